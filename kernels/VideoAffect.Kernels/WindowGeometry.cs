@@ -1,0 +1,46 @@
+namespace VideoAffect.Kernels;
+
+/// <summary>TensorFlow's padding modes for windowed ops (convolution, pooling).</summary>
+public enum Padding { Valid, Same }
+
+/// <summary>
+/// Geometry of a sliding-window op on NHWC tensors: input and output extents, window, stride and
+/// the leading padding. An unmanaged struct so that kernels can take it as a parameter unchanged.
+/// </summary>
+public readonly struct WindowGeometry
+{
+    public readonly int InHeight, InWidth, InChannels;
+    public readonly int OutHeight, OutWidth, OutChannels;
+    public readonly int KernelHeight, KernelWidth;
+    public readonly int StrideY, StrideX;
+    /// <summary>Rows/columns of padding before the input; TF puts any odd extra padding after it.</summary>
+    public readonly int PadTop, PadLeft;
+
+    public WindowGeometry(int inHeight, int inWidth, int inChannels, int outChannels,
+        int kernelHeight, int kernelWidth, int strideY, int strideX, Padding padding)
+    {
+        if (inHeight <= 0 || inWidth <= 0 || inChannels <= 0 || outChannels <= 0)
+            throw new ArgumentException($"tensor extents must be positive (got {inHeight}x{inWidth}x{inChannels} -> {outChannels})");
+        if (kernelHeight <= 0 || kernelWidth <= 0 || strideY <= 0 || strideX <= 0)
+            throw new ArgumentException($"window {kernelHeight}x{kernelWidth} stride {strideY}x{strideX} must be positive");
+        InHeight = inHeight; InWidth = inWidth; InChannels = inChannels; OutChannels = outChannels;
+        KernelHeight = kernelHeight; KernelWidth = kernelWidth; StrideY = strideY; StrideX = strideX;
+        (OutHeight, PadTop) = Extent(inHeight, kernelHeight, strideY, padding);
+        (OutWidth, PadLeft) = Extent(inWidth, kernelWidth, strideX, padding);
+        if (OutHeight <= 0 || OutWidth <= 0)
+            throw new ArgumentException($"a {kernelHeight}x{kernelWidth} VALID window does not fit a {inHeight}x{inWidth} input");
+    }
+
+    /// <summary>Output extent and leading pad along one axis, as TensorFlow computes them.</summary>
+    static (int Out, int PadBefore) Extent(int input, int kernel, int stride, Padding padding)
+    {
+        if (padding == Padding.Valid)
+            return ((input - kernel + stride) / stride, 0);
+        int output = (input + stride - 1) / stride;
+        int padTotal = Math.Max((output - 1) * stride + kernel - input, 0);
+        return (output, padTotal / 2);
+    }
+
+    public int InputSize => InHeight * InWidth * InChannels;
+    public int OutputSize => OutHeight * OutWidth * OutChannels;
+}

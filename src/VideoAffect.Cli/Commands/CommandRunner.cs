@@ -1,0 +1,41 @@
+namespace VideoAffect.Cli.Commands;
+
+/// <summary>
+/// Runs a command body and turns every failure into one line on stderr and an exit code:
+/// 2 for bad input or setup (VideoAffectException), 130 when cancelled, 1 for anything unexpected.
+/// Stack traces are printed only with VIDEOAFFECT_DEBUG=1.
+/// </summary>
+static class CommandRunner
+{
+    public const int BadInput = 2;
+    public const int Cancelled = 130;
+
+    public static async Task<int> RunAsync(Func<CancellationToken, Task<int>> body, CancellationToken token)
+    {
+        try
+        {
+            return await body(token);
+        }
+        catch (VideoAffectException e)
+        {
+            Fail(e.Message, e);
+            return BadInput;
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("videoaffect: cancelled");
+            return Cancelled;
+        }
+        catch (Exception e)
+        {
+            Fail($"unexpected failure: {e.GetType().Name}: {e.Message.Split('\n')[0]}", e);
+            return 1;
+        }
+    }
+
+    static void Fail(string message, Exception e)
+    {
+        Console.Error.WriteLine($"videoaffect: error: {message}");
+        if (Environment.GetEnvironmentVariable("VIDEOAFFECT_DEBUG") == "1") Console.Error.WriteLine(e);
+    }
+}

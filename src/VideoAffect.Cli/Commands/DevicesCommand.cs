@@ -1,0 +1,23 @@
+using System.CommandLine;
+using VideoAffect.Inference;
+
+namespace VideoAffect.Cli.Commands;
+
+/// <summary>`videoaffect devices`: the accelerators ILGPU finds and which backends can run.</summary>
+static class DevicesCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("devices", "list accelerators and the backends that can run on them");
+        command.SetAction((r, token) => CommandRunner.RunAsync(_ =>
+        {
+            Console.WriteLine($"cpu        usable  managed SIMD on {Environment.ProcessorCount} threads ({System.Numerics.Vector<float>.Count} floats per vector)");
+            foreach (var d in IlgpuRuntime.Survey())
+                Console.WriteLine($"{d.Backend,-10} {(d.Usable ? "usable" : "NOT usable"),-7} {d.Device}: {d.Detail}");
+            if (!IlgpuRuntime.Devices(ILGPU.Runtime.AcceleratorType.Cuda).Any())
+                Console.WriteLine("cuda       absent  no CUDA device or driver found");
+            return Task.FromResult(0);
+        }, token));
+        return command;
+    }
+}

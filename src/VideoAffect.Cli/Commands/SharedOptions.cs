@@ -1,0 +1,57 @@
+using System.CommandLine;
+using VideoAffect.Detection;
+using VideoAffect.Inference;
+
+namespace VideoAffect.Cli.Commands;
+
+/// <summary>Options that several commands take, defined once so their names and defaults agree.</summary>
+static class SharedOptions
+{
+    public static Option<string> Backend() => new("--backend", "-b")
+    {
+        Description = $"inference backend: {string.Join(", ", BackendFactory.Names)} (auto: CUDA if usable, else the managed CPU path)",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    public static Option<string?> Model() => new("--model")
+    {
+        Description = "a TF.js graph model JSON (default: the pretrained FER-2013 model installed by setup)",
+    };
+
+    public static Option<int> BatchSize() => new("--batch-size")
+    {
+        Description = "most faces per forward pass",
+        DefaultValueFactory = _ => 32,
+    };
+
+    public static Option<double> CropMargin() => new("--crop-margin")
+    {
+        Description = "grow each face box by this fraction per side before classifying",
+        DefaultValueFactory = _ => 0.0,
+    };
+
+    public sealed record DetectorOptionSet(Option<string> Cascade, Option<double> ScaleFactor, Option<int> MinNeighbors, Option<int> MinFace, Option<int> MaxFace)
+    {
+        public IEnumerable<Option> All => [Cascade, ScaleFactor, MinNeighbors, MinFace, MaxFace];
+
+        public DetectorOptions Read(ParseResult r) => new()
+        {
+            CascadePath = r.GetValue(Cascade)!,
+            ScaleFactor = r.GetValue(ScaleFactor),
+            MinNeighbors = r.GetValue(MinNeighbors),
+            MinFaceSize = r.GetValue(MinFace),
+            MaxFaceSize = r.GetValue(MaxFace),
+        };
+    }
+
+    public static DetectorOptionSet Detector()
+    {
+        var defaults = new DetectorOptions();
+        return new DetectorOptionSet(
+            new Option<string>("--cascade") { Description = "OpenCV Haar cascade XML", DefaultValueFactory = _ => defaults.CascadePath },
+            new Option<double>("--scale-factor") { Description = "image pyramid step of the detector", DefaultValueFactory = _ => defaults.ScaleFactor },
+            new Option<int>("--min-neighbors") { Description = "overlapping detections needed to keep a face", DefaultValueFactory = _ => defaults.MinNeighbors },
+            new Option<int>("--min-face") { Description = "smallest face side in pixels", DefaultValueFactory = _ => defaults.MinFaceSize },
+            new Option<int>("--max-face") { Description = "largest face side in pixels (0: no limit)", DefaultValueFactory = _ => defaults.MaxFaceSize });
+    }
+}

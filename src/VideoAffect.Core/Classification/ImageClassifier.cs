@@ -1,0 +1,37 @@
+using OpenCvSharp;
+using VideoAffect.Detection;
+using VideoAffect.Inference;
+using VideoAffect.Preprocessing;
+
+namespace VideoAffect.Classification;
+
+/// <summary>Emotion of the faces in still images: detect (or take the whole image), preprocess, one batched forward pass.</summary>
+public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? detector, double cropMargin = 0) : IDisposable
+{
+    readonly FacePreprocessor _preprocessor = new(backend.Network.InputShape, cropMargin);
+
+    public sealed record Result(string Path, int Width, int Height, IReadOnlyList<(FaceBox Box, EmotionPrediction Prediction)> Faces);
+
+    public Result Classify(string path)
+    {
+        if (!File.Exists(path)) throw new VideoAffectException($"image '{path}' does not exist");
+        using var image = Cv2.ImRead(path, ImreadModes.Color);
+        if (image.Empty()) throw new VideoAffectException($"'{path}' is not an image OpenCV can read");
+        using var gray = image.CvtColor(ColorConversionCodes.BGR2GRAY);
+        var boxes = detector is null ? [new FaceBox(0, 0, gray.Width, gray.Height)] : detector.Detect(gray);
+        var network = backend.Network;
+        int size = network.InputShape.Size;
+        var input = new float[boxes.Count * size];
+        for (int i = 0; i < boxes.Count; i++)
+        {
+            if (detector is null) _preprocessor.PrepareWhole(gray, input.AsSpan(i * size, size));
+            else _preprocessor.Prepare(gray, boxes[i], input.AsSpan(i * size, size));
+        }
+        var probabilities = new float[boxes.Count * network.ClassCount];
+        backend.Run(input, boxes.Count, probabilities);
+        var faces = boxes.Select((b, i) => (b, new EmotionPrediction(network.Labels, probabilities.AsSpan(i * network.ClassCount, network.ClassCount).ToArray()))).ToList();
+        return new Result(path, image.Width, image.Height, faces);
+    }
+
+    public void Dispose() => _preprocessor.Dispose();
+}

@@ -1,0 +1,40 @@
+using OpenCvSharp;
+
+namespace VideoAffect.Detection;
+
+/// <summary>OpenCV's CPU Haar cascade (CascadeClassifier.detectMultiScale), loaded once per instance.</summary>
+public sealed class OpenCvHaarDetector : IFaceDetector
+{
+    readonly CascadeClassifier _cascade;
+    readonly DetectorOptions _options;
+
+    public OpenCvHaarDetector(DetectorOptions options)
+    {
+        options.Validate();
+        _options = options;
+        if (!File.Exists(options.CascadePath))
+            throw new VideoAffectException($"face cascade '{options.CascadePath}' is missing; run ./setup.sh (it installs Debian's opencv-data) or pass --cascade");
+        _cascade = new CascadeClassifier();
+        bool loaded;
+        try { loaded = _cascade.Load(options.CascadePath); }
+        catch (OpenCVException) { loaded = false; }
+        if (!loaded || _cascade.Empty())
+        {
+            _cascade.Dispose();
+            throw new VideoAffectException($"'{options.CascadePath}' is not a valid OpenCV cascade XML file");
+        }
+    }
+
+    public IReadOnlyList<FaceBox> Detect(Mat gray)
+    {
+        var max = _options.MaxFaceSize > 0 ? new Size(_options.MaxFaceSize, _options.MaxFaceSize) : (Size?)null;
+        var rects = _cascade.DetectMultiScale(gray, _options.ScaleFactor, _options.MinNeighbors, default(HaarDetectionTypes),
+            new Size(_options.MinFaceSize, _options.MinFaceSize), max);
+        var faces = new FaceBox[rects.Length];
+        for (int i = 0; i < rects.Length; i++)
+            faces[i] = new FaceBox(rects[i].X, rects[i].Y, rects[i].Width, rects[i].Height);
+        return faces;
+    }
+
+    public void Dispose() => _cascade.Dispose();
+}

@@ -1,0 +1,24 @@
+using VideoAffect.Model;
+
+namespace VideoAffect.Inference;
+
+/// <summary>
+/// Runs a <see cref="Network"/> forward on batches of preprocessed inputs. One call at a time per
+/// instance; callers that share one serialise through it (the pipeline has a single classify stage).
+/// </summary>
+public interface IInferenceBackend : IDisposable
+{
+    /// <summary>Backend id as the CLI names it (cpu, ilgpu-cpu, cuda, opencl).</summary>
+    string Name { get; }
+    /// <summary>The device it runs on, for logs and benchmarks.</summary>
+    string DeviceName { get; }
+    Network Network { get; }
+    /// <summary>Largest batch one launch sequence takes; larger batches are split.</summary>
+    int MaxBatch { get; }
+
+    /// <summary>
+    /// <paramref name="input"/>: <paramref name="batch"/> items of <see cref="Network.InputShape"/> in NHWC order.
+    /// <paramref name="probabilities"/>: receives batch x classes values.
+    /// </summary>
+    void Run(ReadOnlySpan<float> input, int batch, Span<float> probabilities);
+}

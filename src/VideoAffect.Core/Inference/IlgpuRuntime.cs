@@ -1,0 +1,85 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using VideoAffect.Kernels;
+
+namespace VideoAffect.Inference;
+
+/// <summary>
+/// The process-wide ILGPU context and what it can run on. Creating a context probes the CUDA and
+/// OpenCL drivers, so it is made once and shared by every backend.
+/// </summary>
+public static class IlgpuRuntime
+{
+    static readonly Lazy<Context> SharedContext = new(() => Context.Create(b => b.Default().EnableAlgorithms()));
+
+    public static Context Context => SharedContext.Value;
+
+    public static IEnumerable<Device> Devices(AcceleratorType type) => Context.Devices.Where(d => d.AcceleratorType == type);
+
+    /// <summary>ILGPU's CPU accelerator: simulates GPU threads, so it checks kernels rather than serves video.</summary>
+    public static Accelerator CreateCpuAccelerator() => Context.CreateCPUAccelerator(0);
+
+    /// <summary>
+    /// Creates an accelerator for <paramref name="device"/> and proves it can compile and run a kernel:
+    /// some OpenCL drivers (PoCL 3.1) are listed but reject ILGPU's generated code.
+    /// </summary>
+    public static Accelerator CreateVerified(Device device)
+    {
+        var accelerator = device.CreateAccelerator(Context);
+        try
+        {
+            using var buffer = accelerator.Allocate1D(new float[] { -1f, 2f });
+            new ReluKernel(accelerator).Launch(accelerator.DefaultStream, 2, buffer.View, buffer.View);
+            accelerator.Synchronize();
+            var result = buffer.GetAsArray1D();
+            if (result[0] != 0f || result[1] != 2f)
+                throw new InvalidOperationException("a test kernel returned wrong values");
+            return accelerator;
+        }
+        catch
+        {
+            accelerator.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One line per device: what it is and whether VideoAffect can use it, with the reason if not.</summary>
+    public static IReadOnlyList<DeviceReport> Survey()
+    {
+        var reports = new List<DeviceReport>();
+        foreach (var device in Context.Devices)
+        {
+            string backend = BackendName(device.AcceleratorType);
+            try
+            {
+                using var accelerator = CreateVerified(device);
+                reports.Add(new DeviceReport(backend, device.Name, true,
+                    $"{accelerator.MemorySize / (1024 * 1024)} MiB, max {accelerator.MaxNumThreadsPerGroup} threads/group"));
+            }
+            catch (Exception e)
+            {
+                reports.Add(new DeviceReport(backend, device.Name, false, OneLine(e)));
+            }
+        }
+        return reports;
+    }
+
+    public static string BackendName(AcceleratorType type) => type switch
+    {
+        AcceleratorType.Cuda => "cuda",
+        AcceleratorType.OpenCL => "opencl",
+        AcceleratorType.CPU => "ilgpu-cpu",
+        _ => type.ToString().ToLowerInvariant(),
+    };
+
+    internal static string OneLine(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is not null && inner is TypeInitializationException or System.Reflection.TargetInvocationException or AggregateException)
+            inner = inner.InnerException;
+        return inner.Message.Split('\n')[0].Trim();
+    }
+}
+
+public sealed record DeviceReport(string Backend, string Device, bool Usable, string Detail);

@@ -1,0 +1,55 @@
+using VideoAffect.Model;
+
+namespace VideoAffect.Inference.Managed;
+
+/// <summary>
+/// The network in plain managed code: SIMD over channels, threads over output rows. Activations
+/// are preallocated for <see cref="InferenceBackend.MaxBatch"/> items and reused across calls.
+/// </summary>
+public sealed class ManagedCpuBackend : InferenceBackend
+{
+    readonly float[][] _activations;
+
+    public ManagedCpuBackend(Network network, int maxBatch = 64) : base(network, maxBatch) =>
+        _activations = network.Layers.Select(l => new float[maxBatch * l.OutputShape.Size]).ToArray();
+
+    public override string Name => "cpu";
+    public override string DeviceName => $"managed SIMD ({Environment.ProcessorCount} threads, {System.Numerics.Vector<float>.Count}-wide)";
+
+    protected override void RunBatch(ReadOnlySpan<float> input, int batch, Span<float> probabilities)
+    {
+        input.CopyTo(_activations[0]);
+        var layers = Network.Layers;
+        for (int i = 1; i < layers.Count; i++)
+        {
+            var output = _activations[i];
+            float[] In(int k) => _activations[layers[i].Inputs[k]];
+            switch (layers[i])
+            {
+                case Conv2DLayer c: ManagedConv2D.Run(In(0), c.Weights, c.Bias, output, batch, c.Geometry, c.Relu); break;
+                case DepthwiseConv2DLayer d: ManagedDepthwiseConv2D.Run(In(0), d.Weights, d.Bias, output, batch, d.Geometry, d.Relu); break;
+                case MaxPoolLayer m: ManagedMaxPool.Run(In(0), output, batch, m.Geometry); break;
+                case AddLayer a:
+                {
+                    int length = batch * a.OutputShape.Size;
+                    SimdMath.Add(In(0).AsSpan(0, length), In(1).AsSpan(0, length), output.AsSpan(0, length));
+                    if (a.Relu) SimdMath.Relu(output.AsSpan(0, length));
+                    break;
+                }
+                case ReluLayer r:
+                {
+                    int length = batch * r.OutputShape.Size;
+                    In(0).AsSpan(0, length).CopyTo(output);
+                    SimdMath.Relu(output.AsSpan(0, length));
+                    break;
+                }
+                case GlobalAveragePoolLayer p:
+                    ManagedReductions.GlobalAveragePool(In(0), output, batch, p.InputShape.Height * p.InputShape.Width, p.InputShape.Channels);
+                    break;
+                case SoftmaxLayer s: ManagedReductions.Softmax(In(0), output, batch, s.OutputShape.Size); break;
+                default: throw new NotSupportedException($"the cpu backend has no implementation of {layers[i].GetType().Name}");
+            }
+        }
+        _activations[^1].AsSpan(0, probabilities.Length).CopyTo(probabilities);
+    }
+}
