@@ -1,3 +1,77 @@
 using System.CommandLine;
+using System.Diagnostics;
+using VideoAffect.Pipeline;
+
 namespace VideoAffect.Cli.Commands;
-static class AnalyzeCommand { public static Command Create() => new("analyze", "todo"); }
+
+/// <summary>`videoaffect analyze VIDEO`: annotated video + per-face JSON lines + run summary.</summary>
+static class AnalyzeCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("input") { Description = "video file to analyse" };
+        var output = new Option<string?>("--output", "-o") { Description = "annotated MP4 to write (default: INPUT.annotated.mp4 beside the input)" };
+        var events = new Option<string?>("--events") { Description = "per-face JSON lines to write (default: OUTPUT with .jsonl)" };
+        var summary = new Option<string?>("--summary") { Description = "run summary JSON to write (default: OUTPUT with .summary.json)" };
+        var json = new Option<bool>("--json") { Description = "print the run summary as JSON" };
+        var queue = new Option<int>("--queue-capacity") { Description = "frames each inter-stage queue holds", DefaultValueFactory = _ => 8 };
+        var timeout = new Option<int>("--batch-timeout-ms") { Description = "longest a face waits for a fuller batch", DefaultValueFactory = _ => 20 };
+        var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio track" };
+        var backend = SharedOptions.Backend();
+        var model = SharedOptions.Model();
+        var batch = SharedOptions.BatchSize();
+        var margin = SharedOptions.CropMargin();
+        var detector = SharedOptions.Detector();
+
+        var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
+        command.Arguments.Add(input);
+        foreach (var o in new Option[] { output, events, summary, json, backend, model, batch, timeout, queue, margin, noAudio }.Concat(detector.All))
+            command.Options.Add(o);
+        command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
+        {
+            string source = r.GetValue(input)!;
+            string video = r.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + ".annotated.mp4");
+            string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(video))!, Path.GetFileNameWithoutExtension(video));
+            var options = new AnalyzeOptions
+            {
+                InputPath = source,
+                OutputPath = video,
+                EventsPath = r.GetValue(events) ?? stem + ".jsonl",
+                SummaryPath = r.GetValue(summary) ?? stem + ".summary.json",
+                Backend = r.GetValue(backend)!,
+                ModelPath = r.GetValue(model),
+                BatchSize = r.GetValue(batch),
+                BatchTimeout = TimeSpan.FromMilliseconds(r.GetValue(timeout)),
+                QueueCapacity = r.GetValue(queue),
+                CropMargin = r.GetValue(margin),
+                KeepAudio = !r.GetValue(noAudio),
+                Detector = detector.Read(r),
+            };
+            var analyzer = new VideoAnalyzer(options, message => Console.Error.WriteLine(message));
+            using var progress = new ProgressReporter(analyzer);
+            var result = await analyzer.RunAsync(ct);
+            progress.Dispose();
+            Console.WriteLine(r.GetValue(json) ? result.ToJson() : result.ToText());
+            return result.Complete ? 0 : CommandRunner.Cancelled;
+        }, token));
+        return command;
+    }
+
+    /// <summary>A progress line on stderr every two seconds while a run goes on.</summary>
+    sealed class ProgressReporter : IDisposable
+    {
+        readonly Timer _timer;
+        readonly Stopwatch _clock = Stopwatch.StartNew();
+
+        public ProgressReporter(VideoAnalyzer analyzer) =>
+            _timer = new Timer(_ =>
+            {
+                long done = analyzer.FramesDecoded, total = analyzer.FramesExpected;
+                double fps = done / Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
+                string of = total > 0 ? $"/{total} ({100.0 * done / total:0}%)" : "";
+                Console.Error.WriteLine($"  {done}{of} frames decoded, {fps:0.0} fps");
+            }, null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+
+        public void Dispose() => _timer.Dispose();
+    }
+}

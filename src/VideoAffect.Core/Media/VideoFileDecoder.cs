@@ -1,0 +1,105 @@
+using System.Threading.Channels;
+using FFMpegCore;
+using FFMpegCore.Enums;
+using FFMpegCore.Pipes;
+
+namespace VideoAffect.Media;
+
+/// <summary>
+/// Decodes a video file into BGR24 frames with an ffmpeg child process (FFMpegCore) writing raw
+/// video into a pipe. Frames go into a bounded channel: when it is full the pipe fills and ffmpeg
+/// waits, so a file source never drops a frame.
+/// </summary>
+public sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
+{
+    /// <summary>Frames read so far.</summary>
+    public long FramesDecoded => Interlocked.Read(ref _frames);
+    long _frames;
+
+    public async Task RunAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
+    {
+        Exception? error = null;
+        try
+        {
+            var sink = new FrameSink(this, output, token);
+            var result = await FFMpegArguments
+                .FromFileInput(info.Path, verifyExists: true)
+                .OutputToPipe(sink, o => o
+                    .WithCustomArgument("-map 0:v:0 -an -sn -dn")
+                    // Keep every decoded frame once (no duplication or dropping) and pin the frame
+                    // size, so a mid-stream size change cannot desynchronise the byte stream.
+                    .WithFpsMode(FpsMode.Passthrough)
+                    .WithCustomArgument($"-vf scale={info.Width}:{info.Height}")
+                    .WithCustomArgument("-pix_fmt bgr24")
+                    .ForceFormat("rawvideo"))
+                .WithLogLevel(FFMpegLogLevel.Error)
+                .CancellableThrough(token)
+                .ProcessAsynchronously(throwOnError: false);
+            token.ThrowIfCancellationRequested();
+            if (sink.Failure is not null) throw sink.Failure;
+            if (!result.Success)
+                throw new VideoAffectException($"decoding '{info.Path}' failed after {FramesDecoded} frames ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
+            if (FramesDecoded == 0)
+                throw new VideoAffectException($"'{info.Path}' contains no decodable video frames (damaged or truncated file)");
+        }
+        catch (Exception e)
+        {
+            error = e;
+            throw;
+        }
+        finally
+        {
+            output.TryComplete(error);
+        }
+    }
+
+    /// <summary>Cuts ffmpeg's raw byte stream into frames.</summary>
+    /// <remarks>
+    /// FFMpegCore cancels the token it passes to <see cref="ReadAsync"/> as soon as ffmpeg exits,
+    /// while frames may still sit in the pipe behind a full channel; reading to the end of the pipe
+    /// under our own token keeps those last frames.
+    /// </remarks>
+    sealed class FrameSink(VideoFileDecoder decoder, ChannelWriter<VideoFrame> output, CancellationToken runToken) : IPipeSink
+    {
+        public Exception? Failure { get; private set; }
+
+        public string GetStreamArguments() => ""; // the output options already name the format
+
+        public async Task ReadAsync(Stream input, CancellationToken ffmpegExited)
+        {
+            var token = runToken;
+            var info = decoder.Info;
+            while (true)
+            {
+                var frame = new VideoFrame(decoder.FramesDecoded, info.TimeOf(decoder.FramesDecoded), info.Width, info.Height, decoder.Pool);
+                int read;
+                try { read = await ReadFullyAsync(input, frame.Pixels.AsMemory(0, frame.ByteCount), token); }
+                catch { frame.Dispose(); throw; }
+                if (read < frame.ByteCount)
+                {
+                    frame.Dispose();
+                    if (read > 0) Failure = new VideoAffectException($"decoding '{info.Path}' ended inside frame {decoder.FramesDecoded}");
+                    return;
+                }
+                try { await output.WriteAsync(frame, token); }
+                catch { frame.Dispose(); throw; }
+                Interlocked.Increment(ref decoder._frames);
+            }
+        }
+
+        static async Task<int> ReadFullyAsync(Stream input, Memory<byte> buffer, CancellationToken token)
+        {
+            int total = 0;
+            while (total < buffer.Length)
+            {
+                int n = await input.ReadAsync(buffer[total..], token);
+                if (n == 0) break;
+                total += n;
+            }
+            return total;
+        }
+    }
+
+    VideoInfo Info => info;
+    FrameBufferPool Pool => pool;
+}

@@ -1,0 +1,55 @@
+using System.Runtime.InteropServices;
+using OpenCvSharp;
+using VideoAffect.Classification;
+using VideoAffect.Detection;
+
+namespace VideoAffect.Media;
+
+/// <summary>A decoded BGR24 frame travelling down the pipeline with the faces found on it.</summary>
+public sealed class VideoFrame : IDisposable
+{
+    readonly FrameBufferPool _pool;
+
+    public VideoFrame(long index, double timestamp, int width, int height, FrameBufferPool pool)
+    {
+        Index = index; Timestamp = timestamp; Width = width; Height = height;
+        _pool = pool;
+        Pixels = pool.Rent();
+    }
+
+    /// <summary>0-based position in the source, in presentation order.</summary>
+    public long Index { get; }
+    /// <summary>Presentation time in seconds.</summary>
+    public double Timestamp { get; }
+    public int Width { get; }
+    public int Height { get; }
+    /// <summary>Pinned BGR24 pixels, Width * Height * 3 bytes, rows packed.</summary>
+    public byte[] Pixels { get; private set; }
+    public int ByteCount => Width * Height * 3;
+    public List<FaceObservation> Faces { get; } = new();
+
+    /// <summary>An OpenCV view of the pixels (no copy); dispose it before the frame.</summary>
+    public Mat AsMat() => Mat.FromPixelData(Height, Width, MatType.CV_8UC3, Marshal.UnsafeAddrOfPinnedArrayElement(Pixels, 0));
+
+    public void Dispose()
+    {
+        foreach (var face in Faces) face.ReleaseInput();
+        if (Pixels.Length > 0) _pool.Return(Pixels);
+        Pixels = [];
+    }
+}
+
+/// <summary>One detected face: its box, the network input cut from the frame, then the prediction.</summary>
+public sealed class FaceObservation(FaceBox box, float[] input)
+{
+    public FaceBox Box { get; } = box;
+    /// <summary>Preprocessed network input (rented from the shared float pool until classified).</summary>
+    public float[]? Input { get; private set; } = input;
+    public EmotionPrediction? Prediction { get; set; }
+
+    public void ReleaseInput()
+    {
+        if (Input is not null) System.Buffers.ArrayPool<float>.Shared.Return(Input);
+        Input = null;
+    }
+}

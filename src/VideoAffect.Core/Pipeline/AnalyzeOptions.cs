@@ -1,0 +1,34 @@
+using VideoAffect.Detection;
+
+namespace VideoAffect.Pipeline;
+
+/// <summary>Everything `analyze` can be told, with the defaults a user gets from the CLI.</summary>
+public sealed record AnalyzeOptions
+{
+    public required string InputPath { get; init; }
+    /// <summary>The annotated MP4; written as NAME.partial.mp4 until the run completes.</summary>
+    public required string OutputPath { get; init; }
+    /// <summary>Per-face JSON lines; written as NAME.partial.jsonl until the run completes.</summary>
+    public required string EventsPath { get; init; }
+    /// <summary>Run summary JSON; null to skip.</summary>
+    public string? SummaryPath { get; init; }
+    public string Backend { get; init; } = "auto";
+    public string? ModelPath { get; init; }
+    public DetectorOptions Detector { get; init; } = new();
+    public double CropMargin { get; init; }
+    /// <summary>Capacity of every inter-stage channel, in frames.</summary>
+    public int QueueCapacity { get; init; } = 8;
+    /// <summary>Most faces per forward pass.</summary>
+    public int BatchSize { get; init; } = 32;
+    /// <summary>How long the first face of a partial batch may wait for more before the batch runs.</summary>
+    public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
+    public bool KeepAudio { get; init; } = true;
+
+    public void Validate()
+    {
+        if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
+        if (BatchSize < 1) throw new VideoAffectException($"batch size must be at least 1 (got {BatchSize})");
+        if (BatchTimeout < TimeSpan.Zero) throw new VideoAffectException("batch timeout cannot be negative");
+        Detector.Validate();
+    }
+}

@@ -1,0 +1,39 @@
+using System.Threading.Channels;
+using VideoAffect.Media;
+using VideoAffect.Records;
+
+namespace VideoAffect.Pipeline;
+
+/// <summary>Draws the predictions, writes the per-face records and counts labels, then passes frames to the encoder.</summary>
+public sealed class AnnotateStage(JsonlRecordWriter records, IReadOnlyList<string> labels)
+{
+    readonly long[] _labelCounts = new long[labels.Count];
+
+    public long Faces { get; private set; }
+    public long Frames { get; private set; }
+
+    public IReadOnlyDictionary<string, long> LabelCounts => labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => _labelCounts[x.i]);
+
+    public async Task RunAsync(ChannelReader<VideoFrame> input, ChannelWriter<VideoFrame> output, CancellationToken token)
+    {
+        Exception? error = null;
+        try
+        {
+            await foreach (var frame in input.ReadAllAsync(token))
+            {
+                try
+                {
+                    FrameAnnotator.Draw(frame);
+                    records.Write(frame);
+                    foreach (var face in frame.Faces)
+                        if (face.Prediction is { } p) { _labelCounts[p.LabelIndex]++; Faces++; }
+                    Frames++;
+                }
+                catch { frame.Dispose(); throw; }
+                await output.WriteAsync(frame, token);
+            }
+        }
+        catch (Exception e) { error = e; throw; }
+        finally { output.TryComplete(error); }
+    }
+}

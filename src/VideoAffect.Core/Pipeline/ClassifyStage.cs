@@ -1,0 +1,106 @@
+using System.Threading.Channels;
+using VideoAffect.Classification;
+using VideoAffect.Inference;
+using VideoAffect.Media;
+
+namespace VideoAffect.Pipeline;
+
+/// <summary>
+/// Batches the faces of consecutive frames into one forward pass. A batch runs when it holds
+/// <c>batchSize</c> faces, when its first frame has waited <c>timeout</c>, or when the input ends
+/// (DeepStream's batch-size / batched-push-timeout). Frames leave in the order they came.
+/// </summary>
+public sealed class ClassifyStage
+{
+    readonly IInferenceBackend _backend;
+    readonly int _batchSize;
+    readonly TimeSpan _timeout;
+    readonly float[] _inputs;
+    readonly float[] _probabilities;
+    readonly List<VideoFrame> _pending = new();
+
+    public ClassifyStage(IInferenceBackend backend, int batchSize, TimeSpan timeout)
+    {
+        _backend = backend;
+        _batchSize = batchSize;
+        _timeout = timeout;
+        // A batch may overshoot by one frame's faces; the buffers grow for that rare case.
+        _inputs = new float[batchSize * backend.Network.InputShape.Size];
+        _probabilities = new float[batchSize * backend.Network.ClassCount];
+    }
+
+    /// <summary>Forward passes run so far.</summary>
+    public long Batches { get; private set; }
+
+    public async Task RunAsync(ChannelReader<VideoFrame> input, ChannelWriter<VideoFrame> output, CancellationToken token)
+    {
+        Exception? error = null;
+        try
+        {
+            while (await input.WaitToReadAsync(token))
+            {
+                await GatherAsync(input, token);
+                ClassifyPending();
+                foreach (var frame in _pending)
+                    await output.WriteAsync(frame, token);
+                _pending.Clear();
+            }
+        }
+        catch (Exception e) { error = e; throw; }
+        finally
+        {
+            foreach (var frame in _pending) frame.Dispose();
+            _pending.Clear();
+            output.TryComplete(error);
+        }
+    }
+
+    async Task GatherAsync(ChannelReader<VideoFrame> input, CancellationToken token)
+    {
+        int faces = 0;
+        var deadline = DateTime.UtcNow + _timeout;
+        while (faces < _batchSize)
+        {
+            if (input.TryRead(out var frame))
+            {
+                _pending.Add(frame);
+                faces += frame.Faces.Count;
+                continue;
+            }
+            // Frames without faces need no company: send them on at once.
+            if (faces == 0) return;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) return;
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(token);
+            wait.CancelAfter(left);
+            try
+            {
+                if (!await input.WaitToReadAsync(wait.Token)) return; // input finished
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            {
+                return; // deadline reached
+            }
+        }
+    }
+
+    void ClassifyPending()
+    {
+        int size = _backend.Network.InputShape.Size, classes = _backend.Network.ClassCount;
+        int count = _pending.Sum(f => f.Faces.Count);
+        if (count == 0) return;
+        var inputs = count <= _batchSize ? _inputs : new float[count * size];
+        var probabilities = count <= _batchSize ? _probabilities : new float[count * classes];
+        int i = 0;
+        foreach (var face in _pending.SelectMany(f => f.Faces))
+            face.Input.AsSpan(0, size).CopyTo(inputs.AsSpan(i++ * size, size));
+        _backend.Run(inputs.AsSpan(0, count * size), count, probabilities.AsSpan(0, count * classes));
+        Batches++;
+        i = 0;
+        foreach (var face in _pending.SelectMany(f => f.Faces))
+        {
+            face.Prediction = new EmotionPrediction(_backend.Network.Labels, probabilities.AsSpan(i++ * classes, classes).ToArray());
+            face.ReleaseInput();
+        }
+    }
+}

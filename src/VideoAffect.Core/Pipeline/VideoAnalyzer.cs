@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using VideoAffect.Detection;
+using VideoAffect.Inference;
+using VideoAffect.Media;
+using VideoAffect.Model;
+using VideoAffect.Preprocessing;
+using VideoAffect.Records;
+
+namespace VideoAffect.Pipeline;
+
+/// <summary>
+/// A recorded video in, an annotated video and per-face records out:
+/// decode → detect → classify (batched) → annotate + records → encode, each stage a task joined to
+/// the next by a bounded channel. Cancellation stops only the decoder; the frames already decoded
+/// drain through every stage, so the outputs hold all of them and are closed properly. A failing
+/// stage aborts the others; outputs keep their .partial names unless the run completes.
+/// </summary>
+public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = null)
+{
+    /// <summary>Frames decoded so far, for progress reports.</summary>
+    public long FramesDecoded => _decoder?.FramesDecoded ?? 0;
+    /// <summary>Frames expected in the input, when the container says.</summary>
+    public long FramesExpected { get; private set; }
+    VideoFileDecoder? _decoder;
+
+    public async Task<AnalysisSummary> RunAsync(CancellationToken token)
+    {
+        options.Validate();
+        OutputFiles.CheckWritable(options.OutputPath, "output video");
+        OutputFiles.CheckWritable(options.EventsPath, "events file");
+        if (options.SummaryPath is not null) OutputFiles.CheckWritable(options.SummaryPath, "summary file");
+
+        var info = await VideoProbe.ProbeAsync(options.InputPath, token);
+        FramesExpected = info.FrameTimes.Count;
+        var network = PretrainedModel.Load(options.ModelPath);
+        using var backend = BackendFactory.Create(options.Backend, network, options.BatchSize);
+        using var detector = new OpenCvHaarDetector(options.Detector);
+        using var preprocessor = new FacePreprocessor(network.InputShape, options.CropMargin);
+        log?.Invoke($"{info.Path}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{(info.HasAudio ? ", with audio" : "")}; backend {backend.Name} ({backend.DeviceName})");
+
+        string videoPartial = OutputFiles.PartialPath(options.OutputPath);
+        string eventsPartial = OutputFiles.PartialPath(options.EventsPath);
+        var pool = new FrameBufferPool(info.FrameBytes);
+        _decoder = new VideoFileDecoder(info, pool);
+        var detect = new DetectStage(detector, preprocessor, network.InputShape.Size);
+        var classify = new ClassifyStage(backend, options.BatchSize, options.BatchTimeout);
+        var encoder = new AnnotatedVideoEncoder(info, videoPartial, options.KeepAudio);
+
+        var clock = Stopwatch.StartNew();
+        Exception? failure = null;
+        AnnotateStage annotate;
+        using (var records = new JsonlRecordWriter(eventsPartial))
+        {
+            annotate = new AnnotateStage(records, network.Labels);
+            using var abort = new CancellationTokenSource();
+            using var decodeToken = CancellationTokenSource.CreateLinkedTokenSource(token, abort.Token);
+            var decoded = Bounded();
+            var detected = Bounded();
+            var classified = Bounded();
+            var annotated = Bounded();
+
+            Task Guard(Task stage) => stage.ContinueWith(t =>
+            {
+                if (t.Exception?.GetBaseException() is { } e && e is not OperationCanceledException)
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                    abort.Cancel();
+                }
+            }, TaskScheduler.Default);
+
+            var stages = new[]
+            {
+                Guard(Task.Run(() => _decoder.RunAsync(decoded.Writer, decodeToken.Token))),
+                Guard(Task.Run(() => detect.RunAsync(decoded.Reader, detected.Writer, abort.Token))),
+                Guard(Task.Run(() => classify.RunAsync(detected.Reader, classified.Writer, abort.Token))),
+                Guard(Task.Run(() => annotate.RunAsync(classified.Reader, annotated.Writer, abort.Token))),
+                Guard(Task.Run(() => encoder.RunAsync(annotated.Reader))),
+            };
+            await Task.WhenAll(stages);
+        }
+        clock.Stop();
+
+        string status = failure is not null ? "failed" : token.IsCancellationRequested ? "cancelled" : "complete";
+        string video = options.OutputPath, events = options.EventsPath;
+        if (status == "complete")
+        {
+            OutputFiles.Promote(videoPartial, options.OutputPath);
+            OutputFiles.Promote(eventsPartial, options.EventsPath);
+        }
+        else
+        {
+            // Keep what was processed under its .partial name; leave no empty or unplayable file behind.
+            video = KeepIfUseful(videoPartial, encoder.FramesEncoded > 0);
+            events = KeepIfUseful(eventsPartial, annotate.Frames > 0);
+        }
+
+        var summary = new AnalysisSummary
+        {
+            Input = options.InputPath,
+            Status = status,
+            Error = failure is null ? null : OneLine(failure),
+            Video = video,
+            Events = events,
+            FramesDecoded = _decoder.FramesDecoded,
+            FramesWritten = encoder.FramesEncoded,
+            Faces = annotate.Faces,
+            LabelCounts = annotate.LabelCounts,
+            VideoSeconds = info.Duration.TotalSeconds,
+            WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
+            Backend = backend.Name,
+            Device = backend.DeviceName,
+            Batches = classify.Batches,
+        };
+        if (options.SummaryPath is not null)
+            await File.WriteAllTextAsync(options.SummaryPath, summary.ToJson() + "\n", CancellationToken.None);
+        if (failure is not null)
+            throw new AnalysisFailedException(summary, failure);
+        return summary;
+
+        Channel<VideoFrame> Bounded() => Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+    }
+
+    static string KeepIfUseful(string path, bool useful)
+    {
+        if (useful && File.Exists(path) && new FileInfo(path).Length > 0) return path;
+        File.Delete(path);
+        return "(none)";
+    }
+
+    static string OneLine(Exception e) => e.Message.Split('\n')[0];
+}
+
+/// <summary>A run that failed part-way; <see cref="Summary"/> says what was kept and where.</summary>
+public sealed class AnalysisFailedException(AnalysisSummary summary, Exception inner)
+    : VideoAffectException(summary.Video == "(none)" ? inner.Message.Split('\n')[0]
+        : $"{inner.Message.Split('\n')[0]} (kept {summary.FramesWritten} processed frames in {summary.Video})", inner)
+{
+    public AnalysisSummary Summary { get; } = summary;
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace VideoAffect.Records;
+
+/// <summary>What a run did: counts, labels, speed and where its outputs are.</summary>
+public sealed record AnalysisSummary
+{
+    public required string Input { get; init; }
+    /// <summary>"complete", "failed" or "cancelled"; outputs of a run that is not complete keep their .partial names.</summary>
+    public required string Status { get; init; }
+    public string? Error { get; init; }
+    public required string Video { get; init; }
+    public required string Events { get; init; }
+    public required long FramesDecoded { get; init; }
+    public required long FramesWritten { get; init; }
+    public required long Faces { get; init; }
+    public required IReadOnlyDictionary<string, long> LabelCounts { get; init; }
+    public required double VideoSeconds { get; init; }
+    public required double WallSeconds { get; init; }
+    public double FramesPerSecond => WallSeconds > 0 ? Math.Round(FramesWritten / WallSeconds, 2) : 0;
+    public required string Backend { get; init; }
+    public required string Device { get; init; }
+    public required long Batches { get; init; }
+
+    public bool Complete => Status == "complete";
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public string ToText()
+    {
+        var labels = LabelCounts.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}");
+        return $"""
+            {Status}: {FramesWritten}/{FramesDecoded} frames, {Faces} faces ({string.Join(", ", labels.DefaultIfEmpty("none"))})
+              {WallSeconds:0.00} s wall, {FramesPerSecond:0.0} fps, backend {Backend} ({Device}), {Batches} batches
+              video:  {Video}
+              events: {Events}
+            """;
+    }
+}

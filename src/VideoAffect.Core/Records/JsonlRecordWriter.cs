@@ -1,0 +1,52 @@
+using System.Text.Json;
+using VideoAffect.Media;
+
+namespace VideoAffect.Records;
+
+/// <summary>
+/// One JSON object per face per frame, one per line. Lines are written whole and flushed per frame,
+/// so a run that stops for any reason leaves only complete lines behind.
+/// </summary>
+public sealed class JsonlRecordWriter : IDisposable
+{
+    readonly FileStream _file;
+    readonly MemoryStream _line = new();
+    readonly Utf8JsonWriter _json;
+
+    public JsonlRecordWriter(string path)
+    {
+        _file = OutputFiles.Create(path);
+        _json = new Utf8JsonWriter(_line);
+    }
+
+    public long Records { get; private set; }
+
+    public void Write(VideoFrame frame)
+    {
+        _line.SetLength(0);
+        for (int i = 0; i < frame.Faces.Count; i++)
+        {
+            var face = frame.Faces[i];
+            if (face.Prediction is null) continue;
+            _json.Reset(_line);
+            _json.WriteStartObject();
+            _json.WriteNumber("frame", frame.Index);
+            _json.WriteNumber("time", Math.Round(frame.Timestamp, 6));
+            _json.WriteNumber("face", i);
+            FaceJson.WriteFields(_json, face.Box, face.Prediction);
+            _json.WriteEndObject();
+            _json.Flush();
+            _line.WriteByte((byte)'\n');
+            Records++;
+        }
+        if (_line.Length == 0) return;
+        _file.Write(_line.GetBuffer(), 0, (int)_line.Length);
+        _file.Flush();
+    }
+
+    public void Dispose()
+    {
+        _json.Dispose();
+        _file.Dispose();
+    }
+}
