@@ -1,0 +1,27 @@
+using VideoAffect.Inference;
+using VideoAffect.Model;
+
+namespace VideoAffect.Tests.Support;
+
+/// <summary>Backends every test machine can run: the managed CPU path and our kernels on ILGPU's CPU accelerator.</summary>
+static class Backends
+{
+    public static readonly TheoryData<string> Portable = new() { "cpu", "ilgpu-cpu" };
+
+    /// <summary>A one-op network: the input, optional helper layers, then the op under test as output.</summary>
+    public static Network Wrap(TensorShape inputShape, Func<List<Layer>, Layer> build)
+    {
+        var layers = new List<Layer> { new InputLayer("input", inputShape) };
+        layers.Add(build(layers));
+        var labels = Enumerable.Range(0, layers[^1].OutputShape.Size).Select(i => $"v{i}").ToList();
+        return new Network(layers, labels, "test");
+    }
+
+    public static float[] Run(string backend, Network network, float[] input, int batch)
+    {
+        using var engine = BackendFactory.Create(backend, network, batch);
+        var output = new float[batch * network.ClassCount];
+        engine.Run(input, batch, output);
+        return output;
+    }
+}

@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace VideoAffect.Tests.Support;
+
+/// <summary>Test clips made with ffmpeg from the setup's real photos, so frame counts and rates are known.</summary>
+static class Clips
+{
+    /// <summary>The astronaut's face sliding over a blurred face-free background; optional sine audio.</summary>
+    public static string MovingFace(string path, int frames, int fps = 15, int width = 320, int height = 240, bool audio = true)
+    {
+        double seconds = (double)frames / fps;
+        var args = new List<string>
+        {
+            "-nostdin", "-v", "error", "-y",
+            "-loop", "1", "-i", TestPaths.Photo("coffee.png"),
+            "-loop", "1", "-i", TestPaths.Photo("astronaut.png"),
+        };
+        if (audio) args.AddRange(["-f", "lavfi", "-i", "sine=frequency=330:sample_rate=44100"]);
+        int face = height * 3 / 4;
+        args.AddRange([
+            "-filter_complex",
+            $"[0:v]scale={width}:{height},boxblur=3[bg];[1:v]scale={face}:{face}[fg];[bg][fg]overlay=x='{(width - face) / 2}+{(width - face) / 3}*sin(2*PI*t/2)':y=0,format=yuv420p[v]",
+            "-map", "[v]",
+        ]);
+        if (audio) args.AddRange(["-map", "2:a", "-c:a", "aac"]);
+        args.AddRange(["-frames:v", frames.ToString(CultureInfo.InvariantCulture), "-t", seconds.ToString("R", CultureInfo.InvariantCulture),
+            "-r", fps.ToString(CultureInfo.InvariantCulture), "-c:v", "libx264", "-preset", "ultrafast", path]);
+        ProcessRunner.Tool("ffmpeg", args.ToArray());
+        return path;
+    }
+
+    /// <summary>Frames ffprobe counts by decoding the whole stream (not the header's claim).</summary>
+    public static int CountFrames(string path) =>
+        int.Parse(ProcessRunner.Tool("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+            "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path).Trim(), CultureInfo.InvariantCulture);
+
+    public static string StreamTypes(string path) =>
+        ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", path).Replace("\n", " ").Trim();
+}

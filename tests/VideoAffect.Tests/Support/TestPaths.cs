@@ -1,0 +1,47 @@
+namespace VideoAffect.Tests.Support;
+
+/// <summary>Where the checkout, the setup-installed data and the built CLI are.</summary>
+static class TestPaths
+{
+    public static string RepoRoot { get; } = FindRoot();
+
+    static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "VideoAffect.sln"))) return dir.FullName;
+        throw new InvalidOperationException("tests must run inside the VideoAffect checkout");
+    }
+
+    /// <summary>A photo that ./setup.sh extracted from Debian's python3-skimage package.</summary>
+    public static string Photo(string name) => Existing(Path.Combine(RepoRoot, ".cache", "data", name));
+
+    public static string ModelDirectory => Path.Combine(RepoRoot, ".cache", "models");
+
+    public static string SampleClip => Existing(Path.Combine(RepoRoot, ".cache", "samples", "sample.mp4"));
+
+    /// <summary>The CLI assembly, copied beside the tests by the project reference.</summary>
+    public static string CliAssembly => Existing(Path.Combine(AppContext.BaseDirectory, "videoaffect.dll"));
+
+    static string Existing(string path) =>
+        File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: run ./setup.sh (./test.sh does)");
+
+    /// <summary>A fresh folder under the system temp folder, deleted by the test's Dispose.</summary>
+    public static TempFolder NewTempFolder() => new();
+}
+
+sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "videoaffect-tests", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
