@@ -16,7 +16,10 @@ if [ -f "$trx" ]; then
   get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
   total=$(get total); executed=$(get executed); passed=$(get passed); failed=$(get failed)
   echo
-  grep -o 'testName="[^"]*"[^>]*outcome="NotExecuted"' "$trx" | sed 's/testName="\([^"]*\)".*/skipped: \1/' || true
+  # Every skipped test with its reason (e.g. no CUDA device on this machine).
+  awk '/outcome="NotExecuted"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); pending = 1; next }
+       pending && /<Message>/ { sub(/.*<Message>/, ""); sub(/<\/Message>.*/, ""); print "skipped: " name ": " $0; pending = 0 }' "$trx" |
+    sed 's/&quot;/"/g; s/&apos;/'"'"'/g; s/&amp;/\&/g'
   echo "$passed passed, $failed failed, $((total - executed)) skipped"
 fi
 exit $status

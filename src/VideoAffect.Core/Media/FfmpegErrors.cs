@@ -18,6 +18,8 @@ static class FfmpegErrors
             || l.Contains("error", StringComparison.OrdinalIgnoreCase) || l.Contains("No such file", StringComparison.OrdinalIgnoreCase)
             || l.Contains("not found", StringComparison.OrdinalIgnoreCase) || l.Contains("denied", StringComparison.OrdinalIgnoreCase));
         string reason = error ?? lines.FirstOrDefault() ?? "no output";
+        // FFMpegCore wraps ffprobe's output in "(exit code - message)"; drop the wrapper's parenthesis.
+        if (reason.EndsWith(')') && reason.Count(c => c == ')') > reason.Count(c => c == '(')) reason = reason[..^1];
         return reason.Length > 200 ? reason[..200] + "…" : reason;
     }
 }

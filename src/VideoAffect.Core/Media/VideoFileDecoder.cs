@@ -39,6 +39,10 @@ public sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
             if (sink.Failure is not null) throw sink.Failure;
             if (!result.Success)
                 throw new VideoAffectException($"decoding '{info.Path}' failed after {FramesDecoded} frames ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
+            // ffmpeg exits 0 on a cut-off file after decoding what is there; the demuxer's
+            // "partial file" message is the only sign, and a short result must not look complete.
+            if (result.StandardError.Any(l => l.Contains("partial file", StringComparison.OrdinalIgnoreCase)))
+                throw new VideoAffectException($"'{info.Path}' is truncated: its video ends after {FramesDecoded} frames");
             if (FramesDecoded == 0)
                 throw new VideoAffectException($"'{info.Path}' contains no decodable video frames (damaged or truncated file)");
         }

@@ -19,7 +19,7 @@ public sealed class AnnotateStage(JsonlRecordWriter records, IReadOnlyList<strin
         Exception? error = null;
         try
         {
-            await foreach (var frame in input.ReadAllAsync(token))
+            await foreach (var frame in input.ReadUntilEndAsync(token))
             {
                 try
                 {
@@ -34,6 +34,6 @@ public sealed class AnnotateStage(JsonlRecordWriter records, IReadOnlyList<strin
             }
         }
         catch (Exception e) { error = e; throw; }
-        finally { output.TryComplete(error); }
+        finally { output.TryComplete(error ?? input.UpstreamError()); }
     }
 }

@@ -37,7 +37,7 @@ public sealed class ClassifyStage
         Exception? error = null;
         try
         {
-            while (await input.WaitToReadAsync(token))
+            while (await StageChannels.WaitAsync(input, token))
             {
                 await GatherAsync(input, token);
                 ClassifyPending();
@@ -51,7 +51,7 @@ public sealed class ClassifyStage
         {
             foreach (var frame in _pending) frame.Dispose();
             _pending.Clear();
-            output.TryComplete(error);
+            output.TryComplete(error ?? input.UpstreamError());
         }
     }
 
@@ -75,7 +75,7 @@ public sealed class ClassifyStage
             wait.CancelAfter(left);
             try
             {
-                if (!await input.WaitToReadAsync(wait.Token)) return; // input finished
+                if (!await StageChannels.WaitAsync(input, wait.Token)) return; // input finished
             }
             catch (OperationCanceledException) when (!token.IsCancellationRequested)
             {

@@ -19,7 +19,7 @@ public sealed class DetectStage(IFaceDetector detector, FacePreprocessor preproc
         using var gray = new Mat();
         try
         {
-            await foreach (var frame in input.ReadAllAsync(token))
+            await foreach (var frame in input.ReadUntilEndAsync(token))
             {
                 try { Detect(frame, gray); }
                 catch { frame.Dispose(); throw; }
@@ -27,7 +27,7 @@ public sealed class DetectStage(IFaceDetector detector, FacePreprocessor preproc
             }
         }
         catch (Exception e) { error = e; throw; }
-        finally { output.TryComplete(error); }
+        finally { output.TryComplete(error ?? input.UpstreamError()); }
     }
 
     void Detect(VideoFrame frame, Mat gray)

@@ -60,18 +60,20 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             var classified = Bounded();
             var annotated = Bounded();
 
-            Task Guard(Task stage) => stage.ContinueWith(t =>
+            // A failing source only ends the input: what it decoded still drains through every stage.
+            // A failing later stage cannot take more frames, so it stops the others.
+            Task Guard(Task stage, bool isSource = false) => stage.ContinueWith(t =>
             {
                 if (t.Exception?.GetBaseException() is { } e && e is not OperationCanceledException)
                 {
                     Interlocked.CompareExchange(ref failure, e, null);
-                    abort.Cancel();
+                    if (!isSource) abort.Cancel();
                 }
             }, TaskScheduler.Default);
 
             var stages = new[]
             {
-                Guard(Task.Run(() => _decoder.RunAsync(decoded.Writer, decodeToken.Token))),
+                Guard(Task.Run(() => _decoder.RunAsync(decoded.Writer, decodeToken.Token)), isSource: true),
                 Guard(Task.Run(() => detect.RunAsync(decoded.Reader, detected.Writer, abort.Token))),
                 Guard(Task.Run(() => classify.RunAsync(detected.Reader, classified.Writer, abort.Token))),
                 Guard(Task.Run(() => annotate.RunAsync(classified.Reader, annotated.Writer, abort.Token))),

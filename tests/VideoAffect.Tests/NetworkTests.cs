@@ -1,0 +1,74 @@
+using VideoAffect.Inference;
+using VideoAffect.Model;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests;
+
+/// <summary>The shipped model end to end: every backend against the float64 reference network and each other.</summary>
+public class NetworkTests
+{
+    static readonly Lazy<Network> Model = new(() => PretrainedModel.Load());
+
+    /// <summary>The model without its softmax: logits expose differences a saturated softmax would hide.</summary>
+    static Network Logits(Network n) => new(n.Layers.Take(n.Layers.Count - 1).ToList(), n.Labels, n.Source + " (logits)");
+
+    [Theory]
+    [InlineData("cpu", 3)]
+    [InlineData("ilgpu-cpu", 2)]
+    public void Whole_network_matches_float64_reference(string backend, int batch)
+    {
+        var rnd = new RandomData();
+        var network = Logits(Model.Value);
+        var input = rnd.Floats(batch * network.InputShape.Size);
+        var expected = ReferenceNetwork.Run(network, input, batch);
+        var actual = Backends.Run(backend, network, input, batch);
+        double error = ReferenceOps.RelativeError(actual, expected);
+        Assert.True(error <= 1e-4, $"{backend}: logits relative error {error:E2} (seed {rnd.Seed})");
+    }
+
+    [Fact]
+    public void Kernel_path_agrees_with_managed_path_on_probabilities()
+    {
+        var rnd = new RandomData();
+        var network = Model.Value;
+        // Half-scale noise keeps the softmax away from saturation.
+        var input = rnd.Floats(2 * network.InputShape.Size, 0.5f);
+        var managed = Backends.Run("cpu", network, input, 2);
+        var kernels = Backends.Run("ilgpu-cpu", network, input, 2);
+        double error = ReferenceOps.RelativeError(kernels, managed.Select(v => (double)v).ToArray());
+        Assert.True(error <= 1e-4, $"ILGPU vs managed probabilities: relative error {error:E2} (seed {rnd.Seed})");
+    }
+
+    [Fact]
+    public void Batches_larger_than_the_maximum_are_split_without_changing_results()
+    {
+        var rnd = new RandomData();
+        var network = Model.Value;
+        var input = rnd.Floats(5 * network.InputShape.Size, 0.5f);
+        using var small = BackendFactory.Create("cpu", network, maxBatch: 2);
+        var split = new float[5 * 7];
+        small.Run(input, 5, split);
+        var whole = Backends.Run("cpu", network, input, 5);
+        Assert.True(ReferenceOps.RelativeError(split, whole.Select(v => (double)v).ToArray()) <= 1e-6);
+    }
+
+    [SkippableTheory]
+    [InlineData("cuda")]
+    [InlineData("opencl")]
+    public void Gpu_backends_match_managed_path_where_present(string backend)
+    {
+        IInferenceBackend engine;
+        try { engine = BackendFactory.Create(backend, Model.Value, 16); }
+        catch (VideoAffectException e) { throw new SkipException($"{backend} not usable on this machine: {e.Message}"); }
+        using (engine)
+        {
+            var rnd = new RandomData();
+            var input = rnd.Floats(16 * Model.Value.InputShape.Size, 0.5f);
+            var actual = new float[16 * 7];
+            engine.Run(input, 16, actual);
+            var managed = Backends.Run("cpu", Model.Value, input, 16);
+            double error = ReferenceOps.RelativeError(actual, managed.Select(v => (double)v).ToArray());
+            Assert.True(error <= 1e-4, $"{backend} vs managed: relative error {error:E2} (seed {rnd.Seed})");
+        }
+    }
+}
