@@ -6,7 +6,7 @@ namespace VideoAffect.Tests.Support;
 static class Clips
 {
     /// <summary>The astronaut's face sliding over a blurred face-free background; optional sine audio.</summary>
-    public static string MovingFace(string path, int frames, int fps = 15, int width = 320, int height = 240, bool audio = true)
+    public static string MovingFace(string path, int frames, int fps = 15, int width = 480, int height = 360, bool audio = true)
     {
         double seconds = (double)frames / fps;
         var args = new List<string>

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json;
+using VideoAffect.Pipeline;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests;
+
+/// <summary>`analyze` end to end on generated clips, checked against frame counts, timestamps and ffprobe.</summary>
+public class AnalyzePipelineTests
+{
+    [Fact]
+    public async Task Output_has_every_input_frame_in_a_playable_mp4_with_audio_and_ordered_records()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        const int frames = 45, fps = 15;
+        string input = Clips.MovingFace(dir.File("in.mp4"), frames, fps);
+        var options = new AnalyzeOptions
+        {
+            InputPath = input,
+            OutputPath = dir.File("out.mp4"),
+            EventsPath = dir.File("out.jsonl"),
+            SummaryPath = dir.File("out.summary.json"),
+            Backend = "cpu",
+            BatchSize = 4,
+            QueueCapacity = 2, // small queues: the producers must wait, never drop
+        };
+        var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
+
+        Assert.True(summary.Complete, summary.Error);
+        Assert.Equal(frames, Clips.CountFrames(input));
+        Assert.Equal(frames, summary.FramesDecoded);
+        Assert.Equal(frames, summary.FramesWritten);
+        Assert.Equal(frames, Clips.CountFrames(options.OutputPath));
+        Assert.Equal("video audio", Clips.StreamTypes(options.OutputPath));
+        Assert.False(File.Exists(dir.File("out.partial.mp4")));
+
+        var records = File.ReadAllLines(options.EventsPath).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(summary.Faces, records.Count);
+        Assert.True(records.Count >= frames * 0.9, $"the face should be found in most frames ({records.Count}/{frames})");
+        var happy = records.Count(r => r.GetProperty("label").GetString() == "happy");
+        Assert.True(happy >= records.Count * 0.8, $"the astronaut smiles: {happy}/{records.Count} happy");
+        double previous = -1;
+        foreach (var r in records)
+        {
+            int frame = r.GetProperty("frame").GetInt32();
+            double time = r.GetProperty("time").GetDouble();
+            Assert.InRange(time, previous, double.MaxValue); // never goes back
+            Assert.Equal(frame / (double)fps, time, 1e-3);   // the clip is constant-rate
+            Assert.Equal(7, r.GetProperty("probabilities").EnumerateObject().Count());
+            previous = time;
+        }
+        using var saved = JsonDocument.Parse(File.ReadAllText(options.SummaryPath!));
+        Assert.Equal("complete", saved.RootElement.GetProperty("status").GetString());
+        Assert.Equal(frames, saved.RootElement.GetProperty("frames_written").GetInt32());
+    }
+
+    [Fact]
+    public async Task Cancelling_mid_run_keeps_every_decoded_frame_in_a_playable_partial_output()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string input = Clips.MovingFace(dir.File("in.mp4"), 150, 30, audio: false);
+        var options = new AnalyzeOptions
+        {
+            InputPath = input,
+            OutputPath = dir.File("out.mp4"),
+            EventsPath = dir.File("out.jsonl"),
+            Backend = "cpu",
+        };
+        var analyzer = new VideoAnalyzer(options);
+        using var cancel = new CancellationTokenSource();
+        var run = analyzer.RunAsync(cancel.Token);
+        while (analyzer.FramesDecoded < 20 && !run.IsCompleted) await Task.Delay(20);
+        cancel.Cancel();
+        var summary = await run;
+
+        Assert.Equal("cancelled", summary.Status);
+        Assert.InRange(summary.FramesDecoded, 20, 149);
+        Assert.Equal(summary.FramesDecoded, summary.FramesWritten);
+        Assert.False(File.Exists(options.OutputPath), "a cancelled run must not leave a complete-looking output");
+        Assert.Equal(dir.File("out.partial.mp4"), summary.Video);
+        Assert.Equal(summary.FramesWritten, Clips.CountFrames(summary.Video));
+        foreach (var line in File.ReadAllLines(summary.Events))
+            JsonDocument.Parse(line).Dispose(); // every line whole
+    }
+}

@@ -1,0 +1,136 @@
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests;
+
+/// <summary>
+/// Each bad input gives one clear line on stderr, a non-zero exit code, no stack trace, no hang,
+/// and no output that looks complete.
+/// </summary>
+public class BadInputTests
+{
+    static void AssertCleanFailure(ProcessRunner.Result r, string expectedInMessage)
+    {
+        Assert.False(r.TimedOut, "the command hung");
+        Assert.NotEqual(0, r.ExitCode);
+        var lines = r.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("videoaffect: error:")).ToList();
+        var error = Assert.Single(lines);
+        Assert.Contains(expectedInMessage, error);
+        Assert.DoesNotContain("   at ", r.StandardError);
+        Assert.DoesNotContain("Exception", r.StandardError);
+    }
+
+    static ProcessRunner.Result Analyze(TempFolder dir, string input, params string[] more) =>
+        ProcessRunner.Cli(["analyze", input, "-o", dir.File("out.mp4"), .. more], timeoutSeconds: 60);
+
+    static void AssertNoCompleteOutputs(TempFolder dir)
+    {
+        Assert.False(File.Exists(dir.File("out.mp4")));
+        Assert.False(File.Exists(dir.File("out.jsonl")));
+    }
+
+    [Fact]
+    public void Missing_file()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        AssertCleanFailure(Analyze(dir, dir.File("nothere.mp4")), "does not exist");
+        AssertNoCompleteOutputs(dir);
+    }
+
+    [Fact]
+    public void Empty_file()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        File.WriteAllBytes(dir.File("empty.mp4"), []);
+        AssertCleanFailure(Analyze(dir, dir.File("empty.mp4")), "is empty");
+        AssertNoCompleteOutputs(dir);
+    }
+
+    [Fact]
+    public void Text_file_named_mp4()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        File.WriteAllText(dir.File("notes.mp4"), "these are not the frames you are looking for\n");
+        AssertCleanFailure(Analyze(dir, dir.File("notes.mp4")), "is not a readable video");
+        AssertNoCompleteOutputs(dir);
+    }
+
+    [Fact]
+    public void Audio_only_file()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine", "-t", "1", dir.File("tone.m4a"));
+        AssertCleanFailure(Analyze(dir, dir.File("tone.m4a")), "has no video stream");
+    }
+
+    [Fact]
+    public void Truncated_mp4_without_its_index()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 30);
+        var bytes = File.ReadAllBytes(clip);
+        File.WriteAllBytes(dir.File("cut.mp4"), bytes[..(bytes.Length / 2)]); // the moov index is at the end
+        AssertCleanFailure(Analyze(dir, dir.File("cut.mp4")), "is not a readable video");
+        AssertNoCompleteOutputs(dir);
+    }
+
+    [Fact]
+    public void Truncated_mp4_with_its_index_first_keeps_the_decoded_part_as_partial()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 60, audio: false);
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-c", "copy", "-movflags", "+faststart", dir.File("fast.mp4"));
+        var bytes = File.ReadAllBytes(dir.File("fast.mp4"));
+        File.WriteAllBytes(dir.File("cut.mp4"), bytes[..(bytes.Length * 2 / 3)]);
+        var r = Analyze(dir, dir.File("cut.mp4"));
+        AssertCleanFailure(r, "is truncated");
+        AssertNoCompleteOutputs(dir);
+        int kept = Clips.CountFrames(dir.File("out.partial.mp4"));
+        Assert.InRange(kept, 1, 59);
+    }
+
+    [Fact]
+    public void Output_folder_that_does_not_exist()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var r = ProcessRunner.Cli(["analyze", TestPaths.SampleClip, "-o", dir.File("missing/out.mp4")], timeoutSeconds: 60);
+        AssertCleanFailure(r, "does not exist");
+        Assert.False(Directory.Exists(dir.File("missing")));
+    }
+
+    [Fact]
+    public void Model_not_installed()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var r = ProcessRunner.Cli(["classify", TestPaths.Photo("astronaut.png")],
+            new Dictionary<string, string> { ["VIDEOAFFECT_MODEL_DIR"] = dir.Path });
+        AssertCleanFailure(r, "run ./setup.sh");
+    }
+
+    [Fact]
+    public void Corrupt_model_file_fails_its_checksum()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        File.Copy(Path.Combine(TestPaths.ModelDirectory, "emotion.json"), dir.File("emotion.json"));
+        var weights = File.ReadAllBytes(Path.Combine(TestPaths.ModelDirectory, "emotion.bin"));
+        weights[1000] ^= 0xFF;
+        File.WriteAllBytes(dir.File("emotion.bin"), weights);
+        var r = ProcessRunner.Cli(["classify", TestPaths.Photo("astronaut.png")],
+            new Dictionary<string, string> { ["VIDEOAFFECT_MODEL_DIR"] = dir.Path });
+        AssertCleanFailure(r, "is not the expected model file");
+    }
+
+    [Fact]
+    public void Unknown_backend()
+    {
+        var r = ProcessRunner.Cli(["classify", "--backend", "tpu", TestPaths.Photo("astronaut.png")]);
+        AssertCleanFailure(r, "unknown backend 'tpu'");
+    }
+
+    [Fact]
+    public void Image_that_is_not_an_image()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        File.WriteAllText(dir.File("face.png"), "not a png");
+        AssertCleanFailure(ProcessRunner.Cli(["classify", dir.File("face.png")]), "is not an image");
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests;
+
+/// <summary>The videoaffect command as a user runs it: a real process, its exit code and output.</summary>
+public class CliTests
+{
+    [Fact]
+    public void Classify_json_reports_the_astronaut_happy()
+    {
+        var r = ProcessRunner.Cli(["classify", "--json", "--backend", "cpu", TestPaths.Photo("astronaut.png"), TestPaths.Photo("coffee.png")]);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        var lines = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        using var astronaut = JsonDocument.Parse(lines[0]);
+        var face = Assert.Single(astronaut.RootElement.GetProperty("faces").EnumerateArray());
+        Assert.Equal("happy", face.GetProperty("label").GetString());
+        Assert.Equal(177, face.GetProperty("box").GetProperty("x").GetInt32());
+        using var coffee = JsonDocument.Parse(lines[1]);
+        Assert.Empty(coffee.RootElement.GetProperty("faces").EnumerateArray());
+    }
+
+    [Fact]
+    public void Classify_without_detection_treats_the_image_as_one_face()
+    {
+        var r = ProcessRunner.Cli(["classify", "--no-detect", "--json", TestPaths.Photo("camera.png")]);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        using var doc = JsonDocument.Parse(r.StandardOutput);
+        var face = Assert.Single(doc.RootElement.GetProperty("faces").EnumerateArray());
+        Assert.Equal(512, face.GetProperty("box").GetProperty("w").GetInt32());
+        double sum = face.GetProperty("probabilities").EnumerateObject().Sum(p => p.Value.GetDouble());
+        Assert.InRange(sum, 0.999, 1.001);
+    }
+
+    [Fact]
+    public void Devices_lists_the_cpu_paths()
+    {
+        var r = ProcessRunner.Cli(["devices"]);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        Assert.Contains("cpu        usable", r.StandardOutput);
+        Assert.Contains("ilgpu-cpu  usable", r.StandardOutput);
+    }
+
+    [Fact]
+    public void Analyze_prints_a_summary_and_exits_zero()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string input = Clips.MovingFace(dir.File("clip.mp4"), 20, audio: false);
+        var r = ProcessRunner.Cli(["analyze", input, "--json"]);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        using var summary = JsonDocument.Parse(r.StandardOutput);
+        Assert.Equal(20, summary.RootElement.GetProperty("frames_written").GetInt32());
+        Assert.True(File.Exists(dir.File("clip.annotated.mp4")));
+        Assert.True(File.Exists(dir.File("clip.annotated.jsonl")));
+    }
+}
