@@ -1,6 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.OpenCL;
 using VideoAffect.Kernels;
 
 namespace VideoAffect.Inference;
@@ -11,7 +12,9 @@ namespace VideoAffect.Inference;
 /// </summary>
 public static class IlgpuRuntime
 {
-    static readonly Lazy<Context> SharedContext = new(() => Context.Create(b => b.Default().EnableAlgorithms()));
+    // OpenCL(_ => true) lists devices ILGPU considers unsupported too, so that `devices` and the
+    // opencl backend can say why one is unusable instead of pretending there is none.
+    static readonly Lazy<Context> SharedContext = new(() => Context.Create(b => b.Default().OpenCL(_ => true).EnableAlgorithms()));
 
     public static Context Context => SharedContext.Value;
 
@@ -54,8 +57,8 @@ public static class IlgpuRuntime
             try
             {
                 using var accelerator = CreateVerified(device);
-                reports.Add(new DeviceReport(backend, device.Name, true,
-                    $"{accelerator.MemorySize / (1024 * 1024)} MiB, max {accelerator.MaxNumThreadsPerGroup} threads/group"));
+                string memory = device.AcceleratorType == AcceleratorType.CPU ? "host memory" : $"{accelerator.MemorySize / (1024 * 1024)} MiB";
+                reports.Add(new DeviceReport(backend, device.Name, true, $"{memory}, max {accelerator.MaxNumThreadsPerGroup} threads/group"));
             }
             catch (Exception e)
             {
