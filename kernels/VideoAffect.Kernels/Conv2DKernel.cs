@@ -22,29 +22,18 @@ public sealed class Conv2DKernel
     static void Execute(Index1D index, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> output, WindowGeometry g, int relu)
     {
-        int co = index % g.OutChannels;
-        int pixel = index / g.OutChannels;
-        int ox = pixel % g.OutWidth;
-        int rest = pixel / g.OutWidth;
-        int oy = rest % g.OutHeight;
-        int n = rest / g.OutHeight;
-
-        float sum = bias[co];
-        int inBase = n * g.InputSize;
+        var o = g.Locate(index);
+        float sum = bias[o.Channel];
         for (int ky = 0; ky < g.KernelHeight; ky++)
-        {
-            int iy = oy * g.StrideY - g.PadTop + ky;
-            if (iy < 0 || iy >= g.InHeight) continue;
             for (int kx = 0; kx < g.KernelWidth; kx++)
             {
-                int ix = ox * g.StrideX - g.PadLeft + kx;
-                if (ix < 0 || ix >= g.InWidth) continue;
-                int inOffset = inBase + (iy * g.InWidth + ix) * g.InChannels;
-                int wOffset = ((ky * g.KernelWidth + kx) * g.InChannels) * g.OutChannels + co;
+                int iy = g.InputY(o.Y, ky), ix = g.InputX(o.X, kx);
+                if (!g.InsideInput(iy, ix)) continue; // zero padding
+                int inOffset = g.InputOffset(o.N, iy, ix);
+                int wOffset = (ky * g.KernelWidth + kx) * g.InChannels * g.OutChannels + o.Channel;
                 for (int ci = 0; ci < g.InChannels; ci++)
                     sum += input[inOffset + ci] * weights[wOffset + ci * g.OutChannels];
             }
-        }
         output[index] = relu != 0 && sum < 0f ? 0f : sum;
     }
 }

@@ -21,27 +21,15 @@ public sealed class DepthwiseConv2DKernel
     static void Execute(Index1D index, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> output, WindowGeometry g, int relu)
     {
-        int c = index % g.OutChannels;
-        int pixel = index / g.OutChannels;
-        int ox = pixel % g.OutWidth;
-        int rest = pixel / g.OutWidth;
-        int oy = rest % g.OutHeight;
-        int n = rest / g.OutHeight;
-
-        float sum = bias[c];
-        int inBase = n * g.InputSize;
+        var o = g.Locate(index);
+        float sum = bias[o.Channel];
         for (int ky = 0; ky < g.KernelHeight; ky++)
-        {
-            int iy = oy * g.StrideY - g.PadTop + ky;
-            if (iy < 0 || iy >= g.InHeight) continue;
             for (int kx = 0; kx < g.KernelWidth; kx++)
             {
-                int ix = ox * g.StrideX - g.PadLeft + kx;
-                if (ix < 0 || ix >= g.InWidth) continue;
-                sum += input[inBase + (iy * g.InWidth + ix) * g.InChannels + c]
-                     * weights[(ky * g.KernelWidth + kx) * g.InChannels + c];
+                int iy = g.InputY(o.Y, ky), ix = g.InputX(o.X, kx);
+                if (!g.InsideInput(iy, ix)) continue; // zero padding
+                sum += input[g.InputOffset(o.N, iy, ix) + o.Channel] * weights[(ky * g.KernelWidth + kx) * g.InChannels + o.Channel];
             }
-        }
         output[index] = relu != 0 && sum < 0f ? 0f : sum;
     }
 }

@@ -16,27 +16,16 @@ public sealed class MaxPoolKernel
 
     static void Execute(Index1D index, ArrayView<float> input, ArrayView<float> output, WindowGeometry g)
     {
-        int c = index % g.OutChannels;
-        int pixel = index / g.OutChannels;
-        int ox = pixel % g.OutWidth;
-        int rest = pixel / g.OutWidth;
-        int oy = rest % g.OutHeight;
-        int n = rest / g.OutHeight;
-
+        var o = g.Locate(index);
         float best = float.NegativeInfinity;
-        int inBase = n * g.InputSize;
         for (int ky = 0; ky < g.KernelHeight; ky++)
-        {
-            int iy = oy * g.StrideY - g.PadTop + ky;
-            if (iy < 0 || iy >= g.InHeight) continue;
             for (int kx = 0; kx < g.KernelWidth; kx++)
             {
-                int ix = ox * g.StrideX - g.PadLeft + kx;
-                if (ix < 0 || ix >= g.InWidth) continue;
-                float v = input[inBase + (iy * g.InWidth + ix) * g.InChannels + c];
+                int iy = g.InputY(o.Y, ky), ix = g.InputX(o.X, kx);
+                if (!g.InsideInput(iy, ix)) continue; // padding never wins
+                float v = input[g.InputOffset(o.N, iy, ix) + o.Channel];
                 if (v > best) best = v;
             }
-        }
         output[index] = best;
     }
 }

@@ -43,4 +43,23 @@ public readonly struct WindowGeometry
 
     public int InputSize => InHeight * InWidth * InChannels;
     public int OutputSize => OutHeight * OutWidth * OutChannels;
+
+    /// <summary>The output element at a flat NHWC index (one kernel thread each).</summary>
+    public OutputPosition Locate(int index)
+    {
+        int pixel = index / OutChannels;
+        int rest = pixel / OutWidth;
+        return new OutputPosition(rest / OutHeight, rest % OutHeight, pixel % OutWidth, index % OutChannels);
+    }
+
+    /// <summary>Input row under window row <paramref name="ky"/> of output row <paramref name="oy"/>; may fall in the padding.</summary>
+    public int InputY(int oy, int ky) => oy * StrideY - PadTop + ky;
+    public int InputX(int ox, int kx) => ox * StrideX - PadLeft + kx;
+    public bool InsideInput(int iy, int ix) => iy >= 0 && iy < InHeight && ix >= 0 && ix < InWidth;
+
+    /// <summary>Flat offset of channel 0 of input pixel (iy, ix) of batch item n.</summary>
+    public int InputOffset(int n, int iy, int ix) => n * InputSize + (iy * InWidth + ix) * InChannels;
 }
+
+/// <summary>Batch item, row, column and channel of one output element.</summary>
+public readonly record struct OutputPosition(int N, int Y, int X, int Channel);

@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
 using VideoAffect.Kernels;
 
 namespace VideoAffect.Inference.Managed;
@@ -10,31 +8,20 @@ namespace VideoAffect.Inference.Managed;
 /// </summary>
 static class ManagedConv2D
 {
-    public static void Run(float[] input, float[] weights, float[] bias, float[] output, int batch, WindowGeometry g, bool relu)
+    public static void Run(float[] input, float[] weights, float[] bias, float[] output, int batch, WindowGeometry g, bool relu) =>
+        WindowedOp.Run(input, output, batch, g, new Op(weights, bias, g.OutChannels, relu));
+
+    readonly struct Op(float[] weights, float[] bias, int outChannels, bool relu) : IWindowOp
     {
-        Parallel.For(0, batch * g.OutHeight, row =>
+        public void Begin(Span<float> pixel) => bias.CopyTo(pixel);
+
+        public void Accumulate(Span<float> pixel, ReadOnlySpan<float> input, int tap)
         {
-            int n = row / g.OutHeight, oy = row % g.OutHeight;
-            for (int ox = 0; ox < g.OutWidth; ox++)
-            {
-                var acc = output.AsSpan(((n * g.OutHeight + oy) * g.OutWidth + ox) * g.OutChannels, g.OutChannels);
-                bias.CopyTo(acc);
-                for (int ky = 0; ky < g.KernelHeight; ky++)
-                {
-                    int iy = oy * g.StrideY - g.PadTop + ky;
-                    if ((uint)iy >= (uint)g.InHeight) continue;
-                    for (int kx = 0; kx < g.KernelWidth; kx++)
-                    {
-                        int ix = ox * g.StrideX - g.PadLeft + kx;
-                        if ((uint)ix >= (uint)g.InWidth) continue;
-                        var pixel = input.AsSpan((n * g.InputSize) + (iy * g.InWidth + ix) * g.InChannels, g.InChannels);
-                        int wRow = (ky * g.KernelWidth + kx) * g.InChannels;
-                        for (int ci = 0; ci < pixel.Length; ci++)
-                            SimdMath.MultiplyAdd(acc, weights.AsSpan((wRow + ci) * g.OutChannels, g.OutChannels), pixel[ci]);
-                    }
-                }
-                if (relu) SimdMath.Relu(acc);
-            }
-        });
+            int row = tap * input.Length;
+            for (int ci = 0; ci < input.Length; ci++)
+                SimdMath.MultiplyAdd(pixel, weights.AsSpan((row + ci) * outChannels, outChannels), input[ci]);
+        }
+
+        public void End(Span<float> pixel) { if (relu) SimdMath.Relu(pixel); }
     }
 }
