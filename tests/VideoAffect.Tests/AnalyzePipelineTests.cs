@@ -82,4 +82,39 @@ public class AnalyzePipelineTests
         foreach (var line in File.ReadAllLines(summary.Events))
             JsonDocument.Parse(line).Dispose(); // every line whole
     }
+
+    [Fact]
+    public async Task Detect_every_n_follows_the_face_between_detections_and_writes_csv()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        const int frames = 40;
+        string input = Clips.MovingFace(dir.File("in.mp4"), frames, fps: 30, audio: false);
+        var options = new AnalyzeOptions
+        {
+            InputPath = input,
+            OutputPath = dir.File("out.mp4"),
+            EventsPath = dir.File("out.csv"),
+            Backend = "cpu",
+            DetectEvery = 4,
+        };
+        var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
+
+        Assert.True(summary.Complete, summary.Error);
+        Assert.Equal(frames, Clips.CountFrames(options.OutputPath));
+        Assert.Equal(frames / 4, summary.DetectorRuns);
+        var lines = File.ReadAllLines(options.EventsPath);
+        var header = lines[0].Split(',');
+        Assert.Equal(["time", "frame", "track", "detected", "x", "y", "w", "h", "label", "confidence",
+            "p_angry", "p_disgust", "p_fear", "p_happy", "p_sad", "p_surprise", "p_neutral", "smoothed_label"], header);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(summary.Faces, rows.Count);
+        Assert.All(rows, r => Assert.Equal(header.Length, r.Length));
+        // The one face is one track, detected on every 4th frame and predicted on the others
+        // once the track is confirmed (second detection, frame 4).
+        var main = rows.GroupBy(r => r[2]).OrderByDescending(g => g.Count()).First();
+        Assert.True(main.Count() >= frames - 8, $"track {main.Key} covers {main.Count()} of {frames} frames");
+        Assert.Contains(main, r => r[3] == "0");
+        Assert.All(main.Where(r => r[3] == "1"), r => Assert.Equal(0, int.Parse(r[1]) % 4));
+        Assert.True(main.Count(r => r[17] == "happy") >= main.Count() * 0.8);
+    }
 }

@@ -11,12 +11,15 @@ static class AnalyzeCommand
     {
         var input = new Argument<string>("input") { Description = "video file to analyse" };
         var output = new Option<string?>("--output", "-o") { Description = "annotated MP4 to write (default: INPUT.annotated.mp4 beside the input)" };
-        var events = new Option<string?>("--events") { Description = "per-face JSON lines to write (default: OUTPUT with .jsonl)" };
+        var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines, or CSV for a .csv path (default: OUTPUT with .jsonl)" };
         var summary = new Option<string?>("--summary") { Description = "run summary JSON to write (default: OUTPUT with .summary.json)" };
         var json = new Option<bool>("--json") { Description = "print the run summary as JSON" };
         var queue = new Option<int>("--queue-capacity") { Description = "frames each inter-stage queue holds", DefaultValueFactory = _ => 8 };
         var timeout = new Option<int>("--batch-timeout-ms") { Description = "longest a face waits for a fuller batch", DefaultValueFactory = _ => 20 };
         var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio track" };
+        var detectEvery = new Option<int>("--detect-every") { Description = "run the face detector on every Nth frame; tracks carry faces in between", DefaultValueFactory = _ => 1 };
+        var noTracking = new Option<bool>("--no-tracking") { Description = "no track ids, smoothing or detect-every-N: each frame on its own" };
+        var smoothing = new Option<double>("--smoothing") { Description = "weight of a frame in its track's moving average of probabilities (1: no smoothing)", DefaultValueFactory = _ => 0.3 };
         var backend = SharedOptions.Backend();
         var model = SharedOptions.Model();
         var batch = SharedOptions.BatchSize();
@@ -25,7 +28,7 @@ static class AnalyzeCommand
 
         var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { output, events, summary, json, backend, model, batch, timeout, queue, margin, noAudio }.Concat(detector.All))
+        foreach (var o in new Option[] { output, events, summary, json, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, noTracking, smoothing }.Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -45,6 +48,9 @@ static class AnalyzeCommand
                 QueueCapacity = r.GetValue(queue),
                 CropMargin = r.GetValue(margin),
                 KeepAudio = !r.GetValue(noAudio),
+                DetectEvery = r.GetValue(detectEvery),
+                Tracking = !r.GetValue(noTracking),
+                SmoothingAlpha = r.GetValue(smoothing),
                 Detector = detector.Read(r),
             };
             var analyzer = new VideoAnalyzer(options, message => Console.Error.WriteLine(message));

@@ -39,10 +39,18 @@ public sealed class VideoFrame : IDisposable
     }
 }
 
-/// <summary>One detected face: its box, the network input cut from the frame, then the prediction.</summary>
-public sealed class FaceObservation(FaceBox box, float[] input)
+/// <summary>One face on a frame: its box, the network input cut from the frame, then the prediction.</summary>
+public sealed class FaceObservation(FaceBox box, float[] input, int trackId = 0, bool detected = true)
 {
     public FaceBox Box { get; } = box;
+    /// <summary>Stable id of the face across frames; 0 when tracking is off.</summary>
+    public int TrackId { get; } = trackId;
+    /// <summary>False when the box is the tracker's prediction on a frame the detector skipped.</summary>
+    public bool Detected { get; } = detected;
+    /// <summary>The track's probabilities averaged over time; null without tracking.</summary>
+    public EmotionPrediction? Smoothed { get; set; }
+    /// <summary>What to show: the smoothed prediction when there is one.</summary>
+    public EmotionPrediction? Display => Smoothed ?? Prediction;
     /// <summary>Preprocessed network input (rented from the shared float pool until classified).</summary>
     public float[]? Input { get; private set; } = input;
     public EmotionPrediction? Prediction { get; set; }

@@ -1,4 +1,5 @@
 using VideoAffect.Detection;
+using VideoAffect.Tracking;
 
 namespace VideoAffect.Pipeline;
 
@@ -23,6 +24,13 @@ public sealed record AnalyzeOptions
     /// <summary>How long the first face of a partial batch may wait for more before the batch runs.</summary>
     public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
     public bool KeepAudio { get; init; } = true;
+    /// <summary>Follow faces across frames (track ids, smoothing, detect-every-N).</summary>
+    public bool Tracking { get; init; } = true;
+    public TrackerOptions Tracker { get; init; } = new();
+    /// <summary>Run the detector on every Nth frame; tracks carry the faces in between. Needs tracking.</summary>
+    public int DetectEvery { get; init; } = 1;
+    /// <summary>EMA weight of a frame's probabilities in its track's smoothed ones; 1 = no smoothing.</summary>
+    public double SmoothingAlpha { get; init; } = 0.3;
 
     public void Validate()
     {
@@ -30,5 +38,9 @@ public sealed record AnalyzeOptions
         if (BatchSize < 1) throw new VideoAffectException($"batch size must be at least 1 (got {BatchSize})");
         if (BatchTimeout < TimeSpan.Zero) throw new VideoAffectException("batch timeout cannot be negative");
         Detector.Validate();
+        Tracker.Validate();
+        if (DetectEvery < 1) throw new VideoAffectException($"--detect-every must be at least 1 (got {DetectEvery})");
+        if (DetectEvery > 1 && !Tracking) throw new VideoAffectException("--detect-every needs tracking (drop --no-tracking)");
+        if (SmoothingAlpha is <= 0 or > 1) throw new VideoAffectException($"smoothing alpha must be in (0, 1] (got {SmoothingAlpha}); 1 turns smoothing off");
     }
 }

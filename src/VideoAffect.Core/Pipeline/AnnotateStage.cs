@@ -1,11 +1,16 @@
 using System.Threading.Channels;
 using VideoAffect.Media;
+using VideoAffect.Classification;
 using VideoAffect.Records;
+using VideoAffect.Tracking;
 
 namespace VideoAffect.Pipeline;
 
-/// <summary>Draws the predictions, writes the per-face records and counts labels, then passes frames to the encoder.</summary>
-public sealed class AnnotateStage(JsonlRecordWriter records, IReadOnlyList<string> labels)
+/// <summary>
+/// Smooths each track's probabilities, draws the predictions, writes the per-face records and counts
+/// labels, then passes frames to the encoder.
+/// </summary>
+public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> labels, ProbabilitySmoother? smoother = null)
 {
     readonly long[] _labelCounts = new long[labels.Count];
 
@@ -23,6 +28,7 @@ public sealed class AnnotateStage(JsonlRecordWriter records, IReadOnlyList<strin
             {
                 try
                 {
+                    Smooth(frame);
                     FrameAnnotator.Draw(frame);
                     records.Write(frame);
                     foreach (var face in frame.Faces)
@@ -35,5 +41,14 @@ public sealed class AnnotateStage(JsonlRecordWriter records, IReadOnlyList<strin
         }
         catch (Exception e) { error = e; throw; }
         finally { output.TryComplete(error ?? input.UpstreamError()); }
+    }
+
+    void Smooth(VideoFrame frame)
+    {
+        if (smoother is null) return;
+        foreach (var face in frame.Faces)
+            if (face.TrackId > 0 && face.Prediction is { } p)
+                face.Smoothed = new EmotionPrediction(labels, smoother.Add(face.TrackId, frame.Index, p.Probabilities));
+        if (frame.Index % 256 == 0) smoother.Forget(frame.Index, keepFrames: 256);
     }
 }

@@ -4,15 +4,21 @@ using OpenCvSharp;
 using VideoAffect.Detection;
 using VideoAffect.Media;
 using VideoAffect.Preprocessing;
+using VideoAffect.Tracking;
 
 namespace VideoAffect.Pipeline;
 
 /// <summary>
-/// Grayscale, Haar detection, and the network input of every face, cut while the grayscale frame
-/// is at hand so it is never kept. Frames leave in the order they came.
+/// Grayscale, Haar detection, tracking, and the network input of every face, cut while the
+/// grayscale frame is at hand so it is never kept. With a tracker and <c>detectEvery</c> N &gt; 1,
+/// the detector runs on every Nth frame and the frames between take the tracks' predicted boxes.
+/// Frames leave in the order they came.
 /// </summary>
-public sealed class DetectStage(IFaceDetector detector, FacePreprocessor preprocessor, int inputSize)
+public sealed class DetectStage(IFaceDetector detector, FacePreprocessor preprocessor, int inputSize, IouTracker? tracker = null, int detectEvery = 1)
 {
+    /// <summary>Frames the detector ran on.</summary>
+    public long DetectorRuns { get; private set; }
+
     public async Task RunAsync(ChannelReader<VideoFrame> input, ChannelWriter<VideoFrame> output, CancellationToken token)
     {
         Exception? error = null;
@@ -34,11 +40,40 @@ public sealed class DetectStage(IFaceDetector detector, FacePreprocessor preproc
     {
         using (var bgr = frame.AsMat())
             Cv2.CvtColor(bgr, gray, ColorConversionCodes.BGR2GRAY);
-        foreach (var box in detector.Detect(gray))
+        if (tracker is null)
         {
-            var tensor = ArrayPool<float>.Shared.Rent(inputSize);
-            preprocessor.Prepare(gray, box, tensor.AsSpan(0, inputSize));
-            frame.Faces.Add(new FaceObservation(box, tensor));
+            DetectorRuns++;
+            foreach (var box in detector.Detect(gray)) AddFace(frame, gray, box, 0, true);
         }
+        else if (frame.Index % detectEvery == 0)
+        {
+            DetectorRuns++;
+            var boxes = detector.Detect(gray);
+            var tracks = tracker.Update(boxes, frame.Index);
+            for (int i = 0; i < boxes.Count; i++) AddFace(frame, gray, boxes[i], tracks[i].Id, true);
+        }
+        else
+        {
+            foreach (var (track, box) in tracker.Coast(frame.Index))
+            {
+                var clipped = Clip(box, frame.Width, frame.Height);
+                if (clipped is { } b) AddFace(frame, gray, b, track.Id, false);
+            }
+        }
+    }
+
+    void AddFace(VideoFrame frame, Mat gray, FaceBox box, int trackId, bool detected)
+    {
+        var tensor = ArrayPool<float>.Shared.Rent(inputSize);
+        preprocessor.Prepare(gray, box, tensor.AsSpan(0, inputSize));
+        frame.Faces.Add(new FaceObservation(box, tensor, trackId, detected));
+    }
+
+    /// <summary>A predicted box cut to the frame; null once the face has left it.</summary>
+    static FaceBox? Clip(FaceBox box, int width, int height)
+    {
+        int x0 = Math.Max(0, box.X), y0 = Math.Max(0, box.Y);
+        int x1 = Math.Min(width, box.Right), y1 = Math.Min(height, box.Bottom);
+        return x1 - x0 >= 8 && y1 - y0 >= 8 ? new FaceBox(x0, y0, x1 - x0, y1 - y0) : null;
     }
 }

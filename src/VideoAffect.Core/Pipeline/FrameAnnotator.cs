@@ -4,7 +4,7 @@ using VideoAffect.Media;
 
 namespace VideoAffect.Pipeline;
 
-/// <summary>Draws each face's box and "label p%" on the frame, one colour per emotion.</summary>
+/// <summary>Draws each face's box and "#track label p%" on the frame (smoothed when tracked), one colour per emotion.</summary>
 public static class FrameAnnotator
 {
     // BGR colours, in FER-2013 label order: angry, disgust, fear, happy, sad, surprise, neutral.
@@ -22,11 +22,12 @@ public static class FrameAnnotator
         double fontScale = Math.Max(0.4, frame.Width / 1280.0);
         foreach (var face in frame.Faces)
         {
-            if (face.Prediction is not { } p) continue;
+            if (face.Display is not { } p) continue;
             var colour = Colours[p.LabelIndex % Colours.Length];
             var box = new Rect(face.Box.X, face.Box.Y, face.Box.Width, face.Box.Height);
             Cv2.Rectangle(image, box, colour, thickness);
-            string text = $"{p.Label} {(p.Confidence * 100).ToString("0", CultureInfo.InvariantCulture)}%";
+            string id = face.TrackId > 0 ? $"#{face.TrackId} " : "";
+            string text = $"{id}{p.Label} {(p.Confidence * 100).ToString("0", CultureInfo.InvariantCulture)}%";
             var size = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, fontScale, thickness, out int baseline);
             // Label above the box, or inside its top when the box touches the frame's top edge.
             int top = box.Y - size.Height - baseline - 4 >= 0 ? box.Y - size.Height - baseline - 4 : box.Y;

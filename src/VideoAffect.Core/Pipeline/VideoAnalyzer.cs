@@ -6,6 +6,7 @@ using VideoAffect.Media;
 using VideoAffect.Model;
 using VideoAffect.Preprocessing;
 using VideoAffect.Records;
+using VideoAffect.Tracking;
 
 namespace VideoAffect.Pipeline;
 
@@ -43,16 +44,18 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         string eventsPartial = OutputFiles.PartialPath(options.EventsPath);
         var pool = new FrameBufferPool(info.FrameBytes);
         _decoder = new VideoFileDecoder(info, pool);
-        var detect = new DetectStage(detector, preprocessor, network.InputShape.Size);
+        var tracker = options.Tracking ? new IouTracker(options.Tracker) : null;
+        var smoother = options.Tracking && options.SmoothingAlpha < 1 ? new ProbabilitySmoother(options.SmoothingAlpha) : null;
+        var detect = new DetectStage(detector, preprocessor, network.InputShape.Size, tracker, options.DetectEvery);
         var classify = new ClassifyStage(backend, options.BatchSize, options.BatchTimeout);
         var encoder = new AnnotatedVideoEncoder(info, videoPartial, options.KeepAudio);
 
         var clock = Stopwatch.StartNew();
         Exception? failure = null;
         AnnotateStage annotate;
-        using (var records = new JsonlRecordWriter(eventsPartial))
+        using (var records = RecordWriters.Create(eventsPartial, network.Labels))
         {
-            annotate = new AnnotateStage(records, network.Labels);
+            annotate = new AnnotateStage(records, network.Labels, smoother);
             using var abort = new CancellationTokenSource();
             using var decodeToken = CancellationTokenSource.CreateLinkedTokenSource(token, abort.Token);
             var decoded = Bounded();
@@ -113,6 +116,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             Backend = backend.Name,
             Device = backend.DeviceName,
             Batches = classify.Batches,
+            DetectorRuns = detect.DetectorRuns,
         };
         if (options.SummaryPath is not null)
             await File.WriteAllTextAsync(options.SummaryPath, summary.ToJson() + "\n", CancellationToken.None);

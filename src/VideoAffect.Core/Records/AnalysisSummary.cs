@@ -22,6 +22,8 @@ public sealed record AnalysisSummary
     public required string Backend { get; init; }
     public required string Device { get; init; }
     public required long Batches { get; init; }
+    /// <summary>Frames the face detector ran on (fewer than the frames with --detect-every).</summary>
+    public required long DetectorRuns { get; init; }
 
     public bool Complete => Status == "complete";
 
@@ -39,7 +41,7 @@ public sealed record AnalysisSummary
         var labels = LabelCounts.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}");
         return $"""
             {Status}: {FramesWritten}/{FramesDecoded} frames, {Faces} faces ({string.Join(", ", labels.DefaultIfEmpty("none"))})
-              {WallSeconds:0.00} s wall, {FramesPerSecond:0.0} fps, backend {Backend} ({Device}), {Batches} batches
+              {WallSeconds:0.00} s wall, {FramesPerSecond:0.0} fps, backend {Backend} ({Device}), {Batches} batches, detector on {DetectorRuns} frames
               video:  {Video}
               events: {Events}
             """;

@@ -17,7 +17,12 @@ public static class FaceJson
         json.WriteEndObject();
         json.WriteString("label", prediction.Label);
         json.WriteNumber("confidence", Math.Round(prediction.Confidence, 6));
-        json.WriteStartObject("probabilities");
+        WriteProbabilities(json, "probabilities", prediction);
+    }
+
+    public static void WriteProbabilities(Utf8JsonWriter json, string name, EmotionPrediction prediction)
+    {
+        json.WriteStartObject(name);
         for (int i = 0; i < prediction.Labels.Count; i++)
             json.WriteNumber(prediction.Labels[i], Math.Round(prediction.Probabilities[i], 6));
         json.WriteEndObject();

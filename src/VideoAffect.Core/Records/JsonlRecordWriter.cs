@@ -7,7 +7,7 @@ namespace VideoAffect.Records;
 /// One JSON object per face per frame, one per line. Lines are written whole and flushed per frame,
 /// so a run that stops for any reason leaves only complete lines behind.
 /// </summary>
-public sealed class JsonlRecordWriter : IDisposable
+public sealed class JsonlRecordWriter : IRecordWriter
 {
     readonly FileStream _file;
     readonly MemoryStream _line = new();
@@ -33,7 +33,17 @@ public sealed class JsonlRecordWriter : IDisposable
             _json.WriteNumber("frame", frame.Index);
             _json.WriteNumber("time", Math.Round(frame.Timestamp, 6));
             _json.WriteNumber("face", i);
+            if (face.TrackId > 0)
+            {
+                _json.WriteNumber("track", face.TrackId);
+                _json.WriteBoolean("detected", face.Detected);
+            }
             FaceJson.WriteFields(_json, face.Box, face.Prediction);
+            if (face.Smoothed is { } smoothed)
+            {
+                _json.WriteString("smoothed_label", smoothed.Label);
+                FaceJson.WriteProbabilities(_json, "smoothed_probabilities", smoothed);
+            }
             _json.WriteEndObject();
             _json.Flush();
             _line.WriteByte((byte)'\n');

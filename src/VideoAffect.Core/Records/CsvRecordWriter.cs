@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text;
+using VideoAffect.Media;
+
+namespace VideoAffect.Records;
+
+/// <summary>
+/// One row per face per frame, columns pandas reads as they are:
+/// time, frame, track, detected, x, y, w, h, label, confidence, p_LABEL..., smoothed_label.
+/// Rows are written whole and flushed per frame.
+/// </summary>
+public sealed class CsvRecordWriter : IRecordWriter
+{
+    readonly FileStream _file;
+    readonly StringBuilder _rows = new();
+
+    public CsvRecordWriter(string path, IReadOnlyList<string> labels)
+    {
+        _file = OutputFiles.Create(path);
+        var header = "time,frame,track,detected,x,y,w,h,label,confidence," + string.Join(",", labels.Select(l => "p_" + l)) + ",smoothed_label\n";
+        _file.Write(Encoding.UTF8.GetBytes(header));
+        _file.Flush();
+    }
+
+    public long Records { get; private set; }
+
+    public void Write(VideoFrame frame)
+    {
+        _rows.Clear();
+        var c = CultureInfo.InvariantCulture;
+        foreach (var face in frame.Faces)
+        {
+            if (face.Prediction is not { } p) continue;
+            var b = face.Box;
+            _rows.Append(c, $"{frame.Timestamp:0.######},{frame.Index},{(face.TrackId > 0 ? face.TrackId.ToString(c) : "")},{(face.Detected ? 1 : 0)},{b.X},{b.Y},{b.Width},{b.Height},{p.Label},{p.Confidence:0.######}");
+            foreach (var v in p.Probabilities) _rows.Append(c, $",{v:0.######}");
+            _rows.Append(',').Append(face.Smoothed?.Label ?? "").Append('\n');
+            Records++;
+        }
+        if (_rows.Length == 0) return;
+        _file.Write(Encoding.UTF8.GetBytes(_rows.ToString()));
+        _file.Flush();
+    }
+
+    public void Dispose() => _file.Dispose();
+}
