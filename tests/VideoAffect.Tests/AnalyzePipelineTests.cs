@@ -117,4 +117,34 @@ public class AnalyzePipelineTests
         Assert.All(main.Where(r => r[3] == "1"), r => Assert.Equal(0, int.Parse(r[1]) % 4));
         Assert.True(main.Count(r => r[17] == "happy") >= main.Count() * 0.8);
     }
+
+    [Fact]
+    public async Task Timestamps_come_from_the_container_when_frames_are_not_evenly_spaced()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string even = Clips.MovingFace(dir.File("even.mp4"), 20, audio: false);
+        // Same frames, with a 0.5 s pause inserted before frame 10 (variable frame rate).
+        string uneven = dir.File("uneven.mp4");
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", even, "-vf", "setpts=N/15/TB+gte(N\\,10)*0.5/TB",
+            "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "ultrafast", uneven);
+        var options = new AnalyzeOptions
+        {
+            InputPath = uneven,
+            OutputPath = dir.File("out.mp4"),
+            EventsPath = dir.File("out.jsonl"),
+            Backend = "cpu",
+        };
+        var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
+        Assert.Equal(20, summary.FramesWritten);
+        var times = File.ReadAllLines(options.EventsPath).Select(l => JsonDocument.Parse(l).RootElement)
+            .GroupBy(r => r.GetProperty("frame").GetInt32()).ToDictionary(g => g.Key, g => g.First().GetProperty("time").GetDouble());
+        // ffprobe's own decode of the file is the reference (the muxer rounds the pause to its time base).
+        var expected = ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pts_time", "-of", "csv=p=0", uneven)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(t => double.Parse(t.Trim().TrimEnd(','), CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(20, expected.Length);
+        Assert.True(expected[10] - expected[9] > 0.4, "the clip should have its pause");
+        Assert.True(times.Count >= 15, $"the face should be found in most frames ({times.Count}/20)");
+        foreach (var (frame, time) in times)
+            Assert.Equal(expected[frame], time, 1e-4);
+    }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using VideoAffect.Pipeline;
 
 namespace VideoAffect.Cli.Commands;
@@ -53,31 +52,11 @@ static class AnalyzeCommand
                 SmoothingAlpha = r.GetValue(smoothing),
                 Detector = detector.Read(r),
             };
-            var analyzer = new VideoAnalyzer(options, message => Console.Error.WriteLine(message));
-            using var progress = new ProgressReporter(analyzer);
-            var result = await analyzer.RunAsync(ct);
-            progress.Dispose();
+            var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log);
+            var result = await AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct));
             Console.WriteLine(r.GetValue(json) ? result.ToJson() : result.ToText());
             return result.Complete ? 0 : CommandRunner.Cancelled;
         }, token));
         return command;
-    }
-
-    /// <summary>A progress line on stderr every two seconds while a run goes on.</summary>
-    sealed class ProgressReporter : IDisposable
-    {
-        readonly Timer _timer;
-        readonly Stopwatch _clock = Stopwatch.StartNew();
-
-        public ProgressReporter(VideoAnalyzer analyzer) =>
-            _timer = new Timer(_ =>
-            {
-                long done = analyzer.FramesDecoded, total = analyzer.FramesExpected;
-                double fps = done / Math.Max(_clock.Elapsed.TotalSeconds, 1e-3);
-                string of = total > 0 ? $"/{total} ({100.0 * done / total:0}%)" : "";
-                Console.Error.WriteLine($"  {done}{of} frames decoded, {fps:0.0} fps");
-            }, null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
-
-        public void Dispose() => _timer.Dispose();
     }
 }

@@ -41,7 +41,7 @@ public static class VideoProbe
             var packets = await FFProbe.GetPacketsAsync(path, customArguments: $"-select_streams {streamIndex}", cancellationToken: token);
             return packets.Packets
                 .Where(p => p.StreamIndex == streamIndex)
-                .Select(p => double.TryParse(p.PtsTime, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) ? t : double.NaN)
+                .Select(p => ParseSeconds(p.PtsTime))
                 .Where(t => double.IsFinite(t) && t >= 0)
                 .Order()
                 .ToArray();
@@ -50,5 +50,12 @@ public static class VideoProbe
         {
             return []; // timestamps then follow from the frame rate; the decoder reports real damage itself
         }
+    }
+
+    /// <summary>FFMpegCore asks ffprobe for sexagesimal times ("0:00:01.033333"); plain seconds are accepted too.</summary>
+    static double ParseSeconds(string? text)
+    {
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)) return seconds;
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var time) ? time.TotalSeconds : double.NaN;
     }
 }
