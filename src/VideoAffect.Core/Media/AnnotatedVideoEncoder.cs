@@ -43,8 +43,6 @@ public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, b
 
     sealed class FramePipeSource(AnnotatedVideoEncoder encoder, ChannelReader<VideoFrame> input) : IPipeSource
     {
-        public Exception? Failure { get; private set; }
-
         public string GetStreamArguments() => string.Create(CultureInfo.InvariantCulture,
             $"-f rawvideo -pix_fmt bgr24 -video_size {encoder.Source.Width}x{encoder.Source.Height} -framerate {encoder.Source.FrameRate:R}");
 
@@ -62,7 +60,7 @@ public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, b
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
-                Failure = e; // ffmpeg went away; its own error output says why
+                // ffmpeg went away; its exit code and error output, checked by RunAsync, say why.
             }
         }
 
