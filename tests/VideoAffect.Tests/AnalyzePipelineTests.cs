@@ -147,4 +147,29 @@ public class AnalyzePipelineTests
         foreach (var (frame, time) in times)
             Assert.Equal(expected[frame], time, 1e-4);
     }
+
+    [Fact]
+    public async Task Classify_every_k_carries_a_tracks_prediction_between_classifications()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        const int frames = 24;
+        string input = Clips.MovingFace(dir.File("in.mp4"), frames, fps: 30, audio: false);
+        var options = new AnalyzeOptions
+        {
+            InputPath = input,
+            OutputPath = dir.File("out.mp4"),
+            EventsPath = dir.File("out.jsonl"),
+            Backend = "cpu",
+            ClassifyEvery = 4,
+        };
+        var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
+        Assert.Equal(frames, summary.FramesWritten);
+        var records = File.ReadAllLines(options.EventsPath).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var carried = records.Where(r => !r.GetProperty("classified").GetBoolean()).ToList();
+        Assert.NotEmpty(carried);
+        // Carried records are never on a classification frame and hold a full prediction.
+        Assert.All(carried, r => Assert.NotEqual(0, r.GetProperty("frame").GetInt32() % 4));
+        Assert.All(records, r => Assert.Equal(7, r.GetProperty("probabilities").EnumerateObject().Count()));
+        Assert.True(summary.Batches < frames, $"{summary.Batches} forward passes for {frames} frames");
+    }
 }

@@ -40,7 +40,7 @@ public sealed class VideoFrame : IDisposable
 }
 
 /// <summary>One face on a frame: its box, the network input cut from the frame, then the prediction.</summary>
-public sealed class FaceObservation(FaceBox box, float[] input, int trackId = 0, bool detected = true)
+public sealed class FaceObservation(FaceBox box, float[]? input, int trackId = 0, bool detected = true)
 {
     public FaceBox Box { get; } = box;
     /// <summary>Stable id of the face across frames; 0 when tracking is off.</summary>
@@ -51,9 +51,14 @@ public sealed class FaceObservation(FaceBox box, float[] input, int trackId = 0,
     public EmotionPrediction? Smoothed { get; set; }
     /// <summary>What to show: the smoothed prediction when there is one.</summary>
     public EmotionPrediction? Display => Smoothed ?? Prediction;
-    /// <summary>Preprocessed network input (rented from the shared float pool until classified).</summary>
+    /// <summary>
+    /// Preprocessed network input (rented from the shared float pool until classified); null for a
+    /// tracked face that keeps its track's last prediction on this frame (--classify-every).
+    /// </summary>
     public float[]? Input { get; private set; } = input;
     public EmotionPrediction? Prediction { get; set; }
+    /// <summary>False when <see cref="Prediction"/> was carried over from the track's last classified frame.</summary>
+    public bool Classified { get; set; } = input is not null;
 
     public void ReleaseInput()
     {

@@ -29,6 +29,8 @@ public sealed record AnalyzeOptions
     public TrackerOptions Tracker { get; init; } = new();
     /// <summary>Run the detector on every Nth frame; tracks carry the faces in between. Needs tracking.</summary>
     public int DetectEvery { get; init; } = 1;
+    /// <summary>Classify a tracked face on every Kth frame; in between it keeps its last prediction. Needs tracking.</summary>
+    public int ClassifyEvery { get; init; } = 1;
     /// <summary>EMA weight of a frame's probabilities in its track's smoothed ones; 1 = no smoothing.</summary>
     public double SmoothingAlpha { get; init; } = 0.3;
 
@@ -40,6 +42,8 @@ public sealed record AnalyzeOptions
         Detector.Validate();
         Tracker.Validate();
         if (DetectEvery < 1) throw new VideoAffectException($"--detect-every must be at least 1 (got {DetectEvery})");
+        if (ClassifyEvery < 1) throw new VideoAffectException($"--classify-every must be at least 1 (got {ClassifyEvery})");
+        if (ClassifyEvery > 1 && !Tracking) throw new VideoAffectException("--classify-every needs tracking (drop --no-tracking)");
         if (DetectEvery > 1 && !Tracking) throw new VideoAffectException("--detect-every needs tracking (drop --no-tracking)");
         if (SmoothingAlpha is <= 0 or > 1) throw new VideoAffectException($"smoothing alpha must be in (0, 1] (got {SmoothingAlpha}); 1 turns smoothing off");
     }

@@ -13,6 +13,7 @@ namespace VideoAffect.Pipeline;
 public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> labels, ProbabilitySmoother? smoother = null)
 {
     readonly long[] _labelCounts = new long[labels.Count];
+    readonly Dictionary<int, (EmotionPrediction Prediction, long Frame)> _lastPrediction = new();
 
     public long Faces { get; private set; }
     public long Frames { get; private set; }
@@ -28,6 +29,7 @@ public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> l
             {
                 try
                 {
+                    CarryOver(frame);
                     Smooth(frame);
                     FrameAnnotator.Draw(frame);
                     records.Write(frame);
@@ -41,6 +43,20 @@ public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> l
         }
         catch (Exception e) { error = e; throw; }
         finally { output.TryComplete(error ?? input.UpstreamError()); }
+    }
+
+    /// <summary>Faces not classified on this frame take their track's last prediction.</summary>
+    void CarryOver(VideoFrame frame)
+    {
+        foreach (var face in frame.Faces)
+        {
+            if (face.TrackId == 0) continue;
+            if (face.Prediction is { } p) _lastPrediction[face.TrackId] = (p, frame.Index);
+            else if (_lastPrediction.TryGetValue(face.TrackId, out var last)) face.Prediction = last.Prediction;
+        }
+        if (frame.Index % 256 == 0)
+            foreach (var id in _lastPrediction.Where(kv => frame.Index - kv.Value.Frame > 256).Select(kv => kv.Key).ToList())
+                _lastPrediction.Remove(id);
     }
 
     void Smooth(VideoFrame frame)

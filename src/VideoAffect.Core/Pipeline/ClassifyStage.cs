@@ -87,17 +87,18 @@ public sealed class ClassifyStage
     void ClassifyPending()
     {
         int size = _backend.Network.InputShape.Size, classes = _backend.Network.ClassCount;
-        int count = _pending.Sum(f => f.Faces.Count);
+        var faces = _pending.SelectMany(f => f.Faces).Where(f => f.Input is not null).ToList();
+        int count = faces.Count;
         if (count == 0) return;
         var inputs = count <= _batchSize ? _inputs : new float[count * size];
         var probabilities = count <= _batchSize ? _probabilities : new float[count * classes];
         int i = 0;
-        foreach (var face in _pending.SelectMany(f => f.Faces))
+        foreach (var face in faces)
             face.Input.AsSpan(0, size).CopyTo(inputs.AsSpan(i++ * size, size));
         _backend.Run(inputs.AsSpan(0, count * size), count, probabilities.AsSpan(0, count * classes));
         Batches++;
         i = 0;
-        foreach (var face in _pending.SelectMany(f => f.Faces))
+        foreach (var face in faces)
         {
             face.Prediction = new EmotionPrediction(_backend.Network.Labels, probabilities.AsSpan(i++ * classes, classes).ToArray());
             face.ReleaseInput();

@@ -14,8 +14,10 @@ namespace VideoAffect.Pipeline;
 /// the detector runs on every Nth frame and the frames between take the tracks' predicted boxes.
 /// Frames leave in the order they came.
 /// </summary>
-public sealed class DetectStage(IFaceDetector detector, FacePreprocessor preprocessor, int inputSize, IouTracker? tracker = null, int detectEvery = 1)
+public sealed class DetectStage(IFaceDetector detector, FacePreprocessor preprocessor, int inputSize, IouTracker? tracker = null, int detectEvery = 1, int classifyEvery = 1)
 {
+    readonly HashSet<int> _classifiedTracks = new();
+
     /// <summary>Frames the detector ran on.</summary>
     public long DetectorRuns { get; private set; }
 
@@ -64,6 +66,14 @@ public sealed class DetectStage(IFaceDetector detector, FacePreprocessor preproc
 
     void AddFace(VideoFrame frame, Mat gray, FaceBox box, int trackId, bool detected)
     {
+        // A tracked face is classified on every Kth frame (and on its first); in between it keeps
+        // its track's last prediction, filled in by the annotate stage.
+        bool classify = trackId == 0 || frame.Index % classifyEvery == 0 || _classifiedTracks.Add(trackId);
+        if (!classify)
+        {
+            frame.Faces.Add(new FaceObservation(box, null, trackId, detected));
+            return;
+        }
         var tensor = ArrayPool<float>.Shared.Rent(inputSize);
         preprocessor.Prepare(gray, box, tensor.AsSpan(0, inputSize));
         frame.Faces.Add(new FaceObservation(box, tensor, trackId, detected));

@@ -46,7 +46,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         _decoder = new VideoFileDecoder(info, pool);
         var tracker = options.Tracking ? new IouTracker(options.Tracker) : null;
         var smoother = options.Tracking && options.SmoothingAlpha < 1 ? new ProbabilitySmoother(options.SmoothingAlpha) : null;
-        var detect = new DetectStage(detector, preprocessor, network.InputShape.Size, tracker, options.DetectEvery);
+        var detect = new DetectStage(detector, preprocessor, network.InputShape.Size, tracker, options.DetectEvery, options.ClassifyEvery);
         var classify = new ClassifyStage(backend, options.BatchSize, options.BatchTimeout);
         var encoder = new AnnotatedVideoEncoder(info, videoPartial, options.KeepAudio);
 

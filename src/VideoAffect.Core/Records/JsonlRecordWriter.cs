@@ -37,6 +37,7 @@ public sealed class JsonlRecordWriter : IRecordWriter
             {
                 _json.WriteNumber("track", face.TrackId);
                 _json.WriteBoolean("detected", face.Detected);
+                _json.WriteBoolean("classified", face.Classified);
             }
             FaceJson.WriteFields(_json, face.Box, face.Prediction);
             if (face.Smoothed is { } smoothed)
