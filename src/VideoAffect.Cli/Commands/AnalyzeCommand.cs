@@ -12,6 +12,7 @@ static class AnalyzeCommand
         var output = new Option<string?>("--output", "-o") { Description = "annotated MP4 to write (default: INPUT.annotated.mp4 beside the input)" };
         var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines, or CSV for a .csv path (default: OUTPUT with .jsonl)" };
         var summary = new Option<string?>("--summary") { Description = "run summary JSON to write (default: OUTPUT with .summary.json)" };
+        var report = new Option<string?>("--report") { Description = "per-run report: emotions over time per track and label shares (.html, or .png)" };
         var json = new Option<bool>("--json") { Description = "print the run summary as JSON" };
         var queue = new Option<int>("--queue-capacity") { Description = "frames each inter-stage queue holds", DefaultValueFactory = _ => 8 };
         var timeout = new Option<int>("--batch-timeout-ms") { Description = "longest a face waits for a fuller batch", DefaultValueFactory = _ => 20 };
@@ -28,7 +29,7 @@ static class AnalyzeCommand
 
         var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { output, events, summary, json, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, noTracking, smoothing }.Concat(detector.All))
+        foreach (var o in new Option[] { output, events, summary, report, json, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, noTracking, smoothing }.Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -41,6 +42,7 @@ static class AnalyzeCommand
                 OutputPath = video,
                 EventsPath = r.GetValue(events) ?? stem + ".jsonl",
                 SummaryPath = r.GetValue(summary) ?? stem + ".summary.json",
+                ReportPath = r.GetValue(report),
                 Backend = r.GetValue(backend)!,
                 ModelPath = r.GetValue(model),
                 BatchSize = r.GetValue(batch),

@@ -11,6 +11,8 @@ public sealed record AnalyzeOptions
     public required string OutputPath { get; init; }
     /// <summary>Per-face JSON lines; written as NAME.partial.jsonl until the run completes.</summary>
     public required string EventsPath { get; init; }
+    /// <summary>Per-run report: HTML (default) or PNG by extension; null to skip.</summary>
+    public string? ReportPath { get; init; }
     /// <summary>Run summary JSON; null to skip.</summary>
     public string? SummaryPath { get; init; }
     public string Backend { get; init; } = "auto";

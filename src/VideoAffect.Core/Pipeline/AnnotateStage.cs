@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using VideoAffect.Media;
 using VideoAffect.Classification;
 using VideoAffect.Records;
+using VideoAffect.Reports;
 using VideoAffect.Tracking;
 
 namespace VideoAffect.Pipeline;
@@ -10,7 +11,7 @@ namespace VideoAffect.Pipeline;
 /// Smooths each track's probabilities, draws the predictions, writes the per-face records and counts
 /// labels, then passes frames to the encoder.
 /// </summary>
-public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> labels, ProbabilitySmoother? smoother = null)
+public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> labels, ProbabilitySmoother? smoother = null, ReportData? report = null)
 {
     readonly long[] _labelCounts = new long[labels.Count];
     readonly Dictionary<int, (EmotionPrediction Prediction, long Frame)> _lastPrediction = new();
@@ -33,6 +34,7 @@ public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> l
                     Smooth(frame);
                     FrameAnnotator.Draw(frame);
                     records.Write(frame);
+                    report?.Add(frame);
                     foreach (var face in frame.Faces)
                         if (face.Prediction is { } p) { _labelCounts[p.LabelIndex]++; Faces++; }
                     Frames++;

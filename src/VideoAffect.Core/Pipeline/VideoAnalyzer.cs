@@ -6,6 +6,7 @@ using VideoAffect.Media;
 using VideoAffect.Model;
 using VideoAffect.Preprocessing;
 using VideoAffect.Records;
+using VideoAffect.Reports;
 using VideoAffect.Tracking;
 
 namespace VideoAffect.Pipeline;
@@ -31,6 +32,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         OutputFiles.CheckWritable(options.OutputPath, "output video");
         OutputFiles.CheckWritable(options.EventsPath, "events file");
         if (options.SummaryPath is not null) OutputFiles.CheckWritable(options.SummaryPath, "summary file");
+        if (options.ReportPath is not null) OutputFiles.CheckWritable(options.ReportPath, "report");
 
         var info = await VideoProbe.ProbeAsync(options.InputPath, token);
         FramesExpected = info.FrameTimes.Count;
@@ -50,12 +52,13 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var classify = new ClassifyStage(backend, options.BatchSize, options.BatchTimeout);
         var encoder = new AnnotatedVideoEncoder(info, videoPartial, options.KeepAudio);
 
+        var report = options.ReportPath is null ? null : new ReportData(network.Labels);
         var clock = Stopwatch.StartNew();
         Exception? failure = null;
         AnnotateStage annotate;
         using (var records = RecordWriters.Create(eventsPartial, network.Labels))
         {
-            annotate = new AnnotateStage(records, network.Labels, smoother);
+            annotate = new AnnotateStage(records, network.Labels, smoother, report);
             using var abort = new CancellationTokenSource();
             using var decodeToken = CancellationTokenSource.CreateLinkedTokenSource(token, abort.Token);
             var decoded = Bounded();
@@ -87,6 +90,12 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         clock.Stop();
 
         string status = failure is not null ? "failed" : token.IsCancellationRequested ? "cancelled" : "complete";
+        string? reportPath = null;
+        if (report is not null && annotate.Frames > 0)
+        {
+            reportPath = status == "complete" ? options.ReportPath! : OutputFiles.PartialPath(options.ReportPath!);
+            RunReport.Write(reportPath, report, options.InputPath);
+        }
         string video = options.OutputPath, events = options.EventsPath;
         if (status == "complete")
         {
@@ -107,6 +116,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             Error = failure is null ? null : OneLine(failure),
             Video = video,
             Events = events,
+            Report = reportPath,
             FramesDecoded = _decoder.FramesDecoded,
             FramesWritten = encoder.FramesEncoded,
             Faces = annotate.Faces,

@@ -12,6 +12,7 @@ public sealed record AnalysisSummary
     public string? Error { get; init; }
     public required string Video { get; init; }
     public required string Events { get; init; }
+    public string? Report { get; init; }
     public required long FramesDecoded { get; init; }
     public required long FramesWritten { get; init; }
     public required long Faces { get; init; }
@@ -43,7 +44,7 @@ public sealed record AnalysisSummary
             {Status}: {FramesWritten}/{FramesDecoded} frames, {Faces} faces ({string.Join(", ", labels.DefaultIfEmpty("none"))})
               {WallSeconds:0.00} s wall, {FramesPerSecond:0.0} fps, backend {Backend} ({Device}), {Batches} batches, detector on {DetectorRuns} frames
               video:  {Video}
-              events: {Events}
+              events: {Events}{(Report is null ? "" : $"\n  report: {Report}")}
             """;
     }
 }
