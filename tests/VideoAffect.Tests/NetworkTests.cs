@@ -27,6 +27,34 @@ public class NetworkTests
     }
 
     [Fact]
+    public void Cpu_backend_on_256_bit_vectors_matches_float64_reference()
+    {
+        // The AVX2 code path, even on a machine with AVX-512 (where "cpu" would pick 512-bit vectors).
+        var rnd = new RandomData();
+        var network = Logits(Model.Value);
+        var input = rnd.Floats(3 * network.InputShape.Size);
+        using var engine = new VideoAffect.Inference.Managed.ManagedCpuBackend(network, 3, allowAvx512: false);
+        var actual = new float[3 * 7];
+        engine.Run(input, 3, actual);
+        double error = ReferenceOps.RelativeError(actual, ReferenceNetwork.Run(network, input, 3));
+        Assert.True(error <= 1e-4, $"256-bit path: logits relative error {error:E2} (seed {rnd.Seed})");
+    }
+
+    [Fact]
+    public void OpenCv_dnn_on_our_onnx_export_matches_float64_reference()
+    {
+        // Validates the exporter (layout transposes, explicit SAME pads) with an engine that is not ours.
+        var rnd = new RandomData();
+        var network = Logits(Model.Value);
+        var input = rnd.Floats(2 * network.InputShape.Size);
+        using var opencv = new VideoAffect.Model.Onnx.OpenCvDnnRunner(network);
+        var actual = new float[2 * 7];
+        opencv.Run(input, 2, actual);
+        double error = ReferenceOps.RelativeError(actual, ReferenceNetwork.Run(network, input, 2));
+        Assert.True(error <= 1e-4, $"OpenCV DNN on the ONNX export: logits relative error {error:E2} (seed {rnd.Seed})");
+    }
+
+    [Fact]
     public void Kernel_path_agrees_with_managed_path_on_probabilities()
     {
         var rnd = new RandomData();

@@ -11,7 +11,8 @@ static class DevicesCommand
         var command = new Command("devices", "list accelerators and the backends that can run on them");
         command.SetAction((r, token) => CommandRunner.RunAsync(_ =>
         {
-            Console.WriteLine($"cpu        usable  managed SIMD on {Environment.ProcessorCount} threads ({System.Numerics.Vector<float>.Count} floats per vector)");
+            int bits = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 512 : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 256 : 128;
+            Console.WriteLine($"cpu        usable  managed SIMD on {Environment.ProcessorCount} threads, {bits}-bit vectors");
             foreach (var d in IlgpuRuntime.Survey())
                 Console.WriteLine($"{d.Backend,-10} {(d.Usable ? "usable" : "NOT usable"),-7} {d.Device}: {d.Detail}");
             if (!IlgpuRuntime.Devices(ILGPU.Runtime.AcceleratorType.Cuda).Any())

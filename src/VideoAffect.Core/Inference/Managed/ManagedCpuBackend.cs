@@ -12,14 +12,19 @@ public sealed class ManagedCpuBackend : InferenceBackend
     readonly float[][] _activations;
     readonly PackedConv2D?[] _convolutions;
 
-    public ManagedCpuBackend(Network network, int maxBatch = 64) : base(network, maxBatch)
+    /// <param name="allowAvx512">False keeps the convolutions on 256-bit vectors even where AVX-512 is there.</param>
+    public ManagedCpuBackend(Network network, int maxBatch = 64, bool allowAvx512 = true) : base(network, maxBatch)
     {
         _activations = network.Layers.Select(l => new float[maxBatch * l.OutputShape.Size]).ToArray();
-        _convolutions = network.Layers.Select(l => l is Conv2DLayer c ? new PackedConv2D(c.Weights, c.Bias, c.Geometry, c.Relu, maxBatch) : null).ToArray();
+        _convolutions = network.Layers.Select(l => l is Conv2DLayer c ? new PackedConv2D(c.Weights, c.Bias, c.Geometry, c.Relu, maxBatch, allowAvx512) : null).ToArray();
+        VectorBits = allowAvx512 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 512 : 256;
     }
 
+    /// <summary>Register width the convolutions use.</summary>
+    public int VectorBits { get; }
+
     public override string Name => "cpu";
-    public override string DeviceName => $"managed SIMD ({Environment.ProcessorCount} threads, {System.Numerics.Vector<float>.Count}-wide)";
+    public override string DeviceName => $"managed SIMD ({Environment.ProcessorCount} threads, {VectorBits}-bit)";
 
     protected override void RunBatch(ReadOnlySpan<float> input, int batch, Span<float> probabilities)
     {

@@ -22,11 +22,12 @@ sealed unsafe class PackedConv2D
     readonly float[] _paddedInput;
     readonly float[] _wideOutput;
 
-    public PackedConv2D(float[] weights, float[] bias, WindowGeometry g, bool relu, int maxBatch)
+    /// <param name="allowAvx512">False forces 256-bit vectors (to test that path on AVX-512 machines).</param>
+    public PackedConv2D(float[] weights, float[] bias, WindowGeometry g, bool relu, int maxBatch, bool allowAvx512 = true)
     {
         _g = g;
         _relu = relu;
-        _vector = Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count;
+        _vector = allowAvx512 && Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count;
         _block = 2 * _vector;
         _blocks = (g.OutChannels + _block - 1) / _block;
         _weights = Pack(weights, g, _block, _blocks);

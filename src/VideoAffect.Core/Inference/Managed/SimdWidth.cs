@@ -7,7 +7,7 @@ namespace VideoAffect.Inference.Managed;
 /// One SIMD register width, as static members so that a kernel written once against this interface
 /// is compiled by the JIT into straight-line code for each width (generic over structs).
 /// </summary>
-unsafe interface ISimd<TVector> where TVector : struct
+public unsafe interface ISimd<TVector> where TVector : struct
 {
     static abstract int Count { get; }
     static abstract TVector Zero { get; }
@@ -19,7 +19,7 @@ unsafe interface ISimd<TVector> where TVector : struct
     static abstract TVector Max(TVector a, TVector b);
 }
 
-unsafe struct Simd512 : ISimd<Vector512<float>>
+public unsafe struct Simd512 : ISimd<Vector512<float>>
 {
     public static int Count => Vector512<float>.Count;
     public static Vector512<float> Zero => Vector512<float>.Zero;
@@ -30,7 +30,7 @@ unsafe struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
 }
 
-unsafe struct Simd256 : ISimd<Vector256<float>>
+public unsafe struct Simd256 : ISimd<Vector256<float>>
 {
     public static int Count => Vector256<float>.Count;
     public static Vector256<float> Zero => Vector256<float>.Zero;
