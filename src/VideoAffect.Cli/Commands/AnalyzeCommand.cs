@@ -19,6 +19,7 @@ static class AnalyzeCommand
         var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio track" };
         var detectEvery = new Option<int>("--detect-every") { Description = "run the face detector on every Nth frame; tracks carry faces in between", DefaultValueFactory = _ => 1 };
         var classifyEvery = new Option<int>("--classify-every") { Description = "classify a tracked face on every Kth frame; in between it keeps its last prediction", DefaultValueFactory = _ => 1 };
+        var detectWorkers = new Option<int>("--detect-workers") { Description = "frames detected at once, one single-threaded cascade each (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var noTracking = new Option<bool>("--no-tracking") { Description = "no track ids, smoothing or detect-every-N: each frame on its own" };
         var smoothing = new Option<double>("--smoothing") { Description = "weight of a frame in its track's moving average of probabilities (1: no smoothing)", DefaultValueFactory = _ => 0.3 };
         var backend = SharedOptions.Backend();
@@ -29,7 +30,7 @@ static class AnalyzeCommand
 
         var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { output, events, summary, report, json, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, noTracking, smoothing }.Concat(detector.All))
+        foreach (var o in new Option[] { output, events, summary, report, json, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, detectWorkers, noTracking, smoothing }.Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -51,6 +52,7 @@ static class AnalyzeCommand
                 CropMargin = r.GetValue(margin),
                 KeepAudio = !r.GetValue(noAudio),
                 DetectEvery = r.GetValue(detectEvery),
+                DetectWorkers = r.GetValue(detectWorkers),
                 ClassifyEvery = r.GetValue(classifyEvery),
                 Tracking = !r.GetValue(noTracking),
                 SmoothingAlpha = r.GetValue(smoothing),

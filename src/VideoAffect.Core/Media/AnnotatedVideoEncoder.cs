@@ -30,6 +30,7 @@ public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, b
                 if (withAudio) o.WithCustomArgument("-map 1:a:0").WithAudioCodec(AudioCodec.Aac);
                 o.WithVideoCodec(VideoCodec.LibX264)
                     .WithSpeedPreset(EncoderPreset.VeryFast)
+                    .WithCustomArgument("-threads 1")
                     .WithConstantRateFactor(20)
                     .WithCustomArgument("-pix_fmt yuv420p")
                     .WithFastStart()

@@ -19,6 +19,8 @@ public sealed record AnalyzeOptions
     public string? ModelPath { get; init; }
     public DetectorOptions Detector { get; init; } = new();
     public double CropMargin { get; init; }
+    /// <summary>Frames detected at once, each by its own single-threaded cascade (default: one per core).</summary>
+    public int DetectWorkers { get; init; } = Environment.ProcessorCount;
     /// <summary>Capacity of every inter-stage channel, in frames.</summary>
     public int QueueCapacity { get; init; } = 8;
     /// <summary>Most faces per forward pass.</summary>
@@ -39,6 +41,7 @@ public sealed record AnalyzeOptions
     public void Validate()
     {
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
+        if (DetectWorkers < 1) throw new VideoAffectException($"detect workers must be at least 1 (got {DetectWorkers})");
         if (BatchSize < 1) throw new VideoAffectException($"batch size must be at least 1 (got {BatchSize})");
         if (BatchTimeout < TimeSpan.Zero) throw new VideoAffectException("batch timeout cannot be negative");
         Detector.Validate();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using OpenCvSharp;
 using VideoAffect.Detection;
@@ -10,57 +11,138 @@ namespace VideoAffect.Pipeline;
 
 /// <summary>
 /// Grayscale, Haar detection, tracking, and the network input of every face, cut while the
-/// grayscale frame is at hand so it is never kept. With a tracker and <c>detectEvery</c> N &gt; 1,
-/// the detector runs on every Nth frame and the frames between take the tracks' predicted boxes.
-/// Frames leave in the order they came.
+/// grayscale frame is at hand so it is never kept.
+/// Detection runs on up to one frame per detector at once (each detector single-threaded), which
+/// keeps both cores busy without OpenCV's fork-join threads stalling behind the pipeline's other
+/// threads; tracking and cropping then take the frames strictly in order. With a tracker and
+/// <c>detectEvery</c> N &gt; 1, the detector runs on every Nth frame and the frames between take
+/// the tracks' predicted boxes. Frames leave in the order they came.
 /// </summary>
-public sealed class DetectStage(IFaceDetector detector, FacePreprocessor preprocessor, int inputSize, IouTracker? tracker = null, int detectEvery = 1, int classifyEvery = 1)
+public sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePreprocessor preprocessor, int inputSize,
+    IouTracker? tracker = null, int detectEvery = 1, int classifyEvery = 1)
 {
     readonly HashSet<int> _classifiedTracks = new();
+    readonly ConcurrentBag<IFaceDetector> _idle = new(detectors);
+    readonly SemaphoreSlim _detectorSlots = new(detectors.Count, detectors.Count);
+    readonly ConcurrentBag<Mat> _grays = new();
+    long _detectorRuns;
 
     /// <summary>Frames the detector ran on.</summary>
-    public long DetectorRuns { get; private set; }
+    public long DetectorRuns => Interlocked.Read(ref _detectorRuns);
+
+    sealed record Detected(VideoFrame Frame, Mat Gray, IReadOnlyList<FaceBox>? Boxes);
 
     public async Task RunAsync(ChannelReader<VideoFrame> input, ChannelWriter<VideoFrame> output, CancellationToken token)
     {
         Exception? error = null;
-        using var gray = new Mat();
+        // Frames in detection, oldest first; bounded so that at most one frame per detector is in flight.
+        var inFlight = Channel.CreateBounded<Task<Detected>>(new BoundedChannelOptions(detectors.Count) { SingleReader = true, SingleWriter = true });
+        using var stopFeeding = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var feeding = FeedAsync(input, inFlight.Writer, stopFeeding.Token);
+        try
+        {
+            await foreach (var pending in inFlight.Reader.ReadAllAsync(token))
+            {
+                var detected = await pending;
+                try { TrackAndCrop(detected); }
+                catch { detected.Frame.Dispose(); throw; }
+                finally { _grays.Add(detected.Gray); }
+                await output.WriteAsync(detected.Frame, token);
+            }
+            await feeding;
+        }
+        catch (Exception e) { error = e; throw; }
+        finally
+        {
+            output.TryComplete(error ?? input.UpstreamError());
+            // After a failure: stop feeding, then wait for every frame still in detection, so no
+            // worker is using a grayscale buffer when they are released.
+            stopFeeding.Cancel();
+            try { await feeding; } catch (OperationCanceledException) { }
+            await Drain(inFlight.Reader);
+            foreach (var gray in _grays) gray.Dispose();
+            _detectorSlots.Dispose();
+        }
+    }
+
+    async Task FeedAsync(ChannelReader<VideoFrame> input, ChannelWriter<Task<Detected>> inFlight, CancellationToken token)
+    {
         try
         {
             await foreach (var frame in input.ReadUntilEndAsync(token))
             {
-                try { Detect(frame, gray); }
+                try
+                {
+                    if (!await inFlight.WaitToWriteAsync(token)) { frame.Dispose(); return; }
+                }
                 catch { frame.Dispose(); throw; }
-                await output.WriteAsync(frame, token);
+                // A task is started only once there is room for it, so none is ever lost untracked.
+                inFlight.TryWrite(Task.Run(() => DetectAsync(frame)));
             }
         }
-        catch (Exception e) { error = e; throw; }
-        finally { output.TryComplete(error ?? input.UpstreamError()); }
+        finally { inFlight.TryComplete(); }
     }
 
-    void Detect(VideoFrame frame, Mat gray)
+    /// <summary>After a failure: wait for frames still in detection and release them.</summary>
+    async Task Drain(ChannelReader<Task<Detected>> inFlight)
     {
-        using (var bgr = frame.AsMat())
-            Cv2.CvtColor(bgr, gray, ColorConversionCodes.BGR2GRAY);
+        while (inFlight.TryRead(out var pending))
+        {
+            try
+            {
+                var d = await pending;
+                d.Frame.Dispose();
+                _grays.Add(d.Gray);
+            }
+            catch (Exception) { } // the first failure is already reported
+        }
+    }
+
+    async Task<Detected> DetectAsync(VideoFrame frame)
+    {
+        var gray = _grays.TryTake(out var reused) ? reused : new Mat();
+        try
+        {
+            using (var bgr = frame.AsMat())
+                Cv2.CvtColor(bgr, gray, ColorConversionCodes.BGR2GRAY);
+            if (tracker is not null && frame.Index % detectEvery != 0) return new Detected(frame, gray, null);
+            await _detectorSlots.WaitAsync();
+            _idle.TryTake(out var detector);
+            try
+            {
+                Interlocked.Increment(ref _detectorRuns);
+                return new Detected(frame, gray, detector!.Detect(gray));
+            }
+            finally
+            {
+                _idle.Add(detector!);
+                _detectorSlots.Release();
+            }
+        }
+        catch
+        {
+            _grays.Add(gray);
+            frame.Dispose();
+            throw;
+        }
+    }
+
+    void TrackAndCrop(Detected d)
+    {
+        var frame = d.Frame;
         if (tracker is null)
         {
-            DetectorRuns++;
-            foreach (var box in detector.Detect(gray)) AddFace(frame, gray, box, 0, true);
+            foreach (var box in d.Boxes!) AddFace(frame, d.Gray, box, 0, true);
         }
-        else if (frame.Index % detectEvery == 0)
+        else if (d.Boxes is { } boxes)
         {
-            DetectorRuns++;
-            var boxes = detector.Detect(gray);
             var tracks = tracker.Update(boxes, frame.Index);
-            for (int i = 0; i < boxes.Count; i++) AddFace(frame, gray, boxes[i], tracks[i].Id, true);
+            for (int i = 0; i < boxes.Count; i++) AddFace(frame, d.Gray, boxes[i], tracks[i].Id, true);
         }
         else
         {
             foreach (var (track, box) in tracker.Coast(frame.Index))
-            {
-                var clipped = Clip(box, frame.Width, frame.Height);
-                if (clipped is { } b) AddFace(frame, gray, b, track.Id, false);
-            }
+                if (Clip(box, frame.Width, frame.Height) is { } b) AddFace(frame, d.Gray, b, track.Id, false);
         }
     }
 

@@ -38,7 +38,11 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         FramesExpected = info.FrameTimes.Count;
         var network = PretrainedModel.Load(options.ModelPath);
         using var backend = BackendFactory.Create(options.Backend, network, options.BatchSize);
-        using var detector = new OpenCvHaarDetector(options.Detector);
+        // One single-threaded cascade per detection worker: frame-level parallelism instead of
+        // OpenCV's fork-join threads, which stall when the pipeline's other threads share the cores.
+        var detectors = Enumerable.Range(0, options.DetectWorkers).Select(_ => new OpenCvHaarDetector(options.Detector)).ToList();
+        using var release = new DisposeAll(detectors);
+        if (options.DetectWorkers > 1) OpenCvSharp.Cv2.SetNumThreads(1);
         using var preprocessor = new FacePreprocessor(network.InputShape, options.CropMargin);
         log?.Invoke($"{info.Path}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{(info.HasAudio ? ", with audio" : "")}; backend {backend.Name} ({backend.DeviceName})");
 
@@ -48,7 +52,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         _decoder = new VideoFileDecoder(info, pool);
         var tracker = options.Tracking ? new IouTracker(options.Tracker) : null;
         var smoother = options.Tracking && options.SmoothingAlpha < 1 ? new ProbabilitySmoother(options.SmoothingAlpha) : null;
-        var detect = new DetectStage(detector, preprocessor, network.InputShape.Size, tracker, options.DetectEvery, options.ClassifyEvery);
+        var detect = new DetectStage(detectors, preprocessor, network.InputShape.Size, tracker, options.DetectEvery, options.ClassifyEvery);
         var classify = new ClassifyStage(backend, options.BatchSize, options.BatchTimeout);
         var encoder = new AnnotatedVideoEncoder(info, videoPartial, options.KeepAudio);
 
@@ -150,6 +154,14 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     }
 
     static string OneLine(Exception e) => e.Message.Split('\n')[0];
+}
+
+sealed class DisposeAll(IEnumerable<IDisposable> items) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var item in items) item.Dispose();
+    }
 }
 
 /// <summary>A run that failed part-way; <see cref="Summary"/> says what was kept and where.</summary>

@@ -1,0 +1,183 @@
+using System.Threading.Channels;
+using FFMpegCore;
+using OpenCvSharp;
+using VideoAffect.Detection;
+using VideoAffect.Inference;
+using VideoAffect.Media;
+using VideoAffect.Model;
+using VideoAffect.Model.Onnx;
+using VideoAffect.Pipeline;
+
+namespace VideoAffect.Benchmarking;
+
+/// <summary>One measured rate, with what it was measured on.</summary>
+public sealed record BenchResult(string Clip, string Stage, string Backend, Measurement Measurement);
+
+/// <summary>A ratio between two results of the same run.</summary>
+public sealed record BenchRatio(string Name, double Value);
+
+public sealed record BenchReport(DateTimeOffset Date, string Machine, IReadOnlyList<BenchResult> Results, IReadOnlyList<BenchRatio> Ratios, IReadOnlyList<string> Notes);
+
+/// <summary>
+/// Measures every stage and the whole pipeline per clip and backend, and the baselines in the same
+/// run: ffmpeg's decode + encode (the ceiling), the seed's sequential loop, and OpenCV DNN on the
+/// classifier, so that every speed-up is a ratio of numbers measured side by side.
+/// </summary>
+public sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
+{
+    readonly List<BenchResult> _results = new();
+    readonly List<BenchRatio> _ratios = new();
+    readonly List<string> _notes = new();
+
+    public async Task<BenchReport> RunAsync(CancellationToken token)
+    {
+        var network = PretrainedModel.Load();
+        var backends = ResolveBackends(network);
+        await MeasureClassifierAsync(network, backends, token);
+        foreach (var (width, height) in options.Sizes)
+            foreach (int faces in options.FaceCounts)
+            {
+                token.ThrowIfCancellationRequested();
+                string clip = await BenchmarkClip.GetAsync(options.PhotoDirectory, options.WorkDirectory, width, height, faces, options.ClipSeconds);
+                await MeasureClipAsync(clip, $"{width}x{height}, {faces} face{(faces > 1 ? "s" : "")}", network, backends, token);
+            }
+        string machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; devices: "
+            + string.Join("; ", backends.Select(b => b.Device));
+        return new BenchReport(DateTimeOffset.Now, machine, _results, _ratios, _notes);
+    }
+
+    List<(string Name, string Device)> ResolveBackends(Network network)
+    {
+        var wanted = options.Backends.SelectMany(b => b == "all" ? new[] { "cuda", "opencl", "cpu" } : [b]).Distinct().ToList();
+        var usable = new List<(string, string)>();
+        foreach (var name in wanted)
+        {
+            try
+            {
+                using var backend = BackendFactory.Create(name, network, 1);
+                usable.Add((name, backend.DeviceName));
+            }
+            catch (VideoAffectException e) when (options.Backends.Contains("all"))
+            {
+                _notes.Add($"{name}: not measured ({e.Message})");
+            }
+        }
+        if (options.Backends.Contains("all"))
+            _notes.Add("ilgpu-cpu: not measured by 'all' (a simulator at about a second per face); name it with --backends to include it");
+        return usable;
+    }
+
+    async Task MeasureClassifierAsync(Network network, List<(string Name, string Device)> backends, CancellationToken token)
+    {
+        var random = new Random(7);
+        int largest = options.Batches.Max();
+        var input = Enumerable.Range(0, largest * network.InputShape.Size).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var output = new float[largest * network.ClassCount];
+        using var opencv = new OpenCvDnnRunner(network);
+        foreach (int batch in options.Batches)
+        {
+            token.ThrowIfCancellationRequested();
+            log($"classify, batch {batch}");
+            int faces = Math.Max(batch, 64);
+            var baseline = await Measurement.OfAsync($"classify b{batch}", "faces/s", options.Runs, () => Repeat(faces, batch, (i, n) => opencv.Run(input.AsSpan(0, n * 4096), n, output)));
+            _results.Add(new BenchResult("-", $"classify batch {batch}", "opencv-dnn", baseline));
+            foreach (var (name, _) in backends)
+            {
+                using var backend = BackendFactory.Create(name, network, batch);
+                var m = await Measurement.OfAsync($"classify b{batch}", "faces/s", options.Runs, () => Repeat(faces, batch, (i, n) => backend.Run(input.AsSpan(0, n * 4096), n, output)));
+                _results.Add(new BenchResult("-", $"classify batch {batch}", name, m));
+                _ratios.Add(new BenchRatio($"classify batch {batch}: {name} / OpenCV DNN", m.Median / baseline.Median));
+            }
+        }
+    }
+
+    static long Repeat(int faces, int batch, Action<int, int> run)
+    {
+        for (int done = 0; done < faces; done += batch) run(done, batch);
+        return faces;
+    }
+
+    async Task MeasureClipAsync(string clip, string label, Network network, List<(string Name, string Device)> backends, CancellationToken token)
+    {
+        var info = await VideoProbe.ProbeAsync(clip, token);
+        string scratch = Path.Combine(options.WorkDirectory, "out");
+        Directory.CreateDirectory(scratch);
+        void Add(string stage, string backend, Measurement m) => _results.Add(new BenchResult(label, stage, backend, m));
+
+        log($"{label}: ffmpeg decode + encode");
+        var ceiling = await Measurement.OfAsync("ffmpeg", "fps", options.Runs, async () =>
+        {
+            await FFMpegArguments.FromFileInput(clip).OutputToFile(Path.Combine(scratch, "ceiling.mp4"), true, o => o
+                .WithVideoCodec("libx264").WithCustomArgument("-preset veryfast -crf 20 -pix_fmt yuv420p")).ProcessAsynchronously();
+            return info.FrameTimes.Count;
+        });
+        Add("ffmpeg decode + encode (ceiling)", "-", ceiling);
+
+        log($"{label}: decode");
+        Add("decode", "-", await Measurement.OfAsync("decode", "fps", options.Runs, () => DecodeOnlyAsync(info, token)));
+
+        log($"{label}: detect");
+        var grays = await DecodeGrayAsync(info, token);
+        using (var detector = new OpenCvHaarDetector(options.Detector))
+            Add("detect (OpenCV Haar)", "-", await Measurement.OfAsync("detect", "fps", options.Runs, () =>
+            {
+                foreach (var g in grays) detector.Detect(g);
+                return grays.Count;
+            }));
+        foreach (var g in grays) g.Dispose();
+
+        log($"{label}: the seed's sequential loop");
+        var seed = await Measurement.OfAsync("seed loop", "fps", options.Runs, () => SeedLoop.Run(clip, Path.Combine(scratch, "seed.mp4"), network, options.Detector));
+        Add("seed loop (sequential, per-face OpenCV DNN, mp4v)", "-", seed);
+
+        foreach (var (name, _) in backends)
+        {
+            foreach (var (every, stage) in new[] { (1, "pipeline"), (options.TrackedEvery, $"pipeline, detect+classify every {options.TrackedEvery}") })
+            {
+                log($"{label}: {stage} on {name}");
+                var m = await Measurement.OfAsync(stage, "fps", options.Runs, async () =>
+                {
+                    var summary = await new VideoAnalyzer(new AnalyzeOptions
+                    {
+                        InputPath = clip,
+                        OutputPath = Path.Combine(scratch, "pipeline.mp4"),
+                        EventsPath = Path.Combine(scratch, "pipeline.jsonl"),
+                        Backend = name,
+                        Detector = options.Detector,
+                        DetectEvery = every,
+                        ClassifyEvery = every,
+                    }).RunAsync(token);
+                    return summary.FramesWritten;
+                });
+                Add(stage, name, m);
+                _ratios.Add(new BenchRatio($"{label}: {stage} on {name} / seed loop", m.Median / seed.Median));
+                _ratios.Add(new BenchRatio($"{label}: {stage} on {name} / ffmpeg ceiling", m.Median / ceiling.Median));
+            }
+        }
+    }
+
+    static async Task<long> DecodeOnlyAsync(VideoInfo info, CancellationToken token)
+    {
+        var channel = Channel.CreateBounded<VideoFrame>(8);
+        var decoder = new VideoFileDecoder(info, new FrameBufferPool(info.FrameBytes));
+        var decoding = decoder.RunAsync(channel.Writer, token);
+        long frames = 0;
+        await foreach (var frame in channel.Reader.ReadAllAsync(token)) { frame.Dispose(); frames++; }
+        await decoding;
+        return frames;
+    }
+
+    static async Task<List<Mat>> DecodeGrayAsync(VideoInfo info, CancellationToken token)
+    {
+        var channel = Channel.CreateBounded<VideoFrame>(8);
+        var decoder = new VideoFileDecoder(info, new FrameBufferPool(info.FrameBytes));
+        var decoding = decoder.RunAsync(channel.Writer, token);
+        var grays = new List<Mat>();
+        await foreach (var frame in channel.Reader.ReadAllAsync(token))
+            using (frame)
+            using (var bgr = frame.AsMat())
+                grays.Add(bgr.CvtColor(ColorConversionCodes.BGR2GRAY));
+        await decoding;
+        return grays;
+    }
+}
