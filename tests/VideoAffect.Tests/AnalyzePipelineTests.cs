@@ -24,8 +24,10 @@ public class AnalyzePipelineTests
             BatchSize = 4,
             QueueCapacity = 2, // small queues: the producers must wait, never drop
         };
+        int openCvThreads = OpenCvSharp.Cv2.GetNumThreads();
         var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
 
+        Assert.Equal(openCvThreads, OpenCvSharp.Cv2.GetNumThreads()); // the run's single-threaded cascades leave the process setting alone
         Assert.True(summary.Complete, summary.Error);
         Assert.Equal(frames, Clips.CountFrames(input));
         Assert.Equal(frames, summary.FramesDecoded);

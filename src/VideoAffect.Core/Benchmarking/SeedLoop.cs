@@ -34,7 +34,7 @@ public static class SeedLoop
         {
             while (capture.Read(frame) && !frame.Empty())
             {
-                writer ??= new VideoWriter(output, FourCC.MP4V, fps, frame.Size());
+                writer ??= new VideoWriter(output, VideoWriter.FourCC('m', 'p', '4', 'v'), fps, frame.Size());
                 Cv2.CvtColor(frame, gray, ColorConversionCodes.BGR2GRAY);
                 foreach (var box in detector.Detect(gray))
                 {

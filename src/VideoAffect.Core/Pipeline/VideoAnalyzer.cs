@@ -42,7 +42,11 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         // OpenCV's fork-join threads, which stall when the pipeline's other threads share the cores.
         var detectors = Enumerable.Range(0, options.DetectWorkers).Select(_ => new OpenCvHaarDetector(options.Detector)).ToList();
         using var release = new DisposeAll(detectors);
+        // OpenCV's thread count is process-wide: set it for this run only, so that other OpenCV
+        // users in the process (the bench's baselines, a caller's own code) keep theirs.
+        int openCvThreads = OpenCvSharp.Cv2.GetNumThreads();
         if (options.DetectWorkers > 1) OpenCvSharp.Cv2.SetNumThreads(1);
+        using var restoreThreads = new Restore(() => OpenCvSharp.Cv2.SetNumThreads(openCvThreads));
         using var preprocessor = new FacePreprocessor(network.InputShape, options.CropMargin);
         log?.Invoke($"{info.Path}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{(info.HasAudio ? ", with audio" : "")}; backend {backend.Name} ({backend.DeviceName})");
 
@@ -154,6 +158,11 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     }
 
     static string OneLine(Exception e) => e.Message.Split('\n')[0];
+}
+
+sealed class Restore(Action undo) : IDisposable
+{
+    public void Dispose() => undo();
 }
 
 sealed class DisposeAll(IEnumerable<IDisposable> items) : IDisposable
