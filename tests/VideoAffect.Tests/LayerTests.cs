@@ -34,6 +34,7 @@ public class LayerTests
             cases.Add(backend, 6, 5, 3, 4, 5, 1, true, true, 1);
             cases.Add(backend, 11, 10, 1, 32, 3, 2, false, true, 2);  // like the model's first layer
             cases.Add(backend, 4, 4, 8, 16, 3, 1, true, true, 64);
+            cases.Add(backend, 5, 7, 37, 19, 1, 1, true, true, 3);   // 1x1 with odd channel counts
         }
         return cases;
     }

@@ -15,6 +15,12 @@ public sealed class IlgpuBackend : InferenceBackend
     readonly Accelerator _accelerator;
     readonly bool _ownsAccelerator;
     readonly NetworkKernels _kernels;
+    /// <summary>
+    /// 1x1 convolutions run as a shared-memory tiled GEMM on GPUs. ILGPU's CPU accelerator simulates
+    /// group barriers with thread synchronisation, which makes that kernel far slower there than
+    /// the direct one, so it keeps the direct kernel (the tiled one is tested on it directly).
+    /// </summary>
+    readonly bool _tiledPointwise;
     readonly MemoryBuffer1D<float, Stride1D.Dense>[] _activations;
     readonly (MemoryBuffer1D<float, Stride1D.Dense> Weights, MemoryBuffer1D<float, Stride1D.Dense> Bias)?[] _parameters;
 
@@ -25,6 +31,7 @@ public sealed class IlgpuBackend : InferenceBackend
         _ownsAccelerator = ownsAccelerator;
         Name = name;
         _kernels = new NetworkKernels(accelerator);
+        _tiledPointwise = accelerator.AcceleratorType != AcceleratorType.CPU;
         _activations = network.Layers.Select(l => accelerator.Allocate1D<float>(Math.Max(1, maxBatch * l.OutputShape.Size))).ToArray();
         _parameters = network.Layers.Select(l => l switch
         {
@@ -51,6 +58,9 @@ public sealed class IlgpuBackend : InferenceBackend
             ArrayView<float> In(int k) => _activations[layers[i].Inputs[k]].View;
             switch (layers[i])
             {
+                case Conv2DLayer c when _tiledPointwise && PointwiseConvGemmKernel.Handles(c.Geometry):
+                    _kernels.Pointwise.Launch(stream, batch, In(0), _parameters[i]!.Value.Weights.View, _parameters[i]!.Value.Bias.View, output, c.Geometry, c.Relu);
+                    break;
                 case Conv2DLayer c:
                     _kernels.Conv2D.Launch(stream, batch, In(0), _parameters[i]!.Value.Weights.View, _parameters[i]!.Value.Bias.View, output, c.Geometry, c.Relu);
                     break;
@@ -83,6 +93,7 @@ public sealed class IlgpuBackend : InferenceBackend
     sealed class NetworkKernels(Accelerator accelerator)
     {
         public Conv2DKernel Conv2D { get; } = new(accelerator);
+        public PointwiseConvGemmKernel Pointwise { get; } = new(accelerator);
         public DepthwiseConv2DKernel Depthwise { get; } = new(accelerator);
         public MaxPoolKernel MaxPool { get; } = new(accelerator);
         public AddKernel Add { get; } = new(accelerator);
