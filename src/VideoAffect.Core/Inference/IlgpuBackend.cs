@@ -8,9 +8,10 @@ namespace VideoAffect.Inference;
 /// <summary>
 /// The network as a sequence of ILGPU kernel launches on one accelerator stream. Weights live on the
 /// device, activations are allocated once for <see cref="InferenceBackend.MaxBatch"/> items, and only
-/// the input batch goes up and the probabilities come back per call.
+/// the input batch goes up and the probabilities come back per call. Given whole frames
+/// (<see cref="RunOnFrames"/>) it also does the preprocessing on the device.
 /// </summary>
-public sealed class IlgpuBackend : InferenceBackend
+public sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
 {
     readonly Accelerator _accelerator;
     readonly bool _ownsAccelerator;
@@ -23,6 +24,9 @@ public sealed class IlgpuBackend : InferenceBackend
     readonly bool _tiledPointwise;
     readonly MemoryBuffer1D<float, Stride1D.Dense>[] _activations;
     readonly (MemoryBuffer1D<float, Stride1D.Dense> Weights, MemoryBuffer1D<float, Stride1D.Dense> Bias)?[] _parameters;
+    readonly MemoryBuffer1D<FaceCrop, Stride1D.Dense> _crops;
+    /// <summary>Frames for <see cref="RunOnFrames"/>; grown to the largest call seen, then reused.</summary>
+    MemoryBuffer1D<byte, Stride1D.Dense>? _frames;
 
     public IlgpuBackend(Network network, Accelerator accelerator, string name, int maxBatch = 64, bool ownsAccelerator = true)
         : base(network, maxBatch)
@@ -39,6 +43,7 @@ public sealed class IlgpuBackend : InferenceBackend
             DepthwiseConv2DLayer d => Upload(d.Weights, d.Bias),
             _ => ((MemoryBuffer1D<float, Stride1D.Dense>, MemoryBuffer1D<float, Stride1D.Dense>)?)null,
         }).ToArray();
+        _crops = accelerator.Allocate1D<FaceCrop>(maxBatch);
     }
 
     (MemoryBuffer1D<float, Stride1D.Dense>, MemoryBuffer1D<float, Stride1D.Dense>) Upload(float[] weights, float[] bias) =>
@@ -51,6 +56,79 @@ public sealed class IlgpuBackend : InferenceBackend
     {
         var stream = _accelerator.DefaultStream;
         _activations[0].View.SubView(0, input.Length).CopyFromCPU(stream, input);
+        RunLayers(stream, batch);
+        _activations[^1].View.SubView(0, probabilities.Length).CopyToCPU(stream, probabilities);
+        stream.Synchronize();
+    }
+
+    public void RunOnFrames(IReadOnlyList<FrameFaces> frames, Span<float> probabilities)
+    {
+        var shape = Network.InputShape;
+        if (shape.Channels != 1)
+            throw new VideoAffectException($"the model takes {shape.Channels}-channel input; VideoAffect feeds grayscale faces (1 channel)");
+        var (crops, bytes) = PlaceFrames(frames);
+        int classes = Network.ClassCount;
+        if (probabilities.Length < crops.Length * classes)
+            throw new ArgumentException($"{crops.Length} faces need {crops.Length * classes} outputs");
+        var stream = _accelerator.DefaultStream;
+        UploadFrames(stream, frames, bytes);
+        for (int start = 0; start < crops.Length; start += MaxBatch)
+        {
+            int count = Math.Min(MaxBatch, crops.Length - start);
+            _crops.View.SubView(0, count).CopyFromCPU(stream, crops.AsSpan(start, count));
+            _kernels.Crop.Launch(stream, count, _frames!.View, _crops.View, _activations[0].View, shape.Height, shape.Width);
+            RunLayers(stream, count);
+            _activations[^1].View.SubView(0, count * classes).CopyToCPU(stream, probabilities.Slice(start * classes, count * classes));
+        }
+        stream.Synchronize();
+    }
+
+    static long FrameBytes(FrameFaces frame) => (long)frame.Width * frame.Height * 3;
+
+    /// <summary>
+    /// Where each crop's pixels will be in the packed frames buffer, which holds only the frames
+    /// that have crops, and its size; checks every crop lies inside its frame.
+    /// </summary>
+    static (FaceCrop[] Crops, long Bytes) PlaceFrames(IReadOnlyList<FrameFaces> frames)
+    {
+        var crops = new List<FaceCrop>();
+        long offset = 0;
+        foreach (var frame in frames.Where(f => f.Crops.Count > 0))
+        {
+            if (frame.Width < 1 || frame.Height < 1 || frame.Bgr.Length < FrameBytes(frame))
+                throw new ArgumentException($"a {frame.Width}x{frame.Height} BGR frame needs {FrameBytes(frame)} bytes, got {frame.Bgr.Length}");
+            foreach (var c in frame.Crops)
+            {
+                if (c.Width < 1 || c.Height < 1 || c.X < 0 || c.Y < 0 || c.Right > frame.Width || c.Bottom > frame.Height)
+                    throw new ArgumentException($"crop {c} is not inside the {frame.Width}x{frame.Height} frame");
+                crops.Add(new FaceCrop(offset, frame.Width, c.X, c.Y, c.Width, c.Height));
+            }
+            offset += FrameBytes(frame);
+        }
+        return (crops.ToArray(), offset);
+    }
+
+    void UploadFrames(AcceleratorStream stream, IReadOnlyList<FrameFaces> frames, long bytes)
+    {
+        if (bytes == 0) return;
+        if (_frames is null || _frames.Length < bytes)
+        {
+            stream.Synchronize(); // the old buffer may still be read by queued launches
+            _frames?.Dispose();
+            _frames = _accelerator.Allocate1D<byte>(bytes);
+        }
+        long offset = 0;
+        foreach (var frame in frames.Where(f => f.Crops.Count > 0))
+        {
+            long length = FrameBytes(frame);
+            _frames.View.SubView(offset, length).CopyFromCPU(stream, frame.Bgr.Span[..(int)length]);
+            offset += length;
+        }
+    }
+
+    /// <summary>Every layer after the input, as launches on <paramref name="stream"/>, for the batch already in the input buffer.</summary>
+    void RunLayers(AcceleratorStream stream, int batch)
+    {
         var layers = Network.Layers;
         for (int i = 1; i < layers.Count; i++)
         {
@@ -77,13 +155,13 @@ public sealed class IlgpuBackend : InferenceBackend
                 default: throw new NotSupportedException($"the {Name} backend has no kernel for {layers[i].GetType().Name}");
             }
         }
-        _activations[^1].View.SubView(0, probabilities.Length).CopyToCPU(stream, probabilities);
-        stream.Synchronize();
     }
 
     public override void Dispose()
     {
         foreach (var b in _activations) b.Dispose();
+        _crops.Dispose();
+        _frames?.Dispose();
         foreach (var p in _parameters)
             if (p is { } pair) { pair.Weights.Dispose(); pair.Bias.Dispose(); }
         if (_ownsAccelerator) _accelerator.Dispose();
@@ -100,5 +178,6 @@ public sealed class IlgpuBackend : InferenceBackend
         public ReluKernel Relu { get; } = new(accelerator);
         public GlobalAveragePoolKernel GlobalAveragePool { get; } = new(accelerator);
         public SoftmaxKernel Softmax { get; } = new(accelerator);
+        public FaceCropKernel Crop { get; } = new(accelerator);
     }
 }

@@ -19,4 +19,14 @@ sealed class RandomData
         for (int i = 0; i < count; i++) values[i] = (float)(_random.NextDouble() * 2 - 1) * scale;
         return values;
     }
+
+    public byte[] Bytes(int count)
+    {
+        var values = new byte[count];
+        _random.NextBytes(values);
+        return values;
+    }
+
+    /// <summary>A whole number in [min, max).</summary>
+    public int Int(int min, int max) => _random.Next(min, max);
 }

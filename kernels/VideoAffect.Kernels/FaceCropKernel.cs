@@ -1,0 +1,64 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+
+namespace VideoAffect.Kernels;
+
+/// <summary>
+/// Where one face's network input comes from: a rectangle (already clipped to its frame) of a
+/// packed BGR24 frame that starts at <see cref="FrameOffset"/> in the frames buffer.
+/// </summary>
+public readonly record struct FaceCrop(long FrameOffset, int FrameWidth, int X, int Y, int Width, int Height);
+
+/// <summary>
+/// The network's preprocessing on the device: for each face, grayscale conversion, bilinear resize
+/// of its crop to the input size, and scaling to [-1, 1] (x / 127.5 - 1), one thread per output
+/// pixel. Frames are uploaded once however many faces they hold; the batch is written straight
+/// into the network's input buffer.
+/// Grayscale uses the 15-bit fixed-point BGR2GRAY weights of OpenCV 4's 8-bit path, so gray levels equal the CPU path's;
+/// the resize follows OpenCV's INTER_LINEAR sampling (pixel centres aligned, edge pixels clamped)
+/// in float instead of OpenCV's 11-bit fixed point, and does not round to 8 bits.
+/// </summary>
+public sealed class FaceCropKernel
+{
+    readonly Action<AcceleratorStream, Index1D, ArrayView<byte>, ArrayView<FaceCrop>, ArrayView<float>, int, int> _kernel;
+
+    public FaceCropKernel(Accelerator accelerator) =>
+        _kernel = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<byte>, ArrayView<FaceCrop>, ArrayView<float>, int, int>(Execute);
+
+    /// <summary>Writes <paramref name="faces"/> x height x width floats (NHWC with one channel) to <paramref name="output"/>.</summary>
+    public void Launch(AcceleratorStream stream, int faces, ArrayView<byte> frames, ArrayView<FaceCrop> crops,
+        ArrayView<float> output, int height, int width) =>
+        _kernel(stream, faces * height * width, frames, crops, output, height, width);
+
+    static void Execute(Index1D index, ArrayView<byte> frames, ArrayView<FaceCrop> crops, ArrayView<float> output, int height, int width)
+    {
+        int face = index / (height * width), pixel = index % (height * width);
+        var crop = crops[face];
+        Sample(crop.Height, height, pixel / width, out int y0, out int y1, out float fy);
+        Sample(crop.Width, width, pixel % width, out int x0, out int x1, out float fx);
+        float top = Lerp(Gray(frames, crop, y0, x0), Gray(frames, crop, y0, x1), fx);
+        float bottom = Lerp(Gray(frames, crop, y1, x0), Gray(frames, crop, y1, x1), fx);
+        output[index] = Lerp(top, bottom, fy) / 127.5f - 1f;
+    }
+
+    /// <summary>OpenCV's INTER_LINEAR source position for output <paramref name="o"/> along one axis of the crop.</summary>
+    static void Sample(int source, int target, int o, out int i0, out int i1, out float fraction)
+    {
+        float s = (o + 0.5f) * ((float)source / target) - 0.5f;
+        i0 = (int)XMath.Floor(s);
+        fraction = s - i0;
+        if (i0 < 0) { i0 = 0; fraction = 0f; }
+        if (i0 >= source - 1) { i0 = source - 1; fraction = 0f; }
+        i1 = XMath.Min(i0 + 1, source - 1);
+    }
+
+    static float Lerp(float a, float b, float t) => a + (b - a) * t;
+
+    static float Gray(ArrayView<byte> frames, FaceCrop crop, int y, int x)
+    {
+        long offset = crop.FrameOffset + ((long)(crop.Y + y) * crop.FrameWidth + crop.X + x) * 3;
+        int b = frames[offset], g = frames[offset + 1], r = frames[offset + 2];
+        return (b * 3735 + g * 19235 + r * 9798 + (1 << 14)) >> 15;
+    }
+}
