@@ -57,6 +57,45 @@ public class AnalyzePipelineTests
     }
 
     [Fact]
+    public async Task Device_preprocessing_on_the_ilgpu_backend_gives_the_cpu_paths_faces_and_emotions()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        const int frames = 4;
+        string input = Clips.MovingFace(dir.File("in.mp4"), frames, audio: false);
+        async Task<List<JsonElement>> Analyze(string backend)
+        {
+            var options = new AnalyzeOptions
+            {
+                InputPath = input,
+                OutputPath = dir.File($"{backend}.mp4"),
+                EventsPath = dir.File($"{backend}.jsonl"),
+                Backend = backend,
+                BatchSize = 3, // four faces: one full batch and one cut short by the end of input
+            };
+            var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
+            Assert.True(summary.Complete, summary.Error);
+            return File.ReadAllLines(options.EventsPath).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        }
+
+        // ilgpu-cpu cuts faces from the uploaded frames with the crop kernel; cpu cuts them with OpenCV.
+        var host = await Analyze("cpu");
+        var device = await Analyze("ilgpu-cpu");
+        Assert.Equal(frames, host.Count);
+        Assert.Equal(host.Count, device.Count);
+        for (int i = 0; i < host.Count; i++)
+        {
+            Assert.Equal(host[i].GetProperty("box").ToString(), device[i].GetProperty("box").ToString());
+            Assert.Equal(host[i].GetProperty("label").GetString(), device[i].GetProperty("label").GetString());
+            foreach (var p in host[i].GetProperty("probabilities").EnumerateObject())
+            {
+                double other = device[i].GetProperty("probabilities").GetProperty(p.Name).GetDouble();
+                // Preprocessing differs by at most a gray level per pixel (see FaceCropKernelTests).
+                Assert.True(Math.Abs(p.Value.GetDouble() - other) <= 0.02, $"frame {i} {p.Name}: cpu {p.Value.GetDouble():F4}, ilgpu-cpu {other:F4}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Cancelling_mid_run_keeps_every_decoded_frame_in_a_playable_partial_output()
     {
         using var dir = TestPaths.NewTempFolder();

@@ -56,6 +56,34 @@ public class LayerTests
     }
 
     [Theory]
+    [InlineData("cpu", 1, false)]
+    [InlineData("cpu", 7, true)]
+    [InlineData("cpu", 64, true)]
+    [InlineData("ilgpu-cpu", 1, false)]
+    [InlineData("ilgpu-cpu", 7, true)]
+    [InlineData("ilgpu-cpu", 64, true)]
+    public void Dense_on_a_flattened_tensor_matches_float64_reference(string backend, int batch, bool relu)
+    {
+        var rnd = new RandomData();
+        var shape = new TensorShape(3, 5, 7); // flattened in NHWC order: 105 inputs
+        const int units = 13;
+        var weights = rnd.Floats(shape.Size * units, 0.3f);
+        var bias = rnd.Floats(units);
+        var input = rnd.Floats(batch * shape.Size);
+        var network = Backends.Wrap(shape, _ => new DenseLayer("dense", 0, shape.Size, units, weights, bias, relu));
+
+        var expected = new double[batch * units];
+        for (int n = 0; n < batch; n++)
+            for (int o = 0; o < units; o++)
+            {
+                double sum = bias[o];
+                for (int i = 0; i < shape.Size; i++) sum += (double)input[n * shape.Size + i] * weights[i * units + o];
+                expected[n * units + o] = relu ? Math.Max(0, sum) : sum;
+            }
+        AssertClose(Backends.Run(backend, network, input, batch), new Tensor(expected, batch, 1, 1, units), rnd.Seed, $"dense {shape.Size}->{units} on {backend}");
+    }
+
+    [Theory]
     [InlineData("cpu", 7, 9, 5, 3, 1, true, 1)]
     [InlineData("cpu", 8, 8, 16, 3, 2, true, 7)]
     [InlineData("cpu", 9, 7, 3, 3, 1, false, 2)]

@@ -18,6 +18,7 @@ public class PointwiseGemmKernelTests
     [InlineData(9, 9, 21, 11, 2, false, 2)]
     [InlineData(3, 4, 4, 4, 1, true, 1)]
     [InlineData(6, 5, 64, 128, 1, false, 5)]
+    [InlineData(1, 1, 105, 13, 1, true, 7)]     // a dense layer: GPU backends run it with this kernel
     public void Tiled_pointwise_convolution_matches_float64_reference(int h, int w, int cin, int cout, int stride, bool relu, int batch)
     {
         var rnd = new RandomData();

@@ -1,4 +1,5 @@
 using ILGPU.Runtime;
+using ILGPU.Runtime.OpenCL;
 using VideoAffect.Inference.Managed;
 using VideoAffect.Model;
 
@@ -25,26 +26,50 @@ public static class BackendFactory
                     ?? throw new VideoAffectException("backend 'opencl': no OpenCL device found (install an OpenCL ICD); use --backend cpu");
             case "auto":
                 return TryDevice(AcceleratorType.Cuda, "cuda", network, maxBatch)
+                    ?? TryDevice(AcceleratorType.OpenCL, "opencl", network, maxBatch, IsOpenClGpu)
                     ?? new ManagedCpuBackend(network, maxBatch);
             default:
                 throw new VideoAffectException($"unknown backend '{name}'; choose one of: {string.Join(", ", Names)}");
         }
     }
 
-    static IInferenceBackend? FromDevice(AcceleratorType type, string backend, Network network, int maxBatch)
+    /// <summary>
+    /// 'auto' takes OpenCL only on a GPU or accelerator card: an OpenCL CPU driver (PoCL) runs our
+    /// kernels on the same cores the managed SIMD path uses, and slower than it.
+    /// </summary>
+    static bool IsOpenClGpu(Device device) =>
+        device is CLDevice cl && cl.DeviceType is CLDeviceType.CL_DEVICE_TYPE_GPU or CLDeviceType.CL_DEVICE_TYPE_ACCELERATOR;
+
+    /// <summary>
+    /// The first device of <paramref name="type"/> that can run our kernels, GPUs before CPU drivers;
+    /// null when there is none at all, an error naming the reason when every one is unusable.
+    /// </summary>
+    static IInferenceBackend? FromDevice(AcceleratorType type, string backend, Network network, int maxBatch, Func<Device, bool>? accept = null)
     {
-        var device = IlgpuRuntime.Devices(type).FirstOrDefault();
-        if (device is null) return null;
-        Accelerator accelerator;
-        try { accelerator = IlgpuRuntime.CreateVerified(device); }
-        catch (Exception e) { throw new VideoAffectException($"backend '{backend}': device '{device.Name}' cannot run VideoAffect's kernels: {IlgpuRuntime.OneLine(e)}"); }
-        return new IlgpuBackend(network, accelerator, backend, maxBatch);
+        var devices = IlgpuRuntime.Devices(type).Where(d => accept?.Invoke(d) ?? true).OrderBy(d => IsOpenClGpu(d) ? 0 : 1).ToList();
+        if (devices.Count == 0) return null;
+        string? reason = null;
+        foreach (var device in devices)
+        {
+            Accelerator? accelerator = null;
+            try
+            {
+                accelerator = IlgpuRuntime.CreateVerified(device);
+                return new IlgpuBackend(network, accelerator, backend, maxBatch);
+            }
+            catch (Exception e)
+            {
+                accelerator?.Dispose();
+                reason ??= $"device '{device.Name}' cannot run VideoAffect's kernels: {IlgpuRuntime.OneLine(e)}";
+            }
+        }
+        throw new VideoAffectException($"backend '{backend}': {reason}");
     }
 
     /// <summary>For 'auto': a device that is absent or unusable is skipped, not an error.</summary>
-    static IInferenceBackend? TryDevice(AcceleratorType type, string backend, Network network, int maxBatch)
+    static IInferenceBackend? TryDevice(AcceleratorType type, string backend, Network network, int maxBatch, Func<Device, bool>? accept = null)
     {
-        try { return FromDevice(type, backend, network, maxBatch); }
+        try { return FromDevice(type, backend, network, maxBatch, accept); }
         catch (VideoAffectException) { return null; }
     }
 }

@@ -39,8 +39,11 @@ public sealed class VideoFrame : IDisposable
     }
 }
 
-/// <summary>One face on a frame: its box, the network input cut from the frame, then the prediction.</summary>
-public sealed class FaceObservation(FaceBox box, float[]? input, int trackId = 0, bool detected = true)
+/// <summary>
+/// One face on a frame: its box, what to classify (the network input cut on the host, or the crop
+/// for a backend that cuts it on its device), then the prediction.
+/// </summary>
+public sealed class FaceObservation(FaceBox box, float[]? input, int trackId = 0, bool detected = true, FaceBox? deviceCrop = null)
 {
     public FaceBox Box { get; } = box;
     /// <summary>Stable id of the face across frames; 0 when tracking is off.</summary>
@@ -56,9 +59,11 @@ public sealed class FaceObservation(FaceBox box, float[]? input, int trackId = 0
     /// tracked face that keeps its track's last prediction on this frame (--classify-every).
     /// </summary>
     public float[]? Input { get; private set; } = input;
+    /// <summary>The region to classify when the backend preprocesses on its device (<see cref="Input"/> is then null).</summary>
+    public FaceBox? DeviceCrop { get; } = deviceCrop;
     public EmotionPrediction? Prediction { get; set; }
     /// <summary>False when <see cref="Prediction"/> was carried over from the track's last classified frame.</summary>
-    public bool Classified { get; set; } = input is not null;
+    public bool Classified { get; set; } = input is not null || deviceCrop is not null;
 
     public void ReleaseInput()
     {

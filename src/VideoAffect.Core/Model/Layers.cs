@@ -25,7 +25,7 @@ public abstract class Layer
 public sealed class InputLayer(string name, TensorShape shape) : Layer(name, [], shape);
 
 /// <summary>Convolution with HWIO weights, bias and optional ReLU (TF's _FusedConv2D).</summary>
-public sealed class Conv2DLayer : Layer
+public class Conv2DLayer : Layer
 {
     public Conv2DLayer(string name, int input, WindowGeometry geometry, float[] weights, float[] bias, bool relu)
         : base(name, [input], new TensorShape(geometry.OutHeight, geometry.OutWidth, geometry.OutChannels))
@@ -62,6 +62,17 @@ public sealed class DepthwiseConv2DLayer : Layer
     public float[] Bias { get; }
     public bool Relu { get; }
     public override long MultiplyAdds => (long)Geometry.OutputSize * Geometry.KernelHeight * Geometry.KernelWidth;
+}
+
+/// <summary>
+/// Fully connected layer on the flattened input (NHWC order), weights [inputs, units], bias and
+/// optional ReLU. It is exactly a 1x1 convolution over a 1 x 1 x inputs tensor, and NHWC makes the
+/// flattening free, so every backend runs it with its convolution code.
+/// </summary>
+public sealed class DenseLayer(string name, int input, int inputs, int units, float[] weights, float[] bias, bool relu)
+    : Conv2DLayer(name, input, new WindowGeometry(1, 1, inputs, units, 1, 1, 1, 1, Padding.Valid), weights, bias, relu)
+{
+    public int Units => units;
 }
 
 public sealed class MaxPoolLayer(string name, int input, WindowGeometry geometry)

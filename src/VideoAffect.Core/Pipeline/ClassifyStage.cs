@@ -86,22 +86,38 @@ public sealed class ClassifyStage
 
     void ClassifyPending()
     {
-        int size = _backend.Network.InputShape.Size, classes = _backend.Network.ClassCount;
-        var faces = _pending.SelectMany(f => f.Faces).Where(f => f.Input is not null).ToList();
+        int classes = _backend.Network.ClassCount;
+        var faces = _pending.SelectMany(f => f.Faces).Where(f => f.Input is not null || f.DeviceCrop is not null).ToList();
         int count = faces.Count;
         if (count == 0) return;
-        var inputs = count <= _batchSize ? _inputs : new float[count * size];
         var probabilities = count <= _batchSize ? _probabilities : new float[count * classes];
-        int i = 0;
-        foreach (var face in faces)
-            face.Input.AsSpan(0, size).CopyTo(inputs.AsSpan(i++ * size, size));
-        _backend.Run(inputs.AsSpan(0, count * size), count, probabilities.AsSpan(0, count * classes));
+        if (faces[0].DeviceCrop is not null) RunOnDevice(probabilities);
+        else RunOnHostInputs(faces, probabilities);
         Batches++;
-        i = 0;
+        int i = 0;
         foreach (var face in faces)
         {
             face.Prediction = new EmotionPrediction(_backend.Network.Labels, probabilities.AsSpan(i++ * classes, classes).ToArray());
             face.ReleaseInput();
         }
+    }
+
+    void RunOnHostInputs(List<FaceObservation> faces, float[] probabilities)
+    {
+        int size = _backend.Network.InputShape.Size, count = faces.Count;
+        var inputs = count <= _batchSize ? _inputs : new float[count * size];
+        int i = 0;
+        foreach (var face in faces)
+            face.Input.AsSpan(0, size).CopyTo(inputs.AsSpan(i++ * size, size));
+        _backend.Run(inputs.AsSpan(0, count * size), count, probabilities);
+    }
+
+    void RunOnDevice(float[] probabilities)
+    {
+        if (_backend is not IFrameInferenceBackend device)
+            throw new InvalidOperationException($"the {_backend.Name} backend cannot cut faces on a device; the detect stage must crop on the host");
+        var frames = _pending.Select(f => new FrameFaces(f.Pixels, f.Width, f.Height,
+            f.Faces.Where(face => face.DeviceCrop is not null).Select(face => face.DeviceCrop!.Value).ToList())).ToList();
+        device.RunOnFrames(frames, probabilities);
     }
 }

@@ -17,9 +17,11 @@ namespace VideoAffect.Pipeline;
 /// threads; tracking and cropping then take the frames strictly in order. With a tracker and
 /// <c>detectEvery</c> N &gt; 1, the detector runs on every Nth frame and the frames between take
 /// the tracks' predicted boxes. Frames leave in the order they came.
+/// With <c>cropOnDevice</c>, faces carry only their crop rectangle: the backend cuts them from the
+/// frame on its device.
 /// </summary>
 public sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePreprocessor preprocessor, int inputSize,
-    IouTracker? tracker = null, int detectEvery = 1, int classifyEvery = 1)
+    IouTracker? tracker = null, int detectEvery = 1, int classifyEvery = 1, bool cropOnDevice = false)
 {
     readonly HashSet<int> _classifiedTracks = new();
     readonly ConcurrentBag<IFaceDetector> _idle = new(detectors);
@@ -154,6 +156,12 @@ public sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePrep
         if (!classify)
         {
             frame.Faces.Add(new FaceObservation(box, null, trackId, detected));
+            return;
+        }
+        if (cropOnDevice)
+        {
+            var crop = preprocessor.CropFor(box, frame.Width, frame.Height);
+            frame.Faces.Add(new FaceObservation(box, null, trackId, detected, new FaceBox(crop.X, crop.Y, crop.Width, crop.Height)));
             return;
         }
         var tensor = ArrayPool<float>.Shared.Rent(inputSize);

@@ -56,7 +56,9 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         _decoder = new VideoFileDecoder(info, pool);
         var tracker = options.Tracking ? new IouTracker(options.Tracker) : null;
         var smoother = options.Tracking && options.SmoothingAlpha < 1 ? new ProbabilitySmoother(options.SmoothingAlpha) : null;
-        var detect = new DetectStage(detectors, preprocessor, network.InputShape.Size, tracker, options.DetectEvery, options.ClassifyEvery);
+        // A backend with its own device preprocesses there: each frame goes up once, only probabilities come back.
+        bool cropOnDevice = backend is IFrameInferenceBackend;
+        var detect = new DetectStage(detectors, preprocessor, network.InputShape.Size, tracker, options.DetectEvery, options.ClassifyEvery, cropOnDevice);
         var classify = new ClassifyStage(backend, options.BatchSize, options.BatchTimeout);
         var encoder = new AnnotatedVideoEncoder(info, videoPartial, options.KeepAudio);
 

@@ -27,6 +27,8 @@ public static class OnnxExporter
             string In(int k) => names[layer.Inputs[k]];
             switch (layer)
             {
+                case DenseLayer:
+                    throw new NotSupportedException($"layer '{layer.Name}': dense layers are not exported to ONNX yet");
                 case Conv2DLayer c:
                     graph.Message(5, Tensor($"w{i}", [c.Geometry.OutChannels, c.Geometry.InChannels, c.Geometry.KernelHeight, c.Geometry.KernelWidth], HwioToOihw(c.Weights, c.Geometry)));
                     graph.Message(5, Tensor($"b{i}", [c.Bias.Length], c.Bias));
