@@ -3,6 +3,7 @@
 #   - Debian packages: ffmpeg, OpenCV's Haar cascades, an OpenCL ICD (PoCL);
 #   - the pretrained emotion model from the npm registry, sha256-checked, into .cache/models;
 #   - public-domain test photos from Debian's python3-skimage package, into .cache/data;
+#   - group photos with real faces from the npm registry (@vladmandic/face-api), into .cache/data/faces;
 #   - a sample clip made from those photos with ffmpeg, into .cache/samples;
 #   - the NuGet restore.
 # Each step is skipped when its result is already there. Nothing here is needed again at run time.
@@ -59,6 +60,28 @@ if ! (cd "$data_dir" 2>/dev/null && ls "${photos[@]}" >/dev/null 2>&1); then
   mkdir -p "$data_dir"
   for p in "${photos[@]}"; do cp "$tmp/x/usr/lib/python3/dist-packages/skimage/data/$p" "$data_dir/"; done
   rm -rf "$tmp"
+fi
+
+# --- group photos with real faces (npm registry) -------------------------------------------------
+# @vladmandic/face-api's demo photos: six 1920-pixel-wide photos of people, two to six faces each,
+# the real-face test set for the Haar detector tests. Pinned by sha256.
+faces_dir="$data_dir/faces"
+face_sums="8ecae4b267b2d3169e06e00c7dee97097aa2a94635d45216f7732a5f4943cb51  sample1.jpg
+7d2b60ae6f13bf30f422e04df87451081a02c83de469056f25afb44b7000c691  sample2.jpg
+8eb081c9efb14370fa94d9feab9e5fbeafd19a627491853a80c2bf67f7ffa936  sample3.jpg
+729efa5923061d40eb4ed5f267a18cc7b8ba6f852bb2757b16d8b7e4937476fc  sample4.jpg
+6d45095ebb182d8f975c0790e0e4eefd86fbb40609cf4b271776d92e12662938  sample5.jpg
+9baad80f9d5e306fb9b8c0913d44445f1e95848df317530efb03d0934c57ba87  sample6.jpg"
+faces_ok() { [ -d "$faces_dir" ] && (cd "$faces_dir" && echo "$face_sums" | sha256sum -c --status 2>/dev/null); }
+if ! faces_ok; then
+  say "fetching group photos from the npm registry (@vladmandic/face-api@1.7.15, demo/sample*.jpg)"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent @vladmandic/face-api@1.7.15 >/dev/null)
+  tar -xzf "$tmp"/vladmandic-face-api-1.7.15.tgz -C "$tmp" --wildcards 'package/demo/sample*.jpg'
+  mkdir -p "$faces_dir"
+  mv "$tmp"/package/demo/sample*.jpg "$faces_dir/"
+  rm -rf "$tmp"
+  faces_ok || { echo "[setup] error: the downloaded photos do not match their pinned sha256 sums" >&2; exit 1; }
 fi
 
 # --- the sample clip: the astronaut's face moving over a blurred, face-free background ---------

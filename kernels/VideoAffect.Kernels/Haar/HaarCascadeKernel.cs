@@ -1,0 +1,136 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+
+namespace VideoAffect.Kernels.Haar;
+
+/// <summary>A cascade's arrays on the device, and its window size.</summary>
+public struct HaarCascadeViews
+{
+    public ArrayView<HaarStage> Stages;
+    public ArrayView<HaarTree> Trees;
+    public ArrayView<HaarNode> Nodes;
+    public ArrayView<float> Leaves;
+    public ArrayView<HaarFeature> Features;
+    public int WindowWidth;
+    public int WindowHeight;
+}
+
+/// <summary>One pyramid level: its integral images and the window positions to try on it.</summary>
+public struct HaarLevel
+{
+    public ArrayView<int> Sum;
+    public ArrayView<int> Squares;
+    /// <summary>Integral row length: the level's width + 1.</summary>
+    public int Stride;
+    /// <summary>Positions x &lt; Columns and y &lt; Rows, multiples of Step, are tried (OpenCV's working size).</summary>
+    public int Columns;
+    public int Rows;
+    public int Step;
+    /// <summary>Written into each hit so that one buffer collects the hits of every level.</summary>
+    public int Index;
+}
+
+/// <summary>
+/// Evaluates a Haar cascade at every window position of one pyramid level, one thread per
+/// position, exactly as OpenCV's CascadeClassifier does on the CPU: variance normalisation over the
+/// window's inner rectangle, features in float, stage sums in double, early rejection.
+/// OpenCV also skips the next position whenever one fails the first stage; its hits are only those
+/// reached that way, so a passing thread looks back along its row: after a run of m consecutive
+/// first-stage failures OpenCV tried the 1st, 3rd, 5th... of them and skipped the others, and it
+/// reached this position only if m is even.
+/// Hits are appended as (level, x, y) triples through an atomic counter; the host learns from the
+/// counter whether the buffer was large enough.
+/// </summary>
+public sealed class HaarCascadeKernel
+{
+    readonly Action<AcceleratorStream, Index1D, HaarCascadeViews, HaarLevel, ArrayView<int>, ArrayView<int>> _kernel;
+
+    public HaarCascadeKernel(Accelerator accelerator) =>
+        _kernel = accelerator.LoadAutoGroupedKernel<Index1D, HaarCascadeViews, HaarLevel, ArrayView<int>, ArrayView<int>>(Execute);
+
+    /// <param name="hits">Room for hits.Length / 3 hits.</param>
+    /// <param name="hitCount">One counter, zeroed by the caller before the first level.</param>
+    public void Launch(AcceleratorStream stream, in HaarCascadeViews cascade, in HaarLevel level, ArrayView<int> hits, ArrayView<int> hitCount)
+    {
+        int columns = (level.Columns + level.Step - 1) / level.Step, rows = (level.Rows + level.Step - 1) / level.Step;
+        if (columns > 0 && rows > 0)
+            _kernel(stream, columns * rows, cascade, level, hits, hitCount);
+    }
+
+    static void Execute(Index1D index, HaarCascadeViews cascade, HaarLevel level, ArrayView<int> hits, ArrayView<int> hitCount)
+    {
+        int columns = (level.Columns + level.Step - 1) / level.Step;
+        int x = index % columns * level.Step, y = index / columns * level.Step;
+        if (Evaluate(cascade, level, x, y, (int)cascade.Stages.Length) != 1) return;
+        int failures = 0;
+        for (int previous = x - level.Step; previous >= 0; previous -= level.Step)
+        {
+            if (Evaluate(cascade, level, previous, y, 1) != 0) break;
+            failures++;
+        }
+        if ((failures & 1) != 0) return; // OpenCV stepped over this position
+        int slot = Atomic.Add(ref hitCount[0], 1);
+        if (3 * slot + 2 < hits.Length)
+        {
+            hits[3 * slot] = level.Index;
+            hits[3 * slot + 1] = x;
+            hits[3 * slot + 2] = y;
+        }
+    }
+
+    /// <summary>
+    /// OpenCV's result for the window at (x, y) over the first <paramref name="stages"/> stages:
+    /// 1 passed them all, -s failed stage s (0 for the first), -1 also for a window too flat to judge.
+    /// </summary>
+    static int Evaluate(HaarCascadeViews cascade, HaarLevel level, int x, int y, int stages)
+    {
+        // Variance normalisation over the window shrunk by one pixel on each side.
+        int nx = x + 1, ny = y + 1, nw = cascade.WindowWidth - 2, nh = cascade.WindowHeight - 2;
+        int sum = RectSum(level.Sum, level.Stride, nx, ny, nw, nh);
+        uint squares = (uint)RectSum(level.Squares, level.Stride, nx, ny, nw, nh);
+        double area = nw * nh;
+        double nf = area * squares - (double)sum * sum;
+        if (nf <= 0.0) return -1;
+        float normFactor = (float)(1.0 / XMath.Sqrt(nf));
+        if (!(area * normFactor < 1e-1)) return -1;
+
+        for (int s = 0; s < stages; s++)
+        {
+            var stage = cascade.Stages[s];
+            double total = 0.0;
+            for (int t = stage.FirstTree; t < stage.FirstTree + stage.TreeCount; t++)
+            {
+                var tree = cascade.Trees[t];
+                int node = 0;
+                do
+                {
+                    var n = cascade.Nodes[tree.FirstNode + node];
+                    float value = FeatureValue(cascade.Features[n.Feature], level, x, y) * normFactor;
+                    node = value < n.Threshold ? n.Left : n.Right;
+                }
+                while (node > 0);
+                total += cascade.Leaves[tree.FirstLeaf - node];
+            }
+            if (total < stage.Threshold) return -s;
+        }
+        return 1;
+    }
+
+    static float FeatureValue(HaarFeature f, HaarLevel level, int x, int y)
+    {
+        // float arithmetic in OpenCV's order: w0*s0 + w1*s1, then + w2*s2 when there is a third rectangle.
+        float value = f.W0 * RectSum(level.Sum, level.Stride, x + f.R0.X, y + f.R0.Y, f.R0.Width, f.R0.Height)
+                    + f.W1 * RectSum(level.Sum, level.Stride, x + f.R1.X, y + f.R1.Y, f.R1.Width, f.R1.Height);
+        if (f.W2 != 0f)
+            value += f.W2 * RectSum(level.Sum, level.Stride, x + f.R2.X, y + f.R2.Y, f.R2.Width, f.R2.Height);
+        return value;
+    }
+
+    /// <summary>Sum over a rectangle from an integral image, in wrapping 32-bit arithmetic as OpenCV's CALC_SUM.</summary>
+    static int RectSum(ArrayView<int> integral, int stride, int x, int y, int width, int height)
+    {
+        int top = y * stride + x, bottom = (y + height) * stride + x;
+        return unchecked(integral[top] - integral[top + width] - integral[bottom] + integral[bottom + width]);
+    }
+}

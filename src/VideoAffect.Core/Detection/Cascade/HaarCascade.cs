@@ -1,0 +1,23 @@
+using VideoAffect.Kernels.Haar;
+
+namespace VideoAffect.Detection.Cascade;
+
+/// <summary>
+/// A boosted Haar cascade as OpenCV's CascadeClassifier holds it after loading: stage thresholds
+/// already lowered by OpenCV's 1e-5 margin, trees in OpenCV's node/leaf encoding.
+/// </summary>
+public sealed class HaarCascade
+{
+    public required string Source { get; init; }
+    public required int WindowWidth { get; init; }
+    public required int WindowHeight { get; init; }
+    public required HaarStage[] Stages { get; init; }
+    public required HaarTree[] Trees { get; init; }
+    public required HaarNode[] Nodes { get; init; }
+    public required float[] Leaves { get; init; }
+    public required HaarFeature[] Features { get; init; }
+    /// <summary>True when some feature is a 45-degree (tilted) one, which needs the rotated integral image.</summary>
+    public required bool HasTiltedFeatures { get; init; }
+}
+
+public sealed class CascadeFormatException(string message) : VideoAffectException(message);

@@ -1,0 +1,194 @@
+using System.Runtime.InteropServices;
+using ILGPU;
+using ILGPU.Runtime;
+using OpenCvSharp;
+using VideoAffect.Detection.Cascade;
+using VideoAffect.Kernels.Haar;
+
+namespace VideoAffect.Detection;
+
+/// <summary>
+/// OpenCV's Haar cascade detection (detectMultiScale) in our ILGPU kernels: the image goes up once,
+/// then for each pyramid level a bit-exact resize, the integral images and the cascade run on the
+/// device; only the hits (level, x, y) come back, and are grouped on the host with OpenCV's
+/// groupRectangles. Buffers are sized for the largest frame seen and reused.
+/// </summary>
+public sealed class IlgpuHaarDetector : IFaceDetector
+{
+    readonly Accelerator _accelerator;
+    readonly bool _ownsAccelerator;
+    readonly DetectorOptions _options;
+    readonly HaarCascade _cascade;
+    readonly LinearExactResizeKernel _resize;
+    readonly IntegralImageKernel _integral;
+    readonly HaarCascadeKernel _evaluate;
+    readonly MemoryBuffer1D<HaarStage, Stride1D.Dense> _stages;
+    readonly MemoryBuffer1D<HaarTree, Stride1D.Dense> _trees;
+    readonly MemoryBuffer1D<HaarNode, Stride1D.Dense> _nodes;
+    readonly MemoryBuffer1D<float, Stride1D.Dense> _leaves;
+    readonly MemoryBuffer1D<HaarFeature, Stride1D.Dense> _features;
+    readonly MemoryBuffer1D<int, Stride1D.Dense> _hitCount;
+    MemoryBuffer1D<int, Stride1D.Dense> _hits;
+    FrameBuffers? _frame;
+
+    public IlgpuHaarDetector(DetectorOptions options, Accelerator accelerator, bool ownsAccelerator = true)
+    {
+        options.Validate();
+        _cascade = HaarCascadeReader.Load(options.CascadePath);
+        if (_cascade.HasTiltedFeatures)
+            throw new CascadeFormatException($"'{options.CascadePath}' uses tilted (45-degree) Haar features, which the ilgpu detector does not evaluate yet; use --detector opencv");
+        _options = options;
+        _accelerator = accelerator;
+        _ownsAccelerator = ownsAccelerator;
+        _resize = new LinearExactResizeKernel(accelerator);
+        _integral = new IntegralImageKernel(accelerator);
+        _evaluate = new HaarCascadeKernel(accelerator);
+        _stages = accelerator.Allocate1D(_cascade.Stages);
+        _trees = accelerator.Allocate1D(_cascade.Trees);
+        _nodes = accelerator.Allocate1D(_cascade.Nodes);
+        _leaves = accelerator.Allocate1D(_cascade.Leaves);
+        _features = accelerator.Allocate1D(_cascade.Features);
+        _hitCount = accelerator.Allocate1D<int>(1);
+        _hits = accelerator.Allocate1D<int>(3 * 4096);
+    }
+
+    public string DeviceName => _accelerator.Name;
+
+    public IReadOnlyList<FaceBox> Detect(Mat gray)
+    {
+        if (gray.Type() != MatType.CV_8UC1) throw new ArgumentException("the detector takes 8-bit grayscale images");
+        return RunDetection(gray, _options.MinNeighbors);
+    }
+
+    /// <summary>Every window the cascade accepts, before grouping (OpenCV's detectMultiScale with minNeighbors 0).</summary>
+    public IReadOnlyList<FaceBox> DetectCandidates(Mat gray) => RunDetection(gray, 0);
+
+    IReadOnlyList<FaceBox> RunDetection(Mat gray, int minNeighbors)
+    {
+        var levels = PyramidLevel.For(gray.Width, gray.Height, _cascade.WindowWidth, _cascade.WindowHeight,
+            _options.ScaleFactor, _options.MinFaceSize, _options.MaxFaceSize);
+        if (levels.Count == 0) return [];
+        var frame = Prepare(gray, levels);
+        while (true)
+        {
+            int count = Launch(frame, levels);
+            if (3L * count <= _hits.Length) return RectangleGrouping.Group(ReadHits(count, levels), minNeighbors);
+            // More hits than room: grow and run again (rare; the buffer keeps its size afterwards).
+            _hits.Dispose();
+            _hits = _accelerator.Allocate1D<int>(3L * count * 2);
+        }
+    }
+
+    FrameBuffers Prepare(Mat gray, IReadOnlyList<PyramidLevel> levels)
+    {
+        if (_frame is null || !_frame.Fits(gray.Width, gray.Height, levels))
+        {
+            _frame?.Dispose();
+            _frame = new FrameBuffers(_accelerator, gray.Width, gray.Height, levels);
+        }
+        // Rows of a Mat may be padded; the device image is packed.
+        using var packed = gray.IsContinuous() ? null : gray.Clone();
+        var source = packed ?? gray;
+        unsafe
+        {
+            var pixels = new ReadOnlySpan<byte>((void*)source.Data, gray.Width * gray.Height);
+            _frame.Image.View.SubView(0, pixels.Length).CopyFromCPU(_accelerator.DefaultStream, pixels);
+        }
+        return _frame;
+    }
+
+    int Launch(FrameBuffers frame, IReadOnlyList<PyramidLevel> levels)
+    {
+        var stream = _accelerator.DefaultStream;
+        _hitCount.MemSetToZero(stream);
+        var cascade = new HaarCascadeViews
+        {
+            Stages = _stages.View, Trees = _trees.View, Nodes = _nodes.View, Leaves = _leaves.View, Features = _features.View,
+            WindowWidth = _cascade.WindowWidth, WindowHeight = _cascade.WindowHeight,
+        };
+        for (int i = 0; i < levels.Count; i++)
+        {
+            var level = levels[i];
+            var (columns, rows) = frame.Taps(i);
+            _resize.Launch(stream, frame.Image.View, frame.Width, columns, rows, frame.Level.View, level.Width, level.Height,
+                LinearExactResizeTaps.IsExactHalving(frame.Width, frame.Height, level.Width, level.Height));
+            _integral.Launch(stream, frame.Level.View, level.Width, level.Height, frame.Sum.View, frame.Squares.View);
+            _evaluate.Launch(stream, cascade, new HaarLevel
+            {
+                Sum = frame.Sum.View, Squares = frame.Squares.View, Stride = level.Width + 1,
+                Columns = level.Columns(_cascade.WindowWidth), Rows = level.Rows(_cascade.WindowHeight), Step = level.Step, Index = i,
+            }, _hits.View, _hitCount.View);
+        }
+        var count = new int[1];
+        _hitCount.View.CopyToCPU(stream, count);
+        stream.Synchronize();
+        return count[0];
+    }
+
+    List<FaceBox> ReadHits(int count, IReadOnlyList<PyramidLevel> levels)
+    {
+        var raw = new int[3 * count];
+        if (count > 0)
+        {
+            _hits.View.SubView(0, raw.Length).CopyToCPU(raw);
+        }
+        // Threads finish in no fixed order; OpenCV's candidates come level by level, row by row.
+        var hits = Enumerable.Range(0, count).Select(i => (Level: raw[3 * i], X: raw[3 * i + 1], Y: raw[3 * i + 2]))
+            .OrderBy(h => h.Level).ThenBy(h => h.Y).ThenBy(h => h.X);
+        return hits.Select(h => levels[h.Level].BoxAt(h.X, h.Y)).ToList();
+    }
+
+    public void Dispose()
+    {
+        _frame?.Dispose();
+        foreach (var buffer in new MemoryBuffer[] { _stages, _trees, _nodes, _leaves, _features, _hitCount, _hits }) buffer.Dispose();
+        if (_ownsAccelerator) _accelerator.Dispose();
+    }
+
+    /// <summary>Device buffers for one frame size and its pyramid: the image, one level at a time, its integrals, the resize taps.</summary>
+    sealed class FrameBuffers : IDisposable
+    {
+        readonly IReadOnlyList<PyramidLevel> _levels;
+        readonly MemoryBuffer1D<ResizeTap, Stride1D.Dense> _taps;
+        readonly (long Columns, long Rows)[] _tapOffsets;
+
+        public FrameBuffers(Accelerator accelerator, int width, int height, IReadOnlyList<PyramidLevel> levels)
+        {
+            Width = width; Height = height;
+            _levels = levels;
+            Image = accelerator.Allocate1D<byte>((long)width * height);
+            long largest = levels.Max(l => (long)l.Width * l.Height);
+            long largestIntegral = levels.Max(l => (long)(l.Width + 1) * (l.Height + 1));
+            Level = accelerator.Allocate1D<byte>(largest);
+            Sum = accelerator.Allocate1D<int>(largestIntegral);
+            Squares = accelerator.Allocate1D<int>(largestIntegral);
+            var taps = new List<ResizeTap>();
+            _tapOffsets = new (long, long)[levels.Count];
+            for (int i = 0; i < levels.Count; i++)
+            {
+                _tapOffsets[i] = (taps.Count, taps.Count + levels[i].Width);
+                taps.AddRange(LinearExactResizeTaps.For(width, levels[i].Width));
+                taps.AddRange(LinearExactResizeTaps.For(height, levels[i].Height));
+            }
+            _taps = accelerator.Allocate1D(taps.ToArray());
+        }
+
+        public int Width { get; }
+        public int Height { get; }
+        public MemoryBuffer1D<byte, Stride1D.Dense> Image { get; }
+        public MemoryBuffer1D<byte, Stride1D.Dense> Level { get; }
+        public MemoryBuffer1D<int, Stride1D.Dense> Sum { get; }
+        public MemoryBuffer1D<int, Stride1D.Dense> Squares { get; }
+
+        public bool Fits(int width, int height, IReadOnlyList<PyramidLevel> levels) =>
+            width == Width && height == Height && levels.SequenceEqual(_levels);
+
+        public (ArrayView<ResizeTap> Columns, ArrayView<ResizeTap> Rows) Taps(int level) =>
+            (_taps.View.SubView(_tapOffsets[level].Columns, _levels[level].Width), _taps.View.SubView(_tapOffsets[level].Rows, _levels[level].Height));
+
+        public void Dispose()
+        {
+            Image.Dispose(); Level.Dispose(); Sum.Dispose(); Squares.Dispose(); _taps.Dispose();
+        }
+    }
+}

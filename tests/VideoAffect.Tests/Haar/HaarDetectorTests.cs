@@ -1,0 +1,119 @@
+using OpenCvSharp;
+using VideoAffect.Detection;
+using VideoAffect.Inference;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Haar;
+
+/// <summary>
+/// Our Haar cascade kernels on ILGPU's CPU accelerator against OpenCV's CascadeClassifier on the
+/// same images and settings: the raw candidates (minNeighbors 0, before grouping) must be the same
+/// windows, and the grouped faces must match box for box (IoU &gt;= 0.7 both ways) over real photos:
+/// skimage's astronaut, camera, chelsea and coffee (Debian) and face-api's six group photos (npm),
+/// scaled down so the simulated GPU stays quick, plus generated frames.
+/// </summary>
+public class HaarDetectorTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    static Mat Gray(string path, int width)
+    {
+        using var color = Cv2.ImRead(path, ImreadModes.Color);
+        using var small = color.Resize(new Size(width, (int)Math.Round(color.Height * (double)width / color.Width)), 0, 0, InterpolationFlags.Area);
+        return small.CvtColor(ColorConversionCodes.BGR2GRAY);
+    }
+
+    static string Photo(string name) => TestPaths.Photo(name);
+    static string Faces(int n) => TestPaths.Photo(Path.Combine("faces", $"sample{n}.jpg"));
+
+    static List<FaceBox> OpenCv(Mat gray, DetectorOptions options, int minNeighbors)
+    {
+        using var cascade = new CascadeClassifier(options.CascadePath);
+        var max = options.MaxFaceSize > 0 ? new Size(options.MaxFaceSize, options.MaxFaceSize) : (Size?)null;
+        return cascade.DetectMultiScale(gray, options.ScaleFactor, minNeighbors, default, new Size(options.MinFaceSize, options.MinFaceSize), max)
+            .Select(r => new FaceBox(r.X, r.Y, r.Width, r.Height)).ToList();
+    }
+
+    static string Describe(IEnumerable<FaceBox> boxes) => string.Join(" ", boxes.Select(b => $"({b.X},{b.Y},{b.Width}x{b.Height})"));
+
+    static List<FaceBox> Sorted(IEnumerable<FaceBox> boxes) => boxes.OrderBy(b => b.Width).ThenBy(b => b.Y).ThenBy(b => b.X).ToList();
+
+    public static TheoryData<string, int, double, int, string> CandidateCases() => new()
+    {
+        // photo, width, scale factor, min size, cascade
+        { "astronaut.png", 512, 1.1, 24, DetectorOptions.DefaultCascadeName },
+        { "chelsea.png", 300, 1.1, 24, DetectorOptions.DefaultCascadeName },
+        { "faces/sample1.jpg", 400, 1.1, 24, DetectorOptions.DefaultCascadeName },
+        { "faces/sample4.jpg", 360, 1.25, 30, DetectorOptions.DefaultCascadeName },   // another scale step: other level sizes and rounding
+        { "faces/sample2.jpg", 400, 1.1, 20, "haarcascade_frontalface_alt2.xml" },     // a cascade of two-node trees
+        { "camera.png", 512, 1.05, 16, "haarcascade_licence_plate_rus_16stages.xml" }, // the old format (64x16 window), converted on load
+    };
+
+    [Theory]
+    [MemberData(nameof(CandidateCases))]
+    public void Raw_candidates_are_OpenCVs_windows_exactly(string photo, int width, double scaleFactor, int minSize, string cascade)
+    {
+        using var gray = Gray(Photo(photo), width);
+        var options = new DetectorOptions
+        {
+            ScaleFactor = scaleFactor, MinFaceSize = minSize,
+            CascadePath = Path.Combine(DetectorOptions.SystemCascadeDirectory, cascade),
+        };
+        using var detector = new IlgpuHaarDetector(options, IlgpuRuntime.CreateCpuAccelerator());
+        var ours = Sorted(detector.DetectCandidates(gray));
+        var theirs = Sorted(OpenCv(gray, options, 0));
+        Assert.True(theirs.Count > 0, "OpenCV finds candidates on the photo");
+        Assert.True(ours.SequenceEqual(theirs), $"ours ({ours.Count}): {Describe(ours)}\nOpenCV ({theirs.Count}): {Describe(theirs)}");
+    }
+
+    [Fact]
+    public void Faces_match_OpenCVs_on_real_photos_and_exactly_on_the_astronaut()
+    {
+        var images = new List<(string Name, Mat Gray)>
+        {
+            ("astronaut", Gray(Photo("astronaut.png"), 512)),
+            ("camera", Gray(Photo("camera.png"), 512)),
+            ("chelsea", Gray(Photo("chelsea.png"), 451)),
+            ("coffee", Gray(Photo("coffee.png"), 400)),
+        };
+        for (int n = 1; n <= 6; n++) images.Add(($"face-api sample{n}", Gray(Faces(n), 480)));
+        images.Add(("generated: 3 astronauts on a gradient", GeneratedFrame()));
+        var options = new DetectorOptions { MinNeighbors = 3, MinFaceSize = 20 };
+
+        using var detector = new IlgpuHaarDetector(options, IlgpuRuntime.CreateCpuAccelerator());
+        int boxes = 0, matched = 0;
+        var report = new List<string>();
+        foreach (var (name, gray) in images)
+        {
+            using (gray)
+            {
+                var ours = detector.Detect(gray);
+                var theirs = OpenCv(gray, options, options.MinNeighbors);
+                int a = theirs.Count(t => ours.Any(o => o.IntersectionOverUnion(t) >= 0.7)), b = ours.Count(o => theirs.Any(t => t.IntersectionOverUnion(o) >= 0.7));
+                boxes += theirs.Count + ours.Count;
+                matched += a + b;
+                report.Add($"{name}: OpenCV {theirs.Count} [{Describe(theirs)}], ours {ours.Count} [{Describe(ours)}], matched {a}+{b}");
+                if (name == "astronaut")
+                    Assert.True(Sorted(ours).SequenceEqual(Sorted(theirs)), report[^1]);
+            }
+        }
+        foreach (var line in report) output.WriteLine(line);
+        Assert.True(boxes >= 20, $"the set should hold faces to match:\n{string.Join("\n", report)}");
+        Assert.True(matched >= 0.95 * boxes, $"{matched}/{boxes} boxes matched:\n{string.Join("\n", report)}");
+    }
+
+    /// <summary>Three astronaut faces of different sizes pasted on a horizontal gradient.</summary>
+    static Mat GeneratedFrame()
+    {
+        var frame = new Mat(360, 480, MatType.CV_8UC1);
+        for (int y = 0; y < frame.Rows; y++)
+            for (int x = 0; x < frame.Cols; x++)
+                frame.Set(y, x, (byte)(40 + x * 160 / frame.Cols));
+        using var astronaut = Cv2.ImRead(Photo("astronaut.png"), ImreadModes.Grayscale);
+        using var face = new Mat(astronaut, new Rect(150, 20, 200, 200));
+        foreach (var (x, y, size) in new[] { (10, 20, 150), (200, 40, 100), (330, 200, 130) })
+        {
+            using var scaled = face.Resize(new Size(size, size), 0, 0, InterpolationFlags.Area);
+            scaled.CopyTo(new Mat(frame, new Rect(x, y, size, size)));
+        }
+        return frame;
+    }
+}
