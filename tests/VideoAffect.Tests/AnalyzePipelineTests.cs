@@ -96,6 +96,34 @@ public class AnalyzePipelineTests
     }
 
     [Fact]
+    public async Task The_ilgpu_detector_gives_the_opencv_detectors_boxes_in_the_pipeline()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        const int frames = 3;
+        string input = Clips.MovingFace(dir.File("in.mp4"), frames, width: 320, height: 240, audio: false);
+        async Task<List<string>> Boxes(string detector)
+        {
+            var options = new AnalyzeOptions
+            {
+                InputPath = input,
+                OutputPath = dir.File($"{detector}.mp4"),
+                EventsPath = dir.File($"{detector}.jsonl"),
+                Backend = "cpu",
+                DetectorKind = detector,
+            };
+            var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
+            Assert.True(summary.Complete, summary.Error);
+            Assert.Equal(frames, summary.FramesWritten);
+            return File.ReadAllLines(options.EventsPath).Select(l => JsonDocument.Parse(l).RootElement)
+                .Select(r => $"{r.GetProperty("frame")}:{r.GetProperty("box")}").ToList();
+        }
+
+        var opencv = await Boxes("opencv");
+        Assert.Equal(frames, opencv.Count);
+        Assert.Equal(opencv, await Boxes("ilgpu"));
+    }
+
+    [Fact]
     public async Task Cancelling_mid_run_keeps_every_decoded_frame_in_a_playable_partial_output()
     {
         using var dir = TestPaths.NewTempFolder();

@@ -22,6 +22,25 @@ public class CliTests
     }
 
     [Fact]
+    public void Classify_with_the_ilgpu_detector_finds_OpenCVs_face()
+    {
+        // With --backend cpu there is no GPU to share, so the kernels run on ILGPU's CPU accelerator.
+        var r = ProcessRunner.Cli(["classify", "--json", "--backend", "cpu", "--detector", "ilgpu", TestPaths.Photo("astronaut.png")]);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        using var doc = JsonDocument.Parse(r.StandardOutput);
+        var box = Assert.Single(doc.RootElement.GetProperty("faces").EnumerateArray()).GetProperty("box");
+        Assert.Equal((177, 66, 95, 95), (box.GetProperty("x").GetInt32(), box.GetProperty("y").GetInt32(), box.GetProperty("w").GetInt32(), box.GetProperty("h").GetInt32()));
+    }
+
+    [Fact]
+    public void An_unknown_detector_is_a_one_line_error()
+    {
+        var r = ProcessRunner.Cli(["classify", "--detector", "dlib", TestPaths.Photo("astronaut.png")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("videoaffect: error: unknown detector 'dlib'; choose one of: auto, opencv, ilgpu", r.StandardError.Trim());
+    }
+
+    [Fact]
     public void Classify_without_detection_treats_the_image_as_one_face()
     {
         var r = ProcessRunner.Cli(["classify", "--no-detect", "--json", TestPaths.Photo("camera.png")]);

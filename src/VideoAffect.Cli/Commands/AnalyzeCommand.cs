@@ -57,6 +57,7 @@ static class AnalyzeCommand
                 Tracking = !r.GetValue(noTracking),
                 SmoothingAlpha = r.GetValue(smoothing),
                 Detector = detector.Read(r),
+                DetectorKind = detector.ReadKind(r),
             };
             var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log);
             var result = await AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct));

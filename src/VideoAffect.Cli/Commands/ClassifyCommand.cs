@@ -29,7 +29,7 @@ static class ClassifyCommand
         {
             var network = PretrainedModel.Load(r.GetValue(model));
             using var engine = BackendFactory.Create(r.GetValue(backend)!, network, 64);
-            using var faceDetector = r.GetValue(noDetect) ? null : new OpenCvHaarDetector(detector.Read(r));
+            using var faceDetector = r.GetValue(noDetect) ? null : FaceDetectorFactory.Create(detector.ReadKind(r), detector.Read(r), engine, workers: 1)[0];
             using var classifier = new ImageClassifier(engine, faceDetector, r.GetValue(margin));
             foreach (string path in r.GetValue(images)!)
             {

@@ -30,9 +30,11 @@ static class SharedOptions
         DefaultValueFactory = _ => 0.0,
     };
 
-    public sealed record DetectorOptionSet(Option<string> Cascade, Option<double> ScaleFactor, Option<int> MinNeighbors, Option<int> MinFace, Option<int> MaxFace)
+    public sealed record DetectorOptionSet(Option<string> Kind, Option<string> Cascade, Option<double> ScaleFactor, Option<int> MinNeighbors, Option<int> MinFace, Option<int> MaxFace)
     {
-        public IEnumerable<Option> All => [Cascade, ScaleFactor, MinNeighbors, MinFace, MaxFace];
+        public IEnumerable<Option> All => [Kind, Cascade, ScaleFactor, MinNeighbors, MinFace, MaxFace];
+
+        public string ReadKind(ParseResult r) => r.GetValue(Kind)!;
 
         public DetectorOptions Read(ParseResult r) => new()
         {
@@ -48,6 +50,11 @@ static class SharedOptions
     {
         var defaults = new DetectorOptions();
         return new DetectorOptionSet(
+            new Option<string>("--detector")
+            {
+                Description = $"Haar detector: {string.Join(", ", FaceDetectorFactory.Names)} (auto: our ILGPU kernels when the backend runs on a GPU, else OpenCV)",
+                DefaultValueFactory = _ => "auto",
+            },
             new Option<string>("--cascade") { Description = "OpenCV Haar cascade XML", DefaultValueFactory = _ => defaults.CascadePath },
             new Option<double>("--scale-factor") { Description = "image pyramid step of the detector", DefaultValueFactory = _ => defaults.ScaleFactor },
             new Option<int>("--min-neighbors") { Description = "overlapping detections needed to keep a face", DefaultValueFactory = _ => defaults.MinNeighbors },

@@ -28,6 +28,8 @@ public sealed class IlgpuHaarDetector : IFaceDetector
     readonly MemoryBuffer1D<float, Stride1D.Dense> _leaves;
     readonly MemoryBuffer1D<HaarFeature, Stride1D.Dense> _features;
     readonly MemoryBuffer1D<int, Stride1D.Dense> _hitCount;
+    /// <summary>Its own stream, so that detection and a classifier sharing the device do not wait on each other's work.</summary>
+    readonly AcceleratorStream _stream;
     MemoryBuffer1D<int, Stride1D.Dense> _hits;
     FrameBuffers? _frame;
 
@@ -50,6 +52,7 @@ public sealed class IlgpuHaarDetector : IFaceDetector
         _features = accelerator.Allocate1D(_cascade.Features);
         _hitCount = accelerator.Allocate1D<int>(1);
         _hits = accelerator.Allocate1D<int>(3 * 4096);
+        _stream = accelerator.CreateStream();
     }
 
     public string DeviceName => _accelerator.Name;
@@ -68,6 +71,7 @@ public sealed class IlgpuHaarDetector : IFaceDetector
         var levels = PyramidLevel.For(gray.Width, gray.Height, _cascade.WindowWidth, _cascade.WindowHeight,
             _options.ScaleFactor, _options.MinFaceSize, _options.MaxFaceSize);
         if (levels.Count == 0) return [];
+        _accelerator.Bind(); // the pipeline calls from whichever pool thread runs the stage
         var frame = Prepare(gray, levels);
         while (true)
         {
@@ -92,14 +96,14 @@ public sealed class IlgpuHaarDetector : IFaceDetector
         unsafe
         {
             var pixels = new ReadOnlySpan<byte>((void*)source.Data, gray.Width * gray.Height);
-            _frame.Image.View.SubView(0, pixels.Length).CopyFromCPU(_accelerator.DefaultStream, pixels);
+            _frame.Image.View.SubView(0, pixels.Length).CopyFromCPU(_stream, pixels);
         }
         return _frame;
     }
 
     int Launch(FrameBuffers frame, IReadOnlyList<PyramidLevel> levels)
     {
-        var stream = _accelerator.DefaultStream;
+        var stream = _stream;
         _hitCount.MemSetToZero(stream);
         var cascade = new HaarCascadeViews
         {
@@ -130,7 +134,8 @@ public sealed class IlgpuHaarDetector : IFaceDetector
         var raw = new int[3 * count];
         if (count > 0)
         {
-            _hits.View.SubView(0, raw.Length).CopyToCPU(raw);
+            _hits.View.SubView(0, raw.Length).CopyToCPU(_stream, raw);
+            _stream.Synchronize();
         }
         // Threads finish in no fixed order; OpenCV's candidates come level by level, row by row.
         var hits = Enumerable.Range(0, count).Select(i => (Level: raw[3 * i], X: raw[3 * i + 1], Y: raw[3 * i + 2]))
@@ -141,6 +146,7 @@ public sealed class IlgpuHaarDetector : IFaceDetector
     public void Dispose()
     {
         _frame?.Dispose();
+        _stream.Dispose();
         foreach (var buffer in new MemoryBuffer[] { _stages, _trees, _nodes, _leaves, _features, _hitCount, _hits }) buffer.Dispose();
         if (_ownsAccelerator) _accelerator.Dispose();
     }

@@ -51,9 +51,12 @@ public sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
 
     public override string Name { get; }
     public override string DeviceName => _accelerator.Name;
+    /// <summary>The device it runs on, for a detector that shares it.</summary>
+    public Accelerator Accelerator => _accelerator;
 
     protected override void RunBatch(ReadOnlySpan<float> input, int batch, Span<float> probabilities)
     {
+        _accelerator.Bind(); // the pipeline calls from whichever pool thread runs the stage
         var stream = _accelerator.DefaultStream;
         _activations[0].View.SubView(0, input.Length).CopyFromCPU(stream, input);
         RunLayers(stream, batch);
@@ -67,6 +70,7 @@ public sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
         if (shape.Channels != 1)
             throw new VideoAffectException($"the model takes {shape.Channels}-channel input; VideoAffect feeds grayscale faces (1 channel)");
         var (crops, bytes) = PlaceFrames(frames);
+        _accelerator.Bind();
         int classes = Network.ClassCount;
         if (probabilities.Length < crops.Length * classes)
             throw new ArgumentException($"{crops.Length} faces need {crops.Length * classes} outputs");

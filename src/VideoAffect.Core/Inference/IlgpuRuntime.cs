@@ -20,6 +20,22 @@ public static class IlgpuRuntime
 
     public static IEnumerable<Device> Devices(AcceleratorType type) => Context.Devices.Where(d => d.AcceleratorType == type);
 
+    /// <summary>
+    /// The fastest device that can run our kernels: a CUDA GPU, else an OpenCL GPU or accelerator
+    /// card, else ILGPU's CPU accelerator.
+    /// </summary>
+    public static Accelerator CreateBestAccelerator()
+    {
+        var candidates = Devices(AcceleratorType.Cuda)
+            .Concat(Devices(AcceleratorType.OpenCL).Where(d => d is CLDevice { DeviceType: CLDeviceType.CL_DEVICE_TYPE_GPU or CLDeviceType.CL_DEVICE_TYPE_ACCELERATOR }));
+        foreach (var device in candidates)
+        {
+            try { return CreateVerified(device); }
+            catch (Exception) { } // unusable: try the next one
+        }
+        return CreateCpuAccelerator();
+    }
+
     /// <summary>ILGPU's CPU accelerator: simulates GPU threads, so it checks kernels rather than serves video.</summary>
     public static Accelerator CreateCpuAccelerator() => Context.CreateCPUAccelerator(0);
 

@@ -18,6 +18,8 @@ public sealed record AnalyzeOptions
     public string Backend { get; init; } = "auto";
     public string? ModelPath { get; init; }
     public DetectorOptions Detector { get; init; } = new();
+    /// <summary>Which Haar implementation: auto (our kernels when the backend is on a GPU), opencv, ilgpu.</summary>
+    public string DetectorKind { get; init; } = "auto";
     public double CropMargin { get; init; }
     /// <summary>Frames detected at once, each by its own single-threaded cascade (default: one per core).</summary>
     public int DetectWorkers { get; init; } = Environment.ProcessorCount;
@@ -45,6 +47,8 @@ public sealed record AnalyzeOptions
         if (BatchSize < 1) throw new VideoAffectException($"batch size must be at least 1 (got {BatchSize})");
         if (BatchTimeout < TimeSpan.Zero) throw new VideoAffectException("batch timeout cannot be negative");
         Detector.Validate();
+        if (!FaceDetectorFactory.Names.Contains(DetectorKind.ToLowerInvariant()))
+            throw new VideoAffectException($"unknown detector '{DetectorKind}'; choose one of: {string.Join(", ", FaceDetectorFactory.Names)}");
         Tracker.Validate();
         if (DetectEvery < 1) throw new VideoAffectException($"--detect-every must be at least 1 (got {DetectEvery})");
         if (ClassifyEvery < 1) throw new VideoAffectException($"--classify-every must be at least 1 (got {ClassifyEvery})");

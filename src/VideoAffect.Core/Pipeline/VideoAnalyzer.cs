@@ -38,9 +38,10 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         FramesExpected = info.FrameTimes.Count;
         var network = PretrainedModel.Load(options.ModelPath);
         using var backend = BackendFactory.Create(options.Backend, network, options.BatchSize);
-        // One single-threaded cascade per detection worker: frame-level parallelism instead of
-        // OpenCV's fork-join threads, which stall when the pipeline's other threads share the cores.
-        var detectors = Enumerable.Range(0, options.DetectWorkers).Select(_ => new OpenCvHaarDetector(options.Detector)).ToList();
+        // OpenCV: one single-threaded cascade per detection worker, frame-level parallelism instead
+        // of OpenCV's fork-join threads, which stall when the pipeline's other threads share the
+        // cores. ilgpu: one detector on the device.
+        var detectors = FaceDetectorFactory.Create(options.DetectorKind, options.Detector, backend, options.DetectWorkers);
         using var release = new DisposeAll(detectors);
         // OpenCV's thread count is process-wide: set it for this run only, so that other OpenCV
         // users in the process (the bench's baselines, a caller's own code) keep theirs.
@@ -48,7 +49,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         if (options.DetectWorkers > 1) OpenCvSharp.Cv2.SetNumThreads(1);
         using var restoreThreads = new Restore(() => OpenCvSharp.Cv2.SetNumThreads(openCvThreads));
         using var preprocessor = new FacePreprocessor(network.InputShape, options.CropMargin);
-        log?.Invoke($"{info.Path}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{(info.HasAudio ? ", with audio" : "")}; backend {backend.Name} ({backend.DeviceName})");
+        log?.Invoke($"{info.Path}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{(info.HasAudio ? ", with audio" : "")}; backend {backend.Name} ({backend.DeviceName}); detector {DetectorName(detectors[0])}");
 
         string videoPartial = OutputFiles.PartialPath(options.OutputPath);
         string eventsPartial = OutputFiles.PartialPath(options.EventsPath);
@@ -160,6 +161,9 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     }
 
     static string OneLine(Exception e) => e.Message.Split('\n')[0];
+
+    static string DetectorName(IFaceDetector detector) =>
+        detector is IlgpuHaarDetector ilgpu ? $"ilgpu ({ilgpu.DeviceName})" : "opencv";
 }
 
 sealed class Restore(Action undo) : IDisposable

@@ -1,0 +1,50 @@
+using ILGPU.Runtime;
+using VideoAffect.Inference;
+
+namespace VideoAffect.Detection;
+
+/// <summary>Turns <c>--detector auto|opencv|ilgpu</c> into detectors for the pipeline's detection workers.</summary>
+public static class FaceDetectorFactory
+{
+    public static readonly IReadOnlyList<string> Names = ["auto", "opencv", "ilgpu"];
+
+    /// <summary>
+    /// opencv: one single-threaded OpenCV cascade per worker. ilgpu: one detector on the inference
+    /// backend's own accelerator when it has one (the GPU then does both), else on the best ILGPU
+    /// device (CUDA, an OpenCL GPU, or ILGPU's CPU accelerator, which is exact but slow).
+    /// auto: ilgpu when the backend runs on a GPU, opencv otherwise.
+    /// </summary>
+    public static IReadOnlyList<IFaceDetector> Create(string name, DetectorOptions options, IInferenceBackend backend, int workers)
+    {
+        var gpu = backend is IlgpuBackend { Accelerator.AcceleratorType: not AcceleratorType.CPU } ilgpu ? ilgpu.Accelerator : null;
+        switch (name.ToLowerInvariant())
+        {
+            case "opencv":
+                return OpenCv(options, workers);
+            case "auto":
+                return gpu is not null ? [new IlgpuHaarDetector(options, gpu, ownsAccelerator: false)] : OpenCv(options, workers);
+            case "ilgpu":
+                if (backend is IlgpuBackend shared) return [new IlgpuHaarDetector(options, shared.Accelerator, ownsAccelerator: false)];
+                var accelerator = IlgpuRuntime.CreateBestAccelerator();
+                try { return [new IlgpuHaarDetector(options, accelerator)]; }
+                catch { accelerator.Dispose(); throw; }
+            default:
+                throw new VideoAffectException($"unknown detector '{name}'; choose one of: {string.Join(", ", Names)}");
+        }
+    }
+
+    static IReadOnlyList<IFaceDetector> OpenCv(DetectorOptions options, int workers)
+    {
+        var detectors = new List<IFaceDetector>();
+        try
+        {
+            for (int i = 0; i < workers; i++) detectors.Add(new OpenCvHaarDetector(options));
+            return detectors;
+        }
+        catch
+        {
+            foreach (var d in detectors) d.Dispose();
+            throw;
+        }
+    }
+}
