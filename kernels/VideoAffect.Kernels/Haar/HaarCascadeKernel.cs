@@ -21,6 +21,8 @@ public struct HaarLevel
 {
     public ArrayView<int> Sum;
     public ArrayView<int> Squares;
+    /// <summary>The rotated integral image, for cascades with tilted features (any view otherwise).</summary>
+    public ArrayView<int> Tilted;
     /// <summary>Integral row length: the level's width + 1.</summary>
     public int Stride;
     /// <summary>Positions x &lt; Columns and y &lt; Rows, multiples of Step, are tried (OpenCV's working size).</summary>
@@ -120,12 +122,26 @@ public sealed class HaarCascadeKernel
     static float FeatureValue(HaarFeature f, HaarLevel level, int x, int y)
     {
         // float arithmetic in OpenCV's order: w0*s0 + w1*s1, then + w2*s2 when there is a third rectangle.
-        float value = f.W0 * RectSum(level.Sum, level.Stride, x + f.R0.X, y + f.R0.Y, f.R0.Width, f.R0.Height)
-                    + f.W1 * RectSum(level.Sum, level.Stride, x + f.R1.X, y + f.R1.Y, f.R1.Width, f.R1.Height);
+        float value = f.W0 * Sum(f.R0, f.Tilted, level, x, y) + f.W1 * Sum(f.R1, f.Tilted, level, x, y);
         if (f.W2 != 0f)
-            value += f.W2 * RectSum(level.Sum, level.Stride, x + f.R2.X, y + f.R2.Y, f.R2.Width, f.R2.Height);
+            value += f.W2 * Sum(f.R2, f.Tilted, level, x, y);
         return value;
     }
+
+    static int Sum(HaarRect r, int tilted, HaarLevel level, int x, int y) =>
+        tilted == 0
+            ? RectSum(level.Sum, level.Stride, x + r.X, y + r.Y, r.Width, r.Height)
+            : TiltedRectSum(level.Tilted, level.Stride, x + r.X, y + r.Y, r.Width, r.Height);
+
+    /// <summary>
+    /// Sum over a 45-degree rectangle from the rotated integral image: its top, right, left and
+    /// bottom corners, as OpenCV's CV_TILTED_OFS.
+    /// </summary>
+    static int TiltedRectSum(ArrayView<int> tilted, int stride, int x, int y, int width, int height) =>
+        unchecked(tilted[y * stride + x]
+            - tilted[(y + height) * stride + x - height]
+            - tilted[(y + width) * stride + x + width]
+            + tilted[(y + width + height) * stride + x + width - height]);
 
     /// <summary>Sum over a rectangle from an integral image, in wrapping 32-bit arithmetic as OpenCV's CALC_SUM.</summary>
     static int RectSum(ArrayView<int> integral, int stride, int x, int y, int width, int height)

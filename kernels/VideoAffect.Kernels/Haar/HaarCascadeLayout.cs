@@ -15,8 +15,11 @@ public readonly record struct HaarTree(int FirstNode, int FirstLeaf);
 /// </summary>
 public readonly record struct HaarNode(int Feature, float Threshold, int Left, int Right);
 
-/// <summary>An upright rectangle in window coordinates.</summary>
+/// <summary>
+/// A rectangle in window coordinates. Upright: (X, Y) is its top-left corner. Tilted (45 degrees,
+/// Lienhart's rotated features): (X, Y) is its top corner, Width runs down-right and Height down-left.
+/// </summary>
 public readonly record struct HaarRect(int X, int Y, int Width, int Height);
 
-/// <summary>Up to three weighted rectangles; an unused third rectangle has weight 0.</summary>
-public readonly record struct HaarFeature(HaarRect R0, HaarRect R1, HaarRect R2, float W0, float W1, float W2);
+/// <summary>Up to three weighted rectangles; an unused third rectangle has weight 0. Tilted is 1 for a rotated feature.</summary>
+public readonly record struct HaarFeature(HaarRect R0, HaarRect R1, HaarRect R2, float W0, float W1, float W2, int Tilted);

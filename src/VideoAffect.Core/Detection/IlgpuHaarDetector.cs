@@ -11,7 +11,8 @@ namespace VideoAffect.Detection;
 /// OpenCV's Haar cascade detection (detectMultiScale) in our ILGPU kernels: the image goes up once,
 /// then for each pyramid level a bit-exact resize, the integral images and the cascade run on the
 /// device; only the hits (level, x, y) come back, and are grouped on the host with OpenCV's
-/// groupRectangles. Buffers are sized for the largest frame seen and reused.
+/// groupRectangles. Cascades with tilted features also get the rotated integral image.
+/// Buffers are sized for the frame size and reused while it stays the same.
 /// </summary>
 public sealed class IlgpuHaarDetector : IFaceDetector
 {
@@ -21,6 +22,7 @@ public sealed class IlgpuHaarDetector : IFaceDetector
     readonly HaarCascade _cascade;
     readonly LinearExactResizeKernel _resize;
     readonly IntegralImageKernel _integral;
+    readonly TiltedIntegralKernel? _tiltedIntegral;
     readonly HaarCascadeKernel _evaluate;
     readonly MemoryBuffer1D<HaarStage, Stride1D.Dense> _stages;
     readonly MemoryBuffer1D<HaarTree, Stride1D.Dense> _trees;
@@ -37,13 +39,12 @@ public sealed class IlgpuHaarDetector : IFaceDetector
     {
         options.Validate();
         _cascade = HaarCascadeReader.Load(options.CascadePath);
-        if (_cascade.HasTiltedFeatures)
-            throw new CascadeFormatException($"'{options.CascadePath}' uses tilted (45-degree) Haar features, which the ilgpu detector does not evaluate yet; use --detector opencv");
         _options = options;
         _accelerator = accelerator;
         _ownsAccelerator = ownsAccelerator;
         _resize = new LinearExactResizeKernel(accelerator);
         _integral = new IntegralImageKernel(accelerator);
+        _tiltedIntegral = _cascade.HasTiltedFeatures ? new TiltedIntegralKernel(accelerator) : null;
         _evaluate = new HaarCascadeKernel(accelerator);
         _stages = accelerator.Allocate1D(_cascade.Stages);
         _trees = accelerator.Allocate1D(_cascade.Trees);
@@ -76,7 +77,7 @@ public sealed class IlgpuHaarDetector : IFaceDetector
         while (true)
         {
             int count = Launch(frame, levels);
-            if (3L * count <= _hits.Length) return RectangleGrouping.Group(ReadHits(count, levels), minNeighbors);
+            if (3L * count <= _hits.Length) return RectangleGrouping.Group(ReadHits(count, levels, gray.Width, gray.Height), minNeighbors);
             // More hits than room: grow and run again (rare; the buffer keeps its size afterwards).
             _hits.Dispose();
             _hits = _accelerator.Allocate1D<int>(3L * count * 2);
@@ -88,7 +89,7 @@ public sealed class IlgpuHaarDetector : IFaceDetector
         if (_frame is null || !_frame.Fits(gray.Width, gray.Height, levels))
         {
             _frame?.Dispose();
-            _frame = new FrameBuffers(_accelerator, gray.Width, gray.Height, levels);
+            _frame = new FrameBuffers(_accelerator, gray.Width, gray.Height, levels, _cascade.HasTiltedFeatures);
         }
         // Rows of a Mat may be padded; the device image is packed.
         using var packed = gray.IsContinuous() ? null : gray.Clone();
@@ -117,9 +118,11 @@ public sealed class IlgpuHaarDetector : IFaceDetector
             _resize.Launch(stream, frame.Image.View, frame.Width, columns, rows, frame.Level.View, level.Width, level.Height,
                 LinearExactResizeTaps.IsExactHalving(frame.Width, frame.Height, level.Width, level.Height));
             _integral.Launch(stream, frame.Level.View, level.Width, level.Height, frame.Sum.View, frame.Squares.View);
+            _tiltedIntegral?.Launch(stream, frame.Level.View, level.Width, level.Height,
+                frame.TiltedScratch!.Value.Prefix.View, frame.TiltedScratch.Value.Rising.View, frame.TiltedScratch.Value.Falling.View, frame.Tilted.View);
             _evaluate.Launch(stream, cascade, new HaarLevel
             {
-                Sum = frame.Sum.View, Squares = frame.Squares.View, Stride = level.Width + 1,
+                Sum = frame.Sum.View, Squares = frame.Squares.View, Tilted = frame.Tilted.View, Stride = level.Width + 1,
                 Columns = level.Columns(_cascade.WindowWidth), Rows = level.Rows(_cascade.WindowHeight), Step = level.Step, Index = i,
             }, _hits.View, _hitCount.View);
         }
@@ -129,7 +132,11 @@ public sealed class IlgpuHaarDetector : IFaceDetector
         return count[0];
     }
 
-    List<FaceBox> ReadHits(int count, IReadOnlyList<PyramidLevel> levels)
+    /// <summary>
+    /// The hits as boxes in the image, cut to it as OpenCV 4 does (a box rounded up at a level's
+    /// edge can stick out by a pixel); OpenCV's raw candidates show the cut, so it comes before grouping.
+    /// </summary>
+    List<FaceBox> ReadHits(int count, IReadOnlyList<PyramidLevel> levels, int width, int height)
     {
         var raw = new int[3 * count];
         if (count > 0)
@@ -140,7 +147,8 @@ public sealed class IlgpuHaarDetector : IFaceDetector
         // Threads finish in no fixed order; OpenCV's candidates come level by level, row by row.
         var hits = Enumerable.Range(0, count).Select(i => (Level: raw[3 * i], X: raw[3 * i + 1], Y: raw[3 * i + 2]))
             .OrderBy(h => h.Level).ThenBy(h => h.Y).ThenBy(h => h.X);
-        return hits.Select(h => levels[h.Level].BoxAt(h.X, h.Y)).ToList();
+        return hits.Select(h => levels[h.Level].BoxAt(h.X, h.Y)).Select(b =>
+            new FaceBox(b.X, b.Y, Math.Min(b.Right, width) - b.X, Math.Min(b.Bottom, height) - b.Y)).ToList();
     }
 
     public void Dispose()
@@ -158,7 +166,7 @@ public sealed class IlgpuHaarDetector : IFaceDetector
         readonly MemoryBuffer1D<ResizeTap, Stride1D.Dense> _taps;
         readonly (long Columns, long Rows)[] _tapOffsets;
 
-        public FrameBuffers(Accelerator accelerator, int width, int height, IReadOnlyList<PyramidLevel> levels)
+        public FrameBuffers(Accelerator accelerator, int width, int height, IReadOnlyList<PyramidLevel> levels, bool tilted)
         {
             Width = width; Height = height;
             _levels = levels;
@@ -168,6 +176,11 @@ public sealed class IlgpuHaarDetector : IFaceDetector
             Level = accelerator.Allocate1D<byte>(largest);
             Sum = accelerator.Allocate1D<int>(largestIntegral);
             Squares = accelerator.Allocate1D<int>(largestIntegral);
+            // Only cascades with tilted features need the rotated integral; the others get a placeholder view.
+            Tilted = accelerator.Allocate1D<int>(tilted ? largestIntegral : 1);
+            if (tilted)
+                TiltedScratch = (accelerator.Allocate1D<int>(largest), accelerator.Allocate1D<int>(levels.Max(l => (long)(l.Width + 2) * (l.Height + 1))),
+                    accelerator.Allocate1D<int>(levels.Max(l => (long)(l.Width + 2) * (l.Height + 1))));
             var taps = new List<ResizeTap>();
             _tapOffsets = new (long, long)[levels.Count];
             for (int i = 0; i < levels.Count; i++)
@@ -185,6 +198,8 @@ public sealed class IlgpuHaarDetector : IFaceDetector
         public MemoryBuffer1D<byte, Stride1D.Dense> Level { get; }
         public MemoryBuffer1D<int, Stride1D.Dense> Sum { get; }
         public MemoryBuffer1D<int, Stride1D.Dense> Squares { get; }
+        public MemoryBuffer1D<int, Stride1D.Dense> Tilted { get; }
+        public (MemoryBuffer1D<int, Stride1D.Dense> Prefix, MemoryBuffer1D<int, Stride1D.Dense> Rising, MemoryBuffer1D<int, Stride1D.Dense> Falling)? TiltedScratch { get; }
 
         public bool Fits(int width, int height, IReadOnlyList<PyramidLevel> levels) =>
             width == Width && height == Height && levels.SequenceEqual(_levels);
@@ -194,7 +209,8 @@ public sealed class IlgpuHaarDetector : IFaceDetector
 
         public void Dispose()
         {
-            Image.Dispose(); Level.Dispose(); Sum.Dispose(); Squares.Dispose(); _taps.Dispose();
+            Image.Dispose(); Level.Dispose(); Sum.Dispose(); Squares.Dispose(); Tilted.Dispose(); _taps.Dispose();
+            if (TiltedScratch is { } scratch) { scratch.Prefix.Dispose(); scratch.Rising.Dispose(); scratch.Falling.Dispose(); }
         }
     }
 }

@@ -74,6 +74,35 @@ public class HaarBuildingBlockTests
         Assert.Equal(expectedSquares.Select(v => unchecked((int)(uint)(ulong)v)), squareBuffer.GetAsArray1D());
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(9, 5)]
+    [InlineData(40, 70)]
+    [InlineData(130, 97)]
+    public void Rotated_integral_image_equals_OpenCVs(int width, int height)
+    {
+        var rnd = new RandomData();
+        using var image = RandomImage(rnd, width, height);
+        using var sum = new Mat();
+        using var squares = new Mat();
+        using var tilted = new Mat();
+        Cv2.Integral(image, sum, squares, tilted, MatType.CV_32S);
+        tilted.GetArray(out int[] expected);
+        image.GetArray(out byte[] pixels);
+
+        using var accelerator = IlgpuRuntime.CreateCpuAccelerator();
+        using var source = accelerator.Allocate1D(pixels);
+        using var prefix = accelerator.Allocate1D<int>(width * height);
+        using var rising = accelerator.Allocate1D<int>((width + 2) * (height + 1));
+        using var falling = accelerator.Allocate1D<int>((width + 2) * (height + 1));
+        using var output = accelerator.Allocate1D<int>((width + 1) * (height + 1));
+        new TiltedIntegralKernel(accelerator).Launch(accelerator.DefaultStream, source.View, width, height, prefix.View, rising.View, falling.View, output.View);
+        accelerator.Synchronize();
+        var actual = output.GetAsArray1D();
+        int first = Enumerable.Range(0, actual.Length).FirstOrDefault(i => actual[i] != expected[i], -1);
+        Assert.True(first < 0, first < 0 ? "" : $"({first % (width + 1)}, {first / (width + 1)}): ours {actual[first]}, OpenCV {expected[first]} (seed {rnd.Seed})");
+    }
+
     [Fact]
     public void Grouping_equals_OpenCVs_groupRectangles()
     {

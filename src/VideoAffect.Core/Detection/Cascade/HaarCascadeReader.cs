@@ -161,7 +161,7 @@ public static class HaarCascadeReader
                 if (r.Width < 0 || r.Height < 0 || !inside) throw Error($"feature {index} rectangle {i} ({r.X} {r.Y} {r.Width} {r.Height}) lies outside the {width}x{height} window");
                 parsed[i] = (r, (float)Double(rects[i][4], $"feature {index} weight"));
             }
-            return (new HaarFeature(parsed[0].Rect, parsed[1].Rect, parsed[2].Rect, parsed[0].Weight, parsed[1].Weight, parsed[2].Weight), tilted);
+            return (new HaarFeature(parsed[0].Rect, parsed[1].Rect, parsed[2].Rect, parsed[0].Weight, parsed[1].Weight, parsed[2].Weight, tilted ? 1 : 0), tilted);
         }
 
         public void Tree(XElement classifier, string what, int featureCount, List<HaarTree> trees, List<HaarNode> nodes, List<float> leaves)
