@@ -15,7 +15,7 @@ public readonly record struct FaceCrop(long FrameOffset, int FrameWidth, int X, 
 /// of its crop to the input size, and scaling to [-1, 1] (x / 127.5 - 1), one thread per output
 /// pixel. Frames are uploaded once however many faces they hold; the batch is written straight
 /// into the network's input buffer.
-/// Grayscale uses the 15-bit fixed-point BGR2GRAY weights of OpenCV 4's 8-bit path, so gray levels equal the CPU path's;
+/// Grayscale is <see cref="OpenCvGray"/>, so gray levels equal the CPU path's;
 /// the resize follows OpenCV's INTER_LINEAR sampling (pixel centres aligned, edge pixels clamped)
 /// in float instead of OpenCV's 11-bit fixed point, and does not round to 8 bits.
 /// </summary>
@@ -58,7 +58,6 @@ public sealed class FaceCropKernel
     static float Gray(ArrayView<byte> frames, FaceCrop crop, int y, int x)
     {
         long offset = crop.FrameOffset + ((long)(crop.Y + y) * crop.FrameWidth + crop.X + x) * 3;
-        int b = frames[offset], g = frames[offset + 1], r = frames[offset + 2];
-        return (b * 3735 + g * 19235 + r * 9798 + (1 << 14)) >> 15;
+        return OpenCvGray.FromBgr(frames[offset], frames[offset + 1], frames[offset + 2]);
     }
 }

@@ -101,14 +101,14 @@ public class AnalyzePipelineTests
         using var dir = TestPaths.NewTempFolder();
         const int frames = 3;
         string input = Clips.MovingFace(dir.File("in.mp4"), frames, width: 320, height: 240, audio: false);
-        async Task<List<string>> Boxes(string detector)
+        async Task<List<string>> Boxes(string detector, string backend = "cpu")
         {
             var options = new AnalyzeOptions
             {
                 InputPath = input,
-                OutputPath = dir.File($"{detector}.mp4"),
-                EventsPath = dir.File($"{detector}.jsonl"),
-                Backend = "cpu",
+                OutputPath = dir.File($"{detector}-{backend}.mp4"),
+                EventsPath = dir.File($"{detector}-{backend}.jsonl"),
+                Backend = backend,
                 DetectorKind = detector,
             };
             var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
@@ -121,6 +121,9 @@ public class AnalyzePipelineTests
         var opencv = await Boxes("opencv");
         Assert.Equal(frames, opencv.Count);
         Assert.Equal(opencv, await Boxes("ilgpu"));
+        // All on the device: the detector takes the BGR frame and makes its own grayscale image,
+        // the classifier cuts the faces from the same frame; the host never makes a gray copy.
+        Assert.Equal(opencv, await Boxes("ilgpu", "ilgpu-cpu"));
     }
 
     [Fact]

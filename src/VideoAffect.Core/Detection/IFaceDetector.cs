@@ -7,3 +7,13 @@ public interface IFaceDetector : IDisposable
 {
     IReadOnlyList<FaceBox> Detect(Mat gray);
 }
+
+/// <summary>
+/// A detector that can take the decoded BGR frame itself and make the grayscale image on its
+/// device, so the pipeline needs no grayscale copy on the host.
+/// </summary>
+public interface IBgrFaceDetector : IFaceDetector
+{
+    /// <param name="bgr">Packed BGR24 pixels, width * height * 3 bytes.</param>
+    IReadOnlyList<FaceBox> DetectBgr(ReadOnlySpan<byte> bgr, int width, int height);
+}

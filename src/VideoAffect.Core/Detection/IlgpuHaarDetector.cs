@@ -14,13 +14,14 @@ namespace VideoAffect.Detection;
 /// groupRectangles. Cascades with tilted features also get the rotated integral image.
 /// Buffers are sized for the frame size and reused while it stays the same.
 /// </summary>
-public sealed class IlgpuHaarDetector : IFaceDetector
+public sealed class IlgpuHaarDetector : IBgrFaceDetector
 {
     readonly Accelerator _accelerator;
     readonly bool _ownsAccelerator;
     readonly DetectorOptions _options;
     readonly HaarCascade _cascade;
     readonly LinearExactResizeKernel _resize;
+    readonly GrayscaleKernel _grayscale;
     readonly IntegralImageKernel _integral;
     readonly TiltedIntegralKernel? _tiltedIntegral;
     readonly HaarCascadeKernel _evaluate;
@@ -43,6 +44,7 @@ public sealed class IlgpuHaarDetector : IFaceDetector
         _accelerator = accelerator;
         _ownsAccelerator = ownsAccelerator;
         _resize = new LinearExactResizeKernel(accelerator);
+        _grayscale = new GrayscaleKernel(accelerator);
         _integral = new IntegralImageKernel(accelerator);
         _tiltedIntegral = _cascade.HasTiltedFeatures ? new TiltedIntegralKernel(accelerator) : null;
         _evaluate = new HaarCascadeKernel(accelerator);
@@ -61,45 +63,63 @@ public sealed class IlgpuHaarDetector : IFaceDetector
     public IReadOnlyList<FaceBox> Detect(Mat gray)
     {
         if (gray.Type() != MatType.CV_8UC1) throw new ArgumentException("the detector takes 8-bit grayscale images");
-        return RunDetection(gray, _options.MinNeighbors);
+        return Run(gray.Width, gray.Height, _options.MinNeighbors, frame => UploadGray(gray, frame));
+    }
+
+    public IReadOnlyList<FaceBox> DetectBgr(ReadOnlySpan<byte> bgr, int width, int height)
+    {
+        if (bgr.Length < (long)width * height * 3) throw new ArgumentException($"a {width}x{height} BGR frame needs {width * height * 3} bytes");
+        // The span cannot enter the lambda: upload it first, then convert on the device.
+        var frame = PrepareFrame(width, height, out var levels);
+        if (frame is null) return [];
+        var bgrBuffer = frame.Bgr(_accelerator);
+        bgrBuffer.View.SubView(0, (long)width * height * 3).CopyFromCPU(_stream, bgr[..(width * height * 3)]);
+        return Run(width, height, _options.MinNeighbors, f => _grayscale.Launch(_stream, bgrBuffer.View, f.Image.View, width * height));
     }
 
     /// <summary>Every window the cascade accepts, before grouping (OpenCV's detectMultiScale with minNeighbors 0).</summary>
-    public IReadOnlyList<FaceBox> DetectCandidates(Mat gray) => RunDetection(gray, 0);
+    public IReadOnlyList<FaceBox> DetectCandidates(Mat gray) => Run(gray.Width, gray.Height, 0, frame => UploadGray(gray, frame));
 
-    IReadOnlyList<FaceBox> RunDetection(Mat gray, int minNeighbors)
+    /// <summary>Buffers for this frame size, or null when the frame is smaller than the cascade's window at every allowed scale.</summary>
+    FrameBuffers? PrepareFrame(int width, int height, out IReadOnlyList<PyramidLevel> levels)
     {
-        var levels = PyramidLevel.For(gray.Width, gray.Height, _cascade.WindowWidth, _cascade.WindowHeight,
+        levels = PyramidLevel.For(width, height, _cascade.WindowWidth, _cascade.WindowHeight,
             _options.ScaleFactor, _options.MinFaceSize, _options.MaxFaceSize);
-        if (levels.Count == 0) return [];
+        if (levels.Count == 0) return null;
         _accelerator.Bind(); // the pipeline calls from whichever pool thread runs the stage
-        var frame = Prepare(gray, levels);
+        if (_frame is null || !_frame.Fits(width, height, levels))
+        {
+            _frame?.Dispose();
+            _frame = new FrameBuffers(_accelerator, width, height, levels, _cascade.HasTiltedFeatures);
+        }
+        return _frame;
+    }
+
+    IReadOnlyList<FaceBox> Run(int width, int height, int minNeighbors, Action<FrameBuffers> fillImage)
+    {
+        var frame = PrepareFrame(width, height, out var levels);
+        if (frame is null) return [];
+        fillImage(frame);
         while (true)
         {
             int count = Launch(frame, levels);
-            if (3L * count <= _hits.Length) return RectangleGrouping.Group(ReadHits(count, levels, gray.Width, gray.Height), minNeighbors);
+            if (3L * count <= _hits.Length) return RectangleGrouping.Group(ReadHits(count, levels, width, height), minNeighbors);
             // More hits than room: grow and run again (rare; the buffer keeps its size afterwards).
             _hits.Dispose();
             _hits = _accelerator.Allocate1D<int>(3L * count * 2);
         }
     }
 
-    FrameBuffers Prepare(Mat gray, IReadOnlyList<PyramidLevel> levels)
+    void UploadGray(Mat gray, FrameBuffers frame)
     {
-        if (_frame is null || !_frame.Fits(gray.Width, gray.Height, levels))
-        {
-            _frame?.Dispose();
-            _frame = new FrameBuffers(_accelerator, gray.Width, gray.Height, levels, _cascade.HasTiltedFeatures);
-        }
         // Rows of a Mat may be padded; the device image is packed.
         using var packed = gray.IsContinuous() ? null : gray.Clone();
         var source = packed ?? gray;
         unsafe
         {
             var pixels = new ReadOnlySpan<byte>((void*)source.Data, gray.Width * gray.Height);
-            _frame.Image.View.SubView(0, pixels.Length).CopyFromCPU(_stream, pixels);
+            frame.Image.View.SubView(0, pixels.Length).CopyFromCPU(_stream, pixels);
         }
-        return _frame;
     }
 
     int Launch(FrameBuffers frame, IReadOnlyList<PyramidLevel> levels)
@@ -192,9 +212,14 @@ public sealed class IlgpuHaarDetector : IFaceDetector
             _taps = accelerator.Allocate1D(taps.ToArray());
         }
 
+        MemoryBuffer1D<byte, Stride1D.Dense>? _bgr;
+
         public int Width { get; }
         public int Height { get; }
         public MemoryBuffer1D<byte, Stride1D.Dense> Image { get; }
+
+        /// <summary>Room for the frame in BGR, made the first time a caller brings one.</summary>
+        public MemoryBuffer1D<byte, Stride1D.Dense> Bgr(Accelerator accelerator) => _bgr ??= accelerator.Allocate1D<byte>(3L * Width * Height);
         public MemoryBuffer1D<byte, Stride1D.Dense> Level { get; }
         public MemoryBuffer1D<int, Stride1D.Dense> Sum { get; }
         public MemoryBuffer1D<int, Stride1D.Dense> Squares { get; }
@@ -209,6 +234,7 @@ public sealed class IlgpuHaarDetector : IFaceDetector
 
         public void Dispose()
         {
+            _bgr?.Dispose();
             Image.Dispose(); Level.Dispose(); Sum.Dispose(); Squares.Dispose(); Tilted.Dispose(); _taps.Dispose();
             if (TiltedScratch is { } scratch) { scratch.Prefix.Dispose(); scratch.Rising.Dispose(); scratch.Falling.Dispose(); }
         }

@@ -27,6 +27,8 @@ public sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePrep
     readonly ConcurrentBag<IFaceDetector> _idle = new(detectors);
     readonly SemaphoreSlim _detectorSlots = new(detectors.Count, detectors.Count);
     readonly ConcurrentBag<Mat> _grays = new();
+    /// <summary>Faces cut on the device and detectors that take BGR: no grayscale frame on the host at all.</summary>
+    readonly bool _noHostGray = cropOnDevice && detectors.All(d => d is IBgrFaceDetector);
     long _detectorRuns;
 
     /// <summary>Frames the detector ran on.</summary>
@@ -105,15 +107,19 @@ public sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePrep
         var gray = _grays.TryTake(out var reused) ? reused : new Mat();
         try
         {
-            using (var bgr = frame.AsMat())
-                Cv2.CvtColor(bgr, gray, ColorConversionCodes.BGR2GRAY);
+            if (!_noHostGray)
+                using (var bgr = frame.AsMat())
+                    Cv2.CvtColor(bgr, gray, ColorConversionCodes.BGR2GRAY);
             if (tracker is not null && frame.Index % detectEvery != 0) return new Detected(frame, gray, null);
             await _detectorSlots.WaitAsync();
             _idle.TryTake(out var detector);
             try
             {
                 Interlocked.Increment(ref _detectorRuns);
-                return new Detected(frame, gray, detector!.Detect(gray));
+                var boxes = _noHostGray
+                    ? ((IBgrFaceDetector)detector!).DetectBgr(frame.Pixels.AsSpan(0, frame.ByteCount), frame.Width, frame.Height)
+                    : detector!.Detect(gray);
+                return new Detected(frame, gray, boxes);
             }
             finally
             {

@@ -67,6 +67,22 @@ public class HaarDetectorTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_BGR_frame_path_converts_to_gray_on_the_device_as_OpenCV_does()
+    {
+        using var color = Cv2.ImRead(Photo("faces/sample3.jpg"), ImreadModes.Color);
+        using var small = color.Resize(new Size(400, 281), 0, 0, InterpolationFlags.Area);
+        using var gray = small.CvtColor(ColorConversionCodes.BGR2GRAY);
+        small.GetArray(out Vec3b[] pixels);
+        var bgr = System.Runtime.InteropServices.MemoryMarshal.AsBytes(pixels.AsSpan()).ToArray();
+        var options = new DetectorOptions { MinNeighbors = 3, MinFaceSize = 20 };
+        using var detector = new IlgpuHaarDetector(options, IlgpuRuntime.CreateCpuAccelerator());
+        var fromBgr = Sorted(detector.DetectBgr(bgr, small.Width, small.Height));
+        var theirs = Sorted(OpenCv(gray, options, options.MinNeighbors));
+        Assert.True(theirs.Count >= 2, $"OpenCV finds the faces: {Describe(theirs)}");
+        Assert.True(fromBgr.SequenceEqual(theirs), $"from BGR {Describe(fromBgr)}, OpenCV {Describe(theirs)}");
+    }
+
+    [Fact]
     public void Faces_match_OpenCVs_on_real_photos_and_exactly_on_the_astronaut()
     {
         var images = new List<(string Name, Mat Gray)>
