@@ -66,6 +66,30 @@ public class HaarDetectorTests(Xunit.Abstractions.ITestOutputHelper output)
             $"ours {ours.Count}, OpenCV {theirs.Count}; only ours: {Describe(ours.Except(theirs).Take(20))}; only OpenCV's: {Describe(theirs.Except(ours).Take(20))}");
     }
 
+    [SkippableTheory]
+    [InlineData(ILGPU.Runtime.AcceleratorType.Cuda)]
+    [InlineData(ILGPU.Runtime.AcceleratorType.OpenCL)]
+    public void On_a_GPU_the_faces_are_OpenCVs(ILGPU.Runtime.AcceleratorType type)
+    {
+        ILGPU.Runtime.Accelerator? accelerator = null;
+        string reason = $"no {type} device";
+        foreach (var device in IlgpuRuntime.Devices(type))
+        {
+            try { accelerator = IlgpuRuntime.CreateVerified(device); break; }
+            catch (Exception e) { reason = $"{device.Name}: {e.Message.Split('\n')[0]}"; }
+        }
+        Skip.If(accelerator is null, $"{type} not usable on this machine: {reason}");
+        var options = new DetectorOptions { MinNeighbors = 3, MinFaceSize = 20 };
+        using var detector = new IlgpuHaarDetector(options, accelerator!);
+        foreach (var (name, width) in new[] { ("astronaut.png", 512), ("faces/sample5.jpg", 960), ("faces/sample6.jpg", 1920) })
+        {
+            using var gray = Gray(Photo(name), width);
+            var ours = Sorted(detector.Detect(gray));
+            var theirs = Sorted(OpenCv(gray, options, options.MinNeighbors));
+            Assert.True(ours.SequenceEqual(theirs), $"{name} at {width}: ours {Describe(ours)}, OpenCV {Describe(theirs)}");
+        }
+    }
+
     [Fact]
     public void The_BGR_frame_path_converts_to_gray_on_the_device_as_OpenCV_does()
     {
