@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One idempotent set-up step for a Debian 12 machine with the .NET SDK and npm:
-#   - Debian packages: ffmpeg, OpenCV's Haar cascades, an OpenCL ICD (PoCL);
+#   - Debian packages: ffmpeg, OpenCV's Haar cascades, an OpenCL ICD (PoCL), GStreamer's RTSP server (tests);
 #   - the pretrained emotion model from the npm registry, sha256-checked, into .cache/models;
 #   - public-domain test photos from Debian's python3-skimage package, into .cache/data;
 #   - group photos with real faces from the npm registry (@vladmandic/face-api), into .cache/data/faces;
@@ -16,7 +16,10 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- Debian packages -------------------------------------------------------------------------
 # libgtk-3-0: OpenCvSharp's native library links against GTK (highgui) even when no window is shown.
-apt_packages=(ffmpeg opencv-data libgtk-3-0 pocl-opencl-icd ocl-icd-libopencl1 ocl-icd-opencl-dev clinfo)
+# python3-gi, gir1.2-gst-rtsp-server-1.0 and GStreamer's good plugins: the real RTSP server the
+# live-source tests start on 127.0.0.1 (tests/.../Support/rtsp/rtsp_test_server.py).
+apt_packages=(ffmpeg opencv-data libgtk-3-0 pocl-opencl-icd ocl-icd-libopencl1 ocl-icd-opencl-dev clinfo
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,6 +11,7 @@ public static class Program
     {
         var root = new RootCommand("VideoAffect: find faces in video and recognise their emotion (FER-2013 classes).");
         root.Subcommands.Add(AnalyzeCommand.Create());
+        root.Subcommands.Add(MonitorCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

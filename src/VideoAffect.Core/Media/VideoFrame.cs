@@ -19,14 +19,20 @@ public sealed class VideoFrame : IDisposable
 
     /// <summary>0-based position in the source, in presentation order.</summary>
     public long Index { get; }
-    /// <summary>Presentation time in seconds.</summary>
-    public double Timestamp { get; }
+    /// <summary>Presentation time in seconds (for a live source: since the monitor started, set once the frame is read).</summary>
+    public double Timestamp { get; set; }
     public int Width { get; }
     public int Height { get; }
     /// <summary>Pinned BGR24 pixels, Width * Height * 3 bytes, rows packed.</summary>
     public byte[] Pixels { get; private set; }
     public int ByteCount => Width * Height * 3;
     public List<FaceObservation> Faces { get; } = new();
+    /// <summary>Which source it came from, for stages that serve several (the monitor's shared classifier).</summary>
+    public int Stream { get; set; }
+    /// <summary>Wall-clock time the frame was read from a live source; null for files.</summary>
+    public DateTime? CapturedUtc { get; set; }
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of the same moment, for latency.</summary>
+    public long CapturedTicks { get; set; }
 
     /// <summary>An OpenCV view of the pixels (no copy); dispose it before the frame.</summary>
     public Mat AsMat() => Mat.FromPixelData(Height, Width, MatType.CV_8UC3, Marshal.UnsafeAddrOfPinnedArrayElement(Pixels, 0));

@@ -31,6 +31,8 @@ public sealed class ClassifyStage
 
     /// <summary>Forward passes run so far.</summary>
     public long Batches { get; private set; }
+    /// <summary>Forward passes that held faces of more than one stream (the monitor batches across streams).</summary>
+    public long MixedBatches { get; private set; }
 
     public async Task RunAsync(ChannelReader<VideoFrame> input, ChannelWriter<VideoFrame> output, CancellationToken token)
     {
@@ -94,6 +96,7 @@ public sealed class ClassifyStage
         if (faces[0].DeviceCrop is not null) RunOnDevice(probabilities);
         else RunOnHostInputs(faces, probabilities);
         Batches++;
+        if (_pending.Where(f => f.Faces.Count > 0).Select(f => f.Stream).Distinct().Skip(1).Any()) MixedBatches++;
         int i = 0;
         foreach (var face in faces)
         {

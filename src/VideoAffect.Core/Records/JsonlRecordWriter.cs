@@ -32,6 +32,7 @@ public sealed class JsonlRecordWriter : IRecordWriter
             _json.WriteStartObject();
             _json.WriteNumber("frame", frame.Index);
             _json.WriteNumber("time", Math.Round(frame.Timestamp, 6));
+            if (frame.CapturedUtc is { } utc) _json.WriteString("utc", utc.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
             _json.WriteNumber("face", i);
             if (face.TrackId > 0)
             {

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using VideoAffect.Live;
+
+namespace VideoAffect.Cli.Http;
+
+/// <summary>
+/// The monitor's HTTP endpoint (ASP.NET Core minimal API): /metrics in Prometheus text format
+/// (the monitor's System.Diagnostics.Metrics instruments through prometheus-net, plus process
+/// metrics), /streams as JSON, /streams/NAME/preview.mjpg as a live annotated MJPEG stream,
+/// /streams/NAME/snapshot.jpg, and a page at / listing the streams with their current emotions.
+/// </summary>
+public sealed class MonitorHttpServer : IAsyncDisposable
+{
+    readonly WebApplication _app;
+
+    MonitorHttpServer(WebApplication app, string address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    /// <summary>host:port actually listened on (port 0 picks a free one).</summary>
+    public string Address { get; }
+
+    public static async Task<MonitorHttpServer> StartAsync(LiveMonitor monitor, string address)
+    {
+        var endpoint = ParseAddress(address);
+        Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = i => i.Meter.Name == LiveMetrics.MeterName);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://{endpoint}");
+        var app = builder.Build();
+        app.MapMetrics("/metrics");
+        app.MapGet("/streams", () => Results.Text(MonitorSummary.From(monitor, "running", null).ToJson(), "application/json"));
+        app.MapGet("/streams/{name}/snapshot.jpg", (string name) =>
+            monitor.Previews.TryGetValue(name, out var hub) && hub.Latest is { } jpeg ? Results.Bytes(jpeg, "image/jpeg") : Results.NotFound());
+        app.MapGet("/streams/{name}/preview.mjpg", (string name, HttpContext context) => PreviewAsync(monitor, name, context));
+        app.MapGet("/", () => Results.Content(StatusPage.Html(monitor), "text/html; charset=utf-8"));
+        try { await app.StartAsync(); }
+        catch (IOException e) { throw new VideoAffectException($"cannot serve HTTP on {endpoint}: {e.Message}"); }
+        string actual = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.Replace("http://", "") ?? endpoint;
+        return new MonitorHttpServer(app, actual);
+    }
+
+    /// <summary>127.0.0.1:8080, localhost:8080, :8080 (loopback) or 0.0.0.0:8080 (every interface, on purpose only).</summary>
+    static string ParseAddress(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        string host = colon > 0 ? text[..colon] : "127.0.0.1";
+        if (host == "localhost") host = "127.0.0.1";
+        if (colon < 0 || !int.TryParse(text[(colon + 1)..], out int port) || port is < 0 or > 65535 || !IPAddress.TryParse(host.Trim('[', ']'), out _))
+            throw new VideoAffectException($"--http '{text}' is not ADDRESS:PORT (e.g. 127.0.0.1:8080)");
+        return $"{host}:{port}";
+    }
+
+    static async Task PreviewAsync(LiveMonitor monitor, string name, HttpContext context)
+    {
+        if (!monitor.Previews.TryGetValue(name, out var hub))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+        const string boundary = "videoaffect-frame";
+        context.Response.ContentType = $"multipart/x-mixed-replace; boundary={boundary}";
+        context.Response.Headers.CacheControl = "no-cache, no-store";
+        using var watching = hub.Watch();
+        var token = context.RequestAborted;
+        long seen = 0;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var (jpeg, version) = await hub.NextAsync(seen, token);
+                seen = version;
+                var header = Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {jpeg.Length}\r\n\r\n");
+                await context.Response.Body.WriteAsync(header, token);
+                await context.Response.Body.WriteAsync(jpeg, token);
+                await context.Response.Body.WriteAsync("\r\n"u8.ToArray(), token);
+                await context.Response.Body.FlushAsync(token);
+            }
+        }
+        catch (OperationCanceledException) { } // the viewer left or the server is stopping
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Open previews never end by themselves: give them two seconds, then cut them.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics.Metrics;
+
+namespace VideoAffect.Live;
+
+/// <summary>
+/// The monitor's instruments, in System.Diagnostics.Metrics so that any exporter can publish them;
+/// the HTTP endpoint serves them in Prometheus text format. Every instrument carries a stream tag.
+/// </summary>
+public sealed class LiveMetrics : IDisposable
+{
+    public const string MeterName = "VideoAffect";
+    readonly Meter _meter = new(MeterName);
+    readonly List<StreamStatus> _streams = new();
+
+    public LiveMetrics()
+    {
+        Frames = _meter.CreateCounter<long>("videoaffect_frames", "frames", "frames read from the source");
+        Dropped = _meter.CreateCounter<long>("videoaffect_frames_dropped", "frames", "frames dropped before detection because the stream's queue was full");
+        Processed = _meter.CreateCounter<long>("videoaffect_frames_processed", "frames", "frames that went through detection, classification and the outputs");
+        Faces = _meter.CreateCounter<long>("videoaffect_faces", "faces", "classified faces written as records");
+        Reconnects = _meter.CreateCounter<long>("videoaffect_reconnects", "reconnects", "times the source was restarted after it ended, failed or stalled");
+        Errors = _meter.CreateCounter<long>("videoaffect_source_errors", "errors", "failed connection attempts and source failures");
+        Latency = _meter.CreateHistogram<double>("videoaffect_latency", "s", "frame capture to record written");
+        _meter.CreateObservableGauge("videoaffect_queue_depth", () => Each(s => s.QueueDepth), "frames", "frames waiting before detection");
+        _meter.CreateObservableGauge("videoaffect_fps", () => Each(s => s.FramesPerSecond), "frames/s", "processed frames per second over the last 5 s");
+        _meter.CreateObservableGauge("videoaffect_up", () => Each(s => s.State == StreamState.Live ? 1 : 0), description: "1 while the stream delivers frames");
+        _meter.CreateObservableGauge("videoaffect_downtime", () => Each(s => s.Downtime.TotalSeconds), "s", "time the stream was not delivering frames");
+    }
+
+    public Counter<long> Frames { get; }
+    public Counter<long> Dropped { get; }
+    public Counter<long> Processed { get; }
+    public Counter<long> Faces { get; }
+    public Counter<long> Reconnects { get; }
+    public Counter<long> Errors { get; }
+    public Histogram<double> Latency { get; }
+
+    public void Register(StreamStatus status) { lock (_streams) _streams.Add(status); }
+
+    IEnumerable<Measurement<T>> Each<T>(Func<StreamStatus, T> value) where T : struct
+    {
+        StreamStatus[] streams;
+        lock (_streams) streams = _streams.ToArray();
+        return streams.Select(s => new Measurement<T>(value(s), new KeyValuePair<string, object?>("stream", s.Name)));
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using VideoAffect.Detection;
+using VideoAffect.Inference;
+using VideoAffect.Media;
+using VideoAffect.Model;
+using VideoAffect.Pipeline;
+using VideoAffect.Preprocessing;
+using VideoAffect.Records;
+using VideoAffect.Tracking;
+
+namespace VideoAffect.Live;
+
+/// <summary>
+/// Watches several live sources at once in one process. Per stream: the source (reconnecting) →
+/// a drop-oldest queue → detection and tracking → [shared: one classifier batching faces of all
+/// streams by size and deadline] → smoothing, drawing, records → preview, recording, status.
+/// Stopping (the token, or the duration) stops the sources; every frame already read still goes
+/// through, records are flushed and recordings finalised. A stream that fails does not stop the others.
+/// </summary>
+public sealed class LiveMonitor : IDisposable
+{
+    readonly MonitorOptions _options;
+    readonly Action<string>? _log;
+    readonly Stopwatch _clock = new();
+    ClassifyStage? _classify;
+
+    public LiveMonitor(MonitorOptions options, Action<string>? log = null)
+    {
+        options.Validate();
+        _options = options;
+        _log = log;
+        Streams = options.Sources.Select(s => new StreamStatus(s, Metrics)).ToList();
+        foreach (var s in Streams) Metrics.Register(s);
+        Previews = options.Sources.ToDictionary(s => s.Name, _ => new PreviewHub());
+    }
+
+    public LiveMetrics Metrics { get; } = new();
+    public IReadOnlyList<StreamStatus> Streams { get; }
+    public IReadOnlyDictionary<string, PreviewHub> Previews { get; }
+    public TimeSpan Elapsed => _clock.Elapsed;
+    public long Batches => _classify?.Batches ?? 0;
+    public long MixedBatches => _classify?.MixedBatches ?? 0;
+    public string BackendDescription { get; private set; } = "";
+
+    public async Task<MonitorSummary> RunAsync(CancellationToken stop)
+    {
+        if (_options.RecordsDirectory is { } records) Directory.CreateDirectory(records);
+        var network = PretrainedModel.Load(_options.ModelPath);
+        using var backend = BackendFactory.Create(_options.Backend, network, _options.BatchSize);
+        BackendDescription = $"{backend.Name} ({backend.DeviceName})";
+        int workers = Math.Max(1, Environment.ProcessorCount / Streams.Count);
+        var resources = new List<IDisposable>();
+        var streams = new List<StreamPipeline>();
+        int openCvThreads = OpenCvSharp.Cv2.GetNumThreads();
+        try
+        {
+            // Streams and their detectors give the parallelism; OpenCV's own threads would stall behind them.
+            OpenCvSharp.Cv2.SetNumThreads(1);
+            bool cropOnDevice = backend is IFrameInferenceBackend;
+            for (int i = 0; i < Streams.Count; i++)
+            {
+                var detectors = FaceDetectorFactory.Create(_options.DetectorKind, _options.Detector, backend, workers);
+                resources.AddRange(detectors);
+                var preprocessor = new FacePreprocessor(network.InputShape, _options.CropMargin);
+                resources.Add(preprocessor);
+                var writer = _options.RecordsDirectory is { } dir
+                    ? new JsonlRecordWriter(Path.Combine(dir, $"{Streams[i].Name}.jsonl")) : (IRecordWriter)new NoRecords();
+                resources.Add(writer);
+                var tracker = _options.Tracking ? new IouTracker(_options.Tracker) : null;
+                var smoother = _options.Tracking && _options.SmoothingAlpha < 1 ? new ProbabilitySmoother(_options.SmoothingAlpha) : null;
+                streams.Add(new StreamPipeline(i, Streams[i], Previews[Streams[i].Name], _options, _log,
+                    new DetectStage(detectors, preprocessor, network.InputShape.Size, tracker, _options.DetectEvery, _options.ClassifyEvery, cropOnDevice),
+                    new AnnotateStage(writer, network.Labels, smoother),
+                    _options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, Streams[i].Name, _options.SegmentLength, _log) : null));
+            }
+            _classify = new ClassifyStage(backend, _options.BatchSize, _options.BatchTimeout);
+            _log?.Invoke($"monitoring {Streams.Count} stream(s); backend {BackendDescription}");
+            return await RunStreamsAsync(streams, stop);
+        }
+        finally
+        {
+            OpenCvSharp.Cv2.SetNumThreads(openCvThreads);
+            foreach (var s in streams) if (s.Recorder is not null) await s.Recorder.DisposeAsync();
+            foreach (var r in resources) r.Dispose();
+        }
+    }
+
+    async Task<MonitorSummary> RunStreamsAsync(List<StreamPipeline> streams, CancellationToken stop)
+    {
+        using var sourcesStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        if (_options.Duration is { } duration) sourcesStop.CancelAfter(duration);
+        using var abort = new CancellationTokenSource();
+        Exception? failure = null;
+        // A failing stage stops everything (its input can no longer drain); a failing source only ends its stream.
+        Task Guard(Task stage) => stage.ContinueWith(t =>
+        {
+            if (t.Exception?.GetBaseException() is { } e && e is not OperationCanceledException)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+                abort.Cancel();
+                sourcesStop.Cancel();
+            }
+        }, TaskScheduler.Default);
+
+        var toClassify = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2 * streams.Count + 2) { SingleReader = true });
+        var classified = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2 * streams.Count + 2) { SingleReader = true, SingleWriter = true });
+        _clock.Start();
+        var tasks = new List<Task>();
+        foreach (var s in streams) tasks.AddRange(s.Start(toClassify.Writer, sourcesStop.Token, abort.Token, Guard));
+        var merged = Task.WhenAll(streams.Select(s => s.Merged)).ContinueWith(_ => toClassify.Writer.TryComplete(), TaskScheduler.Default);
+        tasks.Add(merged);
+        tasks.Add(Guard(Task.Run(() => _classify!.RunAsync(toClassify.Reader, classified.Writer, abort.Token))));
+        tasks.Add(Guard(Task.Run(() => RouteAsync(classified.Reader, streams, abort.Token))));
+        await Task.WhenAll(tasks);
+        _clock.Stop();
+        string reason = failure is not null ? "failed" : stop.IsCancellationRequested ? "stopped" : _options.Duration is not null && sourcesStop.IsCancellationRequested ? "duration reached" : "sources ended";
+        return MonitorSummary.From(this, reason, failure?.Message);
+    }
+
+    /// <summary>Hands classified frames back to their own stream.</summary>
+    static async Task RouteAsync(ChannelReader<VideoFrame> input, List<StreamPipeline> streams, CancellationToken token)
+    {
+        try
+        {
+            await foreach (var frame in input.ReadUntilEndAsync(token))
+                await streams[frame.Stream].Classified.Writer.WriteAsync(frame, token);
+        }
+        finally
+        {
+            foreach (var s in streams) s.Classified.Writer.TryComplete();
+        }
+    }
+
+    public void Dispose() => Metrics.Dispose();
+
+    sealed class NoRecords : IRecordWriter
+    {
+        public long Records => 0;
+        public void Write(VideoFrame frame) { }
+        public void Dispose() { }
+    }
+
+    /// <summary>One stream's own stages and queues around the shared classifier.</summary>
+    sealed class StreamPipeline(int index, StreamStatus status, PreviewHub preview, MonitorOptions options, Action<string>? log,
+        DetectStage detect, AnnotateStage annotate, SegmentRecorder? recorder)
+    {
+        public SegmentRecorder? Recorder => recorder;
+        public Channel<VideoFrame> Classified { get; } = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        public Task Merged { get; private set; } = Task.CompletedTask;
+
+        public IEnumerable<Task> Start(ChannelWriter<VideoFrame> toClassify, CancellationToken sourceToken, CancellationToken abort, Func<Task, Task> guard)
+        {
+            // Live: when detection falls behind, the oldest waiting frame goes, so latency stays bounded.
+            var captured = Channel.CreateBounded<VideoFrame>(
+                new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+                dropped => { dropped.Dispose(); status.FrameDropped(); });
+            status.QueueDepthProbe = () => captured.Reader.CanCount ? captured.Reader.Count : 0;
+            var detected = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+            var annotated = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+            var source = new LiveSource(status.Source, options.Source, status, index, log);
+            Merged = Task.Run(() => MergeAsync(detected.Reader, toClassify, abort));
+            return
+            [
+                Task.Run(() => source.RunAsync(captured.Writer, sourceToken)),
+                guard(Task.Run(() => detect.RunAsync(captured.Reader, detected.Writer, abort))),
+                guard(Merged),
+                guard(Task.Run(() => annotate.RunAsync(Classified.Reader, annotated.Writer, abort))),
+                guard(Task.Run(() => SinkAsync(annotated.Reader, abort))),
+            ];
+        }
+
+        static async Task MergeAsync(ChannelReader<VideoFrame> input, ChannelWriter<VideoFrame> output, CancellationToken token)
+        {
+            await foreach (var frame in input.ReadUntilEndAsync(token))
+            {
+                try { await output.WriteAsync(frame, token); }
+                catch { frame.Dispose(); throw; }
+            }
+        }
+
+        async Task SinkAsync(ChannelReader<VideoFrame> input, CancellationToken token)
+        {
+            await foreach (var frame in input.ReadUntilEndAsync(token))
+            {
+                try
+                {
+                    status.FrameProcessed(frame);
+                    preview.Offer(frame);
+                }
+                catch { frame.Dispose(); throw; }
+                if (recorder is not null) await recorder.WriteAsync(frame);
+                else frame.Dispose();
+            }
+        }
+    }
+}

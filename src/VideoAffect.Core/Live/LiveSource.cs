@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using FFMpegCore;
+using FFMpegCore.Enums;
+using FFMpegCore.Pipes;
+using VideoAffect.Media;
+
+namespace VideoAffect.Live;
+
+/// <summary>
+/// One live source, kept alive: each attempt probes the stream (its frame size may have changed),
+/// then an ffmpeg child (FFMpegCore) decodes it to BGR24 frames in a pipe. When the stream ends,
+/// fails, or delivers no frame for the stall timeout, the ffmpeg process is killed and a new
+/// attempt starts after an exponential backoff (reset by any attempt that delivered frames).
+/// Frames go to <c>output</c> without waiting: a live queue drops its oldest frame instead.
+/// A source that cannot exist (a missing file or device, a malformed URL) fails at once; the
+/// monitor's other streams are not affected either way.
+/// </summary>
+public sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, StreamStatus streamStatus, int streamIndex, Action<string>? log = null)
+{
+    readonly Stopwatch _clock = Stopwatch.StartNew();
+    readonly int _stream = streamIndex;
+    readonly StreamStatus _status = streamStatus;
+    long _index;
+
+    public async Task RunAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
+    {
+        var delay = options.ReconnectMin;
+        try
+        {
+            spec.CheckExists();
+            while (!token.IsCancellationRequested)
+            {
+                var (frames, reason, ended) = await AttemptAsync(output, token);
+                if (token.IsCancellationRequested) break;
+                if (ended && spec.Kind == LiveSourceKind.File && !options.LoopFiles)
+                {
+                    _status.SetState(StreamState.Ended);
+                    return;
+                }
+                if (frames > 0) delay = options.ReconnectMin;
+                _status.Reconnecting(reason);
+                log?.Invoke($"{spec.Name}: {reason}; reconnecting in {delay.TotalSeconds:0.#} s");
+                await Task.Delay(delay, token);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.ReconnectMax.Ticks));
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested) { }
+        catch (VideoAffectException e)
+        {
+            _status.Error(e.Message);
+            _status.SetState(StreamState.Failed, e.Message);
+            log?.Invoke($"{spec.Name}: {e.Message}");
+        }
+        finally
+        {
+            if (_status.State is not (StreamState.Failed or StreamState.Ended)) _status.SetState(StreamState.Stopped);
+            output.TryComplete();
+        }
+    }
+
+    /// <summary>One connection: probe, decode until the stream ends, fails or stalls. Never throws for a failed connection.</summary>
+    async Task<(long Frames, string Reason, bool Ended)> AttemptAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
+    {
+        (int Width, int Height) size;
+        try { size = await ProbeAsync(token); }
+        catch (VideoAffectException e)
+        {
+            _status.Error(e.Message);
+            return (0, e.Message, false);
+        }
+        _status.Connected(size.Width, size.Height);
+        log?.Invoke($"{spec.Name}: connected, {size.Width}x{size.Height}");
+
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var sink = new FrameSink(this, output, size.Width, size.Height, attempt.Token);
+        var watchdog = WatchAsync(sink, attempt);
+        bool success;
+        string errors;
+        try
+        {
+            var result = await Input()
+                .OutputToPipe(sink, o => o
+                    .WithCustomArgument("-map 0:v:0 -an -sn -dn")
+                    // The probed size is pinned, so a size change inside one connection cannot
+                    // desynchronise the byte stream; the next connection probes the new size.
+                    .WithCustomArgument($"-vf scale={size.Width}:{size.Height}")
+                    .WithCustomArgument("-pix_fmt bgr24")
+                    .ForceFormat("rawvideo"))
+                .WithLogLevel(FFMpegLogLevel.Error)
+                .CancellableThrough(attempt.Token)
+                .ProcessAsynchronously(throwOnError: false);
+            success = result.Success;
+            errors = string.Join('\n', result.StandardError);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            success = false;
+            errors = e.Message;
+        }
+        finally
+        {
+            attempt.Cancel();
+            await watchdog;
+        }
+        if (token.IsCancellationRequested) return (sink.Frames, "stopped", false);
+        if (sink.Stalled) { _status.Error($"no frame for {options.StallTimeout.TotalSeconds:0.#} s"); return (sink.Frames, $"stalled (no frame for {options.StallTimeout.TotalSeconds:0.#} s)", false); }
+        if (!success)
+        {
+            string reason = FfmpegErrors.Reason(errors);
+            _status.Error(reason);
+            return (sink.Frames, $"source failed: {reason}", false);
+        }
+        return (sink.Frames, "stream ended", true);
+    }
+
+    string RtspArguments => $"-rtsp_transport {options.RtspTransport} -timeout {(long)options.StallTimeout.TotalMicroseconds}";
+
+    /// <summary>
+    /// ffmpeg and ffprobe read up to 5 s or 5 MB of a network stream before they start, which would
+    /// add seconds to every (re)connection. 100 kB or half a second (about 0.4 s of a 2-4 Mbit/s
+    /// camera stream) finds its video; its size usually comes with the session description anyway.
+    /// </summary>
+    const string QuickStart = "-analyzeduration 500000 -probesize 100000";
+
+    FFMpegArguments Input() => spec.Kind switch
+    {
+        LiveSourceKind.Rtsp => FFMpegArguments.FromUrlInput(new Uri(spec.Location), o => o
+            .WithCustomArgument($"{RtspArguments} {QuickStart}")),
+        LiveSourceKind.Url => FFMpegArguments.FromUrlInput(new Uri(spec.Location), o => o.WithCustomArgument(QuickStart)),
+        LiveSourceKind.Webcam => FFMpegArguments.FromDeviceInput(spec.Location, o => o.ForceFormat("v4l2")),
+        // A file plays at its own frame rate, like a camera; optionally forever.
+        _ => FFMpegArguments.FromFileInput(spec.Location, verifyExists: true, o =>
+        {
+            o.WithCustomArgument("-re");
+            if (options.LoopFiles) o.WithCustomArgument("-stream_loop -1");
+        }),
+    };
+
+    /// <summary>
+    /// The stream's frame size, from ffprobe. Run directly rather than through FFMpegCore's
+    /// FFProbe, which puts custom options after the input, where ffprobe ignores the RTSP
+    /// transport and the quick-start limits (a probe then takes 1.5 s instead of 0.4 s).
+    /// </summary>
+    async Task<(int Width, int Height)> ProbeAsync(CancellationToken token)
+    {
+        var limit = options.StallTimeout + TimeSpan.FromSeconds(2);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+        timeout.CancelAfter(limit);
+        var start = new ProcessStartInfo(GlobalFFOptions.GetFFProbeBinaryPath())
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in ProbeArguments()) start.ArgumentList.Add(a);
+        using var process = new Process { StartInfo = start };
+        try { process.Start(); }
+        catch (System.ComponentModel.Win32Exception) { throw new VideoAffectException("ffprobe is not installed; run ./setup.sh"); }
+        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            await process.WaitForExitAsync(CancellationToken.None);
+            token.ThrowIfCancellationRequested();
+            throw new VideoAffectException($"no answer from '{spec.Location}' within {limit.TotalSeconds:0.#} s");
+        }
+        if (process.ExitCode != 0)
+            throw new VideoAffectException($"cannot open '{spec.Location}': {FfmpegErrors.Reason(await errors)}");
+        var fields = (await output).Trim().Split(',');
+        if (fields.Length < 2 || !int.TryParse(fields[0], out int width) || !int.TryParse(fields[1], out int height) || width <= 0 || height <= 0)
+            throw new VideoAffectException($"'{spec.Location}' has no video stream with a frame size");
+        return (width, height);
+    }
+
+    IEnumerable<string> ProbeArguments()
+    {
+        var arguments = new List<string> { "-v", "error" };
+        if (spec.Kind == LiveSourceKind.Rtsp) arguments.AddRange(RtspArguments.Split(' '));
+        if (spec.Kind is LiveSourceKind.Rtsp or LiveSourceKind.Url) arguments.AddRange(QuickStart.Split(' '));
+        if (spec.Kind == LiveSourceKind.Webcam) arguments.AddRange(["-f", "v4l2"]);
+        arguments.AddRange(["-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", spec.Location]);
+        return arguments;
+    }
+
+    /// <summary>Kills the attempt when no frame has come for the stall timeout (also while connecting).</summary>
+    async Task WatchAsync(FrameSink sink, CancellationTokenSource attempt)
+    {
+        try
+        {
+            while (!attempt.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), attempt.Token);
+                if (Stopwatch.GetElapsedTime(sink.LastFrameTicks) > options.StallTimeout)
+                {
+                    sink.Stalled = true;
+                    attempt.Cancel();
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>Cuts ffmpeg's raw byte stream into timestamped frames and queues them without waiting.</summary>
+    sealed class FrameSink(LiveSource source, ChannelWriter<VideoFrame> output, int width, int height, CancellationToken attemptToken) : IPipeSink
+    {
+        readonly FrameBufferPool _pool = new(width * height * 3);
+        public long LastFrameTicks = Stopwatch.GetTimestamp();
+        public volatile bool Stalled;
+        public long Frames;
+
+        public string GetStreamArguments() => "";
+
+        public async Task ReadAsync(Stream input, CancellationToken ffmpegExited)
+        {
+            while (true)
+            {
+                var frame = new VideoFrame(source._index, 0, width, height, _pool);
+                int read;
+                try { read = await ReadFullyAsync(input, frame.Pixels.AsMemory(0, frame.ByteCount), attemptToken); }
+                catch { frame.Dispose(); throw; }
+                if (read < frame.ByteCount) { frame.Dispose(); return; }
+                frame.CapturedTicks = LastFrameTicks = Stopwatch.GetTimestamp();
+                frame.CapturedUtc = DateTime.UtcNow;
+                frame.Timestamp = source._clock.Elapsed.TotalSeconds;
+                frame.Stream = source._stream;
+                Frames++;
+                source._index++;
+                source._status.FrameRead();
+                // A drop-oldest channel accepts at once; a completed one (the run is stopping) does not.
+                if (!output.TryWrite(frame)) frame.Dispose();
+            }
+        }
+
+        static async Task<int> ReadFullyAsync(Stream input, Memory<byte> buffer, CancellationToken token)
+        {
+            int total = 0;
+            while (total < buffer.Length)
+            {
+                int n = await input.ReadAsync(buffer[total..], token);
+                if (n == 0) break;
+                total += n;
+            }
+            return total;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace VideoAffect.Live;
+
+/// <summary>What a monitor run did, per stream and in total; printed at the end and served by /streams.</summary>
+public sealed record MonitorSummary(string Status, string? Error, double Seconds, long Batches, long MixedBatches, IReadOnlyList<StreamSummary> Streams)
+{
+    public static MonitorSummary From(LiveMonitor monitor, string status, string? error) => new(status, error,
+        monitor.Elapsed.TotalSeconds, monitor.Batches, monitor.MixedBatches, monitor.Streams.Select(s => StreamSummary.From(s, monitor.Elapsed)).ToList());
+
+    public string ToText()
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"monitor {Status} after {Seconds:0.0} s{(Error is null ? "" : $": {Error}")}; {Batches} forward passes, {MixedBatches} with faces from several streams");
+        foreach (var s in Streams)
+        {
+            string line = string.Create(CultureInfo.InvariantCulture,
+                $"  {s.Name}: {s.State}, {s.Frames} frames read, {s.Processed} processed ({s.AverageFps:0.0} fps), {s.Dropped} dropped, {s.Faces} faces, " +
+                $"{s.Reconnects} reconnects, {s.DowntimeSeconds:0.0} s down, latency p50 {Ms(s.LatencyP50)} p95 {Ms(s.LatencyP95)}");
+            text.AppendLine(s.LastError is null ? line : $"{line}; last error: {s.LastError}");
+        }
+        return text.ToString().TrimEnd();
+    }
+
+    static string Ms(double? seconds) => seconds is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v * 1000:0} ms") : "-";
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
+}
+
+public sealed record StreamSummary(string Name, string Source, string State, int Width, int Height, long Frames, long Processed, long Dropped,
+    long Faces, long Reconnects, long Errors, double DowntimeSeconds, double AverageFps, double CurrentFps, int QueueDepth,
+    double? LatencyP50, double? LatencyP95, string? LastError, IReadOnlyList<CurrentFace> CurrentFaces)
+{
+    public static StreamSummary From(StreamStatus s, TimeSpan elapsed) => new(s.Name, s.Source.Location, s.State.ToString().ToLowerInvariant(),
+        s.Width, s.Height, s.Frames, s.Processed, s.Dropped, s.Faces, s.Reconnects, s.Errors, Math.Round(s.Downtime.TotalSeconds, 3),
+        elapsed.TotalSeconds > 0 ? Math.Round(s.Processed / elapsed.TotalSeconds, 2) : 0, Math.Round(s.FramesPerSecond, 2), s.QueueDepth,
+        Round(s.LatencyPercentile(50)), Round(s.LatencyPercentile(95)), s.LastError,
+        s.CurrentFaces.Select(f => new CurrentFace(f.Track, f.Label, Math.Round(f.Confidence, 3))).ToList());
+
+    static double? Round(double? v) => v is { } x ? Math.Round(x, 4) : null;
+}
+
+public sealed record CurrentFace(int Track, string Label, double Confidence);

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using VideoAffect.Live;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Live;
+
+/// <summary>
+/// The monitor against a real RTSP server on 127.0.0.1 (GStreamer's, started by each test): it
+/// processes live streams, reconnects when the server dies and comes back, batches faces of
+/// several streams together, and keeps going when one source is wrong.
+/// </summary>
+public class MonitorTests
+{
+    static MonitorOptions Options(TempFolder dir, TimeSpan duration, params string[] sources) => new()
+    {
+        Sources = sources.Select(LiveSourceSpec.Parse).ToList(),
+        RecordsDirectory = dir.Path,
+        Duration = duration,
+        Backend = "cpu",
+        Source = new LiveSourceOptions { StallTimeout = TimeSpan.FromSeconds(2), ReconnectMin = TimeSpan.FromMilliseconds(200), ReconnectMax = TimeSpan.FromSeconds(1) },
+    };
+
+    static List<JsonElement> Records(TempFolder dir, string stream) =>
+        File.ReadAllLines(dir.File($"{stream}.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+    [Fact]
+    public async Task A_live_RTSP_stream_is_processed_in_real_time_with_records_and_latency()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        using var server = new RtspTestServer(("cam", RtspTestServer.Picture(dir.Path, "astronaut.png", 320, 240)));
+        using var monitor = new LiveMonitor(Options(dir, TimeSpan.FromSeconds(6), $"cam={server.Url("cam")}"));
+        var summary = await monitor.RunAsync(CancellationToken.None);
+
+        var cam = Assert.Single(summary.Streams);
+        Assert.Equal("duration reached", summary.Status);
+        Assert.True(cam.Frames >= 45, $"15 fps for ~6 s: {cam.Frames} frames read");
+        Assert.Equal(cam.Frames, cam.Processed + cam.Dropped);
+        Assert.Equal((320, 240), (cam.Width, cam.Height));
+        Assert.Equal(0, cam.Reconnects);
+        Assert.NotNull(cam.LatencyP95);
+        Assert.InRange(cam.LatencyP95!.Value, 0, 2.0);
+        var records = Records(dir, "cam");
+        Assert.True(records.Count >= cam.Processed * 0.9, $"the face is on (nearly) every frame: {records.Count} records for {cam.Processed} frames");
+        Assert.All(records, r => Assert.True(r.TryGetProperty("utc", out _)));
+        var times = records.Select(r => r.GetProperty("time").GetDouble()).ToList();
+        Assert.Equal(times.Order(), times); // in capture order
+        Assert.InRange(times[^1] - times[0], 3.5, 7.0); // real time, not as fast as possible
+    }
+
+    [Fact]
+    public async Task When_the_server_dies_and_comes_back_the_stream_reconnects_and_goes_on()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        using var server = new RtspTestServer(("cam", RtspTestServer.Picture(dir.Path, "astronaut.png", 320, 240)));
+        using var monitor = new LiveMonitor(Options(dir, TimeSpan.FromSeconds(14), $"cam={server.Url("cam")}"));
+        var run = monitor.RunAsync(CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        long before = monitor.Streams[0].Processed;
+        server.Stop();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.NotEqual(StreamState.Live, monitor.Streams[0].State);
+        server.Start();
+        var summary = await run;
+
+        var cam = summary.Streams[0];
+        Assert.True(before > 20, $"frames before the outage: {before}");
+        Assert.True(cam.Reconnects >= 1, $"reconnects: {cam.Reconnects}");
+        Assert.True(cam.Processed > before + 30, $"frames after the server came back: {cam.Processed - before}");
+        Assert.InRange(cam.DowntimeSeconds, 2.0, 10.0);
+        // Records carry on after the gap, in time order.
+        var times = Records(dir, "cam").Select(r => r.GetProperty("time").GetDouble()).ToList();
+        Assert.Equal(times.Order(), times);
+        Assert.Contains(times.Zip(times.Skip(1)), pair => pair.Second - pair.First > 2.0);
+    }
+
+    [Fact]
+    public async Task Two_streams_share_forward_passes_and_a_wrong_url_fails_alone()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        using var server = new RtspTestServer(
+            ("a", RtspTestServer.Picture(dir.Path, "astronaut.png", 320, 240)),
+            ("b", RtspTestServer.Picture(dir.Path, "astronaut.png", 240, 180)));
+        int closed = RtspTestServer.FreePort();
+        var options = Options(dir, TimeSpan.FromSeconds(7), $"a={server.Url("a")}", $"b={server.Url("b")}", $"bad=rtsp://127.0.0.1:{closed}/nothing")
+            with { BatchTimeout = TimeSpan.FromMilliseconds(60) };
+        using var monitor = new LiveMonitor(options);
+        var summary = await monitor.RunAsync(CancellationToken.None);
+
+        var (a, b, bad) = (summary.Streams[0], summary.Streams[1], summary.Streams[2]);
+        Assert.True(a.Processed >= 30 && b.Processed >= 30, $"both good streams run: {a.Processed}, {b.Processed}");
+        Assert.True(summary.MixedBatches > 0, $"no forward pass held faces of both streams ({summary.Batches} passes)");
+        Assert.Equal(0, bad.Frames);
+        Assert.True(bad.Errors >= 2, $"the bad source keeps being retried: {bad.Errors} errors");
+        Assert.Contains("Connection refused", bad.LastError);
+        Assert.NotEqual("live", bad.State);
+    }
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""A real RTSP server on 127.0.0.1 for VideoAffect's live-source tests.
+
+GStreamer's RTSP server (Debian: gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-good) serves
+each JPEG file given as --mount NAME=FILE at rtsp://127.0.0.1:PORT/NAME as an endless Motion-JPEG
+stream at --fps, paced in real time. It answers RTSP over TCP and UDP, and prints "ready" once
+it listens. Killing it drops every client, which is how the tests simulate a camera going away.
+"""
+import argparse
+import signal
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+
+def jpeg_size(path: str) -> tuple[int, int]:
+    """Width and height from the first start-of-frame marker (rtpjpegpay needs them in the caps)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    i = 2
+    while i + 9 < len(data):
+        marker, length = data[i + 1], int.from_bytes(data[i + 2:i + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):
+            return int.from_bytes(data[i + 7:i + 9], "big"), int.from_bytes(data[i + 5:i + 7], "big")
+        i += 2 + length
+    raise ValueError(f"{path}: no JPEG frame header")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--fps", type=int, default=15)
+    parser.add_argument("--mount", action="append", required=True, help="NAME=FILE.jpg")
+    args = parser.parse_args()
+
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
+    server.set_service(str(args.port))
+    mounts = server.get_mount_points()
+    for mount in args.mount:
+        name, path = mount.split("=", 1)
+        width, height = jpeg_size(path)
+        factory = GstRtspServer.RTSPMediaFactory()
+        # A live test source paces frames in real time, like a camera; the picture is drawn over it.
+        factory.set_launch(
+            f"( videotestsrc is-live=true pattern=black ! video/x-raw,width={width},height={height},framerate={args.fps}/1 "
+            f'! gdkpixbufoverlay location="{path}" ! videoconvert ! video/x-raw,format=I420 ! jpegenc quality=90 '
+            f"! rtpjpegpay name=pay0 pt=26 )"
+        )
+        factory.set_shared(True)
+        mounts.add_factory("/" + name, factory)
+    if server.attach(None) == 0:
+        print(f"cannot listen on 127.0.0.1:{args.port}", file=sys.stderr)
+        return 1
+    loop = GLib.MainLoop()
+    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, loop.quit)
+    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, loop.quit)
+    print("ready", flush=True)
+    loop.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
