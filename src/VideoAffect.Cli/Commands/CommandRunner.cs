@@ -3,15 +3,23 @@ namespace VideoAffect.Cli.Commands;
 /// <summary>
 /// Runs a command body and turns every failure into one line on stderr and an exit code:
 /// 2 for bad input or setup (VideoAffectException), 130 when cancelled, 1 for anything unexpected.
-/// Stack traces are printed only with VIDEOAFFECT_DEBUG=1.
+/// Stack traces are printed only with VIDEOAFFECT_DEBUG=1. SIGTERM cancels the body like Ctrl-C
+/// (System.CommandLine handles only the latter), so a service manager's stop also finalises outputs.
 /// </summary>
 static class CommandRunner
 {
     public const int BadInput = 2;
     public const int Cancelled = 130;
 
-    public static async Task<int> RunAsync(Func<CancellationToken, Task<int>> body, CancellationToken token)
+    public static async Task<int> RunAsync(Func<CancellationToken, Task<int>> body, CancellationToken commandToken)
     {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true; // stop in order instead of dying
+            stop.Cancel();
+        });
+        var token = stop.Token;
         try
         {
             return await body(token);

@@ -6,15 +6,15 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Prometheus;
+using OpenTelemetry.Metrics;
 using VideoAffect.Live;
 
 namespace VideoAffect.Cli.Http;
 
 /// <summary>
 /// The monitor's HTTP endpoint (ASP.NET Core minimal API): /metrics in Prometheus text format
-/// (the monitor's System.Diagnostics.Metrics instruments through prometheus-net, plus process
-/// metrics), /streams as JSON, /streams/NAME/preview.mjpg as a live annotated MJPEG stream,
+/// (the monitor's System.Diagnostics.Metrics instruments through OpenTelemetry's exporter),
+/// /streams as JSON, /streams/NAME/preview.mjpg as a live annotated MJPEG stream,
 /// /streams/NAME/snapshot.jpg, and a page at / listing the streams with their current emotions.
 /// </summary>
 public sealed class MonitorHttpServer : IAsyncDisposable
@@ -33,12 +33,17 @@ public sealed class MonitorHttpServer : IAsyncDisposable
     public static async Task<MonitorHttpServer> StartAsync(LiveMonitor monitor, string address)
     {
         var endpoint = ParseAddress(address);
-        Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = i => i.Meter.Name == LiveMetrics.MeterName);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // The monitor owns Ctrl-C and SIGTERM; the web host must not answer them by itself.
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, CommandOwnedLifetime>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(LiveMetrics.MeterName)
+            .AddView("videoaffect_latency", new ExplicitBucketHistogramConfiguration { Boundaries = LiveMetrics.LatencyBuckets })
+            .AddPrometheusExporter());
         builder.WebHost.UseUrls($"http://{endpoint}");
         var app = builder.Build();
-        app.MapMetrics("/metrics");
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/streams", () => Results.Text(MonitorSummary.From(monitor, "running", null).ToJson(), "application/json"));
         app.MapGet("/streams/{name}/snapshot.jpg", (string name) =>
             monitor.Previews.TryGetValue(name, out var hub) && hub.Latest is { } jpeg ? Results.Bytes(jpeg, "image/jpeg") : Results.NotFound());
@@ -98,4 +103,11 @@ public sealed class MonitorHttpServer : IAsyncDisposable
         await _app.StopAsync(timeout.Token);
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>A host lifetime that leaves signals alone: the command stops the server when the monitor stops.</summary>
+sealed class CommandOwnedLifetime : Microsoft.Extensions.Hosting.IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

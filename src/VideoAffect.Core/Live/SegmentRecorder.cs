@@ -51,8 +51,11 @@ public sealed class SegmentRecorder(string directory, string streamName, TimeSpa
             .OutputToFile(pattern, overwrite: true, o => o
                 .WithVideoCodec(VideoCodec.LibX264)
                 .WithSpeedPreset(EncoderPreset.VeryFast)
-                .WithCustomArgument("-threads 1 -pix_fmt yuv420p -fps_mode vfr")
-                .WithCustomArgument($"-f segment -segment_time {segmentLength.TotalSeconds:0.###} -reset_timestamps 1 -strftime 1 -segment_format mp4"))
+                // Every frame kept at its arrival time; a key frame at each segment boundary, where the
+                // segment muxer may cut.
+                .WithCustomArgument("-threads 1 -pix_fmt yuv420p -fps_mode passthrough")
+                .WithCustomArgument(FormattableString.Invariant($"-force_key_frames expr:gte(t,n_forced*{segmentLength.TotalSeconds:0.###})"))
+                .WithCustomArgument(FormattableString.Invariant($"-f segment -segment_time {segmentLength.TotalSeconds:0.###} -reset_timestamps 1 -strftime 1 -segment_format mp4")))
             .WithLogLevel(FFMpegLogLevel.Error)
             .ProcessAsynchronously(throwOnError: false);
         // Drain what ffmpeg did not take, so every frame goes back to its pool.

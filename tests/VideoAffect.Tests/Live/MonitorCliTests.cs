@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Text.Json;
+using OpenCvSharp;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Live;
+
+/// <summary>
+/// `videoaffect monitor` as a user runs it, against the real RTSP test server: the HTTP endpoint
+/// answers real requests (Prometheus metrics, stream status, snapshots, the MJPEG preview), and
+/// SIGTERM stops it cleanly: exit code 0, complete records, playable recordings, no ffmpeg left.
+/// </summary>
+public class MonitorCliTests
+{
+    sealed class RunningCli : IDisposable
+    {
+        readonly Process _process;
+        readonly List<string> _stderr = new();
+        readonly Task<string> _stdout;
+
+        public RunningCli(IEnumerable<string> arguments)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(TestPaths.CliAssembly);
+            foreach (var a in arguments) start.ArgumentList.Add(a);
+            _process = Process.Start(start)!;
+            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.Add(e.Data); };
+            _process.BeginErrorReadLine();
+            _stdout = _process.StandardOutput.ReadToEndAsync();
+        }
+
+        public int Id => _process.Id;
+        public string StandardError { get { lock (_stderr) return string.Join('\n', _stderr); } }
+
+        public async Task WaitForAsync(string text, TimeSpan timeout)
+        {
+            var clock = Stopwatch.StartNew();
+            while (!StandardError.Contains(text))
+            {
+                Assert.False(_process.HasExited, $"the monitor exited early: {StandardError}");
+                Assert.True(clock.Elapsed < timeout, $"no '{text}' within {timeout.TotalSeconds} s: {StandardError}");
+                await Task.Delay(100);
+            }
+        }
+
+        public (int ExitCode, string Output) Terminate(TimeSpan timeout)
+        {
+            ProcessRunner.Run("kill", ["-TERM", Id.ToString()], TimeSpan.FromSeconds(5));
+            bool exited = _process.WaitForExit(timeout);
+            if (!exited) _process.Kill(entireProcessTree: true);
+            Assert.True(exited, $"the monitor did not stop within {timeout.TotalSeconds} s of SIGTERM: {StandardError}");
+            return (_process.ExitCode, _stdout.Result);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Http_endpoints_serve_metrics_status_and_previews_and_SIGTERM_stops_cleanly()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        using var server = new RtspTestServer(("lobby", RtspTestServer.Picture(dir.Path, "astronaut.png", 320, 240)));
+        int port = RtspTestServer.FreePort();
+        string records = Path.Combine(dir.Path, "records"), recordings = Path.Combine(dir.Path, "recordings");
+        using var cli = new RunningCli(["monitor", $"lobby={server.Url("lobby")}", "--backend", "cpu", "--http", $"127.0.0.1:{port}",
+            "--records", records, "--record", recordings, "--segment-seconds", "2"]);
+        await cli.WaitForAsync("lobby: connected", TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        string metrics = await http.GetStringAsync("/metrics");
+        Assert.Matches(@"videoaffect_frames_total\{[^}]*stream=""lobby""[^}]*\} [1-9]", metrics);
+        Assert.Contains("videoaffect_latency_seconds_bucket", metrics);
+        Assert.Matches(@"videoaffect_up\{[^}]*stream=""lobby""[^}]*\} 1", metrics);
+
+        using var status = JsonDocument.Parse(await http.GetStringAsync("/streams"));
+        var lobby = status.RootElement.GetProperty("streams")[0];
+        Assert.Equal("live", lobby.GetProperty("state").GetString());
+        Assert.Equal("happy", lobby.GetProperty("current_faces")[0].GetProperty("label").GetString());
+
+        AssertPicture(await http.GetByteArrayAsync("/streams/lobby/snapshot.jpg"), "snapshot");
+        AssertPicture(await FirstMjpegPartAsync(http, "/streams/lobby/preview.mjpg"), "MJPEG preview");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/streams/nosuch/snapshot.jpg")).StatusCode);
+        string page = await http.GetStringAsync("/");
+        Assert.Contains("/streams/lobby/preview.mjpg", page);
+
+        var (exitCode, output) = cli.Terminate(TimeSpan.FromSeconds(20));
+        Assert.True(exitCode == 0, $"exit code {exitCode}: {cli.StandardError}");
+        Assert.Contains("monitor stopped", output);
+        // Every record line is whole; every recording is a finished, playable MP4.
+        var lines = File.ReadAllLines(Path.Combine(records, "lobby.jsonl"));
+        Assert.True(lines.Length > 40, $"{lines.Length} records");
+        foreach (var line in lines) JsonDocument.Parse(line).Dispose();
+        var segments = Directory.GetFiles(recordings, "lobby-*.mp4");
+        Assert.True(segments.Length >= 2, $"2 s segments over ~6 s: {segments.Length}");
+        Assert.True(segments.Sum(Clips.CountFrames) > 40);
+        // No ffmpeg or ffprobe child is left reading the stream.
+        var left = ProcessRunner.Run("pgrep", ["-f", server.Url("lobby")], TimeSpan.FromSeconds(5));
+        Assert.True(left.StandardOutput.Trim() == "", $"processes still reading the stream: {left.StandardOutput}");
+    }
+
+    static void AssertPicture(byte[] jpeg, string what)
+    {
+        using var image = Cv2.ImDecode(jpeg, ImreadModes.Color);
+        Assert.False(image.Empty(), $"{what} is not a JPEG");
+        Assert.Equal((320, 240), (image.Width, image.Height));
+        Cv2.MeanStdDev(image, out _, out var deviation);
+        Assert.True(deviation.Val0 > 10, $"{what} looks blank (standard deviation {deviation.Val0:F1})");
+    }
+
+    /// <summary>Reads the first JPEG out of a multipart/x-mixed-replace stream, as a browser would.</summary>
+    static async Task<byte[]> FirstMjpegPartAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+        Assert.StartsWith("multipart/x-mixed-replace", response.Content.Headers.ContentType!.MediaType);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new List<byte>();
+        var chunk = new byte[8192];
+        while (true)
+        {
+            int n = await body.ReadAsync(chunk);
+            Assert.True(n > 0, "the preview ended before its first picture");
+            buffer.AddRange(chunk.AsSpan(0, n).ToArray());
+            var bytes = buffer.ToArray();
+            string head = System.Text.Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 300));
+            var match = System.Text.RegularExpressions.Regex.Match(head, @"Content-Length: (\d+)\r\n\r\n");
+            if (match.Success)
+            {
+                int start = match.Index + match.Length, length = int.Parse(match.Groups[1].Value);
+                if (bytes.Length >= start + length) return bytes.AsSpan(start, length).ToArray();
+            }
+        }
+    }
+}
