@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using VideoAffect.Live;
@@ -15,12 +16,18 @@ static class StatusPage
         var cards = new StringBuilder();
         foreach (var s in monitor.Streams)
         {
+            // Rendered now as well, so the page says something before its script first refreshes it.
             string name = WebUtility.HtmlEncode(s.Name);
+            string state = WebUtility.HtmlEncode(string.Create(CultureInfo.InvariantCulture,
+                $"{s.State.ToString().ToLowerInvariant()}, {s.FramesPerSecond:0.0} fps, {s.Dropped} dropped, {s.Reconnects} reconnects")
+                + (s.LastError is null ? "" : $" (last error: {s.LastError})"));
+            string faces = WebUtility.HtmlEncode(s.CurrentFaces.Count == 0 ? "no face"
+                : string.Join(", ", s.CurrentFaces.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Label} {f.Confidence * 100:0}%"))));
             cards.Append($"""
                 <section class="card" id="s-{name}">
                   <h2>{name}</h2>
                   <img alt="live preview of {name}" src="/streams/{Uri.EscapeDataString(s.Name)}/preview.mjpg">
-                  <p class="state">…</p><p class="faces">…</p>
+                  <p class="state">{state}</p><p class="faces">{faces}</p>
                 </section>
                 """);
         }

@@ -103,6 +103,34 @@ public class MonitorCliTests
         Assert.True(left.StandardOutput.Trim() == "", $"processes still reading the stream: {left.StandardOutput}");
     }
 
+    [Fact]
+    public async Task The_preview_page_shows_the_live_picture_and_emotions_in_headless_Chromium()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        using var server = new RtspTestServer(("door", RtspTestServer.Picture(dir.Path, "astronaut.png", 320, 240)));
+        int port = RtspTestServer.FreePort();
+        using var cli = new RunningCli(["monitor", $"door={server.Url("door")}", "--backend", "cpu", "--http", $"127.0.0.1:{port}"]);
+        await cli.WaitForAsync("door: connected", TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        string url = $"http://127.0.0.1:{port}/", screenshot = dir.File("page.png");
+        // The flags keep Chromium off the network this machine does not have (see the environment notes).
+        string[] chromium = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", $"--user-data-dir={dir.File("chromium")}", "--window-size=900,700", "--timeout=4000"];
+        var shot = ProcessRunner.Run("chromium", [.. chromium, $"--screenshot={screenshot}", url], TimeSpan.FromSeconds(60));
+        Assert.True(File.Exists(screenshot), $"no screenshot: {shot.StandardError}");
+        using var page = Cv2.ImRead(screenshot, ImreadModes.Color);
+        // The astronaut's orange suit, as the MJPEG preview draws it: a blank or broken image has none.
+        using var orange = new Mat();
+        Cv2.InRange(page, new Scalar(0, 60, 170), new Scalar(110, 150, 255), orange);
+        int suit = Cv2.CountNonZero(orange);
+        Assert.True(suit > 3000, $"the preview is not on the page ({suit} orange pixels); chromium: {shot.StandardError}");
+
+        var dom = ProcessRunner.Run("chromium", [.. chromium, "--dump-dom", url], TimeSpan.FromSeconds(60));
+        Assert.Contains("happy", dom.StandardOutput);
+        Assert.Equal(0, cli.Terminate(TimeSpan.FromSeconds(20)).ExitCode);
+    }
+
     static void AssertPicture(byte[] jpeg, string what)
     {
         using var image = Cv2.ImDecode(jpeg, ImreadModes.Color);
