@@ -10,6 +10,7 @@ namespace VideoAffect.Tests.Live;
 /// answers real requests (Prometheus metrics, stream status, snapshots, the MJPEG preview), and
 /// SIGTERM stops it cleanly: exit code 0, complete records, playable recordings, no ffmpeg left.
 /// </summary>
+[Collection(LiveCollection.Name)]
 public class MonitorCliTests
 {
     sealed class RunningCli : IDisposable

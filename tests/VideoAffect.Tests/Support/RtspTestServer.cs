@@ -11,7 +11,7 @@ namespace VideoAffect.Tests.Support;
 /// </summary>
 sealed class RtspTestServer : IDisposable
 {
-    readonly (string Name, string Picture)[] _mounts;
+    (string Name, string Picture)[] _mounts;
     Process? _process;
 
     public RtspTestServer(params (string Name, string Picture)[] mounts)
@@ -31,6 +31,13 @@ sealed class RtspTestServer : IDisposable
         ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", TestPaths.Photo(photo),
             "-vf", $"scale={width}:{height},format=yuvj420p", "-q:v", "3", path);
         return path;
+    }
+
+    /// <summary>Starts again serving other pictures (a camera that comes back with another resolution).</summary>
+    public void Start(params (string Name, string Picture)[] mounts)
+    {
+        _mounts = mounts;
+        Start();
     }
 
     public void Start()
