@@ -217,7 +217,7 @@ public sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, S
             {
                 var frame = new VideoFrame(source._index, 0, width, height, _pool);
                 int read;
-                try { read = await ReadFullyAsync(input, frame.Pixels.AsMemory(0, frame.ByteCount), attemptToken); }
+                try { read = await PipeReading.ReadFullyAsync(input, frame.Pixels.AsMemory(0, frame.ByteCount), attemptToken); }
                 catch { frame.Dispose(); throw; }
                 if (read < frame.ByteCount) { frame.Dispose(); return; }
                 frame.CapturedTicks = LastFrameTicks = Stopwatch.GetTimestamp();
@@ -232,16 +232,5 @@ public sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, S
             }
         }
 
-        static async Task<int> ReadFullyAsync(Stream input, Memory<byte> buffer, CancellationToken token)
-        {
-            int total = 0;
-            while (total < buffer.Length)
-            {
-                int n = await input.ReadAsync(buffer[total..], token);
-                if (n == 0) break;
-                total += n;
-            }
-            return total;
-        }
     }
 }

@@ -77,7 +77,7 @@ public sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
             {
                 var frame = new VideoFrame(decoder.FramesDecoded, info.TimeOf(decoder.FramesDecoded), info.Width, info.Height, decoder.Pool);
                 int read;
-                try { read = await ReadFullyAsync(input, frame.Pixels.AsMemory(0, frame.ByteCount), token); }
+                try { read = await PipeReading.ReadFullyAsync(input, frame.Pixels.AsMemory(0, frame.ByteCount), token); }
                 catch { frame.Dispose(); throw; }
                 if (read < frame.ByteCount)
                 {
@@ -91,17 +91,6 @@ public sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
             }
         }
 
-        static async Task<int> ReadFullyAsync(Stream input, Memory<byte> buffer, CancellationToken token)
-        {
-            int total = 0;
-            while (total < buffer.Length)
-            {
-                int n = await input.ReadAsync(buffer[total..], token);
-                if (n == 0) break;
-                total += n;
-            }
-            return total;
-        }
     }
 
     VideoInfo Info => info;

@@ -53,13 +53,7 @@ public static class HaarCascadeReader
             foreach (var (classifier, w) in weak.Select((e, i) => (e, i)))
                 reader.Tree(classifier, $"stage {s} classifier {w}", features.Length, trees, nodes, leaves);
         }
-        if (stages.Count == 0) reader.Fail("no stages");
-        return new HaarCascade
-        {
-            Source = source, WindowWidth = width, WindowHeight = height,
-            Stages = stages.ToArray(), Trees = trees.ToArray(), Nodes = nodes.ToArray(), Leaves = leaves.ToArray(),
-            Features = features.Select(f => f.Feature).ToArray(), HasTiltedFeatures = features.Any(f => f.Tilted),
-        };
+        return Build(reader, source, width, height, features, stages, trees, nodes, leaves);
     }
 
     /// <summary>
@@ -111,6 +105,12 @@ public static class HaarCascadeReader
                 }
             }
         }
+        return Build(reader, source, width, height, features, stages, trees, nodes, leaves);
+    }
+
+    static HaarCascade Build(Reader reader, string source, int width, int height, IReadOnlyList<(HaarFeature Feature, bool Tilted)> features,
+        List<HaarStage> stages, List<HaarTree> trees, List<HaarNode> nodes, List<float> leaves)
+    {
         if (stages.Count == 0) reader.Fail("no stages");
         return new HaarCascade
         {

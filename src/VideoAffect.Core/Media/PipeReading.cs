@@ -1,0 +1,18 @@
+namespace VideoAffect.Media;
+
+/// <summary>Reading ffmpeg's raw frames out of a pipe.</summary>
+static class PipeReading
+{
+    /// <summary>Fills <paramref name="buffer"/> unless the pipe ends first; returns how many bytes came.</summary>
+    public static async Task<int> ReadFullyAsync(Stream input, Memory<byte> buffer, CancellationToken token)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = await input.ReadAsync(buffer[total..], token);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+}
