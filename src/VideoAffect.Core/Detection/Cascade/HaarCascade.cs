@@ -20,4 +20,6 @@ public sealed class HaarCascade
     public required bool HasTiltedFeatures { get; init; }
 }
 
-public sealed class CascadeFormatException(string message) : VideoAffectException(message);
+/// <summary>A cascade file that cannot be used. One line always: control characters quoted from a damaged file are escaped.</summary>
+public sealed class CascadeFormatException(string message)
+    : VideoAffectException(message.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\t", "\\t"));

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text;
+using VideoAffect.Detection;
+using VideoAffect.Detection.Cascade;
+using VideoAffect.Model;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Reliability;
+
+/// <summary>
+/// The model and cascade loaders on randomly damaged copies of the real files, for a bounded time
+/// each: a damaged file either still loads or fails with the project's own one-line exception;
+/// no other exception type, no load that hangs. The seed is in every failure message.
+/// </summary>
+public class LoaderFuzzTests
+{
+    static readonly TimeSpan Budget = TimeSpan.FromSeconds(8);
+    static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>One random damage: flipped bytes, a cut, a deleted or repeated run, or a digit swapped.</summary>
+    static byte[] Mutate(byte[] original, Random random)
+    {
+        var data = new List<byte>(original);
+        int edits = random.Next(1, 4);
+        for (int e = 0; e < edits && data.Count > 1; e++)
+        {
+            int at = random.Next(data.Count);
+            switch (random.Next(5))
+            {
+                case 0: data[at] = (byte)random.Next(256); break;
+                case 1: data.RemoveRange(at, data.Count - at); break;
+                case 2: data.RemoveRange(at, Math.Min(random.Next(1, 64), data.Count - at)); break;
+                case 3: data.InsertRange(at, data.GetRange(at, Math.Min(random.Next(1, 64), data.Count - at))); break;
+                default:
+                    int digit = data.FindIndex(at, b => b is >= (byte)'0' and <= (byte)'9');
+                    if (digit >= 0) data[digit] = (byte)('0' + random.Next(10));
+                    break;
+            }
+        }
+        return data.ToArray();
+    }
+
+    static void Fuzz(string what, Action<Random, int> iteration)
+    {
+        var rnd = new RandomData();
+        var random = new Random(rnd.Seed);
+        var clock = Stopwatch.StartNew();
+        int runs = 0;
+        while (clock.Elapsed < Budget)
+        {
+            int run = runs++;
+            var attempt = Task.Run(() => iteration(random, run));
+            bool finished = Task.WhenAny(attempt, Task.Delay(HangLimit)).Result == attempt;
+            Assert.True(finished, $"{what}: load {run} hung (seed {rnd.Seed})");
+            if (attempt.Exception?.GetBaseException() is { } e && e is not VideoAffectException)
+                Assert.Fail($"{what}: load {run} threw {e.GetType().Name}: {e.Message} (seed {rnd.Seed})");
+            if (attempt.Exception?.GetBaseException() is VideoAffectException v)
+                Assert.False(v.Message.Contains('\n'), $"{what}: a two-line error: {v.Message}");
+        }
+        Assert.True(runs >= 20, $"{what}: only {runs} loads in {Budget.TotalSeconds} s");
+    }
+
+    [Fact]
+    public void Damaged_model_files_load_or_fail_with_a_clear_error()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var json = File.ReadAllBytes(Path.Combine(TestPaths.ModelDirectory, "emotion.json"));
+        var weights = File.ReadAllBytes(Path.Combine(TestPaths.ModelDirectory, "emotion.bin"));
+        Fuzz("model", (random, run) =>
+        {
+            string folder = Path.Combine(dir.Path, run.ToString());
+            Directory.CreateDirectory(folder);
+            bool damageWeights = random.Next(4) == 0;
+            File.WriteAllBytes(Path.Combine(folder, "emotion.json"), damageWeights ? json : Mutate(json, random));
+            File.WriteAllBytes(Path.Combine(folder, "emotion.bin"), damageWeights ? Mutate(weights, random) : weights);
+            TfjsGraphModelLoader.Load(Path.Combine(folder, "emotion.json"));
+        });
+    }
+
+    [Fact]
+    public void Damaged_cascades_load_or_fail_with_a_clear_error()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var cascade = File.ReadAllBytes(Path.Combine(DetectorOptions.SystemCascadeDirectory, DetectorOptions.DefaultCascadeName));
+        // Damage aimed at the numbers and structure, not only at the licence comment the file starts with.
+        int body = Encoding.ASCII.GetString(cascade).IndexOf("<opencv_storage>", StringComparison.Ordinal);
+        Fuzz("cascade", (random, run) =>
+        {
+            var head = cascade.AsSpan(0, body).ToArray();
+            var damaged = head.Concat(Mutate(cascade[body..], random)).ToArray();
+            string path = Path.Combine(dir.Path, $"{run}.xml");
+            File.WriteAllBytes(path, damaged);
+            HaarCascadeReader.Load(path);
+        });
+    }
+}
