@@ -16,7 +16,8 @@ public static class FaceDetectorFactory
     /// </summary>
     public static IReadOnlyList<IFaceDetector> Create(string name, DetectorOptions options, IInferenceBackend backend, int workers)
     {
-        var gpu = backend is IlgpuBackend { Accelerator.AcceleratorType: not AcceleratorType.CPU } ilgpu ? ilgpu.Accelerator : null;
+        var engine = BackendFactory.IlgpuEngine(backend);
+        var gpu = engine is { Accelerator.AcceleratorType: not AcceleratorType.CPU } ? engine.Accelerator : null;
         switch (name.ToLowerInvariant())
         {
             case "opencv":
@@ -24,7 +25,7 @@ public static class FaceDetectorFactory
             case "auto":
                 return gpu is not null ? [new IlgpuHaarDetector(options, gpu, ownsAccelerator: false)] : OpenCv(options, workers);
             case "ilgpu":
-                if (backend is IlgpuBackend shared) return [new IlgpuHaarDetector(options, shared.Accelerator, ownsAccelerator: false)];
+                if (engine is not null) return [new IlgpuHaarDetector(options, engine.Accelerator, ownsAccelerator: false)];
                 var accelerator = IlgpuRuntime.CreateBestAccelerator();
                 try { return [new IlgpuHaarDetector(options, accelerator)]; }
                 catch { accelerator.Dispose(); throw; }

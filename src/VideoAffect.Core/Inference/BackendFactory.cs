@@ -10,7 +10,8 @@ public static class BackendFactory
 {
     public static readonly IReadOnlyList<string> Names = ["auto", "cuda", "opencl", "ilgpu-cpu", "cpu"];
 
-    public static IInferenceBackend Create(string name, Network network, int maxBatch)
+    /// <param name="log">Where a device backend reports batches it had to run on the CPU instead.</param>
+    public static IInferenceBackend Create(string name, Network network, int maxBatch, Action<string>? log = null)
     {
         switch (name.ToLowerInvariant())
         {
@@ -19,19 +20,30 @@ public static class BackendFactory
             case "ilgpu-cpu":
                 return new IlgpuBackend(network, IlgpuRuntime.CreateCpuAccelerator(), "ilgpu-cpu", maxBatch);
             case "cuda":
-                return FromDevice(AcceleratorType.Cuda, "cuda", network, maxBatch)
-                    ?? throw new VideoAffectException("backend 'cuda': no CUDA device found (no NVIDIA GPU or driver); use --backend cpu");
+                return Guarded(FromDevice(AcceleratorType.Cuda, "cuda", network, maxBatch)
+                    ?? throw new VideoAffectException("backend 'cuda': no CUDA device found (no NVIDIA GPU or driver); use --backend cpu"), log);
             case "opencl":
-                return FromDevice(AcceleratorType.OpenCL, "opencl", network, maxBatch)
-                    ?? throw new VideoAffectException("backend 'opencl': no OpenCL device found (install an OpenCL ICD); use --backend cpu");
+                return Guarded(FromDevice(AcceleratorType.OpenCL, "opencl", network, maxBatch)
+                    ?? throw new VideoAffectException("backend 'opencl': no OpenCL device found (install an OpenCL ICD); use --backend cpu"), log);
             case "auto":
-                return TryDevice(AcceleratorType.Cuda, "cuda", network, maxBatch)
-                    ?? TryDevice(AcceleratorType.OpenCL, "opencl", network, maxBatch, IsOpenClGpu)
-                    ?? new ManagedCpuBackend(network, maxBatch);
+                var gpu = TryDevice(AcceleratorType.Cuda, "cuda", network, maxBatch)
+                    ?? TryDevice(AcceleratorType.OpenCL, "opencl", network, maxBatch, IsOpenClGpu);
+                return gpu is null ? new ManagedCpuBackend(network, maxBatch) : Guarded(gpu, log);
             default:
                 throw new VideoAffectException($"unknown backend '{name}'; choose one of: {string.Join(", ", Names)}");
         }
     }
+
+    /// <summary>A GPU batch that fails runs again on the CPU path (see <see cref="FallbackBackend"/>).</summary>
+    static IInferenceBackend Guarded(IInferenceBackend gpu, Action<string>? log) => new FallbackBackend(gpu, log: log);
+
+    /// <summary>The ILGPU engine behind a backend, if it has one (a detector can share its accelerator).</summary>
+    public static IlgpuBackend? IlgpuEngine(IInferenceBackend backend) => backend switch
+    {
+        IlgpuBackend ilgpu => ilgpu,
+        FallbackBackend { Device: IlgpuBackend ilgpu } => ilgpu,
+        _ => null,
+    };
 
     /// <summary>
     /// 'auto' takes OpenCL only on a GPU or accelerator card: an OpenCL CPU driver (PoCL) runs our

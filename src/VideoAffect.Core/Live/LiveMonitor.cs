@@ -47,7 +47,7 @@ public sealed class LiveMonitor : IDisposable
     {
         if (_options.RecordsDirectory is { } records) Directory.CreateDirectory(records);
         var network = PretrainedModel.Load(_options.ModelPath);
-        using var backend = BackendFactory.Create(_options.Backend, network, _options.BatchSize);
+        using var backend = BackendFactory.Create(_options.Backend, network, _options.BatchSize, _log);
         BackendDescription = $"{backend.Name} ({backend.DeviceName})";
         int workers = Math.Max(1, Environment.ProcessorCount / Streams.Count);
         var resources = new List<IDisposable>();

@@ -37,7 +37,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var info = await VideoProbe.ProbeAsync(options.InputPath, token);
         FramesExpected = info.FrameTimes.Count;
         var network = PretrainedModel.Load(options.ModelPath);
-        using var backend = BackendFactory.Create(options.Backend, network, options.BatchSize);
+        using var backend = BackendFactory.Create(options.Backend, network, options.BatchSize, log);
         // OpenCV: one single-threaded cascade per detection worker, frame-level parallelism instead
         // of OpenCV's fork-join threads, which stall when the pipeline's other threads share the
         // cores. ilgpu: one detector on the device.
