@@ -13,53 +13,6 @@ namespace VideoAffect.Tests.Live;
 [Collection(LiveCollection.Name)]
 public class MonitorCliTests
 {
-    sealed class RunningCli : IDisposable
-    {
-        readonly Process _process;
-        readonly List<string> _stderr = new();
-        readonly Task<string> _stdout;
-
-        public RunningCli(IEnumerable<string> arguments)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(TestPaths.CliAssembly);
-            foreach (var a in arguments) start.ArgumentList.Add(a);
-            _process = Process.Start(start)!;
-            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.Add(e.Data); };
-            _process.BeginErrorReadLine();
-            _stdout = _process.StandardOutput.ReadToEndAsync();
-        }
-
-        public int Id => _process.Id;
-        public string StandardError { get { lock (_stderr) return string.Join('\n', _stderr); } }
-
-        public async Task WaitForAsync(string text, TimeSpan timeout)
-        {
-            var clock = Stopwatch.StartNew();
-            while (!StandardError.Contains(text))
-            {
-                Assert.False(_process.HasExited, $"the monitor exited early: {StandardError}");
-                Assert.True(clock.Elapsed < timeout, $"no '{text}' within {timeout.TotalSeconds} s: {StandardError}");
-                await Task.Delay(100);
-            }
-        }
-
-        public (int ExitCode, string Output) Terminate(TimeSpan timeout)
-        {
-            ProcessRunner.Run("kill", ["-TERM", Id.ToString()], TimeSpan.FromSeconds(5));
-            bool exited = _process.WaitForExit(timeout);
-            if (!exited) _process.Kill(entireProcessTree: true);
-            Assert.True(exited, $"the monitor did not stop within {timeout.TotalSeconds} s of SIGTERM: {StandardError}");
-            return (_process.ExitCode, _stdout.Result);
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            _process.Dispose();
-        }
-    }
-
     [Fact]
     public async Task Http_endpoints_serve_metrics_status_and_previews_and_SIGTERM_stops_cleanly()
     {

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Reliability;
+
+/// <summary>
+/// `analyze` interrupted from outside, through the real CLI: SIGTERM part-way, and its ffmpeg
+/// decoder killed part-way. Either way the frames done are kept in a playable MP4 and whole record
+/// lines, both still named .partial, and no ffmpeg process is left behind.
+/// </summary>
+[Collection(Live.LiveCollection.Name)] // timing: the signal must land mid-run
+public class AnalyzeFaultTests
+{
+    static (TempFolder Dir, string Input) LongClip()
+    {
+        var dir = TestPaths.NewTempFolder();
+        // No audio: the encoder would otherwise read the input too, and only the decoder is to die.
+        return (dir, Clips.MovingFace(dir.File("long.mp4"), 300, fps: 15, width: 480, height: 360, audio: false));
+    }
+
+    static void AssertKeptWhatWasDone(TempFolder dir, string input)
+    {
+        Assert.False(File.Exists(dir.File("out.mp4")), "an interrupted run must not look complete");
+        int frames = Clips.CountFrames(dir.File("out.partial.mp4"));
+        Assert.InRange(frames, 1, 299);
+        var records = File.ReadAllLines(dir.File("out.partial.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.NotEmpty(records);
+        Assert.True(records.Max(r => r.GetProperty("frame").GetInt32()) < frames, "every record's frame is in the kept video");
+        var left = ProcessRunner.Run("pgrep", ["-f", input], TimeSpan.FromSeconds(5));
+        Assert.True(left.StandardOutput.Trim() == "", $"processes still using the input: {left.StandardOutput}");
+    }
+
+    [Fact]
+    public async Task SIGTERM_keeps_a_playable_partial_video_and_whole_records()
+    {
+        var (dir, input) = LongClip();
+        using var _ = dir;
+        using var cli = new RunningCli(["analyze", input, "-o", dir.File("out.mp4"), "--backend", "cpu"]);
+        await cli.WaitForAsync("backend cpu", TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var (exitCode, output) = cli.Terminate(TimeSpan.FromSeconds(30));
+        Assert.Equal(130, exitCode);
+        Assert.Contains("cancelled", output);
+        AssertKeptWhatWasDone(dir, input);
+    }
+
+    [Fact]
+    public async Task A_killed_decoder_is_a_clear_error_and_keeps_the_partial_output()
+    {
+        var (dir, input) = LongClip();
+        using var _ = dir;
+        using var cli = new RunningCli(["analyze", input, "-o", dir.File("out.mp4"), "--backend", "cpu"]);
+        await cli.WaitForAsync("backend cpu", TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        // The decoder is the ffmpeg reading the input; SIGKILL, as the OOM killer would.
+        var decoder = ProcessRunner.Run("pgrep", ["-f", $"ffmpeg.*-i {input}"], TimeSpan.FromSeconds(5)).StandardOutput.Trim();
+        Assert.False(decoder == "", $"no decoder found: {cli.StandardError}");
+        ProcessRunner.Run("kill", ["-KILL", .. decoder.Split('\n')], TimeSpan.FromSeconds(5));
+        var (exitCode, _) = cli.WaitForExit(TimeSpan.FromSeconds(30), "the decoder's death");
+        Assert.Equal(2, exitCode);
+        var error = Assert.Single(cli.StandardError.Split('\n'), l => l.StartsWith("videoaffect: error:"));
+        Assert.Contains("decoding", error);
+        Assert.Contains("out.partial.mp4", error);
+        Assert.DoesNotContain("   at ", cli.StandardError);
+        AssertKeptWhatWasDone(dir, input);
+    }
+}

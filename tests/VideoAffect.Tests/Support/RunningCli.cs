@@ -1,0 +1,57 @@
+using System.Diagnostics;
+
+namespace VideoAffect.Tests.Support;
+
+/// <summary>The CLI running in the background, for tests that signal it or talk to it while it works.</summary>
+sealed class RunningCli : IDisposable
+{
+    readonly Process _process;
+    readonly List<string> _stderr = new();
+    readonly Task<string> _stdout;
+
+    public RunningCli(IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(TestPaths.CliAssembly);
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        _process = Process.Start(start)!;
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.Add(e.Data); };
+        _process.BeginErrorReadLine();
+        _stdout = _process.StandardOutput.ReadToEndAsync();
+    }
+
+    public int Id => _process.Id;
+    public string StandardError { get { lock (_stderr) return string.Join('\n', _stderr); } }
+
+    public async Task WaitForAsync(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!StandardError.Contains(text))
+        {
+            Assert.False(_process.HasExited, $"the command exited early: {StandardError}");
+            Assert.True(clock.Elapsed < timeout, $"no '{text}' within {timeout.TotalSeconds} s: {StandardError}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Sends SIGTERM and waits for the exit.</summary>
+    public (int ExitCode, string Output) Terminate(TimeSpan timeout)
+    {
+        ProcessRunner.Run("kill", ["-TERM", Id.ToString()], TimeSpan.FromSeconds(5));
+        return WaitForExit(timeout, "SIGTERM");
+    }
+
+    public (int ExitCode, string Output) WaitForExit(TimeSpan timeout, string after = "its start")
+    {
+        bool exited = _process.WaitForExit(timeout);
+        if (!exited) _process.Kill(entireProcessTree: true);
+        Assert.True(exited, $"the command did not stop within {timeout.TotalSeconds} s of {after}: {StandardError}");
+        return (_process.ExitCode, _stdout.Result);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+}
