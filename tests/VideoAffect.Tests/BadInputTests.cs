@@ -88,6 +88,27 @@ public class BadInputTests
         Assert.InRange(kept, 1, 59);
     }
 
+    [SkippableFact]
+    public void Read_only_output_folder()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        using var readOnly = Mount.ReadOnly(dir.File("ro"));
+        var r = ProcessRunner.Cli(["analyze", TestPaths.SampleClip, "-o", dir.File("ro/out.mp4")], timeoutSeconds: 60);
+        AssertCleanFailure(r, "Read-only file system");
+    }
+
+    [SkippableFact]
+    public void Disk_full_while_writing_keeps_a_clear_error_and_no_complete_output()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string input = Clips.MovingFace(dir.File("in.mp4"), 90, audio: false);
+        using var tiny = Mount.Tiny(dir.File("full"), 24); // room for the start of the records and video, not for all
+        var r = ProcessRunner.Cli(["analyze", input, "-o", dir.File("full/out.mp4"), "--backend", "cpu"], timeoutSeconds: 120);
+        AssertCleanFailure(r, "No space left on device");
+        Assert.False(File.Exists(dir.File("full/out.mp4")));
+        Assert.False(File.Exists(dir.File("full/out.jsonl")));
+    }
+
     [Fact]
     public void Output_folder_that_does_not_exist()
     {

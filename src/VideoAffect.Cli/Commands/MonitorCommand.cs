@@ -30,6 +30,7 @@ static class MonitorCommand
         var detectEvery = new Option<int>("--detect-every") { Description = "run the detector on every Nth frame of a stream", DefaultValueFactory = _ => 1 };
         var classifyEvery = new Option<int>("--classify-every") { Description = "classify a tracked face on every Kth frame", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "print the final summary as JSON" };
+        var soak = new Option<string?>("--resources") { Description = "sample memory, handles and threads every 5 s into this CSV (soak runs); the summary shows first, last and peak" };
         var backend = SharedOptions.Backend();
         var model = SharedOptions.Model();
         var batch = SharedOptions.BatchSize();
@@ -38,7 +39,7 @@ static class MonitorCommand
 
         var command = new Command("monitor", "watch live streams (RTSP cameras, webcams, files) and write each face's emotion as it happens");
         command.Arguments.Add(sources);
-        foreach (var o in new Option[] { webcam, records, record, segment, duration, http, transport, stall, reconnectMax, loop, queue, timeout, detectEvery, classifyEvery, json, backend, model, batch, margin }.Concat(detector.All))
+        foreach (var o in new Option[] { webcam, records, record, segment, duration, soak, http, transport, stall, reconnectMax, loop, queue, timeout, detectEvery, classifyEvery, json, backend, model, batch, margin }.Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -51,6 +52,8 @@ static class MonitorCommand
                 RecordingDirectory = r.GetValue(record),
                 SegmentLength = TimeSpan.FromSeconds(r.GetValue(segment)),
                 Duration = r.GetValue(duration) is { } d ? ParseDuration(d) : null,
+                ResourceInterval = r.GetValue(soak) is null ? null : TimeSpan.FromSeconds(5),
+                ResourceReportPath = r.GetValue(soak),
                 Source = new LiveSourceOptions
                 {
                     RtspTransport = r.GetValue(transport)!,

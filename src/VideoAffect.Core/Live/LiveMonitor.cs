@@ -42,6 +42,7 @@ public sealed class LiveMonitor : IDisposable
     public long Batches => _classify?.Batches ?? 0;
     public long MixedBatches => _classify?.MixedBatches ?? 0;
     public string BackendDescription { get; private set; } = "";
+    public ResourceSampler? Resources { get; private set; }
 
     public async Task<MonitorSummary> RunAsync(CancellationToken stop)
     {
@@ -103,6 +104,9 @@ public sealed class LiveMonitor : IDisposable
             }
         }, TaskScheduler.Default);
 
+        using var stopSampling = new CancellationTokenSource();
+        Resources = _options.ResourceInterval is { } interval ? new ResourceSampler(interval, _options.ResourceReportPath) : null;
+        var sampling = Resources?.RunAsync(stopSampling.Token) ?? Task.CompletedTask;
         var toClassify = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2 * streams.Count + 2) { SingleReader = true });
         var classified = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2 * streams.Count + 2) { SingleReader = true, SingleWriter = true });
         _clock.Start();
@@ -114,6 +118,8 @@ public sealed class LiveMonitor : IDisposable
         tasks.Add(Guard(Task.Run(() => RouteAsync(classified.Reader, streams, abort.Token))));
         await Task.WhenAll(tasks);
         _clock.Stop();
+        stopSampling.Cancel();
+        await sampling;
         string reason = failure is not null ? "failed" : stop.IsCancellationRequested ? "stopped" : _options.Duration is not null && sourcesStop.IsCancellationRequested ? "duration reached" : "sources ended";
         return MonitorSummary.From(this, reason, failure?.Message);
     }

@@ -15,6 +15,10 @@ public sealed record MonitorOptions
     public TimeSpan SegmentLength { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Stop after this long (a soak or a timed capture); null runs until stopped.</summary>
     public TimeSpan? Duration { get; init; }
+    /// <summary>Sample memory, handles and threads this often (a soak); null samples nothing.</summary>
+    public TimeSpan? ResourceInterval { get; init; }
+    /// <summary>Where the samples also go, as CSV while the run goes on.</summary>
+    public string? ResourceReportPath { get; init; }
     public string Backend { get; init; } = "auto";
     public string? ModelPath { get; init; }
     public DetectorOptions Detector { get; init; } = new();

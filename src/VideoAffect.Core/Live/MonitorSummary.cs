@@ -5,10 +5,12 @@ using System.Text.Json;
 namespace VideoAffect.Live;
 
 /// <summary>What a monitor run did, per stream and in total; printed at the end and served by /streams.</summary>
-public sealed record MonitorSummary(string Status, string? Error, double Seconds, long Batches, long MixedBatches, IReadOnlyList<StreamSummary> Streams)
+public sealed record MonitorSummary(string Status, string? Error, double Seconds, long Batches, long MixedBatches, IReadOnlyList<StreamSummary> Streams,
+    IReadOnlyList<ResourceSample>? Resources = null)
 {
     public static MonitorSummary From(LiveMonitor monitor, string status, string? error) => new(status, error,
-        monitor.Elapsed.TotalSeconds, monitor.Batches, monitor.MixedBatches, monitor.Streams.Select(s => StreamSummary.From(s, monitor.Elapsed)).ToList());
+        monitor.Elapsed.TotalSeconds, monitor.Batches, monitor.MixedBatches, monitor.Streams.Select(s => StreamSummary.From(s, monitor.Elapsed)).ToList(),
+        monitor.Resources?.Samples);
 
     public string ToText()
     {
@@ -20,6 +22,13 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
                 $"  {s.Name}: {s.State}, {s.Frames} frames read, {s.Processed} processed ({s.AverageFps:0.0} fps), {s.Dropped} dropped, {s.Faces} faces, " +
                 $"{s.Reconnects} reconnects, {s.DowntimeSeconds:0.0} s down, latency p50 {Ms(s.LatencyP50)} p95 {Ms(s.LatencyP95)}");
             text.AppendLine(s.LastError is null ? line : $"{line}; last error: {s.LastError}");
+        }
+        if (Resources is { Count: > 0 } samples)
+        {
+            var (first, last) = (samples[0], samples[^1]);
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"  resources: resident {first.ResidentBytes / 1048576.0:0} -> {last.ResidentBytes / 1048576.0:0} MiB (peak {samples.Max(s => s.ResidentBytes) / 1048576.0:0}), " +
+                $"handles {first.Handles} -> {last.Handles}, threads {first.Threads} -> {last.Threads}, {samples.Count} samples"));
         }
         return text.ToString().TrimEnd();
     }

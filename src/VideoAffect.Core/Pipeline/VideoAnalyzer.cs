@@ -140,7 +140,15 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             DetectorRuns = detect.DetectorRuns,
         };
         if (options.SummaryPath is not null)
-            await File.WriteAllTextAsync(options.SummaryPath, summary.ToJson() + "\n", CancellationToken.None);
+        {
+            try { await File.WriteAllTextAsync(options.SummaryPath, summary.ToJson() + "\n", CancellationToken.None); }
+            catch (IOException e)
+            {
+                try { File.Delete(options.SummaryPath); } catch (IOException) { } // no half-written summary
+                // When the run already failed (a full disk fails everything), that first failure is the one to report.
+                if (failure is null) throw new VideoAffectException($"writing the summary '{options.SummaryPath}' failed: {e.Message.Split('\n')[0]}");
+            }
+        }
         if (failure is not null)
             throw new AnalysisFailedException(summary, failure);
         return summary;

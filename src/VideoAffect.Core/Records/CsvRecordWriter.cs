@@ -18,8 +18,7 @@ public sealed class CsvRecordWriter : IRecordWriter
     {
         _file = OutputFiles.Create(path);
         var header = "time,frame,track,detected,x,y,w,h,label,confidence," + string.Join(",", labels.Select(l => "p_" + l)) + ",smoothed_label\n";
-        _file.Write(Encoding.UTF8.GetBytes(header));
-        _file.Flush();
+        OutputFiles.Append(_file, Encoding.UTF8.GetBytes(header));
     }
 
     public long Records { get; private set; }
@@ -38,9 +37,8 @@ public sealed class CsvRecordWriter : IRecordWriter
             Records++;
         }
         if (_rows.Length == 0) return;
-        _file.Write(Encoding.UTF8.GetBytes(_rows.ToString()));
-        _file.Flush();
+        OutputFiles.Append(_file, Encoding.UTF8.GetBytes(_rows.ToString()));
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose() => OutputFiles.Close(_file);
 }

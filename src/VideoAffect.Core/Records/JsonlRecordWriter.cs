@@ -52,13 +52,12 @@ public sealed class JsonlRecordWriter : IRecordWriter
             Records++;
         }
         if (_line.Length == 0) return;
-        _file.Write(_line.GetBuffer(), 0, (int)_line.Length);
-        _file.Flush();
+        OutputFiles.Append(_file, _line.GetBuffer().AsSpan(0, (int)_line.Length));
     }
 
     public void Dispose()
     {
         _json.Dispose();
-        _file.Dispose();
+        OutputFiles.Close(_file);
     }
 }

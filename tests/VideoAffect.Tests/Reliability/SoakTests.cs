@@ -1,0 +1,41 @@
+using System.Globalization;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Reliability;
+
+/// <summary>
+/// A 60-second soak of `monitor` over four local streams (one generated clip played in a loop, in
+/// real time, four times): after a 15-second warm-up, resident memory may not grow by 10% or
+/// more, nor handles or threads keep climbing. The 10-minute figures are in the README.
+/// </summary>
+[Collection(Live.LiveCollection.Name)]
+public class SoakTests
+{
+    [Fact]
+    public void Four_streams_for_a_minute_do_not_grow()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("loop.mp4"), 60, fps: 15, width: 320, height: 240, audio: false);
+        string report = dir.File("resources.csv");
+        var r = ProcessRunner.Cli(["monitor", $"a={clip}", $"b={clip}", $"c={clip}", $"d={clip}", "--loop", "--duration", "60s",
+            "--backend", "cpu", "--resources", report, "--records", dir.Path], timeoutSeconds: 150);
+        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.StandardError}");
+
+        var samples = File.ReadAllLines(report).Skip(1).Select(l => l.Split(','))
+            .Select(f => (Seconds: double.Parse(f[0], CultureInfo.InvariantCulture), Resident: long.Parse(f[1]), Handles: int.Parse(f[3]), Threads: int.Parse(f[4])))
+            .ToList();
+        Assert.True(samples.Count >= 11, $"{samples.Count} samples in 60 s");
+        var warm = samples.First(s => s.Seconds >= 15);
+        var last = samples[^1];
+        string table = string.Join("; ", samples.Select(s => $"{s.Seconds:0}s {s.Resident / 1048576} MiB {s.Handles}h {s.Threads}t"));
+        Assert.True(last.Resident < warm.Resident * 1.10, $"memory grew after warm-up: {table}");
+        Assert.True(last.Handles <= warm.Handles + 10, $"handles grew: {table}");
+        Assert.True(last.Threads <= warm.Threads + 5, $"threads grew: {table}");
+        foreach (var stream in new[] { "a", "b", "c", "d" })
+        {
+            Assert.Contains($"  {stream}: stopped,", r.StandardOutput);
+            Assert.True(File.ReadAllLines(dir.File($"{stream}.jsonl")).Length > 100, $"stream {stream} kept processing: {r.StandardOutput}");
+        }
+        Assert.DoesNotContain("reconnect", r.StandardError); // a looping file never needs one
+    }
+}
