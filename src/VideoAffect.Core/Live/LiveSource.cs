@@ -153,6 +153,7 @@ public sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, S
         };
         foreach (var a in ProbeArguments()) start.ArgumentList.Add(a);
         using var process = new Process { StartInfo = start };
+        long started = Stopwatch.GetTimestamp();
         try { process.Start(); }
         catch (System.ComponentModel.Win32Exception) { throw new VideoAffectException("ffprobe is not installed; run ./setup.sh"); }
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
@@ -166,7 +167,13 @@ public sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, S
             throw new VideoAffectException($"no answer from '{spec.Location}' within {limit.TotalSeconds:0.#} s");
         }
         if (process.ExitCode != 0)
+        {
+            // A server that accepts the connection and then says nothing makes ffprobe give up at its
+            // socket timeout with a misleading "Invalid data": say what happened instead.
+            if (spec.Kind == LiveSourceKind.Rtsp && Stopwatch.GetElapsedTime(started) >= options.StallTimeout * 0.9)
+                throw new VideoAffectException($"no answer from '{spec.Location}' within {options.StallTimeout.TotalSeconds:0.#} s (connected, but the server never replied)");
             throw new VideoAffectException($"cannot open '{spec.Location}': {FfmpegErrors.Reason(await errors)}");
+        }
         var fields = (await output).Trim().Split(',');
         if (fields.Length < 2 || !int.TryParse(fields[0], out int width) || !int.TryParse(fields[1], out int height) || width <= 0 || height <= 0)
             throw new VideoAffectException($"'{spec.Location}' has no video stream with a frame size");

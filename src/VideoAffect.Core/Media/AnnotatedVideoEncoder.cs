@@ -33,6 +33,8 @@ public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, b
                     .WithCustomArgument("-threads 1")
                     .WithConstantRateFactor(20)
                     .WithCustomArgument("-pix_fmt yuv420p")
+                    // 4:2:0 needs even sides: an odd-sized source (down to 1x1) gets one black edge pixel.
+                    .WithCustomArgument("-vf pad=ceil(iw/2)*2:ceil(ih/2)*2")
                     .WithFastStart()
                     .ForceFormat("mp4");
             })

@@ -153,13 +153,20 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             throw new AnalysisFailedException(summary, failure);
         return summary;
 
-        Channel<VideoFrame> Bounded() => Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(options.QueueCapacity)
+        Channel<VideoFrame> Bounded() => Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(QueueCapacityFor(info, options.QueueCapacity))
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
             SingleWriter = true,
         });
     }
+
+    /// <summary>Frames queued between stages may hold at most this much together (a few of 8K's 100 MB frames).</summary>
+    const long QueuedBytesLimit = 1L << 30;
+
+    /// <summary>The queue capacity asked for, lowered for huge frames so the four queues stay within <see cref="QueuedBytesLimit"/>.</summary>
+    static int QueueCapacityFor(VideoInfo info, int requested) =>
+        (int)Math.Clamp(QueuedBytesLimit / 4 / Math.Max(1, info.FrameBytes), 1, requested);
 
     static string KeepIfUseful(string path, bool useful)
     {

@@ -31,8 +31,9 @@ static class Clips
 
     /// <summary>Frames ffprobe counts by decoding the whole stream (not the header's claim).</summary>
     public static int CountFrames(string path) =>
+        // MPEG-TS prints the stream once per program as well: the first line is the stream's.
         int.Parse(ProcessRunner.Tool("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
-            "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path).Trim(), CultureInfo.InvariantCulture);
+            "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path).Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Trim(), CultureInfo.InvariantCulture);
 
     public static string StreamTypes(string path) =>
         ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", path).Replace("\n", " ").Trim();
