@@ -84,6 +84,36 @@ public class MonitorTests
     }
 
     [Fact]
+    public async Task A_server_restarted_five_times_in_a_minute_and_a_killed_ffmpeg_are_survived()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var picture = RtspTestServer.Picture(dir.Path, "astronaut.png", 320, 240);
+        using var server = new RtspTestServer(("cam", picture));
+        using var stop = new CancellationTokenSource();
+        using var monitor = new LiveMonitor(Options(dir, TimeSpan.FromMinutes(2), $"cam={server.Url("cam")}"));
+        var status = monitor.Streams[0];
+        var run = monitor.RunAsync(stop.Token);
+        for (int restart = 0; restart < 5; restart++)
+        {
+            await Until(() => status.State == StreamState.Live && status.Processed > 15 * (restart + 1), $"frames before restart {restart + 1}");
+            server.Stop();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            server.Start();
+        }
+        await Until(() => status.State == StreamState.Live, "the stream after the restarts");
+        // The decoder itself dies (SIGKILL, as the OOM killer would): the source restarts it.
+        long reconnects = status.Reconnects, before = status.Processed;
+        var decoder = ProcessRunner.Run("pgrep", ["-f", $"ffmpeg.*{server.Url("cam")}"], TimeSpan.FromSeconds(5)).StandardOutput.Trim();
+        Assert.False(decoder == "", "the stream's ffmpeg is running");
+        ProcessRunner.Run("kill", ["-KILL", .. decoder.Split('\n')], TimeSpan.FromSeconds(5));
+        await Until(() => status.Reconnects > reconnects && status.Processed > before + 30, "frames after the decoder was killed");
+        stop.Cancel();
+        var cam = (await run).Streams[0];
+        Assert.True(cam.Reconnects >= 6, $"5 restarts and a killed decoder: {cam.Reconnects} reconnects");
+        Assert.Equal(0, cam.Dropped + cam.Processed - cam.Frames);
+    }
+
+    [Fact]
     public async Task RTSP_over_UDP_works_too()
     {
         using var dir = TestPaths.NewTempFolder();

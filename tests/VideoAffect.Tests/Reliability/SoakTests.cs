@@ -6,7 +6,7 @@ namespace VideoAffect.Tests.Reliability;
 /// <summary>
 /// A 60-second soak of `monitor` over four local streams (one generated clip played in a loop, in
 /// real time, four times): after a 15-second warm-up, resident memory may not grow by 10% or
-/// more, nor handles or threads keep climbing. The 10-minute figures are in the README.
+/// more, and handles and threads may not keep climbing through the second half. The 10-minute figures are in the README.
 /// </summary>
 [Collection(Live.LiveCollection.Name)]
 public class SoakTests
@@ -29,8 +29,11 @@ public class SoakTests
         var last = samples[^1];
         string table = string.Join("; ", samples.Select(s => $"{s.Seconds:0}s {s.Resident / 1048576} MiB {s.Handles}h {s.Threads}t"));
         Assert.True(last.Resident < warm.Resident * 1.10, $"memory grew after warm-up: {table}");
-        Assert.True(last.Handles <= warm.Handles + 10, $"handles grew: {table}");
-        Assert.True(last.Threads <= warm.Threads + 5, $"threads grew: {table}");
+        // The thread pool may add threads for a while (blocking OpenCV calls); a leak keeps adding them.
+        var after = samples.Where(s => s.Seconds >= 15).ToList();
+        var (early, late) = (after.Take(after.Count / 2).ToList(), after.Skip(after.Count / 2).ToList());
+        Assert.True(late.Max(s => s.Handles) <= early.Max(s => s.Handles) + 10, $"handles kept growing: {table}");
+        Assert.True(late.Max(s => s.Threads) <= early.Max(s => s.Threads) + 5, $"threads kept growing: {table}");
         foreach (var stream in new[] { "a", "b", "c", "d" })
         {
             Assert.Contains($"  {stream}: stopped,", r.StandardOutput);
