@@ -5,7 +5,11 @@ namespace VideoAffect.Cli;
 
 public static class Program
 {
-    public static Task<int> Main(string[] args) => Build().Parse(args).InvokeAsync();
+    // Ctrl-C and SIGTERM are handled by CommandRunner, which waits for the run to wind down.
+    // System.CommandLine's own handler would kill the process after a short grace period,
+    // before a monitor has finalised its recordings.
+    public static Task<int> Main(string[] args) =>
+        Build().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
     public static RootCommand Build()
     {
@@ -15,6 +19,7 @@ public static class Program
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(DatasetCommand.Create());
         return root;
     }
 }

@@ -3,8 +3,8 @@ namespace VideoAffect.Cli.Commands;
 /// <summary>
 /// Runs a command body and turns every failure into one line on stderr and an exit code:
 /// 2 for bad input or setup (VideoAffectException), 130 when cancelled, 1 for anything unexpected.
-/// Stack traces are printed only with VIDEOAFFECT_DEBUG=1. SIGTERM cancels the body like Ctrl-C
-/// (System.CommandLine handles only the latter), so a service manager's stop also finalises outputs.
+/// Stack traces are printed only with VIDEOAFFECT_DEBUG=1. Ctrl-C and SIGTERM cancel the body and
+/// the process waits for it to wind down, so outputs are always finalised.
 /// </summary>
 static class CommandRunner
 {
@@ -14,11 +14,13 @@ static class CommandRunner
     public static async Task<int> RunAsync(Func<CancellationToken, Task<int>> body, CancellationToken commandToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
-        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, signal =>
+        void Stop(System.Runtime.InteropServices.PosixSignalContext signal)
         {
             signal.Cancel = true; // stop in order instead of dying
             stop.Cancel();
-        });
+        }
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
         var token = stop.Token;
         try
         {

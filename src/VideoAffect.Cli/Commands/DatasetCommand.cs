@@ -1,0 +1,29 @@
+using System.CommandLine;
+using VideoAffect.Training;
+
+namespace VideoAffect.Cli.Commands;
+
+/// <summary>`videoaffect dataset prepare fer2013.csv OUT/`: the seed's dataset_prepare step.</summary>
+static class DatasetCommand
+{
+    public static Command Create()
+    {
+        var csv = new Argument<string>("csv") { Description = "Kaggle's fer2013.csv (emotion,pixels,Usage)" };
+        var output = new Argument<string>("output") { Description = "folder for train/LABEL/*.png and test/LABEL/*.png" };
+        var strict = new Option<bool>("--strict") { Description = "reject the whole file if any row is malformed (default: skip such rows and list them)" };
+        var prepare = new Command("prepare", "convert the FER-2013 CSV into folders of 48x48 PNGs by split and label");
+        prepare.Arguments.Add(csv);
+        prepare.Arguments.Add(output);
+        prepare.Options.Add(strict);
+        prepare.SetAction((r, token) => CommandRunner.RunAsync(_ =>
+        {
+            var result = DatasetPreparer.Prepare(r.GetValue(csv)!, r.GetValue(output)!, r.GetValue(strict), m => Console.Error.WriteLine(m));
+            Console.WriteLine($"wrote {result.Written} faces ({string.Join(", ", result.PerSplit.Select(kv => $"{kv.Key} {kv.Value}"))}); " +
+                $"{result.Problems.Count} malformed rows skipped");
+            return Task.FromResult(0);
+        }, token));
+        var command = new Command("dataset", "prepare training data");
+        command.Subcommands.Add(prepare);
+        return command;
+    }
+}
