@@ -30,8 +30,16 @@ public static class FaceDetectorFactory
                 try { return [new IlgpuHaarDetector(options, accelerator)]; }
                 catch { accelerator.Dispose(); throw; }
             default:
-                throw new VideoAffectException($"unknown detector '{name}'; choose one of: {string.Join(", ", Names)}");
+                CheckName(name);
+                throw new InvalidOperationException($"detector '{name}' is listed but not built");
         }
+    }
+
+    /// <summary>Fails with the one-line error a user sees for a detector name that does not exist.</summary>
+    public static void CheckName(string name)
+    {
+        if (!Names.Contains(name.ToLowerInvariant()))
+            throw new VideoAffectException($"unknown detector '{name}'; choose one of: {string.Join(", ", Names)}");
     }
 
     static IReadOnlyList<IFaceDetector> OpenCv(DetectorOptions options, int workers)

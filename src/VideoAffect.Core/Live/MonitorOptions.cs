@@ -43,8 +43,7 @@ public sealed record MonitorOptions
         Source.Validate();
         Detector.Validate();
         Tracker.Validate();
-        if (!FaceDetectorFactory.Names.Contains(DetectorKind.ToLowerInvariant()))
-            throw new VideoAffectException($"unknown detector '{DetectorKind}'; choose one of: {string.Join(", ", FaceDetectorFactory.Names)}");
+        FaceDetectorFactory.CheckName(DetectorKind);
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
         if (BatchSize < 1) throw new VideoAffectException($"batch size must be at least 1 (got {BatchSize})");
         if (BatchTimeout < TimeSpan.Zero) throw new VideoAffectException("batch timeout cannot be negative");

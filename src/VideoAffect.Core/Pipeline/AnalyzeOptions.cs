@@ -47,8 +47,7 @@ public sealed record AnalyzeOptions
         if (BatchSize < 1) throw new VideoAffectException($"batch size must be at least 1 (got {BatchSize})");
         if (BatchTimeout < TimeSpan.Zero) throw new VideoAffectException("batch timeout cannot be negative");
         Detector.Validate();
-        if (!FaceDetectorFactory.Names.Contains(DetectorKind.ToLowerInvariant()))
-            throw new VideoAffectException($"unknown detector '{DetectorKind}'; choose one of: {string.Join(", ", FaceDetectorFactory.Names)}");
+        FaceDetectorFactory.CheckName(DetectorKind);
         Tracker.Validate();
         if (DetectEvery < 1) throw new VideoAffectException($"--detect-every must be at least 1 (got {DetectEvery})");
         if (ClassifyEvery < 1) throw new VideoAffectException($"--classify-every must be at least 1 (got {ClassifyEvery})");
