@@ -151,6 +151,9 @@ public sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
                     break;
                 case MaxPoolLayer m: _kernels.MaxPool.Launch(stream, batch, In(0), output, m.Geometry); break;
                 case AddLayer a: _kernels.Add.Launch(stream, batch * a.OutputShape.Size, In(0), In(1), output, a.Relu); break;
+                case DropoutLayer d: // the identity at inference
+                    _activations[d.Inputs[0]].View.SubView(0, batch * d.OutputShape.Size).CopyTo(stream, _activations[i].View.SubView(0, batch * d.OutputShape.Size));
+                    break;
                 case ReluLayer r: _kernels.Relu.Launch(stream, batch * r.OutputShape.Size, In(0), output); break;
                 case GlobalAveragePoolLayer p:
                     _kernels.GlobalAveragePool.Launch(stream, batch, In(0), output, p.InputShape.Height * p.InputShape.Width, p.InputShape.Channels);

@@ -97,4 +97,19 @@ public sealed class GlobalAveragePoolLayer(string name, int input, TensorShape i
     public TensorShape InputShape { get; } = inputShape;
 }
 
+/// <summary>
+/// Inverted dropout (kept activations scaled by 1 / (1 - rate) while training): the identity at
+/// inference, so every inference backend passes its input through.
+/// </summary>
+public sealed class DropoutLayer : Layer
+{
+    public DropoutLayer(string name, int input, TensorShape shape, float rate) : base(name, [input], shape)
+    {
+        if (!(rate >= 0f && rate < 1f)) throw new ModelFormatException($"layer '{name}': dropout rate {rate} is not in [0, 1)");
+        Rate = rate;
+    }
+
+    public float Rate { get; }
+}
+
 public sealed class SoftmaxLayer(string name, int input, TensorShape shape) : Layer(name, [input], shape);

@@ -46,6 +46,7 @@ public sealed class ManagedCpuBackend : InferenceBackend
                     if (a.Relu) SimdMath.Relu(output.AsSpan(0, length));
                     break;
                 }
+                case DropoutLayer d: In(0).AsSpan(0, batch * d.OutputShape.Size).CopyTo(output); break;
                 case ReluLayer r:
                 {
                     int length = batch * r.OutputShape.Size;

@@ -30,9 +30,9 @@ sealed unsafe class PackedConv2D
         _vector = allowAvx512 && Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count;
         _block = 2 * _vector;
         _blocks = (g.OutChannels + _block - 1) / _block;
-        _weights = Pack(weights, g, _block, _blocks);
+        _weights = new float[_blocks * g.KernelHeight * g.KernelWidth * g.InChannels * _block];
         _bias = new float[_blocks * _block];
-        bias.CopyTo(_bias, 0);
+        Load(weights, bias);
         _paddedHeight = (g.OutHeight - 1) * g.StrideY + g.KernelHeight;
         _paddedWidth = (g.OutWidth - 1) * g.StrideX + g.KernelWidth;
         _padded = g.PadTop != 0 || g.PadLeft != 0 || _paddedHeight > g.InHeight || _paddedWidth > g.InWidth;
@@ -41,18 +41,18 @@ sealed unsafe class PackedConv2D
         _wideOutput = g.OutChannels % _block != 0 ? new float[maxBatch * g.OutHeight * g.OutWidth * _blocks * _block] : [];
     }
 
-    static float[] Pack(float[] hwio, WindowGeometry g, int block, int blocks)
+    /// <summary>(Re)packs HWIO weights and the bias; training calls it after every update.</summary>
+    public void Load(float[] hwio, float[] bias)
     {
-        int taps = g.KernelHeight * g.KernelWidth * g.InChannels;
-        var packed = new float[blocks * taps * block];
-        for (int b = 0; b < blocks; b++)
+        int taps = _g.KernelHeight * _g.KernelWidth * _g.InChannels;
+        for (int b = 0; b < _blocks; b++)
             for (int t = 0; t < taps; t++)
-                for (int j = 0; j < block; j++)
+                for (int j = 0; j < _block; j++)
                 {
-                    int co = b * block + j;
-                    if (co < g.OutChannels) packed[(b * taps + t) * block + j] = hwio[t * g.OutChannels + co];
+                    int co = b * _block + j;
+                    if (co < _g.OutChannels) _weights[(b * taps + t) * _block + j] = hwio[t * _g.OutChannels + co];
                 }
-        return packed;
+        bias.CopyTo(_bias, 0);
     }
 
     public void Run(float[] input, float[] output, int batch)
