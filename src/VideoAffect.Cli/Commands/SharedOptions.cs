@@ -15,7 +15,7 @@ static class SharedOptions
 
     public static Option<string?> Model() => new("--model")
     {
-        Description = "a TF.js graph model JSON (default: the pretrained FER-2013 model installed by setup)",
+        Description = "a model trained by `videoaffect train` (.vamodel) or a TF.js graph model JSON (default: the pretrained FER-2013 model installed by setup)",
     };
 
     public static Option<int> BatchSize() => new("--batch-size")

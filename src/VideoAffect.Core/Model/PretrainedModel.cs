@@ -34,11 +34,15 @@ public static class PretrainedModel
         return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "videoaffect", "models");
     }
 
-    /// <summary>Loads the verified default model, or a user's model JSON when <paramref name="modelPath"/> is given.</summary>
+    /// <summary>
+    /// Loads the verified default model, or a user's model when <paramref name="modelPath"/> is given:
+    /// a model VideoAffect trained (<see cref="ModelFile"/>), or a TF.js graph model JSON (or its folder).
+    /// </summary>
     public static Network Load(string? modelPath = null)
     {
         if (!string.IsNullOrEmpty(modelPath))
         {
+            if (ModelFile.IsModelFile(modelPath)) return ModelFile.Load(modelPath).Network;
             string json = Directory.Exists(modelPath) ? Path.Combine(modelPath, JsonFile) : modelPath;
             return TfjsGraphModelLoader.Load(json);
         }

@@ -1,0 +1,97 @@
+using OpenCvSharp;
+using VideoAffect.Model;
+using VideoAffect.Preprocessing;
+
+namespace VideoAffect.Training;
+
+/// <summary>
+/// Loads FER-2013 into memory as network input: Kaggle's CSV (groups Training, PublicTest,
+/// PrivateTest) or the folder layout that `dataset prepare` writes (train/LABEL/*.png as Training;
+/// test/LABEL/public-*.png and private-*.png as PublicTest and PrivateTest, other test files as
+/// Test), or a folder of LABEL/ folders. Images go through the pipeline's own preprocessing
+/// (resize to the model's input, x / 127.5 - 1), so a model sees in training what it sees in video.
+/// </summary>
+public static class DatasetReader
+{
+    public const string Training = "Training";
+
+    public static LabelledImages Read(string path, TensorShape input, Action<string>? log = null)
+    {
+        if (input.Channels != 1) throw new VideoAffectException($"the model takes {input.Channels}-channel input; FER-2013 faces are gray (1 channel)");
+        using var preprocessor = new FacePreprocessor(input);
+        var items = new Collector(input);
+        if (File.Exists(path)) ReadCsv(path, preprocessor, items, log);
+        else if (Directory.Exists(path)) ReadFolders(path, preprocessor, items);
+        else throw new VideoAffectException($"dataset '{path}' does not exist");
+        if (items.Count == 0) throw new VideoAffectException($"dataset '{path}' holds no labelled faces");
+        return items.ToImages();
+    }
+
+    sealed class Collector(TensorShape shape)
+    {
+        readonly List<float[]> _pixels = [];
+        readonly List<int> _labels = [];
+        readonly List<string> _groups = [];
+        public int Count => _labels.Count;
+
+        public void Add(Mat gray, int label, string group, FacePreprocessor preprocessor)
+        {
+            var pixels = new float[shape.Size];
+            preprocessor.PrepareWhole(gray, pixels);
+            _pixels.Add(pixels); _labels.Add(label); _groups.Add(group);
+        }
+
+        public LabelledImages ToImages()
+        {
+            var all = new float[Count * shape.Size];
+            for (int i = 0; i < Count; i++) _pixels[i].CopyTo(all, i * shape.Size);
+            return new LabelledImages(shape, all, _labels.ToArray(), _groups.ToArray());
+        }
+    }
+
+    static void ReadCsv(string path, FacePreprocessor preprocessor, Collector items, Action<string>? log)
+    {
+        var problems = new List<Fer2013Problem>();
+        foreach (var sample in Fer2013Csv.Read(path, problems))
+        {
+            using var gray = Mat.FromPixelData(Fer2013Csv.Side, Fer2013Csv.Side, MatType.CV_8UC1, sample.Pixels);
+            items.Add(gray, sample.Label, sample.Usage, preprocessor);
+        }
+        if (problems.Count > 0)
+            log?.Invoke($"'{path}': skipped {problems.Count} malformed rows (first: line {problems[0].Line}: {problems[0].Reason})");
+    }
+
+    static void ReadFolders(string root, FacePreprocessor preprocessor, Collector items)
+    {
+        string train = Path.Combine(root, "train"), test = Path.Combine(root, "test");
+        bool layout = Directory.Exists(train) || Directory.Exists(test);
+        if (!layout) { ReadLabelFolders(root, _ => "Images", preprocessor, items); return; }
+        if (Directory.Exists(train)) ReadLabelFolders(train, _ => Training, preprocessor, items);
+        if (Directory.Exists(test))
+            ReadLabelFolders(test, file => Path.GetFileName(file) switch
+            {
+                var f when f.StartsWith("public-", StringComparison.Ordinal) => "PublicTest",
+                var f when f.StartsWith("private-", StringComparison.Ordinal) => "PrivateTest",
+                _ => "Test",
+            }, preprocessor, items);
+    }
+
+    static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".pgm"];
+
+    static void ReadLabelFolders(string folder, Func<string, string> groupOf, FacePreprocessor preprocessor, Collector items)
+    {
+        foreach (string labelFolder in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(labelFolder);
+            int label = EmotionLabels.Fer2013.ToList().FindIndex(l => l.Equals(name, StringComparison.OrdinalIgnoreCase));
+            if (label < 0)
+                throw new VideoAffectException($"folder '{labelFolder}' is not one of the labels {string.Join(", ", EmotionLabels.Fer2013)}");
+            foreach (string file in Directory.GetFiles(labelFolder).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal))
+            {
+                using var gray = Cv2.ImRead(file, ImreadModes.Grayscale);
+                if (gray.Empty()) throw new VideoAffectException($"'{file}' is not a readable image");
+                items.Add(gray, label, groupOf(file), preprocessor);
+            }
+        }
+    }
+}
