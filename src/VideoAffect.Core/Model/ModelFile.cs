@@ -112,7 +112,7 @@ public static class ModelFile
                 ?? throw new ModelFormatException($"{name} has an empty header");
             offset += jsonLength;
             if (header.Input is not { Length: 3 }) throw new ModelFormatException($"{name}: input shape must be height, width, channels");
-            var reader = new FloatReader(bytes, offset, content.Length);
+            var reader = new FloatReader(bytes, offset, content.Length, name);
             var network = Build(header, reader, name);
             TrainingCheckpoint? checkpoint = null;
             if (header.Training is not null)
@@ -142,6 +142,8 @@ public static class ModelFile
                 case "conv2d":
                 {
                     int filters = Required(entry.Filters, "filters", name), k = Required(entry.Kernel, "kernel", name);
+                    var input = builder.OutputShape; // the window must fit before its weights are read
+                    _ = new WindowGeometry(input.Height, input.Width, input.Channels, filters, k, k, entry.Stride ?? 1, entry.Stride ?? 1, padding);
                     builder.Conv2D(filters, k, entry.Relu ?? false, entry.Stride ?? 1, padding,
                         reader.Next(k * k * builder.OutputShape.Channels * filters), reader.Next(filters));
                     break;
@@ -165,7 +167,7 @@ public static class ModelFile
         value is > 0 ? value.Value : throw new ModelFormatException($"{name}: a layer lacks a positive '{field}'");
 
     /// <summary>Reads float32 arrays in order and fails cleanly when the file has fewer than the header implies.</summary>
-    sealed class FloatReader(byte[] bytes, int offset, int end)
+    sealed class FloatReader(byte[] bytes, int offset, int end, string name)
     {
         int _offset = offset;
         public bool AtEnd => _offset == end;
@@ -174,7 +176,7 @@ public static class ModelFile
         {
             long length = (long)count * sizeof(float);
             if (count < 0 || _offset + length > end)
-                throw new ModelFormatException("the file holds fewer parameters than its layers need");
+                throw new ModelFormatException($"{name} holds fewer parameters than its layers need");
             var values = new float[count];
             Buffer.BlockCopy(bytes, _offset, values, 0, (int)length);
             _offset += (int)length;

@@ -101,13 +101,26 @@ public sealed class TrainingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ILGPU_kernels_and_the_managed_path_take_the_same_training_steps()
+    public void ILGPU_kernels_and_the_managed_path_take_the_same_training_steps() =>
+        SameStepsAsManaged(network => new IlgpuTrainingEngine(network, IlgpuRuntime.CreateCpuAccelerator(), "ilgpu-cpu", 35));
+
+    [SkippableTheory]
+    [InlineData("cuda")]
+    [InlineData("opencl")]
+    public void GPU_training_takes_the_managed_paths_steps_where_present(string backend)
+    {
+        try { TrainingEngineFactory.Create(backend, SmallNetwork(6), 35).Dispose(); }
+        catch (VideoAffectException e) { throw new SkipException($"{backend} not usable on this machine: {e.Message}"); }
+        SameStepsAsManaged(network => TrainingEngineFactory.Create(backend, network, 35));
+    }
+
+    void SameStepsAsManaged(Func<Network, TrainingEngine> create)
     {
         var images = Images(5, seed: 11);
         var managedNetwork = SmallNetwork(6);
         var kernelNetwork = SmallNetwork(6);
         using var managed = new ManagedTrainingEngine(managedNetwork, 35);
-        using var kernels = new IlgpuTrainingEngine(kernelNetwork, IlgpuRuntime.CreateCpuAccelerator(), "ilgpu-cpu", 35);
+        using var kernels = create(kernelNetwork);
         var inputs = Enumerable.Range(0, images.Count).SelectMany(i => images.Pixels(i).ToArray()).ToArray();
         var labels = Enumerable.Range(0, images.Count).Select(images.Label).ToArray();
         var adam = new AdamSettings(LearningRate: 1e-3);
