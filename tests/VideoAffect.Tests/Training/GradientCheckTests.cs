@@ -45,18 +45,32 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
     public void Convolution_valid_stride1_linear(string kind) =>
         CheckConvolution(kind, new TensorShape(6, 5, 2), 3, 3, 1, Padding.Valid, relu: false);
 
+    /// <summary>32 filters fill whole SIMD blocks: the CPU path's blocked weight gradient (5 input channels: one partial block).</summary>
     [Theory]
     [MemberData(nameof(Engines))]
-    public void Dense_with_relu(string kind)
+    public void Convolution_valid_stride1_blocked_channels(string kind) =>
+        CheckConvolution(kind, new TensorShape(6, 5, 5), 32, 3, 1, Padding.Valid, relu: true);
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void Convolution_same_padding_stride2_blocked_channels(string kind) =>
+        CheckConvolution(kind, new TensorShape(7, 6, 3), 32, 3, 2, Padding.Same, relu: false);
+
+    [Theory]
+    [InlineData("cpu", 5)]
+    [InlineData("ilgpu-cpu", 5)]
+    [InlineData("cpu", 32)]
+    [InlineData("ilgpu-cpu", 32)]
+    public void Dense_with_relu(string kind, int units)
     {
         var data = new RandomData();
         var shape = new TensorShape(3, 3, 2);
-        var network = Single(shape, b => b.Dense(5, relu: true), data.Seed);
+        var network = Single(shape, b => b.Dense(units, relu: true), data.Seed);
         var dense = (DenseLayer)network.Layers[1];
         // A dense layer is the 1x1 convolution over the flattened input (what the reference computes).
         CheckParameterLayer(kind, network, data, shape, (x, w, b, relu) =>
-            Conv2D(x with { H = 1, W = 1, C = shape.Size }, w, b, 1, 1, 5, 1, false, relu));
-        Assert.Equal(shape.Size * 5, dense.Weights.Length);
+            Conv2D(x with { H = 1, W = 1, C = shape.Size }, w, b, 1, 1, units, 1, false, relu));
+        Assert.Equal(shape.Size * units, dense.Weights.Length);
     }
 
     void CheckConvolution(string kind, TensorShape shape, int filters, int k, int stride, Padding padding, bool relu)
@@ -68,7 +82,7 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Engines))]
-    public void Max_pool_2x2_stride2(string kind) => CheckPool(kind, new TensorShape(6, 5, 3), 2, 2, Padding.Valid);
+    public void Max_pool_2x2_stride2(string kind) => CheckPool(kind, new TensorShape(6, 5, 19), 2, 2, Padding.Valid); // SIMD vectors and a tail of channels
 
     [Theory]
     [MemberData(nameof(Engines))]

@@ -13,6 +13,7 @@ public sealed class ManagedTrainingEngine : TrainingEngine
 {
     readonly float[][] _activations, _gradients;
     readonly PackedConv2D?[] _convolutions;
+    readonly TransposedConvolution?[] _inputGradients;
     readonly (float[] Weights, float[] Bias)?[] _parameterGradients;
     readonly float[][] _mean, _variance;
     readonly float[] _transposed;
@@ -25,6 +26,7 @@ public sealed class ManagedTrainingEngine : TrainingEngine
         _activations = layers.Select(l => new float[maxBatch * l.OutputShape.Size]).ToArray();
         _gradients = layers.Select((l, i) => i > 0 || computeInputGradient ? new float[maxBatch * l.OutputShape.Size] : []).ToArray();
         _convolutions = layers.Select(l => l is Conv2DLayer c ? new PackedConv2D(c.Weights, c.Bias, c.Geometry, c.Relu, maxBatch) : null).ToArray();
+        _inputGradients = layers.Select(l => l is Conv2DLayer c && TransposedConvolution.Handles(c.Geometry) ? new TransposedConvolution(c.Geometry, c.Weights, maxBatch) : null).ToArray();
         _parameterGradients = layers.Select(l => l is Conv2DLayer c ? (new float[c.Weights.Length], new float[c.Bias.Length]) : ((float[], float[])?)null).ToArray();
         var arrays = ParameterArrays().ToArray();
         _mean = arrays.Select(a => new float[a.Length]).ToArray();
@@ -69,14 +71,19 @@ public sealed class ManagedTrainingEngine : TrainingEngine
     protected override void ConvBackwardWeights(int layer, int count)
     {
         var (w, b) = _parameterGradients[layer]!.Value;
-        ManagedConvBackward.Weights(_activations[layer - 1], _gradients[layer], w, b, count, Conv(layer).Geometry);
+        var g = Conv(layer).Geometry;
+        if (BlockedWeightGradient.Handles(g)) BlockedWeightGradient.Run(_activations[layer - 1], _gradients[layer], w, b, count, g);
+        else ManagedConvBackward.Weights(_activations[layer - 1], _gradients[layer], w, b, count, g);
     }
 
-    protected override void ConvBackwardInput(int layer, int count) =>
-        ManagedConvBackward.Input(_gradients[layer], Conv(layer).Weights, _transposed, _gradients[layer - 1], count, Conv(layer).Geometry);
+    protected override void ConvBackwardInput(int layer, int count)
+    {
+        if (_inputGradients[layer] is { } transposed) transposed.Run(_gradients[layer], _gradients[layer - 1], count);
+        else ManagedConvBackward.Input(_gradients[layer], Conv(layer).Weights, _transposed, _gradients[layer - 1], count, Conv(layer).Geometry);
+    }
 
     protected override void MaxPoolBackward(int layer, int count) =>
-        ManagedTrainingOps.MaxPoolBackward(_activations[layer - 1], _gradients[layer], _gradients[layer - 1], count, ((MaxPoolLayer)Network.Layers[layer]).Geometry);
+        ManagedTrainingOps.MaxPoolBackward(_activations[layer - 1], _activations[layer], _gradients[layer], _gradients[layer - 1], count, ((MaxPoolLayer)Network.Layers[layer]).Geometry);
 
     protected override void WriteGradient(int layer, ReadOnlySpan<float> gradient) => gradient.CopyTo(_gradients[layer]);
 
@@ -86,7 +93,11 @@ public sealed class ManagedTrainingEngine : TrainingEngine
         var gradients = GradientArrays().ToArray();
         for (int a = 0; a < weights.Length; a++)
             ManagedTrainingOps.Adam(weights[a], gradients[a], _mean[a], _variance[a], step);
-        foreach (int i in Parameters) _convolutions[i]!.Load(Conv(i).Weights, Conv(i).Bias);
+        foreach (int i in Parameters)
+        {
+            _convolutions[i]!.Load(Conv(i).Weights, Conv(i).Bias);
+            _inputGradients[i]?.Load(Conv(i).Weights);
+        }
     }
 
     public override void DownloadParameters() { } // trained in place
