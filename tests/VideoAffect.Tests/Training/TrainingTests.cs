@@ -100,6 +100,25 @@ public sealed class TrainingTests(ITestOutputHelper output)
         Assert.Equal(a, b);
     }
 
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void Inference_backends_run_a_trained_network_with_dropout_as_the_identity(string backend)
+    {
+        var images = Images(2, seed: 12);
+        var network = SmallNetwork(8);
+        var inputs = Enumerable.Range(0, images.Count).SelectMany(i => images.Pixels(i).ToArray()).ToArray();
+        var labels = Enumerable.Range(0, images.Count).Select(images.Label).ToArray();
+        using var engine = new ManagedTrainingEngine(network, images.Count);
+        engine.EvaluateBatch(inputs, labels); // dropout off: what inference must compute
+        var expected = engine.ReadActivation(network.Layers.Count - 1, images.Count);
+        using var inference = BackendFactory.Create(backend, network, images.Count);
+        var actual = new float[expected.Length];
+        inference.Run(inputs, images.Count, actual);
+        Assert.Contains(network.Layers, l => l is DropoutLayer { Rate: 0.5f });
+        Assert.True(ReferenceOps.RelativeError(actual, expected.Select(v => (double)v).ToArray()) < 1e-4);
+    }
+
     [Fact]
     public void ILGPU_kernels_and_the_managed_path_take_the_same_training_steps() =>
         SameStepsAsManaged(network => new IlgpuTrainingEngine(network, IlgpuRuntime.CreateCpuAccelerator(), "ilgpu-cpu", 35));
