@@ -39,13 +39,21 @@ static class EvaluateCommand
             foreach (var split in wanted.Where(s => !images.Groups.Contains(s)))
                 throw new VideoAffectException($"'{r.GetValue(data)}' has no {split} faces (it has: {string.Join(", ", images.Groups)})");
             string folder = r.GetValue(output)!;
-            Directory.CreateDirectory(folder);
+            try { Directory.CreateDirectory(folder); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new VideoAffectException($"cannot create output folder '{folder}': {e.Message.Split('\n')[0]}");
+            }
             foreach (var split in wanted)
             {
                 cancel.ThrowIfCancellationRequested();
                 var result = Evaluator.Evaluate(engine, images.InGroup(split), split);
                 string csv = Path.Combine(folder, $"confusion-{split}.csv");
-                File.WriteAllText(csv, result.ToCsv());
+                try { File.WriteAllText(csv, result.ToCsv()); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new VideoAffectException($"cannot write '{csv}': {e.Message.Split('\n')[0]}");
+                }
                 Console.WriteLine($"{split}: accuracy {result.Accuracy:P2} ({result.Correct} of {result.Count}); confusion matrix in {csv}");
                 Console.WriteLine(result.ToTable());
             }

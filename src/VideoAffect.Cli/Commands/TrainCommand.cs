@@ -38,6 +38,7 @@ static class TrainCommand
             if (resumePath is null && File.Exists(outputPath))
                 throw new VideoAffectException($"'{outputPath}' already exists; pass --resume {outputPath} to continue it, or choose another --output");
 
+            Records.OutputFiles.CheckWritable(outputPath, "checkpoint");
             var (network, checkpoint) = resumePath is null ? (SeedNetwork.Create(r.GetValue(seed)), null) : ModelFile.Load(resumePath);
             if (resumePath is not null && checkpoint is null)
                 throw new VideoAffectException($"'{resumePath}' is a model without training state; only checkpoints written by `train` can be resumed");

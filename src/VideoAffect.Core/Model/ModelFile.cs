@@ -58,16 +58,22 @@ public static class ModelFile
                 foreach (var array in checkpoint.Moments.Mean.Concat(checkpoint.Moments.Variance)) WriteFloats(writer, array);
         }
         byte[] hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
         string temporary = path + ".tmp";
-        using (var file = File.Create(temporary))
+        try
         {
-            file.Write(body.GetBuffer().AsSpan(0, (int)body.Length));
-            file.Write(hash);
-            file.Flush(flushToDisk: true);
+            using (var file = File.Create(temporary))
+            {
+                file.Write(body.GetBuffer().AsSpan(0, (int)body.Length));
+                file.Write(hash);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(temporary); } catch (IOException) { } // the previous file, if any, is untouched
+            throw new VideoAffectException($"cannot write model '{path}': {e.Message.Split('\n')[0]}");
+        }
     }
 
     static LayerEntry Describe(Layer layer) => layer switch

@@ -70,6 +70,7 @@ public class TrainCliTests
     [InlineData("no-gpu", "backend 'cuda': no usable CUDA device (no NVIDIA GPU or driver); use --backend cpu")]
     [InlineData("not-a-checkpoint", "'{dir}/plain.vamodel' is a model without training state; only checkpoints written by `train` can be resumed")]
     [InlineData("damaged-checkpoint", "damaged.vamodel is damaged or truncated (checksum mismatch)")]
+    [InlineData("no-output-folder", "cannot write checkpoint '{dir}/none/m.vamodel': folder '{dir}/none' does not exist")]
     public void Bad_input_is_a_one_line_error(string kind, string message)
     {
         using var dir = TestPaths.NewTempFolder();
@@ -83,6 +84,7 @@ public class TrainCliTests
             "missing-data" => ["train", dir.File("none.csv"), "-o", dir.File("m.vamodel")],
             "no-gpu" when Directory.Exists("/proc/driver/nvidia") => [],
             "no-gpu" => ["train", csv, "-o", dir.File("m.vamodel"), "--backend", "cuda"],
+            "no-output-folder" => ["train", csv, "-o", dir.File("none/m.vamodel")],
             "not-a-checkpoint" => ["train", csv, "-o", dir.File("m.vamodel"), "--resume", dir.File("plain.vamodel")],
             _ => ["train", csv, "-o", dir.File("m.vamodel"), "--resume", dir.File("damaged.vamodel")],
         };
