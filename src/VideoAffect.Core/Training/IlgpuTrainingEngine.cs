@@ -20,6 +20,8 @@ public sealed class IlgpuTrainingEngine : TrainingEngine
     readonly DeviceParameters?[] _parameters;
     readonly MemoryBuffer1D<int, Stride1D.Dense> _labels, _predictions;
     readonly MemoryBuffer1D<float, Stride1D.Dense> _losses;
+    /// <summary>Partial sums of the weight gradients, shared by every layer (they run one after another on one stream).</summary>
+    readonly MemoryBuffer1D<float, Stride1D.Dense> _gradientSlices;
 
     sealed record DeviceParameters(
         MemoryBuffer1D<float, Stride1D.Dense> Weights, MemoryBuffer1D<float, Stride1D.Dense> Bias,
@@ -43,6 +45,8 @@ public sealed class IlgpuTrainingEngine : TrainingEngine
         _labels = accelerator.Allocate1D<int>(maxBatch);
         _predictions = accelerator.Allocate1D<int>(maxBatch);
         _losses = accelerator.Allocate1D<float>(maxBatch);
+        _gradientSlices = accelerator.Allocate1D<float>(layers.OfType<Conv2DLayer>()
+            .Select(c => Enumerable.Range(1, maxBatch).Max(b => Conv2DBackwardWeightsKernel.ScratchLength(c.Geometry, b))).DefaultIfEmpty(1).Max());
     }
 
     DeviceParameters Upload(Conv2DLayer c)
@@ -111,7 +115,8 @@ public sealed class IlgpuTrainingEngine : TrainingEngine
     protected override void ConvBackwardWeights(int layer, int count)
     {
         var p = Params(layer);
-        _kernels.ConvWeights.Launch(Stream, count, _activations[layer - 1].View, _gradients[layer].View, p.WeightGradient.View, p.BiasGradient.View, Conv(layer).Geometry);
+        _kernels.ConvWeights.Launch(Stream, count, _activations[layer - 1].View, _gradients[layer].View, p.WeightGradient.View, p.BiasGradient.View,
+            _gradientSlices.View, Conv(layer).Geometry);
     }
 
     protected override void ConvBackwardInput(int layer, int count) =>
@@ -185,7 +190,7 @@ public sealed class IlgpuTrainingEngine : TrainingEngine
         foreach (var b in _activations.Concat(_gradients)) b.Dispose();
         foreach (var p in _parameters.OfType<DeviceParameters>())
             foreach (var b in new[] { p.Weights, p.Bias, p.WeightGradient, p.BiasGradient }.Concat(p.Mean).Concat(p.Variance)) b.Dispose();
-        _labels.Dispose(); _predictions.Dispose(); _losses.Dispose();
+        _labels.Dispose(); _predictions.Dispose(); _losses.Dispose(); _gradientSlices.Dispose();
         if (_ownsAccelerator) _accelerator.Dispose();
     }
 
