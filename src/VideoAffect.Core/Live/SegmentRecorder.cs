@@ -71,16 +71,17 @@ public sealed class SegmentRecorder(string directory, string streamName, TimeSpa
 
         public async Task WriteAsync(Stream output, CancellationToken token)
         {
+            var writer = new FfmpegPipeWriter(output, flushEachFrame: true);
             try
             {
                 while (await input.WaitToReadAsync(CancellationToken.None))
                     while (input.TryRead(out var frame))
                         using (frame)
                         {
-                            await output.WriteAsync(frame.Pixels.AsMemory(0, frame.ByteCount), CancellationToken.None);
-                            await output.FlushAsync(CancellationToken.None);
+                            await writer.WriteAsync(frame.Pixels.AsMemory(0, frame.ByteCount));
                             Interlocked.Increment(ref recorder._written);
                         }
+                await writer.CompleteAsync();
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException)
             {

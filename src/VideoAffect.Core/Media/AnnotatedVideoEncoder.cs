@@ -51,15 +51,17 @@ public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, b
 
         public async Task WriteAsync(Stream output, CancellationToken token)
         {
+            var writer = new FfmpegPipeWriter(output, flushEachFrame: false);
             try
             {
                 while (await MoreFramesAsync())
                     while (input.TryRead(out var frame))
                     {
                         using (frame)
-                            await output.WriteAsync(frame.Pixels.AsMemory(0, frame.ByteCount), CancellationToken.None);
+                            await writer.WriteAsync(frame.Pixels.AsMemory(0, frame.ByteCount));
                         Interlocked.Increment(ref encoder._frames);
                     }
+                await writer.CompleteAsync();
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
