@@ -18,6 +18,8 @@ sealed unsafe class PackedConv2D
     readonly bool _relu;
     readonly int _vector, _block, _blocks, _paddedHeight, _paddedWidth;
     readonly bool _padded;
+    /// <summary>A 1x1 convolution on a 1x1 input: a dense layer.</summary>
+    readonly bool _dense;
     readonly float[] _weights, _bias;
     readonly float[] _paddedInput;
     readonly float[] _wideOutput;
@@ -35,6 +37,7 @@ sealed unsafe class PackedConv2D
         Load(weights, bias);
         _paddedHeight = (g.OutHeight - 1) * g.StrideY + g.KernelHeight;
         _paddedWidth = (g.OutWidth - 1) * g.StrideX + g.KernelWidth;
+        _dense = g.InHeight == 1 && g.InWidth == 1 && g.KernelHeight == 1 && g.KernelWidth == 1 && g.OutHeight == 1 && g.OutWidth == 1;
         _padded = g.PadTop != 0 || g.PadLeft != 0 || _paddedHeight > g.InHeight || _paddedWidth > g.InWidth;
         _paddedInput = _padded ? new float[maxBatch * _paddedHeight * _paddedWidth * g.InChannels] : [];
         // Channel counts that are not a whole number of blocks are computed wide, then narrowed.
@@ -66,6 +69,11 @@ sealed unsafe class PackedConv2D
             (inHeight, inWidth) = (_paddedHeight, _paddedWidth);
         }
         int pixels = _g.OutHeight * _g.OutWidth;
+        if (_dense)
+        {
+            // One pixel per item would leave 3 of the 4 pixel slots of every block idle: the batch is the pixel axis instead.
+            (pixels, batch) = (batch, 1);
+        }
         int pixelBlocks = (pixels + Pixels - 1) / Pixels;
         // Work items: (batch item, channel block, run of pixel blocks), sized so both cores stay busy at batch 1.
         int run = Math.Max(1, Math.Min(16, pixelBlocks * _blocks * batch / (4 * Environment.ProcessorCount)));
