@@ -61,20 +61,33 @@ public class ModelFileTests
 
     const string Labels = "\"labels\":[\"angry\",\"disgust\",\"fear\",\"happy\",\"sad\",\"surprise\",\"neutral\"]";
 
+    /// <summary>Headers a buggy writer could produce, by name (so test names stay readable).</summary>
+    static string Header(string fault) => fault switch
+    {
+        "short-payload" or "long-payload" => "{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"dense\",\"units\":7},{\"type\":\"softmax\"}]}",
+        "unknown-layer" => "{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"lstm\"}]}",
+        "wrong-classes" => "{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"dense\",\"units\":5},{\"type\":\"softmax\"}]}",
+        "window-too-big" => "{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"conv2d\",\"filters\":2,\"kernel\":9}]}",
+        "bad-dropout" => "{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"dropout\",\"rate\":1.5}]}",
+        "two-axis-input" => "{\"input\":[4,4]," + Labels + ",\"layers\":[]}",
+        "no-units" => "{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"dense\"}]}",
+        _ => "not json",
+    };
+
     [Theory]
-    [InlineData("{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"dense\",\"units\":7},{\"type\":\"softmax\"}]}", 100, "fewer parameters than its layers need")]
-    [InlineData("{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"dense\",\"units\":7},{\"type\":\"softmax\"}]}", 200, "data after its parameters")]
-    [InlineData("{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"lstm\"}]}", 0, "unknown layer type 'lstm'")]
-    [InlineData("{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"dense\",\"units\":5},{\"type\":\"softmax\"}]}", 85, "expected 7 classes")]
-    [InlineData("{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"conv2d\",\"filters\":2,\"kernel\":9}]}", 0, "malformed header")]
-    [InlineData("{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"dropout\",\"rate\":1.5}]}", 0, "dropout rate 1.5 is not in [0, 1)")]
-    [InlineData("{\"input\":[4,4]," + Labels + ",\"layers\":[]}", 0, "input shape must be height, width, channels")]
-    [InlineData("{\"input\":[4,4,1]," + Labels + ",\"layers\":[{\"type\":\"dense\"}]}", 0, "lacks a positive 'units'")]
-    [InlineData("not json", 0, "malformed header")]
-    public void A_well_sealed_but_wrong_file_is_named_with_its_fault(string header, int floats, string fault)
+    [InlineData("short-payload", 100, "fewer parameters than its layers need")]
+    [InlineData("long-payload", 200, "data after its parameters")]
+    [InlineData("unknown-layer", 0, "unknown layer type 'lstm'")]
+    [InlineData("wrong-classes", 85, "expected 7 classes")]
+    [InlineData("window-too-big", 0, "malformed header")]
+    [InlineData("bad-dropout", 0, "dropout rate 1.5 is not in [0, 1)")]
+    [InlineData("two-axis-input", 0, "input shape must be height, width, channels")]
+    [InlineData("no-units", 0, "lacks a positive 'units'")]
+    [InlineData("not-json", 0, "malformed header")]
+    public void A_well_sealed_but_wrong_file_is_named_with_its_fault(string kind, int floats, string fault)
     {
         using var dir = TestPaths.NewTempFolder();
-        WriteRaw(dir.File("bad.vamodel"), header, floats);
+        WriteRaw(dir.File("bad.vamodel"), Header(kind), floats);
         var e = Assert.ThrowsAny<ModelFormatException>(() => ModelFile.Load(dir.File("bad.vamodel")));
         Assert.Contains(fault, e.Message);
         Assert.DoesNotContain('\n', e.Message);

@@ -66,11 +66,11 @@ public class TrainCliTests
     }
 
     [Theory]
-    [InlineData("missing-data", "dataset '{dir}/none.csv' does not exist")]
+    [InlineData("missing-data", "dataset 'DIR/none.csv' does not exist")]
     [InlineData("no-gpu", "backend 'cuda': no usable CUDA device (no NVIDIA GPU or driver); use --backend cpu")]
-    [InlineData("not-a-checkpoint", "'{dir}/plain.vamodel' is a model without training state; only checkpoints written by `train` can be resumed")]
+    [InlineData("not-a-checkpoint", "'DIR/plain.vamodel' is a model without training state; only checkpoints written by `train` can be resumed")]
     [InlineData("damaged-checkpoint", "damaged.vamodel is damaged or truncated (checksum mismatch)")]
-    [InlineData("no-output-folder", "cannot write checkpoint '{dir}/none/m.vamodel': folder '{dir}/none' does not exist")]
+    [InlineData("no-output-folder", "cannot write checkpoint 'DIR/none/m.vamodel': folder 'DIR/none' does not exist")]
     public void Bad_input_is_a_one_line_error(string kind, string message)
     {
         using var dir = TestPaths.NewTempFolder();
@@ -91,6 +91,6 @@ public class TrainCliTests
         if (args.Length == 0) return; // a CUDA machine: 'no GPU' cannot be shown there
         var r = ProcessRunner.Cli(args);
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal($"videoaffect: error: {message.Replace("{dir}", dir.Path)}", r.StandardError.Trim());
+        Assert.Equal($"videoaffect: error: {message.Replace("DIR", dir.Path)}", r.StandardError.Trim());
     }
 }
