@@ -52,6 +52,14 @@ public readonly struct WindowGeometry
         return new OutputPosition(rest / OutHeight, rest % OutHeight, pixel % OutWidth, index % OutChannels);
     }
 
+    /// <summary>The input element at a flat NHWC index (backward passes run one thread per input element).</summary>
+    public OutputPosition LocateInput(int index)
+    {
+        int pixel = index / InChannels;
+        int rest = pixel / InWidth;
+        return new OutputPosition(rest / InHeight, rest % InHeight, pixel % InWidth, index % InChannels);
+    }
+
     /// <summary>Input row under window row <paramref name="ky"/> of output row <paramref name="oy"/>; may fall in the padding.</summary>
     public int InputY(int oy, int ky) => oy * StrideY - PadTop + ky;
     public int InputX(int ox, int kx) => ox * StrideX - PadLeft + kx;
@@ -61,5 +69,5 @@ public readonly struct WindowGeometry
     public int InputOffset(int n, int iy, int ix) => n * InputSize + (iy * InWidth + ix) * InChannels;
 }
 
-/// <summary>Batch item, row, column and channel of one output element.</summary>
+/// <summary>Batch item, row, column and channel of one tensor element (output, or input for <see cref="WindowGeometry.LocateInput"/>).</summary>
 public readonly record struct OutputPosition(int N, int Y, int X, int Channel);

@@ -21,8 +21,8 @@ public sealed class Conv2DBackwardInputKernel
 
     static void Execute(Index1D index, ArrayView<float> outputGradient, ArrayView<float> weights, ArrayView<float> inputGradient, WindowGeometry g)
     {
-        int ci = index % g.InChannels, pixel = index / g.InChannels;
-        int ix = pixel % g.InWidth, iy = pixel / g.InWidth % g.InHeight, n = pixel / (g.InWidth * g.InHeight);
+        var at = g.LocateInput(index);
+        int n = at.N, iy = at.Y, ix = at.X, ci = at.Channel;
         float sum = 0f;
         for (int ky = 0; ky < g.KernelHeight; ky++)
         {
