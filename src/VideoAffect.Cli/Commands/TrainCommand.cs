@@ -38,7 +38,13 @@ static class TrainCommand
             if (resumePath is null && File.Exists(outputPath))
                 throw new VideoAffectException($"'{outputPath}' already exists; pass --resume {outputPath} to continue it, or choose another --output");
 
-            Records.OutputFiles.CheckWritable(outputPath, "checkpoint");
+            // The data and a checkpoint resumed from elsewhere are inputs; resuming in place is the normal way to continue.
+            bool resumeInPlace = resumePath is not null && Outputs.FileFacts.Canonical(resumePath) == Outputs.FileFacts.Canonical(outputPath);
+            using var outputs = new Outputs.OutputSet([r.GetValue(data), resumeInPlace ? null : resumePath]);
+            var checkpointOut = outputs.Add(outputPath, "checkpoint");
+            var bestOut = outputs.Add(BestPath(outputPath), "best-validation model");
+            if (checkpointOut.Discarded || bestOut.Discarded) throw new VideoAffectException("train needs a file to write its checkpoint to (--output)");
+            outputs.Claim();
             var (network, checkpoint) = resumePath is null ? (SeedNetwork.Create(r.GetValue(seed)), null) : ModelFile.Load(resumePath);
             if (resumePath is not null && checkpoint is null)
                 throw new VideoAffectException($"'{resumePath}' is a model without training state; only checkpoints written by `train` can be resumed");
@@ -58,7 +64,7 @@ static class TrainCommand
             var trainer = new Trainer(engine, new TrainOptions
             {
                 Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Adam = adam, Seed = runSeed,
-                Checkpoint = outputPath, BestModel = BestPath(outputPath),
+                Checkpoint = checkpointOut.Final, BestModel = bestOut.Final,
             }, m => Console.WriteLine(m))
             {
                 BatchDone = (epoch, b, batches, loss, accuracy) =>

@@ -16,4 +16,19 @@ public static class RecordWriters
         Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase)
             ? new CsvRecordWriter(path, labels)
             : new JsonlRecordWriter(path);
+
+    /// <summary>Writes an output's partial file (its format chosen by the final name), or nothing for a discarded output.</summary>
+    public static IRecordWriter Create(Outputs.OutputTarget target, IReadOnlyList<string> labels) =>
+        target.Discarded ? new DiscardingRecordWriter()
+        : Path.GetExtension(target.Final).Equals(".csv", StringComparison.OrdinalIgnoreCase)
+            ? new CsvRecordWriter(target.Partial, labels)
+            : new JsonlRecordWriter(target.Partial);
+
+    /// <summary>Counts records and keeps none (`--events /dev/null`).</summary>
+    sealed class DiscardingRecordWriter : IRecordWriter
+    {
+        public long Records { get; private set; }
+        public void Write(VideoFrame frame) => Records += frame.Faces.Count;
+        public void Dispose() { }
+    }
 }

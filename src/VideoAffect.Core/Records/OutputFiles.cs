@@ -1,31 +1,11 @@
 namespace VideoAffect.Records;
 
 /// <summary>
-/// Output paths and their lifecycle: a run writes NAME.partial.EXT and renames it to NAME.EXT only
-/// when it completes, so an interrupted run never leaves a file that looks complete.
+/// Writing record files: whole records, flushed, and one-line errors. Which paths may be written,
+/// and how they get their final names, is <see cref="Outputs.OutputSet"/>'s business.
 /// </summary>
 public static class OutputFiles
 {
-    public static string PartialPath(string path) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $"{Path.GetFileNameWithoutExtension(path)}.partial{Path.GetExtension(path)}");
-
-    /// <summary>Fails early, with a clear message, if <paramref name="path"/> cannot be written.</summary>
-    public static void CheckWritable(string path, string what)
-    {
-        string full = Path.GetFullPath(path);
-        string? dir = Path.GetDirectoryName(full);
-        if (Directory.Exists(full)) throw new VideoAffectException($"{what} '{path}' is a folder, not a file path");
-        if (dir is null || !Directory.Exists(dir)) throw new VideoAffectException($"cannot write {what} '{path}': folder '{dir}' does not exist");
-        // Permissions alone do not tell (root ignores them; a read-only mount does not): try it.
-        string probe = Path.Combine(dir, $".videoaffect-write-test-{Guid.NewGuid():N}");
-        try
-        {
-            using (File.Create(probe, 1, FileOptions.DeleteOnClose)) { }
-        }
-        catch (UnauthorizedAccessException) { throw new VideoAffectException($"cannot write {what} '{path}': permission denied in '{dir}'"); }
-        catch (IOException e) { throw new VideoAffectException($"cannot write {what} '{path}': {OneLine(e)}"); }
-    }
-
     /// <summary>
     /// Appends whole records and flushes them, so a stop leaves only whole lines; a failed write
     /// (disk full, device gone) is the project's one-line error.
@@ -56,11 +36,5 @@ public static class OutputFiles
     {
         try { file.Dispose(); }
         catch (IOException) { }
-    }
-
-    /// <summary>Moves a finished partial file to its final name, replacing an older result.</summary>
-    public static void Promote(string partial, string final)
-    {
-        if (File.Exists(partial)) File.Move(partial, final, overwrite: true);
     }
 }
