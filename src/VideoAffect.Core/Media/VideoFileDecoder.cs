@@ -7,8 +7,10 @@ namespace VideoAffect.Media;
 
 /// <summary>
 /// Decodes a video file into BGR24 frames with an ffmpeg child process (FFMpegCore) writing raw
-/// video into a pipe. Frames go into a bounded channel: when it is full the pipe fills and ffmpeg
-/// waits, so a file source never drops a frame.
+/// frames as Matroska into a pipe, so each frame arrives with its own presentation time (ffprobe's
+/// best_effort_timestamp, as ffmpeg's decoder sets it: right for AVI packets without pts, variable
+/// frame rates and late-starting streams alike). Frames go into a bounded channel: when it is full
+/// the pipe fills and ffmpeg waits, so a file source never drops a frame.
 /// </summary>
 public sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
 {
@@ -25,13 +27,15 @@ public sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
             var result = await FFMpegArguments
                 .FromFileInput(info.Path, verifyExists: true)
                 .OutputToPipe(sink, o => o
-                    .WithCustomArgument("-map 0:v:0 -an -sn -dn")
+                    // The probed stream (not ffmpeg's own choice), at the source's own times.
+                    .WithCustomArgument($"-copyts -map 0:{info.StreamIndex} -an -sn -dn")
                     // Keep every decoded frame once (no duplication or dropping) and pin the frame
-                    // size, so a mid-stream size change cannot desynchronise the byte stream.
+                    // size, so a mid-stream size change cannot desynchronise the frames.
                     .WithFpsMode(FpsMode.Passthrough)
-                    .WithCustomArgument($"-vf scale={info.Width}:{info.Height}")
-                    .WithCustomArgument("-pix_fmt bgr24")
-                    .ForceFormat("rawvideo"))
+                    // Matroska counts milliseconds: times scaled by 1000 arrive in microseconds.
+                    .WithCustomArgument($"-vf scale={info.Width}:{info.Height},setpts=PTS*{TimeScale}")
+                    .WithCustomArgument("-enc_time_base -1 -c:v rawvideo -pix_fmt bgr24 -allow_raw_vfw 1")
+                    .ForceFormat("matroska"))
                 .WithLogLevel(FFMpegLogLevel.Error)
                 .CancellableThrough(token)
                 .ProcessAsynchronously(throwOnError: false);
@@ -63,6 +67,9 @@ public sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
     /// while frames may still sit in the pipe behind a full channel; reading to the end of the pipe
     /// under our own token keeps those last frames.
     /// </remarks>
+    /// <summary>How much the decoder's filter stretches time so that Matroska's milliseconds hold microseconds.</summary>
+    const int TimeScale = 1000;
+
     sealed class FrameSink(VideoFileDecoder decoder, ChannelWriter<VideoFrame> output, CancellationToken runToken) : IPipeSink
     {
         public Exception? Failure { get; private set; }
@@ -73,18 +80,25 @@ public sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
         {
             var token = runToken;
             var info = decoder.Info;
+            var reader = new Matroska.RawVideoMatroskaReader(input);
             while (true)
             {
-                var frame = new VideoFrame(decoder.FramesDecoded, info.TimeOf(decoder.FramesDecoded), info.Width, info.Height, decoder.Pool);
-                int read;
-                try { read = await PipeReading.ReadFullyAsync(input, frame.Pixels.AsMemory(0, frame.ByteCount), token); }
-                catch { frame.Dispose(); throw; }
-                if (read < frame.ByteCount)
+                var frame = new VideoFrame(decoder.FramesDecoded, 0, info.Width, info.Height, decoder.Pool);
+                long? nanoseconds;
+                try { nanoseconds = await reader.ReadFrameAsync(frame.Pixels.AsMemory(0, frame.ByteCount), token); }
+                catch (Exception e) when (e is EndOfStreamException or InvalidDataException)
                 {
                     frame.Dispose();
-                    if (read > 0) Failure = new VideoAffectException($"decoding '{info.Path}' ended inside frame {decoder.FramesDecoded}");
+                    Failure = new VideoAffectException($"decoding '{info.Path}' ended inside frame {decoder.FramesDecoded} ({e.Message})");
                     return;
                 }
+                catch { frame.Dispose(); throw; }
+                if (nanoseconds is not { } ns)
+                {
+                    frame.Dispose();
+                    return;
+                }
+                frame.Timestamp = ns / 1e9 / TimeScale;
                 try { await output.WriteAsync(frame, token); }
                 catch { frame.Dispose(); throw; }
                 Interlocked.Increment(ref decoder._frames);

@@ -3,19 +3,20 @@ namespace VideoAffect.Media;
 /// <summary>What ffprobe says about a video file, as far as the pipeline needs it.</summary>
 public sealed record VideoInfo(
     string Path,
+    /// <summary>The video stream that is analysed: its index among all the file's streams (ffprobe's "#0:N").</summary>
+    int StreamIndex,
     int Width,
     int Height,
-    /// <summary>Average frame rate (frames per second); the encoder writes at this rate.</summary>
+    /// <summary>Average frame rate (frames per second), for messages; frames keep their own timestamps.</summary>
     double FrameRate,
     TimeSpan Duration,
     bool HasAudio,
-    /// <summary>Presentation time of each frame in seconds, in display order, from the container's packets.</summary>
-    IReadOnlyList<double> FrameTimes)
+    /// <summary>The container's start time in seconds (the earliest stream's first timestamp; 1.4 s in a typical MPEG-TS).</summary>
+    double StartTime,
+    /// <summary>The stream's time base ("1/15360"): the encoder writes in it, so frame times survive exactly.</summary>
+    string TimeBase,
+    /// <summary>Frames the container says the stream has, or an estimate from duration and rate; 0 when unknown. For progress only.</summary>
+    long ExpectedFrames)
 {
     public int FrameBytes => Width * Height * 3;
-
-    /// <summary>Time of frame <paramref name="index"/>: the container's when known, else extrapolated at the frame rate.</summary>
-    public double TimeOf(long index) =>
-        index < FrameTimes.Count ? FrameTimes[(int)index]
-        : (FrameTimes.Count > 0 ? FrameTimes[^1] + (index - FrameTimes.Count + 1) / FrameRate : index / FrameRate);
 }

@@ -1,61 +1,103 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using FFMpegCore;
 
 namespace VideoAffect.Media;
 
-/// <summary>Reads a file's video properties and frame timestamps with ffprobe (through FFMpegCore).</summary>
+/// <summary>Reads a file's streams and format with ffprobe (as JSON) and chooses the video stream to analyse.</summary>
 public static class VideoProbe
 {
-    public static async Task<VideoInfo> ProbeAsync(string path, CancellationToken token)
+    /// <param name="streamIndex">the stream to analyse (ffprobe's index); null: the default video stream (see <see cref="Choose"/>)</param>
+    public static async Task<VideoInfo> ProbeAsync(string path, CancellationToken token, int? streamIndex = null)
     {
+        if (Directory.Exists(path)) throw new VideoAffectException($"input '{path}' is a folder, not a video file");
         if (!File.Exists(path)) throw new VideoAffectException($"input '{path}' does not exist");
         if (new FileInfo(path).Length == 0) throw new VideoAffectException($"input '{path}' is empty");
-        IMediaAnalysis analysis;
-        try { analysis = await FFProbe.AnalyseAsync(path, cancellationToken: token); }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new VideoAffectException($"'{path}' is not a readable video ({FfmpegErrors.Reason(e)})", e);
-        }
-        var video = analysis.PrimaryVideoStream
-            ?? throw new VideoAffectException($"'{path}' has no video stream");
-        if (video.Width is not > 0 || video.Height is not > 0)
+        using var json = await RunAsync(path, token);
+        var root = json.RootElement;
+        var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
+        var video = Choose(path, streams, streamIndex);
+        int codedWidth = Int(video, "width"), codedHeight = Int(video, "height");
+        if (codedWidth <= 0 || codedHeight <= 0)
             throw new VideoAffectException($"'{path}' has a video stream without a frame size (damaged or truncated file)");
 
         // ffmpeg applies rotation metadata while decoding, so the frames arrive with the rotated size.
-        bool quarterTurn = Math.Abs(video.Rotation) % 180 == 90;
-        int width = quarterTurn ? video.Height.Value : video.Width.Value, height = quarterTurn ? video.Width.Value : video.Height.Value;
-        double fps = video.AverageFrameRate > 0 && double.IsFinite(video.AverageFrameRate) ? video.AverageFrameRate
-            : video.RealFrameRate > 0 && double.IsFinite(video.RealFrameRate) ? video.RealFrameRate : 25;
-        var times = await FrameTimesAsync(path, video.Index, token);
-        return new VideoInfo(path, width, height, fps, analysis.Duration, analysis.PrimaryAudioStream is not null, times);
+        bool quarterTurn = Math.Abs(Rotation(video)) % 180 == 90;
+        int width = quarterTurn ? codedHeight : codedWidth, height = quarterTurn ? codedWidth : codedHeight;
+        double fps = Rate(video, "avg_frame_rate") is > 0 and var avg ? avg : Rate(video, "r_frame_rate") is > 0 and var r ? r : 25;
+        var format = root.TryGetProperty("format", out var f) ? f : default;
+        double duration = Seconds(video, "duration") is > 0 and var d ? d : Seconds(format, "duration") is > 0 and var fd ? fd : 0;
+        double start = Seconds(format, "start_time") is var st && double.IsFinite(st) ? st : 0;
+        long frames = Int(video, "nb_frames") is > 0 and var n ? n : (long)Math.Round(duration * fps);
+        bool audio = streams.Any(x => Text(x, "codec_type") == "audio");
+        string timeBase = Text(video, "time_base") is { Length: > 0 } tb && tb != "0/0" ? tb : "1/90000";
+        return new VideoInfo(path, Int(video, "index"), width, height, fps, TimeSpan.FromSeconds(duration), audio, start, timeBase, frames);
     }
 
     /// <summary>
-    /// Presentation times of the video packets, sorted into display order. Packets with negative
-    /// times are dropped: they are pre-roll that the decoder discards (MP4 edit lists).
+    /// The stream asked for, else the one players show: the first video stream marked default, else
+    /// the first; cover art (attached pictures) is not video. The decoder maps this same stream.
     /// </summary>
-    static async Task<IReadOnlyList<double>> FrameTimesAsync(string path, int streamIndex, CancellationToken token)
+    static JsonElement Choose(string path, List<JsonElement> streams, int? index)
     {
-        try
-        {
-            var packets = await FFProbe.GetPacketsAsync(path, customArguments: $"-select_streams {streamIndex}", cancellationToken: token);
-            return packets.Packets
-                .Where(p => p.StreamIndex == streamIndex)
-                .Select(p => ParseSeconds(p.PtsTime))
-                .Where(t => double.IsFinite(t) && t >= 0)
-                .Order()
-                .ToArray();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return []; // timestamps then follow from the frame rate; the decoder reports real damage itself
-        }
+        var videos = streams.Where(x => Text(x, "codec_type") == "video" && !Flag(x, "attached_pic")).ToList();
+        if (index is { } wanted)
+            return videos.FirstOrDefault(x => Int(x, "index") == wanted) is { ValueKind: JsonValueKind.Object } chosen ? chosen
+                : throw new VideoAffectException($"'{path}' has no video stream {wanted} (its video streams: {(videos.Count == 0 ? "none" : string.Join(", ", videos.Select(x => Int(x, "index"))))})");
+        if (videos.Count == 0) throw new VideoAffectException($"'{path}' has no video stream");
+        return videos.FirstOrDefault(x => Flag(x, "default")) is { ValueKind: JsonValueKind.Object } marked ? marked : videos[0];
     }
 
-    /// <summary>FFMpegCore asks ffprobe for sexagesimal times ("0:00:01.033333"); plain seconds are accepted too.</summary>
-    static double ParseSeconds(string? text)
+    static async Task<JsonDocument> RunAsync(string path, CancellationToken token)
     {
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)) return seconds;
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var time) ? time.TotalSeconds : double.NaN;
+        var start = new ProcessStartInfo(GlobalFFOptions.GetFFProbeBinaryPath())
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-v", "error", "-show_format", "-show_streams", "-of", "json", path }) start.ArgumentList.Add(a);
+        using var process = new Process { StartInfo = start };
+        try { process.Start(); }
+        catch (System.ComponentModel.Win32Exception) { throw new VideoAffectException("ffprobe is not installed; run ./setup.sh"); }
+        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try { await process.WaitForExitAsync(token); }
+        catch (OperationCanceledException)
+        {
+            try { process.Kill(); } catch (InvalidOperationException) { }
+            throw;
+        }
+        if (process.ExitCode != 0)
+            throw new VideoAffectException($"'{path}' is not a readable video ({FfmpegErrors.Reason(await errors)})");
+        try { return JsonDocument.Parse(await output); }
+        catch (JsonException) { throw new VideoAffectException($"'{path}' is not a readable video (ffprobe said nothing useful)"); }
+    }
+
+    static string? Text(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()) : null;
+
+    static int Int(JsonElement e, string name) => int.TryParse(Text(e, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : 0;
+
+    static double Seconds(JsonElement e, string name) =>
+        double.TryParse(Text(e, name), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : double.NaN;
+
+    /// <summary>"30000/1001" → 29.97; 0 for "0/0" or nothing.</summary>
+    static double Rate(JsonElement e, string name)
+    {
+        var parts = (Text(e, name) ?? "").Split('/');
+        return parts.Length == 2 && double.TryParse(parts[0], CultureInfo.InvariantCulture, out double num)
+            && double.TryParse(parts[1], CultureInfo.InvariantCulture, out double den) && den > 0 && num > 0 ? num / den : 0;
+    }
+
+    static bool Flag(JsonElement stream, string name) =>
+        stream.TryGetProperty("disposition", out var d) && d.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.GetInt32() == 1;
+
+    /// <summary>The display matrix's rotation (side data), or the older "rotate" tag.</summary>
+    static int Rotation(JsonElement stream)
+    {
+        if (stream.TryGetProperty("side_data_list", out var list))
+            foreach (var item in list.EnumerateArray())
+                if (item.TryGetProperty("rotation", out var r) && r.TryGetDouble(out double degrees)) return (int)Math.Round(degrees);
+        return stream.TryGetProperty("tags", out var tags) && int.TryParse(Text(tags, "rotate"), out int rotate) ? rotate : 0;
     }
 }

@@ -15,6 +15,8 @@ public sealed record AnalyzeOptions
     public string? ReportPath { get; init; }
     /// <summary>Run summary JSON; null to skip.</summary>
     public string? SummaryPath { get; init; }
+    /// <summary>Which video stream to analyse (ffprobe's stream index); null: the default one.</summary>
+    public int? VideoStream { get; init; }
     public string Backend { get; init; } = "auto";
     public string? ModelPath { get; init; }
     public DetectorOptions Detector { get; init; } = new();

@@ -4,6 +4,7 @@ using VideoAffect.Detection;
 using VideoAffect.Inference;
 using VideoAffect.Media;
 using VideoAffect.Model;
+using VideoAffect.Outputs;
 using VideoAffect.Preprocessing;
 using VideoAffect.Records;
 using VideoAffect.Reports;
@@ -29,13 +30,16 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     public async Task<AnalysisSummary> RunAsync(CancellationToken token)
     {
         options.Validate();
-        OutputFiles.CheckWritable(options.OutputPath, "output video");
-        OutputFiles.CheckWritable(options.EventsPath, "events file");
-        if (options.SummaryPath is not null) OutputFiles.CheckWritable(options.SummaryPath, "summary file");
-        if (options.ReportPath is not null) OutputFiles.CheckWritable(options.ReportPath, "report");
+        var info = await VideoProbe.ProbeAsync(options.InputPath, token, options.VideoStream);
+        // Every output is checked against the inputs and each other, and locked, before anything is written.
+        using var outputs = new OutputSet([options.InputPath, options.ModelPath, options.Detector.CascadePath]);
+        var videoOut = outputs.Add(options.OutputPath, "output video");
+        var eventsOut = outputs.Add(options.EventsPath, "events file");
+        var summaryOut = options.SummaryPath is null ? null : outputs.Add(options.SummaryPath, "summary file");
+        var reportOut = options.ReportPath is null ? null : outputs.Add(options.ReportPath, "report");
+        outputs.Claim();
 
-        var info = await VideoProbe.ProbeAsync(options.InputPath, token);
-        FramesExpected = info.FrameTimes.Count;
+        FramesExpected = info.ExpectedFrames;
         var network = PretrainedModel.Load(options.ModelPath);
         using var backend = BackendFactory.Create(options.Backend, network, options.BatchSize, log);
         // OpenCV: one single-threaded cascade per detection worker, frame-level parallelism instead
@@ -51,8 +55,6 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         using var preprocessor = new FacePreprocessor(network.InputShape, options.CropMargin);
         log?.Invoke($"{info.Path}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{(info.HasAudio ? ", with audio" : "")}; backend {backend.Name} ({backend.DeviceName}); detector {DetectorName(detectors[0])}");
 
-        string videoPartial = OutputFiles.PartialPath(options.OutputPath);
-        string eventsPartial = OutputFiles.PartialPath(options.EventsPath);
         var pool = new FrameBufferPool(info.FrameBytes);
         _decoder = new VideoFileDecoder(info, pool);
         var tracker = options.Tracking ? new IouTracker(options.Tracker) : null;
@@ -61,13 +63,13 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         bool cropOnDevice = backend is IFrameInferenceBackend;
         var detect = new DetectStage(detectors, preprocessor, network.InputShape.Size, tracker, options.DetectEvery, options.ClassifyEvery, cropOnDevice);
         var classify = new ClassifyStage(backend, options.BatchSize, options.BatchTimeout);
-        var encoder = new AnnotatedVideoEncoder(info, videoPartial, options.KeepAudio);
+        IFrameSink encoder = videoOut.Discarded ? new DiscardingSink() : new AnnotatedVideoEncoder(info, videoOut.Partial, options.KeepAudio);
 
         var report = options.ReportPath is null ? null : new ReportData(network.Labels);
         var clock = Stopwatch.StartNew();
         Exception? failure = null;
         AnnotateStage annotate;
-        using (var records = RecordWriters.Create(eventsPartial, network.Labels))
+        using (var records = RecordWriters.Create(eventsOut, network.Labels))
         {
             annotate = new AnnotateStage(records, network.Labels, smoother, report);
             using var abort = new CancellationTokenSource();
@@ -101,24 +103,16 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         clock.Stop();
 
         string status = failure is not null ? "failed" : token.IsCancellationRequested ? "cancelled" : "complete";
+        bool complete = status == "complete";
         string? reportPath = null;
-        if (report is not null && annotate.Frames > 0)
+        if (report is not null && reportOut is { Discarded: false } && annotate.Frames > 0)
         {
-            reportPath = status == "complete" ? options.ReportPath! : OutputFiles.PartialPath(options.ReportPath!);
-            RunReport.Write(reportPath, report, options.InputPath);
+            RunReport.Write(reportOut.Partial, report, options.InputPath);
+            reportPath = complete ? Named(reportOut) : reportOut.Partial;
         }
-        string video = options.OutputPath, events = options.EventsPath;
-        if (status == "complete")
-        {
-            OutputFiles.Promote(videoPartial, options.OutputPath);
-            OutputFiles.Promote(eventsPartial, options.EventsPath);
-        }
-        else
-        {
-            // Keep what was processed under its .partial name; leave no empty or unplayable file behind.
-            video = KeepIfUseful(videoPartial, encoder.FramesEncoded > 0);
-            events = KeepIfUseful(eventsPartial, annotate.Frames > 0);
-        }
+        // Keep what was processed under its .partial name; leave no empty or unplayable file behind.
+        string video = complete ? Named(videoOut) : KeepIfUseful(videoOut, encoder.FramesEncoded > 0);
+        string events = complete ? Named(eventsOut) : KeepIfUseful(eventsOut, annotate.Frames > 0);
 
         var summary = new AnalysisSummary
         {
@@ -139,16 +133,21 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             Batches = classify.Batches,
             DetectorRuns = detect.DetectorRuns,
         };
-        if (options.SummaryPath is not null)
+        if (summaryOut is { Discarded: false })
         {
-            try { await File.WriteAllTextAsync(options.SummaryPath, summary.ToJson() + "\n", CancellationToken.None); }
+            try { await File.WriteAllTextAsync(summaryOut.Partial, summary.ToJson() + "\n", CancellationToken.None); }
             catch (IOException e)
             {
-                try { File.Delete(options.SummaryPath); } catch (IOException) { } // no half-written summary
+                try { File.Delete(summaryOut.Partial); } catch (IOException) { } // no half-written summary
                 // When the run already failed (a full disk fails everything), that first failure is the one to report.
-                if (failure is null) throw new VideoAffectException($"writing the summary '{options.SummaryPath}' failed: {e.Message.Split('\n')[0]}");
+                if (failure is null) throw new VideoAffectException($"writing the summary '{summaryOut.Given}' failed: {e.Message.Split('\n')[0]}");
             }
         }
+        // Only a complete run replaces earlier results, each atomically; the video goes last, so
+        // a result under its final name is never newer than its records.
+        if (complete)
+            foreach (var target in new[] { eventsOut, summaryOut, reportOut, videoOut })
+                if (target is not null) OutputSet.Commit(target);
         if (failure is not null)
             throw new AnalysisFailedException(summary, failure);
         return summary;
@@ -168,10 +167,14 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     static int QueueCapacityFor(VideoInfo info, int requested) =>
         (int)Math.Clamp(QueuedBytesLimit / 4 / Math.Max(1, info.FrameBytes), 1, requested);
 
-    static string KeepIfUseful(string path, bool useful)
+    /// <summary>Where a complete run's output ends up, as the summary reports it.</summary>
+    static string Named(OutputTarget target) => target.Discarded ? "(discarded)" : target.Given;
+
+    static string KeepIfUseful(OutputTarget target, bool useful)
     {
-        if (useful && File.Exists(path) && new FileInfo(path).Length > 0) return path;
-        File.Delete(path);
+        if (target.Discarded) return "(discarded)";
+        if (useful && File.Exists(target.Partial) && new FileInfo(target.Partial).Length > 0) return target.Partial;
+        File.Delete(target.Partial);
         return "(none)";
     }
 

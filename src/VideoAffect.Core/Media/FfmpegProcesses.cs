@@ -1,0 +1,92 @@
+using FFMpegCore;
+
+namespace VideoAffect.Media;
+
+/// <summary>
+/// How the ffmpeg and ffprobe children are started, so that a stop is ours to make:
+/// <list type="bullet">
+/// <item>Each child runs in a session of its own (setsid). A terminal's Ctrl-C goes to the whole
+/// foreground process group; children in it would die at once, before the frames already decoded
+/// reach the encoder, and the run would end as a failure. In their own session only we stop them,
+/// after the pipeline has drained. (They still end by themselves if we die: their pipes close.)</item>
+/// <item>The pipes FFMpegCore creates (Unix sockets, CoreFxPipe_*) go into a folder of this
+/// process's own under the user's cache, and folders left by processes that were killed are removed
+/// at the next start, so a SIGKILL leaves no socket behind in /tmp for long.</item>
+/// </list>
+/// FFMpegCore runs "ffmpeg" and "ffprobe" from one folder, so the folder given to it holds two
+/// small scripts that exec the real programs under setsid.
+/// </summary>
+public static class FfmpegProcesses
+{
+    static readonly object Gate = new();
+    static string? _runFolder;
+
+    /// <summary>Sets both up for this process; call once at start. Without setsid or ffmpeg on PATH it changes nothing.</summary>
+    public static void Isolate()
+    {
+        lock (Gate)
+        {
+            if (_runFolder is not null || !OperatingSystem.IsLinux()) return;
+            string root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "videoaffect");
+            try
+            {
+                string? setsid = FindOnPath("setsid"), ffmpeg = FindOnPath("ffmpeg"), ffprobe = FindOnPath("ffprobe");
+                if (setsid is not null && ffmpeg is not null && ffprobe is not null)
+                {
+                    string bin = Path.Combine(root, "bin");
+                    Directory.CreateDirectory(bin);
+                    WriteScript(Path.Combine(bin, "ffmpeg"), setsid, ffmpeg);
+                    WriteScript(Path.Combine(bin, "ffprobe"), setsid, ffprobe);
+                    GlobalFFOptions.Configure(o => o.BinaryFolder = bin);
+                }
+                _runFolder = PipeFolder(Path.Combine(root, "run"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _runFolder = ""; // a read-only home: run as before, with the system's temporary folder
+            }
+        }
+    }
+
+    /// <summary>Removes this process's pipe folder; call at exit.</summary>
+    public static void Release()
+    {
+        lock (Gate)
+        {
+            if (string.IsNullOrEmpty(_runFolder)) return;
+            try { Directory.Delete(_runFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    static string PipeFolder(string runs)
+    {
+        Directory.CreateDirectory(runs);
+        foreach (string dir in Directory.GetDirectories(runs))
+            if (int.TryParse(Path.GetFileName(dir), out int pid) && !Directory.Exists($"/proc/{pid}"))
+                try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        string mine = Path.Combine(runs, Environment.ProcessId.ToString());
+        // A Unix socket path holds at most 107 bytes; FFMpegCore's names take about 60 of them.
+        if (mine.Length > 44) return "";
+        Directory.CreateDirectory(mine, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Environment.SetEnvironmentVariable("TMPDIR", mine + "/");
+        return mine;
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    static void WriteScript(string path, string setsid, string program)
+    {
+        string text = $"#!/bin/sh\n# Written by VideoAffect: runs {program} in a session of its own (see FfmpegProcesses).\nexec {setsid} -w {program} \"$@\"\n";
+        if (File.Exists(path) && File.ReadAllText(path) == text) return;
+        string temporary = $"{path}.{Environment.ProcessId}.tmp";
+        File.WriteAllText(temporary, text);
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(p => File.Exists(p) && !p.StartsWith(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "videoaffect")));
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text.Json;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Containers;
+
+/// <summary>
+/// Real-world containers through the real CLI, checked against ffprobe: every decoded frame is
+/// kept, each record's time is that frame's own presentation time (ffprobe's best_effort_timestamp),
+/// and the annotated video plays each frame at the source's time (measured from the source's start).
+/// </summary>
+public class ContainerTimingTests
+{
+    /// <summary>How each kind of file is made from the same moving-face clip (20 frames at 15 fps, with audio).</summary>
+    static readonly Dictionary<string, string[]> Recipes = new()
+    {
+        // MPEG-4 ASP with B-frames in AVI: most packets carry no pts (packed B-frames), the last frame none at all.
+        ["avi"] = ["-c:v", "mpeg4", "-bf", "2", "-q:v", "5", "-c:a", "pcm_s16le", "-f", "avi"],
+        // MPEG-TS starts at 1.4 s, audio a little before video.
+        ["ts"] = ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-f", "mpegts"],
+        // Variable frame rate: a 0.7 s pause before frame 8.
+        ["vfr"] = ["-vf", "setpts=N/15/TB+gte(N\\,8)*0.7/TB", "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-f", "mp4"],
+        // Matroska with 29.97-style times in a millisecond time base.
+        ["mkv"] = ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-f", "matroska"],
+    };
+
+    [Theory]
+    [InlineData("avi")]
+    [InlineData("ts")]
+    [InlineData("vfr")]
+    [InlineData("mkv")]
+    public void Every_frame_keeps_its_own_time_in_the_records_and_the_video(string kind)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 20, fps: 15, audio: true);
+        string input = dir.File($"input.{kind}");
+        ProcessRunner.Tool("ffmpeg", ["-nostdin", "-v", "error", "-i", clip, .. Recipes[kind], input]);
+
+        var r = ProcessRunner.Cli(["analyze", input, "-o", dir.File("out.mp4"), "--backend", "cpu"], timeoutSeconds: 120);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        var source = FrameTimes(input);
+        var output = FrameTimes(dir.File("out.mp4"));
+        Assert.Equal(20, source.Length);
+        Assert.Equal(source.Length, output.Length);
+
+        // Records: the frame's own time, exactly as ffprobe gives it.
+        var records = File.ReadAllLines(dir.File("out.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.True(records.Select(x => x.GetProperty("frame").GetInt32()).Distinct().Count() >= 15, "the face should be found on most frames");
+        int compared = 0;
+        foreach (var record in records)
+        {
+            int frame = record.GetProperty("frame").GetInt32();
+            if (source[frame] is not { } expected) continue; // ffprobe has no time for AVI's last flushed frame
+            Assert.Equal(expected, record.GetProperty("time").GetDouble(), 2e-6);
+            compared++;
+        }
+        Assert.True(compared >= 14, $"only {compared} records had a reference time");
+
+        // The video: frame i plays at the source's time of frame i, from the source's start.
+        double start = double.Parse(ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "format=start_time", "-of", "csv=p=0", input).Trim(), CultureInfo.InvariantCulture);
+        for (int i = 0; i < source.Length; i++)
+            if (source[i] is { } t)
+                Assert.True(Math.Abs(t - start - output[i]!.Value) < 1e-3, $"frame {i}: source {t - start:0.######} s from the start, output {output[i]:0.######} s");
+        if (kind == "vfr") Assert.True(output[8] - output[7] > 0.7, "the pause must survive (variable frame rate out for variable in)");
+    }
+
+    [Fact]
+    public void With_two_video_streams_the_default_one_is_analysed_and_another_can_be_chosen()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string face = Clips.MovingFace(dir.File("face.mp4"), 12, fps: 15, width: 480, height: 360, audio: false);
+        string file = dir.File("two.mkv");
+        // Stream 0: a face-free test pattern of another size; stream 1 (marked default): the face.
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10:duration=2", "-i", face,
+            "-map", "0:v", "-map", "1:v", "-c:v", "libx264", "-preset", "ultrafast", "-disposition:v:0", "0", "-disposition:v:1", "default", file);
+
+        var r = ProcessRunner.Cli(["analyze", file, "-o", dir.File("default.mp4"), "--backend", "cpu", "--json"], timeoutSeconds: 90);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        Assert.Equal("480,360", Size(dir.File("default.mp4")));
+        Assert.Equal(12, Clips.CountFrames(dir.File("default.mp4")));
+        Assert.True(File.ReadAllLines(dir.File("default.jsonl")).Length >= 10, "the face stream was analysed");
+
+        r = ProcessRunner.Cli(["analyze", file, "-o", dir.File("first.mp4"), "--backend", "cpu", "--video-stream", "0"], timeoutSeconds: 90);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        Assert.Equal("320,240", Size(dir.File("first.mp4")));
+        Assert.Equal(20, Clips.CountFrames(dir.File("first.mp4")));
+
+        r = ProcessRunner.Cli(["analyze", file, "-o", dir.File("none.mp4"), "--video-stream", "5"], timeoutSeconds: 60);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("has no video stream 5 (its video streams: 0, 1)", r.StandardError);
+    }
+
+    static string Size(string path) =>
+        ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", path).Trim();
+
+    /// <summary>ffprobe's best_effort_timestamp of each decoded frame of the first video stream; null where it has none.</summary>
+    static double?[] FrameTimes(string path) =>
+        ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=best_effort_timestamp_time", "-of", "csv=p=0", path)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Trim().TrimEnd(','))
+            .Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : (double?)null)
+            .ToArray();
+}
