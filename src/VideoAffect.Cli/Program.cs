@@ -8,12 +8,23 @@ public static class Program
     // Ctrl-C and SIGTERM are handled by CommandRunner, which waits for the run to wind down.
     // System.CommandLine's own handler would kill the process after a short grace period,
     // before a monitor has finalised its recordings.
-    public static Task<int> Main(string[] args) =>
-        Build().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    public static async Task<int> Main(string[] args)
+    {
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0) return UsageErrors.Report(parse);
+        // ffmpeg children out of the terminal's Ctrl-C, and their pipes in a folder of our own.
+        VideoAffect.Media.FfmpegProcesses.Isolate();
+        try { return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }); }
+        finally { VideoAffect.Media.FfmpegProcesses.Release(); }
+    }
 
     public static RootCommand Build()
     {
-        var root = new RootCommand("VideoAffect: find faces in video and recognise their emotion (FER-2013 classes).");
+        var root = new RootCommand("""
+            VideoAffect: find faces in video and recognise their emotion (FER-2013 classes).
+            Exit codes: 0 done; 1 an unexpected failure, or a monitored stream that failed; 2 bad usage or bad input
+            (one line on stderr says which); 130 stopped by Ctrl-C or SIGTERM (outputs kept under their .partial names).
+            """);
         root.Subcommands.Add(AnalyzeCommand.Create());
         root.Subcommands.Add(MonitorCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());

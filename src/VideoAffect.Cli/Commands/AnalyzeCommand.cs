@@ -15,7 +15,8 @@ static class AnalyzeCommand
         var report = new Option<string?>("--report") { Description = "per-run report: emotions over time per track and label shares (.html, or .png)" };
         var json = new Option<bool>("--json") { Description = "print the run summary as JSON" };
         var queue = new Option<int>("--queue-capacity") { Description = "frames each inter-stage queue holds", DefaultValueFactory = _ => 8 };
-        var timeout = new Option<int>("--batch-timeout-ms") { Description = "longest a face waits for a fuller batch", DefaultValueFactory = _ => 20 };
+        var timeout = Durations.Option("--batch-timeout-ms", "longest a face waits for a fuller batch", TimeSpan.FromMilliseconds(20), bareMilliseconds: true);
+        var videoStream = new Option<int?>("--video-stream") { Description = "the video stream to analyse, by ffprobe's stream index (default: the stream marked default, else the first)" };
         var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio track" };
         var detectEvery = new Option<int>("--detect-every") { Description = "run the face detector on every Nth frame; tracks carry faces in between", DefaultValueFactory = _ => 1 };
         var classifyEvery = new Option<int>("--classify-every") { Description = "classify a tracked face on every Kth frame; in between it keeps its last prediction", DefaultValueFactory = _ => 1 };
@@ -30,13 +31,16 @@ static class AnalyzeCommand
 
         var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { output, events, summary, report, json, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, detectWorkers, noTracking, smoothing }.Concat(detector.All))
+        foreach (var o in new Option[] { output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, detectWorkers, noTracking, smoothing }.Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
             string source = r.GetValue(input)!;
-            string video = r.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + ".annotated.mp4");
-            string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(video))!, Path.GetFileNameWithoutExtension(video));
+            string besideInput = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + ".annotated.mp4");
+            string video = r.GetValue(output) ?? besideInput;
+            // Records and summary default to the video's name; with no video (-o /dev/null), to the input's.
+            string named = Outputs.FileFacts.Of(video) == Outputs.FileFacts.Of("/dev/null") ? besideInput : video;
+            string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(named))!, Path.GetFileNameWithoutExtension(named));
             var options = new AnalyzeOptions
             {
                 InputPath = source,
@@ -47,7 +51,8 @@ static class AnalyzeCommand
                 Backend = r.GetValue(backend)!,
                 ModelPath = r.GetValue(model),
                 BatchSize = r.GetValue(batch),
-                BatchTimeout = TimeSpan.FromMilliseconds(r.GetValue(timeout)),
+                BatchTimeout = r.GetValue(timeout),
+                VideoStream = r.GetValue(videoStream),
                 QueueCapacity = r.GetValue(queue),
                 CropMargin = r.GetValue(margin),
                 KeepAudio = !r.GetValue(noAudio),

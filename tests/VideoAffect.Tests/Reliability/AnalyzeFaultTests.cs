@@ -45,6 +45,29 @@ public class AnalyzeFaultTests
     }
 
     [Fact]
+    public async Task Ctrl_C_to_the_whole_process_group_is_a_cancellation_that_keeps_every_frame_done()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string input = Clips.MovingFace(dir.File("long.mp4"), 300, fps: 15, width: 480, height: 360, audio: true);
+        using var cli = new RunningCli(["analyze", input, "-o", dir.File("out.mp4"), "--backend", "cpu"], ownProcessGroup: true);
+        await cli.WaitForAsync("backend cpu", TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var (exitCode, output) = cli.InterruptGroup(TimeSpan.FromSeconds(30));
+        Assert.True(exitCode == 130, $"exit {exitCode}: {cli.StandardError}");
+        // The summary's count is the partial video's: the ffmpeg children were not cut short.
+        var counted = System.Text.RegularExpressions.Regex.Match(output, @"cancelled: (\d+)/(\d+) frames");
+        Assert.True(counted.Success, output);
+        int written = int.Parse(counted.Groups[1].Value);
+        Assert.Equal(written, Clips.CountFrames(dir.File("out.partial.mp4")));
+        Assert.Equal(int.Parse(counted.Groups[2].Value), written);
+        AssertKeptWhatWasDone(dir, input);
+        // The copied audio ends with the kept video, not with the source.
+        var durations = ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "stream=codec_type,duration", "-of", "csv=p=0", dir.File("out.partial.mp4"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(',')).ToDictionary(f => f[0], f => double.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(durations["audio"], durations["video"] - 0.2, durations["video"] + 0.1);
+    }
+
+    [Fact]
     public async Task A_killed_decoder_is_a_clear_error_and_keeps_the_partial_output()
     {
         var (dir, input) = LongClip();

@@ -9,9 +9,12 @@ sealed class RunningCli : IDisposable
     readonly List<string> _stderr = new();
     readonly Task<string> _stdout;
 
-    public RunningCli(IEnumerable<string> arguments)
+    /// <param name="ownProcessGroup">start it as a terminal starts a foreground job: leading a process
+    /// group of its own (setsid), so that <see cref="InterruptGroup"/> reaches it and its children alike</param>
+    public RunningCli(IEnumerable<string> arguments, bool ownProcessGroup = false)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(ownProcessGroup ? "setsid" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (ownProcessGroup) start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(TestPaths.CliAssembly);
         foreach (var a in arguments) start.ArgumentList.Add(a);
         _process = Process.Start(start)!;
@@ -39,6 +42,13 @@ sealed class RunningCli : IDisposable
     {
         ProcessRunner.Run("kill", ["-TERM", Id.ToString()], TimeSpan.FromSeconds(5));
         return WaitForExit(timeout, "SIGTERM");
+    }
+
+    /// <summary>Ctrl-C as a terminal sends it: SIGINT to every process of the foreground group.</summary>
+    public (int ExitCode, string Output) InterruptGroup(TimeSpan timeout)
+    {
+        ProcessRunner.Run("kill", ["-INT", "--", $"-{Id}"], TimeSpan.FromSeconds(5));
+        return WaitForExit(timeout, "Ctrl-C to the process group");
     }
 
     public (int ExitCode, string Output) WaitForExit(TimeSpan timeout, string after = "its start")
