@@ -177,7 +177,7 @@ public class AnalyzePipelineTests
         var lines = File.ReadAllLines(options.EventsPath);
         var header = lines[0].Split(',');
         Assert.Equal(["time", "frame", "track", "detected", "x", "y", "w", "h", "label", "confidence",
-            "p_angry", "p_disgust", "p_fear", "p_happy", "p_sad", "p_surprise", "p_neutral", "smoothed_label"], header);
+            "p_angry", "p_disgust", "p_fear", "p_happy", "p_sad", "p_surprise", "p_neutral", "smoothed_label", "tentative"], header);
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(summary.Faces, rows.Count);
         Assert.All(rows, r => Assert.Equal(header.Length, r.Length));

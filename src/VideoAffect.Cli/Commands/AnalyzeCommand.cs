@@ -23,6 +23,7 @@ static class AnalyzeCommand
         var detectWorkers = new Option<int>("--detect-workers") { Description = "frames detected at once, one single-threaded cascade each (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var noTracking = new Option<bool>("--no-tracking") { Description = "no track ids, smoothing or detect-every-N: each frame on its own" };
         var smoothing = new Option<double>("--smoothing") { Description = "weight of a frame in its track's moving average of probabilities (1: no smoothing)", DefaultValueFactory = _ => 0.3 };
+        var keepTentative = new Option<bool>("--keep-tentative") { Description = "keep faces whose track was never confirmed (one-off detections), marked \"tentative\" in the records; by default they appear nowhere" };
         var backend = SharedOptions.Backend();
         var model = SharedOptions.Model();
         var batch = SharedOptions.BatchSize();
@@ -31,7 +32,7 @@ static class AnalyzeCommand
 
         var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, detectWorkers, noTracking, smoothing }.Concat(detector.All))
+        foreach (var o in new Option[] { keepTentative, output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, detectWorkers, noTracking, smoothing }.Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -48,6 +49,7 @@ static class AnalyzeCommand
                 EventsPath = r.GetValue(events) ?? stem + ".jsonl",
                 SummaryPath = r.GetValue(summary) ?? stem + ".summary.json",
                 ReportPath = r.GetValue(report),
+                KeepTentative = r.GetValue(keepTentative),
                 Backend = r.GetValue(backend)!,
                 ModelPath = r.GetValue(model),
                 BatchSize = r.GetValue(batch),

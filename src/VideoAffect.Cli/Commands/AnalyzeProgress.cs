@@ -51,7 +51,8 @@ static class AnalyzeProgress
         while (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(5))) != run)
         {
             long done = analyzer.FramesDecoded, total = analyzer.FramesExpected;
-            string of = total > 0 ? $"/{total} ({100.0 * done / total:0}%)" : "";
+            // The expected count is the container's claim or an estimate: past it, show the count alone.
+            string of = total > 0 && done <= total ? $"/{total} ({100.0 * done / total:0}%)" : "";
             Console.Error.WriteLine($"  {done}{of} frames, {done / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):0.0} fps");
         }
         return await run;

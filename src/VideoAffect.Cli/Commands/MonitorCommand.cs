@@ -31,6 +31,7 @@ static class MonitorCommand
         var classifyEvery = new Option<int>("--classify-every") { Description = "classify a tracked face on every Kth frame", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "print the final summary as JSON" };
         var soak = new Option<string?>("--resources") { Description = "sample memory, handles and threads every 5 s into this CSV (soak runs); the summary shows first, last and peak" };
+        var keepTentative = new Option<bool>("--keep-tentative") { Description = "keep faces whose track was never confirmed (one-off detections), marked \"tentative\" in the records; by default they appear nowhere" };
         var backend = SharedOptions.Backend();
         var model = SharedOptions.Model();
         var batch = SharedOptions.BatchSize();
@@ -39,7 +40,7 @@ static class MonitorCommand
 
         var command = new Command("monitor", "watch live streams (RTSP cameras, webcams, files) and write each face's emotion as it happens");
         command.Arguments.Add(sources);
-        foreach (var o in new Option[] { webcam, records, record, segment, duration, soak, http, transport, stall, reconnectMax, loop, queue, timeout, detectEvery, classifyEvery, json, backend, model, batch, margin }.Concat(detector.All))
+        foreach (var o in new Option[] { keepTentative, webcam, records, record, segment, duration, soak, http, transport, stall, reconnectMax, loop, queue, timeout, detectEvery, classifyEvery, json, backend, model, batch, margin }.Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -65,6 +66,7 @@ static class MonitorCommand
                 BatchTimeout = r.GetValue(timeout),
                 DetectEvery = r.GetValue(detectEvery),
                 ClassifyEvery = r.GetValue(classifyEvery),
+                KeepTentative = r.GetValue(keepTentative),
                 Backend = r.GetValue(backend)!,
                 ModelPath = r.GetValue(model),
                 BatchSize = r.GetValue(batch),

@@ -72,6 +72,7 @@ public sealed class LiveMonitor : IDisposable
                 var smoother = _options.Tracking && _options.SmoothingAlpha < 1 ? new ProbabilitySmoother(_options.SmoothingAlpha) : null;
                 streams.Add(new StreamPipeline(i, Streams[i], Previews[Streams[i].Name], _options, _log,
                     new DetectStage(detectors, preprocessor, network.InputShape.Size, tracker, _options.DetectEvery, _options.ClassifyEvery, cropOnDevice),
+                    new ConfirmationGate(_options.KeepTentative ? TentativeFaces.HoldAndMark : TentativeFaces.Drop),
                     new AnnotateStage(writer, network.Labels, smoother),
                     _options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, Streams[i].Name, _options.SegmentLength, _log) : null));
             }
@@ -149,7 +150,7 @@ public sealed class LiveMonitor : IDisposable
 
     /// <summary>One stream's own stages and queues around the shared classifier.</summary>
     sealed class StreamPipeline(int index, StreamStatus status, PreviewHub preview, MonitorOptions options, Action<string>? log,
-        DetectStage detect, AnnotateStage annotate, SegmentRecorder? recorder)
+        DetectStage detect, ConfirmationGate gate, AnnotateStage annotate, SegmentRecorder? recorder)
     {
         public SegmentRecorder? Recorder => recorder;
         public Channel<VideoFrame> Classified { get; } = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
@@ -163,6 +164,7 @@ public sealed class LiveMonitor : IDisposable
                 dropped => { dropped.Dispose(); status.FrameDropped(); });
             status.QueueDepthProbe = () => captured.Reader.CanCount ? captured.Reader.Count : 0;
             var detected = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+            var gated = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
             var annotated = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
             var source = new LiveSource(status.Source, options.Source, status, index, log);
             Merged = Task.Run(() => MergeAsync(detected.Reader, toClassify, abort));
@@ -171,7 +173,8 @@ public sealed class LiveMonitor : IDisposable
                 Task.Run(() => source.RunAsync(captured.Writer, sourceToken)),
                 guard(Task.Run(() => detect.RunAsync(captured.Reader, detected.Writer, abort))),
                 guard(Merged),
-                guard(Task.Run(() => annotate.RunAsync(Classified.Reader, annotated.Writer, abort))),
+                guard(Task.Run(() => gate.RunAsync(Classified.Reader, gated.Writer, abort))),
+                guard(Task.Run(() => annotate.RunAsync(gated.Reader, annotated.Writer, abort))),
                 guard(Task.Run(() => SinkAsync(annotated.Reader, abort))),
             ];
         }

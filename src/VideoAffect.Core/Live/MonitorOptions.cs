@@ -30,6 +30,8 @@ public sealed record MonitorOptions
     public int BatchSize { get; init; } = 32;
     public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
     public bool Tracking { get; init; } = true;
+    /// <summary>Show faces whose track is not confirmed yet, marked tentative; by default a face shows once its track is confirmed.</summary>
+    public bool KeepTentative { get; init; }
     public TrackerOptions Tracker { get; init; } = new();
     public int DetectEvery { get; init; } = 1;
     public int ClassifyEvery { get; init; } = 1;

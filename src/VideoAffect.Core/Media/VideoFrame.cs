@@ -49,11 +49,15 @@ public sealed class VideoFrame : IDisposable
 /// One face on a frame: its box, what to classify (the network input cut on the host, or the crop
 /// for a backend that cuts it on its device), then the prediction.
 /// </summary>
-public sealed class FaceObservation(FaceBox box, float[]? input, int trackId = 0, bool detected = true, FaceBox? deviceCrop = null)
+public sealed class FaceObservation(FaceBox box, float[]? input, int trackId = 0, bool detected = true, FaceBox? deviceCrop = null, Tracking.FaceTrack? track = null)
 {
     public FaceBox Box { get; } = box;
     /// <summary>Stable id of the face across frames; 0 when tracking is off.</summary>
     public int TrackId { get; } = trackId;
+    /// <summary>The track, whose confirmation may come frames later; null when tracking is off.</summary>
+    public Tracking.FaceTrack? Track { get; } = track;
+    /// <summary>Its track was never confirmed (kept only with --keep-tentative).</summary>
+    public bool Tentative => Track is { Confirmed: false };
     /// <summary>False when the box is the tracker's prediction on a frame the detector skipped.</summary>
     public bool Detected { get; } = detected;
     /// <summary>The track's probabilities averaged over time; null without tracking.</summary>

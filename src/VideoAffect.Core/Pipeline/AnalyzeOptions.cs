@@ -35,6 +35,8 @@ public sealed record AnalyzeOptions
     /// <summary>Follow faces across frames (track ids, smoothing, detect-every-N).</summary>
     public bool Tracking { get; init; } = true;
     public TrackerOptions Tracker { get; init; } = new();
+    /// <summary>Keep faces whose track was never confirmed (one-off detections), marked tentative; by default they are reported nowhere.</summary>
+    public bool KeepTentative { get; init; }
     /// <summary>Run the detector on every Nth frame; tracks carry the faces in between. Needs tracking.</summary>
     public int DetectEvery { get; init; } = 1;
     /// <summary>Classify a tracked face on every Kth frame; in between it keeps its last prediction. Needs tracking.</summary>

@@ -140,39 +140,40 @@ public sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePrep
         var frame = d.Frame;
         if (tracker is null)
         {
-            foreach (var box in d.Boxes!) AddFace(frame, d.Gray, box, 0, true);
+            foreach (var box in d.Boxes!) AddFace(frame, d.Gray, box, null, true);
         }
         else if (d.Boxes is { } boxes)
         {
             var tracks = tracker.Update(boxes, frame.Index);
-            for (int i = 0; i < boxes.Count; i++) AddFace(frame, d.Gray, boxes[i], tracks[i].Id, true);
+            for (int i = 0; i < boxes.Count; i++) AddFace(frame, d.Gray, boxes[i], tracks[i], true);
         }
         else
         {
             foreach (var (track, box) in tracker.Coast(frame.Index))
-                if (Clip(box, frame.Width, frame.Height) is { } b) AddFace(frame, d.Gray, b, track.Id, false);
+                if (Clip(box, frame.Width, frame.Height) is { } b) AddFace(frame, d.Gray, b, track, false);
         }
     }
 
-    void AddFace(VideoFrame frame, Mat gray, FaceBox box, int trackId, bool detected)
+    void AddFace(VideoFrame frame, Mat gray, FaceBox box, FaceTrack? track, bool detected)
     {
+        int trackId = track?.Id ?? 0;
         // A tracked face is classified on every Kth frame (and on its first); in between it keeps
         // its track's last prediction, filled in by the annotate stage.
         bool classify = trackId == 0 || frame.Index % classifyEvery == 0 || _classifiedTracks.Add(trackId);
         if (!classify)
         {
-            frame.Faces.Add(new FaceObservation(box, null, trackId, detected));
+            frame.Faces.Add(new FaceObservation(box, null, trackId, detected, track: track));
             return;
         }
         if (cropOnDevice)
         {
             var crop = preprocessor.CropFor(box, frame.Width, frame.Height);
-            frame.Faces.Add(new FaceObservation(box, null, trackId, detected, new FaceBox(crop.X, crop.Y, crop.Width, crop.Height)));
+            frame.Faces.Add(new FaceObservation(box, null, trackId, detected, new FaceBox(crop.X, crop.Y, crop.Width, crop.Height), track));
             return;
         }
         var tensor = ArrayPool<float>.Shared.Rent(inputSize);
         preprocessor.Prepare(gray, box, tensor.AsSpan(0, inputSize));
-        frame.Faces.Add(new FaceObservation(box, tensor, trackId, detected));
+        frame.Faces.Add(new FaceObservation(box, tensor, trackId, detected, track: track));
     }
 
     /// <summary>A predicted box cut to the frame; null once the face has left it.</summary>

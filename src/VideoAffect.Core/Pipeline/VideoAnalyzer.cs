@@ -72,11 +72,13 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         using (var records = RecordWriters.Create(eventsOut, network.Labels))
         {
             annotate = new AnnotateStage(records, network.Labels, smoother, report);
+            var gate = new ConfirmationGate(options.KeepTentative ? TentativeFaces.HoldAndMark : TentativeFaces.HoldAndDrop);
             using var abort = new CancellationTokenSource();
             using var decodeToken = CancellationTokenSource.CreateLinkedTokenSource(token, abort.Token);
             var decoded = Bounded();
             var detected = Bounded();
             var classified = Bounded();
+            var confirmed = Bounded();
             var annotated = Bounded();
 
             // A failing source only ends the input: what it decoded still drains through every stage.
@@ -95,7 +97,8 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
                 Guard(Task.Run(() => _decoder.RunAsync(decoded.Writer, decodeToken.Token)), isSource: true),
                 Guard(Task.Run(() => detect.RunAsync(decoded.Reader, detected.Writer, abort.Token))),
                 Guard(Task.Run(() => classify.RunAsync(detected.Reader, classified.Writer, abort.Token))),
-                Guard(Task.Run(() => annotate.RunAsync(classified.Reader, annotated.Writer, abort.Token))),
+                Guard(Task.Run(() => gate.RunAsync(classified.Reader, confirmed.Writer, abort.Token))),
+                Guard(Task.Run(() => annotate.RunAsync(confirmed.Reader, annotated.Writer, abort.Token))),
                 Guard(Task.Run(() => encoder.RunAsync(annotated.Reader))),
             };
             await Task.WhenAll(stages);
@@ -163,9 +166,9 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     /// <summary>Frames queued between stages may hold at most this much together (a few of 8K's 100 MB frames).</summary>
     const long QueuedBytesLimit = 1L << 30;
 
-    /// <summary>The queue capacity asked for, lowered for huge frames so the four queues stay within <see cref="QueuedBytesLimit"/>.</summary>
+    /// <summary>The queue capacity asked for, lowered for huge frames so the five queues stay within <see cref="QueuedBytesLimit"/>.</summary>
     static int QueueCapacityFor(VideoInfo info, int requested) =>
-        (int)Math.Clamp(QueuedBytesLimit / 4 / Math.Max(1, info.FrameBytes), 1, requested);
+        (int)Math.Clamp(QueuedBytesLimit / 5 / Math.Max(1, info.FrameBytes), 1, requested);
 
     /// <summary>Where a complete run's output ends up, as the summary reports it.</summary>
     static string Named(OutputTarget target) => target.Discarded ? "(discarded)" : target.Given;

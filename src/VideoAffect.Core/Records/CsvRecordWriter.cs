@@ -17,7 +17,7 @@ public sealed class CsvRecordWriter : IRecordWriter
     public CsvRecordWriter(string path, IReadOnlyList<string> labels)
     {
         _file = OutputFiles.Create(path);
-        var header = "time,frame,track,detected,x,y,w,h,label,confidence," + string.Join(",", labels.Select(l => "p_" + l)) + ",smoothed_label\n";
+        var header = "time,frame,track,detected,x,y,w,h,label,confidence," + string.Join(",", labels.Select(l => "p_" + l)) + ",smoothed_label,tentative\n";
         OutputFiles.Append(_file, Encoding.UTF8.GetBytes(header));
     }
 
@@ -33,7 +33,7 @@ public sealed class CsvRecordWriter : IRecordWriter
             var b = face.Box;
             _rows.Append(c, $"{frame.Timestamp:0.######},{frame.Index},{(face.TrackId > 0 ? face.TrackId.ToString(c) : "")},{(face.Detected ? 1 : 0)},{b.X},{b.Y},{b.Width},{b.Height},{p.Label},{p.Confidence:0.######}");
             foreach (var v in p.Probabilities) _rows.Append(c, $",{v:0.######}");
-            _rows.Append(',').Append(face.Smoothed?.Label ?? "").Append('\n');
+            _rows.Append(',').Append(face.Smoothed?.Label ?? "").Append(face.Tentative ? ",1\n" : ",0\n");
             Records++;
         }
         if (_rows.Length == 0) return;

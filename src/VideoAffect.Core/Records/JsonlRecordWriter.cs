@@ -39,6 +39,7 @@ public sealed class JsonlRecordWriter : IRecordWriter
                 _json.WriteNumber("track", face.TrackId);
                 _json.WriteBoolean("detected", face.Detected);
                 _json.WriteBoolean("classified", face.Classified);
+                if (face.Tentative) _json.WriteBoolean("tentative", true);
             }
             FaceJson.WriteFields(_json, face.Box, face.Prediction);
             if (face.Smoothed is { } smoothed)

@@ -9,10 +9,18 @@ public sealed class FaceTrack(int id, FaceBox box, long frame)
     double _vx, _vy;
     long _lastFrame = frame;
 
+    // Written by the tracking thread, read by later stages (the confirmation gate): volatile.
+    volatile bool _confirmed, _abandoned;
+
     public int Id { get; } = id;
     public int Hits { get; private set; } = 1;
     public int Misses { get; private set; }
-    public bool Confirmed { get; private set; }
+    /// <summary>Detected often enough to be a real face; from then on it is reported.</summary>
+    public bool Confirmed => _confirmed;
+    /// <summary>Ended before it was confirmed: a one-off false detection, reported nowhere by default.</summary>
+    public bool Abandoned => _abandoned;
+    /// <summary>Whether it is known yet if the face is real.</summary>
+    public bool Resolved => _confirmed || _abandoned;
 
     /// <summary>Where the face should be at <paramref name="frame"/> if it kept moving as it did.</summary>
     public FaceBox PredictAt(long frame)
@@ -31,8 +39,14 @@ public sealed class FaceTrack(int id, FaceBox box, long frame)
         _lastFrame = frame;
         Hits++;
         Misses = 0;
-        if (Hits >= hitsToConfirm) Confirmed = true;
+        if (Hits >= hitsToConfirm) _confirmed = true;
     }
 
     public void Miss() => Misses++;
+
+    /// <summary>The tracker dropped it; if it was never confirmed, it was not a face.</summary>
+    public void End()
+    {
+        if (!_confirmed) _abandoned = true;
+    }
 }

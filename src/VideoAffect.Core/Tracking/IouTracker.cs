@@ -4,8 +4,10 @@ namespace VideoAffect.Tracking;
 
 /// <summary>
 /// Gives faces stable ids across frames: each round of detections is matched greedily, highest IoU
-/// first, to the tracks' predicted boxes; unmatched detections start tentative tracks, and tracks
-/// unmatched for too many rounds end. Between detection rounds, tracks coast on their velocity.
+/// first, to the tracks' predicted boxes; unmatched detections start tentative tracks. A tentative
+/// track ends at its first missed round (as in SORT: a one-off false detection is gone at the next
+/// round, so its fate is known within one round), a confirmed one after too many missed rounds.
+/// Between detection rounds, confirmed tracks coast on their velocity.
 /// </summary>
 public sealed class IouTracker
 {
@@ -43,7 +45,11 @@ public sealed class IouTracker
         foreach (var track in _tracks.Where(t => !matched.Contains(t)).ToList())
         {
             track.Miss();
-            if (track.Misses > _options.MissesToDelete) _tracks.Remove(track);
+            if (!track.Confirmed || track.Misses > _options.MissesToDelete)
+            {
+                track.End();
+                _tracks.Remove(track);
+            }
         }
         for (int d = 0; d < detections.Count; d++)
         {
