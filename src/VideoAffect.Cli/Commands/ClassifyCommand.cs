@@ -16,7 +16,8 @@ static class ClassifyCommand
     {
         var images = new Argument<string[]>("images") { Description = "image files (PNG, JPEG, ...)", Arity = ArgumentArity.OneOrMore };
         var noDetect = new Option<bool>("--no-detect") { Description = "treat each whole image as one face (for pre-cropped faces)" };
-        var json = new Option<bool>("--json") { Description = "print one JSON object per image" };
+        var json = new Option<bool>("--json") { Description = "print one JSON object per image (with \"error\" for an image that could not be read)" };
+        var maxMegapixels = new Option<double>("--max-megapixels") { Description = "refuse larger images before decoding them", DefaultValueFactory = _ => ImageClassifier.DefaultMaxPixels / 1e6 };
         var backend = SharedOptions.Backend();
         var model = SharedOptions.Model();
         var margin = SharedOptions.CropMargin();
@@ -24,20 +25,31 @@ static class ClassifyCommand
 
         var command = new Command("classify", "detect faces in images and print the 7 emotion probabilities of each");
         command.Arguments.Add(images);
-        foreach (var o in new Option[] { noDetect, json, backend, model, margin }.Concat(detector.All)) command.Options.Add(o);
+        foreach (var o in new Option[] { noDetect, json, maxMegapixels, backend, model, margin }.Concat(detector.All)) command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(_ =>
         {
             var network = PretrainedModel.Load(r.GetValue(model));
             using var engine = BackendFactory.Create(r.GetValue(backend)!, network, 64);
             using var faceDetector = r.GetValue(noDetect) ? null : FaceDetectorFactory.Create(detector.ReadKind(r), detector.Read(r), engine, workers: 1)[0];
-            using var classifier = new ImageClassifier(engine, faceDetector, r.GetValue(margin));
+            if (!(r.GetValue(maxMegapixels) > 0)) throw new VideoAffectException("--max-megapixels must be positive");
+            using var classifier = new ImageClassifier(engine, faceDetector, r.GetValue(margin), (long)(r.GetValue(maxMegapixels) * 1e6));
+            // A bad image is reported on its own line and the others are still classified.
+            int failed = 0;
             foreach (string path in r.GetValue(images)!)
             {
-                var result = classifier.Classify(path);
+                ImageClassifier.Result result;
+                try { result = classifier.Classify(path); }
+                catch (VideoAffectException e)
+                {
+                    failed++;
+                    Console.Error.WriteLine($"videoaffect: error: {e.Message}");
+                    if (r.GetValue(json)) PrintJsonError(path, e.Message);
+                    continue;
+                }
                 if (r.GetValue(json)) PrintJson(result);
                 else PrintText(result);
             }
-            return Task.FromResult(0);
+            return Task.FromResult(failed == 0 ? 0 : CommandRunner.BadInput);
         }, token));
         return command;
     }
@@ -50,6 +62,19 @@ static class ClassifyCommand
             var probs = string.Join("  ", p.Labels.Select((l, i) => $"{l} {p.Probabilities[i].ToString("0.000", CultureInfo.InvariantCulture)}"));
             Console.WriteLine($"  ({box.X}, {box.Y}, {box.Width}, {box.Height})  {p.Label} {(p.Confidence * 100).ToString("0.0", CultureInfo.InvariantCulture)}%  [{probs}]");
         }
+    }
+
+    static void PrintJsonError(string path, string error)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("image", path);
+            w.WriteString("error", error);
+            w.WriteEndObject();
+        }
+        stdout.WriteByte((byte)'\n');
     }
 
     static void PrintJson(ImageClassifier.Result result)

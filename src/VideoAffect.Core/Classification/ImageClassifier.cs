@@ -6,15 +6,23 @@ using VideoAffect.Preprocessing;
 namespace VideoAffect.Classification;
 
 /// <summary>Emotion of the faces in still images: detect (or take the whole image), preprocess, one batched forward pass.</summary>
-public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? detector, double cropMargin = 0) : IDisposable
+/// <param name="maxPixels">larger images are refused before they are decoded (a 400-megapixel PNG takes ~13 GB to process)</param>
+public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? detector, double cropMargin = 0, long maxPixels = ImageClassifier.DefaultMaxPixels) : IDisposable
 {
+    /// <summary>100 megapixels: the largest camera photos, at ~3 GB of working memory.</summary>
+    public const long DefaultMaxPixels = 100_000_000;
+
     readonly FacePreprocessor _preprocessor = new(backend.Network.InputShape, cropMargin);
 
     public sealed record Result(string Path, int Width, int Height, IReadOnlyList<(FaceBox Box, EmotionPrediction Prediction)> Faces);
 
     public Result Classify(string path)
     {
+        if (Directory.Exists(path)) throw new VideoAffectException($"'{path}' is a folder, not an image");
         if (!File.Exists(path)) throw new VideoAffectException($"image '{path}' does not exist");
+        if (ImageHeader.ReadSize(path) is var (w, h) && (long)w * h > maxPixels)
+            throw new VideoAffectException($"'{path}' is {w}x{h} ({(long)w * h / 1e6:0.#} megapixels), above the limit of {maxPixels / 1e6:0.#}; raise it with --max-megapixels");
+        if (ImageHeader.PngDamage(path) is { } damage) throw new VideoAffectException($"'{path}' is a damaged PNG: {damage}");
         using var image = Cv2.ImRead(path, ImreadModes.Color);
         if (image.Empty()) throw new VideoAffectException($"'{path}' is not an image OpenCV can read");
         using var gray = image.CvtColor(ColorConversionCodes.BGR2GRAY);

@@ -1,0 +1,96 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+
+namespace VideoAffect.Classification;
+
+/// <summary>
+/// What an image file says about itself before it is decoded: its pixel size (PNG, JPEG, BMP, GIF,
+/// WebP), so that a huge image is refused before it takes gigabytes, and for PNG whether its chunks
+/// are whole (lengths, CRCs, IEND), so that a damaged file gets our one-line error instead of
+/// libpng's own message on stderr.
+/// </summary>
+public static class ImageHeader
+{
+    /// <summary>The image's width and height, or null for a format not read here (OpenCV then decides).</summary>
+    public static (int Width, int Height)? ReadSize(string path)
+    {
+        using var file = File.OpenRead(path);
+        var head = new byte[32];
+        int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var h = head.AsSpan(0, n);
+        if (n >= 24 && h[..8].SequenceEqual(PngSignature) && h[12..16].SequenceEqual("IHDR"u8))
+            return (BinaryPrimitives.ReadInt32BigEndian(h[16..]), BinaryPrimitives.ReadInt32BigEndian(h[20..]));
+        if (n >= 10 && (h[..6].SequenceEqual("GIF87a"u8) || h[..6].SequenceEqual("GIF89a"u8)))
+            return (BinaryPrimitives.ReadUInt16LittleEndian(h[6..]), BinaryPrimitives.ReadUInt16LittleEndian(h[8..]));
+        if (n >= 26 && h[0] == 'B' && h[1] == 'M')
+            return (Math.Abs(BinaryPrimitives.ReadInt32LittleEndian(h[18..])), Math.Abs(BinaryPrimitives.ReadInt32LittleEndian(h[22..])));
+        if (n >= 30 && h[..4].SequenceEqual("RIFF"u8) && h[8..12].SequenceEqual("WEBP"u8))
+            return WebPSize(h);
+        if (n >= 2 && h[0] == 0xFF && h[1] == 0xD8)
+        {
+            file.Position = 2;
+            return JpegSize(file);
+        }
+        return null;
+    }
+
+    /// <summary>Null when the PNG's chunks are whole; else what is wrong. Not a PNG: null.</summary>
+    public static string? PngDamage(string path)
+    {
+        var data = File.ReadAllBytes(path);
+        if (data.Length < 8 || !data.AsSpan(0, 8).SequenceEqual(PngSignature)) return null;
+        int at = 8;
+        while (true)
+        {
+            if (at + 12 > data.Length) return "it is truncated";
+            uint length = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(at));
+            if (length > int.MaxValue || at + 12 + (long)length > data.Length) return "it is truncated";
+            var typeAndData = data.AsSpan(at + 4, 4 + (int)length);
+            uint crc = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(at + 8 + (int)length));
+            string type = System.Text.Encoding.ASCII.GetString(typeAndData[..4]);
+            if (Crc32.HashToUInt32(typeAndData) != crc) return $"its {type} chunk is damaged (CRC mismatch)";
+            if (type == "IEND") return null;
+            at += 12 + (int)length;
+        }
+    }
+
+    static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    static (int, int)? WebPSize(ReadOnlySpan<byte> h)
+    {
+        var chunk = h[12..16];
+        if (chunk.SequenceEqual("VP8X"u8)) return (1 + (h[24] | h[25] << 8 | h[26] << 16), 1 + (h[27] | h[28] << 8 | h[29] << 16));
+        if (chunk.SequenceEqual("VP8 "u8)) return (BinaryPrimitives.ReadUInt16LittleEndian(h[26..]) & 0x3FFF, BinaryPrimitives.ReadUInt16LittleEndian(h[28..]) & 0x3FFF);
+        if (chunk.SequenceEqual("VP8L"u8))
+        {
+            uint bits = BinaryPrimitives.ReadUInt32LittleEndian(h[21..]);
+            return ((int)(bits & 0x3FFF) + 1, (int)((bits >> 14) & 0x3FFF) + 1);
+        }
+        return null;
+    }
+
+    /// <summary>Walks JPEG markers to the first start-of-frame (SOF0-SOF15, not DHT/JPG/DAC).</summary>
+    static (int, int)? JpegSize(Stream file)
+    {
+        var buffer = new byte[7];
+        while (true)
+        {
+            int b = file.ReadByte();
+            if (b < 0) return null;
+            if (b != 0xFF) continue;
+            int marker;
+            do marker = file.ReadByte(); while (marker == 0xFF);
+            if (marker < 0) return null;
+            if (marker is 0xD8 or 0x01 or (>= 0xD0 and <= 0xD7)) continue; // no length
+            if (file.ReadAtLeast(buffer.AsSpan(0, 2), 2, throwOnEndOfStream: false) < 2) return null;
+            int length = BinaryPrimitives.ReadUInt16BigEndian(buffer);
+            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+            {
+                if (file.ReadAtLeast(buffer.AsSpan(0, 5), 5, throwOnEndOfStream: false) < 5) return null;
+                return (BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(3)), BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(1)));
+            }
+            if (length < 2) return null;
+            file.Seek(length - 2, SeekOrigin.Current);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using OpenCvSharp;
+using VideoAffect.Classification;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests;
+
+/// <summary>`classify` on many images: a bad one is reported on its own line and the rest are still done.</summary>
+public class ClassifyCliTests
+{
+    [Fact]
+    public void Bad_images_are_reported_one_line_each_and_the_good_ones_still_classified()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string good = TestPaths.Photo("astronaut.png");
+        byte[] png = File.ReadAllBytes(good);
+        File.WriteAllBytes(dir.File("truncated.png"), png[..30000]);
+        var flipped = (byte[])png.Clone();
+        flipped[5000] ^= 0xFF;
+        File.WriteAllBytes(dir.File("damaged.png"), flipped);
+        File.WriteAllText(dir.File("text.png"), "not an image");
+
+        var r = ProcessRunner.Cli(["classify", dir.File("truncated.png"), good, dir.File("damaged.png"), dir.File("text.png"), dir.Path, good, "--backend", "cpu", "--json"], timeoutSeconds: 90);
+        Assert.Equal(2, r.ExitCode);
+        var errors = r.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, errors.Length);
+        Assert.All(errors, l => Assert.StartsWith("videoaffect: error: ", l)); // no libpng line, no trace
+        Assert.Contains("truncated", errors[0]);
+        Assert.Contains("CRC", errors[1]);
+        Assert.Contains("is a folder", errors[3]);
+        var lines = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(6, lines.Count); // one line per image, in order
+        Assert.Equal(2, lines.Count(l => l.TryGetProperty("faces", out var f) && f.GetArrayLength() == 1));
+        Assert.True(lines[1].TryGetProperty("faces", out _));
+        Assert.True(lines[0].TryGetProperty("error", out _));
+    }
+
+    [Fact]
+    public void An_image_above_the_pixel_limit_is_refused_before_it_is_decoded()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        // 108 megapixels of gray compress to little; decoded and processed they would take gigabytes.
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "color=gray:size=12000x9000", "-frames:v", "1", dir.File("huge.png"));
+        var r = ProcessRunner.Cli(["classify", dir.File("huge.png"), "--backend", "cpu"], timeoutSeconds: 60);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("12000x9000 (108 megapixels), above the limit of 100", r.StandardError);
+        r = ProcessRunner.Cli(["classify", TestPaths.Photo("astronaut.png"), "--backend", "cpu", "--max-megapixels", "0.2"], timeoutSeconds: 60);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("512x512", r.StandardError);
+    }
+
+    [Theory]
+    [InlineData("png")]
+    [InlineData("jpg")]
+    [InlineData("bmp")]
+    [InlineData("gif")]
+    [InlineData("webp")]
+    public void Header_sizes_equal_what_OpenCV_decodes(string extension)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string path = dir.File($"odd.{extension}");
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", TestPaths.Photo("astronaut.png"), "-vf", "scale=333:217", "-frames:v", "1", path);
+        using var decoded = Cv2.ImRead(path, ImreadModes.Unchanged);
+        Assert.False(decoded.Empty());
+        Assert.Equal((decoded.Width, decoded.Height), ImageHeader.ReadSize(path));
+        Assert.Null(ImageHeader.PngDamage(path));
+    }
+}
