@@ -13,6 +13,7 @@ public static class BackendFactory
     /// <param name="log">Where a device backend reports batches it had to run on the CPU instead.</param>
     public static IInferenceBackend Create(string name, Network network, int maxBatch, Action<string>? log = null)
     {
+        network.CheckBatchSize(maxBatch);
         switch (name.ToLowerInvariant())
         {
             case "cpu":

@@ -24,4 +24,14 @@ public sealed class Network
     public TensorShape InputShape => Layers[0].OutputShape;
     public int ClassCount => Labels.Count;
     public long MultiplyAddsPerItem => Layers.Sum(l => l.MultiplyAdds);
+
+    /// <summary>Most items one pass may hold: 4096, and fewer where the largest activation would no longer fit one .NET array.</summary>
+    public int MaxBatchSize => (int)Math.Min(4096, int.MaxValue / Math.Max(1, Layers.Max(l => (long)l.OutputShape.Size)));
+
+    /// <summary>Refuses an impossible batch size up front, with the fix, instead of overflowing deep inside a backend.</summary>
+    public void CheckBatchSize(int batch)
+    {
+        if (batch < 1 || batch > MaxBatchSize)
+            throw new VideoAffectException($"--batch-size must be between 1 and {MaxBatchSize} for this model (got {batch})");
+    }
 }

@@ -67,6 +67,7 @@ public sealed class Trainer(TrainingEngine engine, TrainOptions options, Action<
                 }
                 long step = state.Steps + 1;
                 var outcome = engine.TrainBatch(inputs.AsSpan(0, count * training.Shape.Size), labels.AsSpan(0, count), StepSeed(state.Seed, step));
+                if (!double.IsFinite(outcome.LossSum)) throw Diverged(state, epoch, b + 1, batches);
                 engine.ApplyAdam(options.Adam.StepFor(step));
                 state = state with
                 {
@@ -78,6 +79,7 @@ public sealed class Trainer(TrainingEngine engine, TrainOptions options, Action<
                 BatchDone?.Invoke(epoch, b + 1, batches, state.EpochLossSum / state.EpochSeen, (double)state.EpochCorrect / state.EpochSeen);
             }
             var (valLoss, valAccuracy) = validation is null ? ((double?)null, (double?)null) : Evaluate(validation);
+            if (valLoss is { } v && !double.IsFinite(v)) throw Diverged(state, epoch, batches, batches);
             var metrics = new EpochMetrics(epoch, state.EpochLossSum / state.EpochSeen, (double)state.EpochCorrect / state.EpochSeen,
                 valLoss, valAccuracy, state.EpochSeconds + clock.Elapsed.TotalSeconds);
             bool best = valAccuracy is { } accuracy && accuracy > state.BestValidationAccuracy;
@@ -88,10 +90,24 @@ public sealed class Trainer(TrainingEngine engine, TrainOptions options, Action<
                 History = [.. state.History, metrics],
             };
             log?.Invoke(Describe(metrics, options.Epochs));
+            engine.DownloadParameters();
+            if (!Finite(engine.Network)) throw Diverged(state, epoch, batches, batches);
             Save(options.Checkpoint, state);
             if (best && options.BestModel is not null) ModelFile.Save(engine.Network, options.BestModel);
         }
         return new TrainResult(state, Stopped: false);
+    }
+
+    /// <summary>
+    /// The loss became NaN or infinite: the weights are lost, so nothing more is saved over the last
+    /// good checkpoint (the one written after the last whole epoch), and the run stops with the fix.
+    /// </summary>
+    VideoAffectException Diverged(TrainingState state, int epoch, int batch, int batches)
+    {
+        string kept = state.CompletedEpochs > 0 && File.Exists(options.Checkpoint)
+            ? $"the last good checkpoint, after epoch {state.CompletedEpochs}, is kept in {options.Checkpoint}"
+            : "no checkpoint had been written yet";
+        return new VideoAffectException($"training diverged in epoch {epoch} at batch {batch} of {batches} (the loss is not a finite number); {kept}; try a smaller --learning-rate than {options.Adam.LearningRate:G3}");
     }
 
     public static string Describe(EpochMetrics m, int epochs) =>
@@ -119,6 +135,9 @@ public sealed class Trainer(TrainingEngine engine, TrainOptions options, Action<
         }
         return (loss / images.Count, (double)correct / images.Count);
     }
+
+    static bool Finite(Network network) =>
+        network.Layers.OfType<Conv2DLayer>().All(l => l.Weights.All(float.IsFinite) && l.Bias.All(float.IsFinite));
 
     void Save(string path, TrainingState state)
     {

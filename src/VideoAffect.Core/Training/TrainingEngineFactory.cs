@@ -15,6 +15,7 @@ public static class TrainingEngineFactory
     /// </summary>
     public static TrainingEngine Create(string backend, Network network, int batch)
     {
+        network.CheckBatchSize(batch);
         switch (backend.ToLowerInvariant())
         {
             case "cpu": return new ManagedTrainingEngine(network, batch);

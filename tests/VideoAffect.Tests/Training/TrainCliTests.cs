@@ -65,12 +65,36 @@ public class TrainCliTests
         Assert.Equal(48L, ModelFile.Load(model).Checkpoint!.State.Steps);
     }
 
+    [Fact]
+    public void A_diverging_run_stops_with_one_line_and_keeps_the_last_good_checkpoint()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string csv = Fer2013Files.Synthetic(dir.File("fer.csv"), perClass: 10, seed: 6);
+        string model = dir.File("seed.vamodel");
+        string[] common = ["--batch-size", "16", "--backend", "cpu", "--validation-fraction", "0.2"];
+        var fresh = ProcessRunner.Cli(["train", csv, "-o", dir.File("fresh.vamodel"), "--epochs", "1", "--learning-rate", "1e30", .. common], timeoutSeconds: 300);
+        Assert.Equal(2, fresh.ExitCode);
+        var error = Assert.Single(fresh.StandardError.Split('\n'), l => l.StartsWith("videoaffect: "));
+        Assert.Matches(@"^videoaffect: error: training diverged in epoch 1 at batch \d+ of 4 \(the loss is not a finite number\); no checkpoint had been written yet; try a smaller --learning-rate than 1E\+30$", error);
+        Assert.False(File.Exists(dir.File("fresh.vamodel")));
+
+        Assert.Equal(0, ProcessRunner.Cli(["train", csv, "-o", model, "--epochs", "1", .. common], timeoutSeconds: 300).ExitCode);
+        byte[] good = File.ReadAllBytes(model);
+        var diverged = ProcessRunner.Cli(["train", csv, "-o", model, "--resume", model, "--epochs", "2", "--learning-rate", "1e30", .. common], timeoutSeconds: 300);
+        Assert.Equal(2, diverged.ExitCode);
+        Assert.Contains($"the last good checkpoint, after epoch 1, is kept in {model}", diverged.StandardError);
+        Assert.DoesNotContain("   at ", diverged.StandardError);
+        Assert.Equal(good, File.ReadAllBytes(model));
+    }
+
     [Theory]
     [InlineData("missing-data", "dataset 'DIR/none.csv' does not exist")]
     [InlineData("no-gpu", "backend 'cuda': no usable CUDA device (no NVIDIA GPU or driver); use --backend cpu")]
     [InlineData("not-a-checkpoint", "'DIR/plain.vamodel' is a model without training state; only checkpoints written by `train` can be resumed")]
     [InlineData("damaged-checkpoint", "damaged.vamodel is damaged or truncated (checksum mismatch)")]
     [InlineData("no-output-folder", "cannot write checkpoint 'DIR/none/m.vamodel': folder 'DIR/none' does not exist")]
+    [InlineData("huge-batch", "--batch-size must be between 1 and 4096 for this model (got 100000)")]
+    [InlineData("output-is-data", "checkpoint 'DIR/fer.csv' is the input 'DIR/fer.csv'; choose another path (VideoAffect never overwrites its input)")]
     public void Bad_input_is_a_one_line_error(string kind, string message)
     {
         using var dir = TestPaths.NewTempFolder();
@@ -85,6 +109,8 @@ public class TrainCliTests
             "no-gpu" when Directory.Exists("/proc/driver/nvidia") => [],
             "no-gpu" => ["train", csv, "-o", dir.File("m.vamodel"), "--backend", "cuda"],
             "no-output-folder" => ["train", csv, "-o", dir.File("none/m.vamodel")],
+            "huge-batch" => ["train", csv, "-o", dir.File("m.vamodel"), "--batch-size", "100000", "--backend", "cpu"],
+            "output-is-data" => ["train", csv, "-o", csv, "--resume", csv],
             "not-a-checkpoint" => ["train", csv, "-o", dir.File("m.vamodel"), "--resume", dir.File("plain.vamodel")],
             _ => ["train", csv, "-o", dir.File("m.vamodel"), "--resume", dir.File("damaged.vamodel")],
         };
