@@ -83,7 +83,7 @@ public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, b
         public async Task WriteAsync(Stream output, CancellationToken token)
         {
             var writer = new FfmpegPipeWriter(output, flushEachFrame: false);
-            var matroska = new Matroska.RawVideoMatroskaWriter(encoder.Source.Width, encoder.Source.Height);
+            var matroska = new Matroska.RawVideoMatroskaWriter(encoder.Source.Width, encoder.Source.Height, 1 / encoder.Source.FrameRate);
             try
             {
                 await writer.WriteAsync(matroska.Header());

@@ -7,9 +7,11 @@ namespace VideoAffect.Media.Matroska;
 /// Writes raw BGR24 frames with their timestamps as a streamable Matroska file (what ffmpeg itself
 /// writes with `-allow_raw_vfw 1`: a VFW bitmap header with a negative height, i.e. top-down rows),
 /// so the encoder's ffmpeg gets every frame at its own time and the output keeps the source's timing,
-/// variable frame rates included. Times are in microseconds; each frame is one cluster.
+/// variable frame rates included. Times are in microseconds; each frame is one cluster. The track's
+/// default duration (the source's average frame interval) gives the last frame its length: without
+/// it an MP4's edit list ends where the last frame starts, and players drop that frame.
 /// </summary>
-public sealed class RawVideoMatroskaWriter(int width, int height)
+public sealed class RawVideoMatroskaWriter(int width, int height, double frameSeconds)
 {
     const long MicrosecondNs = 1000;
     long _lastMicroseconds = -1;
@@ -33,6 +35,7 @@ public sealed class RawVideoMatroskaWriter(int width, int height)
         var video = Element(0xE0, Concat(UInt(0xB0, (ulong)width), UInt(0xBA, (ulong)height)));
         var track = Element(0xAE, Concat(
             UInt(0xD7, 1), UInt(0x73C5, 1), UInt(0x83, 1), UInt(0x9C, 0),
+            UInt(0x23E383, (ulong)Math.Max(1, Math.Round(frameSeconds * 1e9))), // DefaultDuration, in nanoseconds
             Element(0x86, "V_MS/VFW/FOURCC"u8.ToArray()), Element(0x63A2, bitmap), video));
         var tracks = Element(0x1654AE6B, track);
         byte[] segmentStart = [0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
