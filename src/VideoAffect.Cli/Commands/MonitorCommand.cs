@@ -77,6 +77,8 @@ static class MonitorCommand
             using var monitor = new LiveMonitor(options, Log);
             await using var server = r.GetValue(http) is { } address ? await MonitorHttpServer.StartAsync(monitor, address) : null;
             if (server is not null) Log($"serving http://{server.Address}/ (metrics, streams, previews)");
+            if (server is { ReachableFromNetwork: true })
+                Console.Error.WriteLine($"videoaffect: warning: http://{server.Address}/ is reachable from the network, without authentication: anyone who can connect sees the cameras' previews (use 127.0.0.1 to keep it local)");
             var summary = await monitor.RunAsync(ct);
             Console.WriteLine(r.GetValue(json) ? summary.ToJson() : summary.ToText());
             // Stopping by Ctrl-C or SIGTERM is how a monitor normally ends; a stream that failed, or

@@ -30,6 +30,10 @@ public sealed class MonitorHttpServer : IAsyncDisposable
     /// <summary>host:port actually listened on (port 0 picks a free one).</summary>
     public string Address { get; }
 
+    /// <summary>Whether others on the network can reach it (not a loopback address): worth a warning, since nothing is authenticated.</summary>
+    public bool ReachableFromNetwork =>
+        IPAddress.TryParse(Address[..Address.LastIndexOf(':')].Trim('[', ']'), out var ip) && !IPAddress.IsLoopback(ip);
+
     public static async Task<MonitorHttpServer> StartAsync(LiveMonitor monitor, string address)
     {
         var endpoint = ParseAddress(address);

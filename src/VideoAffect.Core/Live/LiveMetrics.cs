@@ -17,12 +17,14 @@ public sealed class LiveMetrics : IDisposable
 
     public LiveMetrics()
     {
-        Frames = _meter.CreateCounter<long>("videoaffect_frames", description: "frames read from the source");
-        Dropped = _meter.CreateCounter<long>("videoaffect_frames_dropped", description: "frames dropped before detection because the stream's queue was full");
-        Processed = _meter.CreateCounter<long>("videoaffect_frames_processed", description: "frames that went through detection, classification and the outputs");
-        Faces = _meter.CreateCounter<long>("videoaffect_faces", description: "classified faces written as records");
-        Reconnects = _meter.CreateCounter<long>("videoaffect_reconnects", description: "times the source was restarted after it ended, failed or stalled");
-        Errors = _meter.CreateCounter<long>("videoaffect_source_errors", description: "failed connection attempts and source failures");
+        // Counters are observed from each stream's own totals, so every stream exports each of them
+        // from the start, at 0 (a counter that appears only once it moves breaks rate() and alerts).
+        _meter.CreateObservableCounter("videoaffect_frames", () => Each(s => s.Frames), description: "frames read from the source");
+        _meter.CreateObservableCounter("videoaffect_frames_dropped", () => Each(s => s.Dropped), description: "frames dropped before detection because the stream's queue was full");
+        _meter.CreateObservableCounter("videoaffect_frames_processed", () => Each(s => s.Processed), description: "frames that went through detection, classification and the outputs");
+        _meter.CreateObservableCounter("videoaffect_faces", () => Each(s => s.Faces), description: "classified faces written as records");
+        _meter.CreateObservableCounter("videoaffect_reconnects", () => Each(s => s.Reconnects), description: "times the source was restarted after it ended, failed or stalled");
+        _meter.CreateObservableCounter("videoaffect_source_errors", () => Each(s => s.Errors), description: "failed connection attempts and source failures");
         Latency = _meter.CreateHistogram<double>("videoaffect_latency", "s", "frame capture to record written");
         _meter.CreateObservableGauge("videoaffect_queue_depth", () => Each(s => s.QueueDepth), description: "frames waiting before detection");
         _meter.CreateObservableGauge("videoaffect_fps", () => Each(s => s.FramesPerSecond), description: "processed frames per second over the last 5 s");
@@ -30,12 +32,6 @@ public sealed class LiveMetrics : IDisposable
         _meter.CreateObservableGauge("videoaffect_downtime", () => Each(s => s.Downtime.TotalSeconds), "s", "time the stream was not delivering frames");
     }
 
-    public Counter<long> Frames { get; }
-    public Counter<long> Dropped { get; }
-    public Counter<long> Processed { get; }
-    public Counter<long> Faces { get; }
-    public Counter<long> Reconnects { get; }
-    public Counter<long> Errors { get; }
     public Histogram<double> Latency { get; }
 
     public void Register(StreamStatus status) { lock (_streams) _streams.Add(status); }

@@ -73,21 +73,19 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
 
     public void Connected(int width, int height) { Width = width; Height = height; SetState(StreamState.Live); }
 
-    public void FrameRead() { Interlocked.Increment(ref _frames); metrics.Frames.Add(1, _tag); }
+    public void FrameRead() { Interlocked.Increment(ref _frames); }
 
-    public void FrameDropped() { Interlocked.Increment(ref _dropped); metrics.Dropped.Add(1, _tag); }
+    public void FrameDropped() { Interlocked.Increment(ref _dropped); }
 
     public void Reconnecting(string reason)
     {
         Interlocked.Increment(ref _reconnects);
-        metrics.Reconnects.Add(1, _tag);
         SetState(StreamState.Reconnecting, reason);
     }
 
     public void Error(string message)
     {
         Interlocked.Increment(ref _errors);
-        metrics.Errors.Add(1, _tag);
         lock (_gate) LastError = message;
     }
 
@@ -95,10 +93,8 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
     public void FrameProcessed(Media.VideoFrame frame)
     {
         Interlocked.Increment(ref _processed);
-        metrics.Processed.Add(1, _tag);
         var faces = frame.Faces.Where(f => f.Display is not null).Select(f => (f.TrackId, f.Display!.Label, (double)f.Display.Confidence)).ToList();
         Interlocked.Add(ref _faces, faces.Count);
-        if (faces.Count > 0) metrics.Faces.Add(faces.Count, _tag);
         CurrentFaces = faces;
         long now = Stopwatch.GetTimestamp();
         if (frame.CapturedTicks != 0)

@@ -14,6 +14,36 @@ namespace VideoAffect.Tests.Live;
 public class MonitorCliTests
 {
     [Fact]
+    public async Task Counters_are_exported_at_zero_before_they_move_and_a_stream_that_never_delivered_fails_the_run()
+    {
+        int port = RtspTestServer.FreePort(), closed = RtspTestServer.FreePort();
+        // Listening on every interface is allowed, with a warning; the camera's port has no server.
+        using var cli = new RunningCli(["monitor", $"door=rtsp://127.0.0.1:{closed}/cam", "--backend", "cpu", "--http", $"0.0.0.0:{port}", "--duration", "4s"]);
+        await cli.WaitForAsync("serving http://", TimeSpan.FromSeconds(60));
+        Assert.Contains("videoaffect: warning: http://0.0.0.0:", cli.StandardError);
+        Assert.Contains("reachable from the network", cli.StandardError);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        string metrics = await http.GetStringAsync("/metrics");
+        foreach (string counter in new[] { "frames", "frames_dropped", "frames_processed", "faces" })
+            Assert.Matches($@"videoaffect_{counter}_total\{{[^}}]*stream=""door""[^}}]*\}} 0", metrics);
+        var (exitCode, _) = cli.WaitForExit(TimeSpan.FromSeconds(30), "--duration");
+        Assert.Equal(1, exitCode);
+        Assert.Contains("videoaffect: error: door: failed or never delivered a frame", cli.StandardError);
+    }
+
+    [Fact]
+    public void A_missing_file_source_fails_the_run_while_the_others_go_on()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 15, fps: 15, audio: false);
+        var r = ProcessRunner.Cli(["monitor", $"ok={clip}", $"gone={dir.File("missing.mp4")}", "--backend", "cpu", "--json"], timeoutSeconds: 60);
+        Assert.Equal(1, r.ExitCode);
+        var streams = JsonDocument.Parse(r.StandardOutput).RootElement.GetProperty("streams").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
+        Assert.Equal("failed", streams["gone"].GetProperty("state").GetString());
+        Assert.Equal(15, streams["ok"].GetProperty("processed").GetInt32());
+    }
+
+    [Fact]
     public async Task Http_endpoints_serve_metrics_status_and_previews_and_SIGTERM_stops_cleanly()
     {
         using var dir = TestPaths.NewTempFolder();
