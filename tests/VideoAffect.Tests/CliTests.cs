@@ -32,6 +32,32 @@ public class CliTests
         Assert.Equal((177, 66, 95, 95), (box.GetProperty("x").GetInt32(), box.GetProperty("y").GetInt32(), box.GetProperty("w").GetInt32(), box.GetProperty("h").GetInt32()));
     }
 
+    [Theory]
+    [InlineData(new[] { "analyze", "x.mp4", "--min-face", "abc" }, "videoaffect: usage: --min-face takes a whole number (got 'abc'); see 'videoaffect analyze --help'")]
+    [InlineData(new[] { "monitor", "x.mp4", "--stall-timeout", "5q" }, "videoaffect: usage: --stall-timeout takes a duration such as 500ms, 5s, 10m or 2h (got '5q'); see 'videoaffect monitor --help'")]
+    [InlineData(new[] { "analyze" }, "videoaffect: usage: Required argument 'input' missing for command: 'analyze'; see 'videoaffect analyze --help'")]
+    [InlineData(new string[0], "videoaffect: usage: name a command: analyze, monitor, classify, devices, bench, dataset, train, evaluate; see 'videoaffect --help'")]
+    public void A_command_line_that_does_not_parse_is_one_line_and_exit_code_2(string[] args, string expected)
+    {
+        var r = ProcessRunner.Cli(args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(expected, r.StandardError.Trim());
+        Assert.Equal("", r.StandardOutput.Trim()); // no help dump
+    }
+
+    [Fact]
+    public void Every_time_option_takes_the_same_duration_syntax()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 5, fps: 15, audio: false);
+        // Units on options whose bare number is seconds, and on the one whose bare number is milliseconds.
+        var r = ProcessRunner.Cli(["monitor", clip, "--backend", "cpu", "--stall-timeout", "5s", "--reconnect-max", "1m", "--duration", "20s", "--batch-timeout-ms", "0.02s", "--json"], timeoutSeconds: 60);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        r = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("out.mp4"), "--backend", "cpu", "--batch-timeout-ms", "20"], timeoutSeconds: 60);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        Assert.Contains("Exit codes: 0 done", ProcessRunner.Cli(["--help"]).StandardOutput);
+    }
+
     [Fact]
     public void An_unknown_detector_is_a_one_line_error()
     {
