@@ -35,10 +35,14 @@ static class BenchCommand
                 PhotoDirectory = data,
                 WorkDirectory = Path.Combine(Path.GetDirectoryName(data)!, "bench"),
             };
+            // Checked and claimed before the benchmark's minutes, not after them.
+            using var outputs = new Outputs.OutputSet([]);
+            var jsonOut = r.GetValue(json) is { } path ? outputs.Add(path, "benchmark results") : null;
+            outputs.Claim();
             var report = await new BenchmarkSuite(options, m => Console.Error.WriteLine($"  measuring {m}")).RunAsync(ct);
             Print(report);
-            if (r.GetValue(json) is { } path)
-                await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, IncludeFields = true }), ct);
+            if (jsonOut is not null)
+                Outputs.OutputSet.WriteWhole(jsonOut, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, IncludeFields = true }));
             return 0;
         }, token));
         return command;

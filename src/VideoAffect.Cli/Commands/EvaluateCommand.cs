@@ -44,16 +44,15 @@ static class EvaluateCommand
             {
                 throw new VideoAffectException($"cannot create output folder '{folder}': {e.Message.Split('\n')[0]}");
             }
+            using var outputs = new Outputs.OutputSet([modelPath == "pretrained" ? null : modelPath, r.GetValue(data)]);
+            var csvs = wanted.ToDictionary(split => split, split => outputs.Add(Path.Combine(folder, $"confusion-{split}.csv"), $"{split} confusion matrix"));
+            outputs.Claim();
             foreach (var split in wanted)
             {
                 cancel.ThrowIfCancellationRequested();
                 var result = Evaluator.Evaluate(engine, images.InGroup(split), split);
-                string csv = Path.Combine(folder, $"confusion-{split}.csv");
-                try { File.WriteAllText(csv, result.ToCsv()); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new VideoAffectException($"cannot write '{csv}': {e.Message.Split('\n')[0]}");
-                }
+                string csv = csvs[split].Given;
+                Outputs.OutputSet.WriteWhole(csvs[split], result.ToCsv());
                 Console.WriteLine($"{split}: accuracy {result.Accuracy:P2} ({result.Correct} of {result.Count}); confusion matrix in {csv}");
                 Console.WriteLine(result.ToTable());
             }

@@ -74,6 +74,18 @@ static class MonitorCommand
                 Detector = detector.Read(r),
                 DetectorKind = detector.ReadKind(r),
             };
+            if (options.Sources.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new VideoAffectException($"two streams are named '{twice.Key}'; give each its own name (NAME=SOURCE)");
+            // Live outputs are written as they happen, but the same rules hold: never a source file, a
+            // device or another output, and never two monitors on the same files.
+            using var outputs = new Outputs.OutputSet(options.Sources.Where(x => x.Kind == LiveSourceKind.File).Select(x => x.Location));
+            if (options.ResourceReportPath is { } resources) outputs.Add(resources, "resource report");
+            if (options.RecordsDirectory is { } recordsDir)
+            {
+                Directory.CreateDirectory(recordsDir);
+                foreach (var source in options.Sources) outputs.Add(Path.Combine(recordsDir, $"{source.Name}.jsonl"), $"records of {source.Name}");
+            }
+            outputs.Claim();
             using var monitor = new LiveMonitor(options, Log);
             await using var server = r.GetValue(http) is { } address ? await MonitorHttpServer.StartAsync(monitor, address) : null;
             if (server is not null) Log($"serving http://{server.Address}/ (metrics, streams, previews)");

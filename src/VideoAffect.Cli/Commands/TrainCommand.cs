@@ -35,8 +35,6 @@ static class TrainCommand
             if (fraction is < 0 or >= 1) throw new VideoAffectException("--validation-fraction must be in [0, 1)");
             string outputPath = r.GetValue(output)!;
             string? resumePath = r.GetValue(resume);
-            if (resumePath is null && File.Exists(outputPath))
-                throw new VideoAffectException($"'{outputPath}' already exists; pass --resume {outputPath} to continue it, or choose another --output");
 
             // The data and a checkpoint resumed from elsewhere are inputs; resuming in place is the normal way to continue.
             bool resumeInPlace = resumePath is not null && Outputs.FileFacts.Canonical(resumePath) == Outputs.FileFacts.Canonical(outputPath);
@@ -44,6 +42,8 @@ static class TrainCommand
             var checkpointOut = outputs.Add(outputPath, "checkpoint");
             var bestOut = outputs.Add(BestPath(outputPath), "best-validation model");
             if (checkpointOut.Discarded || bestOut.Discarded) throw new VideoAffectException("train needs a file to write its checkpoint to (--output)");
+            if (resumePath is null && File.Exists(outputPath))
+                throw new VideoAffectException($"'{outputPath}' already exists; pass --resume {outputPath} to continue it, or choose another --output");
             outputs.Claim();
             var (network, checkpoint) = resumePath is null ? (SeedNetwork.Create(r.GetValue(seed)), null) : ModelFile.Load(resumePath);
             if (resumePath is not null && checkpoint is null)

@@ -120,6 +120,19 @@ public sealed class OutputSet : IDisposable
         }
     }
 
+    /// <summary>A small finished output in one go: written under its partial name, then renamed into place.</summary>
+    public static void WriteWhole(OutputTarget target, string text)
+    {
+        if (target.Discarded) return;
+        try { File.WriteAllText(target.Partial, text); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(target.Partial); } catch (IOException) { }
+            throw new VideoAffectException($"cannot write {target.What} '{target.Given}': {e.Message.Split('\n')[0]}");
+        }
+        Commit(target);
+    }
+
     static void CheckWritable(OutputTarget target)
     {
         string dir = Path.GetDirectoryName(target.Final)!;

@@ -131,6 +131,44 @@ public class OutputSafetyTests
     }
 
     [Fact]
+    public void Monitor_and_train_follow_the_same_rules()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 6, audio: false);
+        string before = Hash(clip);
+        AssertRefused(ProcessRunner.Cli(["monitor", clip, "--resources", clip], timeoutSeconds: 60), "is the input");
+        AssertRefused(ProcessRunner.Cli(["monitor", $"a={clip}", $"a={clip}"], timeoutSeconds: 60), "two streams are named 'a'");
+        AssertRefused(ProcessRunner.Cli(["train", dir.File("data.csv"), "-o", "/dev/null"], timeoutSeconds: 60), "needs a file to write its checkpoint to");
+        Assert.Equal(before, Hash(clip));
+        Assert.Equal(FileKind.CharacterDevice, FileFacts.OfEntry("/dev/null").Kind);
+    }
+
+    [Fact]
+    public async Task A_killed_run_leaves_no_pipe_socket_behind_for_long()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string input = Clips.MovingFace(dir.File("clip.mp4"), 60, audio: false);
+        var tmpBefore = Directory.GetFiles(Path.GetTempPath(), "CoreFxPipe_*").ToHashSet();
+        int pid;
+        using (var cli = new RunningCli(["analyze", input, "-o", dir.File("out.mp4"), "--backend", "cpu"]))
+        {
+            await cli.WaitForAsync("backend cpu", TimeSpan.FromSeconds(60));
+            pid = cli.Id;
+            string runFolder = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "videoaffect", "run", pid.ToString());
+            // The pipes live in the run's own folder (they appear once the decoder starts).
+            for (int i = 0; i < 100 && !(Directory.Exists(runFolder) && Directory.GetFileSystemEntries(runFolder, "CoreFxPipe_*").Length > 0); i++) await Task.Delay(100);
+            Assert.NotEmpty(Directory.GetFileSystemEntries(runFolder, "CoreFxPipe_*"));
+            ProcessRunner.Run("kill", ["-KILL", pid.ToString()], TimeSpan.FromSeconds(5));
+            cli.WaitForExit(TimeSpan.FromSeconds(10), "SIGKILL");
+        }
+        Assert.Empty(Directory.GetFiles(Path.GetTempPath(), "CoreFxPipe_*").Where(p => !tmpBefore.Contains(p)));
+        // The next run clears what the killed one left.
+        Assert.Equal(0, ProcessRunner.Cli(["analyze", input, "-o", dir.File("again.mp4"), "--backend", "cpu", "--min-face", "400"], timeoutSeconds: 90).ExitCode);
+        Assert.False(Directory.Exists(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "videoaffect", "run", pid.ToString())));
+        Assert.False(File.Exists(dir.File("out.mp4")));
+    }
+
+    [Fact]
     public void The_lock_is_exclusive_within_a_process_too_and_released_on_dispose()
     {
         using var dir = TestPaths.NewTempFolder();
