@@ -37,6 +37,15 @@ public class BadInputTests
     }
 
     [Fact]
+    public void A_folder_as_input_is_named_a_folder()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        Directory.CreateDirectory(dir.File("clips.mp4"));
+        AssertCleanFailure(Analyze(dir, dir.File("clips.mp4")), "is a folder, not a video file");
+        AssertNoCompleteOutputs(dir);
+    }
+
+    [Fact]
     public void Empty_file()
     {
         using var dir = TestPaths.NewTempFolder();
