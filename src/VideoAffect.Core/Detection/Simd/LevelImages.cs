@@ -1,0 +1,219 @@
+using VideoAffect.Detection.Cascade;
+
+namespace VideoAffect.Detection.Simd;
+
+/// <summary>
+/// One pyramid level's images in the layout the vectorised cascade reads: the level resized from
+/// the frame exactly as OpenCV does (INTER_LINEAR_EXACT, or the 2x2 average for an exact halving),
+/// then its integral, squared integral and (for tilted features) rotated integral, in wrapping
+/// 32-bit integers as OpenCV's, split by column into <see cref="Step"/> planes.
+/// </summary>
+/// <remarks>
+/// Why planes: on a level scanned with step 2 the windows sit at even x, so one corner of 8
+/// neighbouring windows is every other integral value. Split into even and odd columns, those 8
+/// values are consecutive in one plane: a vector load instead of a gather or a shuffle.
+/// A window at x = j * Step, y reads a corner (dx, dy) at plane dx % Step, index
+/// y * PlaneStride + j + dx / Step (+ dy * PlaneStride) of that plane.
+/// </remarks>
+public sealed class LevelImages
+{
+    /// <summary>Room after each plane row so that 8-wide loads near a row's end stay inside the arrays.</summary>
+    public const int RowPadding = 16;
+
+    public PyramidLevel Level { get; private set; }
+    public int Width => Level.Width;
+    public int Height => Level.Height;
+    public int Step => Level.Step;
+    /// <summary>Ints per plane row.</summary>
+    public int PlaneStride { get; private set; }
+    /// <summary>Ints per plane: (Height + 1) rows.</summary>
+    public int PlaneSize { get; private set; }
+    /// <summary>Upright integral planes, then (when built) the rotated integral's planes.</summary>
+    public int[] Sums => _sums;
+    public int[] Squares => _squares;
+    public bool HasTilted { get; private set; }
+
+    byte[] _image = [];
+    int[] _sums = [], _squares = [], _integral = [], _squareIntegral = [], _tilted = [], _prefix = [];
+    int[] _above = [], _below = [];
+
+    /// <summary>Builds the level from the packed 8-bit frame; buffers are reused when they are large enough.</summary>
+    public void Build(ReadOnlySpan<byte> frame, int frameWidth, int frameHeight, PyramidLevel level, bool tilted,
+        Kernels.Haar.ResizeTap[] columnTaps, Kernels.Haar.ResizeTap[] rowTaps)
+    {
+        Level = level;
+        HasTilted = tilted;
+        int w = level.Width, h = level.Height, s = level.Step;
+        PlaneStride = (w + 1 + s - 1) / s + RowPadding;
+        PlaneSize = (h + 1) * PlaneStride;
+        Ensure(ref _image, w * h);
+        Resize(frame, frameWidth, frameHeight, _image, w, h, columnTaps, rowTaps);
+        int integralSize = (w + 1) * (h + 1);
+        Ensure(ref _integral, integralSize);
+        Ensure(ref _squareIntegral, integralSize);
+        Integrals(_image, w, h, _integral, _squareIntegral);
+        int planes = s * (tilted ? 2 : 1);
+        Ensure(ref _sums, planes * PlaneSize + RowPadding);
+        Ensure(ref _squares, s * PlaneSize + RowPadding);
+        Split(_integral, w, h, Sums, 0);
+        Split(_squareIntegral, w, h, Squares, 0);
+        if (tilted)
+        {
+            Ensure(ref _tilted, integralSize);
+            Ensure(ref _prefix, w * h);
+            TiltedIntegral(_image, w, h, _prefix, _tilted);
+            Split(_tilted, w, h, Sums, s * PlaneSize);
+        }
+    }
+
+    static void Ensure(ref int[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = GC.AllocateUninitializedArray<int>(length);
+    }
+
+    static void Ensure(ref byte[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = GC.AllocateUninitializedArray<byte>(length);
+    }
+
+    /// <summary>Copies an integral image ((w + 1) x (h + 1)) into Step planes (columns x with x % Step = plane), padding zeroed.</summary>
+    void Split(int[] integral, int w, int h, int[] planes, int start)
+    {
+        int s = Step, stride = PlaneStride;
+        for (int p = 0; p < s; p++)
+        {
+            int planeStart = start + p * PlaneSize;
+            for (int y = 0; y <= h; y++)
+            {
+                var row = planes.AsSpan(planeStart + y * stride, stride);
+                int source = y * (w + 1), n = 0;
+                for (int x = p; x <= w; x += s) row[n++] = integral[source + x];
+                row[n..].Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// OpenCV's INTER_LINEAR_EXACT: each output row blends two horizontally resized source rows
+    /// with 8-bit weights, rounding once at the end; the exact 2x reduction is a 2x2 average.
+    /// </summary>
+    void Resize(ReadOnlySpan<byte> source, int sw, int sh, byte[] destination, int w, int h,
+        Kernels.Haar.ResizeTap[] columns, Kernels.Haar.ResizeTap[] rows)
+    {
+        if (LinearExactResizeTaps.IsExactHalving(sw, sh, w, h))
+        {
+            for (int y = 0; y < h; y++)
+            {
+                var top = source.Slice(2 * y * sw, sw);
+                var bottom = source.Slice((2 * y + 1) * sw, sw);
+                var row = destination.AsSpan(y * w, w);
+                for (int x = 0; x < w; x++)
+                    row[x] = (byte)((top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1] + 2) >> 2);
+            }
+            return;
+        }
+        Ensure(ref _above, w);
+        Ensure(ref _below, w);
+        int aboveRow = -1, belowRow = -1;
+        for (int y = 0; y < h; y++)
+        {
+            var r = rows[y];
+            // Horizontal passes are kept for the next output row, which usually needs the same source rows.
+            if (aboveRow != r.Offset)
+            {
+                if (belowRow == r.Offset) (_above, _below, aboveRow, belowRow) = (_below, _above, belowRow, aboveRow);
+                else { Horizontal(source.Slice(r.Offset * sw, sw), columns, _above, w); aboveRow = r.Offset; }
+            }
+            var row = destination.AsSpan(y * w, w);
+            if (r.Weight1 == 0)
+            {
+                for (int x = 0; x < w; x++) row[x] = (byte)((_above[x] * r.Weight0 + (1 << 15)) >> 16);
+                continue;
+            }
+            if (belowRow != r.Offset + 1) { Horizontal(source.Slice((r.Offset + 1) * sw, sw), columns, _below, w); belowRow = r.Offset + 1; }
+            for (int x = 0; x < w; x++) row[x] = (byte)((_above[x] * r.Weight0 + _below[x] * r.Weight1 + (1 << 15)) >> 16);
+        }
+    }
+
+    static void Horizontal(ReadOnlySpan<byte> source, Kernels.Haar.ResizeTap[] columns, int[] output, int w)
+    {
+        for (int x = 0; x < w; x++)
+        {
+            var c = columns[x];
+            int v = source[c.Offset] * c.Weight0;
+            output[x] = c.Weight1 == 0 ? v : v + source[c.Offset + 1] * c.Weight1;
+        }
+    }
+
+    /// <summary>Integral and squared integral ((w + 1) x (h + 1), zero first row and column), squares wrapping as OpenCV's CV_32S.</summary>
+    static void Integrals(byte[] image, int w, int h, int[] sum, int[] squares)
+    {
+        int stride = w + 1;
+        Array.Clear(sum, 0, stride);
+        Array.Clear(squares, 0, stride);
+        for (int y = 1; y <= h; y++)
+        {
+            int s = 0, q = 0, row = y * stride, above = row - stride, pixels = (y - 1) * w;
+            sum[row] = 0;
+            squares[row] = 0;
+            for (int x = 1; x <= w; x++)
+            {
+                int v = image[pixels + x - 1];
+                s += v;
+                q = unchecked(q + v * v);
+                sum[row + x] = sum[above + x] + s;
+                squares[row + x] = unchecked(squares[above + x] + q);
+            }
+        }
+    }
+
+    /// <summary>
+    /// OpenCV's rotated integral: T(X, Y) = sum of image(x, y) over y &lt; Y and |x - X + 1| &lt;= Y - y - 1.
+    /// The triangle's row y is the image row between columns X - 1 - d and X - 1 + d (d = Y - 1 - y),
+    /// clipped: a difference of two row-prefix sums, and each of the two halves accumulates along a
+    /// diagonal (the same decomposition as TiltedIntegralKernel).
+    /// </summary>
+    static void TiltedIntegral(byte[] image, int w, int h, int[] prefix, int[] tilted)
+    {
+        int stride = w + 1;
+        for (int y = 0; y < h; y++)
+        {
+            int s = 0;
+            for (int x = 0; x < w; x++) { s += image[y * w + x]; prefix[y * w + x] = s; }
+        }
+        int P(int y, int x) => x < 0 ? 0 : prefix[y * w + Math.Min(x, w - 1)];
+        // rising(n, Y) = sum over y < Y of P(y, n + Y - 1 - y); falling(n, Y) = sum over y < Y of P(y, n - (Y - 1 - y)).
+        var rising = new int[(w + 2) * (h + 1)];
+        var falling = new int[(w + 2) * (h + 1)];
+        int columns = w + 2;
+        for (int Y = 1; Y <= h; Y++)
+            for (int n = -1; n <= w; n++)
+            {
+                int previous = n + 1 <= w ? rising[(Y - 1) * columns + n + 2] : Rising(Y - 1, n + 1);
+                rising[Y * columns + n + 1] = unchecked(previous + P(Y - 1, n));
+            }
+        for (int Y = 1; Y <= h; Y++)
+            for (int n = -2; n <= w - 1; n++)
+            {
+                int previous = n - 1 >= -2 ? falling[(Y - 1) * columns + n + 1] : Falling(Y - 1, n - 1);
+                falling[Y * columns + n + 2] = unchecked(previous + P(Y - 1, n));
+            }
+        for (int Y = 0; Y <= h; Y++)
+            for (int X = 0; X <= w; X++)
+                tilted[Y * stride + X] = unchecked(rising[Y * columns + X] - falling[Y * columns + X]);
+
+        // Values just outside the stored ranges, summed directly (only at the two ends of each row).
+        int Rising(int rows, int n)
+        {
+            int total = 0;
+            for (int y = 0; y < rows; y++) total = unchecked(total + P(y, n + rows - 1 - y));
+            return total;
+        }
+        int Falling(int rows, int n)
+        {
+            int total = 0;
+            for (int y = 0; y < rows; y++) total = unchecked(total + P(y, n - (rows - 1 - y)));
+            return total;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using OpenCvSharp;
+using VideoAffect.Detection.Cascade;
+using VideoAffect.Kernels.Haar;
+
+namespace VideoAffect.Detection.Simd;
+
+/// <summary>
+/// OpenCV's Haar cascade detection (detectMultiScale), on the CPU in our own vectorised code, with
+/// OpenCV's results exactly: the same pyramid, the bit-exact resize, integral images, cascade
+/// arithmetic and skip rule, then OpenCV's groupRectangles. One frame can use several threads:
+/// the levels are built side by side, then bands of rows of every level are evaluated side by
+/// side, and the hits are put back in OpenCV's order (level, row, column).
+/// Buffers are kept per frame size; the steady state allocates only the result.
+/// </summary>
+public sealed class SimdHaarDetector : IFaceDetector
+{
+    readonly DetectorOptions _options;
+    readonly HaarCascade _cascade;
+    readonly CascadeRows _rows;
+    readonly int _threads;
+    Pyramid? _pyramid;
+
+    /// <param name="threads">threads one frame may use (1: the caller's thread only)</param>
+    public SimdHaarDetector(DetectorOptions options, int threads = 1)
+    {
+        options.Validate();
+        _cascade = HaarCascadeReader.Load(options.CascadePath);
+        _options = options;
+        _rows = new CascadeRows(_cascade);
+        _threads = Math.Max(1, threads);
+    }
+
+    /// <summary>Whether the vector path applies (stump cascades) and how wide it is, for messages.</summary>
+    public string Description => $"simd ({(_rows.IsStumps && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "8 windows per vector" : "window by window")}, {_threads} thread{(_threads == 1 ? "" : "s")})";
+
+    public IReadOnlyList<FaceBox> Detect(Mat gray) => Group(DetectCandidates(gray), _options.MinNeighbors);
+
+    /// <summary>Every window the cascade accepts, before grouping (OpenCV's detectMultiScale with minNeighbors 0).</summary>
+    public IReadOnlyList<FaceBox> DetectCandidates(Mat gray)
+    {
+        if (gray.Type() != MatType.CV_8UC1) throw new ArgumentException("the detector takes 8-bit grayscale images");
+        using var packed = gray.IsContinuous() ? null : gray.Clone();
+        var source = packed ?? gray;
+        unsafe
+        {
+            return Candidates(new ReadOnlySpan<byte>((void*)source.Data, gray.Width * gray.Height), gray.Width, gray.Height);
+        }
+    }
+
+    static IReadOnlyList<FaceBox> Group(IReadOnlyList<FaceBox> candidates, int minNeighbors) => RectangleGrouping.Group(candidates, minNeighbors);
+
+    IReadOnlyList<FaceBox> Candidates(ReadOnlySpan<byte> image, int width, int height)
+    {
+        var levels = PyramidLevel.For(width, height, _cascade.WindowWidth, _cascade.WindowHeight, _options.ScaleFactor, _options.MinFaceSize, _options.MaxFaceSize);
+        if (levels.Count == 0) return [];
+        if (_pyramid is null || !_pyramid.Fits(width, height, levels)) _pyramid = new Pyramid(_cascade, width, height, levels, _threads);
+        var pyramid = _pyramid;
+
+        // Levels first (each from the frame itself, as OpenCV resizes), then bands of rows.
+        unsafe
+        {
+            fixed (byte* pixels = image)
+            {
+                byte* frame = pixels;
+                int length = image.Length;
+                ForEach(levels.Count, i => pyramid.BuildLevel(i, new ReadOnlySpan<byte>(frame, length), width, height));
+            }
+        }
+        ForEach(pyramid.Bands.Count, i => pyramid.EvaluateBand(i, _rows));
+
+        var boxes = new List<FaceBox>();
+        foreach (var band in pyramid.Bands)
+        {
+            var level = levels[band.Level];
+            for (int k = 0; k < band.Hits.Count; k += 2)
+            {
+                var b = level.BoxAt(band.Hits[k], band.Hits[k + 1]);
+                // As OpenCV 4: a box rounded up at a level's edge is cut to the image.
+                boxes.Add(new FaceBox(b.X, b.Y, Math.Min(b.Right, width) - b.X, Math.Min(b.Bottom, height) - b.Y));
+            }
+        }
+        return boxes;
+    }
+
+    void ForEach(int count, Action<int> body)
+    {
+        if (_threads == 1 || count == 1)
+            for (int i = 0; i < count; i++) body(i);
+        else
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _threads }, body);
+    }
+
+    public void Dispose() { }
+
+    /// <summary>A band of rows of one level, evaluated by one thread, and its hits as (x, y) pairs.</summary>
+    sealed class Band(int level, int firstRow, int endRow)
+    {
+        public int Level { get; } = level;
+        public int FirstRow { get; } = firstRow;
+        public int EndRow { get; } = endRow;
+        public List<int> Hits { get; } = new();
+    }
+
+    /// <summary>Everything one frame size needs: level images, corner offsets, resize taps, bands, per-thread scratch.</summary>
+    sealed class Pyramid
+    {
+        readonly HaarCascade _cascade;
+        readonly IReadOnlyList<PyramidLevel> _levels;
+        readonly LevelImages[] _images;
+        readonly LevelCorners?[] _corners;
+        readonly (ResizeTap[] Columns, ResizeTap[] Rows)[] _taps;
+        readonly ThreadLocal<(CascadeRows.RowScratch Scratch, List<int> Row)> _scratch = new(() => (new CascadeRows.RowScratch(), new List<int>()));
+        readonly int _width, _height;
+
+        public Pyramid(HaarCascade cascade, int width, int height, IReadOnlyList<PyramidLevel> levels, int threads)
+        {
+            _cascade = cascade;
+            _width = width;
+            _height = height;
+            _levels = levels;
+            _images = levels.Select(_ => new LevelImages()).ToArray();
+            _corners = new LevelCorners?[levels.Count];
+            _taps = levels.Select(l => (LinearExactResizeTaps.For(width, l.Width), LinearExactResizeTaps.For(height, l.Height))).ToArray();
+            // Bands of about equal work (windows), several per thread so that uneven ones even out.
+            long windows = levels.Sum(l => (long)Positions(l.Columns(cascade.WindowWidth), l.Step) * Positions(l.Rows(cascade.WindowHeight), l.Step));
+            long perBand = Math.Max(1, windows / Math.Max(1, threads * 4));
+            var bands = new List<Band>();
+            for (int i = 0; i < levels.Count; i++)
+            {
+                var l = levels[i];
+                int rows = l.Rows(cascade.WindowHeight), perRow = Positions(l.Columns(cascade.WindowWidth), l.Step);
+                if (rows <= 0 || perRow <= 0) continue;
+                int rowsPerBand = (int)Math.Clamp(perBand / perRow, 1, rows) * l.Step;
+                for (int y = 0; y < rows; y += rowsPerBand) bands.Add(new Band(i, y, Math.Min(rows, y + rowsPerBand)));
+            }
+            Bands = bands;
+        }
+
+        static int Positions(int extent, int step) => extent <= 0 ? 0 : (extent + step - 1) / step;
+
+        public IReadOnlyList<Band> Bands { get; }
+
+        public bool Fits(int width, int height, IReadOnlyList<PyramidLevel> levels) =>
+            width == _width && height == _height && levels.SequenceEqual(_levels);
+
+        public void BuildLevel(int i, ReadOnlySpan<byte> frame, int width, int height)
+        {
+            _images[i].Build(frame, width, height, _levels[i], _cascade.HasTiltedFeatures, _taps[i].Columns, _taps[i].Rows);
+            _corners[i] ??= new LevelCorners(_cascade, _images[i]);
+        }
+
+        public void EvaluateBand(int index, CascadeRows rows)
+        {
+            var band = Bands[index];
+            band.Hits.Clear();
+            var (scratch, row) = _scratch.Value;
+            var images = _images[band.Level];
+            var corners = _corners[band.Level]!;
+            for (int y = band.FirstRow; y < band.EndRow; y += images.Step)
+            {
+                row.Clear();
+                rows.Evaluate(images, corners, y, scratch, row);
+                foreach (int x in row) { band.Hits.Add(x); band.Hits.Add(y); }
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using OpenCvSharp;
+using VideoAffect.Detection;
+using VideoAffect.Detection.Simd;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Haar;
+
+/// <summary>
+/// Our vectorised CPU cascade against OpenCV's CascadeClassifier on the same images and settings:
+/// the raw candidates (minNeighbors 0) must be the same windows, in OpenCV's order, and the grouped
+/// faces the same boxes, for every cascade in opencv-data, several scale factors and size limits,
+/// odd image sizes and images smaller than the window; with one thread and with several.
+/// </summary>
+public class SimdHaarDetectorTests
+{
+    static Mat Gray(string path, int width)
+    {
+        using var color = Cv2.ImRead(path, ImreadModes.Color);
+        using var small = color.Resize(new Size(width, (int)Math.Round(color.Height * (double)width / color.Width)), 0, 0, InterpolationFlags.Area);
+        return small.CvtColor(ColorConversionCodes.BGR2GRAY);
+    }
+
+    static List<FaceBox> OpenCv(Mat gray, DetectorOptions options, int minNeighbors)
+    {
+        using var cascade = new CascadeClassifier(options.CascadePath);
+        var max = options.MaxFaceSize > 0 ? new Size(options.MaxFaceSize, options.MaxFaceSize) : (Size?)null;
+        return cascade.DetectMultiScale(gray, options.ScaleFactor, minNeighbors, default, new Size(options.MinFaceSize, options.MinFaceSize), max)
+            .Select(r => new FaceBox(r.X, r.Y, r.Width, r.Height)).ToList();
+    }
+
+    static string Describe(IEnumerable<FaceBox> boxes) => string.Join(" ", boxes.Select(b => $"({b.X},{b.Y},{b.Width}x{b.Height})"));
+
+    static void AssertSame(IReadOnlyList<FaceBox> ours, IReadOnlyList<FaceBox> theirs, string what)
+    {
+        var a = ours.OrderBy(b => b.Width).ThenBy(b => b.Y).ThenBy(b => b.X).ToList();
+        var b = theirs.OrderBy(x => x.Width).ThenBy(x => x.Y).ThenBy(x => x.X).ToList();
+        Assert.True(a.SequenceEqual(b), $"{what}: ours {a.Count}, OpenCV {b.Count}; only ours: {Describe(a.Except(b).Take(20))}; only OpenCV's: {Describe(b.Except(a).Take(20))}");
+    }
+
+    public static TheoryData<string, int, double, int, int, string> Cases() => new()
+    {
+        // photo, width, scale factor, min size, max size, cascade
+        { "astronaut.png", 512, 1.1, 24, 0, DetectorOptions.DefaultCascadeName },
+        { "astronaut.png", 333, 1.05, 24, 0, DetectorOptions.DefaultCascadeName },   // odd size, fine steps
+        { "chelsea.png", 301, 1.3, 24, 0, DetectorOptions.DefaultCascadeName },
+        { "faces/sample1.jpg", 640, 1.1, 30, 0, DetectorOptions.DefaultCascadeName },
+        { "faces/sample3.jpg", 640, 1.1, 40, 120, DetectorOptions.DefaultCascadeName }, // a size band
+        { "faces/sample5.jpg", 479, 1.05, 30, 0, DetectorOptions.DefaultCascadeName },
+        { "faces/sample6.jpg", 800, 1.3, 30, 0, DetectorOptions.DefaultCascadeName },
+        { "faces/sample2.jpg", 400, 1.1, 20, 0, "haarcascade_frontalface_alt2.xml" },   // two-node trees: window by window
+        { "faces/sample4.jpg", 400, 1.1, 20, 0, "haarcascade_frontalface_alt.xml" },
+        { "faces/sample4.jpg", 400, 1.1, 20, 0, "haarcascade_frontalface_alt_tree.xml" },
+        { "faces/sample1.jpg", 500, 1.1, 20, 0, "haarcascade_profileface.xml" },
+        { "faces/sample2.jpg", 500, 1.1, 16, 0, "haarcascade_eye.xml" },
+        { "faces/sample2.jpg", 500, 1.1, 16, 0, "haarcascade_eye_tree_eyeglasses.xml" },
+        { "camera.png", 512, 1.05, 16, 0, "haarcascade_licence_plate_rus_16stages.xml" }, // the old format, 64x16 window
+        { "faces/sample5.jpg", 320, 1.1, 16, 0, "haarcascade_smile.xml" },                // tilted features
+        { "faces/sample6.jpg", 400, 1.1, 20, 0, "haarcascade_upperbody.xml" },
+        { "faces/sample3.jpg", 400, 1.1, 20, 0, "haarcascade_fullbody.xml" },
+        { "faces/sample6.jpg", 900, 1.05, 20, 0, "haarcascade_lowerbody.xml" },
+        { "chelsea.png", 400, 1.1, 20, 0, "haarcascade_frontalcatface.xml" },
+        { "chelsea.png", 400, 1.1, 20, 0, "haarcascade_frontalcatface_extended.xml" },
+        { "astronaut.png", 512, 1.05, 10, 0, "haarcascade_lefteye_2splits.xml" },
+        { "faces/sample5.jpg", 400, 1.1, 16, 0, "haarcascade_righteye_2splits.xml" },
+        { "camera.png", 512, 1.1, 16, 0, "haarcascade_russian_plate_number.xml" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Candidates_and_faces_are_OpenCVs_exactly(string photo, int width, double scaleFactor, int minSize, int maxSize, string cascade)
+    {
+        using var gray = Gray(TestPaths.Photo(photo), width);
+        var options = new DetectorOptions
+        {
+            ScaleFactor = scaleFactor, MinFaceSize = minSize, MaxFaceSize = maxSize,
+            CascadePath = Path.Combine(DetectorOptions.SystemCascadeDirectory, cascade),
+        };
+        var theirs = OpenCv(gray, options, 0);
+        Assert.True(theirs.Count > 0, "OpenCV finds candidates on the photo");
+        foreach (int threads in new[] { 1, 3 })
+        {
+            using var detector = new SimdHaarDetector(options, threads);
+            var ours = detector.DetectCandidates(gray);
+            AssertSame(ours, theirs, $"candidates, {threads} thread(s)");
+            AssertSame(detector.Detect(gray), OpenCv(gray, options, options.MinNeighbors), $"faces, {threads} thread(s)");
+        }
+    }
+
+    [Fact]
+    public void Every_cascade_in_opencv_data_is_covered()
+    {
+        var tested = Cases().Select(c => (string)c[5]).ToHashSet();
+        var installed = Directory.GetFiles(DetectorOptions.SystemCascadeDirectory, "*.xml").Select(Path.GetFileName).ToList();
+        Assert.NotEmpty(installed);
+        Assert.Empty(installed.Where(name => !tested.Contains(name!)));
+    }
+
+    [Theory]
+    [InlineData(23, 40)]   // narrower than the 24-pixel window
+    [InlineData(24, 24)]   // exactly one window
+    [InlineData(25, 31)]
+    [InlineData(1, 1)]
+    public void Tiny_images_are_handled_as_OpenCV_does(int width, int height)
+    {
+        using var astronaut = Cv2.ImRead(TestPaths.Photo("astronaut.png"), ImreadModes.Grayscale);
+        using var gray = astronaut.Resize(new Size(width, height), 0, 0, InterpolationFlags.Area);
+        var options = new DetectorOptions { MinFaceSize = 1 };
+        using var detector = new SimdHaarDetector(options);
+        AssertSame(detector.DetectCandidates(gray), OpenCv(gray, options, 0), $"{width}x{height}");
+    }
+
+    [Fact]
+    public void Generated_frames_with_many_faces_give_OpenCVs_faces_frame_after_frame()
+    {
+        // The astronaut tiled 8 times on a 1280x720 background, moved a little per frame: buffers are reused across frames.
+        using var astronaut = Cv2.ImRead(TestPaths.Photo("astronaut.png"), ImreadModes.Grayscale);
+        using var head = new Mat(astronaut, new Rect(140, 30, 170, 170)); // her face (177, 66, 95, 95) with a margin
+        using var small = head.Resize(new Size(150, 150));
+        var options = new DetectorOptions();
+        using var detector = new SimdHaarDetector(options, threads: 2);
+        for (int frame = 0; frame < 3; frame++)
+        {
+            using var canvas = new Mat(720, 1280, MatType.CV_8UC1, Scalar.All(90 + frame * 10));
+            for (int i = 0; i < 8; i++)
+                small.CopyTo(canvas[new Rect(20 + (i % 4) * 310 + frame * 7, 60 + (i / 4) * 330 + frame * 3, 150, 150)]);
+            var theirs = OpenCv(canvas, options, options.MinNeighbors);
+            Assert.True(theirs.Count >= 6, $"OpenCV finds most of the faces ({theirs.Count})");
+            AssertSame(detector.Detect(canvas), theirs, $"frame {frame}");
+        }
+    }
+}
