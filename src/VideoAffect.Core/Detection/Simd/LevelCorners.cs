@@ -14,7 +14,7 @@ public sealed class LevelCorners
     /// <summary>Ints per feature: 3 rectangles x 4 corners (a - b - c + d).</summary>
     public const int PerFeature = 12;
 
-    public LevelCorners(HaarCascade cascade, LevelImages level)
+    public LevelCorners(HaarCascade cascade, LevelImages level, StumpOp[]? stumpsTemplate = null)
     {
         Features = new int[cascade.Features.Length * PerFeature];
         for (int f = 0; f < cascade.Features.Length; f++)
@@ -40,7 +40,24 @@ public sealed class LevelCorners
         int w = cascade.WindowWidth - 2, h = cascade.WindowHeight - 2;
         Norm = [Offset(level, 1, 1), Offset(level, 1 + w, 1), Offset(level, 1, 1 + h), Offset(level, 1 + w, 1 + h)];
         NormArea = w * h;
+        if (stumpsTemplate is not null)
+        {
+            // One record per stump with its feature's corners for this level: the hot loop reads one struct.
+            Stumps = new StumpOp[stumpsTemplate.Length];
+            for (int t = 0; t < Stumps.Length; t++)
+            {
+                var op = stumpsTemplate[t];
+                var k = Features.AsSpan(op.Feature * PerFeature, PerFeature);
+                op.A0 = k[0]; op.B0 = k[1]; op.C0 = k[2]; op.D0 = k[3];
+                op.A1 = k[4]; op.B1 = k[5]; op.C1 = k[6]; op.D1 = k[7];
+                op.A2 = k[8]; op.B2 = k[9]; op.C2 = k[10]; op.D2 = k[11];
+                Stumps[t] = op;
+            }
+        }
     }
+
+    /// <summary>For stump cascades: every stump with its corners on this level, in cascade order.</summary>
+    public StumpOp[]? Stumps { get; }
 
     public int[] Features { get; }
     public int[] Norm { get; }
@@ -52,4 +69,16 @@ public sealed class LevelCorners
         if (dx < 0) throw new CascadeFormatException($"a feature reaches left of its window ({dx})");
         return dx % level.Step * level.PlaneSize + dy * level.PlaneStride + dx / level.Step;
     }
+}
+
+/// <summary>
+/// One stump of a cascade with everything its evaluation reads: the corners of its feature's
+/// rectangles on a level (a - b - c + d each), the weights (W2 = 0: two rectangles), the split
+/// threshold and the two leaf values.
+/// </summary>
+public struct StumpOp
+{
+    public int A0, B0, C0, D0, A1, B1, C1, D1, A2, B2, C2, D2;
+    public float W0, W1, W2, Threshold, Left, Right;
+    public int Feature;
 }

@@ -4,6 +4,12 @@ using VideoAffect.Kernels.Haar;
 
 namespace VideoAffect.Detection.Simd;
 
+/// <summary>Work counts of one frame: windows the cascade was tried on, and features evaluated for them (as OpenCV would, one window at a time).</summary>
+public readonly record struct CascadeWork(long Windows, long Features)
+{
+    public double FeaturesPerWindow => Windows == 0 ? 0 : (double)Features / Windows;
+}
+
 /// <summary>
 /// OpenCV's Haar cascade detection (detectMultiScale), on the CPU in our own vectorised code, with
 /// OpenCV's results exactly: the same pyramid, the bit-exact resize, integral images, cascade
@@ -18,6 +24,7 @@ public sealed class SimdHaarDetector : IFaceDetector
     readonly HaarCascade _cascade;
     readonly CascadeRows _rows;
     readonly int _threads;
+    readonly WorkCrew _crew;
     Pyramid? _pyramid;
 
     /// <param name="threads">threads one frame may use (1: the caller's thread only)</param>
@@ -28,6 +35,7 @@ public sealed class SimdHaarDetector : IFaceDetector
         _options = options;
         _rows = new CascadeRows(_cascade);
         _threads = Math.Max(1, threads);
+        _crew = new WorkCrew(_threads - 1);
     }
 
     /// <summary>Whether the vector path applies (stump cascades) and how wide it is, for messages.</summary>
@@ -53,7 +61,7 @@ public sealed class SimdHaarDetector : IFaceDetector
     {
         var levels = PyramidLevel.For(width, height, _cascade.WindowWidth, _cascade.WindowHeight, _options.ScaleFactor, _options.MinFaceSize, _options.MaxFaceSize);
         if (levels.Count == 0) return [];
-        if (_pyramid is null || !_pyramid.Fits(width, height, levels)) _pyramid = new Pyramid(_cascade, width, height, levels, _threads);
+        if (_pyramid is null || !_pyramid.Fits(width, height, levels)) _pyramid = new Pyramid(_cascade, _rows.StumpTemplate, width, height, levels, _threads);
         var pyramid = _pyramid;
 
         // Levels first (each from the frame itself, as OpenCV resizes), then bands of rows.
@@ -67,6 +75,7 @@ public sealed class SimdHaarDetector : IFaceDetector
             }
         }
         ForEach(pyramid.Bands.Count, i => pyramid.EvaluateBand(i, _rows));
+        LastFrame = new CascadeWork(pyramid.Bands.Sum(b => b.Windows), pyramid.Bands.Sum(b => b.Stumps));
 
         var boxes = new List<FaceBox>();
         foreach (var band in pyramid.Bands)
@@ -82,15 +91,12 @@ public sealed class SimdHaarDetector : IFaceDetector
         return boxes;
     }
 
-    void ForEach(int count, Action<int> body)
-    {
-        if (_threads == 1 || count == 1)
-            for (int i = 0; i < count; i++) body(i);
-        else
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _threads }, body);
-    }
+    void ForEach(int count, Action<int> body) => _crew.Run(count, body);
 
-    public void Dispose() { }
+    /// <summary>What the last frame took: windows tried and the features (stumps or tree nodes) evaluated for them.</summary>
+    public CascadeWork LastFrame { get; private set; }
+
+    public void Dispose() => _crew.Dispose();
 
     /// <summary>A band of rows of one level, evaluated by one thread, and its hits as (x, y) pairs.</summary>
     sealed class Band(int level, int firstRow, int endRow)
@@ -99,6 +105,7 @@ public sealed class SimdHaarDetector : IFaceDetector
         public int FirstRow { get; } = firstRow;
         public int EndRow { get; } = endRow;
         public List<int> Hits { get; } = new();
+        public long Windows, Stumps;
     }
 
     /// <summary>Everything one frame size needs: level images, corner offsets, resize taps, bands, per-thread scratch.</summary>
@@ -112,9 +119,12 @@ public sealed class SimdHaarDetector : IFaceDetector
         readonly ThreadLocal<(CascadeRows.RowScratch Scratch, List<int> Row)> _scratch = new(() => (new CascadeRows.RowScratch(), new List<int>()));
         readonly int _width, _height;
 
-        public Pyramid(HaarCascade cascade, int width, int height, IReadOnlyList<PyramidLevel> levels, int threads)
+        readonly StumpOp[]? _stumps;
+
+        public Pyramid(HaarCascade cascade, StumpOp[]? stumps, int width, int height, IReadOnlyList<PyramidLevel> levels, int threads)
         {
             _cascade = cascade;
+            _stumps = stumps;
             _width = width;
             _height = height;
             _levels = levels;
@@ -146,7 +156,7 @@ public sealed class SimdHaarDetector : IFaceDetector
         public void BuildLevel(int i, ReadOnlySpan<byte> frame, int width, int height)
         {
             _images[i].Build(frame, width, height, _levels[i], _cascade.HasTiltedFeatures, _taps[i].Columns, _taps[i].Rows);
-            _corners[i] ??= new LevelCorners(_cascade, _images[i]);
+            _corners[i] ??= new LevelCorners(_cascade, _images[i], _stumps);
         }
 
         public void EvaluateBand(int index, CascadeRows rows)
@@ -154,6 +164,7 @@ public sealed class SimdHaarDetector : IFaceDetector
             var band = Bands[index];
             band.Hits.Clear();
             var (scratch, row) = _scratch.Value;
+            scratch.Windows = scratch.Stumps = 0;
             var images = _images[band.Level];
             var corners = _corners[band.Level]!;
             for (int y = band.FirstRow; y < band.EndRow; y += images.Step)
@@ -162,6 +173,7 @@ public sealed class SimdHaarDetector : IFaceDetector
                 rows.Evaluate(images, corners, y, scratch, row);
                 foreach (int x in row) { band.Hits.Add(x); band.Hits.Add(y); }
             }
+            (band.Windows, band.Stumps) = (scratch.Windows, scratch.Stumps);
         }
     }
 }
