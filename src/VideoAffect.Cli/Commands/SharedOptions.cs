@@ -52,7 +52,7 @@ static class SharedOptions
         return new DetectorOptionSet(
             new Option<string>("--detector")
             {
-                Description = $"Haar detector: {string.Join(", ", FaceDetectorFactory.Names)} (auto: our ILGPU kernels when the backend runs on a GPU, else OpenCV)",
+                Description = $"Haar detector: {string.Join(", ", FaceDetectorFactory.Names)} (auto: our ILGPU kernels when the backend runs on a GPU, else our SIMD cascade; all give OpenCV's faces)",
                 DefaultValueFactory = _ => "auto",
             },
             new Option<string>("--cascade") { Description = "OpenCV Haar cascade XML", DefaultValueFactory = _ => defaults.CascadePath },

@@ -3,18 +3,21 @@ using VideoAffect.Inference;
 
 namespace VideoAffect.Detection;
 
-/// <summary>Turns <c>--detector auto|opencv|ilgpu</c> into detectors for the pipeline's detection workers.</summary>
+/// <summary>Turns <c>--detector auto|simd|opencv|ilgpu</c> into detectors for the pipeline's detection workers.</summary>
 public static class FaceDetectorFactory
 {
-    public static readonly IReadOnlyList<string> Names = ["auto", "opencv", "ilgpu"];
+    public static readonly IReadOnlyList<string> Names = ["auto", "simd", "opencv", "ilgpu"];
 
     /// <summary>
-    /// opencv: one single-threaded OpenCV cascade per worker. ilgpu: one detector on the inference
-    /// backend's own accelerator when it has one (the GPU then does both), else on the best ILGPU
-    /// device (CUDA, an OpenCL GPU, or ILGPU's CPU accelerator, which is exact but slow).
-    /// auto: ilgpu when the backend runs on a GPU, opencv otherwise.
+    /// simd: our vectorised CPU cascade, one per worker, each using <paramref name="threadsEach"/>
+    /// threads on a frame. opencv: one single-threaded OpenCV cascade per worker. ilgpu: one detector
+    /// on the inference backend's own accelerator when it has one (the GPU then does both), else on
+    /// the best ILGPU device (CUDA, an OpenCL GPU, or ILGPU's CPU accelerator, which is exact but slow).
+    /// auto: ilgpu when the backend runs on a GPU, simd otherwise. All give OpenCV's faces.
     /// </summary>
-    public static IReadOnlyList<IFaceDetector> Create(string name, DetectorOptions options, IInferenceBackend backend, int workers)
+    /// <param name="workers">frames detected at once (throughput)</param>
+    /// <param name="threadsEach">threads on one frame (latency); simd only</param>
+    public static IReadOnlyList<IFaceDetector> Create(string name, DetectorOptions options, IInferenceBackend backend, int workers, int threadsEach = 1)
     {
         var engine = BackendFactory.IlgpuEngine(backend);
         var gpu = engine is { Accelerator.AcceleratorType: not AcceleratorType.CPU } ? engine.Accelerator : null;
@@ -23,7 +26,9 @@ public static class FaceDetectorFactory
             case "opencv":
                 return OpenCv(options, workers);
             case "auto":
-                return gpu is not null ? [new IlgpuHaarDetector(options, gpu, ownsAccelerator: false)] : OpenCv(options, workers);
+                return gpu is not null ? [new IlgpuHaarDetector(options, gpu, ownsAccelerator: false)] : Simd(options, workers, threadsEach);
+            case "simd":
+                return Simd(options, workers, threadsEach);
             case "ilgpu":
                 if (engine is not null) return [new IlgpuHaarDetector(options, engine.Accelerator, ownsAccelerator: false)];
                 var accelerator = IlgpuRuntime.CreateBestAccelerator();
@@ -42,12 +47,21 @@ public static class FaceDetectorFactory
             throw new VideoAffectException($"unknown detector '{name}'; choose one of: {string.Join(", ", Names)}");
     }
 
-    static IReadOnlyList<IFaceDetector> OpenCv(DetectorOptions options, int workers)
+    static IReadOnlyList<IFaceDetector> OpenCv(DetectorOptions options, int workers) => Several(workers, () => new OpenCvHaarDetector(options));
+
+    static IReadOnlyList<IFaceDetector> Simd(DetectorOptions options, int workers, int threadsEach)
+    {
+        if (!File.Exists(options.CascadePath))
+            throw new VideoAffectException($"face cascade '{options.CascadePath}' is missing; run ./setup.sh (it installs Debian's opencv-data) or pass --cascade");
+        return Several(workers, () => new Simd.SimdHaarDetector(options, threadsEach));
+    }
+
+    static IReadOnlyList<IFaceDetector> Several(int count, Func<IFaceDetector> make)
     {
         var detectors = new List<IFaceDetector>();
         try
         {
-            for (int i = 0; i < workers; i++) detectors.Add(new OpenCvHaarDetector(options));
+            for (int i = 0; i < count; i++) detectors.Add(make());
             return detectors;
         }
         catch

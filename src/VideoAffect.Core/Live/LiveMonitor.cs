@@ -61,7 +61,11 @@ public sealed class LiveMonitor : IDisposable
             bool cropOnDevice = backend is IFrameInferenceBackend;
             for (int i = 0; i < Streams.Count; i++)
             {
-                var detectors = FaceDetectorFactory.Create(_options.DetectorKind, _options.Detector, backend, workers);
+                // Live: one detector per stream with the stream's share of the cores on each frame, for latency;
+                // OpenCV's cascade is single-threaded, so it gets that many detectors instead.
+                bool frameThreads = _options.DetectorKind.ToLowerInvariant() is "auto" or "simd";
+                var detectors = FaceDetectorFactory.Create(_options.DetectorKind, _options.Detector, backend,
+                    frameThreads ? 1 : workers, frameThreads ? workers : 1);
                 resources.AddRange(detectors);
                 var preprocessor = new FacePreprocessor(network.InputShape, _options.CropMargin);
                 resources.Add(preprocessor);

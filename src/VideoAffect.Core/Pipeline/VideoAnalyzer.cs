@@ -184,7 +184,12 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     static string OneLine(Exception e) => e.Message.Split('\n')[0];
 
     static string DetectorName(IFaceDetector detector) =>
-        detector is IlgpuHaarDetector ilgpu ? $"ilgpu ({ilgpu.DeviceName})" : "opencv";
+        detector switch
+        {
+            IlgpuHaarDetector ilgpu => $"ilgpu ({ilgpu.DeviceName})",
+            Detection.Simd.SimdHaarDetector simd => simd.Description,
+            _ => "opencv",
+        };
 }
 
 sealed class Restore(Action undo) : IDisposable

@@ -10,11 +10,11 @@ namespace VideoAffect.Detection.Simd;
 /// float, then weight times sum, added in OpenCV's order, then times the norm factor), stage sums
 /// in double, and OpenCV's rule that a window failing the first stage makes it skip the next one.
 /// <para>
-/// Stump cascades (the frontal-face ones) go through vectors of 8 neighbouring windows: the first
-/// stage for every window of the row (neighbours' corners are consecutive in a level's planes),
-/// then OpenCV's skip rule walked along the row, then the later stages for the windows still in,
-/// 8 at a time, until a block's last window is out. Other cascades (trees, tilted features) take
-/// the same steps window by window.
+/// Stump cascades (the frontal-face ones) go through vectors of 16 (AVX-512) or 8 (AVX2)
+/// neighbouring windows: the first stage for every window of the row (neighbours' corners are
+/// consecutive in a level's planes), then OpenCV's skip rule walked along the row, then the later
+/// stages for the windows still in, a vector at a time, until its last window is out. Other
+/// cascades (trees) take the same steps window by window.
 /// </para>
 /// </summary>
 public sealed class CascadeRows
@@ -58,6 +58,9 @@ public sealed class CascadeRows
     /// <summary>The stumps without their level's corners, for <see cref="LevelCorners"/> to complete.</summary>
     public StumpOp[]? StumpTemplate { get; }
 
+    /// <summary>Windows per vector on this machine: 16 with AVX-512, 8 with AVX2 (or another 256-bit unit), 1 otherwise or for cascades that are not stumps.</summary>
+    public int Lanes => !IsStumps ? 1 : Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1;
+
     /// <summary>Every tree is a single split: the vector path applies.</summary>
     public bool IsStumps { get; }
 
@@ -80,7 +83,10 @@ public sealed class CascadeRows
     {
         int positions = (level.Level.Columns(_cascade.WindowWidth) + level.Step - 1) / level.Step;
         if (positions <= 0) return;
-        if (IsStumps && Vector256.IsHardwareAccelerated) EvaluateVector(level, corners, y, positions, scratch, hits);
+        if (IsStumps && Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            EvaluateVector<Lanes512, Vector512<int>, Vector512<float>, Vector512<double>>(level, corners, y, positions, scratch, hits);
+        else if (IsStumps && Vector256.IsHardwareAccelerated)
+            EvaluateVector<Lanes256, Vector256<int>, Vector256<float>, Vector256<double>>(level, corners, y, positions, scratch, hits);
         else EvaluateScalar(level, corners, y, positions, scratch, hits);
     }
 
@@ -149,10 +155,12 @@ public sealed class CascadeRows
         return value;
     }
 
-    void EvaluateVector(LevelImages level, LevelCorners corners, int y, int positions, RowScratch scratch, List<int> hits)
+    void EvaluateVector<L, TI, TF, TD>(LevelImages level, LevelCorners corners, int y, int positions, RowScratch scratch, List<int> hits)
+        where L : struct, ICascadeLanes<TI, TF, TD> where TI : struct where TF : struct where TD : struct
     {
+        int lanes = L.Count;
         int rowBase = y * level.PlaneStride;
-        int padded = (positions + 7) & ~7;
+        int padded = (positions + lanes - 1) / lanes * lanes;
         if (scratch.Norm.Length < padded)
         {
             scratch.Norm = new float[padded];
@@ -161,14 +169,14 @@ public sealed class CascadeRows
             scratch.Valid = new int[padded];
         }
         var stages = _cascade.Stages;
+        ref int sums = ref level.Sums[0], squares = ref level.Squares[0];
         // 1. The first stage for every window of the row.
-        for (int j = 0; j < positions; j += 8)
+        for (int j = 0; j < positions; j += lanes)
         {
-            var norm = NormFactors(level, corners, rowBase + j);
-            norm.StoreUnsafe(ref scratch.Norm[j]);
-            var valid = Vector256.Equals(norm, norm).AsInt32();
-            valid.StoreUnsafe(ref scratch.Valid[j]);
-            (Stage(level, corners, rowBase + j, norm, 0) & valid).StoreUnsafe(ref scratch.Passed[j]);
+            var (norm, valid) = NormFactors<L, TI, TF, TD>(ref sums, ref squares, corners, rowBase + j);
+            L.Store(norm, ref scratch.Norm[j]);
+            L.Store(valid, ref scratch.Valid[j]);
+            L.Store(L.And(Stage<L, TI, TF, TD>(corners, ref Unsafe.Add(ref sums, rowBase + j), norm, 0), valid), ref scratch.Passed[j]);
         }
         int firstStage = stages[0].TreeCount;
         // 2. OpenCV's walk along the row: a valid window that fails the first stage makes it skip the
@@ -185,95 +193,66 @@ public sealed class CascadeRows
         }
         Array.Clear(scratch.Candidate, positions, padded - positions);
         if (!any) return;
-        // 3. The later stages, 8 neighbours at a time, while any of them is still in.
-        for (int j = 0; j < positions; j += 8)
+        // 3. The later stages, a vector of neighbours at a time, while any of them is still in
+        // (measured: a vector costs less than even two windows one by one).
+        for (int j = 0; j < positions; j += lanes)
         {
-            var alive = Vector256.LoadUnsafe(ref scratch.Candidate[j]);
-            if (alive == Vector256<int>.Zero) continue;
-            var norm = Vector256.LoadUnsafe(ref scratch.Norm[j]);
-            // All the way in vectors: measured, a vector of 8 costs less than even two windows one by one.
-            for (int s = 1; s < stages.Length && alive != Vector256<int>.Zero; s++)
+            var alive = L.Load(ref scratch.Candidate[j], 0);
+            ulong bits = L.Bits(alive);
+            if (bits == 0) continue;
+            var norm = L.Load(ref scratch.Norm[j]);
+            ref int windowSums = ref Unsafe.Add(ref sums, rowBase + j);
+            for (int s = 1; s < stages.Length && bits != 0; s++)
             {
-                scratch.Stumps += (long)System.Numerics.BitOperations.PopCount(alive.ExtractMostSignificantBits()) * stages[s].TreeCount;
-                alive &= Stage(level, corners, rowBase + j, norm, s);
+                scratch.Stumps += (long)System.Numerics.BitOperations.PopCount(bits) * stages[s].TreeCount;
+                alive = L.And(alive, Stage<L, TI, TF, TD>(corners, ref windowSums, norm, s));
+                bits = L.Bits(alive);
             }
-            for (uint bits = alive.ExtractMostSignificantBits(); bits != 0; bits &= bits - 1)
+            for (; bits != 0; bits &= bits - 1)
                 hits.Add((j + System.Numerics.BitOperations.TrailingZeroCount(bits)) * level.Step);
         }
     }
 
-    /// <summary>The variance normalisation of 8 neighbouring windows, NaN where a window is too flat (as <see cref="NormFactor"/>).</summary>
-    static Vector256<float> NormFactors(LevelImages level, LevelCorners corners, int b)
+    /// <summary>The variance normalisation of a vector of neighbouring windows, and which are valid (not too flat), as <see cref="NormFactor"/>.</summary>
+    static (TF Norm, TI Valid) NormFactors<L, TI, TF, TD>(ref int sums, ref int squares, LevelCorners corners, int b)
+        where L : struct, ICascadeLanes<TI, TF, TD> where TI : struct where TF : struct where TD : struct
     {
         var n = corners.Norm;
-        var sum = RectSums(ref level.Sums[b], n[0], n[1], n[2], n[3]);
-        var squares = RectSums(ref level.Squares[b], n[0], n[1], n[2], n[3]);
-        var area = Vector256.Create((double)corners.NormArea);
-        var (sumLo, sumHi) = (ToDouble(sum.GetLower()), ToDouble(sum.GetUpper()));
-        // The squared sum is unsigned in OpenCV: negative ints are 2^32 more.
-        var (sqLo, sqHi) = (Unsigned(squares.GetLower()), Unsigned(squares.GetUpper()));
-        var nfLo = area * sqLo - sumLo * sumLo;
-        var nfHi = area * sqHi - sumHi * sumHi;
-        var one = Vector256.Create(1.0);
-        var factor = Vector256.Narrow(one / Vector256.Sqrt(nfLo), one / Vector256.Sqrt(nfHi));
-        var (fLo, fHi) = Vector256.Widen(factor);
-        var limit = Vector256.Create(1e-1);
-        var okLo = Vector256.GreaterThan(nfLo, Vector256<double>.Zero) & Vector256.LessThan(area * fLo, limit);
-        var okHi = Vector256.GreaterThan(nfHi, Vector256<double>.Zero) & Vector256.LessThan(area * fHi, limit);
-        var ok = Vector256.Narrow(okLo.AsInt64(), okHi.AsInt64()).AsSingle();
-        return Vector256.ConditionalSelect(ok, factor, Vector256.Create(float.NaN));
-
-        static Vector256<double> Unsigned(Vector128<int> v)
-        {
-            var d = ToDouble(v);
-            return d + Vector256.ConditionalSelect(Vector256.LessThan(d, Vector256<double>.Zero), Vector256.Create(4294967296.0), Vector256<double>.Zero);
-        }
+        ref int s = ref Unsafe.Add(ref sums, b), q = ref Unsafe.Add(ref squares, b);
+        var sum = L.RectSum(L.Load(ref s, (nuint)n[0]), L.Load(ref s, (nuint)n[1]), L.Load(ref s, (nuint)n[2]), L.Load(ref s, (nuint)n[3]));
+        var sq = L.RectSum(L.Load(ref q, (nuint)n[0]), L.Load(ref q, (nuint)n[1]), L.Load(ref q, (nuint)n[2]), L.Load(ref q, (nuint)n[3]));
+        var area = L.Broadcast((double)corners.NormArea);
+        var (sumLow, sumHigh) = L.Widen(sum, unsigned: false);
+        // The squared sum is unsigned in OpenCV.
+        var (sqLow, sqHigh) = L.Widen(sq, unsigned: true);
+        var (factor, valid) = L.Norm(L.NormValue(area, sqLow, sumLow), L.NormValue(area, sqHigh, sumHigh), area);
+        return (factor, valid);
     }
 
-    /// <summary>Four floats to four doubles (exact): one instruction with AVX.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<double> ToDouble(Vector128<float> v) =>
-        System.Runtime.Intrinsics.X86.Avx.IsSupported ? System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Double(v)
-            : Vector256.WidenLower(v.ToVector256());
-
-    /// <summary>Four ints to four doubles (exact): one instruction with AVX.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<double> ToDouble(Vector128<int> v) =>
-        System.Runtime.Intrinsics.X86.Avx.IsSupported ? System.Runtime.Intrinsics.X86.Avx.ConvertToVector256Double(v)
-            : Vector256.ConvertToDouble(Vector256.WidenLower(v.ToVector256()));
-
-    /// <summary>Stage <paramref name="s"/> for 8 neighbouring windows: all-ones lanes where it passes.</summary>
-    Vector256<int> Stage(LevelImages level, LevelCorners corners, int b, Vector256<float> norm, int s)
+    /// <summary>Stage <paramref name="s"/> for a vector of neighbouring windows: all-ones lanes where it passes.</summary>
+    TI Stage<L, TI, TF, TD>(LevelCorners corners, ref int sums, TF norm, int s)
+        where L : struct, ICascadeLanes<TI, TF, TD> where TI : struct where TF : struct where TD : struct
     {
         var stage = _cascade.Stages[s];
-        ref int sums = ref level.Sums[b];
         ref StumpOp op = ref corners.Stumps![stage.FirstTree];
-        var totalLo = Vector256<double>.Zero;
-        var totalHi = Vector256<double>.Zero;
+        var totalLow = L.Broadcast(0.0);
+        var totalHigh = totalLow;
         for (int t = 0; t < stage.TreeCount; t++, op = ref Unsafe.Add(ref op, 1))
         {
-            var r0 = Vector256.ConvertToSingle(RectSums(ref sums, op.A0, op.B0, op.C0, op.D0));
-            var r1 = Vector256.ConvertToSingle(RectSums(ref sums, op.A1, op.B1, op.C1, op.D1));
-            // Separate multiplies and adds (no fused multiply-add), in OpenCV's order, for OpenCV's rounding.
-            var value = Vector256.Create(op.W0) * r0 + Vector256.Create(op.W1) * r1;
+            var r0 = L.ToFloat(L.RectSum(L.Load(ref sums, (nuint)op.A0), L.Load(ref sums, (nuint)op.B0), L.Load(ref sums, (nuint)op.C0), L.Load(ref sums, (nuint)op.D0)));
+            var r1 = L.ToFloat(L.RectSum(L.Load(ref sums, (nuint)op.A1), L.Load(ref sums, (nuint)op.B1), L.Load(ref sums, (nuint)op.C1), L.Load(ref sums, (nuint)op.D1)));
+            // OpenCV's order and rounding: w0 * s0 + w1 * s1 (+ w2 * s2), then times the norm factor.
+            var value = L.MultiplyAdd(L.Broadcast(op.W0), r0, L.Broadcast(op.W1), r1);
             if (op.W2 != 0f)
-                value += Vector256.Create(op.W2) * Vector256.ConvertToSingle(RectSums(ref sums, op.A2, op.B2, op.C2, op.D2));
-            value *= norm;
-            var leaf = Vector256.ConditionalSelect(Vector256.LessThan(value, Vector256.Create(op.Threshold)),
-                Vector256.Create(op.Left), Vector256.Create(op.Right));
-            totalLo += ToDouble(leaf.GetLower());
-            totalHi += ToDouble(leaf.GetUpper());
+            {
+                var r2 = L.ToFloat(L.RectSum(L.Load(ref sums, (nuint)op.A2), L.Load(ref sums, (nuint)op.B2), L.Load(ref sums, (nuint)op.C2), L.Load(ref sums, (nuint)op.D2)));
+                value = L.Add(value, L.Multiply(L.Broadcast(op.W2), r2));
+            }
+            var leaf = L.SelectLess(L.Multiply(value, norm), L.Broadcast(op.Threshold), L.Broadcast(op.Left), L.Broadcast(op.Right));
+            var (low, high) = L.Widen(leaf);
+            totalLow = L.Add(totalLow, low);
+            totalHigh = L.Add(totalHigh, high);
         }
-        var threshold = Vector256.Create((double)stage.Threshold);
-        // Passed: not below the threshold.
-        var passLo = ~Vector256.LessThan(totalLo, threshold);
-        var passHi = ~Vector256.LessThan(totalHi, threshold);
-        return Vector256.Narrow(passLo.AsInt64(), passHi.AsInt64());
+        return L.NotLess(totalLow, totalHigh, L.Broadcast((double)stage.Threshold));
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<int> RectSums(ref int sums, int a, int b, int c, int d) =>
-        Vector256.LoadUnsafe(ref sums, (nuint)a) - Vector256.LoadUnsafe(ref sums, (nuint)b)
-            - Vector256.LoadUnsafe(ref sums, (nuint)c) + Vector256.LoadUnsafe(ref sums, (nuint)d);
-
 }

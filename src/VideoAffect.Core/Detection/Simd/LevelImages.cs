@@ -18,8 +18,8 @@ namespace VideoAffect.Detection.Simd;
 /// </remarks>
 public sealed class LevelImages
 {
-    /// <summary>Room after each plane row so that 8-wide loads near a row's end stay inside the arrays.</summary>
-    public const int RowPadding = 16;
+    /// <summary>Room after each plane row so that 16-wide loads near a row's end stay inside the arrays.</summary>
+    public const int RowPadding = 32;
 
     public PyramidLevel Level { get; private set; }
     public int Width => Level.Width;
@@ -180,15 +180,26 @@ public sealed class LevelImages
         {
             // Running sums of the row, column x + 1 going to plane (x + 1) % s at (x + 1) / s (column 0 is 0).
             int sum = 0, squares = 0, pixels = (y - 1) * w;
-            for (int x = 0; x < w; x++)
-            {
-                int v = image[pixels + x];
-                sum += v;
-                squares = unchecked(squares + v * v);
-                int column = x + 1, at = column % s * stride + column / s;
-                _rowSum[at] = sum;
-                _rowSquares[at] = squares;
-            }
+            if (s == 1)
+                for (int x = 0; x < w; x++)
+                {
+                    int v = image[pixels + x];
+                    sum += v;
+                    squares = unchecked(squares + v * v);
+                    _rowSum[x + 1] = sum;
+                    _rowSquares[x + 1] = squares;
+                }
+            else
+                // Step 2: odd columns (x + 1 odd, i.e. x even) to plane 1, even ones to plane 0.
+                for (int x = 0; x < w; x++)
+                {
+                    int v = image[pixels + x];
+                    sum += v;
+                    squares = unchecked(squares + v * v);
+                    int column = x + 1, at = (column & 1) * stride + (column >> 1);
+                    _rowSum[at] = sum;
+                    _rowSquares[at] = squares;
+                }
             for (int p = 0; p < s; p++)
             {
                 int row = p * PlaneSize + y * stride, above = row - stride, scratch = p * stride;

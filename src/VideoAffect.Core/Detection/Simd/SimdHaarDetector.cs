@@ -39,7 +39,7 @@ public sealed class SimdHaarDetector : IFaceDetector
     }
 
     /// <summary>Whether the vector path applies (stump cascades) and how wide it is, for messages.</summary>
-    public string Description => $"simd ({(_rows.IsStumps && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "8 windows per vector" : "window by window")}, {_threads} thread{(_threads == 1 ? "" : "s")})";
+    public string Description => $"simd ({(_rows.Lanes > 1 ? $"{_rows.Lanes} windows per vector" : "window by window")}, {_threads} thread{(_threads == 1 ? "" : "s")})";
 
     public IReadOnlyList<FaceBox> Detect(Mat gray) => Group(DetectCandidates(gray), _options.MinNeighbors);
 
