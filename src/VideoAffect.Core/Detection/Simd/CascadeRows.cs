@@ -155,6 +155,8 @@ public sealed class CascadeRows
         return value;
     }
 
+    // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void EvaluateVector<L, TI, TF, TD>(LevelImages level, LevelCorners corners, int y, int positions, RowScratch scratch, List<int> hits)
         where L : struct, ICascadeLanes<TI, TF, TD> where TI : struct where TF : struct where TD : struct
     {
@@ -214,6 +216,8 @@ public sealed class CascadeRows
     }
 
     /// <summary>The variance normalisation of a vector of neighbouring windows, and which are valid (not too flat), as <see cref="NormFactor"/>.</summary>
+    // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static (TF Norm, TI Valid) NormFactors<L, TI, TF, TD>(ref int sums, ref int squares, LevelCorners corners, int b)
         where L : struct, ICascadeLanes<TI, TF, TD> where TI : struct where TF : struct where TD : struct
     {
@@ -230,6 +234,8 @@ public sealed class CascadeRows
     }
 
     /// <summary>Stage <paramref name="s"/> for a vector of neighbouring windows: all-ones lanes where it passes.</summary>
+    // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     TI Stage<L, TI, TF, TD>(LevelCorners corners, ref int sums, TF norm, int s)
         where L : struct, ICascadeLanes<TI, TF, TD> where TI : struct where TF : struct where TD : struct
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using VideoAffect.Detection.Cascade;
 
@@ -94,6 +95,8 @@ public sealed class LevelImages
     /// OpenCV's INTER_LINEAR_EXACT: each output row blends two horizontally resized source rows
     /// with 8-bit weights, rounding once at the end; the exact 2x reduction is a 2x2 average.
     /// </summary>
+    // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Resize(ReadOnlySpan<byte> source, int sw, int sh, byte[] destination, int w, int h,
         Kernels.Haar.ResizeTap[] columns, Kernels.Haar.ResizeTap[] rows)
     {
@@ -133,6 +136,8 @@ public sealed class LevelImages
     }
 
     /// <summary>(above * w0 + below * w1 + 2^15) >> 16 per pixel, 8 at a time: OpenCV's vertical step of the exact resize.</summary>
+    // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Blend(int[] above, int[] below, int w0, int w1, Span<byte> row)
     {
         int x = 0;
@@ -149,6 +154,8 @@ public sealed class LevelImages
         for (; x < row.Length; x++) row[x] = (byte)((above[x] * w0 + below[x] * w1 + (1 << 15)) >> 16);
     }
 
+    // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Horizontal(ReadOnlySpan<byte> source, Kernels.Haar.ResizeTap[] columns, int[] output, int w)
     {
         for (int x = 0; x < w; x++)
@@ -164,6 +171,8 @@ public sealed class LevelImages
     /// wrapping as OpenCV's CV_32S), written straight into the planes: each row is the row above
     /// plus the running sums of its pixels, split by column into the planes, added 8 at a time.
     /// </summary>
+    // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void IntegralPlanes(byte[] image, int w, int h)
     {
         int s = Step, stride = PlaneStride, perPlane = stride - RowPadding;
@@ -212,6 +221,8 @@ public sealed class LevelImages
     }
 
     /// <summary>destination[row + i] = destination[above + i] + add[from + i] for i &lt; count, wrapping, in vectors.</summary>
+    // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void AddRows(int[] destination, int above, int[] add, int from, int row, int count)
     {
         int i = 0;
