@@ -13,10 +13,11 @@ public class BenchCommandTests
         var r = ProcessRunner.Cli(["bench", "--backends", "cpu", "--sizes", "320x240", "--faces", "1", "--batches", "1,4",
             "--seconds", "0.5", "--runs", "1", "--json", dir.File("bench.json")], timeoutSeconds: 300);
         Assert.True(r.ExitCode == 0, r.StandardError);
-        foreach (var stage in new[] { "classify batch 1", "classify batch 4", "ffmpeg decode + encode (ceiling)", "decode", "detect (OpenCV Haar)", "seed loop", "pipeline" })
+        foreach (var stage in new[] { "classify batch 1", "classify batch 4", "ffmpeg decode + encode (ceiling)", "decode", "detect (OpenCV Haar", "detect (SIMD Haar", "seed loop", "pipeline", "busy time per stage", "features per window" })
             Assert.Contains(stage, r.StandardOutput);
         Assert.Contains("classify batch 4: cpu / OpenCV DNN:", r.StandardOutput);
         Assert.Contains("pipeline on cpu / seed loop:", r.StandardOutput);
+        Assert.Contains("detect SIMD / OpenCV (same faces", r.StandardOutput);
 
         using var json = JsonDocument.Parse(File.ReadAllText(dir.File("bench.json")));
         var results = json.RootElement.GetProperty("Results").EnumerateArray().ToList();

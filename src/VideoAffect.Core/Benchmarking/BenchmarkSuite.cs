@@ -118,12 +118,33 @@ public sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
 
         log($"{label}: detect");
         var grays = await DecodeGrayAsync(info, token);
+        // Both detectors with every core on one frame at a time: OpenCV through its own threads, ours through its crew.
+        Measurement openCv, simd;
+        int cores = Environment.ProcessorCount, openCvThreads = OpenCvSharp.Cv2.GetNumThreads();
+        OpenCvSharp.Cv2.SetNumThreads(cores);
         using (var detector = new OpenCvHaarDetector(options.Detector))
-            Add("detect (OpenCV Haar)", "-", await Measurement.OfAsync("detect", "fps", options.Runs, () =>
+            openCv = await Measurement.OfAsync("detect", "fps", options.Runs, () =>
             {
                 foreach (var g in grays) detector.Detect(g);
                 return grays.Count;
-            }));
+            });
+        OpenCvSharp.Cv2.SetNumThreads(openCvThreads);
+        Add($"detect (OpenCV Haar, {cores} threads)", "-", openCv);
+        long windows = 0, features = 0;
+        using (var detector = new Detection.Simd.SimdHaarDetector(options.Detector, cores))
+            simd = await Measurement.OfAsync("detect", "fps", options.Runs, () =>
+            {
+                windows = features = 0;
+                foreach (var g in grays)
+                {
+                    detector.Detect(g);
+                    (windows, features) = (windows + detector.LastFrame.Windows, features + detector.LastFrame.Features);
+                }
+                return grays.Count;
+            });
+        Add($"detect (SIMD Haar, {cores} threads)", "-", simd);
+        _ratios.Add(new BenchRatio($"{label}: detect SIMD / OpenCV (same faces, {cores} threads each)", simd.Median / openCv.Median));
+        _notes.Add($"{label}: the SIMD cascade tried {windows / Math.Max(1, grays.Count):N0} windows per frame ({windows / Math.Max(1, grays.Count) * simd.Median / 1e6:0.0} million windows/s), {(double)features / Math.Max(1, windows):0.0} features per window");
         foreach (var g in grays) g.Dispose();
 
         log($"{label}: the seed's sequential loop");
@@ -135,6 +156,7 @@ public sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
             foreach (var (every, stage) in new[] { (1, "pipeline"), (options.TrackedEvery, $"pipeline, detect+classify every {options.TrackedEvery}") })
             {
                 log($"{label}: {stage} on {name}");
+                IReadOnlyDictionary<string, double>? busy = null;
                 var m = await Measurement.OfAsync(stage, "fps", options.Runs, async () =>
                 {
                     var summary = await new VideoAnalyzer(new AnalyzeOptions
@@ -147,9 +169,12 @@ public sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
                         DetectEvery = every,
                         ClassifyEvery = every,
                     }).RunAsync(token);
+                    busy = summary.StageBusySeconds;
                     return summary.FramesWritten;
                 });
                 Add(stage, name, m);
+                if (busy is not null)
+                    _notes.Add($"{label}: {stage} on {name}, busy time per stage in the last run: {string.Join(", ", busy.Select(kv => $"{kv.Key} {kv.Value:0.00} s"))}");
                 _ratios.Add(new BenchRatio($"{label}: {stage} on {name} / seed loop", m.Median / seed.Median));
                 _ratios.Add(new BenchRatio($"{label}: {stage} on {name} / ffmpeg ceiling", m.Median / ceiling.Median));
             }

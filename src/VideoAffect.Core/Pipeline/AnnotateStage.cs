@@ -17,6 +17,8 @@ public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> l
     readonly Dictionary<int, (EmotionPrediction Prediction, long Frame)> _lastPrediction = new();
 
     public long Faces { get; private set; }
+    /// <summary>Smoothing, drawing, records and counts.</summary>
+    public BusyTime Busy { get; } = new();
     public long Frames { get; private set; }
 
     public IReadOnlyDictionary<string, long> LabelCounts => labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => _labelCounts[x.i]);
@@ -28,6 +30,7 @@ public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> l
         {
             await foreach (var frame in input.ReadUntilEndAsync(token))
             {
+                long started = BusyTime.Start();
                 try
                 {
                     CarryOver(frame);
@@ -40,6 +43,7 @@ public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> l
                     Frames++;
                 }
                 catch { frame.Dispose(); throw; }
+                Busy.Stop(started);
                 await output.WriteAsync(frame, token);
             }
         }

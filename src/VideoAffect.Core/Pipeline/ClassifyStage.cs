@@ -93,8 +93,10 @@ public sealed class ClassifyStage
         int count = faces.Count;
         if (count == 0) return;
         var probabilities = count <= _batchSize ? _probabilities : new float[count * classes];
+        long started = BusyTime.Start();
         if (faces[0].DeviceCrop is not null) RunOnDevice(probabilities);
         else RunOnHostInputs(faces, probabilities);
+        Busy.Stop(started);
         Batches++;
         if (_pending.Where(f => f.Faces.Count > 0).Select(f => f.Stream).Distinct().Skip(1).Any()) MixedBatches++;
         int i = 0;
@@ -104,6 +106,9 @@ public sealed class ClassifyStage
             face.ReleaseInput();
         }
     }
+
+    /// <summary>Forward passes (with the device's preprocessing when it cuts the faces).</summary>
+    public BusyTime Busy { get; } = new();
 
     void RunOnHostInputs(List<FaceObservation> faces, float[] probabilities)
     {

@@ -34,6 +34,9 @@ public sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePrep
     /// <summary>Frames the detector ran on.</summary>
     public long DetectorRuns => Interlocked.Read(ref _detectorRuns);
 
+    /// <summary>Grayscale conversion, detection, tracking and face cutting, summed over the workers.</summary>
+    public BusyTime Busy { get; } = new();
+
     sealed record Detected(VideoFrame Frame, Mat Gray, IReadOnlyList<FaceBox>? Boxes);
 
     public async Task RunAsync(ChannelReader<VideoFrame> input, ChannelWriter<VideoFrame> output, CancellationToken token)
@@ -48,7 +51,8 @@ public sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePrep
             await foreach (var pending in inFlight.Reader.ReadAllAsync(token))
             {
                 var detected = await pending;
-                try { TrackAndCrop(detected); }
+                long started = BusyTime.Start();
+                try { TrackAndCrop(detected); Busy.Stop(started); }
                 catch { detected.Frame.Dispose(); throw; }
                 finally { _grays.Add(detected.Gray); }
                 await output.WriteAsync(detected.Frame, token);
@@ -105,13 +109,16 @@ public sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePrep
     async Task<Detected> DetectAsync(VideoFrame frame)
     {
         var gray = _grays.TryTake(out var reused) ? reused : new Mat();
+        long started = BusyTime.Start();
         try
         {
             if (!_noHostGray)
                 using (var bgr = frame.AsMat())
                     Cv2.CvtColor(bgr, gray, ColorConversionCodes.BGR2GRAY);
-            if (tracker is not null && frame.Index % detectEvery != 0) return new Detected(frame, gray, null);
+            if (tracker is not null && frame.Index % detectEvery != 0) { Busy.Stop(started); return new Detected(frame, gray, null); }
+            Busy.Stop(started);
             await _detectorSlots.WaitAsync();
+            started = BusyTime.Start();
             _idle.TryTake(out var detector);
             try
             {
@@ -123,6 +130,7 @@ public sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePrep
             }
             finally
             {
+                Busy.Stop(started);
                 _idle.Add(detector!);
                 _detectorSlots.Release();
             }

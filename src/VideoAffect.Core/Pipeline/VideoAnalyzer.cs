@@ -135,6 +135,10 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             Device = backend.DeviceName,
             Batches = classify.Batches,
             DetectorRuns = detect.DetectorRuns,
+            StageBusySeconds = new Dictionary<string, double>
+            {
+                ["detect"] = detect.Busy.Seconds, ["classify"] = classify.Busy.Seconds, ["annotate"] = annotate.Busy.Seconds,
+            },
         };
         if (summaryOut is { Discarded: false })
         {

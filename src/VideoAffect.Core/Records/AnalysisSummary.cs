@@ -25,8 +25,14 @@ public sealed record AnalysisSummary
     public required long Batches { get; init; }
     /// <summary>Frames the face detector ran on (fewer than the frames with --detect-every).</summary>
     public required long DetectorRuns { get; init; }
+    /// <summary>Seconds each of our stages spent on its own work (summed over its threads): detect, classify, annotate.</summary>
+    public IReadOnlyDictionary<string, double>? StageBusySeconds { get; init; }
 
     public bool Complete => Status == "complete";
+
+    string Busy() => StageBusySeconds is { Count: > 0 } busy
+        ? "\n  busy: " + string.Join(", ", busy.Select(kv => $"{kv.Key} {kv.Value:0.00} s"))
+        : "";
 
     static readonly JsonSerializerOptions Json = new()
     {
@@ -42,7 +48,7 @@ public sealed record AnalysisSummary
         var labels = LabelCounts.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}");
         return $"""
             {Status}: {FramesWritten}/{FramesDecoded} frames, {Faces} faces ({string.Join(", ", labels.DefaultIfEmpty("none"))})
-              {WallSeconds:0.00} s wall, {FramesPerSecond:0.0} fps, backend {Backend} ({Device}), {Batches} batches, detector on {DetectorRuns} frames
+              {WallSeconds:0.00} s wall, {FramesPerSecond:0.0} fps, backend {Backend} ({Device}), {Batches} batches, detector on {DetectorRuns} frames{Busy()}
               video:  {Video}
               events: {Events}{(Report is null ? "" : $"\n  report: {Report}")}
             """;

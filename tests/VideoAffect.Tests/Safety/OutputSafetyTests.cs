@@ -105,6 +105,7 @@ public class OutputSafetyTests
         var summary = JsonDocument.Parse(File.ReadAllText(dir.File("clip.annotated.summary.json"))).RootElement;
         Assert.Equal("(discarded)", summary.GetProperty("video").GetString());
         Assert.Equal(10, summary.GetProperty("frames_written").GetInt32());
+        Assert.True(summary.GetProperty("stage_busy_seconds").GetProperty("detect").GetDouble() > 0, "the summary says where the time went");
         Assert.True(File.ReadAllLines(dir.File("clip.annotated.jsonl")).Length >= 8);
         Assert.False(File.Exists(dir.File("clip.annotated.mp4")));
     }
