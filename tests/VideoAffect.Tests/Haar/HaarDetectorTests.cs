@@ -2,6 +2,7 @@ using OpenCvSharp;
 using VideoAffect.Detection;
 using VideoAffect.Inference;
 using VideoAffect.Tests.Support;
+using static VideoAffect.Tests.Support.HaarReference;
 
 namespace VideoAffect.Tests.Haar;
 
@@ -14,27 +15,10 @@ namespace VideoAffect.Tests.Haar;
 /// </summary>
 public class HaarDetectorTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    static Mat Gray(string path, int width)
-    {
-        using var color = Cv2.ImRead(path, ImreadModes.Color);
-        using var small = color.Resize(new Size(width, (int)Math.Round(color.Height * (double)width / color.Width)), 0, 0, InterpolationFlags.Area);
-        return small.CvtColor(ColorConversionCodes.BGR2GRAY);
-    }
 
     static string Photo(string name) => TestPaths.Photo(name);
     static string Faces(int n) => TestPaths.Photo(Path.Combine("faces", $"sample{n}.jpg"));
 
-    static List<FaceBox> OpenCv(Mat gray, DetectorOptions options, int minNeighbors)
-    {
-        using var cascade = new CascadeClassifier(options.CascadePath);
-        var max = options.MaxFaceSize > 0 ? new Size(options.MaxFaceSize, options.MaxFaceSize) : (Size?)null;
-        return cascade.DetectMultiScale(gray, options.ScaleFactor, minNeighbors, default, new Size(options.MinFaceSize, options.MinFaceSize), max)
-            .Select(r => new FaceBox(r.X, r.Y, r.Width, r.Height)).ToList();
-    }
-
-    static string Describe(IEnumerable<FaceBox> boxes) => string.Join(" ", boxes.Select(b => $"({b.X},{b.Y},{b.Width}x{b.Height})"));
-
-    static List<FaceBox> Sorted(IEnumerable<FaceBox> boxes) => boxes.OrderBy(b => b.Width).ThenBy(b => b.Y).ThenBy(b => b.X).ToList();
 
     public static TheoryData<string, int, double, int, string> CandidateCases() => new()
     {
