@@ -37,6 +37,15 @@ public class BadInputTests
     }
 
     [Fact]
+    public void An_unknown_encoder_preset_is_named_with_the_choices()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 3, audio: false);
+        AssertCleanFailure(Analyze(dir, clip, "--encoder-preset", "turbo"), "unknown --encoder-preset 'turbo'; choose one of: ultrafast");
+        AssertNoCompleteOutputs(dir);
+    }
+
+    [Fact]
     public void A_folder_as_input_is_named_a_folder()
     {
         using var dir = TestPaths.NewTempFolder();

@@ -18,6 +18,7 @@ static class AnalyzeCommand
         var timeout = Durations.Option("--batch-timeout-ms", "longest a face waits for a fuller batch", TimeSpan.FromMilliseconds(20), bareMilliseconds: true);
         var videoStream = new Option<int?>("--video-stream") { Description = "the video stream to analyse, by ffprobe's stream index (default: the stream marked default, else the first)" };
         var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio track" };
+        var preset = new Option<string>("--encoder-preset") { Description = "x264 preset of the annotated video: ultrafast ... veryslow (faster presets: bigger files)", DefaultValueFactory = _ => Media.AnnotatedVideoEncoder.DefaultPreset };
         var detectEvery = new Option<int>("--detect-every") { Description = "run the face detector on every Nth frame; tracks carry faces in between", DefaultValueFactory = _ => 1 };
         var classifyEvery = new Option<int>("--classify-every") { Description = "classify a tracked face on every Kth frame; in between it keeps its last prediction", DefaultValueFactory = _ => 1 };
         var detectWorkers = new Option<int>("--detect-workers") { Description = "frames detected at once, one single-threaded cascade each (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -32,7 +33,7 @@ static class AnalyzeCommand
 
         var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { keepTentative, output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, detectWorkers, noTracking, smoothing }.Concat(detector.All))
+        foreach (var o in new Option[] { keepTentative, preset, output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, detectWorkers, noTracking, smoothing }.Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -58,6 +59,7 @@ static class AnalyzeCommand
                 QueueCapacity = r.GetValue(queue),
                 CropMargin = r.GetValue(margin),
                 KeepAudio = !r.GetValue(noAudio),
+                EncoderPreset = r.GetValue(preset)!,
                 DetectEvery = r.GetValue(detectEvery),
                 DetectWorkers = r.GetValue(detectWorkers),
                 ClassifyEvery = r.GetValue(classifyEvery),

@@ -14,8 +14,12 @@ namespace VideoAffect.Media;
 /// channel completes (also after a failure or a cancellation upstream) ffmpeg sees the end of its
 /// input and finalises a playable file whose audio ends with its video.
 /// </summary>
-public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, bool keepAudio = true) : IFrameSink
+public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, bool keepAudio = true, string preset = AnnotatedVideoEncoder.DefaultPreset) : IFrameSink
 {
+    /// <summary>x264's speed/size trade-off; see the README for what each costs here.</summary>
+    public const string DefaultPreset = "veryfast";
+    public static readonly IReadOnlyList<string> Presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"];
+
     public long FramesEncoded => Interlocked.Read(ref _frames);
     long _frames;
 
@@ -36,7 +40,7 @@ public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, b
                 o.WithCustomArgument($"-copyts -map 0:v:0 -fps_mode passthrough -enc_time_base {source.TimeBase} -video_track_timescale {timescale}");
                 if (withAudio) o.WithCustomArgument("-map 1:a:0").WithAudioCodec(AudioCodec.Aac);
                 o.WithVideoCodec(VideoCodec.LibX264)
-                    .WithSpeedPreset(EncoderPreset.VeryFast)
+                    .WithCustomArgument($"-preset {preset}")
                     .WithCustomArgument("-threads 1")
                     .WithConstantRateFactor(20)
                     .WithCustomArgument("-pix_fmt yuv420p")

@@ -32,6 +32,8 @@ public sealed record AnalyzeOptions
     /// <summary>How long the first face of a partial batch may wait for more before the batch runs.</summary>
     public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
     public bool KeepAudio { get; init; } = true;
+    /// <summary>x264 preset of the annotated video.</summary>
+    public string EncoderPreset { get; init; } = Media.AnnotatedVideoEncoder.DefaultPreset;
     /// <summary>Follow faces across frames (track ids, smoothing, detect-every-N).</summary>
     public bool Tracking { get; init; } = true;
     public TrackerOptions Tracker { get; init; } = new();
@@ -46,6 +48,8 @@ public sealed record AnalyzeOptions
 
     public void Validate()
     {
+        if (!Media.AnnotatedVideoEncoder.Presets.Contains(EncoderPreset))
+            throw new VideoAffectException($"unknown --encoder-preset '{EncoderPreset}'; choose one of: {string.Join(", ", Media.AnnotatedVideoEncoder.Presets)}");
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
         if (DetectWorkers < 1) throw new VideoAffectException($"detect workers must be at least 1 (got {DetectWorkers})");
         if (BatchSize < 1) throw new VideoAffectException($"batch size must be at least 1 (got {BatchSize})");

@@ -63,7 +63,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         bool cropOnDevice = backend is IFrameInferenceBackend;
         var detect = new DetectStage(detectors, preprocessor, network.InputShape.Size, tracker, options.DetectEvery, options.ClassifyEvery, cropOnDevice);
         var classify = new ClassifyStage(backend, options.BatchSize, options.BatchTimeout);
-        IFrameSink encoder = videoOut.Discarded ? new DiscardingSink() : new AnnotatedVideoEncoder(info, videoOut.Partial, options.KeepAudio);
+        IFrameSink encoder = videoOut.Discarded ? new DiscardingSink() : new AnnotatedVideoEncoder(info, videoOut.Partial, options.KeepAudio, options.EncoderPreset);
 
         var report = options.ReportPath is null ? null : new ReportData(network.Labels);
         var clock = Stopwatch.StartNew();
