@@ -25,7 +25,7 @@ static class MonitorCommand
         var stall = Durations.Option("--stall-timeout", "time without a frame before a source is restarted", TimeSpan.FromSeconds(5));
         var reconnectMax = Durations.Option("--reconnect-max", "longest wait between reconnection attempts (starts at 0.5 s and doubles)", TimeSpan.FromSeconds(30));
         var loop = new Option<bool>("--loop") { Description = "play file sources in a loop (soak tests, demos)" };
-        var queue = new Option<int>("--queue-capacity") { Description = "frames waiting per stream before detection; beyond it the oldest is dropped", DefaultValueFactory = _ => 4 };
+        var queue = new Option<int>("--queue-capacity") { Description = "frames waiting per stream before detection (1: only the newest waits, for the lowest latency); beyond it the oldest is dropped", DefaultValueFactory = _ => 1 };
         var timeout = Durations.Option("--batch-timeout-ms", "longest a face waits for a fuller batch", TimeSpan.FromMilliseconds(20), bareMilliseconds: true);
         var detectEvery = new Option<int>("--detect-every") { Description = "run the detector on every Nth frame of a stream", DefaultValueFactory = _ => 1 };
         var classifyEvery = new Option<int>("--classify-every") { Description = "classify a tracked face on every Kth frame", DefaultValueFactory = _ => 1 };

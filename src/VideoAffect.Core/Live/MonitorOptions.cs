@@ -25,7 +25,7 @@ public sealed record MonitorOptions
     public string DetectorKind { get; init; } = "auto";
     public double CropMargin { get; init; }
     /// <summary>Frames waiting per stream before detection; beyond it the oldest is dropped.</summary>
-    public int QueueCapacity { get; init; } = 4;
+    public int QueueCapacity { get; init; } = 1;
     /// <summary>Most faces per forward pass, gathered across all streams.</summary>
     public int BatchSize { get; init; } = 32;
     public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
