@@ -85,9 +85,8 @@ public class NetworkTests
     [InlineData("opencl")]
     public void Gpu_backends_match_managed_path_where_present(string backend)
     {
-        IInferenceBackend engine;
-        try { engine = BackendFactory.Create(backend, Model.Value, 16); }
-        catch (VideoAffectException e) { throw new SkipException($"{backend} not usable on this machine: {e.Message}"); }
+        GpuGate.RequireDevice(backend);
+        var engine = BackendFactory.Create(backend, Model.Value, 16);
         using (engine)
         {
             var rnd = new RandomData();
