@@ -17,7 +17,12 @@ static class CommandRunner
         void Stop(System.Runtime.InteropServices.PosixSignalContext signal)
         {
             signal.Cancel = true; // stop in order instead of dying
-            stop.Cancel();
+            // Cancellation callbacks run here, on the signal's thread; one that fails (FFMpegCore's
+            // "q" to an ffmpeg that has just exited: a broken pipe) must not take the process down
+            // before the run has wound down and closed its outputs.
+            try { stop.Cancel(); }
+            catch (AggregateException) { }
+            catch (ObjectDisposedException) { }
         }
         using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
         using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
