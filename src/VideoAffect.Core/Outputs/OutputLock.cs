@@ -32,7 +32,15 @@ public sealed partial class OutputLock : IDisposable
                 throw new VideoAffectException($"cannot claim {what} '{canonicalOutput}': cannot create '{path}' ({Marshal.GetLastPInvokeErrorMessage()})");
             if (flock(fd, LOCK_EX | LOCK_NB) != 0)
             {
+                int errno = Marshal.GetLastPInvokeError();
                 string holder = ReadHolder(fd);
+                if (errno != EWOULDBLOCK)
+                {
+                    // A file system without flock (some network mounts): run unclaimed rather than refuse to run.
+                    close(fd);
+                    unlink(path);
+                    return new OutputLock(path, -1);
+                }
                 close(fd);
                 throw new VideoAffectException($"{what} '{canonicalOutput}' is being written by another videoaffect run{holder}; wait for it to finish or choose another path");
             }
@@ -72,7 +80,7 @@ public sealed partial class OutputLock : IDisposable
         return int.TryParse(text, out int pid) ? $" (process {pid})" : "";
     }
 
-    const int O_RDWR = 2, O_CREAT = 0x40, O_CLOEXEC = 0x80000, LOCK_EX = 2, LOCK_NB = 4;
+    const int O_RDWR = 2, O_CREAT = 0x40, O_CLOEXEC = 0x80000, LOCK_EX = 2, LOCK_NB = 4, EWOULDBLOCK = 11;
     const string Libc = "libc";
     [LibraryImport(Libc, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)] private static partial int open(string path, int flags, int mode);
     [LibraryImport(Libc, SetLastError = true)] private static partial int flock(int fd, int operation);
