@@ -37,8 +37,73 @@ public interface ICascadeLanes<TInt, TFloat, TDouble> where TInt : struct where 
     static abstract (TFloat Factor, TInt Valid) Norm(TDouble nfLow, TDouble nfHigh, TDouble area);
     static abstract TDouble NormValue(TDouble area, TDouble squares, TDouble sum);
     static abstract TInt And(TInt a, TInt b);
+    static abstract TInt Or(TInt a, TInt b);
+    /// <summary>a &amp; ~b.</summary>
+    static abstract TInt AndNot(TInt a, TInt b);
+    static abstract TInt Broadcast(int value);
+    /// <summary>All-ones int lanes where a &lt; b.</summary>
+    static abstract TInt Less(TFloat a, TFloat b);
+    /// <summary>All-ones int lanes where !(a &lt; b).</summary>
+    static abstract TInt NotLess(TFloat a, TFloat b);
+    /// <summary><see cref="Bits"/> of an all-ones vector.</summary>
+    static abstract ulong AllBits { get; }
     static abstract ulong Bits(TInt mask);
     static abstract TInt ValidMask(TFloat norm);
+}
+
+/// <summary>
+/// Four windows per vector: the later stages use it when the windows still in lie within four
+/// neighbours (the most common case), where a wider vector would carry mostly dead lanes; and it
+/// is the whole vector path on machines with 128-bit units only (SSE4, Arm NEON).
+/// </summary>
+public readonly struct Lanes128 : ICascadeLanes<Vector128<int>, Vector128<float>, Vector128<double>>
+{
+    public static int Count => 4;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> Load(ref int source, nuint offset) => Vector128.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(ref float source) => Vector128.LoadUnsafe(ref source);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<int> value, ref int destination) => value.StoreUnsafe(ref destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> RectSum(Vector128<int> a, Vector128<int> b, Vector128<int> c, Vector128<int> d) => a - b - c + d;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> ToFloat(Vector128<int> value) => Vector128.ConvertToSingle(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) => a * b + c * d;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> SelectLess(Vector128<float> a, Vector128<float> b, Vector128<float> ifLess, Vector128<float> otherwise) =>
+        Vector128.ConditionalSelect(Vector128.LessThan(a, b), ifLess, otherwise);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector128<double> Low, Vector128<double> High) Widen(Vector128<float> value) => Vector128.Widen(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector128<double> Low, Vector128<double> High) Widen(Vector128<int> value, bool unsigned) => unsigned
+        ? (Vector128.ConvertToDouble(Vector128.WidenLower(value.AsUInt32())), Vector128.ConvertToDouble(Vector128.WidenUpper(value.AsUInt32())))
+        : (Vector128.ConvertToDouble(Vector128.WidenLower(value)), Vector128.ConvertToDouble(Vector128.WidenUpper(value)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Add(Vector128<double> a, Vector128<double> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Broadcast(double value) => Vector128.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> NotLess(Vector128<double> low, Vector128<double> high, Vector128<double> threshold) =>
+        Vector128.Narrow((~Vector128.LessThan(low, threshold)).AsInt64(), (~Vector128.LessThan(high, threshold)).AsInt64());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> NormValue(Vector128<double> area, Vector128<double> squares, Vector128<double> sum) => area * squares - sum * sum;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector128<float> Factor, Vector128<int> Valid) Norm(Vector128<double> nfLow, Vector128<double> nfHigh, Vector128<double> area)
+    {
+        var one = Vector128.Create(1.0);
+        var factor = Vector128.Narrow(one / Vector128.Sqrt(nfLow), one / Vector128.Sqrt(nfHigh));
+        var (fLow, fHigh) = Widen(factor);
+        var limit = Vector128.Create(1e-1);
+        var okLow = Vector128.GreaterThan(nfLow, Vector128<double>.Zero) & Vector128.LessThan(area * fLow, limit);
+        var okHigh = Vector128.GreaterThan(nfHigh, Vector128<double>.Zero) & Vector128.LessThan(area * fHigh, limit);
+        return (factor, Vector128.Narrow(okLow.AsInt64(), okHigh.AsInt64()));
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> And(Vector128<int> a, Vector128<int> b) => a & b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> Or(Vector128<int> a, Vector128<int> b) => a | b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> AndNot(Vector128<int> a, Vector128<int> b) => Vector128.AndNot(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> Broadcast(int value) => Vector128.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> Less(Vector128<float> a, Vector128<float> b) => Vector128.LessThan(a, b).AsInt32();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> NotLess(Vector128<float> a, Vector128<float> b) => (~Vector128.LessThan(a, b)).AsInt32();
+    public static ulong AllBits => 0xFUL;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong Bits(Vector128<int> mask) => mask.ExtractMostSignificantBits();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> ValidMask(Vector128<float> norm) => Vector128.Equals(norm, norm).AsInt32();
 }
 
 public readonly struct Lanes256 : ICascadeLanes<Vector256<int>, Vector256<float>, Vector256<double>>
@@ -89,6 +154,12 @@ public readonly struct Lanes256 : ICascadeLanes<Vector256<int>, Vector256<float>
         return (factor, Vector256.Narrow(okLow.AsInt64(), okHigh.AsInt64()));
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> And(Vector256<int> a, Vector256<int> b) => a & b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> Or(Vector256<int> a, Vector256<int> b) => a | b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> AndNot(Vector256<int> a, Vector256<int> b) => Vector256.AndNot(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> Broadcast(int value) => Vector256.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> Less(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b).AsInt32();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> NotLess(Vector256<float> a, Vector256<float> b) => (~Vector256.LessThan(a, b)).AsInt32();
+    public static ulong AllBits => 0xFFUL;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong Bits(Vector256<int> mask) => mask.ExtractMostSignificantBits();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> ValidMask(Vector256<float> norm) => Vector256.Equals(norm, norm).AsInt32();
 }
@@ -137,6 +208,12 @@ public readonly struct Lanes512 : ICascadeLanes<Vector512<int>, Vector512<float>
         return (factor, Vector512.Narrow(okLow.AsInt64(), okHigh.AsInt64()));
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> And(Vector512<int> a, Vector512<int> b) => a & b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> Or(Vector512<int> a, Vector512<int> b) => a | b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> AndNot(Vector512<int> a, Vector512<int> b) => Vector512.AndNot(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> Broadcast(int value) => Vector512.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> Less(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b).AsInt32();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> NotLess(Vector512<float> a, Vector512<float> b) => (~Vector512.LessThan(a, b)).AsInt32();
+    public static ulong AllBits => 0xFFFFUL;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong Bits(Vector512<int> mask) => mask.ExtractMostSignificantBits();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> ValidMask(Vector512<float> norm) => Vector512.Equals(norm, norm).AsInt32();
 }

@@ -24,8 +24,13 @@ public sealed class CascadeRows
     readonly int[] _stumpFeature;
     readonly float[] _stumpThreshold, _stumpLeft, _stumpRight;
     readonly float[] _w0, _w1, _w2;
+    // Per stage: where a float sum of its stumps decides as OpenCV's double sum does.
+    readonly StageGuard[] _guards = [];
 
-    public CascadeRows(HaarCascade cascade)
+    readonly int _lanes;
+
+    /// <param name="maxLanes">the widest vector to use (16, 8 or 4 windows; 1: window by window), for comparisons and tests; the machine may allow less</param>
+    public CascadeRows(HaarCascade cascade, int maxLanes = 16)
     {
         _cascade = cascade;
         IsStumps = cascade.Trees.All(t => cascade.Nodes[t.FirstNode] is { Left: <= 0, Right: <= 0 });
@@ -44,9 +49,17 @@ public sealed class CascadeRows
                 _stumpLeft[t] = cascade.Leaves[tree.FirstLeaf - node.Left];
                 _stumpRight[t] = cascade.Leaves[tree.FirstLeaf - node.Right];
             }
+        _lanes = !IsStumps ? 1
+            : maxLanes >= 16 && Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? 16
+            : maxLanes >= 8 && Vector256.IsHardwareAccelerated ? 8
+            : maxLanes >= 4 && Vector128.IsHardwareAccelerated ? 4
+            : 1;
         _w0 = cascade.Features.Select(f => f.W0).ToArray();
         _w1 = cascade.Features.Select(f => f.W1).ToArray();
         _w2 = cascade.Features.Select(f => f.W2).ToArray();
+        if (IsStumps)
+            _guards = cascade.Stages.Select(st => StageGuard.ForStumps(st.Threshold,
+                _stumpLeft.AsSpan(st.FirstTree, st.TreeCount), _stumpRight.AsSpan(st.FirstTree, st.TreeCount))).ToArray();
         if (IsStumps)
             StumpTemplate = Enumerable.Range(0, trees).Select(t => new StumpOp
             {
@@ -58,8 +71,8 @@ public sealed class CascadeRows
     /// <summary>The stumps without their level's corners, for <see cref="LevelCorners"/> to complete.</summary>
     public StumpOp[]? StumpTemplate { get; }
 
-    /// <summary>Windows per vector on this machine: 16 with AVX-512, 8 with AVX2 (or another 256-bit unit), 1 otherwise or for cascades that are not stumps.</summary>
-    public int Lanes => !IsStumps ? 1 : Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1;
+    /// <summary>Windows per vector on this machine: 16 with AVX-512, 8 with AVX2 (or another 256-bit unit), 4 with 128-bit units (SSE4, Arm NEON), 1 without or for cascades that are not stumps.</summary>
+    public int Lanes => _lanes;
 
     /// <summary>Every tree is a single split: the vector path applies.</summary>
     public bool IsStumps { get; }
@@ -76,6 +89,8 @@ public sealed class CascadeRows
         public int[] Valid = [];
         /// <summary>Windows tried and features evaluated for them (counted per window, as OpenCV works), summed over rows.</summary>
         public long Windows, Stumps;
+        /// <summary>Vectors whose stage sum was too near the threshold to decide in float, summed again in double.</summary>
+        public long Resummed;
     }
 
     /// <summary>Appends the x of every window of row <paramref name="y"/> that passes the whole cascade, left to right.</summary>
@@ -83,11 +98,13 @@ public sealed class CascadeRows
     {
         int positions = (level.Level.Columns(_cascade.WindowWidth) + level.Step - 1) / level.Step;
         if (positions <= 0) return;
-        if (IsStumps && Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
-            EvaluateVector<Lanes512, Vector512<int>, Vector512<float>, Vector512<double>>(level, corners, y, positions, scratch, hits);
-        else if (IsStumps && Vector256.IsHardwareAccelerated)
-            EvaluateVector<Lanes256, Vector256<int>, Vector256<float>, Vector256<double>>(level, corners, y, positions, scratch, hits);
-        else EvaluateScalar(level, corners, y, positions, scratch, hits);
+        switch (_lanes)
+        {
+            case 16: EvaluateVector<Lanes512, Vector512<int>, Vector512<float>, Vector512<double>>(level, corners, y, positions, scratch, hits); break;
+            case 8: EvaluateVector<Lanes256, Vector256<int>, Vector256<float>, Vector256<double>>(level, corners, y, positions, scratch, hits); break;
+            case 4: EvaluateVector<Lanes128, Vector128<int>, Vector128<float>, Vector128<double>>(level, corners, y, positions, scratch, hits); break;
+            default: EvaluateScalar(level, corners, y, positions, scratch, hits); break;
+        }
     }
 
     void EvaluateScalar(LevelImages level, LevelCorners corners, int y, int positions, RowScratch scratch, List<int> hits)
@@ -178,7 +195,7 @@ public sealed class CascadeRows
             var (norm, valid) = NormFactors<L, TI, TF, TD>(ref sums, ref squares, corners, rowBase + j);
             L.Store(norm, ref scratch.Norm[j]);
             L.Store(valid, ref scratch.Valid[j]);
-            L.Store(L.And(Stage<L, TI, TF, TD>(corners, ref Unsafe.Add(ref sums, rowBase + j), norm, 0), valid), ref scratch.Passed[j]);
+            L.Store(L.And(Stage<L, TI, TF, TD>(corners, ref Unsafe.Add(ref sums, rowBase + j), norm, 0, scratch), valid), ref scratch.Passed[j]);
         }
         int firstStage = stages[0].TreeCount;
         // 2. OpenCV's walk along the row: a valid window that fails the first stage makes it skip the
@@ -196,23 +213,50 @@ public sealed class CascadeRows
         Array.Clear(scratch.Candidate, positions, padded - positions);
         if (!any) return;
         // 3. The later stages, a vector of neighbours at a time, while any of them is still in
-        // (measured: a vector costs less than even two windows one by one).
+        // (measured: a vector costs less than even two windows one by one). Most vectors soon have
+        // one to three windows left, so each stage runs on the narrowest vector that holds them.
         for (int j = 0; j < positions; j += lanes)
         {
-            var alive = L.Load(ref scratch.Candidate[j], 0);
-            ulong bits = L.Bits(alive);
+            ulong bits = L.Bits(L.Load(ref scratch.Candidate[j], 0));
             if (bits == 0) continue;
-            var norm = L.Load(ref scratch.Norm[j]);
             ref int windowSums = ref Unsafe.Add(ref sums, rowBase + j);
+            ref float norms = ref scratch.Norm[j];
             for (int s = 1; s < stages.Length && bits != 0; s++)
             {
                 scratch.Stumps += (long)System.Numerics.BitOperations.PopCount(bits) * stages[s].TreeCount;
-                alive = L.And(alive, Stage<L, TI, TF, TD>(corners, ref windowSums, norm, s));
-                bits = L.Bits(alive);
+                bits = NarrowestStage<L, TI, TF, TD>(corners, ref windowSums, ref norms, s, bits, scratch);
             }
             for (; bits != 0; bits &= bits - 1)
                 hits.Add((j + System.Numerics.BitOperations.TrailingZeroCount(bits)) * level.Step);
         }
+    }
+
+    /// <summary>
+    /// Stage <paramref name="s"/> for the windows in <paramref name="alive"/> (bits of a vector of L.Count
+    /// neighbours), on 4 or 8 of them when the live ones fit; returns the ones that pass. The lanes
+    /// are the same IEEE operations at any width, so the results do not depend on the choice.
+    /// </summary>
+    // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    ulong NarrowestStage<L, TI, TF, TD>(LevelCorners corners, ref int sums, ref float norms, int s, ulong alive, RowScratch scratch)
+        where L : struct, ICascadeLanes<TI, TF, TD> where TI : struct where TF : struct where TD : struct
+    {
+        int first = System.Numerics.BitOperations.TrailingZeroCount(alive);
+        int span = 64 - System.Numerics.BitOperations.LeadingZeroCount(alive) - first;
+        if (L.Count > 4 && span <= 4)
+        {
+            // Start early enough that the 4 lanes stay inside this vector (and its scratch).
+            int at = Math.Min(first, L.Count - 4);
+            var passed = Stage<Lanes128, Vector128<int>, Vector128<float>, Vector128<double>>(corners, ref Unsafe.Add(ref sums, at), Lanes128.Load(ref Unsafe.Add(ref norms, at)), s, scratch);
+            return alive & (Lanes128.Bits(passed) << at);
+        }
+        if (L.Count > 8 && span <= 8)
+        {
+            int at = Math.Min(first, L.Count - 8);
+            var passed = Stage<Lanes256, Vector256<int>, Vector256<float>, Vector256<double>>(corners, ref Unsafe.Add(ref sums, at), Lanes256.Load(ref Unsafe.Add(ref norms, at)), s, scratch);
+            return alive & (Lanes256.Bits(passed) << at);
+        }
+        return alive & L.Bits(Stage<L, TI, TF, TD>(corners, ref sums, L.Load(ref norms), s, scratch));
     }
 
     /// <summary>The variance normalisation of a vector of neighbouring windows, and which are valid (not too flat), as <see cref="NormFactor"/>.</summary>
@@ -233,10 +277,33 @@ public sealed class CascadeRows
         return (factor, valid);
     }
 
-    /// <summary>Stage <paramref name="s"/> for a vector of neighbouring windows: all-ones lanes where it passes.</summary>
+    /// <summary>
+    /// Stage <paramref name="s"/> for a vector of neighbouring windows: all-ones lanes where it passes.
+    /// The leaves are summed in float (a quarter of the work of OpenCV's double sum in wide lanes);
+    /// lanes whose float total is too near the threshold for that to be sure (<see cref="StageGuard"/>)
+    /// are decided by summing again in double, as OpenCV does.
+    /// </summary>
     // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    TI Stage<L, TI, TF, TD>(LevelCorners corners, ref int sums, TF norm, int s)
+    TI Stage<L, TI, TF, TD>(LevelCorners corners, ref int sums, TF norm, int s, RowScratch scratch)
+        where L : struct, ICascadeLanes<TI, TF, TD> where TI : struct where TF : struct where TD : struct
+    {
+        var stage = _cascade.Stages[s];
+        ref StumpOp op = ref corners.Stumps![stage.FirstTree];
+        var total = L.Broadcast(0f);
+        for (int t = 0; t < stage.TreeCount; t++, op = ref Unsafe.Add(ref op, 1))
+            total = L.Add(total, Leaf<L, TI, TF, TD>(ref op, ref sums, norm));
+        var guard = _guards[s];
+        var passed = L.NotLess(total, L.Broadcast(guard.PassFrom));
+        var failed = L.Less(total, L.Broadcast(guard.FailBelow));
+        if (L.Bits(L.Or(passed, failed)) == L.AllBits) return passed;
+        var unsure = L.AndNot(L.AndNot(L.Broadcast(-1), passed), failed);
+        scratch.Resummed++;
+        return L.Or(passed, L.And(unsure, StageInDouble<L, TI, TF, TD>(corners, ref sums, norm, s)));
+    }
+
+    /// <summary>Stage <paramref name="s"/> exactly as OpenCV sums it: leaves added in double.</summary>
+    TI StageInDouble<L, TI, TF, TD>(LevelCorners corners, ref int sums, TF norm, int s)
         where L : struct, ICascadeLanes<TI, TF, TD> where TI : struct where TF : struct where TD : struct
     {
         var stage = _cascade.Stages[s];
@@ -245,20 +312,27 @@ public sealed class CascadeRows
         var totalHigh = totalLow;
         for (int t = 0; t < stage.TreeCount; t++, op = ref Unsafe.Add(ref op, 1))
         {
-            var r0 = L.ToFloat(L.RectSum(L.Load(ref sums, (nuint)op.A0), L.Load(ref sums, (nuint)op.B0), L.Load(ref sums, (nuint)op.C0), L.Load(ref sums, (nuint)op.D0)));
-            var r1 = L.ToFloat(L.RectSum(L.Load(ref sums, (nuint)op.A1), L.Load(ref sums, (nuint)op.B1), L.Load(ref sums, (nuint)op.C1), L.Load(ref sums, (nuint)op.D1)));
-            // OpenCV's order and rounding: w0 * s0 + w1 * s1 (+ w2 * s2), then times the norm factor.
-            var value = L.MultiplyAdd(L.Broadcast(op.W0), r0, L.Broadcast(op.W1), r1);
-            if (op.W2 != 0f)
-            {
-                var r2 = L.ToFloat(L.RectSum(L.Load(ref sums, (nuint)op.A2), L.Load(ref sums, (nuint)op.B2), L.Load(ref sums, (nuint)op.C2), L.Load(ref sums, (nuint)op.D2)));
-                value = L.Add(value, L.Multiply(L.Broadcast(op.W2), r2));
-            }
-            var leaf = L.SelectLess(L.Multiply(value, norm), L.Broadcast(op.Threshold), L.Broadcast(op.Left), L.Broadcast(op.Right));
-            var (low, high) = L.Widen(leaf);
+            var (low, high) = L.Widen(Leaf<L, TI, TF, TD>(ref op, ref sums, norm));
             totalLow = L.Add(totalLow, low);
             totalHigh = L.Add(totalHigh, high);
         }
         return L.NotLess(totalLow, totalHigh, L.Broadcast((double)stage.Threshold));
+    }
+
+    /// <summary>The leaf one stump gives each window: OpenCV's feature value (float, its order and rounding) against the split.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static TF Leaf<L, TI, TF, TD>(ref StumpOp op, ref int sums, TF norm)
+        where L : struct, ICascadeLanes<TI, TF, TD> where TI : struct where TF : struct where TD : struct
+    {
+        var r0 = L.ToFloat(L.RectSum(L.Load(ref sums, (nuint)op.A0), L.Load(ref sums, (nuint)op.B0), L.Load(ref sums, (nuint)op.C0), L.Load(ref sums, (nuint)op.D0)));
+        var r1 = L.ToFloat(L.RectSum(L.Load(ref sums, (nuint)op.A1), L.Load(ref sums, (nuint)op.B1), L.Load(ref sums, (nuint)op.C1), L.Load(ref sums, (nuint)op.D1)));
+        // OpenCV's order and rounding: w0 * s0 + w1 * s1 (+ w2 * s2), then times the norm factor.
+        var value = L.MultiplyAdd(L.Broadcast(op.W0), r0, L.Broadcast(op.W1), r1);
+        if (op.W2 != 0f)
+        {
+            var r2 = L.ToFloat(L.RectSum(L.Load(ref sums, (nuint)op.A2), L.Load(ref sums, (nuint)op.B2), L.Load(ref sums, (nuint)op.C2), L.Load(ref sums, (nuint)op.D2)));
+            value = L.Add(value, L.Multiply(L.Broadcast(op.W2), r2));
+        }
+        return L.SelectLess(L.Multiply(value, norm), L.Broadcast(op.Threshold), L.Broadcast(op.Left), L.Broadcast(op.Right));
     }
 }

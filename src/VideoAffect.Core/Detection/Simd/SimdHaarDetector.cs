@@ -4,8 +4,13 @@ using VideoAffect.Kernels.Haar;
 
 namespace VideoAffect.Detection.Simd;
 
-/// <summary>Work counts of one frame: windows the cascade was tried on, and features evaluated for them (as OpenCV would, one window at a time).</summary>
-public readonly record struct CascadeWork(long Windows, long Features)
+/// <summary>
+/// Work counts of one frame: windows the cascade was tried on, and features evaluated for them (as
+/// OpenCV would, one window at a time); and the wall time of its two phases, building the levels
+/// (resize and integrals) and running the cascade over them; and how many vectors of windows had a
+/// stage sum too near its threshold to decide in float (<see cref="StageGuard"/>).
+/// </summary>
+public readonly record struct CascadeWork(long Windows, long Features, TimeSpan Levels = default, TimeSpan Cascade = default, long Resummed = 0)
 {
     public double FeaturesPerWindow => Windows == 0 ? 0 : (double)Features / Windows;
 }
@@ -28,12 +33,13 @@ public sealed class SimdHaarDetector : IFaceDetector
     Pyramid? _pyramid;
 
     /// <param name="threads">threads one frame may use (1: the caller's thread only)</param>
-    public SimdHaarDetector(DetectorOptions options, int threads = 1)
+    /// <param name="maxLanes">the widest vector of windows to use (16, 8, 4 or 1), to compare the widths; the machine may allow less</param>
+    public SimdHaarDetector(DetectorOptions options, int threads = 1, int maxLanes = 16)
     {
         options.Validate();
         _cascade = HaarCascadeReader.Load(options.CascadePath);
         _options = options;
-        _rows = new CascadeRows(_cascade);
+        _rows = new CascadeRows(_cascade, maxLanes);
         _threads = Math.Max(1, threads);
         _crew = new WorkCrew(_threads - 1);
     }
@@ -63,6 +69,7 @@ public sealed class SimdHaarDetector : IFaceDetector
         if (levels.Count == 0) return [];
         if (_pyramid is null || !_pyramid.Fits(width, height, levels)) _pyramid = new Pyramid(_cascade, _rows.StumpTemplate, width, height, levels, _threads);
         var pyramid = _pyramid;
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
 
         // Levels first (each from the frame itself, as OpenCV resizes), then bands of rows.
         unsafe
@@ -74,8 +81,10 @@ public sealed class SimdHaarDetector : IFaceDetector
                 ForEach(levels.Count, i => pyramid.BuildLevel(i, new ReadOnlySpan<byte>(frame, length), width, height));
             }
         }
+        long built = System.Diagnostics.Stopwatch.GetTimestamp();
         ForEach(pyramid.Bands.Count, i => pyramid.EvaluateBand(i, _rows));
-        LastFrame = new CascadeWork(pyramid.Bands.Sum(b => b.Windows), pyramid.Bands.Sum(b => b.Stumps));
+        LastFrame = new CascadeWork(pyramid.Bands.Sum(b => b.Windows), pyramid.Bands.Sum(b => b.Stumps),
+            System.Diagnostics.Stopwatch.GetElapsedTime(start, built), System.Diagnostics.Stopwatch.GetElapsedTime(built), pyramid.Bands.Sum(b => b.Resummed));
 
         var boxes = new List<FaceBox>();
         foreach (var band in pyramid.Bands)
@@ -105,7 +114,7 @@ public sealed class SimdHaarDetector : IFaceDetector
         public int FirstRow { get; } = firstRow;
         public int EndRow { get; } = endRow;
         public List<int> Hits { get; } = new();
-        public long Windows, Stumps;
+        public long Windows, Stumps, Resummed;
     }
 
     /// <summary>Everything one frame size needs: level images, corner offsets, resize taps, bands, per-thread scratch.</summary>
@@ -164,7 +173,7 @@ public sealed class SimdHaarDetector : IFaceDetector
             var band = Bands[index];
             band.Hits.Clear();
             var (scratch, row) = _scratch.Value;
-            scratch.Windows = scratch.Stumps = 0;
+            scratch.Windows = scratch.Stumps = scratch.Resummed = 0;
             var images = _images[band.Level];
             var corners = _corners[band.Level]!;
             for (int y = band.FirstRow; y < band.EndRow; y += images.Step)
@@ -173,7 +182,7 @@ public sealed class SimdHaarDetector : IFaceDetector
                 rows.Evaluate(images, corners, y, scratch, row);
                 foreach (int x in row) { band.Hits.Add(x); band.Hits.Add(y); }
             }
-            (band.Windows, band.Stumps) = (scratch.Windows, scratch.Stumps);
+            (band.Windows, band.Stumps, band.Resummed) = (scratch.Windows, scratch.Stumps, scratch.Resummed);
         }
     }
 }
