@@ -37,7 +37,8 @@ public sealed class LevelImages
 
     byte[] _image = [];
     int[] _sums = [], _squares = [], _rowSum = [], _rowSquares = [], _tilted = [], _prefix = [];
-    int[] _above = [], _below = [];
+    int[] _runSum = [], _runSquare = [];
+    readonly ExactResize _resize = new();
 
     /// <summary>Builds the level from the packed 8-bit frame; buffers are reused when they are large enough.</summary>
     public void Build(ReadOnlySpan<byte> frame, int frameWidth, int frameHeight, PyramidLevel level, bool tilted,
@@ -49,7 +50,7 @@ public sealed class LevelImages
         PlaneStride = (w + 1 + s - 1) / s + RowPadding;
         PlaneSize = (h + 1) * PlaneStride;
         Ensure(ref _image, w * h);
-        Resize(frame, frameWidth, frameHeight, _image, w, h, columnTaps, rowTaps);
+        _resize.Resize(frame, frameWidth, frameHeight, _image, w, h, columnTaps, rowTaps);
         int planes = s * (tilted ? 2 : 1);
         Ensure(ref _sums, planes * PlaneSize + RowPadding);
         Ensure(ref _squares, s * PlaneSize + RowPadding);
@@ -92,81 +93,6 @@ public sealed class LevelImages
     }
 
     /// <summary>
-    /// OpenCV's INTER_LINEAR_EXACT: each output row blends two horizontally resized source rows
-    /// with 8-bit weights, rounding once at the end; the exact 2x reduction is a 2x2 average.
-    /// </summary>
-    // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    void Resize(ReadOnlySpan<byte> source, int sw, int sh, byte[] destination, int w, int h,
-        Kernels.Haar.ResizeTap[] columns, Kernels.Haar.ResizeTap[] rows)
-    {
-        if (LinearExactResizeTaps.IsExactHalving(sw, sh, w, h))
-        {
-            for (int y = 0; y < h; y++)
-            {
-                var top = source.Slice(2 * y * sw, sw);
-                var bottom = source.Slice((2 * y + 1) * sw, sw);
-                var row = destination.AsSpan(y * w, w);
-                for (int x = 0; x < w; x++)
-                    row[x] = (byte)((top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1] + 2) >> 2);
-            }
-            return;
-        }
-        Ensure(ref _above, w);
-        Ensure(ref _below, w);
-        int aboveRow = -1, belowRow = -1;
-        for (int y = 0; y < h; y++)
-        {
-            var r = rows[y];
-            // Horizontal passes are kept for the next output row, which usually needs the same source rows.
-            if (aboveRow != r.Offset)
-            {
-                if (belowRow == r.Offset) (_above, _below, aboveRow, belowRow) = (_below, _above, belowRow, aboveRow);
-                else { Horizontal(source.Slice(r.Offset * sw, sw), columns, _above, w); aboveRow = r.Offset; }
-            }
-            var row = destination.AsSpan(y * w, w);
-            if (r.Weight1 == 0)
-            {
-                for (int x = 0; x < w; x++) row[x] = (byte)((_above[x] * r.Weight0 + (1 << 15)) >> 16);
-                continue;
-            }
-            if (belowRow != r.Offset + 1) { Horizontal(source.Slice((r.Offset + 1) * sw, sw), columns, _below, w); belowRow = r.Offset + 1; }
-            Blend(_above, _below, r.Weight0, r.Weight1, row);
-        }
-    }
-
-    /// <summary>(above * w0 + below * w1 + 2^15) >> 16 per pixel, 8 at a time: OpenCV's vertical step of the exact resize.</summary>
-    // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Blend(int[] above, int[] below, int w0, int w1, Span<byte> row)
-    {
-        int x = 0;
-        var weight0 = Vector256.Create(w0);
-        var weight1 = Vector256.Create(w1);
-        var half = Vector256.Create(1 << 15);
-        for (; x + 16 <= row.Length; x += 16)
-        {
-            var first = Vector256.ShiftRightArithmetic(Vector256.LoadUnsafe(ref above[x]) * weight0 + Vector256.LoadUnsafe(ref below[x]) * weight1 + half, 16);
-            var second = Vector256.ShiftRightArithmetic(Vector256.LoadUnsafe(ref above[x + 8]) * weight0 + Vector256.LoadUnsafe(ref below[x + 8]) * weight1 + half, 16);
-            var shorts = Vector256.Narrow(first, second);
-            Vector128.Narrow(shorts.GetLower(), shorts.GetUpper()).AsByte().StoreUnsafe(ref row[x]);
-        }
-        for (; x < row.Length; x++) row[x] = (byte)((above[x] * w0 + below[x] * w1 + (1 << 15)) >> 16);
-    }
-
-    // Hot from the first frame: compiled optimised at once rather than after tier-0 warm-up.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Horizontal(ReadOnlySpan<byte> source, Kernels.Haar.ResizeTap[] columns, int[] output, int w)
-    {
-        for (int x = 0; x < w; x++)
-        {
-            var c = columns[x];
-            int v = source[c.Offset] * c.Weight0;
-            output[x] = c.Weight1 == 0 ? v : v + source[c.Offset + 1] * c.Weight1;
-        }
-    }
-
-    /// <summary>
     /// The integral and squared integral ((w + 1) x (h + 1), zero first row and column; squares
     /// wrapping as OpenCV's CV_32S), written straight into the planes: each row is the row above
     /// plus the running sums of its pixels, split by column into the planes, added 8 at a time.
@@ -185,30 +111,19 @@ public sealed class LevelImages
         }
         Array.Clear(_rowSum);
         Array.Clear(_rowSquares);
+        Ensure(ref _runSum, w);
+        Ensure(ref _runSquare, w);
         for (int y = 1; y <= h; y++)
         {
-            // Running sums of the row, column x + 1 going to plane (x + 1) % s at (x + 1) / s (column 0 is 0).
-            int sum = 0, squares = 0, pixels = (y - 1) * w;
-            if (s == 1)
-                for (int x = 0; x < w; x++)
-                {
-                    int v = image[pixels + x];
-                    sum += v;
-                    squares = unchecked(squares + v * v);
-                    _rowSum[x + 1] = sum;
-                    _rowSquares[x + 1] = squares;
-                }
+            // Running sums of the row; column x + 1 of the integral goes to plane (x + 1) % s at (x + 1) / s (column 0 is 0).
+            var pixels = new ReadOnlySpan<byte>(image, (y - 1) * w, w);
+            if (s == 1) IntegralRows.RunningSums(pixels, _rowSum.AsSpan(1, w), _rowSquares.AsSpan(1, w));
             else
-                // Step 2: odd columns (x + 1 odd, i.e. x even) to plane 1, even ones to plane 0.
-                for (int x = 0; x < w; x++)
-                {
-                    int v = image[pixels + x];
-                    sum += v;
-                    squares = unchecked(squares + v * v);
-                    int column = x + 1, at = (column & 1) * stride + (column >> 1);
-                    _rowSum[at] = sum;
-                    _rowSquares[at] = squares;
-                }
+            {
+                IntegralRows.RunningSums(pixels, _runSum, _runSquare);
+                IntegralRows.SplitByParity(_runSum.AsSpan(0, w), _rowSum.AsSpan(0, stride), _rowSum.AsSpan(stride, stride));
+                IntegralRows.SplitByParity(_runSquare.AsSpan(0, w), _rowSquares.AsSpan(0, stride), _rowSquares.AsSpan(stride, stride));
+            }
             for (int p = 0; p < s; p++)
             {
                 int row = p * PlaneSize + y * stride, above = row - stride, scratch = p * stride;
