@@ -177,11 +177,11 @@ public sealed class LiveMonitor : IDisposable
 
         public IEnumerable<Task> Start(ChannelWriter<VideoFrame> toClassify, CancellationToken sourceToken, CancellationToken abort, Func<Task, Task> guard)
         {
-            // Live: when detection falls behind, the oldest waiting frame goes, so latency stays bounded.
-            var captured = Channel.CreateBounded<VideoFrame>(
-                new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+            // Live: when detection falls behind, the oldest waiting frame goes, so latency stays bounded
+            // (from the stream's first processed frame on; see LiveQueue).
+            var captured = new LiveQueue(options.QueueCapacity, () => status.Processed > 0,
                 dropped => { dropped.Dispose(); status.FrameDropped(); });
-            status.QueueDepthProbe = () => captured.Reader.CanCount ? captured.Reader.Count : 0;
+            status.QueueDepthProbe = () => captured.Count;
             var detected = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
             var gated = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
             var annotated = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });

@@ -1,0 +1,58 @@
+using System.Threading.Channels;
+using VideoAffect.Media;
+
+namespace VideoAffect.Live;
+
+/// <summary>
+/// A stream's queue before detection. Live, a frame never waits behind more than
+/// <c>capacity</c> others: when detection falls behind, the oldest waiting frame is dropped, so
+/// latency stays bounded. Until the stream's first frame has been through the whole pipeline and
+/// the frames that queued meanwhile have been taken, though, nothing is dropped (up to <see cref="StartupFrames"/> frames and
+/// <see cref="StartupBytes"/>): the first frames run code for the first time and take a few
+/// hundred milliseconds, and dropping them (3-4 frames of a 24 fps camera, seen on every start)
+/// would lose records without making the start any faster.
+/// </summary>
+public sealed class LiveQueue
+{
+    public const int StartupFrames = 48;
+    public const long StartupBytes = 256L << 20;
+
+    readonly Channel<VideoFrame> _channel = Channel.CreateUnbounded<VideoFrame>(new UnboundedChannelOptions { SingleWriter = true });
+    readonly int _capacity;
+    readonly Func<bool> _started;
+    readonly Action<VideoFrame> _dropped;
+    bool _live;
+
+    /// <param name="capacity">frames that may wait once the stream has started</param>
+    /// <param name="started">whether the stream's first frame has come out of the pipeline</param>
+    /// <param name="dropped">takes each dropped frame (to count and release it)</param>
+    public LiveQueue(int capacity, Func<bool> started, Action<VideoFrame> dropped)
+    {
+        if (capacity < 1) throw new ArgumentOutOfRangeException(nameof(capacity));
+        (_capacity, _started, _dropped) = (capacity, started, dropped);
+        Writer = new DroppingWriter(this);
+    }
+
+    public ChannelReader<VideoFrame> Reader => _channel.Reader;
+    public ChannelWriter<VideoFrame> Writer { get; }
+    public int Count => _channel.Reader.Count;
+
+    bool Write(VideoFrame frame)
+    {
+        if (!_channel.Writer.TryWrite(frame)) return false;
+        // Live from the first time the queue is back within its capacity after the first frame came out.
+        _live = _live || (_started() && _channel.Reader.Count <= _capacity);
+        int limit = _live ? _capacity : (int)Math.Max(_capacity, Math.Min(StartupFrames, StartupBytes / Math.Max(1, frame.ByteCount)));
+        // The reader may take frames meanwhile; whatever is still over the limit goes, oldest first.
+        while (_channel.Reader.Count > limit && _channel.Reader.TryRead(out var oldest)) _dropped(oldest);
+        return true;
+    }
+
+    /// <summary>Accepts every frame at once (a live source never waits), trimming the queue behind it.</summary>
+    sealed class DroppingWriter(LiveQueue queue) : ChannelWriter<VideoFrame>
+    {
+        public override bool TryWrite(VideoFrame item) => queue.Write(item);
+        public override ValueTask<bool> WaitToWriteAsync(CancellationToken token = default) => queue._channel.Writer.WaitToWriteAsync(token);
+        public override bool TryComplete(Exception? error = null) => queue._channel.Writer.TryComplete(error);
+    }
+}
