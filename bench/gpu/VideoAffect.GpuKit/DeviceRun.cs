@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using VideoAffect.Detection;
+using VideoAffect.Inference;
+using VideoAffect.Model;
+
+namespace VideoAffect.GpuKit;
+
+/// <summary>
+/// Run on the GPU machine from the kit folder alone (no OpenCV, no ffmpeg there): the CUDA path
+/// against what this machine's CPU made of the same inputs, then its speed. With dryRun, the same
+/// on ILGPU's CPU accelerator with the kit's tiny sizes, so the kit is exercised by the tests.
+/// </summary>
+static class DeviceRun
+{
+    /// <summary>Largest difference allowed between a device probability and the managed backend's (float32, other summation order).</summary>
+    public const float ProbabilityTolerance = 1e-4f;
+    /// <summary>The same for faces the device cuts and resizes itself (host and device resize round alike; the margin covers the network's own order).</summary>
+    public const float CropTolerance = 1e-3f;
+
+    public static KitReport Run(string dataDirectory, bool dryRun, TimeSpan timePerItem)
+    {
+        var data = KitData.Load(dataDirectory);
+        string P(string file) => Path.Combine(dataDirectory, file);
+        var report = new KitReport { PackedOn = data.PackedOn };
+        using var accelerator = dryRun ? IlgpuRuntime.CreateCpuAccelerator() : CudaAccelerator();
+        report.Device = $"{accelerator.AcceleratorType}: {accelerator.Name}, {accelerator.NumMultiprocessors} multiprocessors, {accelerator.MemorySize >> 20} MiB";
+        report.PeakGflops = PeakGflops(accelerator);
+
+        var network = PretrainedModel.Load(P(data.ModelDirectory));
+        int inputSize = network.InputShape.Size, classes = network.ClassCount;
+        int maxBatch = data.Batches.Max();
+        using var backend = new IlgpuBackend(network, accelerator, dryRun ? "ilgpu-cpu" : "cuda", maxBatch, ownsAccelerator: false);
+
+        // 1. The network against the managed backend, on faces and random inputs.
+        var inputs = KitData.ReadFloats(P(data.InputsFile));
+        var expected = KitData.ReadFloats(P(data.ExpectedProbabilitiesFile));
+        var actual = new float[expected.Length];
+        for (int start = 0; start < data.InputCount; start += maxBatch)
+        {
+            int n = Math.Min(maxBatch, data.InputCount - start);
+            backend.Run(inputs.AsSpan(start * inputSize, n * inputSize), n, actual.AsSpan(start * classes, n * classes));
+        }
+        report.Check("network forward pass vs managed CPU", MaxDifference(actual, expected), ProbabilityTolerance, $"{data.InputCount} inputs");
+
+        // 2. Faces cut, resized and normalised on the device (the pipeline's GPU path), and 3. the Haar kernels.
+        var options = new DetectorOptions
+        {
+            CascadePath = P(data.CascadeFile), ScaleFactor = data.Detector.ScaleFactor, MinNeighbors = data.Detector.MinNeighbors,
+            MinFaceSize = data.Detector.MinFaceSize, MaxFaceSize = data.Detector.MaxFaceSize,
+        };
+        using var haar = new IlgpuHaarDetector(options, accelerator, ownsAccelerator: false);
+        var frames = data.Frames.Select(f => (Frame: f, Bgr: File.ReadAllBytes(P(f.BgrFile)))).ToList();
+        foreach (var (frame, bgr) in frames)
+        {
+            string what = $"{frame.Name} {frame.Width}x{frame.Height}";
+            if (frame.OpenCvFaces.Count > 0)
+            {
+                var probabilities = new float[frame.OpenCvFaces.Count * classes];
+                backend.RunOnFrames([new FrameFaces(bgr, frame.Width, frame.Height, frame.OpenCvFaces)], probabilities);
+                report.Check($"faces cut on the device, {what}", MaxDifference(probabilities, KitData.ReadFloats(P(frame.FaceProbabilitiesFile))), CropTolerance, $"{frame.OpenCvFaces.Count} faces");
+            }
+            var boxes = haar.DetectBgr(bgr, frame.Width, frame.Height);
+            var ours = boxes.OrderBy(b => (b.Y, b.X, b.Width)).ToList();
+            var theirs = frame.OpenCvFaces.OrderBy(b => (b.Y, b.X, b.Width)).ToList();
+            report.Check($"Haar faces vs OpenCV, {what}", ours.SequenceEqual(theirs) ? 0 : 1, 0,
+                $"ours {ours.Count}, OpenCV {theirs.Count}" + (ours.SequenceEqual(theirs) ? "" : $"; only ours: {string.Join(" ", ours.Except(theirs))}; only OpenCV's: {string.Join(" ", theirs.Except(ours))}"));
+        }
+
+        // Speed: the network at each batch, then Haar per frame size.
+        foreach (int batch in data.Batches)
+        {
+            var batchInput = new float[batch * inputSize];
+            for (int i = 0; i < batch; i++) inputs.AsSpan(i % data.InputCount * inputSize, inputSize).CopyTo(batchInput.AsSpan(i * inputSize));
+            var output = new float[batch * classes];
+            double seconds = Time(() => backend.Run(batchInput, batch, output), timePerItem, out int runs);
+            double facesPerSecond = batch * runs / seconds;
+            double gflops = 2.0 * network.MultiplyAddsPerItem * facesPerSecond / 1e9;
+            report.Speeds.Add(new KitReport.Speed($"network, batch {batch}", facesPerSecond, "faces/s", gflops,
+                report.PeakGflops is { } peak ? gflops / peak : null));
+        }
+        foreach (var group in frames.GroupBy(f => (f.Frame.Width, f.Frame.Height)))
+        {
+            var list = group.ToList();
+            int next = 0;
+            double seconds = Time(() => { var (f, bgr) = list[next++ % list.Count]; haar.DetectBgr(bgr, f.Width, f.Height); }, timePerItem, out int runs);
+            report.Speeds.Add(new KitReport.Speed($"Haar {group.Key.Width}x{group.Key.Height} (upload, gray, pyramid, cascade, grouping)", runs / seconds, "frames/s", null, null));
+        }
+        return report;
+    }
+
+    static Accelerator CudaAccelerator()
+    {
+        var device = IlgpuRuntime.Devices(AcceleratorType.Cuda).FirstOrDefault()
+            ?? throw new InvalidOperationException("no CUDA device: ILGPU found no NVIDIA GPU or driver (use --dry-run to try the kit on the CPU accelerator)");
+        return IlgpuRuntime.CreateVerified(device);
+    }
+
+    /// <summary>fp32 peak: multiprocessors x fp32 lanes per multiprocessor x 2 (a fused multiply-add) x clock; null off CUDA.</summary>
+    static double? PeakGflops(Accelerator accelerator)
+    {
+        if (accelerator is not ILGPU.Runtime.Cuda.CudaAccelerator cuda) return null;
+        // ClockRate is CUDA's attribute, in kHz. FP32 lanes per SM by compute capability (NVIDIA's tables): 64 on 6.0, 7.x and 8.0; 128 otherwise from Pascal on.
+        var (major, minor) = (cuda.Architecture.Major, cuda.Architecture.Minor);
+        int lanes = (major == 6 && minor == 0) || major == 7 || (major == 8 && minor == 0) ? 64 : 128;
+        return cuda.NumMultiprocessors * lanes * 2.0 * cuda.ClockRate * 1e3 / 1e9;
+    }
+
+    static double MaxDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        if (a.Length != b.Length) return double.PositiveInfinity;
+        double max = 0;
+        for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs((double)a[i] - b[i]));
+        return max;
+    }
+
+    /// <summary>One untimed run, then runs until <paramref name="budget"/> has passed (at least one).</summary>
+    static double Time(Action action, TimeSpan budget, out int runs)
+    {
+        action();
+        runs = 0;
+        var clock = Stopwatch.StartNew();
+        do { action(); runs++; } while (clock.Elapsed < budget);
+        return clock.Elapsed.TotalSeconds;
+    }
+}

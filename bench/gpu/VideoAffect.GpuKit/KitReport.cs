@@ -1,0 +1,38 @@
+using System.Text;
+using System.Text.Json;
+
+namespace VideoAffect.GpuKit;
+
+/// <summary>What the kit found: each check with its error and tolerance, and each speed; written as JSON and as a markdown table.</summary>
+public sealed class KitReport
+{
+    public string Device { get; set; } = "";
+    public string PackedOn { get; set; } = "";
+    public double? PeakGflops { get; set; }
+    public List<Result> Checks { get; } = new();
+    public List<Speed> Speeds { get; } = new();
+    public bool Passed => Checks.All(c => c.Passed);
+
+    public sealed record Result(string Name, bool Passed, double Error, double Tolerance, string Detail);
+    public sealed record Speed(string Name, double Value, string Unit, double? Gflops, double? PeakShare);
+
+    public void Check(string name, double error, double tolerance, string detail) => Checks.Add(new Result(name, error <= tolerance, error, tolerance, detail));
+
+    public void Write(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "gpukit.json"), JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        File.WriteAllText(Path.Combine(directory, "gpukit.md"), Markdown());
+    }
+
+    public string Markdown()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"Device: {Device}{(PeakGflops is { } p ? $", fp32 peak {p:0} GFLOP/s" : "")}; data packed {PackedOn}").AppendLine();
+        text.AppendLine("| check | result | max error | tolerance | detail |").AppendLine("|---|---|---|---|---|");
+        foreach (var c in Checks) text.AppendLine($"| {c.Name} | {(c.Passed ? "pass" : "**FAIL**")} | {c.Error:G3} | {c.Tolerance:G3} | {c.Detail} |");
+        text.AppendLine().AppendLine("| speed | value | GFLOP/s | share of fp32 peak |").AppendLine("|---|---|---|---|");
+        foreach (var s in Speeds) text.AppendLine($"| {s.Name} | {s.Value:0.0} {s.Unit} | {(s.Gflops is { } g ? g.ToString("0.0") : "")} | {(s.PeakShare is { } r ? r.ToString("P1") : "")} |");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,97 @@
+using OpenCvSharp;
+using VideoAffect.Detection;
+using VideoAffect.Inference.Managed;
+using VideoAffect.Model;
+using VideoAffect.Preprocessing;
+
+namespace VideoAffect.GpuKit;
+
+/// <summary>
+/// Run here, where OpenCV and the setup's data exist: writes the kit's data folder. Frames are the
+/// setup's group photos at 640x480 and 1920x1080 as raw BGR; OpenCV's cascade gives the expected
+/// faces (the seed's settings), and the managed CPU backend the expected probabilities, both for
+/// network inputs (the faces cut on the host, then random inputs) and per frame for the faces
+/// the device will cut itself.
+/// </summary>
+static class Pack
+{
+    public static KitData Run(string output, bool dryRun)
+    {
+        Directory.CreateDirectory(output);
+        string repo = RepoRoot();
+        string photos = Path.Combine(repo, ".cache", "data");
+        string modelDir = Path.Combine(output, "model");
+        Directory.CreateDirectory(modelDir);
+        foreach (string file in new[] { PretrainedModel.JsonFile, PretrainedModel.WeightsFile })
+            File.Copy(Path.Combine(PretrainedModel.DefaultDirectory(), file), Path.Combine(modelDir, file), overwrite: true);
+        var options = new DetectorOptions();
+        File.Copy(options.CascadePath, Path.Combine(output, "cascade.xml"), overwrite: true);
+
+        var network = PretrainedModel.Load();
+        int inputSize = network.InputShape.Size, classes = network.ClassCount;
+        using var cpu = new ManagedCpuBackend(network, 64);
+        using var opencv = new OpenCvHaarDetector(options);
+        using var preprocessor = new FacePreprocessor(network.InputShape);
+        // The group photos (face-api's samples) at both sizes; the dry run one small frame with one face.
+        var sizes = dryRun ? new[] { (240, 240) } : new[] { (640, 480), (1920, 1080) };
+        var names = dryRun ? new[] { "astronaut.png" } : new[] { "faces/sample1.jpg", "faces/sample3.jpg", "faces/sample5.jpg" };
+        var frames = new List<KitData.KitFrame>();
+        var inputs = new List<float>();
+        foreach (var (width, height) in sizes)
+            foreach (string name in names)
+            {
+                using var photo = Cv2.ImRead(Path.Combine(photos, name), ImreadModes.Color);
+                if (photo.Empty()) throw new InvalidOperationException($"{name} is missing from {photos}: run ./setup.sh");
+                using var bgr = photo.Resize(new Size(width, height), 0, 0, InterpolationFlags.Area);
+                using var gray = bgr.CvtColor(ColorConversionCodes.BGR2GRAY);
+                string stem = $"{Path.GetFileNameWithoutExtension(name)}-{width}x{height}";
+                bgr.GetArray(out Vec3b[] pixels);
+                File.WriteAllBytes(Path.Combine(output, stem + ".bgr"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(pixels.AsSpan()).ToArray());
+                var faces = opencv.Detect(gray).ToList();
+                var crops = new float[faces.Count * inputSize];
+                for (int i = 0; i < faces.Count; i++) preprocessor.Prepare(gray, faces[i], crops.AsSpan(i * inputSize, inputSize));
+                var probabilities = new float[faces.Count * classes];
+                if (faces.Count > 0) cpu.Run(crops, faces.Count, probabilities);
+                KitData.WriteFloats(Path.Combine(output, stem + ".faces.f32"), probabilities);
+                inputs.AddRange(crops);
+                frames.Add(new KitData.KitFrame(name, stem + ".bgr", width, height, faces, stem + ".faces.f32"));
+            }
+        // Real faces first, then random inputs in the network's range (-1..1) up to the count.
+        int count = dryRun ? 8 : 256;
+        var random = new Random(16);
+        while (inputs.Count < count * inputSize) inputs.Add((float)(random.NextDouble() * 2 - 1));
+        var input = inputs.Take(count * inputSize).ToArray();
+        var expected = new float[count * classes];
+        for (int start = 0; start < count; start += 64)
+        {
+            int n = Math.Min(64, count - start);
+            cpu.Run(input.AsSpan(start * inputSize, n * inputSize), n, expected.AsSpan(start * classes, n * classes));
+        }
+        KitData.WriteFloats(Path.Combine(output, "inputs.f32"), input);
+        KitData.WriteFloats(Path.Combine(output, "expected.f32"), expected);
+        var data = new KitData
+        {
+            ModelDirectory = "model",
+            CascadeFile = "cascade.xml",
+            Detector = new KitData.DetectorSettings(options.ScaleFactor, options.MinNeighbors, options.MinFaceSize, options.MaxFaceSize),
+            Frames = frames,
+            InputsFile = "inputs.f32",
+            ExpectedProbabilitiesFile = "expected.f32",
+            InputCount = count,
+            Batches = dryRun ? [1, 4] : [1, 16, 64, 256, 1024, 4096],
+            DryRun = dryRun,
+            PackedOn = $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.MachineName}, {cpu.DeviceName}",
+        };
+        data.Save(output);
+        return data;
+    }
+
+    static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "VideoAffect.sln"))) return dir.FullName;
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "VideoAffect.sln"))) return dir.FullName;
+        throw new InvalidOperationException("run pack from a VideoAffect checkout (the setup's photos and model are read from it)");
+    }
+}

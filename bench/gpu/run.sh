@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# bench/gpu/run.sh OUT [--dry-run] [--seconds S]
+# On the GPU machine (no .NET, no ffmpeg, no network needed), from a working tree that carries
+# bench/gpu/out/kit.tar.xz (made by pack.sh): unpacks the kit, checks the CUDA path against the
+# expectations computed by pack.sh and times it, then times OpenCV's own cascade on the same frames
+# with python3's cv2 where that machine has it. Writes OUT/gpukit.json, OUT/gpukit.md and
+# OUT/opencv_baseline.json. Exit 0 when every check passed, 1 when one failed, 2 when it could not run.
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="${1:?usage: run.sh OUT [--dry-run] [--seconds S]}"
+shift
+kit="${VIDEOAFFECT_KIT_DIR:-$here/out}/kit.tar.xz"
+[ -f "$kit" ] || { echo "run.sh: $kit is missing: run bench/gpu/pack.sh first and carry bench/gpu/out/kit.tar.xz" >&2; exit 2; }
+mkdir -p "$out"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+tar -C "$work" -xJf "$kit" || exit 2
+"$work/kit/bin/videoaffect-gpukit" run "$work/kit/data" "$out" "$@"
+rc=$?
+# The first python3 with cv2 (a GPU machine's has opencv-python; Debian's own python3 may have python3-opencv).
+python=""
+for candidate in python3 /usr/bin/python3; do
+  if command -v "$candidate" >/dev/null && "$candidate" -c 'import cv2, numpy' 2>/dev/null; then python="$candidate"; break; fi
+done
+if [ -n "$python" ]; then
+  "$python" "$here/opencv_baseline.py" "$work/kit/data" "$out" "$@" || echo "run.sh: the OpenCV baseline failed" >&2
+else
+  echo "run.sh: no python3 with cv2 here: no OpenCV baseline" >&2
+fi
+exit $rc

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.GpuKit;
+
+/// <summary>
+/// The GPU kit (bench/gpu) as a GPU session uses it, on ILGPU's CPU accelerator with tiny sizes:
+/// pack.sh builds the self-contained kit archive here, run.sh unpacks it elsewhere and checks the
+/// device path against the packed expectations, then times it, with OpenCV's own cascade (python3
+/// cv2) as the baseline. So the kit cannot rot between the rare sessions that have a GPU.
+/// </summary>
+public class GpuKitDryRunTests
+{
+    static readonly string Scripts = Path.Combine(TestPaths.RepoRoot, "bench", "gpu");
+
+    [Fact]
+    public void The_packed_kit_runs_from_its_archive_alone_and_every_check_passes()
+    {
+        string kitDir = Directory.CreateTempSubdirectory("gpukit-").FullName;
+        string output = Path.Combine(kitDir, "results");
+        try
+        {
+            var environment = new Dictionary<string, string> { ["VIDEOAFFECT_KIT_DIR"] = kitDir };
+            var pack = ProcessRunner.Run(Path.Combine(Scripts, "pack.sh"), ["--dry-run"], TimeSpan.FromMinutes(6), environment);
+            Assert.True(pack.ExitCode == 0, $"pack.sh failed: {pack.StandardError}");
+            var archive = new FileInfo(Path.Combine(kitDir, "kit.tar.xz"));
+            Assert.True(archive.Exists && archive.Length <= 50L << 20, $"kit.tar.xz exists and is at most 50 MiB ({archive.Length >> 20} MiB)");
+
+            var run = ProcessRunner.Run(Path.Combine(Scripts, "run.sh"), [output, "--dry-run"], TimeSpan.FromMinutes(6), environment);
+            Assert.True(run.ExitCode == 0, $"run.sh failed ({run.ExitCode}): {run.StandardOutput}\n{run.StandardError}");
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "gpukit.json")));
+            var checks = report.RootElement.GetProperty("checks").EnumerateArray().ToList();
+            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("network forward pass"));
+            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("faces cut on the device"));
+            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("Haar faces vs OpenCV"));
+            Assert.All(checks, c => Assert.True(c.GetProperty("passed").GetBoolean(), c.GetProperty("name").GetString()));
+            var speeds = report.RootElement.GetProperty("speeds").EnumerateArray().Select(s => s.GetProperty("name").GetString()!).ToList();
+            Assert.Contains("network, batch 4", speeds);
+            Assert.Contains(speeds, s => s.StartsWith("Haar 240x240"));
+            // The baseline: this machine's OpenCV (Debian's python3-opencv) finds the packed faces.
+            using var baseline = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "opencv_baseline.json")));
+            Assert.All(baseline.RootElement.GetProperty("same_faces").EnumerateArray(), f => Assert.True(f.GetProperty("same").GetBoolean()));
+            Assert.Contains("OpenCV baseline", File.ReadAllText(Path.Combine(output, "gpukit.md")));
+
+            // The checks can fail: a wrong expectation is reported as a failure, exit code 1.
+            string unpacked = Path.Combine(kitDir, "unpacked");
+            Directory.CreateDirectory(unpacked);
+            ProcessRunner.Tool("tar", "-C", unpacked, "-xJf", archive.FullName);
+            string expected = Path.Combine(unpacked, "kit", "data", "expected.f32");
+            var bytes = File.ReadAllBytes(expected);
+            BitConverter.GetBytes(BitConverter.ToSingle(bytes, 0) + 0.01f).CopyTo(bytes, 0);
+            File.WriteAllBytes(expected, bytes);
+            var broken = ProcessRunner.Run(Path.Combine(unpacked, "kit", "bin", "videoaffect-gpukit"),
+                ["run", Path.Combine(unpacked, "kit", "data"), Path.Combine(kitDir, "broken"), "--dry-run"], TimeSpan.FromMinutes(4));
+            Assert.Equal(1, broken.ExitCode);
+            Assert.Contains("| network forward pass vs managed CPU | **FAIL**", broken.StandardOutput);
+        }
+        finally
+        {
+            Directory.Delete(kitDir, recursive: true);
+        }
+    }
+}
