@@ -19,7 +19,8 @@ static class DeviceRun
     /// <summary>The same for faces the device cuts and resizes itself (host and device resize round alike; the margin covers the network's own order).</summary>
     public const float CropTolerance = 1e-3f;
 
-    public static KitReport Run(string dataDirectory, bool dryRun, TimeSpan timePerItem)
+    /// <param name="skip">parts left out: "training", "speed" (a quick re-check)</param>
+    public static KitReport Run(string dataDirectory, bool dryRun, TimeSpan timePerItem, IReadOnlySet<string> skip)
     {
         var data = KitData.Load(dataDirectory);
         string P(string file) => Path.Combine(dataDirectory, file);
@@ -43,6 +44,8 @@ static class DeviceRun
             backend.Run(inputs.AsSpan(start * inputSize, n * inputSize), n, actual.AsSpan(start * classes, n * classes));
         }
         report.Check("network forward pass vs managed CPU", MaxDifference(actual, expected), ProbabilityTolerance, $"{data.InputCount} inputs");
+        // Layer by layer, so a failure names the kernel (expectations from this machine's CPU).
+        DeviceChecks.Layers(report, network, backend, inputs, Math.Min(4, data.InputCount));
 
         // 2. Faces cut, resized and normalised on the device (the pipeline's GPU path), and 3. the Haar kernels.
         var options = new DetectorOptions
@@ -67,6 +70,10 @@ static class DeviceRun
             report.Check($"Haar faces vs OpenCV, {what}", ours.SequenceEqual(theirs) ? 0 : 1, 0,
                 $"ours {ours.Count}, OpenCV {theirs.Count}" + (ours.SequenceEqual(theirs) ? "" : $"; only ours: {string.Join(" ", ours.Except(theirs))}; only OpenCV's: {string.Join(" ", theirs.Except(ours))}"));
         }
+
+        // 4. Training: the backward kernels and Adam, three steps against the managed path.
+        if (!skip.Contains("training")) DeviceChecks.Training(report, dryRun ? "ilgpu-cpu" : "cuda", dryRun ? 2 : 64);
+        if (skip.Contains("speed")) return report;
 
         // Speed: the network at each batch, then Haar per frame size.
         foreach (int batch in data.Batches)

@@ -130,6 +130,16 @@ public sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
         }
     }
 
+    /// <summary>Layer <paramref name="layer"/>'s output for the first <paramref name="batch"/> items of the last run (to check a device layer by layer).</summary>
+    public float[] ReadActivation(int layer, int batch)
+    {
+        _accelerator.Bind();
+        var values = new float[batch * Network.Layers[layer].OutputShape.Size];
+        _activations[layer].View.SubView(0, values.Length).CopyToCPU(_accelerator.DefaultStream, values);
+        _accelerator.DefaultStream.Synchronize();
+        return values;
+    }
+
     /// <summary>Every layer after the input, as launches on <paramref name="stream"/>, for the batch already in the input buffer.</summary>
     void RunLayers(AcceleratorStream stream, int batch)
     {

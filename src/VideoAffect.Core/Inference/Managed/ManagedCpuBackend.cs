@@ -26,6 +26,9 @@ public sealed class ManagedCpuBackend : InferenceBackend
     public override string Name => "cpu";
     public override string DeviceName => $"managed SIMD ({Environment.ProcessorCount} threads, {VectorBits}-bit)";
 
+    /// <summary>Layer <paramref name="layer"/>'s output for the first <paramref name="batch"/> items of the last run.</summary>
+    public float[] ReadActivation(int layer, int batch) => _activations[layer].AsSpan(0, batch * Network.Layers[layer].OutputShape.Size).ToArray();
+
     protected override void RunBatch(ReadOnlySpan<float> input, int batch, Span<float> probabilities)
     {
         input.CopyTo(_activations[0]);

@@ -1,0 +1,71 @@
+using VideoAffect.Inference;
+using VideoAffect.Inference.Managed;
+using VideoAffect.Model;
+using VideoAffect.Training;
+using VideoAffect.Training.Cpu;
+
+namespace VideoAffect.GpuKit;
+
+/// <summary>
+/// Checks whose expectations the GPU machine computes itself, with the managed CPU path (the same
+/// code that is tested against float64 references here), so nothing large has to travel: every
+/// inference layer's output, and three Adam steps of the seed network.
+/// </summary>
+static class DeviceChecks
+{
+    /// <summary>Largest difference allowed in a layer's output, relative to that layer's largest value.</summary>
+    public const double LayerTolerance = 1e-4;
+    /// <summary>Largest weight difference after the training steps, relative to how far the weights moved.</summary>
+    public const double TrainingTolerance = 1e-2;
+
+    public static void Layers(KitReport report, Network network, IlgpuBackend device, float[] inputs, int count)
+    {
+        using var managed = new ManagedCpuBackend(network, count);
+        int classes = network.ClassCount, size = network.InputShape.Size;
+        managed.Run(inputs.AsSpan(0, count * size), count, new float[count * classes]);
+        device.Run(inputs.AsSpan(0, count * size), count, new float[count * classes]);
+        for (int i = 1; i < network.Layers.Count; i++)
+        {
+            var expected = managed.ReadActivation(i, count);
+            var actual = device.ReadActivation(i, count);
+            double scale = Math.Max(1e-6, expected.Max(v => Math.Abs((double)v)));
+            double error = expected.Zip(actual, (e, a) => Math.Abs((double)e - a)).Max() / scale;
+            var layer = network.Layers[i];
+            report.Check($"layer {i} {layer.GetType().Name.Replace("Layer", "")} {layer.OutputShape}", error, LayerTolerance, $"relative to its largest value {scale:G3}");
+        }
+    }
+
+    /// <summary>Three Adam steps of the seed network on both paths: losses per step, then every weight.</summary>
+    public static void Training(KitReport report, string deviceBackend, int batch)
+    {
+        var managedNetwork = SeedNetwork.Create(1);
+        var deviceNetwork = SeedNetwork.Create(1);
+        var initial = Weights(SeedNetwork.Create(1));
+        using var managed = new ManagedTrainingEngine(managedNetwork, batch);
+        using var device = TrainingEngineFactory.Create(deviceBackend, deviceNetwork, batch);
+        var random = new Random(5);
+        var inputs = Enumerable.Range(0, batch * managedNetwork.InputShape.Size).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var labels = Enumerable.Range(0, batch).Select(_ => random.Next(managedNetwork.ClassCount)).ToArray();
+        var adam = new AdamSettings(LearningRate: 1e-3);
+        double lossError = 0;
+        for (int step = 1; step <= 3; step++)
+        {
+            var m = managed.TrainBatch(inputs, labels, (uint)step);
+            var d = device.TrainBatch(inputs, labels, (uint)step);
+            lossError = Math.Max(lossError, m.Losses.Zip(d.Losses, (a, b) => Math.Abs((double)a - b)).Max());
+            managed.ApplyAdam(adam.StepFor(step));
+            device.ApplyAdam(adam.StepFor(step));
+        }
+        device.DownloadParameters();
+        var a = Weights(managedNetwork);
+        var b = Weights(deviceNetwork);
+        double moved = a.Zip(initial, (x, y) => Math.Abs((double)x - y)).Max();
+        double apart = a.Zip(b, (x, y) => Math.Abs((double)x - y)).Max();
+        report.Check($"training: losses of 3 steps, seed network, batch {batch}", lossError, 1e-3, "absolute, per example");
+        report.Check($"training: weights after 3 Adam steps, batch {batch}", apart / Math.Max(1e-12, moved), TrainingTolerance,
+            $"largest difference {apart:G3} against the largest change {moved:G3}");
+    }
+
+    static float[] Weights(Network network) =>
+        network.Layers.OfType<Conv2DLayer>().SelectMany(c => c.Weights.Concat(c.Bias)).ToArray();
+}
