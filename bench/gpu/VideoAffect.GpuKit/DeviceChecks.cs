@@ -1,3 +1,5 @@
+using VideoAffect.Detection;
+using VideoAffect.Detection.Simd;
 using VideoAffect.Inference;
 using VideoAffect.Inference.Managed;
 using VideoAffect.Model;
@@ -33,6 +35,26 @@ static class DeviceChecks
             var layer = network.Layers[i];
             report.Check($"layer {i} {layer.GetType().Name.Replace("Layer", "")} {layer.OutputShape}", error, LayerTolerance, $"relative to its largest value {scale:G3}");
         }
+    }
+
+    /// <summary>
+    /// Every window the device's cascade accepts (minNeighbors 0: no grouping to hide a difference)
+    /// against our SIMD cascade on this machine's CPU, which gives OpenCV's windows exactly (tested
+    /// here against OpenCV): any fault in the device's gray conversion, resize, integral or cascade
+    /// kernels changes this list.
+    /// </summary>
+    public static void HaarCandidates(KitReport report, DetectorOptions options, ILGPU.Runtime.Accelerator accelerator, string what, byte[] bgr, int width, int height)
+    {
+        var raw = options with { MinNeighbors = 0 };
+        using var device = new IlgpuHaarDetector(raw, accelerator, ownsAccelerator: false);
+        using var simd = new SimdHaarDetector(raw, Environment.ProcessorCount);
+        var gray = new byte[width * height];
+        for (int i = 0; i < gray.Length; i++) gray[i] = (byte)Kernels.OpenCvGray.FromBgr(bgr[3 * i], bgr[3 * i + 1], bgr[3 * i + 2]);
+        var ours = device.DetectBgr(bgr, width, height).OrderBy(b => (b.Width, b.Y, b.X)).ToList();
+        var cpu = simd.DetectCandidates(gray, width, height).OrderBy(b => (b.Width, b.Y, b.X)).ToList();
+        bool same = ours.SequenceEqual(cpu);
+        report.Check($"Haar raw candidates vs CPU cascade, {what}", same ? 0 : 1, 0,
+            $"device {ours.Count}, CPU {cpu.Count}" + (same ? "" : $"; only device: {string.Join(" ", ours.Except(cpu).Take(10))}; only CPU: {string.Join(" ", cpu.Except(ours).Take(10))}"));
     }
 
     /// <summary>Three Adam steps of the seed network on both paths: losses per step, then every weight.</summary>

@@ -64,6 +64,7 @@ static class DeviceRun
                 backend.RunOnFrames([new FrameFaces(bgr, frame.Width, frame.Height, frame.OpenCvFaces)], probabilities);
                 report.Check($"faces cut on the device, {what}", MaxDifference(probabilities, KitData.ReadFloats(P(frame.FaceProbabilitiesFile))), CropTolerance, $"{frame.OpenCvFaces.Count} faces");
             }
+            DeviceChecks.HaarCandidates(report, options, accelerator, what, bgr, frame.Width, frame.Height);
             var boxes = haar.DetectBgr(bgr, frame.Width, frame.Height);
             var ours = boxes.OrderBy(b => (b.Y, b.X, b.Width)).ToList();
             var theirs = frame.OpenCvFaces.OrderBy(b => (b.Y, b.X, b.Width)).ToList();
@@ -94,6 +95,13 @@ static class DeviceRun
             double seconds = Time(() => { var (f, bgr) = list[next++ % list.Count]; haar.DetectBgr(bgr, f.Width, f.Height); }, timePerItem, out int runs);
             report.Speeds.Add(new KitReport.Speed($"Haar {group.Key.Width}x{group.Key.Height} (upload, gray, pyramid, cascade, grouping)", runs / seconds, "frames/s", null, null));
         }
+        // Many streams at once on the largest frames.
+        var largest = frames.Where(f => f.Frame.Width == frames.Max(g => g.Frame.Width)).Select(f => (f.Bgr, f.Frame.Width, f.Frame.Height)).ToList();
+        var load = StreamLoad.Run(accelerator, backend, options, largest, fps: 30, perStep: dryRun ? TimeSpan.FromSeconds(0.3) : TimeSpan.FromSeconds(4), maxStreams: dryRun ? 2 : 128);
+        foreach (var step in load)
+            report.Speeds.Add(new KitReport.Speed($"{step.Streams} streams of {largest[0].Width}x{largest[0].Height} at 30 fps (detect + cut + classify): slowest stream, latency p50 {step.LatencyP50Ms:0} ms, p95 {step.LatencyP95Ms:0} ms{(step.RealTime ? "" : ", behind")}",
+                step.SlowestFps, "fps", null, null));
+        report.RealTimeStreams = load.Where(s => s.RealTime).Select(s => s.Streams).DefaultIfEmpty(0).Max();
         return report;
     }
 

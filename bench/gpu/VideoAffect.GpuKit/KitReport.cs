@@ -9,6 +9,8 @@ public sealed class KitReport
     public string Device { get; set; } = "";
     public string PackedOn { get; set; } = "";
     public double? PeakGflops { get; set; }
+    /// <summary>The most 30 fps streams that kept real time together.</summary>
+    public int? RealTimeStreams { get; set; }
     public List<Result> Checks { get; } = new();
     public List<Speed> Speeds { get; } = new();
     public bool Passed => Checks.All(c => c.Passed);
@@ -33,6 +35,7 @@ public sealed class KitReport
         foreach (var c in Checks) text.AppendLine($"| {c.Name} | {(c.Passed ? "pass" : "**FAIL**")} | {c.Error:G3} | {c.Tolerance:G3} | {c.Detail} |");
         text.AppendLine().AppendLine("| speed | value | GFLOP/s | share of fp32 peak |").AppendLine("|---|---|---|---|");
         foreach (var s in Speeds) text.AppendLine($"| {s.Name} | {s.Value:0.0} {s.Unit} | {(s.Gflops is { } g ? g.ToString("0.0") : "")} | {(s.PeakShare is { } r ? r.ToString("P1") : "")} |");
+        if (RealTimeStreams is { } n) text.AppendLine().AppendLine($"Streams kept in real time together: {n}");
         return text.ToString();
     }
 }

@@ -39,6 +39,8 @@ public class GpuKitDryRunTests
             var speeds = report.RootElement.GetProperty("speeds").EnumerateArray().Select(s => s.GetProperty("name").GetString()!).ToList();
             Assert.Contains("network, batch 4", speeds);
             Assert.Contains(speeds, s => s.StartsWith("Haar 240x240"));
+            Assert.Contains(speeds, s => s.StartsWith("1 streams of 240x240 at 30 fps"));
+            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("Haar raw candidates vs CPU cascade"));
             // The baseline: this machine's OpenCV (Debian's python3-opencv) finds the packed faces.
             using var baseline = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "opencv_baseline.json")));
             Assert.All(baseline.RootElement.GetProperty("same_faces").EnumerateArray(), f => Assert.True(f.GetProperty("same").GetBoolean()));

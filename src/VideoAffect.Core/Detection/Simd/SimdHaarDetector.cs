@@ -61,6 +61,13 @@ public sealed class SimdHaarDetector : IFaceDetector
         }
     }
 
+    /// <summary>The raw candidates of a packed 8-bit grayscale image, without OpenCV types (the GPU kit compares them on machines without OpenCV).</summary>
+    public IReadOnlyList<FaceBox> DetectCandidates(ReadOnlySpan<byte> gray, int width, int height)
+    {
+        if (width < 1 || height < 1 || gray.Length < (long)width * height) throw new ArgumentException($"a {width}x{height} gray image needs {width * height} bytes");
+        return Candidates(gray[..(width * height)], width, height);
+    }
+
     static IReadOnlyList<FaceBox> Group(IReadOnlyList<FaceBox> candidates, int minNeighbors) => RectangleGrouping.Group(candidates, minNeighbors);
 
     IReadOnlyList<FaceBox> Candidates(ReadOnlySpan<byte> image, int width, int height)
