@@ -36,6 +36,25 @@ public class LiveQueueTests
     }
 
     [Fact]
+    public void A_stream_that_never_catches_up_goes_live_after_the_catch_up_time()
+    {
+        bool started = false;
+        int dropped = 0;
+        var queue = new LiveQueue(1, () => started, f => { dropped++; f.Dispose(); });
+        for (int i = 0; i < 10; i++) queue.Writer.TryWrite(Frame(i));
+        started = true;
+        queue.Writer.TryWrite(Frame(10));
+        Assert.Equal(0, dropped); // the backlog may still be worked off...
+        Thread.Sleep(LiveQueue.CatchUpTime + TimeSpan.FromMilliseconds(100));
+        queue.Writer.TryWrite(Frame(11));
+        // ...but not for good: the oldest go, the newest stays.
+        Assert.Equal(11, dropped);
+        Assert.True(queue.Reader.TryRead(out var newest));
+        Assert.Equal(11, newest.Index);
+        newest.Dispose();
+    }
+
+    [Fact]
     public void The_start_up_allowance_is_bounded_in_frames_and_in_bytes()
     {
         int dropped = 0;

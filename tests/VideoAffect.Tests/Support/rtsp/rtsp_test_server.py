@@ -3,7 +3,10 @@
 
 GStreamer's RTSP server (Debian: gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-good) serves
 each JPEG file given as --mount NAME=FILE at rtsp://127.0.0.1:PORT/NAME as an endless Motion-JPEG
-stream at --fps, paced in real time. It answers RTSP over TCP and UDP, and prints "ready" once
+stream at --fps, paced in real time (--codec h264: H.264 from Cisco's OpenH264 encoder, the one
+GStreamer H.264 encoder Debian ships, in gstreamer1.0-plugins-bad, with a key frame every second).
+A mount NAME=FILE.mp4 instead serves that file's H.264 track as it is, paced by its timestamps,
+once: a camera whose encoding costs this machine nothing, for measurements. It answers RTSP over TCP and UDP, and prints "ready" once
 it listens. Killing it drops every client, which is how the tests simulate a camera going away.
 """
 import argparse
@@ -34,7 +37,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--fps", type=int, default=15)
-    parser.add_argument("--mount", action="append", required=True, help="NAME=FILE.jpg")
+    parser.add_argument("--mount", action="append", required=True, help="NAME=FILE.jpg, or NAME=FILE.mp4 (H.264, served as it is)")
+    parser.add_argument("--codec", choices=["mjpeg", "h264"], default="mjpeg")
     args = parser.parse_args()
 
     Gst.init(None)
@@ -44,13 +48,19 @@ def main() -> int:
     mounts = server.get_mount_points()
     for mount in args.mount:
         name, path = mount.split("=", 1)
-        width, height = jpeg_size(path)
         factory = GstRtspServer.RTSPMediaFactory()
+        if path.endswith(".mp4"):
+            factory.set_launch(f'( filesrc location="{path}" ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )')
+            factory.set_shared(True)
+            mounts.add_factory("/" + name, factory)
+            continue
+        width, height = jpeg_size(path)
         # A live test source paces frames in real time, like a camera; the picture is drawn over it.
+        encode = ("jpegenc quality=90 ! rtpjpegpay name=pay0 pt=26" if args.codec == "mjpeg"
+                  else f"openh264enc gop-size={args.fps} ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1")
         factory.set_launch(
             f"( videotestsrc is-live=true pattern=black ! video/x-raw,width={width},height={height},framerate={args.fps}/1 "
-            f'! gdkpixbufoverlay location="{path}" ! videoconvert ! video/x-raw,format=I420 ! jpegenc quality=90 '
-            f"! rtpjpegpay name=pay0 pt=26 )"
+            f'! gdkpixbufoverlay location="{path}" ! videoconvert ! video/x-raw,format=I420 ! {encode} )'
         )
         factory.set_shared(True)
         mounts.add_factory("/" + name, factory)
