@@ -45,7 +45,7 @@ public sealed class ExactResize
         }
     }
 
-    /// <summary>blended[x] = top[x] * w0 + bottom[x] * w1, 16 pixels at a time.</summary>
+    /// <summary>blended[x] = top[x] * w0 + bottom[x] * w1, 16 pixels at a time (8 with AVX2).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Blend(ReadOnlySpan<byte> top, ReadOnlySpan<byte> bottom, int w0, int w1, int[] blended)
     {
@@ -62,6 +62,18 @@ public sealed class ExactResize
                 var below = Vector512.WidenLower(Vector256.WidenLower(Vector128.LoadUnsafe(ref b, (nuint)x).ToVector256Unsafe()).ToVector512Unsafe()).AsInt32();
                 (above * weight0 + below * weight1).StoreUnsafe(ref o, (nuint)x);
             }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            // AVX2: 8 pixels at a time (the 16-byte load stays inside the row).
+            var narrow0 = Vector256.Create(w0);
+            var narrow1 = Vector256.Create(w1);
+            for (; x + 16 <= n; x += 8)
+            {
+                var above = Vector256.WidenLower(Vector128.WidenLower(Vector128.LoadUnsafe(ref t, (nuint)x)).ToVector256Unsafe()).AsInt32();
+                var below = Vector256.WidenLower(Vector128.WidenLower(Vector128.LoadUnsafe(ref b, (nuint)x)).ToVector256Unsafe()).AsInt32();
+                (above * narrow0 + below * narrow1).StoreUnsafe(ref o, (nuint)x);
+            }
+        }
         for (; x < n; x++) Unsafe.Add(ref o, x) = Unsafe.Add(ref t, x) * w0 + Unsafe.Add(ref b, x) * w1;
     }
 
