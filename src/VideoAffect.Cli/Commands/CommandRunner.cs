@@ -20,8 +20,7 @@ static class CommandRunner
             // Cancellation callbacks run here, on the signal's thread; one that fails (FFMpegCore's
             // "q" to an ffmpeg that has just exited: a broken pipe) must not take the process down
             // before the run has wound down and closed its outputs.
-            try { stop.Cancel(); }
-            catch (AggregateException) { }
+            try { stop.CancelQuietly(); }
             catch (ObjectDisposedException) { }
         }
         using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);

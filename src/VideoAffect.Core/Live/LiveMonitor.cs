@@ -107,8 +107,8 @@ public sealed class LiveMonitor : IDisposable
             if (t.Exception?.GetBaseException() is { } e && e is not OperationCanceledException)
             {
                 Interlocked.CompareExchange(ref failure, e, null);
-                abort.Cancel();
-                sourcesStop.Cancel();
+                abort.CancelQuietly();
+                sourcesStop.CancelQuietly();
             }
         }, TaskScheduler.Default);
 

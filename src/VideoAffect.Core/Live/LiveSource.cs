@@ -100,7 +100,7 @@ public sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, S
         }
         finally
         {
-            attempt.Cancel();
+            attempt.CancelQuietly();
             await watchdog;
         }
         if (token.IsCancellationRequested) return (sink.Frames, "stopped", false);
@@ -201,7 +201,7 @@ public sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, S
                 if (Stopwatch.GetElapsedTime(sink.LastFrameTicks) > options.StallTimeout)
                 {
                     sink.Stalled = true;
-                    attempt.Cancel();
+                    attempt.CancelQuietly();
                 }
             }
         }

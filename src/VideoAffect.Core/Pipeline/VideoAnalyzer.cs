@@ -88,7 +88,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
                 if (t.Exception?.GetBaseException() is { } e && e is not OperationCanceledException)
                 {
                     Interlocked.CompareExchange(ref failure, e, null);
-                    if (!isSource) abort.Cancel();
+                    if (!isSource) abort.CancelQuietly();
                 }
             }, TaskScheduler.Default);
 
