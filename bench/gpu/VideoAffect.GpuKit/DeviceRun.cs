@@ -73,7 +73,7 @@ static class DeviceRun
         }
 
         // 4. Training: the backward kernels and Adam, three steps against the managed path.
-        if (!skip.Contains("training")) DeviceChecks.Training(report, dryRun ? "ilgpu-cpu" : "cuda", dryRun ? 2 : 64);
+        if (!skip.Contains("training")) DeviceChecks.Training(report, dryRun ? "ilgpu-cpu" : "cuda", dryRun ? 4 : 64, small: dryRun);
         if (skip.Contains("speed")) return report;
 
         // Speed: the network at each batch, then Haar per frame size.
