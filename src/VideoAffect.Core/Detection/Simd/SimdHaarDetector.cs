@@ -148,8 +148,8 @@ public sealed class SimdHaarDetector : IFaceDetector
             _corners = new LevelCorners?[levels.Count];
             _taps = levels.Select(l => (LinearExactResizeTaps.For(width, l.Width), LinearExactResizeTaps.For(height, l.Height))).ToArray();
             // Bands of about equal numbers of windows, 16 per thread: the work is not even (the rows
-            // around a face go through far more stages), and with 4 per thread one thread often
-            // finished a 1080p frame alone (measured: 1.5-1.8x on 2 threads, now 1.9-2.0x).
+            // around a face go through far more stages), and with 4 per thread two threads were
+            // only 1.5-1.8x one on 640x480 and 1080p frames (measured; 1.9-2.0x with 16).
             long windows = levels.Sum(l => (long)Positions(l.Columns(cascade.WindowWidth), l.Step) * Positions(l.Rows(cascade.WindowHeight), l.Step));
             long perBand = Math.Max(1, windows / Math.Max(1, threads * 16));
             var bands = new List<Band>();
