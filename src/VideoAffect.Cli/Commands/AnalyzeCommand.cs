@@ -30,10 +30,11 @@ static class AnalyzeCommand
         var batch = SharedOptions.BatchSize();
         var margin = SharedOptions.CropMargin();
         var detector = SharedOptions.Detector();
+        var publish = SharedOptions.Publish();
 
         var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { keepTentative, preset, output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, detectWorkers, noTracking, smoothing }.Concat(detector.All))
+        foreach (var o in new Option[] { keepTentative, preset, output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, detectWorkers, noTracking, smoothing, publish }.Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -68,7 +69,8 @@ static class AnalyzeCommand
                 Detector = detector.Read(r),
                 DetectorKind = detector.ReadKind(r),
             };
-            var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log);
+            await using var sinks = Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []);
+            var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log, sinks);
             var result = await AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct));
             Console.WriteLine(r.GetValue(json) ? result.ToJson() : result.ToText());
             return result.Complete ? 0 : CommandRunner.Cancelled;

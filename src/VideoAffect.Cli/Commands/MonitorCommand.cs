@@ -37,10 +37,11 @@ static class MonitorCommand
         var batch = SharedOptions.BatchSize();
         var margin = SharedOptions.CropMargin();
         var detector = SharedOptions.Detector();
+        var publish = SharedOptions.Publish();
 
         var command = new Command("monitor", "watch live streams (RTSP cameras, webcams, files) and write each face's emotion as it happens");
         command.Arguments.Add(sources);
-        foreach (var o in new Option[] { keepTentative, webcam, records, record, segment, duration, soak, http, transport, stall, reconnectMax, loop, queue, timeout, detectEvery, classifyEvery, json, backend, model, batch, margin }.Concat(detector.All))
+        foreach (var o in new Option[] { keepTentative, webcam, records, record, segment, duration, soak, http, transport, stall, reconnectMax, loop, queue, timeout, detectEvery, classifyEvery, json, backend, model, batch, margin, publish }.Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -86,7 +87,8 @@ static class MonitorCommand
                 foreach (var source in options.Sources) outputs.Add(Path.Combine(recordsDir, $"{source.Name}.jsonl"), $"records of {source.Name}");
             }
             outputs.Claim();
-            using var monitor = new LiveMonitor(options, Log);
+            await using var sinks = Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []);
+            using var monitor = new LiveMonitor(options, Log, sinks);
             await using var server = r.GetValue(http) is { } address ? await MonitorHttpServer.StartAsync(monitor, address) : null;
             if (server is not null) Log($"serving http://{server.Address}/ (metrics, streams, previews)");
             if (server is { ReachableFromNetwork: true })

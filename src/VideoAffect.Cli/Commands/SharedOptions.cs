@@ -30,6 +30,13 @@ static class SharedOptions
         DefaultValueFactory = _ => 0.0,
     };
 
+    public static Option<string[]> Publish() => new("--publish")
+    {
+        Description = "send records and track events to a broker (repeatable): mqtt://[user:pass@]host[:port]/PREFIX[?records=true] " +
+            "(Frigate's topics: PREFIX/available, PREFIX/events, PREFIX/STREAM/status) or redis://[:pass@]host[:port]/STREAM[?maxlen=N] (XADD per record)",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public sealed record DetectorOptionSet(Option<string> Kind, Option<string> Cascade, Option<double> ScaleFactor, Option<int> MinNeighbors, Option<int> MinFace, Option<int> MaxFace)
     {
         public IEnumerable<Option> All => [Kind, Cascade, ScaleFactor, MinNeighbors, MinFace, MaxFace];

@@ -34,6 +34,17 @@ public sealed class LiveMetrics : IDisposable
 
     public Histogram<double> Latency { get; }
 
+    /// <summary>Each event sink's counters, tagged with its name (brokers: messages sent and dropped).</summary>
+    public void Register(Sinks.EventSinks sinks)
+    {
+        if (sinks.All.Count == 0) return;
+        IEnumerable<Measurement<long>> Per(Func<Sinks.SinkCounters, long> value) =>
+            sinks.All.Select(s => new Measurement<long>(value(s.Counters), new KeyValuePair<string, object?>("sink", s.Name)));
+        _meter.CreateObservableCounter("videoaffect_sink_messages_sent", () => Per(c => c.Sent), description: "messages an event sink's broker accepted");
+        _meter.CreateObservableCounter("videoaffect_sink_messages_dropped", () => Per(c => c.Dropped), description: "messages an event sink gave up (outbox full, broker down, run ended)");
+        _meter.CreateObservableCounter("videoaffect_sink_errors", () => Per(c => c.Errors), description: "failed sends and connection attempts of an event sink");
+    }
+
     public void Register(StreamStatus status) { lock (_streams) _streams.Add(status); }
 
     IEnumerable<Measurement<T>> Each<T>(Func<StreamStatus, T> value) where T : struct

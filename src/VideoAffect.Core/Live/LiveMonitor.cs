@@ -7,6 +7,7 @@ using VideoAffect.Model;
 using VideoAffect.Pipeline;
 using VideoAffect.Preprocessing;
 using VideoAffect.Records;
+using VideoAffect.Sinks;
 using VideoAffect.Tracking;
 
 namespace VideoAffect.Live;
@@ -25,17 +26,21 @@ public sealed class LiveMonitor : IDisposable
     readonly Stopwatch _clock = new();
     ClassifyStage? _classify;
 
-    public LiveMonitor(MonitorOptions options, Action<string>? log = null)
+    public LiveMonitor(MonitorOptions options, Action<string>? log = null, EventSinks? sinks = null)
     {
         options.Validate();
         _options = options;
         _log = log;
+        Sinks = sinks ?? EventSinks.None;
+        Metrics.Register(Sinks);
         Streams = options.Sources.Select(s => new StreamStatus(s, Metrics)).ToList();
         foreach (var s in Streams) Metrics.Register(s);
         Previews = options.Sources.ToDictionary(s => s.Name, _ => new PreviewHub());
     }
 
     public LiveMetrics Metrics { get; } = new();
+    /// <summary>Where records and track events go besides the files (brokers).</summary>
+    public EventSinks Sinks { get; }
     public IReadOnlyList<StreamStatus> Streams { get; }
     public IReadOnlyDictionary<string, PreviewHub> Previews { get; }
     public TimeSpan Elapsed => _clock.Elapsed;
@@ -78,7 +83,8 @@ public sealed class LiveMonitor : IDisposable
                 streams.Add(new StreamPipeline(i, Streams[i], Previews[Streams[i].Name], _options, _log,
                     new DetectStage(detectors, preprocessor, network.InputShape.Size, tracker, _options.DetectEvery, _options.ClassifyEvery, cropOnDevice),
                     new ConfirmationGate(_options.KeepTentative ? TentativeFaces.HoldAndMark : TentativeFaces.Drop),
-                    new AnnotateStage(writer, network.Labels, smoother),
+                    new AnnotateStage(writer, network.Labels, smoother, stream: Streams[i].Name),
+                    Sinks.All.Count > 0 ? new SinkStage(Sinks) : null,
                     _options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, Streams[i].Name, _options.SegmentLength, _log) : null));
             }
             _classify = new ClassifyStage(backend, _options.BatchSize, _options.BatchTimeout);
@@ -117,6 +123,14 @@ public sealed class LiveMonitor : IDisposable
         var sampling = Resources?.RunAsync(stopSampling.Token) ?? Task.CompletedTask;
         var toClassify = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2 * streams.Count + 2) { SingleReader = true });
         var classified = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2 * streams.Count + 2) { SingleReader = true, SingleWriter = true });
+        var byName = Streams.ToDictionary(s => s.Name);
+        Sinks.Start(new SinkRun
+        {
+            Streams = Streams.Select(s => s.Name).ToList(),
+            Report = name => byName[name].Report(),
+            TrackEndFrames = Pipeline.VideoAnalyzer.TrackEndFrames(_options.Tracker, _options.DetectEvery),
+            Log = _log,
+        });
         _clock.Start();
         var tasks = new List<Task>();
         foreach (var s in streams) tasks.AddRange(s.Start(toClassify.Writer, sourcesStop.Token, abort.Token, Guard));
@@ -125,6 +139,8 @@ public sealed class LiveMonitor : IDisposable
         tasks.Add(Guard(Task.Run(() => _classify!.RunAsync(toClassify.Reader, classified.Writer, abort.Token))));
         tasks.Add(Guard(Task.Run(() => RouteAsync(classified.Reader, streams, abort.Token))));
         await Task.WhenAll(tasks);
+        await Sinks.FinishAsync(failure is not null ? RunOutcome.Failed : stop.IsCancellationRequested ? RunOutcome.Stopped : RunOutcome.Complete);
+        if (failure is null && Sinks.FatalError is { } refused) failure = new VideoAffectException(refused);
         _clock.Stop();
         stopSampling.Cancel();
         await sampling;
@@ -163,13 +179,13 @@ public sealed class LiveMonitor : IDisposable
     sealed class NoRecords : IRecordWriter
     {
         public long Records => 0;
-        public void Write(VideoFrame frame) { }
+        public void Write(FrameRecord frame) { }
         public void Dispose() { }
     }
 
     /// <summary>One stream's own stages and queues around the shared classifier.</summary>
     sealed class StreamPipeline(int index, StreamStatus status, PreviewHub preview, MonitorOptions options, Action<string>? log,
-        DetectStage detect, ConfirmationGate gate, AnnotateStage annotate, SegmentRecorder? recorder)
+        DetectStage detect, ConfirmationGate gate, AnnotateStage annotate, SinkStage? sinks, SegmentRecorder? recorder)
     {
         public SegmentRecorder? Recorder => recorder;
         public Channel<VideoFrame> Classified { get; } = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
@@ -185,6 +201,7 @@ public sealed class LiveMonitor : IDisposable
             var detected = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
             var gated = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
             var annotated = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+            var offered = sinks is null ? annotated : Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
             var source = new LiveSource(status.Source, options.Source, status, index, log);
             Merged = Task.Run(() => MergeAsync(detected.Reader, toClassify, abort));
             return
@@ -194,7 +211,8 @@ public sealed class LiveMonitor : IDisposable
                 guard(Merged),
                 guard(Task.Run(() => gate.RunAsync(Classified.Reader, gated.Writer, abort))),
                 guard(Task.Run(() => annotate.RunAsync(gated.Reader, annotated.Writer, abort))),
-                guard(Task.Run(() => SinkAsync(annotated.Reader, abort))),
+                guard(Task.Run(() => SinkAsync(offered.Reader, abort))),
+                sinks is null ? Task.CompletedTask : guard(Task.Run(() => sinks.RunAsync(annotated.Reader, offered.Writer, abort))),
             ];
         }
 

@@ -6,11 +6,11 @@ namespace VideoAffect.Live;
 
 /// <summary>What a monitor run did, per stream and in total; printed at the end and served by /streams.</summary>
 public sealed record MonitorSummary(string Status, string? Error, double Seconds, long Batches, long MixedBatches, IReadOnlyList<StreamSummary> Streams,
-    IReadOnlyList<ResourceSample>? Resources = null)
+    IReadOnlyList<ResourceSample>? Resources = null, IReadOnlyList<Sinks.SinkSummary>? Sinks = null)
 {
     public static MonitorSummary From(LiveMonitor monitor, string status, string? error) => new(status, error,
         monitor.Elapsed.TotalSeconds, monitor.Batches, monitor.MixedBatches, monitor.Streams.Select(s => StreamSummary.From(s, monitor.Elapsed)).ToList(),
-        monitor.Resources?.Samples);
+        monitor.Resources?.Samples, monitor.Sinks.All.Count > 0 ? monitor.Sinks.Summaries() : null);
 
     public string ToText()
     {
@@ -23,6 +23,8 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
                 $"{s.Reconnects} reconnects, {s.DowntimeSeconds:0.0} s down, latency p50 {Ms(s.LatencyP50)} p95 {Ms(s.LatencyP95)}");
             text.AppendLine(s.LastError is null ? line : $"{line}; last error: {s.LastError}");
         }
+        foreach (var sink in Sinks ?? [])
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  {sink.Name}: {sink.Sent} sent, {sink.Dropped} dropped, {sink.Reconnects} reconnects, {sink.Errors} errors{(sink.LastError is null ? "" : $" (last: {sink.LastError})")}"));
         if (Resources is { Count: > 0 } samples)
         {
             var (first, last) = (samples[0], samples[^1]);

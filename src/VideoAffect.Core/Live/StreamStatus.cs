@@ -115,6 +115,9 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
         while (_recentFrames.Count > 0 && Stopwatch.GetElapsedTime(_recentFrames.Peek(), now) > TimeSpan.FromSeconds(5)) _recentFrames.Dequeue();
     }
 
+    /// <summary>The source-side facts event sinks publish as the stream's status.</summary>
+    public Sinks.StreamReport Report() => new(State.ToString().ToLowerInvariant(), Frames, Dropped, Reconnects, LastError);
+
     /// <summary>Latency percentile (0..100) over the last 2048 processed frames, in seconds; null before any.</summary>
     public double? LatencyPercentile(double percentile)
     {

@@ -34,6 +34,9 @@ public sealed class VideoFrame : IDisposable
     /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of the same moment, for latency.</summary>
     public long CapturedTicks { get; set; }
 
+    /// <summary>The frame's records once annotated, for the event sinks downstream (they outlive the pixels).</summary>
+    public Records.FrameRecord? Record { get; set; }
+
     /// <summary>An OpenCV view of the pixels (no copy); dispose it before the frame.</summary>
     public Mat AsMat() => Mat.FromPixelData(Height, Width, MatType.CV_8UC3, Marshal.UnsafeAddrOfPinnedArrayElement(Pixels, 0));
 

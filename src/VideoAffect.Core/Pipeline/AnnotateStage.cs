@@ -9,9 +9,9 @@ namespace VideoAffect.Pipeline;
 
 /// <summary>
 /// Smooths each track's probabilities, draws the predictions, writes the per-face records and counts
-/// labels, then passes frames to the encoder.
+/// labels, then passes frames on with their records attached (for the event sinks).
 /// </summary>
-public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> labels, ProbabilitySmoother? smoother = null, ReportData? report = null)
+public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> labels, ProbabilitySmoother? smoother = null, ReportData? report = null, string stream = "")
 {
     readonly long[] _labelCounts = new long[labels.Count];
     readonly Dictionary<int, (EmotionPrediction Prediction, long Frame)> _lastPrediction = new();
@@ -36,7 +36,9 @@ public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> l
                     CarryOver(frame);
                     Smooth(frame);
                     FrameAnnotator.Draw(frame);
-                    records.Write(frame);
+                    var record = FrameRecord.From(frame, stream);
+                    records.Write(record);
+                    frame.Record = record;
                     report?.Add(frame);
                     foreach (var face in frame.Faces)
                         if (face.Prediction is { } p) { _labelCounts[p.LabelIndex]++; Faces++; }

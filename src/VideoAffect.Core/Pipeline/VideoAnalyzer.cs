@@ -8,6 +8,7 @@ using VideoAffect.Outputs;
 using VideoAffect.Preprocessing;
 using VideoAffect.Records;
 using VideoAffect.Reports;
+using VideoAffect.Sinks;
 using VideoAffect.Tracking;
 
 namespace VideoAffect.Pipeline;
@@ -19,8 +20,10 @@ namespace VideoAffect.Pipeline;
 /// drain through every stage, so the outputs hold all of them and are closed properly. A failing
 /// stage aborts the others; outputs keep their .partial names unless the run completes.
 /// </summary>
-public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = null)
+public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = null, EventSinks? sinks = null)
 {
+    readonly EventSinks _sinks = sinks ?? EventSinks.None;
+
     /// <summary>Frames decoded so far, for progress reports.</summary>
     public long FramesDecoded => _decoder?.FramesDecoded ?? 0;
     /// <summary>Frames expected in the input, when the container says.</summary>
@@ -71,7 +74,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         AnnotateStage annotate;
         using (var records = RecordWriters.Create(eventsOut, network.Labels))
         {
-            annotate = new AnnotateStage(records, network.Labels, smoother, report);
+            annotate = new AnnotateStage(records, network.Labels, smoother, report, StreamName);
             var gate = new ConfirmationGate(options.KeepTentative ? TentativeFaces.HoldAndMark : TentativeFaces.HoldAndDrop);
             using var abort = new CancellationTokenSource();
             using var decodeToken = CancellationTokenSource.CreateLinkedTokenSource(token, abort.Token);
@@ -80,6 +83,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             var classified = Bounded();
             var confirmed = Bounded();
             var annotated = Bounded();
+            var offered = _sinks.All.Count > 0 ? Bounded() : annotated;
 
             // A failing source only ends the input: what it decoded still drains through every stage.
             // A failing later stage cannot take more frames, so it stops the others.
@@ -92,17 +96,28 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
                 }
             }, TaskScheduler.Default);
 
-            var stages = new[]
+            _sinks.Start(new SinkRun
+            {
+                Streams = [StreamName],
+                Report = _ => new StreamReport("running", _decoder.FramesDecoded, 0, 0, null),
+                TrackEndFrames = TrackEndFrames(options.Tracker, options.DetectEvery),
+                Log = log,
+            });
+            var stages = new List<Task>
             {
                 Guard(Task.Run(() => _decoder.RunAsync(decoded.Writer, decodeToken.Token)), isSource: true),
                 Guard(Task.Run(() => detect.RunAsync(decoded.Reader, detected.Writer, abort.Token))),
                 Guard(Task.Run(() => classify.RunAsync(detected.Reader, classified.Writer, abort.Token))),
                 Guard(Task.Run(() => gate.RunAsync(classified.Reader, confirmed.Writer, abort.Token))),
                 Guard(Task.Run(() => annotate.RunAsync(confirmed.Reader, annotated.Writer, abort.Token))),
-                Guard(Task.Run(() => encoder.RunAsync(annotated.Reader))),
+                Guard(Task.Run(() => encoder.RunAsync(offered.Reader))),
             };
+            if (offered != annotated) stages.Add(Guard(Task.Run(() => new SinkStage(_sinks).RunAsync(annotated.Reader, offered.Writer, abort.Token))));
             await Task.WhenAll(stages);
         }
+        // The sinks send what they still hold (a dead broker holds the end for a second at most).
+        await _sinks.FinishAsync(failure is not null ? RunOutcome.Failed : token.IsCancellationRequested ? RunOutcome.Cancelled : RunOutcome.Complete);
+        if (failure is null && _sinks.FatalError is { } refused) failure = new VideoAffectException(refused);
         clock.Stop();
 
         string status = failure is not null ? "failed" : token.IsCancellationRequested ? "cancelled" : "complete";
@@ -139,6 +154,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             {
                 ["detect"] = detect.Busy.Seconds, ["classify"] = classify.Busy.Seconds, ["annotate"] = annotate.Busy.Seconds,
             },
+            Sinks = _sinks.All.Count > 0 ? _sinks.Summaries() : null,
         };
         if (summaryOut is { Discarded: false })
         {
@@ -166,6 +182,15 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             SingleWriter = true,
         });
     }
+
+    /// <summary>The stream's name in records and events: the input file's name.</summary>
+    string StreamName => Path.GetFileNameWithoutExtension(options.InputPath);
+
+    /// <summary>
+    /// Frames without a track's face after which the tracker cannot bring it back: it misses
+    /// <see cref="TrackerOptions.MissesToDelete"/> detection rounds, one every <paramref name="detectEvery"/> frames.
+    /// </summary>
+    public static int TrackEndFrames(TrackerOptions tracker, int detectEvery) => (tracker.MissesToDelete + 1) * detectEvery + 1;
 
     /// <summary>Frames queued between stages may hold at most this much together (a few of 8K's 100 MB frames).</summary>
     const long QueuedBytesLimit = 1L << 30;

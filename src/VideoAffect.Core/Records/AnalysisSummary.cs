@@ -27,12 +27,17 @@ public sealed record AnalysisSummary
     public required long DetectorRuns { get; init; }
     /// <summary>Seconds each of our stages spent on its own work (summed over its threads): detect, classify, annotate.</summary>
     public IReadOnlyDictionary<string, double>? StageBusySeconds { get; init; }
+    /// <summary>Each event sink's messages sent and dropped; null when the run had none.</summary>
+    public IReadOnlyList<Sinks.SinkSummary>? Sinks { get; init; }
 
     public bool Complete => Status == "complete";
 
     string Busy() => StageBusySeconds is { Count: > 0 } busy
         ? "\n  busy: " + string.Join(", ", busy.Select(kv => $"{kv.Key} {kv.Value:0.00} s"))
         : "";
+
+    string SinkLines() => Sinks is null ? "" : string.Concat(Sinks.Select(s =>
+        $"\n  {s.Name}: {s.Sent} sent, {s.Dropped} dropped{(s.Reconnects > 0 ? $", {s.Reconnects} reconnects" : "")}{(s.Errors > 0 ? $", {s.Errors} errors (last: {s.LastError})" : "")}"));
 
     static readonly JsonSerializerOptions Json = new()
     {
@@ -50,7 +55,7 @@ public sealed record AnalysisSummary
             {Status}: {FramesWritten}/{FramesDecoded} frames, {Faces} faces ({string.Join(", ", labels.DefaultIfEmpty("none"))})
               {WallSeconds:0.00} s wall, {FramesPerSecond:0.0} fps, backend {Backend} ({Device}), {Batches} batches, detector on {DetectorRuns} frames{Busy()}
               video:  {Video}
-              events: {Events}{(Report is null ? "" : $"\n  report: {Report}")}
+              events: {Events}{(Report is null ? "" : $"\n  report: {Report}")}{SinkLines()}
             """;
     }
 }

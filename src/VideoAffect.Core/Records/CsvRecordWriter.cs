@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using VideoAffect.Media;
 
 namespace VideoAffect.Records;
 
@@ -23,15 +22,14 @@ public sealed class CsvRecordWriter : IRecordWriter
 
     public long Records { get; private set; }
 
-    public void Write(VideoFrame frame)
+    public void Write(FrameRecord frame)
     {
         _rows.Clear();
         var c = CultureInfo.InvariantCulture;
         foreach (var face in frame.Faces)
         {
-            if (face.Prediction is not { } p) continue;
-            var b = face.Box;
-            _rows.Append(c, $"{frame.Timestamp:0.######},{frame.Index},{(face.TrackId > 0 ? face.TrackId.ToString(c) : "")},{(face.Detected ? 1 : 0)},{b.X},{b.Y},{b.Width},{b.Height},{p.Label},{p.Confidence:0.######}");
+            var (p, b) = (face.Prediction, face.Box);
+            _rows.Append(c, $"{frame.Time:0.######},{frame.Frame},{(face.Track > 0 ? face.Track.ToString(c) : "")},{(face.Detected ? 1 : 0)},{b.X},{b.Y},{b.Width},{b.Height},{p.Label},{p.Confidence:0.######}");
             foreach (var v in p.Probabilities) _rows.Append(c, $",{v:0.######}");
             _rows.Append(',').Append(face.Smoothed?.Label ?? "").Append(face.Tentative ? ",1\n" : ",0\n");
             Records++;

@@ -1,12 +1,10 @@
-using VideoAffect.Media;
-
 namespace VideoAffect.Records;
 
 /// <summary>Writes the classified faces of each frame; whole records only, flushed per frame.</summary>
 public interface IRecordWriter : IDisposable
 {
     long Records { get; }
-    void Write(VideoFrame frame);
+    void Write(FrameRecord frame);
 }
 
 public static class RecordWriters
@@ -28,7 +26,7 @@ public static class RecordWriters
     sealed class DiscardingRecordWriter : IRecordWriter
     {
         public long Records { get; private set; }
-        public void Write(VideoFrame frame) => Records += frame.Faces.Count;
+        public void Write(FrameRecord frame) => Records += frame.Faces.Count;
         public void Dispose() { }
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using VideoAffect.Media;
 
 namespace VideoAffect.Records;
 
@@ -21,33 +20,13 @@ public sealed class JsonlRecordWriter : IRecordWriter
 
     public long Records { get; private set; }
 
-    public void Write(VideoFrame frame)
+    public void Write(FrameRecord frame)
     {
         _line.SetLength(0);
-        for (int i = 0; i < frame.Faces.Count; i++)
+        foreach (var face in frame.Faces)
         {
-            var face = frame.Faces[i];
-            if (face.Prediction is null) continue;
             _json.Reset(_line);
-            _json.WriteStartObject();
-            _json.WriteNumber("frame", frame.Index);
-            _json.WriteNumber("time", Math.Round(frame.Timestamp, 6));
-            if (frame.CapturedUtc is { } utc) _json.WriteString("utc", utc.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-            _json.WriteNumber("face", i);
-            if (face.TrackId > 0)
-            {
-                _json.WriteNumber("track", face.TrackId);
-                _json.WriteBoolean("detected", face.Detected);
-                _json.WriteBoolean("classified", face.Classified);
-                if (face.Tentative) _json.WriteBoolean("tentative", true);
-            }
-            FaceJson.WriteFields(_json, face.Box, face.Prediction);
-            if (face.Smoothed is { } smoothed)
-            {
-                _json.WriteString("smoothed_label", smoothed.Label);
-                FaceJson.WriteProbabilities(_json, "smoothed_probabilities", smoothed);
-            }
-            _json.WriteEndObject();
+            RecordJson.Write(_json, frame, face);
             _json.Flush();
             _line.WriteByte((byte)'\n');
             Records++;

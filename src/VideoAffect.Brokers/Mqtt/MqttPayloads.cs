@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using VideoAffect.Sinks;
+
+namespace VideoAffect.Brokers.Mqtt;
+
+/// <summary>
+/// The JSON of the MQTT topics, in Frigate's shapes where Frigate has one (an event is
+/// <c>{"type", "before", "after"}</c>), snake_case throughout. Documented in the README.
+/// </summary>
+static class MqttPayloads
+{
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new BoxAsRecords() },
+    };
+
+    /// <summary>A box as the records write it: {"x", "y", "w", "h"}.</summary>
+    sealed class BoxAsRecords : JsonConverter<Detection.FaceBox>
+    {
+        public override Detection.FaceBox Read(ref Utf8JsonReader reader, Type type, JsonSerializerOptions options) => throw new NotSupportedException();
+
+        public override void Write(Utf8JsonWriter json, Detection.FaceBox box, JsonSerializerOptions options)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("x", box.X);
+            json.WriteNumber("y", box.Y);
+            json.WriteNumber("w", box.Width);
+            json.WriteNumber("h", box.Height);
+            json.WriteEndObject();
+        }
+    }
+
+    public static byte[] Event(TrackEvent e) => JsonSerializer.SerializeToUtf8Bytes(new { e.Type, e.Before, e.After }, Json);
+
+    public static byte[] Status(string stream, string state, bool up, double fps, long framesProcessed, long faces, StreamReport report) =>
+        JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            Stream = stream,
+            State = state,
+            Up = up,
+            Fps = Math.Round(fps, 2),
+            FramesRead = report.FramesRead,
+            FramesProcessed = framesProcessed,
+            Faces = faces,
+            Dropped = report.Dropped,
+            Reconnects = report.Reconnects,
+            LastError = report.LastError,
+            Time = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+        }, Json);
+}

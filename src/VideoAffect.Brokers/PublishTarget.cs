@@ -1,0 +1,59 @@
+namespace VideoAffect.Brokers;
+
+/// <summary>
+/// A parsed <c>--publish</c> URL: <c>mqtt://[user:pass@]host[:port]/PREFIX[?records=true]</c> or
+/// <c>redis://[[user]:pass@]host[:port]/STREAM[?maxlen=N]</c>. <see cref="Name"/> is the URL without
+/// its password, for messages and summaries.
+/// </summary>
+public sealed record PublishTarget(string Scheme, string Host, int Port, string Path, string? User, string? Password,
+    IReadOnlyDictionary<string, string> Query)
+{
+    public string Name => $"{Scheme}://{(User is { Length: > 0 } u ? u + "@" : "")}{Host}:{Port}/{Path}";
+
+    public static PublishTarget Parse(string text)
+    {
+        string Bad(string why) => throw new VideoAffectException($"--publish '{Redacted(text)}': {why}");
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+            Bad("not a URL; use mqtt://[user:pass@]host[:port]/PREFIX or redis://host[:port]/STREAM");
+        string scheme = uri!.Scheme.ToLowerInvariant();
+        int port = uri.IsDefaultPort || uri.Port < 0 ? scheme switch { "mqtt" => 1883, "redis" => 6379, _ => 0 } : uri.Port;
+        if (scheme is not ("mqtt" or "redis")) Bad($"unknown scheme '{scheme}'; mqtt:// and redis:// are supported");
+        string path = Uri.UnescapeDataString(uri.AbsolutePath.Trim('/'));
+        if (path.Length == 0) path = scheme == "mqtt" ? "videoaffect" : "videoaffect:records";
+        // '#' is a URL's fragment mark, so a wildcard there never reaches the path.
+        if (scheme == "mqtt" && (path.IndexOfAny(['+', '#']) >= 0 || uri.Fragment.Length > 0)) Bad("the topic prefix may not contain MQTT wildcards (+ or #)");
+        string? user = null, password = null;
+        if (uri.UserInfo.Length > 0)
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            user = Uri.UnescapeDataString(parts[0]);
+            password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : null;
+        }
+        var query = uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .ToDictionary(p => Uri.UnescapeDataString(p[0]).ToLowerInvariant(), p => p.Length > 1 ? Uri.UnescapeDataString(p[1]) : "true");
+        var known = scheme == "mqtt" ? new[] { "records" } : ["maxlen"];
+        if (query.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+            Bad($"unknown option '{unknown}' (known: {string.Join(", ", known)})");
+        return new PublishTarget(scheme, uri.Host, port, path, user, password, query);
+    }
+
+    /// <summary>A boolean query option (records=true/1/yes).</summary>
+    public bool Flag(string name) => Query.TryGetValue(name, out var v) && v.ToLowerInvariant() is "true" or "1" or "yes";
+
+    /// <summary>A positive whole-number query option, or its default.</summary>
+    public long Number(string name, long fallback)
+    {
+        if (!Query.TryGetValue(name, out var v)) return fallback;
+        return long.TryParse(v, out long n) && n > 0 ? n : throw new VideoAffectException($"--publish '{Name}': {name} must be a positive whole number (got '{v}')");
+    }
+
+    /// <summary>The URL with any password replaced, for error messages about a URL that did not parse.</summary>
+    static string Redacted(string text)
+    {
+        int at = text.IndexOf('@'), scheme = text.IndexOf("://", StringComparison.Ordinal);
+        if (at < 0 || scheme < 0 || at < scheme) return text;
+        int colon = text.IndexOf(':', scheme + 3);
+        return colon > 0 && colon < at ? text[..colon] + ":***" + text[at..] : text;
+    }
+}

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using VideoAffect.Records;
+
+namespace VideoAffect.Sinks;
+
+/// <summary>
+/// The part every broker sink shares: records become messages on the pipeline's thread (cheap, in
+/// order), wait in a bounded outbox, and go out on the sink's own task. While the broker is down
+/// the sink reconnects with backoff and the outbox keeps the newest messages, counting the oldest
+/// it lets go; a send that fails counts its messages as dropped. Nothing here ever makes a frame wait.
+/// </summary>
+public abstract class OutboxSink<TMessage> : IEventSink
+{
+    /// <summary>At the end of a run, how long a sink with no connection may still try before its queue is given up.</summary>
+    static readonly TimeSpan UnconnectedGrace = TimeSpan.FromSeconds(1);
+    static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250), LongestBackoff = TimeSpan.FromSeconds(10);
+    const int BatchLimit = 256;
+
+    readonly Channel<TMessage> _outbox;
+    readonly object _gate = new();
+    readonly CancellationTokenSource _stop = new();
+    Task _sending = Task.CompletedTask, _ticking = Task.CompletedTask;
+    volatile bool _connected, _finishing;
+    bool _everConnected, _outageLogged, _finished;
+    int _inFlight;
+
+    protected OutboxSink(string name, int capacity)
+    {
+        Name = name;
+        _outbox = Channel.CreateBounded<TMessage>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        }, _ => Counters.AddDropped(1));
+    }
+
+    public string Name { get; }
+    public SinkCounters Counters { get; } = new();
+    public string? FatalError { get; private set; }
+    protected SinkRun Run { get; private set; } = null!;
+    /// <summary>How often <see cref="OnTick"/> runs (status messages).</summary>
+    protected virtual TimeSpan TickInterval => TimeSpan.FromSeconds(1);
+
+    /// <summary>Connects, or throws: <see cref="SinkRefusedException"/> when trying again cannot help.</summary>
+    protected abstract Task ConnectAsync(CancellationToken token);
+    /// <summary>Sends a batch in order; throws when the connection is lost.</summary>
+    protected abstract Task SendAsync(IReadOnlyList<TMessage> batch, CancellationToken token);
+    /// <summary>The messages one frame's records make (called in order, under the sink's lock).</summary>
+    protected abstract IEnumerable<TMessage> Translate(FrameRecord record);
+    /// <summary>Messages sent every <see cref="TickInterval"/> (status), under the sink's lock.</summary>
+    protected virtual IEnumerable<TMessage> OnTick() => [];
+    /// <summary>The run's last messages (tracks ended, final status, going offline), under the sink's lock.</summary>
+    protected virtual IEnumerable<TMessage> OnFinish(RunOutcome outcome) => [];
+    /// <summary>Closes the connection cleanly, if there is one.</summary>
+    protected virtual Task DisconnectAsync() => Task.CompletedTask;
+
+    public void Start(SinkRun run)
+    {
+        Run = run;
+        _sending = Task.Run(SendLoopAsync);
+        _ticking = Task.Run(TickLoopAsync);
+    }
+
+    public void Offer(FrameRecord record)
+    {
+        if (_finishing) return;
+        try
+        {
+            lock (_gate)
+                foreach (var message in Translate(record)) Enqueue(message);
+        }
+        catch (Exception e) { Counters.AddError($"record of frame {record.Frame}: {e.Message}"); }
+    }
+
+    void Enqueue(TMessage message)
+    {
+        // Full: the oldest goes (counted by the channel's callback); completed: this one is lost.
+        if (!_outbox.Writer.TryWrite(message)) Counters.AddDropped(1);
+    }
+
+    async Task TickLoopAsync()
+    {
+        using var timer = new PeriodicTimer(TickInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                if (_finishing) return;
+                try { lock (_gate) foreach (var message in OnTick()) Enqueue(message); }
+                catch (Exception e) { Counters.AddError(e.Message); }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    async Task SendLoopAsync()
+    {
+        var backoff = FirstBackoff;
+        var batch = new List<TMessage>(BatchLimit);
+        var token = _stop.Token;
+        try
+        {
+            while (await _outbox.Reader.WaitToReadAsync(token))
+            {
+                if (!_connected)
+                {
+                    try
+                    {
+                        await ConnectAsync(token);
+                        _connected = true;
+                        if (_everConnected) Counters.AddReconnect();
+                        if (_outageLogged) Run.Log?.Invoke($"{Name}: connected again");
+                        _everConnected = true;
+                        _outageLogged = false;
+                        backoff = FirstBackoff;
+                    }
+                    catch (SinkRefusedException e)
+                    {
+                        FatalError = $"{Name}: {e.Message}";
+                        Counters.AddError(e.Message);
+                        return;
+                    }
+                    catch (Exception e) when (!token.IsCancellationRequested)
+                    {
+                        Counters.AddError(OneLine(e));
+                        if (!_outageLogged) Run.Log?.Invoke($"{Name}: cannot connect ({OneLine(e)}); retrying, the run goes on");
+                        _outageLogged = true;
+                        await Task.Delay(backoff, token);
+                        backoff = TimeSpan.FromTicks(Math.Min(LongestBackoff.Ticks, backoff.Ticks * 2));
+                        continue;
+                    }
+                }
+                batch.Clear();
+                while (batch.Count < BatchLimit && _outbox.Reader.TryRead(out var message)) batch.Add(message);
+                Volatile.Write(ref _inFlight, batch.Count);
+                try
+                {
+                    await SendAsync(batch, token);
+                    Counters.AddSent(batch.Count);
+                }
+                catch (Exception e) when (!token.IsCancellationRequested)
+                {
+                    // Whether the broker got any of them is unknown: counted as dropped, never sent twice.
+                    Counters.AddDropped(batch.Count);
+                    Counters.AddError(OneLine(e));
+                    _connected = false;
+                    if (!_outageLogged) Run.Log?.Invoke($"{Name}: connection lost ({OneLine(e)}); reconnecting, the run goes on");
+                    _outageLogged = true;
+                }
+                Volatile.Write(ref _inFlight, 0);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested) { }
+    }
+
+    public async Task FinishAsync(RunOutcome outcome)
+    {
+        if (_finished) return;
+        _finished = true;
+        _finishing = true;
+        try { lock (_gate) foreach (var message in OnFinish(outcome)) Enqueue(message); }
+        catch (Exception e) { Counters.AddError(e.Message); }
+        _outbox.Writer.TryComplete();
+        // Connected: up to the drain limit for the queue to go out. Not connected: a moment more to
+        // reconnect, then what is queued is given up; a dead broker never holds the run's end.
+        var clock = Stopwatch.StartNew();
+        while (!_sending.IsCompleted && clock.Elapsed < Run.DrainLimit && (_connected || clock.Elapsed < UnconnectedGrace))
+            await Task.WhenAny(_sending, Task.Delay(20));
+        _stop.Cancel();
+        try { await Task.WhenAll(_sending, _ticking); }
+        catch (Exception e) { Counters.AddError(OneLine(e)); }
+        long left = Volatile.Read(ref _inFlight);
+        while (_outbox.Reader.TryRead(out _)) left++;
+        Counters.AddDropped(left);
+        if (_connected)
+        {
+            try { await DisconnectAsync(); }
+            catch (Exception e) { Counters.AddError(OneLine(e)); }
+        }
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (!_finished && Run is not null) await FinishAsync(RunOutcome.Failed);
+        _stop.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    protected static string OneLine(Exception e) => e.GetBaseException().Message.Split('\n')[0].Trim();
+}
+
+/// <summary>The broker said no in a way that trying again cannot change (credentials, authorisation).</summary>
+public sealed class SinkRefusedException(string message) : Exception(message);

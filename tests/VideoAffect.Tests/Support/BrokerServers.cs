@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace VideoAffect.Tests.Support;
+
+/// <summary>
+/// A real broker process from Debian (installed by ./setup.sh) on a free 127.0.0.1 port, with its
+/// own files in a temp folder; <see cref="Kill"/> and <see cref="Start"/> again on the same port
+/// play a broker that crashes and comes back.
+/// </summary>
+abstract class BrokerProcess : IDisposable
+{
+    readonly TempFolder _folder = new();
+    Process? _process;
+
+    protected BrokerProcess() => Port = RtspTestServer.FreePort();
+
+    public int Port { get; }
+    protected string Folder => _folder.Path;
+    protected abstract string Program { get; }
+    protected abstract IEnumerable<string> Arguments();
+
+    public void Start()
+    {
+        var start = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in Arguments()) start.ArgumentList.Add(a);
+        _process = Process.Start(start) ?? throw new InvalidOperationException($"{Program} did not start (run ./setup.sh)");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var clock = Stopwatch.StartNew();
+        while (!Accepts(Port))
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"{Program} exited at start (code {_process.ExitCode})");
+            if (clock.Elapsed > TimeSpan.FromSeconds(15)) throw new InvalidOperationException($"{Program} did not listen on {Port} within 15 s");
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>SIGKILL: every client loses its connection at once, nothing is said goodbye.</summary>
+    public void Kill()
+    {
+        if (_process is null) return;
+        try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        _process.WaitForExit();
+        _process.Dispose();
+        _process = null;
+    }
+
+    static bool Accepts(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException) { return false; }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _folder.Dispose();
+    }
+}
+
+/// <summary>mosquitto 2.0; with a user, anonymous clients are refused and only that password is accepted.</summary>
+sealed class MosquittoServer : BrokerProcess
+{
+    readonly (string User, string Password)? _account;
+
+    public MosquittoServer((string User, string Password)? account = null)
+    {
+        _account = account;
+        var config = new List<string> { $"listener {Port} 127.0.0.1", "persistence false", "log_dest stderr" };
+        if (account is { } a)
+        {
+            string passwords = Path.Combine(Folder, "passwords");
+            ProcessRunner.Tool("mosquitto_passwd", "-b", "-c", passwords, a.User, a.Password);
+            config.AddRange(["allow_anonymous false", $"password_file {passwords}"]);
+        }
+        else config.Add("allow_anonymous true");
+        File.WriteAllLines(Path.Combine(Folder, "mosquitto.conf"), config);
+        Start();
+    }
+
+    public string Url(string prefix, string query = "") => $"mqtt://127.0.0.1:{Port}/{prefix}{query}";
+    protected override string Program => "/usr/sbin/mosquitto";
+    protected override IEnumerable<string> Arguments() => ["-c", Path.Combine(Folder, "mosquitto.conf")];
+
+    /// <summary>mosquitto_sub's credentials for this server.</summary>
+    public IEnumerable<string> ClientArguments() => _account is { } a ? ["-u", a.User, "-P", a.Password] : [];
+}
+
+/// <summary>redis-server 7.0, in memory only.</summary>
+sealed class RedisServer : BrokerProcess
+{
+    public RedisServer() => Start();
+
+    public string Url(string stream) => $"redis://127.0.0.1:{Port}/{stream}";
+    protected override string Program => "/usr/bin/redis-server";
+    protected override IEnumerable<string> Arguments() =>
+        ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", Folder];
+}
+
+/// <summary>
+/// mosquitto_sub (Debian's client, not ours) subscribed at QoS 1, collecting "TOPIC PAYLOAD" lines
+/// as they arrive. Started before a run, it sees the run's messages in the order the broker sent them.
+/// </summary>
+sealed class MqttSubscriber : IDisposable
+{
+    readonly Process _process;
+    readonly List<(string Topic, string Payload)> _messages = new();
+
+    public MqttSubscriber(MosquittoServer server, string topic, bool retainedOnly = false)
+    {
+        var start = new ProcessStartInfo("mosquitto_sub") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-h", "127.0.0.1", "-p", server.Port.ToString(), "-q", "1", "-t", topic, "-F", "%t %p" }.Concat(server.ClientArguments()))
+            start.ArgumentList.Add(a);
+        if (retainedOnly) start.ArgumentList.Add("--retained-only");
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not { } line) return;
+            int space = line.IndexOf(' ');
+            lock (_messages) _messages.Add(space < 0 ? (line, "") : (line[..space], line[(space + 1)..]));
+        };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        // The subscription is made once the client has connected; give it that moment.
+        Thread.Sleep(300);
+    }
+
+    public IReadOnlyList<(string Topic, string Payload)> Messages { get { lock (_messages) return _messages.ToList(); } }
+
+    public IEnumerable<string> On(string topic) => Messages.Where(m => m.Topic == topic).Select(m => m.Payload);
+
+    /// <summary>Waits until a message on the topic arrives (or the time is up) and returns what came.</summary>
+    public IReadOnlyList<(string Topic, string Payload)> WaitFor(Func<IReadOnlyList<(string Topic, string Payload)>, bool> done, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!done(Messages) && clock.Elapsed < timeout) Thread.Sleep(50);
+        return Messages;
+    }
+
+    public void Dispose()
+    {
+        try { _process.Kill(); } catch (InvalidOperationException) { }
+        _process.WaitForExit();
+        _process.Dispose();
+    }
+}
