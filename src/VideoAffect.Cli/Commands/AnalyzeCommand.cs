@@ -19,22 +19,18 @@ static class AnalyzeCommand
         var videoStream = new Option<int?>("--video-stream") { Description = "the video stream to analyse, by ffprobe's stream index (default: the stream marked default, else the first)" };
         var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio track" };
         var preset = new Option<string>("--encoder-preset") { Description = "x264 preset of the annotated video: ultrafast ... veryslow (faster presets: bigger files)", DefaultValueFactory = _ => Media.AnnotatedVideoEncoder.DefaultPreset };
-        var detectEvery = new Option<int>("--detect-every") { Description = "run the face detector on every Nth frame; tracks carry faces in between", DefaultValueFactory = _ => 1 };
-        var classifyEvery = new Option<int>("--classify-every") { Description = "classify a tracked face on every Kth frame; in between it keeps its last prediction", DefaultValueFactory = _ => 1 };
         var detectWorkers = new Option<int>("--detect-workers") { Description = "frames detected at once, one single-threaded cascade each (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var noTracking = new Option<bool>("--no-tracking") { Description = "no track ids, smoothing or detect-every-N: each frame on its own" };
-        var smoothing = new Option<double>("--smoothing") { Description = "weight of a frame in its track's moving average of probabilities (1: no smoothing)", DefaultValueFactory = _ => 0.3 };
-        var keepTentative = new Option<bool>("--keep-tentative") { Description = "keep faces whose track was never confirmed (one-off detections), marked \"tentative\" in the records; by default they appear nowhere" };
         var backend = SharedOptions.Backend();
         var model = SharedOptions.Model();
         var batch = SharedOptions.BatchSize();
         var margin = SharedOptions.CropMargin();
         var detector = SharedOptions.Detector();
         var publish = SharedOptions.Publish();
+        var tracking = SharedOptions.Tracking();
 
         var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { keepTentative, preset, output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, noAudio, detectEvery, classifyEvery, detectWorkers, noTracking, smoothing, publish }.Concat(detector.All))
+        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, noAudio, detectWorkers, publish }.Concat(tracking.All).Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -51,7 +47,7 @@ static class AnalyzeCommand
                 EventsPath = r.GetValue(events) ?? stem + ".jsonl",
                 SummaryPath = r.GetValue(summary) ?? stem + ".summary.json",
                 ReportPath = r.GetValue(report),
-                KeepTentative = r.GetValue(keepTentative),
+                KeepTentative = r.GetValue(tracking.KeepTentative),
                 Backend = r.GetValue(backend)!,
                 ModelPath = r.GetValue(model),
                 BatchSize = r.GetValue(batch),
@@ -61,11 +57,11 @@ static class AnalyzeCommand
                 CropMargin = r.GetValue(margin),
                 KeepAudio = !r.GetValue(noAudio),
                 EncoderPreset = r.GetValue(preset)!,
-                DetectEvery = r.GetValue(detectEvery),
+                DetectEvery = r.GetValue(tracking.DetectEvery),
                 DetectWorkers = r.GetValue(detectWorkers),
-                ClassifyEvery = r.GetValue(classifyEvery),
-                Tracking = !r.GetValue(noTracking),
-                SmoothingAlpha = r.GetValue(smoothing),
+                ClassifyEvery = r.GetValue(tracking.ClassifyEvery),
+                Tracking = !r.GetValue(tracking.NoTracking),
+                SmoothingAlpha = r.GetValue(tracking.Smoothing),
                 Detector = detector.Read(r),
                 DetectorKind = detector.ReadKind(r),
             };

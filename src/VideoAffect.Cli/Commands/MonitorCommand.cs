@@ -16,7 +16,8 @@ static class MonitorCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var webcam = new Option<int[]>("--webcam") { Description = "add the V4L2 webcam /dev/videoN (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var records = new Option<string?>("--records") { Description = "write each stream's face records to DIR/NAME.jsonl" };
+        var records = new Option<string?>("--records") { Description = "write each stream's face records to DIR/NAME.jsonl (or .csv)" };
+        var recordsFormat = new Option<string>("--records-format") { Description = "records files as jsonl or csv (the columns of analyze --events NAME.csv)", DefaultValueFactory = _ => "jsonl" };
         var record = new Option<string?>("--record") { Description = "record each stream's annotated video to DIR/NAME-TIME.mp4 segments" };
         var segment = Durations.Option("--segment-seconds", "length of recorded segments", TimeSpan.FromMinutes(5));
         var duration = Durations.Option("--duration", "stop after this long; default: until Ctrl-C / SIGTERM", TimeSpan.Zero);
@@ -27,21 +28,19 @@ static class MonitorCommand
         var loop = new Option<bool>("--loop") { Description = "play file sources in a loop (soak tests, demos)" };
         var queue = new Option<int>("--queue-capacity") { Description = "frames waiting per stream before detection (1: only the newest waits, for the lowest latency); beyond it the oldest is dropped", DefaultValueFactory = _ => 1 };
         var timeout = Durations.Option("--batch-timeout-ms", "longest a face waits for a fuller batch", TimeSpan.FromMilliseconds(20), bareMilliseconds: true);
-        var detectEvery = new Option<int>("--detect-every") { Description = "run the detector on every Nth frame of a stream", DefaultValueFactory = _ => 1 };
-        var classifyEvery = new Option<int>("--classify-every") { Description = "classify a tracked face on every Kth frame", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "print the final summary as JSON" };
         var soak = new Option<string?>("--resources") { Description = "sample memory, handles and threads every 5 s into this CSV (soak runs); the summary shows first, last and peak" };
-        var keepTentative = new Option<bool>("--keep-tentative") { Description = "keep faces whose track was never confirmed (one-off detections), marked \"tentative\" in the records; by default they appear nowhere" };
         var backend = SharedOptions.Backend();
         var model = SharedOptions.Model();
         var batch = SharedOptions.BatchSize();
         var margin = SharedOptions.CropMargin();
         var detector = SharedOptions.Detector();
         var publish = SharedOptions.Publish();
+        var tracking = SharedOptions.Tracking();
 
         var command = new Command("monitor", "watch live streams (RTSP cameras, webcams, files) and write each face's emotion as it happens");
         command.Arguments.Add(sources);
-        foreach (var o in new Option[] { keepTentative, webcam, records, record, segment, duration, soak, http, transport, stall, reconnectMax, loop, queue, timeout, detectEvery, classifyEvery, json, backend, model, batch, margin, publish }.Concat(detector.All))
+        foreach (var o in new Option[] { webcam, records, recordsFormat, record, segment, duration, soak, http, transport, stall, reconnectMax, loop, queue, timeout, json, backend, model, batch, margin, publish }.Concat(tracking.All).Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -51,6 +50,7 @@ static class MonitorCommand
             {
                 Sources = given.Select(LiveSourceSpec.Parse).ToList(),
                 RecordsDirectory = r.GetValue(records),
+                RecordsFormat = r.GetValue(recordsFormat)!.ToLowerInvariant(),
                 RecordingDirectory = r.GetValue(record),
                 SegmentLength = r.GetValue(segment),
                 Duration = r.GetValue(duration) is { Ticks: > 0 } d ? d : null,
@@ -65,9 +65,11 @@ static class MonitorCommand
                 },
                 QueueCapacity = r.GetValue(queue),
                 BatchTimeout = r.GetValue(timeout),
-                DetectEvery = r.GetValue(detectEvery),
-                ClassifyEvery = r.GetValue(classifyEvery),
-                KeepTentative = r.GetValue(keepTentative),
+                DetectEvery = r.GetValue(tracking.DetectEvery),
+                ClassifyEvery = r.GetValue(tracking.ClassifyEvery),
+                KeepTentative = r.GetValue(tracking.KeepTentative),
+                Tracking = !r.GetValue(tracking.NoTracking),
+                SmoothingAlpha = r.GetValue(tracking.Smoothing),
                 Backend = r.GetValue(backend)!,
                 ModelPath = r.GetValue(model),
                 BatchSize = r.GetValue(batch),
@@ -75,6 +77,7 @@ static class MonitorCommand
                 Detector = detector.Read(r),
                 DetectorKind = detector.ReadKind(r),
             };
+            options.Validate(); // before any output is claimed
             if (options.Sources.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new VideoAffectException($"two streams are named '{twice.Key}'; give each its own name (NAME=SOURCE)");
             // Live outputs are written as they happen, but the same rules hold: never a source file, a
@@ -84,7 +87,7 @@ static class MonitorCommand
             if (options.RecordsDirectory is { } recordsDir)
             {
                 Directory.CreateDirectory(recordsDir);
-                foreach (var source in options.Sources) outputs.Add(Path.Combine(recordsDir, $"{source.Name}.jsonl"), $"records of {source.Name}");
+                foreach (var source in options.Sources) outputs.Add(options.RecordsPath(source.Name)!, $"records of {source.Name}");
             }
             outputs.Claim();
             await using var sinks = Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []);

@@ -37,6 +37,19 @@ static class SharedOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
+    /// <summary>Tracking's options, the same names, defaults and help in `analyze` and `monitor`.</summary>
+    public sealed record TrackingOptionSet(Option<int> DetectEvery, Option<int> ClassifyEvery, Option<bool> NoTracking, Option<double> Smoothing, Option<bool> KeepTentative)
+    {
+        public IEnumerable<Option> All => [DetectEvery, ClassifyEvery, NoTracking, Smoothing, KeepTentative];
+    }
+
+    public static TrackingOptionSet Tracking() => new(
+        new Option<int>("--detect-every") { Description = "run the face detector on every Nth frame; tracks carry faces in between", DefaultValueFactory = _ => 1 },
+        new Option<int>("--classify-every") { Description = "classify a tracked face on every Kth frame; in between it keeps its last prediction", DefaultValueFactory = _ => 1 },
+        new Option<bool>("--no-tracking") { Description = "no track ids, smoothing or detect-every-N: each frame on its own" },
+        new Option<double>("--smoothing") { Description = "weight of a frame in its track's moving average of probabilities (1: no smoothing)", DefaultValueFactory = _ => 0.3 },
+        new Option<bool>("--keep-tentative") { Description = "keep faces whose track was never confirmed (one-off detections), marked \"tentative\" in the records; by default they appear nowhere" });
+
     public sealed record DetectorOptionSet(Option<string> Kind, Option<string> Cascade, Option<double> ScaleFactor, Option<int> MinNeighbors, Option<int> MinFace, Option<int> MaxFace)
     {
         public IEnumerable<Option> All => [Kind, Cascade, ScaleFactor, MinNeighbors, MinFace, MaxFace];

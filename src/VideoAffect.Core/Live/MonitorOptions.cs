@@ -4,12 +4,17 @@ using VideoAffect.Tracking;
 namespace VideoAffect.Live;
 
 /// <summary>Everything `monitor` can be told, with the CLI's defaults.</summary>
-public sealed record MonitorOptions
+public sealed record MonitorOptions : Pipeline.IRecognitionSettings
 {
     public required IReadOnlyList<LiveSourceSpec> Sources { get; init; }
     public LiveSourceOptions Source { get; init; } = new();
-    /// <summary>Per-stream JSON lines records go to DIR/NAME.jsonl; null writes none.</summary>
+    /// <summary>Per-stream records go to DIR/NAME.jsonl (or .csv); null writes none.</summary>
     public string? RecordsDirectory { get; init; }
+    /// <summary>jsonl or csv: the records files' format, the same as `analyze --events` writes.</summary>
+    public string RecordsFormat { get; init; } = "jsonl";
+
+    /// <summary>Where a stream's records go; null without <see cref="RecordsDirectory"/>.</summary>
+    public string? RecordsPath(string stream) => RecordsDirectory is { } dir ? Path.Combine(dir, $"{stream}.{RecordsFormat}") : null;
     /// <summary>Annotated recordings in segments go to DIR/NAME-TIME.mp4; null records nothing.</summary>
     public string? RecordingDirectory { get; init; }
     public TimeSpan SegmentLength { get; init; } = TimeSpan.FromMinutes(5);
@@ -43,16 +48,10 @@ public sealed record MonitorOptions
         var duplicate = Sources.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new VideoAffectException($"two sources are named '{duplicate.Key}'; name them NAME=SOURCE");
         Source.Validate();
-        Detector.Validate();
-        Tracker.Validate();
-        FaceDetectorFactory.CheckName(DetectorKind);
+        if (RecordsFormat is not ("jsonl" or "csv")) throw new VideoAffectException($"--records-format must be jsonl or csv (got '{RecordsFormat}')");
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
-        if (BatchSize < 1) throw new VideoAffectException($"batch size must be at least 1 (got {BatchSize})");
-        if (BatchTimeout < TimeSpan.Zero) throw new VideoAffectException("batch timeout cannot be negative");
         if (SegmentLength < TimeSpan.FromSeconds(1)) throw new VideoAffectException("segments must be at least 1 s long");
         if (Duration is { } d && d <= TimeSpan.Zero) throw new VideoAffectException("--duration must be positive");
-        if (DetectEvery < 1 || ClassifyEvery < 1) throw new VideoAffectException("--detect-every and --classify-every must be at least 1");
-        if ((DetectEvery > 1 || ClassifyEvery > 1) && !Tracking) throw new VideoAffectException("--detect-every and --classify-every need tracking");
-        if (SmoothingAlpha is <= 0 or > 1) throw new VideoAffectException($"smoothing alpha must be in (0, 1] (got {SmoothingAlpha})");
+        Pipeline.RecognitionSettings.ValidateRecognition(this);
     }
 }

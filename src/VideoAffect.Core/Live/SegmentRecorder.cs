@@ -48,12 +48,10 @@ public sealed class SegmentRecorder(string directory, string streamName, TimeSpa
         Directory.CreateDirectory(directory);
         string pattern = Path.Combine(directory, $"{streamName}-%Y%m%d-%H%M%S.mp4");
         var result = await FFMpegArguments.FromPipeInput(new RawFrames(this, input, width, height))
-            .OutputToFile(pattern, overwrite: true, o => o
-                .WithVideoCodec(VideoCodec.LibX264)
-                .WithSpeedPreset(EncoderPreset.VeryFast)
+            .OutputToFile(pattern, overwrite: true, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset)
                 // Every frame kept at its arrival time; a key frame at each segment boundary, where the
                 // segment muxer may cut.
-                .WithCustomArgument("-threads 1 -pix_fmt yuv420p -fps_mode passthrough")
+                .WithCustomArgument("-fps_mode passthrough")
                 .WithCustomArgument(FormattableString.Invariant($"-force_key_frames expr:gte(t,n_forced*{segmentLength.TotalSeconds:0.###})"))
                 .WithCustomArgument(FormattableString.Invariant($"-f segment -segment_time {segmentLength.TotalSeconds:0.###} -reset_timestamps 1 -strftime 1 -segment_format mp4")))
             .WithLogLevel(FFMpegLogLevel.Error)

@@ -39,15 +39,7 @@ public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, b
                 string timescale = source.TimeBase.Split('/')[^1];
                 o.WithCustomArgument($"-copyts -map 0:v:0 -fps_mode passthrough -enc_time_base {source.TimeBase} -video_track_timescale {timescale}");
                 if (withAudio) o.WithCustomArgument("-map 1:a:0").WithAudioCodec(AudioCodec.Aac);
-                o.WithVideoCodec(VideoCodec.LibX264)
-                    .WithCustomArgument($"-preset {preset}")
-                    .WithCustomArgument("-threads 1")
-                    .WithConstantRateFactor(20)
-                    .WithCustomArgument("-pix_fmt yuv420p")
-                    // 4:2:0 needs even sides: an odd-sized source (down to 1x1) gets one black edge pixel.
-                    .WithCustomArgument("-vf pad=ceil(iw/2)*2:ceil(ih/2)*2")
-                    .WithFastStart()
-                    .ForceFormat("mp4");
+                X264Output.Apply(o, preset).WithFastStart().ForceFormat("mp4");
             })
             .WithLogLevel(FFMpegLogLevel.Error)
             .ProcessAsynchronously(throwOnError: false);

@@ -4,7 +4,7 @@ using VideoAffect.Tracking;
 namespace VideoAffect.Pipeline;
 
 /// <summary>Everything `analyze` can be told, with the defaults a user gets from the CLI.</summary>
-public sealed record AnalyzeOptions
+public sealed record AnalyzeOptions : IRecognitionSettings
 {
     public required string InputPath { get; init; }
     /// <summary>The annotated MP4; written as NAME.partial.mp4 until the run completes.</summary>
@@ -52,15 +52,6 @@ public sealed record AnalyzeOptions
             throw new VideoAffectException($"unknown --encoder-preset '{EncoderPreset}'; choose one of: {string.Join(", ", Media.AnnotatedVideoEncoder.Presets)}");
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
         if (DetectWorkers < 1) throw new VideoAffectException($"detect workers must be at least 1 (got {DetectWorkers})");
-        if (BatchSize < 1) throw new VideoAffectException($"batch size must be at least 1 (got {BatchSize})");
-        if (BatchTimeout < TimeSpan.Zero) throw new VideoAffectException("batch timeout cannot be negative");
-        Detector.Validate();
-        FaceDetectorFactory.CheckName(DetectorKind);
-        Tracker.Validate();
-        if (DetectEvery < 1) throw new VideoAffectException($"--detect-every must be at least 1 (got {DetectEvery})");
-        if (ClassifyEvery < 1) throw new VideoAffectException($"--classify-every must be at least 1 (got {ClassifyEvery})");
-        if (ClassifyEvery > 1 && !Tracking) throw new VideoAffectException("--classify-every needs tracking (drop --no-tracking)");
-        if (DetectEvery > 1 && !Tracking) throw new VideoAffectException("--detect-every needs tracking (drop --no-tracking)");
-        if (SmoothingAlpha is <= 0 or > 1) throw new VideoAffectException($"smoothing alpha must be in (0, 1] (got {SmoothingAlpha}); 1 turns smoothing off");
+        this.ValidateRecognition();
     }
 }

@@ -43,82 +43,52 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         outputs.Claim();
 
         FramesExpected = info.ExpectedFrames;
-        var network = PretrainedModel.Load(options.ModelPath);
-        using var backend = BackendFactory.Create(options.Backend, network, options.BatchSize, log);
-        // OpenCV: one single-threaded cascade per detection worker, frame-level parallelism instead
-        // of OpenCV's fork-join threads, which stall when the pipeline's other threads share the
-        // cores. ilgpu: one detector on the device.
-        var detectors = FaceDetectorFactory.Create(options.DetectorKind, options.Detector, backend, options.DetectWorkers);
-        using var release = new DisposeAll(detectors);
-        // OpenCV's thread count is process-wide: set it for this run only, so that other OpenCV
-        // users in the process (the bench's baselines, a caller's own code) keep theirs.
-        int openCvThreads = OpenCvSharp.Cv2.GetNumThreads();
-        if (options.DetectWorkers > 1) OpenCvSharp.Cv2.SetNumThreads(1);
-        using var restoreThreads = new Restore(() => OpenCvSharp.Cv2.SetNumThreads(openCvThreads));
-        using var preprocessor = new FacePreprocessor(network.InputShape, options.CropMargin);
-        log?.Invoke($"{info.Path}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{(info.HasAudio ? ", with audio" : "")}; backend {backend.Name} ({backend.DeviceName}); detector {DetectorName(detectors[0])}");
+        using var recognition = Recognition.Load(options, log);
+        // Several single-threaded OpenCV cascades, one frame each, rather than OpenCV's fork-join
+        // threads, which stall when the pipeline's other threads share the cores.
+        using var openCvThreads = options.DetectWorkers > 1 ? OpenCvThreads.Single() : OpenCvThreads.Unchanged();
+        var report = options.ReportPath is null ? null : new ReportData(recognition.Network.Labels);
+        var records = RecordWriters.Create(eventsOut, recognition.Network.Labels);
+        StreamStages stream;
+        try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report); }
+        catch { records.Dispose(); throw; }
+        log?.Invoke($"{info.Path}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{(info.HasAudio ? ", with audio" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
 
         var pool = new FrameBufferPool(info.FrameBytes);
         _decoder = new VideoFileDecoder(info, pool);
-        var tracker = options.Tracking ? new IouTracker(options.Tracker) : null;
-        var smoother = options.Tracking && options.SmoothingAlpha < 1 ? new ProbabilitySmoother(options.SmoothingAlpha) : null;
-        // A backend with its own device preprocesses there: each frame goes up once, only probabilities come back.
-        bool cropOnDevice = backend is IFrameInferenceBackend;
-        var detect = new DetectStage(detectors, preprocessor, network.InputShape.Size, tracker, options.DetectEvery, options.ClassifyEvery, cropOnDevice);
-        var classify = new ClassifyStage(backend, options.BatchSize, options.BatchTimeout);
+        var classify = recognition.Classifier();
         IFrameSink encoder = videoOut.Discarded ? new DiscardingSink() : new AnnotatedVideoEncoder(info, videoOut.Partial, options.KeepAudio, options.EncoderPreset);
 
-        var report = options.ReportPath is null ? null : new ReportData(network.Labels);
         var clock = Stopwatch.StartNew();
-        Exception? failure = null;
-        AnnotateStage annotate;
-        using (var records = RecordWriters.Create(eventsOut, network.Labels))
+        using var stages = new StageGroup();
+        using (records)
         {
-            annotate = new AnnotateStage(records, network.Labels, smoother, report, StreamName);
-            var gate = new ConfirmationGate(options.KeepTentative ? TentativeFaces.HoldAndMark : TentativeFaces.HoldAndDrop);
-            using var abort = new CancellationTokenSource();
-            using var decodeToken = CancellationTokenSource.CreateLinkedTokenSource(token, abort.Token);
+            using var decodeToken = CancellationTokenSource.CreateLinkedTokenSource(token, stages.Abort);
             var decoded = Bounded();
             var detected = Bounded();
             var classified = Bounded();
-            var confirmed = Bounded();
             var annotated = Bounded();
-            var offered = _sinks.All.Count > 0 ? Bounded() : annotated;
-
-            // A failing source only ends the input: what it decoded still drains through every stage.
-            // A failing later stage cannot take more frames, so it stops the others.
-            Task Guard(Task stage, bool isSource = false) => stage.ContinueWith(t =>
-            {
-                if (t.Exception?.GetBaseException() is { } e && e is not OperationCanceledException)
-                {
-                    Interlocked.CompareExchange(ref failure, e, null);
-                    if (!isSource) abort.CancelQuietly();
-                }
-            }, TaskScheduler.Default);
-
             _sinks.Start(new SinkRun
             {
                 Streams = [StreamName],
                 Report = _ => new StreamReport("running", _decoder.FramesDecoded, 0, 0, null),
-                TrackEndFrames = TrackEndFrames(options.Tracker, options.DetectEvery),
+                TrackEndFrames = options.TrackEndFrames(),
                 Log = log,
             });
-            var stages = new List<Task>
-            {
-                Guard(Task.Run(() => _decoder.RunAsync(decoded.Writer, decodeToken.Token)), isSource: true),
-                Guard(Task.Run(() => detect.RunAsync(decoded.Reader, detected.Writer, abort.Token))),
-                Guard(Task.Run(() => classify.RunAsync(detected.Reader, classified.Writer, abort.Token))),
-                Guard(Task.Run(() => gate.RunAsync(classified.Reader, confirmed.Writer, abort.Token))),
-                Guard(Task.Run(() => annotate.RunAsync(confirmed.Reader, annotated.Writer, abort.Token))),
-                Guard(Task.Run(() => encoder.RunAsync(offered.Reader))),
-            };
-            if (offered != annotated) stages.Add(Guard(Task.Run(() => new SinkStage(_sinks).RunAsync(annotated.Reader, offered.Writer, abort.Token))));
-            await Task.WhenAll(stages);
+            // Cancellation stops only the decoder: what it decoded drains through every stage.
+            stages.Source(() => _decoder.RunAsync(decoded.Writer, decodeToken.Token));
+            stream.RunDetection(stages, decoded.Reader, detected.Writer);
+            stages.Stage(() => classify.RunAsync(detected.Reader, classified.Writer, stages.Abort));
+            stream.RunAfterClassification(stages, classified.Reader, annotated.Writer, Bounded);
+            stages.Stage(() => encoder.RunAsync(annotated.Reader));
+            await stages.Completion;
         }
+        var failure = stages.Failure;
         // The sinks send what they still hold (a dead broker holds the end for a second at most).
         await _sinks.FinishAsync(failure is not null ? RunOutcome.Failed : token.IsCancellationRequested ? RunOutcome.Cancelled : RunOutcome.Complete);
         if (failure is null && _sinks.FatalError is { } refused) failure = new VideoAffectException(refused);
         clock.Stop();
+        var (detect, annotate) = (stream.Detect, stream.Annotate);
 
         string status = failure is not null ? "failed" : token.IsCancellationRequested ? "cancelled" : "complete";
         bool complete = status == "complete";
@@ -146,8 +116,8 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             LabelCounts = annotate.LabelCounts,
             VideoSeconds = info.Duration.TotalSeconds,
             WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
-            Backend = backend.Name,
-            Device = backend.DeviceName,
+            Backend = recognition.Backend.Name,
+            Device = recognition.Backend.DeviceName,
             Batches = classify.Batches,
             DetectorRuns = detect.DetectorRuns,
             StageBusySeconds = new Dictionary<string, double>
@@ -186,18 +156,12 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     /// <summary>The stream's name in records and events: the input file's name.</summary>
     string StreamName => Path.GetFileNameWithoutExtension(options.InputPath);
 
-    /// <summary>
-    /// Frames without a track's face after which the tracker cannot bring it back: it misses
-    /// <see cref="TrackerOptions.MissesToDelete"/> detection rounds, one every <paramref name="detectEvery"/> frames.
-    /// </summary>
-    public static int TrackEndFrames(TrackerOptions tracker, int detectEvery) => (tracker.MissesToDelete + 1) * detectEvery + 1;
-
     /// <summary>Frames queued between stages may hold at most this much together (a few of 8K's 100 MB frames).</summary>
     const long QueuedBytesLimit = 1L << 30;
 
-    /// <summary>The queue capacity asked for, lowered for huge frames so the five queues stay within <see cref="QueuedBytesLimit"/>.</summary>
+    /// <summary>The queue capacity asked for, lowered for huge frames so the queues (six at most) stay within <see cref="QueuedBytesLimit"/>.</summary>
     static int QueueCapacityFor(VideoInfo info, int requested) =>
-        (int)Math.Clamp(QueuedBytesLimit / 5 / Math.Max(1, info.FrameBytes), 1, requested);
+        (int)Math.Clamp(QueuedBytesLimit / 6 / Math.Max(1, info.FrameBytes), 1, requested);
 
     /// <summary>Where a complete run's output ends up, as the summary reports it.</summary>
     static string Named(OutputTarget target) => target.Discarded ? "(discarded)" : target.Given;
@@ -211,27 +175,6 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     }
 
     static string OneLine(Exception e) => e.Message.Split('\n')[0];
-
-    static string DetectorName(IFaceDetector detector) =>
-        detector switch
-        {
-            IlgpuHaarDetector ilgpu => $"ilgpu ({ilgpu.DeviceName})",
-            Detection.Simd.SimdHaarDetector simd => simd.Description,
-            _ => "opencv",
-        };
-}
-
-sealed class Restore(Action undo) : IDisposable
-{
-    public void Dispose() => undo();
-}
-
-sealed class DisposeAll(IEnumerable<IDisposable> items) : IDisposable
-{
-    public void Dispose()
-    {
-        foreach (var item in items) item.Dispose();
-    }
 }
 
 /// <summary>A run that failed part-way; <see cref="Summary"/> says what was kept and where.</summary>

@@ -1,0 +1,21 @@
+using FFMpegCore;
+using FFMpegCore.Enums;
+
+namespace VideoAffect.Media;
+
+/// <summary>
+/// How every annotated video we write is encoded, in one place for the file encoder and the live
+/// recorder alike: H.264 by x264 at the chosen preset and CRF 20, on one thread (the pipeline's own
+/// stages need the cores), 4:2:0 for every player, with odd frame sides padded to even by one black
+/// edge pixel (4:2:0 cannot hold an odd side; a 1x1 source works too).
+/// </summary>
+public static class X264Output
+{
+    public static FFMpegOutputOptions Apply(FFMpegOutputOptions options, string preset) => options
+        .WithVideoCodec(VideoCodec.LibX264)
+        .WithCustomArgument($"-preset {preset}")
+        .WithCustomArgument("-threads 1")
+        .WithConstantRateFactor(20)
+        .WithCustomArgument("-pix_fmt yuv420p")
+        .WithCustomArgument("-vf pad=ceil(iw/2)*2:ceil(ih/2)*2");
+}

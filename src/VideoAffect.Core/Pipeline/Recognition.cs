@@ -1,0 +1,75 @@
+using VideoAffect.Detection;
+using VideoAffect.Inference;
+using VideoAffect.Model;
+using VideoAffect.Preprocessing;
+using VideoAffect.Records;
+using VideoAffect.Reports;
+using VideoAffect.Sinks;
+using VideoAffect.Tracking;
+
+namespace VideoAffect.Pipeline;
+
+/// <summary>
+/// What every pipeline shares, built once per run from <see cref="IRecognitionSettings"/>: the model
+/// and its inference backend, the classifier, and for each stream the same chain of stages
+/// (<see cref="StreamStages"/>). `analyze` and `monitor` differ only in their sources, their queues
+/// and where the frames end up; the recognition between is built here, once.
+/// </summary>
+public sealed class Recognition : IDisposable
+{
+    readonly IRecognitionSettings _settings;
+    readonly List<StreamStages> _streams = new();
+
+    Recognition(IRecognitionSettings settings, Network network, IInferenceBackend backend)
+    {
+        _settings = settings;
+        Network = network;
+        Backend = backend;
+    }
+
+    public static Recognition Load(IRecognitionSettings settings, Action<string>? log)
+    {
+        settings.ValidateRecognition();
+        var network = PretrainedModel.Load(settings.ModelPath);
+        return new Recognition(settings, network, BackendFactory.Create(settings.Backend, network, settings.BatchSize, log));
+    }
+
+    public Network Network { get; }
+    public IInferenceBackend Backend { get; }
+    public string BackendDescription => $"{Backend.Name} ({Backend.DeviceName})";
+
+    /// <summary>The run's one classifier; live, it batches the faces of every stream together.</summary>
+    public ClassifyStage Classifier() => new(Backend, _settings.BatchSize, _settings.BatchTimeout);
+
+    /// <summary>One forward pass before the frames come, so code compilation does not fall on the first faces.</summary>
+    public void WarmUpClassifier() => Backend.Run(new float[Network.InputShape.Size], 1, new float[Network.ClassCount]);
+
+    /// <summary>
+    /// A stream's own stages. <paramref name="workers"/> frames are detected at once,
+    /// <paramref name="threadsPerFrame"/> threads on each (the SIMD cascade); <paramref name="live"/>
+    /// drops unconfirmed faces at once instead of holding frames until their tracks are decided.
+    /// </summary>
+    public StreamStages ForStream(string name, int workers, int threadsPerFrame, bool live, IRecordWriter records, EventSinks sinks, ReportData? report = null)
+    {
+        var detectors = FaceDetectorFactory.Create(_settings.DetectorKind, _settings.Detector, Backend, workers, threadsPerFrame);
+        var preprocessor = new FacePreprocessor(Network.InputShape, _settings.CropMargin);
+        var tracker = _settings.Tracking ? new IouTracker(_settings.Tracker) : null;
+        var smoother = _settings.Tracking && _settings.SmoothingAlpha < 1 ? new ProbabilitySmoother(_settings.SmoothingAlpha) : null;
+        // A backend with its own device preprocesses there: each frame goes up once, only probabilities come back.
+        bool cropOnDevice = Backend is IFrameInferenceBackend;
+        var tentative = _settings.KeepTentative ? TentativeFaces.HoldAndMark : live ? TentativeFaces.Drop : TentativeFaces.HoldAndDrop;
+        var stages = new StreamStages(name, detectors, preprocessor,
+            new DetectStage(detectors, preprocessor, Network.InputShape.Size, tracker, _settings.DetectEvery, _settings.ClassifyEvery, cropOnDevice),
+            new ConfirmationGate(tentative),
+            new AnnotateStage(records, Network.Labels, smoother, report, name),
+            sinks.All.Count > 0 ? new SinkStage(sinks) : null);
+        _streams.Add(stages);
+        return stages;
+    }
+
+    public void Dispose()
+    {
+        foreach (var stream in _streams) stream.Dispose();
+        Backend.Dispose();
+    }
+}
