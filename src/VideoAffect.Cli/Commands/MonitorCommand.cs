@@ -77,9 +77,9 @@ static class MonitorCommand
                 Detector = detector.Read(r),
                 DetectorKind = detector.ReadKind(r),
             };
-            options.Validate(); // before any output is claimed
             if (options.Sources.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new VideoAffectException($"two streams are named '{twice.Key}'; give each its own name (NAME=SOURCE)");
+            options.Validate(); // before any output is claimed
             // Live outputs are written as they happen, but the same rules hold: never a source file, a
             // device or another output, and never two monitors on the same files.
             using var outputs = new Outputs.OutputSet(options.Sources.Where(x => x.Kind == LiveSourceKind.File).Select(x => x.Location));

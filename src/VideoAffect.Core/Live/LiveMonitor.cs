@@ -72,7 +72,7 @@ public sealed class LiveMonitor : IDisposable
                 var stages = recognition.ForStream(name, frameThreads ? 1 : share, frameThreads ? share : 1, live: true, writer, Sinks);
                 stages.WarmUpDetectors();
                 streams.Add(new StreamPipeline(i, Streams[i], Previews[name], _options, _log, stages,
-                    _options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, name, _options.SegmentLength, _log) : null));
+                    _options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, name, _options.SegmentLength, _log, Streams[i].FrameNotRecorded) : null));
             }
             _classify = recognition.Classifier();
             // The classifier's first pass compiles its code too: before the cameras, not on their first faces.

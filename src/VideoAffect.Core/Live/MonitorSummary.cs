@@ -21,6 +21,7 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
             string line = string.Create(CultureInfo.InvariantCulture,
                 $"  {s.Name}: {s.State}, {s.Frames} frames read, {s.Processed} processed ({s.AverageFps:0.0} fps), {s.Dropped} dropped, {s.Faces} faces, " +
                 $"{s.Reconnects} reconnects, {s.DowntimeSeconds:0.0} s down, latency p50 {Ms(s.LatencyP50)} p95 {Ms(s.LatencyP95)}");
+            if (s.NotRecorded > 0) line += $", {s.NotRecorded} left out of the recording";
             text.AppendLine(s.LastError is null ? line : $"{line}; last error: {s.LastError}");
         }
         foreach (var sink in Sinks ?? [])
@@ -44,13 +45,13 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
 
 public sealed record StreamSummary(string Name, string Source, string State, int Width, int Height, long Frames, long Processed, long Dropped,
     long Faces, long Reconnects, long Errors, double DowntimeSeconds, double AverageFps, double CurrentFps, int QueueDepth,
-    double? LatencyP50, double? LatencyP95, string? LastError, IReadOnlyList<CurrentFace> CurrentFaces)
+    double? LatencyP50, double? LatencyP95, string? LastError, IReadOnlyList<CurrentFace> CurrentFaces, long NotRecorded = 0)
 {
     public static StreamSummary From(StreamStatus s, TimeSpan elapsed) => new(s.Name, s.Source.Location, s.State.ToString().ToLowerInvariant(),
         s.Width, s.Height, s.Frames, s.Processed, s.Dropped, s.Faces, s.Reconnects, s.Errors, Math.Round(s.Downtime.TotalSeconds, 3),
         elapsed.TotalSeconds > 0 ? Math.Round(s.Processed / elapsed.TotalSeconds, 2) : 0, Math.Round(s.FramesPerSecond, 2), s.QueueDepth,
         Round(s.LatencyPercentile(50)), Round(s.LatencyPercentile(95)), s.LastError,
-        s.CurrentFaces.Select(f => new CurrentFace(f.Track, f.Label, Math.Round(f.Confidence, 3))).ToList());
+        s.CurrentFaces.Select(f => new CurrentFace(f.Track, f.Label, Math.Round(f.Confidence, 3))).ToList(), s.NotRecorded);
 
     static double? Round(double? v) => v is { } x ? Math.Round(x, 4) : null;
 }

@@ -10,10 +10,13 @@ namespace VideoAffect.Live;
 /// Records a stream's annotated frames as H.264 MP4 segments of a fixed length
 /// (NAME-YYYYmmdd-HHMMSS.mp4 in the folder), timed by the wall clock at which frames arrive, so
 /// dropped frames and reconnects show as the gaps they were. A new frame size (after a reconnect)
-/// closes the current recording and starts the next. Closing finalises the last segment.
+/// closes the current recording and starts the next. Closing finalises the last segment. The
+/// recording never holds the stream back: when the encoder falls behind by a queue's worth of
+/// frames, frames are left out of the recording and counted (<paramref name="skipped"/>).
 /// </summary>
-public sealed class SegmentRecorder(string directory, string streamName, TimeSpan segmentLength, Action<string>? log = null) : IAsyncDisposable
+public sealed class SegmentRecorder(string directory, string streamName, TimeSpan segmentLength, Action<string>? log = null, Action? skipped = null) : IAsyncDisposable
 {
+    bool _skipLogged;
     Channel<VideoFrame>? _frames;
     Task? _encoder;
     (int Width, int Height) _size;
@@ -31,7 +34,11 @@ public sealed class SegmentRecorder(string directory, string streamName, TimeSpa
             _frames = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
             _encoder = EncodeAsync(_frames.Reader, frame.Width, frame.Height);
         }
-        await _frames.Writer.WriteAsync(frame);
+        if (_frames.Writer.TryWrite(frame)) return;
+        frame.Dispose();
+        skipped?.Invoke();
+        if (!_skipLogged) log?.Invoke($"{streamName}: the recording falls behind; frames are left out of it (counted), the stream goes on");
+        _skipLogged = true;
     }
 
     async Task CloseAsync()

@@ -15,7 +15,7 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
     readonly object _gate = new();
     readonly double[] _latencies = new double[2048];
     readonly Queue<long> _recentFrames = new();
-    long _latencyCount, _frames, _dropped, _processed, _faces, _reconnects, _errors;
+    long _latencyCount, _frames, _dropped, _processed, _faces, _reconnects, _errors, _notRecorded;
     StreamState _state = StreamState.Connecting;
     long _notLiveSince = Stopwatch.GetTimestamp();
     TimeSpan _downtime;
@@ -32,6 +32,8 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
     public long Faces => Interlocked.Read(ref _faces);
     public long Reconnects => Interlocked.Read(ref _reconnects);
     public long Errors => Interlocked.Read(ref _errors);
+    /// <summary>Processed frames left out of the recording because its encoder fell behind.</summary>
+    public long NotRecorded => Interlocked.Read(ref _notRecorded);
     /// <summary>Frames waiting before detection; set by the monitor.</summary>
     public Func<int> QueueDepthProbe { get; set; } = () => 0;
     public int QueueDepth => QueueDepthProbe();
@@ -76,6 +78,8 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
     public void FrameRead() { Interlocked.Increment(ref _frames); }
 
     public void FrameDropped() { Interlocked.Increment(ref _dropped); }
+
+    public void FrameNotRecorded() { Interlocked.Increment(ref _notRecorded); }
 
     public void Reconnecting(string reason)
     {
