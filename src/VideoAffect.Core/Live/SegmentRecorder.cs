@@ -1,14 +1,14 @@
 using System.Threading.Channels;
 using FFMpegCore;
 using FFMpegCore.Enums;
-using FFMpegCore.Pipes;
 using VideoAffect.Media;
 
 namespace VideoAffect.Live;
 
 /// <summary>
 /// Records a stream's annotated frames as H.264 MP4 segments of a fixed length
-/// (NAME-YYYYmmdd-HHMMSS.mp4 in the folder), timed by the wall clock at which frames arrive, so
+/// (NAME-YYYYmmdd-HHMMSS.mp4 in the folder) through the same frame pipe and x264 settings as
+/// `analyze` (<see cref="TimedFramePipe"/>, <see cref="X264Output"/>), timed by each frame's capture, so
 /// dropped frames and reconnects show as the gaps they were. A new frame size (after a reconnect)
 /// closes the current recording and starts the next. Closing finalises the last segment. The
 /// recording never holds the stream back: when the encoder falls behind by a queue's worth of
@@ -17,12 +17,12 @@ namespace VideoAffect.Live;
 public sealed class SegmentRecorder(string directory, string streamName, TimeSpan segmentLength, Action<string>? log = null, Action? skipped = null) : IAsyncDisposable
 {
     bool _skipLogged;
+    /// <summary>A live stream's rate is not known ahead: the last frame of a segment lasts this long.</summary>
+    const double NominalFrameSeconds = 1 / 25.0;
     Channel<VideoFrame>? _frames;
     Task? _encoder;
     (int Width, int Height) _size;
 
-    public long FramesWritten => Interlocked.Read(ref _written);
-    long _written;
 
     /// <summary>Takes the frame (and disposes it once written).</summary>
     public async Task WriteAsync(VideoFrame frame)
@@ -54,9 +54,17 @@ public sealed class SegmentRecorder(string directory, string streamName, TimeSpa
     {
         Directory.CreateDirectory(directory);
         string pattern = Path.Combine(directory, $"{streamName}-%Y%m%d-%H%M%S.mp4");
-        var result = await FFMpegArguments.FromPipeInput(new RawFrames(this, input, width, height))
+        // Frames at their capture times (seconds since the monitor started), so the recording keeps
+        // the stream's real timing and dropped frames and outages show as the gaps they were.
+        double origin = double.NaN;
+        var pipe = new TimedFramePipe(input, width, height, NominalFrameSeconds, frame =>
+        {
+            if (double.IsNaN(origin)) origin = frame.Timestamp;
+            return frame.Timestamp - origin;
+        });
+        var result = await FFMpegArguments.FromPipeInput(pipe)
             .OutputToFile(pattern, overwrite: true, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset)
-                // Every frame kept at its arrival time; a key frame at each segment boundary, where the
+                // Every frame kept at its capture time; a key frame at each segment boundary, where the
                 // segment muxer may cut.
                 .WithCustomArgument("-fps_mode passthrough")
                 .WithCustomArgument(FormattableString.Invariant($"-force_key_frames expr:gte(t,n_forced*{segmentLength.TotalSeconds:0.###})"))
@@ -67,32 +75,6 @@ public sealed class SegmentRecorder(string directory, string streamName, TimeSpa
         while (input.TryRead(out var left)) left.Dispose();
         if (!result.Success)
             throw new VideoAffectException(FfmpegErrors.Reason(string.Join('\n', result.StandardError)));
-    }
-
-    sealed class RawFrames(SegmentRecorder recorder, ChannelReader<VideoFrame> input, int width, int height) : IPipeSource
-    {
-        // Wall-clock timestamps on the raw input: the recording keeps the stream's real timing.
-        public string GetStreamArguments() => $"-use_wallclock_as_timestamps 1 -f rawvideo -pix_fmt bgr24 -video_size {width}x{height}";
-
-        public async Task WriteAsync(Stream output, CancellationToken token)
-        {
-            var writer = new FfmpegPipeWriter(output, flushEachFrame: true);
-            try
-            {
-                while (await input.WaitToReadAsync(CancellationToken.None))
-                    while (input.TryRead(out var frame))
-                        using (frame)
-                        {
-                            await writer.WriteAsync(frame.Pixels.AsMemory(0, frame.ByteCount));
-                            Interlocked.Increment(ref recorder._written);
-                        }
-                await writer.CompleteAsync();
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
-            {
-                // ffmpeg went away; its exit code says why.
-            }
-        }
     }
 
     public async ValueTask DisposeAsync() => await CloseAsync();

@@ -7,12 +7,10 @@ using FFMpegCore.Pipes;
 namespace VideoAffect.Media;
 
 /// <summary>
-/// Encodes the frames of a channel to H.264 MP4 with an ffmpeg child process fed raw BGR24 frames
-/// with their timestamps (Matroska, through a pipe), so every frame keeps the source's own time
-/// (variable frame rates stay variable) in the source's time base, and adds the source's audio,
-/// aligned by the same origin. Frames are released back to their pool once written. When the
-/// channel completes (also after a failure or a cancellation upstream) ffmpeg sees the end of its
-/// input and finalises a playable file whose audio ends with its video.
+/// Encodes the frames of a channel to one H.264 MP4 (<see cref="X264Output"/>), fed through
+/// <see cref="TimedFramePipe"/> so every frame keeps the source's own time (variable frame rates
+/// stay variable) in the source's time base, and adds the source's audio, aligned by the same
+/// origin. A run that ends early still gets a playable file whose audio ends with its video.
 /// </summary>
 public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, bool keepAudio = true, string preset = AnnotatedVideoEncoder.DefaultPreset) : IFrameSink
 {
@@ -20,12 +18,13 @@ public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, b
     public const string DefaultPreset = "veryfast";
     public static readonly IReadOnlyList<string> Presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"];
 
-    public long FramesEncoded => Interlocked.Read(ref _frames);
-    long _frames;
+    public long FramesEncoded => _pipe?.Frames ?? 0;
+    TimedFramePipe? _pipe;
 
     public async Task RunAsync(ChannelReader<VideoFrame> input)
     {
-        var pipe = new FramePipeSource(this, input);
+        // Each frame at its own time in the source, measured from the source's start.
+        var pipe = _pipe = new TimedFramePipe(input, source.Width, source.Height, 1 / source.FrameRate, frame => frame.Timestamp - source.StartTime);
         bool withAudio = keepAudio && source.HasAudio;
         var arguments = FFMpegArguments.FromPipeInput(pipe);
         // Both inputs keep their timestamps (-copyts), measured from the source's start: the frames
@@ -66,59 +65,4 @@ public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, b
         else File.Delete(cut); // the uncut file is still whole and playable
     }
 
-    sealed class FramePipeSource(AnnotatedVideoEncoder encoder, ChannelReader<VideoFrame> input) : IPipeSource
-    {
-        /// <summary>The input was completed by a failure or a cancellation upstream.</summary>
-        public bool EndedEarly { get; private set; }
-        /// <summary>Output time just after the last frame written (its start plus the gap before it).</summary>
-        public double? VideoEnd { get; private set; }
-        double _lastTime = double.NaN;
-
-        public string GetStreamArguments() => "-f matroska";
-
-        public async Task WriteAsync(Stream output, CancellationToken token)
-        {
-            var writer = new FfmpegPipeWriter(output, flushEachFrame: false);
-            var matroska = new Matroska.RawVideoMatroskaWriter(encoder.Source.Width, encoder.Source.Height, 1 / encoder.Source.FrameRate);
-            try
-            {
-                await writer.WriteAsync(matroska.Header());
-                while (await MoreFramesAsync())
-                    while (input.TryRead(out var frame))
-                    {
-                        using (frame)
-                        {
-                            double time = frame.Timestamp - encoder.Source.StartTime;
-                            await writer.WriteAsync(matroska.FramePrefix(time));
-                            await writer.WriteAsync(frame.Pixels.AsMemory(0, frame.ByteCount));
-                            double step = double.IsNaN(_lastTime) ? 1 / encoder.Source.FrameRate : time - _lastTime;
-                            VideoEnd = time + step;
-                            _lastTime = time;
-                        }
-                        Interlocked.Increment(ref encoder._frames);
-                    }
-                await writer.CompleteAsync();
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
-            {
-                // ffmpeg went away; its exit code and error output, checked by RunAsync, say why.
-            }
-        }
-
-        /// <summary>
-        /// False at the end of the input, also when upstream completed it with an error or a
-        /// cancellation: either way ffmpeg gets a clean end of stream and finalises what it has.
-        /// </summary>
-        async Task<bool> MoreFramesAsync()
-        {
-            try { return await input.WaitToReadAsync(CancellationToken.None); }
-            catch (Exception)
-            {
-                EndedEarly = true;
-                return false;
-            }
-        }
-    }
-
-    VideoInfo Source => source;
 }
