@@ -19,7 +19,9 @@ public sealed class BrokerOutageTests
         using var dir = TestPaths.NewTempFolder();
         using var mqtt = new MosquittoServer();
         string clip = Clips.MovingFace(dir.File("hall.mp4"), 30, fps: 15, audio: false);
-        using var cli = new RunningCli(["monitor", $"hall={clip}", "--loop", "--backend", "cpu", "--duration", "9s", "--json", "--publish", mqtt.Url("va")]);
+        int httpPort = RtspTestServer.FreePort();
+        using var cli = new RunningCli(["monitor", $"hall={clip}", "--loop", "--backend", "cpu", "--duration", "9s", "--json", "--publish", mqtt.Url("va"),
+            "--http", $"127.0.0.1:{httpPort}"]);
         await cli.WaitForAsync("monitoring 1 stream", TimeSpan.FromSeconds(60));
         using (var before = new MqttSubscriber(mqtt, "va/hall/status"))
             Assert.NotEmpty(before.WaitFor(m => m.Count >= 1, TimeSpan.FromSeconds(5)));
@@ -35,6 +37,12 @@ public sealed class BrokerOutageTests
         Assert.True(statuses.Count >= 2, $"{statuses.Count} status messages after the restart: {cli.StandardError}");
         Assert.Contains(("va/available", "online"), arrived);
         Assert.All(statuses.Take(2), s => Assert.Equal("live", s.GetProperty("state").GetString()));
+        // /metrics has the sink's counters, with the send that failed when the broker died.
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+        string metrics = await http.GetStringAsync("/metrics");
+        var dropped = System.Text.RegularExpressions.Regex.Match(metrics, @"videoaffect_sink_messages_dropped_total\{[^}]*sink=""mqtt://127\.0\.0\.1:\d+/va""[^}]*\} (\d+)");
+        Assert.True(dropped.Success, metrics);
+        Assert.Matches(@"videoaffect_sink_messages_sent_total\{[^}]*sink=""mqtt://", metrics);
 
         var (exitCode, output) = cli.WaitForExit(TimeSpan.FromSeconds(30));
         Assert.True(exitCode == 0, cli.StandardError);
@@ -43,6 +51,9 @@ public sealed class BrokerOutageTests
         var sink = Sink(Json(output), "mqtt");
         Assert.True(sink.GetProperty("reconnects").GetInt32() >= 1, sink.ToString());
         Assert.True(sink.GetProperty("errors").GetInt32() >= 1, sink.ToString()); // the lost connection, counted
+        // The send that met the dead broker: its messages are counted as dropped, never sent twice.
+        Assert.True(sink.GetProperty("dropped").GetInt32() >= 1, sink.ToString());
+        Assert.True(sink.GetProperty("dropped").GetInt64() >= long.Parse(dropped.Groups[1].Value));
         Assert.Contains("connection lost", cli.StandardError);
         Assert.Contains("connected again", cli.StandardError);
         Assert.Contains(("va/available", "offline"), after.WaitFor(m => m.Contains(("va/available", "offline")), TimeSpan.FromSeconds(5)));
