@@ -1,18 +1,24 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using OpenCvSharp;
 using VideoAffect.Pipeline;
+using VideoAffect.Reports;
 using VideoAffect.Tests.Support;
 
 namespace VideoAffect.Tests;
 
-/// <summary>The per-run report renders: the PNG decodes and shows the track's dominant emotion; the HTML is self-contained.</summary>
+/// <summary>
+/// The per-run report: its charts hold exactly the run's records (read from the plotting library's
+/// model, not from pixels), the files are what their extensions say, and the page, opened in
+/// headless Chromium, shows the charts and each track's face.
+/// </summary>
 public class ReportTests
 {
-    static async Task<string> AnalyzeWithReport(TempFolder dir, string report)
+    static async Task<(VideoAnalyzer Analyzer, string Report)> AnalyzeWithReport(TempFolder dir, string report)
     {
         string input = dir.File("in.mp4");
-        if (!File.Exists(input)) Clips.MovingFace(input, 30, fps: 30, audio: false);
-        var summary = await new VideoAnalyzer(new AnalyzeOptions
+        if (!File.Exists(input)) Clips.MovingFace(input, 45, fps: 15, audio: false);
+        var analyzer = new VideoAnalyzer(new AnalyzeOptions
         {
             InputPath = input,
             OutputPath = dir.File("out.mp4"),
@@ -20,38 +26,115 @@ public class ReportTests
             ReportPath = dir.File(report),
             Backend = "cpu",
             DetectEvery = 2,
-        }).RunAsync(CancellationToken.None);
+        });
+        var summary = await analyzer.RunAsync(CancellationToken.None);
         Assert.Equal(dir.File(report), summary.Report);
-        return summary.Report!;
+        return (analyzer, summary.Report!);
     }
 
     [Fact]
-    public async Task Png_report_decodes_and_draws_the_happy_track()
+    public async Task Every_chart_point_is_a_record_and_every_share_is_counted_from_the_records()
     {
         using var dir = TestPaths.NewTempFolder();
-        using var image = Cv2.ImRead(await AnalyzeWithReport(dir, "report.png"));
-        Assert.False(image.Empty());
-        Assert.Equal(1000, image.Width);
-        Assert.True(image.Height > 500, $"one track chart expected below the bars (height {image.Height})");
-        // The happy colour (BGR 20,170,230) fills the happy bar and draws the track's top line.
-        using var happy = new Mat();
-        Cv2.InRange(image, new Scalar(10, 150, 210), new Scalar(40, 190, 250), happy);
-        using var chart = new Mat(happy, new Rect(0, 320, happy.Width, happy.Height - 320));
-        Assert.True(Cv2.CountNonZero(chart) > 500, "the track chart should show the happy line");
+        var (analyzer, path) = await AnalyzeWithReport(dir, "report.svg");
+        var data = analyzer.Report!;
+        var records = File.ReadAllLines(dir.File("out.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var labels = data.Labels;
+        var tracks = ReportCharts.ChartedTracks(data);
+        Assert.NotEmpty(tracks);
+
+        foreach (var track in tracks)
+        {
+            var mine = records.Where(r => r.GetProperty("track").GetInt32() == track.Id).ToList();
+            var lines = ReportCharts.Track(data, track).GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToList();
+            Assert.Equal(labels, lines.Select(l => l.LegendText));
+            foreach (var (line, label) in lines.Zip(labels))
+            {
+                var points = line.Data.GetScatterPoints();
+                Assert.Equal(mine.Count, points.Count);
+                for (int i = 0; i < mine.Count; i++)
+                {
+                    // The records are rounded to 6 decimals.
+                    Assert.Equal(mine[i].GetProperty("time").GetDouble(), points[i].X, tolerance: 6e-7);
+                    Assert.Equal(mine[i].GetProperty("smoothed_probabilities").GetProperty(label).GetDouble(), points[i].Y, tolerance: 6e-7);
+                }
+                // The line has the emotion's colour, the same as the annotated video's boxes.
+                Assert.Equal(EmotionPalette.Chart(label, labels.ToList().IndexOf(label)), line.LineColor);
+            }
+        }
+
+        // Shares: the first row is every record, each track's row its own records, by shown label.
+        var bars = ReportCharts.Shares(data, tracks).GetPlottables().OfType<ScottPlot.Plottables.BarPlot>().Single().Bars;
+        var rows = new[] { records }.Concat(tracks.Select(t => records.Where(r => r.GetProperty("track").GetInt32() == t.Id).ToList())).ToList();
+        for (int row = 0; row < rows.Count; row++)
+        {
+            var expected = rows[row].GroupBy(r => r.GetProperty("smoothed_label").GetString()!).ToDictionary(g => g.Key, g => 100.0 * g.Count() / rows[row].Count);
+            var drawn = bars.Where(b => b.Position == -row).ToList();
+            Assert.Equal(expected.Count, drawn.Count);
+            foreach (var bar in drawn)
+            {
+                string label = expected.Keys.Single(l => EmotionPalette.Chart(l, labels.ToList().IndexOf(l)) == bar.FillColor);
+                Assert.Equal(expected[label], bar.Value - bar.ValueBase, 6);
+            }
+        }
+
+        // The file: one SVG holding the timeline, the shares and one chart per charted track.
+        string svg = File.ReadAllText(path);
+        Assert.StartsWith("<?xml", svg);
+        Assert.Equal(2 + tracks.Count, Regex.Matches(svg, "<svg x=\"0\" y=\"\\d+\"").Count);
+        Assert.Contains("time (s)", svg);
     }
 
     [Fact]
-    public async Task Html_report_is_self_contained_with_the_label_table_and_chart()
+    public async Task The_page_is_self_contained_and_Chromium_shows_its_charts_facts_and_faces()
     {
         using var dir = TestPaths.NewTempFolder();
-        string html = File.ReadAllText(await AnalyzeWithReport(dir, "report.html"));
-        foreach (var label in new[] { "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral" })
-            Assert.Contains($"<td>{label}</td>", html);
-        Assert.DoesNotContain("http://", html);
+        var (analyzer, path) = await AnalyzeWithReport(dir, "report.html");
+        string html = File.ReadAllText(path);
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/", ""));
         Assert.DoesNotContain("https://", html);
-        var png = Regex.Match(html, "data:image/png;base64,([A-Za-z0-9+/=]+)");
-        Assert.True(png.Success, "the chart should be inlined");
-        using var image = Cv2.ImDecode(Convert.FromBase64String(png.Groups[1].Value), ImreadModes.Color);
+        foreach (var fact in new[] { "<th>backend</th>", "<th>detector</th>", "<th>model</th>", "<th>speed</th>", "<th>command</th>", "haarcascade_frontalface_default.xml" })
+            Assert.Contains(fact, html);
+        var thumbnails = Regex.Matches(html, "data:image/jpeg;base64,([A-Za-z0-9+/=]+)");
+        Assert.Equal(ReportCharts.ChartedTracks(analyzer.Report!).Count, thumbnails.Count);
+
+        // Desktop and phone widths: the page renders with the charts (the happy colour) and the face.
+        using var face = Cv2.ImDecode(Convert.FromBase64String(thumbnails[0].Groups[1].Value), ImreadModes.Color);
+        var happy = EmotionPalette.Rgb("happy", 3);
+        foreach (var (width, height) in new[] { (900, 1500), (390, 1900) })
+        {
+            string shot = dir.File($"report-{width}.png");
+            string errors = HeadlessChromium.Screenshot(new Uri(path).AbsoluteUri, shot, width, height, dir.File("chromium"));
+            using var page = Cv2.ImRead(shot, ImreadModes.Color);
+            using var mask = new Mat();
+            Cv2.InRange(page, new Scalar(happy.B - 12, happy.G - 12, happy.R - 12), new Scalar(happy.B + 12, happy.G + 12, happy.R + 12), mask);
+            Assert.True(Cv2.CountNonZero(mask) > 5000, $"{width} px: the charts are not on the page ({Cv2.CountNonZero(mask)} happy pixels); chromium: {errors}");
+            using var match = new Mat();
+            Cv2.MatchTemplate(page, face, match, TemplateMatchModes.CCoeffNormed);
+            Cv2.MinMaxLoc(match, out _, out double best);
+            Assert.True(best > 0.9, $"{width} px: the track's face is not on the page (best match {best:0.00})");
+        }
+    }
+
+    [Fact]
+    public async Task Png_report_is_one_image_of_the_charts()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var (analyzer, path) = await AnalyzeWithReport(dir, "report.png");
+        using var image = Cv2.ImRead(path, ImreadModes.Color);
         Assert.False(image.Empty());
+        Assert.Equal(ReportCharts.Width, image.Width);
+        Assert.True(image.Height >= 170 + ReportCharts.SharesHeight(2) + 300 * ReportCharts.ChartedTracks(analyzer.Report!).Count);
+    }
+
+    [Fact]
+    public void An_unknown_report_extension_is_one_line_before_anything_runs()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string input = Clips.MovingFace(dir.File("in.mp4"), 5, fps: 15, audio: false);
+        var r = ProcessRunner.Cli(["analyze", input, "-o", dir.File("out.mp4"), "--report", dir.File("report.txt")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"videoaffect: error: --report '{dir.File("report.txt")}': unknown report format '.txt'; use .html, .svg or .png", r.StandardError.Trim());
+        Assert.Empty(Directory.GetFiles(dir.Path, "out*"));
     }
 }

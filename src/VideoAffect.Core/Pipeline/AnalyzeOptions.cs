@@ -11,7 +11,7 @@ public sealed record AnalyzeOptions : IRecognitionSettings
     public required string OutputPath { get; init; }
     /// <summary>Per-face JSON lines; written as NAME.partial.jsonl until the run completes.</summary>
     public required string EventsPath { get; init; }
-    /// <summary>Per-run report: HTML (default) or PNG by extension; null to skip.</summary>
+    /// <summary>Per-run report: .html, .svg or .png; null to skip.</summary>
     public string? ReportPath { get; init; }
     /// <summary>Run summary JSON; null to skip.</summary>
     public string? SummaryPath { get; init; }
@@ -52,6 +52,7 @@ public sealed record AnalyzeOptions : IRecognitionSettings
             throw new VideoAffectException($"unknown --encoder-preset '{EncoderPreset}'; choose one of: {string.Join(", ", Media.AnnotatedVideoEncoder.Presets)}");
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
         if (DetectWorkers < 1) throw new VideoAffectException($"detect workers must be at least 1 (got {DetectWorkers})");
+        if (ReportPath is { } report) Reports.RunReport.CheckPath(report);
         this.ValidateRecognition();
     }
 }

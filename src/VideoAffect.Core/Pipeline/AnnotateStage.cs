@@ -35,11 +35,11 @@ public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> l
                 {
                     CarryOver(frame);
                     Smooth(frame);
+                    report?.Add(frame); // before the drawing: its thumbnails are the faces as they were
                     FrameAnnotator.Draw(frame);
                     var record = FrameRecord.From(frame, stream);
                     records.Write(record);
                     frame.Record = record;
-                    report?.Add(frame);
                     foreach (var face in frame.Faces)
                         if (face.Prediction is { } p) { _labelCounts[p.LabelIndex]++; Faces++; }
                     Frames++;

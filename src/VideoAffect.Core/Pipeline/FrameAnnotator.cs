@@ -4,16 +4,9 @@ using VideoAffect.Media;
 
 namespace VideoAffect.Pipeline;
 
-/// <summary>Draws each face's box and "#track label p%" on the frame (smoothed when tracked), one colour per emotion.</summary>
+/// <summary>Draws each face's box and "#track label p%" on the frame (smoothed when tracked), one colour per emotion (<see cref="Reports.EmotionPalette"/>).</summary>
 public static class FrameAnnotator
 {
-    // BGR colours, in FER-2013 label order: angry, disgust, fear, happy, sad, surprise, neutral.
-    static readonly Scalar[] Colours =
-    [
-        new(40, 40, 230), new(40, 140, 40), new(160, 60, 160), new(40, 200, 250),
-        new(200, 120, 40), new(230, 200, 40), new(200, 200, 200),
-    ];
-
     public static void Draw(VideoFrame frame)
     {
         if (frame.Faces.Count == 0) return;
@@ -23,7 +16,7 @@ public static class FrameAnnotator
         foreach (var face in frame.Faces)
         {
             if (face.Display is not { } p) continue;
-            var colour = Colours[p.LabelIndex % Colours.Length];
+            var colour = Reports.EmotionPalette.Bgr(p.Label, p.LabelIndex);
             var box = new Rect(face.Box.X, face.Box.Y, face.Box.Width, face.Box.Height);
             Cv2.Rectangle(image, box, colour, thickness);
             string id = face.TrackId > 0 ? $"#{face.TrackId} " : "";

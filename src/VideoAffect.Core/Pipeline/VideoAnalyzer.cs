@@ -28,6 +28,8 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     public long FramesDecoded => _decoder?.FramesDecoded ?? 0;
     /// <summary>Frames expected in the input, when the container says.</summary>
     public long FramesExpected { get; private set; }
+    /// <summary>What the report was made from, once the run is over (null without --report).</summary>
+    public ReportData? Report { get; private set; }
     VideoFileDecoder? _decoder;
 
     public async Task<AnalysisSummary> RunAsync(CancellationToken token)
@@ -47,7 +49,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         // Several single-threaded OpenCV cascades, one frame each, rather than OpenCV's fork-join
         // threads, which stall when the pipeline's other threads share the cores.
         using var openCvThreads = options.DetectWorkers > 1 ? OpenCvThreads.Single() : OpenCvThreads.Unchanged();
-        var report = options.ReportPath is null ? null : new ReportData(recognition.Network.Labels);
+        var report = Report = options.ReportPath is null ? null : new ReportData(recognition.Network.Labels);
         var records = RecordWriters.Create(eventsOut, recognition.Network.Labels);
         StreamStages stream;
         try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report); }
@@ -95,7 +97,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         string? reportPath = null;
         if (report is not null && reportOut is { Discarded: false } && annotate.Frames > 0)
         {
-            RunReport.Write(reportOut.Partial, report, options.InputPath);
+            RunReport.Write(reportOut.Partial, reportOut.Final, report, Facts(info, recognition, stream, annotate.Frames, annotate.Faces, clock.Elapsed));
             reportPath = complete ? Named(reportOut) : reportOut.Partial;
         }
         // Keep what was processed under its .partial name; leave no empty or unplayable file behind.
@@ -151,6 +153,25 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             SingleReader = true,
             SingleWriter = true,
         });
+    }
+
+    RunFacts Facts(VideoInfo info, Recognition recognition, StreamStages stream, long frames, long faces, TimeSpan wall)
+    {
+        var d = options.Detector;
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        return new RunFacts(
+        [
+            ("input", Path.GetFileName(options.InputPath)),
+            ("duration", string.Create(c, $"{info.Duration.TotalSeconds:0.00} s, {info.Width}x{info.Height} at {info.FrameRate:0.###} fps")),
+            ("frames", frames.ToString(c)),
+            ("faces", faces.ToString(c)),
+            ("backend", recognition.BackendDescription),
+            ("detector", string.Create(c, $"{stream.DetectorDescription}; {Path.GetFileName(d.CascadePath)}, scale factor {d.ScaleFactor}, {d.MinNeighbors} neighbours, faces {d.MinFaceSize}-{(d.MaxFaceSize > 0 ? d.MaxFaceSize.ToString(c) : "any")} px{(options.DetectEvery > 1 ? $", every {options.DetectEvery} frames" : "")}")),
+            ("model", options.ModelPath is { } model ? Path.GetFileName(model) : "FER-2013 emotion model (@vladmandic/human 3.3.6)"),
+            ("speed", string.Create(c, $"{frames / Math.Max(wall.TotalSeconds, 1e-9):0.0} fps ({wall.TotalSeconds:0.00} s)")),
+            ("date", DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss zzz", c)),
+            ("command", RunFacts.CommandLine()),
+        ]);
     }
 
     /// <summary>The stream's name in records and events: the input file's name.</summary>

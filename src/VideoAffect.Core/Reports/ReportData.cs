@@ -1,22 +1,29 @@
+using OpenCvSharp;
 using VideoAffect.Media;
 
 namespace VideoAffect.Reports;
 
 /// <summary>
-/// What the per-run report shows, gathered while frames pass the annotate stage: label counts for
-/// the whole video and, per track, the displayed (smoothed) probabilities over time.
+/// What the per-run report shows, gathered while frames pass the annotate stage (before the boxes
+/// are drawn): every face record's shown label and time, and per track its shown (smoothed)
+/// probabilities over time, its label counts and the crop of its most confident classification.
 /// </summary>
 public sealed class ReportData(IReadOnlyList<string> labels)
 {
-    readonly Dictionary<int, List<(double Time, float[] Probabilities)>> _tracks = new();
+    /// <summary>Thumbnail height in pixels.</summary>
+    const int ThumbnailHeight = 96;
+    readonly Dictionary<int, ReportTrack> _tracks = new();
+    readonly List<(double Time, int Label)> _shown = new();
 
     public IReadOnlyList<string> Labels { get; } = labels;
     public long[] LabelCounts { get; } = new long[labels.Count];
     public double FirstTime { get; private set; } = double.NaN;
     public double LastTime { get; private set; }
     public long Frames { get; private set; }
-
-    public IReadOnlyDictionary<int, List<(double Time, float[] Probabilities)>> Tracks => _tracks;
+    public IReadOnlyDictionary<int, ReportTrack> Tracks => _tracks;
+    /// <summary>Every face record's time and shown label, in order.</summary>
+    public IReadOnlyList<(double Time, int Label)> Shown => _shown;
+    public double Duration => double.IsNaN(FirstTime) ? 0 : LastTime - FirstTime;
 
     public void Add(VideoFrame frame)
     {
@@ -27,9 +34,53 @@ public sealed class ReportData(IReadOnlyList<string> labels)
         {
             if (face.Display is not { } shown) continue;
             LabelCounts[shown.LabelIndex]++;
+            _shown.Add((frame.Timestamp, shown.LabelIndex));
             if (face.TrackId == 0) continue;
-            if (!_tracks.TryGetValue(face.TrackId, out var series)) _tracks[face.TrackId] = series = new();
-            series.Add((frame.Timestamp, shown.Probabilities));
+            if (!_tracks.TryGetValue(face.TrackId, out var track)) _tracks[face.TrackId] = track = new ReportTrack(face.TrackId, Labels.Count);
+            track.Add(frame.Timestamp, shown);
+            if (face.Classified && face.Prediction is { } own && own.Confidence > track.ThumbnailConfidence)
+            {
+                track.Thumbnail = Crop(frame, face.Box);
+                track.ThumbnailConfidence = own.Confidence;
+            }
         }
+    }
+
+    /// <summary>The face's box from the frame's pixels (no drawing on it yet), scaled to the thumbnail height, as JPEG.</summary>
+    static byte[]? Crop(VideoFrame frame, Detection.FaceBox box)
+    {
+        var rect = new Rect(box.X, box.Y, box.Width, box.Height).Intersect(new Rect(0, 0, frame.Width, frame.Height));
+        if (rect.Width < 1 || rect.Height < 1) return null;
+        using var image = frame.AsMat();
+        using var face = new Mat(image, rect);
+        using var small = new Mat();
+        Cv2.Resize(face, small, new Size(Math.Max(1, rect.Width * ThumbnailHeight / rect.Height), ThumbnailHeight), interpolation: InterpolationFlags.Area);
+        Cv2.ImEncode(".jpg", small, out byte[] jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 85));
+        return jpeg;
+    }
+}
+
+/// <summary>One track as the report shows it.</summary>
+public sealed class ReportTrack(int id, int labelCount)
+{
+    readonly long[] _labelFrames = new long[labelCount];
+
+    public int Id => id;
+    /// <summary>The shown (smoothed) probabilities of each of its records, in time order.</summary>
+    public List<(double Time, float[] Probabilities)> Series { get; } = new();
+    public double FirstTime => Series[0].Time;
+    public double LastTime => Series[^1].Time;
+    public long Records => Series.Count;
+    /// <summary>Records shown with each label.</summary>
+    public IReadOnlyList<long> LabelRecords => _labelFrames;
+    public int Dominant => Array.IndexOf(_labelFrames, _labelFrames.Max());
+    /// <summary>JPEG of the face on its most confident classified frame.</summary>
+    public byte[]? Thumbnail { get; set; }
+    public float ThumbnailConfidence { get; set; } = -1;
+
+    public void Add(double time, Classification.EmotionPrediction shown)
+    {
+        Series.Add((time, shown.Probabilities));
+        _labelFrames[shown.LabelIndex]++;
     }
 }

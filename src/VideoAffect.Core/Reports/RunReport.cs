@@ -1,38 +1,126 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using OpenCvSharp;
 
 namespace VideoAffect.Reports;
 
 /// <summary>
-/// Writes the per-run report: a PNG for a .png path, otherwise a self-contained HTML page (the PNG
-/// inlined, plus the label table) that opens offline in any browser.
+/// Writes the per-run report by its extension: .html (one self-contained page that opens offline
+/// and reads on a phone: the run's facts, the charts as inline SVG, each charted track with its
+/// face), .svg (the charts stacked in one SVG) or .png (the same as one image).
 /// </summary>
-public static class RunReport
+public static partial class RunReport
 {
-    public static void Write(string path, ReportData data, string input)
+    public static readonly IReadOnlyList<string> Extensions = [".html", ".htm", ".svg", ".png"];
+    const int TimelineHeight = 170, TrackHeight = 300;
+
+    /// <summary>One clear line for a report name whose format we do not write.</summary>
+    public static void CheckPath(string path)
     {
-        string title = $"VideoAffect: {Path.GetFileName(input)}, {data.Frames} frames, {data.LastTime - (double.IsNaN(data.FirstTime) ? 0 : data.FirstTime):0.0} s";
-        using var image = ReportRenderer.Render(data, title);
-        Cv2.ImEncode(".png", image, out byte[] png);
-        if (Path.GetExtension(path).Equals(".png", StringComparison.OrdinalIgnoreCase))
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (!Extensions.Contains(extension))
+            throw new VideoAffectException($"--report '{path}': unknown report format '{(extension.Length > 0 ? extension : "(none)")}'; use .html, .svg or .png");
+    }
+
+    public static void Write(string path, string finalName, ReportData data, RunFacts facts)
+    {
+        var tracks = ReportCharts.ChartedTracks(data);
+        string title = $"{facts["input"]}: {data.Frames} frames, {data.Duration:0.0} s";
+        var charts = new List<(ScottPlot.Plot Plot, int Height)>
         {
-            File.WriteAllBytes(path, png);
-            return;
+            (ReportCharts.Timeline(data, $"emotion timeline: {title}"), TimelineHeight),
+            (ReportCharts.Shares(data, tracks), ReportCharts.SharesHeight(tracks.Count + 1)),
+        };
+        charts.AddRange(tracks.Select(t => (ReportCharts.Track(data, t), TrackHeight)));
+        switch (Path.GetExtension(finalName).ToLowerInvariant())
+        {
+            case ".png":
+                File.WriteAllBytes(path, StackedPng(charts));
+                break;
+            case ".svg":
+                File.WriteAllText(path, StackedSvg(charts));
+                break;
+            default:
+                File.WriteAllText(path, Html(data, facts, title, charts, tracks));
+                break;
         }
-        long total = Math.Max(1, data.LabelCounts.Sum());
+    }
+
+    static byte[] StackedPng(List<(ScottPlot.Plot Plot, int Height)> charts)
+    {
+        var images = charts.Select(c => Cv2.ImDecode(c.Plot.GetImageBytes(ReportCharts.Width, c.Height, ScottPlot.ImageFormat.Png), ImreadModes.Color)).ToArray();
+        try
+        {
+            using var stacked = new Mat();
+            Cv2.VConcat(images, stacked);
+            Cv2.ImEncode(".png", stacked, out byte[] png);
+            return png;
+        }
+        finally
+        {
+            foreach (var image in images) image.Dispose();
+        }
+    }
+
+    static string StackedSvg(List<(ScottPlot.Plot Plot, int Height)> charts)
+    {
+        var svg = new StringBuilder();
+        int total = charts.Sum(c => c.Height);
+        svg.Append(CultureInfo.InvariantCulture, $"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"{ReportCharts.Width}\" height=\"{total}\" viewBox=\"0 0 {ReportCharts.Width} {total}\">\n");
+        int y = 0;
+        foreach (var (plot, height) in charts)
+        {
+            svg.Append(Root().Replace(Bare(plot.GetSvgXml(ReportCharts.Width, height)), $"<svg x=\"0\" y=\"{y}\" ", 1)).Append('\n');
+            y += height;
+        }
+        return svg.Append("</svg>\n").ToString();
+    }
+
+    /// <summary>A chart's SVG to put inside a page: no XML declaration, and a viewBox so it scales to the page's width.</summary>
+    static string Inline(ScottPlot.Plot plot, int height) =>
+        "<div class=\"scroll\">" + Root().Replace(Bare(plot.GetSvgXml(ReportCharts.Width, height)), $"<svg viewBox=\"0 0 {ReportCharts.Width} {height}\" ", 1) + "</div>";
+
+    static string Bare(string svg) => svg[(svg.IndexOf("<svg", StringComparison.Ordinal))..];
+
+    [GeneratedRegex("^<svg ")]
+    private static partial Regex Root();
+
+    static string Html(ReportData data, RunFacts facts, string title, List<(ScottPlot.Plot Plot, int Height)> charts, IReadOnlyList<ReportTrack> tracks)
+    {
+        string E(string text) => WebUtility.HtmlEncode(text);
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").Append(WebUtility.HtmlEncode(title)).Append("</title>");
-        html.Append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:2px 10px;text-align:right}</style></head><body>");
-        html.Append("<h1>").Append(WebUtility.HtmlEncode(title)).Append("</h1>");
-        html.Append("<table><tr><th>label</th><th>face records</th><th>share</th></tr>");
-        for (int i = 0; i < data.Labels.Count; i++)
-            html.Append($"<tr><td>{data.Labels[i]}</td><td>{data.LabelCounts[i]}</td><td>{100.0 * data.LabelCounts[i] / total:0.0}%</td></tr>");
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+        html.Append("<title>VideoAffect: ").Append(E(title)).Append("</title><style>")
+            .Append("body{font-family:system-ui,sans-serif;margin:0 auto;padding:1em;max-width:960px;color:#222}")
+            .Append("h1{font-size:1.3em;overflow-wrap:anywhere}h2{font-size:1.1em;margin-top:1.5em}")
+            .Append("table.facts{border-collapse:collapse;width:100%}table.facts th{text-align:left;padding:3px 10px 3px 0;vertical-align:top;white-space:nowrap}")
+            .Append("table.facts td{padding:3px 0;overflow-wrap:anywhere}")
+            // On a phone the charts keep a readable size and scroll sideways instead of shrinking their text away.
+            .Append(".scroll{overflow-x:auto}svg{width:100%;min-width:600px;height:auto;display:block}")
+            .Append(".track{display:flex;flex-wrap:wrap;gap:12px;align-items:center;border-top:1px solid #ddd;padding-top:10px;margin-top:10px}")
+            .Append(".track img{height:96px;border-radius:4px}.track .about{min-width:12em}.track .chart{flex:1 1 560px;min-width:0}")
+            .Append(".swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:4px;vertical-align:baseline}")
+            .Append("</style></head><body>");
+        html.Append("<h1>VideoAffect report: ").Append(E(title)).Append("</h1><table class=\"facts\">");
+        foreach (var (name, value) in facts.Items)
+            html.Append("<tr><th>").Append(E(name)).Append("</th><td>").Append(E(value)).Append("</td></tr>");
         html.Append("</table>");
-        int shown = ReportRenderer.ShownTracks(data).Count, all = data.Tracks.Count;
-        html.Append($"<p>{all} tracks; the charts show the {shown} with at least {ReportRenderer.MinTrackRecords} records (emotion probabilities, smoothed, over time).</p>");
-        html.Append("<img alt=\"label shares and emotions over time per track\" src=\"data:image/png;base64,").Append(Convert.ToBase64String(png)).Append("\">");
-        html.Append("</body></html>\n");
-        File.WriteAllText(path, html.ToString());
+        html.Append("<h2>Which emotion when</h2>").Append(Inline(charts[0].Plot, charts[0].Height));
+        html.Append("<h2>Label shares</h2>").Append(Inline(charts[1].Plot, charts[1].Height));
+        html.Append(CultureInfo.InvariantCulture, $"<h2>Tracks</h2><p>{data.Tracks.Count} tracks; the {tracks.Count} with at least {ReportCharts.MinTrackRecords} records (the longest {ReportCharts.MaxTracks} at most) are charted: the shown (smoothed) probability of each emotion over time.</p>");
+        for (int i = 0; i < tracks.Count; i++)
+        {
+            var t = tracks[i];
+            string dominant = data.Labels[t.Dominant];
+            html.Append("<div class=\"track\">");
+            if (t.Thumbnail is { } jpeg)
+                html.Append(CultureInfo.InvariantCulture, $"<img alt=\"track #{t.Id}, its most confident face\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(jpeg)}\">");
+            html.Append(CultureInfo.InvariantCulture, $"<div class=\"about\"><b>track #{t.Id}</b><br>{t.FirstTime:0.00}-{t.LastTime:0.00} s<br>{t.Records} records<br>")
+                .Append(CultureInfo.InvariantCulture, $"<span class=\"swatch\" style=\"background:{EmotionPalette.Hex(dominant, t.Dominant)}\"></span>mostly {E(dominant)} ({100.0 * t.LabelRecords[t.Dominant] / t.Records:0}%)</div>");
+            html.Append("<div class=\"chart\">").Append(Inline(charts[2 + i].Plot, charts[2 + i].Height)).Append("</div></div>");
+        }
+        return html.Append("</body></html>\n").ToString();
     }
 }
