@@ -48,7 +48,7 @@ static class MonitorCommand
             if (given.Count == 0) throw new VideoAffectException("monitor needs at least one source (an rtsp:// URL, --webcam N, or a file)");
             var options = new MonitorOptions
             {
-                Sources = given.Select(LiveSourceSpec.Parse).ToList(),
+                Sources = LiveSourceSpec.ParseAll(given),
                 RecordsDirectory = r.GetValue(records),
                 RecordsFormat = r.GetValue(recordsFormat)!.ToLowerInvariant(),
                 RecordingDirectory = r.GetValue(record),

@@ -48,7 +48,7 @@ public sealed class MonitorHttpServer : IAsyncDisposable
         builder.WebHost.UseUrls($"http://{endpoint}");
         var app = builder.Build();
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/streams", () => Results.Text(MonitorSummary.From(monitor, "running", null).ToJson(), "application/json"));
+        app.MapGet("/streams", () => Results.Text(MonitorSummary.Live(monitor).ToJson(), "application/json"));
         app.MapGet("/streams/{name}/snapshot.jpg", (string name) =>
             monitor.Previews.TryGetValue(name, out var hub) && hub.Latest is { } jpeg ? Results.Bytes(jpeg, "image/jpeg") : Results.NotFound());
         app.MapGet("/streams/{name}/preview.mjpg", (string name, HttpContext context) => PreviewAsync(monitor, name, context));
@@ -82,6 +82,8 @@ public sealed class MonitorHttpServer : IAsyncDisposable
         context.Response.ContentType = $"multipart/x-mixed-replace; boundary={boundary}";
         context.Response.Headers.CacheControl = "no-cache, no-store";
         using var watching = hub.Watch();
+        // Headers now, not with the first picture: the browser knows at once what is coming.
+        await context.Response.StartAsync(context.RequestAborted);
         var token = context.RequestAborted;
         long seen = 0;
         try

@@ -39,6 +39,7 @@ public sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, S
                     return;
                 }
                 if (frames > 0) delay = options.ReconnectMin;
+                _status.RetryAfter(delay);
                 _status.Reconnecting(reason);
                 log?.Invoke($"{spec.Name}: {reason}; reconnecting in {delay.TotalSeconds:0.#} s");
                 await Task.Delay(delay, token);

@@ -8,18 +8,42 @@ public enum LiveSourceKind { Rtsp, Webcam, File, Url }
 /// </summary>
 public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind Kind)
 {
+    /// <summary>Sources given on one command line; unnamed ones that come out alike get -2, -3... in order.</summary>
+    public static IReadOnlyList<LiveSourceSpec> ParseAll(IReadOnlyList<string> texts)
+    {
+        var specs = texts.Select(Parse).ToList();
+        // Names given on purpose are kept (two alike is the user's error, reported by the command).
+        var used = specs.Where((s, i) => HasOwnName(texts[i])).Select(s => s.Name).ToHashSet();
+        for (int i = 0; i < specs.Count; i++)
+        {
+            if (HasOwnName(texts[i])) continue;
+            string name = specs[i].Name;
+            for (int n = 2; used.Contains(name); n++) name = $"{specs[i].Name}-{n}";
+            used.Add(name);
+            specs[i] = specs[i] with { Name = name };
+        }
+        return specs;
+    }
+
+    static bool HasOwnName(string text)
+    {
+        int eq = text.IndexOf('=');
+        return eq > 0 && !text[..eq].Contains(':') && !text[..eq].Contains('/');
+    }
+
     public static LiveSourceSpec Parse(string text, int index)
     {
         if (string.IsNullOrWhiteSpace(text)) throw new VideoAffectException("an empty source was given");
-        // NAME=SOURCE gives a stream its own name in records, metrics and the preview.
-        string name = $"stream{index + 1}", location = text;
+        // NAME=SOURCE gives a stream its own name in records, metrics and the preview; without one
+        // it is named after the file, the device, or the camera's host and path.
+        string? name = null, location = text;
         int eq = text.IndexOf('=');
-        if (eq > 0 && !text[..eq].Contains(':') && !text[..eq].Contains('/'))
+        if (HasOwnName(text))
         {
             name = text[..eq];
             location = text[(eq + 1)..];
         }
-        if (!name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        if (name is not null && !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             throw new VideoAffectException($"stream name '{name}' may only hold letters, digits, '-' and '_'");
         LiveSourceKind kind;
         if (location.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
@@ -32,7 +56,22 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
             kind = LiveSourceKind.File;
         if (kind is LiveSourceKind.Rtsp or LiveSourceKind.Url && !Uri.TryCreate(location, UriKind.Absolute, out _))
             throw new VideoAffectException($"source '{location}' is not a valid URL");
-        return new LiveSourceSpec(name, location, kind);
+        return new LiveSourceSpec(name ?? NameOf(location, kind) ?? $"stream{index + 1}", location, kind);
+    }
+
+    /// <summary>lobby for /videos/lobby.mp4, video0 for /dev/video0, 10-0-0-5-cam-main for rtsp://user@10.0.0.5:554/cam/main.</summary>
+    static string? NameOf(string location, LiveSourceKind kind)
+    {
+        string raw = kind switch
+        {
+            LiveSourceKind.File => Path.GetFileNameWithoutExtension(location),
+            LiveSourceKind.Webcam => Path.GetFileName(location),
+            _ => Uri.TryCreate(location, UriKind.Absolute, out var uri) ? uri.Host + uri.AbsolutePath : location,
+        };
+        var name = new string(raw.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' ? c : '-').ToArray());
+        while (name.Contains("--")) name = name.Replace("--", "-");
+        name = name.Trim('-');
+        return name.Length > 0 ? name : null;
     }
 
     /// <summary>A file or device that does not exist will not appear by retrying.</summary>

@@ -12,6 +12,12 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
         monitor.Elapsed.TotalSeconds, monitor.Batches, monitor.MixedBatches, monitor.Streams.Select(s => StreamSummary.From(s, monitor.Elapsed)).ToList(),
         monitor.Resources?.Samples, monitor.Sinks.All.Count > 0 ? monitor.Sinks.Summaries() : null);
 
+    /// <summary>While the monitor runs (/streams): each stream with its last minutes of emotions.</summary>
+    public static MonitorSummary Live(LiveMonitor monitor) => From(monitor, "running", null) with
+    {
+        Streams = monitor.Streams.Select(s => StreamSummary.WithHistory(s, monitor.Elapsed)).ToList(),
+    };
+
     public string ToText()
     {
         var text = new StringBuilder();
@@ -45,13 +51,19 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
 
 public sealed record StreamSummary(string Name, string Source, string State, int Width, int Height, long Frames, long Processed, long Dropped,
     long Faces, long Reconnects, long Errors, double DowntimeSeconds, double AverageFps, double CurrentFps, int QueueDepth,
-    double? LatencyP50, double? LatencyP95, string? LastError, IReadOnlyList<CurrentFace> CurrentFaces, long NotRecorded = 0)
+    double? LatencyP50, double? LatencyP95, string? LastError, IReadOnlyList<CurrentFace> CurrentFaces, long NotRecorded = 0,
+    double ReceivedFps = 0, double? LastFrameAgeSeconds = null, double? RetryInSeconds = null, string? Reason = null,
+    IReadOnlyList<EmotionSample>? History = null)
 {
     public static StreamSummary From(StreamStatus s, TimeSpan elapsed) => new(s.Name, s.Source.Location, s.State.ToString().ToLowerInvariant(),
         s.Width, s.Height, s.Frames, s.Processed, s.Dropped, s.Faces, s.Reconnects, s.Errors, Math.Round(s.Downtime.TotalSeconds, 3),
         elapsed.TotalSeconds > 0 ? Math.Round(s.Processed / elapsed.TotalSeconds, 2) : 0, Math.Round(s.FramesPerSecond, 2), s.QueueDepth,
         Round(s.LatencyPercentile(50)), Round(s.LatencyPercentile(95)), s.LastError,
-        s.CurrentFaces.Select(f => new CurrentFace(f.Track, f.Label, Math.Round(f.Confidence, 3))).ToList(), s.NotRecorded);
+        s.CurrentFaces.Select(f => new CurrentFace(f.Track, f.Label, Math.Round(f.Confidence, 3))).ToList(), s.NotRecorded,
+        Math.Round(s.FramesReceivedPerSecond, 2), Round(s.SecondsSinceLastFrame), Round(s.RetryInSeconds), HumanReasons.Of(s.LastError));
+
+    /// <summary>As <see cref="From"/>, with the last minutes of emotions (the live page's sparkline).</summary>
+    public static StreamSummary WithHistory(StreamStatus s, TimeSpan elapsed) => From(s, elapsed) with { History = s.History };
 
     static double? Round(double? v) => v is { } x ? Math.Round(x, 4) : null;
 }

@@ -4,6 +4,9 @@ namespace VideoAffect.Live;
 
 public enum StreamState { Connecting, Live, Reconnecting, Ended, Failed, Stopped }
 
+/// <summary>One second of a stream's emotion: its most confident face's shown label (null: no face).</summary>
+public sealed record EmotionSample(DateTime Utc, string? Label, double Confidence);
+
 /// <summary>
 /// What one stream of the monitor is doing: counters (also published as metrics), its state and
 /// last error, recent latencies for percentiles and the emotions on its latest frame. Written by
@@ -14,7 +17,9 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
     readonly KeyValuePair<string, object?> _tag = new("stream", source.Name);
     readonly object _gate = new();
     readonly double[] _latencies = new double[2048];
-    readonly Queue<long> _recentFrames = new();
+    readonly Queue<long> _recentFrames = new(), _recentReads = new();
+    readonly Queue<EmotionSample> _history = new();
+    long _lastProcessedTicks, _retryAtTicks;
     long _latencyCount, _frames, _dropped, _processed, _faces, _reconnects, _errors, _notRecorded;
     StreamState _state = StreamState.Connecting;
     long _notLiveSince = Stopwatch.GetTimestamp();
@@ -75,7 +80,50 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
 
     public void Connected(int width, int height) { Width = width; Height = height; SetState(StreamState.Live); }
 
-    public void FrameRead() { Interlocked.Increment(ref _frames); }
+    public void FrameRead()
+    {
+        Interlocked.Increment(ref _frames);
+        long now = Stopwatch.GetTimestamp();
+        lock (_recentReads)
+        {
+            _recentReads.Enqueue(now);
+            Trim(_recentReads, now);
+        }
+    }
+
+    /// <summary>Frames read from the source per second over the last 5 s (what the camera delivers).</summary>
+    public double FramesReceivedPerSecond
+    {
+        get
+        {
+            lock (_recentReads)
+            {
+                Trim(_recentReads, Stopwatch.GetTimestamp());
+                return _recentReads.Count / 5.0;
+            }
+        }
+    }
+
+    /// <summary>Seconds since the last frame reached the outputs; null before any.</summary>
+    public double? SecondsSinceLastFrame => Interlocked.Read(ref _lastProcessedTicks) is var t and not 0 ? Stopwatch.GetElapsedTime(t).TotalSeconds : null;
+
+    /// <summary>Seconds until the next connection attempt while reconnecting; null otherwise.</summary>
+    public double? RetryInSeconds
+    {
+        get
+        {
+            long at = Interlocked.Read(ref _retryAtTicks);
+            if (at == 0 || State != StreamState.Reconnecting) return null;
+            return Math.Max(0, (at - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+        }
+    }
+
+    /// <summary>The source waits this long before its next attempt.</summary>
+    public void RetryAfter(TimeSpan delay) =>
+        Interlocked.Exchange(ref _retryAtTicks, Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency));
+
+    /// <summary>The last few minutes of the stream's emotion: once a second, its most confident face's shown label.</summary>
+    public IReadOnlyList<EmotionSample> History { get { lock (_history) return _history.ToList(); } }
 
     public void FrameDropped() { Interlocked.Increment(ref _dropped); }
 
@@ -101,6 +149,8 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
         Interlocked.Add(ref _faces, faces.Count);
         CurrentFaces = faces;
         long now = Stopwatch.GetTimestamp();
+        Interlocked.Exchange(ref _lastProcessedTicks, now);
+        Sample(DateTime.UtcNow, faces);
         if (frame.CapturedTicks != 0)
         {
             double seconds = Stopwatch.GetElapsedTime(frame.CapturedTicks, now).TotalSeconds;
@@ -114,9 +164,25 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
         }
     }
 
-    void Trim(long now)
+    void Trim(long now) => Trim(_recentFrames, now);
+
+    static void Trim(Queue<long> times, long now)
     {
-        while (_recentFrames.Count > 0 && Stopwatch.GetElapsedTime(_recentFrames.Peek(), now) > TimeSpan.FromSeconds(5)) _recentFrames.Dequeue();
+        while (times.Count > 0 && Stopwatch.GetElapsedTime(times.Peek(), now) > TimeSpan.FromSeconds(5)) times.Dequeue();
+    }
+
+    /// <summary>Three minutes of one sample a second.</summary>
+    const int HistorySeconds = 180;
+
+    void Sample(DateTime utc, List<(int Track, string Label, double Confidence)> faces)
+    {
+        lock (_history)
+        {
+            if (_history.Count > 0 && (utc - _history.Last().Utc).TotalSeconds < 1) return;
+            var top = faces.Count == 0 ? default : faces.MaxBy(f => f.Confidence);
+            _history.Enqueue(new EmotionSample(utc, faces.Count == 0 ? null : top.Label, Math.Round(top.Confidence, 3)));
+            while (_history.Count > HistorySeconds) _history.Dequeue();
+        }
     }
 
     /// <summary>The source-side facts event sinks publish as the stream's status.</summary>
