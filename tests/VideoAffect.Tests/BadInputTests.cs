@@ -142,7 +142,7 @@ public class BadInputTests
         using var dir = TestPaths.NewTempFolder();
         var r = ProcessRunner.Cli(["classify", TestPaths.Photo("astronaut.png")],
             new Dictionary<string, string> { ["VIDEOAFFECT_MODEL_DIR"] = dir.Path });
-        AssertCleanFailure(r, "run ./setup.sh");
+        AssertCleanFailure(r, "run `videoaffect models fetch`");
     }
 
     [Fact]

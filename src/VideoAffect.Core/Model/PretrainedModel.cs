@@ -4,8 +4,8 @@ namespace VideoAffect.Model;
 
 /// <summary>
 /// The default emotion model (face_classification's mini-Xception trained on FER-2013, as shipped
-/// in the npm package @vladmandic/human). Setup installs it into a model cache; nothing is fetched
-/// at run time. Its files are checked against pinned sha256 sums before use.
+/// in the npm package @vladmandic/human). `videoaffect models fetch` (or setup) installs it into the
+/// model cache (<see cref="ModelCache"/>); nothing is fetched at run time. Its files are checked against pinned sha256 sums before use.
 /// </summary>
 public static class PretrainedModel
 {
@@ -13,26 +13,10 @@ public static class PretrainedModel
     public const string WeightsFile = "emotion.bin";
     public const string JsonSha256 = "56f7e557eb0c863a8b9ab04ac7ccba756e93bf2c27dce135ef0e8712b80b7ad2";
     public const string WeightsSha256 = "927ac8224f356ab1e68c2bcfbfa07b0c8567047d1bcf817388ba6e38214c4987";
-    /// <summary>Environment variable that points at the model cache folder.</summary>
-    public const string DirectoryVariable = "VIDEOAFFECT_MODEL_DIR";
-    const string Fix = "run ./setup.sh to install it";
+    const string Fix = "run `videoaffect models fetch` (in a source checkout, ./setup.sh does it)";
 
-    /// <summary>
-    /// The model cache: $VIDEOAFFECT_MODEL_DIR, else .cache/models in the nearest folder above the
-    /// program or the working directory that has one (a source checkout), else ~/.cache/videoaffect/models.
-    /// </summary>
-    public static string DefaultDirectory()
-    {
-        string? fromEnv = Environment.GetEnvironmentVariable(DirectoryVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnv)) return fromEnv;
-        foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, ".cache", "models");
-                if (File.Exists(Path.Combine(candidate, JsonFile))) return candidate;
-            }
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "videoaffect", "models");
-    }
+    /// <summary>The model cache (<see cref="ModelCache.Directory"/>).</summary>
+    public static string DefaultDirectory() => ModelCache.Directory();
 
     /// <summary>
     /// Loads the verified default model, or a user's model when <paramref name="modelPath"/> is given:

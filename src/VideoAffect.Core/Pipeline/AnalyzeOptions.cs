@@ -52,7 +52,6 @@ public sealed record AnalyzeOptions : IRecognitionSettings
             throw new VideoAffectException($"unknown --encoder-preset '{EncoderPreset}'; choose one of: {string.Join(", ", Media.AnnotatedVideoEncoder.Presets)}");
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
         if (DetectWorkers < 1) throw new VideoAffectException($"detect workers must be at least 1 (got {DetectWorkers})");
-        if (ReportPath is { } report) Reports.RunReport.CheckPath(report);
         this.ValidateRecognition();
     }
 }

@@ -42,6 +42,8 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var eventsOut = outputs.Add(options.EventsPath, "events file");
         var summaryOut = options.SummaryPath is null ? null : outputs.Add(options.SummaryPath, "summary file");
         var reportOut = options.ReportPath is null ? null : outputs.Add(options.ReportPath, "report");
+        // After the safety checks (a report named like the input is refused as such), before anything is written.
+        if (options.ReportPath is { } reportName) RunReport.CheckPath(reportName);
         outputs.Claim();
 
         FramesExpected = info.ExpectedFrames;
