@@ -137,6 +137,18 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Missing_system_packages_are_named_one_line_each_with_their_Debian_package()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string input = Clips.MovingFace(dir.File("in.mp4"), 5, fps: 15, audio: false);
+        // A PATH without ffmpeg (the dotnet host is found by the parent's PATH).
+        var r = ProcessRunner.Cli(["analyze", input, "-o", dir.File("out.mp4")], new Dictionary<string, string> { ["PATH"] = dir.Path });
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("videoaffect: error: ffmpeg and ffprobe are not installed (Debian package: ffmpeg)", r.StandardError.Trim());
+        Assert.Empty(Directory.GetFiles(dir.Path, "out*"));
+    }
+
+    [Fact]
     public void Model_not_installed()
     {
         using var dir = TestPaths.NewTempFolder();

@@ -34,6 +34,7 @@ static class AnalyzeCommand
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
+            SystemPackages.Require(ffmpeg: true, detector.Read(r).CascadePath);
             string source = r.GetValue(input)!;
             string besideInput = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + ".annotated.mp4");
             string video = r.GetValue(output) ?? besideInput;

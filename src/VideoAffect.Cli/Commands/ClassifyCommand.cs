@@ -28,6 +28,7 @@ static class ClassifyCommand
         foreach (var o in new Option[] { noDetect, json, maxMegapixels, backend, model, margin }.Concat(detector.All)) command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(_ =>
         {
+            SystemPackages.Require(ffmpeg: false, detector.Read(r).CascadePath);
             var network = PretrainedModel.Load(r.GetValue(model));
             using var engine = BackendFactory.Create(r.GetValue(backend)!, network, 64);
             using var faceDetector = r.GetValue(noDetect) ? null : FaceDetectorFactory.Create(detector.ReadKind(r), detector.Read(r), engine, workers: 1)[0];

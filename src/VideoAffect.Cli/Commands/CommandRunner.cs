@@ -49,7 +49,9 @@ static class CommandRunner
 
     static void Fail(string message, Exception e)
     {
-        Console.Error.WriteLine($"videoaffect: error: {message}");
+        // One line per problem (several missing packages are several lines, each on its own).
+        foreach (var line in message.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            Console.Error.WriteLine($"videoaffect: error: {line}");
         if (Environment.GetEnvironmentVariable("VIDEOAFFECT_DEBUG") == "1") Console.Error.WriteLine(e);
     }
 }

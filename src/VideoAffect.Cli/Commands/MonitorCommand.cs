@@ -44,6 +44,7 @@ static class MonitorCommand
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
+            SystemPackages.Require(ffmpeg: true, detector.Read(r).CascadePath);
             var given = (r.GetValue(sources) ?? []).Concat((r.GetValue(webcam) ?? []).Select(n => $"webcam{n}=/dev/video{n}")).ToList();
             if (given.Count == 0) throw new VideoAffectException("monitor needs at least one source (an rtsp:// URL, --webcam N, or a file)");
             var options = new MonitorOptions
