@@ -1,0 +1,40 @@
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Packaging;
+
+/// <summary>
+/// The CLI as a user gets it without a clone: packed as a .NET tool, installed into a temporary
+/// tool path, its model fetched into an empty per-user cache, then run on a photo and a video.
+/// </summary>
+public class ToolPackageTests
+{
+    [Fact]
+    public void The_packed_tool_installs_fetches_its_model_and_runs_outside_the_checkout()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string project = Path.Combine(TestPaths.RepoRoot, "src", "VideoAffect.Cli", "VideoAffect.Cli.csproj");
+        // The suite's own Release build is packed as it is (no second build beside the running tests).
+        var pack = ProcessRunner.Run("dotnet", ["pack", project, "-c", "Release", "--no-build", "-o", dir.File("pack")], TimeSpan.FromMinutes(3));
+        Assert.True(pack.ExitCode == 0, pack.StandardOutput + pack.StandardError);
+        string package = Path.GetFileNameWithoutExtension(Assert.Single(Directory.GetFiles(dir.File("pack"), "videoaffect.*.nupkg")));
+        string version = package["videoaffect.".Length..];
+
+        var install = ProcessRunner.Run("dotnet", ["tool", "install", "videoaffect", "--tool-path", dir.File("tool"), "--add-source", dir.File("pack"), "--version", version],
+            TimeSpan.FromMinutes(3));
+        Assert.True(install.ExitCode == 0, install.StandardOutput + install.StandardError);
+        string tool = dir.File(Path.Combine("tool", "videoaffect"));
+        // Run from a folder outside the checkout, with an empty per-user cache.
+        var home = new Dictionary<string, string> { ["VIDEOAFFECT_HOME"] = dir.File("home") };
+        ProcessRunner.Result Run(params string[] args)
+        {
+            var r = ProcessRunner.Run("sh", ["-c", "cd \"$0\" && exec \"$@\"", dir.Path, tool, .. args], TimeSpan.FromMinutes(5), home);
+            Assert.True(r.ExitCode == 0, $"videoaffect {string.Join(' ', args)}: {r.StandardError}");
+            return r;
+        }
+
+        Assert.Contains("intact", Run("models", "fetch").StandardOutput);
+        Assert.Contains("happy", Run("classify", TestPaths.Photo("astronaut.png")).StandardOutput);
+        Assert.Contains("complete: 300/300 frames", Run("analyze", TestPaths.SampleClip, "-o", dir.File("sample.mp4")).StandardOutput);
+        Assert.Equal(300, Clips.CountFrames(dir.File("sample.mp4")));
+    }
+}
