@@ -63,7 +63,7 @@ public sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
 
     /// <summary>Cuts ffmpeg's raw byte stream into frames.</summary>
     /// <remarks>
-    /// FFMpegCore cancels the token it passes to <see cref="ReadAsync"/> as soon as ffmpeg exits,
+    /// FFMpegCore cancels the token it passes to ReadAsync as soon as ffmpeg exits,
     /// while frames may still sit in the pipe behind a full channel; reading to the end of the pipe
     /// under our own token keeps those last frames.
     /// </remarks>

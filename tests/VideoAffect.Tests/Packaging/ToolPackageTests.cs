@@ -13,13 +13,15 @@ public class ToolPackageTests
     {
         using var dir = TestPaths.NewTempFolder();
         string project = Path.Combine(TestPaths.RepoRoot, "src", "VideoAffect.Cli", "VideoAffect.Cli.csproj");
+        // A version of this run's own, so that NuGet's package cache never serves an older build of the same number.
+        using var version = new TestPackageVersion("videoaffect");
         // The suite's own Release build is packed as it is (no second build beside the running tests).
-        var pack = ProcessRunner.Run("dotnet", ["pack", project, "-c", "Release", "--no-build", "-o", dir.File("pack")], TimeSpan.FromMinutes(3));
+        var pack = ProcessRunner.Run("dotnet", ["pack", project, "-c", "Release", "--no-build", "-o", dir.File("pack"), $"-p:PackageVersion={version}"],
+            TimeSpan.FromMinutes(3));
         Assert.True(pack.ExitCode == 0, pack.StandardOutput + pack.StandardError);
-        string package = Path.GetFileNameWithoutExtension(Assert.Single(Directory.GetFiles(dir.File("pack"), "videoaffect.*.nupkg")));
-        string version = package["videoaffect.".Length..];
+        Assert.True(File.Exists(dir.File($"pack/videoaffect.{version}.nupkg")));
 
-        var install = ProcessRunner.Run("dotnet", ["tool", "install", "videoaffect", "--tool-path", dir.File("tool"), "--add-source", dir.File("pack"), "--version", version],
+        var install = ProcessRunner.Run("dotnet", ["tool", "install", "videoaffect", "--tool-path", dir.File("tool"), "--add-source", dir.File("pack"), "--version", version.ToString()],
             TimeSpan.FromMinutes(3));
         Assert.True(install.ExitCode == 0, install.StandardOutput + install.StandardError);
         string tool = dir.File(Path.Combine("tool", "videoaffect"));

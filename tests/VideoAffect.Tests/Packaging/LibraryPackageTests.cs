@@ -1,0 +1,51 @@
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Packaging;
+
+/// <summary>
+/// The library as a user adds it: `VideoAffect.Core` (and its kernels) packed, and the EmotionStream
+/// sample built against the package in a project of its own, outside the solution, then run on the
+/// sample clip.
+/// </summary>
+public class LibraryPackageTests
+{
+    [Fact]
+    public void The_sample_builds_against_the_packed_library_and_runs()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        // A version of this run's own, so that NuGet's package cache never serves an older build of the same number.
+        using var version = new TestPackageVersion("videoaffect.core", "videoaffect.kernels");
+        foreach (var project in new[] { "kernels/VideoAffect.Kernels/VideoAffect.Kernels.csproj", "src/VideoAffect.Core/VideoAffect.Core.csproj" })
+        {
+            var pack = ProcessRunner.Run("dotnet", ["pack", Path.Combine(TestPaths.RepoRoot, project), "-c", "Release", "--no-build", "-o", dir.File("pack"),
+                $"-p:PackageVersion={version}"], TimeSpan.FromMinutes(3));
+            Assert.True(pack.ExitCode == 0, pack.StandardOutput + pack.StandardError);
+        }
+        Assert.True(File.Exists(dir.File($"pack/VideoAffect.Core.{version}.nupkg")));
+
+        // A project of the user's own: the sample's code, the package by version, the local folder as a source.
+        string app = Directory.CreateDirectory(dir.File("app")).FullName;
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "samples", "EmotionStream", "Program.cs"), Path.Combine(app, "Program.cs"));
+        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup>
+              <ItemGroup><PackageReference Include="VideoAffect.Core" Version="{version}" /></ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration><packageSources><add key="local" value="{dir.File("pack")}" /></packageSources></configuration>
+            """);
+        // Its own folder, away from the repository's Directory.Build.props.
+        File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />");
+        var build = ProcessRunner.Run("dotnet", ["build", Path.Combine(app, "App.csproj"), "-c", "Release", "--nologo"], TimeSpan.FromMinutes(5));
+        Assert.True(build.ExitCode == 0, build.StandardOutput + build.StandardError);
+        Assert.Contains($"VideoAffect.Core/{version}", File.ReadAllText(Path.Combine(app, "obj", "project.assets.json")));
+
+        var run = ProcessRunner.Run("dotnet", [Path.Combine(app, "bin", "Release", "net10.0", "App.dll"), TestPaths.SampleClip], TimeSpan.FromMinutes(3),
+            new Dictionary<string, string> { ["VIDEOAFFECT_MODEL_DIR"] = TestPaths.ModelDirectory });
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        Assert.Contains("happy", run.StandardOutput);
+        Assert.True(run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length > 100, "a line per face of the 300 frames");
+    }
+}
