@@ -3,14 +3,14 @@ using VideoAffect.Tests.Support;
 namespace VideoAffect.Tests.Packaging;
 
 /// <summary>
-/// The library as a user adds it: `VideoAffect.Core` (and its kernels) packed, and the EmotionStream
-/// sample built against the package in a project of its own, outside the solution, then run on the
-/// sample clip.
+/// The library as a user adds it: `VideoAffect.Core` (and its kernels) packed, and every sample's code
+/// built against the package in a project of its own, outside the solution; the stream and the
+/// custom-sink samples run on the sample clip.
 /// </summary>
 public class LibraryPackageTests
 {
     [Fact]
-    public void The_sample_builds_against_the_packed_library_and_runs()
+    public void The_samples_build_against_the_packed_library_and_run()
     {
         using var dir = TestPaths.NewTempFolder();
         // A version of this run's own, so that NuGet's package cache never serves an older build of the same number.
@@ -23,9 +23,27 @@ public class LibraryPackageTests
         }
         Assert.True(File.Exists(dir.File($"pack/VideoAffect.Core.{version}.nupkg")));
 
-        // A project of the user's own: the sample's code, the package by version, the local folder as a source.
-        string app = Directory.CreateDirectory(dir.File("app")).FullName;
-        File.Copy(Path.Combine(TestPaths.RepoRoot, "samples", "EmotionStream", "Program.cs"), Path.Combine(app, "Program.cs"));
+        // Each sample's code in a project of the user's own: the package by version, the local folder as a source.
+        foreach (var sample in new[] { "AnalyzeFile", "EmotionStream", "CustomSink" })
+            Build(dir, sample, version.ToString());
+        var model = new Dictionary<string, string> { ["VIDEOAFFECT_MODEL_DIR"] = TestPaths.ModelDirectory };
+
+        var stream = ProcessRunner.Run("dotnet", [App(dir, "EmotionStream"), TestPaths.SampleClip], TimeSpan.FromMinutes(3), model);
+        Assert.True(stream.ExitCode == 0, stream.StandardError);
+        Assert.Contains("happy", stream.StandardOutput);
+        Assert.True(stream.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length > 100, "a line per face of the 300 frames");
+        var sink = ProcessRunner.Run("dotnet", [App(dir, "CustomSink"), TestPaths.SampleClip], TimeSpan.FromMinutes(3), model);
+        Assert.True(sink.ExitCode == 0, sink.StandardError);
+        Assert.Contains("track 1: (new) -> happy", sink.StandardOutput);
+        Assert.Contains("complete: 300/300 frames", sink.StandardOutput);
+    }
+
+    static string App(TempFolder dir, string sample) => dir.File(Path.Combine(sample, "bin", "Release", "net10.0", "App.dll"));
+
+    static void Build(TempFolder dir, string sample, string version)
+    {
+        string app = Directory.CreateDirectory(dir.File(sample)).FullName;
+        File.Copy(Path.Combine(TestPaths.RepoRoot, "samples", sample, "Program.cs"), Path.Combine(app, "Program.cs"));
         File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup>
@@ -39,13 +57,7 @@ public class LibraryPackageTests
         // Its own folder, away from the repository's Directory.Build.props.
         File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />");
         var build = ProcessRunner.Run("dotnet", ["build", Path.Combine(app, "App.csproj"), "-c", "Release", "--nologo"], TimeSpan.FromMinutes(5));
-        Assert.True(build.ExitCode == 0, build.StandardOutput + build.StandardError);
+        Assert.True(build.ExitCode == 0, $"{sample}: {build.StandardOutput}{build.StandardError}");
         Assert.Contains($"VideoAffect.Core/{version}", File.ReadAllText(Path.Combine(app, "obj", "project.assets.json")));
-
-        var run = ProcessRunner.Run("dotnet", [Path.Combine(app, "bin", "Release", "net10.0", "App.dll"), TestPaths.SampleClip], TimeSpan.FromMinutes(3),
-            new Dictionary<string, string> { ["VIDEOAFFECT_MODEL_DIR"] = TestPaths.ModelDirectory });
-        Assert.True(run.ExitCode == 0, run.StandardError);
-        Assert.Contains("happy", run.StandardOutput);
-        Assert.True(run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length > 100, "a line per face of the 300 frames");
     }
 }
