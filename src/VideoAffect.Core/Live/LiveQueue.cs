@@ -13,7 +13,7 @@ namespace VideoAffect.Live;
 /// hundred milliseconds, and dropping them (3-4 frames of a 24 fps camera, seen on every start)
 /// would lose records without making the start any faster.
 /// </summary>
-public sealed class LiveQueue
+internal sealed class LiveQueue
 {
     public const int StartupFrames = 48;
     public const long StartupBytes = 256L << 20;

@@ -16,7 +16,7 @@ namespace VideoAffect.Live;
 /// A source that cannot exist (a missing file or device, a malformed URL) fails at once; the
 /// monitor's other streams are not affected either way.
 /// </summary>
-public sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, StreamStatus streamStatus, int streamIndex, Action<string>? log = null)
+internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, StreamStatus streamStatus, int streamIndex, Action<string>? log = null)
 {
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly int _stream = streamIndex;

@@ -14,7 +14,7 @@ namespace VideoAffect.Live;
 /// recording never holds the stream back: when the encoder falls behind by a queue's worth of
 /// frames, frames are left out of the recording and counted (<paramref name="skipped"/>).
 /// </summary>
-public sealed class SegmentRecorder(string directory, string streamName, TimeSpan segmentLength, Action<string>? log = null, Action? skipped = null) : IAsyncDisposable
+internal sealed class SegmentRecorder(string directory, string streamName, TimeSpan segmentLength, Action<string>? log = null, Action? skipped = null) : IAsyncDisposable
 {
     bool _skipLogged;
     /// <summary>A live stream's rate is not known ahead: the last frame of a segment lasts this long.</summary>

@@ -8,7 +8,7 @@ namespace VideoAffect.Media;
 /// until there are at least <see cref="FirstWriteBytes"/> (or the input ends); everything after
 /// goes through frame by frame.
 /// </summary>
-public sealed class FfmpegPipeWriter(Stream pipe, bool flushEachFrame)
+internal sealed class FfmpegPipeWriter(Stream pipe, bool flushEachFrame)
 {
     public const int FirstWriteBytes = 64;
     MemoryStream? _held = new();

@@ -10,7 +10,7 @@ namespace VideoAffect.Media;
 /// (also after a failure or a cancellation upstream) ffmpeg sees a clean end of input and
 /// finalises what it has.
 /// </summary>
-public sealed class TimedFramePipe(ChannelReader<VideoFrame> input, int width, int height, double frameSeconds, Func<VideoFrame, double> timeOf) : IPipeSource
+internal sealed class TimedFramePipe(ChannelReader<VideoFrame> input, int width, int height, double frameSeconds, Func<VideoFrame, double> timeOf) : IPipeSource
 {
     double _lastTime = double.NaN;
     long _frames;

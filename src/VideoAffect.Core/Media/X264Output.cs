@@ -9,7 +9,7 @@ namespace VideoAffect.Media;
 /// stages need the cores), 4:2:0 for every player, with odd frame sides padded to even by one black
 /// edge pixel (4:2:0 cannot hold an odd side; a 1x1 source works too).
 /// </summary>
-public static class X264Output
+internal static class X264Output
 {
     public static FFMpegOutputOptions Apply(FFMpegOutputOptions options, string preset) => options
         .WithVideoCodec(VideoCodec.LibX264)

@@ -11,7 +11,7 @@ namespace VideoAffect.Pipeline;
 /// Smooths each track's probabilities, draws the predictions, writes the per-face records and counts
 /// labels, then passes frames on with their records attached (for the event sinks).
 /// </summary>
-public sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> labels, ProbabilitySmoother? smoother = null, ReportData? report = null, string stream = "")
+internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> labels, ProbabilitySmoother? smoother = null, ReportData? report = null, string stream = "")
 {
     readonly long[] _labelCounts = new long[labels.Count];
     readonly Dictionary<int, (EmotionPrediction Prediction, long Frame)> _lastPrediction = new();

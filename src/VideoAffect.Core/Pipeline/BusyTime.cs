@@ -6,7 +6,7 @@ namespace VideoAffect.Pipeline;
 /// Time a stage spent on its own work (not waiting on its neighbours' queues), summed over its
 /// threads, so a run's summary shows where the CPU went and which stage bounds the rest.
 /// </summary>
-public sealed class BusyTime
+internal sealed class BusyTime
 {
     long _ticks;
 

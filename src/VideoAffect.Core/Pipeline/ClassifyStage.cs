@@ -10,7 +10,7 @@ namespace VideoAffect.Pipeline;
 /// <c>batchSize</c> faces, when its first frame has waited <c>timeout</c>, or when the input ends
 /// (DeepStream's batch-size / batched-push-timeout). Frames leave in the order they came.
 /// </summary>
-public sealed class ClassifyStage
+internal sealed class ClassifyStage
 {
     readonly IInferenceBackend _backend;
     readonly int _batchSize;

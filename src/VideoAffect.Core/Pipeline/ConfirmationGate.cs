@@ -4,7 +4,7 @@ using VideoAffect.Media;
 namespace VideoAffect.Pipeline;
 
 /// <summary>What becomes of faces whose track is not (yet) confirmed as a real face.</summary>
-public enum TentativeFaces
+internal enum TentativeFaces
 {
     /// <summary>Frames wait until each of their faces is known to be real or not; those that were not are removed (files: exact, a detection round of delay).</summary>
     HoldAndDrop,
@@ -19,7 +19,7 @@ public enum TentativeFaces
 /// is reported only when its track is confirmed (detected again at the next detection round).
 /// Frames without a tracker's faces pass straight through; the stage keeps frame order.
 /// </summary>
-public sealed class ConfirmationGate(TentativeFaces policy)
+internal sealed class ConfirmationGate(TentativeFaces policy)
 {
     readonly Queue<VideoFrame> _waiting = new();
 

@@ -20,7 +20,7 @@ namespace VideoAffect.Pipeline;
 /// With <c>cropOnDevice</c>, faces carry only their crop rectangle: the backend cuts them from the
 /// frame on its device.
 /// </summary>
-public sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePreprocessor preprocessor, int inputSize,
+internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePreprocessor preprocessor, int inputSize,
     IouTracker? tracker = null, int detectEvery = 1, int classifyEvery = 1, bool cropOnDevice = false)
 {
     readonly HashSet<int> _classifiedTracks = new();

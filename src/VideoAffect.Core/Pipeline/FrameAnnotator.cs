@@ -5,7 +5,7 @@ using VideoAffect.Media;
 namespace VideoAffect.Pipeline;
 
 /// <summary>Draws each face's box and "#track label p%" on the frame (smoothed when tracked), one colour per emotion (<see cref="Reports.EmotionPalette"/>).</summary>
-public static class FrameAnnotator
+internal static class FrameAnnotator
 {
     public static void Draw(VideoFrame frame)
     {

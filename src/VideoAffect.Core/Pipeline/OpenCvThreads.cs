@@ -5,7 +5,7 @@ namespace VideoAffect.Pipeline;
 /// for its run only and puts it back, so other OpenCV users in the process (the bench's baselines, a
 /// caller's own code) keep theirs.
 /// </summary>
-public sealed class OpenCvThreads : IDisposable
+internal sealed class OpenCvThreads : IDisposable
 {
     readonly int _before = OpenCvSharp.Cv2.GetNumThreads();
 

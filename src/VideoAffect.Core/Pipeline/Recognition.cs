@@ -15,7 +15,7 @@ namespace VideoAffect.Pipeline;
 /// (<see cref="StreamStages"/>). `analyze` and `monitor` differ only in their sources, their queues
 /// and where the frames end up; the recognition between is built here, once.
 /// </summary>
-public sealed class Recognition : IDisposable
+internal sealed class Recognition : IDisposable
 {
     readonly IRecognitionSettings _settings;
     readonly List<StreamStages> _streams = new();

@@ -6,7 +6,7 @@ namespace VideoAffect.Pipeline;
 /// before it would wait for ever), a failing source only ends its input (what it read still goes
 /// through). Cancellation (the <see cref="Abort"/> token) is not a failure.
 /// </summary>
-public sealed class StageGroup(Action? onFailure = null) : IDisposable
+internal sealed class StageGroup(Action? onFailure = null) : IDisposable
 {
     readonly CancellationTokenSource _abort = new();
     readonly List<Task> _tasks = new();

@@ -10,7 +10,7 @@ namespace VideoAffect.Pipeline;
 /// One stream's chain around the classifier: detect + track before it; confirm, then smooth, draw
 /// and record, then the event sinks after it. Each is a stage on its own channels; this only joins them.
 /// </summary>
-public sealed class StreamStages(string name, IReadOnlyList<IFaceDetector> detectors, FacePreprocessor preprocessor,
+internal sealed class StreamStages(string name, IReadOnlyList<IFaceDetector> detectors, FacePreprocessor preprocessor,
     DetectStage detect, ConfirmationGate gate, AnnotateStage annotate, SinkStage? sinks) : IDisposable
 {
     public string Name => name;

@@ -9,7 +9,7 @@ namespace VideoAffect.Sinks;
 /// waits; a sink that throws is counted against that sink alone. A sink that can never work (its
 /// broker refused the credentials) stops the run with its one line.
 /// </summary>
-public sealed class SinkStage(EventSinks sinks)
+internal sealed class SinkStage(EventSinks sinks)
 {
     public async Task RunAsync(ChannelReader<VideoFrame> input, ChannelWriter<VideoFrame> output, CancellationToken token)
     {

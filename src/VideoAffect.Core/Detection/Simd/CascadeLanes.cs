@@ -10,7 +10,7 @@ namespace VideoAffect.Detection.Simd;
 /// the variance normalisation). Written once against this interface, the cascade is compiled by
 /// the JIT into straight-line code for each width, like the CNN's <c>ISimd</c>.
 /// </summary>
-public interface ICascadeLanes<TInt, TFloat, TDouble> where TInt : struct where TFloat : struct where TDouble : struct
+internal interface ICascadeLanes<TInt, TFloat, TDouble> where TInt : struct where TFloat : struct where TDouble : struct
 {
     static abstract int Count { get; }
     static abstract TInt Load(ref int source, nuint offset);
@@ -56,7 +56,7 @@ public interface ICascadeLanes<TInt, TFloat, TDouble> where TInt : struct where 
 /// neighbours (the most common case), where a wider vector would carry mostly dead lanes; and it
 /// is the whole vector path on machines with 128-bit units only (SSE4, Arm NEON).
 /// </summary>
-public readonly struct Lanes128 : ICascadeLanes<Vector128<int>, Vector128<float>, Vector128<double>>
+internal readonly struct Lanes128 : ICascadeLanes<Vector128<int>, Vector128<float>, Vector128<double>>
 {
     public static int Count => 4;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> Load(ref int source, nuint offset) => Vector128.LoadUnsafe(ref source, offset);
@@ -106,7 +106,7 @@ public readonly struct Lanes128 : ICascadeLanes<Vector128<int>, Vector128<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> ValidMask(Vector128<float> norm) => Vector128.Equals(norm, norm).AsInt32();
 }
 
-public readonly struct Lanes256 : ICascadeLanes<Vector256<int>, Vector256<float>, Vector256<double>>
+internal readonly struct Lanes256 : ICascadeLanes<Vector256<int>, Vector256<float>, Vector256<double>>
 {
     public static int Count => 8;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> Load(ref int source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
@@ -164,7 +164,7 @@ public readonly struct Lanes256 : ICascadeLanes<Vector256<int>, Vector256<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> ValidMask(Vector256<float> norm) => Vector256.Equals(norm, norm).AsInt32();
 }
 
-public readonly struct Lanes512 : ICascadeLanes<Vector512<int>, Vector512<float>, Vector512<double>>
+internal readonly struct Lanes512 : ICascadeLanes<Vector512<int>, Vector512<float>, Vector512<double>>
 {
     public static int Count => 16;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> Load(ref int source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);

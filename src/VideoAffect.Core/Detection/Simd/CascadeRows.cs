@@ -17,7 +17,7 @@ namespace VideoAffect.Detection.Simd;
 /// cascades (trees) take the same steps window by window.
 /// </para>
 /// </summary>
-public sealed class CascadeRows
+internal sealed class CascadeRows
 {
     readonly HaarCascade _cascade;
     // Stumps, flattened for the vector path: the feature, its weights and the two leaves.

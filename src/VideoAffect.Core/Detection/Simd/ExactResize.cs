@@ -18,7 +18,7 @@ namespace VideoAffect.Detection.Simd;
 /// pixel for the horizontal blend, where horizontal-first needs one per source row used (about
 /// twice as many on the large levels, where nearly all the work is).
 /// </remarks>
-public sealed class ExactResize
+internal sealed class ExactResize
 {
     int[] _blended = [];
 

@@ -11,7 +11,7 @@ namespace VideoAffect.Detection.Simd;
 /// odd-column planes a level scanned with step 2 reads. Vectorised with AVX-512, where a running
 /// sum of 16 lanes is four shift-and-add steps; the scalar loops are the reference and the fallback.
 /// </summary>
-public static class IntegralRows
+internal static class IntegralRows
 {
     /// <summary>sums[i] = pixels[0] + ... + pixels[i]; squares[i] the same of the squares, wrapping.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -9,7 +9,7 @@ namespace VideoAffect.Detection.Simd;
 /// rectangles per feature (an unused third has weight 0), and the four corners of the variance
 /// normalisation's inner rectangle. Computed once per level size, not per window.
 /// </summary>
-public sealed class LevelCorners
+internal sealed class LevelCorners
 {
     /// <summary>Ints per feature: 3 rectangles x 4 corners (a - b - c + d).</summary>
     public const int PerFeature = 12;
@@ -76,7 +76,7 @@ public sealed class LevelCorners
 /// rectangles on a level (a - b - c + d each), the weights (W2 = 0: two rectangles), the split
 /// threshold and the two leaf values.
 /// </summary>
-public struct StumpOp
+internal struct StumpOp
 {
     public int A0, B0, C0, D0, A1, B1, C1, D1, A2, B2, C2, D2;
     public float W0, W1, W2, Threshold, Left, Right;

@@ -17,7 +17,7 @@ namespace VideoAffect.Detection.Simd;
 /// A window at x = j * Step, y reads a corner (dx, dy) at plane dx % Step, index
 /// y * PlaneStride + j + dx / Step (+ dy * PlaneStride) of that plane.
 /// </remarks>
-public sealed class LevelImages
+internal sealed class LevelImages
 {
     /// <summary>Room after each plane row so that 16-wide loads near a row's end stay inside the arrays.</summary>
     public const int RowPadding = 32;

@@ -10,7 +10,7 @@ namespace VideoAffect.Detection.Simd;
 /// in OpenCV too, and only a total between the two (rare: within about 1e-5 of the threshold) has
 /// to be summed again in double.
 /// </summary>
-public readonly record struct StageGuard(float FailBelow, float PassFrom, double Bound)
+internal readonly record struct StageGuard(float FailBelow, float PassFrom, double Bound)
 {
     /// <summary>The guard for a stage of stumps (trees of one split), given each stump's two leaves.</summary>
     public static StageGuard ForStumps(float threshold, ReadOnlySpan<float> left, ReadOnlySpan<float> right)

@@ -6,7 +6,7 @@ namespace VideoAffect.Detection.Simd;
 /// pool's few threads on a 2-core machine its workers yielded after a time slice and waited to be
 /// rescheduled, so one thread often did nearly all of a frame.
 /// </summary>
-public sealed class WorkCrew : IDisposable
+internal sealed class WorkCrew : IDisposable
 {
     readonly Thread[] _threads;
     readonly SemaphoreSlim _start = new(0);

@@ -8,7 +8,7 @@ namespace VideoAffect.Media.Matroska;
 /// (Segment, Info, Cluster, BlockGroup) are entered, blocks are read, everything else is skipped,
 /// so unknown-size clusters of a live muxer are no special case.
 /// </summary>
-public sealed class RawVideoMatroskaReader(Stream input)
+internal sealed class RawVideoMatroskaReader(Stream input)
 {
     const uint Segment = 0x18538067, Info = 0x1549A966, TimecodeScale = 0x2AD7B1, Cluster = 0x1F43B675,
         ClusterTimecode = 0xE7, SimpleBlock = 0xA3, BlockGroup = 0xA0, Block = 0xA1;

@@ -11,7 +11,7 @@ namespace VideoAffect.Media.Matroska;
 /// default duration (the source's average frame interval) gives the last frame its length: without
 /// it an MP4's edit list ends where the last frame starts, and players drop that frame.
 /// </summary>
-public sealed class RawVideoMatroskaWriter(int width, int height, double frameSeconds)
+internal sealed class RawVideoMatroskaWriter(int width, int height, double frameSeconds)
 {
     const long MicrosecondNs = 1000;
     long _lastMicroseconds = -1;
