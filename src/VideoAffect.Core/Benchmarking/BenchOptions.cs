@@ -3,7 +3,7 @@ using VideoAffect.Detection;
 namespace VideoAffect.Benchmarking;
 
 /// <summary>What `videoaffect bench` measures.</summary>
-public sealed record BenchOptions
+internal sealed record BenchOptions
 {
     /// <summary>Backends to measure; "all" means every usable one except the ILGPU CPU simulator.</summary>
     public IReadOnlyList<string> Backends { get; init; } = ["all"];

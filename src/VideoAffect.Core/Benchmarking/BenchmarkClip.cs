@@ -8,7 +8,7 @@ namespace VideoAffect.Benchmarking;
 /// photo that setup installs), each drifting slowly over a blurred face-free background, so every
 /// frame has a known number of faces. Made with ffmpeg once and cached by their parameters.
 /// </summary>
-public static class BenchmarkClip
+internal static class BenchmarkClip
 {
     public static async Task<string> GetAsync(string photos, string cache, int width, int height, int faces, double seconds, int fps = 30)
     {

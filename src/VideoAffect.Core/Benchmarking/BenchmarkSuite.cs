@@ -11,19 +11,19 @@ using VideoAffect.Pipeline;
 namespace VideoAffect.Benchmarking;
 
 /// <summary>One measured rate, with what it was measured on.</summary>
-public sealed record BenchResult(string Clip, string Stage, string Backend, Measurement Measurement);
+internal sealed record BenchResult(string Clip, string Stage, string Backend, Measurement Measurement);
 
 /// <summary>A ratio between two results of the same run.</summary>
-public sealed record BenchRatio(string Name, double Value);
+internal sealed record BenchRatio(string Name, double Value);
 
-public sealed record BenchReport(DateTimeOffset Date, string Machine, IReadOnlyList<BenchResult> Results, IReadOnlyList<BenchRatio> Ratios, IReadOnlyList<string> Notes);
+internal sealed record BenchReport(DateTimeOffset Date, string Machine, IReadOnlyList<BenchResult> Results, IReadOnlyList<BenchRatio> Ratios, IReadOnlyList<string> Notes);
 
 /// <summary>
 /// Measures every stage and the whole pipeline per clip and backend, and the baselines in the same
 /// run: ffmpeg's decode + encode (the ceiling), the seed's sequential loop, and OpenCV DNN on the
 /// classifier, so that every speed-up is a ratio of numbers measured side by side.
 /// </summary>
-public sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
+internal sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
 {
     readonly List<BenchResult> _results = new();
     readonly List<BenchRatio> _ratios = new();

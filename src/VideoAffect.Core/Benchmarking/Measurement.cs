@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace VideoAffect.Benchmarking;
 
 /// <summary>Median and spread of repeated measurements of a rate (units per second), plus peak memory.</summary>
-public sealed record Measurement(string Name, string Unit, double Median, double Min, double Max, int Runs, double PeakMemoryMiB)
+internal sealed record Measurement(string Name, string Unit, double Median, double Min, double Max, int Runs, double PeakMemoryMiB)
 {
     /// <summary>
     /// Runs <paramref name="run"/> once to warm up (JIT, caches, kernel compilation), then

@@ -13,7 +13,7 @@ namespace VideoAffect.Benchmarking;
 /// OpenCV draws and an mp4v VideoWriter encodes: one frame after another, no pipelining, no batching.
 /// The baseline the pipeline's speed-up is measured against.
 /// </summary>
-public static class SeedLoop
+internal static class SeedLoop
 {
     /// <summary>Processes the whole clip; returns the frames done.</summary>
     public static long Run(string input, string output, Network network, DetectorOptions detectorOptions)
