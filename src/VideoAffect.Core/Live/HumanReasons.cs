@@ -4,7 +4,7 @@ namespace VideoAffect.Live;
 /// A source's raw error (an ffmpeg line such as "[tcp @ 0x55e4…] Connection to tcp://…:8554 failed:
 /// Connection refused") as the few words an operator needs; the raw line stays available beside it.
 /// </summary>
-public static class HumanReasons
+internal static class HumanReasons
 {
     static readonly (string Needle, string Reason)[] Known =
     [

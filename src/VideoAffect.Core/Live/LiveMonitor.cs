@@ -42,7 +42,7 @@ public sealed class LiveMonitor : IDisposable
     /// <summary>Where records and track events go besides the files (brokers).</summary>
     public EventSinks Sinks { get; }
     public IReadOnlyList<StreamStatus> Streams { get; }
-    public IReadOnlyDictionary<string, PreviewHub> Previews { get; }
+    internal IReadOnlyDictionary<string, PreviewHub> Previews { get; }
     public TimeSpan Elapsed => _clock.Elapsed;
     public long Batches => _classify?.Batches ?? 0;
     public long MixedBatches => _classify?.MixedBatches ?? 0;

@@ -9,7 +9,7 @@ namespace VideoAffect.Live;
 /// someone watches (at most <see cref="MaxFps"/> a second), plus the first one so a snapshot is
 /// always there; watchers wait for the next picture instead of polling.
 /// </summary>
-public sealed class PreviewHub
+internal sealed class PreviewHub
 {
     readonly object _gate = new();
     TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -7,7 +7,7 @@ namespace VideoAffect.Reports;
 /// the data points from it): the emotion timeline of the whole video, label shares overall and per
 /// track, and each track's shown probabilities over time. Colours come from <see cref="EmotionPalette"/>.
 /// </summary>
-public static class ReportCharts
+internal static class ReportCharts
 {
     public const int Width = 900;
     /// <summary>Tracks shorter than this are usually detector false positives; they are counted, not charted.</summary>

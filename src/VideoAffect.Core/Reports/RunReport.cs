@@ -11,7 +11,7 @@ namespace VideoAffect.Reports;
 /// and reads on a phone: the run's facts, the charts as inline SVG, each charted track with its
 /// face), .svg (the charts stacked in one SVG) or .png (the same as one image).
 /// </summary>
-public static partial class RunReport
+internal static partial class RunReport
 {
     public static readonly IReadOnlyList<string> Extensions = [".html", ".htm", ".svg", ".png"];
     const int TimelineHeight = 170, TrackHeight = 300;
