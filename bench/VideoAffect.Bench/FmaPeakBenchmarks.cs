@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
-using VideoAffect.Inference.Managed;
+using VideoAffect.Engine.Cpu;
 
 namespace VideoAffect.Bench;
 

@@ -12,8 +12,8 @@ public readonly record struct FaceCrop(long FrameOffset, int FrameWidth, int X, 
 
 /// <summary>
 /// The network's preprocessing on the device: for each face, grayscale conversion, bilinear resize
-/// of its crop to the input size, and scaling to [-1, 1] (x / 127.5 - 1), one thread per output
-/// pixel. Frames are uploaded once however many faces they hold; the batch is written straight
+/// of its crop to the input size, and the model's normalisation (level / divisor + offset, the
+/// model's input spec: x / 127.5 - 1 for the emotion CNN), one thread per output pixel. Frames are uploaded once however many faces they hold; the batch is written straight
 /// into the network's input buffer.
 /// Grayscale is <see cref="OpenCvGray"/>, so gray levels equal the CPU path's;
 /// the resize follows OpenCV's INTER_LINEAR sampling (pixel centres aligned, edge pixels clamped)
@@ -21,17 +21,17 @@ public readonly record struct FaceCrop(long FrameOffset, int FrameWidth, int X, 
 /// </summary>
 public sealed class FaceCropKernel
 {
-    readonly Action<AcceleratorStream, Index1D, ArrayView<byte>, ArrayView<FaceCrop>, ArrayView<float>, int, int> _kernel;
+    readonly Action<AcceleratorStream, Index1D, ArrayView<byte>, ArrayView<FaceCrop>, ArrayView<float>, int, int, float, float> _kernel;
 
     public FaceCropKernel(Accelerator accelerator) =>
-        _kernel = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<byte>, ArrayView<FaceCrop>, ArrayView<float>, int, int>(Execute);
+        _kernel = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<byte>, ArrayView<FaceCrop>, ArrayView<float>, int, int, float, float>(Execute);
 
     /// <summary>Writes <paramref name="faces"/> x height x width floats (NHWC with one channel) to <paramref name="output"/>.</summary>
     public void Launch(AcceleratorStream stream, int faces, ArrayView<byte> frames, ArrayView<FaceCrop> crops,
-        ArrayView<float> output, int height, int width) =>
-        _kernel(stream, faces * height * width, frames, crops, output, height, width);
+        ArrayView<float> output, int height, int width, float divisor, float offset) =>
+        _kernel(stream, faces * height * width, frames, crops, output, height, width, divisor, offset);
 
-    static void Execute(Index1D index, ArrayView<byte> frames, ArrayView<FaceCrop> crops, ArrayView<float> output, int height, int width)
+    static void Execute(Index1D index, ArrayView<byte> frames, ArrayView<FaceCrop> crops, ArrayView<float> output, int height, int width, float divisor, float offset)
     {
         int face = index / (height * width), pixel = index % (height * width);
         var crop = crops[face];
@@ -39,7 +39,7 @@ public sealed class FaceCropKernel
         Sample(crop.Width, width, pixel % width, out int x0, out int x1, out float fx);
         float top = Lerp(Gray(frames, crop, y0, x0), Gray(frames, crop, y0, x1), fx);
         float bottom = Lerp(Gray(frames, crop, y1, x0), Gray(frames, crop, y1, x1), fx);
-        output[index] = Lerp(top, bottom, fy) / 127.5f - 1f;
+        output[index] = Lerp(top, bottom, fy) / divisor + offset;
     }
 
     /// <summary>OpenCV's INTER_LINEAR source position for output <paramref name="o"/> along one axis of the crop.</summary>

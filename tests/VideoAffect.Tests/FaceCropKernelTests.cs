@@ -60,7 +60,7 @@ public class FaceCropKernelTests
         using var frameBuffer = accelerator.Allocate1D(frames.SelectMany(f => f.Bgr).ToArray());
         using var cropBuffer = accelerator.Allocate1D(crops);
         using var output = accelerator.Allocate1D<float>(faces.Count * height * width);
-        new FaceCropKernel(accelerator).Launch(accelerator.DefaultStream, faces.Count, frameBuffer.View, cropBuffer.View, output.View, height, width);
+        new FaceCropKernel(accelerator).Launch(accelerator.DefaultStream, faces.Count, frameBuffer.View, cropBuffer.View, output.View, height, width, 127.5f, -1f);
         accelerator.Synchronize();
         return output.GetAsArray1D();
     }

@@ -48,6 +48,21 @@ public sealed class FallbackBackend(IInferenceBackend device, Func<IInferenceBac
         Cpu().Run(input, batch, probabilities);
     }
 
+    public void Run(ReadOnlySpan<float> input, int batch, IReadOnlyList<float[]> outputs)
+    {
+        if (!DeviceAbandoned)
+        {
+            try
+            {
+                device.Run(input, batch, outputs);
+                Volatile.Write(ref _failuresInARow, 0);
+                return;
+            }
+            catch (Exception e) when (e is not ArgumentException) { Failed(e); }
+        }
+        Cpu().Run(input, batch, outputs);
+    }
+
     public void RunOnFrames(IReadOnlyList<FrameFaces> frames, Span<float> probabilities)
     {
         if (!DeviceAbandoned && device is IFrameInferenceBackend frameDevice)

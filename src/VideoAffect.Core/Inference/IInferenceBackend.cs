@@ -1,4 +1,4 @@
-using VideoAffect.Model;
+using VideoAffect.Engine;
 
 namespace VideoAffect.Inference;
 
@@ -18,7 +18,10 @@ public interface IInferenceBackend : IDisposable
 
     /// <summary>
     /// <paramref name="input"/>: <paramref name="batch"/> items of <see cref="Network.InputShape"/> in NHWC order.
-    /// <paramref name="probabilities"/>: receives batch x classes values.
+    /// <paramref name="output"/>: receives the first output (a classifier's probabilities), batch x its size.
     /// </summary>
-    void Run(ReadOnlySpan<float> input, int batch, Span<float> probabilities);
+    void Run(ReadOnlySpan<float> input, int batch, Span<float> output);
+
+    /// <summary>Every output: <paramref name="outputs"/>[k] receives batch x the size of <see cref="Network.Outputs"/>[k].</summary>
+    void Run(ReadOnlySpan<float> input, int batch, IReadOnlyList<float[]> outputs);
 }

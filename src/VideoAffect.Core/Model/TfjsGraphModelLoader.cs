@@ -1,10 +1,12 @@
 using System.Text.Json;
+using VideoAffect.Engine;
 using VideoAffect.Kernels;
 
 namespace VideoAffect.Model;
 
 /// <summary>
-/// Reads a TensorFlow.js graph model (model JSON + binary weight shards) into a <see cref="Network"/>.
+/// Reads a TensorFlow.js graph model (model JSON + binary weight shards) into a <see cref="Network"/>:
+/// a classifier (one output, one value per label) or any graph with named outputs (a detector).
 /// Only the ops the engine implements are accepted; anything else is a <see cref="ModelFormatException"/>
 /// naming the op and node, never a silent mis-read.
 /// </summary>
@@ -12,9 +14,19 @@ public static class TfjsGraphModelLoader
 {
     public static readonly IReadOnlyList<string> SupportedOps =
         ["Placeholder", "Const", "Identity", "_FusedConv2D", "Conv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative",
-         "MaxPool", "AddV2", "Add", "Relu", "Mean", "Softmax"];
+         "MaxPool", "AddV2", "Add", "Relu", "Mean", "Softmax", "Pad", "Reshape"];
 
-    public static Network Load(string jsonPath, IReadOnlyList<string>? labels = null)
+    /// <summary>A classifier: one output, one value per label (FER-2013's seven unless given).</summary>
+    public static Network Load(string jsonPath, IReadOnlyList<string>? labels = null) =>
+        Load(jsonPath, labels ?? EmotionLabels.Fer2013, input: null);
+
+    /// <summary>
+    /// Any graph: every output the model's signature names (else every node nothing consumes),
+    /// in name order, and the input as <paramref name="input"/> says the model was trained.
+    /// </summary>
+    public static Network LoadGraph(string jsonPath, Func<TensorShape, InputSpec>? input = null) => Load(jsonPath, null, input);
+
+    static Network Load(string jsonPath, IReadOnlyList<string>? labels, Func<TensorShape, InputSpec>? input)
     {
         string source = Path.GetFileName(jsonPath);
         if (!File.Exists(jsonPath))
@@ -24,7 +36,7 @@ public static class TfjsGraphModelLoader
         catch (JsonException e) { throw new ModelFormatException($"{source} is not valid JSON ({e.Message.Split('\n')[0]}); it is not a TF.js graph model or it is damaged"); }
         using (doc)
         {
-            try { return Build(doc.RootElement, Path.GetDirectoryName(Path.GetFullPath(jsonPath))!, source, labels ?? EmotionLabels.Fer2013); }
+            try { return Build(doc.RootElement, Path.GetDirectoryName(Path.GetFullPath(jsonPath))!, source, labels, input); }
             catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException or OverflowException or IndexOutOfRangeException)
             {
                 throw new ModelFormatException($"{source} is not a well-formed TF.js graph model: {e.Message}", e);
@@ -32,7 +44,7 @@ public static class TfjsGraphModelLoader
         }
     }
 
-    static Network Build(JsonElement root, string directory, string source, IReadOnlyList<string> labels)
+    static Network Build(JsonElement root, string directory, string source, IReadOnlyList<string>? labels, Func<TensorShape, InputSpec>? input)
     {
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("modelTopology", out var topology) || !root.TryGetProperty("weightsManifest", out var manifest))
             throw new ModelFormatException($"{source} is not a TF.js graph model (no modelTopology/weightsManifest)");
@@ -45,21 +57,36 @@ public static class TfjsGraphModelLoader
             nodes[node.GetProperty("name").GetString()!] = node;
 
         var builder = new GraphBuilder(nodes, weights, source);
-        string output = OutputNodeName(root, nodes);
-        builder.Resolve(output);
-        return new Network(builder.Layers, labels, source);
+        var names = OutputNodeNames(root, nodes);
+        if (labels is not null)
+        {
+            if (names.Count != 1)
+                throw new ModelFormatException($"{source} has {names.Count} outputs ({string.Join(", ", names)}); a classifier has one");
+            builder.Resolve(names[0]);
+            CheckInput(builder.Layers, source);
+            return new Network(builder.Layers, labels, source, input?.Invoke(builder.Layers[0].OutputShape));
+        }
+        var outputs = names.Select(n => new NetworkOutput(n, builder.Resolve(n))).ToList();
+        CheckInput(builder.Layers, source);
+        return new Network(builder.Layers, outputs, [], source, input?.Invoke(builder.Layers[0].OutputShape));
     }
 
-    /// <summary>The signature's output if the model names one, else the node nothing consumes.</summary>
-    static string OutputNodeName(JsonElement root, Dictionary<string, JsonElement> nodes)
+    static void CheckInput(List<Layer> layers, string source)
+    {
+        if (layers.Count == 0 || layers[0] is not InputLayer)
+            throw new ModelFormatException($"{source}: the outputs do not depend on the input placeholder");
+    }
+
+    /// <summary>The signature's outputs if the model names them, else the nodes nothing consumes; in name order.</summary>
+    static List<string> OutputNodeNames(JsonElement root, Dictionary<string, JsonElement> nodes)
     {
         if (root.TryGetProperty("userDefinedMetadata", out var meta) && meta.TryGetProperty("signature", out var sig)
-            && sig.TryGetProperty("outputs", out var outputs))
-            foreach (var o in outputs.EnumerateObject())
-                return o.Name.Split(':')[0];
+            && sig.TryGetProperty("outputs", out var outputs) && outputs.EnumerateObject().Any())
+            return outputs.EnumerateObject().Select(o => o.Name.Split(':')[0]).Order(StringComparer.Ordinal).ToList();
         var consumed = nodes.Values.SelectMany(n => n.TryGetProperty("input", out var i) ? i.EnumerateArray().Select(x => StripInput(x.GetString()!)) : [])
             .ToHashSet();
-        return nodes.Keys.Last(n => !consumed.Contains(n));
+        return nodes.Where(n => !consumed.Contains(n.Key) && n.Value.GetProperty("op").GetString() != "Const")
+            .Select(n => n.Key).Order(StringComparer.Ordinal).ToList();
     }
 
     internal static string StripInput(string input) => input.TrimStart('^').Split(':')[0];
@@ -159,6 +186,24 @@ public static class TfjsGraphModelLoader
                     int x = Resolve(inputs[0]);
                     return Add(new SoftmaxLayer(name, x, ShapeOf(x)));
                 }
+                case "Pad":
+                {
+                    Expect(name, op, inputs, 2);
+                    int x = Resolve(inputs[0]);
+                    int[] p = weights.Ints(inputs[1], source);
+                    if (p.Length != 8 || p[0] != 0 || p[1] != 0)
+                        throw new ModelFormatException($"{source}: Pad '{name}' pads [{string.Join(",", p)}]; only the height, width and channel axes can be padded");
+                    if (attr.String("mode", "CONSTANT") != "CONSTANT")
+                        throw new ModelFormatException($"{source}: Pad '{name}' is not a constant (zero) pad");
+                    return Add(new PadLayer(name, x, PadLayer.Around(ShapeOf(x), (p[2], p[3]), (p[4], p[5]), (p[6], p[7]))));
+                }
+                case "Reshape":
+                {
+                    Expect(name, op, inputs, 2);
+                    int x = Resolve(inputs[0]);
+                    var shape = ReshapeTarget(name, ShapeOf(x), weights.Ints(inputs[1], source));
+                    return Add(new ReshapeLayer(name, x, ShapeOf(x), shape));
+                }
                 case "Const":
                     throw new ModelFormatException($"{source}: constant '{name}' is used as an activation; the graph is not a feed-forward image classifier");
                 default:
@@ -200,6 +245,18 @@ public static class TfjsGraphModelLoader
             return Add(depthwise
                 ? new DepthwiseConv2DLayer(name, x, g, w, bias, relu)
                 : new Conv2DLayer(name, x, g, w, bias, relu));
+        }
+
+        /// <summary>TF's target shape without its batch axis (which must stay the batch), one -1 inferred.</summary>
+        TensorShape ReshapeTarget(string name, TensorShape input, int[] dims)
+        {
+            if (dims.Length < 2 || dims[0] is not (1 or -1))
+                throw new ModelFormatException($"{source}: Reshape '{name}' to [{string.Join(",", dims)}] changes the batch axis");
+            int[] item = dims[1..];
+            int unknown = item.Count(d => d == -1), known = item.Where(d => d != -1).Aggregate(1, (a, d) => a * d);
+            if (unknown > 1 || item.Any(d => d == 0 || d < -1) || known == 0 || input.Size % known != 0)
+                throw new ModelFormatException($"{source}: Reshape '{name}' cannot make {input} into [{string.Join(",", dims)}]");
+            return new TensorShape(item.Select(d => d == -1 ? input.Size / known : d).ToArray());
         }
 
         WindowGeometry Geometry(string name, TensorShape input, int outChannels, int kh, int kw, int sy, int sx, TfjsNodeAttributes attr)

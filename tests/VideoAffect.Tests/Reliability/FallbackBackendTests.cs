@@ -26,6 +26,7 @@ public class FallbackBackendTests
         public Network Network => network;
         public int MaxBatch => 16;
         public void Run(ReadOnlySpan<float> input, int batch, Span<float> probabilities) => Fail();
+        public void Run(ReadOnlySpan<float> input, int batch, IReadOnlyList<float[]> outputs) => Fail();
         public void RunOnFrames(IReadOnlyList<FrameFaces> frames, Span<float> probabilities) => Fail();
         void Fail() { Calls++; throw new InvalidOperationException("CUDA_ERROR_LAUNCH_FAILED (simulated)"); }
         public void Dispose() { }

@@ -1,5 +1,5 @@
 using System.Runtime.Intrinsics;
-using VideoAffect.Inference.Managed;
+using VideoAffect.Engine.Cpu;
 using VideoAffect.Kernels;
 
 namespace VideoAffect.Training.Cpu;

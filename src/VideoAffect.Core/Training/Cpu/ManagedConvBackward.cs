@@ -1,4 +1,4 @@
-using VideoAffect.Inference.Managed;
+using VideoAffect.Engine.Cpu;
 using VideoAffect.Kernels;
 
 namespace VideoAffect.Training.Cpu;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace VideoAffect.Inference.Managed;
+namespace VideoAffect.Engine.Cpu;
 
 /// <summary>
 /// One SIMD register width, as static members so that a kernel written once against this interface

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace VideoAffect.Model.Onnx;
+namespace VideoAffect.Engine.Onnx;
 
 /// <summary>
 /// The few pieces of the protobuf wire format ONNX needs: varints, length-delimited fields and

@@ -1,4 +1,4 @@
-namespace VideoAffect.Inference.Managed;
+namespace VideoAffect.Engine.Cpu;
 
 /// <summary>The per-item reductions at the head of a classifier: spatial mean and softmax.</summary>
 static class ManagedReductions

@@ -1,6 +1,6 @@
 using VideoAffect.Kernels;
 
-namespace VideoAffect.Inference.Managed;
+namespace VideoAffect.Engine.Cpu;
 
 /// <summary>NHWC max pooling; padding never wins (it counts as -inf), as in TensorFlow.</summary>
 static class ManagedMaxPool

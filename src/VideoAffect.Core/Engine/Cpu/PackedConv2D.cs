@@ -1,7 +1,7 @@
 using System.Runtime.Intrinsics;
 using VideoAffect.Kernels;
 
-namespace VideoAffect.Inference.Managed;
+namespace VideoAffect.Engine.Cpu;
 
 /// <summary>
 /// Convolution as a register-blocked implicit GEMM: each step computes 4 output pixels x 2 SIMD

@@ -1,6 +1,6 @@
 using VideoAffect.Kernels;
 
-namespace VideoAffect.Inference.Managed;
+namespace VideoAffect.Engine.Cpu;
 
 /// <summary>What a sliding-window layer does at each output pixel; a struct so the JIT specialises the walk per op.</summary>
 interface IWindowOp

@@ -1,6 +1,6 @@
 using VideoAffect.Kernels;
 
-namespace VideoAffect.Inference.Managed;
+namespace VideoAffect.Engine.Cpu;
 
 /// <summary>Depthwise NHWC convolution; the channel axis is contiguous in input, weights and output, so it is the SIMD axis.</summary>
 static class ManagedDepthwiseConv2D

@@ -1,0 +1,69 @@
+using VideoAffect.Engine.Cpu;
+using VideoAffect.Engine.Onnx;
+using VideoAffect.Kernels;
+
+namespace VideoAffect.Engine;
+
+/// <summary>Convolution with HWIO weights, bias and optional ReLU (TF's _FusedConv2D).</summary>
+public class Conv2DLayer : Layer
+{
+    public Conv2DLayer(string name, int input, WindowGeometry geometry, float[] weights, float[] bias, bool relu)
+        : base(name, [input], new TensorShape(geometry.OutHeight, geometry.OutWidth, geometry.OutChannels))
+    {
+        int expected = geometry.KernelHeight * geometry.KernelWidth * geometry.InChannels * geometry.OutChannels;
+        if (weights.Length != expected) throw new ModelFormatException($"layer '{name}': {weights.Length} weights, expected {expected}");
+        if (bias.Length != geometry.OutChannels) throw new ModelFormatException($"layer '{name}': {bias.Length} biases, expected {geometry.OutChannels}");
+        Geometry = geometry; Weights = weights; Bias = bias; Relu = relu;
+    }
+
+    public WindowGeometry Geometry { get; }
+    public float[] Weights { get; }
+    public float[] Bias { get; }
+    public bool Relu { get; }
+    public override long MultiplyAdds =>
+        (long)Geometry.OutputSize * Geometry.KernelHeight * Geometry.KernelWidth * Geometry.InChannels;
+
+    /// <summary>Register-blocked SIMD GEMM over packed weights.</summary>
+    internal override ManagedStep Managed(ManagedPlan plan)
+    {
+        var packed = new PackedConv2D(Weights, Bias, Geometry, Relu, plan.MaxBatch, plan.AllowAvx512);
+        return (inputs, output, batch) => packed.Run(inputs[0], output, batch);
+    }
+
+    /// <summary>1x1 convolutions as a shared-memory tiled GEMM where the device prefers it, the direct kernel otherwise.</summary>
+    internal override IlgpuStep Ilgpu(IlgpuPlan plan)
+    {
+        var (weights, bias, g, relu) = (plan.Upload(Weights), plan.Upload(Bias), Geometry, Relu);
+        if (plan.PrefersTiledKernels && PointwiseConvGemmKernel.Handles(g))
+        {
+            var pointwise = plan.Kernel<PointwiseConvGemmKernel>();
+            return (stream, inputs, output, batch) => pointwise.Launch(stream, batch, inputs[0], weights, bias, output, g, relu);
+        }
+        var direct = plan.Kernel<Conv2DKernel>();
+        return (stream, inputs, output, batch) => direct.Launch(stream, batch, inputs[0], weights, bias, output, g, relu);
+    }
+
+    internal override bool ExportOnnx(OnnxNodeWriter onnx)
+    {
+        var g = Geometry;
+        if (!onnx.InputShape(0).IsImage) return false; // a dense layer on a non-image tensor would need a MatMul mapping
+        onnx.Graph.Initializer(onnx.Local("w"), [g.OutChannels, g.InChannels, g.KernelHeight, g.KernelWidth], OnnxWindow.HwioToOihw(Weights, g));
+        onnx.Graph.Initializer(onnx.Local("b"), [Bias.Length], Bias);
+        onnx.NodeWithRelu("Conv", [onnx.Input(0), onnx.Local("w"), onnx.Local("b")], Relu, OnnxWindow.Attributes(g, group: 1));
+        return true;
+    }
+}
+
+/// <summary>
+/// Fully connected layer on the flattened input (NHWC order), weights [inputs, units], bias and
+/// optional ReLU. It is exactly a 1x1 convolution over a 1 x 1 x inputs tensor, and NHWC makes the
+/// flattening free, so every backend runs it with its convolution code.
+/// </summary>
+public sealed class DenseLayer(string name, int input, int inputs, int units, float[] weights, float[] bias, bool relu)
+    : Conv2DLayer(name, input, new WindowGeometry(1, 1, inputs, units, 1, 1, 1, 1, Padding.Valid), weights, bias, relu)
+{
+    public int Units => units;
+
+    /// <summary>Not mapped yet: ONNX would need a Flatten of the NCHW input in NHWC order and a MatMul.</summary>
+    internal override bool ExportOnnx(OnnxNodeWriter onnx) => false;
+}
