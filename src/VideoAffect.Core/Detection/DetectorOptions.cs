@@ -1,8 +1,9 @@
 namespace VideoAffect.Detection;
 
 /// <summary>
-/// Haar cascade settings with the seed's defaults (OpenCV's frontal-face cascade, scale 1.1,
-/// 5 neighbours, faces from 30 px).
+/// Detector settings: the Haar cascade's with the seed's defaults (OpenCV's frontal-face cascade,
+/// scale 1.1, 5 neighbours, faces from 30 px), and BlazeFace's score threshold and NMS overlap
+/// (MediaPipe's face detection defaults, 0.5 and 0.3).
 /// </summary>
 public sealed record DetectorOptions
 {
@@ -16,12 +17,18 @@ public sealed record DetectorOptions
     public int MinFaceSize { get; init; } = 30;
     /// <summary>0 means no upper bound.</summary>
     public int MaxFaceSize { get; init; }
+    /// <summary>CNN detectors (BlazeFace): the least sigmoid score a face needs.</summary>
+    public float ScoreThreshold { get; init; } = 0.5f;
+    /// <summary>CNN detectors (BlazeFace): boxes overlapping more than this IoU are merged into one face.</summary>
+    public float NmsIou { get; init; } = 0.3f;
 
     public void Validate()
     {
         if (ScaleFactor <= 1.0) throw new VideoAffectException($"scale factor must be greater than 1 (got {ScaleFactor})");
         if (MinNeighbors < 0) throw new VideoAffectException($"min neighbours must be 0 or more (got {MinNeighbors})");
         if (MinFaceSize < 1) throw new VideoAffectException($"minimum face size must be at least 1 px (got {MinFaceSize})");
+        if (!(ScoreThreshold > 0f && ScoreThreshold < 1f)) throw new VideoAffectException($"score threshold must be between 0 and 1 (got {ScoreThreshold})");
+        if (!(NmsIou > 0f && NmsIou <= 1f)) throw new VideoAffectException($"NMS IoU must be above 0 and at most 1 (got {NmsIou})");
         if (MaxFaceSize != 0 && MaxFaceSize < MinFaceSize) throw new VideoAffectException($"maximum face size {MaxFaceSize} is below the minimum {MinFaceSize}");
     }
 }

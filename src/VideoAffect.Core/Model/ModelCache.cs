@@ -36,7 +36,27 @@ public static class ModelCache
         new(PretrainedModel.WeightsFile, "package/models/emotion.bin", PretrainedModel.WeightsSha256),
     ]);
 
-    public static IReadOnlyList<PinnedModel> Catalog { get; } = [Emotion];
+    /// <summary>MediaPipe's BlazeFace face detector (the 256x256 "back" model), as the same package ships it.</summary>
+    public static readonly PinnedModel BlazeFace = new("blazeface", "BlazeFace face detector (MediaPipe, 256x256 back model, TF.js graph model)",
+        "@vladmandic/human", "3.3.6",
+    [
+        new("blazeface.json", "package/models/blazeface.json", "cd7bbfc078270572beb39f9e5ae67aadbd50b5e67cff37e6d4f6b3ea39312e5f"),
+        new("blazeface.bin", "package/models/blazeface.bin", "dc9a97fdc50bc43216554bdd69aa3e7b9361a519ee7bdd996a2f69a98a6f9b72"),
+    ]);
+
+    public static IReadOnlyList<PinnedModel> Catalog { get; } = [Emotion, BlazeFace];
+
+    /// <summary>
+    /// The folder holding <paramref name="model"/>'s files, each checked against its sha256; a
+    /// missing or different file is one line naming it and the fix.
+    /// </summary>
+    public static string Verified(PinnedModel model, string? directory = null)
+    {
+        var status = Check(model, directory);
+        foreach (var (file, state) in status.Files.Where(f => f.State != "ok"))
+            throw new ModelFormatException($"the {model.Name} model is not installed ({Path.Combine(status.Directory, file.Name)} {(state == "missing" ? "is missing" : state)}); run `videoaffect models fetch` (in a source checkout, ./setup.sh does it)");
+        return status.Directory;
+    }
 
     public static PinnedModel Find(string name) =>
         Catalog.FirstOrDefault(m => m.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
