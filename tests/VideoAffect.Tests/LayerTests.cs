@@ -90,6 +90,10 @@ public class LayerTests
     [InlineData("ilgpu-cpu", 7, 9, 5, 3, 1, true, 1)]
     [InlineData("ilgpu-cpu", 8, 8, 16, 3, 2, true, 7)]
     [InlineData("ilgpu-cpu", 9, 7, 3, 3, 1, false, 2)]
+    [InlineData("cpu", 16, 16, 24, 5, 1, true, 2)]   // BlazeFace's 5x5 depthwise, 8-channel SIMD blocks
+    [InlineData("cpu", 16, 12, 13, 5, 2, true, 3)]   // stride 2 on an even input, a channel tail past the SIMD blocks
+    [InlineData("cpu", 4, 3, 9, 5, 1, true, 1)]      // a window wider than the input
+    [InlineData("ilgpu-cpu", 16, 12, 13, 5, 2, true, 3)]
     public void Depthwise_matches_float64_reference(string backend, int h, int w, int c, int k, int stride, bool same, int batch)
     {
         var rnd = new RandomData();

@@ -50,9 +50,10 @@ static class SharedOptions
         new Option<double>("--smoothing") { Description = "weight of a frame in its track's moving average of probabilities (1: no smoothing)", DefaultValueFactory = _ => 0.3 },
         new Option<bool>("--keep-tentative") { Description = "keep faces whose track was never confirmed (one-off detections), marked \"tentative\" in the records; by default they appear nowhere" });
 
-    public sealed record DetectorOptionSet(Option<string> Kind, Option<string> Cascade, Option<double> ScaleFactor, Option<int> MinNeighbors, Option<int> MinFace, Option<int> MaxFace)
+    public sealed record DetectorOptionSet(Option<string> Kind, Option<string> Cascade, Option<double> ScaleFactor, Option<int> MinNeighbors, Option<int> MinFace, Option<int> MaxFace,
+        Option<float> MinScore, Option<float> NmsIou)
     {
-        public IEnumerable<Option> All => [Kind, Cascade, ScaleFactor, MinNeighbors, MinFace, MaxFace];
+        public IEnumerable<Option> All => [Kind, Cascade, ScaleFactor, MinNeighbors, MinFace, MaxFace, MinScore, NmsIou];
 
         public string ReadKind(ParseResult r) => r.GetValue(Kind)!;
 
@@ -63,6 +64,8 @@ static class SharedOptions
             MinNeighbors = r.GetValue(MinNeighbors),
             MinFaceSize = r.GetValue(MinFace),
             MaxFaceSize = r.GetValue(MaxFace),
+            ScoreThreshold = r.GetValue(MinScore),
+            NmsIou = r.GetValue(NmsIou),
         };
     }
 
@@ -72,13 +75,15 @@ static class SharedOptions
         return new DetectorOptionSet(
             new Option<string>("--detector")
             {
-                Description = $"Haar detector: {string.Join(", ", FaceDetectorFactory.Names)} (auto: our ILGPU kernels when the backend runs on a GPU, else our SIMD cascade; all give OpenCV's faces)",
+                Description = $"face detector: {string.Join(", ", FaceDetectorFactory.Names)} (the Haar cascades all give OpenCV's faces; auto: our ILGPU kernels when the backend runs on a GPU, else our SIMD cascade; blazeface: MediaPipe's CNN detector with eye, nose, mouth and ear landmarks)",
                 DefaultValueFactory = _ => "auto",
             },
             new Option<string>("--cascade") { Description = "OpenCV Haar cascade XML", DefaultValueFactory = _ => defaults.CascadePath },
             new Option<double>("--scale-factor") { Description = "image pyramid step of the detector", DefaultValueFactory = _ => defaults.ScaleFactor },
             new Option<int>("--min-neighbors") { Description = "overlapping detections needed to keep a face", DefaultValueFactory = _ => defaults.MinNeighbors },
             new Option<int>("--min-face") { Description = "smallest face side in pixels", DefaultValueFactory = _ => defaults.MinFaceSize },
-            new Option<int>("--max-face") { Description = "largest face side in pixels (0: no limit)", DefaultValueFactory = _ => defaults.MaxFaceSize });
+            new Option<int>("--max-face") { Description = "largest face side in pixels (0: no limit)", DefaultValueFactory = _ => defaults.MaxFaceSize },
+            new Option<float>("--min-score") { Description = "blazeface: least face score, 0 to 1", DefaultValueFactory = _ => defaults.ScoreThreshold },
+            new Option<float>("--nms-iou") { Description = "blazeface: boxes overlapping more than this are merged into one face", DefaultValueFactory = _ => defaults.NmsIou });
     }
 }

@@ -1,12 +1,13 @@
 using ILGPU.Runtime;
+using VideoAffect.Detection.BlazeFace;
 using VideoAffect.Inference;
 
 namespace VideoAffect.Detection;
 
-/// <summary>Turns <c>--detector auto|simd|opencv|ilgpu</c> into detectors for the pipeline's detection workers.</summary>
+/// <summary>Turns <c>--detector auto|simd|opencv|ilgpu|blazeface</c> into detectors for the pipeline's detection workers.</summary>
 public static class FaceDetectorFactory
 {
-    public static readonly IReadOnlyList<string> Names = ["auto", "simd", "opencv", "ilgpu"];
+    public static readonly IReadOnlyList<string> Names = ["auto", "simd", "opencv", "ilgpu", "blazeface"];
 
     /// <summary>
     /// simd: our vectorised CPU cascade, one per worker, each using <paramref name="threadsEach"/>
@@ -14,6 +15,8 @@ public static class FaceDetectorFactory
     /// on the inference backend's own accelerator when it has one (the GPU then does both), else on
     /// the best ILGPU device (CUDA, an OpenCL GPU, or ILGPU's CPU accelerator, which is exact but slow).
     /// auto: ilgpu when the backend runs on a GPU, simd otherwise. All give OpenCV's faces.
+    /// blazeface: MediaPipe's CNN detector on the same kind of backend as the classifier (on its
+    /// accelerator where it has one), one per worker.
     /// </summary>
     /// <param name="workers">frames detected at once (throughput)</param>
     /// <param name="threadsEach">threads on one frame (latency); simd only</param>
@@ -29,6 +32,8 @@ public static class FaceDetectorFactory
                 return gpu is not null ? [new IlgpuHaarDetector(options, gpu, ownsAccelerator: false)] : Simd(options, workers, threadsEach);
             case "simd":
                 return Simd(options, workers, threadsEach);
+            case "blazeface":
+                return BlazeFace(options, backend, engine, workers);
             case "ilgpu":
                 if (engine is not null) return [new IlgpuHaarDetector(options, engine.Accelerator, ownsAccelerator: false)];
                 var accelerator = IlgpuRuntime.CreateBestAccelerator();
@@ -45,6 +50,18 @@ public static class FaceDetectorFactory
     {
         if (!Names.Contains(name.ToLowerInvariant()))
             throw new VideoAffectException($"unknown detector '{name}'; choose one of: {string.Join(", ", Names)}");
+    }
+
+    /// <summary>
+    /// The network is loaded once and shared; each worker has its own backend (its own buffers),
+    /// on the classifier's accelerator when it has one, else on the classifier's kind of backend.
+    /// </summary>
+    static IReadOnlyList<IFaceDetector> BlazeFace(DetectorOptions options, IInferenceBackend backend, IlgpuBackend? engine, int workers)
+    {
+        var network = BlazeFaceModel.Load();
+        return Several(workers, () => new BlazeFaceDetector(engine is not null
+            ? new IlgpuBackend(network, engine.Accelerator, engine.Name, maxBatch: 1, ownsAccelerator: false)
+            : BackendFactory.Create(backend.Name, network, maxBatch: 1), options));
     }
 
     static IReadOnlyList<IFaceDetector> OpenCv(DetectorOptions options, int workers) => Several(workers, () => new OpenCvHaarDetector(options));

@@ -17,3 +17,9 @@ public interface IBgrFaceDetector : IFaceDetector
     /// <param name="bgr">Packed BGR24 pixels, width * height * 3 bytes.</param>
     IReadOnlyList<FaceBox> DetectBgr(ReadOnlySpan<byte> bgr, int width, int height);
 }
+
+/// <summary>A detector that also finds keypoints (BlazeFace), given the BGR frame.</summary>
+public interface ILandmarkFaceDetector : IBgrFaceDetector
+{
+    IReadOnlyList<DetectedFace> DetectFaces(ReadOnlySpan<byte> bgr, int width, int height);
+}

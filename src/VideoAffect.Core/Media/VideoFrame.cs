@@ -55,6 +55,8 @@ public sealed class VideoFrame : IDisposable
 public sealed class FaceObservation(FaceBox box, float[]? input, int trackId = 0, bool detected = true, FaceBox? deviceCrop = null, Tracking.FaceTrack? track = null)
 {
     public FaceBox Box { get; } = box;
+    /// <summary>Keypoints from a detector that gives them (BlazeFace's eyes, nose, mouth and ears), on frames it ran; else null.</summary>
+    public IReadOnlyList<Detection.Landmark>? Landmarks { get; init; }
     /// <summary>Stable id of the face across frames; 0 when tracking is off.</summary>
     public int TrackId { get; } = trackId;
     /// <summary>The track, whose confirmation may come frames later; null when tracking is off.</summary>

@@ -95,6 +95,10 @@ public static class TfjsGraphModelLoader
     sealed class GraphBuilder(Dictionary<string, JsonElement> nodes, TfjsWeights weights, string source)
     {
         readonly Dictionary<string, int> _built = new();
+        /// <summary>How many nodes read each node: an Add read only by a Relu becomes one fused layer.</summary>
+        readonly Dictionary<string, int> _readers = nodes.Values
+            .SelectMany(n => n.TryGetProperty("input", out var i) ? i.EnumerateArray().Select(x => StripInput(x.GetString()!)) : [])
+            .GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
         readonly HashSet<string> _visiting = new();
         public List<Layer> Layers { get; } = new();
 
@@ -158,16 +162,14 @@ public static class TfjsGraphModelLoader
                 }
                 case "AddV2":
                 case "Add":
-                {
-                    Expect(name, op, inputs, 2);
-                    int l = Resolve(inputs[0]), r = Resolve(inputs[1]);
-                    if (ShapeOf(l) != ShapeOf(r))
-                        throw new ModelFormatException($"{source}: {op} '{name}' adds {ShapeOf(l)} to {ShapeOf(r)}; broadcasting is not supported");
-                    return Add(new AddLayer(name, l, r, ShapeOf(l), relu: false));
-                }
+                    return Sum(name, op, inputs, relu: false);
                 case "Relu":
                 {
                     Expect(name, op, inputs, 1);
+                    // A residual sum read only by this ReLU: one pass over the tensor instead of two.
+                    if (nodes.TryGetValue(inputs[0], out var producer) && producer.GetProperty("op").GetString() is "AddV2" or "Add"
+                        && _readers.GetValueOrDefault(inputs[0]) == 1 && !_built.ContainsKey(inputs[0]))
+                        return Sum(name, "AddV2", Inputs(producer), relu: true);
                     int x = Resolve(inputs[0]);
                     return Add(new ReluLayer(name, x, ShapeOf(x)));
                 }
@@ -209,6 +211,15 @@ public static class TfjsGraphModelLoader
                 default:
                     throw new ModelFormatException($"{source}: node '{name}' uses op '{op}', which VideoAffect does not support (supported: {string.Join(", ", SupportedOps)})");
             }
+        }
+
+        int Sum(string name, string op, string[] inputs, bool relu)
+        {
+            Expect(name, op, inputs, 2);
+            int l = Resolve(inputs[0]), r = Resolve(inputs[1]);
+            if (ShapeOf(l) != ShapeOf(r))
+                throw new ModelFormatException($"{source}: {op} '{name}' adds {ShapeOf(l)} to {ShapeOf(r)}; broadcasting is not supported");
+            return Add(new AddLayer(name, l, r, ShapeOf(l), relu));
         }
 
         int Convolution(string name, string op, TfjsNodeAttributes attr, string[] inputs, bool depthwise)

@@ -37,7 +37,7 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
     /// <summary>Grayscale conversion, detection, tracking and face cutting, summed over the workers.</summary>
     public BusyTime Busy { get; } = new();
 
-    sealed record Detected(VideoFrame Frame, Mat Gray, IReadOnlyList<FaceBox>? Boxes);
+    sealed record Detected(VideoFrame Frame, Mat Gray, IReadOnlyList<FaceBox>? Boxes, IReadOnlyList<DetectedFace>? Faces = null);
 
     public async Task RunAsync(ChannelReader<VideoFrame> input, ChannelWriter<VideoFrame> output, CancellationToken token)
     {
@@ -123,9 +123,14 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
             try
             {
                 Interlocked.Increment(ref _detectorRuns);
-                var boxes = _noHostGray
-                    ? ((IBgrFaceDetector)detector!).DetectBgr(frame.Pixels.AsSpan(0, frame.ByteCount), frame.Width, frame.Height)
-                    : detector!.Detect(gray);
+                var pixels = frame.Pixels.AsSpan(0, frame.ByteCount);
+                // Detectors that take colour get the frame itself (BlazeFace needs it; a device cascade converts there).
+                if (detector is ILandmarkFaceDetector landmarks)
+                {
+                    var faces = landmarks.DetectFaces(pixels, frame.Width, frame.Height);
+                    return new Detected(frame, gray, faces.Select(f => f.Box).ToList(), faces);
+                }
+                var boxes = detector is IBgrFaceDetector colour ? colour.DetectBgr(pixels, frame.Width, frame.Height) : detector!.Detect(gray);
                 return new Detected(frame, gray, boxes);
             }
             finally
@@ -148,12 +153,12 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
         var frame = d.Frame;
         if (tracker is null)
         {
-            foreach (var box in d.Boxes!) AddFace(frame, d.Gray, box, null, true);
+            for (int i = 0; i < d.Boxes!.Count; i++) AddFace(frame, d.Gray, d.Boxes[i], null, true, d.Faces?[i].Landmarks);
         }
         else if (d.Boxes is { } boxes)
         {
             var tracks = tracker.Update(boxes, frame.Index);
-            for (int i = 0; i < boxes.Count; i++) AddFace(frame, d.Gray, boxes[i], tracks[i], true);
+            for (int i = 0; i < boxes.Count; i++) AddFace(frame, d.Gray, boxes[i], tracks[i], true, d.Faces?[i].Landmarks);
         }
         else
         {
@@ -162,7 +167,7 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
         }
     }
 
-    void AddFace(VideoFrame frame, Mat gray, FaceBox box, FaceTrack? track, bool detected)
+    void AddFace(VideoFrame frame, Mat gray, FaceBox box, FaceTrack? track, bool detected, IReadOnlyList<Landmark>? landmarks = null)
     {
         int trackId = track?.Id ?? 0;
         // A tracked face is classified on every Kth frame (and on its first); in between it keeps
@@ -170,18 +175,18 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
         bool classify = trackId == 0 || frame.Index % classifyEvery == 0 || _classifiedTracks.Add(trackId);
         if (!classify)
         {
-            frame.Faces.Add(new FaceObservation(box, null, trackId, detected, track: track));
+            frame.Faces.Add(new FaceObservation(box, null, trackId, detected, track: track) { Landmarks = landmarks });
             return;
         }
         if (cropOnDevice)
         {
             var crop = preprocessor.CropFor(box, frame.Width, frame.Height);
-            frame.Faces.Add(new FaceObservation(box, null, trackId, detected, new FaceBox(crop.X, crop.Y, crop.Width, crop.Height), track));
+            frame.Faces.Add(new FaceObservation(box, null, trackId, detected, new FaceBox(crop.X, crop.Y, crop.Width, crop.Height), track) { Landmarks = landmarks });
             return;
         }
         var tensor = ArrayPool<float>.Shared.Rent(inputSize);
         preprocessor.Prepare(gray, box, tensor.AsSpan(0, inputSize));
-        frame.Faces.Add(new FaceObservation(box, tensor, trackId, detected, track: track));
+        frame.Faces.Add(new FaceObservation(box, tensor, trackId, detected, track: track) { Landmarks = landmarks });
     }
 
     /// <summary>A predicted box cut to the frame; null once the face has left it.</summary>

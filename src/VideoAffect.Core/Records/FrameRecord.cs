@@ -19,7 +19,8 @@ public sealed record FrameRecord(string Stream, long Frame, double Time, DateTim
         {
             var face = frame.Faces[i];
             if (face.Prediction is { } prediction)
-                faces.Add(new FaceRecord(i, face.TrackId, face.Detected, face.Classified, face.Tentative, face.Box, prediction, face.Smoothed));
+                faces.Add(new FaceRecord(i, face.TrackId, face.Detected, face.Classified, face.Tentative, face.Box, prediction, face.Smoothed)
+                    { Landmarks = face.Landmarks });
         }
         return new FrameRecord(stream, frame.Index, frame.Timestamp, frame.CapturedUtc, faces);
     }
@@ -31,4 +32,6 @@ public sealed record FaceRecord(int Index, int Track, bool Detected, bool Classi
 {
     /// <summary>What is shown and reported as the face's emotion: the smoothed prediction when there is one.</summary>
     public EmotionPrediction Display => Smoothed ?? Prediction;
+    /// <summary>The detector's keypoints in frame pixels, where it gives them (see <see cref="Detection.DetectedFace"/>).</summary>
+    public IReadOnlyList<Detection.Landmark>? Landmarks { get; init; }
 }

@@ -25,10 +25,29 @@ public static class RecordJson
             if (face.Tentative) json.WriteBoolean("tentative", true);
         }
         FaceJson.WriteFields(json, face.Box, face.Prediction);
+        if (face.Landmarks is { Count: > 0 } landmarks) WriteLandmarks(json, landmarks);
         if (face.Smoothed is { } smoothed)
         {
             json.WriteString("smoothed_label", smoothed.Label);
             FaceJson.WriteProbabilities(json, "smoothed_probabilities", smoothed);
+        }
+        json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// "landmarks": {"right_eye": [x, y], ...} in frame pixels, named in BlazeFace's order (the
+    /// subject's right eye is on the image's left); a detector with other points numbers them.
+    /// </summary>
+    static void WriteLandmarks(Utf8JsonWriter json, IReadOnlyList<Detection.Landmark> landmarks)
+    {
+        var names = Detection.DetectedFace.BlazeFaceLandmarkNames;
+        json.WriteStartObject("landmarks");
+        for (int i = 0; i < landmarks.Count; i++)
+        {
+            json.WriteStartArray(landmarks.Count == names.Count ? names[i] : i.ToString(CultureInfo.InvariantCulture));
+            json.WriteNumberValue(Math.Round(landmarks[i].X, 1));
+            json.WriteNumberValue(Math.Round(landmarks[i].Y, 1));
+            json.WriteEndArray();
         }
         json.WriteEndObject();
     }

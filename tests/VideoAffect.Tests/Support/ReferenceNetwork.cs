@@ -25,10 +25,26 @@ static class ReferenceNetwork
                 ReluLayer => ReferenceOps.Relu(x),
                 GlobalAveragePoolLayer => ReferenceOps.GlobalAveragePool(x),
                 SoftmaxLayer => ReferenceOps.Softmax(x),
+                PadLayer p => ReferenceOps.Pad(x, p.Geometry.Top, p.Geometry.OutHeight - p.Geometry.InHeight - p.Geometry.Top,
+                    p.Geometry.Left, p.Geometry.OutWidth - p.Geometry.InWidth - p.Geometry.Left,
+                    p.Geometry.Front, p.Geometry.OutChannels - p.Geometry.InChannels - p.Geometry.Front),
+                ReshapeLayer => x, // the same values in the same order; only the shape's reading changes
                 _ => throw new NotSupportedException(layer.GetType().Name),
             };
         }
         return values[^1].Data;
+    }
+
+    /// <summary>Every named output of the network, in <see cref="Network.Outputs"/> order.</summary>
+    public static double[][] RunAll(Network network, float[] input, int batch)
+    {
+        var outputs = new double[network.Outputs.Count][];
+        for (int k = 0; k < outputs.Length; k++)
+        {
+            var prefix = new List<Layer>(network.Layers.Take(network.Outputs[k].Layer + 1));
+            outputs[k] = Run(new Network(prefix, [new NetworkOutput("out", prefix.Count - 1)], [], "prefix"), input, batch);
+        }
+        return outputs;
     }
 
     /// <summary>

@@ -97,6 +97,18 @@ static class ReferenceOps
     public static Tensor Add(Tensor a, Tensor b, bool relu) =>
         a with { Data = a.Data.Zip(b.Data, (p, q) => relu ? Math.Max(0, p + q) : p + q).ToArray() };
 
+    /// <summary>Zeros around each item: before/after on height, width and channels.</summary>
+    public static Tensor Pad(Tensor x, int top, int bottom, int left, int right, int front, int back)
+    {
+        var y = Tensor.Zeros(x.N, x.H + top + bottom, x.W + left + right, x.C + front + back);
+        for (int n = 0; n < x.N; n++)
+            for (int h = 0; h < x.H; h++)
+                for (int w = 0; w < x.W; w++)
+                    for (int c = 0; c < x.C; c++)
+                        y.Data[((n * y.H + h + top) * y.W + w + left) * y.C + c + front] = x.Data[((n * x.H + h) * x.W + w) * x.C + c];
+        return y;
+    }
+
     public static Tensor Relu(Tensor x) => x with { Data = x.Data.Select(v => Math.Max(0, v)).ToArray() };
 
     public static Tensor GlobalAveragePool(Tensor x)

@@ -9,7 +9,7 @@ namespace VideoAffect.Detection.BlazeFace;
 /// MediaPipe does. Faces outside the options' size range, and boxes cut to nothing by the frame's
 /// edge, are dropped. An instance is used by one thread at a time.
 /// </summary>
-public sealed class BlazeFaceDetector : IBgrFaceDetector
+public sealed class BlazeFaceDetector : ILandmarkFaceDetector
 {
     readonly IInferenceBackend _backend;
     readonly bool _ownsBackend;
