@@ -51,9 +51,9 @@ static class SharedOptions
         new Option<bool>("--keep-tentative") { Description = "keep faces whose track was never confirmed (one-off detections), marked \"tentative\" in the records; by default they appear nowhere" });
 
     public sealed record DetectorOptionSet(Option<string> Kind, Option<string> Cascade, Option<double> ScaleFactor, Option<int> MinNeighbors, Option<int> MinFace, Option<int> MaxFace,
-        Option<float> MinScore, Option<float> NmsIou)
+        Option<float> MinScore, Option<float> NmsIou, Option<int> Tiles)
     {
-        public IEnumerable<Option> All => [Kind, Cascade, ScaleFactor, MinNeighbors, MinFace, MaxFace, MinScore, NmsIou];
+        public IEnumerable<Option> All => [Kind, Cascade, ScaleFactor, MinNeighbors, MinFace, MaxFace, MinScore, NmsIou, Tiles];
 
         public string ReadKind(ParseResult r) => r.GetValue(Kind)!;
 
@@ -66,6 +66,7 @@ static class SharedOptions
             MaxFaceSize = r.GetValue(MaxFace),
             ScoreThreshold = r.GetValue(MinScore),
             NmsIou = r.GetValue(NmsIou),
+            Tiles = r.GetValue(Tiles),
         };
     }
 
@@ -84,6 +85,7 @@ static class SharedOptions
             new Option<int>("--min-face") { Description = "smallest face side in pixels", DefaultValueFactory = _ => defaults.MinFaceSize },
             new Option<int>("--max-face") { Description = "largest face side in pixels (0: no limit)", DefaultValueFactory = _ => defaults.MaxFaceSize },
             new Option<float>("--min-score") { Description = "blazeface: least face score, 0 to 1", DefaultValueFactory = _ => defaults.ScoreThreshold },
-            new Option<float>("--nms-iou") { Description = "blazeface: boxes overlapping more than this are merged into one face", DefaultValueFactory = _ => defaults.NmsIou });
+            new Option<float>("--nms-iou") { Description = "blazeface: boxes overlapping more than this are merged into one face", DefaultValueFactory = _ => defaults.NmsIou },
+            new Option<int>("--tiles") { Description = "blazeface: also look at N x N overlapping tiles of each frame, for faces under about 1/18 of the frame's width (1: whole frame only)", DefaultValueFactory = _ => defaults.Tiles });
     }
 }

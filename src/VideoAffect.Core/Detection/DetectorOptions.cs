@@ -21,6 +21,8 @@ public sealed record DetectorOptions
     public float ScoreThreshold { get; init; } = 0.5f;
     /// <summary>CNN detectors (BlazeFace): boxes overlapping more than this IoU are merged into one face.</summary>
     public float NmsIou { get; init; } = 0.3f;
+    /// <summary>CNN detectors (BlazeFace): 1 looks at the whole frame; n also at n x n overlapping tiles, for small faces in large frames.</summary>
+    public int Tiles { get; init; } = 1;
 
     public void Validate()
     {
@@ -29,6 +31,7 @@ public sealed record DetectorOptions
         if (MinFaceSize < 1) throw new VideoAffectException($"minimum face size must be at least 1 px (got {MinFaceSize})");
         if (!(ScoreThreshold > 0f && ScoreThreshold < 1f)) throw new VideoAffectException($"score threshold must be between 0 and 1 (got {ScoreThreshold})");
         if (!(NmsIou > 0f && NmsIou <= 1f)) throw new VideoAffectException($"NMS IoU must be above 0 and at most 1 (got {NmsIou})");
+        if (Tiles is < 1 or > 8) throw new VideoAffectException($"tiles must be between 1 and 8 (got {Tiles})");
         if (MaxFaceSize != 0 && MaxFaceSize < MinFaceSize) throw new VideoAffectException($"maximum face size {MaxFaceSize} is below the minimum {MinFaceSize}");
     }
 }

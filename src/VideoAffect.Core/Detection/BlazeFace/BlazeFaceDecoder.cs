@@ -6,7 +6,8 @@ namespace VideoAffect.Detection.BlazeFace;
 /// BlazeFace's raw outputs to faces, as MediaPipe's TensorsToDetectionsCalculator does for this
 /// model (scales of 256, so regressors are input pixels): score = sigmoid(logit); box centre =
 /// anchor + (r0, r1), size (r2, r3); keypoint k = anchor + (r4+2k, r5+2k). Candidates at or above
-/// the score threshold are merged by weighted NMS and mapped from the letterbox to the frame.
+/// the score threshold are mapped from their view (the letterboxed frame or a tile) to the frame,
+/// and all of a frame's views merged by one weighted NMS.
 /// </summary>
 internal sealed class BlazeFaceDecoder
 {
@@ -26,10 +27,17 @@ internal sealed class BlazeFaceDecoder
         _iouThreshold = iouThreshold;
     }
 
-    /// <summary>Item <paramref name="item"/>'s faces from a batch's <paramref name="outputs"/>.</summary>
-    public List<DetectedFace> Decode(IReadOnlyList<float[]> outputs, int item, Letterbox letterbox)
+    /// <summary>The faces of one frame seen in one or more views (the whole frame, tiles), from a batch's <paramref name="outputs"/>.</summary>
+    public List<DetectedFace> Decode(IReadOnlyList<float[]> outputs, IEnumerable<(int Item, Letterbox View)> views, int frameWidth, int frameHeight)
     {
         var candidates = new List<Candidate>();
+        foreach (var (item, view) in views) AddCandidates(outputs, item, view, candidates);
+        return WeightedNms.Merge(candidates, _iouThreshold).Select(c => ToFrame(c, frameWidth, frameHeight)).ToList();
+    }
+
+    /// <summary>Item <paramref name="item"/>'s candidates, mapped from its view to frame pixels.</summary>
+    void AddCandidates(IReadOnlyList<float[]> outputs, int item, Letterbox view, List<Candidate> candidates)
+    {
         int anchor = 0;
         foreach (var (scores, regressors, count) in _outputs.Groups)
         {
@@ -45,21 +53,20 @@ internal sealed class BlazeFaceDecoder
                 var keypoints = new float[BlazeFaceOutputs.Values - 4];
                 for (int k = 0; k < keypoints.Length; k += 2)
                 {
-                    keypoints[k] = ax + r[4 + k];
-                    keypoints[k + 1] = ay + r[5 + k];
+                    keypoints[k] = view.FrameX(ax + r[4 + k]);
+                    keypoints[k + 1] = view.FrameY(ay + r[5 + k]);
                 }
-                candidates.Add(new Candidate(score, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, keypoints));
+                candidates.Add(new Candidate(score, view.FrameX(cx - w / 2), view.FrameY(cy - h / 2), view.FrameX(cx + w / 2), view.FrameY(cy + h / 2), keypoints));
             }
         }
-        return WeightedNms.Merge(candidates, _iouThreshold).Select(c => ToFrame(c, letterbox)).ToList();
     }
 
-    static DetectedFace ToFrame(Candidate c, Letterbox l)
+    static DetectedFace ToFrame(Candidate c, int width, int height)
     {
         var landmarks = new Landmark[c.Keypoints.Length / 2];
-        for (int k = 0; k < landmarks.Length; k++) landmarks[k] = new Landmark(l.FrameX(c.Keypoints[2 * k]), l.FrameY(c.Keypoints[2 * k + 1]));
-        int x0 = (int)Math.Round(Math.Clamp(l.FrameX(c.XMin), 0, l.FrameWidth)), y0 = (int)Math.Round(Math.Clamp(l.FrameY(c.YMin), 0, l.FrameHeight));
-        int x1 = (int)Math.Round(Math.Clamp(l.FrameX(c.XMax), 0, l.FrameWidth)), y1 = (int)Math.Round(Math.Clamp(l.FrameY(c.YMax), 0, l.FrameHeight));
+        for (int k = 0; k < landmarks.Length; k++) landmarks[k] = new Landmark(c.Keypoints[2 * k], c.Keypoints[2 * k + 1]);
+        int x0 = (int)Math.Round(Math.Clamp(c.XMin, 0, width)), y0 = (int)Math.Round(Math.Clamp(c.YMin, 0, height));
+        int x1 = (int)Math.Round(Math.Clamp(c.XMax, 0, width)), y1 = (int)Math.Round(Math.Clamp(c.YMax, 0, height));
         return new DetectedFace(new FaceBox(x0, y0, x1 - x0, y1 - y0), c.Score, landmarks);
     }
 }

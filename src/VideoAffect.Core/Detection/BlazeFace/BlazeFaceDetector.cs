@@ -5,7 +5,7 @@ namespace VideoAffect.Detection.BlazeFace;
 
 /// <summary>
 /// Faces with BlazeFace on one of our inference backends: each frame letterboxed to the model's
-/// 256x256 input, one forward pass for a batch of frames, the outputs decoded and merged as
+/// 256x256 input (and, with tiles, its overlapping tiles too), one forward pass for a batch of frames, the outputs decoded and merged as
 /// MediaPipe does. Faces outside the options' size range, and boxes cut to nothing by the frame's
 /// edge, are dropped. An instance is used by one thread at a time.
 /// </summary>
@@ -31,19 +31,25 @@ public sealed class BlazeFaceDetector : ILandmarkFaceDetector
 
     public string Description => $"blazeface ({_backend.Name}: {_backend.DeviceName})";
 
-    /// <summary>Faces with scores and keypoints, for each frame, in one forward pass per backend batch.</summary>
+    /// <summary>Faces with scores and keypoints, for each frame, in one forward pass per backend batch (every view of every frame).</summary>
     public IReadOnlyList<DetectedFace>[] DetectFaces(IReadOnlyList<(ReadOnlyMemory<byte> Bgr, int Width, int Height)> frames)
     {
-        var boxes = new Letterbox[frames.Count];
-        Reserve(frames.Count);
-        for (int i = 0; i < frames.Count; i++) boxes[i] = Place(i, frames[i].Bgr.Span, frames[i].Width, frames[i].Height);
-        return RunAndDecode(boxes);
+        var views = frames.Select(f => Tiling.Views(f.Width, f.Height, _options.Tiles, _backend.Network.InputShape.Height)).ToList();
+        Reserve(views.Sum(v => v.Count));
+        var placed = new List<(int Frame, Letterbox View)>();
+        for (int i = 0; i < frames.Count; i++)
+            foreach (var region in views[i])
+                placed.Add((i, Place(placed.Count, frames[i].Bgr.Span, frames[i].Width, frames[i].Height, region)));
+        return RunAndDecode(placed, frames.Select(f => (f.Width, f.Height)).ToList());
     }
 
     public IReadOnlyList<DetectedFace> DetectFaces(ReadOnlySpan<byte> bgr, int width, int height)
     {
-        Reserve(1);
-        return RunAndDecode([Place(0, bgr, width, height)])[0];
+        var views = Tiling.Views(width, height, _options.Tiles, _backend.Network.InputShape.Height);
+        Reserve(views.Count);
+        var placed = new List<(int Frame, Letterbox View)>(views.Count);
+        foreach (var region in views) placed.Add((0, Place(placed.Count, bgr, width, height, region)));
+        return RunAndDecode(placed, [(width, height)])[0];
     }
 
     void Reserve(int count)
@@ -54,22 +60,24 @@ public sealed class BlazeFaceDetector : ILandmarkFaceDetector
         _outputs = Enumerable.Range(0, network.Outputs.Count).Select(k => new float[count * network.OutputShape(k).Size]).ToArray();
     }
 
-    /// <summary>Letterboxes frame <paramref name="slot"/> of the batch into the input buffer.</summary>
-    Letterbox Place(int slot, ReadOnlySpan<byte> bgr, int width, int height)
+    /// <summary>Letterboxes one view of a frame into slot <paramref name="slot"/> of the batch.</summary>
+    Letterbox Place(int slot, ReadOnlySpan<byte> bgr, int width, int height, Rect region)
     {
         if (width < 1 || height < 1 || bgr.Length < (long)width * height * 3)
             throw new ArgumentException($"a {width}x{height} BGR frame needs {(long)width * height * 3} bytes, got {bgr.Length}");
         var spec = _backend.Network.Input;
-        return _letterbox.Fill(bgr, width, height, spec, _input.AsSpan(slot * spec.Shape.Size, spec.Shape.Size));
+        return _letterbox.Fill(bgr, width, height, region, spec, _input.AsSpan(slot * spec.Shape.Size, spec.Shape.Size));
     }
 
-    IReadOnlyList<DetectedFace>[] RunAndDecode(Letterbox[] boxes)
+    IReadOnlyList<DetectedFace>[] RunAndDecode(List<(int Frame, Letterbox View)> placed, IReadOnlyList<(int Width, int Height)> frames)
     {
-        int count = boxes.Length;
-        _backend.Run(_input.AsSpan(0, count * _backend.Network.InputShape.Size), count, _outputs);
-        var faces = new IReadOnlyList<DetectedFace>[count];
-        for (int i = 0; i < count; i++)
-            faces[i] = _decoder.Decode(_outputs, i, boxes[i]).Where(f => Wanted(f.Box)).ToList();
+        _backend.Run(_input.AsSpan(0, placed.Count * _backend.Network.InputShape.Size), placed.Count, _outputs);
+        var faces = new IReadOnlyList<DetectedFace>[frames.Count];
+        for (int i = 0; i < frames.Count; i++)
+        {
+            var views = placed.Select((p, item) => (Item: item, p.View, p.Frame)).Where(p => p.Frame == i).Select(p => (p.Item, p.View));
+            faces[i] = _decoder.Decode(_outputs, views, frames[i].Width, frames[i].Height).Where(f => Wanted(f.Box)).ToList();
+        }
         return faces;
     }
 

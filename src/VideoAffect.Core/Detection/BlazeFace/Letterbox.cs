@@ -7,17 +7,18 @@ namespace VideoAffect.Detection.BlazeFace;
 /// Where a frame sits in the detector's square input: scaled to fit with its aspect kept, centred,
 /// the rest padded black (as MediaPipe and human's "square" option do), so a face keeps its shape.
 /// </summary>
-internal readonly record struct Letterbox(int FrameWidth, int FrameHeight, int Width, int Height, int PadX, int PadY)
+/// <remarks>A view may be a region (a tile) of the frame: <see cref="Region"/> is where it lies in the frame.</remarks>
+internal readonly record struct Letterbox(Rect Region, int Width, int Height, int PadX, int PadY)
 {
-    public static Letterbox For(int frameWidth, int frameHeight, int size)
+    public static Letterbox For(Rect region, int size)
     {
-        double scale = Math.Min((double)size / frameWidth, (double)size / frameHeight);
-        int width = Math.Clamp((int)Math.Round(frameWidth * scale), 1, size), height = Math.Clamp((int)Math.Round(frameHeight * scale), 1, size);
-        return new Letterbox(frameWidth, frameHeight, width, height, (size - width) / 2, (size - height) / 2);
+        double scale = Math.Min((double)size / region.Width, (double)size / region.Height);
+        int width = Math.Clamp((int)Math.Round(region.Width * scale), 1, size), height = Math.Clamp((int)Math.Round(region.Height * scale), 1, size);
+        return new Letterbox(region, width, height, (size - width) / 2, (size - height) / 2);
     }
 
-    public float FrameX(float x) => (x - PadX) * FrameWidth / Width;
-    public float FrameY(float y) => (y - PadY) * FrameHeight / Height;
+    public float FrameX(float x) => Region.X + (x - PadX) * Region.Width / Width;
+    public float FrameY(float y) => Region.Y + (y - PadY) * Region.Height / Height;
 }
 
 /// <summary>
@@ -29,14 +30,19 @@ internal sealed class LetterboxImage : IDisposable
 {
     readonly Mat _resized = new();
 
-    public unsafe Letterbox Fill(ReadOnlySpan<byte> bgr, int width, int height, InputSpec spec, Span<float> destination)
+    public Letterbox Fill(ReadOnlySpan<byte> bgr, int width, int height, InputSpec spec, Span<float> destination) =>
+        Fill(bgr, width, height, new Rect(0, 0, width, height), spec, destination);
+
+    /// <summary>The view of <paramref name="region"/> of the frame (all of it, or one tile).</summary>
+    public unsafe Letterbox Fill(ReadOnlySpan<byte> bgr, int width, int height, Rect region, InputSpec spec, Span<float> destination)
     {
         int size = spec.Shape.Height;
-        var box = Letterbox.For(width, height, size);
+        var box = Letterbox.For(region, size);
         fixed (byte* pixels = bgr)
         {
             using var frame = Mat.FromPixelData(height, width, MatType.CV_8UC3, (IntPtr)pixels);
-            Cv2.Resize(frame, _resized, new Size(box.Width, box.Height), 0, 0, InterpolationFlags.Linear);
+            using var view = frame[region];
+            Cv2.Resize(view, _resized, new Size(box.Width, box.Height), 0, 0, InterpolationFlags.Linear);
         }
         float black = spec.Normalise(0f);
         destination[..spec.Shape.Size].Fill(black);
