@@ -35,6 +35,33 @@ public class EngineOpsTests
         Assert.True(RelativeError(actual, expected.Data) <= Tolerance, $"pad on {backend} (seed {rnd.Seed})");
     }
 
+    /// <summary>
+    /// A convolution that adds a shortcut before its ReLU (the loader's conv + AddV2 + Relu fusion):
+    /// channel counts that fill the SIMD blocks (48), leave a half block (24), or need the wide
+    /// buffer (20, 7), with and without ReLU.
+    /// </summary>
+    [Theory]
+    [InlineData("cpu", 24, 1, true, 3)]
+    [InlineData("cpu", 48, 1, true, 2)]
+    [InlineData("cpu", 20, 3, false, 2)]
+    [InlineData("cpu", 7, 1, true, 5)]
+    [InlineData("ilgpu-cpu", 24, 1, true, 3)]
+    [InlineData("ilgpu-cpu", 20, 3, false, 2)]
+    public void Convolution_with_a_residual_matches_float64_reference(string backend, int channels, int k, bool relu, int batch)
+    {
+        var rnd = new RandomData();
+        var shape = new TensorShape(9, 7, channels);
+        var g = new WindowGeometry(9, 7, channels, channels, k, k, 1, 1, Padding.Same);
+        var weights = rnd.Floats(k * k * channels * channels, 0.3f);
+        var bias = rnd.Floats(channels);
+        var network = Backends.Wrap(shape, _ => new Conv2DLayer("block", 0, g, weights, bias, relu, residual: 0));
+        var input = rnd.Floats(batch * shape.Size);
+        var x = new Tensor(input.Select(v => (double)v).ToArray(), batch, 9, 7, channels);
+        var expected = Add(Conv2D(x, weights, bias, k, k, channels, 1, true, relu: false), x, relu);
+        var actual = Backends.Run(backend, network, input, batch);
+        Assert.True(RelativeError(actual, expected.Data) <= Tolerance, $"conv+residual {channels}ch k{k} relu={relu} on {backend} (seed {rnd.Seed})");
+    }
+
     /// <summary>conv -> pad, and conv -> reshape to [anchors, values]: two outputs of one pass.</summary>
     static Network TwoOutputs(RandomData rnd)
     {

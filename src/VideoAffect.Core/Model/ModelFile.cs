@@ -78,6 +78,7 @@ public static class ModelFile
 
     static LayerEntry Describe(Layer layer) => layer switch
     {
+        Conv2DLayer { Residual: not null } => throw new VideoAffectException($"layer '{layer.Name}' has a residual input, which the {Extension} format (sequential networks) cannot hold"),
         DenseLayer d => new LayerEntry("dense", Units: d.Units, Relu: d.Relu),
         Conv2DLayer c when Square(c.Geometry) => new LayerEntry("conv2d", c.Geometry.OutChannels, c.Geometry.KernelHeight, c.Geometry.StrideY, PaddingName(c.Geometry), c.Relu),
         MaxPoolLayer m when Square(m.Geometry) => new LayerEntry("maxpool", Kernel: m.Geometry.KernelHeight, Stride: m.Geometry.StrideY, Padding: PaddingName(m.Geometry)),

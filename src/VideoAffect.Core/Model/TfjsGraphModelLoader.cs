@@ -166,10 +166,26 @@ public static class TfjsGraphModelLoader
                 case "Relu":
                 {
                     Expect(name, op, inputs, 1);
-                    // A residual sum read only by this ReLU: one pass over the tensor instead of two.
+                    // A residual sum read only by this ReLU: one pass over the tensor instead of two, and
+                    // none at all when one side is a convolution only the sum reads (it adds as it stores).
                     if (nodes.TryGetValue(inputs[0], out var producer) && producer.GetProperty("op").GetString() is "AddV2" or "Add"
-                        && _readers.GetValueOrDefault(inputs[0]) == 1 && !_built.ContainsKey(inputs[0]))
-                        return Sum(name, "AddV2", Inputs(producer), relu: true);
+                        && ReadOnce(inputs[0]))
+                    {
+                        string[] terms = Inputs(producer);
+                        Expect(inputs[0], "AddV2", terms, 2);
+                        for (int side = 0; side < 2; side++)
+                            if (nodes.TryGetValue(terms[side], out var conv) && conv.GetProperty("op").GetString() is "_FusedConv2D" or "Conv2D"
+                                && ReadOnce(terms[side]) && !FusesRelu(conv))
+                            {
+                                int shortcut = Resolve(terms[1 - side]);
+                                var convAttr = new TfjsNodeAttributes(terms[side], conv.TryGetProperty("attr", out var ca) ? ca : default, source);
+                                int fused = Convolution(name, conv.GetProperty("op").GetString()!, convAttr, Inputs(conv), depthwise: false, residual: shortcut);
+                                if (ShapeOf(fused) != ShapeOf(shortcut))
+                                    throw new ModelFormatException($"{source}: AddV2 '{inputs[0]}' adds {ShapeOf(fused)} to {ShapeOf(shortcut)}; broadcasting is not supported");
+                                return fused;
+                            }
+                        return Sum(name, "AddV2", terms, relu: true);
+                    }
                     int x = Resolve(inputs[0]);
                     return Add(new ReluLayer(name, x, ShapeOf(x)));
                 }
@@ -213,6 +229,12 @@ public static class TfjsGraphModelLoader
             }
         }
 
+        bool ReadOnce(string node) => _readers.GetValueOrDefault(node) == 1 && !_built.ContainsKey(node);
+
+        static bool FusesRelu(JsonElement conv) =>
+            conv.TryGetProperty("attr", out var a) && a.TryGetProperty("fused_ops", out var f) && f.TryGetProperty("list", out var l)
+            && l.TryGetProperty("s", out var s) && s.GetArrayLength() > 1;
+
         int Sum(string name, string op, string[] inputs, bool relu)
         {
             Expect(name, op, inputs, 2);
@@ -222,7 +244,8 @@ public static class TfjsGraphModelLoader
             return Add(new AddLayer(name, l, r, ShapeOf(l), relu));
         }
 
-        int Convolution(string name, string op, TfjsNodeAttributes attr, string[] inputs, bool depthwise)
+        /// <param name="residual">A layer added to the output before the ReLU, which then always follows (conv + AddV2 + Relu fused).</param>
+        int Convolution(string name, string op, TfjsNodeAttributes attr, string[] inputs, bool depthwise, int? residual = null)
         {
             bool fused = op.StartsWith("Fused") || op.StartsWith("_Fused");
             bool relu = false;
@@ -255,7 +278,7 @@ public static class TfjsGraphModelLoader
             var g = Geometry(name, inShape, outChannels, wShape[0], wShape[1], strides[1], strides[2], attr);
             return Add(depthwise
                 ? new DepthwiseConv2DLayer(name, x, g, w, bias, relu)
-                : new Conv2DLayer(name, x, g, w, bias, relu));
+                : new Conv2DLayer(name, x, g, w, bias, relu || residual is not null, residual));
         }
 
         /// <summary>TF's target shape without its batch axis (which must stay the batch), one -1 inferred.</summary>

@@ -16,6 +16,8 @@ static class ReferenceNetwork
             var x = values[layer.Inputs[0]];
             values[i] = layer switch
             {
+                Conv2DLayer { Residual: { } r } c => ReferenceOps.Add(ReferenceOps.Conv2D(x, c.Weights, c.Bias, c.Geometry.KernelHeight, c.Geometry.KernelWidth,
+                    c.Geometry.OutChannels, c.Geometry.StrideY, SamePadding(c.Geometry, x), relu: false), values[r], c.Relu),
                 Conv2DLayer c => ReferenceOps.Conv2D(x, c.Weights, c.Bias, c.Geometry.KernelHeight, c.Geometry.KernelWidth,
                     c.Geometry.OutChannels, c.Geometry.StrideY, SamePadding(c.Geometry, x), c.Relu),
                 DepthwiseConv2DLayer d => ReferenceOps.Depthwise(x, d.Weights, d.Bias, d.Geometry.KernelHeight, d.Geometry.KernelWidth,

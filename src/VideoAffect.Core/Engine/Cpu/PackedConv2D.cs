@@ -9,7 +9,10 @@ namespace VideoAffect.Engine.Cpu;
 /// weight vector loaded serves 4 pixels and every input value broadcast serves 2 vectors.
 /// Weights are repacked once into [channel block][ky][kx][cin][block] so the inner loop reads them
 /// sequentially; the input is copied into a zero-padded buffer when the layer pads, so the inner
-/// loop has no bounds checks. Bias and ReLU are applied on the way out.
+/// loop has no bounds checks. Bias, a residual input (ResNet/BlazeFace shortcuts) and ReLU are
+/// applied on the way out, so a block's sum and activation cost no extra pass over memory.
+/// The vector width is the one that pads the output channels least (48 channels: 256-bit blocks
+/// of 16 fit exactly where 512-bit blocks of 32 would compute 64), 512-bit on a tie.
 /// </summary>
 sealed unsafe class PackedConv2D
 {
@@ -29,7 +32,10 @@ sealed unsafe class PackedConv2D
     {
         _g = g;
         _relu = relu;
-        _vector = allowAvx512 && Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count;
+        // A width that divides the channels stores straight into the output; then the least padding.
+        static (bool Wide, int Padded) Cost(int channels, int vector) => (channels % vector != 0, (channels + 2 * vector - 1) / (2 * vector) * 2 * vector);
+        _vector = allowAvx512 && Vector512.IsHardwareAccelerated && Cost(g.OutChannels, Vector512<float>.Count).CompareTo(Cost(g.OutChannels, Vector256<float>.Count)) <= 0
+            ? Vector512<float>.Count : Vector256<float>.Count;
         _block = 2 * _vector;
         _blocks = (g.OutChannels + _block - 1) / _block;
         _weights = new float[_blocks * g.KernelHeight * g.KernelWidth * g.InChannels * _block];
@@ -40,8 +46,9 @@ sealed unsafe class PackedConv2D
         _dense = g.InHeight == 1 && g.InWidth == 1 && g.KernelHeight == 1 && g.KernelWidth == 1 && g.OutHeight == 1 && g.OutWidth == 1;
         _padded = g.PadTop != 0 || g.PadLeft != 0 || _paddedHeight > g.InHeight || _paddedWidth > g.InWidth;
         _paddedInput = _padded ? new float[maxBatch * _paddedHeight * _paddedWidth * g.InChannels] : [];
-        // Channel counts that are not a whole number of blocks are computed wide, then narrowed.
-        _wideOutput = g.OutChannels % _block != 0 ? new float[maxBatch * g.OutHeight * g.OutWidth * _blocks * _block] : [];
+        // Channel counts that are not a whole number of vectors are computed wide, then narrowed; a
+        // last block that is half full stores its first vector only.
+        _wideOutput = g.OutChannels % _vector != 0 ? new float[maxBatch * g.OutHeight * g.OutWidth * _blocks * _block] : [];
     }
 
     /// <summary>(Re)packs HWIO weights and the bias; training calls it after every update.</summary>
@@ -58,7 +65,11 @@ sealed unsafe class PackedConv2D
         bias.CopyTo(_bias, 0);
     }
 
-    public void Run(float[] input, float[] output, int batch)
+    /// <summary>Register width in floats (8 or 16) this layer runs at.</summary>
+    public int VectorWidth => _vector;
+
+    /// <param name="residual">Added to each output before the ReLU (same shape as the output), or null.</param>
+    public void Run(float[] input, float[] output, int batch, float[]? residual = null)
     {
         float[] source = input;
         int inHeight = _g.InHeight, inWidth = _g.InWidth;
@@ -78,18 +89,24 @@ sealed unsafe class PackedConv2D
         // Work items: (batch item, channel block, run of pixel blocks), sized so both cores stay busy at batch 1.
         int run = Math.Max(1, Math.Min(16, pixelBlocks * _blocks * batch / (4 * Environment.ProcessorCount)));
         int runs = (pixelBlocks + run - 1) / run;
-        var target = _wideOutput.Length > 0 ? _wideOutput : output;
-        int targetChannels = _wideOutput.Length > 0 ? _blocks * _block : _g.OutChannels;
+        bool wide = _wideOutput.Length > 0;
+        var target = wide ? _wideOutput : output;
+        int targetChannels = wide ? _blocks * _block : _g.OutChannels;
+        // Computed wide, the residual and the ReLU are applied while narrowing instead.
+        bool reluInBlock = _relu && !(wide && residual is not null);
+        var blockResidual = wide ? null : residual;
         Parallel.For(0, batch * _blocks * runs, item =>
         {
             int n = item / (_blocks * runs), rest = item % (_blocks * runs);
             int cb = rest / runs, first = rest % runs * run;
             int last = Math.Min(pixelBlocks, first + run);
-            fixed (float* src = source, dst = target, w = _weights, b = _bias)
+            fixed (float* src = source, dst = target, w = _weights, b = _bias, res = blockResidual)
             {
                 var ctx = new Context(src + (long)n * inHeight * inWidth * _g.InChannels, inWidth,
                     dst + (long)n * pixels * targetChannels + cb * _block, targetChannels,
-                    w + (long)cb * _g.KernelHeight * _g.KernelWidth * _g.InChannels * _block, b + cb * _block, pixels);
+                    w + (long)cb * _g.KernelHeight * _g.KernelWidth * _g.InChannels * _block, b + cb * _block, pixels,
+                    res is null ? null : res + (long)n * pixels * targetChannels + cb * _block, reluInBlock,
+                    hasHigh: cb * _block + _vector < targetChannels);
                 for (int pb = first; pb < last; pb++)
                 {
                     if (_vector == Vector512<float>.Count) Block<Simd512, Vector512<float>>(ctx, pb * Pixels);
@@ -97,13 +114,15 @@ sealed unsafe class PackedConv2D
                 }
             }
         });
-        if (_wideOutput.Length > 0) Narrow(output, batch * pixels);
+        if (wide) Narrow(output, batch * pixels, residual);
     }
 
-    readonly struct Context(float* input, int inWidth, float* output, int outStride, float* weights, float* bias, int pixels)
+    readonly struct Context(float* input, int inWidth, float* output, int outStride, float* weights, float* bias, int pixels, float* residual, bool relu, bool hasHigh)
     {
-        public readonly float* Input = input, Output = output, Weights = weights, Bias = bias;
+        public readonly float* Input = input, Output = output, Weights = weights, Bias = bias, Residual = residual;
         public readonly int InWidth = inWidth, OutStride = outStride, Pixels = pixels;
+        /// <summary>False when the block's second vector lies past the last channel (stored nowhere).</summary>
+        public readonly bool Relu = relu, HasHigh = hasHigh;
     }
 
     /// <summary>4 output pixels (starting at flat pixel <paramref name="p"/>) x 2 vectors of output channels.</summary>
@@ -150,14 +169,20 @@ sealed unsafe class PackedConv2D
 
     void Store<TSimd, TVector>(in Context c, int p, TVector low, TVector high) where TSimd : struct, ISimd<TVector> where TVector : struct
     {
-        if (_relu)
+        if (c.Residual != null)
+        {
+            float* r = c.Residual + (long)p * c.OutStride;
+            low = TSimd.Add(low, TSimd.Load(r));
+            if (c.HasHigh) high = TSimd.Add(high, TSimd.Load(r + TSimd.Count));
+        }
+        if (c.Relu)
         {
             low = TSimd.Max(low, TSimd.Zero);
             high = TSimd.Max(high, TSimd.Zero);
         }
         float* o = c.Output + (long)p * c.OutStride;
         TSimd.Store(o, low);
-        TSimd.Store(o + TSimd.Count, high);
+        if (c.HasHigh) TSimd.Store(o + TSimd.Count, high);
     }
 
     void PadInput(float[] input, int batch)
@@ -176,10 +201,14 @@ sealed unsafe class PackedConv2D
             }
     }
 
-    void Narrow(float[] output, int pixels)
+    void Narrow(float[] output, int pixels, float[]? residual)
     {
         int wide = _blocks * _block, channels = _g.OutChannels;
         for (int p = 0; p < pixels; p++)
             Array.Copy(_wideOutput, p * wide, output, p * channels, channels);
+        if (residual is null) return;
+        var values = output.AsSpan(0, pixels * channels);
+        SimdMath.Add(values, residual.AsSpan(0, values.Length), values);
+        if (_relu) SimdMath.Relu(values);
     }
 }

@@ -4,19 +4,25 @@ using VideoAffect.Kernels;
 
 namespace VideoAffect.Engine;
 
-/// <summary>Convolution with HWIO weights, bias and optional ReLU (TF's _FusedConv2D).</summary>
+/// <summary>
+/// Convolution with HWIO weights, bias, optionally a residual input added to its output (a
+/// shortcut, as in BlazeFace's and ResNet's blocks), and optional ReLU: TF's _FusedConv2D, and
+/// conv + AddV2 + Relu fused by the loader so the sum costs no pass of its own.
+/// </summary>
 public class Conv2DLayer : Layer
 {
-    public Conv2DLayer(string name, int input, WindowGeometry geometry, float[] weights, float[] bias, bool relu)
-        : base(name, [input], new TensorShape(geometry.OutHeight, geometry.OutWidth, geometry.OutChannels))
+    public Conv2DLayer(string name, int input, WindowGeometry geometry, float[] weights, float[] bias, bool relu, int? residual = null)
+        : base(name, residual is { } r ? [input, r] : [input], new TensorShape(geometry.OutHeight, geometry.OutWidth, geometry.OutChannels))
     {
         int expected = geometry.KernelHeight * geometry.KernelWidth * geometry.InChannels * geometry.OutChannels;
         if (weights.Length != expected) throw new ModelFormatException($"layer '{name}': {weights.Length} weights, expected {expected}");
         if (bias.Length != geometry.OutChannels) throw new ModelFormatException($"layer '{name}': {bias.Length} biases, expected {geometry.OutChannels}");
-        Geometry = geometry; Weights = weights; Bias = bias; Relu = relu;
+        Geometry = geometry; Weights = weights; Bias = bias; Relu = relu; Residual = residual;
     }
 
     public WindowGeometry Geometry { get; }
+    /// <summary>The layer whose output (of this layer's shape) is added before the ReLU, or null.</summary>
+    public int? Residual { get; }
     public float[] Weights { get; }
     public float[] Bias { get; }
     public bool Relu { get; }
@@ -27,20 +33,34 @@ public class Conv2DLayer : Layer
     internal override ManagedStep Managed(ManagedPlan plan)
     {
         var packed = new PackedConv2D(Weights, Bias, Geometry, Relu, plan.MaxBatch, plan.AllowAvx512);
-        return (inputs, output, batch) => packed.Run(inputs[0], output, batch);
+        return Residual is null
+            ? (inputs, output, batch) => packed.Run(inputs[0], output, batch)
+            : (inputs, output, batch) => packed.Run(inputs[0], output, batch, inputs[1]);
     }
 
     /// <summary>1x1 convolutions as a shared-memory tiled GEMM where the device prefers it, the direct kernel otherwise.</summary>
     internal override IlgpuStep Ilgpu(IlgpuPlan plan)
     {
-        var (weights, bias, g, relu) = (plan.Upload(Weights), plan.Upload(Bias), Geometry, Relu);
+        var (weights, bias, g) = (plan.Upload(Weights), plan.Upload(Bias), Geometry);
+        bool relu = Relu && Residual is null; // with a residual, the ReLU follows the sum
+        IlgpuStep conv;
         if (plan.PrefersTiledKernels && PointwiseConvGemmKernel.Handles(g))
         {
             var pointwise = plan.Kernel<PointwiseConvGemmKernel>();
-            return (stream, inputs, output, batch) => pointwise.Launch(stream, batch, inputs[0], weights, bias, output, g, relu);
+            conv = (stream, inputs, output, batch) => pointwise.Launch(stream, batch, inputs[0], weights, bias, output, g, relu);
         }
-        var direct = plan.Kernel<Conv2DKernel>();
-        return (stream, inputs, output, batch) => direct.Launch(stream, batch, inputs[0], weights, bias, output, g, relu);
+        else
+        {
+            var direct = plan.Kernel<Conv2DKernel>();
+            conv = (stream, inputs, output, batch) => direct.Launch(stream, batch, inputs[0], weights, bias, output, g, relu);
+        }
+        if (Residual is null) return conv;
+        var add = plan.Kernel<AddKernel>();
+        return (stream, inputs, output, batch) =>
+        {
+            conv(stream, inputs, output, batch);
+            add.Launch(stream, batch * OutputShape.Size, output, inputs[1], output, Relu); // element-wise, so in place is safe
+        };
     }
 
     internal override bool ExportOnnx(OnnxNodeWriter onnx)
@@ -49,7 +69,13 @@ public class Conv2DLayer : Layer
         if (!onnx.InputShape(0).IsImage) return false; // a dense layer on a non-image tensor would need a MatMul mapping
         onnx.Graph.Initializer(onnx.Local("w"), [g.OutChannels, g.InChannels, g.KernelHeight, g.KernelWidth], OnnxWindow.HwioToOihw(Weights, g));
         onnx.Graph.Initializer(onnx.Local("b"), [Bias.Length], Bias);
-        onnx.NodeWithRelu("Conv", [onnx.Input(0), onnx.Local("w"), onnx.Local("b")], Relu, OnnxWindow.Attributes(g, group: 1));
+        if (Residual is null)
+        {
+            onnx.NodeWithRelu("Conv", [onnx.Input(0), onnx.Local("w"), onnx.Local("b")], Relu, OnnxWindow.Attributes(g, group: 1));
+            return true;
+        }
+        onnx.Node("Conv", [onnx.Input(0), onnx.Local("w"), onnx.Local("b")], onnx.Local("conv"), OnnxWindow.Attributes(g, group: 1));
+        onnx.NodeWithRelu("Add", [onnx.Local("conv"), onnx.Input(1)], Relu);
         return true;
     }
 }
