@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using FFMpegCore;
 using OpenCvSharp;
 using VideoAffect.Detection;
+using VideoAffect.Detection.BlazeFace;
 using VideoAffect.Inference;
 using VideoAffect.Media;
 using VideoAffect.Model;
@@ -34,6 +35,7 @@ internal sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
         var network = PretrainedModel.Load();
         var backends = ResolveBackends(network);
         await MeasureClassifierAsync(network, backends, token);
+        await MeasureBlazeFaceAsync(backends, token);
         foreach (var (width, height) in options.Sizes)
             foreach (int faces in options.FaceCounts)
             {
@@ -87,6 +89,35 @@ internal sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
                 var m = await Measurement.OfAsync($"classify b{batch}", "faces/s", options.Runs, () => Repeat(faces, batch, (i, n) => backend.Run(input.AsSpan(0, n * 4096), n, output)));
                 _results.Add(new BenchResult("-", $"classify batch {batch}", name, m));
                 _ratios.Add(new BenchRatio($"classify batch {batch}: {name} / OpenCV DNN", m.Median / baseline.Median));
+            }
+        }
+    }
+
+    /// <summary>
+    /// BlazeFace's forward pass per backend at batch 1 and the detector's batch, in frames/s and
+    /// GFLOP/s, and on the CPU as a share of the FMA peak measured in the same run.
+    /// </summary>
+    async Task MeasureBlazeFaceAsync(List<(string Name, string Device)> backends, CancellationToken token)
+    {
+        var network = BlazeFaceModel.Load();
+        log("FMA peak");
+        double peak = FmaPeak.MeasureGflops();
+        _notes.Add($"FMA peak of this machine's cores, measured in this run: {peak:0.0} GFLOP/s ({FmaPeak.Lanes * 32}-bit FMA chains on {Environment.ProcessorCount} cores)");
+        var random = new Random(11);
+        foreach (int batch in new[] { 1, FaceDetectorFactory.BlazeFaceBatch })
+        {
+            var input = Enumerable.Range(0, batch * network.InputShape.Size).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var outputs = network.Outputs.Select((_, k) => new float[batch * network.OutputShape(k).Size]).ToArray();
+            foreach (var (name, _) in backends)
+            {
+                token.ThrowIfCancellationRequested();
+                log($"blazeface forward, batch {batch}, {name}");
+                using var backend = BackendFactory.Create(name, network, batch);
+                int frames = Math.Max(32, batch);
+                var m = await Measurement.OfAsync($"blazeface b{batch}", "frames/s", options.Runs, () => Repeat(frames, batch, (_, n) => backend.Run(input, n, outputs)));
+                _results.Add(new BenchResult("-", $"blazeface forward batch {batch}", name, m));
+                double gflops = m.Median * 2.0 * network.MultiplyAddsPerItem / 1e9;
+                _notes.Add($"blazeface forward batch {batch} on {name}: {gflops:0.0} GFLOP/s" + (name == "cpu" ? $", {gflops / peak:P0} of the FMA peak" : ""));
             }
         }
     }
@@ -147,13 +178,27 @@ internal sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
         _notes.Add($"{label}: the SIMD cascade tried {windows / Math.Max(1, grays.Count):N0} windows per frame ({windows / Math.Max(1, grays.Count) * simd.Median / 1e6:0.0} million windows/s), {(double)features / Math.Max(1, windows):0.0} features per window");
         foreach (var g in grays) g.Dispose();
 
+        log($"{label}: detect, BlazeFace");
+        var frames = await DecodeBgrAsync(info, token);
+        using (var cpu = BackendFactory.Create("cpu", PretrainedModel.Load(), 1))
+        using (var blaze = FaceDetectorFactory.CreateBlazeFace(options.Detector, cpu))
+        {
+            var blazeRate = await Measurement.OfAsync("detect", "fps", options.Runs, () =>
+            {
+                blaze.DetectFaces(frames.Select(f => ((ReadOnlyMemory<byte>)f, info.Width, info.Height)).ToList());
+                return frames.Count;
+            });
+            Add($"detect (BlazeFace, cpu, batch {FaceDetectorFactory.BlazeFaceBatch})", "cpu", blazeRate);
+            _ratios.Add(new BenchRatio($"{label}: detect BlazeFace / OpenCV Haar ({cores} threads each)", blazeRate.Median / openCv.Median));
+        }
+
         log($"{label}: the seed's sequential loop");
         var seed = await Measurement.OfAsync("seed loop", "fps", options.Runs, () => SeedLoop.Run(clip, Path.Combine(scratch, "seed.mp4"), network, options.Detector));
         Add("seed loop (sequential, per-face OpenCV DNN, mp4v)", "-", seed);
 
         foreach (var (name, _) in backends)
         {
-            foreach (var (every, stage) in new[] { (1, "pipeline"), (options.TrackedEvery, $"pipeline, detect+classify every {options.TrackedEvery}") })
+            foreach (var (every, stage, detector) in new[] { (1, "pipeline", "auto"), (options.TrackedEvery, $"pipeline, detect+classify every {options.TrackedEvery}", "auto"), (1, "pipeline, blazeface", "blazeface") })
             {
                 log($"{label}: {stage} on {name}");
                 IReadOnlyDictionary<string, double>? busy = null;
@@ -166,6 +211,7 @@ internal sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
                         EventsPath = Path.Combine(scratch, "pipeline.jsonl"),
                         Backend = name,
                         Detector = options.Detector,
+                        DetectorKind = detector,
                         DetectEvery = every,
                         ClassifyEvery = every,
                     }).RunAsync(token);
@@ -188,6 +234,19 @@ internal sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
         var decoding = decoder.RunAsync(channel.Writer, token);
         long frames = 0;
         await foreach (var frame in channel.Reader.ReadAllAsync(token)) { frame.Dispose(); frames++; }
+        await decoding;
+        return frames;
+    }
+
+    static async Task<List<byte[]>> DecodeBgrAsync(VideoInfo info, CancellationToken token)
+    {
+        var channel = Channel.CreateBounded<VideoFrame>(8);
+        var decoder = new VideoFileDecoder(info, new FrameBufferPool(info.FrameBytes));
+        var decoding = decoder.RunAsync(channel.Writer, token);
+        var frames = new List<byte[]>();
+        await foreach (var frame in channel.Reader.ReadAllAsync(token))
+            using (frame)
+                frames.Add(frame.Pixels.AsSpan(0, frame.ByteCount).ToArray());
         await decoding;
         return frames;
     }

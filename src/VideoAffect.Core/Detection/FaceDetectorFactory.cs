@@ -33,7 +33,7 @@ public static class FaceDetectorFactory
             case "simd":
                 return Simd(options, workers, threadsEach);
             case "blazeface":
-                return BlazeFace(options, backend, engine, workers);
+                return BlazeFace(options, backend, workers);
             case "ilgpu":
                 if (engine is not null) return [new IlgpuHaarDetector(options, engine.Accelerator, ownsAccelerator: false)];
                 var accelerator = IlgpuRuntime.CreateBestAccelerator();
@@ -52,16 +52,32 @@ public static class FaceDetectorFactory
             throw new VideoAffectException($"unknown detector '{name}'; choose one of: {string.Join(", ", Names)}");
     }
 
+    /// <summary>Frames (views) one BlazeFace pass holds: where this machine's forward pass reaches its best frames per second.</summary>
+    public const int BlazeFaceBatch = 8;
+
     /// <summary>
-    /// The network is loaded once and shared; each worker has its own backend (its own buffers),
-    /// on the classifier's accelerator when it has one, else on the classifier's kind of backend.
+    /// One BlazeFace detector, on the classifier's accelerator where it has one, else on the
+    /// classifier's kind of backend, batching up to <see cref="BlazeFaceBatch"/> frames (or one
+    /// frame's views, with tiles) per pass.
     /// </summary>
-    static IReadOnlyList<IFaceDetector> BlazeFace(DetectorOptions options, IInferenceBackend backend, IlgpuBackend? engine, int workers)
+    public static BlazeFaceDetector CreateBlazeFace(DetectorOptions options, IInferenceBackend backend)
     {
+        options.Validate();
         var network = BlazeFaceModel.Load();
-        return Several(workers, () => new BlazeFaceDetector(engine is not null
-            ? new IlgpuBackend(network, engine.Accelerator, engine.Name, maxBatch: 1, ownsAccelerator: false)
-            : BackendFactory.Create(backend.Name, network, maxBatch: 1), options));
+        var engine = BackendFactory.IlgpuEngine(backend);
+        int batch = Math.Max(BlazeFaceBatch, options.Tiles * options.Tiles + 1);
+        var detectorBackend = engine is not null
+            ? new IlgpuBackend(network, engine.Accelerator, engine.Name, batch, ownsAccelerator: false)
+            : BackendFactory.Create(backend.Name, network, batch);
+        try { return new BlazeFaceDetector(detectorBackend, options); }
+        catch { detectorBackend.Dispose(); throw; }
+    }
+
+    /// <summary>Every worker shares the one detector, so their frames share passes.</summary>
+    static IReadOnlyList<IFaceDetector> BlazeFace(DetectorOptions options, IInferenceBackend backend, int workers)
+    {
+        var detector = CreateBlazeFace(options, backend);
+        return [detector, .. Enumerable.Range(1, Math.Max(1, workers) - 1).Select(_ => new SharedFaceDetector(detector))];
     }
 
     static IReadOnlyList<IFaceDetector> OpenCv(DetectorOptions options, int workers) => Several(workers, () => new OpenCvHaarDetector(options));

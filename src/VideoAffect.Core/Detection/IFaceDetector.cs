@@ -22,4 +22,24 @@ public interface IBgrFaceDetector : IFaceDetector
 public interface ILandmarkFaceDetector : IBgrFaceDetector
 {
     IReadOnlyList<DetectedFace> DetectFaces(ReadOnlySpan<byte> bgr, int width, int height);
+
+    /// <summary>
+    /// The same, for callers that can wait without holding a thread: a batching detector completes
+    /// it when the forward pass its frame joined has run. The frame's pixels are read before it returns.
+    /// </summary>
+    ValueTask<IReadOnlyList<DetectedFace>> DetectFacesAsync(ReadOnlyMemory<byte> bgr, int width, int height);
+}
+
+/// <summary>
+/// One detector that several workers or streams share (BlazeFace batches their frames together):
+/// each holder gets this view, and disposing it leaves the detector to its owner.
+/// </summary>
+public sealed class SharedFaceDetector(ILandmarkFaceDetector detector) : ILandmarkFaceDetector
+{
+    public ILandmarkFaceDetector Detector => detector;
+    public IReadOnlyList<FaceBox> Detect(OpenCvSharp.Mat gray) => detector.Detect(gray);
+    public IReadOnlyList<FaceBox> DetectBgr(ReadOnlySpan<byte> bgr, int width, int height) => detector.DetectBgr(bgr, width, height);
+    public IReadOnlyList<DetectedFace> DetectFaces(ReadOnlySpan<byte> bgr, int width, int height) => detector.DetectFaces(bgr, width, height);
+    public ValueTask<IReadOnlyList<DetectedFace>> DetectFacesAsync(ReadOnlyMemory<byte> bgr, int width, int height) => detector.DetectFacesAsync(bgr, width, height);
+    public void Dispose() { }
 }

@@ -123,14 +123,20 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
             try
             {
                 Interlocked.Increment(ref _detectorRuns);
-                var pixels = frame.Pixels.AsSpan(0, frame.ByteCount);
                 // Detectors that take colour get the frame itself (BlazeFace needs it; a device cascade converts there).
                 if (detector is ILandmarkFaceDetector landmarks)
                 {
-                    var faces = landmarks.DetectFaces(pixels, frame.Width, frame.Height);
+                    // A batching detector: this frame waits, holding no thread, for the pass it joined
+                    // (the letterbox, and the pass when this frame completes it, run before the wait).
+                    var pending = landmarks.DetectFacesAsync(frame.Pixels.AsMemory(0, frame.ByteCount), frame.Width, frame.Height);
+                    Busy.Stop(started);
+                    var faces = await pending;
+                    started = BusyTime.Start();
                     return new Detected(frame, gray, faces.Select(f => f.Box).ToList(), faces);
                 }
-                var boxes = detector is IBgrFaceDetector colour ? colour.DetectBgr(pixels, frame.Width, frame.Height) : detector!.Detect(gray);
+                var boxes = detector is IBgrFaceDetector colour
+                    ? colour.DetectBgr(frame.Pixels.AsSpan(0, frame.ByteCount), frame.Width, frame.Height)
+                    : detector!.Detect(gray);
                 return new Detected(frame, gray, boxes);
             }
             finally

@@ -1,4 +1,5 @@
 using VideoAffect.Detection;
+using VideoAffect.Detection.BlazeFace;
 using VideoAffect.Inference;
 using VideoAffect.Model;
 using VideoAffect.Preprocessing;
@@ -51,7 +52,7 @@ internal sealed class Recognition : IDisposable
     /// </summary>
     public StreamStages ForStream(string name, int workers, int threadsPerFrame, bool live, IRecordWriter records, EventSinks sinks, ReportData? report = null)
     {
-        var detectors = FaceDetectorFactory.Create(_settings.DetectorKind, _settings.Detector, Backend, workers, threadsPerFrame);
+        var detectors = Detectors(workers, threadsPerFrame);
         var preprocessor = new FacePreprocessor(Network.InputShape, _settings.CropMargin);
         var tracker = _settings.Tracking ? new IouTracker(_settings.Tracker) : null;
         var smoother = _settings.Tracking && _settings.SmoothingAlpha < 1 ? new ProbabilitySmoother(_settings.SmoothingAlpha) : null;
@@ -67,9 +68,25 @@ internal sealed class Recognition : IDisposable
         return stages;
     }
 
+    /// <summary>The run's one BlazeFace detector: every stream's frames share its passes.</summary>
+    BlazeFaceDetector? _blazeFace;
+
+    /// <summary>
+    /// A stream's detectors. BlazeFace: views of the run's one detector, as many as a pass holds, so
+    /// that many of the stream's frames can wait for a pass at once.
+    /// </summary>
+    IReadOnlyList<IFaceDetector> Detectors(int workers, int threadsPerFrame)
+    {
+        if (!_settings.DetectorKind.Equals("blazeface", StringComparison.OrdinalIgnoreCase))
+            return FaceDetectorFactory.Create(_settings.DetectorKind, _settings.Detector, Backend, workers, threadsPerFrame);
+        _blazeFace ??= FaceDetectorFactory.CreateBlazeFace(_settings.Detector, Backend);
+        return Enumerable.Range(0, Math.Max(workers, FaceDetectorFactory.BlazeFaceBatch)).Select(_ => (IFaceDetector)new SharedFaceDetector(_blazeFace)).ToList();
+    }
+
     public void Dispose()
     {
         foreach (var stream in _streams) stream.Dispose();
+        _blazeFace?.Dispose(); // its backend may use the classifier's accelerator: freed first
         Backend.Dispose();
     }
 }

@@ -22,6 +22,7 @@ internal sealed class StreamStages(string name, IReadOnlyList<IFaceDetector> det
         IlgpuHaarDetector ilgpu => $"ilgpu ({ilgpu.DeviceName})",
         Detection.Simd.SimdHaarDetector simd => simd.Description,
         Detection.BlazeFace.BlazeFaceDetector blaze => blaze.Description,
+        SharedFaceDetector { Detector: Detection.BlazeFace.BlazeFaceDetector blaze } => blaze.Description,
         _ => "opencv",
     };
 
