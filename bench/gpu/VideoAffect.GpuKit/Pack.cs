@@ -31,7 +31,7 @@ static class Pack
         int inputSize = network.InputShape.Size, classes = network.ClassCount;
         using var cpu = new ManagedCpuBackend(network, 64);
         using var opencv = new OpenCvHaarDetector(options);
-        using var preprocessor = new FacePreprocessor(network.InputShape);
+        using var preprocessor = new FacePreprocessor(network.Input);
         // The group photos (face-api's samples) at both sizes; the dry run one small frame with one face.
         var sizes = dryRun ? new[] { (240, 240) } : new[] { (640, 480), (1920, 1080) };
         var names = dryRun ? new[] { "astronaut.png" } : new[] { "faces/sample1.jpg", "faces/sample3.jpg", "faces/sample5.jpg" };

@@ -32,7 +32,7 @@ static class EvaluateCommand
             string modelPath = r.GetValue(model)!;
             var network = PretrainedModel.Load(modelPath == "pretrained" ? null : modelPath);
             using var engine = BackendFactory.Create(r.GetValue(backend)!, network, 64);
-            var images = DatasetReader.Read(r.GetValue(data)!, network.InputShape, m => Console.Error.WriteLine(m));
+            var images = DatasetReader.Read(r.GetValue(data)!, network.Input, m => Console.Error.WriteLine(m));
             var wanted = r.GetValue(splits) is { Length: > 0 } chosen ? chosen : images.Groups.Where(g => g != DatasetReader.Training).OrderBy(SplitOrder).ThenBy(g => g, StringComparer.Ordinal).ToArray();
             if (wanted.Length == 0)
                 throw new VideoAffectException($"'{r.GetValue(data)}' has only Training faces; pass --split Training to evaluate on those anyway");

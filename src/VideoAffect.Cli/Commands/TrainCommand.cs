@@ -53,7 +53,7 @@ static class TrainCommand
             // The device first: a wrong backend fails before minutes of loading.
             using var engine = TrainingEngineFactory.Create(r.GetValue(backend)!, network, r.GetValue(batch));
             var clock = Stopwatch.StartNew();
-            var all = DatasetReader.Read(r.GetValue(data)!, network.InputShape, m => Console.Error.WriteLine(m));
+            var all = DatasetReader.Read(r.GetValue(data)!, network.Input, m => Console.Error.WriteLine(m));
             string group = all.Groups.Contains(DatasetReader.Training) ? DatasetReader.Training : all.Groups.Contains("Images") ? "Images" : "";
             if (group == "") throw new VideoAffectException($"'{r.GetValue(data)}' has no training faces (no Training rows or train/ folder)");
             var (training, held) = all.InGroup(group).SplitValidation(fraction, runSeed);

@@ -24,7 +24,7 @@ internal static class SeedLoop
         using var frame = new Mat();
         using var gray = new Mat();
         using var detector = new OpenCvHaarDetector(detectorOptions);
-        using var preprocessor = new FacePreprocessor(network.InputShape);
+        using var preprocessor = new FacePreprocessor(network.Input);
         using var dnn = new OpenCvDnnRunner(network);
         VideoWriter? writer = null;
         var input1 = new float[network.InputShape.Size];

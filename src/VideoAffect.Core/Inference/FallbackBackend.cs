@@ -101,7 +101,7 @@ public sealed class FallbackBackend(IInferenceBackend device, Func<IInferenceBac
         var input = ArrayPool<float>.Shared.Rent(Math.Max(1, count * size));
         try
         {
-            lock (_gate) _preprocessor ??= new FacePreprocessor(Network.InputShape);
+            lock (_gate) _preprocessor ??= new FacePreprocessor(Network.Input);
             int i = 0;
             foreach (var frame in frames.Where(f => f.Crops.Count > 0))
             {

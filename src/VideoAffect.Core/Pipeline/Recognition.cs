@@ -53,7 +53,7 @@ internal sealed class Recognition : IDisposable
     public StreamStages ForStream(string name, int workers, int threadsPerFrame, bool live, IRecordWriter records, EventSinks sinks, ReportData? report = null)
     {
         var detectors = Detectors(workers, threadsPerFrame);
-        var preprocessor = new FacePreprocessor(Network.InputShape, _settings.CropMargin);
+        var preprocessor = new FacePreprocessor(Network.Input, _settings.CropMargin);
         var tracker = _settings.Tracking ? new IouTracker(_settings.Tracker) : null;
         var smoother = _settings.Tracking && _settings.SmoothingAlpha < 1 ? new ProbabilitySmoother(_settings.SmoothingAlpha) : null;
         // A backend with its own device preprocesses there: each frame goes up once, only probabilities come back.

@@ -6,20 +6,27 @@ namespace VideoAffect.Preprocessing;
 
 /// <summary>
 /// Cuts a face out of a grayscale frame and turns it into the network's input: resized (bilinear)
-/// to the input size and scaled to [-1, 1] as x / 127.5 - 1, the normalisation the model was trained with.
+/// to the input size and normalised as the model's input spec says (x / 127.5 - 1 for the emotion CNN).
 /// </summary>
 public sealed class FacePreprocessor : IDisposable
 {
     readonly TensorShape _shape;
+    readonly InputSpec _spec;
     readonly Mat _resized;
     readonly double _margin;
 
+    /// <summary>A gray model scaled to [-1, 1] (the seed network's and the emotion CNN's input).</summary>
+    public FacePreprocessor(TensorShape inputShape, double margin = 0) : this(InputSpec.SignedUnit(inputShape, PixelOrder.Gray), margin) { }
+
+    /// <param name="input">The model's input: gray pixels, its size and its normalisation.</param>
     /// <param name="margin">Fraction of the box size added on each side before cropping (0 = the detector's box).</param>
-    public FacePreprocessor(TensorShape inputShape, double margin = 0)
+    public FacePreprocessor(InputSpec input, double margin = 0)
     {
-        if (inputShape.Channels != 1)
-            throw new VideoAffectException($"the model takes {inputShape.Channels}-channel input; VideoAffect feeds grayscale faces (1 channel)");
+        var inputShape = input.Shape;
+        if (input.Pixels != PixelOrder.Gray || inputShape.Channels != 1)
+            throw new VideoAffectException($"the model takes {input.Pixels} input ({inputShape.Channels} channels); VideoAffect feeds grayscale faces (1 channel)");
         if (margin < 0 || margin > 1) throw new VideoAffectException($"crop margin must be between 0 and 1 (got {margin})");
+        _spec = input;
         _shape = inputShape;
         _margin = margin;
         _resized = new Mat(inputShape.Height, inputShape.Width, MatType.CV_8UC1);
@@ -53,7 +60,7 @@ public sealed class FacePreprocessor : IDisposable
     {
         var span = new ReadOnlySpan<byte>((void*)pixels.Data, _shape.Size);
         for (int i = 0; i < span.Length; i++)
-            destination[i] = span[i] / 127.5f - 1f;
+            destination[i] = _spec.Normalise(span[i]);
     }
 
     public void Dispose() => _resized.Dispose();

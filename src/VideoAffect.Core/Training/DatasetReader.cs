@@ -9,16 +9,17 @@ namespace VideoAffect.Training;
 /// PrivateTest) or the folder layout that `dataset prepare` writes (train/LABEL/*.png as Training;
 /// test/LABEL/public-*.png and private-*.png as PublicTest and PrivateTest, other test files as
 /// Test), or a folder of LABEL/ folders. Images go through the pipeline's own preprocessing
-/// (resize to the model's input, x / 127.5 - 1), so a model sees in training what it sees in video.
+/// (resize to the model's input, its input spec's normalisation), so a model sees in training what it sees in video.
 /// </summary>
 public static class DatasetReader
 {
     public const string Training = "Training";
 
-    public static LabelledImages Read(string path, TensorShape input, Action<string>? log = null)
+    public static LabelledImages Read(string path, InputSpec spec, Action<string>? log = null)
     {
-        if (input.Channels != 1) throw new VideoAffectException($"the model takes {input.Channels}-channel input; FER-2013 faces are gray (1 channel)");
-        using var preprocessor = new FacePreprocessor(input);
+        var input = spec.Shape;
+        if (spec.Pixels != PixelOrder.Gray) throw new VideoAffectException($"the model takes {spec.Pixels} input; FER-2013 faces are gray (1 channel)");
+        using var preprocessor = new FacePreprocessor(spec);
         var items = new Collector(input);
         if (File.Exists(path)) ReadCsv(path, preprocessor, items, log);
         else if (Directory.Exists(path)) ReadFolders(path, preprocessor, items);

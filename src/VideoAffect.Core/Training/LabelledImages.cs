@@ -3,8 +3,9 @@ using VideoAffect.Model;
 namespace VideoAffect.Training;
 
 /// <summary>
-/// Gray face images in memory, already scaled as the network's input (x / 127.5 - 1, the same as
-/// the pipeline's preprocessing), each with its label and the split it came from
+/// Gray face images in memory, already normalised as the network's input spec says (the trainable
+/// networks' is x / 127.5 - 1, made by the same <see cref="Preprocessing.FacePreprocessor"/> as the
+/// pipeline's), each with its label and the split it came from
 /// (Training, PublicTest, PrivateTest, ...).
 /// </summary>
 public sealed class LabelledImages
@@ -19,8 +20,6 @@ public sealed class LabelledImages
             throw new ArgumentException($"{labels.Length} images of {shape} need {labels.Length * shape.Size} pixels and as many groups");
         Shape = shape; _pixels = pixels; _labels = labels; _groups = groups;
     }
-
-    public static float Scale(byte gray) => gray / 127.5f - 1f;
 
     public TensorShape Shape { get; }
     public int Count => _labels.Length;

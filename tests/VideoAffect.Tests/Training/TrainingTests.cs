@@ -21,7 +21,7 @@ public sealed class TrainingTests(ITestOutputHelper output)
         for (int i = 0; i < perClass; i++)
             for (int label = 0; label < SyntheticShapes.Classes; label++)
             {
-                pixels.AddRange(shapes.Draw(label).Select(LabelledImages.Scale));
+                pixels.AddRange(shapes.Draw(label).Select(v => InputSpec.SignedUnit(new TensorShape(1, 1, 1), PixelOrder.Gray).Normalise(v)));
                 labels.Add(label);
             }
         return new LabelledImages(new TensorShape(Side, Side, 1), pixels.ToArray(), labels.ToArray(), labels.Select(_ => "Training").ToArray());
