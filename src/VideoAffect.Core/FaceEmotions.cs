@@ -34,7 +34,7 @@ public static class FaceEmotions
             SummaryPath = null,
             KeepAudio = false,
             Backend = options.Backend, ModelPath = options.ModelPath, Detector = options.Detector, DetectorKind = options.DetectorKind,
-            CropMargin = options.CropMargin, BatchSize = options.BatchSize, BatchTimeout = options.BatchTimeout, Tracking = options.Tracking,
+            CropMargin = options.CropMargin, Align = options.Align, BatchSize = options.BatchSize, BatchTimeout = options.BatchTimeout, Tracking = options.Tracking,
             Tracker = options.Tracker, KeepTentative = options.KeepTentative, DetectEvery = options.DetectEvery,
             ClassifyEvery = options.ClassifyEvery, SmoothingAlpha = options.SmoothingAlpha,
         };
@@ -52,7 +52,7 @@ public static class FaceEmotions
         {
             Sources = [LiveSourceSpec.Parse(source, 0)],
             Backend = options.Backend, ModelPath = options.ModelPath, Detector = options.Detector, DetectorKind = options.DetectorKind,
-            CropMargin = options.CropMargin, BatchSize = options.BatchSize, BatchTimeout = options.BatchTimeout, Tracking = options.Tracking,
+            CropMargin = options.CropMargin, Align = options.Align, BatchSize = options.BatchSize, BatchTimeout = options.BatchTimeout, Tracking = options.Tracking,
             Tracker = options.Tracker, KeepTentative = options.KeepTentative, DetectEvery = options.DetectEvery,
             ClassifyEvery = options.ClassifyEvery, SmoothingAlpha = options.SmoothingAlpha,
         };
@@ -122,6 +122,8 @@ public sealed record RecognitionOptions : IRecognitionSettings
     public DetectorOptions Detector { get; init; } = new();
     public string DetectorKind { get; init; } = "auto";
     public double CropMargin { get; init; }
+    /// <summary>Rotate each face upright by its eye line before classifying (with <c>DetectorKind = "blazeface"</c>).</summary>
+    public bool Align { get; init; }
     public int BatchSize { get; init; } = 32;
     public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
     public bool Tracking { get; init; } = true;

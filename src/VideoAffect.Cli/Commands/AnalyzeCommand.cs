@@ -24,13 +24,14 @@ static class AnalyzeCommand
         var model = SharedOptions.Model();
         var batch = SharedOptions.BatchSize();
         var margin = SharedOptions.CropMargin();
+        var align = SharedOptions.Align();
         var detector = SharedOptions.Detector();
         var publish = SharedOptions.Publish();
         var tracking = SharedOptions.Tracking();
 
         var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, noAudio, detectWorkers, publish }.Concat(tracking.All).Concat(detector.All))
+        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, align, noAudio, detectWorkers, publish }.Concat(tracking.All).Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -56,6 +57,7 @@ static class AnalyzeCommand
                 VideoStream = r.GetValue(videoStream),
                 QueueCapacity = r.GetValue(queue),
                 CropMargin = r.GetValue(margin),
+                Align = r.GetValue(align),
                 KeepAudio = !r.GetValue(noAudio),
                 EncoderPreset = r.GetValue(preset)!,
                 DetectEvery = r.GetValue(tracking.DetectEvery),

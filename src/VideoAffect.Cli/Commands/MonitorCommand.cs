@@ -34,13 +34,14 @@ static class MonitorCommand
         var model = SharedOptions.Model();
         var batch = SharedOptions.BatchSize();
         var margin = SharedOptions.CropMargin();
+        var align = SharedOptions.Align();
         var detector = SharedOptions.Detector();
         var publish = SharedOptions.Publish();
         var tracking = SharedOptions.Tracking();
 
         var command = new Command("monitor", "watch live streams (RTSP cameras, webcams, files) and write each face's emotion as it happens");
         command.Arguments.Add(sources);
-        foreach (var o in new Option[] { webcam, records, recordsFormat, record, segment, duration, soak, http, transport, stall, reconnectMax, loop, queue, timeout, json, backend, model, batch, margin, publish }.Concat(tracking.All).Concat(detector.All))
+        foreach (var o in new Option[] { webcam, records, recordsFormat, record, segment, duration, soak, http, transport, stall, reconnectMax, loop, queue, timeout, json, backend, model, batch, margin, align, publish }.Concat(tracking.All).Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -75,6 +76,7 @@ static class MonitorCommand
                 ModelPath = r.GetValue(model),
                 BatchSize = r.GetValue(batch),
                 CropMargin = r.GetValue(margin),
+                Align = r.GetValue(align),
                 Detector = detector.Read(r),
                 DetectorKind = detector.ReadKind(r),
             };

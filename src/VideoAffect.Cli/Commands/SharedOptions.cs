@@ -30,6 +30,11 @@ static class SharedOptions
         DefaultValueFactory = _ => 0.0,
     };
 
+    public static Option<bool> Align() => new("--align")
+    {
+        Description = "rotate each face upright by its eye line before classifying it (needs --detector blazeface)",
+    };
+
     public static Option<string[]> Publish() => new("--publish")
     {
         Description = "send records and track events to a broker (repeatable): mqtt://[user:pass@]host[:port]/PREFIX[?records=true] " +

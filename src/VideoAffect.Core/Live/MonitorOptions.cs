@@ -29,6 +29,7 @@ public sealed record MonitorOptions : Pipeline.IRecognitionSettings
     public DetectorOptions Detector { get; init; } = new();
     public string DetectorKind { get; init; } = "auto";
     public double CropMargin { get; init; }
+    public bool Align { get; init; }
     /// <summary>Frames waiting per stream before detection; beyond it the oldest is dropped.</summary>
     public int QueueCapacity { get; init; } = 1;
     /// <summary>Most faces per forward pass, gathered across all streams.</summary>

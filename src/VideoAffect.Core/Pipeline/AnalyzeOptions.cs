@@ -23,6 +23,7 @@ public sealed record AnalyzeOptions : IRecognitionSettings
     /// <summary>Which Haar implementation: auto (our kernels when the backend is on a GPU), opencv, ilgpu.</summary>
     public string DetectorKind { get; init; } = "auto";
     public double CropMargin { get; init; }
+    public bool Align { get; init; }
     /// <summary>Frames detected at once, each by its own single-threaded cascade (default: one per core).</summary>
     public int DetectWorkers { get; init; } = Environment.ProcessorCount;
     /// <summary>Capacity of every inter-stage channel, in frames.</summary>

@@ -21,7 +21,7 @@ namespace VideoAffect.Pipeline;
 /// frame on its device.
 /// </summary>
 internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePreprocessor preprocessor, int inputSize,
-    IouTracker? tracker = null, int detectEvery = 1, int classifyEvery = 1, bool cropOnDevice = false)
+    IouTracker? tracker = null, int detectEvery = 1, int classifyEvery = 1, bool cropOnDevice = false, bool align = false)
 {
     readonly HashSet<int> _classifiedTracks = new();
     readonly ConcurrentBag<IFaceDetector> _idle = new(detectors);
@@ -191,7 +191,10 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
             return;
         }
         var tensor = ArrayPool<float>.Shared.Rent(inputSize);
-        preprocessor.Prepare(gray, box, tensor.AsSpan(0, inputSize));
+        if (align && landmarks is { Count: >= 2 })
+            preprocessor.PrepareAligned(gray, box, landmarks[0], landmarks[1], tensor.AsSpan(0, inputSize));
+        else
+            preprocessor.Prepare(gray, box, tensor.AsSpan(0, inputSize));
         frame.Faces.Add(new FaceObservation(box, tensor, trackId, detected, track: track) { Landmarks = landmarks });
     }
 

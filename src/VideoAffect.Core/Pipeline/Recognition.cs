@@ -57,10 +57,10 @@ internal sealed class Recognition : IDisposable
         var tracker = _settings.Tracking ? new IouTracker(_settings.Tracker) : null;
         var smoother = _settings.Tracking && _settings.SmoothingAlpha < 1 ? new ProbabilitySmoother(_settings.SmoothingAlpha) : null;
         // A backend with its own device preprocesses there: each frame goes up once, only probabilities come back.
-        bool cropOnDevice = Backend is IFrameInferenceBackend;
+        bool cropOnDevice = Backend is IFrameInferenceBackend && !_settings.Align; // aligned crops are rotated on the host
         var tentative = _settings.KeepTentative ? TentativeFaces.HoldAndMark : live ? TentativeFaces.Drop : TentativeFaces.HoldAndDrop;
         var stages = new StreamStages(name, detectors, preprocessor,
-            new DetectStage(detectors, preprocessor, Network.InputShape.Size, tracker, _settings.DetectEvery, _settings.ClassifyEvery, cropOnDevice),
+            new DetectStage(detectors, preprocessor, Network.InputShape.Size, tracker, _settings.DetectEvery, _settings.ClassifyEvery, cropOnDevice, _settings.Align),
             new ConfirmationGate(tentative),
             new AnnotateStage(records, Network.Labels, smoother, report, name),
             sinks.All.Count > 0 ? new SinkStage(sinks) : null);

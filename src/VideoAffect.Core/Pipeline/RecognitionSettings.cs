@@ -12,9 +12,11 @@ public interface IRecognitionSettings
     string Backend { get; }
     string? ModelPath { get; }
     DetectorOptions Detector { get; }
-    /// <summary>auto, simd, opencv or ilgpu.</summary>
+    /// <summary>auto, simd, opencv, ilgpu or blazeface.</summary>
     string DetectorKind { get; }
     double CropMargin { get; }
+    /// <summary>Rotate each face upright by its eye line before classifying (needs a detector with landmarks).</summary>
+    bool Align { get; }
     int BatchSize { get; }
     TimeSpan BatchTimeout { get; }
     bool Tracking { get; }
@@ -39,6 +41,8 @@ public static class RecognitionSettings
         if (s.ClassifyEvery < 1) throw new VideoAffectException($"--classify-every must be at least 1 (got {s.ClassifyEvery})");
         if (s.ClassifyEvery > 1 && !s.Tracking) throw new VideoAffectException("--classify-every needs tracking (drop --no-tracking)");
         if (s.DetectEvery > 1 && !s.Tracking) throw new VideoAffectException("--detect-every needs tracking (drop --no-tracking)");
+        if (s.Align && !s.DetectorKind.Equals("blazeface", StringComparison.OrdinalIgnoreCase))
+            throw new VideoAffectException("--align needs eye landmarks: use --detector blazeface");
         if (s.SmoothingAlpha is <= 0 or > 1) throw new VideoAffectException($"smoothing alpha must be in (0, 1] (got {s.SmoothingAlpha}); 1 turns smoothing off");
     }
 

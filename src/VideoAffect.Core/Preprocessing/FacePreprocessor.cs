@@ -49,6 +49,26 @@ public sealed class FacePreprocessor : IDisposable
         Normalize(_resized, destination);
     }
 
+    /// <summary>
+    /// The face turned upright: the crop (the box grown by the margin) is sampled rotated about its
+    /// centre by the angle of the line from the image-left eye to the image-right eye, so that line
+    /// is level in the network's input. Bilinear, like the plain crop; outside the frame is black.
+    /// </summary>
+    public void PrepareAligned(Mat gray, FaceBox box, Landmark leftEye, Landmark rightEye, Span<float> destination)
+    {
+        var crop = CropFor(box, gray.Width, gray.Height);
+        double angle = Math.Atan2(rightEye.Y - leftEye.Y, rightEye.X - leftEye.X);
+        double sx = (double)crop.Width / _shape.Width, sy = (double)crop.Height / _shape.Height;
+        double cx = crop.X + crop.Width / 2.0, cy = crop.Y + crop.Height / 2.0, cos = Math.Cos(angle), sin = Math.Sin(angle);
+        // Output pixel (u, v) samples the frame at centre + R(angle) * ((u, v) + 0.5 - size / 2) * scale - 0.5.
+        double u0 = 0.5 - _shape.Width / 2.0, v0 = 0.5 - _shape.Height / 2.0;
+        using var map = new Mat(2, 3, MatType.CV_64FC1);
+        map.Set(0, 0, cos * sx); map.Set(0, 1, -sin * sy); map.Set(0, 2, cx + cos * sx * u0 - sin * sy * v0 - 0.5);
+        map.Set(1, 0, sin * sx); map.Set(1, 1, cos * sy); map.Set(1, 2, cy + sin * sx * u0 + cos * sy * v0 - 0.5);
+        Cv2.WarpAffine(gray, _resized, map, new Size(_shape.Width, _shape.Height), InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
+        Normalize(_resized, destination);
+    }
+
     /// <summary>Treats a whole grayscale image as one face (classify --no-detect).</summary>
     public void PrepareWhole(Mat gray, Span<float> destination)
     {
