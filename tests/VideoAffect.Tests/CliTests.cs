@@ -63,7 +63,7 @@ public class CliTests
     {
         var r = ProcessRunner.Cli(["classify", "--detector", "dlib", TestPaths.Photo("astronaut.png")]);
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal("videoaffect: error: unknown detector 'dlib'; choose one of: auto, simd, opencv, ilgpu", r.StandardError.Trim());
+        Assert.Equal("videoaffect: error: unknown detector 'dlib'; choose one of: auto, simd, opencv, ilgpu, blazeface", r.StandardError.Trim());
     }
 
     [Fact]

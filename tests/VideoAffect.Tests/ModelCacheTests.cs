@@ -12,11 +12,12 @@ public class ModelCacheTests
     {
         using var home = TestPaths.NewTempFolder();
         string models = Directory.CreateDirectory(Path.Combine(home.Path, "models")).FullName;
-        foreach (var file in new[] { "emotion.json", "emotion.bin" })
+        foreach (var file in new[] { "emotion.json", "emotion.bin", "blazeface.json", "blazeface.bin" })
             File.Copy(Path.Combine(TestPaths.ModelDirectory, file), Path.Combine(models, file));
         var intact = ProcessRunner.Cli(["models", "verify"], Home(home));
         Assert.True(intact.ExitCode == 0, intact.StandardError);
         Assert.Contains($"emotion: FER-2013 emotion classifier (mini-Xception, TF.js graph model), from @vladmandic/human@3.3.6; intact in {models}", intact.StandardOutput);
+        Assert.Contains($"blazeface: BlazeFace face detector (MediaPipe, 256x256 back model, TF.js graph model), from @vladmandic/human@3.3.6; intact in {models}", intact.StandardOutput);
 
         var weights = File.ReadAllBytes(Path.Combine(models, "emotion.bin"));
         weights[^1] ^= 0x01;
@@ -42,7 +43,7 @@ public class ModelCacheTests
         var fetch = ProcessRunner.Cli(["models", "fetch"], Home(home), timeoutSeconds: 300);
         Assert.True(fetch.ExitCode == 0, fetch.StandardError);
         Assert.Contains("intact", fetch.StandardOutput);
-        foreach (var file in new[] { "emotion.json", "emotion.bin" })
+        foreach (var file in new[] { "emotion.json", "emotion.bin", "blazeface.json", "blazeface.bin" })
             Assert.Equal(File.ReadAllBytes(Path.Combine(TestPaths.ModelDirectory, file)), File.ReadAllBytes(Path.Combine(home.Path, "models", file)));
 
         var again = ProcessRunner.Cli(["models", "fetch"], Home(home));

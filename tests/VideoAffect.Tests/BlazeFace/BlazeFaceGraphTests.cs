@@ -40,10 +40,13 @@ public class BlazeFaceGraphTests
     [MemberData(nameof(Backends.Portable), MemberType = typeof(Backends))]
     public void Four_raw_outputs_match_TFjs_on_real_photos(string backend)
     {
-        var (network, input, expected) = Reference.Value;
-        using var engine = Inference.BackendFactory.Create(backend, network, Photos.Length);
-        var actual = network.Outputs.Select((_, k) => new float[Photos.Length * network.OutputShape(k).Size]).ToArray();
-        engine.Run(input, Photos.Length, actual);
+        var (network, input, all) = Reference.Value;
+        // ILGPU's CPU accelerator simulates GPU threads (about 35 s a frame here): the first photo only.
+        int items = backend == "ilgpu-cpu" ? 1 : Photos.Length;
+        var expected = all.Select((e, k) => e[..(items * network.OutputShape(k).Size)]).ToArray();
+        using var engine = Inference.BackendFactory.Create(backend, network, items);
+        var actual = network.Outputs.Select((_, k) => new float[items * network.OutputShape(k).Size]).ToArray();
+        engine.Run(input.AsSpan(0, items * network.InputShape.Size), items, actual);
         for (int k = 0; k < actual.Length; k++)
         {
             Assert.Equal(expected[k].Length, actual[k].Length);
@@ -52,8 +55,9 @@ public class BlazeFaceGraphTests
             double error = actual[k].Zip(expected[k], (a, e) => Math.Abs((double)a - e)).Max() / scale;
             Assert.True(error <= Tolerance, $"output {network.Outputs[k].Name} {network.OutputShape(k)} on {backend}: max error {error:E2} of its scale {scale:F1} > {Tolerance:E0}");
         }
-        // The photos' faces are there: the astronaut and the group photo have confident anchors, the cat none.
-        Assert.True(expected.Length == 4);
+        // The reference is not trivial: the astronaut's face gives confident anchors (a logit of 1.98 here: score 0.88).
+        float best = new[] { 0, 1 }.Max(k => all[k].Take(network.OutputShape(k).Size).Max());
+        Assert.True(best > 1f, $"no confident anchor on the astronaut (best logit {best}, a score of 0.73 is 1)");
     }
 
     [Fact]
