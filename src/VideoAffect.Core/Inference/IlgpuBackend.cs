@@ -118,7 +118,11 @@ public sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
         return (crops.ToArray(), offset);
     }
 
-    void UploadFrames(AcceleratorStream stream, IReadOnlyList<FrameFaces> frames, long bytes)
+    void UploadFrames(AcceleratorStream stream, IReadOnlyList<FrameFaces> frames, long bytes) =>
+        UploadBytes(stream, frames.Where(f => f.Crops.Count > 0).Select(f => f.Bgr[..(int)FrameBytes(f)]).ToList(), bytes);
+
+    /// <summary>Packs <paramref name="parts"/> one after another into the frames buffer, grown when needed.</summary>
+    void UploadBytes(AcceleratorStream stream, IReadOnlyList<ReadOnlyMemory<byte>> parts, long bytes)
     {
         if (bytes == 0) return;
         if (_frames is null || _frames.Length < bytes)
@@ -128,12 +132,44 @@ public sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
             _frames = _accelerator.Allocate1D<byte>(bytes);
         }
         long offset = 0;
-        foreach (var frame in frames.Where(f => f.Crops.Count > 0))
+        foreach (var part in parts)
         {
-            long length = FrameBytes(frame);
-            _frames.View.SubView(offset, length).CopyFromCPU(stream, frame.Bgr.Span[..(int)length]);
-            offset += length;
+            _frames.View.SubView(offset, part.Length).CopyFromCPU(stream, part.Span);
+            offset += part.Length;
         }
+    }
+
+    MemoryBuffer1D<LetterboxView, Stride1D.Dense>? _views;
+
+    /// <summary>
+    /// A detector's batch straight from frames: each BGR frame (<paramref name="frames"/>, packed one
+    /// after another; each view's <see cref="LetterboxView.FrameOffset"/> counts in that packing) is
+    /// uploaded once, every view is letterboxed into the network's input on the device in the
+    /// model's channel order and normalisation, and every output comes back.
+    /// </summary>
+    public void RunLetterboxed(IReadOnlyList<ReadOnlyMemory<byte>> frames, ReadOnlySpan<LetterboxView> views, IReadOnlyList<float[]> outputs)
+    {
+        var spec = Network.Input;
+        if (!spec.Shape.IsImage || spec.Channels != 3 || spec.Shape.Height != spec.Shape.Width)
+            throw new VideoAffectException($"{Network.Source}: a letterboxed input needs a square colour image, not {spec.Shape} {spec.Pixels}");
+        if (views.Length < 1 || views.Length > MaxBatch)
+            throw new ArgumentException($"{views.Length} views; this backend runs 1 to {MaxBatch} at once");
+        long bytes = frames.Sum(f => (long)f.Length);
+        _accelerator.Bind();
+        var stream = _accelerator.DefaultStream;
+        UploadBytes(stream, frames, bytes);
+        if (_views is null || _views.Length < views.Length)
+        {
+            stream.Synchronize();
+            _views?.Dispose();
+            _views = _accelerator.Allocate1D<LetterboxView>(MaxBatch);
+        }
+        _views.View.SubView(0, views.Length).CopyFromCPU(stream, views);
+        _plan.Kernel<LetterboxKernel>().Launch(stream, views.Length, _frames!.View, _views.View, _activations[0].View, spec.Shape.Height,
+            spec.Pixels == PixelOrder.Rgb ? 1 : 0, spec.Divisor, spec.Offset);
+        RunLayers(stream, views.Length);
+        for (int k = 0; k < Network.Outputs.Count; k++)
+            ReadOutput(k, views.Length, outputs[k].AsSpan(0, views.Length * Network.OutputShape(k).Size));
     }
 
     /// <summary>Layer <paramref name="layer"/>'s output for the first <paramref name="batch"/> items of the last run (to check a device layer by layer).</summary>
@@ -158,6 +194,7 @@ public sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
         foreach (var b in _activations) b.Dispose();
         _crops.Dispose();
         _frames?.Dispose();
+        _views?.Dispose();
         _plan.Dispose();
         if (_ownsAccelerator) _accelerator.Dispose();
     }

@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using OpenCvSharp;
 using VideoAffect.Inference;
+using VideoAffect.Kernels;
 
 namespace VideoAffect.Detection.BlazeFace;
 
@@ -21,6 +22,8 @@ namespace VideoAffect.Detection.BlazeFace;
 public sealed class BlazeFaceDetector : ILandmarkFaceDetector
 {
     readonly IInferenceBackend _backend;
+    /// <summary>An ILGPU backend letterboxes on its device: each frame goes up once as bytes, not as a float tensor per view.</summary>
+    readonly IlgpuBackend? _device;
     readonly bool _ownsBackend;
     readonly DetectorOptions _options;
     readonly BlazeFaceDecoder _decoder;
@@ -38,6 +41,7 @@ public sealed class BlazeFaceDetector : ILandmarkFaceDetector
     {
         options.Validate();
         _backend = backend;
+        _device = backend as IlgpuBackend;
         _ownsBackend = ownsBackend;
         _options = options;
         _decoder = new BlazeFaceDecoder(backend.Network, options.ScoreThreshold, options.NmsIou);
@@ -72,7 +76,7 @@ public sealed class BlazeFaceDetector : ILandmarkFaceDetector
         var regions = Tiling.Views(width, height, _options.Tiles, _inputSize);
         CheckFrame(bgr.Length, width, height);
         var ticket = Acquire([(regions.Count, width, height)]);
-        try { Fill(ticket.Pass, ticket.FirstSlot, bgr, width, height, regions); }
+        try { Fill(ticket.Pass, ticket.FirstFrame, ticket.FirstSlot, bgr, width, height, regions); }
         catch { _ = CompleteAsync(ticket); throw; } // the pass must not wait for this slot forever
         return CompleteAsync(ticket);
     }
@@ -101,7 +105,7 @@ public sealed class BlazeFaceDetector : ILandmarkFaceDetector
                 {
                     var (bgr, width, height) = frames[start + i];
                     var regions = Tiling.Views(width, height, _options.Tiles, _inputSize);
-                    Fill(ticket.Pass, slot, bgr.Span, width, height, regions);
+                    Fill(ticket.Pass, ticket.FirstFrame + i, slot, bgr.Span, width, height, regions);
                     slot += regions.Count;
                 }
             }
@@ -130,6 +134,8 @@ public sealed class BlazeFaceDetector : ILandmarkFaceDetector
         public readonly float[][] Outputs = outputSizes.Select(s => new float[capacity * s]).ToArray();
         public readonly LetterboxImage[] Letterboxes = Enumerable.Range(0, capacity).Select(_ => new LetterboxImage()).ToArray();
         public readonly Letterbox[] Views = new Letterbox[capacity];
+        /// <summary>For a device that letterboxes: each frame's bytes, kept until the pass has run (each caller writes its own).</summary>
+        public readonly byte[][] FrameCopies = Enumerable.Range(0, capacity).Select(_ => Array.Empty<byte>()).ToArray();
         public readonly List<(int FirstSlot, int Views, int Width, int Height)> Frames = new();
         public IReadOnlyList<DetectedFace>[] Results = [];
         public int Acquired, Ready, Collected, Callers;
@@ -179,12 +185,41 @@ public sealed class BlazeFaceDetector : ILandmarkFaceDetector
             throw new ArgumentException($"a {width}x{height} BGR frame needs {(long)width * height * 3} bytes, got {bytes}");
     }
 
-    void Fill(Pass pass, int slot, ReadOnlySpan<byte> bgr, int width, int height, IReadOnlyList<Rect> regions)
+    void Fill(Pass pass, int frame, int slot, ReadOnlySpan<byte> bgr, int width, int height, IReadOnlyList<Rect> regions)
     {
         var spec = _backend.Network.Input;
         int size = spec.Shape.Size;
+        if (_device is not null)
+        {
+            // The device letterboxes: keep the frame's bytes and each view's geometry for the pass.
+            int bytes = width * height * 3;
+            if (pass.FrameCopies[frame].Length < bytes) pass.FrameCopies[frame] = new byte[bytes];
+            bgr[..bytes].CopyTo(pass.FrameCopies[frame]);
+            for (int i = 0; i < regions.Count; i++) pass.Views[slot + i] = Letterbox.For(regions[i], spec.Shape.Height);
+            return;
+        }
         for (int i = 0; i < regions.Count; i++)
             pass.Views[slot + i] = pass.Letterboxes[slot + i].Fill(bgr, width, height, regions[i], spec, pass.Input.AsSpan((slot + i) * size, size));
+    }
+
+    /// <summary>The pass on the device: its frames packed, each view's region and placement.</summary>
+    void RunOnDevice(Pass pass)
+    {
+        var frames = new List<ReadOnlyMemory<byte>>(pass.Frames.Count);
+        var views = new LetterboxView[pass.Acquired];
+        long offset = 0;
+        for (int f = 0; f < pass.Frames.Count; f++)
+        {
+            var (first, count, width, height) = pass.Frames[f];
+            frames.Add(pass.FrameCopies[f].AsMemory(0, width * height * 3));
+            for (int s = first; s < first + count; s++)
+            {
+                var v = pass.Views[s];
+                views[s] = new LetterboxView(offset, width, v.Region.X, v.Region.Y, v.Region.Width, v.Region.Height, v.Width, v.Height, v.PadX, v.PadY);
+            }
+            offset += width * height * 3;
+        }
+        _device!.RunLetterboxed(frames, views, pass.Outputs);
     }
 
     /// <summary>
@@ -233,7 +268,8 @@ public sealed class BlazeFaceDetector : ILandmarkFaceDetector
     {
         try
         {
-            _backend.Run(pass.Input.AsSpan(0, pass.Acquired * _backend.Network.InputShape.Size), pass.Acquired, pass.Outputs);
+            if (_device is not null) RunOnDevice(pass);
+            else _backend.Run(pass.Input.AsSpan(0, pass.Acquired * _backend.Network.InputShape.Size), pass.Acquired, pass.Outputs);
             Interlocked.Increment(ref _passes);
             Interlocked.Add(ref _views, pass.Acquired);
             pass.Results = pass.Frames.Select(f => (IReadOnlyList<DetectedFace>)_decoder
