@@ -38,6 +38,41 @@ static class DeviceChecks
     }
 
     /// <summary>
+    /// BlazeFace's graph (Pad, Reshape, fused shortcuts, four outputs) layer by layer against the
+    /// managed path on one letterboxed frame, so a failure names the op.
+    /// </summary>
+    /// <remarks>The input is the frame as the device letterboxed it (the detector runs first), as the GPU machine has no OpenCV.</remarks>
+    public static void BlazeFaceLayers(KitReport report, Network network, IlgpuBackend device)
+    {
+        var input = device.ReadActivation(0, 1);
+        using var managed = new ManagedCpuBackend(network, 1);
+        managed.Run(input, 1, network.Outputs.Select((_, k) => new float[network.OutputShape(k).Size]).ToArray());
+        device.Run(input, 1, network.Outputs.Select((_, k) => new float[network.OutputShape(k).Size]).ToArray());
+        for (int i = 1; i < network.Layers.Count; i++)
+        {
+            var expected = managed.ReadActivation(i, 1);
+            var actual = device.ReadActivation(i, 1);
+            double scale = Math.Max(1e-6, expected.Max(v => Math.Abs((double)v)));
+            double error = expected.Zip(actual, (e, a) => Math.Abs((double)e - a)).Max() / scale;
+            var layer = network.Layers[i];
+            report.Check($"BlazeFace layer {i} {layer.Op} {layer.OutputShape}", error, LayerTolerance, $"relative to its largest value {scale:G3}");
+        }
+    }
+
+    /// <summary>
+    /// The detector on the device (letterbox kernel, network, decoding) against the managed path's
+    /// faces packed with the kit (that path is tested against TF.js itself): the same faces, boxes
+    /// within IoU 0.95.
+    /// </summary>
+    public static void BlazeFaceFaces(KitReport report, Detection.BlazeFace.BlazeFaceDetector device, string what, byte[] bgr, int width, int height, IReadOnlyList<FaceBox> expected)
+    {
+        var ours = device.DetectFaces(bgr, width, height).Select(f => f.Box).OrderBy(b => b.X).ToList();
+        var theirs = expected.OrderBy(b => b.X).ToList();
+        double worst = ours.Count != theirs.Count ? 1 : ours.Zip(theirs, (a, b) => 1 - a.IntersectionOverUnion(b)).DefaultIfEmpty(0).Max();
+        report.Check($"BlazeFace faces vs managed CPU, {what}", worst, 0.05, $"device {ours.Count}, CPU {theirs.Count} faces; 1 - IoU of the worst pair");
+    }
+
+    /// <summary>
     /// Every window the device's cascade accepts (minNeighbors 0: no grouping to hide a difference)
     /// against our SIMD cascade on this machine's CPU, which gives OpenCV's windows exactly (tested
     /// here against OpenCV): any fault in the device's gray conversion, resize, integral or cascade

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 using VideoAffect.Detection;
+using VideoAffect.Detection.BlazeFace;
 using VideoAffect.Inference;
 using VideoAffect.Model;
 
@@ -72,7 +73,19 @@ static class DeviceRun
                 $"ours {ours.Count}, OpenCV {theirs.Count}" + (ours.SequenceEqual(theirs) ? "" : $"; only ours: {string.Join(" ", ours.Except(theirs))}; only OpenCV's: {string.Join(" ", theirs.Except(ours))}"));
         }
 
-        // 4. Training: the backward kernels and Adam, three steps against the managed path.
+        // 4. BlazeFace: its graph layer by layer (a GPU only: a minute a frame on ILGPU's CPU accelerator),
+        // then the detector with the device letterbox against the managed path on the same frames.
+        var blazeNetwork = BlazeFaceModel.Load(Path.Combine(P(data.ModelDirectory), BlazeFaceModel.JsonFile));
+        int blazeBatch = dryRun ? 1 : FaceDetectorFactory.BlazeFaceBatch;
+        using var blazeBackend = new IlgpuBackend(blazeNetwork, accelerator, dryRun ? "ilgpu-cpu" : "cuda", blazeBatch, ownsAccelerator: false);
+        using (var blaze = new BlazeFaceDetector(blazeBackend, new DetectorOptions(), ownsBackend: false))
+            foreach (var (frame, bgr) in dryRun ? frames.Take(1) : frames)
+            {
+                DeviceChecks.BlazeFaceFaces(report, blaze, $"{frame.Name} {frame.Width}x{frame.Height}", bgr, frame.Width, frame.Height, frame.BlazeFaces);
+                if (!dryRun && frame == frames[0].Frame) DeviceChecks.BlazeFaceLayers(report, blazeNetwork, blazeBackend);
+            }
+
+        // 5. Training: the backward kernels and Adam, three steps against the managed path.
         if (!skip.Contains("training")) DeviceChecks.Training(report, dryRun ? "ilgpu-cpu" : "cuda", dryRun ? 4 : 64, small: dryRun);
         if (skip.Contains("speed")) return report;
 
@@ -86,6 +99,16 @@ static class DeviceRun
             double facesPerSecond = batch * runs / seconds;
             double gflops = 2.0 * network.MultiplyAddsPerItem * facesPerSecond / 1e9;
             report.Speeds.Add(new KitReport.Speed($"network, batch {batch}", facesPerSecond, "faces/s", gflops,
+                report.PeakGflops is { } peak ? gflops / peak : null));
+        }
+        // (Not in a dry run: two passes of a simulated GPU would add a minute to the test and measure nothing.)
+        foreach (int batch in dryRun ? [] : new[] { 1, blazeBatch })
+        {
+            var blazeInput = new float[batch * blazeNetwork.InputShape.Size];
+            var blazeOutputs = blazeNetwork.Outputs.Select((_, k) => new float[batch * blazeNetwork.OutputShape(k).Size]).ToArray();
+            double seconds = Time(() => blazeBackend.Run(blazeInput, batch, blazeOutputs), timePerItem, out int runs);
+            double framesPerSecond = batch * runs / seconds, gflops = 2.0 * blazeNetwork.MultiplyAddsPerItem * framesPerSecond / 1e9;
+            report.Speeds.Add(new KitReport.Speed($"BlazeFace forward, batch {batch}", framesPerSecond, "frames/s", gflops,
                 report.PeakGflops is { } peak ? gflops / peak : null));
         }
         foreach (var group in frames.GroupBy(f => (f.Frame.Width, f.Frame.Height)))

@@ -28,8 +28,12 @@ public sealed class KitData
 
     public sealed record DetectorSettings(double ScaleFactor, int MinNeighbors, int MinFaceSize, int MaxFaceSize);
 
-    /// <summary>One frame: raw BGR bytes, OpenCV's faces on it, and the managed probabilities of those faces cut on the host.</summary>
-    public sealed record KitFrame(string Name, string BgrFile, int Width, int Height, List<FaceBox> OpenCvFaces, string FaceProbabilitiesFile);
+    /// <summary>
+    /// One frame: raw BGR bytes, OpenCV's faces on it, the managed probabilities of those faces cut
+    /// on the host, and BlazeFace's faces on it from the managed path (whose letterbox needs OpenCV,
+    /// which the GPU machine does not have).
+    /// </summary>
+    public sealed record KitFrame(string Name, string BgrFile, int Width, int Height, List<FaceBox> OpenCvFaces, string FaceProbabilitiesFile, List<FaceBox> BlazeFaces);
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 

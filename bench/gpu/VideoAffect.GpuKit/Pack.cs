@@ -22,7 +22,7 @@ static class Pack
         string photos = Path.Combine(repo, ".cache", "data");
         string modelDir = Path.Combine(output, "model");
         Directory.CreateDirectory(modelDir);
-        foreach (string file in new[] { PretrainedModel.JsonFile, PretrainedModel.WeightsFile })
+        foreach (string file in new[] { PretrainedModel.JsonFile, PretrainedModel.WeightsFile }.Concat(ModelCache.BlazeFace.Files.Select(f => f.Name)))
             File.Copy(Path.Combine(PretrainedModel.DefaultDirectory(), file), Path.Combine(modelDir, file), overwrite: true);
         var options = new DetectorOptions();
         File.Copy(options.CascadePath, Path.Combine(output, "cascade.xml"), overwrite: true);
@@ -32,6 +32,7 @@ static class Pack
         using var cpu = new ManagedCpuBackend(network, 64);
         using var opencv = new OpenCvHaarDetector(options);
         using var preprocessor = new FacePreprocessor(network.Input);
+        using var blaze = new Detection.BlazeFace.BlazeFaceDetector(new ManagedCpuBackend(Detection.BlazeFace.BlazeFaceModel.Load(), 1), new DetectorOptions());
         // The group photos (face-api's samples) at both sizes; the dry run one small frame with one face.
         var sizes = dryRun ? new[] { (240, 240) } : new[] { (640, 480), (1920, 1080) };
         var names = dryRun ? new[] { "astronaut.png" } : new[] { "faces/sample1.jpg", "faces/sample3.jpg", "faces/sample5.jpg" };
@@ -54,7 +55,8 @@ static class Pack
                 if (faces.Count > 0) cpu.Run(crops, faces.Count, probabilities);
                 KitData.WriteFloats(Path.Combine(output, stem + ".faces.f32"), probabilities);
                 inputs.AddRange(crops);
-                frames.Add(new KitData.KitFrame(name, stem + ".bgr", width, height, faces, stem + ".faces.f32"));
+                var blazeFaces = blaze.DetectBgr(System.Runtime.InteropServices.MemoryMarshal.AsBytes(pixels.AsSpan()), width, height).ToList();
+                frames.Add(new KitData.KitFrame(name, stem + ".bgr", width, height, faces, stem + ".faces.f32", blazeFaces));
             }
         // Real faces first, then random inputs in the network's range (-1..1) up to the count.
         int count = dryRun ? 8 : 256;

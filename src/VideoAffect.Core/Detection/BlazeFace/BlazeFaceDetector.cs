@@ -132,7 +132,8 @@ public sealed class BlazeFaceDetector : ILandmarkFaceDetector
     {
         public readonly float[] Input = new float[capacity * inputSize];
         public readonly float[][] Outputs = outputSizes.Select(s => new float[capacity * s]).ToArray();
-        public readonly LetterboxImage[] Letterboxes = Enumerable.Range(0, capacity).Select(_ => new LetterboxImage()).ToArray();
+        /// <summary>Host letterboxes (OpenCV buffers), made on first use: a device that letterboxes never needs them.</summary>
+        public readonly LetterboxImage?[] Letterboxes = new LetterboxImage?[capacity];
         public readonly Letterbox[] Views = new Letterbox[capacity];
         /// <summary>For a device that letterboxes: each frame's bytes, kept until the pass has run (each caller writes its own).</summary>
         public readonly byte[][] FrameCopies = Enumerable.Range(0, capacity).Select(_ => Array.Empty<byte>()).ToArray();
@@ -199,7 +200,7 @@ public sealed class BlazeFaceDetector : ILandmarkFaceDetector
             return;
         }
         for (int i = 0; i < regions.Count; i++)
-            pass.Views[slot + i] = pass.Letterboxes[slot + i].Fill(bgr, width, height, regions[i], spec, pass.Input.AsSpan((slot + i) * size, size));
+            pass.Views[slot + i] = (pass.Letterboxes[slot + i] ??= new LetterboxImage()).Fill(bgr, width, height, regions[i], spec, pass.Input.AsSpan((slot + i) * size, size));
     }
 
     /// <summary>The pass on the device: its frames packed, each view's region and placement.</summary>
@@ -309,7 +310,7 @@ public sealed class BlazeFaceDetector : ILandmarkFaceDetector
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         lock (_gate)
             foreach (var pass in _all)
-                foreach (var letterbox in pass.Letterboxes) letterbox.Dispose();
+                foreach (var letterbox in pass.Letterboxes) letterbox?.Dispose();
         if (_ownsBackend) _backend.Dispose();
     }
 }
