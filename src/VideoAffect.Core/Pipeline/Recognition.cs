@@ -71,6 +71,9 @@ internal sealed class Recognition : IDisposable
     /// <summary>The run's one BlazeFace detector: every stream's frames share its passes.</summary>
     BlazeFaceDetector? _blazeFace;
 
+    /// <summary>Forward passes of the run's BlazeFace detector so far; null with a Haar detector.</summary>
+    public long? BlazeFacePasses => _blazeFace?.Counters.Passes;
+
     /// <summary>
     /// A stream's detectors. BlazeFace: views of the run's one detector, as many as a pass holds, so
     /// that many of the stream's frames can wait for a pass at once.

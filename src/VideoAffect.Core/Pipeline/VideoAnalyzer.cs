@@ -124,6 +124,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             Device = recognition.Backend.DeviceName,
             Batches = classify.Batches,
             DetectorRuns = detect.DetectorRuns,
+            DetectorPasses = recognition.BlazeFacePasses,
             StageBusySeconds = new Dictionary<string, double>
             {
                 ["detect"] = detect.Busy.Seconds, ["classify"] = classify.Busy.Seconds, ["annotate"] = annotate.Busy.Seconds,
@@ -168,7 +169,9 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             ("frames", frames.ToString(c)),
             ("faces", faces.ToString(c)),
             ("backend", recognition.BackendDescription),
-            ("detector", string.Create(c, $"{stream.DetectorDescription}; {Path.GetFileName(d.CascadePath)}, scale factor {d.ScaleFactor}, {d.MinNeighbors} neighbours, faces {d.MinFaceSize}-{(d.MaxFaceSize > 0 ? d.MaxFaceSize.ToString(c) : "any")} px{(options.DetectEvery > 1 ? $", every {options.DetectEvery} frames" : "")}")),
+            ("detector", string.Create(c, $"{stream.DetectorDescription}; {(options.DetectorKind.Equals("blazeface", StringComparison.OrdinalIgnoreCase)
+                ? $"score >= {d.ScoreThreshold}, NMS IoU {d.NmsIou}{(d.Tiles > 1 ? $", {d.Tiles}x{d.Tiles} tiles" : "")}{(options.Align ? ", faces aligned" : "")}"
+                : $"{Path.GetFileName(d.CascadePath)}, scale factor {d.ScaleFactor}, {d.MinNeighbors} neighbours")}, faces {d.MinFaceSize}-{(d.MaxFaceSize > 0 ? d.MaxFaceSize.ToString(c) : "any")} px{(options.DetectEvery > 1 ? $", every {options.DetectEvery} frames" : "")}")),
             ("model", options.ModelPath is { } model ? Path.GetFileName(model) : "FER-2013 emotion model (@vladmandic/human 3.3.6)"),
             ("speed", string.Create(c, $"{frames / Math.Max(wall.TotalSeconds, 1e-9):0.0} fps ({wall.TotalSeconds:0.00} s)")),
             ("date", DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss zzz", c)),

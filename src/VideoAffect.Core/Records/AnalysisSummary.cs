@@ -25,6 +25,8 @@ public sealed record AnalysisSummary
     public required long Batches { get; init; }
     /// <summary>Frames the face detector ran on (fewer than the frames with --detect-every).</summary>
     public required long DetectorRuns { get; init; }
+    /// <summary>A batching CNN detector's forward passes (BlazeFace): frames and tiles per pass is the batch it reached; null for Haar.</summary>
+    public long? DetectorPasses { get; init; }
     /// <summary>Seconds each of our stages spent on its own work (summed over its threads): detect, classify, annotate.</summary>
     public IReadOnlyDictionary<string, double>? StageBusySeconds { get; init; }
     /// <summary>Each event sink's messages sent and dropped; null when the run had none.</summary>
@@ -53,7 +55,7 @@ public sealed record AnalysisSummary
         var labels = LabelCounts.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}");
         return $"""
             {Status}: {FramesWritten}/{FramesDecoded} frames, {Faces} faces ({string.Join(", ", labels.DefaultIfEmpty("none"))})
-              {WallSeconds:0.00} s wall, {FramesPerSecond:0.0} fps, backend {Backend} ({Device}), {Batches} batches, detector on {DetectorRuns} frames{Busy()}
+              {WallSeconds:0.00} s wall, {FramesPerSecond:0.0} fps, backend {Backend} ({Device}), {Batches} batches, detector on {DetectorRuns} frames{(DetectorPasses is { } passes ? $" in {passes} passes" : "")}{Busy()}
               video:  {Video}
               events: {Events}{(Report is null ? "" : $"\n  report: {Report}")}{SinkLines()}
             """;
