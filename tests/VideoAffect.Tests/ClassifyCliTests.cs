@@ -35,6 +35,16 @@ public class ClassifyCliTests
         Assert.True(lines[0].TryGetProperty("error", out _));
     }
 
+    /// <summary>BlazeFace on photos: the group photo's four faces (Haar finds one) and the cameraman in profile (Haar finds none).</summary>
+    [Fact]
+    public void Classify_with_BlazeFace_finds_the_faces_Haar_misses()
+    {
+        var r = ProcessRunner.Cli(["classify", TestPaths.Photo("faces/sample4.jpg"), TestPaths.Photo("camera.png"), "--detector", "blazeface", "--backend", "cpu", "--json"], timeoutSeconds: 90);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        var lines = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([4, 1], lines.Select(l => l.GetProperty("faces").GetArrayLength()));
+    }
+
     [Fact]
     public void An_image_above_the_pixel_limit_is_refused_before_it_is_decoded()
     {

@@ -46,6 +46,9 @@ public sealed class LiveMonitor : IDisposable
     public TimeSpan Elapsed => _clock.Elapsed;
     public long Batches => _classify?.Batches ?? 0;
     public long MixedBatches => _classify?.MixedBatches ?? 0;
+    Func<long?>? _detectorPasses;
+    /// <summary>BlazeFace's forward passes, which every stream's frames share; null with a Haar detector.</summary>
+    public long? DetectorPasses => _detectorPasses?.Invoke();
     public string BackendDescription { get; private set; } = "";
     public ResourceSampler? Resources { get; private set; }
 
@@ -54,6 +57,7 @@ public sealed class LiveMonitor : IDisposable
         if (_options.RecordsDirectory is { } records) Directory.CreateDirectory(records);
         using var recognition = Recognition.Load(_options, _log);
         BackendDescription = recognition.BackendDescription;
+        _detectorPasses = () => recognition.BlazeFacePasses;
         // Live: one detector per stream with the stream's share of the cores on each frame, for
         // latency; OpenCV's cascade is single-threaded, so it gets that many detectors instead.
         int share = Math.Max(1, Environment.ProcessorCount / Streams.Count);

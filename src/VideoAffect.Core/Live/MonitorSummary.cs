@@ -10,7 +10,10 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
 {
     public static MonitorSummary From(LiveMonitor monitor, string status, string? error) => new(status, error,
         monitor.Elapsed.TotalSeconds, monitor.Batches, monitor.MixedBatches, monitor.Streams.Select(s => StreamSummary.From(s, monitor.Elapsed)).ToList(),
-        monitor.Resources?.Samples, monitor.Sinks.All.Count > 0 ? monitor.Sinks.Summaries() : null);
+        monitor.Resources?.Samples, monitor.Sinks.All.Count > 0 ? monitor.Sinks.Summaries() : null) { DetectorPasses = monitor.DetectorPasses };
+
+    /// <summary>BlazeFace's forward passes over every stream's frames; null with a Haar detector.</summary>
+    public long? DetectorPasses { get; init; }
 
     /// <summary>While the monitor runs (/streams): each stream with its last minutes of emotions.</summary>
     public static MonitorSummary Live(LiveMonitor monitor) => From(monitor, "running", null) with
@@ -21,7 +24,7 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
     public string ToText()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"monitor {Status} after {Seconds:0.0} s{(Error is null ? "" : $": {Error}")}; {Batches} forward passes, {MixedBatches} with faces from several streams");
+        text.AppendLine(CultureInfo.InvariantCulture, $"monitor {Status} after {Seconds:0.0} s{(Error is null ? "" : $": {Error}")}; {Batches} forward passes, {MixedBatches} with faces from several streams{(DetectorPasses is { } passes ? $"; face detector: {passes} passes" : "")}");
         foreach (var s in Streams)
         {
             string line = string.Create(CultureInfo.InvariantCulture,

@@ -155,4 +155,28 @@ public class MonitorTests
         Assert.Contains("Connection refused", bad.LastError);
         Assert.NotEqual("live", bad.State);
     }
+
+    /// <summary>BlazeFace live: both streams' frames go through the run's one detector, whose passes they share.</summary>
+    [Fact]
+    public async Task Two_streams_detected_by_BlazeFace_share_its_passes_and_record_landmarks()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        using var server = new RtspTestServer(
+            ("a", RtspTestServer.Picture(dir.Path, "astronaut.png", 320, 240)),
+            ("b", RtspTestServer.Picture(dir.Path, "astronaut.png", 240, 180)));
+        var options = Options(dir, TimeSpan.FromSeconds(6), $"a={server.Url("a")}", $"b={server.Url("b")}") with { DetectorKind = "blazeface" };
+        using var monitor = new LiveMonitor(options);
+        var summary = await monitor.RunAsync(CancellationToken.None);
+
+        var (a, b) = (summary.Streams[0], summary.Streams[1]);
+        Assert.True(a.Processed >= 30 && b.Processed >= 30, $"both streams run: {a.Processed}, {b.Processed}");
+        Assert.NotNull(summary.DetectorPasses);
+        Assert.True(summary.DetectorPasses < a.Processed + b.Processed, $"{summary.DetectorPasses} passes for {a.Processed + b.Processed} frames: the streams' frames should share passes");
+        foreach (var stream in new[] { "a", "b" })
+        {
+            var records = Records(dir, stream);
+            Assert.True(records.Count >= 25, $"{stream}: {records.Count} records");
+            Assert.All(records, r => Assert.Equal(6, r.GetProperty("landmarks").EnumerateObject().Count()));
+        }
+    }
 }
