@@ -54,7 +54,8 @@ internal sealed class StreamStages(string name, IReadOnlyList<IFaceDetector> det
     {
         using var frame = new OpenCvSharp.Mat(120, 160, OpenCvSharp.MatType.CV_8UC1);
         OpenCvSharp.Cv2.Randu(frame, OpenCvSharp.Scalar.All(0), OpenCvSharp.Scalar.All(255));
-        foreach (var detector in detectors) detector.Detect(frame);
+        // Views of one shared detector (BlazeFace) warm it up once.
+        foreach (var detector in detectors.Select(d => d is SharedFaceDetector shared ? shared.Detector : d).Distinct()) detector.Detect(frame);
     }
 
     public void Dispose()
