@@ -71,7 +71,7 @@ public sealed class LiveMonitor : IDisposable
             for (int i = 0; i < Streams.Count; i++)
             {
                 var name = Streams[i].Name;
-                var writer = _options.RecordsPath(name) is { } path ? RecordWriters.Create(path, recognition.Network.Labels) : new NoRecords();
+                var writer = _options.RecordsPath(name) is { } path ? RecordWriters.Create(path, recognition.Network.Labels, recognition.LandmarkNames) : new NoRecords();
                 writers.Add(writer);
                 var stages = recognition.ForStream(name, frameThreads ? 1 : share, frameThreads ? share : 1, live: true, writer, Sinks);
                 stages.WarmUpDetectors();

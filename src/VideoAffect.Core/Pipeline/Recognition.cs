@@ -71,6 +71,10 @@ internal sealed class Recognition : IDisposable
     /// <summary>The run's one BlazeFace detector: every stream's frames share its passes.</summary>
     BlazeFaceDetector? _blazeFace;
 
+    /// <summary>The detector's landmark names (BlazeFace's six), for the records' CSV columns; null for Haar.</summary>
+    public IReadOnlyList<string>? LandmarkNames =>
+        _settings.DetectorKind.Equals("blazeface", StringComparison.OrdinalIgnoreCase) ? DetectedFace.BlazeFaceLandmarkNames : null;
+
     /// <summary>Forward passes of the run's BlazeFace detector so far; null with a Haar detector.</summary>
     public long? BlazeFacePasses => _blazeFace?.Counters.Passes;
 

@@ -52,7 +52,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         // threads, which stall when the pipeline's other threads share the cores.
         using var openCvThreads = options.DetectWorkers > 1 ? OpenCvThreads.Single() : OpenCvThreads.Unchanged();
         var report = Report = options.ReportPath is null ? null : new ReportData(recognition.Network.Labels);
-        var records = RecordWriters.Create(eventsOut, recognition.Network.Labels);
+        var records = RecordWriters.Create(eventsOut, recognition.Network.Labels, recognition.LandmarkNames);
         StreamStages stream;
         try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report); }
         catch { records.Dispose(); throw; }

@@ -10,16 +10,17 @@ public interface IRecordWriter : IDisposable
 public static class RecordWriters
 {
     /// <summary>CSV for a .csv path, JSON lines otherwise.</summary>
-    public static IRecordWriter Create(string path, IReadOnlyList<string> labels) =>
+    /// <param name="landmarks">The detector's landmark names, for CSV columns (JSON lines name them in each record).</param>
+    public static IRecordWriter Create(string path, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null) =>
         Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase)
-            ? new CsvRecordWriter(path, labels)
+            ? new CsvRecordWriter(path, labels, landmarks)
             : new JsonlRecordWriter(path);
 
     /// <summary>Writes an output's partial file (its format chosen by the final name), or nothing for a discarded output.</summary>
-    public static IRecordWriter Create(Outputs.OutputTarget target, IReadOnlyList<string> labels) =>
+    public static IRecordWriter Create(Outputs.OutputTarget target, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null) =>
         target.Discarded ? new DiscardingRecordWriter()
         : Path.GetExtension(target.Final).Equals(".csv", StringComparison.OrdinalIgnoreCase)
-            ? new CsvRecordWriter(target.Partial, labels)
+            ? new CsvRecordWriter(target.Partial, labels, landmarks)
             : new JsonlRecordWriter(target.Partial);
 
     /// <summary>Counts records and keeps none (`--events /dev/null`).</summary>

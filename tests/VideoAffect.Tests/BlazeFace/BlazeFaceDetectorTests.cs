@@ -83,5 +83,14 @@ public class BlazeFaceDetectorTests
             Assert.InRange(nose[0].GetDouble(), box.GetProperty("x").GetInt32(), box.GetProperty("x").GetInt32() + box.GetProperty("w").GetInt32());
         }
         Assert.Equal(45, Clips.CountFrames(dir.File("out.mp4")));
+
+        // CSV records carry them as NAME_x, NAME_y columns.
+        var csv = ProcessRunner.Cli(["analyze", input, "-o", dir.File("out2.mp4"), "--events", dir.File("out2.csv"), "--detector", "blazeface", "--backend", "cpu"], timeoutSeconds: 120);
+        Assert.True(csv.ExitCode == 0, csv.StandardError);
+        var lines = File.ReadAllLines(dir.File("out2.csv"));
+        var header = lines[0].Split(',');
+        Assert.Equal(DetectedFace.BlazeFaceLandmarkNames.SelectMany(n => new[] { n + "_x", n + "_y" }), header[^12..]);
+        Assert.Equal(46, lines.Length);
+        Assert.All(lines.Skip(1), l => Assert.All(l.Split(',')[^12..], v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)));
     }
 }
