@@ -1,6 +1,6 @@
 using ILGPU;
-using ILGPU.Algorithms;
 using ILGPU.Runtime;
+using static VideoAffect.Kernels.LinearSampling;
 
 namespace VideoAffect.Kernels;
 
@@ -41,19 +41,6 @@ public sealed class FaceCropKernel
         float bottom = Lerp(Gray(frames, crop, y1, x0), Gray(frames, crop, y1, x1), fx);
         output[index] = Lerp(top, bottom, fy) / divisor + offset;
     }
-
-    /// <summary>OpenCV's INTER_LINEAR source position for output <paramref name="o"/> along one axis of the crop.</summary>
-    static void Sample(int source, int target, int o, out int i0, out int i1, out float fraction)
-    {
-        float s = (o + 0.5f) * ((float)source / target) - 0.5f;
-        i0 = (int)XMath.Floor(s);
-        fraction = s - i0;
-        if (i0 < 0) { i0 = 0; fraction = 0f; }
-        if (i0 >= source - 1) { i0 = source - 1; fraction = 0f; }
-        i1 = XMath.Min(i0 + 1, source - 1);
-    }
-
-    static float Lerp(float a, float b, float t) => a + (b - a) * t;
 
     static float Gray(ArrayView<byte> frames, FaceCrop crop, int y, int x)
     {

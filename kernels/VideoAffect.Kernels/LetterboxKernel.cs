@@ -1,6 +1,6 @@
 using ILGPU;
-using ILGPU.Algorithms;
 using ILGPU.Runtime;
+using static VideoAffect.Kernels.LinearSampling;
 
 namespace VideoAffect.Kernels;
 
@@ -56,19 +56,6 @@ public sealed class LetterboxKernel
             output[target + (rgb != 0 ? 2 - c : c)] = Lerp(top, bottom, fy) / divisor + offset;
         }
     }
-
-    /// <summary>OpenCV's INTER_LINEAR source position for output <paramref name="o"/> along one axis.</summary>
-    static void Sample(int source, int target, int o, out int i0, out int i1, out float fraction)
-    {
-        float s = (o + 0.5f) * ((float)source / target) - 0.5f;
-        i0 = (int)XMath.Floor(s);
-        fraction = s - i0;
-        if (i0 < 0) { i0 = 0; fraction = 0f; }
-        if (i0 >= source - 1) { i0 = source - 1; fraction = 0f; }
-        i1 = XMath.Min(i0 + 1, source - 1);
-    }
-
-    static float Lerp(float a, float b, float t) => a + (b - a) * t;
 
     static float Level(ArrayView<byte> frames, LetterboxView v, int y, int x, int channel) =>
         frames[v.FrameOffset + ((long)(v.RegionY + y) * v.FrameWidth + v.RegionX + x) * 3 + channel];
