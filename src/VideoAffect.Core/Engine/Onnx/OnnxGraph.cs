@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Google.Protobuf;
+using VideoAffect.Engine.Onnx.Proto;
 
 namespace VideoAffect.Engine.Onnx;
 
@@ -9,56 +11,56 @@ namespace VideoAffect.Engine.Onnx;
 /// </summary>
 internal sealed class OnnxGraph
 {
-    // Field numbers and enum values from onnx.proto.
-    const int FloatType = 1, Int64Type = 7, AttrInt = 2, AttrInts = 7;
+    public GraphProto Proto { get; } = new() { Name = "videoaffect" };
 
-    public ProtoWriter Proto { get; } = new();
-
-    public void Node(string op, string[] inputs, string output, params ProtoWriter[] attributes)
+    public void Node(string op, string[] inputs, string output, params AttributeProto[] attributes)
     {
-        var node = new ProtoWriter();
-        foreach (var input in inputs) node.String(1, input);
-        node.String(2, output);
-        node.String(3, output + "_" + op);
-        node.String(4, op);
-        foreach (var a in attributes) node.Message(5, a);
-        Proto.Message(1, node);
+        var node = new NodeProto { OpType = op, Name = output + "_" + op };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        Proto.Node.Add(node);
     }
 
-    public void Initializer(string name, long[] dims, float[] values)
+    public void Initializer(string name, long[] dims, float[] values) =>
+        Proto.Initializer.Add(Tensor(name, dims, TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(values.AsSpan())));
+
+    public void Initializer(string name, long[] values) =>
+        Proto.Initializer.Add(Tensor(name, [values.Length], TensorProto.Types.DataType.Int64, MemoryMarshal.AsBytes(values.AsSpan())));
+
+    /// <summary>Raw little-endian data: ONNX's compact form, and the one every runtime reads fastest.</summary>
+    static TensorProto Tensor(string name, long[] dims, TensorProto.Types.DataType type, ReadOnlySpan<byte> raw)
     {
-        var t = new ProtoWriter();
-        foreach (var d in dims) t.Int(1, d);
-        Proto.Message(5, t.Int(2, FloatType).String(8, name).Bytes(9, MemoryMarshal.AsBytes(values.AsSpan())));
+        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(raw) };
+        tensor.Dims.AddRange(dims);
+        return tensor;
     }
 
-    public void Initializer(string name, long[] values)
+    /// <summary>A graph input or output of float32: dims are numbers or symbolic names (the batch axis).</summary>
+    public static ValueInfoProto ValueInfo(string name, object[] dims)
     {
-        var t = new ProtoWriter().Int(1, values.Length).Int(2, Int64Type).String(8, name);
-        Proto.Message(5, t.Bytes(9, MemoryMarshal.AsBytes(values.AsSpan())));
-    }
-
-    /// <summary>A graph input or output: dims are numbers or symbolic names (the batch axis).</summary>
-    public static ProtoWriter ValueInfo(string name, object[] dims)
-    {
-        var shape = new ProtoWriter();
+        var shape = new TensorShapeProto();
         foreach (var d in dims)
-            shape.Message(1, d is string symbol ? new ProtoWriter().String(2, symbol) : new ProtoWriter().Int(1, Convert.ToInt64(d)));
-        var tensorType = new ProtoWriter().Int(1, FloatType).Message(2, shape);
-        return new ProtoWriter().String(1, name).Message(2, new ProtoWriter().Message(1, tensorType));
+            shape.Dim.Add(d is string symbol ? new TensorShapeProto.Types.Dimension { DimParam = symbol } : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d) });
+        var type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } };
+        return new ValueInfoProto { Name = name, Type = type };
     }
 
     /// <summary>A batch of <paramref name="shape"/> as ONNX lays it out: images NCHW, the rest as they are.</summary>
     public static object[] Dims(TensorShape shape) =>
         shape.IsImage ? ["N", shape.Channels, shape.Height, shape.Width] : ["N", .. shape.Dims.Cast<object>()];
 
-    public static ProtoWriter Attribute(string name, long value) => new ProtoWriter().String(1, name).Int(3, value).Int(20, AttrInt);
+    public static AttributeProto Attribute(string name, long value) =>
+        new() { Name = name, I = value, Type = AttributeProto.Types.AttributeType.Int };
 
-    public static ProtoWriter Attribute(string name, long[] values)
+    public static AttributeProto Attribute(string name, float value) =>
+        new() { Name = name, F = value, Type = AttributeProto.Types.AttributeType.Float };
+
+    public static AttributeProto Attribute(string name, long[] values)
     {
-        var a = new ProtoWriter().String(1, name);
-        foreach (var v in values) a.Int(8, v);
-        return a.Int(20, AttrInts);
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        a.Ints.AddRange(values);
+        return a;
     }
 }
 
@@ -72,11 +74,11 @@ internal sealed class OnnxNodeWriter(OnnxGraph graph, string[] inputs, TensorSha
     /// <summary>A name for an intermediate tensor or initializer of this layer.</summary>
     public string Local(string suffix) => $"{output}_{suffix}";
 
-    public void Node(string op, string[] nodeInputs, string nodeOutput, params ProtoWriter[] attributes) =>
+    public void Node(string op, string[] nodeInputs, string nodeOutput, params AttributeProto[] attributes) =>
         graph.Node(op, nodeInputs, nodeOutput, attributes);
 
     /// <summary>The op followed by ReLU where it is fused in our layer.</summary>
-    public void NodeWithRelu(string op, string[] nodeInputs, bool relu, params ProtoWriter[] attributes)
+    public void NodeWithRelu(string op, string[] nodeInputs, bool relu, params AttributeProto[] attributes)
     {
         string target = relu ? Local(op.ToLowerInvariant()) : output;
         graph.Node(op, nodeInputs, target, attributes);

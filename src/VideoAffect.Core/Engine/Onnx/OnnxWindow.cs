@@ -6,11 +6,10 @@ namespace VideoAffect.Engine.Onnx;
 internal static class OnnxWindow
 {
     /// <summary>TF puts any odd padding after the input; ONNX names all four sides.</summary>
-    public static ProtoWriter[] Attributes(WindowGeometry g, int group)
+    public static Proto.AttributeProto[] Attributes(WindowGeometry g, int group)
     {
-        int padBottom = Math.Max(0, (g.OutHeight - 1) * g.StrideY + g.KernelHeight - g.InHeight - g.PadTop);
-        int padRight = Math.Max(0, (g.OutWidth - 1) * g.StrideX + g.KernelWidth - g.InWidth - g.PadLeft);
-        var attributes = new List<ProtoWriter>
+        int padBottom = g.PadBottom, padRight = g.PadRight;
+        var attributes = new List<Proto.AttributeProto>
         {
             OnnxGraph.Attribute("strides", [g.StrideY, g.StrideX]),
             OnnxGraph.Attribute("pads", [g.PadTop, g.PadLeft, padBottom, padRight]),

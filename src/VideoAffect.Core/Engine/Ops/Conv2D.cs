@@ -66,7 +66,7 @@ public class Conv2DLayer : Layer
     internal override bool ExportOnnx(OnnxNodeWriter onnx)
     {
         var g = Geometry;
-        if (!onnx.InputShape(0).IsImage) return false; // a dense layer on a non-image tensor would need a MatMul mapping
+        if (!onnx.InputShape(0).IsImage) return false; // only a DenseLayer reads a flat tensor
         onnx.Graph.Initializer(onnx.Local("w"), [g.OutChannels, g.InChannels, g.KernelHeight, g.KernelWidth], OnnxWindow.HwioToOihw(Weights, g));
         onnx.Graph.Initializer(onnx.Local("b"), [Bias.Length], Bias);
         if (Residual is null)
@@ -90,6 +90,32 @@ public sealed class DenseLayer(string name, int input, int inputs, int units, fl
 {
     public int Units => units;
 
-    /// <summary>Not mapped yet: ONNX would need a Flatten of the NCHW input in NHWC order and a MatMul.</summary>
-    internal override bool ExportOnnx(OnnxNodeWriter onnx) => false;
+    /// <summary>
+    /// A Gemm on the input flattened in our (NHWC) order: an image input, NCHW in ONNX, is
+    /// transposed back to NHWC before the Flatten, so the weights need no reordering; the rows are
+    /// reshaped to N x units x 1 x 1 after it.
+    /// </summary>
+    internal override bool ExportOnnx(OnnxNodeWriter onnx)
+    {
+        string source = onnx.Input(0);
+        if (onnx.InputShape(0).IsImage)
+        {
+            onnx.Node("Transpose", [source], onnx.Local("nhwc"), OnnxGraph.Attribute("perm", [0, 2, 3, 1]));
+            source = onnx.Local("nhwc");
+        }
+        onnx.Node("Flatten", [source], onnx.Local("flat"), OnnxGraph.Attribute("axis", 1));
+        onnx.Graph.Initializer(onnx.Local("w"), [Geometry.InChannels, Units], Weights);
+        onnx.Graph.Initializer(onnx.Local("b"), [Units], Bias);
+        onnx.Node("Gemm", [onnx.Local("flat"), onnx.Local("w"), onnx.Local("b")], onnx.Local("gemm"));
+        string rows = onnx.Local("gemm");
+        if (Relu)
+        {
+            onnx.Node("Relu", [rows], onnx.Local("relu"));
+            rows = onnx.Local("relu");
+        }
+        // Our output is a 1 x 1 x units image, which the exporter writes NCHW like every image.
+        onnx.Graph.Initializer(onnx.Local("shape"), [-1, Units, 1, 1]);
+        onnx.Node("Reshape", [rows, onnx.Local("shape")], onnx.Output);
+        return true;
+    }
 }

@@ -18,13 +18,19 @@ public sealed class SoftmaxLayer(string name, int input, TensorShape shape) : La
 
     /// <summary>
     /// Over every value of an item, whatever ONNX's layout of it (the sum does not depend on the
-    /// order): flattened, soft-maxed, and given its own shape back.
+    /// order): a flat item directly, an image flattened, soft-maxed and given its NCHW shape back
+    /// (a constant shape, so the file reads back into our engine too).
     /// </summary>
     internal override bool ExportOnnx(OnnxNodeWriter onnx)
     {
+        if (OutputShape.Rank == 1)
+        {
+            onnx.Node("Softmax", [onnx.Input(0)], onnx.Output, OnnxGraph.Attribute("axis", 1));
+            return true;
+        }
         onnx.Node("Flatten", [onnx.Input(0)], onnx.Local("flat"), OnnxGraph.Attribute("axis", 1));
         onnx.Node("Softmax", [onnx.Local("flat")], onnx.Local("soft"), OnnxGraph.Attribute("axis", 1));
-        onnx.Node("Shape", [onnx.Input(0)], onnx.Local("shape"));
+        onnx.Graph.Initializer(onnx.Local("shape"), [-1, .. OnnxGraph.Dims(OutputShape).Skip(1).Select(Convert.ToInt64)]);
         onnx.Node("Reshape", [onnx.Local("soft"), onnx.Local("shape")], onnx.Output);
         return true;
     }

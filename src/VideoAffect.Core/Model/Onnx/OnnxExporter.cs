@@ -1,5 +1,6 @@
-using VideoAffect.Engine;
+using Google.Protobuf;
 using VideoAffect.Engine.Onnx;
+using VideoAffect.Engine.Onnx.Proto;
 
 namespace VideoAffect.Model.Onnx;
 
@@ -7,10 +8,14 @@ namespace VideoAffect.Model.Onnx;
 /// Writes a <see cref="Network"/> as an ONNX model (opset 13, float32), so other engines (OpenCV
 /// DNN, ONNX Runtime) can run exactly our network: the yardstick for our backends' speed and an
 /// independent check of their results. Each op writes its own nodes (Engine/Ops); images are NCHW
-/// in ONNX, so the graph's input is N x C x H x W and image outputs come out NCHW too.
+/// in ONNX, so the graph's input is N x C x H x W and image outputs come out NCHW too. Labels and
+/// input normalisation travel in the metadata (<see cref="OnnxMetadata"/>), so
+/// <see cref="OnnxImporter"/> reads the file back as the same classifier.
 /// </summary>
 public static class OnnxExporter
 {
+    public const int Opset = 13;
+
     public static byte[] Export(Network network)
     {
         var graph = new OnnxGraph();
@@ -25,20 +30,30 @@ public static class OnnxExporter
             if (!layer.ExportOnnx(writer))
                 throw new ModelFormatException($"op {layer.Op} ('{layer.Name}') has no ONNX mapping");
         }
-        graph.Proto.String(2, "videoaffect");
-        graph.Proto.Message(11, OnnxGraph.ValueInfo("input", OnnxGraph.Dims(network.InputShape)));
+        graph.Proto.Input.Add(OnnxGraph.ValueInfo("input", OnnxGraph.Dims(network.InputShape)));
         foreach (var output in network.Outputs)
         {
             // Graph outputs carry the network's names; an Identity keeps the layer's tensor usable inside.
             graph.Node("Identity", [names[output.Layer]], output.Name);
-            graph.Proto.Message(12, OnnxGraph.ValueInfo(output.Name, OnnxGraph.Dims(network.Layers[output.Layer].OutputShape)));
+            graph.Proto.Output.Add(OnnxGraph.ValueInfo(output.Name, OnnxGraph.Dims(network.Layers[output.Layer].OutputShape)));
         }
 
-        return new ProtoWriter()
-            .Int(1, 7)                                   // ir_version
-            .String(2, "VideoAffect")                    // producer_name
-            .Message(7, graph.Proto)
-            .Message(8, new ProtoWriter().String(1, "").Int(2, 13)) // opset_import: default domain, opset 13
-            .ToArray();
+        var model = new ModelProto
+        {
+            IrVersion = 7, // the IR that opset 13 came with
+            ProducerName = "VideoAffect",
+            ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString(3) ?? "",
+            Graph = graph.Proto,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        var (mean, scale) = OnnxMetadata.MeanScale(network.Input);
+        if (network.Labels.Count > 0) Metadata(model, OnnxMetadata.Labels, string.Join(",", network.Labels));
+        Metadata(model, OnnxMetadata.InputMean, OnnxMetadata.Format(mean));
+        Metadata(model, OnnxMetadata.InputScale, OnnxMetadata.Format(scale));
+        Metadata(model, OnnxMetadata.PixelOrder, network.Input.Pixels.ToString().ToLowerInvariant());
+        return model.ToByteArray();
     }
+
+    static void Metadata(ModelProto model, string key, string value) =>
+        model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
 }
