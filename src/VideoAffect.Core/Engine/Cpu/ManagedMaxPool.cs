@@ -12,6 +12,6 @@ static class ManagedMaxPool
     {
         public void Begin(Span<float> pixel) => pixel.Fill(float.NegativeInfinity);
         public void Accumulate(Span<float> pixel, ReadOnlySpan<float> input, int tap) => SimdMath.Max(pixel, input);
-        public void End(Span<float> pixel) { }
+        public void End(Span<float> pixel, int oy, int ox) { }
     }
 }

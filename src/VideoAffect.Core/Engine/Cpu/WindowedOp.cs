@@ -9,7 +9,8 @@ interface IWindowOp
     void Begin(Span<float> pixel);
     /// <summary>Folds in the input pixel under window tap (ky, kx); <paramref name="tap"/> = ky * kw + kx.</summary>
     void Accumulate(Span<float> pixel, ReadOnlySpan<float> input, int tap);
-    void End(Span<float> pixel);
+    /// <summary>Finishes output pixel (<paramref name="oy"/>, <paramref name="ox"/>); an average needs to know where its window lay.</summary>
+    void End(Span<float> pixel, int oy, int ox);
 }
 
 /// <summary>Walks every output pixel of an NHWC windowed layer, rows in parallel, skipping padded taps.</summary>
@@ -31,7 +32,7 @@ static class WindowedOp
                         if (!g.InsideInput(iy, ix)) continue;
                         op.Accumulate(pixel, input.AsSpan(g.InputOffset(n, iy, ix), g.InChannels), ky * g.KernelWidth + kx);
                     }
-                op.End(pixel);
+                op.End(pixel, oy, ox);
             }
         });
     }

@@ -1,0 +1,47 @@
+using VideoAffect.Engine.Onnx;
+using VideoAffect.Kernels;
+
+namespace VideoAffect.Engine;
+
+/// <summary>LeakyRelu, Sigmoid, Tanh or Clip element by element (ReLU has its own layer, and convolutions fuse it).</summary>
+public sealed class ActivationLayer(string name, int input, TensorShape shape, Activation activation) : Layer(name, [input], shape)
+{
+    public Activation Activation { get; } = activation;
+    public override string Op => Activation.Kind.ToString();
+
+    internal override ManagedStep Managed(ManagedPlan plan) => (inputs, output, batch) =>
+    {
+        var a = Activation;
+        var source = inputs[0];
+        int length = batch * OutputShape.Size;
+        Parallel.For(0, (length + 4095) / 4096, block =>
+        {
+            int end = Math.Min(length, (block + 1) * 4096);
+            for (int i = block * 4096; i < end; i++) output[i] = a.Apply(source[i]);
+        });
+    };
+
+    internal override IlgpuStep Ilgpu(IlgpuPlan plan)
+    {
+        var kernel = plan.Kernel<ActivationKernel>();
+        return (stream, inputs, output, batch) => kernel.Launch(stream, batch * OutputShape.Size, inputs[0], output, Activation);
+    }
+
+    /// <summary>Clip takes its bounds as inputs from opset 11 on; the exporter writes opset 13.</summary>
+    internal override bool ExportOnnx(OnnxNodeWriter onnx)
+    {
+        var a = Activation;
+        switch (a.Kind)
+        {
+            case ActivationKind.LeakyRelu: onnx.Node("LeakyRelu", [onnx.Input(0)], onnx.Output, OnnxGraph.Attribute("alpha", a.Alpha)); break;
+            case ActivationKind.Sigmoid: onnx.Node("Sigmoid", [onnx.Input(0)], onnx.Output); break;
+            case ActivationKind.Tanh: onnx.Node("Tanh", [onnx.Input(0)], onnx.Output); break;
+            default:
+                onnx.Graph.Initializer(onnx.Local("min"), [], [a.Min]);
+                onnx.Graph.Initializer(onnx.Local("max"), [], [a.Max]);
+                onnx.Node("Clip", [onnx.Input(0), onnx.Local("min"), onnx.Local("max")], onnx.Output);
+                break;
+        }
+        return true;
+    }
+}
