@@ -22,10 +22,11 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # headless browser that checks the monitor's preview page; python3-opencv: the GPU kit's OpenCV
 # baseline script (bench/gpu/opencv_baseline.py), run by its dry-run test as on a GPU machine;
 # mosquitto (+ its clients) and redis-server: the real brokers the --publish tests start on free
-# 127.0.0.1 ports (no service is enabled or used; the tests run their own processes).
+# 127.0.0.1 ports (no service is enabled or used; the tests run their own processes); python3-onnx:
+# the ONNX import tests' model generator (tests/onnx/make_models.py).
 apt_packages=(ffmpeg opencv-data libgtk-3-0 pocl-opencl-icd ocl-icd-libopencl1 ocl-icd-opencl-dev clinfo
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good chromium python3-opencv
-  mosquitto mosquitto-clients redis-server)
+  mosquitto mosquitto-clients redis-server python3-onnx)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -33,7 +33,7 @@ public static class FaceEmotions
             EventsPath = "/dev/null",
             SummaryPath = null,
             KeepAudio = false,
-            Backend = options.Backend, ModelPath = options.ModelPath, Detector = options.Detector, DetectorKind = options.DetectorKind,
+            Backend = options.Backend, ModelPath = options.ModelPath, ModelImport = options.ModelImport, Detector = options.Detector, DetectorKind = options.DetectorKind,
             CropMargin = options.CropMargin, Align = options.Align, BatchSize = options.BatchSize, BatchTimeout = options.BatchTimeout, Tracking = options.Tracking,
             Tracker = options.Tracker, KeepTentative = options.KeepTentative, DetectEvery = options.DetectEvery,
             ClassifyEvery = options.ClassifyEvery, SmoothingAlpha = options.SmoothingAlpha,
@@ -51,7 +51,7 @@ public static class FaceEmotions
         var monitor = new MonitorOptions
         {
             Sources = [LiveSourceSpec.Parse(source, 0)],
-            Backend = options.Backend, ModelPath = options.ModelPath, Detector = options.Detector, DetectorKind = options.DetectorKind,
+            Backend = options.Backend, ModelPath = options.ModelPath, ModelImport = options.ModelImport, Detector = options.Detector, DetectorKind = options.DetectorKind,
             CropMargin = options.CropMargin, Align = options.Align, BatchSize = options.BatchSize, BatchTimeout = options.BatchTimeout, Tracking = options.Tracking,
             Tracker = options.Tracker, KeepTentative = options.KeepTentative, DetectEvery = options.DetectEvery,
             ClassifyEvery = options.ClassifyEvery, SmoothingAlpha = options.SmoothingAlpha,
@@ -119,6 +119,7 @@ public sealed record RecognitionOptions : IRecognitionSettings
     public string Backend { get; init; } = "auto";
     /// <summary>A .vamodel from `videoaffect train` or a TF.js graph model; null: the pinned FER-2013 model.</summary>
     public string? ModelPath { get; init; }
+    public Model.Onnx.OnnxImportOptions? ModelImport { get; init; }
     public DetectorOptions Detector { get; init; } = new();
     public string DetectorKind { get; init; } = "auto";
     public double CropMargin { get; init; }

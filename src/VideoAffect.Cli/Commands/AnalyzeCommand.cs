@@ -22,6 +22,7 @@ static class AnalyzeCommand
         var detectWorkers = new Option<int>("--detect-workers") { Description = "frames detected at once, one single-threaded cascade each (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var backend = SharedOptions.Backend();
         var model = SharedOptions.Model();
+        var modelImport = SharedOptions.ModelImport();
         var batch = SharedOptions.BatchSize();
         var margin = SharedOptions.CropMargin();
         var align = SharedOptions.Align();
@@ -31,7 +32,7 @@ static class AnalyzeCommand
 
         var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, align, noAudio, detectWorkers, publish }.Concat(tracking.All).Concat(detector.All))
+        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, align, noAudio, detectWorkers, publish }.Concat(modelImport.All).Concat(tracking.All).Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -52,6 +53,7 @@ static class AnalyzeCommand
                 KeepTentative = r.GetValue(tracking.KeepTentative),
                 Backend = r.GetValue(backend)!,
                 ModelPath = r.GetValue(model),
+                ModelImport = modelImport.Read(r),
                 BatchSize = r.GetValue(batch),
                 BatchTimeout = r.GetValue(timeout),
                 VideoStream = r.GetValue(videoStream),

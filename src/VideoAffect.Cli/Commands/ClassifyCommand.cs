@@ -20,16 +20,17 @@ static class ClassifyCommand
         var maxMegapixels = new Option<double>("--max-megapixels") { Description = "refuse larger images before decoding them", DefaultValueFactory = _ => ImageClassifier.DefaultMaxPixels / 1e6 };
         var backend = SharedOptions.Backend();
         var model = SharedOptions.Model();
+        var modelImport = SharedOptions.ModelImport();
         var margin = SharedOptions.CropMargin();
         var detector = SharedOptions.Detector();
 
-        var command = new Command("classify", "detect faces in images and print the 7 emotion probabilities of each");
+        var command = new Command("classify", "detect faces in images and print the emotion probabilities of each (one per label of the model)");
         command.Arguments.Add(images);
-        foreach (var o in new Option[] { noDetect, json, maxMegapixels, backend, model, margin }.Concat(detector.All)) command.Options.Add(o);
+        foreach (var o in new Option[] { noDetect, json, maxMegapixels, backend, model, margin }.Concat(modelImport.All).Concat(detector.All)) command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(_ =>
         {
             SystemPackages.Require(ffmpeg: false, detector.Read(r).CascadePath);
-            var network = PretrainedModel.Load(r.GetValue(model));
+            var network = PretrainedModel.Load(r.GetValue(model), modelImport.Read(r));
             using var engine = BackendFactory.Create(r.GetValue(backend)!, network, 64);
             using var faceDetector = r.GetValue(noDetect) ? null : FaceDetectorFactory.Create(detector.ReadKind(r), detector.Read(r), engine, workers: 1)[0];
             if (!(r.GetValue(maxMegapixels) > 0)) throw new VideoAffectException("--max-megapixels must be positive");

@@ -22,17 +22,18 @@ static class EvaluateCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var backend = SharedOptions.Backend();
+        var modelImport = SharedOptions.ModelImport();
 
-        var command = new Command("evaluate", "accuracy and 7x7 confusion matrix of a model on FER-2013's test splits, each separately");
+        var command = new Command("evaluate", "accuracy and confusion matrix of a model on FER-2013's test splits, each separately");
         command.Arguments.Add(model);
         command.Arguments.Add(data);
-        foreach (var o in new Option[] { output, splits, backend }) command.Options.Add(o);
+        foreach (var o in new Option[] { output, splits, backend }.Concat(modelImport.All)) command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(cancel =>
         {
             string modelPath = r.GetValue(model)!;
-            var network = PretrainedModel.Load(modelPath == "pretrained" ? null : modelPath);
+            var network = PretrainedModel.Load(modelPath == "pretrained" ? null : modelPath, modelImport.Read(r));
             using var engine = BackendFactory.Create(r.GetValue(backend)!, network, 64);
-            var images = DatasetReader.Read(r.GetValue(data)!, network.Input, m => Console.Error.WriteLine(m));
+            var images = DatasetReader.Read(r.GetValue(data)!, network.Input, m => Console.Error.WriteLine(m), network.Labels);
             var wanted = r.GetValue(splits) is { Length: > 0 } chosen ? chosen : images.Groups.Where(g => g != DatasetReader.Training).OrderBy(SplitOrder).ThenBy(g => g, StringComparer.Ordinal).ToArray();
             if (wanted.Length == 0)
                 throw new VideoAffectException($"'{r.GetValue(data)}' has only Training faces; pass --split Training to evaluate on those anyway");

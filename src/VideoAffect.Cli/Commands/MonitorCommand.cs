@@ -32,6 +32,7 @@ static class MonitorCommand
         var soak = new Option<string?>("--resources") { Description = "sample memory, handles and threads every 5 s into this CSV (soak runs); the summary shows first, last and peak" };
         var backend = SharedOptions.Backend();
         var model = SharedOptions.Model();
+        var modelImport = SharedOptions.ModelImport();
         var batch = SharedOptions.BatchSize();
         var margin = SharedOptions.CropMargin();
         var align = SharedOptions.Align();
@@ -41,7 +42,7 @@ static class MonitorCommand
 
         var command = new Command("monitor", "watch live streams (RTSP cameras, webcams, files) and write each face's emotion as it happens");
         command.Arguments.Add(sources);
-        foreach (var o in new Option[] { webcam, records, recordsFormat, record, segment, duration, soak, http, transport, stall, reconnectMax, loop, queue, timeout, json, backend, model, batch, margin, align, publish }.Concat(tracking.All).Concat(detector.All))
+        foreach (var o in new Option[] { webcam, records, recordsFormat, record, segment, duration, soak, http, transport, stall, reconnectMax, loop, queue, timeout, json, backend, model, batch, margin, align, publish }.Concat(modelImport.All).Concat(tracking.All).Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -74,6 +75,7 @@ static class MonitorCommand
                 SmoothingAlpha = r.GetValue(tracking.Smoothing),
                 Backend = r.GetValue(backend)!,
                 ModelPath = r.GetValue(model),
+                ModelImport = modelImport.Read(r),
                 BatchSize = r.GetValue(batch),
                 CropMargin = r.GetValue(margin),
                 Align = r.GetValue(align),

@@ -15,8 +15,31 @@ static class SharedOptions
 
     public static Option<string?> Model() => new("--model")
     {
-        Description = "a model trained by `videoaffect train` (.vamodel) or a TF.js graph model JSON (default: the pretrained FER-2013 model installed by setup)",
+        Description = "a model trained by `videoaffect train` (.vamodel), an ONNX classifier (.onnx) or a TF.js graph model JSON (default: the pretrained FER-2013 model installed by setup)",
     };
+
+    /// <summary>What an ONNX model's metadata may leave out, the same names wherever --model is taken.</summary>
+    public sealed record ModelImportOptionSet(Option<string?> Labels, Option<double?> InputMean, Option<double?> InputScale, Option<string?> PixelOrder)
+    {
+        public IEnumerable<Option> All => [Labels, InputMean, InputScale, PixelOrder];
+
+        public VideoAffect.Model.Onnx.OnnxImportOptions Read(ParseResult r)
+        {
+            var labels = r.GetValue(Labels) is { } text ? text.Split(',').Select(l => l.Trim()).ToArray() : null;
+            if (labels is not null && (labels.Any(l => l.Length == 0) || labels.Distinct(StringComparer.OrdinalIgnoreCase).Count() != labels.Length))
+                throw new VideoAffectException($"--labels '{r.GetValue(Labels)}' must be distinct, non-empty names separated by commas");
+            PixelOrder? pixels = r.GetValue(PixelOrder) is { } order
+                ? Enum.TryParse<PixelOrder>(order, ignoreCase: true, out var p) && !int.TryParse(order, out _) ? p : throw new VideoAffectException($"--pixel-order '{order}' is not gray, rgb or bgr")
+                : null;
+            return new(labels, r.GetValue(InputMean), r.GetValue(InputScale), pixels);
+        }
+    }
+
+    public static ModelImportOptionSet ModelImport() => new(
+        new Option<string?>("--labels") { Description = "an ONNX model's class names in output order, comma-separated, where its metadata has none (e.g. FER+: neutral,happiness,surprise,sadness,anger,disgust,fear,contempt)" },
+        new Option<double?>("--input-mean") { Description = "an ONNX model's input normalisation: a pixel level becomes (level - mean) * scale (default: its metadata, else 0)" },
+        new Option<double?>("--input-scale") { Description = "see --input-mean (default: its metadata, else 1)" },
+        new Option<string?>("--pixel-order") { Description = "an ONNX model's input pixels: gray, rgb or bgr (default: its metadata, else gray for 1 channel and rgb for 3)" });
 
     public static Option<int> BatchSize() => new("--batch-size")
     {

@@ -26,6 +26,7 @@ public sealed record MonitorOptions : Pipeline.IRecognitionSettings
     public string? ResourceReportPath { get; init; }
     public string Backend { get; init; } = "auto";
     public string? ModelPath { get; init; }
+    public Model.Onnx.OnnxImportOptions? ModelImport { get; init; }
     public DetectorOptions Detector { get; init; } = new();
     public string DetectorKind { get; init; } = "auto";
     public double CropMargin { get; init; }

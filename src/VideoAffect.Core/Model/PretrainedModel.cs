@@ -20,12 +20,18 @@ public static class PretrainedModel
 
     /// <summary>
     /// Loads the verified default model, or a user's model when <paramref name="modelPath"/> is given:
-    /// a model VideoAffect trained (<see cref="ModelFile"/>), or a TF.js graph model JSON (or its folder).
+    /// a model VideoAffect trained (<see cref="ModelFile"/>), an ONNX classifier (.onnx, read with
+    /// <paramref name="onnx"/>'s labels and normalisation where its metadata has none), or a TF.js
+    /// graph model JSON (or its folder).
     /// </summary>
-    public static Network Load(string? modelPath = null)
+    public static Network Load(string? modelPath = null, Onnx.OnnxImportOptions? onnx = null)
     {
+        bool isOnnx = !string.IsNullOrEmpty(modelPath) && Onnx.OnnxImporter.IsOnnxFile(modelPath);
+        if (onnx is not null && onnx != new Onnx.OnnxImportOptions() && !isOnnx)
+            throw new VideoAffectException("--labels, --input-mean, --input-scale and --pixel-order apply to ONNX models (--model FILE.onnx); other models carry their own");
         if (!string.IsNullOrEmpty(modelPath))
         {
+            if (isOnnx) return Onnx.OnnxImporter.LoadClassifier(modelPath, onnx);
             if (ModelFile.IsModelFile(modelPath)) return ModelFile.Load(modelPath).Network;
             string json = Directory.Exists(modelPath) ? Path.Combine(modelPath, JsonFile) : modelPath;
             return TfjsGraphModelLoader.Load(json);

@@ -19,6 +19,7 @@ public sealed record AnalyzeOptions : IRecognitionSettings
     public int? VideoStream { get; init; }
     public string Backend { get; init; } = "auto";
     public string? ModelPath { get; init; }
+    public Model.Onnx.OnnxImportOptions? ModelImport { get; init; }
     public DetectorOptions Detector { get; init; } = new();
     /// <summary>Which Haar implementation: auto (our kernels when the backend is on a GPU), opencv, ilgpu.</summary>
     public string DetectorKind { get; init; } = "auto";

@@ -31,7 +31,7 @@ internal sealed class Recognition : IDisposable
     public static Recognition Load(IRecognitionSettings settings, Action<string>? log)
     {
         settings.ValidateRecognition();
-        var network = PretrainedModel.Load(settings.ModelPath);
+        var network = PretrainedModel.Load(settings.ModelPath, settings.ModelImport);
         return new Recognition(settings, network, BackendFactory.Create(settings.Backend, network, settings.BatchSize, log));
     }
 

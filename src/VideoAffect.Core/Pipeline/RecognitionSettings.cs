@@ -11,6 +11,8 @@ public interface IRecognitionSettings
 {
     string Backend { get; }
     string? ModelPath { get; }
+    /// <summary>Labels and input normalisation for an ONNX model whose metadata lacks them.</summary>
+    Model.Onnx.OnnxImportOptions? ModelImport { get; }
     DetectorOptions Detector { get; }
     /// <summary>auto, simd, opencv, ilgpu or blazeface.</summary>
     string DetectorKind { get; }

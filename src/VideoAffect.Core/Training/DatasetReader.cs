@@ -15,14 +15,20 @@ public static class DatasetReader
 {
     public const string Training = "Training";
 
-    public static LabelledImages Read(string path, InputSpec spec, Action<string>? log = null)
+    /// <summary>
+    /// Reads labelled faces for a model with <paramref name="labels"/> (FER-2013's when null): folders
+    /// are matched to labels by name, and the CSV's FER-2013 class numbers by their names, so a
+    /// model with another label set (FER+'s 8) is scored on the classes the two share.
+    /// </summary>
+    public static LabelledImages Read(string path, InputSpec spec, Action<string>? log = null, IReadOnlyList<string>? labels = null)
     {
+        labels ??= EmotionLabels.Fer2013;
         var input = spec.Shape;
         if (spec.Pixels != PixelOrder.Gray) throw new VideoAffectException($"the model takes {spec.Pixels} input; FER-2013 faces are gray (1 channel)");
         using var preprocessor = new FacePreprocessor(spec);
         var items = new Collector(input);
-        if (File.Exists(path)) ReadCsv(path, preprocessor, items, log);
-        else if (Directory.Exists(path)) ReadFolders(path, preprocessor, items);
+        if (File.Exists(path)) ReadCsv(path, preprocessor, items, log, labels);
+        else if (Directory.Exists(path)) ReadFolders(path, preprocessor, items, labels);
         else throw new VideoAffectException($"dataset '{path}' does not exist");
         if (items.Count == 0) throw new VideoAffectException($"dataset '{path}' holds no labelled faces");
         return items.ToImages();
@@ -50,43 +56,48 @@ public static class DatasetReader
         }
     }
 
-    static void ReadCsv(string path, FacePreprocessor preprocessor, Collector items, Action<string>? log)
+    static void ReadCsv(string path, FacePreprocessor preprocessor, Collector items, Action<string>? log, IReadOnlyList<string> labels)
     {
         var problems = new List<Fer2013Problem>();
+        var toModel = EmotionLabels.Fer2013.Select(name => EmotionLabels.IndexOf(labels, name)).ToArray();
+        int skipped = 0;
         foreach (var sample in Fer2013Csv.Read(path, problems))
         {
+            if (toModel[sample.Label] < 0) { skipped++; continue; }
             using var gray = Mat.FromPixelData(Fer2013Csv.Side, Fer2013Csv.Side, MatType.CV_8UC1, sample.Pixels);
-            items.Add(gray, sample.Label, sample.Usage, preprocessor);
+            items.Add(gray, toModel[sample.Label], sample.Usage, preprocessor);
         }
+        if (skipped > 0)
+            log?.Invoke($"'{path}': skipped {skipped} faces of FER-2013 classes the model does not have ({string.Join(", ", EmotionLabels.Fer2013.Where((_, i) => toModel[i] < 0))})");
         if (problems.Count > 0)
             log?.Invoke($"'{path}': skipped {problems.Count} malformed rows (first: line {problems[0].Line}: {problems[0].Reason})");
     }
 
-    static void ReadFolders(string root, FacePreprocessor preprocessor, Collector items)
+    static void ReadFolders(string root, FacePreprocessor preprocessor, Collector items, IReadOnlyList<string> labels)
     {
         string train = Path.Combine(root, "train"), test = Path.Combine(root, "test");
         bool layout = Directory.Exists(train) || Directory.Exists(test);
-        if (!layout) { ReadLabelFolders(root, _ => "Images", preprocessor, items); return; }
-        if (Directory.Exists(train)) ReadLabelFolders(train, _ => Training, preprocessor, items);
+        if (!layout) { ReadLabelFolders(root, _ => "Images", preprocessor, items, labels); return; }
+        if (Directory.Exists(train)) ReadLabelFolders(train, _ => Training, preprocessor, items, labels);
         if (Directory.Exists(test))
             ReadLabelFolders(test, file => Path.GetFileName(file) switch
             {
                 var f when f.StartsWith("public-", StringComparison.Ordinal) => "PublicTest",
                 var f when f.StartsWith("private-", StringComparison.Ordinal) => "PrivateTest",
                 _ => "Test",
-            }, preprocessor, items);
+            }, preprocessor, items, labels);
     }
 
     static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".pgm"];
 
-    static void ReadLabelFolders(string folder, Func<string, string> groupOf, FacePreprocessor preprocessor, Collector items)
+    static void ReadLabelFolders(string folder, Func<string, string> groupOf, FacePreprocessor preprocessor, Collector items, IReadOnlyList<string> labels)
     {
         foreach (string labelFolder in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
         {
             string name = Path.GetFileName(labelFolder);
-            int label = EmotionLabels.Fer2013.ToList().FindIndex(l => l.Equals(name, StringComparison.OrdinalIgnoreCase));
+            int label = EmotionLabels.IndexOf(labels, name);
             if (label < 0)
-                throw new VideoAffectException($"folder '{labelFolder}' is not one of the labels {string.Join(", ", EmotionLabels.Fer2013)}");
+                throw new VideoAffectException($"folder '{labelFolder}' is not one of the labels {string.Join(", ", labels)}");
             foreach (string file in Directory.GetFiles(labelFolder).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal))
             {
                 using var gray = Cv2.ImRead(file, ImreadModes.Grayscale);

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using VideoAffect.Model;
+using VideoAffect.Model.Onnx;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Onnx;
+
+/// <summary>
+/// `--model FILE.onnx` through the commands: classify, analyze and evaluate run an imported model,
+/// and records, matrices and output use the model's own label set (FER+'s 8, with contempt).
+/// </summary>
+public class OnnxCliTests(GeneratedOnnxModels models) : IClassFixture<GeneratedOnnxModels>
+{
+    const string FerPlus = "neutral,happiness,surprise,sadness,anger,disgust,fear,contempt";
+
+    [Fact]
+    public void Classify_uses_an_onnx_model_and_its_eight_labels()
+    {
+        var r = ProcessRunner.Cli(["classify", TestPaths.Photo("astronaut.png"), "--model", models.Path("ferplus_like_opset17.onnx"), "--labels", FerPlus,
+            "--backend", "ilgpu-cpu", "--json"], timeoutSeconds: 90);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        var face = JsonDocument.Parse(r.StandardOutput).RootElement.GetProperty("faces")[0];
+        var probabilities = face.GetProperty("probabilities");
+        Assert.Equal(FerPlus.Split(','), probabilities.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(1.0, probabilities.EnumerateObject().Sum(p => p.Value.GetDouble()), 1e-4);
+    }
+
+    [Fact]
+    public void Missing_labels_and_misplaced_options_are_one_clear_line()
+    {
+        var r = ProcessRunner.Cli(["classify", TestPaths.Photo("astronaut.png"), "--model", models.Path("ferplus_like_opset17.onnx"), "--backend", "cpu"], timeoutSeconds: 60);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.StandardError.Trim().Split('\n'));
+        Assert.Contains("outputs 8 classes and its metadata names none; give them with --labels", r.StandardError);
+
+        r = ProcessRunner.Cli(["classify", TestPaths.Photo("astronaut.png"), "--labels", "a,b", "--backend", "cpu"], timeoutSeconds: 60);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("apply to ONNX models", r.StandardError);
+
+        r = ProcessRunner.Cli(["classify", TestPaths.Photo("astronaut.png"), "--model", models.Path("unsupported_op.onnx"), "--labels", "a,b", "--backend", "cpu"], timeoutSeconds: 60);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.StandardError.Trim().Split('\n'));
+        Assert.Contains("op Erf (node 'y', opset 13)", r.StandardError);
+    }
+
+    [Fact]
+    public void Analyze_records_carry_the_onnx_models_labels()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", TestPaths.SampleClip, "-t", "2", "-c", "copy", dir.File("clip.mp4"));
+        var r = ProcessRunner.Cli(["analyze", dir.File("clip.mp4"), "-o", dir.File("out.mp4"), "--model", models.Path("ferplus_like_opset17.onnx"),
+            "--labels", FerPlus, "--backend", "cpu"], timeoutSeconds: 180);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        var faces = File.ReadLines(dir.File("out.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.TryGetProperty("probabilities", out _)).ToList();
+        Assert.True(faces.Count >= 50, $"{faces.Count} face records");
+        Assert.All(faces, f => Assert.Equal(8, f.GetProperty("probabilities").EnumerateObject().Count()));
+        Assert.Contains(faces, f => f.GetProperty("probabilities").TryGetProperty("contempt", out _));
+    }
+
+    /// <summary>
+    /// A model exported to ONNX and renamed with FER+'s words for the same classes evaluates exactly
+    /// as the original: dataset classes are matched to the model's labels by name and synonym.
+    /// </summary>
+    [Fact]
+    public void Evaluate_matches_dataset_classes_to_the_models_own_labels()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        File.WriteAllBytes(dir.File("bands.onnx"), OnnxExporter.Export(TestModels.Bands()));
+        ModelFile.Save(TestModels.Bands(), dir.File("bands.vamodel"));
+        (int Actual, int Predicted)[] pairs = [(0, 0), (1, 3), (2, 2), (3, 3), (3, 4), (6, 5), (6, 6), (4, 4), (5, 5)];
+        string csv = Fer2013Files.Write(dir.File("tiny.csv"), pairs.Select(p => Fer2013Files.Row(p.Actual, TestModels.BandImage(p.Predicted), "PublicTest")));
+
+        var native = ProcessRunner.Cli(["evaluate", dir.File("bands.vamodel"), csv, "-o", dir.File("native"), "--backend", "cpu"]);
+        var imported = ProcessRunner.Cli(["evaluate", dir.File("bands.onnx"), csv, "-o", dir.File("onnx"), "--backend", "cpu",
+            "--labels", "anger,disgust,fear,happiness,sadness,surprise,neutral"]);
+        Assert.True(imported.ExitCode == 0, imported.StandardError);
+        Assert.Contains("PublicTest: accuracy 66.67 % (6 of 9)", native.StandardOutput);
+        Assert.Contains("PublicTest: accuracy 66.67 % (6 of 9)", imported.StandardOutput);
+        string matrix = File.ReadAllText(dir.File("onnx/confusion-PublicTest.csv"));
+        Assert.StartsWith("actual\\predicted,anger,disgust,fear,happiness,sadness,surprise,neutral\n", matrix);
+        Assert.Equal(File.ReadAllText(dir.File("native/confusion-PublicTest.csv")).Split('\n').Skip(1).Select(l => l.Split(',', 2).Last()),
+            matrix.Split('\n').Skip(1).Select(l => l.Split(',', 2).Last()));
+    }
+}
