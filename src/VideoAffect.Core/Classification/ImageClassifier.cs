@@ -12,7 +12,7 @@ public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? de
     /// <summary>100 megapixels: the largest camera photos, at ~3 GB of working memory.</summary>
     public const long DefaultMaxPixels = 100_000_000;
 
-    readonly FacePreprocessor _preprocessor = new(backend.Network.InputShape, cropMargin);
+    readonly FacePreprocessor _preprocessor = new(backend.Network.Input, cropMargin);
 
     public sealed record Result(string Path, int Width, int Height, IReadOnlyList<(FaceBox Box, EmotionPrediction Prediction)> Faces);
 
@@ -30,10 +30,11 @@ public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? de
         var network = backend.Network;
         int size = network.InputShape.Size;
         var input = new float[boxes.Count * size];
+        var source = _preprocessor.TakesColour ? image : gray;
         for (int i = 0; i < boxes.Count; i++)
         {
-            if (detector is null) _preprocessor.PrepareWhole(gray, input.AsSpan(i * size, size));
-            else _preprocessor.Prepare(gray, boxes[i], input.AsSpan(i * size, size));
+            if (detector is null) _preprocessor.PrepareWhole(source, input.AsSpan(i * size, size));
+            else _preprocessor.Prepare(source, boxes[i], input.AsSpan(i * size, size));
         }
         var probabilities = new float[boxes.Count * network.ClassCount];
         backend.Run(input, boxes.Count, probabilities);

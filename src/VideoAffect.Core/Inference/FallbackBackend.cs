@@ -107,10 +107,10 @@ public sealed class FallbackBackend(IInferenceBackend device, Func<IInferenceBac
             {
                 using var pin = frame.Bgr.Pin();
                 using var bgr = Mat.FromPixelData(frame.Height, frame.Width, MatType.CV_8UC3, (IntPtr)pin.Pointer);
-                using var gray = bgr.CvtColor(ColorConversionCodes.BGR2GRAY);
+                using var gray = _preprocessor.TakesColour ? null : bgr.CvtColor(ColorConversionCodes.BGR2GRAY);
                 // The crops already include any margin: prepare them exactly as given.
                 foreach (var crop in frame.Crops)
-                    _preprocessor.Prepare(gray, crop, input.AsSpan(i++ * size, size));
+                    _preprocessor.Prepare(gray ?? bgr, crop, input.AsSpan(i++ * size, size));
             }
             cpu.Run(input.AsSpan(0, count * size), count, probabilities);
         }

@@ -191,10 +191,13 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
             return;
         }
         var tensor = ArrayPool<float>.Shared.Rent(inputSize);
+        // A colour model is cut from the BGR frame itself.
+        using var colour = preprocessor.TakesColour ? frame.AsMat() : null;
+        var source = colour ?? gray;
         if (align && landmarks is { Count: >= 2 })
-            preprocessor.PrepareAligned(gray, box, landmarks[0], landmarks[1], tensor.AsSpan(0, inputSize));
+            preprocessor.PrepareAligned(source, box, landmarks[0], landmarks[1], tensor.AsSpan(0, inputSize));
         else
-            preprocessor.Prepare(gray, box, tensor.AsSpan(0, inputSize));
+            preprocessor.Prepare(source, box, tensor.AsSpan(0, inputSize));
         frame.Faces.Add(new FaceObservation(box, tensor, trackId, detected, track: track) { Landmarks = landmarks });
     }
 

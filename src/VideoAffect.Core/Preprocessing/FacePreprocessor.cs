@@ -5,8 +5,10 @@ using VideoAffect.Model;
 namespace VideoAffect.Preprocessing;
 
 /// <summary>
-/// Cuts a face out of a grayscale frame and turns it into the network's input: resized (bilinear)
-/// to the input size and normalised as the model's input spec says (x / 127.5 - 1 for the emotion CNN).
+/// Cuts a face out of a frame and turns it into the network's input: resized (bilinear) to the
+/// input size and normalised as the model's input spec says (x / 127.5 - 1 for the emotion CNN).
+/// A gray model is given gray frames and a colour model BGR ones (<see cref="TakesColour"/>); a
+/// frame of the other kind is converted crop by crop (FER-2013's gray faces for a colour model).
 /// </summary>
 public sealed class FacePreprocessor : IDisposable
 {
@@ -23,13 +25,23 @@ public sealed class FacePreprocessor : IDisposable
     public FacePreprocessor(InputSpec input, double margin = 0)
     {
         var inputShape = input.Shape;
-        if (input.Pixels != PixelOrder.Gray || inputShape.Channels != 1)
-            throw new VideoAffectException($"the model takes {input.Pixels} input ({inputShape.Channels} channels); VideoAffect feeds grayscale faces (1 channel)");
+        input.Checked("the model");
         if (margin < 0 || margin > 1) throw new VideoAffectException($"crop margin must be between 0 and 1 (got {margin})");
         _spec = input;
         _shape = inputShape;
         _margin = margin;
-        _resized = new Mat(inputShape.Height, inputShape.Width, MatType.CV_8UC1);
+        _resized = new Mat(inputShape.Height, inputShape.Width, input.Channels == 1 ? MatType.CV_8UC1 : MatType.CV_8UC3);
+    }
+
+    /// <summary>Whether the model takes colour: give it BGR frames (gray ones work, converted, but lose the colour).</summary>
+    public bool TakesColour => _spec.Pixels != PixelOrder.Gray;
+
+    /// <summary><paramref name="image"/> with the model's channel count: itself, or a converted copy to dispose.</summary>
+    Mat Matched(Mat image, out bool converted)
+    {
+        converted = image.Channels() != _spec.Channels;
+        if (!converted) return image;
+        return image.CvtColor(_spec.Channels == 1 ? ColorConversionCodes.BGR2GRAY : ColorConversionCodes.GRAY2BGR);
     }
 
     /// <summary>The crop actually used for a detected box: the box grown by the margin, clipped to the frame.</summary>
@@ -45,7 +57,9 @@ public sealed class FacePreprocessor : IDisposable
     public void Prepare(Mat gray, FaceBox box, Span<float> destination)
     {
         using var crop = new Mat(gray, CropFor(box, gray.Width, gray.Height));
-        Cv2.Resize(crop, _resized, new Size(_shape.Width, _shape.Height), 0, 0, InterpolationFlags.Linear);
+        var source = Matched(crop, out bool converted);
+        try { Cv2.Resize(source, _resized, new Size(_shape.Width, _shape.Height), 0, 0, InterpolationFlags.Linear); }
+        finally { if (converted) source.Dispose(); }
         Normalize(_resized, destination);
     }
 
@@ -65,22 +79,37 @@ public sealed class FacePreprocessor : IDisposable
         using var map = new Mat(2, 3, MatType.CV_64FC1);
         map.Set(0, 0, cos * sx); map.Set(0, 1, -sin * sy); map.Set(0, 2, cx + cos * sx * u0 - sin * sy * v0 - 0.5);
         map.Set(1, 0, sin * sx); map.Set(1, 1, cos * sy); map.Set(1, 2, cy + sin * sx * u0 + cos * sy * v0 - 0.5);
-        Cv2.WarpAffine(gray, _resized, map, new Size(_shape.Width, _shape.Height), InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
+        var source = Matched(gray, out bool converted);
+        try { Cv2.WarpAffine(source, _resized, map, new Size(_shape.Width, _shape.Height), InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0)); }
+        finally { if (converted) source.Dispose(); }
         Normalize(_resized, destination);
     }
 
     /// <summary>Treats a whole grayscale image as one face (classify --no-detect).</summary>
     public void PrepareWhole(Mat gray, Span<float> destination)
     {
-        Cv2.Resize(gray, _resized, new Size(_shape.Width, _shape.Height), 0, 0, InterpolationFlags.Linear);
+        var source = Matched(gray, out bool converted);
+        try { Cv2.Resize(source, _resized, new Size(_shape.Width, _shape.Height), 0, 0, InterpolationFlags.Linear); }
+        finally { if (converted) source.Dispose(); }
         Normalize(_resized, destination);
     }
 
+    /// <summary>Levels to model values, channels in the model's order (OpenCV's pixels are BGR).</summary>
     unsafe void Normalize(Mat pixels, Span<float> destination)
     {
         var span = new ReadOnlySpan<byte>((void*)pixels.Data, _shape.Size);
-        for (int i = 0; i < span.Length; i++)
-            destination[i] = _spec.Normalise(span[i]);
+        if (_spec.Pixels != PixelOrder.Rgb)
+        {
+            for (int i = 0; i < span.Length; i++)
+                destination[i] = _spec.Normalise(span[i]);
+            return;
+        }
+        for (int i = 0; i < span.Length; i += 3)
+        {
+            destination[i] = _spec.Normalise(span[i + 2]);
+            destination[i + 1] = _spec.Normalise(span[i + 1]);
+            destination[i + 2] = _spec.Normalise(span[i]);
+        }
     }
 
     public void Dispose() => _resized.Dispose();

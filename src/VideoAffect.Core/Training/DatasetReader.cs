@@ -24,7 +24,6 @@ public static class DatasetReader
     {
         labels ??= EmotionLabels.Fer2013;
         var input = spec.Shape;
-        if (spec.Pixels != PixelOrder.Gray) throw new VideoAffectException($"the model takes {spec.Pixels} input; FER-2013 faces are gray (1 channel)");
         using var preprocessor = new FacePreprocessor(spec);
         var items = new Collector(input);
         if (File.Exists(path)) ReadCsv(path, preprocessor, items, log, labels);

@@ -14,7 +14,7 @@ public class OnnxCliTests(GeneratedOnnxModels models) : IClassFixture<GeneratedO
     const string FerPlus = "neutral,happiness,surprise,sadness,anger,disgust,fear,contempt";
 
     [Fact]
-    public void Classify_uses_an_onnx_model_and_its_eight_labels()
+    public void Classify_uses_an_onnx_model_and_its_eight_labels_or_a_colour_model_and_its_metadata()
     {
         var r = ProcessRunner.Cli(["classify", TestPaths.Photo("astronaut.png"), "--model", models.Path("ferplus_like_opset17.onnx"), "--labels", FerPlus,
             "--backend", "ilgpu-cpu", "--json"], timeoutSeconds: 90);
@@ -23,6 +23,11 @@ public class OnnxCliTests(GeneratedOnnxModels models) : IClassFixture<GeneratedO
         var probabilities = face.GetProperty("probabilities");
         Assert.Equal(FerPlus.Split(','), probabilities.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1.0, probabilities.EnumerateObject().Sum(p => p.Value.GetDouble()), 1e-4);
+
+        r = ProcessRunner.Cli(["classify", TestPaths.Photo("astronaut.png"), "--model", models.Path("nhwc_opset21.onnx"), "--backend", "cpu", "--json"], timeoutSeconds: 90);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        probabilities = JsonDocument.Parse(r.StandardOutput).RootElement.GetProperty("faces")[0].GetProperty("probabilities");
+        Assert.Equal(["calm", "excited", "other"], probabilities.EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
@@ -43,18 +48,34 @@ public class OnnxCliTests(GeneratedOnnxModels models) : IClassFixture<GeneratedO
         Assert.Contains("op Erf (node 'y', opset 13)", r.StandardError);
     }
 
-    [Fact]
-    public void Analyze_records_carry_the_onnx_models_labels()
+    /// <summary>A gray model with labels given on the command line, and a colour (BGR, NHWC) one whose metadata names its labels.</summary>
+    [Theory]
+    [InlineData("ferplus_like_opset17.onnx", FerPlus)]
+    [InlineData("nhwc_opset21.onnx", null)]
+    public void Analyze_records_carry_the_onnx_models_labels(string model, string? labels)
     {
         using var dir = TestPaths.NewTempFolder();
         ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", TestPaths.SampleClip, "-t", "2", "-c", "copy", dir.File("clip.mp4"));
-        var r = ProcessRunner.Cli(["analyze", dir.File("clip.mp4"), "-o", dir.File("out.mp4"), "--model", models.Path("ferplus_like_opset17.onnx"),
-            "--labels", FerPlus, "--backend", "cpu"], timeoutSeconds: 180);
+        string[] labelOptions = labels is null ? [] : ["--labels", labels];
+        var r = ProcessRunner.Cli(["analyze", dir.File("clip.mp4"), "-o", dir.File("out.mp4"), "--model", models.Path(model), .. labelOptions, "--backend", "cpu"], timeoutSeconds: 180);
         Assert.True(r.ExitCode == 0, r.StandardError);
         var faces = File.ReadLines(dir.File("out.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.TryGetProperty("probabilities", out _)).ToList();
         Assert.True(faces.Count >= 50, $"{faces.Count} face records");
-        Assert.All(faces, f => Assert.Equal(8, f.GetProperty("probabilities").EnumerateObject().Count()));
-        Assert.Contains(faces, f => f.GetProperty("probabilities").TryGetProperty("contempt", out _));
+        string[] expected = (labels ?? "calm,excited,other").Split(',');
+        Assert.All(faces, f => Assert.Equal(expected, f.GetProperty("probabilities").EnumerateObject().Select(p => p.Name)));
+    }
+
+    [Fact]
+    public void Monitor_runs_a_colour_onnx_model()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", TestPaths.SampleClip, "-t", "1", "-c", "copy", dir.File("clip.mp4"));
+        var r = ProcessRunner.Cli(["monitor", $"hall={dir.File("clip.mp4")}", "--model", models.Path("nhwc_opset21.onnx"), "--backend", "ilgpu-cpu",
+            "--records", dir.File("records"), "--records-format", "csv", "--json"], timeoutSeconds: 120);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        var rows = File.ReadAllLines(Path.Combine(dir.File("records"), "hall.csv"));
+        Assert.Contains(",p_calm,p_excited,p_other,", rows[0]);
+        Assert.True(rows.Length > 1, "no face rows");
     }
 
     /// <summary>

@@ -77,12 +77,14 @@ public class OnnxImportTests(GeneratedOnnxModels models) : IClassFixture<Generat
     [InlineData("conv_bn_gemm_opset9.onnx")]
     [InlineData("branches_opset13.onnx")]
     [InlineData("ferplus_like_opset17.onnx")]
+    [InlineData("depthwise_opset11.onnx")]
+    [InlineData("nhwc_opset21.onnx")]
     public void Generated_models_match_onnx_runtime_on_face_crops(string file)
     {
         byte[] bytes = File.ReadAllBytes(models.Path(file));
-        var network = OnnxImporter.LoadGraph(bytes, file);
+        var network = OnnxImporter.LoadGraph(bytes, file); // its input spec from the metadata where the file has one
         var input = FaceCrops(network.Input, out int batch);
-        var expected = OnnxReference.Run(bytes, input, batch, network.InputShape);
+        var expected = OnnxReference.Run(bytes, input, batch, network.InputShape, nchwInput: !file.StartsWith("nhwc"));
         foreach (var backend in new[] { "cpu", "ilgpu-cpu" })
             Assert.True(RelativeError(RunOurs(backend, network, input, batch), expected.Select(v => (double)v).ToArray()) <= Tolerance, $"{file} on {backend}");
     }
@@ -102,8 +104,8 @@ public class OnnxImportTests(GeneratedOnnxModels models) : IClassFixture<Generat
         var input = new float[batch * spec.Shape.Size];
         for (int i = 0; i < batch; i++)
         {
-            using var gray = Cv2.ImRead(TestPaths.Photo(Faces[i].Photo), ImreadModes.Grayscale);
-            preprocessor.Prepare(gray, Faces[i].Box, input.AsSpan(i * spec.Shape.Size, spec.Shape.Size));
+            using var image = Cv2.ImRead(TestPaths.Photo(Faces[i].Photo), preprocessor.TakesColour ? ImreadModes.Color : ImreadModes.Grayscale);
+            preprocessor.Prepare(image, Faces[i].Box, input.AsSpan(i * spec.Shape.Size, spec.Shape.Size));
         }
         return input;
     }
@@ -157,6 +159,24 @@ public class OnnxImportTests(GeneratedOnnxModels models) : IClassFixture<Generat
         Assert.Equal(200f, fer.Input.Normalise(200f));
         var probabilities = RunOurs("cpu", fer, Enumerable.Repeat(90f, 64 * 64).ToArray(), 1);
         Assert.Equal(1.0, probabilities.Sum(), 1e-5);
+    }
+
+    /// <summary>Colour models get the frame's colour in their own channel order, normalised as their spec says.</summary>
+    [Theory]
+    [InlineData(PixelOrder.Rgb, new float[] { 30, 20, 10 })]
+    [InlineData(PixelOrder.Bgr, new float[] { 10, 20, 30 })]
+    [InlineData(PixelOrder.Gray, new float[] { 22 })] // 0.299 * 30 + 0.587 * 20 + 0.114 * 10 = 21.85, rounded
+    public void Faces_are_prepared_in_the_models_pixel_order(PixelOrder pixels, float[] expected)
+    {
+        int channels = expected.Length;
+        using var bgr = new Mat(20, 20, MatType.CV_8UC3, new Scalar(10, 20, 30));
+        using var preprocessor = new FacePreprocessor(new InputSpec(new TensorShape(4, 4, channels), pixels, 1f, 0f));
+        var values = new float[16 * channels];
+        preprocessor.Prepare(bgr, new FaceBox(2, 3, 10, 10), values);
+        Assert.Equal(Enumerable.Range(0, 16).SelectMany(_ => expected), values);
+        using var gray = new Mat(20, 20, MatType.CV_8UC1, new Scalar(77));
+        preprocessor.Prepare(gray, new FaceBox(2, 3, 10, 10), values); // gray faces for any model: FER-2013's
+        Assert.All(values, v => Assert.Equal(77f, v));
     }
 
     [Theory]
