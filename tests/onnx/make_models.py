@@ -183,6 +183,26 @@ save("nhwc_opset21.onnx", [
     [weights("c_w", 6, 3, 3, 3), weights("c_b", 6), *bn("bn", 6), weights("fc_w", 6 * 3 * 3, 3), weights("fc_b", 3)],
     opset=21, ir=10, metadata={"labels": "calm,excited,other", "input_mean": "127.5", "input_scale": "0.0078431372549", "pixel_order": "bgr"})
 
+# Opset 12, shapes computed in the graph as exporters write them: weights reshaped from a flat
+# parameter with a bias added after the conv (CNTK, as FER+ ships), and PyTorch's
+# x.view(x.size(0), -1) as Shape, Gather, Unsqueeze, Concat and Reshape.
+save("exported_shapes_opset12.onnx", [
+    N("Reshape", ["w_flat", "w_shape"], ["w"]),
+    N("Conv", ["x", "w"], ["c"], kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER"),
+    N("Add", ["c", "c_b"], ["cb"]),
+    N("Relu", ["cb"], ["r"]),
+    N("Shape", ["r"], ["shape"]),
+    N("Gather", ["shape", "zero_index"], ["batch"], axis=0),
+    N("Unsqueeze", ["batch"], ["batch1"], axes=[0]),
+    N("Concat", ["batch1", "minus_one"], ["target"], axis=0),
+    N("Reshape", ["r", "target"], ["flat"]),
+    N("MatMul", ["flat", "fc_w"], ["m"]),
+    N("Add", ["m", "fc_b"], ["fc"]),
+    N("Softmax", ["fc"], ["y"], axis=1),
+], [image("x", 1, 10, 10)], [output("y", "N", 7)],
+    [weights("w_flat", 4 * 9), ints("w_shape", [4, 1, 3, 3]), weights("c_b", 4, 1, 1), ints("zero_index", 0), ints("minus_one", [-1]),
+     weights("fc_w", 4 * 5 * 5, 7, scale=0.2), weights("fc_b", 7)], opset=12)
+
 # Broken on purpose: each must be refused at load with one clear line.
 tiny = [weights("w", 2, 1, 3, 3), weights("b", 2)]
 save("unsupported_op.onnx", [N("Conv", ["x", "w", "b"], ["c"], kernel_shape=[3, 3]), N("Erf", ["c"], ["y"])],

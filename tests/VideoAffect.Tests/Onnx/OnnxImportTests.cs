@@ -23,7 +23,7 @@ public class OnnxImportTests(GeneratedOnnxModels models) : IClassFixture<Generat
     public static TheoryData<string, string> Generated()
     {
         var data = new TheoryData<string, string>();
-        foreach (var file in new[] { "conv_bn_gemm_opset9.onnx", "attributes_opset10.onnx", "depthwise_opset11.onnx", "branches_opset13.onnx", "ferplus_like_opset17.onnx", "nhwc_opset21.onnx" })
+        foreach (var file in new[] { "conv_bn_gemm_opset9.onnx", "attributes_opset10.onnx", "depthwise_opset11.onnx", "exported_shapes_opset12.onnx", "branches_opset13.onnx", "ferplus_like_opset17.onnx", "nhwc_opset21.onnx" })
             foreach (var backend in new[] { "cpu", "ilgpu-cpu" })
                 data.Add(file, backend);
         return data;
@@ -159,6 +159,19 @@ public class OnnxImportTests(GeneratedOnnxModels models) : IClassFixture<Generat
         Assert.Equal(200f, fer.Input.Normalise(200f));
         var probabilities = RunOurs("cpu", fer, Enumerable.Repeat(90f, 64 * 64).ToArray(), 1);
         Assert.Equal(1.0, probabilities.Sum(), 1e-5);
+    }
+
+    /// <summary>Batch norm, a bias added after the conv and the ReLU cost no pass of their own; a batch norm after a Clip stays one.</summary>
+    [Fact]
+    public void Batch_norm_bias_and_relu_fold_into_the_convolution_before_them()
+    {
+        var bn = OnnxImporter.LoadGraph(File.ReadAllBytes(models.Path("conv_bn_gemm_opset9.onnx")), "bn");
+        Assert.DoesNotContain(bn.Layers, l => l is ScaleShiftLayer or ReluLayer);
+        Assert.True(bn.Layers.OfType<Conv2DLayer>().First().Relu);
+        var bias = OnnxImporter.LoadGraph(File.ReadAllBytes(models.Path("exported_shapes_opset12.onnx")), "bias");
+        Assert.DoesNotContain(bias.Layers, l => l is ScaleShiftLayer or ReluLayer);
+        var unfoldable = OnnxImporter.LoadGraph(File.ReadAllBytes(models.Path("depthwise_opset11.onnx")), "after-clip");
+        Assert.Single(unfoldable.Layers.OfType<ScaleShiftLayer>());
     }
 
     /// <summary>Colour models get the frame's colour in their own channel order, normalised as their spec says.</summary>

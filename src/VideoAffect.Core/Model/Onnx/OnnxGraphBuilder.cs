@@ -73,7 +73,10 @@ sealed class OnnxGraphBuilder
                 break;
             }
             case "Flatten": Flatten(node); break;
+            case "Reshape" when IsConstant(node.Input(0) ?? ""): _constants[node.Output] = ReshapedConstant(node); break;
             case "Reshape": Reshape(node); break;
+            case "Shape": _constants[node.Output] = ShapeOf(node); break;
+            case "Gather" or "Unsqueeze" or "Squeeze" or "Cast": _constants[node.Output] = ShapeArithmetic(node); break;
             case "Transpose": Transpose(node); break;
             case "Concat": Concat(node); break;
             case "Pad": Pad(node); break;
@@ -487,6 +490,63 @@ sealed class OnnxGraphBuilder
             throw node.Error($"cannot reshape {x} ({x.Shape.Size} values per item) to [{string.Join(",", target)}]");
         dims = dims.Select(d => d == -1 ? x.Shape.Size / known : d).ToArray();
         Set(node, Reshaped(node, x, dims));
+    }
+
+    // ---- constants folded at load ---------------------------------------------------------------
+    // Exporters compute shapes in the graph (PyTorch's x.view(x.size(0), -1) is Shape, Gather,
+    // Unsqueeze, Concat, Reshape) and reshape their own parameters (CNTK's FER+). Both are folded
+    // here. The batch extent is unknown until run time: Shape gives it as 0, which a Reshape reads
+    // as "keep this axis", the only use such a shape has in a classifier.
+
+    OnnxConstant ReshapedConstant(OnnxNode node)
+    {
+        var c = Constant(node, 0, "data");
+        var target = Constant(node, 1, "shape").Longs();
+        var dims = target.Select((d, i) => d == 0 && node.Int("allowzero", 0) == 0 ? (i < c.Dims.Length ? c.Dims[i] : throw node.Error("a 0 in shape has no axis to copy")) : d).ToArray();
+        long known = dims.Where(d => d != -1).Aggregate(1L, (a, d) => a * d);
+        if (dims.Count(d => d == -1) > 1 || known == 0 || c.Count % known != 0) throw node.Error($"cannot reshape a constant of [{string.Join(",", c.Dims)}] to [{string.Join(",", target)}]");
+        return c with { Dims = dims.Select(d => d == -1 ? c.Count / known : d).ToArray() };
+    }
+
+    OnnxConstant ShapeOf(OnnxNode node)
+    {
+        string name = node.Input(0) ?? throw node.Error("input 0 is missing");
+        if (_constants.TryGetValue(name, out var c)) return new OnnxConstant([c.Dims.Length], c.Dims.Select(d => (double)d).ToArray());
+        var x = Runtime(node, 0);
+        if (node.Has("start") || node.Has("end")) throw node.Error("start and end are not supported");
+        long[] dims = [0, .. x.Dims];
+        return new OnnxConstant([dims.Length], dims.Select(d => (double)d).ToArray());
+    }
+
+    /// <summary>Gather, Unsqueeze, Squeeze and Cast, on constants only (shape arithmetic).</summary>
+    OnnxConstant ShapeArithmetic(OnnxNode node)
+    {
+        string name = node.Input(0) ?? throw node.Error("input 0 is missing");
+        if (!_constants.TryGetValue(name, out var c)) throw node.Error("is supported on constants only (shape arithmetic), not on a computed tensor");
+        switch (node.Op)
+        {
+            case "Cast": return c;
+            case "Gather":
+            {
+                if (node.Int("axis", 0) != 0 || c.Dims.Length != 1) throw node.Error("only gathering from a 1-D constant is supported");
+                var indices = Constant(node, 1, "indices");
+                var picked = indices.Longs().Select(i => c.Values[(int)(i < 0 ? i + c.Values.Length : i)]).ToArray();
+                return new OnnxConstant(indices.Dims, picked);
+            }
+            default:
+            {
+                var axes = (_opset < 13 ? node.Ints("axes") : OptionalConstant(node, 1, "axes")?.Longs()) ?? [];
+                var dims = c.Dims.ToList();
+                if (node.Op == "Squeeze")
+                {
+                    var drop = axes.Length == 0 ? Enumerable.Range(0, dims.Count).Where(i => dims[i] == 1).ToArray() : axes.Select(a => (int)(a < 0 ? a + dims.Count : a)).ToArray();
+                    return c with { Dims = dims.Where((_, i) => !drop.Contains(i)).ToArray() };
+                }
+                int rank = dims.Count + axes.Length;
+                foreach (var a in axes.Select(a => (int)(a < 0 ? a + rank : a)).Order()) dims.Insert(a, 1);
+                return c with { Dims = dims.ToArray() };
+            }
+        }
     }
 
     /// <summary>x as per-item <paramref name="dims"/> in ONNX's order: four axes with the batch make an NCHW image, anything else is flat.</summary>
