@@ -42,28 +42,26 @@ static class DeviceChecks
     /// managed path on one letterboxed frame, so a failure names the op.
     /// </summary>
     /// <remarks>The input is the frame as the device letterboxed it (the detector runs first), as the GPU machine has no OpenCV.</remarks>
-    public static void BlazeFaceLayers(KitReport report, Network network, IlgpuBackend device)
+    public static void BlazeFaceLayers(KitReport report, Network network, IlgpuBackend device) =>
+        GraphLayers(report, "BlazeFace", network, device, device.ReadActivation(0, 1), 1);
+
+    /// <summary>Any graph, every layer against the managed path on the same input, named by its op.</summary>
+    public static void GraphLayers(KitReport report, string what, Network network, IlgpuBackend device, float[] input, int batch)
     {
-        var input = device.ReadActivation(0, 1);
-        using var managed = new ManagedCpuBackend(network, 1);
-        managed.Run(input, 1, network.Outputs.Select((_, k) => new float[network.OutputShape(k).Size]).ToArray());
-        device.Run(input, 1, network.Outputs.Select((_, k) => new float[network.OutputShape(k).Size]).ToArray());
+        using var managed = new ManagedCpuBackend(network, batch);
+        managed.Run(input, batch, network.Outputs.Select((_, k) => new float[batch * network.OutputShape(k).Size]).ToArray());
+        device.Run(input, batch, network.Outputs.Select((_, k) => new float[batch * network.OutputShape(k).Size]).ToArray());
         for (int i = 1; i < network.Layers.Count; i++)
         {
-            var expected = managed.ReadActivation(i, 1);
-            var actual = device.ReadActivation(i, 1);
+            var expected = managed.ReadActivation(i, batch);
+            var actual = device.ReadActivation(i, batch);
             double scale = Math.Max(1e-6, expected.Max(v => Math.Abs((double)v)));
             double error = expected.Zip(actual, (e, a) => Math.Abs((double)e - a)).Max() / scale;
             var layer = network.Layers[i];
-            report.Check($"BlazeFace layer {i} {layer.Op} {layer.OutputShape}", error, LayerTolerance, $"relative to its largest value {scale:G3}");
+            report.Check($"{what} layer {i} {layer.Op} {layer.OutputShape}", error, LayerTolerance, $"relative to its largest value {scale:G3}");
         }
     }
 
-    /// <summary>
-    /// The detector on the device (letterbox kernel, network, decoding) against the managed path's
-    /// faces packed with the kit (that path is tested against TF.js itself): the same faces, boxes
-    /// within IoU 0.95.
-    /// </summary>
     public static void BlazeFaceFaces(KitReport report, Detection.BlazeFace.BlazeFaceDetector device, string what, byte[] bgr, int width, int height, IReadOnlyList<FaceBox> expected)
     {
         var ours = device.DetectFaces(bgr, width, height).Select(f => f.Box).OrderBy(b => b.X).ToList();

@@ -85,7 +85,18 @@ static class DeviceRun
                 if (!dryRun && frame == frames[0].Frame) DeviceChecks.BlazeFaceLayers(report, blazeNetwork, blazeBackend);
             }
 
-        // 5. Training: the backward kernels and Adam, three steps against the managed path.
+        // 5. ONNX import: each generated model (every op the importer maps) layer by layer against the managed path.
+        var random = new Random(22);
+        foreach (var file in data.OnnxModels)
+        {
+            var imported = Model.Onnx.OnnxImporter.LoadGraph(File.ReadAllBytes(Path.Combine(dataDirectory, "onnx", file)), file);
+            const int batch = 4;
+            var input = Enumerable.Range(0, batch * imported.InputShape.Size).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            using var onnxBackend = new IlgpuBackend(imported, accelerator, dryRun ? "ilgpu-cpu" : "cuda", batch, ownsAccelerator: false);
+            DeviceChecks.GraphLayers(report, $"ONNX {file}", imported, onnxBackend, input, batch);
+        }
+
+        // 6. Training: the backward kernels and Adam, three steps against the managed path.
         if (!skip.Contains("training")) DeviceChecks.Training(report, dryRun ? "ilgpu-cpu" : "cuda", dryRun ? 4 : 64, small: dryRun);
         if (skip.Contains("speed")) return report;
 

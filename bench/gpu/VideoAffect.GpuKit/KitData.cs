@@ -23,6 +23,8 @@ public sealed class KitData
     public required int InputCount { get; init; }
     /// <summary>Batches to time the network at.</summary>
     public required int[] Batches { get; init; }
+    /// <summary>ONNX models (tests/onnx/make_models.py's, every supported op) in the onnx folder, imported and checked op by op on the device.</summary>
+    public List<string> OnnxModels { get; init; } = [];
     public required bool DryRun { get; init; }
     public required string PackedOn { get; init; }
 

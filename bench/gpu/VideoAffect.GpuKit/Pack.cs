@@ -69,6 +69,7 @@ static class Pack
             int n = Math.Min(64, count - start);
             cpu.Run(input.AsSpan(start * inputSize, n * inputSize), n, expected.AsSpan(start * classes, n * classes));
         }
+        var onnxModels = OnnxModels(repo, Path.Combine(output, "onnx"));
         KitData.WriteFloats(Path.Combine(output, "inputs.f32"), input);
         KitData.WriteFloats(Path.Combine(output, "expected.f32"), expected);
         var data = new KitData
@@ -81,11 +82,26 @@ static class Pack
             ExpectedProbabilitiesFile = "expected.f32",
             InputCount = count,
             Batches = dryRun ? [1, 4] : [1, 16, 64, 256, 1024, 4096],
+            OnnxModels = onnxModels,
             DryRun = dryRun,
             PackedOn = $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.MachineName}, {cpu.DeviceName}",
         };
         data.Save(output);
         return data;
+    }
+
+    /// <summary>The ONNX import tests' models, written by their script (Debian's python3-onnx, installed by setup); the broken ones stay out.</summary>
+    static List<string> OnnxModels(string repo, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", [Path.Combine(repo, "tests", "onnx", "make_models.py"), folder]) { RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"tests/onnx/make_models.py failed (./setup.sh installs python3-onnx): {errors.Trim()}");
+        string[] broken = ["unsupported_op.onnx", "missing_initializer.onnx", "wrong_rank.onnx", "old_opset.onnx"];
+        foreach (var file in broken) File.Delete(Path.Combine(folder, file));
+        return Directory.GetFiles(folder, "*.onnx").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList()!;
     }
 
     static string RepoRoot()

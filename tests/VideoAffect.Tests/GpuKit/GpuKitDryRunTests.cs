@@ -36,6 +36,8 @@ public class GpuKitDryRunTests
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("Haar faces vs OpenCV"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("layer 20 Softmax"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("training: weights after 3 Adam steps"));
+            foreach (var onnx in new[] { "ONNX branches_opset13.onnx layer", "ONNX nhwc_opset21.onnx layer", "ONNX depthwise_opset11.onnx layer" })
+                Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith(onnx));
             Assert.All(checks, c => Assert.True(c.GetProperty("passed").GetBoolean(), c.GetProperty("name").GetString()));
             var speeds = report.RootElement.GetProperty("speeds").EnumerateArray().Select(s => s.GetProperty("name").GetString()!).ToList();
             Assert.Contains("network, batch 4", speeds);
