@@ -48,7 +48,7 @@ public class FaceCropKernelTests
     }
 
     /// <summary>Runs the kernel once over all crops; frames are packed one after another.</summary>
-    static float[] RunKernel(IReadOnlyList<(Frame Frame, FaceBox Crop)> faces, int height, int width)
+    static float[] RunKernel(IReadOnlyList<(Frame Frame, FaceBox Crop)> faces, int height, int width, PixelOrder pixels = PixelOrder.Gray)
     {
         var frames = faces.Select(f => f.Frame).Distinct().ToList();
         var offsets = new Dictionary<Frame, long>();
@@ -59,8 +59,8 @@ public class FaceCropKernelTests
         using var accelerator = IlgpuRuntime.CreateCpuAccelerator();
         using var frameBuffer = accelerator.Allocate1D(frames.SelectMany(f => f.Bgr).ToArray());
         using var cropBuffer = accelerator.Allocate1D(crops);
-        using var output = accelerator.Allocate1D<float>(faces.Count * height * width);
-        new FaceCropKernel(accelerator).Launch(accelerator.DefaultStream, faces.Count, frameBuffer.View, cropBuffer.View, output.View, height, width, 127.5f, -1f);
+        using var output = accelerator.Allocate1D<float>(faces.Count * height * width * (pixels == PixelOrder.Gray ? 1 : 3));
+        new FaceCropKernel(accelerator).Launch(accelerator.DefaultStream, faces.Count, frameBuffer.View, cropBuffer.View, output.View, height, width, 127.5f, -1f, (int)pixels);
         accelerator.Synchronize();
         return output.GetAsArray1D();
     }
@@ -125,6 +125,39 @@ public class FaceCropKernelTests
             // they may differ by one gray level and a rounding, never more.
             Assert.True(worst * 127.5 <= 1.01, $"crop {crops[i]}: {worst * 127.5:F3} gray levels from OpenCV's resize");
         }
+    }
+
+    /// <summary>Colour models: each channel in the model's order, within a level of the host path's OpenCV resize.</summary>
+    [Theory]
+    [InlineData(PixelOrder.Rgb)]
+    [InlineData(PixelOrder.Bgr)]
+    public void Colour_device_crops_agree_with_the_CPU_paths_OpenCV_resize(PixelOrder pixels)
+    {
+        using var photo = Cv2.ImRead(TestPaths.Photo("astronaut.png"), ImreadModes.Color);
+        photo.GetArray(out Vec3b[] values);
+        var bgr = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        var frame = new Frame(bgr, [], photo.Width, photo.Height);
+        var crops = new[] { new FaceBox(170, 40, 120, 130), new FaceBox(200, 100, 30, 40) };
+        var actual = RunKernel(crops.Select(c => (frame, c)).ToList(), 24, 20, pixels);
+
+        var spec = InputSpec.SignedUnit(new TensorShape(24, 20, 3), pixels);
+        using var preprocessor = new FacePreprocessor(spec);
+        var cpu = new float[spec.Shape.Size];
+        for (int i = 0; i < crops.Length; i++)
+        {
+            preprocessor.Prepare(photo, crops[i], cpu);
+            double worst = 0;
+            for (int p = 0; p < cpu.Length; p++) worst = Math.Max(worst, Math.Abs(cpu[p] - actual[i * cpu.Length + p]));
+            Assert.True(worst * 127.5 <= 1.01, $"{pixels} crop {crops[i]}: {worst * 127.5:F3} levels from OpenCV's resize");
+        }
+        // The channels really are in the model's order: the photo's red and blue differ enough to tell.
+        double redFirst = 0;
+        using (var swapped = new FacePreprocessor(InputSpec.SignedUnit(spec.Shape, pixels == PixelOrder.Rgb ? PixelOrder.Bgr : PixelOrder.Rgb)))
+        {
+            swapped.Prepare(photo, crops[0], cpu);
+            for (int p = 0; p < cpu.Length; p++) redFirst = Math.Max(redFirst, Math.Abs(cpu[p] - actual[p]));
+        }
+        Assert.True(redFirst * 127.5 > 20, $"the swapped order is only {redFirst * 127.5:F1} levels away");
     }
 
     [SkippableTheory]

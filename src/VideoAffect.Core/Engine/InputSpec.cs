@@ -1,7 +1,7 @@
 namespace VideoAffect.Engine;
 
 /// <summary>The pixels a model takes per channel: one gray level, or colour in RGB or BGR order.</summary>
-public enum PixelOrder { Gray, Rgb, Bgr }
+public enum PixelOrder { Gray = Kernels.FaceCropKernel.Gray, Rgb = Kernels.FaceCropKernel.Rgb, Bgr = Kernels.FaceCropKernel.Bgr }
 
 /// <summary>
 /// What a model's input is, as the model was trained: its shape, which pixels fill its channels

@@ -72,8 +72,6 @@ public sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
     public void RunOnFrames(IReadOnlyList<FrameFaces> frames, Span<float> probabilities)
     {
         var spec = Network.Input;
-        if (spec.Pixels != PixelOrder.Gray)
-            throw new VideoAffectException($"the model takes {spec.Pixels} input; the device crop feeds grayscale faces");
         var shape = spec.Shape;
         var (crops, bytes) = PlaceFrames(frames);
         _accelerator.Bind();
@@ -86,7 +84,7 @@ public sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
         {
             int count = Math.Min(MaxBatch, crops.Length - start);
             _crops.View.SubView(0, count).CopyFromCPU(stream, crops.AsSpan(start, count));
-            _crop.Launch(stream, count, _frames!.View, _crops.View, _activations[0].View, shape.Height, shape.Width, spec.Divisor, spec.Offset);
+            _crop.Launch(stream, count, _frames!.View, _crops.View, _activations[0].View, shape.Height, shape.Width, spec.Divisor, spec.Offset, (int)spec.Pixels);
             RunLayers(stream, count);
             _activations[outputLayer].View.SubView(0, count * classes).CopyToCPU(stream, probabilities.Slice(start * classes, count * classes));
         }

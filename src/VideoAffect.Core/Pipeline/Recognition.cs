@@ -57,8 +57,7 @@ internal sealed class Recognition : IDisposable
         var tracker = _settings.Tracking ? new IouTracker(_settings.Tracker) : null;
         var smoother = _settings.Tracking && _settings.SmoothingAlpha < 1 ? new ProbabilitySmoother(_settings.SmoothingAlpha) : null;
         // A backend with its own device preprocesses there: each frame goes up once, only probabilities come back.
-        // Aligned crops are rotated on the host, and the device crop kernel makes gray inputs only.
-        bool cropOnDevice = Backend is IFrameInferenceBackend && !_settings.Align && Network.Input.Pixels == PixelOrder.Gray;
+        bool cropOnDevice = Backend is IFrameInferenceBackend && !_settings.Align; // aligned crops are rotated on the host
         var tentative = _settings.KeepTentative ? TentativeFaces.HoldAndMark : live ? TentativeFaces.Drop : TentativeFaces.HoldAndDrop;
         var stages = new StreamStages(name, detectors, preprocessor,
             new DetectStage(detectors, preprocessor, Network.InputShape.Size, tracker, _settings.DetectEvery, _settings.ClassifyEvery, cropOnDevice, _settings.Align),

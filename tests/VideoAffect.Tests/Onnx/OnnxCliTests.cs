@@ -65,6 +65,26 @@ public class OnnxCliTests(GeneratedOnnxModels models) : IClassFixture<GeneratedO
         Assert.All(faces, f => Assert.Equal(expected, f.GetProperty("probabilities").EnumerateObject().Select(p => p.Name)));
     }
 
+    /// <summary>A colour model's faces cut on the device (ilgpu-cpu) give the host path's records, to a resize's rounding.</summary>
+    [Fact]
+    public void A_colour_model_cut_on_the_device_matches_the_host_crop()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", TestPaths.SampleClip, "-t", "1", "-c", "copy", dir.File("clip.mp4"));
+        var records = new Dictionary<string, List<JsonElement>>();
+        foreach (var backend in new[] { "cpu", "ilgpu-cpu" })
+        {
+            var r = ProcessRunner.Cli(["analyze", dir.File("clip.mp4"), "-o", dir.File($"{backend}.mp4"), "--model", models.Path("nhwc_opset21.onnx"), "--backend", backend, "--no-tracking"], timeoutSeconds: 180);
+            Assert.True(r.ExitCode == 0, r.StandardError);
+            records[backend] = File.ReadLines(dir.File($"{backend}.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.TryGetProperty("probabilities", out _)).ToList();
+        }
+        Assert.NotEmpty(records["cpu"]);
+        Assert.Equal(records["cpu"].Count, records["ilgpu-cpu"].Count);
+        foreach (var (host, device) in records["cpu"].Zip(records["ilgpu-cpu"]))
+            foreach (var label in new[] { "calm", "excited", "other" })
+                Assert.Equal(host.GetProperty("probabilities").GetProperty(label).GetDouble(), device.GetProperty("probabilities").GetProperty(label).GetDouble(), 0.02);
+    }
+
     [Fact]
     public void Monitor_runs_a_colour_onnx_model()
     {
