@@ -4,10 +4,17 @@ using ILGPU.Runtime;
 
 namespace VideoAffect.Kernels;
 
-/// <summary>The element-wise activations besides ReLU (which convolutions fuse): ONNX's LeakyRelu, Sigmoid, Tanh and Clip.</summary>
-public enum ActivationKind { LeakyRelu, Sigmoid, Tanh, Clip }
+/// <summary>
+/// The element-wise activations besides ReLU (which convolutions fuse): ONNX's LeakyRelu, Sigmoid,
+/// Tanh, Clip, HardSigmoid, HardSwish (MobileNetV3) and Elu.
+/// </summary>
+public enum ActivationKind { LeakyRelu, Sigmoid, Tanh, Clip, HardSigmoid, HardSwish, Elu }
 
-/// <summary>One activation and its parameters: the slope below zero for LeakyRelu, the bounds for Clip.</summary>
+/// <summary>
+/// One activation and its parameters: the slope below zero for LeakyRelu, the bounds for Clip,
+/// HardSigmoid's <c>max(0, min(1, alpha x + beta))</c> (alpha in <see cref="Alpha"/>, beta in
+/// <see cref="Min"/>), Elu's alpha.
+/// </summary>
 public readonly struct Activation(ActivationKind kind, float alpha = 0f, float min = float.NegativeInfinity, float max = float.PositiveInfinity)
 {
     public readonly ActivationKind Kind = kind;
@@ -19,8 +26,15 @@ public readonly struct Activation(ActivationKind kind, float alpha = 0f, float m
         ActivationKind.LeakyRelu => x < 0f ? x * Alpha : x,
         ActivationKind.Sigmoid => 1f / (1f + XMath.Exp(-x)),
         ActivationKind.Tanh => XMath.Tanh(x),
-        _ => x < Min ? Min : x > Max ? Max : x,
+        ActivationKind.Clip => x < Min ? Min : x > Max ? Max : x,
+        ActivationKind.HardSigmoid => HardSigmoid(Alpha * x + Min),
+        ActivationKind.HardSwish => x * HardSigmoid(x / 6f + 0.5f),
+        _ => x < 0f ? Alpha * (XMath.Exp(x) - 1f) : x,
     };
+
+    static float HardSigmoid(float v) => v < 0f ? 0f : v > 1f ? 1f : v;
+
+    public static Activation HardSigmoidOf(float alpha, float beta) => new(ActivationKind.HardSigmoid, alpha, min: beta);
 }
 
 /// <summary>An <see cref="Activation"/> element by element.</summary>

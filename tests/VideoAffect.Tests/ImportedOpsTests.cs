@@ -46,7 +46,7 @@ public class ImportedOpsTests
     {
         var data = new TheoryData<string, string>();
         foreach (var backend in new[] { "cpu", "ilgpu-cpu" })
-            foreach (var kind in new[] { "leaky", "sigmoid", "tanh", "clip", "clip-low" })
+            foreach (var kind in new[] { "leaky", "sigmoid", "tanh", "clip", "clip-low", "hardsigmoid", "hardswish", "elu" })
                 data.Add(backend, kind);
         return data;
     }
@@ -63,11 +63,29 @@ public class ImportedOpsTests
             "sigmoid" => (new Activation(ActivationKind.Sigmoid), v => 1 / (1 + Math.Exp(-v))),
             "tanh" => (new Activation(ActivationKind.Tanh), Math.Tanh),
             "clip" => (new Activation(ActivationKind.Clip, min: -0.25f, max: 0.5f), v => Math.Clamp(v, -0.25, 0.5)),
+            "hardsigmoid" => (Activation.HardSigmoidOf(0.3f, 0.4f), v => Math.Clamp((double)0.3f * v + (double)0.4f, 0, 1)),
+            "hardswish" => (new Activation(ActivationKind.HardSwish), v => v * Math.Clamp(v / 6 + 0.5, 0, 1)),
+            "elu" => (new Activation(ActivationKind.Elu, alpha: 0.7f), v => v < 0 ? (double)0.7f * (Math.Exp(v) - 1) : v),
             _ => (new Activation(ActivationKind.Clip, min: 0f), v => Math.Max(v, 0)),
         };
         var network = Backends.Wrap(shape, _ => new ActivationLayer("act", 0, shape, activation));
         var input = rnd.Floats(3 * shape.Size, 4f);
         Check(backend, network, input, 3, Map(AsTensor(input, 3, shape), reference), rnd, kind);
+    }
+
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void PRelu_matches_float64_reference(string backend)
+    {
+        var rnd = new RandomData();
+        var shape = new TensorShape(3, 4, 5);
+        var slopes = rnd.Floats(5, 0.5f);
+        var network = Backends.Wrap(shape, _ => new PReluLayer("prelu", 0, shape, slopes));
+        var input = rnd.Floats(2 * shape.Size);
+        var x = AsTensor(input, 2, shape);
+        var expected = x with { Data = x.Data.Select((v, i) => v >= 0 ? v : v * slopes[i % 5]).ToArray() };
+        Check(backend, network, input, 2, expected, rnd, "prelu");
     }
 
     public static TheoryData<string, BinaryOp, string> BinaryCases()

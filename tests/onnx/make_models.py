@@ -203,6 +203,45 @@ save("exported_shapes_opset12.onnx", [
     [weights("w_flat", 4 * 9), ints("w_shape", [4, 1, 3, 3]), weights("c_b", 4, 1, 1), ints("zero_index", 0), ints("minus_one", [-1]),
      weights("fc_w", 4 * 5 * 5, 7, scale=0.2), weights("fc_b", 7)], opset=12)
 
+# Opset 14, MobileNetV3 and face-model activations: HardSwish, PRelu, a squeeze-and-excite gate
+# of ReduceMean + HardSigmoid, Elu, a variadic Sum, global max pooling and a Squeeze (axes as input).
+save("mobile_opset14.onnx", [
+    N("Conv", ["x", "c1_w", "c1_b"], ["c1"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
+    N("HardSwish", ["c1"], ["h1"]),
+    N("Conv", ["h1", "dw_w", "dw_b"], ["dw"], group=8, kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+    N("PRelu", ["dw", "slope"], ["p1"]),
+    N("ReduceMean", ["p1"], ["se_pool"], axes=[2, 3], keepdims=1),
+    N("Conv", ["se_pool", "se_w", "se_b"], ["se_fc"], kernel_shape=[1, 1]),
+    N("HardSigmoid", ["se_fc"], ["se"], alpha=1.0 / 6, beta=0.5),
+    N("Mul", ["p1", "se"], ["excited"]),
+    N("Elu", ["excited"], ["e1"], alpha=0.7),
+    N("Sum", ["excited", "e1", "p1"], ["s1"]),
+    N("GlobalMaxPool", ["s1"], ["gmp"]),
+    N("Squeeze", ["gmp", "squeeze_axes"], ["flat"]),
+    N("Gemm", ["flat", "fc_w", "fc_b"], ["fc"]),
+    N("Softmax", ["fc"], ["y"]),
+], [image("x", 3, 16, 16)], [output("y", "N", 7)],
+    [weights("c1_w", 8, 3, 3, 3), weights("c1_b", 8), weights("dw_w", 8, 1, 3, 3), weights("dw_b", 8),
+     numpy_helper.from_array(rng.uniform(0.05, 0.3, (8, 1, 1)).astype(np.float32), "slope"), weights("se_w", 8, 8, 1, 1), weights("se_b", 8),
+     ints("squeeze_axes", [2, 3]), weights("fc_w", 8, 7), weights("fc_b", 7)], opset=14)
+
+# Opset 18, as tf2onnx writes a TF classifier: NHWC input transposed around the convolution, global
+# pooling as ReduceMean and ReduceMax over the image axes (axes as an input from opset 18).
+save("tf_style_opset18.onnx", [
+    N("Transpose", ["x"], ["nchw"], perm=[0, 3, 1, 2]),
+    N("Conv", ["nchw", "c_w", "c_b"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+    N("Relu", ["c"], ["r"]),
+    N("Transpose", ["r"], ["nhwc"], perm=[0, 2, 3, 1]),
+    N("ReduceMean", ["nhwc", "spatial"], ["mean"], keepdims=0),
+    N("ReduceMax", ["nhwc", "spatial"], ["max4"], keepdims=1),
+    N("Squeeze", ["max4", "spatial"], ["max"]),
+    N("Concat", ["mean", "max"], ["both"], axis=1),
+    N("MatMul", ["both", "fc_w"], ["m"]),
+    N("Add", ["m", "fc_b"], ["fc"]),
+    N("Softmax", ["fc"], ["y"], axis=-1),
+], [image("x", 3, 10, 10, nhwc=True)], [output("y", "N", 4)],
+    [weights("c_w", 6, 3, 3, 3), weights("c_b", 6), ints("spatial", [1, 2]), weights("fc_w", 12, 4), weights("fc_b", 4)], opset=18, ir=9)
+
 # Broken on purpose: each must be refused at load with one clear line.
 tiny = [weights("w", 2, 1, 3, 3), weights("b", 2)]
 save("unsupported_op.onnx", [N("Conv", ["x", "w", "b"], ["c"], kernel_shape=[3, 3]), N("Erf", ["c"], ["y"])],

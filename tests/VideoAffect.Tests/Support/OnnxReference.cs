@@ -10,13 +10,15 @@ namespace VideoAffect.Tests.Support;
 /// </summary>
 static class OnnxReference
 {
-    public static float[] Run(byte[] model, float[] nhwc, int batch, TensorShape shape, bool nchwInput = true)
+    public static float[] Run(byte[] model, float[] nhwc, int batch, TensorShape shape)
     {
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
         using var session = new InferenceSession(model, options);
         var input = session.InputMetadata.Single();
         // A model with a fixed batch of 1 (as FER+ ships) runs item by item.
         int step = input.Value.Dimensions[0] == 1 ? 1 : batch;
+        // NCHW unless the declared input has its channels last (N x H x W x C, as TF exports).
+        bool nchwInput = input.Value.Dimensions[1] == shape.Channels;
         var results = new List<float>();
         for (int start = 0; start < batch; start += step)
         {

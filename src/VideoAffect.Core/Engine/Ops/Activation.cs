@@ -3,7 +3,7 @@ using VideoAffect.Kernels;
 
 namespace VideoAffect.Engine;
 
-/// <summary>LeakyRelu, Sigmoid, Tanh or Clip element by element (ReLU has its own layer, and convolutions fuse it).</summary>
+/// <summary>LeakyRelu, Sigmoid, Tanh, Clip, HardSigmoid, HardSwish or Elu element by element (ReLU has its own layer, and convolutions fuse it).</summary>
 public sealed class ActivationLayer(string name, int input, TensorShape shape, Activation activation) : Layer(name, [input], shape)
 {
     public Activation Activation { get; } = activation;
@@ -36,6 +36,14 @@ public sealed class ActivationLayer(string name, int input, TensorShape shape, A
             case ActivationKind.LeakyRelu: onnx.Node("LeakyRelu", [onnx.Input(0)], onnx.Output, OnnxGraph.Attribute("alpha", a.Alpha)); break;
             case ActivationKind.Sigmoid: onnx.Node("Sigmoid", [onnx.Input(0)], onnx.Output); break;
             case ActivationKind.Tanh: onnx.Node("Tanh", [onnx.Input(0)], onnx.Output); break;
+            case ActivationKind.HardSigmoid:
+                onnx.Node("HardSigmoid", [onnx.Input(0)], onnx.Output, OnnxGraph.Attribute("alpha", a.Alpha), OnnxGraph.Attribute("beta", a.Min));
+                break;
+            case ActivationKind.HardSwish: // HardSwish itself came with opset 14; the exporter writes 13
+                onnx.Node("HardSigmoid", [onnx.Input(0)], onnx.Local("gate"), OnnxGraph.Attribute("alpha", 1f / 6f), OnnxGraph.Attribute("beta", 0.5f));
+                onnx.Node("Mul", [onnx.Input(0), onnx.Local("gate")], onnx.Output);
+                break;
+            case ActivationKind.Elu: onnx.Node("Elu", [onnx.Input(0)], onnx.Output, OnnxGraph.Attribute("alpha", a.Alpha)); break;
             default:
                 onnx.Graph.Initializer(onnx.Local("min"), [], [a.Min]);
                 onnx.Graph.Initializer(onnx.Local("max"), [], [a.Max]);

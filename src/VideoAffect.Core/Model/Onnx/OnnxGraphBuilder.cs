@@ -65,6 +65,29 @@ sealed class OnnxGraphBuilder
             case "Sigmoid": Activate(node, new Activation(ActivationKind.Sigmoid)); break;
             case "Tanh": Activate(node, new Activation(ActivationKind.Tanh)); break;
             case "Clip": Clip(node); break;
+            case "HardSigmoid": Activate(node, Activation.HardSigmoidOf(node.Float("alpha", 0.2f), node.Float("beta", 0.5f))); break;
+            case "HardSwish": Activate(node, new Activation(ActivationKind.HardSwish)); break;
+            case "Elu": Activate(node, new Activation(ActivationKind.Elu, alpha: node.Float("alpha", 1f))); break;
+            case "PRelu":
+            {
+                var x = Runtime(node, 0);
+                Set(node, Add(new PReluLayer(node.Name, x.Layer, x.Shape, PerChannel(node, Constant(node, 1, "slope"), x)), x.Layout, x.Shape));
+                break;
+            }
+            case "Sum": Sum(node); break;
+            case "GlobalMaxPool":
+            {
+                var x = Image(node, 0);
+                var whole = new WindowGeometry(x.Shape.Height, x.Shape.Width, x.Shape.Channels, x.Shape.Channels, x.Shape.Height, x.Shape.Width, 1, 1, Padding.Valid);
+                Set(node, Add(new MaxPoolLayer(node.Name, x.Layer, whole), OnnxLayout.Nchw));
+                break;
+            }
+            case "ReduceMean" or "ReduceMax": Reduce(node); break;
+            case "Squeeze" or "Unsqueeze" when _values.ContainsKey(node.Input(0) ?? ""): SqueezeComputed(node); break;
+            case "Cast" when _values.ContainsKey(node.Input(0) ?? ""):
+                if (node.Int("to", 1) != (int)Engine.Onnx.Proto.TensorProto.Types.DataType.Float) throw node.Error("casting a computed tensor to anything but float32 is not supported");
+                Alias(node);
+                break;
             case "MaxPool" or "AveragePool": Pool(node); break;
             case "GlobalAveragePool":
             {
@@ -435,6 +458,18 @@ sealed class OnnxGraphBuilder
     static float Scalar(OnnxNode node, OnnxConstant c, string what) =>
         c.IsScalar ? (float)c.Values[0] : throw node.Error($"its {what} has {c.Values.Length} values, not one");
 
+    /// <summary>ONNX's variadic sum of equally shaped tensors, as a chain of additions.</summary>
+    void Sum(OnnxNode node)
+    {
+        var parts = Enumerable.Range(0, node.Proto.Input.Count).Select(k => Runtime(node, k)).ToArray();
+        if (parts.Any(p => !p.Dims.SequenceEqual(parts[0].Dims) || p.Layout != parts[0].Layout))
+            throw node.Error($"summing {string.Join(", ", parts.Select(p => p.ToString()))} is not supported (only equal shapes)");
+        var total = parts[0] with { Owner = false };
+        for (int k = 1; k < parts.Length; k++)
+            total = Add(new AddLayer(k == parts.Length - 1 ? node.Name : $"{node.Name}_{k}", total.Layer, parts[k].Layer, total.Shape, relu: false), total.Layout, total.Shape);
+        Set(node, total);
+    }
+
     // ---- pooling ----------------------------------------------------------------------------------
 
     void Pool(OnnxNode node)
@@ -453,6 +488,46 @@ sealed class OnnxGraphBuilder
             layer = new AveragePoolLayer(node.Name, x.Layer, g, new AveragePoolDivisor(node.Int("count_include_pad", 0) != 0, (int)pads[2], (int)pads[3]));
         }
         Set(node, Add(layer, OnnxLayout.Nchw));
+    }
+
+    /// <summary>A mean or max over the image axes (tf2onnx writes global pooling so), kept as 1 x 1 or dropped.</summary>
+    void Reduce(OnnxNode node)
+    {
+        var x = Runtime(node, 0);
+        var axes = (_opset < 18 ? node.Ints("axes") : OptionalConstant(node, 1, "axes")?.Longs())
+            ?? throw node.Error("reducing every axis is not supported (only the image axes)");
+        var set = axes.Select(a => a < 0 ? a + x.Rank : a).Order().ToArray();
+        long[] spatial = x.Layout == OnnxLayout.Nchw ? [2, 3] : x.Layout == OnnxLayout.Nhwc ? [1, 2] : [];
+        if (!set.SequenceEqual(spatial)) throw node.Error($"reducing axes [{string.Join(",", axes)}] of {x} is not supported (only height and width)");
+        Layer layer = node.Op == "ReduceMean"
+            ? new GlobalAveragePoolLayer(node.Name, x.Layer, x.Shape)
+            : new MaxPoolLayer(node.Name, x.Layer, new WindowGeometry(x.Shape.Height, x.Shape.Width, x.Shape.Channels, x.Shape.Channels, x.Shape.Height, x.Shape.Width, 1, 1, Padding.Valid));
+        var pooled = Add(layer, x.Layout);
+        Set(node, node.Int("keepdims", 1) != 0 ? pooled : pooled.As(OnnxLayout.Flat, new TensorShape(x.Shape.Channels)));
+    }
+
+    /// <summary>Squeeze or Unsqueeze of a computed tensor: the same values under new per-item dims (the batch axis stays).</summary>
+    void SqueezeComputed(OnnxNode node)
+    {
+        var x = Runtime(node, 0);
+        var axes = (_opset < 13 ? node.Ints("axes") : OptionalConstant(node, 1, "axes")?.Longs()) ?? [];
+        var dims = new List<long> { 1 };
+        dims.AddRange(x.Dims);
+        if (node.Op == "Squeeze")
+        {
+            var drop = (axes.Length == 0 ? Enumerable.Range(1, dims.Count - 1).Where(i => dims[i] == 1).Select(i => (long)i) : axes.Select(a => a < 0 ? a + dims.Count : a)).ToHashSet();
+            if (drop.Contains(0) || drop.Any(a => a >= dims.Count || dims[(int)a] != 1)) throw node.Error($"squeezing axes [{string.Join(",", axes)}] of {x} is not supported");
+            dims = dims.Where((_, i) => !drop.Contains(i)).ToList();
+        }
+        else
+        {
+            int rank = dims.Count + axes.Length;
+            var at = axes.Select(a => (int)(a < 0 ? a + rank : a)).Order().ToArray();
+            if (at.Any(a => a == 0)) throw node.Error("a new axis before the batch axis is not supported");
+            foreach (var a in at) dims.Insert(a, 1);
+        }
+        if (dims.Count < 2) throw node.Error($"the result of {node.Op} on {x} drops the batch axis");
+        Set(node, Reshaped(node, x, dims.Skip(1).ToArray()));
     }
 
     // ---- shapes -----------------------------------------------------------------------------------
