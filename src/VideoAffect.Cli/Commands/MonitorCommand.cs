@@ -22,6 +22,7 @@ static class MonitorCommand
         var segment = Durations.Option("--segment-seconds", "length of recorded segments", TimeSpan.FromMinutes(5));
         var duration = Durations.Option("--duration", "stop after this long; default: until Ctrl-C / SIGTERM", TimeSpan.Zero);
         var http = new Option<string?>("--http") { Description = "serve /metrics, /streams and live previews on ADDRESS:PORT (e.g. 127.0.0.1:8080)" };
+        var control = new Option<bool>("--control") { Description = "take streams added and removed while running (POST /streams with NAME=SOURCE, DELETE /streams/NAME; needs --http) and run until stopped even when every source has ended" };
         var transport = new Option<string>("--rtsp-transport") { Description = "RTSP transport: tcp or udp", DefaultValueFactory = _ => "tcp" };
         var stall = Durations.Option("--stall-timeout", "time without a frame before a source is restarted", TimeSpan.FromSeconds(5));
         var reconnectMax = Durations.Option("--reconnect-max", "longest wait between reconnection attempts (starts at 0.5 s and doubles)", TimeSpan.FromSeconds(30));
@@ -42,16 +43,19 @@ static class MonitorCommand
 
         var command = new Command("monitor", "watch live streams (RTSP cameras, webcams, files) and write each face's emotion as it happens");
         command.Arguments.Add(sources);
-        foreach (var o in new Option[] { webcam, records, recordsFormat, record, segment, duration, soak, http, transport, stall, reconnectMax, loop, queue, timeout, json, backend, model, batch, margin, align, publish }.Concat(modelImport.All).Concat(tracking.All).Concat(detector.All))
+        foreach (var o in new Option[] { webcam, records, recordsFormat, record, segment, duration, soak, http, control, transport, stall, reconnectMax, loop, queue, timeout, json, backend, model, batch, margin, align, publish }.Concat(modelImport.All).Concat(tracking.All).Concat(detector.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
             SystemPackages.Require(ffmpeg: true, detector.Read(r).CascadePath);
             var given = (r.GetValue(sources) ?? []).Concat((r.GetValue(webcam) ?? []).Select(n => $"webcam{n}=/dev/video{n}")).ToList();
-            if (given.Count == 0) throw new VideoAffectException("monitor needs at least one source (an rtsp:// URL, --webcam N, or a file)");
+            bool controlled = r.GetValue(control);
+            if (controlled && r.GetValue(http) is null) throw new VideoAffectException("--control needs --http ADDRESS:PORT (streams are added and removed over HTTP)");
+            if (given.Count == 0 && !controlled) throw new VideoAffectException("monitor needs at least one source (an rtsp:// URL, --webcam N, or a file), or --control to add them while it runs");
             var options = new MonitorOptions
             {
                 Sources = LiveSourceSpec.ParseAll(given),
+                KeepRunning = controlled,
                 RecordsDirectory = r.GetValue(records),
                 RecordsFormat = r.GetValue(recordsFormat)!.ToLowerInvariant(),
                 RecordingDirectory = r.GetValue(record),
@@ -86,22 +90,62 @@ static class MonitorCommand
                 throw new VideoAffectException($"two streams are named '{twice.Key}'; give each its own name (NAME=SOURCE)");
             options.Validate(); // before any output is claimed
             // Live outputs are written as they happen, but the same rules hold: never a source file, a
-            // device or another output, and never two monitors on the same files.
-            using var outputs = new Outputs.OutputSet(options.Sources.Where(x => x.Kind == LiveSourceKind.File).Select(x => x.Location));
+            // device or another output, and never two monitors on the same files. Each stream's records
+            // are claimed on their own, so a stream removed while running (--control) releases them.
+            var fileSources = options.Sources.Where(x => x.Kind == LiveSourceKind.File).Select(x => x.Location).ToList();
+            using var outputs = new Outputs.OutputSet(fileSources);
             if (options.ResourceReportPath is { } resources) outputs.Add(resources, "resource report");
-            if (options.RecordsDirectory is { } recordsDir)
-            {
-                Directory.CreateDirectory(recordsDir);
-                foreach (var source in options.Sources) outputs.Add(options.RecordsPath(source.Name)!, $"records of {source.Name}");
-            }
+            if (options.RecordsDirectory is { } recordsDir) Directory.CreateDirectory(recordsDir);
             outputs.Claim();
+            var claims = new System.Collections.Concurrent.ConcurrentDictionary<string, Outputs.OutputSet>();
+            Outputs.OutputSet ClaimStream(LiveSourceSpec spec)
+            {
+                var claim = new Outputs.OutputSet(spec.Kind == LiveSourceKind.File ? fileSources.Append(spec.Location) : fileSources);
+                try
+                {
+                    if (options.RecordsPath(spec.Name) is { } path)
+                    {
+                        if (options.ResourceReportPath is { } report && Path.GetFullPath(report) == Path.GetFullPath(path))
+                            throw new VideoAffectException($"records of {spec.Name} '{path}' is also the resource report; give each output its own path");
+                        claim.Add(path, $"records of {spec.Name}");
+                    }
+                    claim.Claim();
+                    return claims[spec.Name] = claim;
+                }
+                catch { claim.Dispose(); throw; }
+            }
+            try
+            {
+                foreach (var source in options.Sources) ClaimStream(source);
+            }
+            catch
+            {
+                foreach (var claim in claims.Values) claim.Dispose();
+                throw;
+            }
             await using var sinks = Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []);
             using var monitor = new LiveMonitor(options, Log, sinks);
-            await using var server = r.GetValue(http) is { } address ? await MonitorHttpServer.StartAsync(monitor, address) : null;
+            // A stream added while running gets the same checks as one given at the start.
+            var streamControl = !controlled ? null : new StreamControl(
+                Add: spec =>
+                {
+                    spec.CheckExists();
+                    var claim = ClaimStream(spec);
+                    try { monitor.AddStream(spec); }
+                    catch { claims.TryRemove(spec.Name, out _); claim.Dispose(); throw; }
+                },
+                Remove: async name =>
+                {
+                    bool removed = await monitor.RemoveStreamAsync(name);
+                    if (claims.TryRemove(name, out var claim)) claim.Dispose();
+                    return removed;
+                });
+            await using var server = r.GetValue(http) is { } address ? await MonitorHttpServer.StartAsync(monitor, address, streamControl) : null;
             if (server is not null) Log($"serving http://{server.Address}/ (metrics, streams, previews)");
             if (server is { ReachableFromNetwork: true })
                 Console.Error.WriteLine($"videoaffect: warning: http://{server.Address}/ is reachable from the network, without authentication: anyone who can connect sees the cameras' previews (use 127.0.0.1 to keep it local)");
             var summary = await monitor.RunAsync(ct);
+            foreach (var claim in claims.Values) claim.Dispose();
             Console.WriteLine(r.GetValue(json) ? summary.ToJson() : summary.ToText());
             // Stopping by Ctrl-C or SIGTERM is how a monitor normally ends; a stream that failed, or
             // never delivered a frame, makes it a failure all the same (the other streams went on).

@@ -16,6 +16,8 @@ namespace VideoAffect.Cli.Http;
 /// (the monitor's System.Diagnostics.Metrics instruments through OpenTelemetry's exporter),
 /// /streams as JSON, /streams/NAME/preview.mjpg as a live annotated MJPEG stream,
 /// /streams/NAME/snapshot.jpg, and a page at / listing the streams with their current emotions.
+/// With <see cref="StreamControl"/> (`monitor --control`), POST /streams with NAME=SOURCE as the body
+/// adds a stream and DELETE /streams/NAME removes one (its records closed before the answer).
 /// </summary>
 public sealed class MonitorHttpServer : IAsyncDisposable
 {
@@ -34,7 +36,7 @@ public sealed class MonitorHttpServer : IAsyncDisposable
     public bool ReachableFromNetwork =>
         IPAddress.TryParse(Address[..Address.LastIndexOf(':')].Trim('[', ']'), out var ip) && !IPAddress.IsLoopback(ip);
 
-    public static async Task<MonitorHttpServer> StartAsync(LiveMonitor monitor, string address)
+    public static async Task<MonitorHttpServer> StartAsync(LiveMonitor monitor, string address, StreamControl? control = null)
     {
         var endpoint = ParseAddress(address);
         var builder = WebApplication.CreateSlimBuilder();
@@ -53,6 +55,28 @@ public sealed class MonitorHttpServer : IAsyncDisposable
             monitor.Previews.TryGetValue(name, out var hub) && hub.Latest is { } jpeg ? Results.Bytes(jpeg, "image/jpeg") : Results.NotFound());
         app.MapGet("/streams/{name}/preview.mjpg", (string name, HttpContext context) => PreviewAsync(monitor, name, context));
         app.MapGet("/", () => Results.Content(StatusPage.Html(monitor), "text/html; charset=utf-8"));
+        if (control is not null)
+        {
+            app.MapPost("/streams", async (HttpRequest request) =>
+            {
+                using var reader = new StreamReader(request.Body);
+                string text = (await reader.ReadToEndAsync()).Trim();
+                try
+                {
+                    var spec = LiveSourceSpec.Parse(text, monitor.Streams.Count);
+                    if (monitor.Streams.Any(s => s.Name == spec.Name))
+                        return Results.Text($"a stream named '{spec.Name}' is already watched\n", statusCode: StatusCodes.Status409Conflict);
+                    control.Add(spec);
+                    return Results.Text($"{spec.Name}\n", statusCode: StatusCodes.Status201Created);
+                }
+                catch (VideoAffectException e)
+                {
+                    return Results.Text(e.Message + "\n", statusCode: StatusCodes.Status400BadRequest);
+                }
+            });
+            app.MapDelete("/streams/{name}", async (string name) =>
+                await control.Remove(name) ? Results.Text($"{name} removed\n") : Results.Text($"no stream named '{name}'\n", statusCode: StatusCodes.Status404NotFound));
+        }
         try { await app.StartAsync(); }
         catch (IOException e) { throw new VideoAffectException($"cannot serve HTTP on {endpoint}: {e.Message}"); }
         string actual = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()

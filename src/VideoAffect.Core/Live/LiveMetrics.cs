@@ -47,6 +47,9 @@ public sealed class LiveMetrics : IDisposable
 
     public void Register(StreamStatus status) { lock (_streams) _streams.Add(status); }
 
+    /// <summary>A stream that left the monitor: its series stop.</summary>
+    public void Unregister(StreamStatus status) { lock (_streams) _streams.Remove(status); }
+
     IEnumerable<Measurement<T>> Each<T>(Func<StreamStatus, T> value) where T : struct
     {
         StreamStatus[] streams;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using VideoAffect.Detection;
@@ -24,7 +25,12 @@ public sealed class LiveMonitor : IDisposable
     readonly MonitorOptions _options;
     readonly Action<string>? _log;
     readonly Stopwatch _clock = new();
+    readonly object _gate = new();
+    readonly List<StreamStatus> _streams = new();
+    readonly ConcurrentDictionary<string, PreviewHub> _previews = new();
     ClassifyStage? _classify;
+    Running? _running;
+    int _nextStream;
 
     public LiveMonitor(MonitorOptions options, Action<string>? log = null, EventSinks? sinks = null)
     {
@@ -33,16 +39,15 @@ public sealed class LiveMonitor : IDisposable
         _log = log;
         Sinks = sinks ?? EventSinks.None;
         Metrics.Register(Sinks);
-        Streams = options.Sources.Select(s => new StreamStatus(s, Metrics)).ToList();
-        foreach (var s in Streams) Metrics.Register(s);
-        Previews = options.Sources.ToDictionary(s => s.Name, _ => new PreviewHub());
+        foreach (var source in options.Sources) Register(source);
     }
 
     public LiveMetrics Metrics { get; } = new();
     /// <summary>Where records and track events go besides the files (brokers).</summary>
     public EventSinks Sinks { get; }
-    public IReadOnlyList<StreamStatus> Streams { get; }
-    internal IReadOnlyDictionary<string, PreviewHub> Previews { get; }
+    /// <summary>The streams now watched, in the order they were added.</summary>
+    public IReadOnlyList<StreamStatus> Streams { get { lock (_gate) return _streams.ToList(); } }
+    internal IReadOnlyDictionary<string, PreviewHub> Previews => _previews;
     public TimeSpan Elapsed => _clock.Elapsed;
     public long Batches => _classify?.Batches ?? 0;
     public long MixedBatches => _classify?.MixedBatches ?? 0;
@@ -52,69 +57,119 @@ public sealed class LiveMonitor : IDisposable
     public string BackendDescription { get; private set; } = "";
     public ResourceSampler? Resources { get; private set; }
 
+    StreamStatus Register(LiveSourceSpec source)
+    {
+        var status = new StreamStatus(source, Metrics);
+        lock (_gate)
+        {
+            if (_streams.Any(s => s.Name == source.Name)) throw new VideoAffectException($"a stream named '{source.Name}' is already watched");
+            _streams.Add(status);
+        }
+        _previews[source.Name] = new PreviewHub();
+        Metrics.Register(status);
+        return status;
+    }
+
+    /// <summary>
+    /// Starts watching another source while the monitor runs (with <see cref="MonitorOptions.KeepRunning"/>),
+    /// sharing the classifier with the others; before the run it joins the initial sources.
+    /// </summary>
+    public void AddStream(LiveSourceSpec source)
+    {
+        lock (_gate)
+        {
+            if (_running is not null && !_options.KeepRunning)
+                throw new VideoAffectException("streams can be added to a running monitor only when it keeps running (monitor --control)");
+            var status = Register(source);
+            try { _running?.Start(status); }
+            catch
+            {
+                _streams.Remove(status);
+                _previews.TryRemove(source.Name, out _);
+                Metrics.Unregister(status);
+                throw;
+            }
+        }
+        _log?.Invoke($"{source.Name}: added");
+    }
+
+    /// <summary>Stops watching a stream: its source stops, what it read still goes through, its records and recording are closed; false if there is none.</summary>
+    public async Task<bool> RemoveStreamAsync(string name)
+    {
+        StreamPipeline? pipeline = null;
+        Running? running;
+        lock (_gate)
+        {
+            var status = _streams.FirstOrDefault(s => s.Name == name);
+            if (status is null) return false;
+            running = _running;
+            if (running is not null) pipeline = running.Stop(status);
+            else _streams.Remove(status);
+        }
+        if (pipeline is not null)
+        {
+            await pipeline.Finished;
+            await running!.ForgetAsync(pipeline);
+            lock (_gate) _streams.Remove(pipeline.Status);
+            _previews.TryRemove(name, out _);
+            Metrics.Unregister(pipeline.Status);
+        }
+        _log?.Invoke($"{name}: removed");
+        return true;
+    }
+
     public async Task<MonitorSummary> RunAsync(CancellationToken stop)
     {
         if (_options.RecordsDirectory is { } records) Directory.CreateDirectory(records);
         using var recognition = Recognition.Load(_options, _log);
         BackendDescription = recognition.BackendDescription;
         _detectorPasses = () => recognition.BlazeFacePasses;
-        // Live: one detector per stream with the stream's share of the cores on each frame, for
-        // latency; OpenCV's cascade is single-threaded, so it gets that many detectors instead.
-        int share = Math.Max(1, Environment.ProcessorCount / Streams.Count);
-        bool frameThreads = _options.DetectorKind.ToLowerInvariant() is "auto" or "simd";
-        var writers = new List<IRecordWriter>();
-        var streams = new List<StreamPipeline>();
         // Streams and their detectors give the parallelism; OpenCV's own threads would stall behind them.
         using var openCvThreads = OpenCvThreads.Single();
+        using var sourcesStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        // A failing stage stops everything, sources included; a failing source only ends its stream.
+        using var stages = new StageGroup(onFailure: () => sourcesStop.CancelQuietly());
+        var running = new Running(this, recognition, stages, sourcesStop.Token);
         try
         {
-            for (int i = 0; i < Streams.Count; i++)
+            lock (_gate)
             {
-                var name = Streams[i].Name;
-                var writer = _options.RecordsPath(name) is { } path ? RecordWriters.Create(path, recognition.Network.Labels, recognition.LandmarkNames) : new NoRecords();
-                writers.Add(writer);
-                var stages = recognition.ForStream(name, frameThreads ? 1 : share, frameThreads ? share : 1, live: true, writer, Sinks);
-                stages.WarmUpDetectors();
-                streams.Add(new StreamPipeline(i, Streams[i], Previews[name], _options, _log, stages,
-                    _options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, name, _options.SegmentLength, _log, Streams[i].FrameNotRecorded) : null));
+                foreach (var status in _streams) running.Prepare(status);
+                _classify = recognition.Classifier();
+                // From here a stream added is prepared with these, and started with them.
+                _running = running;
             }
-            _classify = recognition.Classifier();
             // The classifier's first pass compiles its code too: before the cameras, not on their first faces.
             recognition.WarmUpClassifier();
             _log?.Invoke($"monitoring {Streams.Count} stream(s); backend {BackendDescription}");
-            return await RunStreamsAsync(streams, stop);
+            return await RunStreamsAsync(running, stages, sourcesStop, stop);
         }
         finally
         {
-            foreach (var s in streams) if (s.Recorder is not null) await s.Recorder.DisposeAsync();
-            foreach (var w in writers) w.Dispose();
+            lock (_gate) _running = null;
+            await running.CloseAsync();
         }
     }
 
-    async Task<MonitorSummary> RunStreamsAsync(List<StreamPipeline> streams, CancellationToken stop)
+    async Task<MonitorSummary> RunStreamsAsync(Running running, StageGroup stages, CancellationTokenSource sourcesStop, CancellationToken stop)
     {
-        using var sourcesStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        if (_options.Duration is { } duration) sourcesStop.CancelAfter(duration);
-        // A failing stage stops everything, sources included; a failing source only ends its stream.
-        using var stages = new StageGroup(onFailure: () => sourcesStop.CancelQuietly());
         using var stopSampling = new CancellationTokenSource();
         Resources = _options.ResourceInterval is { } interval ? new ResourceSampler(interval, _options.ResourceReportPath) : null;
         var sampling = Resources?.RunAsync(stopSampling.Token) ?? Task.CompletedTask;
-        var toClassify = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2 * streams.Count + 2) { SingleReader = true });
-        var classified = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2 * streams.Count + 2) { SingleReader = true, SingleWriter = true });
-        var byName = Streams.ToDictionary(s => s.Name);
         Sinks.Start(new SinkRun
         {
-            Streams = Streams.Select(s => s.Name).ToList(),
-            Report = name => byName[name].Report(),
+            Streams = new StreamNames(this),
+            Report = name => Streams.FirstOrDefault(s => s.Name == name)?.Report() ?? new StreamReport("removed", 0, 0, 0, null),
             TrackEndFrames = _options.TrackEndFrames(),
             Log = _log,
         });
+        // The duration counts from the cameras' start, after the models were loaded and warmed up.
+        if (_options.Duration is { } duration) sourcesStop.CancelAfter(duration);
         _clock.Start();
-        foreach (var s in streams) s.Start(stages, toClassify.Writer, sourcesStop.Token);
-        stages.Add(Task.WhenAll(streams.Select(s => s.Merged)).ContinueWith(_ => toClassify.Writer.TryComplete(), TaskScheduler.Default));
-        stages.Stage(() => _classify!.RunAsync(toClassify.Reader, classified.Writer, stages.Abort));
-        stages.Stage(() => RouteAsync(classified.Reader, streams, stages.Abort));
+        lock (_gate) running.StartPrepared();
+        stages.Add(running.FeedEndedAsync(_options.KeepRunning).ContinueWith(_ => running.ToClassify.Writer.TryComplete(), TaskScheduler.Default));
+        stages.Stage(() => _classify!.RunAsync(running.ToClassify.Reader, running.Classified.Writer, stages.Abort));
+        stages.Stage(() => running.RouteAsync(stages.Abort));
         await stages.Completion;
         var failure = stages.Failure;
         await Sinks.FinishAsync(failure is not null ? RunOutcome.Failed : stop.IsCancellationRequested ? RunOutcome.Stopped : RunOutcome.Complete);
@@ -126,17 +181,124 @@ public sealed class LiveMonitor : IDisposable
         return MonitorSummary.From(this, reason, failure?.Message);
     }
 
-    /// <summary>Hands classified frames back to their own stream.</summary>
-    static async Task RouteAsync(ChannelReader<VideoFrame> input, List<StreamPipeline> streams, CancellationToken token)
+    /// <summary>The monitor's stream names as they are now, for sinks that report on every stream.</summary>
+    sealed class StreamNames(LiveMonitor monitor) : IReadOnlyList<string>
     {
-        try
+        List<string> Now() => monitor.Streams.Select(s => s.Name).ToList();
+        public string this[int index] => Now()[index];
+        public int Count => Now().Count;
+        public IEnumerator<string> GetEnumerator() => Now().GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>
+    /// A run's shared parts (the recognition, the stage group, the queues around the one
+    /// classifier) and its stream pipelines by stream number, which streams join and leave.
+    /// </summary>
+    sealed class Running(LiveMonitor monitor, Recognition recognition, StageGroup stages, CancellationToken sourcesStop)
+    {
+        readonly ConcurrentDictionary<int, StreamPipeline> _pipelines = new();
+        readonly List<StreamPipeline> _prepared = new();
+        readonly TaskCompletionSource _noMoreStreams = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The queues around the classifier hold two frames a stream: the streams a run starts with,
+        // or room for eight when streams are to join later.
+        static int Capacity(LiveMonitor m) => 2 * Math.Max(m._options.KeepRunning ? 8 : 1, m._streams.Count) + 2;
+
+        public Channel<VideoFrame> ToClassify { get; } = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(Capacity(monitor)) { SingleReader = true });
+        public Channel<VideoFrame> Classified { get; } = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(Capacity(monitor)) { SingleReader = true, SingleWriter = true });
+
+        /// <summary>Builds a stream's stages; live: one detector per stream with its share of the cores on each frame, for latency.</summary>
+        public StreamPipeline Prepare(StreamStatus status)
         {
-            await foreach (var frame in input.ReadUntilEndAsync(token))
-                await streams[frame.Stream].Classified.Writer.WriteAsync(frame, token);
+            var options = monitor._options;
+            int id = monitor._nextStream++;
+            int share = Math.Max(1, Environment.ProcessorCount / Math.Max(1, monitor._streams.Count));
+            // OpenCV's cascade is single-threaded, so it gets that many detectors instead.
+            bool frameThreads = options.DetectorKind.ToLowerInvariant() is "auto" or "simd";
+            var name = status.Name;
+            var writer = options.RecordsPath(name) is { } path ? RecordWriters.Create(path, recognition.Network.Labels, recognition.LandmarkNames) : new NoRecords();
+            var stageSet = recognition.ForStream(name, frameThreads ? 1 : share, frameThreads ? share : 1, live: true, writer, monitor.Sinks);
+            stageSet.WarmUpDetectors();
+            var pipeline = new StreamPipeline(id, status, monitor._previews[name], options, monitor._log, stageSet, writer,
+                options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, name, options.SegmentLength, monitor._log, status.FrameNotRecorded) : null,
+                CancellationTokenSource.CreateLinkedTokenSource(sourcesStop));
+            _pipelines[id] = pipeline;
+            _prepared.Add(pipeline);
+            return pipeline;
         }
-        finally
+
+        bool _started;
+
+        public void StartPrepared()
         {
-            foreach (var s in streams) s.Classified.Writer.TryComplete();
+            foreach (var p in _prepared) p.Start(stages, ToClassify.Writer);
+            _prepared.Clear();
+            _started = true;
+        }
+
+        /// <summary>A stream added while the run goes on (or while it starts: it then starts with the others).</summary>
+        public void Start(StreamStatus status)
+        {
+            if (sourcesStop.IsCancellationRequested) throw new VideoAffectException("the monitor is stopping; no stream can be added");
+            Prepare(status);
+            if (_started) StartPrepared();
+        }
+
+        public StreamPipeline? Stop(StreamStatus status)
+        {
+            var pipeline = _pipelines.Values.FirstOrDefault(p => p.Status == status);
+            pipeline?.StopSource();
+            return pipeline;
+        }
+
+        /// <summary>A stream that has left: its frames are all through, its files closed now rather than at the run's end.</summary>
+        public async Task ForgetAsync(StreamPipeline pipeline)
+        {
+            await pipeline.CloseAsync();
+            foreach (var (id, p) in _pipelines)
+                if (p == pipeline && p.Merged.IsCompleted) _pipelines.TryRemove(id, out _);
+        }
+
+        /// <summary>
+        /// When no frame can reach the classifier any more: every stream's detection has ended, and
+        /// (kept running) the sources were told to stop, so no stream can join.
+        /// </summary>
+        public async Task FeedEndedAsync(bool keepRunning)
+        {
+            if (keepRunning)
+            {
+                try { await Task.Delay(Timeout.Infinite, sourcesStop); }
+                catch (OperationCanceledException) { }
+            }
+            while (true)
+            {
+                var merged = _pipelines.Values.Select(p => p.Merged).ToArray();
+                await Task.WhenAll(merged);
+                if (_pipelines.Values.Select(p => p.Merged).All(merged.Contains)) return;
+            }
+        }
+
+        /// <summary>Hands classified frames back to their own stream.</summary>
+        public async Task RouteAsync(CancellationToken token)
+        {
+            try
+            {
+                await foreach (var frame in Classified.Reader.ReadUntilEndAsync(token))
+                {
+                    var pipeline = _pipelines[frame.Stream];
+                    await pipeline.Classified.Writer.WriteAsync(frame, token);
+                    pipeline.Returned();
+                }
+            }
+            finally
+            {
+                foreach (var p in _pipelines.Values) p.Classified.Writer.TryComplete();
+            }
+        }
+
+        public async Task CloseAsync()
+        {
+            foreach (var p in _pipelines.Values) await p.CloseAsync();
         }
     }
 
@@ -149,18 +311,30 @@ public sealed class LiveMonitor : IDisposable
         public void Dispose() { }
     }
 
-    /// <summary>One stream's own stages and queues around the shared classifier.</summary>
-    sealed class StreamPipeline(int index, StreamStatus status, PreviewHub preview, MonitorOptions options, Action<string>? log,
-        StreamStages stages, SegmentRecorder? recorder)
+    /// <summary>
+    /// One stream's own stages and queues around the shared classifier. Frames it hands to the
+    /// classifier are counted until they come back, so a stream that leaves a running monitor
+    /// closes its side once its last frame has returned.
+    /// </summary>
+    sealed class StreamPipeline(int id, StreamStatus status, PreviewHub preview, MonitorOptions options, Action<string>? log,
+        StreamStages stages, IRecordWriter writer, SegmentRecorder? recorder, CancellationTokenSource sourceStop)
     {
-        public SegmentRecorder? Recorder => recorder;
+        long _inFlight;
+        int _merged;
+        readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public StreamStatus Status => status;
         public Channel<VideoFrame> Classified { get; } = Small();
         public Task Merged { get; private set; } = Task.CompletedTask;
+        /// <summary>Its last frame written out (records, recording): the stream has left.</summary>
+        public Task Finished => _finished.Task;
 
         static Channel<VideoFrame> Small(int capacity = 4) =>
             Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
 
-        public void Start(StageGroup group, ChannelWriter<VideoFrame> toClassify, CancellationToken sourceToken)
+        public void StopSource() => sourceStop.CancelQuietly();
+
+        public void Start(StageGroup group, ChannelWriter<VideoFrame> toClassify)
         {
             // Live: when detection falls behind, the oldest waiting frame goes, so latency stays bounded
             // (from the stream's first processed frame on; see LiveQueue).
@@ -169,23 +343,40 @@ public sealed class LiveMonitor : IDisposable
             status.QueueDepthProbe = () => captured.Count;
             var detected = Small(2);
             var annotated = Small();
-            var source = new LiveSource(status.Source, options.Source, status, index, log);
+            var source = new LiveSource(status.Source, options.Source, status, id, log);
             // The source reports its own failures on the stream's status; it never stops the others.
-            group.Add(Task.Run(() => source.RunAsync(captured.Writer, sourceToken)));
+            group.Add(Task.Run(() => source.RunAsync(captured.Writer, sourceStop.Token)));
             stages.RunDetection(group, captured.Reader, detected.Writer);
             Merged = Task.Run(() => MergeAsync(detected.Reader, toClassify, group.Abort));
             group.Stage(() => Merged);
             stages.RunAfterClassification(group, Classified.Reader, annotated.Writer, () => Small());
-            group.Stage(() => SinkAsync(annotated.Reader, group.Abort));
+            var sink = Task.Run(() => SinkAsync(annotated.Reader, group.Abort));
+            group.Stage(() => sink);
+            sink.ContinueWith(_ => _finished.TrySetResult(), TaskScheduler.Default);
         }
 
-        static async Task MergeAsync(ChannelReader<VideoFrame> input, ChannelWriter<VideoFrame> output, CancellationToken token)
+        async Task MergeAsync(ChannelReader<VideoFrame> input, ChannelWriter<VideoFrame> output, CancellationToken token)
         {
-            await foreach (var frame in input.ReadUntilEndAsync(token))
+            try
             {
-                try { await output.WriteAsync(frame, token); }
-                catch { frame.Dispose(); throw; }
+                await foreach (var frame in input.ReadUntilEndAsync(token))
+                {
+                    Interlocked.Increment(ref _inFlight);
+                    try { await output.WriteAsync(frame, token); }
+                    catch { Interlocked.Decrement(ref _inFlight); frame.Dispose(); throw; }
+                }
             }
+            finally
+            {
+                Volatile.Write(ref _merged, 1);
+                if (Interlocked.Read(ref _inFlight) == 0) Classified.Writer.TryComplete();
+            }
+        }
+
+        /// <summary>A frame of this stream is back from the classifier.</summary>
+        public void Returned()
+        {
+            if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _merged) == 1) Classified.Writer.TryComplete();
         }
 
         async Task SinkAsync(ChannelReader<VideoFrame> input, CancellationToken token)
@@ -201,6 +392,16 @@ public sealed class LiveMonitor : IDisposable
                 if (recorder is not null) await recorder.WriteAsync(frame);
                 else frame.Dispose();
             }
+        }
+
+        int _closed;
+
+        public async Task CloseAsync()
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 1) return;
+            if (recorder is not null) await recorder.DisposeAsync();
+            writer.Dispose();
+            sourceStop.Dispose();
         }
     }
 }

@@ -18,6 +18,11 @@ public sealed record MonitorOptions : Pipeline.IRecognitionSettings
     /// <summary>Annotated recordings in segments go to DIR/NAME-TIME.mp4; null records nothing.</summary>
     public string? RecordingDirectory { get; init; }
     public TimeSpan SegmentLength { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Run until stopped even when every source has ended, and take streams added and removed while
+    /// running (`monitor --control`: POST and DELETE on /streams; a cluster node's cameras).
+    /// </summary>
+    public bool KeepRunning { get; init; }
     /// <summary>Stop after this long (a soak or a timed capture); null runs until stopped.</summary>
     public TimeSpan? Duration { get; init; }
     /// <summary>Sample memory, handles and threads this often (a soak); null samples nothing.</summary>
@@ -46,7 +51,7 @@ public sealed record MonitorOptions : Pipeline.IRecognitionSettings
 
     public void Validate()
     {
-        if (Sources.Count == 0) throw new VideoAffectException("monitor needs at least one source");
+        if (Sources.Count == 0 && !KeepRunning) throw new VideoAffectException("monitor needs at least one source (or --control, to add them while it runs)");
         var duplicate = Sources.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new VideoAffectException($"two sources are named '{duplicate.Key}'; name them NAME=SOURCE");
         Source.Validate();

@@ -17,15 +17,34 @@ internal sealed class StageGroup(Action? onFailure = null) : IDisposable
     public Exception? Failure => Volatile.Read(ref _failure);
 
     /// <summary>A stage between channels: its failure stops every stage.</summary>
-    public void Stage(Func<Task> run) => _tasks.Add(Watch(Task.Run(run), stopsAll: true));
+    public void Stage(Func<Task> run) => Track(Watch(Task.Run(run), stopsAll: true));
 
     /// <summary>A source: its failure is the run's failure, but what it produced still drains.</summary>
-    public void Source(Func<Task> run) => _tasks.Add(Watch(Task.Run(run), stopsAll: false));
+    public void Source(Func<Task> run) => Track(Watch(Task.Run(run), stopsAll: false));
 
     /// <summary>A task that reports its own failures (a live source that reconnects).</summary>
-    public void Add(Task task) => _tasks.Add(task);
+    public void Add(Task task) => Track(task);
 
-    public Task Completion => Task.WhenAll(_tasks);
+    void Track(Task task) { lock (_tasks) _tasks.Add(task); }
+
+    /// <summary>Every stage's end, including stages added while it waits (a stream added to a running monitor).</summary>
+    public Task Completion => CompleteAsync();
+
+    async Task CompleteAsync()
+    {
+        int seen = -1;
+        while (true)
+        {
+            Task[] current;
+            lock (_tasks)
+            {
+                if (_tasks.Count == seen) return;
+                current = _tasks.ToArray();
+            }
+            seen = current.Length;
+            await Task.WhenAll(current);
+        }
+    }
 
     /// <summary>A failure from outside the stages (a sink that can never work).</summary>
     public void Fail(Exception e)
