@@ -20,22 +20,8 @@ static class DeviceChecks
     /// <summary>Largest weight difference after the training steps, relative to how far the weights moved.</summary>
     public const double TrainingTolerance = 1e-2;
 
-    public static void Layers(KitReport report, Network network, IlgpuBackend device, float[] inputs, int count)
-    {
-        using var managed = new ManagedCpuBackend(network, count);
-        int classes = network.ClassCount, size = network.InputShape.Size;
-        managed.Run(inputs.AsSpan(0, count * size), count, new float[count * classes]);
-        device.Run(inputs.AsSpan(0, count * size), count, new float[count * classes]);
-        for (int i = 1; i < network.Layers.Count; i++)
-        {
-            var expected = managed.ReadActivation(i, count);
-            var actual = device.ReadActivation(i, count);
-            double scale = Math.Max(1e-6, expected.Max(v => Math.Abs((double)v)));
-            double error = expected.Zip(actual, (e, a) => Math.Abs((double)e - a)).Max() / scale;
-            var layer = network.Layers[i];
-            report.Check($"layer {i} {layer.GetType().Name.Replace("Layer", "")} {layer.OutputShape}", error, LayerTolerance, $"relative to its largest value {scale:G3}");
-        }
-    }
+    public static void Layers(KitReport report, Network network, IlgpuBackend device, float[] inputs, int count) =>
+        GraphLayers(report, "", network, device, inputs[..(count * network.InputShape.Size)], count);
 
     /// <summary>
     /// BlazeFace's graph (Pad, Reshape, fused shortcuts, four outputs) layer by layer against the
@@ -43,9 +29,9 @@ static class DeviceChecks
     /// </summary>
     /// <remarks>The input is the frame as the device letterboxed it (the detector runs first), as the GPU machine has no OpenCV.</remarks>
     public static void BlazeFaceLayers(KitReport report, Network network, IlgpuBackend device) =>
-        GraphLayers(report, "BlazeFace", network, device, device.ReadActivation(0, 1), 1);
+        GraphLayers(report, "BlazeFace ", network, device, device.ReadActivation(0, 1), 1);
 
-    /// <summary>Any graph, every layer against the managed path on the same input, named by its op.</summary>
+    /// <summary>Any graph, every layer against the managed path on the same input, named by its op (after <paramref name="what"/>, which ends in a space).</summary>
     public static void GraphLayers(KitReport report, string what, Network network, IlgpuBackend device, float[] input, int batch)
     {
         using var managed = new ManagedCpuBackend(network, batch);
@@ -58,7 +44,7 @@ static class DeviceChecks
             double scale = Math.Max(1e-6, expected.Max(v => Math.Abs((double)v)));
             double error = expected.Zip(actual, (e, a) => Math.Abs((double)e - a)).Max() / scale;
             var layer = network.Layers[i];
-            report.Check($"{what} layer {i} {layer.Op} {layer.OutputShape}", error, LayerTolerance, $"relative to its largest value {scale:G3}");
+            report.Check($"{what}layer {i} {layer.Op} {layer.OutputShape}", error, LayerTolerance, $"relative to its largest value {scale:G3}");
         }
     }
 

@@ -93,7 +93,7 @@ static class DeviceRun
             const int batch = 4;
             var input = Enumerable.Range(0, batch * imported.InputShape.Size).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
             using var onnxBackend = new IlgpuBackend(imported, accelerator, dryRun ? "ilgpu-cpu" : "cuda", batch, ownsAccelerator: false);
-            DeviceChecks.GraphLayers(report, $"ONNX {file}", imported, onnxBackend, input, batch);
+            DeviceChecks.GraphLayers(report, $"ONNX {file} ", imported, onnxBackend, input, batch);
         }
 
         // 6. Training: the backward kernels and Adam, three steps against the managed path.
