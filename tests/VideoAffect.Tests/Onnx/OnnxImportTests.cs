@@ -155,8 +155,9 @@ public class OnnxImportTests(GeneratedOnnxModels models) : IClassFixture<Generat
         foreach (var (input, batch) in new[] { (random, 3), (crops, faces) })
         {
             var expected = OnnxReference.Run(bytes, input, batch, original.InputShape).Select(v => (double)v).ToArray();
-            // The emotion CNN on ILGPU's CPU accelerator takes over a second a face (a simulated GPU); its kernels are the seed's.
-            foreach (var backend in which == "emotion" ? ["cpu"] : new[] { "cpu", "ilgpu-cpu" })
+            // The managed path only: what is checked is the file's round trip, and ILGPU's CPU accelerator
+            // takes seconds a face for these networks (the imported ops on ilgpu-cpu: the generated models).
+            foreach (var backend in new[] { "cpu" })
             {
                 Assert.True(RelativeError(RunOurs(backend, imported, input, batch), expected) <= Tolerance, $"imported {which} on {backend} (seed {rnd.Seed})");
                 Assert.True(RelativeError(RunOurs(backend, original, input, batch), expected) <= Tolerance, $"original {which} on {backend} (seed {rnd.Seed})");
