@@ -27,6 +27,8 @@ public static class Program
             """);
         root.Subcommands.Add(AnalyzeCommand.Create());
         root.Subcommands.Add(MonitorCommand.Create());
+        root.Subcommands.Add(NodeCommand.Create());
+        root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

@@ -95,15 +95,22 @@ sealed class MosquittoServer : BrokerProcess
     public IEnumerable<string> ClientArguments() => _account is { } a ? ["-u", a.User, "-P", a.Password] : [];
 }
 
-/// <summary>redis-server 7.0, in memory only.</summary>
+/// <summary>redis-server 7.0, in memory only, or with <c>persistent</c> an append-only file that a restart (<see cref="BrokerProcess.Start"/> after a kill) reads back, as a cluster's Redis runs.</summary>
 sealed class RedisServer : BrokerProcess
 {
-    public RedisServer() => Start();
+    readonly bool _persistent;
+
+    public RedisServer(bool persistent = false)
+    {
+        _persistent = persistent;
+        Start();
+    }
 
     public string Url(string stream) => $"redis://127.0.0.1:{Port}/{stream}";
     protected override string Program => "/usr/bin/redis-server";
     protected override IEnumerable<string> Arguments() =>
-        ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", Folder];
+        ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", Folder,
+         .. _persistent ? new[] { "--appendonly", "yes", "--appendfsync", "always" } : ["--appendonly", "no"]];
 }
 
 /// <summary>

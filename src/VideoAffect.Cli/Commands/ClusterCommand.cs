@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Text.Json;
+using VideoAffect.Cluster;
+using VideoAffect.Live;
+
+namespace VideoAffect.Cli.Commands;
+
+/// <summary>`videoaffect cluster add|remove|submit|status --cluster redis://HOST:PORT`: the cluster's cameras, from any machine that reaches its Redis.</summary>
+static class ClusterCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("cluster", "register cameras with a cluster of nodes and see where each runs");
+        var add = new Command("add", "register cameras (NAME=SOURCE); each runs on one node, and on another when that node dies");
+        var sources = new Argument<string[]>("cameras") { Description = "NAME=SOURCE: rtsp:// URLs, other ffmpeg URLs or video files the nodes can reach", Arity = ArgumentArity.OneOrMore };
+        add.Arguments.Add(sources);
+        var remove = new Command("remove", "stop watching a camera and forget it");
+        var name = new Argument<string>("name");
+        remove.Arguments.Add(name);
+        var submit = new Command("submit", "analyse recorded videos on the cluster's nodes: DIR/NAME.mp4 and DIR/NAME.jsonl each, written once a run completes");
+        var files = new Argument<string[]>("videos") { Description = "video files every node can read at the same path", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--output", "-o") { Description = "folder for the outputs, shared by the nodes", Required = true };
+        var wait = new Option<bool>("--wait") { Description = "wait until every submitted video is done or failed (exit code 1 if one failed)" };
+        submit.Arguments.Add(files);
+        submit.Options.Add(output);
+        submit.Options.Add(wait);
+        var status = new Command("status", "the living nodes, which node watches each camera, and each job's state");
+        var json = new Option<bool>("--json") { Description = "print the status as JSON" };
+        status.Options.Add(json);
+        foreach (var sub in new[] { add, remove, submit, status })
+        {
+            sub.Options.Add(Address());
+            command.Subcommands.Add(sub);
+        }
+
+        add.SetAction((r, token) => WithClient(r, add, token, async client =>
+        {
+            foreach (var spec in (r.GetValue(sources) ?? []).Select(LiveSourceSpec.Parse))
+            {
+                await client.AddAsync(spec.Name, spec.Location);
+                Console.WriteLine($"{spec.Name}: registered");
+            }
+            return 0;
+        }));
+        remove.SetAction((r, token) => WithClient(r, remove, token, async client =>
+        {
+            if (await client.RemoveAsync(r.GetValue(name)!)) { Console.WriteLine($"{r.GetValue(name)}: removed"); return 0; }
+            Console.Error.WriteLine($"videoaffect: error: no camera named '{r.GetValue(name)}' is registered");
+            return CommandRunner.BadInput;
+        }));
+        submit.SetAction((r, token) => WithClient(r, submit, token, async client =>
+        {
+            var inputs = (r.GetValue(files) ?? []).Select(Path.GetFullPath).ToList();
+            foreach (var input in inputs.Where(i => !File.Exists(i))) throw new VideoAffectException($"video '{input}' does not exist");
+            foreach (var twice in inputs.GroupBy(Path.GetFileNameWithoutExtension).Where(g => g.Count() > 1))
+                throw new VideoAffectException($"two videos are named '{twice.Key}': their outputs would collide in the output folder");
+            string folder = Path.GetFullPath(r.GetValue(output)!);
+            Directory.CreateDirectory(folder);
+            var ids = new List<string>();
+            foreach (var input in inputs)
+            {
+                ids.Add(await client.SubmitAsync(input, folder));
+                Console.WriteLine($"{ids[^1]}: {input}");
+            }
+            if (!r.GetValue(wait)) return 0;
+            while (true)
+            {
+                var jobs = await client.JobsAsync();
+                var mine = ids.Select(id => (Id: id, Job: jobs[id])).ToList();
+                if (mine.All(j => j.Job.State is "done" or "failed"))
+                {
+                    foreach (var (id, job) in mine)
+                        Console.WriteLine($"{id}: {job.State}{(job.Error is null ? "" : ": " + job.Error)} ({job.Frames} frames, {job.Attempts} run(s), last on {job.Node})");
+                    return mine.All(j => j.Job.State == "done") ? 0 : 1;
+                }
+                await Task.Delay(500);
+            }
+        }));
+        status.SetAction((r, token) => WithClient(r, status, token, async client =>
+        {
+            var s = await client.StatusAsync();
+            if (r.GetValue(json))
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    nodes = s.Nodes,
+                    cameras = s.Cameras.Select(c => new { name = c.Camera, source = c.Source, node = c.Node }),
+                    jobs = s.Jobs.OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => new { id = j.Key, input = j.Value.Input, state = j.Value.State, node = j.Value.Node, attempts = j.Value.Attempts, frames = j.Value.Frames, error = j.Value.Error }),
+                }));
+            else
+            {
+                Console.WriteLine($"nodes: {string.Join(", ", s.Nodes)}");
+                foreach (var c in s.Cameras) Console.WriteLine($"{c.Camera}: {c.Node ?? "not running"} ({c.Source})");
+                foreach (var (id, job) in s.Jobs.OrderBy(j => j.Key, StringComparer.Ordinal))
+                    Console.WriteLine($"{id}: {job.State}{(job.Node is null ? "" : " on " + job.Node)}, {job.Attempts} run(s){(job.Error is null ? "" : ": " + job.Error)}");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    static Option<string> Address() => new("--cluster") { Description = "the cluster's Redis: redis://HOST:PORT", Required = true };
+
+    static Task<int> WithClient(ParseResult r, Command command, CancellationToken token, Func<ClusterClient, Task<int>> body) =>
+        CommandRunner.RunAsync(async ct =>
+        {
+            var option = command.Options.OfType<Option<string>>().First(o => o.Name == "--cluster");
+            await using var client = await ClusterClient.ConnectAsync(ClusterAddress.Parse(r.GetValue(option)!), ct);
+            return await body(client);
+        }, token);
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Net;
+using VideoAffect.Cli.Http;
+using VideoAffect.Cluster;
+using VideoAffect.Live;
+
+namespace VideoAffect.Cli.Commands;
+
+/// <summary>`videoaffect node --cluster redis://HOST:PORT`: one node of a cluster, watching the cameras placed on it.</summary>
+static class NodeCommand
+{
+    public static Command Create()
+    {
+        var cluster = new Option<string>("--cluster") { Description = "the cluster's Redis: redis://HOST:PORT (membership, the camera registry)", Required = true };
+        var name = new Option<string?>("--name") { Description = "this node's name in `cluster status` (default: node-SILOPORT)" };
+        var address = new Option<string>("--address") { Description = "the address other nodes reach this one on", DefaultValueFactory = _ => "127.0.0.1" };
+        var siloPort = new Option<int>("--silo-port") { Description = "port for the other nodes (0: a free one)", DefaultValueFactory = _ => 0 };
+        var gatewayPort = new Option<int>("--gateway-port") { Description = "port for `cluster` clients (0: a free one)", DefaultValueFactory = _ => 0 };
+        var maxStreams = new Option<int>("--max-streams") { Description = "most cameras this node watches at once", DefaultValueFactory = _ => 16 };
+        var maxJobs = new Option<int>("--max-jobs") { Description = "most submitted videos this node analyses at once", DefaultValueFactory = _ => 1 };
+        var http = new Option<string?>("--http") { Description = "serve /metrics, /streams and previews of this node's cameras on ADDRESS:PORT" };
+        var records = new Option<string?>("--records") { Description = "write each camera's face records to DIR/NAME.jsonl while it runs here" };
+        var loop = new Option<bool>("--loop") { Description = "play file sources in a loop" };
+        var backend = SharedOptions.Backend();
+        var publish = SharedOptions.Publish();
+
+        var command = new Command("node", "run one node of a cluster: cameras (`cluster add`) and recorded videos (`cluster submit`) are spread over the nodes and move when one dies");
+        foreach (var o in new Option[] { cluster, name, address, siloPort, gatewayPort, maxStreams, maxJobs, http, records, loop, backend, publish }) command.Options.Add(o);
+        command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
+        {
+            SystemPackages.Require(ffmpeg: true, new Detection.DetectorOptions().CascadePath);
+            var where = ClusterAddress.Parse(r.GetValue(cluster)!);
+            if (!IPAddress.TryParse(r.GetValue(address), out var ip)) throw new VideoAffectException($"--address '{r.GetValue(address)}' is not an IP address");
+            if (r.GetValue(maxStreams) < 1) throw new VideoAffectException("--max-streams must be at least 1");
+            if (r.GetValue(maxJobs) < 0) throw new VideoAffectException("--max-jobs must be 0 or more");
+            int silo = r.GetValue(siloPort) is > 0 and var s ? s : ClusterNode.FreePort();
+            int gateway = r.GetValue(gatewayPort) is > 0 and var g ? g : ClusterNode.FreePort();
+            var node = new NodeOptions(where, r.GetValue(name) ?? $"node-{silo}", ip, silo, gateway, r.GetValue(maxStreams), r.GetValue(maxJobs), r.GetValue(backend)!);
+            var options = new MonitorOptions
+            {
+                Sources = [],
+                KeepRunning = true,
+                RecordsDirectory = r.GetValue(records),
+                Source = new LiveSourceOptions { LoopFiles = r.GetValue(loop) },
+                Backend = r.GetValue(backend)!,
+            };
+            await using var sinks = Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []);
+            using var monitor = new LiveMonitor(options, Log, sinks);
+            await using var server = r.GetValue(http) is { } at ? await MonitorHttpServer.StartAsync(monitor, at) : null;
+            if (server is not null) Log($"serving http://{server.Address}/ (metrics, streams, previews)");
+            // The monitor outlives the silo: cameras leaving on the way out still close their records.
+            using var monitorStop = new CancellationTokenSource();
+            var watching = monitor.RunAsync(monitorStop.Token);
+            try
+            {
+                await ClusterNode.RunAsync(node, monitor, Log, ct);
+            }
+            finally
+            {
+                monitorStop.Cancel();
+                var summary = await watching;
+                Log($"node {node.Name} stopped: {summary.Status}");
+            }
+            return 0;
+        }, token));
+        return command;
+    }
+
+    static void Log(string message) => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss.fff} {message}");
+}

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Text.Json;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Cluster;
+
+/// <summary>
+/// Real node processes in a cluster whose membership lives in Debian's redis-server (started here on
+/// a free 127.0.0.1 port): six cameras spread over three nodes; one node killed with SIGKILL and its
+/// cameras running again on the others within 30 s, their records resuming there, `cluster status`
+/// agreeing; Redis killed under the running cluster (one line from each node, the cameras going on)
+/// and back (the cluster answers again); a camera removed; ten recorded videos with a node killed
+/// mid-job; a wrong Redis address refused with one line.
+/// </summary>
+public class ClusterTests
+{
+    [Fact]
+    public async Task Cameras_of_a_killed_node_run_again_on_the_others_within_30_seconds_and_Redis_may_come_and_go()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        using var redis = new RedisServer(persistent: true);
+        string cluster = $"redis://127.0.0.1:{redis.Port}";
+        string clip = Clips.MovingFace(dir.File("face.mp4"), frames: 20, fps: 5, width: 320, height: 240, audio: false);
+        var nodes = new Dictionary<string, RunningCli>();
+        try
+        {
+            foreach (var name in new[] { "a", "b", "c" })
+                nodes[name] = new RunningCli(["node", "--cluster", cluster, "--name", name, "--records", dir.File(name), "--loop", "--backend", "cpu"]);
+            foreach (var (name, node) in nodes) await node.WaitForAsync($"node {name} joined the cluster", TimeSpan.FromSeconds(90));
+
+            var cameras = Enumerable.Range(1, 6).Select(i => $"cam{i}").ToList();
+            var added = ProcessRunner.Cli(["cluster", "add", "--cluster", cluster, .. cameras.Select(c => $"{c}={clip}")], timeoutSeconds: 60);
+            Assert.True(added.ExitCode == 0, added.StandardError);
+            var placed = await WaitForStatusAsync(cluster, s => s.Cameras.Values.All(n => n is not null), "every camera running");
+            Assert.Equal(["a", "b", "c"], placed.Nodes);
+            Assert.True(placed.Cameras.Values.Distinct().Count() >= 2, $"cameras spread over the nodes: {Describe(placed)}");
+
+            // The node with the most cameras dies without a word.
+            string victim = placed.Cameras.Values.GroupBy(n => n!).OrderByDescending(g => g.Count()).First().Key;
+            var moved = placed.Cameras.Where(c => c.Value == victim).Select(c => c.Key).ToList();
+            var clock = Stopwatch.StartNew();
+            ProcessRunner.Run("kill", ["-KILL", nodes[victim].Id.ToString()], TimeSpan.FromSeconds(5));
+            var after = await WaitForStatusAsync(cluster, s => !s.Nodes.Contains(victim) && s.Cameras.Values.All(n => n is not null && n != victim),
+                $"{victim}'s cameras running elsewhere", TimeSpan.FromSeconds(30));
+            var took = clock.Elapsed;
+            Assert.Equal(6, after.Cameras.Count);
+            Assert.True(took < TimeSpan.FromSeconds(30), $"failover took {took.TotalSeconds:0.0} s");
+
+            // Their records resume on the nodes that took them.
+            foreach (var camera in moved)
+            {
+                string records = Path.Combine(dir.File(after.Cameras[camera]!), $"{camera}.jsonl");
+                await WaitUntilAsync(() => File.Exists(records) && File.ReadAllLines(records).Length > 0, $"{camera}'s records on {after.Cameras[camera]}");
+                foreach (var line in File.ReadAllLines(records)) JsonDocument.Parse(line).Dispose();
+            }
+
+            // Redis dies under the running cluster: each node says so once; the cameras go on.
+            var living = nodes.Where(n => n.Key != victim).ToList();
+            redis.Kill();
+            foreach (var (name, node) in living) await node.WaitForAsync("lost the cluster's Redis", TimeSpan.FromSeconds(20));
+            string someRecords = Path.Combine(dir.File(after.Cameras["cam2"]!), "cam2.jsonl");
+            int before = File.ReadAllLines(someRecords).Length;
+            await WaitUntilAsync(() => File.ReadAllLines(someRecords).Length > before + 3, "cam2's records growing without Redis");
+            var away = ProcessRunner.Cli(["cluster", "status", "--cluster", cluster], timeoutSeconds: 60);
+            Assert.Equal(2, away.ExitCode);
+            Assert.Single(away.StandardError.Trim().Split('\n'));
+            // It comes back with its data: the nodes say so, and the cluster answers again.
+            redis.Start();
+            foreach (var (name, node) in living) await node.WaitForAsync("answers again", TimeSpan.FromSeconds(20));
+            foreach (var (name, node) in living)
+                Assert.Single(node.StandardError.Split('\n').Where(l => l.Contains("lost the cluster's Redis")));
+            await WaitForStatusAsync(cluster, s => s.Cameras.Count == 6 && s.Cameras.Values.All(n => n is not null && n != victim), "the cluster after Redis returned");
+
+            // A camera removed stops and leaves the status.
+            var removed = ProcessRunner.Cli(["cluster", "remove", "--cluster", cluster, "cam1"], timeoutSeconds: 60);
+            Assert.True(removed.ExitCode == 0, removed.StandardError);
+            var final = await WaitForStatusAsync(cluster, s => !s.Cameras.ContainsKey("cam1"), "cam1 gone");
+            Assert.Equal(5, final.Cameras.Count);
+        }
+        finally
+        {
+            foreach (var node in nodes.Values) node.Dispose();
+            ProcessRunner.Run("pkill", ["-KILL", "-f", dir.Path], TimeSpan.FromSeconds(5)); // the killed node's ffmpeg children
+        }
+    }
+
+    /// <summary>Ten recorded videos over three nodes, one node killed while it analyses: ten complete outputs, each written once, none left partial.</summary>
+    [Fact]
+    public async Task Submitted_videos_all_complete_when_a_node_dies_mid_job()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        using var redis = new RedisServer();
+        string cluster = $"redis://127.0.0.1:{redis.Port}";
+        string clip = Clips.MovingFace(dir.File("talk.mp4"), frames: 45, fps: 15, width: 320, height: 240, audio: false);
+        var videos = Enumerable.Range(1, 10).Select(i => { File.Copy(clip, dir.File($"talk{i}.mp4")); return dir.File($"talk{i}.mp4"); }).ToList();
+        string outputs = dir.File("out");
+        var nodes = new Dictionary<string, RunningCli>();
+        try
+        {
+            foreach (var name in new[] { "a", "b", "c" })
+                nodes[name] = new RunningCli(["node", "--cluster", cluster, "--name", name, "--backend", "cpu", "--max-jobs", "1"]);
+            foreach (var (name, node) in nodes) await node.WaitForAsync($"node {name} joined the cluster", TimeSpan.FromSeconds(90));
+            var submit = Task.Run(() => ProcessRunner.Cli(["cluster", "submit", "--cluster", cluster, "--output", outputs, "--wait", .. videos], timeoutSeconds: 240));
+
+            // Kill a node while it analyses.
+            string? victim = null;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (victim is null && DateTime.UtcNow < deadline)
+            {
+                victim = nodes.FirstOrDefault(n => n.Value.StandardError.Contains(": analysing")).Key;
+                await Task.Delay(100);
+            }
+            Assert.NotNull(victim);
+            ProcessRunner.Run("kill", ["-KILL", nodes[victim!].Id.ToString()], TimeSpan.FromSeconds(5));
+
+            var result = await submit;
+            Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
+            Assert.Contains("2 run(s)", result.StandardOutput); // the killed node's job ran again elsewhere
+            foreach (var video in videos)
+            {
+                string stem = Path.Combine(outputs, Path.GetFileNameWithoutExtension(video));
+                Assert.Equal(45, Clips.CountFrames(stem + ".mp4"));
+                Assert.NotEmpty(File.ReadAllLines(stem + ".jsonl"));
+            }
+            Assert.Equal(20, Directory.GetFiles(outputs).Length); // no .partial left, no extra copy
+        }
+        finally
+        {
+            foreach (var node in nodes.Values) node.Dispose();
+            ProcessRunner.Run("pkill", ["-KILL", "-f", dir.Path], TimeSpan.FromSeconds(5));
+        }
+    }
+
+    [Fact]
+    public void A_wrong_Redis_address_is_one_line_from_node_and_cluster()
+    {
+        int closed = RtspTestServer.FreePort();
+        var node = ProcessRunner.Cli(["node", "--cluster", $"redis://127.0.0.1:{closed}", "--backend", "cpu"], timeoutSeconds: 90);
+        Assert.Equal(2, node.ExitCode);
+        Assert.Contains($"cannot join the cluster at redis://127.0.0.1:{closed}", node.StandardError);
+        Assert.Single(node.StandardError.Trim().Split('\n').Where(l => l.StartsWith("videoaffect: error:")));
+        var status = ProcessRunner.Cli(["cluster", "status", "--cluster", $"redis://127.0.0.1:{closed}"], timeoutSeconds: 90);
+        Assert.Equal(2, status.ExitCode);
+        Assert.Single(status.StandardError.Trim().Split('\n'));
+        Assert.Contains("cannot reach the cluster", status.StandardError);
+    }
+
+    sealed record Status(List<string> Nodes, Dictionary<string, string?> Cameras);
+
+    static string Describe(Status s) => string.Join(", ", s.Cameras.Select(c => $"{c.Key}@{c.Value ?? "-"}"));
+
+    static Status ReadStatus(string cluster)
+    {
+        var r = ProcessRunner.Cli(["cluster", "status", "--cluster", cluster, "--json"], timeoutSeconds: 60);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        using var json = JsonDocument.Parse(r.StandardOutput);
+        var nodes = json.RootElement.GetProperty("nodes").EnumerateArray().Select(n => n.GetString()!).ToList();
+        var cameras = json.RootElement.GetProperty("cameras").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("node").GetString());
+        return new Status(nodes, cameras);
+    }
+
+    static async Task<Status> WaitForStatusAsync(string cluster, Func<Status, bool> condition, string what, TimeSpan? limit = null)
+    {
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var status = ReadStatus(cluster);
+            if (condition(status)) return status;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}: nodes {string.Join(",", status.Nodes)}; {Describe(status)}");
+            await Task.Delay(500);
+        }
+    }
+
+    static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(250);
+        }
+    }
+}
