@@ -34,7 +34,7 @@ public sealed class ClusterClient : IAsyncDisposable
         try
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
-            limit.CancelAfter(TimeSpan.FromSeconds(10)); // a healthy cluster answers a client in about a second
+            limit.CancelAfter(TimeSpan.FromSeconds(20)); // a gateway of a node that just died can hold a client up for several seconds
             await host.StartAsync(limit.Token);
         }
         catch (Exception e)

@@ -33,9 +33,10 @@ public static class ClusterNode
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(new NodeStreams(monitor, options.Name, options.MaxStreams));
+        var streams = new NodeStreams(monitor, options.Name, options.MaxStreams);
+        builder.Services.AddSingleton(streams);
         builder.Services.AddSingleton(new NodeJobs(options.Name, options.MaxJobs, options.Backend, log));
-        builder.Services.AddHostedService(services => new CameraSupervisor(services.GetRequiredService<IGrainFactory>(), TimeSpan.FromSeconds(2)));
+        builder.Services.AddHostedService(services => new CameraSupervisor(services.GetRequiredService<IGrainFactory>(), streams, TimeSpan.FromSeconds(2)));
         builder.Services.AddHostedService(_ => new RedisWatch(options.Cluster, log, TimeSpan.FromSeconds(1)));
         builder.UseOrleans(silo =>
         {

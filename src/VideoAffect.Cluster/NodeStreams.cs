@@ -12,6 +12,8 @@ public sealed class NodeStreams(LiveMonitor monitor, string name, int maxStreams
     public int MaxStreams => maxStreams;
     public int Count => monitor.Streams.Count;
     public bool Watches(string camera) => monitor.Streams.Any(s => s.Name == camera);
+    /// <summary>The cameras watched here, the latest added last.</summary>
+    public IReadOnlyList<string> Cameras => monitor.Streams.Select(s => s.Name).ToList();
 
     public void Start(string camera, string source)
     {
