@@ -9,9 +9,17 @@ public sealed class CameraList
     [Id(0)] public Dictionary<string, string> Sources { get; set; } = new();
 }
 
-/// <summary>The registry of cameras, persisted in the cluster's Redis so it outlives every node.</summary>
-public sealed class CameraRegistryGrain([PersistentState("cameras", ClusterNode.Storage)] IPersistentState<CameraList> cameras) : Grain, ICameraRegistryGrain
+/// <summary>
+/// The registry of cameras, persisted in the cluster's Redis so it outlives every node, and the
+/// nodes' latest reports, kept in memory: when the registry moves to another node, the reports of
+/// the next round rebuild them.
+/// </summary>
+public sealed class CameraRegistryGrain(
+    [PersistentState("cameras", ClusterNode.Storage)] IPersistentState<CameraList> cameras,
+    IClusterMembershipService membership) : Grain, ICameraRegistryGrain
 {
+    readonly Dictionary<string, NodeReport> _reports = new();
+
     public async Task Add(string name, string source)
     {
         cameras.State.Sources[name] = source;
@@ -25,15 +33,30 @@ public sealed class CameraRegistryGrain([PersistentState("cameras", ClusterNode.
         return true;
     }
 
-    public Task<Dictionary<string, string>> List() => Task.FromResult(new Dictionary<string, string>(cameras.State.Sources));
+    public Task<ClusterView> Report(NodeReport node)
+    {
+        _reports[node.Silo] = node;
+        return View();
+    }
+
+    public Task<ClusterView> View()
+    {
+        var living = Membership.Living(membership);
+        foreach (var gone in _reports.Keys.Where(k => !living.ContainsKey(k)).ToList()) _reports.Remove(gone);
+        var nodes = living
+            .Select(m => _reports.TryGetValue(m.Key, out var r) ? r : new NodeReport { Name = m.Value, Silo = m.Key })
+            .OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
+        return Task.FromResult(new ClusterView { Sources = new(cameras.State.Sources), Nodes = nodes });
+    }
 }
 
 /// <summary>
-/// A camera, active on one node at a time (Orleans' single activation), placed where the fewest
-/// grains are active: new cameras and those of a dead node spread over the living ones. A node at
-/// its --max-streams refuses the camera, and the grain lets itself go so the next call places it again.
+/// A camera, active on the node whose supervisor called it first (prefer-local placement; the
+/// supervisors agree on which node that should be) and kept active until it is stopped, whatever
+/// the time between calls. A node at its --max-streams refuses it, and the grain lets itself go.
 /// </summary>
-[ActivationCountBasedPlacement]
+[PreferLocalPlacement]
+[KeepAlive]
 public sealed class CameraGrain(NodeStreams node) : Grain, ICameraGrain
 {
     string? _source;
@@ -61,8 +84,6 @@ public sealed class CameraGrain(NodeStreams node) : Grain, ICameraGrain
         _source = null;
         DeactivateOnIdle();
     }
-
-    public Task<string?> Node() => Task.FromResult(_source is null ? null : node.Name);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken token)
     {

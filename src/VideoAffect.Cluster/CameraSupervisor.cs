@@ -1,29 +1,47 @@
 using Microsoft.Extensions.Hosting;
+using Orleans.Runtime;
 
 namespace VideoAffect.Cluster;
 
 /// <summary>
-/// Every few seconds, each node asks every registered camera, and every job not done, to be running. A camera already
-/// running answers at once; one whose node died is activated again on a living node by that call
-/// (Orleans reminders fire at most once a minute, too late for a camera). Calls from several
-/// nodes are harmless: a camera has one activation.
+/// Every few seconds, reports this node's cameras to the registry and acts on the <see cref="CameraPlan"/>
+/// its answer gives: starts the cameras that fall to this node (a dead node's among them: Orleans
+/// reminders fire at most once a minute, too late for a camera), hands one over when this node holds
+/// too many, stops those no longer registered. Two nodes that briefly disagree cannot both watch a
+/// camera: it has one activation.
 /// </summary>
-public sealed class CameraSupervisor(IGrainFactory grains, NodeStreams node, TimeSpan period) : BackgroundService
+public sealed class CameraSupervisor(IGrainFactory grains, ILocalSiloDetails silo, NodeStreams node, ClusterMetrics metrics, TimeSpan period) : BackgroundService
 {
-    DateTime _lastHandOver = DateTime.MinValue;
+    /// <summary>Rounds to wait after a hand-over, so the next one is decided on fresh reports.</summary>
+    const int HandOverRest = 3;
+    int _rest;
 
-    /// <summary>
-    /// When a node joins, the others hold more than their share: a node above ceil(cameras / nodes)
-    /// lets one camera go every few seconds, and placement (fewest activations first) gives it to
-    /// the lightest node.
-    /// </summary>
-    async Task SpreadAsync(int cameras, CancellationToken stop)
+    protected override async Task ExecuteAsync(CancellationToken stop)
     {
-        var hosts = await grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(10), stop);
-        int share = (cameras + hosts.Count - 1) / Math.Max(1, hosts.Count);
-        if (node.Count <= share || DateTime.UtcNow - _lastHandOver < TimeSpan.FromSeconds(5)) return;
-        _lastHandOver = DateTime.UtcNow;
-        await grains.GetGrain<ICameraGrain>(node.Cameras[^1]).Stop().WaitAsync(TimeSpan.FromSeconds(15), stop);
+        while (!stop.IsCancellationRequested)
+        {
+            try { await RoundAsync(stop); }
+            catch (Exception) when (!stop.IsCancellationRequested) { } // Redis or the registry's node briefly away: the next round retries
+            try { await Task.Delay(period, stop); }
+            catch (OperationCanceledException) { }
+        }
+    }
+
+    async Task RoundAsync(CancellationToken stop)
+    {
+        var report = new NodeReport { Name = node.Name, Silo = Membership.Key(silo.SiloAddress), MaxStreams = node.MaxStreams, Cameras = [.. node.Cameras] };
+        var view = await grains.GetGrain<ICameraRegistryGrain>(ClusterNode.Registry).Report(report).WaitAsync(TimeSpan.FromSeconds(10), stop);
+        metrics.Update(view);
+        var plan = CameraPlan.For(view, report.Silo);
+        var calls = plan.Stop.Select(c => Call(() => grains.GetGrain<ICameraGrain>(c).Stop(), stop))
+            .Concat(plan.Start.Select(c => Call(() => grains.GetGrain<ICameraGrain>(c).EnsureRunning(view.Sources[c]), stop)));
+        await Task.WhenAll(calls);
+        if (_rest > 0) _rest--;
+        else if (plan.HandOver is { } camera)
+        {
+            _rest = HandOverRest;
+            await Call(() => grains.GetGrain<ICameraGrain>(camera).Stop(), stop);
+        }
     }
 
     /// <summary>A full node, a node that just died: the next round retries.</summary>
@@ -31,25 +49,5 @@ public sealed class CameraSupervisor(IGrainFactory grains, NodeStreams node, Tim
     {
         try { await call().WaitAsync(TimeSpan.FromSeconds(15), stop); }
         catch (Exception) when (!stop.IsCancellationRequested) { }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                var cameras = await grains.GetGrain<ICameraRegistryGrain>(ClusterNode.Registry).List().WaitAsync(TimeSpan.FromSeconds(10), stop);
-                var jobs = await grains.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).List().WaitAsync(TimeSpan.FromSeconds(10), stop);
-                var calls = cameras.Select(c => Call(() => grains.GetGrain<ICameraGrain>(c.Key).EnsureRunning(c.Value), stop))
-                    .Concat(jobs.Where(j => j.Value.State is "pending" or "running")
-                        .Select(j => Call(() => grains.GetGrain<IJobGrain>(j.Key).EnsureRunning(j.Value.Input, j.Value.OutputDirectory), stop)));
-                await Task.WhenAll(calls);
-                await SpreadAsync(cameras.Count, stop);
-            }
-            catch (Exception) when (!stop.IsCancellationRequested) { } // Redis or the cluster briefly away: retried
-            try { await Task.Delay(period, stop); }
-            catch (OperationCanceledException) { }
-        }
     }
 }

@@ -3,10 +3,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 
 namespace VideoAffect.Cluster;
 
-/// <summary>What `cluster status` shows: the living nodes, and each camera with the node watching it.</summary>
+/// <summary>What `cluster status` shows: the living nodes, each camera with the node watching it (as the nodes last reported), and the jobs.</summary>
 public sealed record ClusterStatus(IReadOnlyList<string> Nodes, IReadOnlyList<(string Camera, string Source, string? Node)> Cameras, IReadOnlyDictionary<string, JobInfo> Jobs);
 
 /// <summary>`videoaffect cluster ...`: a client of the cluster through the same Redis.</summary>
@@ -47,39 +48,47 @@ public sealed class ClusterClient : IAsyncDisposable
 
     ICameraRegistryGrain Registry => _client.GetGrain<ICameraRegistryGrain>(ClusterNode.Registry);
 
-    public async Task AddAsync(string name, string source)
-    {
-        await Registry.Add(name, source);
-        // Started at once rather than at a supervisor's next round.
-        try { await _client.GetGrain<ICameraGrain>(name).EnsureRunning(source).WaitAsync(TimeSpan.FromSeconds(15)); }
-        catch (Exception) { } // a full node: the supervisors place it
-    }
+    /// <summary>Registers a camera; the nodes' next round (within about 2 s) places it on the lightest node.</summary>
+    public Task AddAsync(string name, string source) => Retried(async () => { await Registry.Add(name, source); return true; });
 
     public async Task<bool> RemoveAsync(string name)
     {
-        bool known = await Registry.Remove(name);
-        await _client.GetGrain<ICameraGrain>(name).Stop();
+        bool known = await Retried(() => Registry.Remove(name));
+        await Retried(async () => { await _client.GetGrain<ICameraGrain>(name).Stop(); return true; });
         return known;
     }
 
-    public Task<string> SubmitAsync(string input, string outputDirectory) => _client.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).Submit(input, outputDirectory);
+    public Task<string> SubmitAsync(string input, string outputDirectory) => Retried(() => _client.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).Submit(input, outputDirectory));
 
-    public Task<Dictionary<string, JobInfo>> JobsAsync() => _client.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).List();
+    public Task<Dictionary<string, JobInfo>> JobsAsync() => Retried(() => _client.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).List());
 
-    public async Task<ClusterStatus> StatusAsync()
+    /// <summary>
+    /// A call that meets the gateway of a node that has just died is retried for up to 30 s while
+    /// the client moves to another gateway; then it is one clear line.
+    /// </summary>
+    static async Task<T> Retried<T>(Func<Task<T>> call)
     {
-        var hosts = await _client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
-        var cameras = await Registry.List();
-        var placed = new List<(string, string, string?)>();
-        foreach (var (name, source) in cameras.OrderBy(c => c.Key, StringComparer.Ordinal))
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
         {
-            string? node = null;
-            try { node = await _client.GetGrain<ICameraGrain>(name).Node().WaitAsync(TimeSpan.FromSeconds(5)); }
-            catch (Exception) { }
-            placed.Add((name, source, node));
+            try { return await call(); }
+            catch (Exception e) when (e is OrleansMessageRejectionException or SiloUnavailableException or TimeoutException or ConnectionFailedException)
+            {
+                if (DateTime.UtcNow > deadline) throw new VideoAffectException($"the cluster stopped answering: {e.Message.Split('\n')[0]}");
+                await Task.Delay(1000);
+            }
         }
+    }
+
+    public Task<ClusterStatus> StatusAsync() => Retried(ReadStatusAsync);
+
+    async Task<ClusterStatus> ReadStatusAsync()
+    {
+        var view = await Registry.View();
+        var placed = view.Sources.OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => (c.Key, c.Value, view.Nodes.FirstOrDefault(n => n.Cameras.Contains(c.Key))?.Name)).ToList();
         var jobs = await _client.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).List();
-        return new ClusterStatus(hosts.Select(h => h.SiloName).Order(StringComparer.Ordinal).ToList(), placed, jobs);
+        return new ClusterStatus(view.Nodes.Select(n => n.Name).ToList(), placed, jobs);
     }
 
     public async ValueTask DisposeAsync()

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Runtime;
 using VideoAffect.Live;
 
 namespace VideoAffect.Cluster;
@@ -33,10 +34,13 @@ public static class ClusterNode
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        using var metrics = new ClusterMetrics();
         var streams = new NodeStreams(monitor, options.Name, options.MaxStreams);
         builder.Services.AddSingleton(streams);
-        builder.Services.AddSingleton(new NodeJobs(options.Name, options.MaxJobs, options.Backend, log));
-        builder.Services.AddHostedService(services => new CameraSupervisor(services.GetRequiredService<IGrainFactory>(), streams, TimeSpan.FromSeconds(2)));
+        var round = TimeSpan.FromSeconds(2);
+        builder.Services.AddHostedService(services => new CameraSupervisor(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<ILocalSiloDetails>(), streams, metrics, round));
+        var jobs = new JobSettings(options.Name, options.MaxJobs, options.Backend);
+        builder.Services.AddHostedService(services => new JobRunner(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<ILocalSiloDetails>(), jobs, log, round));
         builder.Services.AddHostedService(_ => new RedisWatch(options.Cluster, log, TimeSpan.FromSeconds(1)));
         builder.UseOrleans(silo =>
         {

@@ -1,16 +1,42 @@
 namespace VideoAffect.Cluster;
 
-/// <summary>The cameras the cluster watches, by name: one registry, kept in Redis.</summary>
+/// <summary>What one node tells the camera registry every round: who it is and what it watches.</summary>
+[GenerateSerializer]
+public sealed class NodeReport
+{
+    [Id(0)] public string Name { get; set; } = "";
+    /// <summary>The silo's address with its generation: a node restarted under the same name is another member.</summary>
+    [Id(1)] public string Silo { get; set; } = "";
+    [Id(2)] public int MaxStreams { get; set; }
+    [Id(3)] public List<string> Cameras { get; set; } = [];
+}
+
+/// <summary>
+/// The cluster as the registry sees it: every registered camera, and every living node (Orleans
+/// membership says which are living) with the cameras it last reported. A node that has not
+/// reported yet has none.
+/// </summary>
+[GenerateSerializer]
+public sealed class ClusterView
+{
+    [Id(0)] public Dictionary<string, string> Sources { get; set; } = new();
+    [Id(1)] public List<NodeReport> Nodes { get; set; } = [];
+}
+
+/// <summary>The cameras the cluster watches, by name (kept in Redis), and where each runs.</summary>
 public interface ICameraRegistryGrain : IGrainWithStringKey
 {
     Task Add(string name, string source);
     Task<bool> Remove(string name);
-    Task<Dictionary<string, string>> List();
+    /// <summary>A node's report; answers with the whole cluster, from which the node decides what to start or hand over.</summary>
+    Task<ClusterView> Report(NodeReport node);
+    Task<ClusterView> View();
 }
 
 /// <summary>
-/// One camera: active on one node at a time, which watches it there. When that node dies, the next
-/// call (a node's supervisor calls every camera every few seconds) activates it on a living node.
+/// One camera: active on one node at a time (Orleans' single activation), which watches it there.
+/// It is activated on the node that calls it first (that node's supervisor, which calls only the
+/// cameras it should take) and stays until it is stopped or its node dies.
 /// </summary>
 public interface ICameraGrain : IGrainWithStringKey
 {
@@ -18,8 +44,6 @@ public interface ICameraGrain : IGrainWithStringKey
     Task<string> EnsureRunning(string source);
     /// <summary>Stops watching it and lets the grain go.</summary>
     Task Stop();
-    /// <summary>The node it runs on, or null when it is not running.</summary>
-    Task<string?> Node();
 }
 
 /// <summary>A recorded video to analyse, where its outputs go, and how far it got.</summary>
@@ -30,29 +54,32 @@ public sealed class JobInfo
     [Id(1)] public string OutputDirectory { get; set; } = "";
     /// <summary>pending, running, done or failed.</summary>
     [Id(2)] public string State { get; set; } = "pending";
+    /// <summary>The node that runs it or ran it last.</summary>
     [Id(3)] public string? Node { get; set; }
     [Id(4)] public int Attempts { get; set; }
     [Id(5)] public string? Error { get; set; }
     [Id(6)] public long Frames { get; set; }
+    /// <summary>The silo (address and generation) running it: when membership declares that silo dead, the job is pending again.</summary>
+    [Id(7)] public string? Silo { get; set; }
 }
 
-/// <summary>Every submitted job and its state, kept in Redis.</summary>
+/// <summary>A job handed to a node.</summary>
+[GenerateSerializer]
+public sealed record JobClaim([property: Id(0)] string Id, [property: Id(1)] string Input, [property: Id(2)] string OutputDirectory, [property: Id(3)] int Attempt);
+
+/// <summary>
+/// Every submitted job and its state, kept in Redis. Nodes with a free slot claim the oldest pending
+/// job; a job whose node Orleans' membership declares dead is pending again, so it runs at least once
+/// to completion. Its outputs appear only when a run completes, under their final names, atomically.
+/// </summary>
 public interface IJobRegistryGrain : IGrainWithStringKey
 {
     Task<string> Submit(string input, string outputDirectory);
-    Task Started(string id, string node);
-    Task Finished(string id, bool done, string? error, long frames);
+    /// <summary>The oldest pending job, now running on that node; null when none is pending.</summary>
+    Task<JobClaim?> Claim(string node, string silo);
+    /// <summary>A run's end. The first run to complete makes the job done; a later duplicate changes nothing.</summary>
+    Task Finished(string id, string silo, bool done, string? error, long frames);
     /// <summary>A run that was stopped on purpose (its node leaving): the job waits for another node.</summary>
-    Task Requeue(string id);
+    Task Requeue(string id, string silo);
     Task<Dictionary<string, JobInfo>> List();
-}
-
-/// <summary>
-/// One job, active on one node at a time, which runs `analyze` on it there. A job whose node dies
-/// before it is done is started again elsewhere (at least once; its outputs appear only when a run
-/// completes, under their final names, atomically).
-/// </summary>
-public interface IJobGrain : IGrainWithStringKey
-{
-    Task EnsureRunning(string input, string outputDirectory);
 }

@@ -36,7 +36,7 @@ public class CliTests
     [InlineData("analyze x.mp4 --min-face abc", "videoaffect: usage: --min-face takes a whole number (got 'abc'); see 'videoaffect analyze --help'")]
     [InlineData("monitor x.mp4 --stall-timeout 5q", "videoaffect: usage: --stall-timeout takes a duration such as 500ms, 5s, 10m or 2h (got '5q'); see 'videoaffect monitor --help'")]
     [InlineData("analyze", "videoaffect: usage: Required argument 'input' missing for command: 'analyze'; see 'videoaffect analyze --help'")]
-    [InlineData("", "videoaffect: usage: name a command: analyze, monitor, classify, devices, bench, dataset, train, evaluate, models; see 'videoaffect --help'")]
+    [InlineData("", "videoaffect: usage: name a command: analyze, monitor, classify, devices, bench, dataset, train, evaluate, models, node, cluster; see 'videoaffect --help'")]
     public void A_command_line_that_does_not_parse_is_one_line_and_exit_code_2(string commandLine, string expected)
     {
         var r = ProcessRunner.Cli(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries));

@@ -9,7 +9,7 @@ namespace VideoAffect.Tests.Cluster;
 /// a free 127.0.0.1 port): six cameras spread over three nodes; one node killed with SIGKILL and its
 /// cameras running again on the others within 30 s, their records resuming there, `cluster status`
 /// agreeing; Redis killed under the running cluster (one line from each node, the cameras going on)
-/// and back (the cluster answers again); a camera removed; ten recorded videos with a node killed
+/// and back (the cluster answers again); the killed node back, cameras spreading out to it; a camera removed; ten recorded videos with a node killed
 /// mid-job; a wrong Redis address refused with one line.
 /// </summary>
 public class ClusterTests
@@ -28,8 +28,9 @@ public class ClusterTests
         var videos = Enumerable.Range(1, 10).Select(i => { File.Copy(clip, dir.File($"talk{i}.mp4")); return dir.File($"talk{i}.mp4"); }).ToList();
         string outputs = dir.File("out");
         var nodes = new Dictionary<string, RunningCli>();
+        int httpPort = RtspTestServer.FreePort();
         RunningCli StartNode(string name) => nodes[name] = new RunningCli(["node", "--cluster", cluster, "--name", name, "--records", dir.File(name),
-            "--loop", "--backend", "cpu", "--max-jobs", "1"]);
+            "--loop", "--backend", "cpu", "--max-jobs", "1", .. name == "a" ? new[] { "--http", $"127.0.0.1:{httpPort}" } : []]);
         try
         {
             foreach (var name in new[] { "a", "b", "c" }) StartNode(name);
@@ -38,9 +39,18 @@ public class ClusterTests
             var cameras = Enumerable.Range(1, 6).Select(i => $"cam{i}").ToList();
             var added = ProcessRunner.Cli(["cluster", "add", "--cluster", cluster, .. cameras.Select(c => $"{c}={clip}")], timeoutSeconds: 60);
             Assert.True(added.ExitCode == 0, added.StandardError);
-            var placed = await WaitForStatusAsync(cluster, s => s.Cameras.Values.All(n => n is not null), "every camera running");
+            var placed = await WaitForStatusAsync(cluster, s => s.Cameras.Values.All(n => n is not null) && s.Nodes.All(n => s.Cameras.Values.Count(c => c == n) == 2),
+                "every camera running, two on each node");
             Assert.Equal(["a", "b", "c"], placed.Nodes);
-            Assert.True(placed.Cameras.Values.Distinct().Count() == 3, $"cameras spread over the nodes: {Describe(placed)}");
+            Assert.All(placed.Nodes, n => Assert.Equal(2, placed.Cameras.Values.Count(c => c == n)));
+            // Node a's /metrics shows the whole placement.
+            using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") })
+            {
+                string metrics = await http.GetStringAsync("/metrics");
+                foreach (var (camera, node) in placed.Cameras)
+                    Assert.Matches($@"videoaffect_cluster_placement\{{[^}}]*camera=""{camera}""[^}}]*node=""{node}""[^}}]*\}} 1", metrics);
+                Assert.Matches(@"videoaffect_cluster_nodes(\{[^}]*\})? 3", metrics);
+            }
 
             // Ten recorded videos; the first node to analyse one dies without a word, mid-job.
             var submit = Task.Run(() => ProcessRunner.Cli(["cluster", "submit", "--cluster", cluster, "--output", outputs, "--wait", .. videos], timeoutSeconds: 300));
@@ -94,10 +104,12 @@ public class ClusterTests
             foreach (var (_, node) in living) Assert.Single(node.StandardError.Split('\n').Where(l => l.Contains("lost the cluster's Redis")));
             await WaitForStatusAsync(cluster, s => s.Cameras.Count == 6 && s.Cameras.Values.All(n => n is not null && n != victim), "the cluster after Redis returned");
 
-            // The dead node comes back: cameras spread out to it.
+            // The dead node comes back: cameras spread out to it (two each).
             nodes[victim!].Dispose();
             await StartNode(victim!).WaitForAsync($"node {victim} joined the cluster", TimeSpan.FromSeconds(90));
-            await WaitForStatusAsync(cluster, s => s.Cameras.Values.Count(n => n == victim) == 2, $"two cameras handed to {victim} when it joined");
+            var spread = await WaitForStatusAsync(cluster, s => s.Nodes.Contains(victim!) && s.Cameras.Values.Count(n => n == victim) == 2 && s.Cameras.Values.All(n => n is not null),
+                $"cameras handed to {victim} when it joined");
+            Assert.All(spread.Nodes, n => Assert.Equal(2, spread.Cameras.Values.Count(c => c == n)));
 
             // A camera removed stops and leaves the status.
             var removed = ProcessRunner.Cli(["cluster", "remove", "--cluster", cluster, "cam1"], timeoutSeconds: 60);
@@ -152,7 +164,7 @@ public class ClusterTests
             if (status is not null && condition(status)) return status;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"timed out waiting for {what}: " + (status is null ? "the cluster did not answer" : $"nodes {string.Join(",", status.Nodes)}; {Describe(status)}"));
-            await Task.Delay(500);
+            await Task.Delay(1500); // each status is a process of its own: a second of CPU the nodes also need
         }
     }
 
