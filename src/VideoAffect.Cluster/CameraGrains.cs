@@ -1,4 +1,4 @@
-using Orleans.Placement;
+using Orleans.GrainDirectory;
 using Orleans.Runtime;
 
 namespace VideoAffect.Cluster;
@@ -51,12 +51,14 @@ public sealed class CameraRegistryGrain(
 }
 
 /// <summary>
-/// A camera, active on the node whose supervisor called it first (prefer-local placement; the
-/// supervisors agree on which node that should be) and kept active until it is stopped, whatever
-/// the time between calls. A node at its --max-streams refuses it, and the grain lets itself go.
+/// A camera, active on the node the supervisors' <see cref="CameraPlan"/> chose (which that node's
+/// own call names) and kept active until it is stopped, whatever the time between calls. It registers in Redis (not in the nodes' in-memory directory), so a dead
+/// node's share of the directory takes no living camera with it. A node at its --max-streams
+/// refuses it, and the grain lets itself go.
 /// </summary>
-[PreferLocalPlacement]
+[PlannedNodePlacement]
 [KeepAlive]
+[GrainDirectory(GrainDirectoryName = ClusterNode.CameraDirectory)]
 public sealed class CameraGrain(NodeStreams node) : Grain, ICameraGrain
 {
     string? _source;
@@ -87,6 +89,8 @@ public sealed class CameraGrain(NodeStreams node) : Grain, ICameraGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken token)
     {
-        if (_source is not null) await node.StopAsync(Name);
+        if (_source is null) return;
+        node.Log($"{Name}: leaves node {node.Name} ({reason.ReasonCode}: {reason.Description})");
+        await node.StopAsync(Name);
     }
 }

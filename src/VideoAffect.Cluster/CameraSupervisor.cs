@@ -34,7 +34,11 @@ public sealed class CameraSupervisor(IGrainFactory grains, ILocalSiloDetails sil
         metrics.Update(view);
         var plan = CameraPlan.For(view, report.Silo);
         var calls = plan.Stop.Select(c => Call(() => grains.GetGrain<ICameraGrain>(c).Stop(), stop))
-            .Concat(plan.Start.Select(c => Call(() => grains.GetGrain<ICameraGrain>(c).EnsureRunning(view.Sources[c]), stop)));
+            .Concat(plan.Start.Select(c => Call(async () =>
+            {
+                PlannedNodePlacement.Choose(report.Silo); // scoped to this call's async flow
+                await grains.GetGrain<ICameraGrain>(c).EnsureRunning(view.Sources[c]);
+            }, stop)));
         await Task.WhenAll(calls);
         if (_rest > 0) _rest--;
         else if (plan.HandOver is { } camera)

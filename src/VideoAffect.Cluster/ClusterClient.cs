@@ -30,6 +30,8 @@ public sealed class ClusterClient : IAsyncDisposable
         {
             client.UseRedisClustering(o => o.ConfigurationOptions = cluster.Redis());
             client.Configure<ClusterOptions>(o => { o.ClusterId = ClusterNode.ClusterId; o.ServiceId = ClusterNode.ClusterId; });
+            // A call caught by a node's death is retried (below) after 10 s rather than Orleans' 30.
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
         });
         var host = builder.Build();
         try
@@ -58,17 +60,22 @@ public sealed class ClusterClient : IAsyncDisposable
         return known;
     }
 
-    public Task<string> SubmitAsync(string input, string outputDirectory) => Retried(() => _client.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).Submit(input, outputDirectory));
+    public Task<string> SubmitAsync(string input, string outputDirectory)
+    {
+        string token = Guid.NewGuid().ToString("N"); // the same for every retry of this submission
+        return Retried(() => _client.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).Submit(token, input, outputDirectory));
+    }
 
     public Task<Dictionary<string, JobInfo>> JobsAsync() => Retried(() => _client.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).List());
 
     /// <summary>
-    /// A call that meets the gateway of a node that has just died is retried for up to 30 s while
-    /// the client moves to another gateway; then it is one clear line.
+    /// A call that meets the gateway of a node that has just died, or a grain on it, is retried for
+    /// up to 60 s while the cluster settles (every call here may be repeated: submissions carry a
+    /// token); then it is one clear line.
     /// </summary>
     static async Task<T> Retried<T>(Func<Task<T>> call)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
             try { return await call(); }

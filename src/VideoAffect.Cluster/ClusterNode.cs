@@ -21,6 +21,8 @@ public sealed record NodeOptions(ClusterAddress Cluster, string Name, IPAddress 
 public static class ClusterNode
 {
     public const string ClusterId = "videoaffect", Storage = "cluster", Registry = "cameras", Jobs = "jobs";
+    /// <summary>Where camera grains register (Redis): a node's death moves its own cameras and no others.</summary>
+    public const string CameraDirectory = "camera-directory";
 
     public static int FreePort()
     {
@@ -35,7 +37,7 @@ public static class ClusterNode
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         using var metrics = new ClusterMetrics();
-        var streams = new NodeStreams(monitor, options.Name, options.MaxStreams);
+        var streams = new NodeStreams(monitor, options.Name, options.MaxStreams, log);
         builder.Services.AddSingleton(streams);
         var round = TimeSpan.FromSeconds(2);
         builder.Services.AddHostedService(services => new CameraSupervisor(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<ILocalSiloDetails>(), streams, metrics, round));
@@ -46,6 +48,8 @@ public static class ClusterNode
         {
             silo.UseRedisClustering(o => o.ConfigurationOptions = options.Cluster.Redis());
             silo.AddRedisGrainStorage(Storage, o => o.ConfigurationOptions = options.Cluster.Redis());
+            silo.AddRedisGrainDirectory(CameraDirectory, o => o.ConfigurationOptions = options.Cluster.Redis());
+            silo.AddPlacementDirector<PlannedNodePlacement, PlannedNodeDirector>();
             silo.Configure<ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ClusterId; });
             silo.Configure<SiloOptions>(o => o.SiloName = options.Name);
             silo.ConfigureEndpoints(options.Address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);

@@ -61,6 +61,8 @@ public sealed class JobInfo
     [Id(6)] public long Frames { get; set; }
     /// <summary>The silo (address and generation) running it: when membership declares that silo dead, the job is pending again.</summary>
     [Id(7)] public string? Silo { get; set; }
+    /// <summary>The submitting client's token for this video: a submission retried after a lost answer is not a second job.</summary>
+    [Id(8)] public string? Token { get; set; }
 }
 
 /// <summary>A job handed to a node.</summary>
@@ -74,7 +76,8 @@ public sealed record JobClaim([property: Id(0)] string Id, [property: Id(1)] str
 /// </summary>
 public interface IJobRegistryGrain : IGrainWithStringKey
 {
-    Task<string> Submit(string input, string outputDirectory);
+    /// <summary>A new job, or the one already submitted with the same token.</summary>
+    Task<string> Submit(string token, string input, string outputDirectory);
     /// <summary>The oldest pending job, now running on that node; null when none is pending.</summary>
     Task<JobClaim?> Claim(string node, string silo);
     /// <summary>A run's end. The first run to complete makes the job done; a later duplicate changes nothing.</summary>

@@ -13,10 +13,12 @@ public sealed class JobRegistryGrain(
     [PersistentState("jobs", ClusterNode.Storage)] IPersistentState<JobList> jobs,
     IClusterMembershipService membership) : Grain, IJobRegistryGrain
 {
-    public async Task<string> Submit(string input, string outputDirectory)
+    public async Task<string> Submit(string token, string input, string outputDirectory)
     {
+        var known = jobs.State.Jobs.FirstOrDefault(j => j.Value.Token == token);
+        if (known.Value is not null) return known.Key;
         string id = $"job-{jobs.State.Jobs.Count + 1:D4}-{Path.GetFileNameWithoutExtension(input)}";
-        jobs.State.Jobs[id] = new JobInfo { Input = input, OutputDirectory = outputDirectory };
+        jobs.State.Jobs[id] = new JobInfo { Input = input, OutputDirectory = outputDirectory, Token = token };
         await jobs.WriteStateAsync();
         return id;
     }

@@ -6,7 +6,7 @@ namespace VideoAffect.Cluster;
 /// The cameras this node watches: its one monitor (every camera shares its classifier), which
 /// camera grains active here add their camera to and remove it from.
 /// </summary>
-public sealed class NodeStreams(LiveMonitor monitor, string name, int maxStreams)
+public sealed class NodeStreams(LiveMonitor monitor, string name, int maxStreams, Action<string> log)
 {
     public string Name => name;
     public int MaxStreams => maxStreams;
@@ -23,4 +23,7 @@ public sealed class NodeStreams(LiveMonitor monitor, string name, int maxStreams
     }
 
     public Task StopAsync(string camera) => monitor.RemoveStreamAsync(camera);
+
+    /// <summary>For the node's log: why Orleans let a camera's grain go here (a hand-over, a stop, the directory after a node's death).</summary>
+    public void Log(string message) => log(message);
 }

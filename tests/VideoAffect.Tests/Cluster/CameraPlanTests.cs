@@ -63,13 +63,19 @@ public class CameraPlanTests
     }
 
     [Fact]
-    public void A_node_that_has_not_reported_takes_nothing_and_a_removed_camera_is_stopped()
+    public void A_node_yet_to_report_is_dealt_its_share_causes_no_hand_over_and_a_removed_camera_is_stopped()
     {
-        var view = View(["cam1", "cam2"], Node("a", 16, "cam1", "gone"), Node("b", 0));
+        // The registry has just moved: only a has reported since; b and c count as empty.
+        var view = View(["cam1", "cam2", "cam3", "cam4", "cam5"], Node("a", 16, "cam1", "cam3", "gone"), Node("b", 0), Node("c", 0));
         var a = CameraPlan.For(view, "silo-a");
         Assert.Equal(["gone"], a.Stop);
-        Assert.Equal(["cam2"], a.Start);
-        Assert.Empty(CameraPlan.For(view, "silo-b").Start);
+        Assert.Empty(a.Start); // cam2, cam4 and cam5 are dealt to b and c, the lighter
+        Assert.Null(a.HandOver);
         Assert.Empty(CameraPlan.For(view, "silo-unknown").Start);
+        view.Nodes[1].MaxStreams = 16; // b reports (c not yet): b starts what was dealt to it
+        Assert.Equal(["cam2", "cam5"], CameraPlan.For(view, "silo-b").Start);
+        view.Nodes[2].MaxStreams = 16;
+        view.Nodes[0].Cameras.AddRange(["cam2", "cam4", "cam5"]); // a took them all after all: with every node reported, it hands one over
+        Assert.Equal("cam5", CameraPlan.For(view, "silo-a").HandOver);
     }
 }

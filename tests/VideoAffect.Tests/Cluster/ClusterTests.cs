@@ -85,8 +85,10 @@ public class ClusterTests
                 string stem = Path.Combine(outputs, Path.GetFileNameWithoutExtension(video));
                 Assert.Equal(45, Clips.CountFrames(stem + ".mp4"));
                 foreach (var line in File.ReadAllLines(stem + ".jsonl")) JsonDocument.Parse(line).Dispose();
+                using var summary = JsonDocument.Parse(File.ReadAllText(stem + ".summary.json"));
+                Assert.Equal("complete", summary.RootElement.GetProperty("status").GetString());
             }
-            Assert.Equal(20, Directory.GetFiles(outputs).Length); // no .partial left, no extra copy
+            Assert.Equal(30, Directory.GetFiles(outputs).Length); // no .partial left, no extra copy
 
             // Redis dies under the running cluster: each node says so once; the cameras go on.
             var living = nodes.Where(n => n.Key != victim).ToList();
@@ -117,6 +119,11 @@ public class ClusterTests
             var final = await WaitForStatusAsync(cluster, s => !s.Cameras.ContainsKey("cam1"), "cam1 gone");
             Assert.Equal(5, final.Cameras.Count);
         }
+        catch (Exception e) when (e is not ClusterFailure)
+        {
+            // The nodes' own logs say what the cluster was doing: the last lines of each.
+            throw new ClusterFailure(e, string.Join("\n", nodes.Select(n => $"--- node {n.Key}:\n" + string.Join("\n", n.Value.StandardError.Split('\n').TakeLast(40)))));
+        }
         finally
         {
             foreach (var node in nodes.Values) node.Dispose();
@@ -137,6 +144,8 @@ public class ClusterTests
         Assert.Single(status.StandardError.Trim().Split('\n'));
         Assert.Contains("cannot reach the cluster", status.StandardError);
     }
+
+    sealed class ClusterFailure(Exception inner, string logs) : Exception($"{inner.Message}\n{logs}", inner);
 
     sealed record Status(List<string> Nodes, Dictionary<string, string?> Cameras);
 
