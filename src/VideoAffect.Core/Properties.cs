@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 // pipe formats, backward passes) is internal, shared only with the project's own assemblies.
 [assembly: InternalsVisibleTo("videoaffect")]
 [assembly: InternalsVisibleTo("VideoAffect.Brokers")]
+[assembly: InternalsVisibleTo("VideoAffect.Benchmarking")]
 [assembly: InternalsVisibleTo("VideoAffect.Tests")]
 [assembly: InternalsVisibleTo("VideoAffect.Bench")]
 [assembly: InternalsVisibleTo("videoaffect-gpukit")]
