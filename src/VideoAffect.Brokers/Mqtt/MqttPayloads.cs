@@ -19,11 +19,11 @@ static class MqttPayloads
     };
 
     /// <summary>A box as the records write it: {"x", "y", "w", "h"}.</summary>
-    sealed class BoxAsRecords : JsonConverter<Detection.FaceBox>
+    sealed class BoxAsRecords : JsonConverter<FaceBox>
     {
-        public override Detection.FaceBox Read(ref Utf8JsonReader reader, Type type, JsonSerializerOptions options) => throw new NotSupportedException();
+        public override FaceBox Read(ref Utf8JsonReader reader, Type type, JsonSerializerOptions options) => throw new NotSupportedException();
 
-        public override void Write(Utf8JsonWriter json, Detection.FaceBox box, JsonSerializerOptions options)
+        public override void Write(Utf8JsonWriter json, FaceBox box, JsonSerializerOptions options)
         {
             json.WriteStartObject();
             json.WriteNumber("x", box.X);

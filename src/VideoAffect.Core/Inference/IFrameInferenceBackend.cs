@@ -1,4 +1,3 @@
-using VideoAffect.Detection;
 using VideoAffect.Media;
 
 namespace VideoAffect.Inference;

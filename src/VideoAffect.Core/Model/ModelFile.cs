@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using VideoAffect.Kernels;
-using VideoAffect.Training;
 
 namespace VideoAffect.Model;
 

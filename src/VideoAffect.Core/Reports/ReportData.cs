@@ -47,7 +47,7 @@ public sealed class ReportData(IReadOnlyList<string> labels)
     }
 
     /// <summary>The face's box from the frame's pixels (no drawing on it yet), scaled to the thumbnail height, as JPEG.</summary>
-    static byte[]? Crop(VideoFrame frame, Detection.FaceBox box)
+    static byte[]? Crop(VideoFrame frame, FaceBox box)
     {
         var rect = new Rect(box.X, box.Y, box.Width, box.Height).Intersect(new Rect(0, 0, frame.Width, frame.Height));
         if (rect.Width < 1 || rect.Height < 1) return null;

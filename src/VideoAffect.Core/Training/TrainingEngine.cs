@@ -171,5 +171,3 @@ public abstract class TrainingEngine : IDisposable
     public abstract void Dispose();
 }
 
-/// <summary>Adam's moment estimates, two arrays (weights, bias) per parameter layer.</summary>
-public sealed record AdamMoments(float[][] Mean, float[][] Variance);

@@ -1,7 +1,6 @@
 using VideoAffect.Kernels;
-using VideoAffect.Model;
 
-namespace VideoAffect.Training;
+namespace VideoAffect.Engine;
 
 /// <summary>
 /// Builds a feed-forward network in the layer graph, layer after layer, the way Keras' Sequential

@@ -1,6 +1,6 @@
-namespace VideoAffect.Detection;
+namespace VideoAffect;
 
-/// <summary>A face rectangle in frame pixels.</summary>
+/// <summary>A face rectangle in frame pixels: what detection finds and everything after it (crops, tracks, records) uses, so it belongs to no one stage.</summary>
 public readonly record struct FaceBox(int X, int Y, int Width, int Height)
 {
     public int Right => X + Width;

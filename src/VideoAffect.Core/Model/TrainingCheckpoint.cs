@@ -1,4 +1,4 @@
-namespace VideoAffect.Training;
+namespace VideoAffect.Model;
 
 /// <summary>One finished epoch's figures.</summary>
 public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, double Seconds);
@@ -26,5 +26,8 @@ public sealed record TrainingState
     public List<EpochMetrics> History { get; init; } = [];
 }
 
-/// <summary>A model file's optional training part: the state and Adam's moments.</summary>
+/// <summary>Adam's moment estimates, two arrays (weights, bias) per parameter layer.</summary>
+public sealed record AdamMoments(float[][] Mean, float[][] Variance);
+
+/// <summary>A model file's optional training part: the state and Adam's moments. It lives with the file format (Model), which Training uses, not the other way round.</summary>
 public sealed record TrainingCheckpoint(TrainingState State, AdamMoments Moments);

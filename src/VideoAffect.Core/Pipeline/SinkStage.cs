@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using VideoAffect.Media;
-using VideoAffect.Pipeline;
+using VideoAffect.Sinks;
 
-namespace VideoAffect.Sinks;
+namespace VideoAffect.Pipeline;
 
 /// <summary>
 /// Offers each frame's records to the run's event sinks and passes the frame on. Offering never
