@@ -1,6 +1,6 @@
 namespace VideoAffect;
 
-public static class CancellationSources
+internal static class CancellationSources
 {
     /// <summary>
     /// Cancels, ignoring failures of the callbacks registered on the token. FFMpegCore registers

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 [assembly: InternalsVisibleTo("videoaffect")]
 [assembly: InternalsVisibleTo("VideoAffect.Brokers")]
 [assembly: InternalsVisibleTo("VideoAffect.Benchmarking")]
+[assembly: InternalsVisibleTo("VideoAffect.Cluster")]
 [assembly: InternalsVisibleTo("VideoAffect.Tests")]
 [assembly: InternalsVisibleTo("VideoAffect.Bench")]
 [assembly: InternalsVisibleTo("videoaffect-gpukit")]

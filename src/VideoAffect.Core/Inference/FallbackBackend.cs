@@ -13,7 +13,7 @@ namespace VideoAffect.Inference;
 /// row it is left alone and everything runs on the CPU. Faces the device would have cut from
 /// uploaded frames are then cut on the host as the CPU pipeline does.
 /// </summary>
-public sealed class FallbackBackend(IInferenceBackend device, Func<IInferenceBackend>? createFallback = null, Action<string>? log = null)
+internal sealed class FallbackBackend(IInferenceBackend device, Func<IInferenceBackend>? createFallback = null, Action<string>? log = null)
     : IFrameInferenceBackend
 {
     public const int GiveUpAfter = 3;

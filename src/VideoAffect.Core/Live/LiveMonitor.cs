@@ -55,7 +55,7 @@ public sealed class LiveMonitor : IDisposable
     /// <summary>BlazeFace's forward passes, which every stream's frames share; null with a Haar detector.</summary>
     public long? DetectorPasses => _detectorPasses?.Invoke();
     public string BackendDescription { get; private set; } = "";
-    public ResourceSampler? Resources { get; private set; }
+    internal ResourceSampler? Resources { get; private set; }
 
     StreamStatus Register(LiveSourceSpec source)
     {

@@ -11,7 +11,7 @@ public sealed record ResourceSample(double Seconds, long ResidentBytes, long Man
 /// seconds while a monitor runs, so that a long run (a soak) shows whether anything grows; the
 /// samples go into the summary and, optionally, a CSV written as they come.
 /// </summary>
-public sealed class ResourceSampler(TimeSpan interval, string? csvPath = null)
+internal sealed class ResourceSampler(TimeSpan interval, string? csvPath = null)
 {
     readonly List<ResourceSample> _samples = new();
 

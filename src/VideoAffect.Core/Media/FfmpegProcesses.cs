@@ -16,7 +16,7 @@ namespace VideoAffect.Media;
 /// FFMpegCore runs "ffmpeg" and "ffprobe" from one folder, so the folder given to it holds two
 /// small scripts that exec the real programs under setsid.
 /// </summary>
-public static class FfmpegProcesses
+internal static class FfmpegProcesses
 {
     static readonly object Gate = new();
     static string? _runFolder;

@@ -6,7 +6,7 @@ namespace VideoAffect.Media;
 /// Pinned BGR frame buffers of one size, recycled so the steady state allocates none. Pinned so
 /// that OpenCV can wrap them as Mats without copying.
 /// </summary>
-public sealed class FrameBufferPool(int bufferBytes)
+internal sealed class FrameBufferPool(int bufferBytes)
 {
     readonly ConcurrentBag<byte[]> _free = new();
 

@@ -10,7 +10,7 @@ public sealed class VideoFrame : IDisposable
 {
     readonly FrameBufferPool _pool;
 
-    public VideoFrame(long index, double timestamp, int width, int height, FrameBufferPool pool)
+    internal VideoFrame(long index, double timestamp, int width, int height, FrameBufferPool pool)
     {
         Index = index; Timestamp = timestamp; Width = width; Height = height;
         _pool = pool;

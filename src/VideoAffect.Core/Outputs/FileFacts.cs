@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 namespace VideoAffect.Outputs;
 
 /// <summary>What kind of thing a path names, as lstat/stat see it.</summary>
-public enum FileKind { Missing, Regular, Directory, CharacterDevice, BlockDevice, Fifo, Socket, SymbolicLink }
+internal enum FileKind { Missing, Regular, Directory, CharacterDevice, BlockDevice, Fifo, Socket, SymbolicLink }
 
 /// <summary>A file's identity (device and inode numbers) and kind; two paths name one file when their identities are equal.</summary>
-public readonly record struct FileIdentity(ulong Device, ulong Inode, FileKind Kind)
+internal readonly record struct FileIdentity(ulong Device, ulong Inode, FileKind Kind)
 {
     public bool Exists => Kind != FileKind.Missing;
 }
@@ -15,7 +15,7 @@ public readonly record struct FileIdentity(ulong Device, ulong Inode, FileKind K
 /// The few POSIX facts .NET does not expose: a file's kind (is it a device?), its identity (is it the
 /// same file as another path, through links?) and its canonical path. Linux only, like the project.
 /// </summary>
-public static partial class FileFacts
+internal static partial class FileFacts
 {
     /// <summary>The file a path leads to, following symbolic links (stat).</summary>
     public static FileIdentity Of(string path) => Stat(path, followLinks: true);

@@ -10,7 +10,7 @@ namespace VideoAffect.Outputs;
 /// so a crash never leaves a claim behind. The lock file is unlinked while still locked; a run that
 /// opened it just before then notices that the path now names another file and tries again.
 /// </summary>
-public sealed partial class OutputLock : IDisposable
+internal sealed partial class OutputLock : IDisposable
 {
     readonly string _path;
     int _fd;

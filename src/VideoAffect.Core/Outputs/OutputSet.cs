@@ -5,7 +5,7 @@ namespace VideoAffect.Outputs;
 /// final name by <see cref="OutputSet.Commit"/> only when the run completes. An output whose path is
 /// the null device is <see cref="Discarded"/>: the run skips it (`-o /dev/null` writes no video).
 /// </summary>
-public sealed class OutputTarget
+internal sealed class OutputTarget
 {
     internal OutputTarget(string given, string what, string canonical, bool discarded)
     {
@@ -39,7 +39,7 @@ public sealed class OutputTarget
 /// <item>a finished output replaces the old one atomically (rename), and only when the run completes.</item>
 /// </list>
 /// </summary>
-public sealed class OutputSet : IDisposable
+internal sealed class OutputSet : IDisposable
 {
     static readonly Lazy<FileIdentity> NullDevice = new(() => FileFacts.Of("/dev/null"));
 

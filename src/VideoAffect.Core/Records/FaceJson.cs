@@ -5,7 +5,7 @@ using VideoAffect.Detection;
 namespace VideoAffect.Records;
 
 /// <summary>The JSON shape of one classified face, shared by the per-frame records and `classify --json`.</summary>
-public static class FaceJson
+internal static class FaceJson
 {
     public static void WriteFields(Utf8JsonWriter json, FaceBox box, EmotionPrediction prediction)
     {

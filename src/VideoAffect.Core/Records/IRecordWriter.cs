@@ -7,7 +7,7 @@ public interface IRecordWriter : IDisposable
     void Write(FrameRecord frame);
 }
 
-public static class RecordWriters
+internal static class RecordWriters
 {
     /// <summary>CSV for a .csv path, JSON lines otherwise.</summary>
     /// <param name="landmarks">The detector's landmark names, for CSV columns (JSON lines name them in each record).</param>

@@ -7,7 +7,7 @@ namespace VideoAffect.Records;
 /// The JSON of one face record, the same bytes wherever it goes: a line of the JSONL file, an MQTT
 /// records message, a Redis stream entry. One writer, so the three can be compared line for line.
 /// </summary>
-public static class RecordJson
+internal static class RecordJson
 {
     public static void Write(Utf8JsonWriter json, FrameRecord frame, FaceRecord face, bool withStream = false)
     {

@@ -11,7 +11,7 @@ namespace VideoAffect.Training;
 /// tests). Weights, gradients, Adam moments and every activation stay on the device; a batch
 /// uploads its inputs and labels and downloads only per-item losses and predictions.
 /// </summary>
-public sealed class IlgpuTrainingEngine : TrainingEngine
+internal sealed class IlgpuTrainingEngine : TrainingEngine
 {
     readonly Accelerator _accelerator;
     readonly bool _ownsAccelerator, _tiledPointwise;

@@ -8,7 +8,7 @@ namespace VideoAffect.Detection.Cascade;
 /// fraction rounded (half to even) to 8 bits, positions left of the first pixel or right of the
 /// last one taking that pixel.
 /// </summary>
-public static class LinearExactResizeTaps
+internal static class LinearExactResizeTaps
 {
     public static ResizeTap[] For(int source, int destination)
     {

@@ -6,7 +6,7 @@ namespace VideoAffect.Detection.Cascade;
 /// a hit at (x, y) there is the box (round(x * Scale), round(y * Scale), <see cref="BoxWidth"/>,
 /// <see cref="BoxHeight"/>) in the image.
 /// </summary>
-public readonly record struct PyramidLevel(float Scale, int Width, int Height, int Step, int BoxWidth, int BoxHeight)
+internal readonly record struct PyramidLevel(float Scale, int Width, int Height, int Step, int BoxWidth, int BoxHeight)
 {
     /// <summary>
     /// The levels CascadeClassifier::detectMultiScale uses, with its own arithmetic: factors

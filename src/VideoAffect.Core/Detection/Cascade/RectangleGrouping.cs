@@ -6,7 +6,7 @@ namespace VideoAffect.Detection.Cascade;
 /// <c>minNeighbors</c> members becomes its members' average, unless it lies inside a larger class
 /// that has clearly more members. Classes come out in the order of their first member.
 /// </summary>
-public static class RectangleGrouping
+internal static class RectangleGrouping
 {
     public const double DefaultEps = 0.2;
 

@@ -10,7 +10,7 @@ namespace VideoAffect.Detection.Simd;
 /// (resize and integrals) and running the cascade over them; and how many vectors of windows had a
 /// stage sum too near its threshold to decide in float (<see cref="StageGuard"/>).
 /// </summary>
-public readonly record struct CascadeWork(long Windows, long Features, TimeSpan Levels = default, TimeSpan Cascade = default, long Resummed = 0)
+internal readonly record struct CascadeWork(long Windows, long Features, TimeSpan Levels = default, TimeSpan Cascade = default, long Resummed = 0)
 {
     public double FeaturesPerWindow => Windows == 0 ? 0 : (double)Features / Windows;
 }
@@ -23,7 +23,7 @@ public readonly record struct CascadeWork(long Windows, long Features, TimeSpan 
 /// side, and the hits are put back in OpenCV's order (level, row, column).
 /// Buffers are kept per frame size; the steady state allocates only the result.
 /// </summary>
-public sealed class SimdHaarDetector : IFaceDetector
+internal sealed class SimdHaarDetector : IFaceDetector
 {
     readonly DetectorOptions _options;
     readonly HaarCascade _cascade;

@@ -7,7 +7,7 @@ namespace VideoAffect.Model.Onnx;
 /// Our network exported to ONNX and run by OpenCV's DNN module (CPU): the reference engine for
 /// speed comparisons and an independent implementation for correctness checks.
 /// </summary>
-public sealed class OpenCvDnnRunner : IDisposable
+internal sealed class OpenCvDnnRunner : IDisposable
 {
     readonly Net _net;
     readonly TensorShape _shape;

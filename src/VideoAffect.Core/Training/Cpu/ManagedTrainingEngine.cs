@@ -9,7 +9,7 @@ namespace VideoAffect.Training.Cpu;
 /// pass with <see cref="ManagedConvBackward"/> and <see cref="ManagedTrainingOps"/>. It trains the
 /// network's own weight arrays in place.
 /// </summary>
-public sealed class ManagedTrainingEngine : TrainingEngine
+internal sealed class ManagedTrainingEngine : TrainingEngine
 {
     readonly float[][] _activations, _gradients;
     readonly PackedConv2D?[] _convolutions;
