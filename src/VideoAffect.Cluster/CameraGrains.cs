@@ -59,7 +59,7 @@ public sealed class CameraRegistryGrain(
 [PlannedNodePlacement]
 [KeepAlive]
 [GrainDirectory(GrainDirectoryName = ClusterNode.CameraDirectory)]
-public sealed class CameraGrain(NodeStreams node) : Grain, ICameraGrain
+public sealed class CameraGrain(NodeStreams node, ILocalSiloDetails silo) : Grain, ICameraGrain
 {
     string? _source;
 
@@ -68,6 +68,14 @@ public sealed class CameraGrain(NodeStreams node) : Grain, ICameraGrain
     public async Task<string> EnsureRunning(string source)
     {
         if (_source == source && node.Watches(Name)) return node.Name;
+        // A call meant to start the camera on another node that reached a fresh activation here (a
+        // directory entry or a forwarded message from its hand-over) must not take it back: refused,
+        // so that the planned node's next call places it there.
+        if (_source is null && RequestContext.Get(PlannedNodePlacement.NodeKey) is string chosen && chosen != Membership.Key(silo.SiloAddress))
+        {
+            DeactivateOnIdle();
+            throw new InvalidOperationException($"{Name} was planned for another node than {node.Name}");
+        }
         if (_source is not null) await node.StopAsync(Name);
         _source = null;
         try { node.Start(Name, source); }

@@ -8,7 +8,10 @@ using Orleans.Runtime.Messaging;
 namespace VideoAffect.Cluster;
 
 /// <summary>What `cluster status` shows: the living nodes, each camera with the node watching it (as the nodes last reported), and the jobs.</summary>
-public sealed record ClusterStatus(IReadOnlyList<string> Nodes, IReadOnlyList<(string Camera, string Source, string? Node)> Cameras, IReadOnlyDictionary<string, JobInfo> Jobs);
+public sealed record ClusterStatus(IReadOnlyList<NodeLoad> Nodes, IReadOnlyList<(string Camera, string Source, string? Node)> Cameras, IReadOnlyDictionary<string, JobInfo> Jobs);
+
+/// <summary>A living node and its load: cameras watched (of its --max-streams; 0 until it reports) and jobs running.</summary>
+public sealed record NodeLoad(string Name, int Cameras, int MaxStreams, int JobsRunning);
 
 /// <summary>`videoaffect cluster ...`: a client of the cluster through the same Redis.</summary>
 public sealed class ClusterClient : IAsyncDisposable
@@ -95,7 +98,9 @@ public sealed class ClusterClient : IAsyncDisposable
         var placed = view.Sources.OrderBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => (c.Key, c.Value, view.Nodes.FirstOrDefault(n => n.Cameras.Contains(c.Key))?.Name)).ToList();
         var jobs = await _client.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).List();
-        return new ClusterStatus(view.Nodes.Select(n => n.Name).ToList(), placed, jobs);
+        var nodes = view.Nodes.Select(n => new NodeLoad(n.Name, n.Cameras.Count(view.Sources.ContainsKey), n.MaxStreams,
+            jobs.Values.Count(j => j.State == "running" && j.Silo == n.Silo))).ToList();
+        return new ClusterStatus(nodes, placed, jobs);
     }
 
     public async ValueTask DisposeAsync()

@@ -78,8 +78,12 @@ public interface IJobRegistryGrain : IGrainWithStringKey
 {
     /// <summary>A new job, or the one already submitted with the same token.</summary>
     Task<string> Submit(string token, string input, string outputDirectory);
-    /// <summary>The oldest pending job, now running on that node; null when none is pending.</summary>
-    Task<JobClaim?> Claim(string node, string silo);
+    /// <summary>
+    /// The oldest pending job, now running on that node; null when none is pending. The node says
+    /// which jobs it runs: one recorded as running there but not among them was handed over in a
+    /// claim whose answer was lost (the registry's node died on the way), and is pending again.
+    /// </summary>
+    Task<JobClaim?> Claim(string node, string silo, List<string> running);
     /// <summary>A run's end. The first run to complete makes the job done; a later duplicate changes nothing.</summary>
     Task Finished(string id, string silo, bool done, string? error, long frames);
     /// <summary>A run that was stopped on purpose (its node leaving): the job waits for another node.</summary>

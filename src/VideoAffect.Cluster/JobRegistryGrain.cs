@@ -23,9 +23,14 @@ public sealed class JobRegistryGrain(
         return id;
     }
 
-    public async Task<JobClaim?> Claim(string node, string silo)
+    public async Task<JobClaim?> Claim(string node, string silo, List<string> running)
     {
         bool changed = RequeueOrphans();
+        foreach (var lost in jobs.State.Jobs.Where(j => j.Value.State == "running" && j.Value.Silo == silo && !running.Contains(j.Key)))
+        {
+            lost.Value.State = "pending";
+            changed = true;
+        }
         var next = jobs.State.Jobs.Where(j => j.Value.State == "pending").OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => (Id: j.Key, Job: j.Value)).FirstOrDefault();
         if (next.Job is not null)
         {

@@ -15,7 +15,7 @@ public sealed record JobSettings(string Node, int MaxJobs, string Backend);
 /// </summary>
 public sealed class JobRunner(IGrainFactory grains, ILocalSiloDetails silo, JobSettings settings, Action<string> log, TimeSpan period) : BackgroundService
 {
-    readonly List<Task> _runs = [];
+    readonly Dictionary<string, Task> _runs = [];
 
     IJobRegistryGrain Registry => grains.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs);
     string SiloKey => Membership.Key(silo.SiloAddress);
@@ -24,17 +24,17 @@ public sealed class JobRunner(IGrainFactory grains, ILocalSiloDetails silo, JobS
     {
         while (!stop.IsCancellationRequested)
         {
-            _runs.RemoveAll(r => r.IsCompleted);
+            foreach (var done in _runs.Where(r => r.Value.IsCompleted).Select(r => r.Key).ToList()) _runs.Remove(done);
             try
             {
-                while (_runs.Count < settings.MaxJobs && await Registry.Claim(settings.Node, SiloKey).WaitAsync(TimeSpan.FromSeconds(10), stop) is { } job)
-                    _runs.Add(Task.Run(() => RunAsync(job, stop), CancellationToken.None));
+                while (_runs.Count < settings.MaxJobs && await Registry.Claim(settings.Node, SiloKey, [.. _runs.Keys]).WaitAsync(TimeSpan.FromSeconds(10), stop) is { } job)
+                    if (!_runs.ContainsKey(job.Id)) _runs[job.Id] = Task.Run(() => RunAsync(job, stop), CancellationToken.None);
             }
             catch (Exception) when (!stop.IsCancellationRequested) { } // the registry's node or Redis briefly away: the next round claims
             try { await Task.Delay(period, stop); }
             catch (OperationCanceledException) { }
         }
-        await Task.WhenAll(_runs);
+        await Task.WhenAll(_runs.Values);
     }
 
     async Task RunAsync(JobClaim job, CancellationToken stop)

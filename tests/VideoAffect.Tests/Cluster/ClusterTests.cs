@@ -45,6 +45,8 @@ public class ClusterTests
                 "every camera running, two on each node");
             Assert.Equal(["a", "b", "c"], placed.Nodes);
             Assert.All(placed.Nodes, n => Assert.Equal(2, placed.Cameras.Values.Count(c => c == n)));
+            var text = ProcessRunner.Cli(["cluster", "status", "--cluster", cluster], timeoutSeconds: 60);
+            Assert.Contains("nodes: a (2 of 16 cameras, 0 job(s)), b (2 of 16 cameras, 0 job(s)), c (2 of 16 cameras, 0 job(s))", text.StandardOutput);
             // Node a's /metrics shows the whole placement.
             using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") })
             {
