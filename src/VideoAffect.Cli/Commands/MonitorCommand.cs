@@ -141,9 +141,7 @@ static class MonitorCommand
                     return removed;
                 });
             await using var server = r.GetValue(http) is { } address ? await MonitorHttpServer.StartAsync(monitor, address, streamControl) : null;
-            if (server is not null) Log($"serving http://{server.Address}/ (metrics, streams, previews)");
-            if (server is { ReachableFromNetwork: true })
-                Console.Error.WriteLine($"videoaffect: warning: http://{server.Address}/ is reachable from the network, without authentication: anyone who can connect sees the cameras' previews (use 127.0.0.1 to keep it local)");
+            server?.Announce(Log);
             var summary = await monitor.RunAsync(ct);
             foreach (var claim in claims.Values) claim.Dispose();
             Console.WriteLine(r.GetValue(json) ? summary.ToJson() : summary.ToText());

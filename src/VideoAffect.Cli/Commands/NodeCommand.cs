@@ -47,7 +47,7 @@ static class NodeCommand
             await using var sinks = Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []);
             using var monitor = new LiveMonitor(options, Log, sinks);
             await using var server = r.GetValue(http) is { } at ? await MonitorHttpServer.StartAsync(monitor, at) : null;
-            if (server is not null) Log($"serving http://{server.Address}/ (metrics, streams, previews)");
+            server?.Announce(Log);
             // The monitor outlives the silo: cameras leaving on the way out still close their records.
             using var monitorStop = new CancellationTokenSource();
             var watching = monitor.RunAsync(monitorStop.Token);

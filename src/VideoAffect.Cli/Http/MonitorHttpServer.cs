@@ -36,6 +36,17 @@ public sealed class MonitorHttpServer : IAsyncDisposable
     public bool ReachableFromNetwork =>
         IPAddress.TryParse(Address[..Address.LastIndexOf(':')].Trim('[', ']'), out var ip) && !IPAddress.IsLoopback(ip);
 
+    /// <summary>
+    /// Tells the user where it listens. The warning comes first, so that whoever reads "serving"
+    /// (a person or a script waiting for that line) has already been told what it exposes.
+    /// </summary>
+    public void Announce(Action<string> log)
+    {
+        if (ReachableFromNetwork)
+            Console.Error.WriteLine($"videoaffect: warning: http://{Address}/ is reachable from the network, without authentication: anyone who can connect sees the cameras' previews (use 127.0.0.1 to keep it local)");
+        log($"serving http://{Address}/ (metrics, streams, previews)");
+    }
+
     public static async Task<MonitorHttpServer> StartAsync(LiveMonitor monitor, string address, StreamControl? control = null)
     {
         var endpoint = ParseAddress(address);
