@@ -45,6 +45,10 @@ public class EngineOpsTests
     [InlineData("cpu", 48, 1, true, 2)]
     [InlineData("cpu", 20, 3, false, 2)]
     [InlineData("cpu", 7, 1, true, 5)]
+    [InlineData("cpu", 40, 1, true, 2)]
+    [InlineData("cpu", 96, 1, true, 2)]
+    [InlineData("cpu-avx2", 24, 1, true, 3)]
+    [InlineData("cpu-avx2", 40, 3, false, 2)]
     [InlineData("ilgpu-cpu", 24, 1, true, 3)]
     [InlineData("ilgpu-cpu", 20, 3, false, 2)]
     public void Convolution_with_a_residual_matches_float64_reference(string backend, int channels, int k, bool relu, int batch)

@@ -24,7 +24,7 @@ public class LayerTests
     public static TheoryData<string, int, int, int, int, int, int, bool, bool, int> ConvCases()
     {
         var cases = new TheoryData<string, int, int, int, int, int, int, bool, bool, int>();
-        foreach (var backend in new[] { "cpu", "ilgpu-cpu" })
+        foreach (var backend in new[] { "cpu", "cpu-avx2", "ilgpu-cpu" })
         {
             // backend, h, w, cin, cout, k, stride, same, relu, batch
             cases.Add(backend, 7, 9, 3, 5, 3, 1, true, true, 1);
@@ -35,6 +35,8 @@ public class LayerTests
             cases.Add(backend, 11, 10, 1, 32, 3, 2, false, true, 2);  // like the model's first layer
             cases.Add(backend, 4, 4, 8, 16, 3, 1, true, true, 64);
             cases.Add(backend, 5, 7, 37, 19, 1, 1, true, true, 3);   // 1x1 with odd channel counts
+            cases.Add(backend, 6, 9, 5, 40, 1, 1, true, true, 3);    // blocks of 3 vectors, the last one 2/3 inside the channels
+            cases.Add(backend, 5, 6, 7, 96, 3, 1, true, false, 2);   // BlazeFace's widest layers: whole blocks of 3 vectors
         }
         return cases;
     }
@@ -93,6 +95,10 @@ public class LayerTests
     [InlineData("cpu", 16, 16, 24, 5, 1, true, 2)]   // BlazeFace's 5x5 depthwise, 8-channel SIMD blocks
     [InlineData("cpu", 16, 12, 13, 5, 2, true, 3)]   // stride 2 on an even input, a channel tail past the SIMD blocks
     [InlineData("cpu", 4, 3, 9, 5, 1, true, 1)]      // a window wider than the input
+    [InlineData("cpu", 5, 27, 48, 3, 1, true, 2)]    // 512-bit vectors, groups of 8 pixels and a single one
+    [InlineData("cpu-avx2", 5, 27, 48, 3, 1, true, 2)]
+    [InlineData("cpu", 6, 30, 24, 3, 1, true, 2)]    // groups of 8 then one of 4 pixels
+    [InlineData("cpu-avx2", 16, 12, 13, 5, 2, true, 3)]
     [InlineData("ilgpu-cpu", 16, 12, 13, 5, 2, true, 3)]
     public void Depthwise_matches_float64_reference(string backend, int h, int w, int c, int k, int stride, bool same, int batch)
     {

@@ -5,92 +5,138 @@ namespace VideoAffect.Engine.Cpu;
 
 /// <summary>
 /// Depthwise NHWC convolution; the channel axis is contiguous in input, weights and output, so it
-/// is the SIMD axis. Per output row and block of 8 channels, four neighbouring output pixels are
-/// summed in registers at once, so each filter tap is loaded once for four pixels; the row's edges,
-/// where the window leaves the input, take the one-pixel path. Bias, ReLU and one store finish each
-/// pixel. (The generic window walk, a read-modify-write of the output per tap, kept BlazeFace's 5x5
-/// depthwise layers at a few GMAC/s.)
+/// is the SIMD axis (512-bit where the channels are a multiple of 16, 256-bit otherwise). Per
+/// output row and vector of channels, eight neighbouring output pixels are summed in registers at
+/// once: eight independent FMA chains keep both FMA ports busy through the FMA's latency (four
+/// chains left half of them idle), and each filter tap is loaded once for eight pixels. A row's
+/// last few interior pixels take a group of four, the edges (where the window leaves the input)
+/// the one-pixel path. Bias, ReLU and one store finish each pixel. (The generic window walk, a
+/// read-modify-write of the output per tap, kept BlazeFace's depthwise layers at a few GMAC/s.)
 /// </summary>
 static class ManagedDepthwiseConv2D
 {
-    const int Lanes = 8, Pixels = 4;
-
-    public static void Run(float[] input, float[] weights, float[] bias, float[] output, int batch, WindowGeometry g, bool relu) =>
-        Parallel.For(0, batch * g.OutHeight, row => RunRow(input, weights, bias, output, g, relu, row / g.OutHeight, row % g.OutHeight));
-
-    static unsafe void RunRow(float[] input, float[] weights, float[] bias, float[] output, WindowGeometry g, bool relu, int n, int oy)
+    public static void Run(float[] input, float[] weights, float[] bias, float[] output, int batch, WindowGeometry g, bool relu, bool allowAvx512 = true)
     {
-        int channels = g.InChannels, vectorEnd = channels - channels % Lanes, kw = g.KernelWidth, sx = g.StrideX;
-        int iy0 = g.InputY(oy, 0);
-        int kyFirst = Math.Max(0, -iy0), kyEnd = Math.Min(g.KernelHeight, g.InHeight - iy0);
+        bool wide = allowAvx512 && Vector512.IsHardwareAccelerated && g.InChannels % Vector512<float>.Count == 0;
+        Parallel.For(0, batch * g.OutHeight, row =>
+        {
+            if (wide) RunRow<Simd512, Vector512<float>>(input, weights, bias, output, g, relu, row / g.OutHeight, row % g.OutHeight);
+            else RunRow<Simd256, Vector256<float>>(input, weights, bias, output, g, relu, row / g.OutHeight, row % g.OutHeight);
+        });
+    }
+
+    /// <summary>Where one output row's windows lie: rows of the filter inside the input, and its interior columns.</summary>
+    readonly unsafe struct Row
+    {
+        public readonly float* Image, Filter, Output;
+        public readonly int Channels, FirstInputY, KyFirst, KyEnd;
+        public readonly bool Relu;
+
+        public Row(float* image, float* filter, float* output, in WindowGeometry g, int oy, bool relu)
+        {
+            Image = image; Filter = filter; Output = output; Channels = g.InChannels; Relu = relu;
+            FirstInputY = g.InputY(oy, 0);
+            KyFirst = Math.Max(0, -FirstInputY);
+            KyEnd = Math.Min(g.KernelHeight, g.InHeight - FirstInputY);
+        }
+    }
+
+    static unsafe void RunRow<TSimd, TVector>(float[] input, float[] weights, float[] bias, float[] output, WindowGeometry g, bool relu, int n, int oy)
+        where TSimd : struct, ISimd<TVector> where TVector : struct
+    {
+        int channels = g.InChannels, vectorEnd = channels - channels % TSimd.Count, sx = g.StrideX;
         // Output columns whose whole window lies inside the input: [interiorFirst, interiorEnd).
         int interiorFirst = Math.Min(g.OutWidth, (g.PadLeft + sx - 1) / sx);
-        int lastStart = g.InWidth - kw + g.PadLeft; // the largest ox * sx whose window still fits
+        int lastStart = g.InWidth - g.KernelWidth + g.PadLeft; // the largest ox * sx whose window still fits
         int interiorEnd = lastStart < 0 ? interiorFirst : Math.Max(interiorFirst, Math.Min(g.OutWidth, lastStart / sx + 1));
         fixed (float* inputs = input, filter = weights, biases = bias, outputs = output)
         {
-            float* outRow = outputs + (long)(n * g.OutHeight + oy) * g.OutWidth * channels;
-            float* inImage = inputs + (long)n * g.InputSize;
-            for (int c = 0; c < vectorEnd; c += Lanes)
+            var row = new Row(inputs + (long)n * g.InputSize, filter, outputs + (long)(n * g.OutHeight + oy) * g.OutWidth * channels, g, oy, relu);
+            for (int c = 0; c < vectorEnd; c += TSimd.Count)
             {
-                var b = Vector256.Load(biases + c);
+                var b = TSimd.Load(biases + c);
                 int ox = interiorFirst;
-                for (; ox + Pixels <= interiorEnd; ox += Pixels)
-                {
-                    Vector256<float> s0 = b, s1 = b, s2 = b, s3 = b;
-                    int ix = ox * sx - g.PadLeft;
-                    for (int ky = kyFirst; ky < kyEnd; ky++)
-                    {
-                        float* source = inImage + ((long)(iy0 + ky) * g.InWidth + ix) * channels + c;
-                        float* taps = filter + ky * kw * channels + c;
-                        for (int kx = 0; kx < kw; kx++)
-                        {
-                            var w = Vector256.Load(taps + kx * channels);
-                            float* p = source + kx * channels;
-                            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(p), w, s0);
-                            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(p + sx * channels), w, s1);
-                            s2 = Vector256.FusedMultiplyAdd(Vector256.Load(p + 2 * sx * channels), w, s2);
-                            s3 = Vector256.FusedMultiplyAdd(Vector256.Load(p + 3 * sx * channels), w, s3);
-                        }
-                    }
-                    float* o = outRow + (long)ox * channels + c;
-                    Finish(s0, relu, o);
-                    Finish(s1, relu, o + channels);
-                    Finish(s2, relu, o + 2 * channels);
-                    Finish(s3, relu, o + 3 * channels);
-                }
+                for (; ox + 8 <= interiorEnd; ox += 8) Group<TSimd, TVector, EightPixels>(row, g, b, ox, c);
+                for (; ox + 4 <= interiorEnd; ox += 4) Group<TSimd, TVector, FourPixels>(row, g, b, ox, c);
                 for (int x = 0; x < g.OutWidth; x++)
                     if (x < interiorFirst || x >= ox) // the edges and the interior's last few columns
-                        Finish(Pixel(inImage, filter, b, g, iy0, kyFirst, kyEnd, x, c), relu, outRow + (long)x * channels + c);
+                        Finish<TSimd, TVector>(Pixel<TSimd, TVector>(row, g, b, x, c), relu, row.Output + (long)x * channels + c);
             }
             for (int c = vectorEnd; c < channels; c++)
                 for (int x = 0; x < g.OutWidth; x++)
                 {
                     int ix0 = g.InputX(x, 0);
                     float sum = biases[c];
-                    for (int ky = kyFirst; ky < kyEnd; ky++)
-                        for (int kx = Math.Max(0, -ix0); kx < Math.Min(kw, g.InWidth - ix0); kx++)
-                            sum = MathF.FusedMultiplyAdd(inImage[((long)(iy0 + ky) * g.InWidth + ix0 + kx) * channels + c], filter[(ky * kw + kx) * channels + c], sum);
-                    outRow[(long)x * channels + c] = relu ? MathF.Max(sum, 0f) : sum;
+                    for (int ky = row.KyFirst; ky < row.KyEnd; ky++)
+                        for (int kx = Math.Max(0, -ix0); kx < Math.Min(g.KernelWidth, g.InWidth - ix0); kx++)
+                            sum = MathF.FusedMultiplyAdd(row.Image[((long)(row.FirstInputY + ky) * g.InWidth + ix0 + kx) * channels + c], filter[(ky * g.KernelWidth + kx) * channels + c], sum);
+                    row.Output[(long)x * channels + c] = relu ? MathF.Max(sum, 0f) : sum;
                 }
         }
     }
 
-    /// <summary>One output pixel's 8 channels, taps outside the input skipped.</summary>
-    static unsafe Vector256<float> Pixel(float* image, float* filter, Vector256<float> sum, in WindowGeometry g, int iy0, int kyFirst, int kyEnd, int ox, int c)
+    /// <summary>Pixels per register group (a type, so the JIT drops the unused half of the eight).</summary>
+    interface IGroupPixels { static abstract int Count { get; } }
+    struct FourPixels : IGroupPixels { public static int Count => 4; }
+    struct EightPixels : IGroupPixels { public static int Count => 8; }
+
+    /// <summary>Output pixels [ox, ox + TPixels.Count) of the row, one vector of channels from c; every window inside the input.</summary>
+    static unsafe void Group<TSimd, TVector, TPixels>(in Row r, in WindowGeometry g, TVector bias, int ox, int c)
+        where TSimd : struct, ISimd<TVector> where TVector : struct where TPixels : struct, IGroupPixels
     {
-        int channels = g.InChannels, ix0 = g.InputX(ox, 0);
-        int kxFirst = Math.Max(0, -ix0), kxEnd = Math.Min(g.KernelWidth, g.InWidth - ix0);
-        for (int ky = kyFirst; ky < kyEnd; ky++)
+        bool eight = TPixels.Count == 8;
+        int channels = r.Channels, kw = g.KernelWidth, step = g.StrideX * channels;
+        TVector s0 = bias, s1 = bias, s2 = bias, s3 = bias, s4 = bias, s5 = bias, s6 = bias, s7 = bias;
+        int ix = ox * g.StrideX - g.PadLeft;
+        for (int ky = r.KyFirst; ky < r.KyEnd; ky++)
         {
-            float* source = image + ((long)(iy0 + ky) * g.InWidth + ix0) * channels + c;
-            float* taps = filter + ky * g.KernelWidth * channels + c;
+            float* source = r.Image + ((long)(r.FirstInputY + ky) * g.InWidth + ix) * channels + c;
+            float* taps = r.Filter + ky * kw * channels + c;
+            for (int kx = 0; kx < kw; kx++)
+            {
+                var w = TSimd.Load(taps + kx * channels);
+                float* p = source + kx * channels;
+                s0 = TSimd.MultiplyAdd(TSimd.Load(p), w, s0);
+                s1 = TSimd.MultiplyAdd(TSimd.Load(p + step), w, s1);
+                s2 = TSimd.MultiplyAdd(TSimd.Load(p + 2 * step), w, s2);
+                s3 = TSimd.MultiplyAdd(TSimd.Load(p + 3 * step), w, s3);
+                if (eight)
+                {
+                    s4 = TSimd.MultiplyAdd(TSimd.Load(p + 4 * step), w, s4);
+                    s5 = TSimd.MultiplyAdd(TSimd.Load(p + 5 * step), w, s5);
+                    s6 = TSimd.MultiplyAdd(TSimd.Load(p + 6 * step), w, s6);
+                    s7 = TSimd.MultiplyAdd(TSimd.Load(p + 7 * step), w, s7);
+                }
+            }
+        }
+        float* o = r.Output + (long)ox * channels + c;
+        Finish<TSimd, TVector>(s0, r.Relu, o);
+        Finish<TSimd, TVector>(s1, r.Relu, o + channels);
+        Finish<TSimd, TVector>(s2, r.Relu, o + 2 * channels);
+        Finish<TSimd, TVector>(s3, r.Relu, o + 3 * channels);
+        if (!eight) return;
+        Finish<TSimd, TVector>(s4, r.Relu, o + 4 * channels);
+        Finish<TSimd, TVector>(s5, r.Relu, o + 5 * channels);
+        Finish<TSimd, TVector>(s6, r.Relu, o + 6 * channels);
+        Finish<TSimd, TVector>(s7, r.Relu, o + 7 * channels);
+    }
+
+    /// <summary>One output pixel's vector of channels, taps outside the input skipped.</summary>
+    static unsafe TVector Pixel<TSimd, TVector>(in Row r, in WindowGeometry g, TVector sum, int ox, int c)
+        where TSimd : struct, ISimd<TVector> where TVector : struct
+    {
+        int channels = r.Channels, ix0 = g.InputX(ox, 0);
+        int kxFirst = Math.Max(0, -ix0), kxEnd = Math.Min(g.KernelWidth, g.InWidth - ix0);
+        for (int ky = r.KyFirst; ky < r.KyEnd; ky++)
+        {
+            float* source = r.Image + ((long)(r.FirstInputY + ky) * g.InWidth + ix0) * channels + c;
+            float* taps = r.Filter + ky * g.KernelWidth * channels + c;
             for (int kx = kxFirst; kx < kxEnd; kx++)
-                sum = Vector256.FusedMultiplyAdd(Vector256.Load(source + kx * channels), Vector256.Load(taps + kx * channels), sum);
+                sum = TSimd.MultiplyAdd(TSimd.Load(source + kx * channels), TSimd.Load(taps + kx * channels), sum);
         }
         return sum;
     }
 
-    static unsafe void Finish(Vector256<float> sum, bool relu, float* target) =>
-        (relu ? Vector256.Max(sum, Vector256<float>.Zero) : sum).Store(target);
+    static unsafe void Finish<TSimd, TVector>(TVector sum, bool relu, float* target) where TSimd : struct, ISimd<TVector> where TVector : struct =>
+        TSimd.Store(target, relu ? TSimd.Max(sum, TSimd.Zero) : sum);
 }

@@ -4,39 +4,41 @@ using VideoAffect.Kernels;
 namespace VideoAffect.Engine.Cpu;
 
 /// <summary>
-/// Convolution as a register-blocked implicit GEMM: each step computes 4 output pixels x 2 SIMD
-/// vectors of output channels in registers, walking the window taps and input channels, so every
-/// weight vector loaded serves 4 pixels and every input value broadcast serves 2 vectors.
+/// Convolution as a register-blocked implicit GEMM: each step computes 4 output pixels x 2 or 3
+/// SIMD vectors of output channels in registers, walking the window taps and input channels, so
+/// every weight vector loaded serves 4 pixels and every input value broadcast serves 2-3 vectors.
 /// Weights are repacked once into [channel block][ky][kx][cin][block] so the inner loop reads them
 /// sequentially; the input is copied into a zero-padded buffer when the layer pads, so the inner
-/// loop has no bounds checks. Bias, a residual input (ResNet/BlazeFace shortcuts) and ReLU are
-/// applied on the way out, so a block's sum and activation cost no extra pass over memory.
-/// The vector width is the one that pads the output channels least (48 channels: 256-bit blocks
-/// of 16 fit exactly where 512-bit blocks of 32 would compute 64), 512-bit on a tie.
+/// loop has no bounds checks, and each output pixel's window start is read from a table built
+/// once (four divisions per step cost as much as a 24-channel 1x1 step's FMAs). Bias, a residual
+/// input (ResNet/BlazeFace shortcuts) and ReLU are applied on the way out, so a block's sum and
+/// activation cost no extra pass over memory.
+/// The block shape is the one that computes the fewest padded channels: 24 channels are one block
+/// of 3 x 256 bits, 48 and 96 blocks of 3 x 512 bits, 32 and 64 blocks of 2 x 512 bits (2 x 256
+/// bits for 24 channels left a third of every step's FMAs on channels that do not exist).
 /// </summary>
 sealed unsafe class PackedConv2D
 {
     const int Pixels = 4;
     readonly WindowGeometry _g;
     readonly bool _relu;
-    readonly int _vector, _block, _blocks, _paddedHeight, _paddedWidth;
+    readonly int _vector, _vectorsPerBlock, _block, _blocks, _paddedHeight, _paddedWidth;
     readonly bool _padded;
-    /// <summary>A 1x1 convolution on a 1x1 input: a dense layer.</summary>
+    /// <summary>A 1x1 convolution on a 1x1 input: a dense layer, whose pixel axis is the batch.</summary>
     readonly bool _dense;
     readonly float[] _weights, _bias;
     readonly float[] _paddedInput;
     readonly float[] _wideOutput;
+    /// <summary>Per output pixel (per batch item when dense): where its window starts in one (padded) input image.</summary>
+    readonly int[] _windowStarts;
 
     /// <param name="allowAvx512">False forces 256-bit vectors (to test that path on AVX-512 machines).</param>
     public PackedConv2D(float[] weights, float[] bias, WindowGeometry g, bool relu, int maxBatch, bool allowAvx512 = true)
     {
         _g = g;
         _relu = relu;
-        // A width that divides the channels stores straight into the output; then the least padding.
-        static (bool Wide, int Padded) Cost(int channels, int vector) => (channels % vector != 0, (channels + 2 * vector - 1) / (2 * vector) * 2 * vector);
-        _vector = allowAvx512 && Vector512.IsHardwareAccelerated && Cost(g.OutChannels, Vector512<float>.Count).CompareTo(Cost(g.OutChannels, Vector256<float>.Count)) <= 0
-            ? Vector512<float>.Count : Vector256<float>.Count;
-        _block = 2 * _vector;
+        (_vector, _vectorsPerBlock) = BlockShape(g.OutChannels, allowAvx512 && Vector512.IsHardwareAccelerated);
+        _block = _vectorsPerBlock * _vector;
         _blocks = (g.OutChannels + _block - 1) / _block;
         _weights = new float[_blocks * g.KernelHeight * g.KernelWidth * g.InChannels * _block];
         _bias = new float[_blocks * _block];
@@ -46,9 +48,30 @@ sealed unsafe class PackedConv2D
         _dense = g.InHeight == 1 && g.InWidth == 1 && g.KernelHeight == 1 && g.KernelWidth == 1 && g.OutHeight == 1 && g.OutWidth == 1;
         _padded = g.PadTop != 0 || g.PadLeft != 0 || _paddedHeight > g.InHeight || _paddedWidth > g.InWidth;
         _paddedInput = _padded ? new float[maxBatch * _paddedHeight * _paddedWidth * g.InChannels] : [];
-        // Channel counts that are not a whole number of vectors are computed wide, then narrowed; a
-        // last block that is half full stores its first vector only.
+        // Channel counts that are not a whole number of vectors are computed wide, then narrowed.
         _wideOutput = g.OutChannels % _vector != 0 ? new float[maxBatch * g.OutHeight * g.OutWidth * _blocks * _block] : [];
+        int rowWidth = _padded ? _paddedWidth : g.InWidth;
+        _windowStarts = _dense
+            ? Enumerable.Range(0, maxBatch).Select(n => n * g.InChannels).ToArray()
+            : Enumerable.Range(0, g.OutHeight * g.OutWidth)
+                .Select(p => (p / g.OutWidth * g.StrideY * rowWidth + p % g.OutWidth * g.StrideX) * g.InChannels).ToArray();
+    }
+
+    /// <summary>
+    /// Vector width (floats) and vectors per block: fewest channels computed past the last, then a
+    /// width that divides the channels (stored straight into the output, no wide buffer), then the
+    /// wider register, then 3 vectors (3 weight loads per 12 FMAs instead of 2 per 8).
+    /// </summary>
+    internal static (int Vector, int VectorsPerBlock) BlockShape(int channels, bool avx512)
+    {
+        var shapes = new List<(int Vector, int Vectors)>();
+        if (avx512) shapes.AddRange([(Vector512<float>.Count, 3), (Vector512<float>.Count, 2)]);
+        shapes.AddRange([(Vector256<float>.Count, 3), (Vector256<float>.Count, 2)]);
+        return shapes.MinBy(s =>
+        {
+            int block = s.Vector * s.Vectors, computed = (channels + block - 1) / block * block;
+            return (computed, channels % s.Vector != 0 ? 1 : 0, -s.Vector, -s.Vectors);
+        });
     }
 
     /// <summary>(Re)packs HWIO weights and the bias; training calls it after every update.</summary>
@@ -68,16 +91,19 @@ sealed unsafe class PackedConv2D
     /// <summary>Register width in floats (8 or 16) this layer runs at.</summary>
     public int VectorWidth => _vector;
 
+    /// <summary>Vectors of output channels per register block (2 or 3).</summary>
+    public int VectorsPerBlock => _vectorsPerBlock;
+
     /// <param name="residual">Added to each output before the ReLU (same shape as the output), or null.</param>
     public void Run(float[] input, float[] output, int batch, float[]? residual = null)
     {
         float[] source = input;
-        int inHeight = _g.InHeight, inWidth = _g.InWidth;
+        int imageSize = _g.InHeight * _g.InWidth * _g.InChannels;
         if (_padded)
         {
             PadInput(input, batch);
             source = _paddedInput;
-            (inHeight, inWidth) = (_paddedHeight, _paddedWidth);
+            imageSize = _paddedHeight * _paddedWidth * _g.InChannels;
         }
         int pixels = _g.OutHeight * _g.OutWidth;
         if (_dense)
@@ -101,88 +127,100 @@ sealed unsafe class PackedConv2D
             int cb = rest / runs, first = rest % runs * run;
             int last = Math.Min(pixelBlocks, first + run);
             fixed (float* src = source, dst = target, w = _weights, b = _bias, res = blockResidual)
+            fixed (int* starts = _windowStarts)
             {
-                var ctx = new Context(src + (long)n * inHeight * inWidth * _g.InChannels, inWidth,
+                var ctx = new Context(src + (long)n * imageSize, starts,
                     dst + (long)n * pixels * targetChannels + cb * _block, targetChannels,
                     w + (long)cb * _g.KernelHeight * _g.KernelWidth * _g.InChannels * _block, b + cb * _block, pixels,
                     res is null ? null : res + (long)n * pixels * targetChannels + cb * _block, reluInBlock,
-                    hasHigh: cb * _block + _vector < targetChannels);
+                    storedVectors: Math.Min(_vectorsPerBlock, (targetChannels - cb * _block) / _vector));
                 for (int pb = first; pb < last; pb++)
                 {
-                    if (_vector == Vector512<float>.Count) Block<Simd512, Vector512<float>>(ctx, pb * Pixels);
-                    else Block<Simd256, Vector256<float>>(ctx, pb * Pixels);
+                    int p = pb * Pixels;
+                    switch (_vector, _vectorsPerBlock)
+                    {
+                        case (16, 3): Block<Simd512, Vector512<float>, ThreeVectors>(ctx, p); break;
+                        case (16, _): Block<Simd512, Vector512<float>, TwoVectors>(ctx, p); break;
+                        case (_, 3): Block<Simd256, Vector256<float>, ThreeVectors>(ctx, p); break;
+                        default: Block<Simd256, Vector256<float>, TwoVectors>(ctx, p); break;
+                    }
                 }
             }
         });
         if (wide) Narrow(output, batch * pixels, residual);
     }
 
-    readonly struct Context(float* input, int inWidth, float* output, int outStride, float* weights, float* bias, int pixels, float* residual, bool relu, bool hasHigh)
+    readonly struct Context(float* input, int* windowStarts, float* output, int outStride, float* weights, float* bias, int pixels, float* residual, bool relu, int storedVectors)
     {
         public readonly float* Input = input, Output = output, Weights = weights, Bias = bias, Residual = residual;
-        public readonly int InWidth = inWidth, OutStride = outStride, Pixels = pixels;
-        /// <summary>False when the block's second vector lies past the last channel (stored nowhere).</summary>
-        public readonly bool Relu = relu, HasHigh = hasHigh;
+        public readonly int* WindowStarts = windowStarts;
+        public readonly int OutStride = outStride, Pixels = pixels;
+        public readonly bool Relu = relu;
+        /// <summary>Vectors of this block that lie inside the output's channels (a last block may be partly past them).</summary>
+        public readonly int StoredVectors = storedVectors;
     }
 
-    /// <summary>4 output pixels (starting at flat pixel <paramref name="p"/>) x 2 vectors of output channels.</summary>
-    void Block<TSimd, TVector>(in Context c, int p) where TSimd : struct, ISimd<TVector> where TVector : struct
+    /// <summary>How many vectors of output channels one register block holds (a type, so the JIT drops the unused third).</summary>
+    interface IBlockVectors { static abstract int Count { get; } }
+    struct TwoVectors : IBlockVectors { public static int Count => 2; }
+    struct ThreeVectors : IBlockVectors { public static int Count => 3; }
+
+    /// <summary>4 output pixels (starting at flat pixel <paramref name="p"/>) x 2 or 3 vectors of output channels.</summary>
+    void Block<TSimd, TVector, TVectors>(in Context c, int p)
+        where TSimd : struct, ISimd<TVector> where TVector : struct where TVectors : struct, IBlockVectors
     {
         var g = _g;
-        int cin = g.InChannels, step = 2 * TSimd.Count;
+        bool three = TVectors.Count == 3;
+        int cin = g.InChannels, step = TVectors.Count * TSimd.Count, rowStride = (_padded ? _paddedWidth : g.InWidth) * cin;
         // Pixels past the end repeat the last one; their results are not stored.
-        float* i0 = PixelInput(c, Math.Min(p, c.Pixels - 1)), i1 = PixelInput(c, Math.Min(p + 1, c.Pixels - 1));
-        float* i2 = PixelInput(c, Math.Min(p + 2, c.Pixels - 1)), i3 = PixelInput(c, Math.Min(p + 3, c.Pixels - 1));
-        TVector a00 = TSimd.Load(c.Bias), a01 = TSimd.Load(c.Bias + TSimd.Count);
-        TVector a10 = a00, a11 = a01, a20 = a00, a21 = a01, a30 = a00, a31 = a01;
+        int lastPixel = c.Pixels - 1;
+        float* i0 = c.Input + c.WindowStarts[Math.Min(p, lastPixel)], i1 = c.Input + c.WindowStarts[Math.Min(p + 1, lastPixel)];
+        float* i2 = c.Input + c.WindowStarts[Math.Min(p + 2, lastPixel)], i3 = c.Input + c.WindowStarts[Math.Min(p + 3, lastPixel)];
+        TVector a00 = TSimd.Load(c.Bias), a01 = TSimd.Load(c.Bias + TSimd.Count), a02 = three ? TSimd.Load(c.Bias + 2 * TSimd.Count) : default;
+        TVector a10 = a00, a11 = a01, a12 = a02, a20 = a00, a21 = a01, a22 = a02, a30 = a00, a31 = a01, a32 = a02;
         float* w = c.Weights;
         for (int ky = 0; ky < g.KernelHeight; ky++)
             for (int kx = 0; kx < g.KernelWidth; kx++)
             {
-                int tap = (ky * c.InWidth + kx) * cin;
+                int tap = ky * rowStride + kx * cin;
                 float* x0 = i0 + tap, x1 = i1 + tap, x2 = i2 + tap, x3 = i3 + tap;
                 for (int ci = 0; ci < cin; ci++, w += step)
                 {
-                    TVector w0 = TSimd.Load(w), w1 = TSimd.Load(w + TSimd.Count);
+                    TVector w0 = TSimd.Load(w), w1 = TSimd.Load(w + TSimd.Count), w2 = three ? TSimd.Load(w + 2 * TSimd.Count) : default;
                     TVector v = TSimd.Broadcast(x0[ci]);
                     a00 = TSimd.MultiplyAdd(v, w0, a00); a01 = TSimd.MultiplyAdd(v, w1, a01);
+                    if (three) a02 = TSimd.MultiplyAdd(v, w2, a02);
                     v = TSimd.Broadcast(x1[ci]);
                     a10 = TSimd.MultiplyAdd(v, w0, a10); a11 = TSimd.MultiplyAdd(v, w1, a11);
+                    if (three) a12 = TSimd.MultiplyAdd(v, w2, a12);
                     v = TSimd.Broadcast(x2[ci]);
                     a20 = TSimd.MultiplyAdd(v, w0, a20); a21 = TSimd.MultiplyAdd(v, w1, a21);
+                    if (three) a22 = TSimd.MultiplyAdd(v, w2, a22);
                     v = TSimd.Broadcast(x3[ci]);
                     a30 = TSimd.MultiplyAdd(v, w0, a30); a31 = TSimd.MultiplyAdd(v, w1, a31);
+                    if (three) a32 = TSimd.MultiplyAdd(v, w2, a32);
                 }
             }
-        Store<TSimd, TVector>(c, p, a00, a01);
-        if (p + 1 < c.Pixels) Store<TSimd, TVector>(c, p + 1, a10, a11);
-        if (p + 2 < c.Pixels) Store<TSimd, TVector>(c, p + 2, a20, a21);
-        if (p + 3 < c.Pixels) Store<TSimd, TVector>(c, p + 3, a30, a31);
+        Store<TSimd, TVector>(c, p, a00, a01, a02);
+        if (p + 1 < c.Pixels) Store<TSimd, TVector>(c, p + 1, a10, a11, a12);
+        if (p + 2 < c.Pixels) Store<TSimd, TVector>(c, p + 2, a20, a21, a22);
+        if (p + 3 < c.Pixels) Store<TSimd, TVector>(c, p + 3, a30, a31, a32);
     }
 
-    /// <summary>Top-left input pixel of output pixel <paramref name="p"/>'s window (in the padded input when padding).</summary>
-    float* PixelInput(in Context c, int p)
+    static void Store<TSimd, TVector>(in Context c, int p, TVector v0, TVector v1, TVector v2) where TSimd : struct, ISimd<TVector> where TVector : struct
     {
-        int oy = p / _g.OutWidth, ox = p % _g.OutWidth;
-        return c.Input + ((long)oy * _g.StrideY * c.InWidth + ox * _g.StrideX) * _g.InChannels;
-    }
-
-    void Store<TSimd, TVector>(in Context c, int p, TVector low, TVector high) where TSimd : struct, ISimd<TVector> where TVector : struct
-    {
-        if (c.Residual != null)
-        {
-            float* r = c.Residual + (long)p * c.OutStride;
-            low = TSimd.Add(low, TSimd.Load(r));
-            if (c.HasHigh) high = TSimd.Add(high, TSimd.Load(r + TSimd.Count));
-        }
-        if (c.Relu)
-        {
-            low = TSimd.Max(low, TSimd.Zero);
-            high = TSimd.Max(high, TSimd.Zero);
-        }
         float* o = c.Output + (long)p * c.OutStride;
-        TSimd.Store(o, low);
-        if (c.HasHigh) TSimd.Store(o + TSimd.Count, high);
+        float* r = c.Residual == null ? null : c.Residual + (long)p * c.OutStride;
+        StoreVector<TSimd, TVector>(c, o, r, v0);
+        if (c.StoredVectors > 1) StoreVector<TSimd, TVector>(c, o + TSimd.Count, r == null ? null : r + TSimd.Count, v1);
+        if (c.StoredVectors > 2) StoreVector<TSimd, TVector>(c, o + 2 * TSimd.Count, r == null ? null : r + 2 * TSimd.Count, v2);
+    }
+
+    static void StoreVector<TSimd, TVector>(in Context c, float* o, float* r, TVector v) where TSimd : struct, ISimd<TVector> where TVector : struct
+    {
+        if (r != null) v = TSimd.Add(v, TSimd.Load(r));
+        if (c.Relu) v = TSimd.Max(v, TSimd.Zero);
+        TSimd.Store(o, v);
     }
 
     void PadInput(float[] input, int batch)

@@ -24,7 +24,7 @@ public sealed class DepthwiseConv2DLayer : Layer
     public override long MultiplyAdds => (long)Geometry.OutputSize * Geometry.KernelHeight * Geometry.KernelWidth;
 
     internal override ManagedStep Managed(ManagedPlan plan) =>
-        (inputs, output, batch) => ManagedDepthwiseConv2D.Run(inputs[0], Weights, Bias, output, batch, Geometry, Relu);
+        (inputs, output, batch) => ManagedDepthwiseConv2D.Run(inputs[0], Weights, Bias, output, batch, Geometry, Relu, plan.AllowAvx512);
 
     internal override IlgpuStep Ilgpu(IlgpuPlan plan)
     {
