@@ -66,6 +66,45 @@ public class EngineOpsTests
         Assert.True(RelativeError(actual, expected.Data) <= Tolerance, $"conv+residual {channels}ch k{k} relu={relu} on {backend} (seed {rnd.Seed})");
     }
 
+    /// <summary>
+    /// The managed path runs a depthwise convolution and the pointwise one that alone reads it as
+    /// one step, band by band (BlazeFace's blocks): the result is the float64 reference's, with
+    /// bands that do not divide the rows, a residual, 256- and 512-bit depthwise vectors, stride 2.
+    /// </summary>
+    [Theory]
+    [InlineData("cpu", 19, 40, 24, 1, true, 3)]      // 8 rows per band: bands of 8, 8 and 3
+    [InlineData("cpu-avx2", 19, 40, 24, 1, true, 2)]
+    [InlineData("cpu", 20, 21, 48, 2, false, 2)]     // stride 2, 512-bit depthwise, no residual
+    public void A_depthwise_and_its_pointwise_successor_run_fused_and_match_float64_reference(string backend, int h, int w, int channels, int stride, bool residual, int batch)
+    {
+        var rnd = new RandomData();
+        var shape = new TensorShape(h, w, channels);
+        var dwGeometry = new WindowGeometry(h, w, channels, channels, 3, 3, stride, stride, Padding.Same);
+        int cout = residual ? channels : 32;
+        var pwGeometry = new WindowGeometry(dwGeometry.OutHeight, dwGeometry.OutWidth, channels, cout, 1, 1, 1, 1, Padding.Same);
+        var (dwWeights, dwBias) = (rnd.Floats(9 * channels, 0.5f), rnd.Floats(channels));
+        var (pwWeights, pwBias) = (rnd.Floats(channels * cout, 0.3f), rnd.Floats(cout));
+        var layers = new List<Layer>
+        {
+            new InputLayer("input", shape),
+            new DepthwiseConv2DLayer("dw", 0, dwGeometry, dwWeights, dwBias, relu: false),
+            new Conv2DLayer("pw", 1, pwGeometry, pwWeights, pwBias, relu: true, residual: residual ? 0 : null),
+        };
+        var network = new Network(layers, Enumerable.Range(0, layers[^1].OutputShape.Size).Select(i => $"v{i}").ToList(), "separable");
+        var input = rnd.Floats(batch * shape.Size);
+
+        var x = new Tensor(input.Select(v => (double)v).ToArray(), batch, h, w, channels);
+        var depthwise = Depthwise(x, dwWeights, dwBias, 3, 3, stride, true, relu: false);
+        var expected = residual
+            ? Add(Conv2D(depthwise, pwWeights, pwBias, 1, 1, cout, 1, true, relu: false), x, relu: true)
+            : Conv2D(depthwise, pwWeights, pwBias, 1, 1, cout, 1, true, relu: true);
+        using var engine = (VideoAffect.Inference.Managed.ManagedCpuBackend)Backends.Create(backend, network, batch);
+        var actual = new float[batch * network.ClassCount];
+        engine.Run(input, batch, actual);
+        Assert.Empty(engine.ReadActivation(1, batch)); // the depthwise output was never written out: the pair ran fused
+        Assert.True(RelativeError(actual, expected.Data) <= Tolerance, $"depthwise+pointwise {h}x{w}x{channels} s{stride} on {backend} (seed {rnd.Seed})");
+    }
+
     /// <summary>conv -> pad, and conv -> reshape to [anchors, values]: two outputs of one pass.</summary>
     static Network TwoOutputs(RandomData rnd)
     {

@@ -1,4 +1,5 @@
 using VideoAffect.Engine;
+using VideoAffect.Engine.Cpu;
 
 namespace VideoAffect.Inference.Managed;
 
@@ -15,14 +16,28 @@ public sealed class ManagedCpuBackend : InferenceBackend
     readonly ManagedStep?[] _steps;
 
     /// <param name="allowAvx512">False keeps the convolutions on 256-bit vectors even where AVX-512 is there.</param>
-    public ManagedCpuBackend(Network network, int maxBatch = 64, bool allowAvx512 = true) : base(network, maxBatch)
+    /// <param name="fuse">False runs every layer as its own step, keeping every activation for <see cref="ReadActivation"/>.</param>
+    public ManagedCpuBackend(Network network, int maxBatch = 64, bool allowAvx512 = true, bool fuse = true) : base(network, maxBatch)
     {
         var plan = new ManagedPlan(maxBatch, allowAvx512);
-        _steps = network.Layers.Select((l, i) => i == 0 ? null : l.Managed(plan) ?? throw new UnsupportedOpException(l, "cpu")).ToArray();
-        _activations = network.Layers.Select(l => new float[maxBatch * l.OutputShape.Size]).ToArray();
+        var fused = fuse ? ManagedFusion.DepthwiseIntoPointwise(network, plan) : [];
+        var inside = fused.Keys.Select(i => i - 1).ToHashSet();
+        _activations = network.Layers.Select((l, i) => inside.Contains(i) ? [] : new float[maxBatch * l.OutputShape.Size]).ToArray();
         _inputs = network.Layers.Select(l => l.Inputs.Select(k => _activations[k]).ToArray()).ToArray();
+        _steps = network.Layers.Select((l, i) =>
+            i == 0 ? null
+            : inside.Contains(i) ? Skipped
+            : fused.TryGetValue(i, out var pair) ? Fused(pair, _activations[network.Layers[i - 1].Inputs[0]])
+            : l.Managed(plan) ?? throw new UnsupportedOpException(l, "cpu")).ToArray();
         VectorBits = allowAvx512 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 512 : 256;
     }
+
+    /// <summary>A depthwise layer run inside its pointwise successor's step.</summary>
+    static readonly ManagedStep Skipped = (_, _, _) => { };
+
+    /// <summary>The pair's step: the depthwise input is read from its own activation, the residual (if any) is the pointwise layer's second input.</summary>
+    static ManagedStep Fused(DepthwisePointwise pair, float[] depthwiseInput) =>
+        (inputs, output, batch) => pair.Run(depthwiseInput, output, batch, inputs.Length > 1 ? inputs[1] : null);
 
     /// <summary>Register width the convolutions use.</summary>
     public int VectorBits { get; }
@@ -30,8 +45,12 @@ public sealed class ManagedCpuBackend : InferenceBackend
     public override string Name => "cpu";
     public override string DeviceName => $"managed SIMD ({Environment.ProcessorCount} threads, {VectorBits}-bit)";
 
-    /// <summary>Layer <paramref name="layer"/>'s output for the first <paramref name="batch"/> items of the last run.</summary>
-    public float[] ReadActivation(int layer, int batch) => _activations[layer].AsSpan(0, batch * Network.Layers[layer].OutputShape.Size).ToArray();
+    /// <summary>
+    /// Layer <paramref name="layer"/>'s output for the first <paramref name="batch"/> items of the
+    /// last run; empty for a depthwise layer run fused with its successor (see <see cref="ManagedFusion"/>).
+    /// </summary>
+    public float[] ReadActivation(int layer, int batch) =>
+        _activations[layer].Length == 0 ? [] : _activations[layer].AsSpan(0, batch * Network.Layers[layer].OutputShape.Size).ToArray();
 
     protected override void RunBatch(ReadOnlySpan<float> input, int batch)
     {
