@@ -97,7 +97,10 @@ public class LayerTests
     [InlineData("cpu", 4, 3, 9, 5, 1, true, 1)]      // a window wider than the input
     [InlineData("cpu", 5, 27, 48, 3, 1, true, 2)]    // 512-bit vectors, groups of 8 pixels and a single one
     [InlineData("cpu-avx2", 5, 27, 48, 3, 1, true, 2)]
-    [InlineData("cpu", 6, 30, 24, 3, 1, true, 2)]    // groups of 8 then one of 4 pixels
+    [InlineData("cpu", 6, 30, 24, 3, 1, true, 2)]    // 512-bit flat groups of 6 pixels (24 channels), then single pixels
+    [InlineData("cpu-avx2", 6, 30, 24, 3, 1, true, 2)] // groups of 8 then one of 4 pixels
+    [InlineData("cpu", 7, 40, 8, 3, 1, true, 2)]     // flat groups of 18 pixels (8 channels)
+    [InlineData("cpu", 6, 23, 24, 3, 1, false, 1)]   // VALID: the flat groups start at the row's first pixel
     [InlineData("cpu-avx2", 16, 12, 13, 5, 2, true, 3)]
     [InlineData("ilgpu-cpu", 16, 12, 13, 5, 2, true, 3)]
     public void Depthwise_matches_float64_reference(string backend, int h, int w, int c, int k, int stride, bool same, int batch)

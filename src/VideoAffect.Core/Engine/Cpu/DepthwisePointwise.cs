@@ -14,8 +14,7 @@ sealed unsafe class DepthwisePointwise
     /// <summary>Depthwise rows per band are chosen so the band buffer stays within this many bytes.</summary>
     const int BandBytes = 32 * 1024;
     readonly WindowGeometry _g;
-    readonly float[] _depthwiseWeights, _depthwiseBias;
-    readonly bool _depthwiseRelu, _allowAvx512;
+    readonly PackedDepthwiseConv2D _depthwise;
     readonly PackedConv2D _pointwise;
     readonly int _bandRows, _outChannels;
     /// <summary>One band buffer per worker thread, allocated on its first band and kept.</summary>
@@ -24,8 +23,8 @@ sealed unsafe class DepthwisePointwise
     DepthwisePointwise(DepthwiseConv2DLayer depthwise, PackedConv2D pointwise, int outChannels, bool allowAvx512)
     {
         _g = depthwise.Geometry;
-        (_depthwiseWeights, _depthwiseBias, _depthwiseRelu) = (depthwise.Weights, depthwise.Bias, depthwise.Relu);
-        (_pointwise, _outChannels, _allowAvx512) = (pointwise, outChannels, allowAvx512);
+        _depthwise = new PackedDepthwiseConv2D(depthwise.Weights, depthwise.Bias, _g, depthwise.Relu, allowAvx512);
+        (_pointwise, _outChannels) = (pointwise, outChannels);
         int rowBytes = _g.OutWidth * _g.OutChannels * sizeof(float);
         _bandRows = Math.Clamp(BandBytes / rowBytes, 1, _g.OutHeight);
         _bands = new ThreadLocal<float[]>(() => new float[_bandRows * _g.OutWidth * _g.OutChannels]);
@@ -52,9 +51,9 @@ sealed unsafe class DepthwisePointwise
             int n = item / bands, first = item % bands * _bandRows, rows = Math.Min(_bandRows, g.OutHeight - first);
             var band = _bands.Value!;
             long offset = ((long)n * g.OutHeight + first) * g.OutWidth * outChannels;
-            fixed (float* x = input, filter = _depthwiseWeights, bias = _depthwiseBias, y = output, r = residual, t = band)
+            fixed (float* x = input, y = output, r = residual, t = band)
             {
-                ManagedDepthwiseConv2D.Rows(x + (long)n * g.InputSize, filter, bias, t, g, _depthwiseRelu, first, rows, _allowAvx512);
+                _depthwise.Rows(x + (long)n * g.InputSize, t, first, rows);
                 _pointwise.RunBand(t, rows * g.OutWidth, y + offset, r == null ? null : r + offset);
             }
         });

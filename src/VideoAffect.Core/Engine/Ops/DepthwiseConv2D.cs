@@ -23,8 +23,11 @@ public sealed class DepthwiseConv2DLayer : Layer
     public bool Relu { get; }
     public override long MultiplyAdds => (long)Geometry.OutputSize * Geometry.KernelHeight * Geometry.KernelWidth;
 
-    internal override ManagedStep Managed(ManagedPlan plan) =>
-        (inputs, output, batch) => ManagedDepthwiseConv2D.Run(inputs[0], Weights, Bias, output, batch, Geometry, Relu, plan.AllowAvx512);
+    internal override ManagedStep Managed(ManagedPlan plan)
+    {
+        var packed = new PackedDepthwiseConv2D(Weights, Bias, Geometry, Relu, plan.AllowAvx512);
+        return (inputs, output, batch) => packed.Run(inputs[0], output, batch);
+    }
 
     internal override IlgpuStep Ilgpu(IlgpuPlan plan)
     {
