@@ -142,17 +142,16 @@ sealed unsafe class PackedDepthwiseConv2D
     }
 
     /// <summary>
-    /// The row's interior in flat groups, from the first pixel where the channel pattern starts a
-    /// new period (an even pixel for 24 channels); returns the pixels written.
+    /// The row's interior in flat groups; returns the pixels written. A group starts on a pixel,
+    /// so its vectors' channel phases are the same wherever it starts.
     /// </summary>
     (int First, int End) FlatRow(in Row row, float* phasedWeights, float* phasedBias)
     {
-        int channels = _g.InChannels, lanes = Vector512<float>.Count;
-        int period = Phases * lanes / channels, groupPixels = FlatVectors * lanes / channels;
+        int groupPixels = FlatVectors * Vector512<float>.Count / _g.InChannels;
         var (interiorFirst, interiorEnd) = Interior(_g);
-        int first = (interiorFirst + period - 1) / period * period, ox = first;
+        int ox = interiorFirst;
         for (; ox + groupPixels <= interiorEnd; ox += groupPixels) FlatGroup(row, phasedWeights, phasedBias, ox);
-        return (first, ox);
+        return (interiorFirst, ox);
     }
 
     /// <summary>144 floats of the flat (pixel, channel) axis from pixel <paramref name="ox"/>: 9 vectors, phases 0, 1, 2, 0, 1, 2, ...</summary>
