@@ -40,24 +40,39 @@ public class LibraryPackageTests
 
     static string App(TempFolder dir, string sample) => dir.File(Path.Combine(sample, "bin", "Release", "net10.0", "App.dll"));
 
+    /// <summary>
+    /// The sample as it is in the repository (its own project file, which names the package) in a
+    /// folder of its own, with this run's packed version and the local folder as a package source.
+    /// </summary>
     static void Build(TempFolder dir, string sample, string version)
     {
-        string app = Directory.CreateDirectory(dir.File(sample)).FullName;
-        File.Copy(Path.Combine(TestPaths.RepoRoot, "samples", sample, "Program.cs"), Path.Combine(app, "Program.cs"));
-        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup>
-              <ItemGroup><PackageReference Include="VideoAffect.Core" Version="{version}" /></ItemGroup>
-            </Project>
-            """);
+        string app = Directory.CreateDirectory(dir.File(sample)).FullName, source = Path.Combine(TestPaths.RepoRoot, "samples", sample);
+        string project = File.ReadAllText(Path.Combine(source, $"{sample}.csproj"));
+        Assert.Contains("<PackageReference Include=\"VideoAffect.Core\"", project);
+        Assert.DoesNotContain("ProjectReference", project);
+        File.Copy(Path.Combine(source, "Program.cs"), Path.Combine(app, "Program.cs"));
+        File.WriteAllText(Path.Combine(app, "App.csproj"), project);
         File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration><packageSources><add key="local" value="{dir.File("pack")}" /></packageSources></configuration>
             """);
         // Its own folder, away from the repository's Directory.Build.props.
         File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />");
-        var build = ProcessRunner.Run("dotnet", ["build", Path.Combine(app, "App.csproj"), "-c", "Release", "--nologo"], TimeSpan.FromMinutes(5));
+        var build = ProcessRunner.Run("dotnet", ["build", Path.Combine(app, "App.csproj"), "-c", "Release", "--nologo", $"-p:VideoAffectVersion={version}"], TimeSpan.FromMinutes(5));
         Assert.True(build.ExitCode == 0, $"{sample}: {build.StandardOutput}{build.StandardError}");
         Assert.Contains($"VideoAffect.Core/{version}", File.ReadAllText(Path.Combine(app, "obj", "project.assets.json")));
+    }
+
+    [Fact]
+    public void The_samples_name_the_version_this_repository_packs()
+    {
+        string props = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "Directory.Build.props"));
+        string version = System.Text.RegularExpressions.Regex.Match(props, "<Version>([^<]+)</Version>").Groups[1].Value;
+        Assert.NotEmpty(version);
+        foreach (var sample in new[] { "AnalyzeFile", "EmotionStream", "CustomSink" })
+        {
+            string project = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "samples", sample, $"{sample}.csproj"));
+            Assert.Contains($">{version}</VideoAffectVersion>", project);
+        }
     }
 }
