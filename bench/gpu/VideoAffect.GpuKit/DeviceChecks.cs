@@ -34,7 +34,8 @@ static class DeviceChecks
     /// <summary>Any graph, every layer against the managed path on the same input, named by its op (after <paramref name="what"/>, which ends in a space).</summary>
     public static void GraphLayers(KitReport report, string what, Network network, IlgpuBackend device, float[] input, int batch)
     {
-        using var managed = new ManagedCpuBackend(network, batch);
+        // Unfused: every layer's activation kept, so that each op is compared on its own.
+        using var managed = new ManagedCpuBackend(network, batch, fuse: false);
         managed.Run(input, batch, network.Outputs.Select((_, k) => new float[batch * network.OutputShape(k).Size]).ToArray());
         device.Run(input, batch, network.Outputs.Select((_, k) => new float[batch * network.OutputShape(k).Size]).ToArray());
         for (int i = 1; i < network.Layers.Count; i++)
