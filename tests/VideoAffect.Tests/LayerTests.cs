@@ -37,6 +37,8 @@ public class LayerTests
             cases.Add(backend, 5, 7, 37, 19, 1, 1, true, true, 3);   // 1x1 with odd channel counts
             cases.Add(backend, 6, 9, 5, 40, 1, 1, true, true, 3);    // blocks of 3 vectors, the last one 2/3 inside the channels
             cases.Add(backend, 5, 6, 7, 96, 3, 1, true, false, 2);   // BlazeFace's widest layers: whole blocks of 3 vectors
+            cases.Add(backend, 9, 11, 3, 24, 5, 2, true, true, 2);   // BlazeFace's stem: 24 channels, pairs of pixels in 512 bits, 30 pixels (a tail of 6)
+            cases.Add(backend, 6, 11, 24, 24, 1, 1, true, false, 3); // 24 -> 24 pointwise, 66 pixels (a tail of 2)
         }
         return cases;
     }

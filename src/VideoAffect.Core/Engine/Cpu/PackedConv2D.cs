@@ -21,6 +21,8 @@ namespace VideoAffect.Engine.Cpu;
 sealed unsafe class PackedConv2D
 {
     const int Pixels = 4;
+    /// <summary>The output channel count the pair blocks serve (BlazeFace's, MobileNetV2's): 2 pixels of it are 3 512-bit vectors.</summary>
+    const int PairChannels = 24;
     readonly WindowGeometry _g;
     readonly bool _relu;
     readonly int _vector, _vectorsPerBlock, _block, _blocks, _paddedHeight, _paddedWidth;
@@ -28,6 +30,12 @@ sealed unsafe class PackedConv2D
     /// <summary>A 1x1 convolution on a 1x1 input: a dense layer, whose pixel axis is the batch.</summary>
     readonly bool _dense;
     readonly float[] _weights, _bias;
+    /// <summary>
+    /// 24 output channels with AVX-512: per (tap, input channel) the 24 weights twice (48 floats),
+    /// so that 3 512-bit vectors cover 2 neighbouring pixels' outputs (see <see cref="PairBlock"/>);
+    /// empty otherwise.
+    /// </summary>
+    readonly float[] _pairWeights = [], _pairBias = [];
     readonly float[] _paddedInput;
     readonly float[] _wideOutput;
     /// <summary>Per output pixel (per batch item when dense): where its window starts in one (padded) input image.</summary>
@@ -43,6 +51,11 @@ sealed unsafe class PackedConv2D
         _blocks = (g.OutChannels + _block - 1) / _block;
         _weights = new float[_blocks * g.KernelHeight * g.KernelWidth * g.InChannels * _block];
         _bias = new float[_blocks * _block];
+        if (allowAvx512 && Vector512.IsHardwareAccelerated && g.OutChannels == PairChannels)
+        {
+            _pairWeights = new float[g.KernelHeight * g.KernelWidth * g.InChannels * 2 * PairChannels];
+            _pairBias = new float[2 * PairChannels];
+        }
         Load(weights, bias);
         _paddedHeight = (g.OutHeight - 1) * g.StrideY + g.KernelHeight;
         _paddedWidth = (g.OutWidth - 1) * g.StrideX + g.KernelWidth;
@@ -87,6 +100,10 @@ sealed unsafe class PackedConv2D
                     if (co < _g.OutChannels) _weights[(b * taps + t) * _block + j] = hwio[t * _g.OutChannels + co];
                 }
         bias.CopyTo(_bias, 0);
+        if (_pairWeights.Length == 0) return;
+        for (int t = 0; t < taps; t++)
+            for (int j = 0; j < 2 * PairChannels; j++) _pairWeights[t * 2 * PairChannels + j] = hwio[t * PairChannels + j % PairChannels];
+        for (int j = 0; j < 2 * PairChannels; j++) _pairBias[j] = bias[j % PairChannels];
     }
 
     /// <summary>Register width in floats (8 or 16) this layer runs at.</summary>
@@ -127,10 +144,10 @@ sealed unsafe class PackedConv2D
             int n = item / (_blocks * runs), rest = item % (_blocks * runs);
             int cb = rest / runs, first = rest % runs * run;
             int last = Math.Min(pixelBlocks, first + run);
-            fixed (float* src = source, dst = target, w = _weights, b = _bias, res = blockResidual)
+            fixed (float* src = source, dst = target, w = _weights, b = _bias, res = blockResidual, pw = _pairWeights, pb = _pairBias)
             fixed (int* starts = _windowStarts)
             {
-                var ctx = new Context(src + (long)n * imageSize, starts,
+                var ctx = new Context(src + (long)n * imageSize, starts, pw, pb,
                     dst + (long)n * pixels * targetChannels + cb * _block, targetChannels,
                     w + (long)cb * _g.KernelHeight * _g.KernelWidth * _g.InChannels * _block, b + cb * _block, pixels,
                     res is null ? null : res + (long)n * pixels * targetChannels + cb * _block, reluInBlock,
@@ -144,7 +161,13 @@ sealed unsafe class PackedConv2D
     /// <summary>Pixel blocks [first, last) of one channel block.</summary>
     void RunBlocks(in Context ctx, int first, int last)
     {
-        for (int pb = first; pb < last; pb++)
+        int pb = first;
+        if (_pairWeights.Length > 0)
+        {
+            // Two pixel blocks at a time where all 8 pixels exist; what is left takes the 256-bit blocks below.
+            for (; pb + 1 < last && (pb + 2) * Pixels <= ctx.Pixels; pb += 2) PairBlock(ctx, pb * Pixels);
+        }
+        for (; pb < last; pb++)
         {
             int p = pb * Pixels;
             switch (_vector, _vectorsPerBlock)
@@ -173,20 +196,21 @@ sealed unsafe class PackedConv2D
     public void RunBand(float* input, int pixels, float* output, float* residual)
     {
         int cin = _g.InChannels, channels = _g.OutChannels, pixelBlocks = (pixels + Pixels - 1) / Pixels;
-        fixed (float* w = _weights, b = _bias)
+        fixed (float* w = _weights, b = _bias, pw = _pairWeights, pb = _pairBias)
         fixed (int* starts = _windowStarts)
             for (int cb = 0; cb < _blocks; cb++)
             {
-                var ctx = new Context(input, starts, output + cb * _block, channels, w + (long)cb * cin * _block, b + cb * _block, pixels,
+                var ctx = new Context(input, starts, pw, pb, output + cb * _block, channels, w + (long)cb * cin * _block, b + cb * _block, pixels,
                     residual == null ? null : residual + cb * _block, _relu, Math.Min(_vectorsPerBlock, (channels - cb * _block) / _vector));
                 RunBlocks(ctx, 0, pixelBlocks);
             }
     }
 
-    readonly struct Context(float* input, int* windowStarts, float* output, int outStride, float* weights, float* bias, int pixels, float* residual, bool relu, int storedVectors)
+    readonly struct Context(float* input, int* windowStarts, float* pairWeights, float* pairBias, float* output, int outStride, float* weights, float* bias, int pixels, float* residual, bool relu, int storedVectors)
     {
         public readonly float* Input = input, Output = output, Weights = weights, Bias = bias, Residual = residual;
         public readonly int* WindowStarts = windowStarts;
+        public readonly float* PairWeights = pairWeights, PairBias = pairBias;
         public readonly int OutStride = outStride, Pixels = pixels;
         public readonly bool Relu = relu;
         /// <summary>Vectors of this block that lie inside the output's channels (a last block may be partly past them).</summary>
@@ -238,6 +262,59 @@ sealed unsafe class PackedConv2D
         if (p + 1 < c.Pixels) Store<TSimd, TVector>(c, p + 1, a10, a11, a12);
         if (p + 2 < c.Pixels) Store<TSimd, TVector>(c, p + 2, a20, a21, a22);
         if (p + 3 < c.Pixels) Store<TSimd, TVector>(c, p + 3, a30, a31, a32);
+    }
+
+    /// <summary>
+    /// 8 output pixels of a 24-channel convolution in 512-bit vectors: pixels 2k and 2k+1 are 48
+    /// contiguous floats, 3 vectors: the first holds pixel 2k's channels 0-15, the last pixel 2k+1's
+    /// channels 8-23, and the middle one pixel 2k's channels 16-23 beside pixel 2k+1's channels 0-7,
+    /// so its input is the two pixels' broadcasts blended. Per input value: 12 FMAs of 16 lanes
+    /// where the 256-bit blocks of 3 x 8 channels need 24 of 8 lanes for the same 8 pixels.
+    /// </summary>
+    void PairBlock(in Context c, int p)
+    {
+        var g = _g;
+        const int Lanes = 16, Step = 2 * PairChannels;
+        int cin = g.InChannels, rowStride = (_padded ? _paddedWidth : g.InWidth) * cin;
+        float* i0 = c.Input + c.WindowStarts[p], i1 = c.Input + c.WindowStarts[p + 1], i2 = c.Input + c.WindowStarts[p + 2], i3 = c.Input + c.WindowStarts[p + 3];
+        float* i4 = c.Input + c.WindowStarts[p + 4], i5 = c.Input + c.WindowStarts[p + 5], i6 = c.Input + c.WindowStarts[p + 6], i7 = c.Input + c.WindowStarts[p + 7];
+        // Lanes 0-7 from the pair's first pixel, 8-15 from its second.
+        var firstHalf = Vector512.Create(Vector256<float>.AllBitsSet, Vector256<float>.Zero);
+        Vector512<float> b0 = Vector512.Load(c.PairBias), b1 = Vector512.Load(c.PairBias + Lanes), b2 = Vector512.Load(c.PairBias + 2 * Lanes);
+        Vector512<float> a00 = b0, a01 = b1, a02 = b2, a10 = b0, a11 = b1, a12 = b2, a20 = b0, a21 = b1, a22 = b2, a30 = b0, a31 = b1, a32 = b2;
+        float* w = c.PairWeights;
+        for (int ky = 0; ky < g.KernelHeight; ky++)
+            for (int kx = 0; kx < g.KernelWidth; kx++)
+            {
+                int tap = ky * rowStride + kx * cin;
+                for (int ci = tap, end = tap + cin; ci < end; ci++, w += Step)
+                {
+                    Vector512<float> w0 = Vector512.Load(w), w1 = Vector512.Load(w + Lanes), w2 = Vector512.Load(w + 2 * Lanes);
+                    Vector512<float> u = Vector512.Create(i0[ci]), v = Vector512.Create(i1[ci]);
+                    a00 = Vector512.FusedMultiplyAdd(u, w0, a00); a01 = Vector512.FusedMultiplyAdd(Vector512.ConditionalSelect(firstHalf, u, v), w1, a01); a02 = Vector512.FusedMultiplyAdd(v, w2, a02);
+                    u = Vector512.Create(i2[ci]); v = Vector512.Create(i3[ci]);
+                    a10 = Vector512.FusedMultiplyAdd(u, w0, a10); a11 = Vector512.FusedMultiplyAdd(Vector512.ConditionalSelect(firstHalf, u, v), w1, a11); a12 = Vector512.FusedMultiplyAdd(v, w2, a12);
+                    u = Vector512.Create(i4[ci]); v = Vector512.Create(i5[ci]);
+                    a20 = Vector512.FusedMultiplyAdd(u, w0, a20); a21 = Vector512.FusedMultiplyAdd(Vector512.ConditionalSelect(firstHalf, u, v), w1, a21); a22 = Vector512.FusedMultiplyAdd(v, w2, a22);
+                    u = Vector512.Create(i6[ci]); v = Vector512.Create(i7[ci]);
+                    a30 = Vector512.FusedMultiplyAdd(u, w0, a30); a31 = Vector512.FusedMultiplyAdd(Vector512.ConditionalSelect(firstHalf, u, v), w1, a31); a32 = Vector512.FusedMultiplyAdd(v, w2, a32);
+                }
+            }
+        // The 8 pixels' outputs (and residuals) are 192 contiguous floats: 12 vectors.
+        float* o = c.Output + (long)p * PairChannels, r = c.Residual == null ? null : c.Residual + (long)p * PairChannels;
+        var relu = c.Relu;
+        StorePair(o, r, relu, 0, a00); StorePair(o, r, relu, 1, a01); StorePair(o, r, relu, 2, a02);
+        StorePair(o, r, relu, 3, a10); StorePair(o, r, relu, 4, a11); StorePair(o, r, relu, 5, a12);
+        StorePair(o, r, relu, 6, a20); StorePair(o, r, relu, 7, a21); StorePair(o, r, relu, 8, a22);
+        StorePair(o, r, relu, 9, a30); StorePair(o, r, relu, 10, a31); StorePair(o, r, relu, 11, a32);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void StorePair(float* output, float* residual, bool relu, int vector, Vector512<float> value)
+    {
+        if (residual != null) value += Vector512.Load(residual + vector * 16);
+        if (relu) value = Vector512.Max(value, Vector512<float>.Zero);
+        value.Store(output + vector * 16);
     }
 
     // Inlined: a call after the loop makes the JIT spill every accumulator to the stack on every
