@@ -16,7 +16,9 @@ namespace VideoAffect.Engine.Cpu;
 /// activation cost no extra pass over memory.
 /// The block shape is the one that computes the fewest padded channels: 24 channels are one block
 /// of 3 x 256 bits, 48 and 96 blocks of 3 x 512 bits, 32 and 64 blocks of 2 x 512 bits (2 x 256
-/// bits for 24 channels left a third of every step's FMAs on channels that do not exist).
+/// bits for 24 channels left a third of every step's FMAs on channels that do not exist). With
+/// AVX-512, 24 channels go further: 8 pixels at a time over pairs of pixels in 512-bit vectors
+/// (<see cref="PairBlock"/>), the 256-bit blocks taking only what is left of a run.
 /// </summary>
 sealed unsafe class PackedConv2D
 {

@@ -6,14 +6,16 @@ namespace VideoAffect.Inference.Managed;
 /// <summary>
 /// The network in managed code: each op's managed implementation (Engine/Ops) compiled once,
 /// convolutions as register-blocked SIMD GEMM (AVX-512 or AVX2), the light ops SIMD over
-/// channels. Activations are preallocated for <see cref="InferenceBackend.MaxBatch"/> items and
-/// reused across calls.
+/// channels; a depthwise convolution read only by the 1x1 convolution after it runs inside that
+/// layer's step (<see cref="ManagedFusion"/>). Activations are preallocated for
+/// <see cref="InferenceBackend.MaxBatch"/> items and reused across calls.
 /// </summary>
 public sealed class ManagedCpuBackend : InferenceBackend
 {
     readonly float[][] _activations;
     readonly float[][][] _inputs;
     readonly ManagedStep?[] _steps;
+    readonly DepthwisePointwise[] _fused;
 
     /// <param name="allowAvx512">False keeps the convolutions on 256-bit vectors even where AVX-512 is there.</param>
     /// <param name="fuse">False runs every layer as its own step, keeping every activation for <see cref="ReadActivation"/>.</param>
@@ -21,6 +23,7 @@ public sealed class ManagedCpuBackend : InferenceBackend
     {
         var plan = new ManagedPlan(maxBatch, allowAvx512);
         var fused = fuse ? ManagedFusion.DepthwiseIntoPointwise(network, plan) : [];
+        _fused = fused.Values.ToArray();
         var inside = fused.Keys.Select(i => i - 1).ToHashSet();
         _activations = network.Layers.Select((l, i) => inside.Contains(i) ? [] : new float[maxBatch * l.OutputShape.Size]).ToArray();
         _inputs = network.Layers.Select(l => l.Inputs.Select(k => _activations[k]).ToArray()).ToArray();
@@ -57,6 +60,12 @@ public sealed class ManagedCpuBackend : InferenceBackend
         input.CopyTo(_activations[0]);
         for (int i = 1; i < _steps.Length; i++)
             _steps[i]!(_inputs[i], _activations[i], batch);
+    }
+
+    public override void Dispose()
+    {
+        foreach (var pair in _fused) pair.Dispose();
+        base.Dispose();
     }
 
     protected override void ReadOutput(int output, int batch, Span<float> destination)
