@@ -9,7 +9,7 @@ namespace VideoAffect.Classification;
 /// are whole (lengths, CRCs, IEND), so that a damaged file gets our one-line error instead of
 /// libpng's own message on stderr.
 /// </summary>
-public static class ImageHeader
+internal static class ImageHeader
 {
     /// <summary>The image's width and height, or null for a format not read here (OpenCV then decides).</summary>
     public static (int Width, int Height)? ReadSize(string path)

@@ -53,14 +53,14 @@ public static class FaceDetectorFactory
     }
 
     /// <summary>Frames (views) one BlazeFace pass holds: where this machine's forward pass reaches its best frames per second.</summary>
-    public const int BlazeFaceBatch = 8;
+    internal const int BlazeFaceBatch = 8;
 
     /// <summary>
     /// One BlazeFace detector, on the classifier's accelerator where it has one, else on the
     /// classifier's kind of backend, batching up to <see cref="BlazeFaceBatch"/> frames (or one
     /// frame's views, with tiles) per pass.
     /// </summary>
-    public static BlazeFaceDetector CreateBlazeFace(DetectorOptions options, IInferenceBackend backend)
+    internal static BlazeFaceDetector CreateBlazeFace(DetectorOptions options, IInferenceBackend backend)
     {
         options.Validate();
         var network = BlazeFaceModel.Load();

@@ -34,7 +34,7 @@ public interface ILandmarkFaceDetector : IBgrFaceDetector
 /// One detector that several workers or streams share (BlazeFace batches their frames together):
 /// each holder gets this view, and disposing it leaves the detector to its owner.
 /// </summary>
-public sealed class SharedFaceDetector(ILandmarkFaceDetector detector) : ILandmarkFaceDetector
+internal sealed class SharedFaceDetector(ILandmarkFaceDetector detector) : ILandmarkFaceDetector
 {
     public ILandmarkFaceDetector Detector => detector;
     public IReadOnlyList<FaceBox> Detect(OpenCvSharp.Mat gray) => detector.Detect(gray);

@@ -14,7 +14,7 @@ namespace VideoAffect.Detection;
 /// groupRectangles. Cascades with tilted features also get the rotated integral image.
 /// Buffers are sized for the frame size and reused while it stays the same.
 /// </summary>
-public sealed class IlgpuHaarDetector : IBgrFaceDetector
+internal sealed class IlgpuHaarDetector : IBgrFaceDetector
 {
     readonly Accelerator _accelerator;
     readonly bool _ownsAccelerator;

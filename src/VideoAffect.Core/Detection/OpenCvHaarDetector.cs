@@ -3,7 +3,7 @@ using OpenCvSharp;
 namespace VideoAffect.Detection;
 
 /// <summary>OpenCV's CPU Haar cascade (CascadeClassifier.detectMultiScale), loaded once per instance.</summary>
-public sealed class OpenCvHaarDetector : IFaceDetector
+internal sealed class OpenCvHaarDetector : IFaceDetector
 {
     readonly CascadeClassifier _cascade;
     readonly DetectorOptions _options;

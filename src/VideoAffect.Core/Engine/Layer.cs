@@ -11,7 +11,7 @@ namespace VideoAffect.Engine;
 /// </summary>
 public abstract class Layer
 {
-    protected Layer(string name, int[] inputs, TensorShape outputShape)
+    private protected Layer(string name, int[] inputs, TensorShape outputShape)
     {
         Name = name;
         Inputs = inputs;

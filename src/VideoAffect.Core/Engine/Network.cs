@@ -12,7 +12,7 @@ public sealed record NetworkOutput(string Name, int Layer);
 public sealed class Network
 {
     /// <summary>A classifier: the last layer is its one output, one value per label.</summary>
-    public Network(IReadOnlyList<Layer> layers, IReadOnlyList<string> labels, string source, InputSpec? input = null)
+    internal Network(IReadOnlyList<Layer> layers, IReadOnlyList<string> labels, string source, InputSpec? input = null)
         : this(layers, [new NetworkOutput("probabilities", layers.Count - 1)], labels, source, input)
     {
         if (layers[^1].OutputShape.Size != labels.Count)
@@ -20,7 +20,7 @@ public sealed class Network
     }
 
     /// <summary>Any graph: its named outputs, and labels only where it classifies.</summary>
-    public Network(IReadOnlyList<Layer> layers, IReadOnlyList<NetworkOutput> outputs, IReadOnlyList<string> labels, string source, InputSpec? input = null)
+    internal Network(IReadOnlyList<Layer> layers, IReadOnlyList<NetworkOutput> outputs, IReadOnlyList<string> labels, string source, InputSpec? input = null)
     {
         if (layers.Count < 2 || layers[0] is not InputLayer)
             throw new ModelFormatException($"{source}: a network needs an input layer followed by at least one op");
@@ -64,7 +64,7 @@ public sealed class Network
     public int MaxBatchSize => (int)Math.Min(4096, int.MaxValue / Math.Max(1, Layers.Max(l => (long)l.OutputShape.Size)));
 
     /// <summary>Refuses an impossible batch size up front, with the fix, instead of overflowing deep inside a backend.</summary>
-    public void CheckBatchSize(int batch)
+    internal void CheckBatchSize(int batch)
     {
         if (batch < 1 || batch > MaxBatchSize)
             throw new VideoAffectException($"--batch-size must be between 1 and {MaxBatchSize} for this model (got {batch})");

@@ -7,7 +7,7 @@ namespace VideoAffect.Engine;
 /// does: each layer takes the previous one's output, shapes follow from the input. Weights are
 /// Glorot-uniform and biases zero (Keras' defaults) unless given, e.g. by the model file loader.
 /// </summary>
-public sealed class SequentialBuilder
+internal sealed class SequentialBuilder
 {
     readonly List<Layer> _layers = [];
     readonly Random _random;

@@ -39,7 +39,7 @@ public static class BackendFactory
     static IInferenceBackend Guarded(IInferenceBackend gpu, Action<string>? log) => new FallbackBackend(gpu, log: log);
 
     /// <summary>The ILGPU engine behind a backend, if it has one (a detector can share its accelerator).</summary>
-    public static IlgpuBackend? IlgpuEngine(IInferenceBackend backend) => backend switch
+    internal static IlgpuBackend? IlgpuEngine(IInferenceBackend backend) => backend switch
     {
         IlgpuBackend ilgpu => ilgpu,
         FallbackBackend { Device: IlgpuBackend ilgpu } => ilgpu,

@@ -12,7 +12,7 @@ namespace VideoAffect.Inference;
 /// the input batch goes up and the outputs come back per call. Given whole frames
 /// (<see cref="RunOnFrames"/>) it also does the preprocessing on the device.
 /// </summary>
-public sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
+internal sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
 {
     readonly Accelerator _accelerator;
     readonly bool _ownsAccelerator;

@@ -16,15 +16,15 @@ public static class IlgpuRuntime
     // opencl backend can say why one is unusable instead of pretending there is none.
     static readonly Lazy<Context> SharedContext = new(() => Context.Create(b => b.Default().OpenCL(_ => true).EnableAlgorithms()));
 
-    public static Context Context => SharedContext.Value;
+    internal static Context Context => SharedContext.Value;
 
-    public static IEnumerable<Device> Devices(AcceleratorType type) => Context.Devices.Where(d => d.AcceleratorType == type);
+    internal static IEnumerable<Device> Devices(AcceleratorType type) => Context.Devices.Where(d => d.AcceleratorType == type);
 
     /// <summary>
     /// The fastest device that can run our kernels: a CUDA GPU, else an OpenCL GPU or accelerator
     /// card, else ILGPU's CPU accelerator.
     /// </summary>
-    public static Accelerator CreateBestAccelerator()
+    internal static Accelerator CreateBestAccelerator()
     {
         var candidates = Devices(AcceleratorType.Cuda)
             .Concat(Devices(AcceleratorType.OpenCL).Where(d => d is CLDevice { DeviceType: CLDeviceType.CL_DEVICE_TYPE_GPU or CLDeviceType.CL_DEVICE_TYPE_ACCELERATOR }));
@@ -37,13 +37,13 @@ public static class IlgpuRuntime
     }
 
     /// <summary>ILGPU's CPU accelerator: simulates GPU threads, so it checks kernels rather than serves video.</summary>
-    public static Accelerator CreateCpuAccelerator() => Context.CreateCPUAccelerator(0);
+    internal static Accelerator CreateCpuAccelerator() => Context.CreateCPUAccelerator(0);
 
     /// <summary>
     /// Creates an accelerator for <paramref name="device"/> and proves it can compile and run a kernel:
     /// some OpenCL drivers (PoCL 3.1) are listed but reject ILGPU's generated code.
     /// </summary>
-    public static Accelerator CreateVerified(Device device)
+    internal static Accelerator CreateVerified(Device device)
     {
         var accelerator = device.CreateAccelerator(Context);
         try
@@ -84,7 +84,7 @@ public static class IlgpuRuntime
         return reports;
     }
 
-    public static string BackendName(AcceleratorType type) => type switch
+    internal static string BackendName(AcceleratorType type) => type switch
     {
         AcceleratorType.Cuda => "cuda",
         AcceleratorType.OpenCL => "opencl",

@@ -3,7 +3,7 @@ using VideoAffect.Engine;
 namespace VideoAffect.Inference;
 
 /// <summary>Shared argument checks and splitting of over-size batches for every backend.</summary>
-public abstract class InferenceBackend : IInferenceBackend
+internal abstract class InferenceBackend : IInferenceBackend
 {
     protected InferenceBackend(Network network, int maxBatch)
     {

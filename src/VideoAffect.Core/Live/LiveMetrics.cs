@@ -7,7 +7,7 @@ namespace VideoAffect.Live;
 /// the HTTP endpoint serves them in Prometheus text format. Every instrument carries a stream tag.
 /// Only seconds carry a unit (exporters append it to the name: videoaffect_latency_seconds).
 /// </summary>
-public sealed class LiveMetrics : IDisposable
+internal sealed class LiveMetrics : IDisposable
 {
     public const string MeterName = "VideoAffect";
     /// <summary>Seconds; the latency histogram's buckets (exporters default to millisecond-sized ones).</summary>

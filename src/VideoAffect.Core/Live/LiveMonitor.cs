@@ -42,7 +42,7 @@ public sealed class LiveMonitor : IDisposable
         foreach (var source in options.Sources) Register(source);
     }
 
-    public LiveMetrics Metrics { get; } = new();
+    internal LiveMetrics Metrics { get; } = new();
     /// <summary>Where records and track events go besides the files (brokers).</summary>
     public EventSinks Sinks { get; }
     /// <summary>The streams now watched, in the order they were added.</summary>

@@ -75,7 +75,7 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
     }
 
     /// <summary>A file or device that does not exist will not appear by retrying.</summary>
-    public void CheckExists()
+    internal void CheckExists()
     {
         if (Kind is LiveSourceKind.File or LiveSourceKind.Webcam && !File.Exists(Location))
             throw new VideoAffectException(Kind == LiveSourceKind.Webcam

@@ -14,7 +14,7 @@ public sealed record MonitorOptions : Pipeline.IRecognitionSettings
     public string RecordsFormat { get; init; } = "jsonl";
 
     /// <summary>Where a stream's records go; null without <see cref="RecordsDirectory"/>.</summary>
-    public string? RecordsPath(string stream) => RecordsDirectory is { } dir ? Path.Combine(dir, $"{stream}.{RecordsFormat}") : null;
+    internal string? RecordsPath(string stream) => RecordsDirectory is { } dir ? Path.Combine(dir, $"{stream}.{RecordsFormat}") : null;
     /// <summary>Annotated recordings in segments go to DIR/NAME-TIME.mp4; null records nothing.</summary>
     public string? RecordingDirectory { get; init; }
     public TimeSpan SegmentLength { get; init; } = TimeSpan.FromMinutes(5);

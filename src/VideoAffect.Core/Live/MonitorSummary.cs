@@ -8,7 +8,7 @@ namespace VideoAffect.Live;
 public sealed record MonitorSummary(string Status, string? Error, double Seconds, long Batches, long MixedBatches, IReadOnlyList<StreamSummary> Streams,
     IReadOnlyList<ResourceSample>? Resources = null, IReadOnlyList<Sinks.SinkSummary>? Sinks = null)
 {
-    public static MonitorSummary From(LiveMonitor monitor, string status, string? error) => new(status, error,
+    internal static MonitorSummary From(LiveMonitor monitor, string status, string? error) => new(status, error,
         monitor.Elapsed.TotalSeconds, monitor.Batches, monitor.MixedBatches, monitor.Streams.Select(s => StreamSummary.From(s, monitor.Elapsed)).ToList(),
         monitor.Resources?.Samples, monitor.Sinks.All.Count > 0 ? monitor.Sinks.Summaries() : null) { DetectorPasses = monitor.DetectorPasses };
 
@@ -16,7 +16,7 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
     public long? DetectorPasses { get; init; }
 
     /// <summary>While the monitor runs (/streams): each stream with its last minutes of emotions.</summary>
-    public static MonitorSummary Live(LiveMonitor monitor) => From(monitor, "running", null) with
+    internal static MonitorSummary Live(LiveMonitor monitor) => From(monitor, "running", null) with
     {
         Streams = monitor.Streams.Select(s => StreamSummary.WithHistory(s, monitor.Elapsed)).ToList(),
     };
@@ -49,7 +49,7 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
-    public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
+    internal static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
 }
 
 public sealed record StreamSummary(string Name, string Source, string State, int Width, int Height, long Frames, long Processed, long Dropped,
@@ -58,7 +58,7 @@ public sealed record StreamSummary(string Name, string Source, string State, int
     double ReceivedFps = 0, double? LastFrameAgeSeconds = null, double? RetryInSeconds = null, string? Reason = null,
     IReadOnlyList<EmotionSample>? History = null)
 {
-    public static StreamSummary From(StreamStatus s, TimeSpan elapsed) => new(s.Name, s.Source.Location, s.State.ToString().ToLowerInvariant(),
+    internal static StreamSummary From(StreamStatus s, TimeSpan elapsed) => new(s.Name, s.Source.Location, s.State.ToString().ToLowerInvariant(),
         s.Width, s.Height, s.Frames, s.Processed, s.Dropped, s.Faces, s.Reconnects, s.Errors, Math.Round(s.Downtime.TotalSeconds, 3),
         elapsed.TotalSeconds > 0 ? Math.Round(s.Processed / elapsed.TotalSeconds, 2) : 0, Math.Round(s.FramesPerSecond, 2), s.QueueDepth,
         Round(s.LatencyPercentile(50)), Round(s.LatencyPercentile(95)), s.LastError,
@@ -66,7 +66,7 @@ public sealed record StreamSummary(string Name, string Source, string State, int
         Math.Round(s.FramesReceivedPerSecond, 2), Round(s.SecondsSinceLastFrame), Round(s.RetryInSeconds), HumanReasons.Of(s.LastError));
 
     /// <summary>As <see cref="From"/>, with the last minutes of emotions (the live page's sparkline).</summary>
-    public static StreamSummary WithHistory(StreamStatus s, TimeSpan elapsed) => From(s, elapsed) with { History = s.History };
+    internal static StreamSummary WithHistory(StreamStatus s, TimeSpan elapsed) => From(s, elapsed) with { History = s.History };
 
     static double? Round(double? v) => v is { } x ? Math.Round(x, 4) : null;
 }

@@ -12,9 +12,19 @@ public sealed record EmotionSample(DateTime Utc, string? Label, double Confidenc
 /// last error, recent latencies for percentiles and the emotions on its latest frame. Written by
 /// the stream's source and stages, read by the HTTP endpoint and the final summary.
 /// </summary>
-public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
+public sealed class StreamStatus
 {
-    readonly KeyValuePair<string, object?> _tag = new("stream", source.Name);
+    readonly LiveSourceSpec source;
+    readonly LiveMetrics metrics;
+
+    internal StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
+    {
+        this.source = source;
+        this.metrics = metrics;
+        _tag = new("stream", source.Name);
+    }
+
+    readonly KeyValuePair<string, object?> _tag;
     readonly object _gate = new();
     readonly double[] _latencies = new double[2048];
     readonly Queue<long> _recentFrames = new(), _recentReads = new();
@@ -40,7 +50,7 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
     /// <summary>Processed frames left out of the recording because its encoder fell behind.</summary>
     public long NotRecorded => Interlocked.Read(ref _notRecorded);
     /// <summary>Frames waiting before detection; set by the monitor.</summary>
-    public Func<int> QueueDepthProbe { get; set; } = () => 0;
+    internal Func<int> QueueDepthProbe { get; set; } = () => 0;
     public int QueueDepth => QueueDepthProbe();
     /// <summary>Label and confidence of each face on the latest processed frame.</summary>
     public IReadOnlyList<(int Track, string Label, double Confidence)> CurrentFaces { get; private set; } = [];
@@ -66,7 +76,7 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
         }
     }
 
-    public void SetState(StreamState state, string? error = null)
+    internal void SetState(StreamState state, string? error = null)
     {
         lock (_gate)
         {
@@ -78,9 +88,9 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
         }
     }
 
-    public void Connected(int width, int height) { Width = width; Height = height; SetState(StreamState.Live); }
+    internal void Connected(int width, int height) { Width = width; Height = height; SetState(StreamState.Live); }
 
-    public void FrameRead()
+    internal void FrameRead()
     {
         Interlocked.Increment(ref _frames);
         long now = Stopwatch.GetTimestamp();
@@ -119,30 +129,30 @@ public sealed class StreamStatus(LiveSourceSpec source, LiveMetrics metrics)
     }
 
     /// <summary>The source waits this long before its next attempt.</summary>
-    public void RetryAfter(TimeSpan delay) =>
+    internal void RetryAfter(TimeSpan delay) =>
         Interlocked.Exchange(ref _retryAtTicks, Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency));
 
     /// <summary>The last few minutes of the stream's emotion: once a second, its most confident face's shown label.</summary>
     public IReadOnlyList<EmotionSample> History { get { lock (_history) return _history.ToList(); } }
 
-    public void FrameDropped() { Interlocked.Increment(ref _dropped); }
+    internal void FrameDropped() { Interlocked.Increment(ref _dropped); }
 
-    public void FrameNotRecorded() { Interlocked.Increment(ref _notRecorded); }
+    internal void FrameNotRecorded() { Interlocked.Increment(ref _notRecorded); }
 
-    public void Reconnecting(string reason)
+    internal void Reconnecting(string reason)
     {
         Interlocked.Increment(ref _reconnects);
         SetState(StreamState.Reconnecting, reason);
     }
 
-    public void Error(string message)
+    internal void Error(string message)
     {
         Interlocked.Increment(ref _errors);
         lock (_gate) LastError = message;
     }
 
     /// <summary>A frame reached the outputs: its faces, and the time since it was captured.</summary>
-    public void FrameProcessed(Media.VideoFrame frame)
+    internal void FrameProcessed(Media.VideoFrame frame)
     {
         Interlocked.Increment(ref _processed);
         var faces = frame.Faces.Where(f => f.Display is not null).Select(f => (f.TrackId, f.Display!.Label, (double)f.Display.Confidence)).ToList();

@@ -12,7 +12,7 @@ namespace VideoAffect.Media;
 /// stay variable) in the source's time base, and adds the source's audio, aligned by the same
 /// origin. A run that ends early still gets a playable file whose audio ends with its video.
 /// </summary>
-public sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, bool keepAudio = true, string preset = AnnotatedVideoEncoder.DefaultPreset) : IFrameSink
+internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, bool keepAudio = true, string preset = AnnotatedVideoEncoder.DefaultPreset) : IFrameSink
 {
     /// <summary>x264's speed/size trade-off; see the README for what each costs here.</summary>
     public const string DefaultPreset = "veryfast";

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace VideoAffect.Media;
 
 /// <summary>The end of a pipeline: takes every frame of a channel until it completes, and releases each.</summary>
-public interface IFrameSink
+internal interface IFrameSink
 {
     /// <summary>Frames taken so far.</summary>
     long FramesEncoded { get; }
@@ -11,7 +11,7 @@ public interface IFrameSink
 }
 
 /// <summary>Takes frames and keeps none: the video output of a run told to write none (`-o /dev/null`).</summary>
-public sealed class DiscardingSink : IFrameSink
+internal sealed class DiscardingSink : IFrameSink
 {
     long _frames;
     public long FramesEncoded => Interlocked.Read(ref _frames);

@@ -6,7 +6,7 @@ using VideoAffect.Detection;
 namespace VideoAffect.Media;
 
 /// <summary>A decoded BGR24 frame travelling down the pipeline with the faces found on it.</summary>
-public sealed class VideoFrame : IDisposable
+internal sealed class VideoFrame : IDisposable
 {
     readonly FrameBufferPool _pool;
 
@@ -52,7 +52,7 @@ public sealed class VideoFrame : IDisposable
 /// One face on a frame: its box, what to classify (the network input cut on the host, or the crop
 /// for a backend that cuts it on its device), then the prediction.
 /// </summary>
-public sealed class FaceObservation(FaceBox box, float[]? input, int trackId = 0, bool detected = true, FaceBox? deviceCrop = null, Tracking.FaceTrack? track = null)
+internal sealed class FaceObservation(FaceBox box, float[]? input, int trackId = 0, bool detected = true, FaceBox? deviceCrop = null, Tracking.FaceTrack? track = null)
 {
     public FaceBox Box { get; } = box;
     /// <summary>Keypoints from a detector that gives them (BlazeFace's eyes, nose, mouth and ears), on frames it ran; else null.</summary>

@@ -12,7 +12,7 @@ namespace VideoAffect.Model;
 /// order (weights then bias), for a checkpoint Adam's moments, and a SHA-256 of everything before it,
 /// so a truncated or damaged file is named as such instead of loading wrong weights.
 /// </summary>
-public static class ModelFile
+internal static class ModelFile
 {
     public const string Extension = ".vamodel";
     static readonly byte[] Magic = "VAMODEL1"u8.ToArray();

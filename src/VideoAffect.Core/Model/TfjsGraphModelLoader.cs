@@ -10,7 +10,7 @@ namespace VideoAffect.Model;
 /// Only the ops the engine implements are accepted; anything else is a <see cref="ModelFormatException"/>
 /// naming the op and node, never a silent mis-read.
 /// </summary>
-public static class TfjsGraphModelLoader
+internal static class TfjsGraphModelLoader
 {
     public static readonly IReadOnlyList<string> SupportedOps =
         ["Placeholder", "Const", "Identity", "_FusedConv2D", "Conv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative",

@@ -1,14 +1,14 @@
 namespace VideoAffect.Model;
 
 /// <summary>One finished epoch's figures.</summary>
-public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, double Seconds);
+internal sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, double Seconds);
 
 /// <summary>
 /// Where a training run stands, saved in every checkpoint so a run can resume exactly: the epoch
 /// and batch reached, the Adam step count, the settings that must not change on resume, the
 /// running sums of the unfinished epoch and the history of finished ones.
 /// </summary>
-public sealed record TrainingState
+internal sealed record TrainingState
 {
     public int CompletedEpochs { get; init; }
     /// <summary>Batches of epoch <see cref="CompletedEpochs"/> + 1 already trained (a checkpoint taken when a run was stopped).</summary>
@@ -27,7 +27,7 @@ public sealed record TrainingState
 }
 
 /// <summary>Adam's moment estimates, two arrays (weights, bias) per parameter layer.</summary>
-public sealed record AdamMoments(float[][] Mean, float[][] Variance);
+internal sealed record AdamMoments(float[][] Mean, float[][] Variance);
 
 /// <summary>A model file's optional training part: the state and Adam's moments. It lives with the file format (Model), which Training uses, not the other way round.</summary>
-public sealed record TrainingCheckpoint(TrainingState State, AdamMoments Moments);
+internal sealed record TrainingCheckpoint(TrainingState State, AdamMoments Moments);

@@ -29,7 +29,7 @@ public interface IRecognitionSettings
     double SmoothingAlpha { get; }
 }
 
-public static class RecognitionSettings
+internal static class RecognitionSettings
 {
     /// <summary>One clear line for the first setting that cannot work.</summary>
     public static void ValidateRecognition(this IRecognitionSettings s)

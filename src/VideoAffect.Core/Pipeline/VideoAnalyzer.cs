@@ -29,7 +29,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     /// <summary>Frames expected in the input, when the container says.</summary>
     public long FramesExpected { get; private set; }
     /// <summary>What the report was made from, once the run is over (null without --report).</summary>
-    public ReportData? Report { get; private set; }
+    internal ReportData? Report { get; private set; }
     VideoFileDecoder? _decoder;
 
     public async Task<AnalysisSummary> RunAsync(CancellationToken token)

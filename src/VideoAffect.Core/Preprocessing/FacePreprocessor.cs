@@ -10,7 +10,7 @@ namespace VideoAffect.Preprocessing;
 /// A gray model is given gray frames and a colour model BGR ones (<see cref="TakesColour"/>); a
 /// frame of the other kind is converted crop by crop (FER-2013's gray faces for a colour model).
 /// </summary>
-public sealed class FacePreprocessor : IDisposable
+internal sealed class FacePreprocessor : IDisposable
 {
     readonly TensorShape _shape;
     readonly InputSpec _spec;

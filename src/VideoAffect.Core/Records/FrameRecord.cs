@@ -12,7 +12,7 @@ namespace VideoAffect.Records;
 public sealed record FrameRecord(string Stream, long Frame, double Time, DateTime? Utc, IReadOnlyList<FaceRecord> Faces)
 {
     /// <summary>The classified faces of a frame (faces not classified yet have no record).</summary>
-    public static FrameRecord From(VideoFrame frame, string stream)
+    internal static FrameRecord From(VideoFrame frame, string stream)
     {
         var faces = new List<FaceRecord>(frame.Faces.Count);
         for (int i = 0; i < frame.Faces.Count; i++)

@@ -4,7 +4,7 @@ namespace VideoAffect.Records;
 /// Writing record files: whole records, flushed, and one-line errors. Which paths may be written,
 /// and how they get their final names, is <see cref="Outputs.OutputSet"/>'s business.
 /// </summary>
-public static class OutputFiles
+internal static class OutputFiles
 {
     /// <summary>
     /// Appends whole records and flushes them, so a stop leaves only whole lines; a failed write

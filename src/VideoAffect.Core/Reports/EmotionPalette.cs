@@ -5,7 +5,7 @@ namespace VideoAffect.Reports;
 /// all take their colours from here. FER-2013's labels have fixed colours; a model with other
 /// labels gets the fallback colours in label order.
 /// </summary>
-public static class EmotionPalette
+internal static class EmotionPalette
 {
     static readonly Dictionary<string, (byte R, byte G, byte B)> Named = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -8,7 +8,7 @@ namespace VideoAffect.Reports;
 /// are drawn): every face record's shown label and time, and per track its shown (smoothed)
 /// probabilities over time, its label counts and the crop of its most confident classification.
 /// </summary>
-public sealed class ReportData(IReadOnlyList<string> labels)
+internal sealed class ReportData(IReadOnlyList<string> labels)
 {
     /// <summary>Thumbnail height in pixels.</summary>
     const int ThumbnailHeight = 96;
@@ -61,7 +61,7 @@ public sealed class ReportData(IReadOnlyList<string> labels)
 }
 
 /// <summary>One track as the report shows it.</summary>
-public sealed class ReportTrack(int id, int labelCount)
+internal sealed class ReportTrack(int id, int labelCount)
 {
     readonly long[] _labelFrames = new long[labelCount];
 

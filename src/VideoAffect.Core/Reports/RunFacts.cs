@@ -1,7 +1,7 @@
 namespace VideoAffect.Reports;
 
 /// <summary>What the report says about the run itself, in the order it shows them.</summary>
-public sealed record RunFacts(IReadOnlyList<(string Name, string Value)> Items)
+internal sealed record RunFacts(IReadOnlyList<(string Name, string Value)> Items)
 {
     public string? this[string name] => Items.FirstOrDefault(i => i.Name == name).Value;
 

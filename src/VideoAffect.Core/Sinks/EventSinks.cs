@@ -7,7 +7,7 @@ public sealed class EventSinks(IReadOnlyList<IEventSink> sinks) : IAsyncDisposab
 
     public IReadOnlyList<IEventSink> All => sinks;
 
-    public void Start(SinkRun run)
+    internal void Start(SinkRun run)
     {
         foreach (var sink in sinks)
         {
@@ -17,16 +17,16 @@ public sealed class EventSinks(IReadOnlyList<IEventSink> sinks) : IAsyncDisposab
     }
 
     /// <summary>The first sink that can never work, as the line the run stops with; null while all can.</summary>
-    public string? FatalError => sinks.Select(s => s.FatalError).FirstOrDefault(e => e is not null);
+    internal string? FatalError => sinks.Select(s => s.FatalError).FirstOrDefault(e => e is not null);
 
     /// <summary>All sinks drain at once, so the run's end waits for the slowest, not their sum; one that throws is counted, not rethrown.</summary>
-    public Task FinishAsync(RunOutcome outcome) => Task.WhenAll(sinks.Select(async sink =>
+    internal Task FinishAsync(RunOutcome outcome) => Task.WhenAll(sinks.Select(async sink =>
     {
         try { await sink.FinishAsync(outcome); }
         catch (Exception e) { sink.Counters.AddError(e.Message.Split('\n')[0]); }
     }));
 
-    public IReadOnlyList<SinkSummary> Summaries() => sinks.Select(s => s.Counters.Summarize(s.Name)).ToList();
+    internal IReadOnlyList<SinkSummary> Summaries() => sinks.Select(s => s.Counters.Summarize(s.Name)).ToList();
 
     public async ValueTask DisposeAsync()
     {

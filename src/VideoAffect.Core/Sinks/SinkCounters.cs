@@ -28,7 +28,7 @@ public sealed class SinkCounters
         LastError = message;
     }
 
-    public SinkSummary Summarize(string name) => new(name, Sent, Dropped, Errors, Reconnects, LastError);
+    internal SinkSummary Summarize(string name) => new(name, Sent, Dropped, Errors, Reconnects, LastError);
 }
 
 /// <summary>One sink's totals in a run summary.</summary>

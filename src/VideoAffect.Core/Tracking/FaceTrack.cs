@@ -3,7 +3,7 @@ using VideoAffect.Detection;
 namespace VideoAffect.Tracking;
 
 /// <summary>One face followed over frames: its last box, its motion per frame, and how sure we are it is real.</summary>
-public sealed class FaceTrack(int id, FaceBox box, long frame)
+internal sealed class FaceTrack(int id, FaceBox box, long frame)
 {
     double _x = box.X, _y = box.Y, _w = box.Width, _h = box.Height;
     double _vx, _vy;

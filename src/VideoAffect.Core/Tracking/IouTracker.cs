@@ -9,7 +9,7 @@ namespace VideoAffect.Tracking;
 /// round, so its fate is known within one round), a confirmed one after too many missed rounds.
 /// Between detection rounds, confirmed tracks coast on their velocity.
 /// </summary>
-public sealed class IouTracker
+internal sealed class IouTracker
 {
     readonly TrackerOptions _options;
     readonly List<FaceTrack> _tracks = new();

@@ -4,7 +4,7 @@ namespace VideoAffect.Tracking;
 /// Per-track exponential moving average of the class probabilities, so a displayed label does not
 /// flicker with every frame's noise. Alpha 1 turns smoothing off (the raw values pass through).
 /// </summary>
-public sealed class ProbabilitySmoother
+internal sealed class ProbabilitySmoother
 {
     readonly double _alpha;
     readonly Dictionary<int, (float[] Mean, long LastFrame)> _tracks = new();

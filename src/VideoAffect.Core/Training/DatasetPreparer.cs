@@ -4,7 +4,7 @@ using VideoAffect.Model;
 namespace VideoAffect.Training;
 
 /// <summary>What `dataset prepare` wrote and skipped.</summary>
-public sealed record PrepareResult(int Written, IReadOnlyDictionary<string, int> PerSplit, IReadOnlyList<Fer2013Problem> Problems);
+internal sealed record PrepareResult(int Written, IReadOnlyDictionary<string, int> PerSplit, IReadOnlyList<Fer2013Problem> Problems);
 
 /// <summary>
 /// The seed's dataset_prepare step: fer2013.csv into OUT/train/LABEL/*.png and OUT/test/LABEL/*.png
@@ -12,7 +12,7 @@ public sealed record PrepareResult(int Written, IReadOnlyDictionary<string, int>
 /// file name, public-LINE.png or private-LINE.png, so evaluation can still tell them apart).
 /// Malformed rows are skipped and listed, or, with <c>strict</c>, stop the run before anything is written.
 /// </summary>
-public static class DatasetPreparer
+internal static class DatasetPreparer
 {
     public static PrepareResult Prepare(string csvPath, string outputDirectory, bool strict, Action<string>? log = null)
     {

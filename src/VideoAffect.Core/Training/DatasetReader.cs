@@ -11,7 +11,7 @@ namespace VideoAffect.Training;
 /// Test), or a folder of LABEL/ folders. Images go through the pipeline's own preprocessing
 /// (resize to the model's input, its input spec's normalisation), so a model sees in training what it sees in video.
 /// </summary>
-public static class DatasetReader
+internal static class DatasetReader
 {
     public const string Training = "Training";
 

@@ -5,7 +5,7 @@ using VideoAffect.Inference;
 namespace VideoAffect.Training;
 
 /// <summary>Accuracy and the confusion matrix (rows: true label, columns: predicted) of one split.</summary>
-public sealed record SplitEvaluation(string Split, IReadOnlyList<string> Labels, int[,] Confusion)
+internal sealed record SplitEvaluation(string Split, IReadOnlyList<string> Labels, int[,] Confusion)
 {
     public int Count => Enumerable.Range(0, Labels.Count).Sum(a => Enumerable.Range(0, Labels.Count).Sum(p => Confusion[a, p]));
     public int Correct => Enumerable.Range(0, Labels.Count).Sum(a => Confusion[a, a]);
@@ -41,7 +41,7 @@ public sealed record SplitEvaluation(string Split, IReadOnlyList<string> Labels,
 /// Runs a model over labelled faces through the inference backends (the same code that serves
 /// video) and counts its answers per split; it never feeds anything back into training.
 /// </summary>
-public static class Evaluator
+internal static class Evaluator
 {
     public static SplitEvaluation Evaluate(IInferenceBackend backend, LabelledImages images, string split)
     {

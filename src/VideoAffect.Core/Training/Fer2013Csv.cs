@@ -4,17 +4,17 @@ using VideoAffect.Model;
 namespace VideoAffect.Training;
 
 /// <summary>One FER-2013 face: its label index (EmotionLabels order), 48x48 gray pixels, and its split.</summary>
-public sealed record Fer2013Sample(int Line, int Label, byte[] Pixels, string Usage);
+internal sealed record Fer2013Sample(int Line, int Label, byte[] Pixels, string Usage);
 
 /// <summary>A row that could not be read, with the reason.</summary>
-public sealed record Fer2013Problem(int Line, string Reason);
+internal sealed record Fer2013Problem(int Line, string Reason);
 
 /// <summary>
 /// Kaggle's fer2013.csv (header emotion,pixels,Usage; 2304 space-separated gray levels per row;
 /// Usage Training, PublicTest or PrivateTest). Every malformed row is reported with its line
 /// number; nothing is guessed, so no face can end up with a wrong label.
 /// </summary>
-public static class Fer2013Csv
+internal static class Fer2013Csv
 {
     public const int Side = 48;
     public static readonly IReadOnlyList<string> Usages = ["Training", "PublicTest", "PrivateTest"];

@@ -8,7 +8,7 @@ namespace VideoAffect.Training;
 /// pipeline's), each with its label and the split it came from
 /// (Training, PublicTest, PrivateTest, ...).
 /// </summary>
-public sealed class LabelledImages
+internal sealed class LabelledImages
 {
     readonly float[] _pixels;
     readonly int[] _labels;

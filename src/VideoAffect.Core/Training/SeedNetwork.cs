@@ -7,7 +7,7 @@ namespace VideoAffect.Training;
 /// dropout-dense1024-dropout-dense7-softmax, 3x3 VALID convolutions with ReLU, 2x2 max pooling,
 /// 2,345,607 parameters (DESIGN.md §3).
 /// </summary>
-public static class SeedNetwork
+internal static class SeedNetwork
 {
     public const int Side = 48;
 

@@ -4,7 +4,7 @@ using VideoAffect.Model;
 namespace VideoAffect.Training;
 
 /// <summary>What a training run is asked to do.</summary>
-public sealed record TrainOptions
+internal sealed record TrainOptions
 {
     public int Epochs { get; init; } = 50;
     public int BatchSize { get; init; } = 64;
@@ -17,14 +17,14 @@ public sealed record TrainOptions
 }
 
 /// <summary>How a run ended.</summary>
-public sealed record TrainResult(TrainingState State, bool Stopped);
+internal sealed record TrainResult(TrainingState State, bool Stopped);
 
 /// <summary>
 /// Mini-batch training with per-epoch shuffling, validation and checkpoints. Shuffles are seeded
 /// per epoch and dropout masks per step, so a run resumed from a checkpoint (even one taken in the
 /// middle of an epoch) sees the same batches it would have seen without the stop.
 /// </summary>
-public sealed class Trainer(TrainingEngine engine, TrainOptions options, Action<string>? log = null)
+internal sealed class Trainer(TrainingEngine engine, TrainOptions options, Action<string>? log = null)
 {
     /// <summary>Called after every batch with (epoch, batch, batches in epoch, running loss, running accuracy).</summary>
     public Action<int, int, int, double, double>? BatchDone { get; init; }

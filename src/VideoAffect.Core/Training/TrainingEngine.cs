@@ -4,7 +4,7 @@ using VideoAffect.Model;
 namespace VideoAffect.Training;
 
 /// <summary>Loss and predictions of one batch (per item), as the loss kernel computed them.</summary>
-public sealed record BatchOutcome(float[] Losses, int[] Predictions)
+internal sealed record BatchOutcome(float[] Losses, int[] Predictions)
 {
     public double LossSum => Losses.Sum(l => (double)l);
     public int Correct(ReadOnlySpan<int> labels)
@@ -22,7 +22,7 @@ public sealed record BatchOutcome(float[] Losses, int[] Predictions)
 /// gradient, parameter and Adam moment in its own memory, so a batch costs one upload of the
 /// inputs and labels and one download of the per-item losses and predictions.
 /// </summary>
-public abstract class TrainingEngine : IDisposable
+internal abstract class TrainingEngine : IDisposable
 {
     protected TrainingEngine(Network network, int maxBatch, bool computeInputGradient)
     {

@@ -7,7 +7,7 @@ using VideoAffect.Training.Cpu;
 namespace VideoAffect.Training;
 
 /// <summary>Picks where training runs, by the same backend names as inference.</summary>
-public static class TrainingEngineFactory
+internal static class TrainingEngineFactory
 {
     /// <summary>
     /// auto: CUDA, then an OpenCL GPU, else the managed CPU path (ILGPU's CPU accelerator only on

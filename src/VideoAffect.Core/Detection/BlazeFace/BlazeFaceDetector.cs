@@ -19,7 +19,7 @@ namespace VideoAffect.Detection.BlazeFace;
 /// `monitor`, all feed one instance.
 /// </para>
 /// </summary>
-public sealed class BlazeFaceDetector : ILandmarkFaceDetector
+internal sealed class BlazeFaceDetector : ILandmarkFaceDetector
 {
     readonly IInferenceBackend _backend;
     /// <summary>An ILGPU backend letterboxes on its device: each frame goes up once as bytes, not as a float tensor per view.</summary>

@@ -9,7 +9,7 @@ namespace VideoAffect.Detection.BlazeFace;
 /// regressor values (box centre offset, box size, six keypoints). Its four outputs are found by
 /// their shapes, so the graph's output names do not matter.
 /// </summary>
-public static class BlazeFaceModel
+internal static class BlazeFaceModel
 {
     public const string JsonFile = "blazeface.json";
 

@@ -6,7 +6,7 @@ namespace VideoAffect.Detection.Cascade;
 /// A boosted Haar cascade as OpenCV's CascadeClassifier holds it after loading: stage thresholds
 /// already lowered by OpenCV's 1e-5 margin, trees in OpenCV's node/leaf encoding.
 /// </summary>
-public sealed class HaarCascade
+internal sealed class HaarCascade
 {
     public required string Source { get; init; }
     public required int WindowWidth { get; init; }
@@ -21,5 +21,5 @@ public sealed class HaarCascade
 }
 
 /// <summary>A cascade file that cannot be used. One line always: control characters quoted from a damaged file are escaped.</summary>
-public sealed class CascadeFormatException(string message)
+internal sealed class CascadeFormatException(string message)
     : VideoAffectException(message.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\t", "\\t"));

@@ -12,7 +12,7 @@ namespace VideoAffect.Detection.Cascade;
 /// rectangles, upright or tilted. Anything else, or anything inconsistent, is a
 /// <see cref="CascadeFormatException"/> naming the file and what is wrong.
 /// </summary>
-public static class HaarCascadeReader
+internal static class HaarCascadeReader
 {
     /// <summary>OpenCV lowers every stage threshold by this much when it loads a cascade (THRESHOLD_EPS).</summary>
     const float ThresholdMargin = 1e-5f;

@@ -7,7 +7,7 @@ namespace VideoAffect.Engine.Cpu;
 /// One SIMD register width, as static members so that a kernel written once against this interface
 /// is compiled by the JIT into straight-line code for each width (generic over structs).
 /// </summary>
-public unsafe interface ISimd<TVector> where TVector : struct
+internal unsafe interface ISimd<TVector> where TVector : struct
 {
     static abstract int Count { get; }
     static abstract TVector Zero { get; }
@@ -20,7 +20,7 @@ public unsafe interface ISimd<TVector> where TVector : struct
     static abstract TVector Add(TVector a, TVector b);
 }
 
-public unsafe struct Simd512 : ISimd<Vector512<float>>
+internal unsafe struct Simd512 : ISimd<Vector512<float>>
 {
     public static int Count => Vector512<float>.Count;
     public static Vector512<float> Zero => Vector512<float>.Zero;
@@ -32,7 +32,7 @@ public unsafe struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
 }
 
-public unsafe struct Simd256 : ISimd<Vector256<float>>
+internal unsafe struct Simd256 : ISimd<Vector256<float>>
 {
     public static int Count => Vector256<float>.Count;
     public static Vector256<float> Zero => Vector256<float>.Zero;

@@ -4,7 +4,7 @@ using VideoAffect.Kernels;
 namespace VideoAffect.Engine;
 
 /// <summary>LeakyRelu, Sigmoid, Tanh, Clip, HardSigmoid, HardSwish or Elu element by element (ReLU has its own layer, and convolutions fuse it).</summary>
-public sealed class ActivationLayer(string name, int input, TensorShape shape, Activation activation) : Layer(name, [input], shape)
+internal sealed class ActivationLayer(string name, int input, TensorShape shape, Activation activation) : Layer(name, [input], shape)
 {
     public Activation Activation { get; } = activation;
     public override string Op => Activation.Kind.ToString();

@@ -5,7 +5,7 @@ using VideoAffect.Kernels;
 namespace VideoAffect.Engine;
 
 /// <summary>Residual sum of two equally shaped tensors, optional ReLU.</summary>
-public sealed class AddLayer : Layer
+internal sealed class AddLayer : Layer
 {
     public AddLayer(string name, int left, int right, TensorShape shape, bool relu) : base(name, [left, right], shape) => Relu = relu;
 

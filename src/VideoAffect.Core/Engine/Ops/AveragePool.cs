@@ -5,7 +5,7 @@ using VideoAffect.Kernels;
 namespace VideoAffect.Engine;
 
 /// <summary>Mean over each window, per channel (ONNX's AveragePool, TF's AvgPool).</summary>
-public sealed class AveragePoolLayer(string name, int input, WindowGeometry geometry, AveragePoolDivisor divisor)
+internal sealed class AveragePoolLayer(string name, int input, WindowGeometry geometry, AveragePoolDivisor divisor)
     : Layer(name, [input], new TensorShape(geometry.OutHeight, geometry.OutWidth, geometry.OutChannels))
 {
     public WindowGeometry Geometry { get; } = geometry;

@@ -8,7 +8,7 @@ namespace VideoAffect.Engine;
 /// as the output, one value per channel (a 1 x 1 x C image, as squeeze-and-excite blocks give) or
 /// one value per item. A tensor with constants is a <see cref="ScaleShiftLayer"/> instead.
 /// </summary>
-public sealed class BinaryLayer : Layer
+internal sealed class BinaryLayer : Layer
 {
     public BinaryLayer(string name, BinaryOp op, int left, TensorShape leftShape, int right, TensorShape rightShape)
         : base(name, [left, right], leftShape.Size >= rightShape.Size ? leftShape : rightShape)

@@ -8,7 +8,7 @@ namespace VideoAffect.Engine;
 /// flat tensor read back as such an image: where a graph reshapes across the image axes, our NHWC
 /// storage must move. A flatten of a 1 x 1 image, or of one channel, moves nothing and needs no layer.
 /// </summary>
-public sealed class ChannelOrderLayer : Layer
+internal sealed class ChannelOrderLayer : Layer
 {
     /// <summary><paramref name="image"/> is the image side: the input when flattening, the output when unflattening.</summary>
     public ChannelOrderLayer(string name, int input, TensorShape image, bool toChannelsFirst)

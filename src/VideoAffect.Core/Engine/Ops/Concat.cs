@@ -7,7 +7,7 @@ namespace VideoAffect.Engine;
 /// Inputs side by side along the channel axis (the last one, NHWC; a flat tensor's only axis):
 /// Inception-style branches, and DenseNet's growing feature stacks. Every other axis must agree.
 /// </summary>
-public sealed class ConcatLayer : Layer
+internal sealed class ConcatLayer : Layer
 {
     public ConcatLayer(string name, int[] inputs, TensorShape[] shapes) : base(name, inputs, Joined(name, shapes)) => Widths = shapes.Select(Channels).ToArray();
 

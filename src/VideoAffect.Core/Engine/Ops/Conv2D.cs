@@ -9,7 +9,7 @@ namespace VideoAffect.Engine;
 /// shortcut, as in BlazeFace's and ResNet's blocks), and optional ReLU: TF's _FusedConv2D, and
 /// conv + AddV2 + Relu fused by the loader so the sum costs no pass of its own.
 /// </summary>
-public class Conv2DLayer : Layer
+internal class Conv2DLayer : Layer
 {
     public Conv2DLayer(string name, int input, WindowGeometry geometry, float[] weights, float[] bias, bool relu, int? residual = null)
         : base(name, residual is { } r ? [input, r] : [input], new TensorShape(geometry.OutHeight, geometry.OutWidth, geometry.OutChannels))
@@ -85,7 +85,7 @@ public class Conv2DLayer : Layer
 /// optional ReLU. It is exactly a 1x1 convolution over a 1 x 1 x inputs tensor, and NHWC makes the
 /// flattening free, so every backend runs it with its convolution code.
 /// </summary>
-public sealed class DenseLayer(string name, int input, int inputs, int units, float[] weights, float[] bias, bool relu)
+internal sealed class DenseLayer(string name, int input, int inputs, int units, float[] weights, float[] bias, bool relu)
     : Conv2DLayer(name, input, new WindowGeometry(1, 1, inputs, units, 1, 1, 1, 1, Padding.Valid), weights, bias, relu)
 {
     public int Units => units;

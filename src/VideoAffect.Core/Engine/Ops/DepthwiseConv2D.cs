@@ -5,7 +5,7 @@ using VideoAffect.Kernels;
 namespace VideoAffect.Engine;
 
 /// <summary>Depthwise convolution, channel multiplier 1, weights [kh, kw, C], bias and optional ReLU.</summary>
-public sealed class DepthwiseConv2DLayer : Layer
+internal sealed class DepthwiseConv2DLayer : Layer
 {
     public DepthwiseConv2DLayer(string name, int input, WindowGeometry geometry, float[] weights, float[] bias, bool relu)
         : base(name, [input], new TensorShape(geometry.OutHeight, geometry.OutWidth, geometry.OutChannels))

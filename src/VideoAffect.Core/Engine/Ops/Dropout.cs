@@ -7,7 +7,7 @@ namespace VideoAffect.Engine;
 /// Inverted dropout (kept activations scaled by 1 / (1 - rate) while training): the identity at
 /// inference, so every inference backend passes its input through.
 /// </summary>
-public sealed class DropoutLayer : Layer
+internal sealed class DropoutLayer : Layer
 {
     public DropoutLayer(string name, int input, TensorShape shape, float rate) : base(name, [input], shape)
     {

@@ -5,7 +5,7 @@ using VideoAffect.Kernels;
 namespace VideoAffect.Engine;
 
 /// <summary>Mean over height and width: H x W x C -> 1 x 1 x C.</summary>
-public sealed class GlobalAveragePoolLayer(string name, int input, TensorShape inputShape)
+internal sealed class GlobalAveragePoolLayer(string name, int input, TensorShape inputShape)
     : Layer(name, [input], new TensorShape(1, 1, inputShape.Channels))
 {
     public TensorShape InputShape { get; } = inputShape;

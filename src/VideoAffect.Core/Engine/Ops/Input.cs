@@ -1,4 +1,4 @@
 namespace VideoAffect.Engine;
 
 /// <summary>The graph's input: the batch the caller hands over, which every backend writes in place.</summary>
-public sealed class InputLayer(string name, TensorShape shape) : Layer(name, [], shape);
+internal sealed class InputLayer(string name, TensorShape shape) : Layer(name, [], shape);

@@ -5,7 +5,7 @@ using VideoAffect.Kernels;
 namespace VideoAffect.Engine;
 
 /// <summary>Max over each window, per channel; SAME padding never wins (it is minus infinity).</summary>
-public sealed class MaxPoolLayer(string name, int input, WindowGeometry geometry)
+internal sealed class MaxPoolLayer(string name, int input, WindowGeometry geometry)
     : Layer(name, [input], new TensorShape(geometry.OutHeight, geometry.OutWidth, geometry.OutChannels))
 {
     public WindowGeometry Geometry { get; } = geometry;

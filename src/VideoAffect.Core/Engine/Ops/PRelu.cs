@@ -4,7 +4,7 @@ using VideoAffect.Kernels;
 namespace VideoAffect.Engine;
 
 /// <summary>ReLU with a learned slope per channel below zero (the last axis; every value of a flat tensor is its own channel).</summary>
-public sealed class PReluLayer : Layer
+internal sealed class PReluLayer : Layer
 {
     public PReluLayer(string name, int input, TensorShape shape, float[] slopes) : base(name, [input], shape)
     {

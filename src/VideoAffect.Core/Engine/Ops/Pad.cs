@@ -7,7 +7,7 @@ namespace VideoAffect.Engine;
 /// Zeros around an image item on any of its three axes (TF's Pad with constant 0); BlazeFace uses
 /// it to widen a shortcut's channels before a residual sum.
 /// </summary>
-public sealed class PadLayer(string name, int input, PadGeometry geometry)
+internal sealed class PadLayer(string name, int input, PadGeometry geometry)
     : Layer(name, [input], new TensorShape(geometry.OutHeight, geometry.OutWidth, geometry.OutChannels))
 {
     public PadGeometry Geometry { get; } = geometry;

@@ -5,7 +5,7 @@ using VideoAffect.Kernels;
 namespace VideoAffect.Engine;
 
 /// <summary>max(x, 0) element by element.</summary>
-public sealed class ReluLayer(string name, int input, TensorShape shape) : Layer(name, [input], shape)
+internal sealed class ReluLayer(string name, int input, TensorShape shape) : Layer(name, [input], shape)
 {
     internal override ManagedStep Managed(ManagedPlan plan) => (inputs, output, batch) =>
     {

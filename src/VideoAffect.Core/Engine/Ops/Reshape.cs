@@ -7,7 +7,7 @@ namespace VideoAffect.Engine;
 /// The same values under another shape (row-major, batch axis kept): nothing moves in NHWC, so
 /// every backend copies. BlazeFace reshapes its 16x16x2 score maps into 512 anchors x 1 value.
 /// </summary>
-public sealed class ReshapeLayer : Layer
+internal sealed class ReshapeLayer : Layer
 {
     public ReshapeLayer(string name, int input, TensorShape inputShape, TensorShape shape) : base(name, [input], shape)
     {

@@ -8,7 +8,7 @@ namespace VideoAffect.Engine;
 /// channel): an inference-time batch norm, or arithmetic with constants, where no convolution
 /// before it could absorb it (the ONNX importer folds it into one where it can).
 /// </summary>
-public sealed class ScaleShiftLayer : Layer
+internal sealed class ScaleShiftLayer : Layer
 {
     public ScaleShiftLayer(string name, int input, TensorShape shape, float[] scale, float[] shift) : base(name, [input], shape)
     {

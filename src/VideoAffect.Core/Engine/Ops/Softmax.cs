@@ -5,7 +5,7 @@ using VideoAffect.Kernels;
 namespace VideoAffect.Engine;
 
 /// <summary>Softmax over each item's values (the classes), numerically stable (max subtracted).</summary>
-public sealed class SoftmaxLayer(string name, int input, TensorShape shape) : Layer(name, [input], shape)
+internal sealed class SoftmaxLayer(string name, int input, TensorShape shape) : Layer(name, [input], shape)
 {
     internal override ManagedStep Managed(ManagedPlan plan) =>
         (inputs, output, batch) => ManagedReductions.Softmax(inputs[0], output, batch, OutputShape.Size);

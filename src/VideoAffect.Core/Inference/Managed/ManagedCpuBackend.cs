@@ -10,7 +10,7 @@ namespace VideoAffect.Inference.Managed;
 /// layer's step (<see cref="ManagedFusion"/>). Activations are preallocated for
 /// <see cref="InferenceBackend.MaxBatch"/> items and reused across calls.
 /// </summary>
-public sealed class ManagedCpuBackend : InferenceBackend
+internal sealed class ManagedCpuBackend : InferenceBackend
 {
     readonly float[][] _activations;
     readonly float[][][] _inputs;

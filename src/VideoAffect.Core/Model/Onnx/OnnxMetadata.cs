@@ -13,10 +13,10 @@ public static class OnnxMetadata
     public const string Labels = "labels", InputMean = "input_mean", InputScale = "input_scale", PixelOrder = "pixel_order";
 
     /// <summary>Our <c>level / divisor + offset</c> as a mean and scale.</summary>
-    public static (double Mean, double Scale) MeanScale(InputSpec spec) => (-(double)spec.Offset * spec.Divisor, 1.0 / spec.Divisor);
+    internal static (double Mean, double Scale) MeanScale(InputSpec spec) => (-(double)spec.Offset * spec.Divisor, 1.0 / spec.Divisor);
 
     /// <summary>A mean and scale as our <c>level / divisor + offset</c>.</summary>
-    public static (float Divisor, float Offset) DivisorOffset(double mean, double scale) => ((float)(1.0 / scale), (float)(-mean * scale));
+    internal static (float Divisor, float Offset) DivisorOffset(double mean, double scale) => ((float)(1.0 / scale), (float)(-mean * scale));
 
-    public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
