@@ -8,14 +8,14 @@ namespace VideoAffect.Kernels;
 /// The element-wise activations besides ReLU (which convolutions fuse): ONNX's LeakyRelu, Sigmoid,
 /// Tanh, Clip, HardSigmoid, HardSwish (MobileNetV3) and Elu.
 /// </summary>
-public enum ActivationKind { LeakyRelu, Sigmoid, Tanh, Clip, HardSigmoid, HardSwish, Elu }
+internal enum ActivationKind { LeakyRelu, Sigmoid, Tanh, Clip, HardSigmoid, HardSwish, Elu }
 
 /// <summary>
 /// One activation and its parameters: the slope below zero for LeakyRelu, the bounds for Clip,
 /// HardSigmoid's <c>max(0, min(1, alpha x + beta))</c> (alpha in <see cref="Alpha"/>, beta in
 /// <see cref="Min"/>), Elu's alpha.
 /// </summary>
-public readonly struct Activation(ActivationKind kind, float alpha = 0f, float min = float.NegativeInfinity, float max = float.PositiveInfinity)
+internal readonly struct Activation(ActivationKind kind, float alpha = 0f, float min = float.NegativeInfinity, float max = float.PositiveInfinity)
 {
     public readonly ActivationKind Kind = kind;
     public readonly float Alpha = alpha, Min = min, Max = max;
@@ -38,7 +38,7 @@ public readonly struct Activation(ActivationKind kind, float alpha = 0f, float m
 }
 
 /// <summary>An <see cref="Activation"/> element by element.</summary>
-public sealed class ActivationKernel
+internal sealed class ActivationKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, Activation> _kernel;
 

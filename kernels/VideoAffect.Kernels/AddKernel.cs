@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace VideoAffect.Kernels;
 
 /// <summary>Element-wise sum of two equally shaped tensors (residual connections), optional ReLU.</summary>
-public sealed class AddKernel
+internal sealed class AddKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _kernel;
 

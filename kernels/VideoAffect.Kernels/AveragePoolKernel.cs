@@ -8,7 +8,7 @@ namespace VideoAffect.Kernels;
 /// TF's AvgPool), or also those in the declared padding (count_include_pad = 1), never the
 /// extension that ceil_mode adds past it.
 /// </summary>
-public readonly struct AveragePoolDivisor(bool includePad, int padBottom, int padRight)
+internal readonly struct AveragePoolDivisor(bool includePad, int padBottom, int padRight)
 {
     public readonly int IncludePad = includePad ? 1 : 0;
     public readonly int PadBottom = padBottom, PadRight = padRight;
@@ -27,7 +27,7 @@ public readonly struct AveragePoolDivisor(bool includePad, int padBottom, int pa
 }
 
 /// <summary>Average pooling on NHWC input, one thread per output value.</summary>
-public sealed class AveragePoolKernel
+internal sealed class AveragePoolKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, WindowGeometry, AveragePoolDivisor> _kernel;
 

@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace VideoAffect.Kernels;
 
 /// <summary>The element-wise arithmetic between two tensors of a graph.</summary>
-public enum BinaryOp { Add, Sub, Mul, Div }
+internal enum BinaryOp { Add, Sub, Mul, Div }
 
 /// <summary>
 /// Where each operand's value for output element i lies: an operand holds either a whole item
@@ -12,7 +12,7 @@ public enum BinaryOp { Add, Sub, Mul, Div }
 /// element i of an item of <c>ItemSize</c> reads index <c>(i / ItemSize) * Size + (i % ItemSize) % Size</c>:
 /// numpy broadcasting for the shapes a CNN uses (squeeze-and-excite scales, per-item scalars).
 /// </summary>
-public readonly struct Broadcast(int itemSize, int leftSize, int rightSize)
+internal readonly struct Broadcast(int itemSize, int leftSize, int rightSize)
 {
     public readonly int ItemSize = itemSize, LeftSize = leftSize, RightSize = rightSize;
 
@@ -29,7 +29,7 @@ public readonly struct Broadcast(int itemSize, int leftSize, int rightSize)
 }
 
 /// <summary>A <see cref="BinaryOp"/> of two tensors with <see cref="Broadcast"/>, one thread per output value.</summary>
-public sealed class BinaryKernel
+internal sealed class BinaryKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Broadcast, int> _kernel;
 

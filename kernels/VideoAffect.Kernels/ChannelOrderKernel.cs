@@ -8,7 +8,7 @@ namespace VideoAffect.Kernels;
 /// <c>Pixels</c> positions and <c>Channels</c> channels is at <c>p * Channels + c</c> channels-last
 /// and at <c>c * Pixels + p</c> channels-first.
 /// </summary>
-public readonly struct ChannelOrder(int pixels, int channels, bool toChannelsFirst)
+internal readonly struct ChannelOrder(int pixels, int channels, bool toChannelsFirst)
 {
     public readonly int Pixels = pixels, Channels = channels;
     public readonly int ToChannelsFirst = toChannelsFirst ? 1 : 0;
@@ -24,7 +24,7 @@ public readonly struct ChannelOrder(int pixels, int channels, bool toChannelsFir
 }
 
 /// <summary>A <see cref="ChannelOrder"/> change, one thread per value.</summary>
-public sealed class ChannelOrderKernel
+internal sealed class ChannelOrderKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ChannelOrder> _kernel;
 

@@ -8,7 +8,7 @@ namespace VideoAffect.Kernels;
 /// (<paramref name="channels"/> per pixel) lands at channel <c>offset + c</c> of the output's pixel p.
 /// One launch per input, each thread one value.
 /// </summary>
-public sealed class ConcatKernel
+internal sealed class ConcatKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _kernel;
 

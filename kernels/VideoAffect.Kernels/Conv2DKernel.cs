@@ -7,7 +7,7 @@ namespace VideoAffect.Kernels;
 /// Direct 2-D convolution on NHWC input with HWIO weights, fused bias and optional ReLU.
 /// One thread per output element; the reference the faster tiled kernels are checked against.
 /// </summary>
-public sealed class Conv2DKernel
+internal sealed class Conv2DKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int> _kernel;
 

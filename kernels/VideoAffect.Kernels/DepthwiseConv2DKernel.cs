@@ -7,7 +7,7 @@ namespace VideoAffect.Kernels;
 /// Depthwise convolution (channel multiplier 1) on NHWC input with [kh, kw, C] weights, fused
 /// bias and optional ReLU: each channel is filtered by its own window.
 /// </summary>
-public sealed class DepthwiseConv2DKernel
+internal sealed class DepthwiseConv2DKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int> _kernel;
 

@@ -8,7 +8,7 @@ namespace VideoAffect.Kernels;
 /// Where one face's network input comes from: a rectangle (already clipped to its frame) of a
 /// packed BGR24 frame that starts at <see cref="FrameOffset"/> in the frames buffer.
 /// </summary>
-public readonly record struct FaceCrop(long FrameOffset, int FrameWidth, int X, int Y, int Width, int Height);
+internal readonly record struct FaceCrop(long FrameOffset, int FrameWidth, int X, int Y, int Width, int Height);
 
 /// <summary>
 /// The network's preprocessing on the device: for each face, grayscale conversion (or the colour
@@ -20,7 +20,7 @@ public readonly record struct FaceCrop(long FrameOffset, int FrameWidth, int X, 
 /// the resize follows OpenCV's INTER_LINEAR sampling (pixel centres aligned, edge pixels clamped)
 /// in float instead of OpenCV's 11-bit fixed point, and does not round to 8 bits.
 /// </summary>
-public sealed class FaceCropKernel
+internal sealed class FaceCropKernel
 {
     /// <summary>The model's pixels, as <c>VideoAffect.Engine.PixelOrder</c> numbers them.</summary>
     public const int Gray = 0, Rgb = 1, Bgr = 2;

@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace VideoAffect.Kernels;
 
 /// <summary>Mean over height and width of an NHWC tensor: [N, H, W, C] -> [N, C].</summary>
-public sealed class GlobalAveragePoolKernel
+internal sealed class GlobalAveragePoolKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> _kernel;
 

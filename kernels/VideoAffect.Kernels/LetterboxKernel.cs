@@ -9,7 +9,7 @@ namespace VideoAffect.Kernels;
 /// <see cref="FrameOffset"/> (the whole frame, or a tile) scaled to <see cref="Width"/> x
 /// <see cref="Height"/> and placed at (<see cref="PadX"/>, <see cref="PadY"/>); the rest is black.
 /// </summary>
-public readonly record struct LetterboxView(long FrameOffset, int FrameWidth, int RegionX, int RegionY, int RegionWidth, int RegionHeight,
+internal readonly record struct LetterboxView(long FrameOffset, int FrameWidth, int RegionX, int RegionY, int RegionWidth, int RegionHeight,
     int Width, int Height, int PadX, int PadY);
 
 /// <summary>
@@ -19,7 +19,7 @@ public readonly record struct LetterboxView(long FrameOffset, int FrameWidth, in
 /// outside the scaled region; one thread per output pixel. The frames are uploaded once, however
 /// many views (tiles) they give, and the batch is written straight into the network's input.
 /// </summary>
-public sealed class LetterboxKernel
+internal sealed class LetterboxKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<byte>, ArrayView<LetterboxView>, ArrayView<float>, int, int, float, float> _kernel;
 

@@ -6,7 +6,7 @@ namespace VideoAffect.Kernels;
 /// OpenCV's INTER_LINEAR sampling in float, for the device's resizing kernels (the face crop, the
 /// detector's letterbox): pixel centres aligned, edge pixels clamped.
 /// </summary>
-public static class LinearSampling
+internal static class LinearSampling
 {
     /// <summary>The two source pixels and the weight of the second for output <paramref name="o"/> along one axis.</summary>
     public static void Sample(int source, int target, int o, out int i0, out int i1, out float fraction)

@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace VideoAffect.Kernels;
 
 /// <summary>Max pooling on NHWC input; padded positions count as -inf, as in TensorFlow.</summary>
-public sealed class MaxPoolKernel
+internal sealed class MaxPoolKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, WindowGeometry> _kernel;
 

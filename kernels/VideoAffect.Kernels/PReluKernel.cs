@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace VideoAffect.Kernels;
 
 /// <summary><c>x &gt;= 0 ? x : x * slope[c]</c> with c the channel (the last NHWC axis): PReLU's learned slopes (MobileFaceNet, many face models).</summary>
-public sealed class PReluKernel
+internal sealed class PReluKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _kernel;
 

@@ -7,13 +7,13 @@ namespace VideoAffect.Kernels;
 /// Where an NHWC item sits inside its zero-padded copy: the input's extent and the zeros added
 /// before it on each axis (after it follows from the output's extent).
 /// </summary>
-public readonly record struct PadGeometry(int InHeight, int InWidth, int InChannels, int Top, int Left, int Front, int OutHeight, int OutWidth, int OutChannels)
+internal readonly record struct PadGeometry(int InHeight, int InWidth, int InChannels, int Top, int Left, int Front, int OutHeight, int OutWidth, int OutChannels)
 {
     public int OutputSize => OutHeight * OutWidth * OutChannels;
 }
 
 /// <summary>TF's Pad with zeros on NHWC items (BlazeFace widens its shortcut channels with it), one thread per output value.</summary>
-public sealed class PadKernel
+internal sealed class PadKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PadGeometry> _kernel;
 

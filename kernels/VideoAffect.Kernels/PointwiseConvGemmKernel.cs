@@ -11,7 +11,7 @@ namespace VideoAffect.Kernels;
 /// instead of once per output. T is the largest power of two with T*T threads that the
 /// accelerator runs in one group (4 on ILGPU's CPU accelerator, 16 on a GPU).
 /// </summary>
-public sealed class PointwiseConvGemmKernel
+internal sealed class PointwiseConvGemmKernel
 {
     readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int> _kernel;
     readonly int _tile;

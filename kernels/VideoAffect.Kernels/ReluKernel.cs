@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace VideoAffect.Kernels;
 
 /// <summary>max(x, 0) element-wise, for a ReLU that could not be fused into its producer.</summary>
-public sealed class ReluKernel
+internal sealed class ReluKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> _kernel;
 

@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace VideoAffect.Kernels;
 
 /// <summary><c>x * scale[c] + shift[c]</c> with c the channel (the last NHWC axis): a batch norm or constant arithmetic not folded into a convolution.</summary>
-public sealed class ScaleShiftKernel
+internal sealed class ScaleShiftKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _kernel;
 

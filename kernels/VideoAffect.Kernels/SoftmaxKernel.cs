@@ -5,7 +5,7 @@ using ILGPU.Runtime;
 namespace VideoAffect.Kernels;
 
 /// <summary>Softmax over the last axis of an [N, classes] tensor; one thread per row, max-shifted for stability.</summary>
-public sealed class SoftmaxKernel
+internal sealed class SoftmaxKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int> _kernel;
 

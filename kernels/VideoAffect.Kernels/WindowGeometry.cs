@@ -1,13 +1,13 @@
 namespace VideoAffect.Kernels;
 
 /// <summary>TensorFlow's padding modes for windowed ops (convolution, pooling).</summary>
-public enum Padding { Valid, Same }
+internal enum Padding { Valid, Same }
 
 /// <summary>
 /// Geometry of a sliding-window op on NHWC tensors: input and output extents, window, stride and
 /// the leading padding. An unmanaged struct so that kernels can take it as a parameter unchanged.
 /// </summary>
-public readonly struct WindowGeometry
+internal readonly struct WindowGeometry
 {
     public readonly int InHeight, InWidth, InChannels;
     public readonly int OutHeight, OutWidth, OutChannels;
@@ -114,4 +114,4 @@ public readonly struct WindowGeometry
 }
 
 /// <summary>Batch item, row, column and channel of one tensor element (output, or input for <see cref="WindowGeometry.LocateInput"/>).</summary>
-public readonly record struct OutputPosition(int N, int Y, int X, int Channel);
+internal readonly record struct OutputPosition(int N, int Y, int X, int Channel);

@@ -12,8 +12,12 @@ var options = new AnalyzeOptions
     InputPath = args[0],
     OutputPath = args[1],
     EventsPath = Path.ChangeExtension(args[1], ".jsonl"),
-    Backend = "auto",   // CUDA when present, else the managed CPU path
-    BatchSize = 32,
+    // How faces are found and classified: the same record FaceEmotions and LiveMonitor take.
+    Recognition = new VideoAffect.RecognitionOptions
+    {
+        Backend = "auto",   // CUDA when present, else the managed CPU path
+        BatchSize = 32,
+    },
 };
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };

@@ -209,11 +209,7 @@ internal sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
                         InputPath = clip,
                         OutputPath = Path.Combine(scratch, "pipeline.mp4"),
                         EventsPath = Path.Combine(scratch, "pipeline.jsonl"),
-                        Backend = name,
-                        Detector = options.Detector,
-                        DetectorKind = detector,
-                        DetectEvery = every,
-                        ClassifyEvery = every,
+                        Recognition = new RecognitionOptions { Backend = name, Detector = options.Detector, DetectorKind = detector, DetectEvery = every, ClassifyEvery = every },
                     }).RunAsync(token);
                     busy = summary.StageBusySeconds;
                     return summary.FramesWritten;

@@ -43,7 +43,7 @@ public sealed class JobRunner(IGrainFactory grains, ILocalSiloDetails silo, JobS
         try
         {
             string stem = Path.Combine(job.OutputDirectory, Path.GetFileNameWithoutExtension(job.Input));
-            var options = new AnalyzeOptions { InputPath = job.Input, OutputPath = stem + ".mp4", EventsPath = stem + ".jsonl", SummaryPath = stem + ".summary.json", Backend = settings.Backend };
+            var options = new AnalyzeOptions { InputPath = job.Input, OutputPath = stem + ".mp4", EventsPath = stem + ".jsonl", SummaryPath = stem + ".summary.json", Recognition = new() { Backend = settings.Backend } };
             var summary = await new VideoAnalyzer(options).RunAsync(stop);
             if (stop.IsCancellationRequested) { await HandBackAsync(job); return; }
             await ReportAsync(() => Registry.Finished(job.Id, SiloKey, summary.Complete, summary.Error, summary.FramesWritten), stop);

@@ -33,10 +33,7 @@ public static class FaceEmotions
             EventsPath = "/dev/null",
             SummaryPath = null,
             KeepAudio = false,
-            Backend = options.Backend, ModelPath = options.ModelPath, ModelImport = options.ModelImport, Detector = options.Detector, DetectorKind = options.DetectorKind,
-            CropMargin = options.CropMargin, Align = options.Align, BatchSize = options.BatchSize, BatchTimeout = options.BatchTimeout, Tracking = options.Tracking,
-            Tracker = options.Tracker, KeepTentative = options.KeepTentative, DetectEvery = options.DetectEvery,
-            ClassifyEvery = options.ClassifyEvery, SmoothingAlpha = options.SmoothingAlpha,
+            Recognition = options,
         };
         await foreach (var frame in Run((sinks, stop) => new VideoAnalyzer(analyze, null, sinks).RunAsync(stop), token)) yield return frame;
     }
@@ -51,10 +48,7 @@ public static class FaceEmotions
         var monitor = new MonitorOptions
         {
             Sources = [LiveSourceSpec.Parse(source, 0)],
-            Backend = options.Backend, ModelPath = options.ModelPath, ModelImport = options.ModelImport, Detector = options.Detector, DetectorKind = options.DetectorKind,
-            CropMargin = options.CropMargin, Align = options.Align, BatchSize = options.BatchSize, BatchTimeout = options.BatchTimeout, Tracking = options.Tracking,
-            Tracker = options.Tracker, KeepTentative = options.KeepTentative, DetectEvery = options.DetectEvery,
-            ClassifyEvery = options.ClassifyEvery, SmoothingAlpha = options.SmoothingAlpha,
+            Recognition = options,
         };
         await foreach (var frame in Run(async (sinks, stop) =>
         {
@@ -110,27 +104,4 @@ public static class FaceEmotions
         public void Complete(Exception? error) => _frames.Writer.TryComplete(error);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
-}
-
-/// <summary>How faces are found, followed and classified, with the CLI's defaults; one record for files and live sources.</summary>
-public sealed record RecognitionOptions : IRecognitionSettings
-{
-    /// <summary>auto (CUDA when usable, else the managed SIMD CPU path), cuda, opencl, ilgpu-cpu or cpu.</summary>
-    public string Backend { get; init; } = "auto";
-    /// <summary>A .vamodel from `videoaffect train` or a TF.js graph model; null: the pinned FER-2013 model.</summary>
-    public string? ModelPath { get; init; }
-    public Model.Onnx.OnnxImportOptions? ModelImport { get; init; }
-    public DetectorOptions Detector { get; init; } = new();
-    public string DetectorKind { get; init; } = "auto";
-    public double CropMargin { get; init; }
-    /// <summary>Rotate each face upright by its eye line before classifying (with <c>DetectorKind = "blazeface"</c>).</summary>
-    public bool Align { get; init; }
-    public int BatchSize { get; init; } = 32;
-    public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
-    public bool Tracking { get; init; } = true;
-    public TrackerOptions Tracker { get; init; } = new();
-    public bool KeepTentative { get; init; }
-    public int DetectEvery { get; init; } = 1;
-    public int ClassifyEvery { get; init; } = 1;
-    public double SmoothingAlpha { get; init; } = 0.3;
 }

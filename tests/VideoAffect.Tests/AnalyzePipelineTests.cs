@@ -20,9 +20,8 @@ public class AnalyzePipelineTests
             OutputPath = dir.File("out.mp4"),
             EventsPath = dir.File("out.jsonl"),
             SummaryPath = dir.File("out.summary.json"),
-            Backend = "cpu",
-            BatchSize = 4,
             QueueCapacity = 2, // small queues: the producers must wait, never drop
+            Recognition = new() { Backend = "cpu", BatchSize = 4 },
         };
         int openCvThreads = OpenCvSharp.Cv2.GetNumThreads();
         var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
@@ -69,8 +68,8 @@ public class AnalyzePipelineTests
                 InputPath = input,
                 OutputPath = dir.File($"{backend}.mp4"),
                 EventsPath = dir.File($"{backend}.jsonl"),
-                Backend = backend,
-                BatchSize = 3, // four faces: one full batch and one cut short by the end of input
+                // four faces at batch size 3: one full batch and one cut short by the end of input
+                Recognition = new() { Backend = backend, BatchSize = 3 },
             };
             var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
             Assert.True(summary.Complete, summary.Error);
@@ -108,8 +107,7 @@ public class AnalyzePipelineTests
                 InputPath = input,
                 OutputPath = dir.File($"{detector}-{backend}.mp4"),
                 EventsPath = dir.File($"{detector}-{backend}.jsonl"),
-                Backend = backend,
-                DetectorKind = detector,
+                Recognition = new() { Backend = backend, DetectorKind = detector },
             };
             var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
             Assert.True(summary.Complete, summary.Error);
@@ -136,7 +134,7 @@ public class AnalyzePipelineTests
             InputPath = input,
             OutputPath = dir.File("out.mp4"),
             EventsPath = dir.File("out.jsonl"),
-            Backend = "cpu",
+            Recognition = new() { Backend = "cpu" },
         };
         var analyzer = new VideoAnalyzer(options);
         using var cancel = new CancellationTokenSource();
@@ -166,8 +164,7 @@ public class AnalyzePipelineTests
             InputPath = input,
             OutputPath = dir.File("out.mp4"),
             EventsPath = dir.File("out.csv"),
-            Backend = "cpu",
-            DetectEvery = 4,
+            Recognition = new() { Backend = "cpu", DetectEvery = 4 },
         };
         var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
 
@@ -204,7 +201,7 @@ public class AnalyzePipelineTests
             InputPath = uneven,
             OutputPath = dir.File("out.mp4"),
             EventsPath = dir.File("out.jsonl"),
-            Backend = "cpu",
+            Recognition = new() { Backend = "cpu" },
         };
         var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
         Assert.Equal(20, summary.FramesWritten);
@@ -231,8 +228,7 @@ public class AnalyzePipelineTests
             InputPath = input,
             OutputPath = dir.File("out.mp4"),
             EventsPath = dir.File("out.jsonl"),
-            Backend = "cpu",
-            ClassifyEvery = 4,
+            Recognition = new() { Backend = "cpu", ClassifyEvery = 4 },
         };
         var summary = await new VideoAnalyzer(options).RunAsync(CancellationToken.None);
         Assert.Equal(frames, summary.FramesWritten);

@@ -24,7 +24,7 @@ public class FaceEmotionsTests
         }
         Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), frames.Select(f => f.Frame));
 
-        await new VideoAnalyzer(new AnalyzeOptions { InputPath = clip, OutputPath = dir.File("out.mp4"), EventsPath = dir.File("out.jsonl"), Backend = "cpu" })
+        await new VideoAnalyzer(new AnalyzeOptions { InputPath = clip, OutputPath = dir.File("out.mp4"), EventsPath = dir.File("out.jsonl"), Recognition = new() { Backend = "cpu" } })
             .RunAsync(CancellationToken.None);
         var lines = frames.SelectMany(f => f.Faces.Select(face => Encoding.UTF8.GetString(RecordJson.ToUtf8(f, face))));
         Assert.Equal(File.ReadAllLines(dir.File("out.jsonl")), lines);

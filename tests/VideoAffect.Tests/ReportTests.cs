@@ -24,8 +24,7 @@ public class ReportTests
             OutputPath = dir.File("out.mp4"),
             EventsPath = dir.File("out.jsonl"),
             ReportPath = dir.File(report),
-            Backend = "cpu",
-            DetectEvery = 2,
+            Recognition = new() { Backend = "cpu", DetectEvery = 2 },
         });
         var summary = await analyzer.RunAsync(CancellationToken.None);
         Assert.Equal(dir.File(report), summary.Report);

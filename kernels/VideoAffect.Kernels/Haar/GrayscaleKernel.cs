@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace VideoAffect.Kernels.Haar;
 
 /// <summary>Packed BGR24 to 8-bit gray on the device, one thread per pixel, with OpenCV's weights (<see cref="OpenCvGray"/>).</summary>
-public sealed class GrayscaleKernel
+internal sealed class GrayscaleKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<byte>, ArrayView<byte>> _kernel;
 

@@ -5,7 +5,7 @@ using ILGPU.Runtime;
 namespace VideoAffect.Kernels.Haar;
 
 /// <summary>A cascade's arrays on the device, and its window size.</summary>
-public struct HaarCascadeViews
+internal struct HaarCascadeViews
 {
     public ArrayView<HaarStage> Stages;
     public ArrayView<HaarTree> Trees;
@@ -17,7 +17,7 @@ public struct HaarCascadeViews
 }
 
 /// <summary>One pyramid level: its integral images and the window positions to try on it.</summary>
-public struct HaarLevel
+internal struct HaarLevel
 {
     public ArrayView<int> Sum;
     public ArrayView<int> Squares;
@@ -44,7 +44,7 @@ public struct HaarLevel
 /// Hits are appended as (level, x, y) triples through an atomic counter; the host learns from the
 /// counter whether the buffer was large enough.
 /// </summary>
-public sealed class HaarCascadeKernel
+internal sealed class HaarCascadeKernel
 {
     readonly Action<AcceleratorStream, Index1D, HaarCascadeViews, HaarLevel, ArrayView<int>, ArrayView<int>> _kernel;
 

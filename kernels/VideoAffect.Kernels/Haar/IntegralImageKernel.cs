@@ -10,7 +10,7 @@ namespace VideoAffect.Kernels.Haar;
 /// a window's own sum fits, which a 24x24 window's (at most 576 * 255^2) does.
 /// Two passes of one kernel: running sums along each row, then down each column.
 /// </summary>
-public sealed class IntegralImageKernel
+internal sealed class IntegralImageKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<byte>, ArrayView<int>, ArrayView<int>, int, int, int> _kernel;
 

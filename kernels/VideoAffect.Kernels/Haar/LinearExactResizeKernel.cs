@@ -8,7 +8,7 @@ namespace VideoAffect.Kernels.Haar;
 /// takes source[Offset] * Weight0 + source[Offset + 1] * Weight1 (Weight0 + Weight1 = 256; at the
 /// edges Weight1 is 0 and the second tap is never read).
 /// </summary>
-public readonly record struct ResizeTap(int Offset, int Weight0, int Weight1);
+internal readonly record struct ResizeTap(int Offset, int Weight0, int Weight1);
 
 /// <summary>
 /// OpenCV's bit-exact bilinear resize of an 8-bit image (INTER_LINEAR_EXACT), the resize its
@@ -16,7 +16,7 @@ public readonly record struct ResizeTap(int Offset, int Weight0, int Weight1);
 /// host (<c>LinearExactResizeTaps</c>), one rounded 16-bit product per pixel here, so the result
 /// equals OpenCV's to the bit. An exact 2x reduction is OpenCV's 2x2 average instead, as there.
 /// </summary>
-public sealed class LinearExactResizeKernel
+internal sealed class LinearExactResizeKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<byte>, int, ArrayView<ResizeTap>, ArrayView<ResizeTap>, ArrayView<byte>, int, int> _kernel;
 

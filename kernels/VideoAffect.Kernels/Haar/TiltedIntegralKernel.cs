@@ -12,7 +12,7 @@ namespace VideoAffect.Kernels.Haar;
 /// so every diagonal is an independent running sum: one thread each, no row-by-row launches.
 /// Passes of one kernel: row prefixes, the two diagonal sums, then their difference.
 /// </summary>
-public sealed class TiltedIntegralKernel
+internal sealed class TiltedIntegralKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<byte>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, int> _kernel;
 

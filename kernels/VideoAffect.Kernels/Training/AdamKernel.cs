@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace VideoAffect.Kernels.Training;
 
 /// <summary>One Adam update of a parameter tensor and its moments, one thread per element.</summary>
-public sealed class AdamKernel
+internal sealed class AdamKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStep> _kernel;
 

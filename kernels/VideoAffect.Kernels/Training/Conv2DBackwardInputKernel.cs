@@ -8,7 +8,7 @@ namespace VideoAffect.Kernels.Training;
 /// per input element: the sum over every output that the element feeds, of output gradient times
 /// weight. The output gradient must already be masked by the fused ReLU.
 /// </summary>
-public sealed class Conv2DBackwardInputKernel
+internal sealed class Conv2DBackwardInputKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry> _kernel;
 

@@ -12,7 +12,7 @@ namespace VideoAffect.Kernels.Training;
 /// the slices up. The last OutChannels parameters are the bias. No atomics, so results are
 /// deterministic.
 /// </summary>
-public sealed class Conv2DBackwardWeightsKernel
+internal sealed class Conv2DBackwardWeightsKernel
 {
     /// <summary>Threads the first launch aims for: enough to fill a large GPU.</summary>
     const int TargetThreads = 1 << 17;

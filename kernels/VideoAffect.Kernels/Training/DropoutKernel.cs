@@ -7,7 +7,7 @@ namespace VideoAffect.Kernels.Training;
 /// Inverted dropout with the mask of <see cref="DropoutMask"/>. The backward pass is the same
 /// operation on the gradient with the same seed, so one kernel serves both.
 /// </summary>
-public sealed class DropoutKernel
+internal sealed class DropoutKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, uint, float> _kernel;
 

@@ -8,7 +8,7 @@ namespace VideoAffect.Kernels.Training;
 /// whose maximum it is (the first maximum in scan order, as the forward pass picks), so overlapping
 /// windows need no atomics.
 /// </summary>
-public sealed class MaxPoolBackwardKernel
+internal sealed class MaxPoolBackwardKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry> _kernel;
 

@@ -7,7 +7,7 @@ namespace VideoAffect.Kernels.Training;
 /// Gradient through a ReLU, in place: zero where the ReLU's output is zero. Works from the output,
 /// so a ReLU fused into its convolution needs no extra stored tensor.
 /// </summary>
-public sealed class ReluBackwardKernel
+internal sealed class ReluBackwardKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> _kernel;
 

@@ -9,7 +9,7 @@ namespace VideoAffect.Kernels.Training;
 /// loss (-log p[label]), its predicted class, and the gradient of the mean loss with respect to
 /// the logits, (p - onehot(label)) / batch.
 /// </summary>
-public sealed class SoftmaxCrossEntropyKernel
+internal sealed class SoftmaxCrossEntropyKernel
 {
     readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> _kernel;
 

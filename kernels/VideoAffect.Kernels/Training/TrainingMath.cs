@@ -5,7 +5,7 @@ namespace VideoAffect.Kernels.Training;
 /// recomputed in the backward pass instead of stored, and the GPU kernels and the managed CPU path
 /// draw exactly the same mask for the same seed.
 /// </summary>
-public static class DropoutMask
+internal static class DropoutMask
 {
     public static bool Keeps(uint seed, int index, float rate)
     {
@@ -22,10 +22,10 @@ public static class DropoutMask
 }
 
 /// <summary>One Adam step's constants; the bias corrections are folded into <see cref="StepSize"/> by the host.</summary>
-public readonly record struct AdamStep(float StepSize, float Beta1, float Beta2, float Epsilon);
+internal readonly record struct AdamStep(float StepSize, float Beta1, float Beta2, float Epsilon);
 
 /// <summary>A parameter and its two moment estimates after one Adam step.</summary>
-public readonly record struct AdamState(float Weight, float Mean, float Variance)
+internal readonly record struct AdamState(float Weight, float Mean, float Variance)
 {
     /// <summary>Adam as Keras implements it: eps added to sqrt(v), bias correction in the step size.</summary>
     public AdamState Update(float gradient, AdamStep s)

@@ -1,7 +1,7 @@
 namespace VideoAffect.Kernels.Training;
 
 /// <summary>Index arithmetic the backward passes of windowed ops share.</summary>
-public static class WindowMath
+internal static class WindowMath
 {
     /// <summary>
     /// The output position whose window puts tap offset 0 at padded coordinate

@@ -71,20 +71,7 @@ static class MonitorCommand
                     LoopFiles = r.GetValue(loop),
                 },
                 QueueCapacity = r.GetValue(queue),
-                BatchTimeout = r.GetValue(timeout),
-                DetectEvery = r.GetValue(tracking.DetectEvery),
-                ClassifyEvery = r.GetValue(tracking.ClassifyEvery),
-                KeepTentative = r.GetValue(tracking.KeepTentative),
-                Tracking = !r.GetValue(tracking.NoTracking),
-                SmoothingAlpha = r.GetValue(tracking.Smoothing),
-                Backend = r.GetValue(backend)!,
-                ModelPath = r.GetValue(model),
-                ModelImport = modelImport.Read(r),
-                BatchSize = r.GetValue(batch),
-                CropMargin = r.GetValue(margin),
-                Align = r.GetValue(align),
-                Detector = detector.Read(r),
-                DetectorKind = detector.ReadKind(r),
+                Recognition = new SharedOptions.RecognitionOptionSet(backend, model, modelImport, batch, timeout, margin, align, detector, tracking).Read(r),
             };
             if (options.Sources.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new VideoAffectException($"two streams are named '{twice.Key}'; give each its own name (NAME=SOURCE)");

@@ -42,7 +42,7 @@ static class NodeCommand
                 KeepRunning = true,
                 RecordsDirectory = r.GetValue(records),
                 Source = new LiveSourceOptions { LoopFiles = r.GetValue(loop) },
-                Backend = r.GetValue(backend)!,
+                Recognition = new() { Backend = r.GetValue(backend)! },
             };
             await using var sinks = Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []);
             using var monitor = new LiveMonitor(options, Log, sinks);

@@ -116,4 +116,30 @@ static class SharedOptions
             new Option<float>("--nms-iou") { Description = "blazeface: boxes overlapping more than this are merged into one face", DefaultValueFactory = _ => defaults.NmsIou },
             new Option<int>("--tiles") { Description = "blazeface: also look at N x N overlapping tiles of each frame, for faces under about 1/18 of the frame's width (1: whole frame only)", DefaultValueFactory = _ => defaults.Tiles });
     }
+
+    /// <summary>
+    /// The options analyze and monitor share for finding, following and classifying faces, read
+    /// into the one record the library takes for both (<see cref="RecognitionOptions"/>).
+    /// </summary>
+    public sealed record RecognitionOptionSet(Option<string> Backend, Option<string?> Model, ModelImportOptionSet ModelImport, Option<int> BatchSize,
+        Option<TimeSpan> BatchTimeout, Option<double> CropMargin, Option<bool> Align, DetectorOptionSet Detector, TrackingOptionSet Tracking)
+    {
+        public RecognitionOptions Read(ParseResult r) => new()
+        {
+            Backend = r.GetValue(Backend)!,
+            ModelPath = r.GetValue(Model),
+            ModelImport = ModelImport.Read(r),
+            BatchSize = r.GetValue(BatchSize),
+            BatchTimeout = r.GetValue(BatchTimeout),
+            CropMargin = r.GetValue(CropMargin),
+            Align = r.GetValue(Align),
+            Detector = Detector.Read(r),
+            DetectorKind = Detector.ReadKind(r),
+            DetectEvery = r.GetValue(Tracking.DetectEvery),
+            ClassifyEvery = r.GetValue(Tracking.ClassifyEvery),
+            KeepTentative = r.GetValue(Tracking.KeepTentative),
+            Tracking = !r.GetValue(Tracking.NoTracking),
+            SmoothingAlpha = r.GetValue(Tracking.Smoothing),
+        };
+    }
 }

@@ -6,6 +6,9 @@ using VideoAffect.Preprocessing;
 namespace VideoAffect.Classification;
 
 /// <summary>Emotion of the faces in still images: detect (or take the whole image), preprocess, one batched forward pass.</summary>
+/// <param name="backend">The classifier's backend (its network gives the input size and labels).</param>
+/// <param name="detector">Finds the faces; null classifies the whole image as one face.</param>
+/// <param name="cropMargin">Widen each face box by this fraction on every side before cropping.</param>
 /// <param name="maxPixels">larger images are refused before they are decoded (a 400-megapixel PNG takes ~13 GB to process)</param>
 public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? detector, double cropMargin = 0, long maxPixels = ImageClassifier.DefaultMaxPixels) : IDisposable
 {
@@ -14,8 +17,14 @@ public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? de
 
     readonly FacePreprocessor _preprocessor = new(backend.Network.Input, cropMargin);
 
+    /// <summary>One image's faces with their predictions, largest first as the detector ordered them.</summary>
+    /// <param name="Path">The image file.</param>
+    /// <param name="Width">Image width in pixels.</param>
+    /// <param name="Height">Image height in pixels.</param>
+    /// <param name="Faces">Each face's box in image pixels and its prediction.</param>
     public sealed record Result(string Path, int Width, int Height, IReadOnlyList<(FaceBox Box, EmotionPrediction Prediction)> Faces);
 
+    /// <summary>Reads the image (refusing folders, missing, damaged or oversized files with one-line <see cref="VideoAffectException"/>s), finds its faces (or takes the whole image without a detector) and classifies each.</summary>
     public Result Classify(string path)
     {
         if (Directory.Exists(path)) throw new VideoAffectException($"'{path}' is a folder, not an image");
@@ -42,5 +51,6 @@ public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? de
         return new Result(path, image.Width, image.Height, faces);
     }
 
+    /// <summary>Releases the preprocessing buffers; the backend and detector stay with their owner.</summary>
     public void Dispose() => _preprocessor.Dispose();
 }

@@ -7,13 +7,18 @@ namespace VideoAffect.Detection;
 /// </summary>
 public sealed record DetectorOptions
 {
+    /// <summary>OpenCV's frontal-face cascade, the seed paper's.</summary>
     public const string DefaultCascadeName = "haarcascade_frontalface_default.xml";
     /// <summary>Where Debian's opencv-data package installs OpenCV's cascades.</summary>
     public const string SystemCascadeDirectory = "/usr/share/opencv4/haarcascades";
 
+    /// <summary>The Haar cascade XML (OpenCV's format, old or new).</summary>
     public string CascadePath { get; init; } = Path.Combine(SystemCascadeDirectory, DefaultCascadeName);
+    /// <summary>Pyramid step between detection scales (greater than 1).</summary>
     public double ScaleFactor { get; init; } = 1.1;
+    /// <summary>Overlapping raw detections a face needs to be kept (0 keeps every raw window).</summary>
     public int MinNeighbors { get; init; } = 5;
+    /// <summary>Smallest face side in pixels.</summary>
     public int MinFaceSize { get; init; } = 30;
     /// <summary>0 means no upper bound.</summary>
     public int MaxFaceSize { get; init; }
@@ -24,6 +29,7 @@ public sealed record DetectorOptions
     /// <summary>CNN detectors (BlazeFace): 1 looks at the whole frame; n also at n x n overlapping tiles, for small faces in large frames.</summary>
     public int Tiles { get; init; } = 1;
 
+    /// <summary>Throws a one-line <see cref="VideoAffectException"/> for a setting out of range.</summary>
     public void Validate()
     {
         if (ScaleFactor <= 1.0) throw new VideoAffectException($"scale factor must be greater than 1 (got {ScaleFactor})");

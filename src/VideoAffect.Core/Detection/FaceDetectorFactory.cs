@@ -7,6 +7,7 @@ namespace VideoAffect.Detection;
 /// <summary>Turns <c>--detector auto|simd|opencv|ilgpu|blazeface</c> into detectors for the pipeline's detection workers.</summary>
 public static class FaceDetectorFactory
 {
+    /// <summary>The detector names <c>Create</c> takes: auto, simd, opencv, ilgpu, blazeface.</summary>
     public static readonly IReadOnlyList<string> Names = ["auto", "simd", "opencv", "ilgpu", "blazeface"];
 
     /// <summary>
@@ -18,6 +19,9 @@ public static class FaceDetectorFactory
     /// blazeface: MediaPipe's CNN detector on the same kind of backend as the classifier (on its
     /// accelerator where it has one), one per worker.
     /// </summary>
+    /// <param name="name">auto, simd, opencv, ilgpu or blazeface (<see cref="Names"/>).</param>
+    /// <param name="options">The cascade and its scales, or BlazeFace's thresholds.</param>
+    /// <param name="backend">The classifier's backend, whose accelerator a GPU detector shares.</param>
     /// <param name="workers">frames detected at once (throughput)</param>
     /// <param name="threadsEach">threads on one frame (latency); simd only</param>
     public static IReadOnlyList<IFaceDetector> Create(string name, DetectorOptions options, IInferenceBackend backend, int workers, int threadsEach = 1)

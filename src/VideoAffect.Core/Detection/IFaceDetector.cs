@@ -5,6 +5,7 @@ namespace VideoAffect.Detection;
 /// <summary>Finds faces in an 8-bit grayscale frame. An instance is used by one thread at a time.</summary>
 public interface IFaceDetector : IDisposable
 {
+    /// <summary>Faces on an 8-bit gray image, in image pixels.</summary>
     IReadOnlyList<FaceBox> Detect(Mat gray);
 }
 
@@ -14,13 +15,17 @@ public interface IFaceDetector : IDisposable
 /// </summary>
 public interface IBgrFaceDetector : IFaceDetector
 {
+    /// <summary>Faces on a packed BGR24 frame, in frame pixels.</summary>
     /// <param name="bgr">Packed BGR24 pixels, width * height * 3 bytes.</param>
+    /// <param name="width">Frame width in pixels.</param>
+    /// <param name="height">Frame height in pixels.</param>
     IReadOnlyList<FaceBox> DetectBgr(ReadOnlySpan<byte> bgr, int width, int height);
 }
 
 /// <summary>A detector that also finds keypoints (BlazeFace), given the BGR frame.</summary>
 public interface ILandmarkFaceDetector : IBgrFaceDetector
 {
+    /// <summary>Faces with their score and landmarks on a packed BGR24 frame of the given size.</summary>
     IReadOnlyList<DetectedFace> DetectFaces(ReadOnlySpan<byte> bgr, int width, int height);
 
     /// <summary>

@@ -18,8 +18,11 @@ public abstract class Layer
         OutputShape = outputShape;
     }
 
+    /// <summary>The layer's name in its model (the TF.js or ONNX node name).</summary>
     public string Name { get; }
+    /// <summary>Indices of the layers this one reads, all earlier in <see cref="Network.Layers"/>.</summary>
     public IReadOnlyList<int> Inputs { get; }
+    /// <summary>Shape of one batch item of the layer's output.</summary>
     public TensorShape OutputShape { get; }
     /// <summary>The op's name in messages (Conv2D, Pad, ...).</summary>
     public virtual string Op => GetType().Name.EndsWith("Layer") ? GetType().Name[..^"Layer".Length] : GetType().Name;

@@ -38,15 +38,21 @@ public sealed class Network
             throw new ModelFormatException($"{source}: input spec {Input.Shape} differs from the input layer's {layers[0].OutputShape}");
     }
 
+    /// <summary>The layers in topological order; the first is the input.</summary>
     public IReadOnlyList<Layer> Layers { get; }
+    /// <summary>The model's outputs (a classifier has one: the probabilities).</summary>
     public IReadOnlyList<NetworkOutput> Outputs { get; }
+    /// <summary>The classes of the first output, in order (FER-2013's seven for the shipped model).</summary>
     public IReadOnlyList<string> Labels { get; }
     /// <summary>Where the network came from, for messages.</summary>
     public string Source { get; }
     /// <summary>What the model takes: shape, pixel order and normalisation.</summary>
     public InputSpec Input { get; }
+    /// <summary>Shape of one input item.</summary>
     public TensorShape InputShape => Layers[0].OutputShape;
+    /// <summary>Number of classes (<see cref="Labels"/>).</summary>
     public int ClassCount => Labels.Count;
+    /// <summary>Multiply-adds of one forward pass per item, for throughput in GFLOP/s.</summary>
     public long MultiplyAddsPerItem => Layers.Sum(l => l.MultiplyAdds);
 
     /// <summary>Values per item of output <paramref name="index"/>.</summary>

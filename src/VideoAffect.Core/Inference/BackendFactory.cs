@@ -8,8 +8,13 @@ namespace VideoAffect.Inference;
 /// <summary>Turns a backend name from the command line into a ready backend, or a clear reason why not.</summary>
 public static class BackendFactory
 {
+    /// <summary>The backend names <c>Create</c> takes.</summary>
     public static readonly IReadOnlyList<string> Names = ["auto", "cuda", "opencl", "ilgpu-cpu", "cpu"];
 
+    /// <summary>A backend for <paramref name="network"/>: the device one asked for (a one-line <see cref="VideoAffectException"/> when it is absent or unusable), or for auto CUDA when usable, else the managed SIMD CPU path.</summary>
+    /// <param name="name">auto, cuda, opencl, ilgpu-cpu or cpu (<see cref="Names"/>).</param>
+    /// <param name="network">The network to run.</param>
+    /// <param name="maxBatch">Most items per forward pass; buffers are allocated for it once.</param>
     /// <param name="log">Where a device backend reports batches it had to run on the CPU instead.</param>
     public static IInferenceBackend Create(string name, Network network, int maxBatch, Action<string>? log = null)
     {

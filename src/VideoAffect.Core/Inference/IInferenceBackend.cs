@@ -12,6 +12,7 @@ public interface IInferenceBackend : IDisposable
     string Name { get; }
     /// <summary>The device it runs on, for logs and benchmarks.</summary>
     string DeviceName { get; }
+    /// <summary>The network this backend runs.</summary>
     Network Network { get; }
     /// <summary>Largest batch one launch sequence takes; larger batches are split.</summary>
     int MaxBatch { get; }

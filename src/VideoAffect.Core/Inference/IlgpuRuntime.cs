@@ -101,4 +101,9 @@ public static class IlgpuRuntime
     }
 }
 
+/// <summary>One accelerator found on this machine and whether VideoAffect can use it (<c>videoaffect devices</c>).</summary>
+/// <param name="Backend">The backend name that selects it (cuda, opencl, ilgpu-cpu).</param>
+/// <param name="Device">The device's name.</param>
+/// <param name="Usable">Whether a test kernel compiled and ran on it.</param>
+/// <param name="Detail">Why not, or its memory and limits.</param>
 public sealed record DeviceReport(string Backend, string Device, bool Usable, string Detail);

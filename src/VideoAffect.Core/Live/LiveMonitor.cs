@@ -32,6 +32,7 @@ public sealed class LiveMonitor : IDisposable
     Running? _running;
     int _nextStream;
 
+    /// <summary>A monitor of <paramref name="options"/>' sources (checked here; a bad setting is a one-line <see cref="VideoAffectException"/>), logging to <paramref name="log"/> and publishing to <paramref name="sinks"/> besides its records files.</summary>
     public LiveMonitor(MonitorOptions options, Action<string>? log = null, EventSinks? sinks = null)
     {
         options.Validate();
@@ -48,12 +49,16 @@ public sealed class LiveMonitor : IDisposable
     /// <summary>The streams now watched, in the order they were added.</summary>
     public IReadOnlyList<StreamStatus> Streams { get { lock (_gate) return _streams.ToList(); } }
     internal IReadOnlyDictionary<string, PreviewHub> Previews => _previews;
+    /// <summary>Time since the monitor started running.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
+    /// <summary>Forward passes of the classifier so far.</summary>
     public long Batches => _classify?.Batches ?? 0;
+    /// <summary>Forward passes that held faces of more than one stream.</summary>
     public long MixedBatches => _classify?.MixedBatches ?? 0;
     Func<long?>? _detectorPasses;
     /// <summary>BlazeFace's forward passes, which every stream's frames share; null with a Haar detector.</summary>
     public long? DetectorPasses => _detectorPasses?.Invoke();
+    /// <summary>The backend and device the classifier runs on, once running.</summary>
     public string BackendDescription { get; private set; } = "";
     internal ResourceSampler? Resources { get; private set; }
 
@@ -118,10 +123,11 @@ public sealed class LiveMonitor : IDisposable
         return true;
     }
 
+    /// <summary>Watches every source until all have ended (or, with <see cref="MonitorOptions.KeepRunning"/>, until <paramref name="stop"/>), then closes records and recordings and returns what each stream did. Cancelling <paramref name="stop"/> is a normal end, not an error.</summary>
     public async Task<MonitorSummary> RunAsync(CancellationToken stop)
     {
         if (_options.RecordsDirectory is { } records) Directory.CreateDirectory(records);
-        using var recognition = Recognition.Load(_options, _log);
+        using var recognition = Recognition.Load(_options.Recognition, _log);
         BackendDescription = recognition.BackendDescription;
         _detectorPasses = () => recognition.BlazeFacePasses;
         // Streams and their detectors give the parallelism; OpenCV's own threads would stall behind them.
@@ -160,7 +166,7 @@ public sealed class LiveMonitor : IDisposable
         {
             Streams = new StreamNames(this),
             Report = name => Streams.FirstOrDefault(s => s.Name == name)?.Report() ?? new StreamReport("removed", 0, 0, 0, null),
-            TrackEndFrames = _options.TrackEndFrames(),
+            TrackEndFrames = _options.Recognition.TrackEndFrames,
             Log = _log,
         });
         // The duration counts from the cameras' start, after the models were loaded and warmed up.
@@ -214,7 +220,7 @@ public sealed class LiveMonitor : IDisposable
             int id = monitor._nextStream++;
             int share = Math.Max(1, Environment.ProcessorCount / Math.Max(1, monitor._streams.Count));
             // OpenCV's cascade is single-threaded, so it gets that many detectors instead.
-            bool frameThreads = options.DetectorKind.ToLowerInvariant() is "auto" or "simd";
+            bool frameThreads = options.Recognition.DetectorKind.ToLowerInvariant() is "auto" or "simd";
             var name = status.Name;
             var writer = options.RecordsPath(name) is { } path ? RecordWriters.Create(path, recognition.Network.Labels, recognition.LandmarkNames) : new NoRecords();
             var stageSet = recognition.ForStream(name, frameThreads ? 1 : share, frameThreads ? share : 1, live: true, writer, monitor.Sinks);
@@ -302,6 +308,7 @@ public sealed class LiveMonitor : IDisposable
         }
     }
 
+    /// <summary>Releases the monitor's metric instruments.</summary>
     public void Dispose() => Metrics.Dispose();
 
     sealed class NoRecords : IRecordWriter

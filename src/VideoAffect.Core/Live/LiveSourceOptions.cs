@@ -9,10 +9,12 @@ public sealed record LiveSourceOptions
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>First wait before reconnecting; doubled after each failed attempt up to <see cref="ReconnectMax"/>.</summary>
     public TimeSpan ReconnectMin { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>Longest wait between reconnection attempts.</summary>
     public TimeSpan ReconnectMax { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Files start over when they end (soak tests, demos); otherwise a file's stream ends with it.</summary>
     public bool LoopFiles { get; init; }
 
+    /// <summary>Throws a one-line <see cref="VideoAffectException"/> for a setting out of range.</summary>
     public void Validate()
     {
         if (RtspTransport is not ("tcp" or "udp")) throw new VideoAffectException($"--rtsp-transport must be tcp or udp (got '{RtspTransport}')");

@@ -1,11 +1,25 @@
 namespace VideoAffect.Live;
 
-public enum LiveSourceKind { Rtsp, Webcam, File, Url }
+/// <summary>What kind of live source a location is.</summary>
+public enum LiveSourceKind
+{
+    /// <summary>An rtsp:// or rtsps:// camera.</summary>
+    Rtsp,
+    /// <summary>A V4L2 device (/dev/videoN).</summary>
+    Webcam,
+    /// <summary>A video file, played at its own rate.</summary>
+    File,
+    /// <summary>Another URL ffmpeg reads (http://, udp://, ...).</summary>
+    Url,
+}
 
 /// <summary>
 /// One source of the monitor as the user named it: an rtsp:// URL, a V4L2 device (/dev/videoN),
 /// another ffmpeg URL (http://, udp://...), or a video file (played in real time, optionally looped).
 /// </summary>
+/// <param name="Name">The stream's name in records, metrics and events.</param>
+/// <param name="Location">The URL, device or file.</param>
+/// <param name="Kind">What kind of source it is.</param>
 public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind Kind)
 {
     /// <summary>Sources given on one command line; unnamed ones that come out alike get -2, -3... in order.</summary>
@@ -31,6 +45,7 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
         return eq > 0 && !text[..eq].Contains(':') && !text[..eq].Contains('/');
     }
 
+    /// <summary>One source as given on the command line: NAME=LOCATION, or a location alone (named after it; <paramref name="index"/> names a source that gives no name of its own).</summary>
     public static LiveSourceSpec Parse(string text, int index)
     {
         if (string.IsNullOrWhiteSpace(text)) throw new VideoAffectException("an empty source was given");

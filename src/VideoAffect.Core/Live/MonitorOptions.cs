@@ -1,13 +1,14 @@
-using VideoAffect.Detection;
-using VideoAffect.Tracking;
-
 namespace VideoAffect.Live;
 
 /// <summary>Everything `monitor` can be told, with the CLI's defaults.</summary>
-public sealed record MonitorOptions : Pipeline.IRecognitionSettings
+public sealed record MonitorOptions
 {
+    /// <summary>The streams to watch (more may join while running with <see cref="KeepRunning"/>).</summary>
     public required IReadOnlyList<LiveSourceSpec> Sources { get; init; }
+    /// <summary>How sources connect, notice a stall and reconnect.</summary>
     public LiveSourceOptions Source { get; init; } = new();
+    /// <summary>How faces are found, followed and classified; one classifier serves every stream, batching their faces together.</summary>
+    public RecognitionOptions Recognition { get; init; } = new();
     /// <summary>Per-stream records go to DIR/NAME.jsonl (or .csv); null writes none.</summary>
     public string? RecordsDirectory { get; init; }
     /// <summary>jsonl or csv: the records files' format, the same as `analyze --events` writes.</summary>
@@ -17,6 +18,7 @@ public sealed record MonitorOptions : Pipeline.IRecognitionSettings
     internal string? RecordsPath(string stream) => RecordsDirectory is { } dir ? Path.Combine(dir, $"{stream}.{RecordsFormat}") : null;
     /// <summary>Annotated recordings in segments go to DIR/NAME-TIME.mp4; null records nothing.</summary>
     public string? RecordingDirectory { get; init; }
+    /// <summary>Length of each recording segment.</summary>
     public TimeSpan SegmentLength { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>
     /// Run until stopped even when every source has ended, and take streams added and removed while
@@ -29,26 +31,10 @@ public sealed record MonitorOptions : Pipeline.IRecognitionSettings
     public TimeSpan? ResourceInterval { get; init; }
     /// <summary>Where the samples also go, as CSV while the run goes on.</summary>
     public string? ResourceReportPath { get; init; }
-    public string Backend { get; init; } = "auto";
-    public string? ModelPath { get; init; }
-    public Model.Onnx.OnnxImportOptions? ModelImport { get; init; }
-    public DetectorOptions Detector { get; init; } = new();
-    public string DetectorKind { get; init; } = "auto";
-    public double CropMargin { get; init; }
-    public bool Align { get; init; }
     /// <summary>Frames waiting per stream before detection; beyond it the oldest is dropped.</summary>
     public int QueueCapacity { get; init; } = 1;
-    /// <summary>Most faces per forward pass, gathered across all streams.</summary>
-    public int BatchSize { get; init; } = 32;
-    public TimeSpan BatchTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
-    public bool Tracking { get; init; } = true;
-    /// <summary>Show faces whose track is not confirmed yet, marked tentative; by default a face shows once its track is confirmed.</summary>
-    public bool KeepTentative { get; init; }
-    public TrackerOptions Tracker { get; init; } = new();
-    public int DetectEvery { get; init; } = 1;
-    public int ClassifyEvery { get; init; } = 1;
-    public double SmoothingAlpha { get; init; } = 0.3;
 
+    /// <summary>Throws a one-line <see cref="VideoAffectException"/> for a setting out of range or two sources with one name.</summary>
     public void Validate()
     {
         if (Sources.Count == 0 && !KeepRunning) throw new VideoAffectException("monitor needs at least one source (or --control, to add them while it runs)");
@@ -59,6 +45,6 @@ public sealed record MonitorOptions : Pipeline.IRecognitionSettings
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
         if (SegmentLength < TimeSpan.FromSeconds(1)) throw new VideoAffectException("segments must be at least 1 s long");
         if (Duration is { } d && d <= TimeSpan.Zero) throw new VideoAffectException("--duration must be positive");
-        Pipeline.RecognitionSettings.ValidateRecognition(this);
+        Recognition.Validate();
     }
 }

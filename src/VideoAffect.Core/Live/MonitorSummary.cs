@@ -21,6 +21,7 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
         Streams = monitor.Streams.Select(s => StreamSummary.WithHistory(s, monitor.Elapsed)).ToList(),
     };
 
+    /// <summary>The summary as the CLI prints it: a line for the run, one per stream and one per event sink.</summary>
     public string ToText()
     {
         var text = new StringBuilder();
@@ -47,11 +48,38 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
 
     static string Ms(double? seconds) => seconds is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v * 1000:0} ms") : "-";
 
+    /// <summary>The summary as one JSON object (snake_case names), as <c>monitor --json</c> writes it.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     internal static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
 }
 
+/// <summary>What one stream did, as the summary and the HTTP status report it.</summary>
+/// <param name="Name">The stream's name.</param>
+/// <param name="Source">Its location.</param>
+/// <param name="State">connecting, live, reconnecting, ended, failed or stopped.</param>
+/// <param name="Width">Frame width (0 before the first frame).</param>
+/// <param name="Height">Frame height.</param>
+/// <param name="Frames">Frames read from the source.</param>
+/// <param name="Processed">Frames that reached the outputs.</param>
+/// <param name="Dropped">Frames dropped because the pipeline was behind the source.</param>
+/// <param name="Faces">Faces classified.</param>
+/// <param name="Reconnects">Reconnections after a failure or stall.</param>
+/// <param name="Errors">Errors met (each also logged).</param>
+/// <param name="DowntimeSeconds">Time not live.</param>
+/// <param name="AverageFps">Processed frames per second over the whole run.</param>
+/// <param name="CurrentFps">Processed frames per second over the last seconds.</param>
+/// <param name="QueueDepth">Frames waiting before detection now.</param>
+/// <param name="LatencyP50">Median seconds from capture to output, over recent frames.</param>
+/// <param name="LatencyP95">95th percentile of the same.</param>
+/// <param name="LastError">The last error's message.</param>
+/// <param name="CurrentFaces">Faces on the latest processed frame.</param>
+/// <param name="NotRecorded">Processed frames left out of the recording because its encoder fell behind.</param>
+/// <param name="ReceivedFps">Frames per second the source delivers now.</param>
+/// <param name="LastFrameAgeSeconds">Seconds since the last processed frame.</param>
+/// <param name="RetryInSeconds">Seconds until the next reconnection attempt, while reconnecting.</param>
+/// <param name="Reason">The last error in plain words, where it has a known cause.</param>
+/// <param name="History">The last minutes of emotions, one sample a second (live page only).</param>
 public sealed record StreamSummary(string Name, string Source, string State, int Width, int Height, long Frames, long Processed, long Dropped,
     long Faces, long Reconnects, long Errors, double DowntimeSeconds, double AverageFps, double CurrentFps, int QueueDepth,
     double? LatencyP50, double? LatencyP95, string? LastError, IReadOnlyList<CurrentFace> CurrentFaces, long NotRecorded = 0,
@@ -71,4 +99,8 @@ public sealed record StreamSummary(string Name, string Source, string State, int
     static double? Round(double? v) => v is { } x ? Math.Round(x, 4) : null;
 }
 
+/// <summary>One face on a stream's latest frame.</summary>
+/// <param name="Track">Its track id.</param>
+/// <param name="Label">Its shown (smoothed) label.</param>
+/// <param name="Confidence">That label's probability.</param>
 public sealed record CurrentFace(int Track, string Label, double Confidence);

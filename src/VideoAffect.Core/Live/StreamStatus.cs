@@ -2,7 +2,22 @@ using System.Diagnostics;
 
 namespace VideoAffect.Live;
 
-public enum StreamState { Connecting, Live, Reconnecting, Ended, Failed, Stopped }
+/// <summary>Where a live stream is in its life.</summary>
+public enum StreamState
+{
+    /// <summary>Opening the source for the first time.</summary>
+    Connecting,
+    /// <summary>Frames are arriving.</summary>
+    Live,
+    /// <summary>Lost or stalled; waiting to try again.</summary>
+    Reconnecting,
+    /// <summary>A file source reached its end.</summary>
+    Ended,
+    /// <summary>Gave up on an error that retrying cannot fix.</summary>
+    Failed,
+    /// <summary>Stopped by the user or removed.</summary>
+    Stopped,
+}
 
 /// <summary>One second of a stream's emotion: its most confident face's shown label (null: no face).</summary>
 public sealed record EmotionSample(DateTime Utc, string? Label, double Confidence);
@@ -35,26 +50,40 @@ public sealed class StreamStatus
     long _notLiveSince = Stopwatch.GetTimestamp();
     TimeSpan _downtime;
 
+    /// <summary>The stream's name.</summary>
     public string Name => source.Name;
+    /// <summary>The source as given.</summary>
     public LiveSourceSpec Source => source;
+    /// <summary>Where the stream is now.</summary>
     public StreamState State { get { lock (_gate) return _state; } }
+    /// <summary>The last error's message, if any.</summary>
     public string? LastError { get; private set; }
+    /// <summary>Frame width (0 before the first frame).</summary>
     public int Width { get; private set; }
+    /// <summary>Frame height.</summary>
     public int Height { get; private set; }
+    /// <summary>Frames read from the source.</summary>
     public long Frames => Interlocked.Read(ref _frames);
+    /// <summary>Frames dropped because the pipeline was behind the source.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+    /// <summary>Frames that reached the outputs.</summary>
     public long Processed => Interlocked.Read(ref _processed);
+    /// <summary>Faces classified.</summary>
     public long Faces => Interlocked.Read(ref _faces);
+    /// <summary>Reconnections after a failure or stall.</summary>
     public long Reconnects => Interlocked.Read(ref _reconnects);
+    /// <summary>Errors met.</summary>
     public long Errors => Interlocked.Read(ref _errors);
     /// <summary>Processed frames left out of the recording because its encoder fell behind.</summary>
     public long NotRecorded => Interlocked.Read(ref _notRecorded);
     /// <summary>Frames waiting before detection; set by the monitor.</summary>
     internal Func<int> QueueDepthProbe { get; set; } = () => 0;
+    /// <summary>Frames waiting before detection now.</summary>
     public int QueueDepth => QueueDepthProbe();
     /// <summary>Label and confidence of each face on the latest processed frame.</summary>
     public IReadOnlyList<(int Track, string Label, double Confidence)> CurrentFaces { get; private set; } = [];
 
+    /// <summary>Time spent not live.</summary>
     public TimeSpan Downtime
     {
         get
@@ -64,6 +93,7 @@ public sealed class StreamStatus
         }
     }
 
+    /// <summary>Processed frames per second over the last 5 s.</summary>
     public double FramesPerSecond
     {
         get

@@ -8,6 +8,9 @@ namespace VideoAffect.Media;
 /// <summary>Reads a file's streams and format with ffprobe (as JSON) and chooses the video stream to analyse.</summary>
 public static class VideoProbe
 {
+    /// <summary>The file's video stream as the pipeline needs it; a missing file, a file without video or an unreadable one is a one-line <see cref="VideoAffectException"/>.</summary>
+    /// <param name="path">The video file.</param>
+    /// <param name="token">Stops ffprobe.</param>
     /// <param name="streamIndex">the stream to analyse (ffprobe's index); null: the default video stream (see <see cref="Choose"/>)</param>
     public static async Task<VideoInfo> ProbeAsync(string path, CancellationToken token, int? streamIndex = null)
     {

@@ -3,6 +3,7 @@ namespace VideoAffect.Model;
 /// <summary>The seven FER-2013 classes in the order the dataset (and every model trained on it) uses.</summary>
 public static class EmotionLabels
 {
+    /// <summary>FER-2013's seven classes in its label order: angry, disgust, fear, happy, sad, surprise, neutral.</summary>
     public static readonly IReadOnlyList<string> Fer2013 = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"];
 
     /// <summary>Other names datasets and models give the same classes (FER+ says happiness, anger, ...).</summary>

@@ -14,6 +14,7 @@ public sealed record PinnedModel(string Name, string Description, string Package
 /// <summary>How a model's files stand in the cache.</summary>
 public sealed record ModelStatus(PinnedModel Model, string Directory, IReadOnlyList<(PinnedFile File, string State)> Files)
 {
+    /// <summary>Whether every file is present and matches its sha256.</summary>
     public bool Ok => Files.All(f => f.State == "ok");
 }
 
@@ -26,9 +27,12 @@ public sealed record ModelStatus(PinnedModel Model, string Directory, IReadOnlyL
 /// </summary>
 public static class ModelCache
 {
+    /// <summary>The environment variable for VideoAffect's home; models go to its models folder.</summary>
     public const string HomeVariable = "VIDEOAFFECT_HOME";
+    /// <summary>The environment variable naming the model folder itself.</summary>
     public const string DirectoryVariable = "VIDEOAFFECT_MODEL_DIR";
 
+    /// <summary>The FER-2013 emotion classifier every command uses by default.</summary>
     public static readonly PinnedModel Emotion = new("emotion", "FER-2013 emotion classifier (mini-Xception, TF.js graph model)",
         "@vladmandic/human", "3.3.6",
     [
@@ -44,6 +48,7 @@ public static class ModelCache
         new("blazeface.bin", "package/models/blazeface.bin", "dc9a97fdc50bc43216554bdd69aa3e7b9361a519ee7bdd996a2f69a98a6f9b72"),
     ]);
 
+    /// <summary>Every pinned model.</summary>
     public static IReadOnlyList<PinnedModel> Catalog { get; } = [Emotion, BlazeFace];
 
     /// <summary>
@@ -58,10 +63,12 @@ public static class ModelCache
         return status.Directory;
     }
 
+    /// <summary>A pinned model by name; an unknown name is a one-line <see cref="VideoAffectException"/> listing the known ones.</summary>
     public static PinnedModel Find(string name) =>
         Catalog.FirstOrDefault(m => m.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
         ?? throw new VideoAffectException($"unknown model '{name}'; known: {string.Join(", ", Catalog.Select(m => m.Name))}");
 
+    /// <summary>The cache folder in use (see the class summary for how it is chosen).</summary>
     public static string Directory()
     {
         if (Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } exact) return exact;
@@ -77,6 +84,7 @@ public static class ModelCache
         return Path.Combine(cache, "videoaffect", "models");
     }
 
+    /// <summary>How each of the model's files stands in <paramref name="directory"/> (default: the cache): ok, missing or altered.</summary>
     public static ModelStatus Check(PinnedModel model, string? directory = null)
     {
         directory ??= Directory();

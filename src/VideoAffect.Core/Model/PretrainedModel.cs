@@ -9,9 +9,13 @@ namespace VideoAffect.Model;
 /// </summary>
 public static class PretrainedModel
 {
+    /// <summary>The TF.js graph model's topology file.</summary>
     public const string JsonFile = "emotion.json";
+    /// <summary>Its weights file.</summary>
     public const string WeightsFile = "emotion.bin";
+    /// <summary>The pinned sha256 of <see cref="JsonFile"/>.</summary>
     public const string JsonSha256 = "56f7e557eb0c863a8b9ab04ac7ccba756e93bf2c27dce135ef0e8712b80b7ad2";
+    /// <summary>The pinned sha256 of <see cref="WeightsFile"/>.</summary>
     public const string WeightsSha256 = "927ac8224f356ab1e68c2bcfbfa07b0c8567047d1bcf817388ba6e38214c4987";
     const string Fix = "run `videoaffect models fetch` (in a source checkout, ./setup.sh does it)";
 

@@ -11,26 +11,26 @@ using VideoAffect.Tracking;
 namespace VideoAffect.Pipeline;
 
 /// <summary>
-/// What every pipeline shares, built once per run from <see cref="IRecognitionSettings"/>: the model
+/// What every pipeline shares, built once per run from <see cref="RecognitionOptions"/>: the model
 /// and its inference backend, the classifier, and for each stream the same chain of stages
 /// (<see cref="StreamStages"/>). `analyze` and `monitor` differ only in their sources, their queues
 /// and where the frames end up; the recognition between is built here, once.
 /// </summary>
 internal sealed class Recognition : IDisposable
 {
-    readonly IRecognitionSettings _settings;
+    readonly RecognitionOptions _settings;
     readonly List<StreamStages> _streams = new();
 
-    Recognition(IRecognitionSettings settings, Network network, IInferenceBackend backend)
+    Recognition(RecognitionOptions settings, Network network, IInferenceBackend backend)
     {
         _settings = settings;
         Network = network;
         Backend = backend;
     }
 
-    public static Recognition Load(IRecognitionSettings settings, Action<string>? log)
+    public static Recognition Load(RecognitionOptions settings, Action<string>? log)
     {
-        settings.ValidateRecognition();
+        settings.Validate();
         var network = PretrainedModel.Load(settings.ModelPath, settings.ModelImport);
         return new Recognition(settings, network, BackendFactory.Create(settings.Backend, network, settings.BatchSize, log));
     }

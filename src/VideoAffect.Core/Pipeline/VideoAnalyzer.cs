@@ -32,12 +32,13 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     internal ReportData? Report { get; private set; }
     VideoFileDecoder? _decoder;
 
+    /// <summary>Analyses the whole video and returns what was done. Outputs get their final names only when the run completes; a cancelled run returns a summary with status "cancelled" and its outputs under their .partial names; a failed one throws <see cref="AnalysisFailedException"/> carrying the summary.</summary>
     public async Task<AnalysisSummary> RunAsync(CancellationToken token)
     {
         options.Validate();
         var info = await VideoProbe.ProbeAsync(options.InputPath, token, options.VideoStream);
         // Every output is checked against the inputs and each other, and locked, before anything is written.
-        using var outputs = new OutputSet([options.InputPath, options.ModelPath, options.Detector.CascadePath]);
+        using var outputs = new OutputSet([options.InputPath, options.Recognition.ModelPath, options.Recognition.Detector.CascadePath]);
         var videoOut = outputs.Add(options.OutputPath, "output video");
         var eventsOut = outputs.Add(options.EventsPath, "events file");
         var summaryOut = options.SummaryPath is null ? null : outputs.Add(options.SummaryPath, "summary file");
@@ -47,7 +48,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         outputs.Claim();
 
         FramesExpected = info.ExpectedFrames;
-        using var recognition = Recognition.Load(options, log);
+        using var recognition = Recognition.Load(options.Recognition, log);
         // Several single-threaded OpenCV cascades, one frame each, rather than OpenCV's fork-join
         // threads, which stall when the pipeline's other threads share the cores.
         using var openCvThreads = options.DetectWorkers > 1 ? OpenCvThreads.Single() : OpenCvThreads.Unchanged();
@@ -76,7 +77,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             {
                 Streams = [StreamName],
                 Report = _ => new StreamReport("running", _decoder.FramesDecoded, 0, 0, null),
-                TrackEndFrames = options.TrackEndFrames(),
+                TrackEndFrames = options.Recognition.TrackEndFrames,
                 Log = log,
             });
             // Cancellation stops only the decoder: what it decoded drains through every stage.
@@ -160,7 +161,8 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
 
     RunFacts Facts(VideoInfo info, Recognition recognition, StreamStages stream, long frames, long faces, TimeSpan wall)
     {
-        var d = options.Detector;
+        var r = options.Recognition;
+        var d = r.Detector;
         var c = System.Globalization.CultureInfo.InvariantCulture;
         return new RunFacts(
         [
@@ -169,10 +171,10 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             ("frames", frames.ToString(c)),
             ("faces", faces.ToString(c)),
             ("backend", recognition.BackendDescription),
-            ("detector", string.Create(c, $"{stream.DetectorDescription}; {(options.DetectorKind.Equals("blazeface", StringComparison.OrdinalIgnoreCase)
-                ? $"score >= {d.ScoreThreshold}, NMS IoU {d.NmsIou}{(d.Tiles > 1 ? $", {d.Tiles}x{d.Tiles} tiles" : "")}{(options.Align ? ", faces aligned" : "")}"
-                : $"{Path.GetFileName(d.CascadePath)}, scale factor {d.ScaleFactor}, {d.MinNeighbors} neighbours")}, faces {d.MinFaceSize}-{(d.MaxFaceSize > 0 ? d.MaxFaceSize.ToString(c) : "any")} px{(options.DetectEvery > 1 ? $", every {options.DetectEvery} frames" : "")}")),
-            ("model", options.ModelPath is { } model ? Path.GetFileName(model) : "FER-2013 emotion model (@vladmandic/human 3.3.6)"),
+            ("detector", string.Create(c, $"{stream.DetectorDescription}; {(r.DetectorKind.Equals("blazeface", StringComparison.OrdinalIgnoreCase)
+                ? $"score >= {d.ScoreThreshold}, NMS IoU {d.NmsIou}{(d.Tiles > 1 ? $", {d.Tiles}x{d.Tiles} tiles" : "")}{(r.Align ? ", faces aligned" : "")}"
+                : $"{Path.GetFileName(d.CascadePath)}, scale factor {d.ScaleFactor}, {d.MinNeighbors} neighbours")}, faces {d.MinFaceSize}-{(d.MaxFaceSize > 0 ? d.MaxFaceSize.ToString(c) : "any")} px{(r.DetectEvery > 1 ? $", every {r.DetectEvery} frames" : "")}")),
+            ("model", r.ModelPath is { } model ? Path.GetFileName(model) : "FER-2013 emotion model (@vladmandic/human 3.3.6)"),
             ("speed", string.Create(c, $"{frames / Math.Max(wall.TotalSeconds, 1e-9):0.0} fps ({wall.TotalSeconds:0.00} s)")),
             ("date", DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss zzz", c)),
             ("command", RunFacts.CommandLine()),
@@ -208,5 +210,6 @@ public sealed class AnalysisFailedException(AnalysisSummary summary, Exception i
     : VideoAffectException(summary.Video == "(none)" ? inner.Message.Split('\n')[0]
         : $"{inner.Message.Split('\n')[0]} (kept {summary.FramesWritten} processed frames in {summary.Video})", inner)
 {
+    /// <summary>What the run did before it failed, and where its partial outputs are.</summary>
     public AnalysisSummary Summary { get; } = summary;
 }

@@ -6,22 +6,37 @@ namespace VideoAffect.Records;
 /// <summary>What a run did: counts, labels, speed and where its outputs are.</summary>
 public sealed record AnalysisSummary
 {
+    /// <summary>The analysed video.</summary>
     public required string Input { get; init; }
     /// <summary>"complete", "failed" or "cancelled"; outputs of a run that is not complete keep their .partial names.</summary>
     public required string Status { get; init; }
+    /// <summary>Why the run failed; null otherwise.</summary>
     public string? Error { get; init; }
+    /// <summary>The annotated video's path (its .partial name unless complete).</summary>
     public required string Video { get; init; }
+    /// <summary>The records file's path (its .partial name unless complete).</summary>
     public required string Events { get; init; }
+    /// <summary>The report's path; null without one.</summary>
     public string? Report { get; init; }
+    /// <summary>Frames read from the video.</summary>
     public required long FramesDecoded { get; init; }
+    /// <summary>Frames that went through every stage into the outputs.</summary>
     public required long FramesWritten { get; init; }
+    /// <summary>Face records written.</summary>
     public required long Faces { get; init; }
+    /// <summary>Face records per shown label.</summary>
     public required IReadOnlyDictionary<string, long> LabelCounts { get; init; }
+    /// <summary>Length of the video processed, in its own seconds.</summary>
     public required double VideoSeconds { get; init; }
+    /// <summary>Wall-clock seconds the run took.</summary>
     public required double WallSeconds { get; init; }
+    /// <summary>Frames written per wall-clock second.</summary>
     public double FramesPerSecond => WallSeconds > 0 ? Math.Round(FramesWritten / WallSeconds, 2) : 0;
+    /// <summary>The classifier's backend.</summary>
     public required string Backend { get; init; }
+    /// <summary>The device it ran on.</summary>
     public required string Device { get; init; }
+    /// <summary>Forward passes of the classifier.</summary>
     public required long Batches { get; init; }
     /// <summary>Frames the face detector ran on (fewer than the frames with --detect-every).</summary>
     public required long DetectorRuns { get; init; }
@@ -32,6 +47,7 @@ public sealed record AnalysisSummary
     /// <summary>Each event sink's messages sent and dropped; null when the run had none.</summary>
     public IReadOnlyList<Sinks.SinkSummary>? Sinks { get; init; }
 
+    /// <summary>Whether the run completed (and its outputs have their final names).</summary>
     public bool Complete => Status == "complete";
 
     string Busy() => StageBusySeconds is { Count: > 0 } busy
@@ -48,8 +64,10 @@ public sealed record AnalysisSummary
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>The summary as indented JSON (snake_case names), as <c>analyze --summary</c> writes it.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>The summary as the CLI prints it.</summary>
     public string ToText()
     {
         var labels = LabelCounts.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}");

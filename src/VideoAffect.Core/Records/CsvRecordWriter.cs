@@ -15,6 +15,9 @@ public sealed class CsvRecordWriter : IRecordWriter
     readonly StringBuilder _rows = new();
     readonly int _landmarks;
 
+    /// <summary>A CSV file with a header of the box, track, every label's probability and <paramref name="landmarks"/>' coordinates.</summary>
+    /// <param name="path">The file to write (replaced).</param>
+    /// <param name="labels">The model's labels: one probability column each.</param>
     /// <param name="landmarks">The detector's landmark names (BlazeFace's six), or null for a detector without them.</param>
     public CsvRecordWriter(string path, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null)
     {
@@ -25,8 +28,10 @@ public sealed class CsvRecordWriter : IRecordWriter
         OutputFiles.Append(_file, Encoding.UTF8.GetBytes(header));
     }
 
+    /// <inheritdoc/>
     public long Records { get; private set; }
 
+    /// <inheritdoc/>
     public void Write(FrameRecord frame)
     {
         _rows.Clear();
@@ -47,5 +52,6 @@ public sealed class CsvRecordWriter : IRecordWriter
         OutputFiles.Append(_file, Encoding.UTF8.GetBytes(_rows.ToString()));
     }
 
+    /// <inheritdoc/>
     public void Dispose() => OutputFiles.Close(_file);
 }

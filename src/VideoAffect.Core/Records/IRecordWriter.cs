@@ -3,7 +3,9 @@ namespace VideoAffect.Records;
 /// <summary>Writes the classified faces of each frame; whole records only, flushed per frame.</summary>
 public interface IRecordWriter : IDisposable
 {
+    /// <summary>Face records written so far.</summary>
     long Records { get; }
+    /// <summary>Writes one frame's faces, whole and flushed.</summary>
     void Write(FrameRecord frame);
 }
 

@@ -12,14 +12,17 @@ public sealed class JsonlRecordWriter : IRecordWriter
     readonly MemoryStream _line = new();
     readonly Utf8JsonWriter _json;
 
+    /// <summary>A JSON Lines file: one object per face per frame, as <c>analyze</c> writes.</summary>
     public JsonlRecordWriter(string path)
     {
         _file = OutputFiles.Create(path);
         _json = new Utf8JsonWriter(_line);
     }
 
+    /// <inheritdoc/>
     public long Records { get; private set; }
 
+    /// <inheritdoc/>
     public void Write(FrameRecord frame)
     {
         _line.SetLength(0);
@@ -35,6 +38,7 @@ public sealed class JsonlRecordWriter : IRecordWriter
         OutputFiles.Append(_file, _line.GetBuffer().AsSpan(0, (int)_line.Length));
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _json.Dispose();

@@ -3,8 +3,10 @@ namespace VideoAffect.Sinks;
 /// <summary>A run's event sinks together: started, finished and summarised as one, each still on its own.</summary>
 public sealed class EventSinks(IReadOnlyList<IEventSink> sinks) : IAsyncDisposable
 {
+    /// <summary>No sinks.</summary>
     public static readonly EventSinks None = new([]);
 
+    /// <summary>The sinks, in the order given.</summary>
     public IReadOnlyList<IEventSink> All => sinks;
 
     internal void Start(SinkRun run)
@@ -28,6 +30,7 @@ public sealed class EventSinks(IReadOnlyList<IEventSink> sinks) : IAsyncDisposab
 
     internal IReadOnlyList<SinkSummary> Summaries() => sinks.Select(s => s.Counters.Summarize(s.Name)).ToList();
 
+    /// <summary>Disposes every sink.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var sink in sinks)

@@ -11,6 +11,7 @@ public interface IEventSink : IAsyncDisposable
 {
     /// <summary>Where it sends, safe to print (no password).</summary>
     string Name { get; }
+    /// <summary>Messages sent and dropped, reconnections and errors so far.</summary>
     SinkCounters Counters { get; }
     /// <summary>Set when the sink can never work (credentials refused, unknown host): the run stops with this line.</summary>
     string? FatalError { get; }
@@ -23,7 +24,17 @@ public interface IEventSink : IAsyncDisposable
 }
 
 /// <summary>How a run ended, as sinks report it (a stream's final state, the broker's availability).</summary>
-public enum RunOutcome { Complete, Stopped, Cancelled, Failed }
+public enum RunOutcome
+{
+    /// <summary>Every frame was processed.</summary>
+    Complete,
+    /// <summary>Stopped on purpose (a duration reached, a stream removed).</summary>
+    Stopped,
+    /// <summary>Cancelled by the user (Ctrl+C, SIGTERM).</summary>
+    Cancelled,
+    /// <summary>Ended by an error.</summary>
+    Failed,
+}
 
 /// <summary>What a sink is told about the run it serves.</summary>
 public sealed record SinkRun
@@ -36,6 +47,7 @@ public sealed record SinkRun
     public int TrackEndFrames { get; init; } = 8;
     /// <summary>How long the end of a run may wait for a sink to send what it has queued.</summary>
     public TimeSpan DrainLimit { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Where a sink says what it is doing (connection lost, back).</summary>
     public Action<string>? Log { get; init; }
 }
 

@@ -25,6 +25,7 @@ public abstract class OutboxSink<TMessage> : IEventSink
     bool _everConnected, _outageLogged, _finished;
     int _inFlight;
 
+    /// <summary>A sink named <paramref name="name"/> in logs and summaries, holding at most <paramref name="capacity"/> messages while its broker is away (the oldest are dropped and counted beyond that).</summary>
     protected OutboxSink(string name, int capacity)
     {
         Name = name;
@@ -35,9 +36,13 @@ public abstract class OutboxSink<TMessage> : IEventSink
         }, _ => Counters.AddDropped(1));
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
+    /// <inheritdoc/>
     public SinkCounters Counters { get; } = new();
+    /// <inheritdoc/>
     public string? FatalError { get; private set; }
+    /// <summary>The run this sink serves, from <see cref="Start"/> on.</summary>
     protected SinkRun Run { get; private set; } = null!;
     /// <summary>How often <see cref="OnTick"/> runs (status messages).</summary>
     protected virtual TimeSpan TickInterval => TimeSpan.FromSeconds(1);
@@ -55,6 +60,7 @@ public abstract class OutboxSink<TMessage> : IEventSink
     /// <summary>Closes the connection cleanly, if there is one.</summary>
     protected virtual Task DisconnectAsync() => Task.CompletedTask;
 
+    /// <inheritdoc/>
     public void Start(SinkRun run)
     {
         Run = run;
@@ -62,6 +68,7 @@ public abstract class OutboxSink<TMessage> : IEventSink
         _ticking = Task.Run(TickLoopAsync);
     }
 
+    /// <inheritdoc/>
     public void Offer(FrameRecord record)
     {
         if (_finishing) return;
@@ -154,6 +161,7 @@ public abstract class OutboxSink<TMessage> : IEventSink
         catch (OperationCanceledException) when (token.IsCancellationRequested) { }
     }
 
+    /// <inheritdoc/>
     public async Task FinishAsync(RunOutcome outcome)
     {
         if (_finished) return;
@@ -180,6 +188,7 @@ public abstract class OutboxSink<TMessage> : IEventSink
         }
     }
 
+    /// <inheritdoc/>
     public virtual async ValueTask DisposeAsync()
     {
         if (!_finished && Run is not null) await FinishAsync(RunOutcome.Failed);
@@ -187,6 +196,7 @@ public abstract class OutboxSink<TMessage> : IEventSink
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The innermost exception's first line, for logs and counters.</summary>
     protected static string OneLine(Exception e) => e.GetBaseException().Message.Split('\n')[0].Trim();
 }
 

@@ -16,12 +16,17 @@ public sealed class SinkCounters
     public long Errors => Interlocked.Read(ref _errors);
     /// <summary>Connections made after the first.</summary>
     public long Reconnects => Interlocked.Read(ref _reconnects);
+    /// <summary>The last error's message.</summary>
     public string? LastError { get; private set; }
 
+    /// <summary>Counts messages the broker accepted.</summary>
     public void AddSent(long n) => Interlocked.Add(ref _sent, n);
+    /// <summary>Counts messages given up on.</summary>
     public void AddDropped(long n) => Interlocked.Add(ref _dropped, n);
+    /// <summary>Counts a reconnection.</summary>
     public void AddReconnect() => Interlocked.Increment(ref _reconnects);
 
+    /// <summary>Counts an error and keeps its message.</summary>
     public void AddError(string message)
     {
         Interlocked.Increment(ref _errors);

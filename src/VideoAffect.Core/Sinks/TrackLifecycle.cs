@@ -15,6 +15,7 @@ public sealed class TrackLifecycle(int endAfterFrames)
 {
     readonly Dictionary<string, StreamTracks> _streams = new();
 
+    /// <summary>The track events one frame makes: new tracks, label changes, and tracks that ended because their stream went on without them.</summary>
     public IReadOnlyList<TrackEvent> Observe(FrameRecord record)
     {
         var events = new List<TrackEvent>();
@@ -103,5 +104,6 @@ public sealed record TrackEvent(string Type, TrackSnapshot? Before, TrackSnapsho
 public sealed record TrackSnapshot(string Id, string Stream, int Track, string Label, double Score, double TopScore,
     double StartTime, double? EndTime, DateTime? StartUtc, long Frames, FaceBox Box, IReadOnlyDictionary<string, double>? Shares)
 {
+    /// <summary>Seconds from the track's start to its end; null while it goes on.</summary>
     public double? Duration => EndTime is { } end ? Math.Round(end - StartTime, 3) : null;
 }

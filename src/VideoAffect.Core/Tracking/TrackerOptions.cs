@@ -10,6 +10,7 @@ public sealed record TrackerOptions
     /// <summary>Detection rounds a track may miss before it ends.</summary>
     public int MissesToDelete { get; init; } = 3;
 
+    /// <summary>Throws a one-line <see cref="VideoAffectException"/> for a setting out of range.</summary>
     public void Validate()
     {
         if (MinIou is <= 0 or > 1) throw new VideoAffectException($"tracker IoU threshold must be in (0, 1] (got {MinIou})");

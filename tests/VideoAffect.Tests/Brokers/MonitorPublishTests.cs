@@ -53,7 +53,7 @@ public sealed class MonitorPublishTests
         string clip = Clips.MovingFace(dir.File("clip.mp4"), 30, fps: 15, audio: false);
         var broken = new ThrowingSink();
         await using var sinks = new EventSinks([broken, new RedisStreamSink(PublishTarget.Parse(redis.Url("s")))]);
-        var options = new AnalyzeOptions { InputPath = clip, OutputPath = dir.File("out.mp4"), EventsPath = dir.File("out.jsonl"), Backend = "cpu" };
+        var options = new AnalyzeOptions { InputPath = clip, OutputPath = dir.File("out.mp4"), EventsPath = dir.File("out.jsonl"), Recognition = new() { Backend = "cpu" } };
 
         var summary = await new VideoAnalyzer(options, null, sinks).RunAsync(CancellationToken.None);
 

@@ -17,7 +17,7 @@ public class MonitorTests
         Sources = sources.Select(LiveSourceSpec.Parse).ToList(),
         RecordsDirectory = dir.Path,
         Duration = duration,
-        Backend = "cpu",
+        Recognition = new() { Backend = "cpu" },
         Source = new LiveSourceOptions { StallTimeout = TimeSpan.FromSeconds(2), ReconnectMin = TimeSpan.FromMilliseconds(200), ReconnectMax = TimeSpan.FromSeconds(1) },
     };
 
@@ -142,8 +142,8 @@ public class MonitorTests
             ("a", RtspTestServer.Picture(dir.Path, "astronaut.png", 320, 240)),
             ("b", RtspTestServer.Picture(dir.Path, "astronaut.png", 240, 180)));
         int closed = RtspTestServer.FreePort();
-        var options = Options(dir, TimeSpan.FromSeconds(7), $"a={server.Url("a")}", $"b={server.Url("b")}", $"bad=rtsp://127.0.0.1:{closed}/nothing")
-            with { BatchTimeout = TimeSpan.FromMilliseconds(60) };
+        var options = Options(dir, TimeSpan.FromSeconds(7), $"a={server.Url("a")}", $"b={server.Url("b")}", $"bad=rtsp://127.0.0.1:{closed}/nothing");
+        options = options with { Recognition = options.Recognition with { BatchTimeout = TimeSpan.FromMilliseconds(60) } };
         using var monitor = new LiveMonitor(options);
         var summary = await monitor.RunAsync(CancellationToken.None);
 
@@ -168,7 +168,8 @@ public class MonitorTests
         using var server = new RtspTestServer(
             ("a", RtspTestServer.Picture(dir.Path, "astronaut.png", 320, 240)),
             ("b", RtspTestServer.Picture(dir.Path, "astronaut.png", 240, 180)));
-        var options = Options(dir, TimeSpan.FromSeconds(6), $"a={server.Url("a")}", $"b={server.Url("b")}") with { DetectorKind = "blazeface" };
+        var options = Options(dir, TimeSpan.FromSeconds(6), $"a={server.Url("a")}", $"b={server.Url("b")}");
+        options = options with { Recognition = options.Recognition with { DetectorKind = "blazeface" } };
         using var monitor = new LiveMonitor(options);
         var summary = await monitor.RunAsync(CancellationToken.None);
 

@@ -77,8 +77,8 @@ public class ExtremeInputTests
         {
             Sources = [LiveSourceSpec.Parse($"mute=rtsp://127.0.0.1:{port}/stream", 0)],
             Duration = TimeSpan.FromSeconds(8),
-            Backend = "cpu",
             Source = new LiveSourceOptions { StallTimeout = TimeSpan.FromSeconds(1), ReconnectMin = TimeSpan.FromMilliseconds(200), ReconnectMax = TimeSpan.FromSeconds(1) },
+            Recognition = new() { Backend = "cpu" },
         });
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var summary = await monitor.RunAsync(CancellationToken.None);

@@ -10,5 +10,6 @@ public readonly record struct Landmark(float X, float Y);
 /// </summary>
 public sealed record DetectedFace(FaceBox Box, float Score, IReadOnlyList<Landmark> Landmarks)
 {
+    /// <summary>The names of BlazeFace's six landmarks, in <see cref="DetectedFace.Landmarks"/> order.</summary>
     public static readonly IReadOnlyList<string> BlazeFaceLandmarkNames = ["right_eye", "left_eye", "nose", "mouth", "right_ear", "left_ear"];
 }

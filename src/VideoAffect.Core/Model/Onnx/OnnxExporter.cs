@@ -14,8 +14,10 @@ namespace VideoAffect.Model.Onnx;
 /// </summary>
 public static class OnnxExporter
 {
+    /// <summary>The ONNX opset exports declare.</summary>
     public const int Opset = 13;
 
+    /// <summary>The network as an ONNX model (NCHW input, labels and input normalisation in its metadata); an op without an ONNX mapping is an <see cref="UnsupportedOpException"/>.</summary>
     public static byte[] Export(Network network)
     {
         var graph = new OnnxGraph();

@@ -14,8 +14,12 @@ public sealed record OnnxImportOptions(IReadOnlyList<string>? Labels = null, dou
 /// </summary>
 public static class OnnxImporter
 {
-    public const int MinOpset = 9, MaxOpset = 21;
+    /// <summary>The oldest opset read.</summary>
+    public const int MinOpset = 9;
+    /// <summary>The newest opset read.</summary>
+    public const int MaxOpset = 21;
 
+    /// <summary>Whether a model path names an ONNX file (by its extension).</summary>
     public static bool IsOnnxFile(string path) => path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The model as an emotion classifier: one output of one score per label, turned into probabilities if the graph does not end in a softmax.</summary>
@@ -29,6 +33,7 @@ public static class OnnxImporter
     public static Network LoadGraph(byte[] bytes, string source, OnnxImportOptions? options = null) =>
         Build(Parse(bytes, source), source, options ?? new(), labels: []);
 
+    /// <summary>The same as the file overload, for a model already in memory; <paramref name="source"/> names it in messages.</summary>
     public static Network LoadClassifier(byte[] bytes, string source, OnnxImportOptions? options = null) =>
         Classifier(Parse(bytes, source), source, options ?? new());
 

@@ -10,7 +10,14 @@ namespace VideoAffect.Model.Onnx;
 /// </summary>
 public static class OnnxMetadata
 {
-    public const string Labels = "labels", InputMean = "input_mean", InputScale = "input_scale", PixelOrder = "pixel_order";
+    /// <summary>Key of the comma-separated labels, in output order.</summary>
+    public const string Labels = "labels";
+    /// <summary>Key of the mean subtracted from a pixel level.</summary>
+    public const string InputMean = "input_mean";
+    /// <summary>Key of the scale the difference is multiplied by.</summary>
+    public const string InputScale = "input_scale";
+    /// <summary>Key of the channels' pixel order: gray, rgb or bgr.</summary>
+    public const string PixelOrder = "pixel_order";
 
     /// <summary>Our <c>level / divisor + offset</c> as a mean and scale.</summary>
     internal static (double Mean, double Scale) MeanScale(InputSpec spec) => (-(double)spec.Offset * spec.Divisor, 1.0 / spec.Divisor);
