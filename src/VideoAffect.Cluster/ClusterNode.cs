@@ -10,7 +10,7 @@ using VideoAffect.Live;
 namespace VideoAffect.Cluster;
 
 /// <summary>What `videoaffect node` is told besides its monitor's settings.</summary>
-public sealed record NodeOptions(ClusterAddress Cluster, string Name, IPAddress Address, int SiloPort, int GatewayPort, int MaxStreams, int MaxJobs, string Backend);
+public sealed record NodeOptions(ClusterAddress Cluster, string Name, IPAddress Address, int SiloPort, int GatewayPort, int MaxStreams, int MaxJobs, RecognitionOptions Recognition);
 
 /// <summary>
 /// One node: an Orleans silo in the cluster whose membership lives in Redis, hosting camera grains
@@ -41,7 +41,7 @@ public static class ClusterNode
         builder.Services.AddSingleton(streams);
         var round = TimeSpan.FromSeconds(2);
         builder.Services.AddHostedService(services => new CameraSupervisor(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<ILocalSiloDetails>(), streams, metrics, round));
-        var jobs = new JobSettings(options.Name, options.MaxJobs, options.Backend);
+        var jobs = new JobSettings(options.Name, options.MaxJobs, options.Recognition);
         builder.Services.AddHostedService(services => new JobRunner(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<ILocalSiloDetails>(), jobs, log, round));
         builder.Services.AddHostedService(_ => new RedisWatch(options.Cluster, log, TimeSpan.FromSeconds(1)));
         builder.UseOrleans(silo =>

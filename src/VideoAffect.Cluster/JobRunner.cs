@@ -4,8 +4,8 @@ using VideoAffect.Pipeline;
 
 namespace VideoAffect.Cluster;
 
-/// <summary>What a node needs to run jobs: its name, its --max-jobs slots and the backend `analyze` uses.</summary>
-public sealed record JobSettings(string Node, int MaxJobs, string Backend);
+/// <summary>What a node needs to run jobs: its name, its --max-jobs slots and how its `analyze` runs find and classify faces (the node's own recognition options, as its cameras use).</summary>
+public sealed record JobSettings(string Node, int MaxJobs, RecognitionOptions Recognition);
 
 /// <summary>
 /// This node's share of the submitted videos: while it has a free slot, it claims the oldest pending
@@ -43,7 +43,7 @@ public sealed class JobRunner(IGrainFactory grains, ILocalSiloDetails silo, JobS
         try
         {
             string stem = Path.Combine(job.OutputDirectory, Path.GetFileNameWithoutExtension(job.Input));
-            var options = new AnalyzeOptions { InputPath = job.Input, OutputPath = stem + ".mp4", EventsPath = stem + ".jsonl", SummaryPath = stem + ".summary.json", Recognition = new() { Backend = settings.Backend } };
+            var options = new AnalyzeOptions { InputPath = job.Input, OutputPath = stem + ".mp4", EventsPath = stem + ".jsonl", SummaryPath = stem + ".summary.json", Recognition = settings.Recognition };
             var summary = await new VideoAnalyzer(options).RunAsync(stop);
             if (stop.IsCancellationRequested) { await HandBackAsync(job); return; }
             await ReportAsync(() => Registry.Finished(job.Id, SiloKey, summary.Complete, summary.Error, summary.FramesWritten), stop);

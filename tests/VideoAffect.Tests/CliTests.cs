@@ -58,6 +58,27 @@ public class CliTests
         Assert.Contains("Exit codes: 0 done", ProcessRunner.Cli(["--help"]).StandardOutput);
     }
 
+    /// <summary>
+    /// analyze, monitor and a cluster node run the same recognition, so each takes every option of
+    /// it (a node once took only --backend, and its cameras and jobs could not use a model or
+    /// detector of the user's choice). A wrong value is refused by each in the same words.
+    /// </summary>
+    [Fact]
+    public void Analyze_monitor_and_node_take_the_same_recognition_options()
+    {
+        string[] recognition = ["--backend", "--model", "--labels", "--input-mean", "--input-scale", "--pixel-order", "--batch-size", "--batch-timeout-ms",
+            "--crop-margin", "--align", "--detector", "--cascade", "--detect-every", "--classify-every", "--no-tracking", "--smoothing", "--keep-tentative"];
+        foreach (var command in new[] { "analyze", "monitor", "node" })
+        {
+            string help = ProcessRunner.Cli([command, "--help"]).StandardOutput;
+            var missing = recognition.Where(o => !System.Text.RegularExpressions.Regex.IsMatch(help, $@"(^|[\s,]){System.Text.RegularExpressions.Regex.Escape(o)}([\s,<]|$)", System.Text.RegularExpressions.RegexOptions.Multiline)).ToList();
+            Assert.True(missing.Count == 0, $"{command} lacks {string.Join(", ", missing)}");
+        }
+        var node = ProcessRunner.Cli(["node", "--cluster", "redis://127.0.0.1:1", "--detect-every", "0"], timeoutSeconds: 60);
+        Assert.Equal(2, node.ExitCode);
+        Assert.Contains("--detect-every must be at least 1", node.StandardError);
+    }
+
     [Fact]
     public void An_unknown_detector_is_a_one_line_error()
     {

@@ -15,28 +15,20 @@ static class AnalyzeCommand
         var report = new Option<string?>("--report") { Description = "per-run report: emotions over time per track and label shares (.html, or .png)" };
         var json = new Option<bool>("--json") { Description = "print the run summary as JSON" };
         var queue = new Option<int>("--queue-capacity") { Description = "frames each inter-stage queue holds", DefaultValueFactory = _ => 8 };
-        var timeout = Durations.Option("--batch-timeout-ms", "longest a face waits for a fuller batch", TimeSpan.FromMilliseconds(20), bareMilliseconds: true);
         var videoStream = new Option<int?>("--video-stream") { Description = "the video stream to analyse, by ffprobe's stream index (default: the stream marked default, else the first)" };
         var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio track" };
         var preset = new Option<string>("--encoder-preset") { Description = "x264 preset of the annotated video: ultrafast ... veryslow (faster presets: bigger files)", DefaultValueFactory = _ => Media.AnnotatedVideoEncoder.DefaultPreset };
         var detectWorkers = new Option<int>("--detect-workers") { Description = "frames detected at once, one single-threaded cascade each (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var backend = SharedOptions.Backend();
-        var model = SharedOptions.Model();
-        var modelImport = SharedOptions.ModelImport();
-        var batch = SharedOptions.BatchSize();
-        var margin = SharedOptions.CropMargin();
-        var align = SharedOptions.Align();
-        var detector = SharedOptions.Detector();
+        var recognition = SharedOptions.Recognition();
         var publish = SharedOptions.Publish();
-        var tracking = SharedOptions.Tracking();
 
         var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, backend, model, batch, timeout, queue, margin, align, noAudio, detectWorkers, publish }.Concat(modelImport.All).Concat(tracking.All).Concat(detector.All))
+        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, queue, noAudio, detectWorkers, publish }.Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
-            SystemPackages.Require(ffmpeg: true, detector.Read(r).CascadePath);
+            SystemPackages.Require(ffmpeg: true, recognition.Detector.Read(r).CascadePath);
             string source = r.GetValue(input)!;
             string besideInput = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + ".annotated.mp4");
             string video = r.GetValue(output) ?? besideInput;
@@ -50,7 +42,7 @@ static class AnalyzeCommand
                 EventsPath = r.GetValue(events) ?? stem + ".jsonl",
                 SummaryPath = r.GetValue(summary) ?? stem + ".summary.json",
                 ReportPath = r.GetValue(report),
-                Recognition = new SharedOptions.RecognitionOptionSet(backend, model, modelImport, batch, timeout, margin, align, detector, tracking).Read(r),
+                Recognition = recognition.Read(r),
                 VideoStream = r.GetValue(videoStream),
                 QueueCapacity = r.GetValue(queue),
                 KeepAudio = !r.GetValue(noAudio),

@@ -28,26 +28,18 @@ static class MonitorCommand
         var reconnectMax = Durations.Option("--reconnect-max", "longest wait between reconnection attempts (starts at 0.5 s and doubles)", TimeSpan.FromSeconds(30));
         var loop = new Option<bool>("--loop") { Description = "play file sources in a loop (soak tests, demos)" };
         var queue = new Option<int>("--queue-capacity") { Description = "frames waiting per stream before detection (1: only the newest waits, for the lowest latency); beyond it the oldest is dropped", DefaultValueFactory = _ => 1 };
-        var timeout = Durations.Option("--batch-timeout-ms", "longest a face waits for a fuller batch", TimeSpan.FromMilliseconds(20), bareMilliseconds: true);
         var json = new Option<bool>("--json") { Description = "print the final summary as JSON" };
         var soak = new Option<string?>("--resources") { Description = "sample memory, handles and threads every 5 s into this CSV (soak runs); the summary shows first, last and peak" };
-        var backend = SharedOptions.Backend();
-        var model = SharedOptions.Model();
-        var modelImport = SharedOptions.ModelImport();
-        var batch = SharedOptions.BatchSize();
-        var margin = SharedOptions.CropMargin();
-        var align = SharedOptions.Align();
-        var detector = SharedOptions.Detector();
+        var recognition = SharedOptions.Recognition();
         var publish = SharedOptions.Publish();
-        var tracking = SharedOptions.Tracking();
 
         var command = new Command("monitor", "watch live streams (RTSP cameras, webcams, files) and write each face's emotion as it happens");
         command.Arguments.Add(sources);
-        foreach (var o in new Option[] { webcam, records, recordsFormat, record, segment, duration, soak, http, control, transport, stall, reconnectMax, loop, queue, timeout, json, backend, model, batch, margin, align, publish }.Concat(modelImport.All).Concat(tracking.All).Concat(detector.All))
+        foreach (var o in new Option[] { webcam, records, recordsFormat, record, segment, duration, soak, http, control, transport, stall, reconnectMax, loop, queue, json, publish }.Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
-            SystemPackages.Require(ffmpeg: true, detector.Read(r).CascadePath);
+            SystemPackages.Require(ffmpeg: true, recognition.Detector.Read(r).CascadePath);
             var given = (r.GetValue(sources) ?? []).Concat((r.GetValue(webcam) ?? []).Select(n => $"webcam{n}=/dev/video{n}")).ToList();
             bool controlled = r.GetValue(control);
             if (controlled && r.GetValue(http) is null) throw new VideoAffectException("--control needs --http ADDRESS:PORT (streams are added and removed over HTTP)");
@@ -71,7 +63,7 @@ static class MonitorCommand
                     LoopFiles = r.GetValue(loop),
                 },
                 QueueCapacity = r.GetValue(queue),
-                Recognition = new SharedOptions.RecognitionOptionSet(backend, model, modelImport, batch, timeout, margin, align, detector, tracking).Read(r),
+                Recognition = recognition.Read(r),
             };
             if (options.Sources.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new VideoAffectException($"two streams are named '{twice.Key}'; give each its own name (NAME=SOURCE)");

@@ -21,28 +21,31 @@ static class NodeCommand
         var http = new Option<string?>("--http") { Description = "serve /metrics, /streams and previews of this node's cameras on ADDRESS:PORT" };
         var records = new Option<string?>("--records") { Description = "write each camera's face records to DIR/NAME.jsonl while it runs here" };
         var loop = new Option<bool>("--loop") { Description = "play file sources in a loop" };
-        var backend = SharedOptions.Backend();
+        var recognition = SharedOptions.Recognition();
         var publish = SharedOptions.Publish();
 
         var command = new Command("node", "run one node of a cluster: cameras (`cluster add`) and recorded videos (`cluster submit`) are spread over the nodes and move when one dies");
-        foreach (var o in new Option[] { cluster, name, address, siloPort, gatewayPort, maxStreams, maxJobs, http, records, loop, backend, publish }) command.Options.Add(o);
+        foreach (var o in new Option[] { cluster, name, address, siloPort, gatewayPort, maxStreams, maxJobs, http, records, loop, publish }.Concat(recognition.All)) command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
-            SystemPackages.Require(ffmpeg: true, new Detection.DetectorOptions().CascadePath);
+            // One recognition for the node's cameras and for the videos it analyses as jobs.
+            var settings = recognition.Read(r);
+            settings.Validate();
+            SystemPackages.Require(ffmpeg: true, settings.Detector.CascadePath);
             var where = ClusterAddress.Parse(r.GetValue(cluster)!);
             if (!IPAddress.TryParse(r.GetValue(address), out var ip)) throw new VideoAffectException($"--address '{r.GetValue(address)}' is not an IP address");
             if (r.GetValue(maxStreams) < 1) throw new VideoAffectException("--max-streams must be at least 1");
             if (r.GetValue(maxJobs) < 0) throw new VideoAffectException("--max-jobs must be 0 or more");
             int silo = r.GetValue(siloPort) is > 0 and var s ? s : ClusterNode.FreePort();
             int gateway = r.GetValue(gatewayPort) is > 0 and var g ? g : ClusterNode.FreePort();
-            var node = new NodeOptions(where, r.GetValue(name) ?? $"node-{silo}", ip, silo, gateway, r.GetValue(maxStreams), r.GetValue(maxJobs), r.GetValue(backend)!);
+            var node = new NodeOptions(where, r.GetValue(name) ?? $"node-{silo}", ip, silo, gateway, r.GetValue(maxStreams), r.GetValue(maxJobs), settings);
             var options = new MonitorOptions
             {
                 Sources = [],
                 KeepRunning = true,
                 RecordsDirectory = r.GetValue(records),
                 Source = new LiveSourceOptions { LoopFiles = r.GetValue(loop) },
-                Recognition = new() { Backend = r.GetValue(backend)! },
+                Recognition = settings,
             };
             await using var sinks = Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []);
             using var monitor = new LiveMonitor(options, Log, sinks);

@@ -124,6 +124,8 @@ static class SharedOptions
     public sealed record RecognitionOptionSet(Option<string> Backend, Option<string?> Model, ModelImportOptionSet ModelImport, Option<int> BatchSize,
         Option<TimeSpan> BatchTimeout, Option<double> CropMargin, Option<bool> Align, DetectorOptionSet Detector, TrackingOptionSet Tracking)
     {
+        public IEnumerable<Option> All => new Option[] { Backend, Model, BatchSize, BatchTimeout, CropMargin, Align }.Concat(ModelImport.All).Concat(Tracking.All).Concat(Detector.All);
+
         public RecognitionOptions Read(ParseResult r) => new()
         {
             Backend = r.GetValue(Backend)!,
@@ -142,4 +144,9 @@ static class SharedOptions
             SmoothingAlpha = r.GetValue(Tracking.Smoothing),
         };
     }
+
+    /// <summary>Every command that runs the recognition pipeline (analyze, monitor, node) takes these options, with the same names and defaults.</summary>
+    public static RecognitionOptionSet Recognition() => new(Backend(), Model(), ModelImport(), BatchSize(),
+        Durations.Option("--batch-timeout-ms", "longest a face waits for a fuller batch", TimeSpan.FromMilliseconds(20), bareMilliseconds: true),
+        CropMargin(), Align(), Detector(), Tracking());
 }
