@@ -1,11 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using VideoAffect.Detection;
 using VideoAffect.Live;
 using VideoAffect.Pipeline;
 using VideoAffect.Records;
 using VideoAffect.Sinks;
-using VideoAffect.Tracking;
 
 namespace VideoAffect;
 

@@ -28,7 +28,8 @@ static class NodeCommand
         foreach (var o in new Option[] { cluster, name, address, siloPort, gatewayPort, maxStreams, maxJobs, http, records, loop, publish }.Concat(recognition.All)) command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
-            // One recognition for the node's cameras and for the videos it analyses as jobs.
+            // One recognition for the node's cameras and for the videos it analyses as jobs; checked
+            // here so that a bad value is refused before the node joins the cluster.
             var settings = recognition.Read(r);
             settings.Validate();
             SystemPackages.Require(ffmpeg: true, settings.Detector.CascadePath);

@@ -118,8 +118,8 @@ static class SharedOptions
     }
 
     /// <summary>
-    /// The options analyze and monitor share for finding, following and classifying faces, read
-    /// into the one record the library takes for both (<see cref="RecognitionOptions"/>).
+    /// The options analyze, monitor and node share for finding, following and classifying faces,
+    /// read into the one record the library takes for all of them (<see cref="RecognitionOptions"/>).
     /// </summary>
     public sealed record RecognitionOptionSet(Option<string> Backend, Option<string?> Model, ModelImportOptionSet ModelImport, Option<int> BatchSize,
         Option<TimeSpan> BatchTimeout, Option<double> CropMargin, Option<bool> Align, DetectorOptionSet Detector, TrackingOptionSet Tracking)
