@@ -26,7 +26,8 @@ public class MonitorControlTests
         var added = await http.PostAsync("/streams", new StringContent($"second={clip}"));
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
         await WaitUntilAsync(async () => Processed(await http.GetStringAsync("/streams"), "second") > 5, "the added stream processes frames");
-        Assert.True(Processed(await http.GetStringAsync("/streams"), "first") > 5);
+        // Beside it, the first goes on (waited for too: on a busy machine either may be a little behind).
+        await WaitUntilAsync(async () => Processed(await http.GetStringAsync("/streams"), "first") > 5, "the first stream processes frames beside the added one");
 
         // Refused, each with one line: a name taken, a bad name, a file that is not there; an unknown stream.
         var taken = await http.PostAsync("/streams", new StringContent($"second={clip}"));
