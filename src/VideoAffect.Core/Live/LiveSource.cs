@@ -129,8 +129,9 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// ffmpeg's default frame threading holds back one frame per extra thread, and it starts one
     /// thread per core and one more: measured with H.264 at 24 fps fed to ffmpeg in real time, a
     /// frame came out 169 ms after its packet with the 3 threads of this 2-core machine, 752 ms
-    /// with the 17 of a 16-core server, and 86 ms with slice threads at either count (what is
-    /// left is ffmpeg's own reading ahead). A live stream wants the frame now; a file (analyze)
+    /// with the 17 it starts on 16 cores (forced with -threads 17), and 86 ms with slice threads
+    /// at either count (what is left is ffmpeg's own reading ahead). A live stream wants the frame
+    /// now; a file (analyze)
     /// wants throughput, and keeps frame threading.
     /// </summary>
     const string LowDelayDecoding = "-thread_type slice";
