@@ -131,8 +131,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// frame came out 169 ms after its packet with the 3 threads of this 2-core machine, 752 ms
     /// with the 17 it starts on 16 cores (forced with -threads 17), and 86 ms with slice threads
     /// at either count (what is left is ffmpeg's own reading ahead). A live stream wants the frame
-    /// now; a file (analyze)
-    /// wants throughput, and keeps frame threading.
+    /// now; a file (analyze) wants throughput, and keeps frame threading.
     /// </summary>
     const string LowDelayDecoding = "-thread_type slice";
 
