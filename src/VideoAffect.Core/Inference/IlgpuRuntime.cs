@@ -14,7 +14,10 @@ public static class IlgpuRuntime
 {
     // OpenCL(_ => true) lists devices ILGPU considers unsupported too, so that `devices` and the
     // opencl backend can say why one is unusable instead of pretending there is none.
-    static readonly Lazy<Context> SharedContext = new(() => Context.Create(b => b.Default().OpenCL(_ => true).EnableAlgorithms()));
+    static readonly Lazy<Context> SharedContext = new(CreateContext);
+
+    /// <summary>A context configured as the shared one (tests compile kernels for GPUs in one of their own).</summary>
+    internal static Context CreateContext() => Context.Create(b => b.Default().OpenCL(_ => true).EnableAlgorithms());
 
     internal static Context Context => SharedContext.Value;
 

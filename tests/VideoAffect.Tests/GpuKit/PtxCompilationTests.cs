@@ -1,0 +1,61 @@
+using System.Text.RegularExpressions;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using VideoAffect.Inference;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.GpuKit;
+
+/// <summary>
+/// Every kernel through ILGPU's CUDA code generator, here, with no GPU: on the CPU accelerator ILGPU
+/// runs a kernel's IL directly and never generates PTX, so without this test a construct ILGPU's PTX
+/// backend rejects would first show on a lent GPU, in its few minutes. Each kernel is compiled in a
+/// context configured as the product's, for the architecture and instruction set ILGPU picks for the device
+/// and driver named (the lent H200 runs driver 580, CUDA 13.0), and the PTX must declare that
+/// instruction set and one entry point. What the driver's assembler then makes of the PTX is checked
+/// on the GPU itself (bench/gpu/run.sh).
+/// </summary>
+public class PtxCompilationTests
+{
+    [Theory]
+    [InlineData(9, 0, 13, 0)] // H100/H200 on driver 580: the lent GPU machine
+    [InlineData(8, 9, 12, 4)] // L4, RTX 40xx
+    [InlineData(7, 5, 12, 0)] // T4, RTX 20xx: the oldest common cloud GPU
+    public void Every_kernel_compiles_to_ptx_for_the_device(int major, int minor, int driverMajor, int driverMinor)
+    {
+        var architecture = CudaDevice.GetArchitecture(major, minor);
+        var instructionSet = CudaAccelerator.GetInstructionSet(architecture, CudaDriverVersion.FromMajorMinor(driverMajor, driverMinor));
+        using var context = IlgpuRuntime.CreateContext();
+        using var backend = new PTXBackend(context, new CudaCapabilityContext(architecture), architecture, instructionSet, nvvmAPI: null);
+
+        var launchers = KernelEntryPoints.Launchers();
+        var kernels = KernelEntryPoints.All();
+        Assert.NotEmpty(launchers);
+        var withoutKernel = launchers.Where(l => kernels.All(k => k.Launcher != l)).Select(l => l.Name).ToList();
+        Assert.True(withoutKernel.Count == 0, $"launchers whose kernels the scan did not find: {string.Join(", ", withoutKernel)}");
+
+        var failures = new List<string>();
+        foreach (var kernel in kernels)
+        {
+            try
+            {
+                var entry = kernel.ImplicitlyGrouped
+                    ? EntryPointDescription.FromImplicitlyGroupedKernel(kernel.Method)
+                    : EntryPointDescription.FromExplicitlyGroupedKernel(kernel.Method);
+                var compiled = (PTXCompiledKernel)backend.Compile(entry, new KernelSpecialization());
+                string ptx = compiled.PTXAssembly;
+                if (!ptx.Contains($".version {instructionSet.Major}.{instructionSet.Minor}\n", StringComparison.Ordinal))
+                    failures.Add($"{kernel}: the PTX does not declare ISA {instructionSet}");
+                int entries = Regex.Matches(ptx, @"^\.visible \.entry ", RegexOptions.Multiline).Count;
+                if (entries != 1) failures.Add($"{kernel}: {entries} entry points in its PTX");
+            }
+            catch (Exception e)
+            {
+                failures.Add($"{kernel}: {e.GetType().Name}: {IlgpuRuntime.OneLine(e)}");
+            }
+        }
+        Assert.True(failures.Count == 0, $"sm_{major}{minor}, ISA {instructionSet}: {failures.Count} of {kernels.Count} kernels failed:\n{string.Join("\n", failures)}");
+    }
+}

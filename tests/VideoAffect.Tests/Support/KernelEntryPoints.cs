@@ -1,0 +1,58 @@
+using System.Reflection;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace VideoAffect.Tests.Support;
+
+/// <summary>
+/// Every kernel our launchers hand to ILGPU, found in the launchers' own code rather than listed by
+/// hand, so a new kernel is covered the day it is written: a launcher is a type in the kernels
+/// assembly whose constructor takes an <see cref="Accelerator"/>, and its kernels are the static
+/// methods that constructor passes to <c>accelerator.Load...Kernel</c> (the IL's <c>ldftn</c> of a
+/// method group).
+/// </summary>
+static class KernelEntryPoints
+{
+    public sealed record Kernel(Type Launcher, MethodInfo Method)
+    {
+        public string Name => $"{Launcher.Name}.{Method.Name}";
+
+        /// <summary>Auto-grouped kernels take their index first; explicitly grouped ones read Grid and Group themselves.</summary>
+        public bool ImplicitlyGrouped => Method.GetParameters().FirstOrDefault()?.ParameterType is { } t
+            && (t == typeof(Index1D) || t == typeof(Index2D) || t == typeof(Index3D));
+
+        public override string ToString() => Name;
+    }
+
+    public static Assembly KernelsAssembly => typeof(VideoAffect.Kernels.ReluKernel).Assembly;
+
+    public static IReadOnlyList<Type> Launchers() => KernelsAssembly.GetTypes()
+        .Where(t => t.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
+            .Any(c => c.GetParameters().Any(p => typeof(Accelerator).IsAssignableFrom(p.ParameterType))))
+        .OrderBy(t => t.FullName, StringComparer.Ordinal)
+        .ToList();
+
+    public static IReadOnlyList<Kernel> All() => Launchers().SelectMany(KernelsOf).ToList();
+
+    static IEnumerable<Kernel> KernelsOf(Type launcher)
+    {
+        var found = new HashSet<MethodInfo>();
+        foreach (var constructor in launcher.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance))
+        {
+            var il = constructor.GetMethodBody()?.GetILAsByteArray() ?? [];
+            // ldftn is 0xFE 0x06 followed by a 4-byte method token. A byte pair inside another
+            // instruction's operand can look the same; such a "token" resolves to nothing or to a
+            // method that is not a static method of this assembly, and is dropped.
+            for (int i = 0; i + 5 < il.Length; i++)
+            {
+                if (il[i] != 0xFE || il[i + 1] != 0x06) continue;
+                MethodBase? target;
+                try { target = constructor.Module.ResolveMethod(BitConverter.ToInt32(il, i + 2)); }
+                catch (ArgumentException) { continue; }
+                if (target is MethodInfo { IsStatic: true } method && method.DeclaringType?.Assembly == KernelsAssembly && method.ReturnType == typeof(void))
+                    found.Add(method);
+            }
+        }
+        return found.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => new Kernel(launcher, m));
+    }
+}
