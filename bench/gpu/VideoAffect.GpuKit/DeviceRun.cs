@@ -28,7 +28,7 @@ static class DeviceRun
         var report = new KitReport { PackedOn = data.PackedOn };
         using var accelerator = dryRun ? IlgpuRuntime.CreateCpuAccelerator() : CudaAccelerator();
         report.Device = $"{accelerator.AcceleratorType}: {accelerator.Name}, {accelerator.NumMultiprocessors} multiprocessors, {accelerator.MemorySize >> 20} MiB";
-        report.PeakGflops = PeakGflops(accelerator);
+        report.PeakGflops = GpuPeak.Fp32Gflops(accelerator);
 
         var network = PretrainedModel.Load(P(data.ModelDirectory));
         int inputSize = network.InputShape.Size, classes = network.ClassCount;
@@ -146,16 +146,6 @@ static class DeviceRun
         var device = IlgpuRuntime.Devices(AcceleratorType.Cuda).FirstOrDefault()
             ?? throw new InvalidOperationException("no CUDA device: ILGPU found no NVIDIA GPU or driver (use --dry-run to try the kit on the CPU accelerator)");
         return IlgpuRuntime.CreateVerified(device);
-    }
-
-    /// <summary>fp32 peak: multiprocessors x fp32 lanes per multiprocessor x 2 (a fused multiply-add) x clock; null off CUDA.</summary>
-    static double? PeakGflops(Accelerator accelerator)
-    {
-        if (accelerator is not ILGPU.Runtime.Cuda.CudaAccelerator cuda) return null;
-        // ClockRate is CUDA's attribute, in kHz. FP32 lanes per SM by compute capability (NVIDIA's tables): 64 on 6.0, 7.x and 8.0; 128 otherwise from Pascal on.
-        var (major, minor) = (cuda.Architecture.Major, cuda.Architecture.Minor);
-        int lanes = (major == 6 && minor == 0) || major == 7 || (major == 8 && minor == 0) ? 64 : 128;
-        return cuda.NumMultiprocessors * lanes * 2.0 * cuda.ClockRate * 1e3 / 1e9;
     }
 
     static double MaxDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

@@ -77,7 +77,8 @@ public static class IlgpuRuntime
             {
                 using var accelerator = CreateVerified(device);
                 string memory = device.AcceleratorType == AcceleratorType.CPU ? "host memory" : $"{accelerator.MemorySize / (1024 * 1024)} MiB";
-                reports.Add(new DeviceReport(backend, device.Name, true, $"{memory}, max {accelerator.MaxNumThreadsPerGroup} threads/group"));
+                string peak = GpuPeak.Fp32Gflops(accelerator) is { } gflops ? $", fp32 peak {gflops / 1000:0.0} TFLOP/s" : "";
+                reports.Add(new DeviceReport(backend, device.Name, true, $"{memory}, max {accelerator.MaxNumThreadsPerGroup} threads/group{peak}"));
             }
             catch (Exception e)
             {
