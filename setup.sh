@@ -17,6 +17,9 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- Debian packages -------------------------------------------------------------------------
 # libgtk-3-0: OpenCvSharp's native library links against GTK (highgui) even when no window is shown.
+# pocl-opencl-icd, ocl-icd-libopencl1 and clinfo: an OpenCL device and the independent list of them the
+# OpenCL tests compare ILGPU's with; no -dev package, so the tests see what a user's machine has
+# (libOpenCL.so.1 only, found by Inference/DriverLibraries).
 # python3-gi, gir1.2-gst-rtsp-server-1.0 and GStreamer's good plugins: the real RTSP server the
 # live-source tests start on 127.0.0.1 (tests/.../Support/rtsp/rtsp_test_server.py); chromium: the
 # headless browser that checks the monitor's preview page; python3-opencv: the GPU kit's OpenCV
@@ -24,7 +27,7 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # mosquitto (+ its clients) and redis-server: the real brokers the --publish tests start on free
 # 127.0.0.1 ports (no service is enabled or used; the tests run their own processes); python3-onnx:
 # the ONNX import tests' model generator (tests/onnx/make_models.py).
-apt_packages=(ffmpeg opencv-data libgtk-3-0 pocl-opencl-icd ocl-icd-libopencl1 ocl-icd-opencl-dev clinfo
+apt_packages=(ffmpeg opencv-data libgtk-3-0 pocl-opencl-icd ocl-icd-libopencl1 clinfo
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good chromium python3-opencv
   mosquitto mosquitto-clients redis-server python3-onnx)
 missing=()

@@ -144,7 +144,9 @@ static class DeviceRun
     static Accelerator CudaAccelerator()
     {
         var device = IlgpuRuntime.Devices(AcceleratorType.Cuda).FirstOrDefault()
-            ?? throw new InvalidOperationException("no CUDA device: ILGPU found no NVIDIA GPU or driver (use --dry-run to try the kit on the CPU accelerator)");
+            ?? throw new InvalidOperationException(DriverLibraries.WhyNoCudaDevice() is { } why
+                ? $"no CUDA device: {why}"
+                : "no CUDA device: ILGPU found no NVIDIA GPU or driver (use --dry-run to try the kit on the CPU accelerator)");
         return IlgpuRuntime.CreateVerified(device);
     }
 

@@ -16,7 +16,9 @@ static class DevicesCommand
             foreach (var d in IlgpuRuntime.Survey())
                 Console.WriteLine($"{d.Backend,-10} {(d.Usable ? "usable" : "NOT usable"),-7} {d.Device}: {d.Detail}");
             if (!IlgpuRuntime.Devices(ILGPU.Runtime.AcceleratorType.Cuda).Any())
-                Console.WriteLine("cuda       absent  no CUDA device or driver found");
+                Console.WriteLine(DriverLibraries.WhyNoCudaDevice() is { } why
+                    ? $"cuda       NOT usable {why}"
+                    : "cuda       absent  no CUDA device or driver found");
             return Task.FromResult(0);
         }, token));
         return command;

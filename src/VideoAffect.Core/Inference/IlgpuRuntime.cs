@@ -17,7 +17,11 @@ public static class IlgpuRuntime
     static readonly Lazy<Context> SharedContext = new(CreateContext);
 
     /// <summary>A context configured as the shared one (tests compile kernels for GPUs in one of their own).</summary>
-    internal static Context CreateContext() => Context.Create(b => b.Default().OpenCL(_ => true).EnableAlgorithms());
+    internal static Context CreateContext()
+    {
+        DriverLibraries.Register(); // before ILGPU probes the drivers: machines with only libcuda.so.1 / libOpenCL.so.1
+        return Context.Create(b => b.Default().OpenCL(_ => true).EnableAlgorithms());
+    }
 
     internal static Context Context => SharedContext.Value;
 
