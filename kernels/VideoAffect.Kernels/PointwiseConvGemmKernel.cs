@@ -29,10 +29,18 @@ internal sealed class PointwiseConvGemmKernel
         ArrayView<float> bias, ArrayView<float> output, in WindowGeometry g, bool relu)
     {
         int rows = batch * g.OutHeight * g.OutWidth;
-        var grid = new Index2D((g.OutChannels + _tile - 1) / _tile, (rows + _tile - 1) / _tile);
-        var config = new KernelConfig(grid, new Index2D(_tile, _tile), SharedMemoryConfig.RequestDynamic<float>(2 * _tile * _tile));
-        _kernel(stream, config, input, weights, bias, output, g, rows, relu ? 1 : 0);
+        _kernel(stream, Configure(_tile, rows, g.OutChannels), input, weights, bias, output, g, rows, relu ? 1 : 0);
     }
+
+    /// <summary>
+    /// Row tiles along the grid's x, channel tiles along y: CUDA allows 2^31-1 groups in x but only
+    /// 65,535 in y, and rows reach millions (BlazeFace's 128x128 maps at batch 64 are 65,536 tiles of
+    /// 16 rows); ILGPU's CPU accelerator has no such limit, so only a GPU would have refused the launch.
+    /// </summary>
+    internal static KernelConfig Configure(int tile, int rows, int outChannels) => new(
+        new Index2D((rows + tile - 1) / tile, (outChannels + tile - 1) / tile),
+        new Index2D(tile, tile),
+        SharedMemoryConfig.RequestDynamic<float>(2 * tile * tile));
 
     static void Execute(ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias, ArrayView<float> output, WindowGeometry g, int rows, int relu)
     {
@@ -41,8 +49,8 @@ internal sealed class PointwiseConvGemmKernel
         var inputTile = shared.SubView(0, tile * tile);
         var weightTile = shared.SubView(tile * tile, tile * tile);
         int tx = Group.IdxX, ty = Group.IdxY;
-        int column = Grid.IdxX * tile + tx;            // output channel
-        int row = Grid.IdxY * tile + ty;               // output pixel (batch-major)
+        int column = Grid.IdxY * tile + tx;            // output channel
+        int row = Grid.IdxX * tile + ty;               // output pixel (batch-major)
         int pixels = g.OutHeight * g.OutWidth;
         int inputRow = 0;
         if (row < rows)

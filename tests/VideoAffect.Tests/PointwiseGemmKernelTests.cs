@@ -40,4 +40,23 @@ public class PointwiseGemmKernelTests
         double error = RelativeError(outBuffer.GetAsArray1D(), expected.Data);
         Assert.True(error <= 1e-4, $"tiled 1x1 conv {h}x{w}x{cin}->{cout} s{stride}: relative error {error:E2} (seed {rnd.Seed})");
     }
+
+    /// <summary>
+    /// CUDA's limits on a launch's groups (the programming guide's table of compute capabilities):
+    /// 2^31-1 along x, 65,535 along y and z. The CPU accelerator has none, so the tests above cannot
+    /// see a launch a GPU would refuse; these are the sizes the GPU kit and BlazeFace batches reach.
+    /// </summary>
+    [Theory]
+    [InlineData(4096 * 48 * 48, 64)]   // the emotion network's first 1x1 layers at the kit's largest batch
+    [InlineData(256 * 128 * 128, 96)]  // BlazeFace's 128x128 maps, batch 256
+    [InlineData(1, 100_000)]           // a wide dense layer
+    public void Launch_stays_within_CUDA_grid_limits(int rows, int outChannels)
+    {
+        const int tile = 16; // the GPU tile
+        var config = PointwiseConvGemmKernel.Configure(tile, rows, outChannels);
+        Assert.InRange(config.GridDim.X, 1, int.MaxValue);
+        Assert.InRange(config.GridDim.Y, 1, 65_535);
+        Assert.InRange(config.GridDim.Z, 1, 65_535);
+        Assert.True((long)config.GridDim.X * tile >= rows && (long)config.GridDim.Y * tile >= outChannels, "the grid must cover every row and channel");
+    }
 }
