@@ -12,6 +12,9 @@ shift
 kit="${VIDEOAFFECT_KIT_DIR:-$here/out}/kit.tar.xz"
 [ -f "$kit" ] || { echo "run.sh: $kit is missing: run bench/gpu/pack.sh first and carry bench/gpu/out/kit.tar.xz" >&2; exit 2; }
 mkdir -p "$out"
+# The machine first, so that a kit that cannot start still leaves a line that says why.
+echo "run.sh: $(uname -m); $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo 'no nvidia-smi')"
+[ "$(uname -m)" = x86_64 ] || { echo "run.sh: the kit is built for linux-x64, this machine is $(uname -m)" >&2; exit 2; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 tar -C "$work" -xJf "$kit" || exit 2

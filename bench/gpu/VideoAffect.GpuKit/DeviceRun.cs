@@ -20,125 +20,168 @@ static class DeviceRun
     /// <summary>The same for faces the device cuts and resizes itself (host and device resize round alike; the margin covers the network's own order).</summary>
     public const float CropTolerance = 1e-3f;
 
+    /// <param name="outDirectory">where the report is written after every section, so that a run cut short (a CUDA error that poisons the context, the device tool's time limit) still leaves what it found</param>
     /// <param name="skip">parts left out: "training", "speed" (a quick re-check)</param>
-    public static KitReport Run(string dataDirectory, bool dryRun, TimeSpan timePerItem, IReadOnlySet<string> skip)
+    public static KitReport Run(string dataDirectory, string outDirectory, bool dryRun, TimeSpan timePerItem, IReadOnlySet<string> skip)
     {
         var data = KitData.Load(dataDirectory);
         string P(string file) => Path.Combine(dataDirectory, file);
-        var report = new KitReport { PackedOn = data.PackedOn };
-        using var accelerator = dryRun ? IlgpuRuntime.CreateCpuAccelerator() : CudaAccelerator();
+        var report = new KitReport { PackedOn = data.PackedOn, OutputDirectory = outDirectory };
+        string backendName = dryRun ? "ilgpu-cpu" : "cuda";
+        Accelerator? created = null;
+        report.Section("the accelerator", () => created = dryRun ? IlgpuRuntime.CreateCpuAccelerator() : CudaAccelerator());
+        if (created is null) return report;
+        using var accelerator = created;
         report.Device = $"{accelerator.AcceleratorType}: {accelerator.Name}, {accelerator.NumMultiprocessors} multiprocessors, {accelerator.MemorySize >> 20} MiB";
         report.PeakGflops = GpuPeak.Fp32Gflops(accelerator);
 
         var network = PretrainedModel.Load(P(data.ModelDirectory));
         int inputSize = network.InputShape.Size, classes = network.ClassCount;
         int maxBatch = data.Batches.Max();
-        using var backend = new IlgpuBackend(network, accelerator, dryRun ? "ilgpu-cpu" : "cuda", maxBatch, ownsAccelerator: false);
-
-        // 1. The network against the managed backend, on faces and random inputs.
         var inputs = KitData.ReadFloats(P(data.InputsFile));
-        var expected = KitData.ReadFloats(P(data.ExpectedProbabilitiesFile));
-        var actual = new float[expected.Length];
-        for (int start = 0; start < data.InputCount; start += maxBatch)
-        {
-            int n = Math.Min(maxBatch, data.InputCount - start);
-            backend.Run(inputs.AsSpan(start * inputSize, n * inputSize), n, actual.AsSpan(start * classes, n * classes));
-        }
-        report.Check("network forward pass vs managed CPU", MaxDifference(actual, expected), ProbabilityTolerance, $"{data.InputCount} inputs");
-        // Layer by layer, so a failure names the kernel (expectations from this machine's CPU).
-        DeviceChecks.Layers(report, network, backend, inputs, Math.Min(4, data.InputCount));
-
-        // 2. Faces cut, resized and normalised on the device (the pipeline's GPU path), and 3. the Haar kernels.
+        IlgpuBackend? backend = null;
+        var frames = data.Frames.Select(f => (Frame: f, Bgr: File.ReadAllBytes(P(f.BgrFile)))).ToList();
         var options = new DetectorOptions
         {
             CascadePath = P(data.CascadeFile), ScaleFactor = data.Detector.ScaleFactor, MinNeighbors = data.Detector.MinNeighbors,
             MinFaceSize = data.Detector.MinFaceSize, MaxFaceSize = data.Detector.MaxFaceSize,
         };
-        using var haar = new IlgpuHaarDetector(options, accelerator, ownsAccelerator: false);
-        var frames = data.Frames.Select(f => (Frame: f, Bgr: File.ReadAllBytes(P(f.BgrFile)))).ToList();
-        foreach (var (frame, bgr) in frames)
-        {
-            string what = $"{frame.Name} {frame.Width}x{frame.Height}";
-            if (frame.OpenCvFaces.Count > 0)
-            {
-                var probabilities = new float[frame.OpenCvFaces.Count * classes];
-                backend.RunOnFrames([new FrameFaces(bgr, frame.Width, frame.Height, frame.OpenCvFaces)], probabilities);
-                report.Check($"faces cut on the device, {what}", MaxDifference(probabilities, KitData.ReadFloats(P(frame.FaceProbabilitiesFile))), CropTolerance, $"{frame.OpenCvFaces.Count} faces");
-            }
-            DeviceChecks.HaarCandidates(report, options, accelerator, what, bgr, frame.Width, frame.Height);
-            var boxes = haar.DetectBgr(bgr, frame.Width, frame.Height);
-            var ours = boxes.OrderBy(b => (b.Y, b.X, b.Width)).ToList();
-            var theirs = frame.OpenCvFaces.OrderBy(b => (b.Y, b.X, b.Width)).ToList();
-            report.Check($"Haar faces vs OpenCV, {what}", ours.SequenceEqual(theirs) ? 0 : 1, 0,
-                $"ours {ours.Count}, OpenCV {theirs.Count}" + (ours.SequenceEqual(theirs) ? "" : $"; only ours: {string.Join(" ", ours.Except(theirs))}; only OpenCV's: {string.Join(" ", theirs.Except(ours))}"));
-        }
-
-        // 4. BlazeFace: its graph layer by layer (a GPU only: a minute a frame on ILGPU's CPU accelerator),
-        // then the detector with the device letterbox against the managed path on the same frames.
-        var blazeNetwork = BlazeFaceModel.Load(Path.Combine(P(data.ModelDirectory), BlazeFaceModel.JsonFile));
+        IlgpuHaarDetector? haar = null;
+        Network? blazeNetwork = null;
+        IlgpuBackend? blazeBackend = null;
         int blazeBatch = dryRun ? 1 : FaceDetectorFactory.BlazeFaceBatch;
-        using var blazeBackend = new IlgpuBackend(blazeNetwork, accelerator, dryRun ? "ilgpu-cpu" : "cuda", blazeBatch, ownsAccelerator: false);
-        // (Not in a dry run: 40 s of a simulated GPU per frame; the device letterbox and BlazeFace's graph on
-        // ilgpu-cpu are the tests' DeviceLetterboxTests and BlazeFaceGraphTests.)
-        using (var blaze = new BlazeFaceDetector(blazeBackend, new DetectorOptions(), ownsBackend: false))
-            foreach (var (frame, bgr) in dryRun ? [] : frames)
+        try
+        {
+            // 1. The network against the managed backend, on faces and random inputs, then layer by
+            // layer, so a failure names the kernel (expectations from this machine's CPU).
+            report.Section("the emotion network", () =>
             {
-                DeviceChecks.BlazeFaceFaces(report, blaze, $"{frame.Name} {frame.Width}x{frame.Height}", bgr, frame.Width, frame.Height, frame.BlazeFaces);
-                if (!dryRun && frame == frames[0].Frame) DeviceChecks.BlazeFaceLayers(report, blazeNetwork, blazeBackend);
-            }
+                backend = new IlgpuBackend(network, accelerator, backendName, maxBatch, ownsAccelerator: false);
+                var expected = KitData.ReadFloats(P(data.ExpectedProbabilitiesFile));
+                var actual = new float[expected.Length];
+                for (int start = 0; start < data.InputCount; start += maxBatch)
+                {
+                    int n = Math.Min(maxBatch, data.InputCount - start);
+                    backend.Run(inputs.AsSpan(start * inputSize, n * inputSize), n, actual.AsSpan(start * classes, n * classes));
+                }
+                report.Check("network forward pass vs managed CPU", MaxDifference(actual, expected), ProbabilityTolerance, $"{data.InputCount} inputs");
+                DeviceChecks.Layers(report, network, backend, inputs, Math.Min(4, data.InputCount));
+            });
 
-        // 5. ONNX import: each generated model (every op the importer maps) layer by layer against the managed path.
-        var random = new Random(22);
-        foreach (var file in data.OnnxModels)
-        {
-            var imported = Model.Onnx.OnnxImporter.LoadGraph(File.ReadAllBytes(Path.Combine(dataDirectory, "onnx", file)), file);
-            const int batch = 4;
-            var input = Enumerable.Range(0, batch * imported.InputShape.Size).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-            using var onnxBackend = new IlgpuBackend(imported, accelerator, dryRun ? "ilgpu-cpu" : "cuda", batch, ownsAccelerator: false);
-            DeviceChecks.GraphLayers(report, $"ONNX {file} ", imported, onnxBackend, input, batch);
-        }
+            // 2. Faces cut, resized and normalised on the device (the pipeline's GPU path), and 3. the Haar kernels.
+            report.Section("Haar and the device crop", () =>
+            {
+                haar = new IlgpuHaarDetector(options, accelerator, ownsAccelerator: false);
+                foreach (var (frame, bgr) in frames)
+                {
+                    string what = $"{frame.Name} {frame.Width}x{frame.Height}";
+                    if (frame.OpenCvFaces.Count > 0 && backend is not null)
+                    {
+                        var probabilities = new float[frame.OpenCvFaces.Count * classes];
+                        backend.RunOnFrames([new FrameFaces(bgr, frame.Width, frame.Height, frame.OpenCvFaces)], probabilities);
+                        report.Check($"faces cut on the device, {what}", MaxDifference(probabilities, KitData.ReadFloats(P(frame.FaceProbabilitiesFile))), CropTolerance, $"{frame.OpenCvFaces.Count} faces");
+                    }
+                    DeviceChecks.HaarCandidates(report, options, accelerator, what, bgr, frame.Width, frame.Height);
+                    var boxes = haar.DetectBgr(bgr, frame.Width, frame.Height);
+                    var ours = boxes.OrderBy(b => (b.Y, b.X, b.Width)).ToList();
+                    var theirs = frame.OpenCvFaces.OrderBy(b => (b.Y, b.X, b.Width)).ToList();
+                    report.Check($"Haar faces vs OpenCV, {what}", ours.SequenceEqual(theirs) ? 0 : 1, 0,
+                        $"ours {ours.Count}, OpenCV {theirs.Count}" + (ours.SequenceEqual(theirs) ? "" : $"; only ours: {string.Join(" ", ours.Except(theirs))}; only OpenCV's: {string.Join(" ", theirs.Except(ours))}"));
+                }
+            });
 
-        // 6. Training: the backward kernels and Adam, three steps against the managed path.
-        if (!skip.Contains("training")) DeviceChecks.Training(report, dryRun ? "ilgpu-cpu" : "cuda", dryRun ? 4 : 64, small: dryRun);
-        if (skip.Contains("speed")) return report;
+            // 4. BlazeFace: its graph layer by layer (a GPU only: a minute a frame on ILGPU's CPU accelerator),
+            // then the detector with the device letterbox against the managed path on the same frames.
+            // (Not in a dry run: 40 s of a simulated GPU per frame; the device letterbox and BlazeFace's graph on
+            // ilgpu-cpu are the tests' DeviceLetterboxTests and BlazeFaceGraphTests.)
+            report.Section("BlazeFace", () =>
+            {
+                blazeNetwork = BlazeFaceModel.Load(Path.Combine(P(data.ModelDirectory), BlazeFaceModel.JsonFile));
+                blazeBackend = new IlgpuBackend(blazeNetwork, accelerator, backendName, blazeBatch, ownsAccelerator: false);
+                using var blaze = new BlazeFaceDetector(blazeBackend, new DetectorOptions(), ownsBackend: false);
+                foreach (var (frame, bgr) in dryRun ? [] : frames)
+                {
+                    DeviceChecks.BlazeFaceFaces(report, blaze, $"{frame.Name} {frame.Width}x{frame.Height}", bgr, frame.Width, frame.Height, frame.BlazeFaces);
+                    if (frame == frames[0].Frame) DeviceChecks.BlazeFaceLayers(report, blazeNetwork, blazeBackend);
+                }
+            });
 
-        // Speed: the network at each batch, then Haar per frame size.
-        foreach (int batch in data.Batches)
-        {
-            var batchInput = new float[batch * inputSize];
-            for (int i = 0; i < batch; i++) inputs.AsSpan(i % data.InputCount * inputSize, inputSize).CopyTo(batchInput.AsSpan(i * inputSize));
-            var output = new float[batch * classes];
-            double seconds = Time(() => backend.Run(batchInput, batch, output), timePerItem, out int runs);
-            double facesPerSecond = batch * runs / seconds;
-            double gflops = 2.0 * network.MultiplyAddsPerItem * facesPerSecond / 1e9;
-            report.Speeds.Add(new KitReport.Speed($"network, batch {batch}", facesPerSecond, "faces/s", gflops,
-                report.PeakGflops is { } peak ? gflops / peak : null));
+            // 5. ONNX import: each generated model (every op the importer maps) layer by layer against the managed path.
+            var random = new Random(22);
+            foreach (var file in data.OnnxModels)
+                report.Section($"ONNX {file}", () =>
+                {
+                    var imported = Model.Onnx.OnnxImporter.LoadGraph(File.ReadAllBytes(Path.Combine(dataDirectory, "onnx", file)), file);
+                    const int batch = 4;
+                    var input = Enumerable.Range(0, batch * imported.InputShape.Size).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+                    using var onnxBackend = new IlgpuBackend(imported, accelerator, backendName, batch, ownsAccelerator: false);
+                    DeviceChecks.GraphLayers(report, $"ONNX {file} ", imported, onnxBackend, input, batch);
+                });
+
+            // 6. Training: the backward kernels and Adam, three steps against the managed path.
+            if (!skip.Contains("training"))
+                report.Section("training", () => DeviceChecks.Training(report, backendName, dryRun ? 4 : 64, small: dryRun));
+            if (skip.Contains("speed")) return report;
+
+            // Speed: the network at each batch, then BlazeFace and Haar per frame size, then many streams at once.
+            if (backend is not null)
+                report.Section("network speed", () =>
+                {
+                    foreach (int batch in data.Batches)
+                    {
+                        var batchInput = new float[batch * inputSize];
+                        for (int i = 0; i < batch; i++) inputs.AsSpan(i % data.InputCount * inputSize, inputSize).CopyTo(batchInput.AsSpan(i * inputSize));
+                        var output = new float[batch * classes];
+                        double seconds = Time(() => backend.Run(batchInput, batch, output), timePerItem, out int runs);
+                        double facesPerSecond = batch * runs / seconds;
+                        double gflops = 2.0 * network.MultiplyAddsPerItem * facesPerSecond / 1e9;
+                        report.Speeds.Add(new KitReport.Speed($"network, batch {batch}", facesPerSecond, "faces/s", gflops,
+                            report.PeakGflops is { } peak ? gflops / peak : null));
+                    }
+                });
+            // (Not in a dry run: two passes of a simulated GPU would add a minute to the test and measure nothing.)
+            if (blazeBackend is not null && blazeNetwork is not null && !dryRun)
+                report.Section("BlazeFace speed", () =>
+                {
+                    foreach (int batch in new[] { 1, blazeBatch })
+                    {
+                        var blazeInput = new float[batch * blazeNetwork.InputShape.Size];
+                        var blazeOutputs = blazeNetwork.Outputs.Select((_, k) => new float[batch * blazeNetwork.OutputShape(k).Size]).ToArray();
+                        double seconds = Time(() => blazeBackend.Run(blazeInput, batch, blazeOutputs), timePerItem, out int runs);
+                        double framesPerSecond = batch * runs / seconds, gflops = 2.0 * blazeNetwork.MultiplyAddsPerItem * framesPerSecond / 1e9;
+                        report.Speeds.Add(new KitReport.Speed($"BlazeFace forward, batch {batch}", framesPerSecond, "frames/s", gflops,
+                            report.PeakGflops is { } peak ? gflops / peak : null));
+                    }
+                });
+            if (haar is not null)
+                report.Section("Haar speed", () =>
+                {
+                    foreach (var group in frames.GroupBy(f => (f.Frame.Width, f.Frame.Height)))
+                    {
+                        var list = group.ToList();
+                        int next = 0;
+                        double seconds = Time(() => { var (f, bgr) = list[next++ % list.Count]; haar.DetectBgr(bgr, f.Width, f.Height); }, timePerItem, out int runs);
+                        report.Speeds.Add(new KitReport.Speed($"Haar {group.Key.Width}x{group.Key.Height} (upload, gray, pyramid, cascade, grouping)", runs / seconds, "frames/s", null, null));
+                    }
+                });
+            if (backend is not null)
+                report.Section("many streams", () =>
+                {
+                    var largest = frames.Where(f => f.Frame.Width == frames.Max(g => g.Frame.Width)).Select(f => (f.Bgr, f.Frame.Width, f.Frame.Height)).ToList();
+                    var load = StreamLoad.Run(accelerator, backend, options, largest, fps: 30, perStep: dryRun ? TimeSpan.FromSeconds(0.3) : TimeSpan.FromSeconds(4), maxStreams: dryRun ? 2 : 128);
+                    foreach (var step in load)
+                        report.Speeds.Add(new KitReport.Speed($"{step.Streams} streams of {largest[0].Width}x{largest[0].Height} at 30 fps (detect + cut + classify): slowest stream, latency p50 {step.LatencyP50Ms:0} ms, p95 {step.LatencyP95Ms:0} ms{(step.RealTime ? "" : ", behind")}",
+                            step.SlowestFps, "fps", null, null));
+                    report.RealTimeStreams = load.Where(s => s.RealTime).Select(s => s.Streams).DefaultIfEmpty(0).Max();
+                });
+            return report;
         }
-        // (Not in a dry run: two passes of a simulated GPU would add a minute to the test and measure nothing.)
-        foreach (int batch in dryRun ? [] : new[] { 1, blazeBatch })
+        finally
         {
-            var blazeInput = new float[batch * blazeNetwork.InputShape.Size];
-            var blazeOutputs = blazeNetwork.Outputs.Select((_, k) => new float[batch * blazeNetwork.OutputShape(k).Size]).ToArray();
-            double seconds = Time(() => blazeBackend.Run(blazeInput, batch, blazeOutputs), timePerItem, out int runs);
-            double framesPerSecond = batch * runs / seconds, gflops = 2.0 * blazeNetwork.MultiplyAddsPerItem * framesPerSecond / 1e9;
-            report.Speeds.Add(new KitReport.Speed($"BlazeFace forward, batch {batch}", framesPerSecond, "frames/s", gflops,
-                report.PeakGflops is { } peak ? gflops / peak : null));
+            backend?.Dispose();
+            haar?.Dispose();
+            blazeBackend?.Dispose();
         }
-        foreach (var group in frames.GroupBy(f => (f.Frame.Width, f.Frame.Height)))
-        {
-            var list = group.ToList();
-            int next = 0;
-            double seconds = Time(() => { var (f, bgr) = list[next++ % list.Count]; haar.DetectBgr(bgr, f.Width, f.Height); }, timePerItem, out int runs);
-            report.Speeds.Add(new KitReport.Speed($"Haar {group.Key.Width}x{group.Key.Height} (upload, gray, pyramid, cascade, grouping)", runs / seconds, "frames/s", null, null));
-        }
-        // Many streams at once on the largest frames.
-        var largest = frames.Where(f => f.Frame.Width == frames.Max(g => g.Frame.Width)).Select(f => (f.Bgr, f.Frame.Width, f.Frame.Height)).ToList();
-        var load = StreamLoad.Run(accelerator, backend, options, largest, fps: 30, perStep: dryRun ? TimeSpan.FromSeconds(0.3) : TimeSpan.FromSeconds(4), maxStreams: dryRun ? 2 : 128);
-        foreach (var step in load)
-            report.Speeds.Add(new KitReport.Speed($"{step.Streams} streams of {largest[0].Width}x{largest[0].Height} at 30 fps (detect + cut + classify): slowest stream, latency p50 {step.LatencyP50Ms:0} ms, p95 {step.LatencyP95Ms:0} ms{(step.RealTime ? "" : ", behind")}",
-                step.SlowestFps, "fps", null, null));
-        report.RealTimeStreams = load.Where(s => s.RealTime).Select(s => s.Streams).DefaultIfEmpty(0).Max();
-        return report;
     }
 
     static Accelerator CudaAccelerator()

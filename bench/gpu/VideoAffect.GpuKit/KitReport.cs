@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace VideoAffect.GpuKit;
 
@@ -19,6 +20,29 @@ public sealed class KitReport
     public sealed record Speed(string Name, double Value, string Unit, double? Gflops, double? PeakShare);
 
     public void Check(string name, double error, double tolerance, string detail) => Checks.Add(new Result(name, error <= tolerance, error, tolerance, detail));
+
+    /// <summary>Where <see cref="Section"/> writes the report after each section; null: nowhere.</summary>
+    [JsonIgnore]
+    public string? OutputDirectory { get; init; }
+
+    /// <summary>
+    /// Runs one part of the kit. An exception (a kernel the driver rejects, a CUDA error) becomes a
+    /// failed check that names the part and the error, and the next part still runs: on a GPU lent
+    /// for minutes, one failure must not hide the rest. The report is written after every part.
+    /// </summary>
+    /// <returns>Whether the part ran to its end.</returns>
+    public bool Section(string name, Action body)
+    {
+        bool completed = true;
+        try { body(); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            completed = false;
+            Check($"{name}: ran to its end", 1, 0, $"{e.GetType().Name}: {VideoAffect.Inference.IlgpuRuntime.OneLine(e)}".Replace('|', '/'));
+        }
+        if (OutputDirectory is not null) Write(OutputDirectory);
+        return completed;
+    }
 
     public void Write(string directory)
     {

@@ -19,7 +19,7 @@ try
             Console.WriteLine($"packed {data.Frames.Count} frames, {data.InputCount} network inputs into {positional[1]}");
             return 0;
         case "run" when positional.Count == 3:
-            var report = DeviceRun.Run(positional[1], dryRun, TimeSpan.FromSeconds(seconds), skip);
+            var report = DeviceRun.Run(positional[1], positional[2], dryRun, TimeSpan.FromSeconds(seconds), skip);
             report.Write(positional[2]);
             Console.Write(report.Markdown());
             return report.Passed ? 0 : 1;

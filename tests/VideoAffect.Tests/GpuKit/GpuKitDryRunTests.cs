@@ -49,18 +49,29 @@ public class GpuKitDryRunTests
             Assert.All(baseline.RootElement.GetProperty("same_faces").EnumerateArray(), f => Assert.True(f.GetProperty("same").GetBoolean()));
             Assert.Contains("OpenCV baseline", File.ReadAllText(Path.Combine(output, "gpukit.md")));
 
-            // The checks can fail: a wrong expectation is reported as a failure, exit code 1.
+            // The checks can fail: a wrong expectation is reported as a failure, exit code 1; and a part
+            // that throws (here: a cascade file cut short) is a failed check while the parts after it
+            // still run, with the report on disk.
             string unpacked = Path.Combine(kitDir, "unpacked");
             Directory.CreateDirectory(unpacked);
             ProcessRunner.Tool("tar", "-C", unpacked, "-xJf", archive.FullName);
-            string expected = Path.Combine(unpacked, "kit", "data", "expected.f32");
+            string data = Path.Combine(unpacked, "kit", "data");
+            string expected = Path.Combine(data, "expected.f32");
             var bytes = File.ReadAllBytes(expected);
             BitConverter.GetBytes(BitConverter.ToSingle(bytes, 0) + 0.01f).CopyTo(bytes, 0);
             File.WriteAllBytes(expected, bytes);
+            string cascade = Path.Combine(data, "cascade.xml");
+            File.WriteAllText(cascade, File.ReadAllText(cascade)[..500]);
+            string brokenOutput = Path.Combine(kitDir, "broken");
             var broken = ProcessRunner.Run(Path.Combine(unpacked, "kit", "bin", "videoaffect-gpukit"),
-                ["run", Path.Combine(unpacked, "kit", "data"), Path.Combine(kitDir, "broken"), "--dry-run", "--skip", "training,speed"], TimeSpan.FromMinutes(4));
+                ["run", data, brokenOutput, "--dry-run", "--skip", "training,speed"], TimeSpan.FromMinutes(4));
             Assert.Equal(1, broken.ExitCode);
             Assert.Contains("| network forward pass vs managed CPU | **FAIL**", broken.StandardOutput);
+            Assert.Contains("| Haar and the device crop: ran to its end | **FAIL**", broken.StandardOutput);
+            using var brokenReport = JsonDocument.Parse(File.ReadAllText(Path.Combine(brokenOutput, "gpukit.json")));
+            var brokenChecks = brokenReport.RootElement.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToList();
+            int haarFailure = brokenChecks.IndexOf("Haar and the device crop: ran to its end");
+            Assert.True(haarFailure >= 0 && brokenChecks.Skip(haarFailure).Any(c => c.StartsWith("ONNX ")), "the ONNX checks ran after the Haar part failed");
         }
         finally
         {
