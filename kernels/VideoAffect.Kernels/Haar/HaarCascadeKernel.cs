@@ -16,13 +16,20 @@ internal struct HaarCascadeViews
     public int WindowHeight;
 }
 
-/// <summary>One pyramid level: its integral images and the window positions to try on it.</summary>
-internal struct HaarLevel
+/// <summary>Every level's integral images in the atlas.</summary>
+internal struct HaarIntegrals
 {
     public ArrayView<int> Sum;
     public ArrayView<int> Squares;
-    /// <summary>The rotated integral image, for cascades with tilted features (any view otherwise).</summary>
+    /// <summary>The rotated integral images, for cascades with tilted features (any view otherwise).</summary>
     public ArrayView<int> Tilted;
+}
+
+/// <summary>One pyramid level as a cascade thread sees it: where its integrals start, and the window positions to try on it.</summary>
+internal struct HaarLevel
+{
+    /// <summary>The level's first element in each of the atlas's integrals.</summary>
+    public int Offset;
     /// <summary>Integral row length: the level's width + 1.</summary>
     public int Stride;
     /// <summary>Positions x &lt; Columns and y &lt; Rows, multiples of Step, are tried (OpenCV's working size).</summary>
@@ -34,41 +41,49 @@ internal struct HaarLevel
 }
 
 /// <summary>
-/// Evaluates a Haar cascade at every window position of one pyramid level, one thread per
-/// position, exactly as OpenCV's CascadeClassifier does on the CPU: variance normalisation over the
-/// window's inner rectangle, features in float, stage sums in double, early rejection.
-/// OpenCV also skips the next position whenever one fails the first stage; its hits are only those
-/// reached that way, so a passing thread looks back along its row: after a run of m consecutive
-/// first-stage failures OpenCV tried the 1st, 3rd, 5th... of them and skipped the others, and it
-/// reached this position only if m is even.
+/// Evaluates a Haar cascade at every window position of every pyramid level in one launch, one
+/// thread per position, exactly as OpenCV's CascadeClassifier does on the CPU: variance
+/// normalisation over the window's inner rectangle, features in float, stage sums in double, early
+/// rejection. OpenCV also skips the next position whenever one fails the first stage; its hits are
+/// only those reached that way, so a passing thread looks back along its row: after a run of m
+/// consecutive first-stage failures OpenCV tried the 1st, 3rd, 5th... of them and skipped the
+/// others, and it reached this position only if m is even.
 /// Hits are appended as (level, x, y) triples through an atomic counter; the host learns from the
 /// counter whether the buffer was large enough.
 /// </summary>
 internal sealed class HaarCascadeKernel
 {
-    readonly Action<AcceleratorStream, Index1D, HaarCascadeViews, HaarLevel, ArrayView<int>, ArrayView<int>> _kernel;
+    readonly Action<AcceleratorStream, Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, ArrayView<int>, ArrayView<int>> _kernel;
 
     public HaarCascadeKernel(Accelerator accelerator) =>
-        _kernel = accelerator.LoadAutoGroupedKernel<Index1D, HaarCascadeViews, HaarLevel, ArrayView<int>, ArrayView<int>>(Execute);
+        _kernel = accelerator.LoadAutoGroupedKernel<Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, ArrayView<int>, ArrayView<int>>(Execute);
 
     /// <param name="hits">Room for hits.Length / 3 hits.</param>
-    /// <param name="hitCount">One counter, zeroed by the caller before the first level.</param>
-    public void Launch(AcceleratorStream stream, in HaarCascadeViews cascade, in HaarLevel level, ArrayView<int> hits, ArrayView<int> hitCount)
+    /// <param name="hitCount">One counter, zeroed by the caller.</param>
+    public void Launch(AcceleratorStream stream, in HaarCascadeViews cascade, PyramidAtlas atlas, ArrayView<AtlasLevel> levels,
+        in HaarIntegrals integrals, ArrayView<int> hits, ArrayView<int> hitCount)
     {
-        int columns = (level.Columns + level.Step - 1) / level.Step, rows = (level.Rows + level.Step - 1) / level.Step;
-        if (columns > 0 && rows > 0)
-            _kernel(stream, columns * rows, cascade, level, hits, hitCount);
+        if (atlas.Windows > 0)
+            _kernel(stream, atlas.Windows, cascade, levels, integrals, hits, hitCount);
     }
 
-    static void Execute(Index1D index, HaarCascadeViews cascade, HaarLevel level, ArrayView<int> hits, ArrayView<int> hitCount)
+    static void Execute(Index1D index, HaarCascadeViews cascade, ArrayView<AtlasLevel> levels, HaarIntegrals integrals, ArrayView<int> hits, ArrayView<int> hitCount)
     {
+        int levelIndex = PyramidAtlas.LevelOf(levels, index, AtlasPass.Windows);
+        var atlasLevel = levels[levelIndex];
+        var level = new HaarLevel
+        {
+            Offset = atlasLevel.Integral, Stride = atlasLevel.Width + 1,
+            Columns = atlasLevel.Columns, Rows = atlasLevel.Rows, Step = atlasLevel.Step, Index = levelIndex,
+        };
+        int window = index - atlasLevel.Windows;
         int columns = (level.Columns + level.Step - 1) / level.Step;
-        int x = index % columns * level.Step, y = index / columns * level.Step;
-        if (Evaluate(cascade, level, x, y, (int)cascade.Stages.Length) != 1) return;
+        int x = window % columns * level.Step, y = window / columns * level.Step;
+        if (Evaluate(cascade, integrals, level, x, y, (int)cascade.Stages.Length) != 1) return;
         int failures = 0;
         for (int previous = x - level.Step; previous >= 0; previous -= level.Step)
         {
-            if (Evaluate(cascade, level, previous, y, 1) != 0) break;
+            if (Evaluate(cascade, integrals, level, previous, y, 1) != 0) break;
             failures++;
         }
         if ((failures & 1) != 0) return; // OpenCV stepped over this position
@@ -85,12 +100,12 @@ internal sealed class HaarCascadeKernel
     /// OpenCV's result for the window at (x, y) over the first <paramref name="stages"/> stages:
     /// 1 passed them all, -s failed stage s (0 for the first), -1 also for a window too flat to judge.
     /// </summary>
-    static int Evaluate(HaarCascadeViews cascade, HaarLevel level, int x, int y, int stages)
+    static int Evaluate(HaarCascadeViews cascade, HaarIntegrals integrals, HaarLevel level, int x, int y, int stages)
     {
         // Variance normalisation over the window shrunk by one pixel on each side.
         int nx = x + 1, ny = y + 1, nw = cascade.WindowWidth - 2, nh = cascade.WindowHeight - 2;
-        int sum = RectSum(level.Sum, level.Stride, nx, ny, nw, nh);
-        uint squares = (uint)RectSum(level.Squares, level.Stride, nx, ny, nw, nh);
+        int sum = RectSum(integrals.Sum, level, nx, ny, nw, nh);
+        uint squares = (uint)RectSum(integrals.Squares, level, nx, ny, nw, nh);
         double area = nw * nh;
         double nf = area * squares - (double)sum * sum;
         if (nf <= 0.0) return -1;
@@ -108,7 +123,7 @@ internal sealed class HaarCascadeKernel
                 do
                 {
                     var n = cascade.Nodes[tree.FirstNode + node];
-                    float value = FeatureValue(cascade.Features[n.Feature], level, x, y) * normFactor;
+                    float value = FeatureValue(cascade.Features[n.Feature], integrals, level, x, y) * normFactor;
                     node = value < n.Threshold ? n.Left : n.Right;
                 }
                 while (node > 0);
@@ -119,34 +134,37 @@ internal sealed class HaarCascadeKernel
         return 1;
     }
 
-    static float FeatureValue(HaarFeature f, HaarLevel level, int x, int y)
+    static float FeatureValue(HaarFeature f, HaarIntegrals integrals, HaarLevel level, int x, int y)
     {
         // float arithmetic in OpenCV's order: w0*s0 + w1*s1, then + w2*s2 when there is a third rectangle.
-        float value = f.W0 * Sum(f.R0, f.Tilted, level, x, y) + f.W1 * Sum(f.R1, f.Tilted, level, x, y);
+        float value = f.W0 * Sum(f.R0, f.Tilted, integrals, level, x, y) + f.W1 * Sum(f.R1, f.Tilted, integrals, level, x, y);
         if (f.W2 != 0f)
-            value += f.W2 * Sum(f.R2, f.Tilted, level, x, y);
+            value += f.W2 * Sum(f.R2, f.Tilted, integrals, level, x, y);
         return value;
     }
 
-    static int Sum(HaarRect r, int tilted, HaarLevel level, int x, int y) =>
+    static int Sum(HaarRect r, int tilted, HaarIntegrals integrals, HaarLevel level, int x, int y) =>
         tilted == 0
-            ? RectSum(level.Sum, level.Stride, x + r.X, y + r.Y, r.Width, r.Height)
-            : TiltedRectSum(level.Tilted, level.Stride, x + r.X, y + r.Y, r.Width, r.Height);
+            ? RectSum(integrals.Sum, level, x + r.X, y + r.Y, r.Width, r.Height)
+            : TiltedRectSum(integrals.Tilted, level, x + r.X, y + r.Y, r.Width, r.Height);
 
     /// <summary>
     /// Sum over a 45-degree rectangle from the rotated integral image: its top, right, left and
     /// bottom corners, as OpenCV's CV_TILTED_OFS.
     /// </summary>
-    static int TiltedRectSum(ArrayView<int> tilted, int stride, int x, int y, int width, int height) =>
-        unchecked(tilted[y * stride + x]
-            - tilted[(y + height) * stride + x - height]
-            - tilted[(y + width) * stride + x + width]
-            + tilted[(y + width + height) * stride + x + width - height]);
+    static int TiltedRectSum(ArrayView<int> tilted, HaarLevel level, int x, int y, int width, int height)
+    {
+        int o = level.Offset, stride = level.Stride;
+        return unchecked(tilted[o + y * stride + x]
+            - tilted[o + (y + height) * stride + x - height]
+            - tilted[o + (y + width) * stride + x + width]
+            + tilted[o + (y + width + height) * stride + x + width - height]);
+    }
 
     /// <summary>Sum over a rectangle from an integral image, in wrapping 32-bit arithmetic as OpenCV's CALC_SUM.</summary>
-    static int RectSum(ArrayView<int> integral, int stride, int x, int y, int width, int height)
+    static int RectSum(ArrayView<int> integral, HaarLevel level, int x, int y, int width, int height)
     {
-        int top = y * stride + x, bottom = (y + height) * stride + x;
+        int top = level.Offset + y * level.Stride + x, bottom = top + height * level.Stride;
         return unchecked(integral[top] - integral[top + width] - integral[bottom] + integral[bottom + width]);
     }
 }

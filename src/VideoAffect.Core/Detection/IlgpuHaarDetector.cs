@@ -9,9 +9,10 @@ namespace VideoAffect.Detection;
 
 /// <summary>
 /// OpenCV's Haar cascade detection (detectMultiScale) in our ILGPU kernels: the image goes up once,
-/// then for each pyramid level a bit-exact resize, the integral images and the cascade run on the
-/// device; only the hits (level, x, y) come back, and are grouped on the host with OpenCV's
-/// groupRectangles. Cascades with tilted features also get the rotated integral image.
+/// then the bit-exact resize to every pyramid level, the integral images and the cascade run on the
+/// device, each as one launch over all levels (the atlas, <see cref="AtlasLevel"/>); only the hits
+/// (level, x, y) come back, and are grouped on the host with OpenCV's groupRectangles. Cascades with
+/// tilted features also get the rotated integral image.
 /// Buffers are sized for the frame size and reused while it stays the same.
 /// </summary>
 internal sealed class IlgpuHaarDetector : IBgrFaceDetector
@@ -90,7 +91,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         if (_frame is null || !_frame.Fits(width, height, levels))
         {
             _frame?.Dispose();
-            _frame = new FrameBuffers(_accelerator, width, height, levels, _cascade.HasTiltedFeatures);
+            _frame = new FrameBuffers(_accelerator, width, height, levels, _cascade.WindowWidth, _cascade.WindowHeight, _cascade.HasTiltedFeatures);
         }
         return _frame;
     }
@@ -102,7 +103,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         fillImage(frame);
         while (true)
         {
-            int count = Launch(frame, levels);
+            int count = Launch(frame);
             if (3L * count <= _hits.Length) return RectangleGrouping.Group(ReadHits(count, levels, width, height), minNeighbors);
             // More hits than room: grow and run again (rare; the buffer keeps its size afterwards).
             _hits.Dispose();
@@ -122,7 +123,8 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         }
     }
 
-    int Launch(FrameBuffers frame, IReadOnlyList<PyramidLevel> levels)
+    /// <summary>The whole pyramid in 4 launches (8 with tilted features), whatever the number of levels: see <see cref="AtlasLevel"/>.</summary>
+    int Launch(FrameBuffers frame)
     {
         var stream = _stream;
         _hitCount.MemSetToZero(stream);
@@ -131,21 +133,14 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
             Stages = _stages.View, Trees = _trees.View, Nodes = _nodes.View, Leaves = _leaves.View, Features = _features.View,
             WindowWidth = _cascade.WindowWidth, WindowHeight = _cascade.WindowHeight,
         };
-        for (int i = 0; i < levels.Count; i++)
-        {
-            var level = levels[i];
-            var (columns, rows) = frame.Taps(i);
-            _resize.Launch(stream, frame.Image.View, frame.Width, columns, rows, frame.Level.View, level.Width, level.Height,
-                LinearExactResizeTaps.IsExactHalving(frame.Width, frame.Height, level.Width, level.Height));
-            _integral.Launch(stream, frame.Level.View, level.Width, level.Height, frame.Sum.View, frame.Squares.View);
-            _tiltedIntegral?.Launch(stream, frame.Level.View, level.Width, level.Height,
-                frame.TiltedScratch!.Value.Prefix.View, frame.TiltedScratch.Value.Rising.View, frame.TiltedScratch.Value.Falling.View, frame.Tilted.View);
-            _evaluate.Launch(stream, cascade, new HaarLevel
-            {
-                Sum = frame.Sum.View, Squares = frame.Squares.View, Tilted = frame.Tilted.View, Stride = level.Width + 1,
-                Columns = level.Columns(_cascade.WindowWidth), Rows = level.Rows(_cascade.WindowHeight), Step = level.Step, Index = i,
-            }, _hits.View, _hitCount.View);
-        }
+        var atlas = frame.Atlas;
+        var levels = frame.AtlasLevels.View;
+        _resize.Launch(stream, frame.Image.View, frame.Width, frame.Taps.View, atlas, levels, frame.Levels.View);
+        _integral.Launch(stream, atlas, levels, frame.Levels.View, frame.Sum.View, frame.Squares.View);
+        if (frame.TiltedScratch is { } scratch)
+            _tiltedIntegral!.Launch(stream, atlas, levels, frame.Levels.View, scratch.Prefix.View, scratch.Rising.View, scratch.Falling.View, frame.Tilted.View);
+        _evaluate.Launch(stream, cascade, atlas, levels, new HaarIntegrals { Sum = frame.Sum.View, Squares = frame.Squares.View, Tilted = frame.Tilted.View },
+            _hits.View, _hitCount.View);
         var count = new int[1];
         _hitCount.View.CopyToCPU(stream, count);
         stream.Synchronize();
@@ -179,48 +174,54 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         if (_ownsAccelerator) _accelerator.Dispose();
     }
 
-    /// <summary>Device buffers for one frame size and its pyramid: the image, one level at a time, its integrals, the resize taps.</summary>
+    /// <summary>
+    /// Device buffers for one frame size and its pyramid: the image, every level at once in the atlas
+    /// (level images, integrals, the tilted integral's scratch), the levels' table and resize taps.
+    /// </summary>
     sealed class FrameBuffers : IDisposable
     {
         readonly IReadOnlyList<PyramidLevel> _levels;
-        readonly MemoryBuffer1D<ResizeTap, Stride1D.Dense> _taps;
-        readonly (long Columns, long Rows)[] _tapOffsets;
 
-        public FrameBuffers(Accelerator accelerator, int width, int height, IReadOnlyList<PyramidLevel> levels, bool tilted)
+        public FrameBuffers(Accelerator accelerator, int width, int height, IReadOnlyList<PyramidLevel> levels, int windowWidth, int windowHeight, bool tilted)
         {
             Width = width; Height = height;
             _levels = levels;
-            Image = accelerator.Allocate1D<byte>((long)width * height);
-            long largest = levels.Max(l => (long)l.Width * l.Height);
-            long largestIntegral = levels.Max(l => (long)(l.Width + 1) * (l.Height + 1));
-            Level = accelerator.Allocate1D<byte>(largest);
-            Sum = accelerator.Allocate1D<int>(largestIntegral);
-            Squares = accelerator.Allocate1D<int>(largestIntegral);
-            // Only cascades with tilted features need the rotated integral; the others get a placeholder view.
-            Tilted = accelerator.Allocate1D<int>(tilted ? largestIntegral : 1);
-            if (tilted)
-                TiltedScratch = (accelerator.Allocate1D<int>(largest), accelerator.Allocate1D<int>(levels.Max(l => (long)(l.Width + 2) * (l.Height + 1))),
-                    accelerator.Allocate1D<int>(levels.Max(l => (long)(l.Width + 2) * (l.Height + 1))));
             var taps = new List<ResizeTap>();
-            _tapOffsets = new (long, long)[levels.Count];
-            for (int i = 0; i < levels.Count; i++)
+            var sizes = new List<AtlasLevelSize>();
+            foreach (var level in levels)
             {
-                _tapOffsets[i] = (taps.Count, taps.Count + levels[i].Width);
-                taps.AddRange(LinearExactResizeTaps.For(width, levels[i].Width));
-                taps.AddRange(LinearExactResizeTaps.For(height, levels[i].Height));
+                int columnTaps = taps.Count, rowTaps = taps.Count + level.Width;
+                taps.AddRange(LinearExactResizeTaps.For(width, level.Width));
+                taps.AddRange(LinearExactResizeTaps.For(height, level.Height));
+                sizes.Add(new AtlasLevelSize(level.Width, level.Height, LinearExactResizeTaps.IsExactHalving(width, height, level.Width, level.Height),
+                    columnTaps, rowTaps, level.Columns(windowWidth), level.Rows(windowHeight), level.Step));
             }
-            _taps = accelerator.Allocate1D(taps.ToArray());
+            Atlas = new PyramidAtlas(sizes);
+            AtlasLevels = accelerator.Allocate1D(Atlas.Levels);
+            Taps = accelerator.Allocate1D(taps.ToArray());
+            Image = accelerator.Allocate1D<byte>((long)width * height);
+            Levels = accelerator.Allocate1D<byte>(Atlas.Pixels);
+            Sum = accelerator.Allocate1D<int>(Atlas.Integral);
+            Squares = accelerator.Allocate1D<int>(Atlas.Integral);
+            // Only cascades with tilted features need the rotated integral; the others get a placeholder view.
+            Tilted = accelerator.Allocate1D<int>(tilted ? Atlas.Integral : 1);
+            if (tilted)
+                TiltedScratch = (accelerator.Allocate1D<int>(Atlas.Pixels), accelerator.Allocate1D<int>(Atlas.Scratch), accelerator.Allocate1D<int>(Atlas.Scratch));
         }
 
         MemoryBuffer1D<byte, Stride1D.Dense>? _bgr;
 
         public int Width { get; }
         public int Height { get; }
+        public PyramidAtlas Atlas { get; }
+        public MemoryBuffer1D<AtlasLevel, Stride1D.Dense> AtlasLevels { get; }
+        public MemoryBuffer1D<ResizeTap, Stride1D.Dense> Taps { get; }
         public MemoryBuffer1D<byte, Stride1D.Dense> Image { get; }
 
         /// <summary>Room for the frame in BGR, made the first time a caller brings one.</summary>
         public MemoryBuffer1D<byte, Stride1D.Dense> Bgr(Accelerator accelerator) => _bgr ??= accelerator.Allocate1D<byte>(3L * Width * Height);
-        public MemoryBuffer1D<byte, Stride1D.Dense> Level { get; }
+        /// <summary>Every level's image, packed one after another.</summary>
+        public MemoryBuffer1D<byte, Stride1D.Dense> Levels { get; }
         public MemoryBuffer1D<int, Stride1D.Dense> Sum { get; }
         public MemoryBuffer1D<int, Stride1D.Dense> Squares { get; }
         public MemoryBuffer1D<int, Stride1D.Dense> Tilted { get; }
@@ -229,13 +230,10 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         public bool Fits(int width, int height, IReadOnlyList<PyramidLevel> levels) =>
             width == Width && height == Height && levels.SequenceEqual(_levels);
 
-        public (ArrayView<ResizeTap> Columns, ArrayView<ResizeTap> Rows) Taps(int level) =>
-            (_taps.View.SubView(_tapOffsets[level].Columns, _levels[level].Width), _taps.View.SubView(_tapOffsets[level].Rows, _levels[level].Height));
-
         public void Dispose()
         {
             _bgr?.Dispose();
-            Image.Dispose(); Level.Dispose(); Sum.Dispose(); Squares.Dispose(); Tilted.Dispose(); _taps.Dispose();
+            Image.Dispose(); Levels.Dispose(); Sum.Dispose(); Squares.Dispose(); Tilted.Dispose(); Taps.Dispose(); AtlasLevels.Dispose();
             if (TiltedScratch is { } scratch) { scratch.Prefix.Dispose(); scratch.Rising.Dispose(); scratch.Falling.Dispose(); }
         }
     }
