@@ -3,8 +3,9 @@
 # On the GPU machine (no .NET, no ffmpeg, no network needed), from a working tree that carries
 # bench/gpu/out/kit.tar.xz (made by pack.sh): unpacks the kit, checks the CUDA path against the
 # expectations computed by pack.sh and times it, then times OpenCV's own cascade on the same frames
-# with python3's cv2 where that machine has it. Writes OUT/gpukit.json, OUT/gpukit.md and
-# OUT/opencv_baseline.json. Exit 0 when every check passed, 1 when one failed, 2 when it could not run.
+# with python3's cv2 where that machine has it. Writes OUT/gpukit.json, OUT/gpukit.md,
+# OUT/opencv_baseline.json and OUT/ptxas.txt (every kernel through NVIDIA's assembler).
+# Exit 0 when every check passed, 1 when one failed, 2 when it could not run.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:?usage: run.sh OUT [--dry-run] [--seconds S]}"
@@ -18,6 +19,24 @@ echo "run.sh: $(uname -m); $(nvidia-smi --query-gpu=name,driver_version,memory.t
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 tar -C "$work" -xJf "$kit" || exit 2
+# Every kernel through NVIDIA's own assembler first (seconds; kept even if the run below is cut
+# short): registers, spills and shared memory per kernel into OUT/ptxas.txt, where the CUDA
+# toolkit is installed; ILGPU's PTX for this GPU either way.
+ptx="$work/ptx"
+"$work/kit/bin/videoaffect-gpukit" ptx "$ptx" || echo "run.sh: ILGPU refused some kernels (above)" >&2
+ptxas_bin="$(command -v ptxas || ls /usr/local/cuda/bin/ptxas 2>/dev/null | head -1 || true)"
+{
+  if [ -n "$ptxas_bin" ] && [ -f "$ptx/arch" ]; then
+    arch="$(cat "$ptx/arch")"
+    echo "# ptxas -v -arch=$arch ($("$ptxas_bin" --version | tail -1)), one section per kernel"
+    for f in "$ptx"/*.ptx; do
+      echo "## $(basename "$f" .ptx)"
+      timeout 60 "$ptxas_bin" -v -arch="$arch" "$f" -o /dev/null 2>&1 | grep -v 'Compiling entry function'
+    done
+  else
+    echo "no ptxas here (no CUDA toolkit): $(ls "$ptx"/*.ptx 2>/dev/null | wc -l) kernels' PTX generated, not assembled"
+  fi
+} > "$out/ptxas.txt"
 "$work/kit/bin/videoaffect-gpukit" run "$work/kit/data" "$out" "$@"
 rc=$?
 # The first python3 with cv2 (a GPU machine's has opencv-python; Debian's own python3 may have python3-opencv).

@@ -2,6 +2,7 @@ using VideoAffect.GpuKit;
 
 // videoaffect-gpukit pack DIR [--dry-run]          (here: data and expectations, needs OpenCV and the setup's data)
 // videoaffect-gpukit run DIR OUT [--dry-run] [--seconds S] [--skip training,speed]   (there: checks and speeds, writes OUT/gpukit.json and .md)
+// videoaffect-gpukit ptx DIR                         (there: every kernel's PTX for its GPU, for run.sh's ptxas report)
 // Exit codes: 0 all checks passed, 1 a check failed, 2 usage or setup error.
 try
 {
@@ -23,8 +24,12 @@ try
             report.Write(positional[2]);
             Console.Write(report.Markdown());
             return report.Passed ? 0 : 1;
+        case "ptx" when positional.Count == 2:
+            var refused = PtxDump.Write(positional[1]);
+            foreach (var line in refused) Console.Error.WriteLine($"videoaffect-gpukit: ILGPU refused {line}");
+            return refused.Count == 0 ? 0 : 1;
         default:
-            Console.Error.WriteLine("usage: videoaffect-gpukit pack DIR [--dry-run] | run DIR OUT [--dry-run] [--seconds S] [--skip training,speed]");
+            Console.Error.WriteLine("usage: videoaffect-gpukit pack DIR [--dry-run] | run DIR OUT [--dry-run] [--seconds S] [--skip training,speed] | ptx DIR");
             return 2;
     }
 }

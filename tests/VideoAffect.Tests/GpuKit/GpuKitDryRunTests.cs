@@ -48,6 +48,10 @@ public class GpuKitDryRunTests
             using var baseline = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "opencv_baseline.json")));
             Assert.All(baseline.RootElement.GetProperty("same_faces").EnumerateArray(), f => Assert.True(f.GetProperty("same").GetBoolean()));
             Assert.Contains("OpenCV baseline", File.ReadAllText(Path.Combine(output, "gpukit.md")));
+            // Every kernel's PTX for the GPU, for ptxas where the CUDA toolkit is (not here: the count of files made).
+            string ptxas = File.ReadAllText(Path.Combine(output, "ptxas.txt"));
+            int kernels = VideoAffect.Kernels.KernelCatalog.All().Count;
+            Assert.True(ptxas.Contains($"no ptxas here (no CUDA toolkit): {kernels} kernels' PTX generated") || ptxas.Split("\n## ").Length == kernels + 1, ptxas);
 
             // The checks can fail: a wrong expectation is reported as a failure, exit code 1; and a part
             // that throws (here: a cascade file cut short) is a failed check while the parts after it

@@ -1,10 +1,7 @@
 using System.Text.RegularExpressions;
-using ILGPU.Backends.EntryPoints;
-using ILGPU.Backends.PTX;
-using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 using VideoAffect.Inference;
-using VideoAffect.Tests.Support;
+using VideoAffect.Kernels;
 
 namespace VideoAffect.Tests.GpuKit;
 
@@ -28,33 +25,25 @@ public class PtxCompilationTests
         var architecture = CudaDevice.GetArchitecture(major, minor);
         var instructionSet = CudaAccelerator.GetInstructionSet(architecture, CudaDriverVersion.FromMajorMinor(driverMajor, driverMinor));
         using var context = IlgpuRuntime.CreateContext();
-        using var backend = new PTXBackend(context, new CudaCapabilityContext(architecture), architecture, instructionSet, nvvmAPI: null);
 
-        var launchers = KernelEntryPoints.Launchers();
-        var kernels = KernelEntryPoints.All();
+        var launchers = KernelCatalog.Launchers();
+        var kernels = KernelCatalog.All();
         Assert.NotEmpty(launchers);
         var withoutKernel = launchers.Where(l => kernels.All(k => k.Launcher != l)).Select(l => l.Name).ToList();
         Assert.True(withoutKernel.Count == 0, $"launchers whose kernels the scan did not find: {string.Join(", ", withoutKernel)}");
 
         var failures = new List<string>();
-        foreach (var kernel in kernels)
+        foreach (var (kernel, ptx, error) in KernelCatalog.CompileAll(context, architecture, instructionSet))
         {
-            try
+            if (ptx is null)
             {
-                var entry = kernel.ImplicitlyGrouped
-                    ? EntryPointDescription.FromImplicitlyGroupedKernel(kernel.Method)
-                    : EntryPointDescription.FromExplicitlyGroupedKernel(kernel.Method);
-                var compiled = (PTXCompiledKernel)backend.Compile(entry, new KernelSpecialization());
-                string ptx = compiled.PTXAssembly;
-                if (!ptx.Contains($".version {instructionSet.Major}.{instructionSet.Minor}\n", StringComparison.Ordinal))
-                    failures.Add($"{kernel}: the PTX does not declare ISA {instructionSet}");
-                int entries = Regex.Matches(ptx, @"^\.visible \.entry ", RegexOptions.Multiline).Count;
-                if (entries != 1) failures.Add($"{kernel}: {entries} entry points in its PTX");
+                failures.Add($"{kernel}: {error!.GetType().Name}: {IlgpuRuntime.OneLine(error)}");
+                continue;
             }
-            catch (Exception e)
-            {
-                failures.Add($"{kernel}: {e.GetType().Name}: {IlgpuRuntime.OneLine(e)}");
-            }
+            if (!ptx.Contains($".version {instructionSet.Major}.{instructionSet.Minor}\n", StringComparison.Ordinal))
+                failures.Add($"{kernel}: the PTX does not declare ISA {instructionSet}");
+            int entries = Regex.Matches(ptx, @"^\.visible \.entry ", RegexOptions.Multiline).Count;
+            if (entries != 1) failures.Add($"{kernel}: {entries} entry points in its PTX");
         }
         Assert.True(failures.Count == 0, $"sm_{major}{minor}, ISA {instructionSet}: {failures.Count} of {kernels.Count} kernels failed:\n{string.Join("\n", failures)}");
     }

@@ -1,17 +1,21 @@
 using System.Reflection;
 using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
 using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
 
-namespace VideoAffect.Tests.Support;
+namespace VideoAffect.Kernels;
 
 /// <summary>
-/// Every kernel our launchers hand to ILGPU, found in the launchers' own code rather than listed by
-/// hand, so a new kernel is covered the day it is written: a launcher is a type in the kernels
-/// assembly whose constructor takes an <see cref="Accelerator"/>, and its kernels are the static
-/// methods that constructor passes to <c>accelerator.Load...Kernel</c> (the IL's <c>ldftn</c> of a
-/// method group).
+/// Every kernel our launchers hand to ILGPU, for the tools that compile them outside a launcher
+/// (the suite's PTX test, the GPU kit's ptxas report), found in the launchers' own code rather
+/// than listed by hand, so a new kernel is covered the day it is written: a launcher is a type in
+/// the kernels assembly whose constructor takes an <see cref="Accelerator"/>, and its kernels are
+/// the static methods that constructor passes to <c>accelerator.Load...Kernel</c> (the IL's
+/// <c>ldftn</c> of a method group).
 /// </summary>
-static class KernelEntryPoints
+internal static class KernelCatalog
 {
     public sealed record Kernel(Type Launcher, MethodInfo Method)
     {
@@ -24,7 +28,7 @@ static class KernelEntryPoints
         public override string ToString() => Name;
     }
 
-    public static Assembly KernelsAssembly => typeof(VideoAffect.Kernels.ReluKernel).Assembly;
+    public static Assembly KernelsAssembly => typeof(ReluKernel).Assembly;
 
     public static IReadOnlyList<Type> Launchers() => KernelsAssembly.GetTypes()
         .Where(t => t.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
@@ -33,6 +37,34 @@ static class KernelEntryPoints
         .ToList();
 
     public static IReadOnlyList<Kernel> All() => Launchers().SelectMany(KernelsOf).ToList();
+
+    /// <summary>One kernel through ILGPU's CUDA code generator: its PTX, or why ILGPU refused it.</summary>
+    public sealed record PtxResult(Kernel Kernel, string? Ptx, Exception? Error);
+
+    /// <summary>
+    /// Every kernel compiled to PTX for <paramref name="architecture"/> and <paramref name="instructionSet"/>,
+    /// with no GPU needed: what ILGPU would hand a CUDA driver of that device.
+    /// </summary>
+    public static IReadOnlyList<PtxResult> CompileAll(Context context, CudaArchitecture architecture, CudaInstructionSet instructionSet)
+    {
+        using var backend = new PTXBackend(context, new CudaCapabilityContext(architecture), architecture, instructionSet, nvvmAPI: null);
+        var results = new List<PtxResult>();
+        foreach (var kernel in All())
+        {
+            try
+            {
+                var entry = kernel.ImplicitlyGrouped
+                    ? EntryPointDescription.FromImplicitlyGroupedKernel(kernel.Method)
+                    : EntryPointDescription.FromExplicitlyGroupedKernel(kernel.Method);
+                results.Add(new PtxResult(kernel, ((PTXCompiledKernel)backend.Compile(entry, new KernelSpecialization())).PTXAssembly, null));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                results.Add(new PtxResult(kernel, null, e));
+            }
+        }
+        return results;
+    }
 
     static IEnumerable<Kernel> KernelsOf(Type launcher)
     {
