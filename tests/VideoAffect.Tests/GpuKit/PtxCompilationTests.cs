@@ -8,11 +8,11 @@ namespace VideoAffect.Tests.GpuKit;
 /// <summary>
 /// Every kernel through ILGPU's CUDA code generator, here, with no GPU: on the CPU accelerator ILGPU
 /// runs a kernel's IL directly and never generates PTX, so without this test a construct ILGPU's PTX
-/// backend rejects would first show on a lent GPU, in its few minutes. Each kernel is compiled in a
-/// context configured as the product's, for the architecture and instruction set ILGPU picks for the device
-/// and driver named (the lent H200 runs driver 580, CUDA 13.0), and the PTX must declare that
-/// instruction set and one entry point. What the driver's assembler then makes of the PTX is checked
-/// on the GPU itself (bench/gpu/run.sh).
+/// backend rejects would first show on a lent GPU, in its few minutes. Each kernel is compiled in
+/// a context configured as the product's, for the architecture and instruction set ILGPU picks for
+/// the device and driver named (the lent H200 runs driver 580, CUDA 13.0), and the PTX must declare
+/// that instruction set and one entry point. What NVIDIA's assembler makes of the PTX is read on
+/// the GPU itself (bench/gpu/run.sh: ptxas.txt).
 /// </summary>
 public class PtxCompilationTests
 {
