@@ -23,7 +23,8 @@ try
             var report = DeviceRun.Run(positional[1], positional[2], dryRun, TimeSpan.FromSeconds(seconds), skip);
             report.Write(positional[2]);
             Console.Write(report.Markdown());
-            return report.Passed ? 0 : 1;
+            // No accelerator (no CUDA device): the kit could not run at all, whatever the report says.
+            return report.Device.Length == 0 ? 2 : report.Passed ? 0 : 1;
         case "ptx" when positional.Count == 2:
             var refused = PtxDump.Write(positional[1]);
             foreach (var line in refused) Console.Error.WriteLine($"videoaffect-gpukit: ILGPU refused {line}");

@@ -76,6 +76,11 @@ public class GpuKitDryRunTests
             var brokenChecks = brokenReport.RootElement.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToList();
             int haarFailure = brokenChecks.IndexOf("Haar and the device crop: ran to its end");
             Assert.True(haarFailure >= 0 && brokenChecks.Skip(haarFailure).Any(c => c.StartsWith("ONNX ")), "the ONNX checks ran after the Haar part failed");
+
+            // Without --dry-run on a machine with no CUDA device: it could not run (exit 2), and says why.
+            var noGpu = ProcessRunner.Run(Path.Combine(unpacked, "kit", "bin", "videoaffect-gpukit"),
+                ["run", data, Path.Combine(kitDir, "no-gpu"), "--skip", "training,speed"], TimeSpan.FromMinutes(2));
+            Assert.True(noGpu.ExitCode == 2 && noGpu.StandardOutput.Contains("no CUDA device"), $"exit {noGpu.ExitCode}: {noGpu.StandardOutput}{noGpu.StandardError}");
         }
         finally
         {
