@@ -5,8 +5,8 @@ namespace VideoAffect.Kernels.Haar;
 /// <summary>
 /// One pyramid level in the atlas: every level of a frame's pyramid is on the device at once, packed
 /// one after another in each buffer, so that each pass of the detector (resize, integrals, cascade)
-/// is one launch over all levels instead of one per level (about 30 levels of a 1080p frame, 4 to 8
-/// launches each, most of them too small to fill a GPU). A thread of a pass finds its level by the
+/// is one launch over all levels instead of one per level (37 levels of a 1080p frame with the
+/// default options, 4 to 8 launches each, most of them too small to fill a GPU). A thread of a pass finds its level by the
 /// level's first index in that pass (<see cref="PyramidAtlas.LevelOf"/>).
 /// </summary>
 internal struct AtlasLevel
@@ -112,7 +112,7 @@ internal sealed class PyramidAtlas
     /// The level that thread <paramref name="index"/> of <paramref name="pass"/> works on: the last
     /// whose first index in that pass is at most <paramref name="index"/> (a level with nothing to do
     /// in a pass shares its first index with the next one, which then wins). A binary search over
-    /// the levels (about 30: five steps) that reads one field of each level it visits.
+    /// the levels (37 at 1080p: six steps) that reads one field of each level it visits.
     /// </summary>
     public static int LevelOf(ArrayView<AtlasLevel> levels, int index, AtlasPass pass)
     {
