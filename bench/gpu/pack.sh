@@ -19,8 +19,8 @@ dotnet publish "$here/VideoAffect.GpuKit/VideoAffect.GpuKit.csproj" -c Release -
 "$out/kit/bin/videoaffect-gpukit" pack "$out/kit/data" "$@" >&2
 # ...which then stays behind (109 MB; the kit never calls it).
 find "$out/kit/bin" -name 'libOpenCvSharpExtern.so' -delete
-# xz -6 for a real kit (45 MB on 2026-12-03); the tests' dry run packs with -1 (faster, and larger):
-# a larger archive, so its size check below is the stricter one.
+# xz -6 for a real kit (45 MB on 2026-12-03, with its 1080p frames); the tests' dry run packs with
+# -1, faster (37 MB that day). The size check below guards both.
 level=6
 for arg in "$@"; do [ "$arg" = --dry-run ] && level=1; done
 XZ_OPT="-$level -T0" tar -C "$out" -cJf "$out/kit.tar.xz" kit
