@@ -1,5 +1,3 @@
-using VideoAffect.Media;
-
 namespace VideoAffect.Inference;
 
 /// <summary>One frame's pixels and the crops on it to classify.</summary>

@@ -37,7 +37,7 @@ internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string>
                     Smooth(frame);
                     report?.Add(frame); // before the drawing: its thumbnails are the faces as they were
                     FrameAnnotator.Draw(frame);
-                    var record = FrameRecord.From(frame, stream);
+                    var record = RecordOf(frame, stream);
                     records.Write(record);
                     frame.Record = record;
                     foreach (var face in frame.Faces)
@@ -74,5 +74,22 @@ internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string>
             if (face.TrackId > 0 && face.Prediction is { } p)
                 face.Smoothed = new EmotionPrediction(labels, smoother.Add(face.TrackId, frame.Index, p.Probabilities));
         if (frame.Index % 256 == 0) smoother.Forget(frame.Index, keepFrames: 256);
+    }
+
+    /// <summary>
+    /// The frame's classified faces as a record (faces not classified yet have none). Made here, where
+    /// the frame is annotated, so that records know nothing of frames (the sinks outlive the pixels).
+    /// </summary>
+    static FrameRecord RecordOf(VideoFrame frame, string stream)
+    {
+        var faces = new List<FaceRecord>(frame.Faces.Count);
+        for (int i = 0; i < frame.Faces.Count; i++)
+        {
+            var face = frame.Faces[i];
+            if (face.Prediction is { } prediction)
+                faces.Add(new FaceRecord(i, face.TrackId, face.Detected, face.Classified, face.Tentative, face.Box, prediction, face.Smoothed)
+                    { Landmarks = face.Landmarks });
+        }
+        return new FrameRecord(stream, frame.Index, frame.Timestamp, frame.CapturedUtc, faces);
     }
 }

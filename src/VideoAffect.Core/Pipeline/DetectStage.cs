@@ -195,7 +195,7 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
         using var colour = preprocessor.TakesColour ? frame.AsMat() : null;
         var source = colour ?? gray;
         if (align && landmarks is { Count: >= 2 })
-            preprocessor.PrepareAligned(source, box, landmarks[0], landmarks[1], tensor.AsSpan(0, inputSize));
+            preprocessor.PrepareAligned(source, box, landmarks[0].ToPoint2f(), landmarks[1].ToPoint2f(), tensor.AsSpan(0, inputSize));
         else
             preprocessor.Prepare(source, box, tensor.AsSpan(0, inputSize));
         frame.Faces.Add(new FaceObservation(box, tensor, trackId, detected, track: track) { Landmarks = landmarks });

@@ -1,5 +1,4 @@
 using OpenCvSharp;
-using VideoAffect.Detection;
 using VideoAffect.Model;
 
 namespace VideoAffect.Preprocessing;
@@ -68,7 +67,7 @@ internal sealed class FacePreprocessor : IDisposable
     /// centre by the angle of the line from the image-left eye to the image-right eye, so that line
     /// is level in the network's input. Bilinear, like the plain crop; outside the frame is black.
     /// </summary>
-    public void PrepareAligned(Mat gray, FaceBox box, Landmark leftEye, Landmark rightEye, Span<float> destination)
+    public void PrepareAligned(Mat gray, FaceBox box, Point2f leftEye, Point2f rightEye, Span<float> destination)
     {
         var crop = CropFor(box, gray.Width, gray.Height);
         double angle = Math.Atan2(rightEye.Y - leftEye.Y, rightEye.X - leftEye.X);

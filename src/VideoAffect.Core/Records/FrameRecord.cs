@@ -1,6 +1,5 @@
 using VideoAffect.Classification;
 using VideoAffect.Detection;
-using VideoAffect.Media;
 
 namespace VideoAffect.Records;
 
@@ -9,22 +8,7 @@ namespace VideoAffect.Records;
 /// record writer and event sink receives. The frame's buffer goes back to its pool long before a
 /// slow sink (a broker) gets to the record, so nothing here refers to the frame.
 /// </summary>
-public sealed record FrameRecord(string Stream, long Frame, double Time, DateTime? Utc, IReadOnlyList<FaceRecord> Faces)
-{
-    /// <summary>The classified faces of a frame (faces not classified yet have no record).</summary>
-    internal static FrameRecord From(VideoFrame frame, string stream)
-    {
-        var faces = new List<FaceRecord>(frame.Faces.Count);
-        for (int i = 0; i < frame.Faces.Count; i++)
-        {
-            var face = frame.Faces[i];
-            if (face.Prediction is { } prediction)
-                faces.Add(new FaceRecord(i, face.TrackId, face.Detected, face.Classified, face.Tentative, face.Box, prediction, face.Smoothed)
-                    { Landmarks = face.Landmarks });
-        }
-        return new FrameRecord(stream, frame.Index, frame.Timestamp, frame.CapturedUtc, faces);
-    }
-}
+public sealed record FrameRecord(string Stream, long Frame, double Time, DateTime? Utc, IReadOnlyList<FaceRecord> Faces);
 
 /// <summary>One classified face: <see cref="Index"/> is its place among the frame's faces, <see cref="Track"/> 0 without tracking.</summary>
 public sealed record FaceRecord(int Index, int Track, bool Detected, bool Classified, bool Tentative, FaceBox Box,

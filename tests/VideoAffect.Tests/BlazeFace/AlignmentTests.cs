@@ -24,7 +24,7 @@ public class AlignmentTests
         var upright = Assert.Single(detector.DetectFaces(new ReadOnlySpan<byte>((void*)image.Data, image.Width * image.Height * 3), image.Width, image.Height));
         using var gray = image.CvtColor(ColorConversionCodes.BGR2GRAY);
         var reference = new float[64 * 64];
-        preprocessor.PrepareAligned(gray, upright.Box, upright.Landmarks[0], upright.Landmarks[1], reference);
+        preprocessor.PrepareAligned(gray, upright.Box, upright.Landmarks[0].ToPoint2f(), upright.Landmarks[1].ToPoint2f(), reference);
 
         // The same photo turned about the face's centre: the box stays, the eyes turn with the face.
         var centre = new Point2f(upright.Box.X + upright.Box.Width / 2f, upright.Box.Y + upright.Box.Height / 2f);
@@ -34,7 +34,7 @@ public class AlignmentTests
         Landmark Move(Landmark p) => new((float)(turn.At<double>(0, 0) * p.X + turn.At<double>(0, 1) * p.Y + turn.At<double>(0, 2)),
             (float)(turn.At<double>(1, 0) * p.X + turn.At<double>(1, 1) * p.Y + turn.At<double>(1, 2)));
         var aligned = new float[64 * 64];
-        preprocessor.PrepareAligned(turned, upright.Box, Move(upright.Landmarks[0]), Move(upright.Landmarks[1]), aligned);
+        preprocessor.PrepareAligned(turned, upright.Box, Move(upright.Landmarks[0]).ToPoint2f(), Move(upright.Landmarks[1]).ToPoint2f(), aligned);
         var plain = new float[64 * 64];
         preprocessor.Prepare(turned, upright.Box, plain);
 

@@ -1,7 +1,11 @@
 namespace VideoAffect.Detection;
 
 /// <summary>A point in frame pixels.</summary>
-public readonly record struct Landmark(float X, float Y);
+public readonly record struct Landmark(float X, float Y)
+{
+    /// <summary>The same point for OpenCV (preprocessing takes points, not detector types).</summary>
+    internal OpenCvSharp.Point2f ToPoint2f() => new(X, Y);
+}
 
 /// <summary>
 /// A face a CNN detector found: its box, its score and its keypoints in frame pixels. BlazeFace's

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace VideoAffect.Records;
+namespace VideoAffect.Pipeline;
 
 /// <summary>What a run did: counts, labels, speed and where its outputs are.</summary>
 public sealed record AnalysisSummary
