@@ -23,6 +23,9 @@ internal sealed class PointwiseConvGemmKernel
         _kernel = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int>(Execute);
     }
 
+    /// <summary>The side of the square groups this accelerator gets.</summary>
+    internal int Tile => _tile;
+
     public static bool Handles(in WindowGeometry g) => g.KernelHeight == 1 && g.KernelWidth == 1 && g.PadTop == 0 && g.PadLeft == 0;
 
     public void Launch(AcceleratorStream stream, int batch, ArrayView<float> input, ArrayView<float> weights,
@@ -35,7 +38,7 @@ internal sealed class PointwiseConvGemmKernel
     /// <summary>
     /// Row tiles along the grid's x, channel tiles along y: CUDA allows 2^31-1 groups in x but only
     /// 65,535 in y, and rows reach millions (BlazeFace's 128x128 maps at batch 64 are 65,536 tiles of
-    /// 16 rows); ILGPU's CPU accelerator has no such limit, so only a GPU would have refused the launch.
+    /// 16 rows). ILGPU's CPU accelerator has the same limits, but no test launched that many rows.
     /// </summary>
     internal static KernelConfig Configure(int tile, int rows, int outChannels) => new(
         new Index2D((rows + tile - 1) / tile, (outChannels + tile - 1) / tile),

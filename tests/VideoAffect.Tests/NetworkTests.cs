@@ -15,6 +15,7 @@ public class NetworkTests
     [Theory]
     [InlineData("cpu", 3)]
     [InlineData("ilgpu-cpu", 2)]
+    [InlineData("ilgpu-gpu-shaped", 3)] // its dense layers in the tiled GEMM's 16x16 groups, as on a GPU
     public void Whole_network_matches_float64_reference(string backend, int batch)
     {
         var rnd = new RandomData();

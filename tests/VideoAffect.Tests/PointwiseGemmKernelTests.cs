@@ -1,4 +1,5 @@
 using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
 using VideoAffect.Inference;
 using VideoAffect.Kernels;
 using VideoAffect.Tests.Support;
@@ -8,18 +9,42 @@ namespace VideoAffect.Tests;
 
 /// <summary>
 /// The shared-memory tiled GEMM kernel for 1x1 convolutions, launched directly on ILGPU's CPU
-/// accelerator (4x4 groups there), against the float64 reference: partial tiles on every side,
-/// stride 1 and 2, batches 1 and 5. GPU backends use it for every 1x1 convolution.
+/// accelerator against the float64 reference: partial tiles on every side, stride 1 and 2, batches
+/// 1 to 7. Its groups are sized from the accelerator, so it runs on the CPU accelerator in three
+/// shapes: the default (4x4 groups), NVIDIA's (16x16, as on a GPU) and Intel's (8x8). GPU backends
+/// use it for every 1x1 convolution and dense layer.
 /// </summary>
 public class PointwiseGemmKernelTests
 {
+    static readonly (int H, int W, int Cin, int Cout, int Stride, bool Relu, int Batch)[] Shapes =
+    [
+        (5, 7, 37, 19, 1, true, 3),
+        (9, 9, 21, 11, 2, false, 2),
+        (3, 4, 4, 4, 1, true, 1),
+        (6, 5, 64, 128, 1, false, 5),
+        (1, 1, 105, 13, 1, true, 7),     // a dense layer: GPU backends run it with this kernel
+    ];
+
+    /// <summary>The CPU device's shape, and the tile the kernel must choose on it.</summary>
+    public static TheoryData<string, int, int, int, int, int, int, bool, int> Cases()
+    {
+        var data = new TheoryData<string, int, int, int, int, int, int, bool, int>();
+        foreach (var (device, tile) in new[] { ("default", 4), ("nvidia", 16), ("intel", 8) })
+            foreach (var c in Shapes)
+                data.Add(device, tile, c.H, c.W, c.Cin, c.Cout, c.Stride, c.Relu, c.Batch);
+        return data;
+    }
+
+    static Accelerator Create(string device) => device switch
+    {
+        "default" => IlgpuRuntime.CreateCpuAccelerator(),
+        "nvidia" => IlgpuRuntime.CreateGpuShapedCpuAccelerator(),
+        _ => CPUDevice.Intel.CreateCPUAccelerator(IlgpuRuntime.Context),
+    };
+
     [Theory]
-    [InlineData(5, 7, 37, 19, 1, true, 3)]
-    [InlineData(9, 9, 21, 11, 2, false, 2)]
-    [InlineData(3, 4, 4, 4, 1, true, 1)]
-    [InlineData(6, 5, 64, 128, 1, false, 5)]
-    [InlineData(1, 1, 105, 13, 1, true, 7)]     // a dense layer: GPU backends run it with this kernel
-    public void Tiled_pointwise_convolution_matches_float64_reference(int h, int w, int cin, int cout, int stride, bool relu, int batch)
+    [MemberData(nameof(Cases))]
+    public void Tiled_pointwise_convolution_matches_float64_reference(string device, int tile, int h, int w, int cin, int cout, int stride, bool relu, int batch)
     {
         var rnd = new RandomData();
         var weights = rnd.Floats(cin * cout, 0.5f);
@@ -28,23 +53,25 @@ public class PointwiseGemmKernelTests
         var g = new WindowGeometry(h, w, cin, cout, 1, 1, stride, stride, Padding.Same);
         Assert.True(PointwiseConvGemmKernel.Handles(g));
 
-        using var accelerator = IlgpuRuntime.CreateCpuAccelerator();
+        using var accelerator = Create(device);
         using var inBuffer = accelerator.Allocate1D(input);
         using var wBuffer = accelerator.Allocate1D(weights);
         using var bBuffer = accelerator.Allocate1D(bias);
         using var outBuffer = accelerator.Allocate1D<float>(batch * g.OutputSize);
-        new PointwiseConvGemmKernel(accelerator).Launch(accelerator.DefaultStream, batch, inBuffer.View, wBuffer.View, bBuffer.View, outBuffer.View, g, relu);
+        var kernel = new PointwiseConvGemmKernel(accelerator);
+        Assert.Equal(tile, kernel.Tile);
+        kernel.Launch(accelerator.DefaultStream, batch, inBuffer.View, wBuffer.View, bBuffer.View, outBuffer.View, g, relu);
         accelerator.Synchronize();
 
         var expected = Conv2D(new Tensor(input.Select(v => (double)v).ToArray(), batch, h, w, cin), weights, bias, 1, 1, cout, stride, true, relu);
         double error = RelativeError(outBuffer.GetAsArray1D(), expected.Data);
-        Assert.True(error <= 1e-4, $"tiled 1x1 conv {h}x{w}x{cin}->{cout} s{stride}: relative error {error:E2} (seed {rnd.Seed})");
+        Assert.True(error <= 1e-4, $"{device} ({tile}x{tile} groups): tiled 1x1 conv {h}x{w}x{cin}->{cout} s{stride}: relative error {error:E2} (seed {rnd.Seed})");
     }
 
     /// <summary>
     /// CUDA's limits on a launch's groups (the programming guide's table of compute capabilities):
-    /// 2^31-1 along x, 65,535 along y and z. The CPU accelerator has none, so the tests above cannot
-    /// see a launch a GPU would refuse; these are the sizes the GPU kit and BlazeFace batches reach.
+    /// 2^31-1 along x, 65,535 along y and z. ILGPU's CPU accelerator has the same, but launching
+    /// these sizes there would take hours; these are the sizes the GPU kit and BlazeFace batches reach.
     /// </summary>
     [Theory]
     [InlineData(4096 * 48 * 48, 64)]   // the emotion network's first 1x1 layers at the kit's largest batch

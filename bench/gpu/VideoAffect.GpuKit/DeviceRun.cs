@@ -29,10 +29,11 @@ static class DeviceRun
         var report = new KitReport { PackedOn = data.PackedOn, OutputDirectory = outDirectory };
         string backendName = dryRun ? "ilgpu-cpu" : "cuda";
         Accelerator? created = null;
-        report.Section("the accelerator", () => created = dryRun ? IlgpuRuntime.CreateCpuAccelerator() : CudaAccelerator());
+        // A dry run simulates a GPU's group shapes on the CPU (warps of 32, groups up to 1,024 threads).
+        report.Section("the accelerator", () => created = dryRun ? IlgpuRuntime.CreateGpuShapedCpuAccelerator() : CudaAccelerator());
         if (created is null) return report;
         using var accelerator = created;
-        report.Device = $"{accelerator.AcceleratorType}: {accelerator.Name}, {accelerator.NumMultiprocessors} multiprocessors, {accelerator.MemorySize >> 20} MiB";
+        report.Device = $"{accelerator.AcceleratorType}: {accelerator.Name}, {accelerator.NumMultiprocessors} multiprocessors, {accelerator.MemorySize >> 20} MiB, groups of up to {accelerator.MaxNumThreadsPerGroup} threads in warps of {accelerator.WarpSize}";
         report.PeakGflops = GpuPeak.Fp32Gflops(accelerator);
 
         var network = PretrainedModel.Load(P(data.ModelDirectory));

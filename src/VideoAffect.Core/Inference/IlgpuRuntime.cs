@@ -47,6 +47,14 @@ public static class IlgpuRuntime
     internal static Accelerator CreateCpuAccelerator() => Context.CreateCPUAccelerator(0);
 
     /// <summary>
+    /// ILGPU's CPU accelerator shaped like an NVIDIA GPU: warps of 32 threads and groups of up to
+    /// 1,024 (the default CPU device has warps of 4 and groups of 16). Kernels that size their groups
+    /// from the accelerator (the tiled GEMM: 16x16 here and on a GPU, 4x4 on the default) meet a GPU's
+    /// shapes before any GPU is at hand; the GPU kit's dry run and the tests use it.
+    /// </summary>
+    internal static Accelerator CreateGpuShapedCpuAccelerator() => CPUDevice.Nvidia.CreateCPUAccelerator(Context);
+
+    /// <summary>
     /// Creates an accelerator for <paramref name="device"/> and proves it can compile and run a kernel:
     /// some OpenCL drivers (PoCL 3.1) are listed but reject ILGPU's generated code.
     /// </summary>

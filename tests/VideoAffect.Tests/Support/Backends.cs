@@ -19,11 +19,15 @@ static class Backends
 
     /// <summary>
     /// A backend by name; "cpu-avx2" is the managed path held to 256-bit vectors, so that the
-    /// kernels an AVX2-only machine runs are tested on an AVX-512 one too.
+    /// kernels an AVX2-only machine runs are tested on an AVX-512 one too; "ilgpu-gpu-shaped" is our
+    /// kernels on ILGPU's CPU accelerator with an NVIDIA GPU's warps and group sizes.
     /// </summary>
-    public static IInferenceBackend Create(string backend, Network network, int maxBatch) => backend == "cpu-avx2"
-        ? new VideoAffect.Inference.Managed.ManagedCpuBackend(network, maxBatch, allowAvx512: false)
-        : BackendFactory.Create(backend, network, maxBatch);
+    public static IInferenceBackend Create(string backend, Network network, int maxBatch) => backend switch
+    {
+        "cpu-avx2" => new VideoAffect.Inference.Managed.ManagedCpuBackend(network, maxBatch, allowAvx512: false),
+        "ilgpu-gpu-shaped" => new IlgpuBackend(network, IlgpuRuntime.CreateGpuShapedCpuAccelerator(), backend, maxBatch),
+        _ => BackendFactory.Create(backend, network, maxBatch),
+    };
 
     public static float[] Run(string backend, Network network, float[] input, int batch)
     {
