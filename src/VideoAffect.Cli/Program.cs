@@ -36,6 +36,7 @@ public static class Program
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(NodeCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
+        UsageErrors.RejectUnknownOptions(root);
         return root;
     }
 }

@@ -11,12 +11,45 @@ static partial class UsageErrors
 {
     public static int Report(ParseResult parse)
     {
-        string command = parse.CommandResult.Command is RootCommand ? "videoaffect" : $"videoaffect {parse.CommandResult.Command.Name}";
-        string message = parse.CommandResult.Command is RootCommand && parse.Tokens.Count == 0
-            ? "name a command: " + string.Join(", ", parse.RootCommandResult.Command.Subcommands.Select(c => c.Name))
-            : Rewrite(parse.Errors[0].Message);
+        string command = string.Join(' ', CommandPath(parse.CommandResult).Prepend("videoaffect"));
+        string commands = "name a command: " + string.Join(", ", parse.RootCommandResult.Command.Subcommands.Select(c => c.Name));
+        // A token nobody took says more than what is missing because of it ("videoaffect bogus" is
+        // first of all an unknown command, and only then one without a command).
+        var unknown = parse.Errors.Select(e => UnknownToken().Match(e.Message)).FirstOrDefault(m => m.Success);
+        string message = parse.CommandResult.Command is RootCommand
+            ? parse.Tokens.Count == 0 ? commands : unknown is not null ? $"unknown command '{unknown.Groups["token"].Value}'; {commands}" : Rewrite(parse.Errors[0].Message)
+            : unknown is not null ? $"unknown option or argument '{unknown.Groups["token"].Value}'" : Rewrite(parse.Errors[0].Message);
         Console.Error.WriteLine($"videoaffect: usage: {message}; see '{command} --help'");
         return CommandRunner.BadInput;
+    }
+
+    /// <summary>The command's names below the root: ["cluster", "add"] for `videoaffect cluster add`, so the hint names the help that exists.</summary>
+    static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult? result)
+    {
+        var names = new Stack<string>();
+        for (; result is { Command: not RootCommand }; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Push(result.Command.Name);
+        return names;
+    }
+
+    /// <summary>
+    /// Makes a mistyped option a usage error in every argument of <paramref name="command"/> and its
+    /// subcommands. System.CommandLine hands a token it does not know to a list argument as a value,
+    /// so `monitor cam --seconds 5` watched sources named '--seconds' and '5' (and went on with the
+    /// camera) instead of saying that monitor has no --seconds. A value that starts with '-' and names
+    /// no file or folder is refused ('-' alone, standard input, is left to the command).
+    /// </summary>
+    public static void RejectUnknownOptions(Command command)
+    {
+        foreach (var argument in command.Arguments)
+            argument.Validators.Add(result =>
+            {
+                foreach (var token in result.Tokens)
+                    if (token.Value.Length > 1 && token.Value[0] == '-' && !File.Exists(token.Value) && !Directory.Exists(token.Value))
+                        result.AddError($"unknown option '{token.Value}'");
+            });
+        foreach (var subcommand in command.Subcommands)
+            RejectUnknownOptions(subcommand);
     }
 
     /// <summary>System.CommandLine's messages, in the user's words rather than .NET's type names.</summary>
@@ -36,6 +69,9 @@ static partial class UsageErrors
         }
         return message.TrimEnd('.');
     }
+
+    [GeneratedRegex("^Unrecognized command or argument '(?<token>.*)'")]
+    private static partial Regex UnknownToken();
 
     [GeneratedRegex("Cannot parse argument '(?<value>.*)' for option '(?<option>[^']*)' as expected type '(?<type>[^']*)'")]
     private static partial Regex CannotParse();
