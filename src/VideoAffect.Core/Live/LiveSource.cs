@@ -22,6 +22,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     readonly int _stream = streamIndex;
     readonly StreamStatus _status = streamStatus;
     long _index;
+    bool _openedOnce;
 
     public async Task RunAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
     {
@@ -33,6 +34,10 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             {
                 var (frames, reason, ended) = await AttemptAsync(output, token);
                 if (token.IsCancellationRequested) break;
+                // A file ffmpeg could never open (not a video, no video stream) will not become one by
+                // waiting; one that played before (--loop) may be being replaced, and is retried.
+                if (spec.Kind == LiveSourceKind.File && !_openedOnce)
+                    throw new VideoAffectException(reason);
                 if (ended && spec.Kind == LiveSourceKind.File && !options.LoopFiles)
                 {
                     _status.SetState(StreamState.Ended);
@@ -70,6 +75,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             _status.Error(e.Message);
             return (0, e.Message, false);
         }
+        _openedOnce = true;
         _status.Connected(size.Width, size.Height);
         log?.Invoke($"{spec.Name}: connected, {size.Width}x{size.Height}");
 

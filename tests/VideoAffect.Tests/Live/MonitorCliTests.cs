@@ -32,14 +32,19 @@ public class MonitorCliTests
     }
 
     [Fact]
-    public void A_missing_file_source_fails_the_run_while_the_others_go_on()
+    public void A_missing_file_source_or_one_that_is_no_video_fails_the_run_while_the_others_go_on()
     {
         using var dir = TestPaths.NewTempFolder();
         string clip = Clips.MovingFace(dir.File("clip.mp4"), 15, fps: 15, audio: false);
-        var r = ProcessRunner.Cli(["monitor", $"ok={clip}", $"gone={dir.File("missing.mp4")}", "--backend", "cpu", "--json"], timeoutSeconds: 60);
+        // Not a video: it fails at once instead of being reopened forever (the run would never end).
+        File.WriteAllText(dir.File("notes.mp4"), "not a video");
+        var r = ProcessRunner.Cli(["monitor", $"ok={clip}", $"gone={dir.File("missing.mp4")}", $"junk={dir.File("notes.mp4")}", "--backend", "cpu", "--json"], timeoutSeconds: 60);
         Assert.Equal(1, r.ExitCode);
         var streams = JsonDocument.Parse(r.StandardOutput).RootElement.GetProperty("streams").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
         Assert.Equal("failed", streams["gone"].GetProperty("state").GetString());
+        Assert.Equal("failed", streams["junk"].GetProperty("state").GetString());
+        Assert.Contains("junk: cannot open", r.StandardError);
+        Assert.DoesNotContain(r.StandardError.Split('\n'), line => line.Contains("junk:") && line.Contains("reconnecting"));
         // Every frame was read, and each was either processed or dropped by the live queue.
         var ok = streams["ok"];
         Assert.Equal(15, ok.GetProperty("frames").GetInt32());
