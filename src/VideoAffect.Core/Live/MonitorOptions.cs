@@ -46,5 +46,15 @@ public sealed record MonitorOptions
         if (SegmentLength < TimeSpan.FromSeconds(1)) throw new VideoAffectException("segments must be at least 1 s long");
         if (Duration is { } d && d <= TimeSpan.Zero) throw new VideoAffectException("--duration must be positive");
         Recognition.Validate();
+        CheckFolder(RecordsDirectory, "records folder");
+        CheckFolder(RecordingDirectory, "recordings folder");
+    }
+
+    /// <summary>A folder the monitor writes into: made if missing, but a file already there is not a folder ('-' is not standard output).</summary>
+    static void CheckFolder(string? path, string what)
+    {
+        if (path is null) return;
+        if (path == "-") throw new VideoAffectException($"the {what} cannot be standard output ('-'); give a folder");
+        if (File.Exists(path)) throw new VideoAffectException($"{what} '{path}' is a file, not a folder; give a folder (it is made if missing)");
     }
 }

@@ -59,6 +59,8 @@ internal sealed class OutputSet : IDisposable
     public OutputTarget Add(string path, string what)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new VideoAffectException($"the {what} path is empty");
+        // '-' means standard output to most tools; written as a file named '-' it would surprise.
+        if (path == "-") throw new VideoAffectException($"the {what} cannot go to standard output ('-'); give a file path (or /dev/null to write no {what})");
         var identity = FileFacts.Of(path);
         if (identity.Exists && identity.Kind != FileKind.Regular)
         {

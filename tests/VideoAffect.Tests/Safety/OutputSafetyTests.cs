@@ -63,6 +63,25 @@ public class OutputSafetyTests
         Assert.Equal(before, Hash(input));
     }
 
+    [Theory]
+    [InlineData("-o")]
+    [InlineData("--events")]
+    [InlineData("--summary")]
+    [InlineData("--report")]
+    public void Standard_output_as_an_output_is_refused_not_written_as_a_file_named_dash(string option)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string input = Clips.MovingFace(dir.File("clip.mp4"), 6, audio: false);
+        string[] others = option == "-o" ? [] : ["-o", dir.File("out.mp4")];
+        // The child runs in this process's folder: that is where a file named '-' would appear.
+        string dash = Path.Combine(Environment.CurrentDirectory, "-");
+        Assert.False(File.Exists(dash), $"a file named '-' is already in {Environment.CurrentDirectory}");
+        var r = ProcessRunner.Cli(["analyze", input, .. others, option, "-", "--backend", "cpu"], timeoutSeconds: 60);
+        AssertRefused(r, "cannot go to standard output ('-')");
+        Assert.False(File.Exists(dash));
+        Assert.Empty(Directory.GetFiles(dir.Path, "out*"));
+    }
+
     [Fact]
     public void Two_outputs_on_one_path_are_refused()
     {
@@ -139,6 +158,9 @@ public class OutputSafetyTests
         string before = Hash(clip);
         AssertRefused(ProcessRunner.Cli(["monitor", clip, "--resources", clip], timeoutSeconds: 60), "is the input");
         AssertRefused(ProcessRunner.Cli(["monitor", $"a={clip}", $"a={clip}"], timeoutSeconds: 60), "two streams are named 'a'");
+        // A folder option given a file (once an IOException and exit code 1 after the run had started).
+        AssertRefused(ProcessRunner.Cli(["monitor", clip, "--records", clip, "--backend", "cpu"], timeoutSeconds: 60), $"records folder '{clip}' is a file, not a folder");
+        AssertRefused(ProcessRunner.Cli(["monitor", clip, "--record", clip, "--backend", "cpu"], timeoutSeconds: 60), $"recordings folder '{clip}' is a file, not a folder");
         AssertRefused(ProcessRunner.Cli(["train", dir.File("data.csv"), "-o", "/dev/null"], timeoutSeconds: 60), "needs a file to write its checkpoint to");
         Assert.Equal(before, Hash(clip));
         Assert.Equal(FileKind.CharacterDevice, FileFacts.OfEntry("/dev/null").Kind);
