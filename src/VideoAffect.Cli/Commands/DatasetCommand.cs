@@ -18,6 +18,9 @@ static class DatasetCommand
         prepare.SetAction((r, token) => CommandRunner.RunAsync(_ =>
         {
             var result = DatasetPreparer.Prepare(r.GetValue(csv)!, r.GetValue(output)!, r.GetValue(strict), m => Console.Error.WriteLine(m));
+            // Nothing to train on is bad input, as `train` and `evaluate` say of such a file, not a success.
+            if (result.Written == 0)
+                throw new VideoAffectException($"'{r.GetValue(csv)}' holds no faces to write ({result.Problems.Count} malformed rows skipped)");
             Console.WriteLine($"wrote {result.Written} faces ({string.Join(", ", result.PerSplit.Select(kv => $"{kv.Key} {kv.Value}"))}); " +
                 $"{result.Problems.Count} malformed rows skipped");
             return Task.FromResult(0);

@@ -57,6 +57,17 @@ public class DatasetPrepareTests
     }
 
     [Fact]
+    public void A_file_without_one_good_row_is_an_error_not_zero_faces_written()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string csv = WriteLines(dir, ["emotion,pixels,Usage", "9,1 2 3,Training"]);
+        var r = ProcessRunner.Cli(["dataset", "prepare", csv, dir.File("out")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"videoaffect: error: '{csv}' holds no faces to write (1 malformed rows skipped)", r.StandardError);
+        Assert.Equal("", r.StandardOutput);
+    }
+
+    [Fact]
     public void A_file_that_is_not_the_FER_CSV_is_a_clear_error()
     {
         using var dir = TestPaths.NewTempFolder();
