@@ -43,6 +43,8 @@ public class CliTests
     // A subcommand's hint names its whole path, and an unknown command is called that.
     [InlineData("models fetch --all", "videoaffect: usage: unknown option '--all'; see 'videoaffect models fetch --help'")]
     [InlineData("analyse x.mp4", "videoaffect: usage: unknown command 'analyse'; name a command: analyze, monitor, classify, devices, bench, dataset, train, evaluate, models, node, cluster; see 'videoaffect --help'")]
+    [InlineData("cluster list", "videoaffect: usage: unknown command 'cluster list'; name a command: add, remove, submit, status; see 'videoaffect cluster --help'")]
+    [InlineData("models", "videoaffect: usage: name a command: list, fetch, verify; see 'videoaffect models --help'")]
     [InlineData("", "videoaffect: usage: name a command: analyze, monitor, classify, devices, bench, dataset, train, evaluate, models, node, cluster; see 'videoaffect --help'")]
     public void A_command_line_that_does_not_parse_is_one_line_and_exit_code_2(string commandLine, string expected)
     {

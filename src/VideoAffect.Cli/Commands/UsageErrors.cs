@@ -12,16 +12,26 @@ static partial class UsageErrors
     public static int Report(ParseResult parse)
     {
         string command = string.Join(' ', CommandPath(parse.CommandResult).Prepend("videoaffect"));
-        string commands = "name a command: " + string.Join(", ", parse.RootCommandResult.Command.Subcommands.Select(c => c.Name));
+        var current = parse.CommandResult.Command;
         // A token nobody took says more than what is missing because of it ("videoaffect bogus" is
         // first of all an unknown command, and only then one without a command).
         var unknown = parse.Errors.Select(e => UnknownToken().Match(e.Message)).FirstOrDefault(m => m.Success);
-        string message = parse.CommandResult.Command is RootCommand
-            ? parse.Tokens.Count == 0 ? commands : unknown is not null ? $"unknown command '{unknown.Groups["token"].Value}'; {commands}" : Rewrite(parse.Errors[0].Message)
-            : unknown is not null ? $"unknown option or argument '{unknown.Groups["token"].Value}'" : Rewrite(parse.Errors[0].Message);
+        string message = unknown is not null ? Unknown(current, unknown.Groups["token"].Value)
+            : current.Subcommands.Count > 0 && parse.Errors.Any(e => e.Message.StartsWith("Required command", StringComparison.Ordinal)) ? Commands(current)
+            : Rewrite(parse.Errors[0].Message);
         Console.Error.WriteLine($"videoaffect: usage: {message}; see '{command} --help'");
         return CommandRunner.BadInput;
     }
+
+    /// <summary>A token nobody took: a command where the command has subcommands (`videoaffect bogus`, `cluster list`), else an option or argument.</summary>
+    static string Unknown(Command command, string token)
+    {
+        if (command.Subcommands.Count == 0 || token.StartsWith('-')) return $"unknown option or argument '{token}'";
+        string name = command is RootCommand ? token : $"{command.Name} {token}";
+        return $"unknown command '{name}'; {Commands(command)}";
+    }
+
+    static string Commands(Command command) => "name a command: " + string.Join(", ", command.Subcommands.Select(c => c.Name));
 
     /// <summary>The command's names below the root: ["cluster", "add"] for `videoaffect cluster add`, so the hint names the help that exists.</summary>
     static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult? result)
