@@ -36,18 +36,38 @@ public class HaarDetectorTests(Xunit.Abstractions.ITestOutputHelper output)
     [MemberData(nameof(CandidateCases))]
     public void Raw_candidates_are_OpenCVs_windows_exactly(string photo, int width, double scaleFactor, int minSize, string cascade)
     {
+        var (ours, theirs) = Candidates(photo, width, scaleFactor, minSize, cascade, IlgpuRuntime.CreateCpuAccelerator());
+        Assert.True(theirs.Count > 0, "OpenCV finds candidates on the photo");
+        Assert.True(ours.SequenceEqual(theirs),
+            $"ours {ours.Count}, OpenCV {theirs.Count}; only ours: {Describe(ours.Except(theirs).Take(20))}; only OpenCV's: {Describe(theirs.Except(ours).Take(20))}");
+    }
+
+    /// <summary>
+    /// The same on the CPU accelerator shaped like an NVIDIA GPU (groups of up to 1,024 threads, as
+    /// the cascade's atomic hit counter and the level lookups meet on a GPU), with plain and tilted features.
+    /// </summary>
+    [Theory]
+    [InlineData("astronaut.png", 512, 1.1, 24, DetectorOptions.DefaultCascadeName)]
+    [InlineData("faces/sample5.jpg", 320, 1.1, 16, "haarcascade_smile.xml")]
+    public void Raw_candidates_in_a_GPUs_group_shapes_are_OpenCVs_windows_exactly(string photo, int width, double scaleFactor, int minSize, string cascade)
+    {
+        var (ours, theirs) = Candidates(photo, width, scaleFactor, minSize, cascade, IlgpuRuntime.CreateGpuShapedCpuAccelerator());
+        Assert.True(theirs.Count > 0, "OpenCV finds candidates on the photo");
+        Assert.True(ours.SequenceEqual(theirs),
+            $"ours {ours.Count}, OpenCV {theirs.Count}; only ours: {Describe(ours.Except(theirs).Take(20))}; only OpenCV's: {Describe(theirs.Except(ours).Take(20))}");
+    }
+
+    /// <summary>Our kernels' raw candidates on <paramref name="accelerator"/> (taken over) and OpenCV's, both sorted.</summary>
+    static (List<FaceBox> Ours, List<FaceBox> Theirs) Candidates(string photo, int width, double scaleFactor, int minSize, string cascade, ILGPU.Runtime.Accelerator accelerator)
+    {
         using var gray = Gray(Photo(photo), width);
         var options = new DetectorOptions
         {
             ScaleFactor = scaleFactor, MinFaceSize = minSize,
             CascadePath = Path.Combine(DetectorOptions.SystemCascadeDirectory, cascade),
         };
-        using var detector = new IlgpuHaarDetector(options, IlgpuRuntime.CreateCpuAccelerator());
-        var ours = Sorted(detector.DetectCandidates(gray));
-        var theirs = Sorted(OpenCv(gray, options, 0));
-        Assert.True(theirs.Count > 0, "OpenCV finds candidates on the photo");
-        Assert.True(ours.SequenceEqual(theirs),
-            $"ours {ours.Count}, OpenCV {theirs.Count}; only ours: {Describe(ours.Except(theirs).Take(20))}; only OpenCV's: {Describe(theirs.Except(ours).Take(20))}");
+        using var detector = new IlgpuHaarDetector(options, accelerator);
+        return (Sorted(detector.DetectCandidates(gray)), Sorted(OpenCv(gray, options, 0)));
     }
 
     static ILGPU.Runtime.Accelerator? TryAccept(ILGPU.Runtime.Device device)
