@@ -54,6 +54,30 @@ public class CliTests
         Assert.Equal("", r.StandardOutput.Trim()); // no help dump
     }
 
+    /// <summary>
+    /// `--events -`: the records as JSON lines on standard output, byte for byte what a records file
+    /// of the same run holds, with the summary moved to stderr out of their way; no file named '-'.
+    /// </summary>
+    [Fact]
+    public void Events_to_standard_output_are_the_records_file_line_for_line_and_the_summary_goes_to_stderr()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 20, audio: false);
+        var toFile = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("a.mp4"), "--backend", "cpu"], timeoutSeconds: 120);
+        Assert.True(toFile.ExitCode == 0, toFile.StandardError);
+        var streamed = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("b.mp4"), "--events", "-", "--backend", "cpu"], timeoutSeconds: 120);
+        Assert.True(streamed.ExitCode == 0, streamed.StandardError);
+        string expected = File.ReadAllText(dir.File("a.jsonl"));
+        Assert.True(expected.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length >= 15, "the clip's face is found on most frames");
+        Assert.Equal(expected, streamed.StandardOutput);
+        Assert.Contains("events: (standard output)", streamed.StandardError);
+        Assert.Contains("complete: 20/20 frames", streamed.StandardError);
+        Assert.True(File.Exists(dir.File("b.mp4")) && File.Exists(dir.File("b.summary.json")));
+        Assert.False(File.Exists(dir.File("b.jsonl")));
+        Assert.Empty(Directory.GetFiles(dir.Path, "-*"));
+        Assert.Contains("\"events\": \"(standard output)\"", File.ReadAllText(dir.File("b.summary.json")));
+    }
+
     [Fact]
     public void Every_time_option_takes_the_same_duration_syntax()
     {

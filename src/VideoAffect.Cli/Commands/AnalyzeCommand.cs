@@ -10,7 +10,7 @@ static class AnalyzeCommand
     {
         var input = new Argument<string>("input") { Description = "video file to analyse" };
         var output = new Option<string?>("--output", "-o") { Description = "annotated MP4 to write (default: INPUT.annotated.mp4 beside the input)" };
-        var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines, or CSV for a .csv path (default: OUTPUT with .jsonl)" };
+        var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines, or CSV for a .csv path; - writes JSON lines to standard output as frames are done, and the summary to stderr (default: OUTPUT with .jsonl)" };
         var summary = new Option<string?>("--summary") { Description = "run summary JSON to write (default: OUTPUT with .summary.json)" };
         var report = new Option<string?>("--report") { Description = "per-run report: emotions over time per track and label shares (.html, or .png)" };
         var json = new Option<bool>("--json") { Description = "print the run summary as JSON" };
@@ -52,7 +52,9 @@ static class AnalyzeCommand
             await using var sinks = Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []);
             var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log, sinks);
             var result = await AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct));
-            Console.WriteLine(r.GetValue(json) ? result.ToJson() : result.ToText());
+            // With the records on standard output (--events -), the summary keeps out of their way.
+            var summaryWriter = options.EventsPath == "-" ? Console.Error : Console.Out;
+            summaryWriter.WriteLine(r.GetValue(json) ? result.ToJson() : result.ToText());
             return result.Complete ? 0 : CommandRunner.Cancelled;
         }, token));
         return command;

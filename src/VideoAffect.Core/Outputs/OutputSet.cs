@@ -7,13 +7,14 @@ namespace VideoAffect.Outputs;
 /// </summary>
 internal sealed class OutputTarget
 {
-    internal OutputTarget(string given, string what, string canonical, bool discarded)
+    internal OutputTarget(string given, string what, string canonical, bool discarded, bool standardOutput = false)
     {
         Given = given;
         What = what;
         Final = canonical;
         Discarded = discarded;
-        Partial = discarded ? canonical : PartialPathOf(canonical);
+        StandardOutput = standardOutput;
+        Partial = discarded || standardOutput ? canonical : PartialPathOf(canonical);
     }
 
     /// <summary>The path as the user gave it, for messages.</summary>
@@ -25,6 +26,10 @@ internal sealed class OutputTarget
     /// <summary>Where the run writes: NAME.partial.EXT beside <see cref="Final"/>, so the final rename is atomic.</summary>
     public string Partial { get; }
     public bool Discarded { get; }
+    /// <summary>Written to the process's standard output as the run goes ('-'): no file, no partial name, nothing to claim or commit.</summary>
+    public bool StandardOutput { get; }
+    /// <summary>Whether this output is a file of its own (not discarded, not standard output).</summary>
+    public bool IsFile => !Discarded && !StandardOutput;
 
     public static string PartialPathOf(string path) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $"{Path.GetFileNameWithoutExtension(path)}.partial{Path.GetExtension(path)}");
@@ -56,11 +61,16 @@ internal sealed class OutputSet : IDisposable
     }
 
     /// <summary>Declares an output and checks it against the inputs and the outputs declared before it.</summary>
-    public OutputTarget Add(string path, string what)
+    /// <param name="path">The path; '-' is standard output where <paramref name="standardOutputAllowed"/>, else refused (never a file named '-').</param>
+    /// <param name="what">What it is, for messages ("events file").</param>
+    /// <param name="standardOutputAllowed">The output is a stream of lines that can be read as it is written (records).</param>
+    public OutputTarget Add(string path, string what, bool standardOutputAllowed = false)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new VideoAffectException($"the {what} path is empty");
-        // '-' means standard output to most tools; written as a file named '-' it would surprise.
-        if (path == "-") throw new VideoAffectException($"the {what} cannot go to standard output ('-'); give a file path (or /dev/null to write no {what})");
+        if (path == "-")
+            return standardOutputAllowed
+                ? Remember(new OutputTarget(path, what, path, discarded: false, standardOutput: true))
+                : throw new VideoAffectException($"the {what} cannot go to standard output ('-'); give a file path (or /dev/null to write no {what})");
         var identity = FileFacts.Of(path);
         if (identity.Exists && identity.Kind != FileKind.Regular)
         {
@@ -75,7 +85,7 @@ internal sealed class OutputSet : IDisposable
             if (target.Partial == canonical || (inputIdentity.Exists && FileFacts.Of(target.Partial) == inputIdentity))
                 throw new VideoAffectException($"{what} '{path}' would be written as '{target.Partial}', which is the input '{given}'; choose another path");
         }
-        foreach (var other in _outputs.Where(o => !o.Discarded))
+        foreach (var other in _outputs.Where(o => o.IsFile))
         {
             if (other.Final == target.Final)
                 throw new VideoAffectException($"{what} '{path}' is also the {other.What}; give each output its own path");
@@ -100,7 +110,7 @@ internal sealed class OutputSet : IDisposable
     /// </summary>
     public void Claim()
     {
-        foreach (var target in _outputs.Where(o => !o.Discarded))
+        foreach (var target in _outputs.Where(o => o.IsFile))
         {
             CheckWritable(target);
             _locks.Add(OutputLock.Acquire(target.Final, target.What));
@@ -110,7 +120,7 @@ internal sealed class OutputSet : IDisposable
     /// <summary>Gives a finished output its final name, atomically; a partial file that was never written is skipped.</summary>
     public static void Commit(OutputTarget target)
     {
-        if (target.Discarded || !File.Exists(target.Partial)) return;
+        if (!target.IsFile || !File.Exists(target.Partial)) return;
         // Checked again: something may have been put at the final path while the run went on.
         var there = FileFacts.Of(target.Final);
         if (there.Exists && there.Kind != FileKind.Regular)
@@ -125,7 +135,7 @@ internal sealed class OutputSet : IDisposable
     /// <summary>A small finished output in one go: written under its partial name, then renamed into place.</summary>
     public static void WriteWhole(OutputTarget target, string text)
     {
-        if (target.Discarded) return;
+        if (!target.IsFile) return;
         try { File.WriteAllText(target.Partial, text); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -7,7 +7,7 @@ public sealed record AnalyzeOptions
     public required string InputPath { get; init; }
     /// <summary>The annotated MP4; written as NAME.partial.mp4 until the run completes.</summary>
     public required string OutputPath { get; init; }
-    /// <summary>Per-face JSON lines; written as NAME.partial.jsonl until the run completes.</summary>
+    /// <summary>Per-face JSON lines (CSV for a .csv path); written as NAME.partial.jsonl until the run completes; "-" writes JSON lines to standard output as the run goes.</summary>
     public required string EventsPath { get; init; }
     /// <summary>Per-run report: .html, .svg or .png; null to skip.</summary>
     public string? ReportPath { get; init; }

@@ -40,7 +40,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         // Every output is checked against the inputs and each other, and locked, before anything is written.
         using var outputs = new OutputSet([options.InputPath, options.Recognition.ModelPath, options.Recognition.Detector.CascadePath]);
         var videoOut = outputs.Add(options.OutputPath, "output video");
-        var eventsOut = outputs.Add(options.EventsPath, "events file");
+        var eventsOut = outputs.Add(options.EventsPath, "events file", standardOutputAllowed: true);
         var summaryOut = options.SummaryPath is null ? null : outputs.Add(options.SummaryPath, "summary file");
         var reportOut = options.ReportPath is null ? null : outputs.Add(options.ReportPath, "report");
         // After the safety checks (a report named like the input is refused as such), before anything is written.
@@ -192,11 +192,14 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         (int)Math.Clamp(QueuedBytesLimit / 6 / Math.Max(1, info.FrameBytes), 1, requested);
 
     /// <summary>Where a complete run's output ends up, as the summary reports it.</summary>
-    static string Named(OutputTarget target) => target.Discarded ? "(discarded)" : target.Given;
+    static string Named(OutputTarget target) => target.Discarded ? "(discarded)" : target.StandardOutput ? StandardOutputName : target.Given;
+
+    const string StandardOutputName = "(standard output)";
 
     static string KeepIfUseful(OutputTarget target, bool useful)
     {
         if (target.Discarded) return "(discarded)";
+        if (target.StandardOutput) return StandardOutputName;
         if (useful && File.Exists(target.Partial) && new FileInfo(target.Partial).Length > 0) return target.Partial;
         File.Delete(target.Partial);
         return "(none)";

@@ -8,14 +8,17 @@ namespace VideoAffect.Records;
 /// </summary>
 public sealed class JsonlRecordWriter : IRecordWriter
 {
-    readonly FileStream _file;
+    readonly Stream _file;
     readonly MemoryStream _line = new();
     readonly Utf8JsonWriter _json;
 
     /// <summary>A JSON Lines file: one object per face per frame, as <c>analyze</c> writes.</summary>
-    public JsonlRecordWriter(string path)
+    public JsonlRecordWriter(string path) : this(OutputFiles.Create(path)) { }
+
+    /// <summary>Lines to a stream of the caller's (standard output for `--events -`), closed with the writer.</summary>
+    internal JsonlRecordWriter(Stream stream)
     {
-        _file = OutputFiles.Create(path);
+        _file = stream;
         _json = new Utf8JsonWriter(_line);
     }
 

@@ -10,14 +10,14 @@ internal static class OutputFiles
     /// Appends whole records and flushes them, so a stop leaves only whole lines; a failed write
     /// (disk full, device gone) is the project's one-line error.
     /// </summary>
-    public static void Append(FileStream file, ReadOnlySpan<byte> bytes)
+    public static void Append(Stream file, ReadOnlySpan<byte> bytes)
     {
         try
         {
             file.Write(bytes);
             file.Flush();
         }
-        catch (IOException e) { throw new VideoAffectException($"writing '{file.Name}' failed: {OneLine(e)}"); }
+        catch (IOException e) { throw new VideoAffectException($"writing {(file is FileStream f ? $"'{f.Name}'" : "standard output")} failed: {OneLine(e)}"); }
     }
 
     static string OneLine(Exception e) => e.Message.Split('\n')[0].Trim();
@@ -32,7 +32,7 @@ internal static class OutputFiles
     }
 
     /// <summary>Closes a record file; a failure here was already reported by the write that failed.</summary>
-    public static void Close(FileStream file)
+    public static void Close(Stream file)
     {
         try { file.Dispose(); }
         catch (IOException) { }

@@ -65,7 +65,6 @@ public class OutputSafetyTests
 
     [Theory]
     [InlineData("-o")]
-    [InlineData("--events")]
     [InlineData("--summary")]
     [InlineData("--report")]
     public void Standard_output_as_an_output_is_refused_not_written_as_a_file_named_dash(string option)
