@@ -152,8 +152,10 @@ internal sealed class OutputSet : IDisposable
         var partial = FileFacts.Of(target.Partial);
         if (partial.Exists && partial.Kind != FileKind.Regular)
             throw new VideoAffectException($"cannot write {target.What} '{target.Given}': its partial file '{target.Partial}' is {FileFacts.Describe(partial.Kind)}");
-        // Permissions alone do not tell (root ignores them; a read-only mount does not): try it.
-        string probe = Path.Combine(dir, $".videoaffect-write-test-{Guid.NewGuid():N}");
+        // Permissions alone do not tell (root ignores them; a read-only mount does not): try it. The
+        // probe is named after the output, like its lock file, so a run killed while it exists (a
+        // cluster node's, mid-claim) leaves one that the next run on that output replaces and removes.
+        string probe = Path.Combine(dir, $".{Path.GetFileName(target.Final)}.videoaffect-write-test");
         try
         {
             using (File.Create(probe, 1, FileOptions.DeleteOnClose)) { }
