@@ -107,13 +107,18 @@ fi
 
 # --- the sample clip: the astronaut's face moving over a blurred, face-free background ---------
 sample="$cache/samples/sample.mp4"
+# A sample made before 0.10.0 has 9:8 pixels (an accident of scaling the background): it would now
+# be analysed at its 720x480 display size, so make it again.
+if [ -s "$sample" ] && [ "$(ffprobe -v error -select_streams v:0 -show_entries stream=sample_aspect_ratio -of csv=p=0 "$sample")" != "1:1" ]; then
+  rm -f "$sample"
+fi
 if [ ! -s "$sample" ]; then
   say "generating the sample clip $sample"
   mkdir -p "$cache/samples"
   ffmpeg -nostdin -loglevel error -y \
     -loop 1 -i "$data_dir/coffee.png" -loop 1 -i "$data_dir/astronaut.png" \
     -f lavfi -i "sine=frequency=440:sample_rate=48000" \
-    -filter_complex "[0:v]scale=640:480,boxblur=4[bg];[1:v]scale=300:300[fg];[bg][fg]overlay=x='170+150*sin(2*PI*t/5)':y='90+60*cos(2*PI*t/5)',format=yuv420p[v]" \
+    -filter_complex "[0:v]scale=640:480,setsar=1,boxblur=4[bg];[1:v]scale=300:300[fg];[bg][fg]overlay=x='170+150*sin(2*PI*t/5)':y='90+60*cos(2*PI*t/5)',format=yuv420p[v]" \
     -map "[v]" -map 2:a -t 10 -r 30 -c:v libx264 -preset veryfast -crf 20 -c:a aac -b:a 96k \
     "$sample.tmp.mp4"
   mv "$sample.tmp.mp4" "$sample"

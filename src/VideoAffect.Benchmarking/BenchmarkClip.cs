@@ -1,5 +1,6 @@
 using System.Globalization;
 using FFMpegCore;
+using VideoAffect.Media;
 
 namespace VideoAffect.Benchmarking;
 
@@ -13,7 +14,10 @@ internal static class BenchmarkClip
     public static async Task<string> GetAsync(string photos, string cache, int width, int height, int faces, double seconds, int fps = 30)
     {
         string path = Path.Combine(cache, string.Create(CultureInfo.InvariantCulture, $"bench_{width}x{height}_{faces}faces_{seconds:0.##}s_{fps}fps.mp4"));
-        if (File.Exists(path)) return path;
+        // A clip cached before the background was made square-pixel (setsar=1) is analysed wider than
+        // its name says (the decoders give display size): make it again.
+        if (File.Exists(path) && await VideoProbe.ProbeAsync(path, CancellationToken.None) is { } cached
+            && cached.Width == width && cached.Height == height) return path;
         string astronaut = Path.Combine(photos, "astronaut.png"), background = Path.Combine(photos, "coffee.png");
         foreach (var p in new[] { astronaut, background })
             if (!File.Exists(p)) throw new VideoAffectException($"benchmark clips are made from '{p}', which is missing; run ./setup.sh");
@@ -22,7 +26,7 @@ internal static class BenchmarkClip
         // Faces on a grid of up to 4 columns; each tile is the head-and-shoulders crop around the face.
         int columns = Math.Min(faces, 4), rows = (faces + columns - 1) / columns;
         int tile = Math.Min(width / columns, height / rows) * 3 / 4;
-        var filter = new List<string> { $"[0:v]scale={width}:{height},boxblur=4[bg0]", $"[1:v]crop=220:220:115:15,scale={tile}:{tile},split={faces}{string.Concat(Enumerable.Range(0, faces).Select(i => $"[f{i}]"))}" };
+        var filter = new List<string> { $"[0:v]scale={width}:{height},setsar=1,boxblur=4[bg0]", $"[1:v]crop=220:220:115:15,scale={tile}:{tile},split={faces}{string.Concat(Enumerable.Range(0, faces).Select(i => $"[f{i}]"))}" };
         if (faces == 1) filter[1] = $"[1:v]crop=220:220:115:15,scale={tile}:{tile}[f0]";
         for (int i = 0; i < faces; i++)
         {

@@ -95,7 +95,7 @@ public class ConfirmationTests
         // The astronaut on frame 6 of 15 only, over a face-free background.
         string clip = dir.File("flash.mp4");
         ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-loop", "1", "-framerate", "15", "-i", TestPaths.Photo("coffee.png"), "-loop", "1", "-framerate", "15", "-i", TestPaths.Photo("astronaut.png"),
-            "-filter_complex", "[0:v]scale=480:360,boxblur=3[bg];[1:v]scale=240:240[fg];[bg][fg]overlay=x=120:y=60:enable='eq(n,6)',format=yuv420p[v]",
+            "-filter_complex", "[0:v]scale=480:360,setsar=1,boxblur=3[bg];[1:v]scale=240:240[fg];[bg][fg]overlay=x=120:y=60:enable='eq(n,6)',format=yuv420p[v]",
             "-map", "[v]", "-frames:v", "15", "-r", "15", "-c:v", "libx264", "-preset", "ultrafast", clip);
 
         var r = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("out.mp4"), "--backend", "cpu", "--report", dir.File("out.html"), "--json"], timeoutSeconds: 90);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Threading.Channels;
 using FFMpegCore;
 using FFMpegCore.Enums;
@@ -156,7 +157,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     };
 
     /// <summary>
-    /// The stream's frame size, from ffprobe. Run directly rather than through FFMpegCore's
+    /// The stream's frame size as analysed (<see cref="DisplayGeometry"/>), from ffprobe. Run directly rather than through FFMpegCore's
     /// FFProbe, which puts custom options after the input, where ffprobe ignores the RTSP
     /// transport and the quick-start limits (a probe then takes 1.5 s instead of 0.4 s).
     /// </summary>
@@ -192,10 +193,18 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 throw new VideoAffectException($"no answer from '{spec.Location}' within {options.StallTimeout.TotalSeconds:0.#} s (connected, but the server never replied)");
             throw new VideoAffectException($"cannot open '{spec.Location}': {FfmpegErrors.Reason(await errors)}");
         }
-        var fields = (await output).Trim().Split(',');
-        if (fields.Length < 2 || !int.TryParse(fields[0], out int width) || !int.TryParse(fields[1], out int height) || width <= 0 || height <= 0)
+        // Upright and in square pixels, as a file's frames (many CCTV cameras send 704x576 at 12:11).
+        (int Width, int Height) size = (0, 0);
+        try
+        {
+            using var json = JsonDocument.Parse(await output);
+            if (json.RootElement.TryGetProperty("streams", out var streams) && streams.GetArrayLength() > 0)
+                size = DisplayGeometry.Of(streams[0]);
+        }
+        catch (JsonException) { }
+        if (size.Width <= 0 || size.Height <= 0)
             throw new VideoAffectException($"'{spec.Location}' has no video stream with a frame size");
-        return (width, height);
+        return size;
     }
 
     IEnumerable<string> ProbeArguments()
@@ -204,7 +213,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         if (spec.Kind == LiveSourceKind.Rtsp) arguments.AddRange(RtspArguments.Split(' '));
         if (spec.Kind is LiveSourceKind.Rtsp or LiveSourceKind.Url) arguments.AddRange(QuickStart.Split(' '));
         if (spec.Kind == LiveSourceKind.Webcam) arguments.AddRange(["-f", "v4l2"]);
-        arguments.AddRange(["-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", spec.Location]);
+        arguments.AddRange(["-select_streams", "v:0", "-show_entries", "stream=width,height,sample_aspect_ratio:stream_tags=rotate:stream_side_data=rotation", "-of", "json", spec.Location]);
         return arguments;
     }
 

@@ -3,8 +3,8 @@ namespace VideoAffect.Media;
 /// <summary>What ffprobe says about a video file, as far as the pipeline needs it.</summary>
 /// <param name="Path">The file.</param>
 /// <param name="StreamIndex">The video stream that is analysed: its index among all the file's streams (ffprobe's "#0:N").</param>
-/// <param name="Width">Frame width in pixels.</param>
-/// <param name="Height">Frame height in pixels.</param>
+/// <param name="Width">Frame width in pixels as the frames are analysed: upright and in square pixels (see <see cref="DisplayGeometry"/>), so an anamorphic or rotated source differs from its coded size.</param>
+/// <param name="Height">Frame height in pixels, likewise.</param>
 /// <param name="FrameRate">Average frame rate (frames per second), for messages; frames keep their own timestamps.</param>
 /// <param name="Duration">The container's duration.</param>
 /// <param name="HasAudio">Whether the file has an audio stream.</param>

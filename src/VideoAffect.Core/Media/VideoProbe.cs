@@ -21,13 +21,9 @@ public static class VideoProbe
         var root = json.RootElement;
         var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
         var video = Choose(path, streams, streamIndex);
-        int codedWidth = Int(video, "width"), codedHeight = Int(video, "height");
-        if (codedWidth <= 0 || codedHeight <= 0)
+        var (width, height) = DisplayGeometry.Of(video);
+        if (width <= 0 || height <= 0)
             throw new VideoAffectException($"'{path}' has a video stream without a frame size (damaged or truncated file)");
-
-        // ffmpeg applies rotation metadata while decoding, so the frames arrive with the rotated size.
-        bool quarterTurn = Math.Abs(Rotation(video)) % 180 == 90;
-        int width = quarterTurn ? codedHeight : codedWidth, height = quarterTurn ? codedWidth : codedHeight;
         double fps = Rate(video, "avg_frame_rate") is > 0 and var avg ? avg : Rate(video, "r_frame_rate") is > 0 and var r ? r : 25;
         var format = root.TryGetProperty("format", out var f) ? f : default;
         double duration = Seconds(video, "duration") is > 0 and var d ? d : Seconds(format, "duration") is > 0 and var fd ? fd : 0;
@@ -94,13 +90,4 @@ public static class VideoProbe
 
     static bool Flag(JsonElement stream, string name) =>
         stream.TryGetProperty("disposition", out var d) && d.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.GetInt32() == 1;
-
-    /// <summary>The display matrix's rotation (side data), or the older "rotate" tag.</summary>
-    static int Rotation(JsonElement stream)
-    {
-        if (stream.TryGetProperty("side_data_list", out var list))
-            foreach (var item in list.EnumerateArray())
-                if (item.TryGetProperty("rotation", out var r) && r.TryGetDouble(out double degrees)) return (int)Math.Round(degrees);
-        return stream.TryGetProperty("tags", out var tags) && int.TryParse(Text(tags, "rotate"), out int rotate) ? rotate : 0;
-    }
 }

@@ -15,7 +15,7 @@ public sealed class MonitorOutputsTests
         // An odd-sized camera: 4:2:0 H.264 cannot hold one, so the source is FFV1 (lossless, any size).
         string even = Clips.MovingFace(dir.File("even.mp4"), 30, fps: 15, width: 322, height: 242, audio: false);
         string clip = dir.File("odd.mkv");
-        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", even, "-vf", "scale=321:241", "-c:v", "ffv1", clip);
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", even, "-vf", "scale=321:241,setsar=1", "-c:v", "ffv1", clip);
         var run = ProcessRunner.Cli(["monitor", $"odd={clip}", "--backend", "cpu", "--json", "--no-tracking",
             "--records", dir.File("records"), "--records-format", "csv", "--record", dir.File("video")], timeoutSeconds: 90);
         Assert.True(run.ExitCode == 0, run.StandardError);

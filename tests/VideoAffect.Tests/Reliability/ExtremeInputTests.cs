@@ -43,7 +43,7 @@ public class ExtremeInputTests
     {
         using var dir = TestPaths.NewTempFolder();
         ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-loop", "1", "-i", TestPaths.Photo("astronaut.png"),
-            "-vf", "scale=7680:4320,format=yuv420p", "-frames:v", "3", "-r", "10", "-c:v", "libx264", "-preset", "ultrafast", dir.File("8k.mp4"));
+            "-vf", "scale=7680:4320,setsar=1,format=yuv420p", "-frames:v", "3", "-r", "10", "-c:v", "libx264", "-preset", "ultrafast", dir.File("8k.mp4"));
         var r = Analyze(dir, dir.File("8k.mp4"), timeoutSeconds: 300);
         AssertCompleteWithEveryFrame(dir, r, 3);
         Assert.Equal(3, File.ReadAllLines(dir.File("out.jsonl")).Length); // the astronaut, 8K-sized, on each frame
@@ -56,7 +56,7 @@ public class ExtremeInputTests
         // Two H.264 streams of different sizes back to back in one MPEG-TS, as a camera switching resolution writes.
         foreach (var (name, size) in new[] { ("a", "320x240"), ("b", "480x360") })
             ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-loop", "1", "-i", TestPaths.Photo("astronaut.png"),
-                "-vf", $"scale={size.Replace('x', ':')},format=yuv420p", "-frames:v", "15", "-r", "15", "-c:v", "libx264",
+                "-vf", $"scale={size.Replace('x', ':')},setsar=1,format=yuv420p", "-frames:v", "15", "-r", "15", "-c:v", "libx264",
                 "-preset", "ultrafast", "-bsf:v", "h264_mp4toannexb", "-f", "mpegts", dir.File($"{name}.ts"));
         ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", $"concat:{dir.File("a.ts")}|{dir.File("b.ts")}", "-c", "copy", dir.File("switch.ts"));
         int frames = Clips.CountFrames(dir.File("switch.ts"));

@@ -19,7 +19,7 @@ static class Clips
         int face = height * 3 / 4;
         args.AddRange([
             "-filter_complex",
-            $"[0:v]scale={width}:{height},boxblur=3[bg];[1:v]scale={face}:{face}[fg];[bg][fg]overlay=x='{(width - face) / 2}+{(width - face) / 3}*sin(2*PI*t/2)':y=0,format=yuv420p[v]",
+            $"[0:v]scale={width}:{height},setsar=1,boxblur=3[bg];[1:v]scale={face}:{face}[fg];[bg][fg]overlay=x='{(width - face) / 2}+{(width - face) / 3}*sin(2*PI*t/2)':y=0,format=yuv420p[v]",
             "-map", "[v]",
         ]);
         if (audio) args.AddRange(["-map", "2:a", "-c:a", "aac"]);

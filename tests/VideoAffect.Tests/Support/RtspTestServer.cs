@@ -29,7 +29,7 @@ sealed class RtspTestServer : IDisposable
     {
         string path = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(photo)}-{width}x{height}.jpg");
         ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", TestPaths.Photo(photo),
-            "-vf", $"scale={width}:{height},format=yuvj420p", "-q:v", "3", path);
+            "-vf", $"scale={width}:{height},setsar=1,format=yuvj420p", "-q:v", "3", path);
         return path;
     }
 
