@@ -55,6 +55,24 @@ public class CliTests
     }
 
     /// <summary>
+    /// Help shows each time option's default in the syntax the option takes, never as a TimeSpan
+    /// ("00:00:00.0200000"), and "until stopped" rather than a zero for monitor's --duration.
+    /// </summary>
+    [Fact]
+    public void Help_shows_time_defaults_as_the_options_take_them()
+    {
+        var r = ProcessRunner.Cli(["monitor", "--help"]);
+        Assert.Equal(0, r.ExitCode);
+        string Line(string option) => r.StandardOutput.Split('\n').Single(l => l.TrimStart().StartsWith(option + " "));
+        Assert.EndsWith("[default: 20ms]", Line("--batch-timeout-ms").TrimEnd());
+        Assert.EndsWith("[default: 5m]", Line("--segment-seconds").TrimEnd());
+        Assert.EndsWith("[default: 5s]", Line("--stall-timeout").TrimEnd());
+        Assert.EndsWith("[default: 30s]", Line("--reconnect-max").TrimEnd());
+        Assert.EndsWith("[default: until Ctrl-C or SIGTERM]", Line("--duration").TrimEnd());
+        Assert.DoesNotContain("00:00", r.StandardOutput);
+    }
+
+    /// <summary>
     /// `--events -`: the records as JSON lines on standard output, byte for byte what a records file
     /// of the same run holds, with the summary moved to stderr out of their way; no file named '-'.
     /// </summary>

@@ -20,7 +20,7 @@ static class MonitorCommand
         var recordsFormat = new Option<string>("--records-format") { Description = "records files as jsonl or csv (the columns of analyze --events NAME.csv)", DefaultValueFactory = _ => "jsonl" };
         var record = new Option<string?>("--record") { Description = "record each stream's annotated video to DIR/NAME-TIME.mp4 segments" };
         var segment = Durations.Option("--segment-seconds", "length of recorded segments", TimeSpan.FromMinutes(5));
-        var duration = Durations.Option("--duration", "stop after this long; default: until Ctrl-C / SIGTERM", TimeSpan.Zero);
+        var duration = Durations.Option("--duration", "stop after this long", TimeSpan.Zero, defaultText: "until Ctrl-C or SIGTERM");
         var http = new Option<string?>("--http") { Description = "serve /metrics, /streams and live previews on ADDRESS:PORT (e.g. 127.0.0.1:8080)" };
         var control = new Option<bool>("--control") { Description = "take streams added and removed while running (POST /streams with NAME=SOURCE, DELETE /streams/NAME; needs --http) and run until stopped even when every source has ended" };
         var transport = new Option<string>("--rtsp-transport") { Description = "RTSP transport: tcp or udp", DefaultValueFactory = _ => "tcp" };
@@ -52,7 +52,7 @@ static class MonitorCommand
                 RecordsFormat = r.GetValue(recordsFormat)!.ToLowerInvariant(),
                 RecordingDirectory = r.GetValue(record),
                 SegmentLength = r.GetValue(segment),
-                Duration = r.GetValue(duration) is { Ticks: > 0 } d ? d : null,
+                Duration = r.GetValue(duration).Value is { Ticks: > 0 } d ? d : null,
                 ResourceInterval = r.GetValue(soak) is null ? null : TimeSpan.FromSeconds(5),
                 ResourceReportPath = r.GetValue(soak),
                 Source = new LiveSourceOptions
