@@ -35,11 +35,12 @@ public class CliTests
     [Theory]
     [InlineData("analyze x.mp4 --min-face abc", "videoaffect: usage: --min-face takes a whole number (got 'abc'); see 'videoaffect analyze --help'")]
     [InlineData("monitor x.mp4 --stall-timeout 5q", "videoaffect: usage: --stall-timeout takes a duration such as 500ms, 5s, 10m or 2h (got '5q'); see 'videoaffect monitor --help'")]
-    [InlineData("analyze", "videoaffect: usage: Required argument 'input' missing for command: 'analyze'; see 'videoaffect analyze --help'")]
+    [InlineData("analyze", "videoaffect: usage: Required argument 'inputs' missing for command: 'analyze'; see 'videoaffect analyze --help'")]
     // A mistyped option is refused, not taken as one more source or image (monitor once watched a source named '--seconds').
     [InlineData("monitor x.mp4 --seconds 5", "videoaffect: usage: unknown option '--seconds'; see 'videoaffect monitor --help'")]
     [InlineData("classify a.png -q", "videoaffect: usage: unknown option '-q'; see 'videoaffect classify --help'")]
-    [InlineData("analyze x.mp4 --min-size 3", "videoaffect: usage: unknown option or argument '--min-size'; see 'videoaffect analyze --help'")]
+    [InlineData("analyze x.mp4 --min-size 3", "videoaffect: usage: unknown option '--min-size'; see 'videoaffect analyze --help'")]
+    [InlineData("devices --bogus", "videoaffect: usage: unknown option or argument '--bogus'; see 'videoaffect devices --help'")]
     // A subcommand's hint names its whole path, and an unknown command is called that.
     [InlineData("models fetch --all", "videoaffect: usage: unknown option '--all'; see 'videoaffect models fetch --help'")]
     [InlineData("analyse x.mp4", "videoaffect: usage: unknown command 'analyse'; name a command: analyze, monitor, classify, devices, bench, dataset, train, evaluate, models, node, cluster; see 'videoaffect --help'")]

@@ -3,17 +3,21 @@ using VideoAffect.Pipeline;
 
 namespace VideoAffect.Cli.Commands;
 
-/// <summary>`videoaffect analyze VIDEO`: annotated video + per-face JSON lines + run summary.</summary>
+/// <summary>
+/// `videoaffect analyze VIDEO...`: annotated video + per-face JSON lines + run summary, for each
+/// input in turn (<see cref="AnalyzeOutputs"/> says where each writes). With several inputs a
+/// failed one is reported and the next goes on; the exit code then says whether all completed.
+/// </summary>
 static class AnalyzeCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("input") { Description = "video file to analyse" };
-        var output = new Option<string?>("--output", "-o") { Description = "annotated MP4 to write (default: INPUT.annotated.mp4 beside the input)" };
-        var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines, or CSV for a .csv path; - writes JSON lines to standard output as frames are done, and the summary to stderr (default: OUTPUT with .jsonl)" };
-        var summary = new Option<string?>("--summary") { Description = "run summary JSON to write (default: OUTPUT with .summary.json)" };
-        var report = new Option<string?>("--report") { Description = "per-run report: emotions over time per track and label shares (.html, or .png)" };
-        var json = new Option<bool>("--json") { Description = "print the run summary as JSON" };
+        var input = new Argument<string[]>("inputs") { Description = "video files to analyse, one after the other", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--output", "-o") { Description = "annotated MP4 to write, or a folder for each input's NAME.annotated.mp4 (default: INPUT.annotated.mp4 beside the input)" };
+        var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines, or CSV for a .csv path, or a folder; - writes JSON lines to standard output as frames are done, and the summary to stderr (default: OUTPUT with .jsonl)" };
+        var summary = new Option<string?>("--summary") { Description = "run summary JSON to write, or a folder (default: OUTPUT with .summary.json)" };
+        var report = new Option<string?>("--report") { Description = "per-run report: emotions over time per track and label shares (.html, .svg or .png), or a folder for each input's NAME.annotated.html" };
+        var json = new Option<bool>("--json") { Description = "print the run summary as JSON (with several inputs, one line per input)" };
         var queue = new Option<int>("--queue-capacity") { Description = "frames each inter-stage queue holds", DefaultValueFactory = _ => 8 };
         var videoStream = new Option<int?>("--video-stream") { Description = "the video stream to analyse, by ffprobe's stream index (default: the stream marked default, else the first)" };
         var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio track" };
@@ -29,34 +33,98 @@ static class AnalyzeCommand
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
             SystemPackages.Require(ffmpeg: true, recognition.Detector.Read(r).CascadePath);
-            string source = r.GetValue(input)!;
-            string besideInput = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, Path.GetFileNameWithoutExtension(source) + ".annotated.mp4");
-            string video = r.GetValue(output) ?? besideInput;
-            // Records and summary default to the video's name; with no video (-o /dev/null), to the input's.
-            string named = Outputs.FileFacts.Of(video) == Outputs.FileFacts.Of("/dev/null") ? besideInput : video;
-            string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(named))!, Path.GetFileNameWithoutExtension(named));
-            var options = new AnalyzeOptions
+            var inputs = r.GetValue(input)!;
+            var plan = AnalyzeOutputs.Plan(inputs, r.GetValue(output), r.GetValue(events), r.GetValue(summary), r.GetValue(report));
+            var runs = plan.Select(p => new AnalyzeOptions
             {
-                InputPath = source,
-                OutputPath = video,
-                EventsPath = r.GetValue(events) ?? stem + ".jsonl",
-                SummaryPath = r.GetValue(summary) ?? stem + ".summary.json",
-                ReportPath = r.GetValue(report),
+                InputPath = p.Input,
+                OutputPath = p.Video,
+                EventsPath = p.Events,
+                SummaryPath = p.Summary,
+                ReportPath = p.Report,
                 Recognition = recognition.Read(r),
                 VideoStream = r.GetValue(videoStream),
                 QueueCapacity = r.GetValue(queue),
                 KeepAudio = !r.GetValue(noAudio),
                 EncoderPreset = r.GetValue(preset)!,
                 DetectWorkers = r.GetValue(detectWorkers),
-            };
-            await using var sinks = Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []);
-            var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log, sinks);
-            var result = await AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct));
-            // With the records on standard output (--events -), the summary keeps out of their way.
-            var summaryWriter = options.EventsPath == "-" ? Console.Error : Console.Out;
-            summaryWriter.WriteLine(r.GetValue(json) ? result.ToJson() : result.ToText());
-            return result.Complete ? 0 : CommandRunner.Cancelled;
+            }).ToList();
+            runs[0].Validate(); // a bad setting is the same for every input: say so once, before any run
+            // Sinks are made for one run (a run ends by draining and closing them): one set per input.
+            var publishTo = r.GetValue(publish) ?? [];
+            Sinks.EventSinks NewSinks() => Brokers.EventSinkFactory.Create(publishTo);
+            await using (NewSinks()) { } // a bad URL is refused once, before any run (nothing connects until a run starts)
+            return runs.Count == 1
+                ? await AnalyzeOneAsync(runs[0], NewSinks, r.GetValue(json), ct)
+                : await AnalyzeEachAsync(runs, NewSinks, r.GetValue(json), ct);
         }, token));
         return command;
     }
+
+    static async Task<int> AnalyzeOneAsync(AnalyzeOptions options, Func<Sinks.EventSinks> newSinks, bool json, CancellationToken ct)
+    {
+        await using var sinks = newSinks();
+        var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log, sinks);
+        var result = await AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct));
+        // With the records on standard output (--events -), the summary keeps out of their way.
+        var summaryWriter = options.EventsPath == "-" ? Console.Error : Console.Out;
+        summaryWriter.WriteLine(json ? result.ToJson() : result.ToText());
+        return result.Complete ? 0 : CommandRunner.Cancelled;
+    }
+
+    /// <summary>
+    /// Several inputs, one after the other, each a run of its own (its outputs claimed, written and
+    /// committed as one input's are). A failed input gets its error line and the next goes on;
+    /// Ctrl-C stops the current run (its outputs kept under their .partial names) and starts no other.
+    /// </summary>
+    static async Task<int> AnalyzeEachAsync(IReadOnlyList<AnalyzeOptions> runs, Func<Sinks.EventSinks> newSinks, bool json, CancellationToken ct)
+    {
+        var failed = new List<string>();
+        int done = 0;
+        foreach (var options in runs)
+        {
+            AnalyzeProgress.Log($"[{done + failed.Count + 1}/{runs.Count}] {options.InputPath}");
+            AnalysisSummary result;
+            try
+            {
+                await using var sinks = newSinks();
+                var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log, sinks);
+                result = await AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct));
+            }
+            catch (VideoAffectException e) when (!ct.IsCancellationRequested)
+            {
+                string line = e.Message.Split('\n')[0];
+                // Most messages name the input already; the others get it in front.
+                Console.Error.WriteLine($"videoaffect: error: {(line.Contains(options.InputPath, StringComparison.Ordinal) ? line : $"{options.InputPath}: {line}")}");
+                failed.Add(options.InputPath);
+                if (json) Console.WriteLine(e is AnalysisFailedException f ? OneLine(f.Summary.ToJson()) : FailedJson(options.InputPath, e.Message));
+                continue;
+            }
+            Console.WriteLine(json ? OneLine(result.ToJson()) : result.ToText());
+            if (!result.Complete)
+            {
+                int notStarted = runs.Count - done - failed.Count - 1;
+                Console.Error.WriteLine($"videoaffect: cancelled during '{options.InputPath}'{(notStarted > 0 ? $"; {notStarted} input(s) not started" : "")}");
+                return CommandRunner.Cancelled;
+            }
+            done++;
+        }
+        Console.Error.WriteLine(failed.Count == 0
+            ? $"videoaffect: all {runs.Count} inputs analysed"
+            : $"videoaffect: {done} of {runs.Count} inputs analysed; failed: {string.Join(", ", failed)}");
+        return failed.Count == 0 ? 0 : CommandRunner.BadInput;
+    }
+
+    /// <summary>A summary as one JSON line, so that several inputs' summaries can be read line by line.</summary>
+    static string OneLine(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return System.Text.Json.JsonSerializer.Serialize(document.RootElement, Readable);
+    }
+
+    static string FailedJson(string input, string error) =>
+        System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["input"] = input, ["status"] = "failed", ["error"] = error.Split('\n')[0] }, Readable);
+
+    /// <summary>Quotes and non-ASCII letters as they are, so that a path with an apostrophe stays readable.</summary>
+    static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

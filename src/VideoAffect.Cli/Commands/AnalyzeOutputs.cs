@@ -1,0 +1,94 @@
+using VideoAffect.Outputs;
+
+namespace VideoAffect.Cli.Commands;
+
+/// <summary>
+/// Where `analyze` writes for each input. One input: `-o`, `--events`, `--summary` and `--report`
+/// name files, as always. Any number of inputs: each of them may instead name an existing folder,
+/// which gets the outputs of every input there under the input's name (`-o out/` writes
+/// out/NAME.annotated.mp4, and the records and summary beside it). With several inputs a file
+/// name would be written once per input, so only a folder, /dev/null (`-o`) or nothing is taken.
+/// </summary>
+static class AnalyzeOutputs
+{
+    /// <summary>The paths of one input's run.</summary>
+    public sealed record Planned(string Input, string Video, string Events, string Summary, string? Report);
+
+    public static IReadOnlyList<Planned> Plan(IReadOnlyList<string> inputs, string? output, string? events, string? summary, string? report)
+    {
+        bool several = inputs.Count > 1;
+        string? videoFolder = Folder(output, "-o", several, nullDeviceAllowed: true);
+        string? eventsFolder = Folder(events, "--events", several, nullDeviceAllowed: true);
+        string? summaryFolder = Folder(summary, "--summary", several, nullDeviceAllowed: true);
+        string? reportFolder = Folder(report, "--report", several, nullDeviceAllowed: false);
+        if (several && events == "-")
+            throw new VideoAffectException("--events - takes one input (the records of several videos on one stream could not be told apart); give a folder");
+
+        var plan = new List<Planned>();
+        foreach (string input in inputs)
+        {
+            string name = Path.GetFileNameWithoutExtension(input) + ".annotated";
+            string besideInput = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(input))!, name + ".mp4");
+            string video = videoFolder is not null ? Path.Combine(videoFolder, name + ".mp4") : output ?? besideInput;
+            // Records and summary default to the video's name; with no video (-o /dev/null), to the input's.
+            string named = IsNullDevice(video) ? besideInput : video;
+            string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(named))!, Path.GetFileNameWithoutExtension(named));
+            plan.Add(new Planned(
+                input,
+                video,
+                eventsFolder is not null ? Path.Combine(eventsFolder, name + ".jsonl") : events ?? stem + ".jsonl",
+                summaryFolder is not null ? Path.Combine(summaryFolder, name + ".summary.json") : summary ?? stem + ".summary.json",
+                reportFolder is not null ? Path.Combine(reportFolder, name + ".html") : report));
+        }
+        if (several) CheckApart(plan);
+        return plan;
+    }
+
+    /// <summary>The option's value when it names an existing folder; else null, after refusing a file name given for several inputs.</summary>
+    static string? Folder(string? value, string option, bool several, bool nullDeviceAllowed)
+    {
+        if (value is null) return null;
+        if (Directory.Exists(value)) return value;
+        if (several && !(value == "-" || (nullDeviceAllowed && IsNullDevice(value))))
+            throw new VideoAffectException($"with several inputs, {option} names a folder that exists (got '{value}', which is not one); each input's outputs go there under its name");
+        return null;
+    }
+
+    /// <summary>
+    /// Runs of one command must not write over each other's outputs nor over another's input:
+    /// checked for all of them before the first starts, so a batch never stops half-way over a
+    /// naming clash (each run checks and claims its own outputs again when it starts).
+    /// </summary>
+    static void CheckApart(IReadOnlyList<Planned> plan)
+    {
+        var inputs = new Dictionary<string, string>();
+        foreach (var run in plan)
+            if (!inputs.TryAdd(FileFacts.Canonical(run.Input), run.Input))
+                throw new VideoAffectException($"'{run.Input}' is given twice");
+
+        var writers = new Dictionary<string, string>();
+        foreach (var run in plan)
+            foreach (string path in Files(run).Select(o => o.Path))
+                if (writers.TryGetValue(FileFacts.Canonical(path), out string? other) && other != run.Input)
+                    throw new VideoAffectException($"'{other}' and '{run.Input}' would both write '{path}'; analyse them into different folders");
+                else writers[FileFacts.Canonical(path)] = run.Input;
+
+        // An output that is another run's input (analyze a.mp4 a.annotated.mp4): the rules of one run, over all the inputs.
+        foreach (var run in plan)
+        {
+            using var rules = new OutputSet(plan.Select(p => p.Input));
+            try
+            {
+                foreach (var (path, what) in Files(run)) rules.Add(path, what);
+            }
+            catch (VideoAffectException e) { throw new VideoAffectException($"{run.Input}: {e.Message}"); }
+        }
+    }
+
+    /// <summary>The outputs of a run that are files (not standard output, not discarded), with what each is.</summary>
+    static IEnumerable<(string Path, string What)> Files(Planned run) =>
+        new[] { (run.Video, "output video"), (run.Events, "events file"), (run.Summary, "summary file"), (run.Report!, "report") }
+            .Where(o => o.Item1 is not null && o.Item1 != "-" && !IsNullDevice(o.Item1));
+
+    static bool IsNullDevice(string path) => path == "/dev/null" || FileFacts.Of(path) == FileFacts.Of("/dev/null");
+}
