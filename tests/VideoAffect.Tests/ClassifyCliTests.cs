@@ -75,4 +75,69 @@ public class ClassifyCliTests
         Assert.Equal((decoded.Width, decoded.Height), ImageHeader.ReadSize(path));
         Assert.Null(ImageHeader.PngDamage(path));
     }
+    /// <summary>
+    /// --annotate draws each face where the detector found it, as the video does: checked on the
+    /// astronaut, whose face OpenCV's cascade finds at (177, 66, 95, 95) (hand-checked): the box's
+    /// edge is in the palette's colour for her label, and far from the box not one pixel changed
+    /// (PNG in, PNG out, so any other change would show).
+    /// </summary>
+    [Fact]
+    public void Annotate_draws_each_face_on_a_copy_of_its_image()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        Directory.CreateDirectory(dir.File("out"));
+        string photo = TestPaths.Photo("astronaut.png");
+        var r = ProcessRunner.Cli(["classify", photo, "--annotate", dir.File("out"), "--backend", "cpu"], timeoutSeconds: 90);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        Assert.Contains("happy", r.StandardOutput);
+
+        using var before = Cv2.ImRead(photo, ImreadModes.Color);
+        using var after = Cv2.ImRead(dir.File("out/astronaut.annotated.png"), ImreadModes.Color);
+        Assert.Equal(before.Size(), after.Size());
+        var happy = VideoAffect.Reports.EmotionPalette.Bgr("happy", 3);
+        var edge = after.At<Vec3b>(66 + 60, 177); // the left edge, below the label
+        Assert.Equal(((byte)happy.Val0, (byte)happy.Val1, (byte)happy.Val2), (edge.Item0, edge.Item1, edge.Item2));
+        Assert.NotEqual(before.At<Vec3b>(66 + 60, 177), edge);
+        using var difference = new Mat();
+        Cv2.Absdiff(before, after, difference);
+        using var changed = difference.CvtColor(ColorConversionCodes.BGR2GRAY).Threshold(0, 255, ThresholdTypes.Binary);
+        var bounds = Cv2.BoundingRect(changed);
+        // Box, its line width and the label above it; nothing anywhere else.
+        Assert.InRange(bounds.Left, 170, 177);
+        Assert.InRange(bounds.Right, 177 + 95, 177 + 95 + 80);
+        Assert.InRange(bounds.Bottom, 66 + 95, 66 + 95 + 4);
+        Assert.InRange(bounds.Top, 30, 66);
+        Assert.Empty(Directory.GetFiles(dir.File("out"), "*partial*"));
+    }
+
+    [Theory]
+    [InlineData("missing-folder", "--annotate names a folder that exists")]
+    [InlineData("same-name", "would both be annotated as")]
+    [InlineData("output-is-input", "is the input")]
+    public void Annotate_refuses_names_that_would_clash_before_writing(string kind, string expected)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        Directory.CreateDirectory(dir.File("a"));
+        Directory.CreateDirectory(dir.File("b"));
+        Directory.CreateDirectory(dir.File("out"));
+        File.Copy(TestPaths.Photo("astronaut.png"), dir.File("a/face.png"));
+        File.Copy(TestPaths.Photo("astronaut.png"), dir.File("b/face.png"));
+        File.Copy(TestPaths.Photo("astronaut.png"), dir.File("out/face.annotated.png"));
+        string[] arguments = kind switch
+        {
+            "missing-folder" => [dir.File("a/face.png"), "--annotate", dir.File("nowhere")],
+            "same-name" => [dir.File("a/face.png"), dir.File("b/face.png"), "--annotate", dir.File("out")],
+            "output-is-input" => [dir.File("a/face.png"), dir.File("out/face.annotated.png"), "--annotate", dir.File("out")],
+            _ => throw new ArgumentException(kind),
+        };
+        var before = Directory.GetFiles(dir.Path, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+        var r = ProcessRunner.Cli(["classify", .. arguments, "--backend", "cpu"], timeoutSeconds: 90);
+        Assert.Equal(2, r.ExitCode);
+        string line = Assert.Single(r.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(expected, line);
+        Assert.Equal("", r.StandardOutput);
+        var after = Directory.GetFiles(dir.Path, "*", SearchOption.AllDirectories);
+        Assert.Equal(before.Keys.Order(), after.Order());
+        Assert.All(after, f => Assert.Equal(before[f], File.ReadAllBytes(f)));
+    }
 }

@@ -9,7 +9,7 @@ using VideoAffect.Records;
 
 namespace VideoAffect.Cli.Commands;
 
-/// <summary>`videoaffect classify IMAGE...`: the emotion of every face in still images.</summary>
+/// <summary>`videoaffect classify IMAGE...`: the emotion of every face in still images, printed, and drawn on copies with --annotate.</summary>
 static class ClassifyCommand
 {
     public static Command Create()
@@ -17,6 +17,7 @@ static class ClassifyCommand
         var images = new Argument<string[]>("images") { Description = "image files (PNG, JPEG, ...)", Arity = ArgumentArity.OneOrMore };
         var noDetect = new Option<bool>("--no-detect") { Description = "treat each whole image as one face (for pre-cropped faces)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object per image (with \"error\" for an image that could not be read)" };
+        var annotate = new Option<string?>("--annotate") { Description = "write each image with its faces' boxes and emotions drawn as in analyze's video, to FOLDER/NAME.annotated.EXT (a folder that exists)" };
         var maxMegapixels = new Option<double>("--max-megapixels") { Description = "refuse larger images before decoding them", DefaultValueFactory = _ => ImageClassifier.DefaultMaxPixels / 1e6 };
         var backend = SharedOptions.Backend();
         var model = SharedOptions.Model();
@@ -26,7 +27,7 @@ static class ClassifyCommand
 
         var command = new Command("classify", "detect faces in images and print the emotion probabilities of each (one per label of the model)");
         command.Arguments.Add(images);
-        foreach (var o in new Option[] { noDetect, json, maxMegapixels, backend, model, margin }.Concat(modelImport.All).Concat(detector.All)) command.Options.Add(o);
+        foreach (var o in new Option[] { noDetect, json, annotate, maxMegapixels, backend, model, margin }.Concat(modelImport.All).Concat(detector.All)) command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(_ =>
         {
             SystemPackages.Require(ffmpeg: false, detector.Read(r).CascadePath);
@@ -35,9 +36,11 @@ static class ClassifyCommand
             using var faceDetector = r.GetValue(noDetect) ? null : FaceDetectorFactory.Create(detector.ReadKind(r), detector.Read(r), engine, workers: 1)[0];
             if (!(r.GetValue(maxMegapixels) > 0)) throw new VideoAffectException("--max-megapixels must be positive");
             using var classifier = new ImageClassifier(engine, faceDetector, r.GetValue(margin), (long)(r.GetValue(maxMegapixels) * 1e6));
+            var paths = r.GetValue(images)!;
+            using var annotated = r.GetValue(annotate) is { } folder ? AnnotatedImages.Plan(folder, paths, r.GetValue(model), detector.Read(r).CascadePath) : null;
             // A bad image is reported on its own line and the others are still classified.
             int failed = 0;
-            foreach (string path in r.GetValue(images)!)
+            foreach (string path in paths)
             {
                 ImageClassifier.Result result;
                 try { result = classifier.Classify(path); }
@@ -50,6 +53,12 @@ static class ClassifyCommand
                 }
                 if (r.GetValue(json)) PrintJson(result);
                 else PrintText(result);
+                try { annotated?.Write(result); }
+                catch (VideoAffectException e)
+                {
+                    failed++;
+                    Console.Error.WriteLine($"videoaffect: error: {e.Message}");
+                }
             }
             return Task.FromResult(failed == 0 ? 0 : CommandRunner.BadInput);
         }, token));

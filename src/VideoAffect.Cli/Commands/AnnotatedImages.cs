@@ -1,0 +1,66 @@
+using OpenCvSharp;
+using VideoAffect.Classification;
+using VideoAffect.Outputs;
+using VideoAffect.Pipeline;
+
+namespace VideoAffect.Cli.Commands;
+
+/// <summary>
+/// `classify --annotate FOLDER`: each image again with its faces drawn as analyze draws them on
+/// video, as FOLDER/NAME.annotated.EXT. All outputs are checked (none may be an input or another
+/// output) and claimed before the first image is read; each is written under its partial name and
+/// renamed into place once whole, so a failed image leaves nothing and an old copy is replaced
+/// only by a complete one.
+/// </summary>
+sealed class AnnotatedImages : IDisposable
+{
+    /// <summary>Formats written as they came; any other input (GIF, PPM, ...) is written as PNG.</summary>
+    static readonly string[] KeptFormats = [".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"];
+
+    readonly OutputSet _outputs;
+    readonly Dictionary<string, OutputTarget> _byImage = [];
+
+    AnnotatedImages(OutputSet outputs) => _outputs = outputs;
+
+    public static AnnotatedImages Plan(string folder, IReadOnlyList<string> images, string? model, string cascade)
+    {
+        if (!Directory.Exists(folder))
+            throw new VideoAffectException($"--annotate names a folder that exists (got '{folder}', which is not one); each image's annotated copy goes there under its name");
+        var plan = new AnnotatedImages(new OutputSet([.. images, model, cascade]));
+        try
+        {
+            var byName = new Dictionary<string, string>();
+            foreach (string image in images.Distinct())
+            {
+                string extension = Path.GetExtension(image).ToLowerInvariant();
+                string path = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(image)}.annotated{(KeptFormats.Contains(extension) ? extension : ".png")}");
+                if (!byName.TryAdd(FileFacts.Canonical(path), image))
+                    throw new VideoAffectException($"'{byName[FileFacts.Canonical(path)]}' and '{image}' would both be annotated as '{path}'; annotate them into different folders");
+                plan._byImage[image] = plan._outputs.Add(path, "annotated image");
+            }
+            plan._outputs.Claim();
+            return plan;
+        }
+        catch
+        {
+            plan.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Draws the result's faces on the image it came from and writes it into place.</summary>
+    public void Write(ImageClassifier.Result result)
+    {
+        var target = _byImage[result.Path];
+        // Read as the classifier read it (turned by its EXIF orientation), so the boxes fit.
+        using var image = Cv2.ImRead(result.Path, ImreadModes.Color);
+        FrameAnnotator.Draw(image, result.Faces.Select(f => (f.Box, f.Prediction, 0)));
+        bool written;
+        try { written = Cv2.ImWrite(target.Partial, image); }
+        catch (OpenCVException e) { throw new VideoAffectException($"cannot write {target.What} to '{target.Given}': {e.Message.Split('\n')[0]}"); }
+        if (!written) throw new VideoAffectException($"cannot write {target.What} to '{target.Given}'");
+        OutputSet.Commit(target);
+    }
+
+    public void Dispose() => _outputs.Dispose();
+}
