@@ -13,7 +13,7 @@ static class AnalyzeCommand
     public static Command Create()
     {
         var input = new Argument<string[]>("inputs") { Description = "video files to analyse, one after the other", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string?>("--output", "-o") { Description = "annotated MP4 to write, or a folder for each input's NAME.annotated.mp4 (default: INPUT.annotated.mp4 beside the input)" };
+        var output = new Option<string?>("--output", "-o") { Description = "annotated video to write: .mp4, .mov or .mkv (Matroska); or a folder for each input's NAME.annotated.mp4 (default: INPUT.annotated.mp4 beside the input)" };
         var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines, or CSV for a .csv path, or a folder; - writes JSON lines to standard output as frames are done, and the summary to stderr (default: OUTPUT with .jsonl)" };
         var summary = new Option<string?>("--summary") { Description = "run summary JSON to write, or a folder (default: OUTPUT with .summary.json)" };
         var report = new Option<string?>("--report") { Description = "per-run report: emotions over time per track and label shares (.html, .svg or .png), or a folder for each input's NAME.annotated.html" };

@@ -7,7 +7,8 @@ using FFMpegCore.Pipes;
 namespace VideoAffect.Media;
 
 /// <summary>
-/// Encodes the frames of a channel to one H.264 MP4 (<see cref="X264Output"/>), fed through
+/// Encodes the frames of a channel to one H.264 video (<see cref="X264Output"/>) in the container
+/// its name asks for (<see cref="VideoContainer"/>: MP4 unless it ends in .mov or .mkv), fed through
 /// <see cref="TimedFramePipe"/> so every frame keeps the source's own time (variable frame rates
 /// stay variable) in the source's time base, and adds the source's audio, aligned by the same
 /// origin. A run that ends early still gets a playable file whose audio ends with its video.
@@ -20,6 +21,7 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
 
     public long FramesEncoded => _pipe?.Frames ?? 0;
     TimedFramePipe? _pipe;
+    readonly VideoContainer _container = VideoContainer.For(outputPath);
 
     public async Task RunAsync(ChannelReader<VideoFrame> input)
     {
@@ -38,7 +40,8 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
                 string timescale = source.TimeBase.Split('/')[^1];
                 o.WithCustomArgument($"-copyts -map 0:v:0 -fps_mode passthrough -enc_time_base {source.TimeBase} -video_track_timescale {timescale}");
                 if (withAudio) o.WithCustomArgument("-map 1:a:0").WithAudioCodec(AudioCodec.Aac);
-                X264Output.Apply(o, preset).WithFastStart().ForceFormat("mp4");
+                X264Output.Apply(o, preset);
+                Finish(o);
             })
             .WithLogLevel(FFMpegLogLevel.Error)
             .ProcessAsynchronously(throwOnError: false);
@@ -54,15 +57,21 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
     /// </summary>
     async Task CutAudioAsync(double videoEnd)
     {
-        string cut = outputPath + ".cut.mp4";
+        string cut = outputPath + ".cut" + Path.GetExtension(outputPath);
         var cutResult = await FFMpegArguments.FromFileInput(outputPath)
-            .OutputToFile(cut, overwrite: true, o => o
-                .WithCustomArgument($"-map 0 -c copy -t {videoEnd.ToString("R", CultureInfo.InvariantCulture)}")
-                .WithFastStart().ForceFormat("mp4"))
+            .OutputToFile(cut, overwrite: true, o => Finish(o
+                .WithCustomArgument($"-map 0 -c copy -t {videoEnd.ToString("R", CultureInfo.InvariantCulture)}")))
             .WithLogLevel(FFMpegLogLevel.Error)
             .ProcessAsynchronously(throwOnError: false);
         if (cutResult.Success) File.Move(cut, outputPath, overwrite: true);
         else File.Delete(cut); // the uncut file is still whole and playable
     }
 
+    /// <summary>The container and its muxer's settings (<see cref="VideoContainer"/>).</summary>
+    FFMpegOutputOptions Finish(FFMpegOutputOptions o)
+    {
+        if (_container.FastStart) o = o.WithFastStart();
+        if (_container.Arguments.Length > 0) o = o.WithCustomArgument(_container.Arguments);
+        return o.ForceFormat(_container.Muxer);
+    }
 }

@@ -5,7 +5,7 @@ public sealed record AnalyzeOptions
 {
     /// <summary>The video file to analyse.</summary>
     public required string InputPath { get; init; }
-    /// <summary>The annotated MP4; written as NAME.partial.mp4 until the run completes.</summary>
+    /// <summary>The annotated video: MP4 (.mp4, .m4v), MOV (.mov) or Matroska (.mkv); written as NAME.partial.EXT until the run completes.</summary>
     public required string OutputPath { get; init; }
     /// <summary>Per-face JSON lines (CSV for a .csv path); written as NAME.partial.jsonl until the run completes; "-" writes JSON lines to standard output as the run goes.</summary>
     public required string EventsPath { get; init; }
@@ -34,5 +34,7 @@ public sealed record AnalyzeOptions
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
         if (DetectWorkers < 1) throw new VideoAffectException($"detect workers must be at least 1 (got {DetectWorkers})");
         Recognition.Validate();
+        // The null device and other non-files are the output rules' to judge; a file must be a container we write.
+        if (Outputs.FileFacts.Of(OutputPath) is not { Exists: true, Kind: not Outputs.FileKind.Regular }) Media.VideoContainer.For(OutputPath);
     }
 }

@@ -64,6 +64,47 @@ public class ContainerTimingTests
         if (kind == "vfr") Assert.True(output[8] - output[7] > 0.7, "the pause must survive (variable frame rate out for variable in)");
     }
 
+    /// <summary>The annotated video's container follows its name; every frame at its source time (a variable frame rate here), with the audio.</summary>
+    [Theory]
+    [InlineData("out.mkv", "matroska")]
+    [InlineData("out.mov", "qt")]   // QuickTime's brand
+    [InlineData("out.m4v", "isom")] // MP4's
+    [InlineData("out.MP4", "isom")]
+    public void The_annotated_video_is_written_in_the_container_its_name_asks_for(string name, string kind)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 20, fps: 15, audio: true);
+        string input = dir.File("vfr.mp4");
+        ProcessRunner.Tool("ffmpeg", ["-nostdin", "-v", "error", "-i", clip, .. Recipes["vfr"], input]);
+        var r = ProcessRunner.Cli(["analyze", input, "-o", dir.File(name), "--backend", "cpu"], timeoutSeconds: 120);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        // ffprobe names MP4 and MOV alike ("mov,mp4,..."): the file's major brand tells them apart.
+        string format = ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "format=format_name:format_tags=major_brand", "-of", "default=nw=1:nk=1", dir.File(name));
+        var facts = format.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
+        Assert.Contains(kind, kind == "matroska" ? facts[0].Split(',') : facts.Skip(1));
+        Assert.Equal("video audio", Clips.StreamTypes(dir.File(name)));
+        var source = FrameTimes(input);
+        var output = FrameTimes(dir.File(name));
+        Assert.Equal(source.Length, output.Length);
+        for (int i = 0; i < source.Length; i++)
+            Assert.True(Math.Abs(source[i]!.Value - output[i]!.Value) < 1e-3, $"frame {i}: source {source[i]} s, output {output[i]} s");
+        Assert.True(File.Exists(dir.File(Path.ChangeExtension(name, ".jsonl"))));
+    }
+
+    [Theory]
+    [InlineData("out.txt")]
+    [InlineData("out.avi")]
+    [InlineData("out")]
+    public void An_annotated_video_named_for_a_container_we_do_not_write_is_refused_before_the_run(string name)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 5, audio: false);
+        var r = ProcessRunner.Cli(["analyze", clip, "-o", dir.File(name), "--backend", "cpu"], timeoutSeconds: 60);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"videoaffect: error: the annotated video '{dir.File(name)}' needs a name ending in .mp4, .m4v, .mov, .mkv (H.264 in MP4, MOV or Matroska)", r.StandardError.Trim());
+        Assert.Equal(["clip.mp4"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+    }
+
     [Fact]
     public void With_two_video_streams_the_default_one_is_analysed_and_another_can_be_chosen()
     {

@@ -1,0 +1,28 @@
+namespace VideoAffect.Media;
+
+/// <summary>
+/// The container an annotated video is written in, chosen by the output's extension: MP4 (and
+/// .m4v), QuickTime MOV, or Matroska (which stays playable up to where a writer was killed). Any
+/// other name is refused before the run: `-o out.txt` used to get an MP4 under that name.
+/// </summary>
+/// <param name="Muxer">ffmpeg's name for it.</param>
+/// <param name="FastStart">Whether the index goes to the front (MP4, MOV), so a player starts before the whole file has arrived.</param>
+/// <param name="Arguments">What else its muxer is told. Matroska: keep the AAC encoder's priming
+/// (21 ms before the first frame) at its negative time, instead of moving every frame 21 ms later
+/// than the source's (and the records') times, as its muxer does by default; MP4 and MOV hold the
+/// priming in an edit list.</param>
+internal sealed record VideoContainer(string Muxer, bool FastStart, string Arguments = "")
+{
+    static readonly Dictionary<string, VideoContainer> ByExtension = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [".mp4"] = new("mp4", FastStart: true),
+        [".m4v"] = new("mp4", FastStart: true),
+        [".mov"] = new("mov", FastStart: true),
+        [".mkv"] = new("matroska", FastStart: false, "-avoid_negative_ts disabled"),
+    };
+
+    /// <summary>The container for this output path; a one-line <see cref="VideoAffectException"/> for an extension we do not write.</summary>
+    public static VideoContainer For(string path) =>
+        ByExtension.TryGetValue(Path.GetExtension(path), out var container) ? container
+            : throw new VideoAffectException($"the annotated video '{path}' needs a name ending in {string.Join(", ", ByExtension.Keys)} (H.264 in MP4, MOV or Matroska)");
+}
