@@ -10,7 +10,7 @@ namespace VideoAffect.Media;
 /// Encodes the frames of a channel to one H.264 video (<see cref="X264Output"/>) in the container
 /// its name asks for (<see cref="VideoContainer"/>: MP4 unless it ends in .mov or .mkv), fed through
 /// <see cref="TimedFramePipe"/> so every frame keeps the source's own time (variable frame rates
-/// stay variable) in the source's time base, and adds the source's audio, aligned by the same
+/// stay variable) in the source's time base, and adds the source's audio tracks, aligned by the same
 /// origin. A run that ends early still gets a playable file whose audio ends with its video.
 /// </summary>
 internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, bool keepAudio = true, string preset = AnnotatedVideoEncoder.DefaultPreset) : IFrameSink
@@ -39,7 +39,8 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
                 // The source's time base for the encoder and the MP4 track: its frame times then survive exactly.
                 string timescale = source.TimeBase.Split('/')[^1];
                 o.WithCustomArgument($"-copyts -map 0:v:0 -fps_mode passthrough -enc_time_base {source.TimeBase} -video_track_timescale {timescale}");
-                if (withAudio) o.WithCustomArgument("-map 1:a:0").WithAudioCodec(AudioCodec.Aac);
+                // Every audio track (languages, commentary), each keeping its language and default mark.
+                if (withAudio) o.WithCustomArgument("-map 1:a").WithAudioCodec(AudioCodec.Aac);
                 X264Output.Apply(o, preset);
                 Finish(o);
             })

@@ -91,6 +91,25 @@ public class ContainerTimingTests
         Assert.True(File.Exists(dir.File(Path.ChangeExtension(name, ".jsonl"))));
     }
 
+    /// <summary>Every audio track is kept, in order, with its language and which one plays by default; the video track claims no language.</summary>
+    [Fact]
+    public void Every_audio_track_is_kept_with_its_language_and_default_mark()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 15, fps: 15, audio: true);
+        string input = dir.File("two-languages.mkv");
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-f", "lavfi", "-i", "sine=frequency=880:duration=1",
+            "-map", "0:v", "-map", "0:a", "-map", "1:a", "-c:v", "copy", "-c:a", "aac",
+            "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra", "-disposition:a:0", "0", "-disposition:a:1", "default", input);
+        var r = ProcessRunner.Cli(["analyze", input, "-o", dir.File("out.mp4"), "--backend", "cpu"], timeoutSeconds: 120);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        string Tracks(string path) => ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "stream=codec_type:stream_tags=language:stream_disposition=default",
+            "-of", "compact=p=0", path).Trim();
+        Assert.Equal("codec_type=video|disposition:default=1|tag:language=und\n"
+            + "codec_type=audio|disposition:default=0|tag:language=eng\n"
+            + "codec_type=audio|disposition:default=1|tag:language=fra", Tracks(dir.File("out.mp4")));
+    }
+
     [Theory]
     [InlineData("out.txt")]
     [InlineData("out.avi")]

@@ -36,6 +36,8 @@ internal sealed class RawVideoMatroskaWriter(int width, int height, double frame
         var track = Element(0xAE, Concat(
             UInt(0xD7, 1), UInt(0x73C5, 1), UInt(0x83, 1), UInt(0x9C, 0),
             UInt(0x23E383, (ulong)Math.Max(1, Math.Round(frameSeconds * 1e9))), // DefaultDuration, in nanoseconds
+            // Language "und": without it Matroska means English, which ffmpeg then wrote on the annotated video's track.
+            Element(0x22B59C, "und"u8.ToArray()),
             Element(0x86, "V_MS/VFW/FOURCC"u8.ToArray()), Element(0x63A2, bitmap), video));
         var tracks = Element(0x1654AE6B, track);
         byte[] segmentStart = [0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
