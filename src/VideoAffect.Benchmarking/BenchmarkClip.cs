@@ -38,9 +38,9 @@ internal static class BenchmarkClip
         }
         string partial = path + ".partial.mp4";
         var ok = await FFMpegArguments
-            .FromFileInput(background, verifyExists: true, o => o.WithCustomArgument("-loop 1"))
-            .AddFileInput(astronaut, verifyExists: true, o => o.WithCustomArgument("-loop 1"))
-            .OutputToFile(partial, overwrite: true, o => o
+            .FromFileInput(FfmpegPath.Escape(background), verifyExists: false, o => o.WithCustomArgument("-loop 1"))
+            .AddFileInput(FfmpegPath.Escape(astronaut), verifyExists: false, o => o.WithCustomArgument("-loop 1"))
+            .OutputToFile(FfmpegPath.Escape(partial), overwrite: true, o => o
                 .WithCustomArgument($"-filter_complex \"{string.Join(';', filter)}\" -map \"[v]\"")
                 .WithCustomArgument(string.Create(CultureInfo.InvariantCulture, $"-t {seconds} -r {fps} -pix_fmt yuv420p"))
                 .WithVideoCodec("libx264")

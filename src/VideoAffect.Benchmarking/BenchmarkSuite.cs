@@ -138,7 +138,7 @@ internal sealed class BenchmarkSuite(BenchOptions options, Action<string> log)
         log($"{label}: ffmpeg decode + encode");
         var ceiling = await Measurement.OfAsync("ffmpeg", "fps", options.Runs, async () =>
         {
-            await FFMpegArguments.FromFileInput(clip).OutputToFile(Path.Combine(scratch, "ceiling.mp4"), true, o => o
+            await FFMpegArguments.FromFileInput(FfmpegPath.Escape(clip), verifyExists: false).OutputToFile(FfmpegPath.Escape(Path.Combine(scratch, "ceiling.mp4")), true, o => o
                 .WithVideoCodec("libx264").WithCustomArgument("-preset veryfast -crf 20 -pix_fmt yuv420p")).ProcessAsynchronously();
             return info.ExpectedFrames;
         });

@@ -149,7 +149,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         LiveSourceKind.Url => FFMpegArguments.FromUrlInput(new Uri(spec.Location), o => o.WithCustomArgument($"{QuickStart} {LowDelayDecoding}")),
         LiveSourceKind.Webcam => FFMpegArguments.FromDeviceInput(spec.Location, o => o.ForceFormat("v4l2").WithCustomArgument(LowDelayDecoding)),
         // A file plays at its own frame rate, like a camera; optionally forever.
-        _ => FFMpegArguments.FromFileInput(spec.Location, verifyExists: true, o =>
+        _ => FFMpegArguments.FromFileInput(FfmpegPath.Escape(spec.Location), verifyExists: false, o => // a file gone since is ffmpeg's error, as a camera's is
         {
             o.WithCustomArgument($"-re {LowDelayDecoding}");
             if (options.LoopFiles) o.WithCustomArgument("-stream_loop -1");

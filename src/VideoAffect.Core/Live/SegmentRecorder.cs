@@ -53,7 +53,8 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
     async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height)
     {
         Directory.CreateDirectory(directory);
-        string pattern = Path.Combine(directory, $"{streamName}-%Y%m%d-%H%M%S.mp4");
+        // The segment muxer expands strftime's % codes in the whole path: a % of the folder's or stream's own stays one.
+        string pattern = Path.Combine(directory.Replace("%", "%%"), $"{streamName.Replace("%", "%%")}-%Y%m%d-%H%M%S.mp4");
         // Frames at their capture times (seconds since the monitor started), so the recording keeps
         // the stream's real timing and dropped frames and outages show as the gaps they were.
         double origin = double.NaN;
@@ -63,7 +64,7 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
             return frame.Timestamp - origin;
         });
         var result = await FFMpegArguments.FromPipeInput(pipe)
-            .OutputToFile(pattern, overwrite: true, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset)
+            .OutputToFile(FfmpegPath.Escape(pattern), overwrite: true, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset)
                 // Every frame kept at its capture time; a key frame at each segment boundary, where the
                 // segment muxer may cut.
                 .WithCustomArgument("-fps_mode passthrough")

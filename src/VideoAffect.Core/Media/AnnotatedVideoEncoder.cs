@@ -32,9 +32,9 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
         // Both inputs keep their timestamps (-copyts), measured from the source's start: the frames
         // are written that way, the audio is moved by the same amount.
         string origin = (-source.StartTime).ToString("R", CultureInfo.InvariantCulture);
-        if (withAudio) arguments = arguments.AddFileInput(source.Path, verifyExists: true, o => o.WithCustomArgument($"-itsoffset {origin}"));
+        if (withAudio) arguments = arguments.AddFileInput(FfmpegPath.Escape(source.Path), verifyExists: false, o => o.WithCustomArgument($"-itsoffset {origin}"));
         var result = await arguments
-            .OutputToFile(outputPath, overwrite: true, o =>
+            .OutputToFile(FfmpegPath.Escape(outputPath), overwrite: true, o =>
             {
                 // The source's time base for the encoder and the MP4 track: its frame times then survive exactly.
                 string timescale = source.TimeBase.Split('/')[^1];
@@ -59,8 +59,8 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
     async Task CutAudioAsync(double videoEnd)
     {
         string cut = outputPath + ".cut" + Path.GetExtension(outputPath);
-        var cutResult = await FFMpegArguments.FromFileInput(outputPath)
-            .OutputToFile(cut, overwrite: true, o => Finish(o
+        var cutResult = await FFMpegArguments.FromFileInput(FfmpegPath.Escape(outputPath), verifyExists: false)
+            .OutputToFile(FfmpegPath.Escape(cut), overwrite: true, o => Finish(o
                 .WithCustomArgument($"-map 0 -c copy -t {videoEnd.ToString("R", CultureInfo.InvariantCulture)}")))
             .WithLogLevel(FFMpegLogLevel.Error)
             .ProcessAsynchronously(throwOnError: false);

@@ -25,7 +25,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
         {
             var sink = new FrameSink(this, output, token);
             var result = await FFMpegArguments
-                .FromFileInput(info.Path, verifyExists: true)
+                .FromFileInput(FfmpegPath.Escape(info.Path), verifyExists: false) // probed already
                 .OutputToPipe(sink, o => o
                     // The probed stream (not ffmpeg's own choice), at the source's own times.
                     .WithCustomArgument($"-copyts -map 0:{info.StreamIndex} -an -sn -dn")

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using VideoAffect.Live;
+using VideoAffect.Media;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Media;
+
+/// <summary>
+/// File names with double quotes, backslashes and % reach ffmpeg as they are. FFMpegCore quotes a
+/// path without escaping it; the reference for the escaping is .NET's own splitting of a command
+/// line (the one FFMpegCore's Process goes through) and, end to end, ffmpeg reading and writing
+/// such files.
+/// </summary>
+public class FfmpegPathTests
+{
+    [Theory]
+    [InlineData("plain.mp4")]
+    [InlineData("a\"b.mp4")]
+    [InlineData("a\\\"b.mp4")]      // a backslash before a quote
+    [InlineData("a\\\\\"b.mp4")]    // two before a quote
+    [InlineData("ends with\\")]     // before the closing quote FFMpegCore adds
+    [InlineData("ends with\\\\")]
+    [InlineData("back\\slash \"x\" 'y' %d $(z).mp4")]
+    public void An_escaped_path_between_quotes_is_split_back_into_the_same_path(string path)
+    {
+        var start = new ProcessStartInfo("/bin/echo", $"-n \"{FfmpegPath.Escape(path)}\"") { RedirectStandardOutput = true, UseShellExecute = false };
+        using var echo = Process.Start(start)!;
+        string seen = echo.StandardOutput.ReadToEnd();
+        echo.WaitForExit();
+        Assert.Equal(path, seen);
+    }
+
+    [Fact]
+    public async Task Files_and_folders_named_with_quotes_and_percent_signs_are_analysed_monitored_and_recorded()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string folder = dir.File("out \"q\" %d");
+        Directory.CreateDirectory(folder);
+        string input = dir.File("it's a \"quoted\" name %d.mp4");
+        File.Copy(Clips.MovingFace(dir.File("clip.mp4"), 15, audio: true), input);
+
+        var r = ProcessRunner.Cli(["analyze", input, "-o", Path.Combine(folder, "x\"y.mp4"), "--backend", "cpu"], timeoutSeconds: 120);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        Assert.Equal(15, Clips.CountFrames(Path.Combine(folder, "x\"y.mp4")));
+        Assert.Equal("video audio", Clips.StreamTypes(Path.Combine(folder, "x\"y.mp4")));
+
+        using var monitor = new LiveMonitor(new MonitorOptions
+        {
+            Sources = [LiveSourceSpec.Parse($"cam={input}", 0)],
+            RecordsDirectory = folder,
+            RecordingDirectory = folder,
+            Duration = TimeSpan.FromSeconds(30),
+            Recognition = new() { Backend = "cpu" },
+        });
+        var summary = await monitor.RunAsync(CancellationToken.None);
+        Assert.Equal(15, Assert.Single(summary.Streams).Frames);
+        // In the folder named with %d, not in one where strftime put the day of the month.
+        string recording = Assert.Single(Directory.GetFiles(folder, "cam-*.mp4"));
+        Assert.Equal(15, Clips.CountFrames(recording));
+    }
+}
