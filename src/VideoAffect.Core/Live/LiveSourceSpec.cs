@@ -39,10 +39,11 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
         return specs;
     }
 
+    /// <summary>NAME=LOCATION; but a file whose own name holds '=' (take=2.mp4) is that file, not a stream "take" of "2.mp4".</summary>
     static bool HasOwnName(string text)
     {
         int eq = text.IndexOf('=');
-        return eq > 0 && !text[..eq].Contains(':') && !text[..eq].Contains('/');
+        return eq > 0 && !text[..eq].Contains(':') && !text[..eq].Contains('/') && !File.Exists(text);
     }
 
     /// <summary>One source as given on the command line: NAME=LOCATION, or a location alone (named after it; <paramref name="index"/> names a source that gives no name of its own).</summary>

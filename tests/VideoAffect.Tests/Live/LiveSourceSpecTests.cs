@@ -1,0 +1,37 @@
+using VideoAffect.Live;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Live;
+
+/// <summary>How monitor's sources are read from the command line: NAME=LOCATION, or a location named after itself.</summary>
+/// <remarks>In the collection that runs alone: one test moves the process's current folder.</remarks>
+[Collection(LiveCollection.Name)]
+public class LiveSourceSpecTests
+{
+    [Theory]
+    [InlineData("lobby=rtsp://10.0.0.5/stream", "lobby", "rtsp://10.0.0.5/stream", LiveSourceKind.Rtsp)]
+    [InlineData("rtsp://user@10.0.0.5:554/cam/main?x=1", "10-0-0-5-cam-main", "rtsp://user@10.0.0.5:554/cam/main?x=1", LiveSourceKind.Rtsp)]
+    [InlineData("/dev/video0", "video0", "/dev/video0", LiveSourceKind.Webcam)]
+    [InlineData("door=http://cam.local/mjpg?a=b", "door", "http://cam.local/mjpg?a=b", LiveSourceKind.Url)]
+    [InlineData("/videos/lobby.mp4", "lobby", "/videos/lobby.mp4", LiveSourceKind.File)]
+    public void A_source_is_named_by_its_user_or_after_itself(string text, string name, string location, LiveSourceKind kind) =>
+        Assert.Equal(new LiveSourceSpec(name, location, kind), LiveSourceSpec.Parse(text, 0));
+
+    [Fact]
+    public void A_file_whose_name_holds_an_equals_sign_is_that_file()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string file = dir.File("take=2.mp4");
+        File.WriteAllText(file, "");
+        // Relative, as a user types it in the file's folder: "take=2.mp4" is the file, not a stream "take" of "2.mp4".
+        string previous = Environment.CurrentDirectory;
+        Environment.CurrentDirectory = dir.Path;
+        try
+        {
+            Assert.Equal(new LiveSourceSpec("take-2", "take=2.mp4", LiveSourceKind.File), LiveSourceSpec.Parse("take=2.mp4", 0));
+            Assert.Equal(new LiveSourceSpec("cam", "take=2.mp4", LiveSourceKind.File), LiveSourceSpec.Parse("cam=take=2.mp4", 0));
+            Assert.Equal(new LiveSourceSpec("other", "2.mp4", LiveSourceKind.File), LiveSourceSpec.Parse("other=2.mp4", 0));
+        }
+        finally { Environment.CurrentDirectory = previous; }
+    }
+}
