@@ -46,7 +46,7 @@ public class CameraPlanTests
         var view = View(Enumerable.Range(1, 10).Select(i => $"cam{i}"), Node("a", 4, "cam1", "cam2"), Node("b", 5, "cam3", "cam4"));
         Round(view);
         Assert.Equal(new Dictionary<string, int> { ["a"] = 4, ["b"] = 5 }, Loads(view));
-        Assert.Single(view.Sources.Keys.Where(c => !view.Nodes.Any(n => n.Cameras.Contains(c))));
+        Assert.Single(view.Sources.Keys, c => !view.Nodes.Any(n => n.Cameras.Contains(c)));
         Assert.All(view.Nodes, n => Assert.Empty(CameraPlan.For(view, n.Silo).Start));
     }
 

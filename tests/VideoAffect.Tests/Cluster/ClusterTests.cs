@@ -109,7 +109,7 @@ public class ClusterTests
             // It comes back with its data: the nodes say so, and the cluster answers again.
             redis.Start();
             foreach (var (_, node) in living) await node.WaitForAsync("answers again", TimeSpan.FromSeconds(20));
-            foreach (var (_, node) in living) Assert.Single(node.StandardError.Split('\n').Where(l => l.Contains("lost the cluster's Redis")));
+            foreach (var (_, node) in living) Assert.Single(node.StandardError.Split('\n'), l => l.Contains("lost the cluster's Redis"));
             await WaitForStatusAsync(cluster, s => s.Cameras.Count == 6 && s.Cameras.Values.All(n => n is not null && n != victim), "the cluster after Redis returned");
 
             // The dead node comes back: cameras spread out to it (two each).
@@ -144,7 +144,7 @@ public class ClusterTests
         var node = ProcessRunner.Cli(["node", "--cluster", $"redis://127.0.0.1:{closed}", "--backend", "cpu"], timeoutSeconds: 90);
         Assert.Equal(2, node.ExitCode);
         Assert.Contains($"cannot join the cluster at redis://127.0.0.1:{closed}", node.StandardError);
-        Assert.Single(node.StandardError.Trim().Split('\n').Where(l => l.StartsWith("videoaffect: error:")));
+        Assert.Single(node.StandardError.Trim().Split('\n'), l => l.StartsWith("videoaffect: error:"));
         var status = ProcessRunner.Cli(["cluster", "status", "--cluster", $"redis://127.0.0.1:{closed}"], timeoutSeconds: 90);
         Assert.Equal(2, status.ExitCode);
         Assert.Single(status.StandardError.Trim().Split('\n'));

@@ -150,10 +150,11 @@ public class HaarDetectorTests(Xunit.Abstractions.ITestOutputHelper output)
     /// <summary>Three astronaut faces of different sizes pasted on a horizontal gradient.</summary>
     static Mat GeneratedFrame()
     {
-        var frame = new Mat(360, 480, MatType.CV_8UC1);
-        for (int y = 0; y < frame.Rows; y++)
-            for (int x = 0; x < frame.Cols; x++)
-                frame.Set(y, x, (byte)(40 + x * 160 / frame.Cols));
+        const int rows = 360, cols = 480;
+        var frame = new Mat(rows, cols, MatType.CV_8UC1);
+        for (int y = 0; y < rows; y++)
+            for (int x = 0; x < cols; x++)
+                frame.Set(y, x, (byte)(40 + x * 160 / cols));
         using var astronaut = Cv2.ImRead(Photo("astronaut.png"), ImreadModes.Grayscale);
         using var face = new Mat(astronaut, new Rect(150, 20, 200, 200));
         foreach (var (x, y, size) in new[] { (10, 20, 150), (200, 40, 100), (330, 200, 130) })

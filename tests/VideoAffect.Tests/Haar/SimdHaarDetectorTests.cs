@@ -81,7 +81,7 @@ public class SimdHaarDetectorTests
         var tested = Cases().Select(c => (string)c[5]).ToHashSet();
         var installed = Directory.GetFiles(DetectorOptions.SystemCascadeDirectory, "*.xml").Select(Path.GetFileName).ToList();
         Assert.NotEmpty(installed);
-        Assert.Empty(installed.Where(name => !tested.Contains(name!)));
+        Assert.DoesNotContain(installed, name => !tested.Contains(name!));
     }
 
     [Theory]
