@@ -12,7 +12,7 @@ static class AnalyzeCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string[]>("inputs") { Description = "video files to analyse, one after the other", Arity = ArgumentArity.OneOrMore };
+        var input = new Argument<string[]>("inputs") { Description = "video files (or http(s)/ftp URLs) to analyse, one after the other", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--output", "-o") { Description = "annotated video to write: .mp4, .mov or .mkv (Matroska); or a folder for each input's NAME.annotated.mp4 (default: INPUT.annotated.mp4 beside the input)" };
         var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines, or CSV for a .csv path, or a folder; - writes JSON lines to standard output as frames are done, and the summary to stderr (default: OUTPUT with .jsonl)" };
         var summary = new Option<string?>("--summary") { Description = "run summary JSON to write, or a folder (default: OUTPUT with .summary.json)" };
@@ -26,7 +26,7 @@ static class AnalyzeCommand
         var recognition = SharedOptions.Recognition();
         var publish = SharedOptions.Publish();
 
-        var command = new Command("analyze", "annotate a video file with each face's emotion and write per-face records");
+        var command = new Command("analyze", "annotate videos with each face's emotion and write per-face records");
         command.Arguments.Add(input);
         foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, queue, noAudio, detectWorkers, publish }.Concat(recognition.All))
             command.Options.Add(o);

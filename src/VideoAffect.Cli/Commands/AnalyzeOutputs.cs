@@ -3,7 +3,7 @@ using VideoAffect.Outputs;
 namespace VideoAffect.Cli.Commands;
 
 /// <summary>
-/// Where `analyze` writes for each input. One input: `-o`, `--events`, `--summary` and `--report`
+/// Where `analyze` writes for each input (beside it, or in the current folder for a URL). One input: `-o`, `--events`, `--summary` and `--report`
 /// name files, as always. Any number of inputs: each of them may instead name an existing folder,
 /// which gets the outputs of every input there under the input's name (`-o out/` writes
 /// out/NAME.annotated.mp4, and the records and summary beside it). With several inputs a file
@@ -27,8 +27,10 @@ static class AnalyzeOutputs
         var plan = new List<Planned>();
         foreach (string input in inputs)
         {
-            string name = Path.GetFileNameWithoutExtension(input) + ".annotated";
-            string besideInput = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(input))!, name + ".mp4");
+            string name = Media.MediaLocation.NameOf(input) + ".annotated";
+            // A URL's outputs default to the current folder, there being no folder beside it.
+            string home = Media.MediaLocation.IsUrl(input) ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(input))!;
+            string besideInput = Path.Combine(home, name + ".mp4");
             string video = videoFolder is not null ? Path.Combine(videoFolder, name + ".mp4") : output ?? besideInput;
             // Records and summary default to the video's name; with no video (-o /dev/null), to the input's.
             string named = IsNullDevice(video) ? besideInput : video;

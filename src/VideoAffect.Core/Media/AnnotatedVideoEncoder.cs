@@ -32,7 +32,7 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
         // Both inputs keep their timestamps (-copyts), measured from the source's start: the frames
         // are written that way, the audio is moved by the same amount.
         string origin = (-source.StartTime).ToString("R", CultureInfo.InvariantCulture);
-        if (withAudio) arguments = arguments.AddFileInput(FfmpegPath.Escape(source.Path), verifyExists: false, o => o.WithCustomArgument($"-itsoffset {origin}"));
+        if (withAudio) arguments = arguments.AddFileInput(FfmpegPath.Escape(source.Path), verifyExists: false, o => o.WithCustomArgument($"{MediaLocation.InputOptions(source.Path)} -itsoffset {origin}"));
         var result = await arguments
             .OutputToFile(FfmpegPath.Escape(outputPath), overwrite: true, o =>
             {

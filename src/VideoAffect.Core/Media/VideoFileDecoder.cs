@@ -25,7 +25,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
         {
             var sink = new FrameSink(this, output, token);
             var result = await FFMpegArguments
-                .FromFileInput(FfmpegPath.Escape(info.Path), verifyExists: false) // probed already
+                .FromFileInput(FfmpegPath.Escape(info.Path), verifyExists: false, o => o.WithCustomArgument(MediaLocation.InputOptions(info.Path))) // probed already
                 .OutputToPipe(sink, o => o
                     // The probed stream (not ffmpeg's own choice), at the source's own times.
                     .WithCustomArgument($"-copyts -map 0:{info.StreamIndex} -an -sn -dn")
@@ -46,13 +46,13 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
             token.ThrowIfCancellationRequested();
             if (sink.Failure is not null) throw sink.Failure;
             if (!result.Success)
-                throw new VideoAffectException($"decoding '{info.Path}' failed after {FramesDecoded} frames ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
+                throw new VideoAffectException($"decoding '{MediaLocation.Shown(info.Path)}' failed after {FramesDecoded} frames ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
             // ffmpeg exits 0 on a cut-off file after decoding what is there; the demuxer's
             // "partial file" message is the only sign, and a short result must not look complete.
             if (result.StandardError.Any(l => l.Contains("partial file", StringComparison.OrdinalIgnoreCase)))
-                throw new VideoAffectException($"'{info.Path}' is truncated: its video ends after {FramesDecoded} frames");
+                throw new VideoAffectException($"'{MediaLocation.Shown(info.Path)}' is truncated: its video ends after {FramesDecoded} frames");
             if (FramesDecoded == 0)
-                throw new VideoAffectException($"'{info.Path}' contains no decodable video frames (damaged or truncated file)");
+                throw new VideoAffectException($"'{MediaLocation.Shown(info.Path)}' contains no decodable video frames (damaged or truncated file)");
         }
         catch (Exception e)
         {
@@ -93,7 +93,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
                 catch (Exception e) when (e is EndOfStreamException or InvalidDataException)
                 {
                     frame.Dispose();
-                    Failure = new VideoAffectException($"decoding '{info.Path}' ended inside frame {decoder.FramesDecoded} ({e.Message})");
+                    Failure = new VideoAffectException($"decoding '{MediaLocation.Shown(info.Path)}' ended inside frame {decoder.FramesDecoded} ({e.Message})");
                     return;
                 }
                 catch { frame.Dispose(); throw; }

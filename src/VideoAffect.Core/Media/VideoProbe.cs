@@ -9,21 +9,26 @@ namespace VideoAffect.Media;
 public static class VideoProbe
 {
     /// <summary>The file's video stream as the pipeline needs it; a missing file, a file without video or an unreadable one is a one-line <see cref="VideoAffectException"/>.</summary>
-    /// <param name="path">The video file.</param>
+    /// <param name="path">The video file, or an http(s)/ftp URL (<see cref="MediaLocation"/>).</param>
     /// <param name="token">Stops ffprobe.</param>
     /// <param name="streamIndex">the stream to analyse (ffprobe's index); null: the default video stream (see <see cref="Choose"/>)</param>
     public static async Task<VideoInfo> ProbeAsync(string path, CancellationToken token, int? streamIndex = null)
     {
-        if (Directory.Exists(path)) throw new VideoAffectException($"input '{path}' is a folder, not a video file");
-        if (!File.Exists(path)) throw new VideoAffectException($"input '{path}' does not exist");
-        if (new FileInfo(path).Length == 0) throw new VideoAffectException($"input '{path}' is empty");
-        using var json = await RunAsync(path, token);
+        // A URL is ffprobe's to open (and its errors are ffprobe's); messages show it without secrets.
+        string shown = MediaLocation.Shown(path);
+        if (!MediaLocation.IsUrl(path))
+        {
+            if (Directory.Exists(path)) throw new VideoAffectException($"input '{path}' is a folder, not a video file");
+            if (!File.Exists(path)) throw new VideoAffectException($"input '{path}' does not exist");
+            if (new FileInfo(path).Length == 0) throw new VideoAffectException($"input '{path}' is empty");
+        }
+        using var json = await RunAsync(path, shown, token);
         var root = json.RootElement;
         var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
-        var video = Choose(path, streams, streamIndex);
+        var video = Choose(shown, streams, streamIndex);
         var (width, height) = DisplayGeometry.Of(video);
         if (width <= 0 || height <= 0)
-            throw new VideoAffectException($"'{path}' has a video stream without a frame size (damaged or truncated file)");
+            throw new VideoAffectException($"'{shown}' has a video stream without a frame size (damaged or truncated file)");
         double fps = Rate(video, "avg_frame_rate") is > 0 and var avg ? avg : Rate(video, "r_frame_rate") is > 0 and var r ? r : 25;
         var format = root.TryGetProperty("format", out var f) ? f : default;
         double duration = Seconds(video, "duration") is > 0 and var d ? d : Seconds(format, "duration") is > 0 and var fd ? fd : 0;
@@ -48,13 +53,14 @@ public static class VideoProbe
         return videos.FirstOrDefault(x => Flag(x, "default")) is { ValueKind: JsonValueKind.Object } marked ? marked : videos[0];
     }
 
-    static async Task<JsonDocument> RunAsync(string path, CancellationToken token)
+    static async Task<JsonDocument> RunAsync(string path, string shown, CancellationToken token)
     {
         var start = new ProcessStartInfo(GlobalFFOptions.GetFFProbeBinaryPath())
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var a in new[] { "-v", "error", "-show_format", "-show_streams", "-of", "json", path }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { "-v", "error" }.Concat(MediaLocation.InputOptions(path, probe: true).Split(' ', StringSplitOptions.RemoveEmptyEntries)).Concat(["-show_format", "-show_streams", "-of", "json", path]))
+            start.ArgumentList.Add(a);
         using var process = new Process { StartInfo = start };
         try { process.Start(); }
         catch (System.ComponentModel.Win32Exception) { throw new VideoAffectException("ffprobe is not installed; run ./setup.sh"); }
@@ -67,9 +73,9 @@ public static class VideoProbe
             throw;
         }
         if (process.ExitCode != 0)
-            throw new VideoAffectException($"'{path}' is not a readable video ({FfmpegErrors.Reason(await errors)})");
+            throw new VideoAffectException($"'{shown}' is not a readable video ({FfmpegErrors.Reason(await errors)})");
         try { return JsonDocument.Parse(await output); }
-        catch (JsonException) { throw new VideoAffectException($"'{path}' is not a readable video (ffprobe said nothing useful)"); }
+        catch (JsonException) { throw new VideoAffectException($"'{shown}' is not a readable video (ffprobe said nothing useful)"); }
     }
 
     static string? Text(JsonElement e, string name) =>

@@ -34,7 +34,7 @@ public sealed record AnalyzeOptions
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
         if (DetectWorkers < 1) throw new VideoAffectException($"detect workers must be at least 1 (got {DetectWorkers})");
         Recognition.Validate();
-        // The null device and other non-files are the output rules' to judge; a file must be a container we write.
-        if (Outputs.FileFacts.Of(OutputPath) is not { Exists: true, Kind: not Outputs.FileKind.Regular }) Media.VideoContainer.For(OutputPath);
+        // '-', the null device and other non-files are the output rules' to judge; a file must be a container we write.
+        if (OutputPath != "-" && Outputs.FileFacts.Of(OutputPath) is not { Exists: true, Kind: not Outputs.FileKind.Regular }) Media.VideoContainer.For(OutputPath);
     }
 }

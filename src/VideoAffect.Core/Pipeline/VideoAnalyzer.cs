@@ -57,7 +57,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         StreamStages stream;
         try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report); }
         catch { records.Dispose(); throw; }
-        log?.Invoke($"{info.Path}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{(info.HasAudio ? ", with audio" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
+        log?.Invoke($"{MediaLocation.Shown(info.Path)}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{(info.HasAudio ? ", with audio" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
 
         var pool = new FrameBufferPool(info.FrameBytes);
         _decoder = new VideoFileDecoder(info, pool);
@@ -109,7 +109,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
 
         var summary = new AnalysisSummary
         {
-            Input = options.InputPath,
+            Input = MediaLocation.Shown(options.InputPath),
             Status = status,
             Error = failure is null ? null : OneLine(failure),
             Video = video,
@@ -166,7 +166,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var c = System.Globalization.CultureInfo.InvariantCulture;
         return new RunFacts(
         [
-            ("input", Path.GetFileName(options.InputPath)),
+            ("input", Path.GetFileName(MediaLocation.Shown(options.InputPath))),
             ("duration", string.Create(c, $"{info.Duration.TotalSeconds:0.00} s, {info.Width}x{info.Height} at {info.FrameRate:0.###} fps")),
             ("frames", frames.ToString(c)),
             ("faces", faces.ToString(c)),
@@ -181,8 +181,8 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         ]);
     }
 
-    /// <summary>The stream's name in records and events: the input file's name.</summary>
-    string StreamName => Path.GetFileNameWithoutExtension(options.InputPath);
+    /// <summary>The stream's name in records and events: the input's name.</summary>
+    string StreamName => MediaLocation.NameOf(options.InputPath);
 
     /// <summary>Frames queued between stages may hold at most this much together (a few of 8K's 100 MB frames).</summary>
     const long QueuedBytesLimit = 1L << 30;

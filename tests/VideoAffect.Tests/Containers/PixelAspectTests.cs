@@ -12,9 +12,26 @@ namespace VideoAffect.Tests.Containers;
 /// the square-pixel original (the reference), and the annotated video must show the original's
 /// shape in square pixels.
 /// </summary>
-public class PixelAspectTests
+public class PixelAspectTests(PixelAspectTests.SquareOriginal original) : IClassFixture<PixelAspectTests.SquareOriginal>
 {
     const int Frames = 20;
+
+    /// <summary>The square-pixel clip and the boxes found in it, made once for every case.</summary>
+    public sealed class SquareOriginal : IDisposable
+    {
+        readonly TempFolder _dir = TestPaths.NewTempFolder();
+
+        public SquareOriginal()
+        {
+            Path = Clips.MovingFace(_dir.File("square.mp4"), Frames, fps: 15, width: 640, height: 480, audio: false);
+            Boxes = PixelAspectTests.Boxes(Analyze(_dir, Path, "square"));
+        }
+
+        public string Path { get; }
+        public Dictionary<int, (int X, int Y, int W, int H)> Boxes { get; }
+
+        public void Dispose() => _dir.Dispose();
+    }
 
     [Theory]
     [InlineData("scale=480:480,setsar=4/3", false)]  // wide pixels, as HDV's 1440x1080
@@ -26,15 +43,14 @@ public class PixelAspectTests
     public void An_anamorphic_video_is_analysed_in_square_pixels_where_a_player_shows_its_faces(string squeeze, bool turned)
     {
         using var dir = TestPaths.NewTempFolder();
-        string original = Clips.MovingFace(dir.File("square.mp4"), Frames, fps: 15, width: 640, height: 480, audio: false);
         string squeezed = dir.File("anamorphic.mp4");
-        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", original, "-vf", squeeze,
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", original.Path, "-vf", squeeze,
             "-c:v", "libx264", "-preset", "ultrafast", "-crf", "12", turned ? dir.File("stored.mp4") : squeezed);
         // ffmpeg 5.1 writes a rotation only when it copies a stream.
         if (turned) ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", dir.File("stored.mp4"), "-c", "copy", "-metadata:s:v:0", "rotate=90", squeezed);
         Assert.Equal((640, 480), DisplaySize(squeezed)); // the material is what it claims to be
 
-        var reference = Boxes(Analyze(dir, original, "square"));
+        var reference = original.Boxes;
         var boxes = Boxes(Analyze(dir, squeezed, "anamorphic"));
         Assert.True(reference.Count >= Frames * 3 / 4, $"the original's face on most frames: {reference.Count}");
         int compared = 0;
@@ -57,10 +73,9 @@ public class PixelAspectTests
     public async Task A_live_source_with_anamorphic_pixels_is_watched_in_square_pixels()
     {
         using var dir = TestPaths.NewTempFolder();
-        string original = Clips.MovingFace(dir.File("square.mp4"), 30, fps: 15, width: 640, height: 480, audio: false);
         string camera = dir.File("cctv.mp4");
         // A D1 CCTV camera's picture: 704x576 stored, 12:11 pixels.
-        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", original, "-vf", "scale=704:576,setsar=12/11",
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", original.Path, "-vf", "scale=704:576,setsar=12/11",
             "-c:v", "libx264", "-preset", "ultrafast", camera);
         using var monitor = new LiveMonitor(new MonitorOptions
         {

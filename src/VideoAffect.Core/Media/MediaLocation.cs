@@ -1,0 +1,41 @@
+namespace VideoAffect.Media;
+
+/// <summary>
+/// Where a recorded video is read from: a file, or a URL that ffmpeg reads itself (http, https,
+/// ftp: a recording on a web server or in object storage, given as a plain or presigned link).
+/// </summary>
+internal static class MediaLocation
+{
+    static readonly string[] UrlSchemes = ["http", "https", "ftp"];
+
+    /// <summary>Whether the input is a URL rather than a file path.</summary>
+    public static bool IsUrl(string input) =>
+        Uri.TryCreate(input, UriKind.Absolute, out var uri) && UrlSchemes.Contains(uri.Scheme) && uri.Host.Length > 0;
+
+    /// <summary>
+    /// ffmpeg's input options for it; nothing for a file. A URL gives up on a server that stops
+    /// answering for 10 s instead of waiting forever; while decoding, an http(s) connection that
+    /// breaks (a long download over a flaky network) is made again, twice at most (after 1 and
+    /// 2 s), so a dead server fails the run within about half a minute. A probe does not retry.
+    /// </summary>
+    public static string InputOptions(string input, bool probe = false) =>
+        !IsUrl(input) ? ""
+            : probe || input.StartsWith("ftp", StringComparison.OrdinalIgnoreCase) ? "-rw_timeout 10000000"
+            : "-reconnect 1 -reconnect_on_network_error 1 -reconnect_delay_max 2 -rw_timeout 10000000";
+
+    /// <summary>The input's name without its extension, for output names and stream names: talk for /videos/talk.mp4 and for https://host/v/talk.mp4?sig=...</summary>
+    public static string NameOf(string input)
+    {
+        string path = IsUrl(input) ? Uri.UnescapeDataString(new Uri(input).AbsolutePath) : input;
+        string name = Path.GetFileNameWithoutExtension(path.TrimEnd('/'));
+        return name.Length > 0 ? name : "video";
+    }
+
+    /// <summary>The input as messages and reports show it: a URL without its user and password, query or fragment (a presigned link's signature is a secret).</summary>
+    public static string Shown(string input)
+    {
+        if (!IsUrl(input)) return input;
+        var uri = new Uri(input);
+        return $"{uri.Scheme}://{uri.Host}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}{uri.AbsolutePath}";
+    }
+}
