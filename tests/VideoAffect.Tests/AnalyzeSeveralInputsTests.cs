@@ -50,7 +50,33 @@ public class AnalyzeSeveralInputsTests
         Assert.Empty(Directory.GetFiles(dir.Path, "broken.annotated*"));
     }
 
+    [Fact]
+    public void A_folder_stands_for_the_videos_in_it_and_not_for_the_outputs_of_an_earlier_run()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string folder = dir.File("recordings");
+        Directory.CreateDirectory(Path.Combine(folder, "older"));
+        Clips.MovingFace(Path.Combine(folder, "b.mp4"), 6, audio: false);
+        Clips.MovingFace(Path.Combine(folder, "A.MOV"), 5, audio: false);
+        Clips.MovingFace(Path.Combine(folder, "older", "deeper.mp4"), 5, audio: false); // not recursive
+        File.WriteAllText(Path.Combine(folder, "notes.txt"), "not a video");
+
+        for (int run = 1; run <= 2; run++)
+        {
+            // The second run finds the first one's outputs beside the videos, and leaves them out.
+            var r = ProcessRunner.Cli(["analyze", folder, "-o", folder, "--json", "--backend", "cpu"], timeoutSeconds: 120);
+            Assert.True(r.ExitCode == 0, r.StandardError);
+            var inputs = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => Path.GetFileName(JsonDocument.Parse(l).RootElement.GetProperty("input").GetString()));
+            Assert.Equal(["A.MOV", "b.mp4"], inputs); // by name, ordinal
+            Assert.Equal(5, Clips.CountFrames(Path.Combine(folder, "A.annotated.mp4")));
+            Assert.Equal(6, Clips.CountFrames(Path.Combine(folder, "b.annotated.mp4")));
+        }
+        Assert.False(File.Exists(Path.Combine(folder, "older", "deeper.annotated.mp4")));
+    }
+
     [Theory]
+    [InlineData("empty-folder", "holds no video files")]
     [InlineData("same-name", "would both write")]
     [InlineData("output-file", "with several inputs, -o names a folder that exists")]
     [InlineData("report-file", "with several inputs, --report names a folder that exists")]
@@ -70,6 +96,7 @@ public class AnalyzeSeveralInputsTests
         File.Copy(c, dir.File("c.annotated.mp4"));
         string[] arguments = kind switch
         {
+            "empty-folder" => [c, dir.File("out")],
             "same-name" => [a, b, "-o", dir.File("out")],
             "output-file" => [a, c, "-o", dir.File("out/x.mp4")],
             "report-file" => [a, c, "--report", dir.File("out/report.html")],

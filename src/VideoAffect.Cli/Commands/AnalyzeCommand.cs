@@ -12,7 +12,7 @@ static class AnalyzeCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string[]>("inputs") { Description = "video files (or http(s)/ftp URLs) to analyse, one after the other", Arity = ArgumentArity.OneOrMore };
+        var input = new Argument<string[]>("inputs") { Description = "video files (or http(s)/ftp URLs, or folders: the video files in each) to analyse, one after the other", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--output", "-o") { Description = "annotated video to write: .mp4, .mov or .mkv (Matroska); or a folder for each input's NAME.annotated.mp4 (default: INPUT.annotated.mp4 beside the input)" };
         var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines, or CSV for a .csv path, or a folder; - writes JSON lines to standard output as frames are done, and the summary to stderr (default: OUTPUT with .jsonl)" };
         var summary = new Option<string?>("--summary") { Description = "run summary JSON to write, or a folder (default: OUTPUT with .summary.json)" };
@@ -20,7 +20,7 @@ static class AnalyzeCommand
         var json = new Option<bool>("--json") { Description = "print the run summary as JSON (with several inputs, one line per input)" };
         var queue = new Option<int>("--queue-capacity") { Description = "frames each inter-stage queue holds", DefaultValueFactory = _ => 8 };
         var videoStream = new Option<int?>("--video-stream") { Description = "the video stream to analyse, by ffprobe's stream index (default: the stream marked default, else the first)" };
-        var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio track" };
+        var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio tracks" };
         var preset = new Option<string>("--encoder-preset") { Description = "x264 preset of the annotated video: ultrafast ... veryslow (faster presets: bigger files)", DefaultValueFactory = _ => Media.AnnotatedVideoEncoder.DefaultPreset };
         var detectWorkers = new Option<int>("--detect-workers") { Description = "frames detected at once, one single-threaded cascade each (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var recognition = SharedOptions.Recognition();
@@ -33,7 +33,7 @@ static class AnalyzeCommand
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
             SystemPackages.Require(ffmpeg: true, recognition.Detector.Read(r).CascadePath);
-            var inputs = r.GetValue(input)!;
+            var inputs = AnalyzeOutputs.Expand(r.GetValue(input)!);
             var plan = AnalyzeOutputs.Plan(inputs, r.GetValue(output), r.GetValue(events), r.GetValue(summary), r.GetValue(report));
             var runs = plan.Select(p => new AnalyzeOptions
             {
