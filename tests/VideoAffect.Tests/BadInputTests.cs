@@ -46,11 +46,12 @@ public class BadInputTests
     }
 
     [Fact]
-    public void A_folder_as_input_is_named_a_folder()
+    public void A_folder_without_videos_as_input_is_named_as_such()
     {
+        // A folder stands for the videos in it (AnalyzeSeveralInputsTests); named like a video, with none inside.
         using var dir = TestPaths.NewTempFolder();
         Directory.CreateDirectory(dir.File("clips.mp4"));
-        AssertCleanFailure(Analyze(dir, dir.File("clips.mp4")), "is a folder, not a video file");
+        AssertCleanFailure(Analyze(dir, dir.File("clips.mp4")), $"folder '{dir.File("clips.mp4")}' holds no video files");
         AssertNoCompleteOutputs(dir);
     }
 
