@@ -20,14 +20,15 @@ public class ClassifyCliTests
         File.WriteAllBytes(dir.File("damaged.png"), flipped);
         File.WriteAllText(dir.File("text.png"), "not an image");
 
-        var r = ProcessRunner.Cli(["classify", dir.File("truncated.png"), good, dir.File("damaged.png"), dir.File("text.png"), dir.Path, good, "--backend", "cpu", "--json"], timeoutSeconds: 90);
+        Directory.CreateDirectory(dir.File("empty"));
+        var r = ProcessRunner.Cli(["classify", dir.File("truncated.png"), good, dir.File("damaged.png"), dir.File("text.png"), dir.File("empty"), good, "--backend", "cpu", "--json"], timeoutSeconds: 90);
         Assert.Equal(2, r.ExitCode);
         var errors = r.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, errors.Length);
         Assert.All(errors, l => Assert.StartsWith("videoaffect: error: ", l)); // no libpng line, no trace
         Assert.Contains("truncated", errors[0]);
         Assert.Contains("CRC", errors[1]);
-        Assert.Contains("is a folder", errors[3]);
+        Assert.Contains($"folder '{dir.File("empty")}' holds no images", errors[3]);
         var lines = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(6, lines.Count); // one line per image, in order
         Assert.Equal(2, lines.Count(l => l.TryGetProperty("faces", out var f) && f.GetArrayLength() == 1));
@@ -108,6 +109,28 @@ public class ClassifyCliTests
         Assert.InRange(bounds.Bottom, 66 + 95, 66 + 95 + 4);
         Assert.InRange(bounds.Top, 30, 66);
         Assert.Empty(Directory.GetFiles(dir.File("out"), "*partial*"));
+    }
+
+    /// <summary>A folder stands for the images in it, by name, leaving out other files and the annotated copies of an earlier run.</summary>
+    [Fact]
+    public void A_folder_stands_for_the_images_in_it()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string photos = dir.File("photos");
+        Directory.CreateDirectory(photos);
+        File.Copy(TestPaths.Photo("astronaut.png"), Path.Combine(photos, "b.png"));
+        File.Copy(TestPaths.Photo("coffee.png"), Path.Combine(photos, "A.PNG"));
+        File.WriteAllText(Path.Combine(photos, "notes.txt"), "not an image");
+        for (int run = 1; run <= 2; run++)
+        {
+            // The second run finds the first one's annotated copies beside the photos, and leaves them out.
+            var r = ProcessRunner.Cli(["classify", photos, "--annotate", photos, "--json", "--backend", "cpu"], timeoutSeconds: 90);
+            Assert.True(r.ExitCode == 0, r.StandardError);
+            var lines = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal(["A.PNG", "b.png"], lines.Select(l => Path.GetFileName(l.GetProperty("image").GetString())));
+            Assert.Equal([0, 1], lines.Select(l => l.GetProperty("faces").GetArrayLength()));
+        }
+        Assert.Equal(["A.PNG", "A.annotated.png", "b.annotated.png", "b.png", "notes.txt"], Directory.GetFiles(photos).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Theory]

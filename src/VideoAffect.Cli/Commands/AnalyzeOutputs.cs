@@ -14,34 +14,12 @@ static class AnalyzeOutputs
     /// <summary>The paths of one input's run.</summary>
     public sealed record Planned(string Input, string Video, string Events, string Summary, string? Report);
 
-    /// <summary>Extensions of the video files a folder given as an input stands for.</summary>
-    static readonly string[] VideoExtensions =
-        [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob", ".wmv", ".flv", ".3gp", ".ogv", ".mxf", ".dv"];
-
-    /// <summary>
-    /// The inputs with each folder replaced by the video files directly in it, by name; our own
-    /// outputs there (NAME.annotated.*, and .partial files of a run that stopped) are not inputs.
-    /// </summary>
+    /// <summary>The inputs with each folder replaced by the video files in it (<see cref="FolderInputs"/>); a folder without any is an error.</summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
     {
-        var expanded = new List<string>();
-        foreach (string input in inputs)
-        {
-            if (!Directory.Exists(input))
-            {
-                expanded.Add(input);
-                continue;
-            }
-            var videos = Directory.EnumerateFiles(input)
-                .Where(f => VideoExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-                .Where(f => !Path.GetFileNameWithoutExtension(f).EndsWith(".annotated", StringComparison.Ordinal)
-                    && !Path.GetFileNameWithoutExtension(f).EndsWith(".partial", StringComparison.Ordinal))
-                .Order(StringComparer.Ordinal)
-                .ToList();
-            if (videos.Count == 0)
-                throw new VideoAffectException($"folder '{input}' holds no video files ({string.Join(", ", VideoExtensions)})");
-            expanded.AddRange(videos);
-        }
+        var expanded = FolderInputs.Expand(inputs, FolderInputs.VideoExtensions);
+        if (expanded.FirstOrDefault(Directory.Exists) is { } empty)
+            throw new VideoAffectException(FolderInputs.Empty(empty, "video files", FolderInputs.VideoExtensions));
         return expanded;
     }
 

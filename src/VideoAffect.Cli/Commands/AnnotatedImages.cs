@@ -30,7 +30,7 @@ sealed class AnnotatedImages : IDisposable
         try
         {
             var byName = new Dictionary<string, string>();
-            foreach (string image in images.Distinct())
+            foreach (string image in images.Distinct().Where(i => !Directory.Exists(i))) // a folder left here holds no image: an error of its own
             {
                 string extension = Path.GetExtension(image).ToLowerInvariant();
                 string path = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(image)}.annotated{(KeptFormats.Contains(extension) ? extension : ".png")}");

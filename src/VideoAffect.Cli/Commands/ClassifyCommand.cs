@@ -14,7 +14,7 @@ static class ClassifyCommand
 {
     public static Command Create()
     {
-        var images = new Argument<string[]>("images") { Description = "image files (PNG, JPEG, ...)", Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("images") { Description = "image files (PNG, JPEG, ...), or folders: the images in each", Arity = ArgumentArity.OneOrMore };
         var noDetect = new Option<bool>("--no-detect") { Description = "treat each whole image as one face (for pre-cropped faces)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object per image (with \"error\" for an image that could not be read)" };
         var annotate = new Option<string?>("--annotate") { Description = "write each image with its faces' boxes and emotions drawn as in analyze's video, to FOLDER/NAME.annotated.EXT (a folder that exists)" };
@@ -36,14 +36,18 @@ static class ClassifyCommand
             using var faceDetector = r.GetValue(noDetect) ? null : FaceDetectorFactory.Create(detector.ReadKind(r), detector.Read(r), engine, workers: 1)[0];
             if (!(r.GetValue(maxMegapixels) > 0)) throw new VideoAffectException("--max-megapixels must be positive");
             using var classifier = new ImageClassifier(engine, faceDetector, r.GetValue(margin), (long)(r.GetValue(maxMegapixels) * 1e6));
-            var paths = r.GetValue(images)!;
+            var paths = FolderInputs.Expand(r.GetValue(images)!, FolderInputs.ImageExtensions);
             using var annotated = r.GetValue(annotate) is { } folder ? AnnotatedImages.Plan(folder, paths, r.GetValue(model), detector.Read(r).CascadePath) : null;
             // A bad image is reported on its own line and the others are still classified.
             int failed = 0;
             foreach (string path in paths)
             {
                 ImageClassifier.Result result;
-                try { result = classifier.Classify(path); }
+                try
+                {
+                    if (Directory.Exists(path)) throw new VideoAffectException(FolderInputs.Empty(path, "images", FolderInputs.ImageExtensions));
+                    result = classifier.Classify(path);
+                }
                 catch (VideoAffectException e)
                 {
                     failed++;

@@ -1,0 +1,41 @@
+namespace VideoAffect.Cli.Commands;
+
+/// <summary>
+/// A folder given where files are taken (`analyze recordings/`, `classify photos/`) stands for the
+/// files of the kind directly in it, by extension and in ordinal name order, not recursively;
+/// our own outputs there (NAME.annotated.*, and .partial files of a run that stopped) are left
+/// out, so the same command can be run again on the same folder.
+/// </summary>
+static class FolderInputs
+{
+    public static readonly string[] VideoExtensions =
+        [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob", ".wmv", ".flv", ".3gp", ".ogv", ".mxf", ".dv"];
+
+    public static readonly string[] ImageExtensions =
+        [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif", ".pgm", ".ppm", ".pnm", ".jp2"];
+
+    /// <summary>The inputs with each folder replaced by its files of the kind; a folder without any stays as it is, for the caller to report.</summary>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, IReadOnlyCollection<string> extensions)
+    {
+        var expanded = new List<string>();
+        foreach (string input in inputs)
+        {
+            var files = Directory.Exists(input) ? FilesIn(input, extensions) : [];
+            if (files.Count > 0) expanded.AddRange(files);
+            else expanded.Add(input);
+        }
+        return expanded;
+    }
+
+    /// <summary>What to say of a folder that holds no file of the kind.</summary>
+    public static string Empty(string folder, string what, IReadOnlyCollection<string> extensions) =>
+        $"folder '{folder}' holds no {what} ({string.Join(", ", extensions)})";
+
+    static List<string> FilesIn(string folder, IReadOnlyCollection<string> extensions) =>
+        Directory.EnumerateFiles(folder)
+            .Where(f => extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Where(f => !Path.GetFileNameWithoutExtension(f).EndsWith(".annotated", StringComparison.Ordinal)
+                && !Path.GetFileNameWithoutExtension(f).EndsWith(".partial", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+}
