@@ -37,7 +37,7 @@ static class AnalyzeProgress
                     long frames = analyzer.FramesDecoded, total = Math.Max(analyzer.FramesExpected, frames);
                     task.MaxValue = Math.Max(1, total);
                     task.Value = frames;
-                    task.Description = $"{frames}/{total} frames, {frames / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):0.0} fps";
+                    task.Description = analyzer.Decoding ? $"{frames}/{total} frames, {frames / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):0.0} fps" : "opening the input";
                     if (done) break;
                     await Task.WhenAny(run, Task.Delay(250));
                 }
@@ -50,6 +50,11 @@ static class AnalyzeProgress
         var clock = Stopwatch.StartNew();
         while (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(5))) != run)
         {
+            if (!analyzer.Decoding)
+            {
+                Console.Error.WriteLine($"  opening the input ({clock.Elapsed.TotalSeconds:0} s)");
+                continue;
+            }
             long done = analyzer.FramesDecoded, total = analyzer.FramesExpected;
             // The expected count is the container's claim or an estimate: past it, show the count alone.
             string of = total > 0 && done <= total ? $"/{total} ({100.0 * done / total:0}%)" : "";

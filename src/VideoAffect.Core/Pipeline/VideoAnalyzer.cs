@@ -26,6 +26,8 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
 
     /// <summary>Frames decoded so far, for progress reports.</summary>
     public long FramesDecoded => _decoder?.FramesDecoded ?? 0;
+    /// <summary>Whether the input has been opened and decoding started (a URL may take seconds to answer).</summary>
+    internal bool Decoding => _decoder is not null;
     /// <summary>Frames expected in the input, when the container says.</summary>
     public long FramesExpected { get; private set; }
     /// <summary>What the report was made from, once the run is over (null without --report).</summary>

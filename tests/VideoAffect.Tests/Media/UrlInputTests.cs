@@ -70,6 +70,9 @@ public class UrlInputTests
         foreach (var s in held) s.Dispose();
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("timed out", r.StandardError);
+        // While it waits, the progress line says what it waits for (not "0 frames, 0.0 fps").
+        Assert.Contains("  opening the input (5 s)", r.StandardError);
+        Assert.DoesNotContain("0 frames", r.StandardError);
         Assert.Empty(Directory.GetFiles(dir.Path, "out*"));
     }
 }
