@@ -77,6 +77,7 @@ public class AnalyzeSeveralInputsTests
 
     [Theory]
     [InlineData("empty-folder", "holds no video files")]
+    [InlineData("missing-folder", "-o names the folder")] // one input, a folder asked for with its slash
     [InlineData("same-name", "would both write")]
     [InlineData("output-file", "with several inputs, -o names a folder that exists")]
     [InlineData("report-file", "with several inputs, --report names a folder that exists")]
@@ -97,6 +98,7 @@ public class AnalyzeSeveralInputsTests
         string[] arguments = kind switch
         {
             "empty-folder" => [c, dir.File("out")],
+            "missing-folder" => [c, "-o", dir.File("nowhere") + "/"],
             "same-name" => [a, b, "-o", dir.File("out")],
             "output-file" => [a, c, "-o", dir.File("out/x.mp4")],
             "report-file" => [a, c, "--report", dir.File("out/report.html")],

@@ -60,6 +60,7 @@ static class AnalyzeOutputs
     {
         if (value is null) return null;
         if (Directory.Exists(value)) return value;
+        if (value.EndsWith('/')) throw new VideoAffectException($"{option} names the folder '{value}', which does not exist; create it first");
         if (several && !(value == "-" || (nullDeviceAllowed && IsNullDevice(value))))
             throw new VideoAffectException($"with several inputs, {option} names a folder that exists (got '{value}', which is not one); each input's outputs go there under its name");
         return null;
