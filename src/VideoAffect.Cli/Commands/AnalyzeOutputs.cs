@@ -3,8 +3,9 @@ using VideoAffect.Outputs;
 namespace VideoAffect.Cli.Commands;
 
 /// <summary>
-/// Where `analyze` writes for each input (beside it, or in the current folder for a URL). One input: `-o`, `--events`, `--summary` and `--report`
-/// name files, as always. Any number of inputs: each of them may instead name an existing folder,
+/// Where `analyze` writes for each input (beside it, or in the current folder for a URL). One
+/// input: `-o`, `--events`, `--summary` and `--report` name files, as always. Any number of
+/// inputs: each of them may instead name an existing folder,
 /// which gets the outputs of every input there under the input's name (`-o out/` writes
 /// out/NAME.annotated.mp4, and the records and summary beside it). With several inputs a file
 /// name would be written once per input, so only a folder, /dev/null (`-o`) or nothing is taken.
