@@ -42,7 +42,7 @@ internal static class DisplayGeometry
     }
 
     /// <summary>The display matrix's rotation (side data), or the older "rotate" tag.</summary>
-    static int Rotation(JsonElement stream)
+    internal static int Rotation(JsonElement stream)
     {
         if (stream.TryGetProperty("side_data_list", out var list) && list.ValueKind == JsonValueKind.Array)
             foreach (var item in list.EnumerateArray())

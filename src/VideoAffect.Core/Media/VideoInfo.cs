@@ -25,4 +25,11 @@ public sealed record VideoInfo(
 {
     /// <summary>Bytes of one decoded BGR24 frame.</summary>
     public int FrameBytes => Width * Height * 3;
+
+    /// <summary>
+    /// How the stream's frames are stored, where that differs from how they are analysed: the file
+    /// decoder deinterlaces an interlaced stream before it scales it to <see cref="Width"/> x
+    /// <see cref="Height"/> (see <see cref="ScanLayout"/>).
+    /// </summary>
+    internal ScanLayout Scan { get; init; } = ScanLayout.Progressive;
 }

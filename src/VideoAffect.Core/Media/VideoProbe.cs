@@ -36,7 +36,10 @@ public static class VideoProbe
         long frames = Int(video, "nb_frames") is > 0 and var n ? n : (long)Math.Round(duration * fps);
         bool audio = streams.Any(x => Text(x, "codec_type") == "audio");
         string timeBase = Text(video, "time_base") is { Length: > 0 } tb && tb != "0/0" ? tb : "1/90000";
-        return new VideoInfo(path, Int(video, "index"), width, height, fps, TimeSpan.FromSeconds(duration), audio, start, timeBase, frames);
+        return new VideoInfo(path, Int(video, "index"), width, height, fps, TimeSpan.FromSeconds(duration), audio, start, timeBase, frames)
+        {
+            Scan = ScanLayout.Of(video),
+        };
     }
 
     /// <summary>

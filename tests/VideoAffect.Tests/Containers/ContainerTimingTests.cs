@@ -38,8 +38,8 @@ public class ContainerTimingTests
 
         var r = ProcessRunner.Cli(["analyze", input, "-o", dir.File("out.mp4"), "--backend", "cpu"], timeoutSeconds: 120);
         Assert.True(r.ExitCode == 0, r.StandardError);
-        var source = FrameTimes(input);
-        var output = FrameTimes(dir.File("out.mp4"));
+        var source = Clips.FrameTimes(input);
+        var output = Clips.FrameTimes(dir.File("out.mp4"));
         Assert.Equal(20, source.Length);
         Assert.Equal(source.Length, output.Length);
 
@@ -83,8 +83,8 @@ public class ContainerTimingTests
         var facts = format.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
         Assert.Contains(kind, kind == "matroska" ? facts[0].Split(',') : facts.Skip(1));
         Assert.Equal("video audio", Clips.StreamTypes(dir.File(name)));
-        var source = FrameTimes(input);
-        var output = FrameTimes(dir.File(name));
+        var source = Clips.FrameTimes(input);
+        var output = Clips.FrameTimes(dir.File(name));
         Assert.Equal(source.Length, output.Length);
         for (int i = 0; i < source.Length; i++)
             Assert.True(Math.Abs(source[i]!.Value - output[i]!.Value) < 1e-3, $"frame {i}: source {source[i]} s, output {output[i]} s");
@@ -152,12 +152,4 @@ public class ContainerTimingTests
 
     static string Size(string path) =>
         ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", path).Trim();
-
-    /// <summary>ffprobe's best_effort_timestamp of each decoded frame of the first video stream; null where it has none.</summary>
-    static double?[] FrameTimes(string path) =>
-        ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=best_effort_timestamp_time", "-of", "csv=p=0", path)
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.Trim().TrimEnd(','))
-            .Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : (double?)null)
-            .ToArray();
 }

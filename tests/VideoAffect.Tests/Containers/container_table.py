@@ -22,8 +22,9 @@ KINDS = [
     ("WebM, VP9 + Opus", "webm", ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus"]),
     ("MPEG-TS, H.264 + AAC (starts at 1.4 s)", "ts", ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"]),
     ("MPEG-TS, MPEG-2 video + MP2", "ts", ["-c:v", "mpeg2video", "-q:v", "4", "-c:a", "mp2"]),
-    ("MPEG-PS, PAL DVD: MPEG-2 720x576 in 16:15 pixels + AC-3", "mpg", ["-vf", "scale=720:576,setsar=16/15", "-c:v", "mpeg2video", "-q:v", "4", "-c:a", "ac3", "-f", "dvd"]),
-    ("MKV, H.264 1440x1080 in 4:3 pixels (HDV)", "mkv", ["-vf", "scale=1440:1080,setsar=4/3", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"]),
+    # Both broadcast formats are interlaced: 50 frames/s woven into 25, top field first.
+    ("MPEG-PS, PAL DVD: MPEG-2 720x576i in 16:15 pixels + AC-3", "mpg", ["-vf", "fps=50,scale=720:576,setsar=16/15,interlace=scan=tff", "-c:v", "mpeg2video", "-q:v", "4", "-flags", "+ilme+ildct", "-top", "1", "-c:a", "ac3", "-f", "dvd"]),
+    ("MKV, HDV 1080i: H.264 1440x1080i in 4:3 pixels", "mkv", ["-vf", "fps=50,scale=1440:1080,setsar=4/3,interlace=scan=tff", "-c:v", "libx264", "-preset", "ultrafast", "-flags", "+ilme+ildct", "-x264opts", "tff=1", "-c:a", "aac"]),
     ("AVI, MPEG-4 ASP with B-frames + MP3", "avi", ["-c:v", "mpeg4", "-bf", "2", "-q:v", "4", "-c:a", "libmp3lame"]),
     ("AVI, MJPEG + PCM", "avi", ["-c:v", "mjpeg", "-q:v", "4", "-c:a", "pcm_s16le"]),
 ]
@@ -39,10 +40,11 @@ def frame_times(path):
     return [None if t.strip(",") == "N/A" else float(t.strip(",")) for t in out.split()]
 
 def size(path):
-    """Coded size, with the pixel aspect ratio and rotation where they are not plain."""
+    """Coded size, with interlacing, the pixel aspect ratio and rotation where they are not plain."""
     s = json.loads(run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                       "stream=width,height,sample_aspect_ratio:stream_side_data=rotation", "-of", "json", path).stdout)["streams"][0]
+                       "stream=width,height,sample_aspect_ratio,field_order:stream_side_data=rotation", "-of", "json", path).stdout)["streams"][0]
     notes = []
+    if s.get("field_order") in ("tt", "bb", "tb", "bt"): notes.append("interlaced")
     if s.get("sample_aspect_ratio", "1:1") not in ("1:1", "0:1"): notes.append(s["sample_aspect_ratio"])
     rotation = next((d["rotation"] for d in s.get("side_data_list", []) if "rotation" in d), 0)
     if rotation: notes.append(f"turned {rotation} degrees")

@@ -31,10 +31,19 @@ static class Clips
 
     /// <summary>Frames ffprobe counts by decoding the whole stream (not the header's claim).</summary>
     public static int CountFrames(string path) =>
-        // MPEG-TS prints the stream once per program as well: the first line is the stream's.
+        // MPEG-TS prints the stream once per program as well: the first line is the stream's
+        // (with an empty column after it where the stream has side data, as MPEG-2's).
         int.Parse(ProcessRunner.Tool("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
-            "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path).Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Trim(), CultureInfo.InvariantCulture);
+            "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path).Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Trim().TrimEnd(','), CultureInfo.InvariantCulture);
 
     public static string StreamTypes(string path) =>
         ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", path).Replace("\n", " ").Trim();
+
+    /// <summary>Each frame's presentation time as ffprobe's decoder gives it (best_effort_timestamp); null where it has none.</summary>
+    public static double?[] FrameTimes(string path) =>
+        ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=best_effort_timestamp_time", "-of", "csv=p=0", path)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Trim().TrimEnd(','))
+            .Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : (double?)null)
+            .ToArray();
 }
