@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
+using VideoAffect.Outputs;
 using VideoAffect.Pipeline;
 
 namespace VideoAffect.Cluster;
@@ -42,8 +43,8 @@ public sealed class JobRunner(IGrainFactory grains, ILocalSiloDetails silo, JobS
         log($"{job.Id}: analysing {job.Input} (run {job.Attempt})");
         try
         {
-            string stem = Path.Combine(job.OutputDirectory, Path.GetFileNameWithoutExtension(job.Input));
-            var options = new AnalyzeOptions { InputPath = job.Input, OutputPath = stem + ".mp4", EventsPath = stem + ".jsonl", SummaryPath = stem + ".summary.json", Recognition = settings.Recognition };
+            var (video, events, summaryPath) = FolderOutputs.In(job.OutputDirectory, job.Input); // as `analyze INPUT -o FOLDER/` names them
+            var options = new AnalyzeOptions { InputPath = job.Input, OutputPath = video, EventsPath = events, SummaryPath = summaryPath, Recognition = settings.Recognition };
             var summary = await new VideoAnalyzer(options).RunAsync(stop);
             if (stop.IsCancellationRequested) { await HandBackAsync(job); return; }
             await ReportAsync(() => Registry.Finished(job.Id, SiloKey, summary.Complete, summary.Error, summary.FramesWritten), stop);

@@ -37,7 +37,7 @@ static class AnalyzeOutputs
         var plan = new List<Planned>();
         foreach (string input in inputs)
         {
-            string name = Media.MediaLocation.NameOf(input) + ".annotated";
+            string name = FolderOutputs.Stem(input);
             // A URL's outputs default to the current folder, there being no folder beside it.
             string home = Media.MediaLocation.IsUrl(input) ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(input))!;
             string besideInput = Path.Combine(home, name + ".mp4");
@@ -72,7 +72,7 @@ static class AnalyzeOutputs
     /// checked for all of them before the first starts, so a batch never stops half-way over a
     /// naming clash (each run checks and claims its own outputs again when it starts).
     /// </summary>
-    static void CheckApart(IReadOnlyList<Planned> plan)
+    public static void CheckApart(IReadOnlyList<Planned> plan)
     {
         var inputs = new Dictionary<string, string>();
         foreach (var run in plan)

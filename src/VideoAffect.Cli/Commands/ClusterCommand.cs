@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using VideoAffect.Cluster;
 using VideoAffect.Live;
+using VideoAffect.Outputs;
 
 namespace VideoAffect.Cli.Commands;
 
@@ -17,8 +18,8 @@ static class ClusterCommand
         var remove = new Command("remove", "stop watching a camera and forget it");
         var name = new Argument<string>("name");
         remove.Arguments.Add(name);
-        var submit = new Command("submit", "analyse recorded videos on the cluster's nodes: DIR/NAME.mp4 and DIR/NAME.jsonl each, written once a run completes");
-        var files = new Argument<string[]>("videos") { Description = "video files every node can read at the same path", Arity = ArgumentArity.OneOrMore };
+        var submit = new Command("submit", "analyse recorded videos on the cluster's nodes: OUTPUT/NAME.annotated.mp4 with its .jsonl records and .summary.json each, written once a run completes");
+        var files = new Argument<string[]>("videos") { Description = "video files (or folders: the video files in each) every node can read at the same path", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--output", "-o") { Description = "folder for the outputs, shared by the nodes", Required = true };
         var wait = new Option<bool>("--wait") { Description = "wait until every submitted video is done or failed (exit code 1 if one failed)" };
         submit.Arguments.Add(files);
@@ -48,19 +49,17 @@ static class ClusterCommand
             Console.Error.WriteLine($"videoaffect: error: no camera named '{r.GetValue(name)}' is registered");
             return CommandRunner.BadInput;
         }));
-        submit.SetAction((r, token) => WithClient(r, submit, token, async client =>
+        submit.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
-            var inputs = (r.GetValue(files) ?? []).Select(Path.GetFullPath).ToList();
-            foreach (var input in inputs.Where(i => !File.Exists(i))) throw new VideoAffectException($"video '{input}' does not exist");
-            foreach (var twice in inputs.GroupBy(Path.GetFileNameWithoutExtension).Where(g => g.Count() > 1))
-                throw new VideoAffectException($"two videos are named '{twice.Key}': their outputs would collide in the output folder");
-            string folder = Path.GetFullPath(r.GetValue(output)!);
+            // Everything is checked before the cluster hears of any of it, as `analyze` checks a batch.
+            var (folder, plan) = PlanJobs(r.GetValue(files) ?? [], r.GetValue(output)!);
+            await using var client = await ConnectAsync(r, submit, ct);
             Directory.CreateDirectory(folder);
             var ids = new List<string>();
-            foreach (var input in inputs)
+            foreach (var job in plan)
             {
-                ids.Add(await client.SubmitAsync(input, folder));
-                Console.WriteLine($"{ids[^1]}: {input}");
+                ids.Add(await client.SubmitAsync(job.Input, folder));
+                Console.WriteLine($"{ids[^1]}: {job.Input}");
             }
             if (!r.GetValue(wait)) return 0;
             while (true)
@@ -73,9 +72,9 @@ static class ClusterCommand
                         Console.WriteLine($"{id}: {job.State}{(job.Error is null ? "" : ": " + job.Error)} ({job.Frames} frames, {job.Attempts} run(s), last on {job.Node})");
                     return mine.All(j => j.Job.State == "done") ? 0 : 1;
                 }
-                await Task.Delay(500);
+                await Task.Delay(500, ct);
             }
-        }));
+        }, token));
         status.SetAction((r, token) => WithClient(r, status, token, async client =>
         {
             var s = await client.StatusAsync();
@@ -104,8 +103,35 @@ static class ClusterCommand
     static Task<int> WithClient(ParseResult r, Command command, CancellationToken token, Func<ClusterClient, Task<int>> body) =>
         CommandRunner.RunAsync(async ct =>
         {
-            var option = command.Options.OfType<Option<string>>().First(o => o.Name == "--cluster");
-            await using var client = await ClusterClient.ConnectAsync(ClusterAddress.Parse(r.GetValue(option)!), ct);
+            await using var client = await ConnectAsync(r, command, ct);
             return await body(client);
         }, token);
+
+    static Task<ClusterClient> ConnectAsync(ParseResult r, Command command, CancellationToken token)
+    {
+        var option = command.Options.OfType<Option<string>>().First(o => o.Name == "--cluster");
+        return ClusterClient.ConnectAsync(ClusterAddress.Parse(r.GetValue(option)!), token);
+    }
+
+    /// <summary>
+    /// The videos (a folder stands for the video files in it, see <see cref="FolderInputs"/>) and
+    /// where each job writes: OUTPUT/NAME.annotated.mp4 and its records and summary, as
+    /// `analyze VIDEOS -o OUTPUT/` names them. Refused whole when a video is missing, is given
+    /// twice, or would be written over by a job (its own or another's), or two jobs would write
+    /// the same file.
+    /// </summary>
+    static (string Folder, IReadOnlyList<AnalyzeOutputs.Planned> Jobs) PlanJobs(IEnumerable<string> videos, string output)
+    {
+        string folder = Path.GetFullPath(output);
+        if (File.Exists(folder)) throw new VideoAffectException($"--output '{output}' is a file; give the folder the nodes write to");
+        var inputs = AnalyzeOutputs.Expand(videos).Select(Path.GetFullPath).ToList();
+        foreach (var input in inputs.Where(i => !File.Exists(i))) throw new VideoAffectException($"video '{input}' does not exist");
+        var plan = inputs.Select(input =>
+        {
+            var (video, events, summary) = FolderOutputs.In(folder, input);
+            return new AnalyzeOutputs.Planned(input, video, events, summary, null);
+        }).ToList();
+        AnalyzeOutputs.CheckApart(plan);
+        return (folder, plan);
+    }
 }

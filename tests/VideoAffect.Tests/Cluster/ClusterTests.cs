@@ -27,7 +27,9 @@ public class ClusterTests
         string clip = Clips.MovingFace(dir.File("face.mp4"), frames: 45, fps: 15, width: 320, height: 240, audio: false);
         // The cameras at 5 fps: six of them at 15 would take most of two cores from the nodes' jobs.
         string cameraClip = Clips.MovingFace(dir.File("camera.mp4"), frames: 15, fps: 5, width: 320, height: 240, audio: false);
-        var videos = Enumerable.Range(1, 10).Select(i => { File.Copy(clip, dir.File($"talk{i}.mp4")); return dir.File($"talk{i}.mp4"); }).ToList();
+        string recordings = dir.File("recordings");
+        Directory.CreateDirectory(recordings);
+        var videos = Enumerable.Range(1, 10).Select(i => { File.Copy(clip, Path.Combine(recordings, $"talk{i}.mp4")); return Path.Combine(recordings, $"talk{i}.mp4"); }).ToList();
         string outputs = dir.File("out");
         var nodes = new Dictionary<string, RunningCli>();
         int httpPort = RtspTestServer.FreePort();
@@ -56,8 +58,8 @@ public class ClusterTests
                 Assert.Matches(@"videoaffect_cluster_nodes(\{[^}]*\})? 3", metrics);
             }
 
-            // Ten recorded videos; the first node to analyse one dies without a word, mid-job.
-            var submit = Task.Run(() => ProcessRunner.Cli(["cluster", "submit", "--cluster", cluster, "--output", outputs, "--wait", .. videos], timeoutSeconds: 300));
+            // A folder of ten recorded videos; the first node to analyse one dies without a word, mid-job.
+            var submit = Task.Run(() => ProcessRunner.Cli(["cluster", "submit", "--cluster", cluster, "--output", outputs, "--wait", recordings], timeoutSeconds: 300));
             string? victim = null;
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             while (victim is null && DateTime.UtcNow < deadline)
@@ -86,7 +88,7 @@ public class ClusterTests
             Assert.Contains("2 run(s)", result.StandardOutput);
             foreach (var video in videos)
             {
-                string stem = Path.Combine(outputs, Path.GetFileNameWithoutExtension(video));
+                string stem = Path.Combine(outputs, Path.GetFileNameWithoutExtension(video) + ".annotated"); // as `analyze VIDEOS -o outputs/` names them
                 Assert.Equal(45, Clips.CountFrames(stem + ".mp4"));
                 foreach (var line in File.ReadAllLines(stem + ".jsonl")) JsonDocument.Parse(line).Dispose();
                 using var summary = JsonDocument.Parse(File.ReadAllText(stem + ".summary.json"));

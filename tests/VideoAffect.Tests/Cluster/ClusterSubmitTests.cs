@@ -1,0 +1,45 @@
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Cluster;
+
+/// <summary>
+/// `cluster submit` refuses a batch whose jobs would write over a video or over each other's
+/// outputs, as `analyze` refuses such a batch, and says so before it asks the cluster anything:
+/// no cluster runs at the address given here, so reaching for it would be another message, and
+/// nothing is written.
+/// </summary>
+public class ClusterSubmitTests
+{
+    const string Nowhere = "redis://127.0.0.1:1";
+
+    [Theory]
+    [InlineData("-o out empty", "folder '{0}/empty' holds no video files")]
+    [InlineData("-o out a/talk.mp4 b/talk.mkv", "'{0}/a/talk.mp4' and '{0}/b/talk.mkv' would both write '{0}/out/talk.annotated.mp4'")]
+    [InlineData("-o out a/talk.mp4 out/talk.annotated.mp4", "output video '{0}/out/talk.annotated.mp4' is the input '{0}/out/talk.annotated.mp4'")]
+    [InlineData("-o out a a/talk.mp4", "'{0}/a/talk.mp4' is given twice")] // once in its folder, once by name
+    [InlineData("-o out a/none.mp4", "video '{0}/a/none.mp4' does not exist")]
+    [InlineData("-o notes.txt a", "--output '{0}/notes.txt' is a file; give the folder the nodes write to")]
+    public void A_batch_that_would_overwrite_or_clash_is_refused_before_the_cluster_is_asked(string arguments, string expected)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        foreach (var file in new[] { "a/talk.mp4", "b/talk.mkv", "out/talk.annotated.mp4", "notes.txt" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(dir.File(file))!);
+            File.WriteAllText(dir.File(file), file); // never opened: submit checks names, the nodes read the videos
+        }
+        Directory.CreateDirectory(dir.File("empty"));
+        var before = Snapshot(dir.Path);
+
+        var paths = arguments.Split(' ').Select(a => a.StartsWith('-') ? a : dir.File(a));
+        var r = ProcessRunner.Cli(["cluster", "submit", "--cluster", Nowhere, .. paths], timeoutSeconds: 60);
+        Assert.Equal(2, r.ExitCode);
+        string line = Assert.Single(r.StandardError.Trim().Split('\n'));
+        Assert.StartsWith("videoaffect: error: ", line);
+        Assert.Contains(string.Format(expected, dir.Path), line);
+        Assert.Equal(before, Snapshot(dir.Path)); // nothing written, nothing removed
+    }
+
+    static List<string> Snapshot(string root) =>
+        Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
+            .Select(p => $"{Path.GetRelativePath(root, p)}:{(File.Exists(p) ? File.ReadAllText(p) : "/")}").Order(StringComparer.Ordinal).ToList();
+}
