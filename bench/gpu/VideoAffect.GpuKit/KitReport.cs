@@ -14,10 +14,13 @@ public sealed class KitReport
     public int? RealTimeStreams { get; set; }
     public List<Result> Checks { get; } = new();
     public List<Speed> Speeds { get; } = new();
+    /// <summary>How long each part took: what a GPU session's few minutes went on, to size the next run.</summary>
+    public List<Timing> Sections { get; } = new();
     public bool Passed => Checks.All(c => c.Passed);
 
     public sealed record Result(string Name, bool Passed, double Error, double Tolerance, string Detail);
     public sealed record Speed(string Name, double Value, string Unit, double? Gflops, double? PeakShare);
+    public sealed record Timing(string Name, double Seconds);
 
     public void Check(string name, double error, double tolerance, string detail) => Checks.Add(new Result(name, error <= tolerance, error, tolerance, detail));
 
@@ -34,12 +37,14 @@ public sealed class KitReport
     public bool Section(string name, Action body)
     {
         bool completed = true;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try { body(); }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             completed = false;
             Check($"{name}: ran to its end", 1, 0, $"{e.GetType().Name}: {VideoAffect.Inference.IlgpuRuntime.OneLine(e)}".Replace('|', '/'));
         }
+        Sections.Add(new Timing(name, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds));
         if (OutputDirectory is not null) Write(OutputDirectory);
         return completed;
     }
@@ -60,6 +65,7 @@ public sealed class KitReport
         text.AppendLine().AppendLine("| speed | value | GFLOP/s | share of fp32 peak |").AppendLine("|---|---|---|---|");
         foreach (var s in Speeds) text.AppendLine($"| {s.Name} | {s.Value:0.0} {s.Unit} | {(s.Gflops is { } g ? g.ToString("0.0") : "")} | {(s.PeakShare is { } r ? r.ToString("P1") : "")} |");
         if (RealTimeStreams is { } n) text.AppendLine().AppendLine($"Streams kept in real time together: {n}");
+        text.AppendLine().AppendLine("Time per part: " + string.Join(", ", Sections.Select(t => $"{t.Name} {t.Seconds:0.0} s")));
         return text.ToString();
     }
 }
