@@ -69,7 +69,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// <summary>One connection: probe, decode until the stream ends, fails or stalls. Never throws for a failed connection.</summary>
     async Task<(long Frames, string Reason, bool Ended)> AttemptAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
     {
-        (int Width, int Height, ScanLayout Scan) size;
+        (int Width, int Height, SourceFilters Filters) size;
         try { size = await ProbeAsync(token); }
         catch (VideoAffectException e)
         {
@@ -78,7 +78,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         }
         _openedOnce = true;
         _status.Connected(size.Width, size.Height);
-        log?.Invoke($"{spec.Name}: connected, {size.Width}x{size.Height}{(size.Scan.Interlaced ? ", interlaced" : "")}");
+        log?.Invoke($"{spec.Name}: connected, {size.Width}x{size.Height}{size.Filters.Description}");
 
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
         var sink = new FrameSink(this, output, size.Width, size.Height, attempt.Token);
@@ -87,15 +87,15 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         string errors;
         try
         {
-            var result = await Input(size.Scan)
+            var result = await Input(size.Filters)
                 .OutputToPipe(sink, o => o
                     .WithCustomArgument("-map 0:v:0 -an -sn -dn")
                     // The probed size is pinned, so a size change inside one connection cannot
                     // desynchronise the byte stream; the next connection probes the new size. An
                     // interlaced camera (an analogue one through an encoder, a capture card) is
                     // deinterlaced as a file is, at one frame period of latency (yadif looks one
-                    // frame ahead).
-                    .WithCustomArgument($"-vf {size.Scan.Filters}scale={size.Width}:{size.Height}")
+                    // frame ahead), and an HDR one mapped to SDR.
+                    .WithCustomArgument($"-vf {size.Filters.Chain}scale={size.Width}:{size.Height}")
                     .WithCustomArgument("-pix_fmt bgr24")
                     .ForceFormat("rawvideo"))
                 .WithLogLevel(FFMpegLogLevel.Error)
@@ -145,26 +145,26 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// </summary>
     const string LowDelayDecoding = "-thread_type slice";
 
-    FFMpegArguments Input(ScanLayout scan) => spec.Kind switch
+    FFMpegArguments Input(SourceFilters filters) => spec.Kind switch
     {
         LiveSourceKind.Rtsp => FFMpegArguments.FromUrlInput(new Uri(spec.Location), o => o
-            .WithCustomArgument($"{RtspArguments} {QuickStart} {LowDelayDecoding} {scan.InputOptions}")),
-        LiveSourceKind.Url => FFMpegArguments.FromUrlInput(new Uri(spec.Location), o => o.WithCustomArgument($"{QuickStart} {LowDelayDecoding} {scan.InputOptions}")),
-        LiveSourceKind.Webcam => FFMpegArguments.FromDeviceInput(spec.Location, o => o.ForceFormat("v4l2").WithCustomArgument($"{LowDelayDecoding} {scan.InputOptions}")),
+            .WithCustomArgument($"{RtspArguments} {QuickStart} {LowDelayDecoding} {filters.InputOptions}")),
+        LiveSourceKind.Url => FFMpegArguments.FromUrlInput(new Uri(spec.Location), o => o.WithCustomArgument($"{QuickStart} {LowDelayDecoding} {filters.InputOptions}")),
+        LiveSourceKind.Webcam => FFMpegArguments.FromDeviceInput(spec.Location, o => o.ForceFormat("v4l2").WithCustomArgument($"{LowDelayDecoding} {filters.InputOptions}")),
         // A file plays at its own frame rate, like a camera; optionally forever.
         _ => FFMpegArguments.FromFileInput(FfmpegPath.Escape(spec.Location), verifyExists: false, o => // a file gone since is ffmpeg's error, as a camera's is
         {
-            o.WithCustomArgument($"-re {LowDelayDecoding} {scan.InputOptions}");
+            o.WithCustomArgument($"-re {LowDelayDecoding} {filters.InputOptions}");
             if (options.LoopFiles) o.WithCustomArgument("-stream_loop -1");
         }),
     };
 
     /// <summary>
-    /// The stream's frame size as analysed (<see cref="DisplayGeometry"/>) and its scan (<see cref="ScanLayout"/>), from ffprobe. Run directly rather than through FFMpegCore's
+    /// The stream's frame size as analysed (<see cref="DisplayGeometry"/>) and what its frames need first (<see cref="SourceFilters"/>), from ffprobe. Run directly rather than through FFMpegCore's
     /// FFProbe, which puts custom options after the input, where ffprobe ignores the RTSP
     /// transport and the quick-start limits (a probe then takes 1.5 s instead of 0.4 s).
     /// </summary>
-    async Task<(int Width, int Height, ScanLayout Scan)> ProbeAsync(CancellationToken token)
+    async Task<(int Width, int Height, SourceFilters Filters)> ProbeAsync(CancellationToken token)
     {
         var limit = options.StallTimeout + TimeSpan.FromSeconds(2);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -198,17 +198,17 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         }
         // Upright and in square pixels, as a file's frames (many CCTV cameras send 704x576 at 12:11).
         (int Width, int Height) size = (0, 0);
-        var scan = ScanLayout.Progressive;
+        var filters = SourceFilters.None;
         try
         {
             using var json = JsonDocument.Parse(await output);
             if (json.RootElement.TryGetProperty("streams", out var streams) && streams.GetArrayLength() > 0)
-                (size, scan) = (DisplayGeometry.Of(streams[0]), ScanLayout.Of(streams[0]));
+                (size, filters) = (DisplayGeometry.Of(streams[0]), SourceFilters.Of(streams[0]));
         }
         catch (JsonException) { }
         if (size.Width <= 0 || size.Height <= 0)
             throw new VideoAffectException($"'{spec.Location}' has no video stream with a frame size");
-        return (size.Width, size.Height, scan);
+        return (size.Width, size.Height, filters);
     }
 
     IEnumerable<string> ProbeArguments()
@@ -217,7 +217,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         if (spec.Kind == LiveSourceKind.Rtsp) arguments.AddRange(RtspArguments.Split(' '));
         if (spec.Kind is LiveSourceKind.Rtsp or LiveSourceKind.Url) arguments.AddRange(QuickStart.Split(' '));
         if (spec.Kind == LiveSourceKind.Webcam) arguments.AddRange(["-f", "v4l2"]);
-        arguments.AddRange(["-select_streams", "v:0", "-show_entries", "stream=width,height,sample_aspect_ratio,field_order:stream_tags=rotate:stream_side_data=rotation", "-of", "json", spec.Location]);
+        arguments.AddRange(["-select_streams", "v:0", "-show_entries", $"stream=width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate:stream_side_data=rotation", "-of", "json", spec.Location]);
         return arguments;
     }
 

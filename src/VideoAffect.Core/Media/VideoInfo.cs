@@ -27,9 +27,8 @@ public sealed record VideoInfo(
     public int FrameBytes => Width * Height * 3;
 
     /// <summary>
-    /// How the stream's frames are stored, where that differs from how they are analysed: the file
-    /// decoder deinterlaces an interlaced stream before it scales it to <see cref="Width"/> x
-    /// <see cref="Height"/> (see <see cref="ScanLayout"/>).
+    /// What the file decoder does to the stream's frames before it scales them to <see cref="Width"/>
+    /// x <see cref="Height"/>: deinterlacing, HDR to SDR (see <see cref="SourceFilters"/>).
     /// </summary>
-    internal ScanLayout Scan { get; init; } = ScanLayout.Progressive;
+    internal SourceFilters Filters { get; init; } = SourceFilters.None;
 }

@@ -38,7 +38,7 @@ public static class VideoProbe
         string timeBase = Text(video, "time_base") is { Length: > 0 } tb && tb != "0/0" ? tb : "1/90000";
         return new VideoInfo(path, Int(video, "index"), width, height, fps, TimeSpan.FromSeconds(duration), audio, start, timeBase, frames)
         {
-            Scan = ScanLayout.Of(video),
+            Filters = SourceFilters.Of(video),
         };
     }
 

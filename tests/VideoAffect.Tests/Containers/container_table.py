@@ -25,6 +25,9 @@ KINDS = [
     # Both broadcast formats are interlaced: 50 frames/s woven into 25, top field first.
     ("MPEG-PS, PAL DVD: MPEG-2 720x576i in 16:15 pixels + AC-3", "mpg", ["-vf", "fps=50,scale=720:576,setsar=16/15,interlace=scan=tff", "-c:v", "mpeg2video", "-q:v", "4", "-flags", "+ilme+ildct", "-top", "1", "-c:a", "ac3", "-f", "dvd"]),
     ("MKV, HDV 1080i: H.264 1440x1080i in 4:3 pixels", "mkv", ["-vf", "fps=50,scale=1440:1080,setsar=4/3,interlace=scan=tff", "-c:v", "libx264", "-preset", "ultrafast", "-flags", "+ilme+ildct", "-x264opts", "tff=1", "-c:a", "aac"]),
+    # HDR made from the SDR sample by ITU-R BT.2408's rule (SDR white at 203 nits), as a camera grades it.
+    ("MKV, HEVC 10-bit HDR10 (PQ, BT.2020) + AAC", "mkv", ["-vf", "zscale=tin=bt709:min=bt709:pin=bt709:rin=tv:t=smpte2084:m=2020_ncl:p=2020:r=tv:npl=203,format=yuv420p10le", "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=none:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc", "-colorspace", "bt2020nc", "-color_primaries", "bt2020", "-color_trc", "smpte2084", "-c:a", "aac"]),
+    ("MOV, HEVC 10-bit HLG (a phone's HDR) + AAC", "mov", ["-vf", "zscale=tin=bt709:min=bt709:pin=bt709:rin=tv:t=arib-std-b67:m=2020_ncl:p=2020:r=tv:npl=203,format=yuv420p10le", "-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1", "-x265-params", "log-level=none:colorprim=bt2020:transfer=arib-std-b67:colormatrix=bt2020nc", "-colorspace", "bt2020nc", "-color_primaries", "bt2020", "-color_trc", "arib-std-b67", "-c:a", "aac"]),
     ("AVI, MPEG-4 ASP with B-frames + MP3", "avi", ["-c:v", "mpeg4", "-bf", "2", "-q:v", "4", "-c:a", "libmp3lame"]),
     ("AVI, MJPEG + PCM", "avi", ["-c:v", "mjpeg", "-q:v", "4", "-c:a", "pcm_s16le"]),
 ]
@@ -40,11 +43,12 @@ def frame_times(path):
     return [None if t.strip(",") == "N/A" else float(t.strip(",")) for t in out.split()]
 
 def size(path):
-    """Coded size, with interlacing, the pixel aspect ratio and rotation where they are not plain."""
+    """Coded size, with interlacing, HDR, the pixel aspect ratio and rotation where they are not plain."""
     s = json.loads(run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                       "stream=width,height,sample_aspect_ratio,field_order:stream_side_data=rotation", "-of", "json", path).stdout)["streams"][0]
+                       "stream=width,height,sample_aspect_ratio,field_order,color_transfer:stream_side_data=rotation", "-of", "json", path).stdout)["streams"][0]
     notes = []
     if s.get("field_order") in ("tt", "bb", "tb", "bt"): notes.append("interlaced")
+    if s.get("color_transfer") in ("smpte2084", "arib-std-b67"): notes.append("HDR " + ("PQ" if s["color_transfer"] == "smpte2084" else "HLG"))
     if s.get("sample_aspect_ratio", "1:1") not in ("1:1", "0:1"): notes.append(s["sample_aspect_ratio"])
     rotation = next((d["rotation"] for d in s.get("side_data_list", []) if "rotation" in d), 0)
     if rotation: notes.append(f"turned {rotation} degrees")
