@@ -13,12 +13,12 @@ public class ClusterSubmitTests
     const string Nowhere = "redis://127.0.0.1:1";
 
     [Theory]
-    [InlineData("-o out empty", "folder '{0}/empty' holds no video files")]
-    [InlineData("-o out a/talk.mp4 b/talk.mkv", "'{0}/a/talk.mp4' and '{0}/b/talk.mkv' would both write '{0}/out/talk.annotated.mp4'")]
-    [InlineData("-o out a/talk.mp4 out/talk.annotated.mp4", "output video '{0}/out/talk.annotated.mp4' is the input '{0}/out/talk.annotated.mp4'")]
-    [InlineData("-o out a a/talk.mp4", "'{0}/a/talk.mp4' is given twice")] // once in its folder, once by name
-    [InlineData("-o out a/none.mp4", "video '{0}/a/none.mp4' does not exist")]
-    [InlineData("-o notes.txt a", "--output '{0}/notes.txt' is a file; give the folder the nodes write to")]
+    [InlineData("-o out empty", "folder 'DIR/empty' holds no video files")]
+    [InlineData("-o out a/talk.mp4 b/talk.mkv", "'DIR/a/talk.mp4' and 'DIR/b/talk.mkv' would both write 'DIR/out/talk.annotated.mp4'")]
+    [InlineData("-o out a/talk.mp4 out/talk.annotated.mp4", "output video 'DIR/out/talk.annotated.mp4' is the input 'DIR/out/talk.annotated.mp4'")]
+    [InlineData("-o out a a/talk.mp4", "'DIR/a/talk.mp4' is given twice")] // once in its folder, once by name
+    [InlineData("-o out a/none.mp4", "video 'DIR/a/none.mp4' does not exist")]
+    [InlineData("-o notes.txt a", "--output 'DIR/notes.txt' is a file; give the folder the nodes write to")]
     public void A_batch_that_would_overwrite_or_clash_is_refused_before_the_cluster_is_asked(string arguments, string expected)
     {
         using var dir = TestPaths.NewTempFolder();
@@ -35,7 +35,7 @@ public class ClusterSubmitTests
         Assert.Equal(2, r.ExitCode);
         string line = Assert.Single(r.StandardError.Trim().Split('\n'));
         Assert.StartsWith("videoaffect: error: ", line);
-        Assert.Contains(string.Format(expected, dir.Path), line);
+        Assert.Contains(expected.Replace("DIR", dir.Path), line);
         Assert.Equal(before, Snapshot(dir.Path)); // nothing written, nothing removed
     }
 
