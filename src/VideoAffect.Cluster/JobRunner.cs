@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
-using VideoAffect.Outputs;
 using VideoAffect.Pipeline;
 
 namespace VideoAffect.Cluster;

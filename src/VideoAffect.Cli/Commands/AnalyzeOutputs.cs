@@ -37,7 +37,7 @@ static class AnalyzeOutputs
         var plan = new List<Planned>();
         foreach (string input in inputs)
         {
-            string name = FolderOutputs.Stem(input);
+            string name = Pipeline.FolderOutputs.Stem(input);
             // A URL's outputs default to the current folder, there being no folder beside it.
             string home = Media.MediaLocation.IsUrl(input) ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(input))!;
             string besideInput = Path.Combine(home, name + ".mp4");

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using VideoAffect.Cluster;
 using VideoAffect.Live;
-using VideoAffect.Outputs;
+using VideoAffect.Pipeline;
 
 namespace VideoAffect.Cli.Commands;
 

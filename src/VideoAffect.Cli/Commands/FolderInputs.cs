@@ -34,7 +34,7 @@ static class FolderInputs
     static List<string> FilesIn(string folder, IReadOnlyCollection<string> extensions) =>
         Directory.EnumerateFiles(folder)
             .Where(f => extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-            .Where(f => !Path.GetFileNameWithoutExtension(f).EndsWith(Outputs.FolderOutputs.Marker, StringComparison.Ordinal)
+            .Where(f => !Path.GetFileNameWithoutExtension(f).EndsWith(Pipeline.FolderOutputs.Marker, StringComparison.Ordinal)
                 && !Path.GetFileNameWithoutExtension(f).EndsWith(".partial", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();

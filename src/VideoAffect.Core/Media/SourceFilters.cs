@@ -24,6 +24,6 @@ internal sealed record SourceFilters(ScanLayout Scan, bool Hdr)
     /// <summary>ffmpeg input options the chain needs.</summary>
     public string InputOptions => Scan.InputOptions;
 
-    /// <summary>For logs: ", interlaced", ", HDR" or both; empty for plain video.</summary>
-    public string Description => (Scan.Interlaced ? ", interlaced" : "") + (Hdr ? ", HDR (mapped to SDR)" : "");
+    /// <summary>For the run's first line and logs: what is done to the frames; empty for plain video.</summary>
+    public string Description => (Scan.Interlaced ? ", interlaced (deinterlaced)" : "") + (Hdr ? ", HDR (mapped to SDR)" : "");
 }

@@ -59,7 +59,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         StreamStages stream;
         try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report); }
         catch { records.Dispose(); throw; }
-        log?.Invoke($"{MediaLocation.Shown(info.Path)}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{(info.HasAudio ? ", with audio" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
+        log?.Invoke($"{MediaLocation.Shown(info.Path)}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
 
         var pool = new FrameBufferPool(info.FrameBytes);
         _decoder = new VideoFileDecoder(info, pool);

@@ -67,7 +67,7 @@ public class ColourTests
         Assert.Equal(transfer, Tag(hdr, "color_transfer"));
 
         var expected = Faces(dir, sdr, "sdr");
-        var found = Faces(dir, hdr, "hdr");
+        var found = Faces(dir, hdr, "hdr", says: "HDR (mapped to SDR)");
         // The photo's face on each frame, with its label and confidence (untouched, PQ gave 0.81
         // and HLG 0.98 where the photo gives 1.00: the classifier saw a grey, flat face).
         Assert.Equal(3, expected.Count);
@@ -95,10 +95,12 @@ public class ColourTests
 
     sealed record Face(int Frame, (int X, int Y, int W, int H) Box, string Label, double Confidence);
 
-    static List<Face> Faces(TempFolder dir, string input, string name)
+    /// <param name="says">what the run's first line must say of the input, if anything</param>
+    static List<Face> Faces(TempFolder dir, string input, string name, string? says = null)
     {
         var r = ProcessRunner.Cli(["analyze", input, "-o", dir.File($"{name}.mp4"), "--backend", "cpu", "--no-tracking"], timeoutSeconds: 120);
         Assert.True(r.ExitCode == 0, r.StandardError);
+        if (says is not null) Assert.Contains(says, r.StandardError.Split('\n')[0]);
         return File.ReadAllLines(dir.File($"{name}.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).Select(e =>
         {
             var b = e.GetProperty("box");

@@ -35,10 +35,12 @@ public class InterlacedVideoTests
         ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", entries, "-of", "csv=p=0", path)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Trim().TrimEnd(',');
 
-    static List<JsonObject> Analyze(TempFolder dir, string input, string name)
+    /// <param name="says">what the run's first line must say of the input, if anything</param>
+    static List<JsonObject> Analyze(TempFolder dir, string input, string name, string? says = null)
     {
         var r = ProcessRunner.Cli(["analyze", input, "-o", dir.File($"{name}.mp4"), "--backend", "cpu", "--no-tracking"], timeoutSeconds: 120);
         Assert.True(r.ExitCode == 0, r.StandardError);
+        if (says is not null) Assert.Contains(says, r.StandardError.Split('\n')[0]);
         return File.ReadAllLines(dir.File($"{name}.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
     }
 
@@ -61,7 +63,7 @@ public class InterlacedVideoTests
         Assert.Equal("progressive", Probe(dir.File("yadif.mkv"), "stream=field_order"));
         Assert.Equal("progressive", Probe(dir.File("combed.mkv"), "stream=field_order"));
 
-        var records = Analyze(dir, pal, "pal");
+        var records = Analyze(dir, pal, "pal", says: "768x576 @ 25 fps, 1.6 s, interlaced (deinterlaced)");
         var deinterlaced = Analyze(dir, dir.File("yadif.mkv"), "yadif");
         var combed = Analyze(dir, dir.File("combed.mkv"), "combed");
 

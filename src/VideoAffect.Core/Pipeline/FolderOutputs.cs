@@ -1,6 +1,6 @@
 using VideoAffect.Media;
 
-namespace VideoAffect.Outputs;
+namespace VideoAffect.Pipeline;
 
 /// <summary>
 /// The names an analysis run's outputs take in a folder: for talk.mkv (or a URL ending in
