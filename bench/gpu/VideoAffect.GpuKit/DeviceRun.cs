@@ -133,7 +133,7 @@ static class DeviceRun
                         var batchInput = new float[batch * inputSize];
                         for (int i = 0; i < batch; i++) inputs.AsSpan(i % data.InputCount * inputSize, inputSize).CopyTo(batchInput.AsSpan(i * inputSize));
                         var output = new float[batch * classes];
-                        double seconds = Time(() => backend.Run(batchInput, batch, output), timePerItem, out int runs);
+                        double seconds = Time(() => backend.Run(batchInput, batch, output), timePerItem, out int runs, warmUp: !dryRun);
                         double facesPerSecond = batch * runs / seconds;
                         double gflops = 2.0 * network.MultiplyAddsPerItem * facesPerSecond / 1e9;
                         report.Speeds.Add(new KitReport.Speed($"network, batch {batch}", facesPerSecond, "faces/s", gflops,
@@ -161,7 +161,7 @@ static class DeviceRun
                     {
                         var list = group.ToList();
                         int next = 0;
-                        double seconds = Time(() => { var (f, bgr) = list[next++ % list.Count]; haar.DetectBgr(bgr, f.Width, f.Height); }, timePerItem, out int runs);
+                        double seconds = Time(() => { var (f, bgr) = list[next++ % list.Count]; haar.DetectBgr(bgr, f.Width, f.Height); }, timePerItem, out int runs, warmUp: !dryRun);
                         report.Speeds.Add(new KitReport.Speed($"Haar {group.Key.Width}x{group.Key.Height} (upload, gray, pyramid, cascade, grouping)", runs / seconds, "frames/s", null, null));
                     }
                 });
@@ -202,10 +202,11 @@ static class DeviceRun
         return max;
     }
 
-    /// <summary>One untimed run, then runs until <paramref name="budget"/> has passed (at least one).</summary>
-    static double Time(Action action, TimeSpan budget, out int runs)
+    /// <summary>One untimed run (kernels compiled, buffers touched), then runs until <paramref name="budget"/> has passed (at least one).</summary>
+    /// <param name="warmUp">false in a dry run, whose figures mean nothing: each run of the simulated GPU takes seconds, and the checks ran every kernel already</param>
+    static double Time(Action action, TimeSpan budget, out int runs, bool warmUp = true)
     {
-        action();
+        if (warmUp) action();
         runs = 0;
         var clock = Stopwatch.StartNew();
         do { action(); runs++; } while (clock.Elapsed < budget);
