@@ -20,20 +20,26 @@ internal sealed record ScanLayout(bool Interlaced, int StoredWidth, int StoredHe
     const int SmallestSide = 3;
 
     /// <summary>The layout of one ffprobe stream object (JSON).</summary>
+    /// <param name="firstFrameInterlaced">whether the stream's first frame is interlaced, where the stream's field order is unknown (DV's, for one: its frames say it)</param>
     /// <remarks>
-    /// Only the container's or codec's field order counts: it is what players' automatic
-    /// deinterlacing goes by too. A quarter-turned stream is left alone: ffmpeg turns frames upright
+    /// The container's or codec's field order counts, else the first frame's, as players' automatic
+    /// deinterlacing goes by them. A quarter-turned stream is left alone: ffmpeg turns frames upright
     /// before our filters, and rows of a turned frame are no longer fields (phones, the only
     /// source of turned video, record progressive anyway).
     /// </remarks>
-    public static ScanLayout Of(JsonElement stream)
+    public static ScanLayout Of(JsonElement stream, bool? firstFrameInterlaced = null)
     {
         bool interlaced = stream.TryGetProperty("field_order", out var order) && order.ValueKind == JsonValueKind.String
-            && order.GetString() is "tt" or "bb" or "tb" or "bt";
+            && order.GetString() is "tt" or "bb" or "tb" or "bt"
+            || (FieldOrderUnknown(stream) && firstFrameInterlaced == true);
         int width = Int(stream, "width"), height = Int(stream, "height");
         if (!interlaced || width < SmallestSide || height < SmallestSide || DisplayGeometry.Rotation(stream) != 0) return Progressive;
         return new ScanLayout(true, width, height);
     }
+
+    /// <summary>Whether ffprobe gives the stream no field order (or "unknown").</summary>
+    public static bool FieldOrderUnknown(JsonElement stream) =>
+        !stream.TryGetProperty("field_order", out var order) || order.ValueKind != JsonValueKind.String || order.GetString() == "unknown";
 
     /// <summary>
     /// The decoder's filters before it scales a frame to the analysed size: none for progressive

@@ -8,22 +8,23 @@ namespace VideoAffect.Media;
 /// (<see cref="ScanLayout"/>), then map HDR to SDR (<see cref="ToneMapping"/>). Nothing for the
 /// common progressive SDR video.
 /// </summary>
-internal sealed record SourceFilters(ScanLayout Scan, bool Hdr)
+internal sealed record SourceFilters(ScanLayout Scan, ToneMapping Tone)
 {
-    public static readonly SourceFilters None = new(ScanLayout.Progressive, false);
+    public static readonly SourceFilters None = new(ScanLayout.Progressive, ToneMapping.None);
 
     /// <summary>ffprobe's entries these filters are chosen by (with width and height).</summary>
     public const string ProbeEntries = "field_order,color_transfer";
 
     /// <summary>The filters for one ffprobe stream object (JSON).</summary>
-    public static SourceFilters Of(JsonElement stream) => new(ScanLayout.Of(stream), ToneMapping.IsHdr(stream));
+    /// <param name="firstFrameInterlaced">what the stream's first frame says, where the stream does not say how it is scanned (see <see cref="ScanLayout.Of"/>)</param>
+    public static SourceFilters Of(JsonElement stream, bool? firstFrameInterlaced = null) => new(ScanLayout.Of(stream, firstFrameInterlaced), ToneMapping.Of(stream));
 
     /// <summary>The head of the decoder's -vf chain: each filter followed by a comma; empty when there is nothing to do.</summary>
-    public string Chain => Scan.Filters + ToneMapping.Filters(Hdr);
+    public string Chain => Scan.Filters + Tone.Filters;
 
     /// <summary>ffmpeg input options the chain needs.</summary>
     public string InputOptions => Scan.InputOptions;
 
     /// <summary>For the run's first line and logs: what is done to the frames; empty for plain video.</summary>
-    public string Description => (Scan.Interlaced ? ", interlaced (deinterlaced)" : "") + (Hdr ? ", HDR (mapped to SDR)" : "");
+    public string Description => (Scan.Interlaced ? ", interlaced (deinterlaced)" : "") + (Tone.Hdr ? ", HDR (mapped to SDR)" : "");
 }

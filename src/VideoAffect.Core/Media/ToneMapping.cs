@@ -15,18 +15,29 @@ namespace VideoAffect.Media;
 /// against 42 (PQ) and 20 (HLG) untouched; with ffmpeg's usual 100-nit white and Möbius' default
 /// knee (30%) 22, with Hable's curve 52.
 /// </summary>
-internal static class ToneMapping
+/// <param name="Hdr">whether the stream is HDR (PQ or HLG)</param>
+/// <param name="OddSize">whether a side of its frames is odd: zimg refuses 4:2:0 chroma for those, so they go through 4:4:4</param>
+internal sealed record ToneMapping(bool Hdr, bool OddSize)
 {
+    public static readonly ToneMapping None = new(false, false);
+
     /// <summary>ffprobe's color_transfer of the HDR transfers: PQ and HLG.</summary>
     static readonly string[] HdrTransfers = ["smpte2084", "arib-std-b67"];
 
-    /// <summary>Whether one ffprobe stream object (JSON) is HDR.</summary>
-    public static bool IsHdr(JsonElement stream) =>
-        stream.TryGetProperty("color_transfer", out var transfer) && transfer.ValueKind == JsonValueKind.String
-        && HdrTransfers.Contains(transfer.GetString());
+    /// <summary>The mapping one ffprobe stream object (JSON) needs.</summary>
+    public static ToneMapping Of(JsonElement stream)
+    {
+        bool hdr = stream.TryGetProperty("color_transfer", out var transfer) && transfer.ValueKind == JsonValueKind.String
+            && HdrTransfers.Contains(transfer.GetString());
+        return hdr ? new ToneMapping(true, Int(stream, "width") % 2 == 1 || Int(stream, "height") % 2 == 1) : None;
+    }
 
-    /// <summary>The filters that make a frame of such a stream BT.709 SDR (4:2:0, limited range, tagged so); empty for SDR.</summary>
-    public static string Filters(bool hdr) => hdr
-        ? "zscale=t=linear:npl=203,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:param=0.8:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p,"
-        : "";
+    /// <summary>The filters that make a frame of the stream BT.709 SDR (limited range, tagged so), each followed by a comma; empty for SDR.</summary>
+    public string Filters => !Hdr ? "" :
+        (OddSize ? "format=yuv444p10le," : "")
+        + "zscale=t=linear:npl=203,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:param=0.8:desat=0,zscale=t=bt709:m=bt709:r=tv,"
+        + (OddSize ? "format=yuv444p," : "format=yuv420p,");
+
+    static int Int(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : 0;
 }

@@ -22,7 +22,7 @@ public static class VideoProbe
             if (!File.Exists(path)) throw new VideoAffectException($"input '{path}' does not exist");
             if (new FileInfo(path).Length == 0) throw new VideoAffectException($"input '{path}' is empty");
         }
-        using var json = await RunAsync(path, shown, token);
+        using var json = await RunAsync(path, shown, ["-show_format", "-show_streams"], token);
         var root = json.RootElement;
         var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
         var video = Choose(shown, streams, streamIndex);
@@ -36,10 +36,26 @@ public static class VideoProbe
         long frames = Int(video, "nb_frames") is > 0 and var n ? n : (long)Math.Round(duration * fps);
         bool audio = streams.Any(x => Text(x, "codec_type") == "audio");
         string timeBase = Text(video, "time_base") is { Length: > 0 } tb && tb != "0/0" ? tb : "1/90000";
+        // A stream that does not say how it is scanned (DV, MJPEG and MPEG-4 in AVI: their frames
+        // say it) is asked about its first frame; a URL is not opened twice for it.
+        bool? firstInterlaced = ScanLayout.FieldOrderUnknown(video) && !MediaLocation.IsUrl(path)
+            ? await FirstFrameInterlacedAsync(path, shown, Int(video, "index"), token) : null;
         return new VideoInfo(path, Int(video, "index"), width, height, fps, TimeSpan.FromSeconds(duration), audio, start, timeBase, frames)
         {
-            Filters = SourceFilters.Of(video),
+            Filters = SourceFilters.Of(video, firstInterlaced),
         };
+    }
+
+    /// <summary>Whether the stream's first decoded frame is interlaced; null when ffprobe gives no frame (the decoder then says what is wrong).</summary>
+    static async Task<bool?> FirstFrameInterlacedAsync(string path, string shown, int stream, CancellationToken token)
+    {
+        try
+        {
+            using var json = await RunAsync(path, shown, ["-select_streams", stream.ToString(CultureInfo.InvariantCulture), "-read_intervals", "%+#1", "-show_entries", "frame=interlaced_frame"], token);
+            return json.RootElement.TryGetProperty("frames", out var list) && list.ValueKind == JsonValueKind.Array && list.GetArrayLength() > 0
+                ? Int(list[0], "interlaced_frame") == 1 : null;
+        }
+        catch (VideoAffectException) { return null; }
     }
 
     /// <summary>
@@ -56,13 +72,13 @@ public static class VideoProbe
         return videos.FirstOrDefault(x => Flag(x, "default")) is { ValueKind: JsonValueKind.Object } marked ? marked : videos[0];
     }
 
-    static async Task<JsonDocument> RunAsync(string path, string shown, CancellationToken token)
+    static async Task<JsonDocument> RunAsync(string path, string shown, string[] show, CancellationToken token)
     {
         var start = new ProcessStartInfo(GlobalFFOptions.GetFFProbeBinaryPath())
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var a in new[] { "-v", "error" }.Concat(MediaLocation.InputOptions(path, probe: true).Split(' ', StringSplitOptions.RemoveEmptyEntries)).Concat(["-show_format", "-show_streams", "-of", "json", path]))
+        foreach (var a in new[] { "-v", "error" }.Concat(MediaLocation.InputOptions(path, probe: true).Split(' ', StringSplitOptions.RemoveEmptyEntries)).Concat(show).Concat(["-of", "json", path]))
             start.ArgumentList.Add(a);
         using var process = new Process { StartInfo = start };
         try { process.Start(); }

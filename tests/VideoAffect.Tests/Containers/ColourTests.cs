@@ -95,6 +95,21 @@ public class ColourTests
 
     sealed record Face(int Frame, (int X, int Y, int W, int H) Box, string Label, double Confidence);
 
+    /// <summary>zimg, which maps HDR to SDR, refuses 4:2:0 frames with an odd side: those go through 4:4:4.</summary>
+    [Theory]
+    [InlineData(3, 3)]
+    [InlineData(641, 481)]
+    public void HDR_video_with_an_odd_side_is_analysed_frame_for_frame(int width, int height)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string hdr = dir.File("odd.mkv");
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=640x480:rate=25:duration=0.4",
+            "-vf", $"scale={width}:{height},setsar=1,format=yuv420p10le", "-c:v", "ffv1", "-color_trc", "smpte2084", "-color_primaries", "bt2020", "-colorspace", "bt2020nc", hdr);
+        Assert.Equal("smpte2084", Tag(hdr, "color_transfer"));
+        Faces(dir, hdr, "out", says: $"{width}x{height} @ 25 fps, 0.4 s, HDR (mapped to SDR)");
+        Assert.Equal(10, Clips.CountFrames(dir.File("out.mp4")));
+    }
+
     /// <param name="says">what the run's first line must say of the input, if anything</param>
     static List<Face> Faces(TempFolder dir, string input, string name, string? says = null)
     {
