@@ -95,7 +95,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                     // interlaced camera (an analogue one through an encoder, a capture card) is
                     // deinterlaced as a file is, at one frame period of latency (yadif looks one
                     // frame ahead), and an HDR one mapped to SDR.
-                    .WithCustomArgument($"-vf {size.Filters.Chain}scale={size.Width}:{size.Height}{size.Filters.ScaleOptions}")
+                    .WithCustomArgument($"-vf {size.Filters.Chain}scale={size.Width}:{size.Height}")
                     .WithCustomArgument("-pix_fmt bgr24")
                     .ForceFormat("rawvideo"))
                 .WithLogLevel(FFMpegLogLevel.Error)

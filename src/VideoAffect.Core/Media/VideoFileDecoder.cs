@@ -34,7 +34,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
                     // interlaced source is deinterlaced and HDR mapped to SDR first (SourceFilters).
                     .WithFpsMode(FpsMode.Passthrough)
                     // Matroska counts milliseconds: times scaled by 1000 arrive in microseconds.
-                    .WithCustomArgument($"-vf {info.Filters.Chain}scale={info.Width}:{info.Height}{info.Filters.ScaleOptions},setpts=PTS*{TimeScale}")
+                    .WithCustomArgument($"-vf {info.Filters.Chain}scale={info.Width}:{info.Height},setpts=PTS*{TimeScale}")
                     .WithCustomArgument("-enc_time_base -1 -c:v rawvideo -pix_fmt bgr24 -allow_raw_vfw 1")
                     // No CRC-32 per cluster: over raw frames through a local pipe it protects nothing,
                     // and computing it took half of this ffmpeg's CPU time (0.57 -> 0.30 s of user time
