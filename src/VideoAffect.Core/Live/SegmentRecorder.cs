@@ -64,7 +64,7 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
             return frame.Timestamp - origin;
         });
         var result = await FFMpegArguments.FromPipeInput(pipe)
-            .OutputToFile(FfmpegPath.Escape(pattern), overwrite: true, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset)
+            .OutputToFile(FfmpegPath.Escape(pattern), overwrite: true, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset, OutputColour.Bt709)
                 // Every frame kept at its capture time; a key frame at each segment boundary, where the
                 // segment muxer may cut.
                 .WithCustomArgument("-fps_mode passthrough")

@@ -41,7 +41,7 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
                 o.WithCustomArgument($"-copyts -map 0:v:0 -fps_mode passthrough -enc_time_base {source.TimeBase} -video_track_timescale {timescale}");
                 // Every audio track (languages, commentary), each keeping its language and default mark.
                 if (withAudio) o.WithCustomArgument("-map 1:a").WithAudioCodec(AudioCodec.Aac);
-                X264Output.Apply(o, preset);
+                X264Output.Apply(o, preset, source.Colour);
                 Finish(o);
             })
             .WithLogLevel(FFMpegLogLevel.Error)

@@ -31,4 +31,7 @@ public sealed record VideoInfo(
     /// x <see cref="Height"/>: deinterlacing, HDR to SDR (see <see cref="SourceFilters"/>).
     /// </summary>
     internal SourceFilters Filters { get; init; } = SourceFilters.None;
+
+    /// <summary>How the annotated video of this source converts and tags its colours (<see cref="OutputColour"/>).</summary>
+    internal OutputColour Colour { get; init; } = OutputColour.Untagged;
 }

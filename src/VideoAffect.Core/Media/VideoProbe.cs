@@ -40,9 +40,11 @@ public static class VideoProbe
         // say it) is asked about its first frame; a URL is not opened twice for it.
         bool? firstInterlaced = ScanLayout.FieldOrderUnknown(video) && !MediaLocation.IsUrl(path)
             ? await FirstFrameInterlacedAsync(path, shown, Int(video, "index"), token) : null;
+        var filters = SourceFilters.Of(video, firstInterlaced);
         return new VideoInfo(path, Int(video, "index"), width, height, fps, TimeSpan.FromSeconds(duration), audio, start, timeBase, frames)
         {
-            Filters = SourceFilters.Of(video, firstInterlaced),
+            Filters = filters,
+            Colour = OutputColour.Of(video, filters.Tone.Hdr),
         };
     }
 
