@@ -226,7 +226,7 @@ public sealed class LiveMonitor : IDisposable
             var stageSet = recognition.ForStream(name, frameThreads ? 1 : share, frameThreads ? share : 1, live: true, writer, monitor.Sinks);
             stageSet.WarmUpDetectors();
             var pipeline = new StreamPipeline(id, status, monitor._previews[name], options, monitor._log, stageSet, writer,
-                options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, name, options.SegmentLength, monitor._log, status.FrameNotRecorded) : null,
+                options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, name, options.SegmentLength, monitor._log, status.FrameNotRecorded, () => status.Colour) : null,
                 CancellationTokenSource.CreateLinkedTokenSource(sourcesStop));
             _pipelines[id] = pipeline;
             _prepared.Add(pipeline);

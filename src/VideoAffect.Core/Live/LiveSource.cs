@@ -69,7 +69,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// <summary>One connection: probe, decode until the stream ends, fails or stalls. Never throws for a failed connection.</summary>
     async Task<(long Frames, string Reason, bool Ended)> AttemptAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
     {
-        (int Width, int Height, SourceFilters Filters) size;
+        (int Width, int Height, SourceFilters Filters, OutputColour Colour) size;
         try { size = await ProbeAsync(token); }
         catch (VideoAffectException e)
         {
@@ -77,7 +77,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             return (0, e.Message, false);
         }
         _openedOnce = true;
-        _status.Connected(size.Width, size.Height);
+        _status.Connected(size.Width, size.Height, size.Colour);
         log?.Invoke($"{spec.Name}: connected, {size.Width}x{size.Height}{size.Filters.Description}");
 
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -164,7 +164,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// FFProbe, which puts custom options after the input, where ffprobe ignores the RTSP
     /// transport and the quick-start limits (a probe then takes 1.5 s instead of 0.4 s).
     /// </summary>
-    async Task<(int Width, int Height, SourceFilters Filters)> ProbeAsync(CancellationToken token)
+    async Task<(int Width, int Height, SourceFilters Filters, OutputColour Colour)> ProbeAsync(CancellationToken token)
     {
         var limit = options.StallTimeout + TimeSpan.FromSeconds(2);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -199,16 +199,20 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         // Upright and in square pixels, as a file's frames (many CCTV cameras send 704x576 at 12:11).
         (int Width, int Height) size = (0, 0);
         var filters = SourceFilters.None;
+        var colour = OutputColour.Bt709;
         try
         {
             using var json = JsonDocument.Parse(await output);
             if (json.RootElement.TryGetProperty("streams", out var streams) && streams.GetArrayLength() > 0)
+            {
                 (size, filters) = (DisplayGeometry.Of(streams[0]), SourceFilters.Of(streams[0]));
+                colour = OutputColour.Of(streams[0], filters.Tone.Hdr);
+            }
         }
         catch (JsonException) { }
         if (size.Width <= 0 || size.Height <= 0)
             throw new VideoAffectException($"'{spec.Location}' has no video stream with a frame size");
-        return (size.Width, size.Height, filters);
+        return (size.Width, size.Height, filters, colour);
     }
 
     IEnumerable<string> ProbeArguments()

@@ -14,7 +14,8 @@ namespace VideoAffect.Live;
 /// recording never holds the stream back: when the encoder falls behind by a queue's worth of
 /// frames, frames are left out of the recording and counted (<paramref name="skipped"/>).
 /// </summary>
-internal sealed class SegmentRecorder(string directory, string streamName, TimeSpan segmentLength, Action<string>? log = null, Action? skipped = null) : IAsyncDisposable
+/// <param name="colour">the current connection's colours (read at each new encoder: a reconnection may bring another camera)</param>
+internal sealed class SegmentRecorder(string directory, string streamName, TimeSpan segmentLength, Action<string>? log = null, Action? skipped = null, Func<OutputColour>? colour = null) : IAsyncDisposable
 {
     bool _skipLogged;
     /// <summary>A live stream's rate is not known ahead: the last frame of a segment lasts this long.</summary>
@@ -64,7 +65,7 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
             return frame.Timestamp - origin;
         });
         var result = await FFMpegArguments.FromPipeInput(pipe)
-            .OutputToFile(FfmpegPath.Escape(pattern), overwrite: true, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset, OutputColour.Bt709)
+            .OutputToFile(FfmpegPath.Escape(pattern), overwrite: true, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset, colour?.Invoke() ?? OutputColour.Bt709)
                 // Every frame kept at its capture time; a key frame at each segment boundary, where the
                 // segment muxer may cut.
                 .WithCustomArgument("-fps_mode passthrough")

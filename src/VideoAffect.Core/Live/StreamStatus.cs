@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VideoAffect.Media;
 
 namespace VideoAffect.Live;
 
@@ -118,7 +119,16 @@ public sealed class StreamStatus
         }
     }
 
-    internal void Connected(int width, int height) { Width = width; Height = height; SetState(StreamState.Live); }
+    internal void Connected(int width, int height, OutputColour colour)
+    {
+        Width = width;
+        Height = height;
+        Colour = colour;
+        SetState(StreamState.Live);
+    }
+
+    /// <summary>How recordings of the current connection convert and tag their colours (the camera's own, see <see cref="OutputColour"/>).</summary>
+    internal OutputColour Colour { get; private set; } = OutputColour.Bt709;
 
     internal void FrameRead()
     {

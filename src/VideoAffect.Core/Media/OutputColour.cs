@@ -16,7 +16,7 @@ namespace VideoAffect.Media;
 /// <param name="Tags">ffmpeg output options that tag the stream; empty for none</param>
 internal sealed record OutputColour(string Matrix, string Tags)
 {
-    /// <summary>BT.709 in full: what HDR becomes, what live recordings are (a camera's tags are not carried that far), and what a source with another matrix is converted to.</summary>
+    /// <summary>BT.709 in full: what HDR becomes and what a source with another matrix is converted to.</summary>
     public static readonly OutputColour Bt709 = new("bt709", "-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv");
 
     /// <summary>As ffmpeg converts and tags by default: BT.601, untagged.</summary>

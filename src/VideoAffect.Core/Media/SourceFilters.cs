@@ -12,8 +12,8 @@ internal sealed record SourceFilters(ScanLayout Scan, ToneMapping Tone)
 {
     public static readonly SourceFilters None = new(ScanLayout.Progressive, ToneMapping.None);
 
-    /// <summary>ffprobe's entries these filters are chosen by (with width and height).</summary>
-    public const string ProbeEntries = "field_order,color_transfer";
+    /// <summary>ffprobe's entries these filters (and <see cref="OutputColour"/>) are chosen by, with width and height.</summary>
+    public const string ProbeEntries = "field_order,color_transfer,color_space,color_primaries";
 
     /// <summary>The filters for one ffprobe stream object (JSON).</summary>
     /// <param name="firstFrameInterlaced">what the stream's first frame says, where the stream does not say how it is scanned (see <see cref="ScanLayout.Of"/>)</param>

@@ -18,21 +18,11 @@ public class ColourTests
     public void A_player_shows_the_annotated_video_in_the_sources_colours(int width, int height, string matrix)
     {
         using var dir = TestPaths.NewTempFolder();
-        string source = dir.File("bars.mkv");
-        // Saturated colour bars, made RGB and then coded losslessly with the matrix that is tagged
-        // (BT.601 where none is, as ffmpeg codes RGB by default), as a camera would (or not at all).
-        string[] tags = matrix == "unknown" ? [] : ["-colorspace", matrix, "-color_primaries", matrix, "-color_trc", matrix == "bt709" ? "bt709" : "smpte170m", "-color_range", "tv"];
-        ProcessRunner.Tool("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", $"smptehdbars=size={width}x{height}:rate=25:duration=0.4",
-            "-vf", $"setsar=1,format=rgb24,scale=out_color_matrix={(matrix == "bt709" ? "bt709" : "bt601")}:out_range=tv,format=yuv420p", .. tags,
-            "-c:v", "libx264", "-qp", "0", source]);
-        Assert.Equal(matrix, Tag(source, "color_space"));
-
+        string source = Bars(dir, width, height, matrix);
         var r = ProcessRunner.Cli(["analyze", source, "-o", dir.File("out.mp4"), "--backend", "cpu"], timeoutSeconds: 120);
         Assert.True(r.ExitCode == 0, r.StandardError);
         string output = dir.File("out.mp4");
-        // The source's own description back (none for none).
-        string Described(string path) => string.Join(",", new[] { "color_space", "color_primaries", "color_transfer" }.Select(t => Tag(path, t)));
-        Assert.Equal(Described(source), Described(output));
+        Assert.Equal(Described(source), Described(output)); // the source's own description back (none for none)
 
         var expected = Rgb(source, width, height, PlayerDecoding(source, height));
         var shown = Rgb(output, width, height, PlayerDecoding(output, height));
@@ -48,6 +38,39 @@ public class ColourTests
         int p99 = errors[errors.Count * 99 / 100];
         Assert.True(mean < 3 && p99 <= 8, $"mean {mean:0.00}, 99th percentile {p99} levels off the source's colours");
     }
+
+    /// <summary>`monitor`'s recordings say of their colours what the camera says, as the annotated video does.</summary>
+    [Theory]
+    [InlineData("bt709")]
+    [InlineData("smpte170m")]
+    [InlineData("unknown")]
+    public void Recordings_say_what_the_camera_says_of_its_colours(string matrix)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string camera = Bars(dir, 640, 480, matrix);
+        var r = ProcessRunner.Cli(["monitor", $"cam={camera}", "--backend", "cpu", "--record", dir.File("video")], timeoutSeconds: 90);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        string recording = Assert.Single(Directory.GetFiles(dir.File("video"), "cam-*.mp4"));
+        Assert.Equal(Described(camera), Described(recording));
+    }
+
+    /// <summary>
+    /// Saturated colour bars, made RGB and then coded losslessly with the matrix that is tagged
+    /// (BT.601 where none is, as ffmpeg codes RGB by default), as a camera would (or not at all).
+    /// </summary>
+    static string Bars(TempFolder dir, int width, int height, string matrix)
+    {
+        string source = dir.File("bars.mkv");
+        string[] tags = matrix == "unknown" ? [] : ["-colorspace", matrix, "-color_primaries", matrix, "-color_trc", matrix == "bt709" ? "bt709" : "smpte170m", "-color_range", "tv"];
+        ProcessRunner.Tool("ffmpeg", ["-nostdin", "-v", "error", "-f", "lavfi", "-i", $"smptehdbars=size={width}x{height}:rate=25:duration=0.4",
+            "-vf", $"setsar=1,format=rgb24,scale=out_color_matrix={(matrix == "bt709" ? "bt709" : "bt601")}:out_range=tv,format=yuv420p", .. tags,
+            "-c:v", "libx264", "-qp", "0", source]);
+        Assert.Equal(matrix, Tag(source, "color_space"));
+        return source;
+    }
+
+    /// <summary>What a video says of its colours: matrix, primaries, transfer ("unknown" for each it does not say).</summary>
+    static string Described(string path) => string.Join(",", new[] { "color_space", "color_primaries", "color_transfer" }.Select(t => Tag(path, t)));
 
     /// <summary>
     /// HDR video (PQ or HLG, BT.2020) is analysed and written as the SDR it shows: the astronaut
