@@ -17,8 +17,9 @@ dotnet publish "$here/VideoAffect.GpuKit/VideoAffect.GpuKit.csproj" -c Release -
   -o "$out/kit/bin" --nologo --verbosity quiet -clp:ErrorsOnly >&2
 # The expectations are computed here, where OpenCV's native library is present...
 "$out/kit/bin/videoaffect-gpukit" pack "$out/kit/data" "$@" >&2
-# ...which then stays behind (109 MB; the kit never calls it).
-find "$out/kit/bin" -name 'libOpenCvSharpExtern.so' -delete
+# ...which then stays behind (109 MB; the kit never calls it), as does ImageMagick's (38 MB; photos
+# in phone formats only).
+find "$out/kit/bin" \( -name 'libOpenCvSharpExtern.so' -o -name 'Magick.Native-*' \) -delete
 # xz -6 for a real kit (45 MB on 2026-12-03, with its 1080p frames); the tests' dry run packs with
 # -1, faster (37 MB that day). The size check below guards both.
 level=6

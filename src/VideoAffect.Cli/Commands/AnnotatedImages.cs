@@ -14,8 +14,15 @@ namespace VideoAffect.Cli.Commands;
 /// </summary>
 sealed class AnnotatedImages : IDisposable
 {
-    /// <summary>Formats written as they came; any other input (GIF, PPM, ...) is written as PNG.</summary>
+    /// <summary>Formats written as they came; phones' formats that OpenCV cannot write (HEIC, AVIF, JPEG XL) as JPEG, any other input (GIF, PPM, ...) as PNG.</summary>
     static readonly string[] KeptFormats = [".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"];
+    static readonly string[] PhotoFormats = [".heic", ".heif", ".hif", ".avif", ".jxl"];
+
+    static string AnnotatedExtension(string image)
+    {
+        string extension = Path.GetExtension(image).ToLowerInvariant();
+        return KeptFormats.Contains(extension) ? extension : PhotoFormats.Contains(extension) ? ".jpg" : ".png";
+    }
 
     readonly OutputSet _outputs;
     readonly Dictionary<string, OutputTarget> _byImage = [];
@@ -32,8 +39,7 @@ sealed class AnnotatedImages : IDisposable
             var byName = new Dictionary<string, string>();
             foreach (string image in images.Distinct().Where(i => !Directory.Exists(i))) // a folder left here holds no image: an error of its own
             {
-                string extension = Path.GetExtension(image).ToLowerInvariant();
-                string path = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(image)}.annotated{(KeptFormats.Contains(extension) ? extension : ".png")}");
+                string path = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(image)}.annotated{AnnotatedExtension(image)}");
                 if (!byName.TryAdd(FileFacts.Canonical(path), image))
                     throw new VideoAffectException($"'{byName[FileFacts.Canonical(path)]}' and '{image}' would both be annotated as '{path}'; annotate them into different folders");
                 plan._byImage[image] = plan._outputs.Add(path, "annotated image");
@@ -52,8 +58,8 @@ sealed class AnnotatedImages : IDisposable
     public void Write(ImageClassifier.Result result)
     {
         var target = _byImage[result.Path];
-        // Read as the classifier read it (turned by its EXIF orientation), so the boxes fit.
-        using var image = Cv2.ImRead(result.Path, ImreadModes.Color);
+        // Read as the classifier read it (upright), so the boxes fit.
+        using var image = StillImage.Read(result.Path);
         FrameAnnotator.Draw(image, result.Faces.Select(f => (f.Box, f.Prediction, 0)));
         bool written;
         try { written = Cv2.ImWrite(target.Partial, image); }

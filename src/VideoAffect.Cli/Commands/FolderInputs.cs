@@ -12,7 +12,8 @@ static class FolderInputs
         [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob", ".wmv", ".flv", ".3gp", ".ogv", ".mxf", ".dv"];
 
     public static readonly string[] ImageExtensions =
-        [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif", ".pgm", ".ppm", ".pnm", ".jp2"];
+        [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif", ".pgm", ".ppm", ".pnm", ".jp2",
+         ".heic", ".heif", ".hif", ".avif", ".jxl"];
 
     /// <summary>The inputs with each folder replaced by its files of the kind; a folder without any stays as it is, for the caller to report.</summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, IReadOnlyCollection<string> extensions)

@@ -29,11 +29,10 @@ public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? de
     {
         if (Directory.Exists(path)) throw new VideoAffectException($"'{path}' is a folder, not an image");
         if (!File.Exists(path)) throw new VideoAffectException($"image '{path}' does not exist");
-        if (ImageHeader.ReadSize(path) is var (w, h) && (long)w * h > maxPixels)
+        if (StillImage.ReadSize(path) is var (w, h) && (long)w * h > maxPixels)
             throw new VideoAffectException($"'{path}' is {w}x{h} ({(long)w * h / 1e6:0.#} megapixels), above the limit of {maxPixels / 1e6:0.#}; raise it with --max-megapixels");
         if (ImageHeader.PngDamage(path) is { } damage) throw new VideoAffectException($"'{path}' is a damaged PNG: {damage}");
-        using var image = Cv2.ImRead(path, ImreadModes.Color);
-        if (image.Empty()) throw new VideoAffectException($"'{path}' is not an image OpenCV can read");
+        using var image = StillImage.Read(path);
         using var gray = image.CvtColor(ColorConversionCodes.BGR2GRAY);
         var boxes = detector is null ? [new FaceBox(0, 0, gray.Width, gray.Height)] : detector.Detect(gray);
         var network = backend.Network;

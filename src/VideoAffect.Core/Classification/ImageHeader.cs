@@ -34,6 +34,33 @@ internal static class ImageHeader
         return null;
     }
 
+    /// <summary>
+    /// True for the formats OpenCV's build cannot decode and <see cref="StillImage"/> hands to
+    /// ImageMagick: HEIF (HEIC) and AVIF, ISO base media files whose ftyp names an image brand,
+    /// and JPEG XL, as a bare codestream or in its own container.
+    /// </summary>
+    public static bool IsMagickOnly(string path) => Describe(path) is not null;
+
+    /// <summary>"HEIF", "AVIF" or "JPEG XL" from the file's first bytes; null for any other file.</summary>
+    public static string? Describe(string path)
+    {
+        using var file = File.OpenRead(path);
+        var head = new byte[64];
+        int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var h = head.AsSpan(0, n);
+        if (n >= 2 && h[0] == 0xFF && h[1] == 0x0A) return "JPEG XL";
+        if (n >= 12 && h[..12].SequenceEqual((ReadOnlySpan<byte>)[0, 0, 0, 0x0C, (byte)'J', (byte)'X', (byte)'L', (byte)' ', 0x0D, 0x0A, 0x87, 0x0A])) return "JPEG XL";
+        if (n < 16 || !h[4..8].SequenceEqual("ftyp"u8)) return null;
+        int end = Math.Min(n, (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(h), (uint)n));
+        // The major brand, then the compatible brands after the minor version; an AVIF also
+        // names HEIF's generic brand (mif1), so AVIF's own brands decide first.
+        var brands = new List<string>();
+        for (int at = 8; at + 4 <= end; at += at == 8 ? 8 : 4) brands.Add(System.Text.Encoding.ASCII.GetString(h.Slice(at, 4)));
+        if (brands.Any(b => b is "avif" or "avis")) return "AVIF";
+        if (brands.Any(b => b is "heic" or "heix" or "heim" or "heis" or "hevc" or "hevx" or "mif1" or "msf1")) return "HEIF";
+        return null;
+    }
+
     /// <summary>Null when the PNG's chunks are whole; else what is wrong. Not a PNG: null.</summary>
     public static string? PngDamage(string path)
     {

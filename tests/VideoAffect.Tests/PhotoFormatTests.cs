@@ -1,0 +1,138 @@
+using System.Text.Json;
+using OpenCvSharp;
+using VideoAffect.Classification;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests;
+
+/// <summary>
+/// Photos as phones and cameras write them are read upright, as a viewer shows them: JPEGs by
+/// their EXIF orientation, phones' HEIC tile grids by their irot (not turned again by the Exif tag
+/// they repeat), and AVIF and JPEG XL at all. The reference is the upright picture decoded by
+/// OpenCV; the files are made from it by independent tools (Debian's heif-enc and cjxl, and
+/// tests/photos/make_heif.py for the grid), so a wrong turn, a missing tile or a colour swap
+/// shows as a large difference.
+/// </summary>
+public class PhotoFormatTests
+{
+    /// <summary>The astronaut's top 320 rows: not square, so a wrong quarter turn changes the size.</summary>
+    static string UprightPicture(TempFolder dir)
+    {
+        using var photo = Cv2.ImRead(TestPaths.Photo("astronaut.png"), ImreadModes.Color);
+        using var top = photo[0, 320, 0, 512];
+        string path = dir.File("upright.png");
+        Cv2.ImWrite(path, top);
+        return path;
+    }
+
+    static void AssertReadsAs(string path, string uprightPath)
+    {
+        using var upright = Cv2.ImRead(uprightPath, ImreadModes.Color);
+        Assert.Equal((upright.Width, upright.Height), StillImage.ReadSize(path));
+        using var read = StillImage.Read(path);
+        Assert.Equal(upright.Size(), read.Size());
+        Assert.InRange(PhotoFiles.MeanDifference(read, upright), 0, 3);
+        // Lossy coding costs the 3 levels above; half a turn costs far more, so the check can fail.
+        using var turned = upright.Flip(FlipMode.XY);
+        Assert.True(PhotoFiles.MeanDifference(read, turned) > 20);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)] // a phone held upright: stored landscape, shown turned a quarter clockwise
+    public void A_phone_HEIC_grid_is_read_upright_whatever_its_irot(int turns)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string upright = UprightPicture(dir);
+        // 192-pixel tiles: 2 x 3 of them, the last row and column padded and cropped by the grid's size.
+        PhotoFiles.PhoneHeic(upright, dir.File("photo.heic"), turns, tile: 192);
+        Assert.Equal("HEIF", ImageHeader.Describe(dir.File("photo.heic")));
+        AssertReadsAs(dir.File("photo.heic"), upright);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(6)]
+    [InlineData(8)]
+    public void A_JPEG_is_read_upright_by_its_EXIF_orientation(int orientation)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string upright = UprightPicture(dir);
+        using var picture = Cv2.ImRead(upright, ImreadModes.Color);
+        PhotoFiles.JpegWithOrientation(picture, orientation, dir.File("photo.jpg"));
+        using var asStored = Cv2.ImRead(dir.File("photo.jpg"), ImreadModes.Color | ImreadModes.IgnoreOrientation);
+        // Stored turned, so only the tag makes it upright.
+        if (orientation == 3) Assert.True(PhotoFiles.MeanDifference(asStored, picture) > 20);
+        else Assert.Equal(new Size(picture.Height, picture.Width), asStored.Size());
+        using var read = StillImage.Read(dir.File("photo.jpg"));
+        Assert.Equal(picture.Size(), read.Size());
+        Assert.InRange(PhotoFiles.MeanDifference(read, picture), 0, 3);
+    }
+
+    [Theory]
+    [InlineData("photo.heic", "HEIF")]
+    [InlineData("photo.avif", "AVIF")]
+    [InlineData("photo.jxl", "JPEG XL")]
+    [InlineData("photo.container.jxl", "JPEG XL")]
+    public void HEIC_AVIF_and_JPEG_XL_are_read_as_the_picture_they_hold(string name, string format)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string upright = UprightPicture(dir);
+        PhotoFiles.Encode(upright, dir.File(name));
+        Assert.Equal(format, ImageHeader.Describe(dir.File(name)));
+        AssertReadsAs(dir.File(name), upright);
+    }
+
+    /// <summary>
+    /// classify on a folder of a group photo (six faces for the cascade), the same photo as a phone
+    /// writes it (HEIC grid of 512-pixel tiles, turned by irot) and a damaged HEIC: the phone's copy
+    /// gives the JPEG's faces and labels, its annotated copy is an upright JPEG, the damaged one is
+    /// one line and exit code 2.
+    /// </summary>
+    [Fact]
+    public void Classify_gives_a_phone_HEIC_the_faces_of_the_same_photo_as_JPEG()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string photos = Directory.CreateDirectory(dir.File("photos")).FullName;
+        string original = TestPaths.Photo("faces/sample2.jpg");
+        File.Copy(original, Path.Combine(photos, "a.jpg"));
+        PhotoFiles.PhoneHeic(original, Path.Combine(photos, "b.heic"), turns: 3, tile: 512);
+        byte[] heic = File.ReadAllBytes(Path.Combine(photos, "b.heic"));
+        File.WriteAllBytes(Path.Combine(photos, "c.heic"), heic[..(heic.Length / 2)]); // its second half (tiles) missing
+        Directory.CreateDirectory(dir.File("out"));
+
+        var r = ProcessRunner.Cli(["classify", photos, "--annotate", dir.File("out"), "--json", "--backend", "cpu"], timeoutSeconds: 120);
+        Assert.Equal(2, r.ExitCode);
+        var error = Assert.Single(r.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("videoaffect: error: '", error);
+        Assert.Contains("c.heic' is a damaged or unsupported HEIF image: ", error);
+        Assert.DoesNotContain("@ error/", error); // ImageMagick's source location is not for users
+        var lines = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["a.jpg", "b.heic", "c.heic"], lines.Select(l => Path.GetFileName(l.GetProperty("image").GetString())));
+        var jpeg = Faces(lines[0]);
+        var phone = Faces(lines[1]);
+        Assert.Equal(6, jpeg.Count);
+        Assert.Equal((1920, 1367), (lines[1].GetProperty("width").GetInt32(), lines[1].GetProperty("height").GetInt32()));
+        Assert.Equal(jpeg.Count, phone.Count);
+        foreach (var (j, p) in jpeg.Zip(phone))
+        {
+            Assert.Equal(j.Label, p.Label);
+            Assert.InRange(Math.Abs(j.X - p.X) + Math.Abs(j.Y - p.Y) + Math.Abs(j.W - p.W), 0, 8);
+        }
+        using var annotated = Cv2.ImRead(dir.File("out/b.annotated.jpg"), ImreadModes.Color);
+        Assert.Equal(new Size(1920, 1367), annotated.Size());
+        Assert.False(File.Exists(dir.File("out/c.annotated.jpg")));
+
+        var limited = ProcessRunner.Cli(["classify", Path.Combine(photos, "b.heic"), "--max-megapixels", "2", "--backend", "cpu"], timeoutSeconds: 60);
+        Assert.Equal(2, limited.ExitCode);
+        Assert.Contains("1920x1367 (2.6 megapixels), above the limit of 2", limited.StandardError);
+    }
+
+    static List<(int X, int Y, int W, string Label)> Faces(JsonElement line) =>
+        line.GetProperty("faces").EnumerateArray()
+            .Select(f => (f.GetProperty("box").GetProperty("x").GetInt32(), f.GetProperty("box").GetProperty("y").GetInt32(),
+                f.GetProperty("box").GetProperty("w").GetInt32(), f.GetProperty("label").GetString()!))
+            .OrderBy(f => f.Item1).ThenBy(f => f.Item2).ToList();
+}
