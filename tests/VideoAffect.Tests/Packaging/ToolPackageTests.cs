@@ -20,6 +20,15 @@ public class ToolPackageTests
             TimeSpan.FromMinutes(3));
         Assert.True(pack.ExitCode == 0, pack.StandardOutput + pack.StandardError);
         Assert.True(File.Exists(dir.File($"pack/videoaffect.{version}.nupkg")));
+        // Native libraries for Linux x64 only (where OpenCV's runtime is): ImageMagick's, SkiaSharp's
+        // and HarfBuzz's for Windows, macOS, musl and ARM would be 75 MB the tool never loads.
+        using (var package = System.IO.Compression.ZipFile.OpenRead(dir.File($"pack/videoaffect.{version}.nupkg")))
+        {
+            var natives = package.Entries.Select(e => e.FullName).Where(n => n.Contains("/runtimes/") && n.Contains("/native/")).ToList();
+            Assert.Contains(natives, n => n.EndsWith("/runtimes/linux-x64/native/libOpenCvSharpExtern.so", StringComparison.Ordinal));
+            Assert.Contains(natives, n => n.EndsWith("/runtimes/linux-x64/native/Magick.Native-Q8-x64.dll.so", StringComparison.Ordinal));
+            Assert.All(natives, n => Assert.Contains("/runtimes/linux-x64/native/", n));
+        }
 
         var install = ProcessRunner.Run("dotnet", ["tool", "install", "videoaffect", "--tool-path", dir.File("tool"), "--add-source", dir.File("pack"), "--version", version.ToString()],
             TimeSpan.FromMinutes(3));
@@ -36,6 +45,8 @@ public class ToolPackageTests
 
         Assert.Contains("intact", Run("models", "fetch").StandardOutput);
         Assert.Contains("happy", Run("classify", TestPaths.Photo("astronaut.png")).StandardOutput);
+        PhotoFiles.Encode(TestPaths.Photo("astronaut.png"), dir.File("astronaut.heic")); // ImageMagick's native library came with the tool
+        Assert.Contains("happy", Run("classify", dir.File("astronaut.heic")).StandardOutput);
         Assert.Contains("complete: 300/300 frames", Run("analyze", TestPaths.SampleClip, "-o", dir.File("sample.mp4")).StandardOutput);
         Assert.Equal(300, Clips.CountFrames(dir.File("sample.mp4")));
     }
