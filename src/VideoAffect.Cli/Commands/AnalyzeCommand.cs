@@ -23,12 +23,14 @@ static class AnalyzeCommand
         var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio tracks" };
         var preset = new Option<string>("--encoder-preset") { Description = "x264 preset of the annotated video: ultrafast ... veryslow (faster presets: bigger files)", DefaultValueFactory = _ => Media.AnnotatedVideoEncoder.DefaultPreset };
         var detectWorkers = new Option<int>("--detect-workers") { Description = "frames detected at once, one single-threaded cascade each (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var start = Durations.Option("--start", "analyse from this far into each video, as a player counts (records keep the source's times; the annotated video starts at 0)", TimeSpan.Zero, defaultText: "0");
+        var end = Durations.Option("--end", "analyse up to this far into each video", TimeSpan.Zero, defaultText: "the end");
         var recognition = SharedOptions.Recognition();
         var publish = SharedOptions.Publish();
 
         var command = new Command("analyze", "annotate videos with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, queue, noAudio, detectWorkers, publish }.Concat(recognition.All))
+        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, start, end, queue, noAudio, detectWorkers, publish }.Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -44,6 +46,9 @@ static class AnalyzeCommand
                 ReportPath = p.Report,
                 Recognition = recognition.Read(r),
                 VideoStream = r.GetValue(videoStream),
+                // Given or not, not "0" or "the end": --end 0 is refused as an end before the start.
+                Start = r.GetResult(start) is { Implicit: false } ? r.GetValue(start) : null,
+                End = r.GetResult(end) is { Implicit: false } ? r.GetValue(end) : null,
                 QueueCapacity = r.GetValue(queue),
                 KeepAudio = !r.GetValue(noAudio),
                 EncoderPreset = r.GetValue(preset)!,

@@ -4,10 +4,11 @@ using System.Globalization;
 namespace VideoAffect.Cli.Commands;
 
 /// <summary>
-/// One syntax for every time option: a number with a unit (500ms, 5s, 10m, 2h), a TimeSpan
-/// (00:10:00), or a bare number in the option's own unit (seconds, unless its name says ms).
+/// One syntax for every time option: a number with a unit (500ms, 5s, 10m, 2h) or units together
+/// (9m30s), a clock time as players and ffmpeg write it (9:30, 1:02:03.5), or a bare number in the
+/// option's own unit (seconds, unless its name says ms).
 /// </summary>
-static class Durations
+static partial class Durations
 {
     /// <param name="name">The option.</param>
     /// <param name="description">What it sets.</param>
@@ -48,19 +49,49 @@ static class Durations
         return N(value.TotalSeconds) + "s";
     }
 
+    /// <summary>
+    /// 500ms, 5s, 10m, 2h, or units together (1h30m, 9m30s, 1m2.5s); a clock time as players and
+    /// ffmpeg write it, [[HH:]MM:]SS[.fff] (9:30 is nine and a half minutes, 1:02:03 an hour and a
+    /// bit); a .NET TimeSpan with days (1.02:00:00); or a bare number in the option's own unit.
+    /// </summary>
     public static bool TryParse(string text, bool bareMilliseconds, out TimeSpan value)
     {
         text = text.Trim();
         value = default;
-        bool Number(string s, out double v) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out v) && v >= 0 && double.IsFinite(v);
-        double n;
-        if (text.EndsWith("ms") && Number(text[..^2], out n)) value = TimeSpan.FromMilliseconds(n);
-        else if (text.EndsWith('s') && Number(text[..^1], out n)) value = TimeSpan.FromSeconds(n);
-        else if (text.EndsWith('m') && Number(text[..^1], out n)) value = TimeSpan.FromMinutes(n);
-        else if (text.EndsWith('h') && Number(text[..^1], out n)) value = TimeSpan.FromHours(n);
-        else if (Number(text, out n)) value = bareMilliseconds ? TimeSpan.FromMilliseconds(n) : TimeSpan.FromSeconds(n);
-        else if (text.Contains(':') && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero) value = span;
-        else return false;
-        return true;
+        if (Number(text, out double bare))
+        {
+            value = bareMilliseconds ? TimeSpan.FromMilliseconds(bare) : TimeSpan.FromSeconds(bare);
+            return true;
+        }
+        if (Units().Match(text) is { Success: true } units && units.Length > 0)
+        {
+            double Part(string group) => units.Groups[group].Success ? double.Parse(units.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
+            value = TimeSpan.FromHours(Part("h")) + TimeSpan.FromMinutes(Part("m")) + TimeSpan.FromSeconds(Part("s")) + TimeSpan.FromMilliseconds(Part("ms"));
+            return true;
+        }
+        if (Clock().Match(text) is { Success: true } clock)
+        {
+            double seconds = double.Parse(clock.Groups["s"].Value, CultureInfo.InvariantCulture);
+            int minutes = clock.Groups["m"].Success ? int.Parse(clock.Groups["m"].Value, CultureInfo.InvariantCulture) : 0;
+            int hours = clock.Groups["h"].Success ? int.Parse(clock.Groups["h"].Value, CultureInfo.InvariantCulture) : 0;
+            // Minutes and seconds below 60 once a larger part leads (1:75 is a typo, not 2:15).
+            if (seconds >= 60 || (clock.Groups["h"].Success && minutes >= 60)) return false;
+            value = TimeSpan.FromHours(hours) + TimeSpan.FromMinutes(minutes) + TimeSpan.FromSeconds(seconds);
+            return true;
+        }
+        if (text.Contains('.') && text.Contains(':') && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero)
+        {
+            value = span;
+            return true;
+        }
+        return false;
     }
+
+    static bool Number(string s, out double v) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out v) && v >= 0 && double.IsFinite(v);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?<h>\d+(?:\.\d+)?)h)?(?:(?<m>\d+(?:\.\d+)?)m(?!s))?(?:(?<s>\d+(?:\.\d+)?)s)?(?:(?<ms>\d+(?:\.\d+)?)ms)?$")]
+    private static partial System.Text.RegularExpressions.Regex Units();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?:(?<h>\d+):)?(?<m>\d+):)(?<s>\d+(?:\.\d+)?)$")]
+    private static partial System.Text.RegularExpressions.Regex Clock();
 }

@@ -20,19 +20,28 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
     public static readonly IReadOnlyList<string> Presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"];
 
     public long FramesEncoded => _pipe?.Frames ?? 0;
+
+    /// <summary>How far before a part's start the audio is read from: more than any audio frame and any keyframe distance an audio demuxer seeks by.</summary>
+    const double AudioSeekMargin = 5;
     TimedFramePipe? _pipe;
     readonly VideoContainer _container = VideoContainer.For(outputPath);
 
     public async Task RunAsync(ChannelReader<VideoFrame> input)
     {
-        // Each frame at its own time in the source, measured from the source's start.
-        var pipe = _pipe = new TimedFramePipe(input, source.Width, source.Height, 1 / source.FrameRate, frame => frame.Timestamp - source.StartTime);
+        // Each frame at its own time in the source, measured from the source's start, or from the
+        // start of the part that is analysed (--start): its annotated video then starts at 0.
+        var range = source.Range;
+        double origin = range.From(source);
+        var pipe = _pipe = new TimedFramePipe(input, source.Width, source.Height, 1 / source.FrameRate, frame => frame.Timestamp - origin);
         bool withAudio = keepAudio && source.HasAudio;
         var arguments = FFMpegArguments.FromPipeInput(pipe);
-        // Both inputs keep their timestamps (-copyts), measured from the source's start: the frames
-        // are written that way, the audio is moved by the same amount.
-        string origin = (-source.StartTime).ToString("R", CultureInfo.InvariantCulture);
-        if (withAudio) arguments = arguments.AddFileInput(FfmpegPath.Escape(source.Path), verifyExists: false, o => o.WithCustomArgument($"{MediaLocation.InputOptions(source.Path)} -itsoffset {origin}"));
+        // Both inputs keep their timestamps (-copyts), measured from the same origin: the frames
+        // are written that way, the audio is moved by the same amount. For a part, the audio is
+        // read from a little before its start (a seek's inaccuracy moves nothing, as times are
+        // kept) and cut to it by its own times (atrim), to the sample.
+        string audioSeek = range.Start > 0 ? $" -ss {PlayRange.Argument(Math.Max(0, range.Start - AudioSeekMargin))} -noaccurate_seek" : "";
+        if (withAudio) arguments = arguments.AddFileInput(FfmpegPath.Escape(source.Path), verifyExists: false,
+            o => o.WithCustomArgument($"{MediaLocation.InputOptions(source.Path)}{audioSeek} -itsoffset {PlayRange.Argument(-origin)}"));
         var result = await arguments
             .OutputToFile(FfmpegPath.Escape(outputPath), overwrite: true, o =>
             {
@@ -41,6 +50,8 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
                 o.WithCustomArgument($"-copyts -map 0:v:0 -fps_mode passthrough -enc_time_base {source.TimeBase} -video_track_timescale {timescale}");
                 // Every audio track (languages, commentary), each keeping its language and default mark.
                 if (withAudio) o.WithCustomArgument("-map 1:a").WithAudioCodec(AudioCodec.Aac);
+                if (withAudio && !range.IsWhole)
+                    o.WithCustomArgument($"-af atrim=start=0{(range.End is { } end ? $":end={PlayRange.Argument(end - range.Start)}" : "")}");
                 X264Output.Apply(o, preset, source.Colour);
                 Finish(o);
             })

@@ -23,9 +23,51 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
         Exception? error = null;
         try
         {
-            var sink = new FrameSink(this, output, token);
+            // A part that starts later (--start): ffmpeg seeks near it first, which is fast, and
+            // the frames before the start are dropped here by their own times, so the cut is exact
+            // whatever the demuxer's seek does. A seek that lands past the start, or finds nothing
+            // (ffmpeg 5.1 does both in MPEG-TS files with few keyframes), is redone from the beginning.
+            bool seek = info.Range.Start > 0;
+            var (result, sink) = await DecodeAsync(output, seek, token);
+            if (seek && (sink.Overshot || (FramesDecoded == 0 && !sink.ReachedEnd)) && !token.IsCancellationRequested)
+                (result, sink) = await DecodeAsync(output, seek: false, token);
+            token.ThrowIfCancellationRequested();
+            if (sink.Failure is not null) throw sink.Failure;
+            if (FramesDecoded == 0 && !info.Range.IsWhole)
+                throw new VideoAffectException($"'{MediaLocation.Shown(info.Path)}' has no video frames in the part asked for ({info.Range.Description.TrimStart(',', ' ')})");
+            if (sink.ReachedEnd) return; // ffmpeg was stopped at the part's end: its exit says nothing
+            if (result is { Success: false })
+                throw new VideoAffectException($"decoding '{MediaLocation.Shown(info.Path)}' failed after {FramesDecoded} frames ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
+            // ffmpeg exits 0 on a cut-off file after decoding what is there; the demuxer's
+            // "partial file" message is the only sign, and a short result must not look complete.
+            if (result is not null && result.StandardError.Any(l => l.Contains("partial file", StringComparison.OrdinalIgnoreCase)))
+                throw new VideoAffectException($"'{MediaLocation.Shown(info.Path)}' is truncated: its video ends after {FramesDecoded} frames");
+            if (FramesDecoded == 0)
+                throw new VideoAffectException($"'{MediaLocation.Shown(info.Path)}' contains no decodable video frames (damaged or truncated file)");
+        }
+        catch (Exception e)
+        {
+            error = e;
+            throw;
+        }
+        finally
+        {
+            output.TryComplete(error);
+        }
+    }
+
+    /// <summary>One ffmpeg run from the start or from a seek near the part's start; null result when this side stopped it (see the sink's flags).</summary>
+    async Task<(FfmpegExit? Result, FrameSink Sink)> DecodeAsync(ChannelWriter<VideoFrame> output, bool seek, CancellationToken token)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var sink = new FrameSink(this, output, seek, stop, token);
+        // -noaccurate_seek: frames from the keyframe at or before the start, at their own times
+        // (-copyts); the sink drops those before the start.
+        string seekTo = seek ? $" -ss {PlayRange.Argument(info.Range.Start)} -noaccurate_seek" : "";
+        try
+        {
             var result = await FFMpegArguments
-                .FromFileInput(FfmpegPath.Escape(info.Path), verifyExists: false, o => o.WithCustomArgument($"{MediaLocation.InputOptions(info.Path)} {info.Filters.InputOptions}")) // probed already
+                .FromFileInput(FfmpegPath.Escape(info.Path), verifyExists: false, o => o.WithCustomArgument($"{MediaLocation.InputOptions(info.Path)} {info.Filters.InputOptions}{seekTo}")) // probed already
                 .OutputToPipe(sink, o => o
                     // The probed stream (not ffmpeg's own choice), at the source's own times.
                     .WithCustomArgument($"-copyts -map 0:{info.StreamIndex} -an -sn -dn")
@@ -42,42 +84,41 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
                     .WithCustomArgument("-write_crc32 0")
                     .ForceFormat("matroska"))
                 .WithLogLevel(FFMpegLogLevel.Error)
-                .CancellableThrough(token)
+                .CancellableThrough(stop.Token)
                 .ProcessAsynchronously(throwOnError: false);
-            token.ThrowIfCancellationRequested();
-            if (sink.Failure is not null) throw sink.Failure;
-            if (!result.Success)
-                throw new VideoAffectException($"decoding '{MediaLocation.Shown(info.Path)}' failed after {FramesDecoded} frames ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
-            // ffmpeg exits 0 on a cut-off file after decoding what is there; the demuxer's
-            // "partial file" message is the only sign, and a short result must not look complete.
-            if (result.StandardError.Any(l => l.Contains("partial file", StringComparison.OrdinalIgnoreCase)))
-                throw new VideoAffectException($"'{MediaLocation.Shown(info.Path)}' is truncated: its video ends after {FramesDecoded} frames");
-            if (FramesDecoded == 0)
-                throw new VideoAffectException($"'{MediaLocation.Shown(info.Path)}' contains no decodable video frames (damaged or truncated file)");
+            return (sink.Stopped ? null : new FfmpegExit(result.Success, [.. result.StandardError]), sink);
         }
-        catch (Exception e)
+        catch (OperationCanceledException) when (sink.Stopped && !token.IsCancellationRequested)
         {
-            error = e;
-            throw;
-        }
-        finally
-        {
-            output.TryComplete(error);
+            return (null, sink);
         }
     }
 
-    /// <summary>Cuts ffmpeg's raw byte stream into frames.</summary>
+    /// <summary>How an ffmpeg run that was not stopped by this side ended.</summary>
+    sealed record FfmpegExit(bool Success, IReadOnlyList<string> StandardError);
+
+    /// <summary>How much the decoder's filter stretches time so that Matroska's milliseconds hold microseconds.</summary>
+    const int TimeScale = 1000;
+
+    /// <summary>Frame times are compared to the part's bounds to the microsecond, the pipe's precision.</summary>
+    const double TimeEpsilon = 1e-6;
+
+    /// <summary>Cuts ffmpeg's raw byte stream into frames, keeping those of the part asked for.</summary>
     /// <remarks>
     /// FFMpegCore cancels the token it passes to ReadAsync as soon as ffmpeg exits,
     /// while frames may still sit in the pipe behind a full channel; reading to the end of the pipe
     /// under our own token keeps those last frames.
     /// </remarks>
-    /// <summary>How much the decoder's filter stretches time so that Matroska's milliseconds hold microseconds.</summary>
-    const int TimeScale = 1000;
-
-    sealed class FrameSink(VideoFileDecoder decoder, ChannelWriter<VideoFrame> output, CancellationToken runToken) : IPipeSink
+    /// <param name="seeking">Whether ffmpeg was told to seek: its first frame then shows whether it landed at or before the start.</param>
+    /// <param name="stop">Stops ffmpeg once the part's end is reached, or after a seek that went too far.</param>
+    sealed class FrameSink(VideoFileDecoder decoder, ChannelWriter<VideoFrame> output, bool seeking, CancellationTokenSource stop, CancellationToken runToken) : IPipeSink
     {
         public Exception? Failure { get; private set; }
+        /// <summary>The seek landed after the part's start: frames would be missing, so decoding starts again from the beginning.</summary>
+        public bool Overshot { get; private set; }
+        /// <summary>A frame at or after the part's end arrived: everything asked for was delivered.</summary>
+        public bool ReachedEnd { get; private set; }
+        public bool Stopped => Overshot || ReachedEnd;
 
         public string GetStreamArguments() => ""; // the output options already name the format
 
@@ -85,6 +126,11 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
         {
             var token = runToken;
             var info = decoder.Info;
+            double from = info.Range.From(info), to = info.Range.To(info);
+            // A seek may land on a keyframe before the start, never after it; a frame more than two
+            // frame periods late means the demuxer skipped some.
+            double lateness = 2 / Math.Max(info.FrameRate, 1);
+            bool first = true;
             var reader = new Matroska.RawVideoMatroskaReader(input);
             while (true)
             {
@@ -103,13 +149,32 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
                     frame.Dispose();
                     return;
                 }
-                frame.Timestamp = ns / 1e9 / TimeScale;
+                double time = frame.Timestamp = ns / 1e9 / TimeScale;
+                if (first && seeking && time > from + lateness)
+                {
+                    frame.Dispose();
+                    Overshot = true;
+                    await stop.CancelAsync();
+                    return;
+                }
+                first = false;
+                if (time < from - TimeEpsilon)
+                {
+                    frame.Dispose();
+                    continue;
+                }
+                if (time >= to - TimeEpsilon)
+                {
+                    frame.Dispose();
+                    ReachedEnd = true;
+                    await stop.CancelAsync();
+                    return;
+                }
                 try { await output.WriteAsync(frame, token); }
                 catch { frame.Dispose(); throw; }
                 Interlocked.Increment(ref decoder._frames);
             }
         }
-
     }
 
     VideoInfo Info => info;

@@ -32,6 +32,9 @@ public sealed record VideoInfo(
     /// </summary>
     internal SourceFilters Filters { get; init; } = SourceFilters.None;
 
+    /// <summary>The part of the video a run takes (<see cref="PlayRange"/>); the whole of it unless --start or --end say otherwise.</summary>
+    internal PlayRange Range { get; init; } = PlayRange.Whole;
+
     /// <summary>How the annotated video of this source converts and tags its colours (<see cref="OutputColour"/>).</summary>
     internal OutputColour Colour { get; init; } = OutputColour.Untagged;
 }

@@ -17,6 +17,10 @@ public sealed record AnalyzeOptions
     public RecognitionOptions Recognition { get; init; } = new();
     /// <summary>Which video stream to analyse (ffprobe's stream index); null: the default one.</summary>
     public int? VideoStream { get; init; }
+    /// <summary>Analyse from this far into the video (as a player counts, from its start); null: from the beginning. Records keep the frames' source times; the annotated video starts at 0.</summary>
+    public TimeSpan? Start { get; init; }
+    /// <summary>Analyse up to (not including) this far into the video; null: to its end.</summary>
+    public TimeSpan? End { get; init; }
     /// <summary>Frames detected at once, each by its own single-threaded cascade (default: one per core).</summary>
     public int DetectWorkers { get; init; } = Environment.ProcessorCount;
     /// <summary>Capacity of every inter-stage channel, in frames.</summary>
@@ -33,6 +37,9 @@ public sealed record AnalyzeOptions
             throw new VideoAffectException($"unknown --encoder-preset '{EncoderPreset}'; choose one of: {string.Join(", ", Media.AnnotatedVideoEncoder.Presets)}");
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
         if (DetectWorkers < 1) throw new VideoAffectException($"detect workers must be at least 1 (got {DetectWorkers})");
+        if (Start < TimeSpan.Zero) throw new VideoAffectException($"--start cannot be negative (got {Start.Value.TotalSeconds} s)");
+        if (End is { } end && end <= (Start ?? TimeSpan.Zero))
+            throw new VideoAffectException($"--end ({end.TotalSeconds:0.###} s) must come after --start ({(Start ?? TimeSpan.Zero).TotalSeconds:0.###} s)");
         Recognition.Validate();
         // '-', the null device and other non-files are the output rules' to judge; a file must be a container we write.
         if (OutputPath != "-" && Outputs.FileFacts.Of(OutputPath) is not { Exists: true, Kind: not Outputs.FileKind.Regular }) Media.VideoContainer.For(OutputPath);

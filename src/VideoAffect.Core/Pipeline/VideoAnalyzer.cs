@@ -34,11 +34,21 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     internal ReportData? Report { get; private set; }
     VideoFileDecoder? _decoder;
 
+    /// <summary>The part --start and --end ask for, checked against the video's length (a start at or past its end is one clear error, not an empty run).</summary>
+    VideoInfo WithRange(VideoInfo info)
+    {
+        if (options.Start is null && options.End is null) return info;
+        double start = options.Start?.TotalSeconds ?? 0, length = info.Duration.TotalSeconds;
+        if (length > 0 && start >= length)
+            throw new VideoAffectException($"--start {start:0.###} s is past the end of '{MediaLocation.Shown(info.Path)}', which is {length:0.###} s long");
+        return info with { Range = new PlayRange(start, options.End?.TotalSeconds) };
+    }
+
     /// <summary>Analyses the whole video and returns what was done. Outputs get their final names only when the run completes; a cancelled run returns a summary with status "cancelled" and its outputs under their .partial names; a failed one throws <see cref="AnalysisFailedException"/> carrying the summary.</summary>
     public async Task<AnalysisSummary> RunAsync(CancellationToken token)
     {
         options.Validate();
-        var info = await VideoProbe.ProbeAsync(options.InputPath, token, options.VideoStream);
+        var info = WithRange(await VideoProbe.ProbeAsync(options.InputPath, token, options.VideoStream));
         // Every output is checked against the inputs and each other, and locked, before anything is written.
         using var outputs = new OutputSet([options.InputPath, options.Recognition.ModelPath, options.Recognition.Detector.CascadePath]);
         var videoOut = outputs.Add(options.OutputPath, "output video");
@@ -49,7 +59,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         if (options.ReportPath is { } reportName) RunReport.CheckPath(reportName);
         outputs.Claim();
 
-        FramesExpected = info.ExpectedFrames;
+        FramesExpected = info.Range.IsWhole ? info.ExpectedFrames : (long)Math.Round(info.Range.Length(info) * info.FrameRate);
         using var recognition = Recognition.Load(options.Recognition, log);
         // Several single-threaded OpenCV cascades, one frame each, rather than OpenCV's fork-join
         // threads, which stall when the pipeline's other threads share the cores.
@@ -59,7 +69,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         StreamStages stream;
         try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report); }
         catch { records.Dispose(); throw; }
-        log?.Invoke($"{MediaLocation.Shown(info.Path)}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
+        log?.Invoke($"{MediaLocation.Shown(info.Path)}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
 
         var pool = new FrameBufferPool(info.FrameBytes);
         _decoder = new VideoFileDecoder(info, pool);
@@ -121,7 +131,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             FramesWritten = encoder.FramesEncoded,
             Faces = annotate.Faces,
             LabelCounts = annotate.LabelCounts,
-            VideoSeconds = info.Duration.TotalSeconds,
+            VideoSeconds = info.Range.IsWhole ? info.Duration.TotalSeconds : Math.Round(info.Range.Length(info), 6),
             WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
             Backend = recognition.Backend.Name,
             Device = recognition.Backend.DeviceName,
@@ -169,7 +179,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         return new RunFacts(
         [
             ("input", Path.GetFileName(MediaLocation.Shown(options.InputPath))),
-            ("duration", string.Create(c, $"{info.Duration.TotalSeconds:0.00} s, {info.Width}x{info.Height} at {info.FrameRate:0.###} fps")),
+            ("duration", string.Create(c, $"{info.Duration.TotalSeconds:0.00} s{info.Range.Description}, {info.Width}x{info.Height} at {info.FrameRate:0.###} fps")),
             ("frames", frames.ToString(c)),
             ("faces", faces.ToString(c)),
             ("backend", recognition.BackendDescription),

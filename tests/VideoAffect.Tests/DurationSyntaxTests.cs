@@ -1,0 +1,49 @@
+using VideoAffect.Cli.Commands;
+
+namespace VideoAffect.Tests;
+
+/// <summary>
+/// The one time syntax of every option, as users type positions (--start 9:30) and lengths: units
+/// alone or together, clock times read as players and ffmpeg read them (9:30 is minutes and
+/// seconds, not .NET's hours and minutes), bare numbers in the option's unit, and typos refused.
+/// </summary>
+public class DurationSyntaxTests
+{
+    [Theory]
+    [InlineData("90", 90)]
+    [InlineData("2.5", 2.5)]
+    [InlineData("500ms", 0.5)]
+    [InlineData("5s", 5)]
+    [InlineData("10m", 600)]
+    [InlineData("2h", 7200)]
+    [InlineData("9m30s", 570)]
+    [InlineData("1h2m3.5s", 3723.5)]
+    [InlineData("1m250ms", 60.25)]
+    [InlineData("9:30", 570)]
+    [InlineData("0:05.25", 5.25)]
+    [InlineData("1:02:03.5", 3723.5)]
+    [InlineData("00:10:00", 600)]
+    [InlineData("26:00:00", 93600)]
+    [InlineData("1.02:00:00", 93600)] // a .NET TimeSpan with days
+    public void Each_form_gives_its_seconds(string text, double seconds)
+    {
+        Assert.True(Durations.TryParse(text, bareMilliseconds: false, out var value));
+        Assert.Equal(seconds, value.TotalSeconds, 6);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("abc")]
+    [InlineData("-5s")]
+    [InlineData("5q")]
+    [InlineData("1:75")]
+    [InlineData("1:60:00")]
+    [InlineData("1:2:3:4")]
+    [InlineData("s")]
+    [InlineData("5s10m")]
+    public void Typos_are_refused(string text) => Assert.False(Durations.TryParse(text, bareMilliseconds: false, out _));
+
+    [Fact]
+    public void A_bare_number_is_the_options_own_unit() =>
+        Assert.Equal(TimeSpan.FromMilliseconds(20), Durations.TryParse("20", bareMilliseconds: true, out var v) ? v : TimeSpan.Zero);
+}
