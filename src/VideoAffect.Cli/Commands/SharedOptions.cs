@@ -122,9 +122,10 @@ static class SharedOptions
     /// read into the one record the library takes for all of them (<see cref="RecognitionOptions"/>).
     /// </summary>
     public sealed record RecognitionOptionSet(Option<string> Backend, Option<string?> Model, ModelImportOptionSet ModelImport, Option<int> BatchSize,
-        Option<Durations.Duration> BatchTimeout, Option<double> CropMargin, Option<bool> Align, DetectorOptionSet Detector, TrackingOptionSet Tracking)
+        Option<Durations.Duration> BatchTimeout, Option<double> CropMargin, Option<bool> Align, DetectorOptionSet Detector, TrackingOptionSet Tracking,
+        Option<Detection.IgnoreZone[]> IgnoreZones)
     {
-        public IEnumerable<Option> All => new Option[] { Backend, Model, BatchSize, BatchTimeout, CropMargin, Align }.Concat(ModelImport.All).Concat(Tracking.All).Concat(Detector.All);
+        public IEnumerable<Option> All => new Option[] { Backend, Model, BatchSize, BatchTimeout, CropMargin, Align }.Concat(ModelImport.All).Concat(Tracking.All).Concat(Detector.All).Append(IgnoreZones);
 
         public RecognitionOptions Read(ParseResult r) => new()
         {
@@ -142,11 +143,30 @@ static class SharedOptions
             KeepTentative = r.GetValue(Tracking.KeepTentative),
             Tracking = !r.GetValue(Tracking.NoTracking),
             SmoothingAlpha = r.GetValue(Tracking.Smoothing),
+            IgnoreZones = r.GetValue(IgnoreZones) ?? [],
         };
     }
+
+    /// <summary>--ignore-zone, repeatable: read and checked as the command line is parsed, so a bad one is a usage line.</summary>
+    public static Option<Detection.IgnoreZone[]> IgnoreZones() => new("--ignore-zone")
+    {
+        Description = $"a part of the picture whose faces are not counted (a poster, a screen; repeatable): {Detection.IgnoreZone.Syntax}; a face counts as inside when its box centre is",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+        CustomParser = result =>
+        {
+            var zones = new List<Detection.IgnoreZone>();
+            foreach (var token in result.Tokens)
+            {
+                try { zones.Add(Detection.IgnoreZone.Parse(token.Value)); }
+                catch (VideoAffectException e) { result.AddError(e.Message); return []; }
+            }
+            return [.. zones];
+        },
+    };
 
     /// <summary>Every command that runs the recognition pipeline (analyze, monitor, node) takes these options, with the same names and defaults.</summary>
     public static RecognitionOptionSet Recognition() => new(Backend(), Model(), ModelImport(), BatchSize(),
         Durations.Option("--batch-timeout-ms", "longest a face waits for a fuller batch", TimeSpan.FromMilliseconds(20), bareMilliseconds: true),
-        CropMargin(), Align(), Detector(), Tracking());
+        CropMargin(), Align(), Detector(), Tracking(), IgnoreZones());
 }

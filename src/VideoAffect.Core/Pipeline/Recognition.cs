@@ -60,7 +60,8 @@ internal sealed class Recognition : IDisposable
         bool cropOnDevice = Backend is IFrameInferenceBackend && !_settings.Align; // aligned crops are rotated on the host
         var tentative = _settings.KeepTentative ? TentativeFaces.HoldAndMark : live ? TentativeFaces.Drop : TentativeFaces.HoldAndDrop;
         var stages = new StreamStages(name, detectors, preprocessor,
-            new DetectStage(detectors, preprocessor, Network.InputShape.Size, tracker, _settings.DetectEvery, _settings.ClassifyEvery, cropOnDevice, _settings.Align),
+            new DetectStage(detectors, preprocessor, Network.InputShape.Size, tracker, _settings.DetectEvery, _settings.ClassifyEvery, cropOnDevice, _settings.Align,
+                IgnoreZone.For(_settings.IgnoreZones, name)),
             new ConfirmationGate(tentative),
             new AnnotateStage(records, Network.Labels, smoother, report, name),
             sinks.All.Count > 0 ? new SinkStage(sinks) : null);
