@@ -14,16 +14,17 @@ namespace VideoAffect.Tests;
 /// </summary>
 public class AnalyzePartTests
 {
-    const double Start = 2, End = 4.5, BeepAt = 3, BeepLength = 0.5;
+    // A start past 5 s: the audio is then read from a seek too (from 5 s before the part).
+    const double Start = 6, End = 8.5, BeepAt = 7, BeepLength = 0.5;
 
     static string Clip(TempFolder dir, string container)
     {
-        string face = Clips.MovingFace(dir.File("face.mp4"), frames: 90, fps: 15, audio: false); // 6 s
+        string face = Clips.MovingFace(dir.File("face.mp4"), frames: 150, fps: 15, audio: false); // 10 s
         string path = dir.File($"clip.{container}");
-        // A beep at 3.0-3.5 s of silence: where it lands in the part's video shows the audio's alignment.
+        // A beep at 7.0-7.5 s of silence: where it lands in the part's video shows the audio's alignment.
         string[] video = container == "mp4" ? ["-c:v", "libx264", "-preset", "ultrafast", "-g", "7"] : ["-c:v", "copy"];
         ProcessRunner.Tool("ffmpeg", ["-nostdin", "-v", "error", "-y", "-i", face, "-f", "lavfi", "-i",
-            $"aevalsrc='if(between(t,{BeepAt},{BeepAt + BeepLength}),0.5*sin(2*PI*1000*t),0)':s=48000:d=6",
+            $"aevalsrc='if(between(t,{BeepAt},{BeepAt + BeepLength}),0.5*sin(2*PI*1000*t),0)':s=48000:d=10",
             "-map", "0:v", "-map", "1:a", "-c:a", "aac", "-shortest", .. video, path]);
         return path;
     }
@@ -44,7 +45,7 @@ public class AnalyzePartTests
         Assert.True(whole.ExitCode == 0, whole.StandardError);
         var part = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("part.mp4"), "--start", $"{Start}", "--end", $"{End}", "--backend", "cpu", "--json"]);
         Assert.True(part.ExitCode == 0, part.StandardError);
-        Assert.Contains("part 2 s to 4.5 s", part.StandardError);
+        Assert.Contains("part 6 s to 8.5 s", part.StandardError);
 
         // The frames: ffprobe's, from the container's start time on.
         double origin = Number(ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "format=start_time", "-of", "csv=p=0", clip));
@@ -78,7 +79,7 @@ public class AnalyzePartTests
         var silence = ProcessRunner.Run("ffmpeg", ["-nostdin", "-i", dir.File("part.mp4"), "-af", "silencedetect=n=-30dB:d=0.2", "-f", "null", "-"], TimeSpan.FromSeconds(60)).StandardError;
         double beepStart = Number(silence.Split("silence_end: ")[1].Split(' ')[0]);
         double beepEnd = Number(silence.Split("silence_start: ")[2].Split('\n')[0]);
-        // In the source the beep is 3 s after the video's own start; in the part, 1 s after the part's.
+        // In the source the beep is 7 s after the video's own start; in the part, 1 s after the part's.
         double sourceVideoStart = Clips.FrameTimes(clip)[0]!.Value - origin;
         Assert.Equal(BeepAt - Start + sourceVideoStart, beepStart, 0.03);
         Assert.Equal(BeepAt + BeepLength - Start + sourceVideoStart, beepEnd, 0.03);
