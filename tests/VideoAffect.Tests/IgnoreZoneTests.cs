@@ -5,8 +5,8 @@ using VideoAffect.Tests.Support;
 namespace VideoAffect.Tests;
 
 /// <summary>
-/// --ignore-zone: a face whose box centre is inside a zone is not counted anywhere, and nothing else
-/// changes. The clip has a poster (the astronaut, small and still, bottom right) that the cascade
+/// --ignore-zone: a face whose box centre is inside a zone is not counted anywhere, the zone is
+/// drawn on the annotated video, and nothing else changes. The clip has a poster (the astronaut, small and still, bottom right) that the cascade
 /// finds on every frame, and the astronaut moving at the top left.
 /// </summary>
 public class IgnoreZoneTests
@@ -80,6 +80,19 @@ public class IgnoreZoneTests
                 records.Select(m => (m.GetProperty("frame").GetInt32(), m.GetProperty("box").ToString(), m.GetProperty("probabilities").ToString())));
             using var summary = JsonDocument.Parse(r.StandardOutput);
             Assert.Equal(moving.Count, summary.RootElement.GetProperty("faces").GetInt32());
+        }
+
+        // The zone is drawn (grey outline) on the annotated video, where the run without it has the background.
+        foreach (var name in new[] { "all", "pixels" })
+            ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", dir.File($"{name}.mp4"), "-frames:v", "1", dir.File($"{name}.png"));
+        using (var withZone = OpenCvSharp.Cv2.ImRead(dir.File("pixels.png")))
+        using (var without = OpenCvSharp.Cv2.ImRead(dir.File("all.png")))
+        {
+            var edge = new OpenCvSharp.Rect(460, 250, 170, 1); // the zone's top edge, right of its "ignored"
+            var drawn = OpenCvSharp.Cv2.Mean(withZone[edge]);
+            var background = OpenCvSharp.Cv2.Mean(without[edge]);
+            foreach (double channel in new[] { drawn.Val0, drawn.Val1, drawn.Val2 }) Assert.InRange(channel, 140, 180);
+            Assert.True(Math.Abs(background.Val0 - drawn.Val0) + Math.Abs(background.Val2 - drawn.Val2) > 60, $"background {background}");
         }
 
         var bad = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("bad.mp4"), "--ignore-zone", "lobby=1,2,3,4"], timeoutSeconds: 60);

@@ -57,6 +57,15 @@ public sealed record IgnoreZone(string? Stream, double X, double Y, double Width
         return cx >= X * sx && cx < (X + Width) * sx && cy >= Y * sy && cy < (Y + Height) * sy;
     }
 
+    /// <summary>The zone in whole pixels of a frame of that size, clipped to it (for drawing).</summary>
+    internal (int X, int Y, int Width, int Height) PixelsOn(int frameWidth, int frameHeight)
+    {
+        double sx = Percent ? frameWidth / 100.0 : 1, sy = Percent ? frameHeight / 100.0 : 1;
+        int x = (int)Math.Round(X * sx), y = (int)Math.Round(Y * sy);
+        int right = Math.Min(frameWidth, (int)Math.Round((X + Width) * sx)), bottom = Math.Min(frameHeight, (int)Math.Round((Y + Height) * sy));
+        return (Math.Min(x, frameWidth), Math.Min(y, frameHeight), Math.Max(0, right - x), Math.Max(0, bottom - y));
+    }
+
     /// <summary>The zones that apply to a stream: those without a name and those with its name.</summary>
     internal static IReadOnlyList<IgnoreZone> For(IReadOnlyList<IgnoreZone> zones, string stream) =>
         zones.Where(z => z.Stream is null || z.Stream == stream).ToList();

@@ -12,11 +12,33 @@ namespace VideoAffect.Pipeline;
 /// </summary>
 internal static class FrameAnnotator
 {
-    public static void Draw(VideoFrame frame)
+    /// <summary>Grey, as something switched off: the ignore zones' outline and word.</summary>
+    static readonly Scalar ZoneColour = new(160, 160, 160);
+
+    public static void Draw(VideoFrame frame, IReadOnlyList<Detection.IgnoreZone>? zones = null)
     {
-        if (frame.Faces.Count == 0) return;
+        if (frame.Faces.Count == 0 && zones is not { Count: > 0 }) return;
         using var image = frame.AsMat();
+        if (zones is { Count: > 0 }) DrawZones(image, zones);
         Draw(image, frame.Faces.Where(f => f.Display is not null).Select(f => (f.Box, f.Display!, f.TrackId)));
+    }
+
+    /// <summary>
+    /// Each ignore zone's outline and "ignored" in its corner, under the faces, so whoever placed a
+    /// zone sees in the video and the live preview what it covers.
+    /// </summary>
+    static void DrawZones(Mat image, IReadOnlyList<Detection.IgnoreZone> zones)
+    {
+        int thickness = Math.Max(1, image.Width / 320);
+        double fontScale = Math.Max(0.4, image.Width / 1280.0);
+        foreach (var zone in zones)
+        {
+            var (x, y, w, h) = zone.PixelsOn(image.Width, image.Height);
+            if (w == 0 || h == 0) continue;
+            Cv2.Rectangle(image, new Rect(x, y, w, h), ZoneColour, thickness);
+            var size = Cv2.GetTextSize("ignored", HersheyFonts.HersheySimplex, fontScale, thickness, out int baseline);
+            Cv2.PutText(image, "ignored", new Point(x + thickness + 2, y + thickness + size.Height + 2), HersheyFonts.HersheySimplex, fontScale, ZoneColour, thickness, LineTypes.AntiAlias);
+        }
     }
 
     /// <summary>Draws on a BGR image; a track id of 0 is not shown (an untracked face).</summary>

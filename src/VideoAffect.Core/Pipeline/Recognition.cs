@@ -59,11 +59,11 @@ internal sealed class Recognition : IDisposable
         // A backend with its own device preprocesses there: each frame goes up once, only probabilities come back.
         bool cropOnDevice = Backend is IFrameInferenceBackend && !_settings.Align; // aligned crops are rotated on the host
         var tentative = _settings.KeepTentative ? TentativeFaces.HoldAndMark : live ? TentativeFaces.Drop : TentativeFaces.HoldAndDrop;
+        var zones = IgnoreZone.For(_settings.IgnoreZones, name);
         var stages = new StreamStages(name, detectors, preprocessor,
-            new DetectStage(detectors, preprocessor, Network.InputShape.Size, tracker, _settings.DetectEvery, _settings.ClassifyEvery, cropOnDevice, _settings.Align,
-                IgnoreZone.For(_settings.IgnoreZones, name)),
+            new DetectStage(detectors, preprocessor, Network.InputShape.Size, tracker, _settings.DetectEvery, _settings.ClassifyEvery, cropOnDevice, _settings.Align, zones),
             new ConfirmationGate(tentative),
-            new AnnotateStage(records, Network.Labels, smoother, report, name),
+            new AnnotateStage(records, Network.Labels, smoother, report, name, zones),
             sinks.All.Count > 0 ? new SinkStage(sinks) : null);
         _streams.Add(stages);
         return stages;
