@@ -169,7 +169,10 @@ public class OutputSafetyTests
     public async Task A_killed_run_leaves_no_pipe_socket_behind_for_long()
     {
         using var dir = TestPaths.NewTempFolder();
-        string input = Clips.MovingFace(dir.File("clip.mp4"), 60, audio: false);
+        // Long enough (40 s of video, several seconds of work) that the run is still decoding when it
+        // is looked at, however late a loaded machine lets the test see its first line: a 60-frame
+        // clip was once done, its run folder gone, before the test looked.
+        string input = Clips.MovingFace(dir.File("clip.mp4"), 600, audio: false);
         int pid;
         using (var cli = new RunningCli(["analyze", input, "-o", dir.File("out.mp4"), "--backend", "cpu"]))
         {
