@@ -21,7 +21,7 @@ public class ToolPackageTests
         Assert.True(pack.ExitCode == 0, pack.StandardOutput + pack.StandardError);
         Assert.True(File.Exists(dir.File($"pack/videoaffect.{version}.nupkg")));
         // Native libraries for Linux x64 only (where OpenCV's runtime is): ImageMagick's, SkiaSharp's
-        // and HarfBuzz's for Windows, macOS, musl and ARM would be 75 MB the tool never loads.
+        // and HarfBuzz's for Windows, macOS, musl and ARM would be 99 MB the tool never loads.
         using (var package = System.IO.Compression.ZipFile.OpenRead(dir.File($"pack/videoaffect.{version}.nupkg")))
         {
             var natives = package.Entries.Select(e => e.FullName).Where(n => n.Contains("/runtimes/") && n.Contains("/native/")).ToList();
