@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up (idempotent), builds and runs the whole xunit suite, then prints one closing line
-# "N passed, N failed, N skipped" and the reason of every skipped test.
+# "N passed, N failed, N skipped", the reason of every skipped test and the message of every failed one.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 "$root/setup.sh"
@@ -20,6 +20,14 @@ if [ -f "$trx" ]; then
   awk '/outcome="NotExecuted"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); pending = 1; next }
        pending && /<Message>/ { sub(/.*<Message>/, ""); sub(/<\/Message>.*/, ""); print "skipped: " name ": " $0; pending = 0 }' "$trx" |
     sed 's/&quot;/"/g; s/&apos;/'"'"'/g; s/&amp;/\&/g'
+  # Every failed test with the first lines of its message, last, so that a log cut to its tail
+  # (CI keeps only the end) still names what failed and why.
+  awk '/<UnitTestResult/ && !/outcome="Failed"/ { pending = 0 }
+       /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); pending = 1; next }
+       pending && /<Message>/ { sub(/.*<Message>/, ""); inmsg = 1; lines = 0; printf "failed: %s:", name }
+       inmsg { done = sub(/<\/Message>.*/, ""); if (lines < 6) printf " %s", $0; lines++
+               if (done) { print ""; inmsg = 0; pending = 0 } }' "$trx" |
+    sed 's/&quot;/"/g; s/&apos;/'"'"'/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g'
   echo "$passed passed, $failed failed, $((total - executed)) skipped"
 fi
 exit $status
