@@ -38,8 +38,8 @@ public sealed record RecognitionOptions
     public int DetectEvery { get; init; } = 1;
     /// <summary>Classify a tracked face on every Kth frame; in between it keeps its last prediction (needs tracking).</summary>
     public int ClassifyEvery { get; init; } = 1;
-    /// <summary>Parts of the picture where faces are not counted (posters, screens); see <see cref="IgnoreZone"/>.</summary>
-    public IReadOnlyList<IgnoreZone> IgnoreZones { get; init; } = [];
+    /// <summary>Parts of the picture whose faces are not counted (posters, screens), or the only ones whose faces are; see <see cref="FaceZone"/>.</summary>
+    public IReadOnlyList<FaceZone> Zones { get; init; } = [];
     /// <summary>Weight of a frame's probabilities in its track's moving average; 1: no smoothing.</summary>
     public double SmoothingAlpha { get; init; } = 0.3;
 

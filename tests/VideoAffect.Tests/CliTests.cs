@@ -119,7 +119,7 @@ public class CliTests
     public void Analyze_monitor_and_node_take_the_same_recognition_options()
     {
         string[] recognition = ["--backend", "--model", "--labels", "--input-mean", "--input-scale", "--pixel-order", "--batch-size", "--batch-timeout-ms",
-            "--crop-margin", "--align", "--detector", "--cascade", "--detect-every", "--classify-every", "--no-tracking", "--smoothing", "--keep-tentative", "--ignore-zone"];
+            "--crop-margin", "--align", "--detector", "--cascade", "--detect-every", "--classify-every", "--no-tracking", "--smoothing", "--keep-tentative", "--ignore-zone", "--only-zone"];
         foreach (var command in new[] { "analyze", "monitor", "node" })
         {
             string help = ProcessRunner.Cli([command, "--help"]).StandardOutput;

@@ -54,8 +54,8 @@ static class AnalyzeCommand
                 EncoderPreset = r.GetValue(preset)!,
                 DetectWorkers = r.GetValue(detectWorkers),
             }).ToList();
-            if (runs[0].Recognition.IgnoreZones.FirstOrDefault(z => z.Stream is not null) is { } named)
-                throw new VideoAffectException($"--ignore-zone: analyze takes X,Y,W,H without a stream name (got '{named.Stream}=...'); names are for monitor's streams");
+            if (runs[0].Recognition.Zones.FirstOrDefault(z => z.Stream is not null) is { } named)
+                throw new VideoAffectException($"{Detection.FaceZone.OptionName(named.Kind)}: analyze takes zones without a stream name (got '{named.Stream}=...'); names are for monitor's streams");
             runs[0].Validate(); // a bad setting is the same for every input: say so once, before any run
             // Sinks are made for one run (a run ends by draining and closing them): one set per input.
             var publishTo = r.GetValue(publish) ?? [];

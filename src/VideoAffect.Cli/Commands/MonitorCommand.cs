@@ -68,8 +68,8 @@ static class MonitorCommand
             if (options.Sources.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new VideoAffectException($"two streams are named '{twice.Key}'; give each its own name (NAME=SOURCE)");
             // A zone for a stream that is not there is a typo, unless streams may still be added (--control).
-            if (!r.GetValue(control) && options.Recognition.IgnoreZones.FirstOrDefault(z => z.Stream is { } n && options.Sources.All(x => x.Name != n)) is { } stray)
-                throw new VideoAffectException($"--ignore-zone names stream '{stray.Stream}', which is not one of {string.Join(", ", options.Sources.Select(x => x.Name))}");
+            if (!r.GetValue(control) && options.Recognition.Zones.FirstOrDefault(z => z.Stream is { } n && options.Sources.All(x => x.Name != n)) is { } stray)
+                throw new VideoAffectException($"{Detection.FaceZone.OptionName(stray.Kind)} names stream '{stray.Stream}', which is not one of {string.Join(", ", options.Sources.Select(x => x.Name))}");
             options.Validate(); // before any output is claimed
             // Live outputs are written as they happen, but the same rules hold: never a source file, a
             // device or another output, and never two monitors on the same files. Each stream's records

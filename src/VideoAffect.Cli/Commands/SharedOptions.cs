@@ -123,9 +123,9 @@ static class SharedOptions
     /// </summary>
     public sealed record RecognitionOptionSet(Option<string> Backend, Option<string?> Model, ModelImportOptionSet ModelImport, Option<int> BatchSize,
         Option<Durations.Duration> BatchTimeout, Option<double> CropMargin, Option<bool> Align, DetectorOptionSet Detector, TrackingOptionSet Tracking,
-        Option<Detection.IgnoreZone[]> IgnoreZones)
+        Option<Detection.FaceZone[]> IgnoreZones, Option<Detection.FaceZone[]> OnlyZones)
     {
-        public IEnumerable<Option> All => new Option[] { Backend, Model, BatchSize, BatchTimeout, CropMargin, Align }.Concat(ModelImport.All).Concat(Tracking.All).Concat(Detector.All).Append(IgnoreZones);
+        public IEnumerable<Option> All => new Option[] { Backend, Model, BatchSize, BatchTimeout, CropMargin, Align }.Concat(ModelImport.All).Concat(Tracking.All).Concat(Detector.All).Append(IgnoreZones).Append(OnlyZones);
 
         public RecognitionOptions Read(ParseResult r) => new()
         {
@@ -143,22 +143,25 @@ static class SharedOptions
             KeepTentative = r.GetValue(Tracking.KeepTentative),
             Tracking = !r.GetValue(Tracking.NoTracking),
             SmoothingAlpha = r.GetValue(Tracking.Smoothing),
-            IgnoreZones = r.GetValue(IgnoreZones) ?? [],
+            Zones = [.. r.GetValue(IgnoreZones) ?? [], .. r.GetValue(OnlyZones) ?? []],
         };
     }
 
-    /// <summary>--ignore-zone, repeatable: read and checked as the command line is parsed, so a bad one is a usage line.</summary>
-    public static Option<Detection.IgnoreZone[]> IgnoreZones() => new("--ignore-zone")
+    /// <summary>--ignore-zone or --only-zone, repeatable: read and checked as the command line is parsed, so a bad one is a usage line.</summary>
+    public static Option<Detection.FaceZone[]> Zones(Detection.ZoneKind kind) => new(Detection.FaceZone.OptionName(kind))
     {
-        Description = $"a part of the picture whose faces are not counted (a poster, a screen; repeatable): {Detection.IgnoreZone.Syntax}; a face counts as inside when its box centre is",
+        Description = (kind == Detection.ZoneKind.Ignore
+            ? "a part of the picture whose faces are not counted (a poster, a screen; repeatable): "
+            : "a part of the picture whose faces are the only ones counted (a counter, a doorway; repeatable, a face in any of them counts): ")
+            + $"{Detection.FaceZone.Syntax}; a face counts as inside when its box centre is",
         Arity = ArgumentArity.ZeroOrMore,
         AllowMultipleArgumentsPerToken = false,
         CustomParser = result =>
         {
-            var zones = new List<Detection.IgnoreZone>();
+            var zones = new List<Detection.FaceZone>();
             foreach (var token in result.Tokens)
             {
-                try { zones.Add(Detection.IgnoreZone.Parse(token.Value)); }
+                try { zones.Add(Detection.FaceZone.Parse(token.Value, kind)); }
                 catch (VideoAffectException e) { result.AddError(e.Message); return []; }
             }
             return [.. zones];
@@ -168,5 +171,5 @@ static class SharedOptions
     /// <summary>Every command that runs the recognition pipeline (analyze, monitor, node) takes these options, with the same names and defaults.</summary>
     public static RecognitionOptionSet Recognition() => new(Backend(), Model(), ModelImport(), BatchSize(),
         Durations.Option("--batch-timeout-ms", "longest a face waits for a fuller batch", TimeSpan.FromMilliseconds(20), bareMilliseconds: true),
-        CropMargin(), Align(), Detector(), Tracking(), IgnoreZones());
+        CropMargin(), Align(), Detector(), Tracking(), Zones(Detection.ZoneKind.Ignore), Zones(Detection.ZoneKind.Only));
 }

@@ -22,7 +22,7 @@ namespace VideoAffect.Pipeline;
 /// </summary>
 internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePreprocessor preprocessor, int inputSize,
     IouTracker? tracker = null, int detectEvery = 1, int classifyEvery = 1, bool cropOnDevice = false, bool align = false,
-    IReadOnlyList<IgnoreZone>? ignoreZones = null)
+    IReadOnlyList<FaceZone>? zones = null)
 {
     readonly HashSet<int> _classifiedTracks = new();
     readonly ConcurrentBag<IFaceDetector> _idle = new(detectors);
@@ -158,10 +158,10 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
     void TrackAndCrop(Detected d)
     {
         var frame = d.Frame;
-        if (ignoreZones is { Count: > 0 } && d.Boxes is { } found)
+        if (zones is { Count: > 0 } && d.Boxes is { } found)
         {
-            // Faces in an ignore zone go no further than this: not tracked, not classified, not reported.
-            var kept = IgnoreZone.Kept(ignoreZones, found, frame.Width, frame.Height);
+            // Faces in an ignore zone, or outside every only-zone, go no further than this: not tracked, not classified, not reported.
+            var kept = FaceZone.Kept(zones, found, frame.Width, frame.Height);
             if (kept.Count < found.Count)
                 d = d with { Boxes = kept.Select(i => found[i]).ToList(), Faces = d.Faces is { } faces ? kept.Select(i => faces[i]).ToList() : null };
         }

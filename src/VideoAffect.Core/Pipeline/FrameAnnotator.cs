@@ -12,10 +12,10 @@ namespace VideoAffect.Pipeline;
 /// </summary>
 internal static class FrameAnnotator
 {
-    /// <summary>Grey, as something switched off: the ignore zones' outline and word.</summary>
+    /// <summary>Grey, as something switched off: the zones' outlines and words.</summary>
     static readonly Scalar ZoneColour = new(160, 160, 160);
 
-    public static void Draw(VideoFrame frame, IReadOnlyList<Detection.IgnoreZone>? zones = null)
+    public static void Draw(VideoFrame frame, IReadOnlyList<Detection.FaceZone>? zones = null)
     {
         if (frame.Faces.Count == 0 && zones is not { Count: > 0 }) return;
         using var image = frame.AsMat();
@@ -24,20 +24,23 @@ internal static class FrameAnnotator
     }
 
     /// <summary>
-    /// Each ignore zone's outline and "ignored" in its corner, under the faces, so whoever placed a
-    /// zone sees in the video and the live preview what it covers.
+    /// Each zone's outline, with "ignored" or "only here" below its top corner, under the faces, so
+    /// whoever placed a zone sees in the video and the live preview what it covers.
     /// </summary>
-    static void DrawZones(Mat image, IReadOnlyList<Detection.IgnoreZone> zones)
+    static void DrawZones(Mat image, IReadOnlyList<Detection.FaceZone> zones)
     {
         int thickness = Math.Max(1, image.Width / 320);
         double fontScale = Math.Max(0.4, image.Width / 1280.0);
         foreach (var zone in zones)
         {
-            var (x, y, w, h) = zone.PixelsOn(image.Width, image.Height);
-            if (w == 0 || h == 0) continue;
-            Cv2.Rectangle(image, new Rect(x, y, w, h), ZoneColour, thickness);
-            var size = Cv2.GetTextSize("ignored", HersheyFonts.HersheySimplex, fontScale, thickness, out int baseline);
-            Cv2.PutText(image, "ignored", new Point(x + thickness + 2, y + thickness + size.Height + 2), HersheyFonts.HersheySimplex, fontScale, ZoneColour, thickness, LineTypes.AntiAlias);
+            var corners = zone.PixelsOn(image.Width, image.Height).Select(c => new Point(c.X, c.Y)).ToArray();
+            Cv2.Polylines(image, [corners], isClosed: true, ZoneColour, thickness);
+            string word = zone.Kind == Detection.ZoneKind.Ignore ? "ignored" : "only here";
+            var size = Cv2.GetTextSize(word, HersheyFonts.HersheySimplex, fontScale, thickness, out _);
+            var top = corners.OrderBy(c => c.Y).ThenBy(c => c.X).First();
+            var at = new Point(Math.Clamp(top.X + thickness + 2, 0, Math.Max(0, image.Width - size.Width)),
+                Math.Clamp(top.Y + thickness + size.Height + 2, size.Height, image.Height - 1));
+            Cv2.PutText(image, word, at, HersheyFonts.HersheySimplex, fontScale, ZoneColour, thickness, LineTypes.AntiAlias);
         }
     }
 

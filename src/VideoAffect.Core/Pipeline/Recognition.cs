@@ -59,7 +59,7 @@ internal sealed class Recognition : IDisposable
         // A backend with its own device preprocesses there: each frame goes up once, only probabilities come back.
         bool cropOnDevice = Backend is IFrameInferenceBackend && !_settings.Align; // aligned crops are rotated on the host
         var tentative = _settings.KeepTentative ? TentativeFaces.HoldAndMark : live ? TentativeFaces.Drop : TentativeFaces.HoldAndDrop;
-        var zones = IgnoreZone.For(_settings.IgnoreZones, name);
+        var zones = FaceZone.For(_settings.Zones, name);
         var stages = new StreamStages(name, detectors, preprocessor,
             new DetectStage(detectors, preprocessor, Network.InputShape.Size, tracker, _settings.DetectEvery, _settings.ClassifyEvery, cropOnDevice, _settings.Align, zones),
             new ConfirmationGate(tentative),
