@@ -14,7 +14,9 @@ namespace VideoAffect.Tests.Reliability;
 /// </summary>
 public class LoaderFuzzTests
 {
-    static readonly TimeSpan Budget = TimeSpan.FromSeconds(8);
+    /// <summary>8 s each in the suite; VIDEOAFFECT_FUZZ_SECONDS sets a longer hunt (it stops at the first failure).</summary>
+    static readonly TimeSpan Budget = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("VIDEOAFFECT_FUZZ_SECONDS"), out int seconds) && seconds > 0 ? seconds : 8);
     static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(10);
 
     /// <summary>One random damage: flipped bytes, a cut, a deleted or repeated run, or a digit swapped.</summary>
@@ -56,7 +58,7 @@ public class LoaderFuzzTests
             if (attempt.Exception?.GetBaseException() is { } e && e is not VideoAffectException)
                 Assert.Fail($"{what}: load {run} threw {e.GetType().Name}: {e.Message} (seed {rnd.Seed})");
             if (attempt.Exception?.GetBaseException() is VideoAffectException v)
-                Assert.False(v.Message.Contains('\n'), $"{what}: a two-line error: {v.Message}");
+                Assert.False(v.Message.Contains('\n'), $"{what}: load {run} gave a two-line error (seed {rnd.Seed}): {v.Message}");
         }
         return runs;
     }
