@@ -10,7 +10,14 @@ public static class Program
     // before a monitor has finalised its recordings.
     public static async Task<int> Main(string[] args)
     {
-        var parse = Build().Parse(args);
+        var root = Build();
+        try { args = ConfigFile.Expand(root, args); } // monitor/node --config: the file's options become tokens
+        catch (VideoAffectException e)
+        {
+            Console.Error.WriteLine($"videoaffect: {e.Message}");
+            return CommandRunner.BadInput;
+        }
+        var parse = root.Parse(args);
         if (parse.Errors.Count > 0) return UsageErrors.Report(parse);
         // ffmpeg children out of the terminal's Ctrl-C, and their pipes in a folder of our own.
         VideoAffect.Media.FfmpegProcesses.Isolate();

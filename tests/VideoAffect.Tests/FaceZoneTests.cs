@@ -122,7 +122,7 @@ public class FaceZoneTests
         Assert.Equal([2], Kept(FaceZone.Parse("0%,0%,50%,100%", ZoneKind.Only), FaceZone.Parse("0,0,100,100")));
     }
 
-    static string PosterClip(TempFolder dir)
+    internal static string PosterClip(TempFolder dir)
     {
         string path = dir.File("poster.mp4");
         const string still = "loop=loop=-1:size=1:start=0,setpts=N/(25*TB)";
@@ -133,9 +133,9 @@ public class FaceZoneTests
         return path;
     }
 
-    static List<JsonElement> Records(string path) => File.ReadLines(path).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+    internal static List<JsonElement> Records(string path) => File.ReadLines(path).Select(l => JsonDocument.Parse(l).RootElement).ToList();
 
-    static bool OnPoster(JsonElement r) => r.GetProperty("box").GetProperty("x").GetInt32() > 400;
+    internal static bool OnPoster(JsonElement r) => r.GetProperty("box").GetProperty("x").GetInt32() > 400;
 
     [Fact]
     public void Analyze_leaves_out_the_faces_in_a_zone_and_keeps_the_others_as_they_were()

@@ -35,7 +35,7 @@ static class MonitorCommand
 
         var command = new Command("monitor", "watch live streams (RTSP cameras, webcams, files) and write each face's emotion as it happens");
         command.Arguments.Add(sources);
-        foreach (var o in new Option[] { webcam, records, recordsFormat, record, segment, duration, soak, http, control, transport, stall, reconnectMax, loop, queue, json, publish }.Concat(recognition.All))
+        foreach (var o in new Option[] { ConfigFile.Option(), webcam, records, recordsFormat, record, segment, duration, soak, http, control, transport, stall, reconnectMax, loop, queue, json, publish }.Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {

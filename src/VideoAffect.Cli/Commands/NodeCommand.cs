@@ -25,7 +25,7 @@ static class NodeCommand
         var publish = SharedOptions.Publish();
 
         var command = new Command("node", "run one node of a cluster: cameras (`cluster add`) and recorded videos (`cluster submit`) are spread over the nodes and move when one dies");
-        foreach (var o in new Option[] { cluster, name, address, siloPort, gatewayPort, maxStreams, maxJobs, http, records, loop, publish }.Concat(recognition.All)) command.Options.Add(o);
+        foreach (var o in new Option[] { ConfigFile.Option(), cluster, name, address, siloPort, gatewayPort, maxStreams, maxJobs, http, records, loop, publish }.Concat(recognition.All)) command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
             // One recognition for the node's cameras and for the videos it analyses as jobs; checked
