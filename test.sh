@@ -28,6 +28,26 @@ if [ -f "$trx" ]; then
        inmsg { done = sub(/<\/Message>.*/, ""); if (lines < 6) printf " %s", $0; lines++
                if (done) { print ""; inmsg = 0; pending = 0 } }' "$trx" |
     sed 's/&quot;/"/g; s/&apos;/'"'"'/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g'
+  # A test that fails on this loaded 2-core machine and passes when run again alone is reported as
+  # flaky, by name and first message, and does not fail the run; one that fails again does. Only
+  # up to 3 failures are retried: more than that is a broken build, not a noisy machine.
+  if [ "$status" -ne 0 ] && [ "$failed" -ge 1 ] && [ "$failed" -le 3 ]; then
+    methods=$(awk '/outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); sub(/\(.*/, "", name); print name }' "$trx" | sort -u)
+    echo "retrying alone: $(echo "$methods" | paste -sd ' ')"
+    all_passed=1
+    for method in $methods; do
+      retry_status=0
+      dotnet test "$root/tests/VideoAffect.Tests" -c Release --no-build --nologo --filter "FullyQualifiedName=$method" \
+        --logger "console;verbosity=minimal" --results-directory "$results/retry" | tee "$results/retry.log" || retry_status=$?
+      # A filter that matched nothing also exits 0: the retry counts only if it ran the method.
+      retried=$(grep -o 'Passed: *[0-9]*' "$results/retry.log" | grep -o '[0-9]*' | tail -1 || true)
+      if [ "$retry_status" -ne 0 ] || [ "${retried:-0}" -lt 1 ]; then all_passed=0; echo "failed again: $method"; fi
+    done
+    if [ "$all_passed" -eq 1 ]; then
+      echo "$methods" | sed 's/^/flaky (failed, then passed alone): /'
+      passed=$((passed + failed)); failed=0; status=0
+    fi
+  fi
   echo "$passed passed, $failed failed, $((total - executed)) skipped"
 fi
 exit $status
