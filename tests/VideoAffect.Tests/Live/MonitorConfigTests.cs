@@ -42,6 +42,12 @@ public class MonitorConfigTests
         // What the command line gives wins over the file (--records, -- a repeatable one -- --publish); streams add up.
         args = Expand(dir, "streams: [a.mp4]\nrecords: rec/\npublish: [mqtt://x/y]\nhttp: 127.0.0.1:8080\n", "--records=mine", "--publish", "redis://z/k", "b.mp4");
         Assert.Equal(["monitor", "--http", "127.0.0.1:8080", "a.mp4", "--records=mine", "--publish", "redis://z/k", "b.mp4"], args);
+        // node takes the same file, without streams (its cameras come from the cluster).
+        File.WriteAllText(dir.File("node.yaml"), "cluster: redis://127.0.0.1:6379\nmax-streams: 4\n");
+        Assert.Equal(["node", "--cluster", "redis://127.0.0.1:6379", "--max-streams", "4", "--name", "a"],
+            ConfigFile.Expand(VideoAffect.Cli.Program.Build(), ["node", "--config", dir.File("node.yaml"), "--name", "a"]));
+        File.WriteAllText(dir.File("node.yaml"), "streams: [a.mp4]\n");
+        Assert.Contains("'streams' is not a key of node", Assert.Throws<VideoAffectException>(() => ConfigFile.Expand(VideoAffect.Cli.Program.Build(), ["node", "--config", dir.File("node.yaml")])).Message);
         // Without --config nothing changes, for every command.
         string[] plain = ["analyze", "in.mp4", "--config", "x"];
         Assert.Same(plain, ConfigFile.Expand(VideoAffect.Cli.Program.Build(), plain));
