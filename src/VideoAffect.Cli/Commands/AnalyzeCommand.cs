@@ -19,6 +19,7 @@ static class AnalyzeCommand
         var report = new Option<string?>("--report") { Description = "per-run report: emotions over time per track and label shares (.html, .svg or .png), or a folder for each input's NAME.annotated.html" };
         var json = new Option<bool>("--json") { Description = "print the run summary as JSON (with several inputs, one line per input)" };
         var queue = new Option<int>("--queue-capacity") { Description = "frames each inter-stage queue holds", DefaultValueFactory = _ => 8 };
+        var frameRate = new Option<double?>("--frame-rate") { Description = "frames per second of an image sequence given as a pattern (frames/img%05d.png; default 25)" };
         var videoStream = new Option<int?>("--video-stream") { Description = "the video stream to analyse, by ffprobe's stream index (default: the stream marked default, else the first)" };
         var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio tracks" };
         var preset = new Option<string>("--encoder-preset") { Description = "x264 preset of the annotated video: ultrafast ... veryslow (faster presets: bigger files)", DefaultValueFactory = _ => Media.AnnotatedVideoEncoder.DefaultPreset };
@@ -30,7 +31,7 @@ static class AnalyzeCommand
 
         var command = new Command("analyze", "annotate videos with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, start, end, queue, noAudio, detectWorkers, publish }.Concat(recognition.All))
+        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, frameRate, start, end, queue, noAudio, detectWorkers, publish }.Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -46,6 +47,7 @@ static class AnalyzeCommand
                 ReportPath = p.Report,
                 Recognition = recognition.Read(r),
                 VideoStream = r.GetValue(videoStream),
+                SequenceFrameRate = r.GetValue(frameRate),
                 // Given or not, not "0" or "the end": --end 0 is refused as an end before the start.
                 Start = r.GetResult(start) is { Implicit: false } ? r.GetValue(start) : null,
                 End = r.GetResult(end) is { Implicit: false } ? r.GetValue(end) : null,

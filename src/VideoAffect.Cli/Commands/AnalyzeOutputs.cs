@@ -20,7 +20,7 @@ static class AnalyzeOutputs
     {
         var expanded = FolderInputs.Expand(inputs, FolderInputs.VideoExtensions);
         if (expanded.FirstOrDefault(Directory.Exists) is { } empty)
-            throw new VideoAffectException(FolderInputs.Empty(empty, "video files", FolderInputs.VideoExtensions));
+            throw new VideoAffectException(FolderInputs.Empty(empty, "video files", FolderInputs.VideoExtensions) + FolderInputs.SequenceHint(empty));
         return expanded;
     }
 

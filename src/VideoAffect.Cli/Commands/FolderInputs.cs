@@ -6,7 +6,7 @@ namespace VideoAffect.Cli.Commands;
 /// our own outputs there (NAME.annotated.*, and .partial files of a run that stopped) are left
 /// out, so the same command can be run again on the same folder.
 /// </summary>
-static class FolderInputs
+static partial class FolderInputs
 {
     public static readonly string[] VideoExtensions =
         [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob", ".wmv", ".flv", ".3gp", ".ogv", ".mxf", ".dv"];
@@ -31,6 +31,23 @@ static class FolderInputs
     /// <summary>What to say of a folder that holds no file of the kind.</summary>
     public static string Empty(string folder, string what, IReadOnlyCollection<string> extensions) =>
         $"folder '{folder}' holds no {what} ({string.Join(", ", extensions)})";
+
+    /// <summary>
+    /// For a folder of numbered images given to analyze: the pattern that reads them as one clip
+    /// ("; its images are taken as one clip with 'frames/img%05d.png'"), or nothing.
+    /// </summary>
+    public static string SequenceHint(string folder)
+    {
+        var numbered = FilesIn(folder, ImageExtensions).Select(Path.GetFileName).Select(n => LastNumber().Match(n!)).FirstOrDefault(m => m.Success);
+        if (numbered is null) return "";
+        var digits = numbered.Groups["digits"].Value;
+        string spec = digits.Length > 1 && digits[0] == '0' ? $"%0{digits.Length}d" : "%d";
+        string pattern = Path.Combine(folder, numbered.Groups["before"].Value + spec + numbered.Groups["after"].Value);
+        return $"; numbered images are read as one clip with the pattern '{pattern}' (photos one by one: videoaffect classify)";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<before>.*?)(?<digits>\d+)(?<after>\D*)$")]
+    private static partial System.Text.RegularExpressions.Regex LastNumber();
 
     static List<string> FilesIn(string folder, IReadOnlyCollection<string> extensions) =>
         Directory.EnumerateFiles(folder)

@@ -18,14 +18,17 @@ internal static class MediaLocation
     /// breaks (a long download over a flaky network) is made again, twice at most (after 1 and
     /// 2 s), so a dead server fails the run within about half a minute. A probe does not retry.
     /// </summary>
-    public static string InputOptions(string input, bool probe = false) =>
-        !IsUrl(input) ? ""
+    /// An image sequence is read at <paramref name="sequenceFrameRate"/> frames per second where given.
+    public static string InputOptions(string input, bool probe = false, double? sequenceFrameRate = null) =>
+        sequenceFrameRate is { } rate && ImageSequence.IsPattern(input) ? $"-framerate {rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"
+        : !IsUrl(input) ? ""
             : probe || input.StartsWith("ftp", StringComparison.OrdinalIgnoreCase) ? "-rw_timeout 10000000"
             : "-reconnect 1 -reconnect_on_network_error 1 -reconnect_delay_max 2 -rw_timeout 10000000";
 
     /// <summary>The input's name without its extension, for output names and stream names: talk for /videos/talk.mp4 and for https://host/v/talk.mp4?sig=...</summary>
     public static string NameOf(string input)
     {
+        if (ImageSequence.IsPattern(input)) return ImageSequence.Name(input);
         string path = IsUrl(input) ? Uri.UnescapeDataString(new Uri(input).AbsolutePath) : input;
         string name = Path.GetFileNameWithoutExtension(path.TrimEnd('/'));
         return name.Length > 0 ? name : "video";

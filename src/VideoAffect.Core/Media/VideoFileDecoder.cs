@@ -67,7 +67,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
         try
         {
             var result = await FFMpegArguments
-                .FromFileInput(FfmpegPath.Escape(info.Path), verifyExists: false, o => o.WithCustomArgument($"{MediaLocation.InputOptions(info.Path)} {info.Filters.InputOptions}{seekTo}")) // probed already
+                .FromFileInput(FfmpegPath.Escape(info.Path), verifyExists: false, o => o.WithCustomArgument($"{MediaLocation.InputOptions(info.Path, sequenceFrameRate: info.SequenceFrameRate)} {info.Filters.InputOptions}{seekTo}")) // probed already
                 .OutputToPipe(sink, o => o
                     // The probed stream (not ffmpeg's own choice), at the source's own times.
                     .WithCustomArgument($"-copyts -map 0:{info.StreamIndex} -an -sn -dn")

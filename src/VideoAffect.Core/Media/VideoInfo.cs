@@ -37,4 +37,7 @@ public sealed record VideoInfo(
 
     /// <summary>How the annotated video of this source converts and tags its colours (<see cref="OutputColour"/>).</summary>
     internal OutputColour Colour { get; init; } = OutputColour.Untagged;
+
+    /// <summary>The frames per second an image-sequence input is read at (--frame-rate); null: ffmpeg's 25, or not a sequence.</summary>
+    internal double? SequenceFrameRate { get; init; }
 }

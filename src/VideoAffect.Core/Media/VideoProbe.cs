@@ -12,17 +12,26 @@ public static class VideoProbe
     /// <param name="path">The video file, or an http(s)/ftp URL (<see cref="MediaLocation"/>).</param>
     /// <param name="token">Stops ffprobe.</param>
     /// <param name="streamIndex">the stream to analyse (ffprobe's index); null: the default video stream (see <see cref="Choose"/>)</param>
-    public static async Task<VideoInfo> ProbeAsync(string path, CancellationToken token, int? streamIndex = null)
+    public static Task<VideoInfo> ProbeAsync(string path, CancellationToken token, int? streamIndex = null) => ProbeAsync(path, token, streamIndex, null);
+
+    /// <summary>The same, with an image sequence read at <paramref name="sequenceFrameRate"/> frames per second (ffmpeg's 25 when null).</summary>
+    internal static async Task<VideoInfo> ProbeAsync(string path, CancellationToken token, int? streamIndex, double? sequenceFrameRate)
     {
         // A URL is ffprobe's to open (and its errors are ffprobe's); messages show it without secrets.
         string shown = MediaLocation.Shown(path);
-        if (!MediaLocation.IsUrl(path))
+        if (ImageSequence.IsPattern(path))
+        {
+            // A numbered image sequence (frames/img%05d.png): ffmpeg starts at the first of 0 to 4.
+            if (ImageSequence.Start(path) is null)
+                throw new VideoAffectException($"input '{path}' is neither a file nor an image sequence with a first frame ({ImageSequence.FileOf(path, 0)} to {ImageSequence.FileOf(path, 4)} do not exist)");
+        }
+        else if (!MediaLocation.IsUrl(path))
         {
             if (Directory.Exists(path)) throw new VideoAffectException($"input '{path}' is a folder, not a video file");
             if (!File.Exists(path)) throw new VideoAffectException($"input '{path}' does not exist");
             if (new FileInfo(path).Length == 0) throw new VideoAffectException($"input '{path}' is empty");
         }
-        using var json = await RunAsync(path, shown, ["-show_format", "-show_streams"], token);
+        using var json = await RunAsync(path, shown, ["-show_format", "-show_streams"], token, sequenceFrameRate);
         var root = json.RootElement;
         var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
         var video = Choose(shown, streams, streamIndex);
@@ -45,6 +54,7 @@ public static class VideoProbe
         {
             Filters = filters,
             Colour = OutputColour.Of(video, filters.Tone.Hdr),
+            SequenceFrameRate = sequenceFrameRate,
         };
     }
 
@@ -74,13 +84,13 @@ public static class VideoProbe
         return videos.FirstOrDefault(x => Flag(x, "default")) is { ValueKind: JsonValueKind.Object } marked ? marked : videos[0];
     }
 
-    static async Task<JsonDocument> RunAsync(string path, string shown, string[] show, CancellationToken token)
+    static async Task<JsonDocument> RunAsync(string path, string shown, string[] show, CancellationToken token, double? sequenceFrameRate = null)
     {
         var start = new ProcessStartInfo(GlobalFFOptions.GetFFProbeBinaryPath())
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var a in new[] { "-v", "error" }.Concat(MediaLocation.InputOptions(path, probe: true).Split(' ', StringSplitOptions.RemoveEmptyEntries)).Concat(show).Concat(["-of", "json", path]))
+        foreach (var a in new[] { "-v", "error" }.Concat(MediaLocation.InputOptions(path, probe: true, sequenceFrameRate).Split(' ', StringSplitOptions.RemoveEmptyEntries)).Concat(show).Concat(["-of", "json", path]))
             start.ArgumentList.Add(a);
         using var process = new Process { StartInfo = start };
         try { process.Start(); }

@@ -57,7 +57,11 @@ internal sealed class OutputSet : IDisposable
     {
         foreach (string? input in inputs)
             if (!string.IsNullOrEmpty(input))
-                _inputs.Add((input, FileFacts.Canonical(input), FileFacts.Of(input)));
+            {
+                // Every frame file of an image sequence is an input (frames/img%05d.png).
+                var files = Media.ImageSequence.IsPattern(input) ? Media.ImageSequence.Files(input) : [input];
+                foreach (string file in files) _inputs.Add((file, FileFacts.Canonical(file), FileFacts.Of(file)));
+            }
     }
 
     /// <summary>Declares an output and checks it against the inputs and the outputs declared before it.</summary>

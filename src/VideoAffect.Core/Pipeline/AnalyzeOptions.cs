@@ -21,6 +21,8 @@ public sealed record AnalyzeOptions
     public TimeSpan? Start { get; init; }
     /// <summary>Analyse up to (not including) this far into the video; null: to its end.</summary>
     public TimeSpan? End { get; init; }
+    /// <summary>Frames per second of an image-sequence input (frames/img%05d.png); null: ffmpeg's 25. A video has its own frame times.</summary>
+    public double? SequenceFrameRate { get; init; }
     /// <summary>Frames detected at once, each by its own single-threaded cascade (default: one per core).</summary>
     public int DetectWorkers { get; init; } = Environment.ProcessorCount;
     /// <summary>Capacity of every inter-stage channel, in frames.</summary>
@@ -35,6 +37,10 @@ public sealed record AnalyzeOptions
     {
         if (!Media.AnnotatedVideoEncoder.Presets.Contains(EncoderPreset))
             throw new VideoAffectException($"unknown --encoder-preset '{EncoderPreset}'; choose one of: {string.Join(", ", Media.AnnotatedVideoEncoder.Presets)}");
+        if (SequenceFrameRate is { } rate && !(rate > 0 && rate <= 1000))
+            throw new VideoAffectException($"--frame-rate must be above 0 and at most 1000 (got {rate.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+        if (SequenceFrameRate is not null && !Media.ImageSequence.IsPattern(InputPath))
+            throw new VideoAffectException($"--frame-rate is for image sequences (frames/img%05d.png); '{InputPath}' is a video, with its own frame times");
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
         if (DetectWorkers < 1) throw new VideoAffectException($"detect workers must be at least 1 (got {DetectWorkers})");
         if (Start < TimeSpan.Zero) throw new VideoAffectException($"--start cannot be negative (got {Start.Value.TotalSeconds} s)");

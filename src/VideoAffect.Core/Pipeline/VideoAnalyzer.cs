@@ -48,7 +48,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     public async Task<AnalysisSummary> RunAsync(CancellationToken token)
     {
         options.Validate();
-        var info = WithRange(await VideoProbe.ProbeAsync(options.InputPath, token, options.VideoStream));
+        var info = WithRange(await VideoProbe.ProbeAsync(options.InputPath, token, options.VideoStream, options.SequenceFrameRate));
         // Every output is checked against the inputs and each other, and locked, before anything is written.
         using var outputs = new OutputSet([options.InputPath, options.Recognition.ModelPath, options.Recognition.Detector.CascadePath]);
         var videoOut = outputs.Add(options.OutputPath, "output video");
