@@ -37,7 +37,9 @@ public static class VideoProbe
         var video = Choose(shown, streams, streamIndex);
         var (width, height) = DisplayGeometry.Of(video);
         if (width <= 0 || height <= 0)
-            throw new VideoAffectException($"'{shown}' has a video stream without a frame size (damaged or truncated file)");
+            throw new VideoAffectException(IsAnimatedWebP(path)
+                ? $"'{shown}' is an animated WebP, which ffmpeg cannot decode; turn it into a video or into numbered frames (analyze 'frames/%04d.png') first"
+                : $"'{shown}' has a video stream without a frame size (damaged or truncated file)");
         double fps = Rate(video, "avg_frame_rate") is > 0 and var avg ? avg : Rate(video, "r_frame_rate") is > 0 and var r ? r : 25;
         var format = root.TryGetProperty("format", out var f) ? f : default;
         double duration = Seconds(video, "duration") is > 0 and var d ? d : Seconds(format, "duration") is > 0 and var fd ? fd : 0;
@@ -56,6 +58,20 @@ public static class VideoProbe
             Colour = OutputColour.Of(video, filters.Tone.Hdr),
             SequenceFrameRate = sequenceFrameRate,
         };
+    }
+
+    /// <summary>
+    /// Whether a file is an animated WebP: RIFF....WEBP with a VP8X chunk whose animation flag is
+    /// set. ffmpeg's WebP reader takes only still images, and says no more than that the stream has
+    /// no size.
+    /// </summary>
+    static bool IsAnimatedWebP(string path)
+    {
+        if (MediaLocation.IsUrl(path) || !File.Exists(path)) return false;
+        var head = new byte[21];
+        using (var file = File.OpenRead(path))
+            if (file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return false;
+        return head.AsSpan(0, 4).SequenceEqual("RIFF"u8) && head.AsSpan(8, 8).SequenceEqual("WEBPVP8X"u8) && (head[20] & 0x02) != 0;
     }
 
     /// <summary>Whether the stream's first decoded frame is interlaced; null when ffprobe gives no frame (the decoder then says what is wrong).</summary>
