@@ -7,9 +7,31 @@ namespace VideoAffect;
 public class VideoAffectException : Exception
 {
     /// <summary>A failure with its one-line message.</summary>
-    public VideoAffectException(string message) : base(message) { }
+    public VideoAffectException(string message) : base(OneLine(message)) { }
     /// <summary>A failure with its one-line message and the exception behind it.</summary>
-    public VideoAffectException(string message, Exception inner) : base(message, inner) { }
+    public VideoAffectException(string message, Exception inner) : base(OneLine(message), inner) { }
+
+    /// <summary>
+    /// Messages quote what files say (a model's layer names, a cascade's numbers, ffmpeg's reasons),
+    /// and a damaged or hostile file can put a line break or a terminal escape sequence there: the
+    /// message keeps one line and shows such characters as escapes (\n, \u001b) instead.
+    /// </summary>
+    static string OneLine(string message)
+    {
+        if (!message.Any(char.IsControl)) return message;
+        message = message.TrimEnd(); // a quoted tool's final line break is no part of the message
+        var line = new System.Text.StringBuilder(message.Length + 8);
+        foreach (char c in message)
+            line.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        return line.ToString();
+    }
 }
 
 /// <summary>A model file that is missing, corrupt or uses something the engine cannot run.</summary>

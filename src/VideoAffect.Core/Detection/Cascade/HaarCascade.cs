@@ -20,6 +20,5 @@ internal sealed class HaarCascade
     public required bool HasTiltedFeatures { get; init; }
 }
 
-/// <summary>A cascade file that cannot be used. One line always: control characters quoted from a damaged file are escaped.</summary>
-internal sealed class CascadeFormatException(string message)
-    : VideoAffectException(message.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\t", "\\t"));
+/// <summary>A cascade file that cannot be used (one line, as every <see cref="VideoAffectException"/>: what it quotes of a damaged file is escaped).</summary>
+internal sealed class CascadeFormatException(string message) : VideoAffectException(message);
