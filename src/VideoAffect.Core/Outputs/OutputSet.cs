@@ -57,11 +57,7 @@ internal sealed class OutputSet : IDisposable
     {
         foreach (string? input in inputs)
             if (!string.IsNullOrEmpty(input))
-            {
-                // Every frame file of an image sequence is an input (frames/img%05d.png).
-                var files = Media.ImageSequence.IsPattern(input) ? Media.ImageSequence.Files(input) : [input];
-                foreach (string file in files) _inputs.Add((file, FileFacts.Canonical(file), FileFacts.Of(file)));
-            }
+                _inputs.Add((input, FileFacts.Canonical(input), FileFacts.Of(input)));
     }
 
     /// <summary>Declares an output and checks it against the inputs and the outputs declared before it.</summary>

@@ -50,7 +50,9 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         options.Validate();
         var info = WithRange(await VideoProbe.ProbeAsync(options.InputPath, token, options.VideoStream, options.SequenceFrameRate));
         // Every output is checked against the inputs and each other, and locked, before anything is written.
-        using var outputs = new OutputSet([options.InputPath, options.Recognition.ModelPath, options.Recognition.Detector.CascadePath]);
+        // Every frame file of an image sequence (frames/img%05d.png) is an input.
+        var inputFiles = ImageSequence.IsPattern(options.InputPath) ? ImageSequence.Files(options.InputPath) : [options.InputPath];
+        using var outputs = new OutputSet([.. inputFiles, options.Recognition.ModelPath, options.Recognition.Detector.CascadePath]);
         var videoOut = outputs.Add(options.OutputPath, "output video");
         var eventsOut = outputs.Add(options.EventsPath, "events file", standardOutputAllowed: true);
         var summaryOut = options.SummaryPath is null ? null : outputs.Add(options.SummaryPath, "summary file");
