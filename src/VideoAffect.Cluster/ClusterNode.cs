@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime;
+using Orleans.Runtime.GrainDirectory;
 using VideoAffect.Live;
 
 namespace VideoAffect.Cluster;
@@ -49,6 +50,7 @@ public static class ClusterNode
             silo.UseRedisClustering(o => o.ConfigurationOptions = options.Cluster.Redis());
             silo.AddRedisGrainStorage(Storage, o => o.ConfigurationOptions = options.Cluster.Redis());
             silo.AddRedisGrainDirectory(CameraDirectory, o => o.ConfigurationOptions = options.Cluster.Redis());
+            silo.Services.AddSingleton<IGrainDirectoryCache, UncachedDirectory>(); // the Redis directory's cache only (see there)
             silo.AddPlacementDirector<PlannedNodePlacement, PlannedNodeDirector>();
             silo.Configure<ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ClusterId; });
             silo.Configure<SiloOptions>(o => o.SiloName = options.Name);

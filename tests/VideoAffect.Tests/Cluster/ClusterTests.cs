@@ -34,7 +34,10 @@ public class ClusterTests
         var nodes = new Dictionary<string, RunningCli>();
         int httpPort = RtspTestServer.FreePort();
         RunningCli StartNode(string name) => nodes[name] = new RunningCli(["node", "--cluster", cluster, "--name", name, "--records", dir.File(name),
-            "--loop", "--backend", "cpu", "--max-jobs", "1", .. name == "a" ? new[] { "--http", $"127.0.0.1:{httpPort}" } : []]);
+            "--loop", "--backend", "cpu", "--max-jobs", "1", .. name == "a" ? new[] { "--http", $"127.0.0.1:{httpPort}" } : []],
+            // A handed-over camera's activation stays registered 4 s after it stopped, as on a loaded
+            // node: a joiner that looked it up then must still get it (it kept the old node's address).
+            environment: new Dictionary<string, string> { ["VIDEOAFFECT_TEST_STOPPED_CAMERA_LINGER_S"] = "4" });
         try
         {
             foreach (var name in new[] { "a", "b", "c" }) StartNode(name);

@@ -11,9 +11,11 @@ sealed class RunningCli : IDisposable
 
     /// <param name="ownProcessGroup">start it as a terminal starts a foreground job: leading a process
     /// group of its own (setsid), so that <see cref="InterruptGroup"/> reaches it and its children alike</param>
-    public RunningCli(IEnumerable<string> arguments, bool ownProcessGroup = false)
+    /// <param name="environment">variables set for it on top of this process's</param>
+    public RunningCli(IEnumerable<string> arguments, bool ownProcessGroup = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(ownProcessGroup ? "setsid" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
         if (ownProcessGroup) start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(TestPaths.CliAssembly);
         foreach (var a in arguments) start.ArgumentList.Add(a);
