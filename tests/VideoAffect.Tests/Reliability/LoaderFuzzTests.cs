@@ -12,6 +12,7 @@ namespace VideoAffect.Tests.Reliability;
 /// each: a damaged file either still loads or fails with the project's own one-line exception;
 /// no other exception type, no load that hangs. The seed is in every failure message.
 /// </summary>
+[Trait("Category", "Fuzz")]
 public class LoaderFuzzTests
 {
     /// <summary>8 s each in the suite; VIDEOAFFECT_FUZZ_SECONDS sets a longer hunt (it stops at the first failure).</summary>

@@ -4,27 +4,33 @@ using VideoAffect.Tests.Support;
 namespace VideoAffect.Tests.Reliability;
 
 /// <summary>
-/// A 60-second soak of `monitor` over four local streams (one generated clip played in a loop, in
-/// real time, four times): after a 15-second warm-up, resident memory may not grow by 10% or
-/// more, and handles and threads may not keep climbing through the second half. The 10-minute figures are in the README.
+/// A soak of `monitor` over four local streams (one generated clip played in a loop, in real time,
+/// four times): after a 15-second warm-up, resident memory may not grow by 10% or more, and handles
+/// and threads may not keep climbing through the second half. 40 s in the suite (trait
+/// Category=Soak); VIDEOAFFECT_SOAK_SECONDS sets a longer one. The 10-minute figures are in the README.
 /// </summary>
 [Collection(Live.LiveCollection.Name)]
+[Trait("Category", "Soak")]
 public class SoakTests
 {
+    static readonly int Seconds =
+        int.TryParse(Environment.GetEnvironmentVariable("VIDEOAFFECT_SOAK_SECONDS"), out int seconds) && seconds >= 30 ? seconds : 40;
+
     [Fact]
-    public void Four_streams_for_a_minute_do_not_grow()
+    public void Four_streams_do_not_grow()
     {
         using var dir = TestPaths.NewTempFolder();
         string clip = Clips.MovingFace(dir.File("loop.mp4"), 60, fps: 15, width: 320, height: 240, audio: false);
         string report = dir.File("resources.csv");
-        var r = ProcessRunner.Cli(["monitor", $"a={clip}", $"b={clip}", $"c={clip}", $"d={clip}", "--loop", "--duration", "60s",
-            "--backend", "cpu", "--resources", report, "--records", dir.Path], timeoutSeconds: 150);
+        var r = ProcessRunner.Cli(["monitor", $"a={clip}", $"b={clip}", $"c={clip}", $"d={clip}", "--loop", "--duration", $"{Seconds}s",
+            "--backend", "cpu", "--resources", report, "--records", dir.Path], timeoutSeconds: Seconds + 90);
         Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.StandardError}");
 
+        // A sample every 5 s.
         var samples = File.ReadAllLines(report).Skip(1).Select(l => l.Split(','))
             .Select(f => (Seconds: double.Parse(f[0], CultureInfo.InvariantCulture), Resident: long.Parse(f[1]), Handles: int.Parse(f[3]), Threads: int.Parse(f[4])))
             .ToList();
-        Assert.True(samples.Count >= 11, $"{samples.Count} samples in 60 s");
+        Assert.True(samples.Count >= Seconds / 5 - 1, $"{samples.Count} samples in {Seconds} s");
         var warm = samples.First(s => s.Seconds >= 15);
         var last = samples[^1];
         string table = string.Join("; ", samples.Select(s => $"{s.Seconds:0}s {s.Resident / 1048576} MiB {s.Handles}h {s.Threads}t"));
@@ -37,7 +43,7 @@ public class SoakTests
         foreach (var stream in new[] { "a", "b", "c", "d" })
         {
             Assert.Contains($"  {stream}: stopped,", r.StandardOutput);
-            Assert.True(File.ReadAllLines(dir.File($"{stream}.jsonl")).Length > 100, $"stream {stream} kept processing: {r.StandardOutput}");
+            Assert.True(File.ReadAllLines(dir.File($"{stream}.jsonl")).Length > 2 * Seconds, $"stream {stream} kept processing: {r.StandardOutput}");
         }
         Assert.DoesNotContain("reconnect", r.StandardError); // a looping file never needs one
     }
