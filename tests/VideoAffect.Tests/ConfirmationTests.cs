@@ -62,6 +62,9 @@ public class ConfirmationTests
         var output = await ThroughGate(TentativeFaces.HoldAndDrop, Frames());
         Assert.Equal([0, 1, 2], output.Select(f => (int)f.Index));
         Assert.All(output, f => Assert.Equal(Real, Assert.Single(f.Faces).Box));
+        // The ghost is not reported, but it was found: it is hidden with the others when faces are anonymized.
+        Assert.Equal([Ghost], output[0].Uncounted);
+        Assert.All(output.Skip(1), f => Assert.Empty(f.Uncounted));
     }
 
     [Fact]
@@ -85,6 +88,7 @@ public class ConfirmationTests
         first.Faces.Add(new FaceObservation(Real, null, track.Id, true, track: track));
         var output = await ThroughGate(TentativeFaces.Drop, [first]);
         Assert.Empty(Assert.Single(output).Faces);
+        Assert.Equal([Real], output[0].Uncounted);
         Assert.Single((await ThroughGate(TentativeFaces.Drop, frames.Skip(1))).First().Faces);
     }
 

@@ -25,15 +25,16 @@ sealed class AnnotatedImages : IDisposable
     }
 
     readonly OutputSet _outputs;
+    readonly Anonymization _anonymize;
     readonly Dictionary<string, OutputTarget> _byImage = [];
 
-    AnnotatedImages(OutputSet outputs) => _outputs = outputs;
+    AnnotatedImages(OutputSet outputs, Anonymization anonymize) => (_outputs, _anonymize) = (outputs, anonymize);
 
-    public static AnnotatedImages Plan(string folder, IReadOnlyList<string> images, string? model, string cascade)
+    public static AnnotatedImages Plan(string folder, IReadOnlyList<string> images, string? model, string cascade, Anonymization anonymize = Anonymization.None)
     {
         if (!Directory.Exists(folder))
             throw new VideoAffectException($"--annotate names a folder that exists (got '{folder}', which is not one); each image's annotated copy goes there under its name");
-        var plan = new AnnotatedImages(new OutputSet([.. images, model, cascade]));
+        var plan = new AnnotatedImages(new OutputSet([.. images, model, cascade]), anonymize);
         try
         {
             var byName = new Dictionary<string, string>();
@@ -60,6 +61,7 @@ sealed class AnnotatedImages : IDisposable
         var target = _byImage[result.Path];
         // Read as the classifier read it (upright), so the boxes fit.
         using var image = StillImage.Read(result.Path);
+        foreach (var face in result.Faces) FaceAnonymizer.Hide(image, face.Box, _anonymize);
         FrameAnnotator.Draw(image, result.Faces.Select(f => (f.Box, f.Prediction, 0)));
         bool written;
         try { written = Cv2.ImWrite(target.Partial, image); }

@@ -24,10 +24,11 @@ static class ClassifyCommand
         var modelImport = SharedOptions.ModelImport();
         var margin = SharedOptions.CropMargin();
         var detector = SharedOptions.Detector();
+        var anonymize = SharedOptions.Anonymize();
 
         var command = new Command("classify", "detect faces in images and print the emotion probabilities of each (one per label of the model)");
         command.Arguments.Add(images);
-        foreach (var o in new Option[] { noDetect, json, annotate, maxMegapixels, backend, model, margin }.Concat(modelImport.All).Concat(detector.All)) command.Options.Add(o);
+        foreach (var o in new Option[] { noDetect, json, annotate, anonymize, maxMegapixels, backend, model, margin }.Concat(modelImport.All).Concat(detector.All)) command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(_ =>
         {
             SystemPackages.Require(ffmpeg: false, detector.Read(r).CascadePath);
@@ -37,7 +38,7 @@ static class ClassifyCommand
             if (!(r.GetValue(maxMegapixels) > 0)) throw new VideoAffectException("--max-megapixels must be positive");
             using var classifier = new ImageClassifier(engine, faceDetector, r.GetValue(margin), (long)(r.GetValue(maxMegapixels) * 1e6));
             var paths = FolderInputs.Expand(r.GetValue(images)!, FolderInputs.ImageExtensions);
-            using var annotated = r.GetValue(annotate) is { } folder ? AnnotatedImages.Plan(folder, paths, r.GetValue(model), detector.Read(r).CascadePath) : null;
+            using var annotated = r.GetValue(annotate) is { } folder ? AnnotatedImages.Plan(folder, paths, r.GetValue(model), detector.Read(r).CascadePath, r.GetValue(anonymize)) : null;
             // A bad image is reported on its own line and the others are still classified.
             int failed = 0;
             foreach (string path in paths)

@@ -58,6 +58,27 @@ static class SharedOptions
         Description = "rotate each face upright by its eye line before classifying it (needs --detector blazeface)",
     };
 
+    /// <summary>--anonymize MODE: pixelate, blur or fill every face found in the pictures written (records unchanged).</summary>
+    public static Option<Anonymization> Anonymize() => new("--anonymize")
+    {
+        Description = "hide every face found in the pictures written (annotated video, recordings, live preview, the report's crops, annotated images), "
+            + "labels and records unchanged: pixelate (8x8 blocks), blur (softer; an acquaintance may still know a face) or fill (grey); "
+            + "a face the detector misses is not hidden",
+        DefaultValueFactory = _ => Anonymization.None,
+        CustomParser = result =>
+        {
+            string value = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            switch (value.ToLowerInvariant())
+            {
+                case "pixelate": return Anonymization.Pixelate;
+                case "blur": return Anonymization.Blur;
+                case "fill": return Anonymization.Fill;
+                case "none": return Anonymization.None;
+                default: result.AddError($"--anonymize takes pixelate, blur, fill or none (got '{value}')"); return Anonymization.None;
+            }
+        },
+    };
+
     public static Option<string[]> Publish() => new("--publish")
     {
         Description = "send records and track events to a broker (repeatable): mqtt://[user:pass@]host[:port]/PREFIX[?records=true] " +
@@ -123,9 +144,9 @@ static class SharedOptions
     /// </summary>
     public sealed record RecognitionOptionSet(Option<string> Backend, Option<string?> Model, ModelImportOptionSet ModelImport, Option<int> BatchSize,
         Option<Durations.Duration> BatchTimeout, Option<double> CropMargin, Option<bool> Align, DetectorOptionSet Detector, TrackingOptionSet Tracking,
-        Option<Detection.FaceZone[]> IgnoreZones, Option<Detection.FaceZone[]> OnlyZones)
+        Option<Detection.FaceZone[]> IgnoreZones, Option<Detection.FaceZone[]> OnlyZones, Option<Anonymization> Anonymize)
     {
-        public IEnumerable<Option> All => new Option[] { Backend, Model, BatchSize, BatchTimeout, CropMargin, Align }.Concat(ModelImport.All).Concat(Tracking.All).Concat(Detector.All).Append(IgnoreZones).Append(OnlyZones);
+        public IEnumerable<Option> All => new Option[] { Backend, Model, BatchSize, BatchTimeout, CropMargin, Align }.Concat(ModelImport.All).Concat(Tracking.All).Concat(Detector.All).Append(IgnoreZones).Append(OnlyZones).Append(Anonymize);
 
         public RecognitionOptions Read(ParseResult r) => new()
         {
@@ -144,6 +165,7 @@ static class SharedOptions
             Tracking = !r.GetValue(Tracking.NoTracking),
             SmoothingAlpha = r.GetValue(Tracking.Smoothing),
             Zones = [.. r.GetValue(IgnoreZones) ?? [], .. r.GetValue(OnlyZones) ?? []],
+            Anonymize = r.GetValue(Anonymize),
         };
     }
 
@@ -171,5 +193,5 @@ static class SharedOptions
     /// <summary>Every command that runs the recognition pipeline (analyze, monitor, node) takes these options, with the same names and defaults.</summary>
     public static RecognitionOptionSet Recognition() => new(Backend(), Model(), ModelImport(), BatchSize(),
         Durations.Option("--batch-timeout-ms", "longest a face waits for a fuller batch", TimeSpan.FromMilliseconds(20), bareMilliseconds: true),
-        CropMargin(), Align(), Detector(), Tracking(), Zones(Detection.ZoneKind.Ignore), Zones(Detection.ZoneKind.Only));
+        CropMargin(), Align(), Detector(), Tracking(), Zones(Detection.ZoneKind.Ignore), Zones(Detection.ZoneKind.Only), Anonymize());
 }

@@ -27,6 +27,11 @@ internal sealed class VideoFrame : IDisposable
     public byte[] Pixels { get; private set; }
     public int ByteCount => Width * Height * 3;
     public List<FaceObservation> Faces { get; } = new();
+    /// <summary>
+    /// Faces found on the frame that are not reported (in a zone, or their track never confirmed):
+    /// no record, no label, but hidden with the others when the run anonymizes faces.
+    /// </summary>
+    public List<FaceBox> Uncounted { get; } = new();
     /// <summary>Which source it came from, for stages that serve several (the monitor's shared classifier).</summary>
     public int Stream { get; set; }
     /// <summary>Wall-clock time the frame was read from a live source; null for files.</summary>

@@ -12,7 +12,7 @@ namespace VideoAffect.Pipeline;
 /// labels, then passes frames on with their records attached (for the event sinks).
 /// </summary>
 internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> labels, ProbabilitySmoother? smoother = null, ReportData? report = null, string stream = "",
-    IReadOnlyList<Detection.FaceZone>? zones = null)
+    IReadOnlyList<Detection.FaceZone>? zones = null, Anonymization anonymize = Anonymization.None)
 {
     readonly long[] _labelCounts = new long[labels.Count];
     readonly Dictionary<int, (EmotionPrediction Prediction, long Frame)> _lastPrediction = new();
@@ -36,7 +36,8 @@ internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string>
                 {
                     CarryOver(frame);
                     Smooth(frame);
-                    report?.Add(frame); // before the drawing: its thumbnails are the faces as they were
+                    report?.Add(frame); // before the drawing: its thumbnails are the faces as they were (none when anonymizing)
+                    FrameAnnotator.Anonymize(frame, anonymize);
                     FrameAnnotator.Draw(frame, zones);
                     var record = RecordOf(frame, stream);
                     records.Write(record);

@@ -70,6 +70,7 @@ internal sealed class ConfirmationGate(TentativeFaces policy)
             if (frame.Faces[i].Track is { Confirmed: false })
             {
                 frame.Faces[i].ReleaseInput();
+                frame.Uncounted.Add(frame.Faces[i].Box);
                 frame.Faces.RemoveAt(i);
                 Removed++;
             }

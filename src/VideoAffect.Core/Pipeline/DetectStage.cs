@@ -155,16 +155,23 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
         }
     }
 
+    /// <summary>The faces the last detection round found outside the counted zones.</summary>
+    List<FaceBox> _outsideZones = [];
+
     void TrackAndCrop(Detected d)
     {
         var frame = d.Frame;
         if (zones is { Count: > 0 } && d.Boxes is { } found)
         {
-            // Faces in an ignore zone, or outside every only-zone, go no further than this: not tracked, not classified, not reported.
+            // Faces in an ignore zone, or outside every only-zone, go no further than this: not tracked,
+            // not classified, not reported; only hidden, if the run anonymizes faces.
             var kept = FaceZone.Kept(zones, found, frame.Width, frame.Height);
+            _outsideZones = Enumerable.Range(0, found.Count).Except(kept).Select(i => found[i]).ToList();
             if (kept.Count < found.Count)
                 d = d with { Boxes = kept.Select(i => found[i]).ToList(), Faces = d.Faces is { } faces ? kept.Select(i => faces[i]).ToList() : null };
         }
+        // Between detection rounds they stay where the last round found them (they have no track to follow).
+        frame.Uncounted.AddRange(_outsideZones);
         if (tracker is null)
         {
             for (int i = 0; i < d.Boxes!.Count; i++) AddFace(frame, d.Gray, d.Boxes[i], null, true, d.Faces?[i].Landmarks);

@@ -15,6 +15,15 @@ internal static class FrameAnnotator
     /// <summary>Grey, as something switched off: the zones' outlines and words.</summary>
     static readonly Scalar ZoneColour = new(160, 160, 160);
 
+    /// <summary>Hides every face found on the frame, the reported ones and those that are not (<see cref="VideoFrame.Uncounted"/>).</summary>
+    public static void Anonymize(VideoFrame frame, Anonymization how)
+    {
+        if (how == Anonymization.None || frame.Faces.Count + frame.Uncounted.Count == 0) return;
+        using var image = frame.AsMat();
+        foreach (var face in frame.Faces) FaceAnonymizer.Hide(image, face.Box, how);
+        foreach (var box in frame.Uncounted) FaceAnonymizer.Hide(image, box, how);
+    }
+
     public static void Draw(VideoFrame frame, IReadOnlyList<Detection.FaceZone>? zones = null)
     {
         if (frame.Faces.Count == 0 && zones is not { Count: > 0 }) return;

@@ -63,7 +63,7 @@ internal sealed class Recognition : IDisposable
         var stages = new StreamStages(name, detectors, preprocessor,
             new DetectStage(detectors, preprocessor, Network.InputShape.Size, tracker, _settings.DetectEvery, _settings.ClassifyEvery, cropOnDevice, _settings.Align, zones),
             new ConfirmationGate(tentative),
-            new AnnotateStage(records, Network.Labels, smoother, report, name, zones),
+            new AnnotateStage(records, Network.Labels, smoother, report, name, zones, _settings.Anonymize),
             sinks.All.Count > 0 ? new SinkStage(sinks) : null);
         _streams.Add(stages);
         return stages;

@@ -66,7 +66,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         // Several single-threaded OpenCV cascades, one frame each, rather than OpenCV's fork-join
         // threads, which stall when the pipeline's other threads share the cores.
         using var openCvThreads = options.DetectWorkers > 1 ? OpenCvThreads.Single() : OpenCvThreads.Unchanged();
-        var report = Report = options.ReportPath is null ? null : new ReportData(recognition.Network.Labels);
+        var report = Report = options.ReportPath is null ? null : new ReportData(recognition.Network.Labels, faceCrops: options.Recognition.Anonymize == Anonymization.None);
         var records = RecordWriters.Create(eventsOut, recognition.Network.Labels, recognition.LandmarkNames);
         StreamStages stream;
         try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report); }
@@ -189,6 +189,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
                 ? $"score >= {d.ScoreThreshold}, NMS IoU {d.NmsIou}{(d.Tiles > 1 ? $", {d.Tiles}x{d.Tiles} tiles" : "")}{(r.Align ? ", faces aligned" : "")}"
                 : $"{Path.GetFileName(d.CascadePath)}, scale factor {d.ScaleFactor}, {d.MinNeighbors} neighbours")}, faces {d.MinFaceSize}-{(d.MaxFaceSize > 0 ? d.MaxFaceSize.ToString(c) : "any")} px{(r.DetectEvery > 1 ? $", every {r.DetectEvery} frames" : "")}")),
             ("model", r.ModelPath is { } model ? Path.GetFileName(model) : "FER-2013 emotion model (@vladmandic/human 3.3.6)"),
+            .. r.Anonymize == Anonymization.None ? [] : new[] { ("faces shown", $"hidden ({r.Anonymize.ToString().ToLowerInvariant()}); no face crops") },
             ("speed", string.Create(c, $"{frames / Math.Max(wall.TotalSeconds, 1e-9):0.0} fps ({wall.TotalSeconds:0.00} s)")),
             ("date", DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss zzz", c)),
             ("command", RunFacts.CommandLine()),

@@ -6,9 +6,10 @@ namespace VideoAffect.Reports;
 /// <summary>
 /// What the per-run report shows, gathered while frames pass the annotate stage (before the boxes
 /// are drawn): every face record's shown label and time, and per track its shown (smoothed)
-/// probabilities over time, its label counts and the crop of its most confident classification.
+/// probabilities over time, its label counts and the crop of its most confident classification
+/// (none when the run anonymizes faces: a hidden face's crop shows nothing).
 /// </summary>
-internal sealed class ReportData(IReadOnlyList<string> labels)
+internal sealed class ReportData(IReadOnlyList<string> labels, bool faceCrops = true)
 {
     /// <summary>Thumbnail height in pixels.</summary>
     const int ThumbnailHeight = 96;
@@ -38,7 +39,7 @@ internal sealed class ReportData(IReadOnlyList<string> labels)
             if (face.TrackId == 0) continue;
             if (!_tracks.TryGetValue(face.TrackId, out var track)) _tracks[face.TrackId] = track = new ReportTrack(face.TrackId, Labels.Count);
             track.Add(frame.Timestamp, shown);
-            if (face.Classified && face.Prediction is { } own && own.Confidence > track.ThumbnailConfidence)
+            if (faceCrops && face.Classified && face.Prediction is { } own && own.Confidence > track.ThumbnailConfidence)
             {
                 track.Thumbnail = Crop(frame, face.Box);
                 track.ThumbnailConfidence = own.Confidence;

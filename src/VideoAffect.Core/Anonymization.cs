@@ -1,0 +1,18 @@
+namespace VideoAffect;
+
+/// <summary>
+/// How the pictures a run writes (the annotated video, a monitor's recordings and live preview, the
+/// report's face crops, `classify --annotate`'s copies) hide each face found, so that what is kept of a
+/// camera is who felt what, not who was there. Records and boxes are unchanged.
+/// </summary>
+public enum Anonymization
+{
+    /// <summary>Faces are shown as they are.</summary>
+    None,
+    /// <summary>Each face becomes 8 x 8 blocks of its own mean colours: no feature survives.</summary>
+    Pixelate,
+    /// <summary>A strong Gaussian blur: softer to look at, but an acquaintance may still know a blurred face.</summary>
+    Blur,
+    /// <summary>A flat grey box.</summary>
+    Fill,
+}
