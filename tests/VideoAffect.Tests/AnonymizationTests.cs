@@ -164,6 +164,23 @@ public class AnonymizationTests
     }
 
     [Fact]
+    public void Monitor_records_its_streams_with_the_faces_hidden()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = FaceZoneTests.PosterClip(dir); // OpenCV finds the poster on each of its frames (test above)
+        var r = ProcessRunner.Cli(["monitor", $"cam={clip}", "--record", dir.Path, "--records", dir.Path, "--backend", "cpu", "--anonymize", "fill"], timeoutSeconds: 120);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        // The poster's face, found and reported (it does not move: its first box stands for all)...
+        var box = FaceZoneTests.Records(dir.File("cam.jsonl")).First(FaceZoneTests.OnPoster).GetProperty("box");
+        var poster = new Rect(box.GetProperty("x").GetInt32(), box.GetProperty("y").GetInt32(), box.GetProperty("w").GetInt32(), box.GetProperty("h").GetInt32());
+        string recording = Assert.Single(Directory.GetFiles(dir.Path, "cam-*.mp4"));
+        var faces = OpenCvFaces(recording, dir, "recorded");
+        Assert.True(faces.Count >= 20, $"{faces.Count} frames recorded");
+        // ...and hidden in the recording: OpenCV finds no face there (its own finds it on every frame of the clip).
+        Assert.All(faces, f => Assert.DoesNotContain(f, face => poster.Contains(face.X + face.Width / 2, face.Y + face.Height / 2)));
+    }
+
+    [Fact]
     public void Classify_annotates_copies_with_the_faces_filled_grey()
     {
         using var dir = TestPaths.NewTempFolder();

@@ -61,10 +61,10 @@ static class SharedOptions
     /// <summary>--anonymize MODE: pixelate, blur or fill every face found in the pictures written (records unchanged).</summary>
     public static Option<Anonymization> Anonymize() => new("--anonymize")
     {
-        Description = "hide every face found in the pictures written (annotated video, recordings, live preview, the report's crops, annotated images), "
+        Description = "hide every face found in the pictures written (annotated video, recordings, live preview, annotated images; the report then has no face crops), "
             + "labels and records unchanged: pixelate (8x8 blocks), blur (softer; an acquaintance may still know a face) or fill (grey); "
             + "a face the detector misses is not hidden",
-        DefaultValueFactory = _ => Anonymization.None,
+        HelpName = "pixelate|blur|fill",
         CustomParser = result =>
         {
             string value = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
