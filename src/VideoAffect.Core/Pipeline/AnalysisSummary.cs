@@ -44,6 +44,8 @@ public sealed record AnalysisSummary
     public long? DetectorPasses { get; init; }
     /// <summary>Seconds each of our stages spent on its own work (summed over its threads): detect, classify, annotate.</summary>
     public IReadOnlyDictionary<string, double>? StageBusySeconds { get; init; }
+    /// <summary>Each tracked face's records summed up, by track id; null without tracking.</summary>
+    public IReadOnlyList<TrackSummary>? Tracks { get; init; }
     /// <summary>Each event sink's messages sent and dropped; null when the run had none.</summary>
     public IReadOnlyList<Sinks.SinkSummary>? Sinks { get; init; }
 

@@ -15,6 +15,10 @@ internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string>
     IReadOnlyList<Detection.FaceZone>? zones = null, Anonymization anonymize = Anonymization.None)
 {
     readonly long[] _labelCounts = new long[labels.Count];
+    readonly TrackTally _tracks = new(labels);
+
+    /// <summary>Each track's records summed up (what the run's summary lists per person).</summary>
+    public IReadOnlyList<TrackSummary> Tracks => _tracks.Summaries();
     readonly Dictionary<int, (EmotionPrediction Prediction, long Frame)> _lastPrediction = new();
 
     public long Faces { get; private set; }
@@ -43,7 +47,12 @@ internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string>
                     records.Write(record);
                     frame.Record = record;
                     foreach (var face in frame.Faces)
-                        if (face.Prediction is { } p) { _labelCounts[p.LabelIndex]++; Faces++; }
+                        if (face.Prediction is { } p)
+                        {
+                            _labelCounts[p.LabelIndex]++;
+                            Faces++;
+                            _tracks.Add(face.TrackId, frame.Timestamp, p, face.Display!);
+                        }
                     Frames++;
                 }
                 catch { frame.Dispose(); throw; }

@@ -133,6 +133,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             FramesWritten = encoder.FramesEncoded,
             Faces = annotate.Faces,
             LabelCounts = annotate.LabelCounts,
+            Tracks = options.Recognition.Tracking ? annotate.Tracks : null,
             VideoSeconds = info.Range.IsWhole ? info.Duration.TotalSeconds : Math.Round(info.Range.Length(info), 6),
             WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
             Backend = recognition.Backend.Name,
