@@ -211,7 +211,9 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         }
         catch (JsonException) { }
         if (size.Width <= 0 || size.Height <= 0)
-            throw new VideoAffectException($"'{spec.Location}' has no video stream with a frame size");
+            throw new VideoAffectException(Media.WebP.WebPAnimation.IsAnimatedFile(spec.Location)
+                ? $"'{spec.Location}' is an animated WebP, which monitor cannot play (ffmpeg cannot decode one); analyze reads it"
+                : $"'{spec.Location}' has no video stream with a frame size");
         return (size.Width, size.Height, filters, colour);
     }
 

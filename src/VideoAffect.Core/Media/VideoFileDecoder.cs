@@ -12,7 +12,7 @@ namespace VideoAffect.Media;
 /// frame rates and late-starting streams alike). Frames go into a bounded channel: when it is full
 /// the pipe fills and ffmpeg waits, so a file source never drops a frame.
 /// </summary>
-internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool)
+internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : IFrameDecoder
 {
     /// <summary>Frames read so far.</summary>
     public long FramesDecoded => Interlocked.Read(ref _frames);

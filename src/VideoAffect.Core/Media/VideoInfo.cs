@@ -40,4 +40,7 @@ public sealed record VideoInfo(
 
     /// <summary>The frames per second an image-sequence input is read at (--frame-rate); null: ffmpeg's 25, or not a sequence.</summary>
     internal double? SequenceFrameRate { get; init; }
+
+    /// <summary>An animated WebP's frames and times, read by libwebp rather than ffmpeg (<see cref="WebP.AnimatedWebPDecoder"/>); null for everything else.</summary>
+    internal WebP.WebPAnimation? Animation { get; init; }
 }

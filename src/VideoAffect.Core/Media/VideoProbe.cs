@@ -31,15 +31,15 @@ public static class VideoProbe
             if (!File.Exists(path)) throw new VideoAffectException($"input '{path}' does not exist");
             if (new FileInfo(path).Length == 0) throw new VideoAffectException($"input '{path}' is empty");
         }
+        // ffmpeg reads still WebP images only: an animated one is libwebp's to read.
+        if (WebP.WebPAnimation.IsAnimatedFile(path)) return AnimatedWebP(path, shown, streamIndex);
         using var json = await RunAsync(path, shown, ["-show_format", "-show_streams"], token, sequenceFrameRate);
         var root = json.RootElement;
         var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
         var video = Choose(shown, streams, streamIndex);
         var (width, height) = DisplayGeometry.Of(video);
         if (width <= 0 || height <= 0)
-            throw new VideoAffectException(IsAnimatedWebP(path)
-                ? $"'{shown}' is an animated WebP, which ffmpeg cannot decode; turn it into a video or into numbered frames (analyze 'frames/%04d.png') first"
-                : $"'{shown}' has a video stream without a frame size (damaged or truncated file)");
+            throw new VideoAffectException($"'{shown}' has a video stream without a frame size (damaged or truncated file)");
         double fps = Rate(video, "avg_frame_rate") is > 0 and var avg ? avg : Rate(video, "r_frame_rate") is > 0 and var r ? r : 25;
         var format = root.TryGetProperty("format", out var f) ? f : default;
         double duration = Seconds(video, "duration") is > 0 and var d ? d : Seconds(format, "duration") is > 0 and var fd ? fd : 0;
@@ -61,17 +61,25 @@ public static class VideoProbe
     }
 
     /// <summary>
-    /// Whether a file is an animated WebP: RIFF....WEBP with a VP8X chunk whose animation flag is
-    /// set. ffmpeg's WebP reader takes only still images, and says no more than that the stream has
-    /// no size.
+    /// An animated WebP as a video: its canvas, one stream (0), no audio, its frames at the times a
+    /// browser shows them, in milliseconds, played once. libwebp opens it here already, so a file it
+    /// cannot read (or a missing libwebp) is an error before any output is claimed.
     /// </summary>
-    static bool IsAnimatedWebP(string path)
+    static VideoInfo AnimatedWebP(string path, string shown, int? streamIndex)
     {
-        if (MediaLocation.IsUrl(path) || !File.Exists(path)) return false;
-        var head = new byte[21];
-        using (var file = File.OpenRead(path))
-            if (file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return false;
-        return head.AsSpan(0, 4).SequenceEqual("RIFF"u8) && head.AsSpan(8, 8).SequenceEqual("WEBPVP8X"u8) && (head[20] & 0x02) != 0;
+        if (streamIndex is { } wanted && wanted != 0)
+            throw new VideoAffectException($"'{shown}' has no video stream {wanted} (its video streams: 0)");
+        var animation = WebP.WebPAnimation.Parse(File.ReadAllBytes(path))
+            ?? throw new VideoAffectException($"'{shown}' is not a readable animated WebP (damaged or truncated file)");
+        using (var decoder = new WebP.WebPAnimDecoder(path, shown))
+            if (decoder.FrameCount != animation.DurationsMs.Count || decoder.Width != animation.CanvasWidth || decoder.Height != animation.CanvasHeight)
+                throw new VideoAffectException($"'{shown}' is not a readable animated WebP (its chunks and libwebp disagree on its frames)");
+        double seconds = animation.LengthMs / 1000.0;
+        return new VideoInfo(path, 0, animation.CanvasWidth, animation.CanvasHeight, animation.DurationsMs.Count / seconds,
+            TimeSpan.FromMilliseconds(animation.LengthMs), HasAudio: false, StartTime: 0, TimeBase: "1/1000", animation.DurationsMs.Count)
+        {
+            Animation = animation,
+        };
     }
 
     /// <summary>Whether the stream's first decoded frame is interlaced; null when ffprobe gives no frame (the decoder then says what is wrong).</summary>

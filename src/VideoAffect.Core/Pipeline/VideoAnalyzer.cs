@@ -32,7 +32,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     public long FramesExpected { get; private set; }
     /// <summary>What the report was made from, once the run is over (null without --report).</summary>
     internal ReportData? Report { get; private set; }
-    VideoFileDecoder? _decoder;
+    IFrameDecoder? _decoder;
 
     /// <summary>The part --start and --end ask for, checked against the video's length (a start at or past its end is one clear error, not an empty run).</summary>
     VideoInfo WithRange(VideoInfo info)
@@ -74,7 +74,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         log?.Invoke($"{MediaLocation.Shown(info.Path)}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
 
         var pool = new FrameBufferPool(info.FrameBytes);
-        _decoder = new VideoFileDecoder(info, pool);
+        _decoder = FrameDecoders.For(info, pool);
         var classify = recognition.Classifier();
         IFrameSink encoder = videoOut.Discarded ? new DiscardingSink() : new AnnotatedVideoEncoder(info, videoOut.Partial, options.KeepAudio, options.EncoderPreset);
 
