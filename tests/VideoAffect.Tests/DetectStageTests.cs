@@ -67,4 +67,49 @@ public class DetectStageTests
         Assert.Equal(Enumerable.Range(0, 17).Select(i => (long)i), frames.Select(f => f.Index));
         foreach (var f in frames) f.Dispose();
     }
+
+    /// <summary>A face that jumps between two far places every 5 frames: a new track each time, the old one ended.</summary>
+    sealed class JumpingFace : IFaceDetector
+    {
+        public IReadOnlyList<FaceBox> Detect(Mat gray)
+        {
+            int index = gray.At<byte>(0, 0) | gray.At<byte>(0, 1) << 8;
+            return [new FaceBox(index / 5 % 2 == 0 ? 0 : 40, 20, 16, 16)];
+        }
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public async Task Ended_tracks_are_forgotten_so_a_live_stream_does_not_grow()
+    {
+        // With --classify-every, the stage remembers which tracks were classified once; a camera
+        // watched for months sees tracks without end, so ended ones must be let go (every 256 frames).
+        var pool = new FrameBufferPool(64 * 64 * 3);
+        var input = Channel.CreateUnbounded<VideoFrame>();
+        var output = Channel.CreateUnbounded<VideoFrame>();
+        using var preprocessor = new FacePreprocessor(new TensorShape(8, 8, 1));
+        var stage = new DetectStage([new JumpingFace()], preprocessor, 64, new Tracking.IouTracker(new Tracking.TrackerOptions()), detectEvery: 1, classifyEvery: 3);
+        const int frames = 1025; // the last one is a multiple of 256
+        for (int i = 0; i < frames; i++)
+        {
+            var frame = new VideoFrame(i, i / 30.0, 64, 64, pool);
+            var gray = frame.Pixels.AsSpan(0, frame.ByteCount);
+            gray.Clear();
+            // The frame index in the first two gray pixels (equal channels keep the gray values).
+            gray[..3].Fill((byte)i);
+            gray[3..6].Fill((byte)(i >> 8));
+            input.Writer.TryWrite(frame);
+        }
+        input.Writer.TryComplete();
+        await stage.RunAsync(input.Reader, output.Writer, CancellationToken.None);
+        var tracks = new HashSet<int>();
+        while (output.Reader.TryRead(out var f))
+        {
+            foreach (var face in f.Faces) if (face.TrackId > 0) tracks.Add(face.TrackId);
+            f.Dispose();
+        }
+        Assert.True(tracks.Count >= 200, $"{tracks.Count} tracks");
+        Assert.True(stage.RememberedTracks <= 2, $"{stage.RememberedTracks} tracks still remembered of {tracks.Count}");
+    }
 }

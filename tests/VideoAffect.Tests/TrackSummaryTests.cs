@@ -77,4 +77,24 @@ public class TrackSummaryTests
         Assert.Equal((0.2 + 0.8 + 0.6 + 0.0) / 4, t5.MeanProbabilities["c"], 6);
         Assert.Equal("a", all[0].Label);
     }
+
+    [Fact]
+    public void A_live_streams_stages_keep_no_per_track_sums_and_a_files_do()
+    {
+        // A camera watched for months sees tracks without end: summing each one up would grow
+        // without bound. Only a file's run (whose summary lists its tracks) tallies them.
+        using var recognition = Pipeline.Recognition.Load(new RecognitionOptions { Backend = "cpu" }, null);
+        using var records = new DiscardedRecords();
+        using var live = recognition.ForStream("camera", 1, 1, live: true, records, Sinks.EventSinks.None);
+        using var file = recognition.ForStream("file", 1, 1, live: false, records, Sinks.EventSinks.None);
+        Assert.False(live.Annotate.TalliesTracks);
+        Assert.True(file.Annotate.TalliesTracks);
+    }
+
+    sealed class DiscardedRecords : Records.IRecordWriter
+    {
+        public long Records => 0;
+        public void Write(Records.FrameRecord frame) { }
+        public void Dispose() { }
+    }
 }

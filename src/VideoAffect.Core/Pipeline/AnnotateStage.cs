@@ -11,14 +11,18 @@ namespace VideoAffect.Pipeline;
 /// Smooths each track's probabilities, draws the predictions, writes the per-face records and counts
 /// labels, then passes frames on with their records attached (for the event sinks).
 /// </summary>
+/// <param name="tallyTracks">sum up each track for the summary: a file's run (its tracks are as many as the file holds), not a live stream's, whose tracks never stop coming</param>
 internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> labels, ProbabilitySmoother? smoother = null, ReportData? report = null, string stream = "",
-    IReadOnlyList<Detection.FaceZone>? zones = null, Anonymization anonymize = Anonymization.None)
+    IReadOnlyList<Detection.FaceZone>? zones = null, Anonymization anonymize = Anonymization.None, bool tallyTracks = true)
 {
     readonly long[] _labelCounts = new long[labels.Count];
-    readonly TrackTally _tracks = new(labels);
+    readonly TrackTally? _tracks = tallyTracks ? new(labels) : null;
 
-    /// <summary>Each track's records summed up (what the run's summary lists per person).</summary>
-    public IReadOnlyList<TrackSummary> Tracks => _tracks.Summaries();
+    /// <summary>Each track's records summed up (what the run's summary lists per person); empty where not tallied.</summary>
+    public IReadOnlyList<TrackSummary> Tracks => _tracks?.Summaries() ?? [];
+
+    /// <summary>Whether each track is summed up (memory grows with the tracks seen).</summary>
+    public bool TalliesTracks => _tracks is not null;
     readonly Dictionary<int, (EmotionPrediction Prediction, long Frame)> _lastPrediction = new();
 
     public long Faces { get; private set; }
@@ -51,7 +55,7 @@ internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string>
                         {
                             _labelCounts[p.LabelIndex]++;
                             Faces++;
-                            _tracks.Add(face.TrackId, frame.Timestamp, p, face.Display!);
+                            _tracks?.Add(face.TrackId, frame.Timestamp, p, face.Display!);
                         }
                     Frames++;
                 }

@@ -186,7 +186,13 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
             foreach (var (track, box) in tracker.Coast(frame.Index))
                 if (Clip(box, frame.Width, frame.Height) is { } b) AddFace(frame, d.Gray, b, track, false);
         }
+        // Ended tracks are forgotten: a camera watched for months sees tracks without end.
+        if (tracker is not null && frame.Index % 256 == 0 && _classifiedTracks.Count > 0)
+            _classifiedTracks.IntersectWith(tracker.Tracks.Select(t => t.Id));
     }
+
+    /// <summary>Tracks remembered as classified once (with --classify-every), for tests: only live tracks are kept.</summary>
+    internal int RememberedTracks => _classifiedTracks.Count;
 
     void AddFace(VideoFrame frame, Mat gray, FaceBox box, FaceTrack? track, bool detected, IReadOnlyList<Landmark>? landmarks = null)
     {

@@ -63,7 +63,8 @@ internal sealed class Recognition : IDisposable
         var stages = new StreamStages(name, detectors, preprocessor,
             new DetectStage(detectors, preprocessor, Network.InputShape.Size, tracker, _settings.DetectEvery, _settings.ClassifyEvery, cropOnDevice, _settings.Align, zones),
             new ConfirmationGate(tentative),
-            new AnnotateStage(records, Network.Labels, smoother, report, name, zones, _settings.Anonymize),
+            // A live stream keeps no per-track sums: a camera watched for months would hold every track it ever saw.
+            new AnnotateStage(records, Network.Labels, smoother, report, name, zones, _settings.Anonymize, tallyTracks: !live),
             sinks.All.Count > 0 ? new SinkStage(sinks) : null);
         _streams.Add(stages);
         return stages;
