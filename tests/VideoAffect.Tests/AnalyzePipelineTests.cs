@@ -237,6 +237,13 @@ public class AnalyzePipelineTests
         Assert.NotEmpty(carried);
         // Carried records are never on a classification frame and hold a full prediction.
         Assert.All(carried, r => Assert.NotEqual(0, r.GetProperty("frame").GetInt32() % 4));
+        // Each track is classified on its first frame and on every 4th frame after it, no other.
+        foreach (var track in records.GroupBy(r => r.GetProperty("track").GetInt32()))
+        {
+            var trackFrames = track.Select(r => r.GetProperty("frame").GetInt32()).ToList();
+            var classified = track.Where(r => r.GetProperty("classified").GetBoolean()).Select(r => r.GetProperty("frame").GetInt32());
+            Assert.Equal(trackFrames.Where(f => f == trackFrames.Min() || f % 4 == 0), classified);
+        }
         Assert.All(records, r => Assert.Equal(7, r.GetProperty("probabilities").EnumerateObject().Count()));
         Assert.True(summary.Batches < frames, $"{summary.Batches} forward passes for {frames} frames");
     }

@@ -199,7 +199,9 @@ internal sealed class DetectStage(IReadOnlyList<IFaceDetector> detectors, FacePr
         int trackId = track?.Id ?? 0;
         // A tracked face is classified on every Kth frame (and on its first); in between it keeps
         // its track's last prediction, filled in by the annotate stage.
-        bool classify = trackId == 0 || frame.Index % classifyEvery == 0 || _classifiedTracks.Add(trackId);
+        // (The set is told of every track classified, on a Kth frame too: else one first seen on a
+        // Kth frame was classified again on the next.)
+        bool classify = trackId == 0 || (_classifiedTracks.Add(trackId) | frame.Index % classifyEvery == 0);
         if (!classify)
         {
             frame.Faces.Add(new FaceObservation(box, null, trackId, detected, track: track) { Landmarks = landmarks });
