@@ -20,17 +20,21 @@ public class ClassifyCliTests
         File.WriteAllBytes(dir.File("damaged.png"), flipped);
         File.WriteAllText(dir.File("text.png"), "not an image");
 
+        // A FIFO nobody writes to blocked the read for ever, and SIGTERM could not end it.
+        ProcessRunner.Tool("mkfifo", dir.File("pipe.png"));
+
         Directory.CreateDirectory(dir.File("empty"));
-        var r = ProcessRunner.Cli(["classify", dir.File("truncated.png"), good, dir.File("damaged.png"), dir.File("text.png"), dir.File("empty"), good, "--backend", "cpu", "--json"], timeoutSeconds: 90);
+        var r = ProcessRunner.Cli(["classify", dir.File("truncated.png"), good, dir.File("damaged.png"), dir.File("text.png"), dir.File("pipe.png"), dir.File("empty"), good, "--backend", "cpu", "--json"], timeoutSeconds: 90);
         Assert.Equal(2, r.ExitCode);
         var errors = r.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(4, errors.Length);
+        Assert.Equal(5, errors.Length);
         Assert.All(errors, l => Assert.StartsWith("videoaffect: error: ", l)); // no libpng line, no trace
         Assert.Contains("truncated", errors[0]);
         Assert.Contains("CRC", errors[1]);
-        Assert.Contains($"folder '{dir.File("empty")}' holds no images", errors[3]);
+        Assert.Contains($"'{dir.File("pipe.png")}' is a named pipe (FIFO), not an image", errors[3]);
+        Assert.Contains($"folder '{dir.File("empty")}' holds no images", errors[4]);
         var lines = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal(6, lines.Count); // one line per image, in order
+        Assert.Equal(7, lines.Count); // one line per image, in order
         Assert.Equal(2, lines.Count(l => l.TryGetProperty("faces", out var f) && f.GetArrayLength() == 1));
         Assert.True(lines[1].TryGetProperty("faces", out _));
         Assert.True(lines[0].TryGetProperty("error", out _));

@@ -47,6 +47,9 @@ static class ClassifyCommand
                 try
                 {
                     if (Directory.Exists(path)) throw new VideoAffectException(FolderInputs.Empty(path, "images", FolderInputs.ImageExtensions));
+                    // A FIFO would block the read for ever (SIGTERM could not end it), and a device is no image.
+                    if (Outputs.FileFacts.Of(path).Kind is var kind and not (Outputs.FileKind.Regular or Outputs.FileKind.Missing))
+                        throw new VideoAffectException($"'{path}' is {Outputs.FileFacts.Describe(kind)}, not an image");
                     result = classifier.Classify(path);
                 }
                 catch (VideoAffectException e)

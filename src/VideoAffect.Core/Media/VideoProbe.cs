@@ -28,7 +28,16 @@ public static class VideoProbe
         else if (!MediaLocation.IsUrl(path))
         {
             if (Directory.Exists(path)) throw new VideoAffectException($"input '{path}' is a folder, not a video file");
+            if (path == "-")
+                throw new VideoAffectException($"input '-': standard input is not read, as a video file is opened more than once (probed, decoded, its audio copied); save the stream to a file first");
             if (!File.Exists(path)) throw new VideoAffectException($"input '{path}' does not exist");
+            // A pipe (`analyze <(curl ...)`, a FIFO) is consumed by the probe, so the decoder would
+            // see the rest of it; a device is not a recording.
+            var kind = Outputs.FileFacts.Of(path).Kind;
+            if (kind == Outputs.FileKind.CharacterDevice)
+                throw new VideoAffectException($"input '{path}' is {Outputs.FileFacts.Describe(kind)}, not a video file; a webcam is watched with videoaffect monitor");
+            if (kind is not Outputs.FileKind.Regular and not Outputs.FileKind.Missing)
+                throw new VideoAffectException($"input '{path}' is {Outputs.FileFacts.Describe(kind)}, not a video file: a video file is opened more than once (probed, decoded, its audio copied); save the stream to a file first");
             if (new FileInfo(path).Length == 0) throw new VideoAffectException($"input '{path}' is empty");
         }
         // ffmpeg reads still WebP images only: an animated one is libwebp's to read.
