@@ -223,7 +223,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         if (spec.Kind == LiveSourceKind.Rtsp) arguments.AddRange(RtspArguments.Split(' '));
         if (spec.Kind is LiveSourceKind.Rtsp or LiveSourceKind.Url) arguments.AddRange(QuickStart.Split(' '));
         if (spec.Kind == LiveSourceKind.Webcam) arguments.AddRange(["-f", "v4l2"]);
-        arguments.AddRange(["-select_streams", "v:0", "-show_entries", $"stream=width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate:stream_side_data=rotation", "-of", "json", spec.Location]);
+        arguments.AddRange(["-select_streams", "v:0", "-show_entries", $"stream=width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate:stream_side_data=rotation", "-of", "json", spec.Kind == LiveSourceKind.File ? FfmpegPath.Local(spec.Location) : spec.Location]);
         return arguments;
     }
 

@@ -123,7 +123,7 @@ public static class VideoProbe
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var a in new[] { "-v", "error" }.Concat(MediaLocation.InputOptions(path, probe: true, sequenceFrameRate).Split(' ', StringSplitOptions.RemoveEmptyEntries)).Concat(show).Concat(["-of", "json", path]))
+        foreach (var a in new[] { "-v", "error" }.Concat(MediaLocation.InputOptions(path, probe: true, sequenceFrameRate).Split(' ', StringSplitOptions.RemoveEmptyEntries)).Concat(show).Concat(["-of", "json", FfmpegPath.Local(path)]))
             start.ArgumentList.Add(a);
         using var process = new Process { StartInfo = start };
         try { process.Start(); }

@@ -27,7 +27,8 @@ public class FfmpegPathTests
         using var echo = Process.Start(start)!;
         string seen = echo.StandardOutput.ReadToEnd();
         echo.WaitForExit();
-        Assert.Equal(path, seen);
+        // Relative, it arrives absolute (FfmpegPath.Local): the same file.
+        Assert.Equal(Path.GetFullPath(path), seen);
     }
 
     [Fact]
@@ -57,5 +58,30 @@ public class FfmpegPathTests
         // In the folder named with %d, not in one where strftime put the day of the month.
         string recording = Assert.Single(Directory.GetFiles(folder, "cam-*.mp4"));
         Assert.Equal(15, Clips.CountFrames(recording));
+    }
+
+    [Fact]
+    public void Relative_names_with_a_colon_or_a_leading_dash_are_files_not_protocols_or_options()
+    {
+        // Recordings are often named by their time; ffmpeg took "10:30 ..." for a protocol named
+        // "10" ("Protocol not found"), and ffprobe "-take.mp4" for an option.
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 6, audio: true);
+        foreach (var name in new[] { "2026-12-04T10:30:00.mp4", "-take.mp4" })
+        {
+            File.Copy(clip, dir.File(name));
+            string output = "10:30 " + name.TrimStart('-');
+            var r = ProcessRunner.Cli(["analyze", "--backend", "cpu", "-o", output, "--report", "10:30.png", "--", name], timeoutSeconds: 90, workingDirectory: dir.Path);
+            Assert.True(r.ExitCode == 0, r.StandardError);
+            Assert.Equal(6, Clips.CountFrames(dir.File(output)));
+            Assert.Equal("video audio", Clips.StreamTypes(dir.File(output)));
+            Assert.True(new FileInfo(dir.File("10:30.png")).Length > 0);
+            File.Delete(dir.File("10:30.png"));
+        }
+        // monitor plays such a file as well.
+        var m = ProcessRunner.Cli(["monitor", "--backend", "cpu", "--duration", "20", "--json", "--", "2026-12-04T10:30:00.mp4"], timeoutSeconds: 60, workingDirectory: dir.Path);
+        Assert.True(m.ExitCode == 0, m.StandardError);
+        using var summary = System.Text.Json.JsonDocument.Parse(m.StandardOutput);
+        Assert.Equal(6, summary.RootElement.GetProperty("streams")[0].GetProperty("frames").GetInt32());
     }
 }

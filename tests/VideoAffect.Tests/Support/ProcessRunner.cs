@@ -7,10 +7,11 @@ static class ProcessRunner
 {
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError, bool TimedOut);
 
-    public static Result Run(string file, IEnumerable<string> arguments, TimeSpan timeout, IDictionary<string, string>? environment = null)
+    public static Result Run(string file, IEnumerable<string> arguments, TimeSpan timeout, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(file)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
@@ -29,9 +30,9 @@ static class ProcessRunner
         return new Result(exited ? process.ExitCode : -1, stdout.Result, stderr.Result, !exited);
     }
 
-    /// <summary>The videoaffect CLI, as a user runs it.</summary>
-    public static Result Cli(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, int timeoutSeconds = 120) =>
-        Run("dotnet", new[] { TestPaths.CliAssembly }.Concat(arguments), TimeSpan.FromSeconds(timeoutSeconds), environment);
+    /// <summary>The videoaffect CLI, as a user runs it (in <paramref name="workingDirectory"/>, for relative names).</summary>
+    public static Result Cli(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, int timeoutSeconds = 120, string? workingDirectory = null) =>
+        Run("dotnet", new[] { TestPaths.CliAssembly }.Concat(arguments), TimeSpan.FromSeconds(timeoutSeconds), environment, workingDirectory);
 
     /// <summary>ffmpeg/ffprobe; throws with their error output if they fail.</summary>
     public static string Tool(string tool, params string[] arguments)
