@@ -83,13 +83,13 @@ static class ClusterCommand
                 {
                     nodes = s.Nodes.Select(n => n.Name),
                     node_load = s.Nodes.Select(n => new { name = n.Name, cameras = n.Cameras, max_streams = n.MaxStreams, jobs_running = n.JobsRunning }),
-                    cameras = s.Cameras.Select(c => new { name = c.Camera, source = c.Source, node = c.Node }),
+                    cameras = s.Cameras.Select(c => new { name = c.Camera, source = Live.SourceSecrets.Redact(c.Source), node = c.Node }),
                     jobs = s.Jobs.OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => new { id = j.Key, input = j.Value.Input, state = j.Value.State, node = j.Value.Node, attempts = j.Value.Attempts, frames = j.Value.Frames, error = j.Value.Error }),
                 }));
             else
             {
                 Console.WriteLine($"nodes: {string.Join(", ", s.Nodes.Select(n => $"{n.Name} ({n.Cameras}{(n.MaxStreams > 0 ? $" of {n.MaxStreams}" : "")} cameras, {n.JobsRunning} job(s))"))}");
-                foreach (var c in s.Cameras) Console.WriteLine($"{c.Camera}: {c.Node ?? "not running"} ({c.Source})");
+                foreach (var c in s.Cameras) Console.WriteLine($"{c.Camera}: {c.Node ?? "not running"} ({Live.SourceSecrets.Redact(c.Source)})");
                 foreach (var (id, job) in s.Jobs.OrderBy(j => j.Key, StringComparer.Ordinal))
                     Console.WriteLine($"{id}: {job.State}{(job.Node is null ? "" : " on " + job.Node)}, {job.Attempts} run(s){(job.Error is null ? "" : ": " + job.Error)}");
             }

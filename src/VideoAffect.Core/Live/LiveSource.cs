@@ -47,7 +47,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 if (frames > 0) delay = options.ReconnectMin;
                 _status.RetryAfter(delay);
                 _status.Reconnecting(reason);
-                log?.Invoke($"{spec.Name}: {reason}; reconnecting in {delay.TotalSeconds:0.#} s");
+                log?.Invoke(SourceSecrets.Redact($"{spec.Name}: {reason}; reconnecting in {delay.TotalSeconds:0.#} s"));
                 await Task.Delay(delay, token);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.ReconnectMax.Ticks));
             }
@@ -57,7 +57,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         {
             _status.Error(e.Message);
             _status.SetState(StreamState.Failed, e.Message);
-            log?.Invoke($"{spec.Name}: {e.Message}");
+            log?.Invoke(SourceSecrets.Redact($"{spec.Name}: {e.Message}"));
         }
         finally
         {

@@ -86,7 +86,7 @@ public sealed record StreamSummary(string Name, string Source, string State, int
     double ReceivedFps = 0, double? LastFrameAgeSeconds = null, double? RetryInSeconds = null, string? Reason = null,
     IReadOnlyList<EmotionSample>? History = null)
 {
-    internal static StreamSummary From(StreamStatus s, TimeSpan elapsed) => new(s.Name, s.Source.Location, s.State.ToString().ToLowerInvariant(),
+    internal static StreamSummary From(StreamStatus s, TimeSpan elapsed) => new(s.Name, SourceSecrets.Redact(s.Source.Location), s.State.ToString().ToLowerInvariant(),
         s.Width, s.Height, s.Frames, s.Processed, s.Dropped, s.Faces, s.Reconnects, s.Errors, Math.Round(s.Downtime.TotalSeconds, 3),
         elapsed.TotalSeconds > 0 ? Math.Round(s.Processed / elapsed.TotalSeconds, 2) : 0, Math.Round(s.FramesPerSecond, 2), s.QueueDepth,
         Round(s.LatencyPercentile(50)), Round(s.LatencyPercentile(95)), s.LastError,

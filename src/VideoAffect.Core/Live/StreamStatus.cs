@@ -111,11 +111,11 @@ public sealed class StreamStatus
     {
         lock (_gate)
         {
-            if (state == _state) { if (error is not null) LastError = error; return; }
+            if (state == _state) { if (error is not null) LastError = SourceSecrets.Redact(error); return; }
             if (_state == StreamState.Live) _notLiveSince = Stopwatch.GetTimestamp();
             else if (state == StreamState.Live) _downtime += Stopwatch.GetElapsedTime(_notLiveSince);
             _state = state;
-            if (error is not null) LastError = error;
+            if (error is not null) LastError = SourceSecrets.Redact(error);
         }
     }
 
@@ -188,7 +188,7 @@ public sealed class StreamStatus
     internal void Error(string message)
     {
         Interlocked.Increment(ref _errors);
-        lock (_gate) LastError = message;
+        lock (_gate) LastError = SourceSecrets.Redact(message);
     }
 
     /// <summary>A frame reached the outputs: its faces, and the time since it was captured.</summary>
