@@ -71,7 +71,7 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
         else
             kind = LiveSourceKind.File;
         if (kind is LiveSourceKind.Rtsp or LiveSourceKind.Url && !Uri.TryCreate(location, UriKind.Absolute, out _))
-            throw new VideoAffectException($"source '{location}' is not a valid URL");
+            throw new VideoAffectException($"source '{SourceSecrets.Redact(location)}' is not a valid URL");
         return new LiveSourceSpec(name ?? NameOf(location, kind) ?? $"stream{index + 1}", location, kind);
     }
 
