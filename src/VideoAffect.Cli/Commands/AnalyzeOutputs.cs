@@ -18,11 +18,15 @@ static class AnalyzeOutputs
     /// <summary>The inputs with each folder replaced by the video files in it (<see cref="FolderInputs"/>); a folder without any is an error.</summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
     {
-        var expanded = FolderInputs.Expand(inputs, FolderInputs.VideoExtensions);
+        var expanded = FolderInputs.Expand(inputs, FolderInputs.VideoExtensions, AnimatedWebP);
         if (expanded.FirstOrDefault(Directory.Exists) is { } empty)
-            throw new VideoAffectException(FolderInputs.Empty(empty, "video files", FolderInputs.VideoExtensions) + FolderInputs.SequenceHint(empty));
+            throw new VideoAffectException(FolderInputs.Empty(empty, "video files", [.. FolderInputs.VideoExtensions, "animated .webp"]) + FolderInputs.SequenceHint(empty));
         return expanded;
     }
+
+    /// <summary>An animated WebP in a folder is a video to analyse; a still one is a photo, for classify.</summary>
+    static bool AnimatedWebP(string file) =>
+        Path.GetExtension(file).Equals(".webp", StringComparison.OrdinalIgnoreCase) && Media.WebP.WebPAnimation.IsAnimatedFile(file);
 
     public static IReadOnlyList<Planned> Plan(IReadOnlyList<string> inputs, string? output, string? events, string? summary, string? report)
     {

@@ -16,12 +16,13 @@ static partial class FolderInputs
          ".heic", ".heif", ".hif", ".avif", ".jxl"];
 
     /// <summary>The inputs with each folder replaced by its files of the kind; a folder without any stays as it is, for the caller to report.</summary>
-    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, IReadOnlyCollection<string> extensions)
+    /// <param name="also">takes files of other extensions too, by their content (analyze: an animated .webp is a video, a still one is not)</param>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs, IReadOnlyCollection<string> extensions, Func<string, bool>? also = null)
     {
         var expanded = new List<string>();
         foreach (string input in inputs)
         {
-            var files = Directory.Exists(input) ? FilesIn(input, extensions) : [];
+            var files = Directory.Exists(input) ? FilesIn(input, extensions, also) : [];
             if (files.Count > 0) expanded.AddRange(files);
             else expanded.Add(input);
         }
@@ -49,9 +50,9 @@ static partial class FolderInputs
     [System.Text.RegularExpressions.GeneratedRegex(@"^(?<before>.*?)(?<digits>\d+)(?<after>\D*)$")]
     private static partial System.Text.RegularExpressions.Regex LastNumber();
 
-    static List<string> FilesIn(string folder, IReadOnlyCollection<string> extensions) =>
+    static List<string> FilesIn(string folder, IReadOnlyCollection<string> extensions, Func<string, bool>? also = null) =>
         Directory.EnumerateFiles(folder)
-            .Where(f => extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Where(f => extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase) || also?.Invoke(f) == true)
             .Where(f => !Path.GetFileNameWithoutExtension(f).EndsWith(Pipeline.FolderOutputs.Marker, StringComparison.Ordinal)
                 && !Path.GetFileNameWithoutExtension(f).EndsWith(".partial", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)

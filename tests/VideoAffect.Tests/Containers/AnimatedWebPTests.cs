@@ -114,6 +114,15 @@ public class AnimatedWebPTests
         var times = File.ReadAllLines(dir.File("part.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("time").GetDouble()).Distinct();
         Assert.Equal([0.4, 0.6, 0.8], times);
 
+        // A folder stands for its videos and its animated WebPs, not its still ones.
+        Directory.CreateDirectory(dir.File("folder"));
+        File.Copy(dir.File("anim.webp"), dir.File("folder/anim.webp"));
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", frames[0], dir.File("folder/still.webp"));
+        Directory.CreateDirectory(dir.File("out"));
+        var folder = ProcessRunner.Cli(["analyze", dir.File("folder"), "-o", dir.File("out"), "--backend", "cpu"], timeoutSeconds: 90);
+        Assert.True(folder.ExitCode == 0, folder.StandardError);
+        Assert.Equal(["anim.annotated.jsonl", "anim.annotated.mp4", "anim.annotated.summary.json"], Directory.GetFiles(dir.File("out")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
         byte[] whole = File.ReadAllBytes(dir.File("anim.webp"));
         File.WriteAllBytes(dir.File("cut.webp"), whole[..(whole.Length * 2 / 3)]);
         var cut = ProcessRunner.Cli(["analyze", dir.File("cut.webp"), "-o", dir.File("cut.mp4")], timeoutSeconds: 60);
