@@ -23,11 +23,15 @@ public sealed class MonitorHttpServer : IAsyncDisposable
 {
     readonly WebApplication _app;
 
-    MonitorHttpServer(WebApplication app, string address)
+    MonitorHttpServer(WebApplication app, string address, bool controlled)
     {
         _app = app;
         Address = address;
+        Controlled = controlled;
     }
+
+    /// <summary>Whether streams can be added and removed over HTTP (--control).</summary>
+    public bool Controlled { get; }
 
     /// <summary>host:port actually listened on (port 0 picks a free one).</summary>
     public string Address { get; }
@@ -43,7 +47,8 @@ public sealed class MonitorHttpServer : IAsyncDisposable
     public void Announce(Action<string> log)
     {
         if (ReachableFromNetwork)
-            Console.Error.WriteLine($"videoaffect: warning: http://{Address}/ is reachable from the network, without authentication: anyone who can connect sees the cameras' previews (use 127.0.0.1 to keep it local)");
+            Console.Error.WriteLine($"videoaffect: warning: http://{Address}/ is reachable from the network, without authentication: anyone who can connect sees the cameras' previews" +
+                (Controlled ? " and, with --control, can add and remove streams (any URL or video file this machine can open)" : "") + " (use 127.0.0.1 to keep it local)");
         log($"serving http://{Address}/ (metrics, streams, previews)");
     }
 
@@ -92,7 +97,7 @@ public sealed class MonitorHttpServer : IAsyncDisposable
         catch (IOException e) { throw new VideoAffectException($"cannot serve HTTP on {endpoint}: {e.Message}"); }
         string actual = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.Replace("http://", "") ?? endpoint;
-        return new MonitorHttpServer(app, actual);
+        return new MonitorHttpServer(app, actual, control is not null);
     }
 
     /// <summary>127.0.0.1:8080, localhost:8080, :8080 (loopback) or 0.0.0.0:8080 (every interface, on purpose only).</summary>

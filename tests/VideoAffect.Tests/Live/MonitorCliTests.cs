@@ -17,11 +17,13 @@ public class MonitorCliTests
     public async Task Counters_are_exported_at_zero_before_they_move_and_a_stream_that_never_delivered_fails_the_run()
     {
         int port = RtspTestServer.FreePort(), closed = RtspTestServer.FreePort();
-        // Listening on every interface is allowed, with a warning; the camera's port has no server.
-        using var cli = new RunningCli(["monitor", $"door=rtsp://127.0.0.1:{closed}/cam", "--backend", "cpu", "--http", $"0.0.0.0:{port}", "--duration", "4s"]);
+        // Listening on every interface is allowed, with a warning that says what anyone can do
+        // there (with --control: add streams); the camera's port has no server.
+        using var cli = new RunningCli(["monitor", $"door=rtsp://127.0.0.1:{closed}/cam", "--backend", "cpu", "--http", $"0.0.0.0:{port}", "--control", "--duration", "4s"]);
         await cli.WaitForAsync("serving http://", TimeSpan.FromSeconds(60));
         Assert.Contains("videoaffect: warning: http://0.0.0.0:", cli.StandardError);
         Assert.Contains("reachable from the network", cli.StandardError);
+        Assert.Contains("with --control, can add and remove streams (any URL or video file this machine can open)", cli.StandardError);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
         string metrics = await http.GetStringAsync("/metrics");
         foreach (string counter in new[] { "frames", "frames_dropped", "frames_processed", "faces" })
