@@ -82,7 +82,8 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
         {
             LiveSourceKind.File => Path.GetFileNameWithoutExtension(location),
             LiveSourceKind.Webcam => Path.GetFileName(location),
-            _ => Uri.TryCreate(location, UriKind.Absolute, out var uri) ? uri.Host + uri.AbsolutePath : location,
+            // Some cameras take their password in the path (/user=admin&password=...): never in a name.
+            _ => Uri.TryCreate(location, UriKind.Absolute, out var uri) ? uri.Host + SourceSecrets.Redact(Uri.UnescapeDataString(uri.AbsolutePath)) : location,
         };
         var name = new string(raw.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' ? c : '-').ToArray());
         while (name.Contains("--")) name = name.Replace("--", "-");

@@ -11,6 +11,8 @@ public class LiveSourceSpecTests
     [Theory]
     [InlineData("lobby=rtsp://10.0.0.5/stream", "lobby", "rtsp://10.0.0.5/stream", LiveSourceKind.Rtsp)]
     [InlineData("rtsp://user@10.0.0.5:554/cam/main?x=1", "10-0-0-5-cam-main", "rtsp://user@10.0.0.5:554/cam/main?x=1", LiveSourceKind.Rtsp)]
+    [InlineData("rtsp://10.0.0.7:554/user=admin&password=s3cret&channel=1&stream=0.sdp", "10-0-0-7-user-admin-password-channel-1-stream-0-sdp",
+        "rtsp://10.0.0.7:554/user=admin&password=s3cret&channel=1&stream=0.sdp", LiveSourceKind.Rtsp)] // a password in the path stays out of the name
     [InlineData("/dev/video0", "video0", "/dev/video0", LiveSourceKind.Webcam)]
     [InlineData("door=http://cam.local/mjpg?a=b", "door", "http://cam.local/mjpg?a=b", LiveSourceKind.Url)]
     [InlineData("/videos/lobby.mp4", "lobby", "/videos/lobby.mp4", LiveSourceKind.File)]
