@@ -35,7 +35,7 @@ internal sealed class AnimatedWebPDecoder(VideoInfo info, FrameBufferPool pool) 
                 if (time >= to - 1e-6) break;
                 var frame = new VideoFrame(FramesDecoded, time, info.Width, info.Height, pool);
                 bool decoded;
-                try { decoded = decoder.Next(frame.Pixels.AsSpan(0, frame.ByteCount), out _); }
+                try { decoded = decoder.Next(frame.Pixels.AsSpan(0, frame.ByteCount)); }
                 catch { frame.Dispose(); throw; }
                 if (!decoded)
                 {

@@ -71,18 +71,12 @@ internal sealed unsafe partial class WebPAnimDecoder : IDisposable
     public int Height { get; }
     public int FrameCount { get; }
 
-    /// <summary>Composes the next frame into <paramref name="bgr"/> (Width * Height * 3 bytes); false after the last one, or when a frame cannot be decoded (<paramref name="failed"/>).</summary>
-    public bool Next(Span<byte> bgr, out bool failed)
+    /// <summary>Composes the next frame into <paramref name="bgr"/> (Width * Height * 3 bytes); false when none comes (past the last one, or a damaged frame).</summary>
+    public bool Next(Span<byte> bgr)
     {
         byte* canvas;
         int timestamp;
-        failed = false;
-        if (WebPAnimDecoderHasMoreFrames(_decoder) == 0) return false;
-        if (WebPAnimDecoderGetNext(_decoder, &canvas, &timestamp) == 0)
-        {
-            failed = true;
-            return false;
-        }
+        if (WebPAnimDecoderHasMoreFrames(_decoder) == 0 || WebPAnimDecoderGetNext(_decoder, &canvas, &timestamp) == 0) return false;
         // Premultiplied BGRA to BGR: the alpha is already in the colours (composed over black).
         var source = new ReadOnlySpan<byte>(canvas, Width * Height * 4);
         for (int p = 0, q = 0; p < source.Length; p += 4, q += 3)
