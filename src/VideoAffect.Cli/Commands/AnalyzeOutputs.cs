@@ -18,15 +18,18 @@ static class AnalyzeOutputs
     /// <summary>The inputs with each folder replaced by the video files in it (<see cref="FolderInputs"/>); a folder without any is an error.</summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
     {
-        var expanded = FolderInputs.Expand(inputs, FolderInputs.VideoExtensions, AnimatedWebP);
+        var expanded = FolderInputs.Expand(inputs, FolderInputs.VideoExtensions, Animation);
         if (expanded.FirstOrDefault(Directory.Exists) is { } empty)
-            throw new VideoAffectException(FolderInputs.Empty(empty, "video files", [.. FolderInputs.VideoExtensions, "animated .webp"]) + FolderInputs.SequenceHint(empty));
+            throw new VideoAffectException(FolderInputs.Empty(empty, "video files", [.. FolderInputs.VideoExtensions, "animated .gif, .png and .webp"]) + FolderInputs.SequenceHint(empty));
         return expanded;
     }
 
-    /// <summary>An animated WebP in a folder is a video to analyse; a still one is a photo, for classify.</summary>
-    static bool AnimatedWebP(string file) =>
-        Path.GetExtension(file).Equals(".webp", StringComparison.OrdinalIgnoreCase) && Media.WebP.WebPAnimation.IsAnimatedFile(file);
+    /// <summary>The image kinds that may hold an animation, which a folder's video files include.</summary>
+    static readonly string[] AnimationExtensions = [".gif", ".png", ".apng", ".webp"];
+
+    /// <summary>An animation in a folder (a GIF, an animated PNG or WebP) is a video to analyse; a still image is a photo, for classify.</summary>
+    static bool Animation(string file) =>
+        AnimationExtensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase) && Media.AnimatedImage.IsAnimatedFile(file);
 
     public static IReadOnlyList<Planned> Plan(IReadOnlyList<string> inputs, string? output, string? events, string? summary, string? report)
     {

@@ -46,11 +46,14 @@ public static class VideoProbe
         var root = json.RootElement;
         var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
         var video = Choose(shown, streams, streamIndex);
+        var format = root.TryGetProperty("format", out var f) ? f : default;
+        if (!ImageSequence.IsPattern(path) && IsImageFormat(Text(format, "format_name"))
+            && await PacketsAsync(path, shown, Int(video, "index"), 2, token) < 2)
+            throw new VideoAffectException($"'{shown}' is a still image, not a video: 'videoaffect classify' finds and classifies the faces in photos");
         var (width, height) = DisplayGeometry.Of(video);
         if (width <= 0 || height <= 0)
             throw new VideoAffectException($"'{shown}' has a video stream without a frame size (damaged or truncated file)");
         double fps = Rate(video, "avg_frame_rate") is > 0 and var avg ? avg : Rate(video, "r_frame_rate") is > 0 and var r ? r : 25;
-        var format = root.TryGetProperty("format", out var f) ? f : default;
         double duration = Seconds(video, "duration") is > 0 and var d ? d : Seconds(format, "duration") is > 0 and var fd ? fd : 0;
         double start = Seconds(format, "start_time") is var st && double.IsFinite(st) ? st : 0;
         long frames = Int(video, "nb_frames") is > 0 and var n ? n : (long)Math.Round(duration * fps);
@@ -89,6 +92,21 @@ public static class VideoProbe
         {
             Animation = animation,
         };
+    }
+
+    /// <summary>
+    /// ffmpeg's readers of image files: image2 (JPEG, and a single file of any image kind),
+    /// NAME_pipe (PNG, WebP, BMP, TIFF...; also a raw MJPEG stream, which holds many pictures), GIF
+    /// and APNG. Whether such a file is one picture or a clip is told by its packets.
+    /// </summary>
+    static bool IsImageFormat(string? format) =>
+        format is "image2" or "gif" or "apng" || format?.EndsWith("_pipe", StringComparison.Ordinal) == true;
+
+    /// <summary>The stream's packets, counted up to <paramref name="atMost"/> (nothing is decoded).</summary>
+    static async Task<int> PacketsAsync(string path, string shown, int stream, int atMost, CancellationToken token)
+    {
+        using var json = await RunAsync(path, shown, ["-select_streams", stream.ToString(CultureInfo.InvariantCulture), "-read_intervals", $"%+#{atMost}", "-show_entries", "packet=pts"], token);
+        return json.RootElement.TryGetProperty("packets", out var list) && list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0;
     }
 
     /// <summary>Whether the stream's first decoded frame is interlaced; null when ffprobe gives no frame (the decoder then says what is wrong).</summary>

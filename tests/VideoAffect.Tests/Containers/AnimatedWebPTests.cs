@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Threading.Channels;
 using ImageMagick;
 using OpenCvSharp;
 using VideoAffect.Media;
@@ -37,7 +36,8 @@ public class AnimatedWebPTests
         Assert.Equal(Durations, WebpmuxDurations(dir.File("anim.webp")));
         var expectedTimes = BrowserTimes(Durations);
 
-        var decoded = await DecodeAsync(dir.File("anim.webp"));
+        Assert.NotNull((await VideoProbe.ProbeAsync(dir.File("anim.webp"), CancellationToken.None)).Animation); // libwebp's, not ffmpeg's
+        var decoded = await DecodedFrames.ReadAsync(dir.File("anim.webp"));
         Assert.Equal(expectedTimes, decoded.Select(f => f.Time));
         for (int i = 0; i < frames.Count; i++)
         {
@@ -81,7 +81,7 @@ public class AnimatedWebPTests
         var listed = WebpmuxFrames(dir.File("anim.webp"));
         Assert.Contains(listed, f => f["blend"] == "yes" && int.Parse(f["width"], CultureInfo.InvariantCulture) < 320);
 
-        var decoded = await DecodeAsync(dir.File("anim.webp"));
+        var decoded = await DecodedFrames.ReadAsync(dir.File("anim.webp"));
         using var images = new MagickImageCollection(dir.File("anim.webp"));
         images.Coalesce();
         Assert.Equal(images.Count, decoded.Count);
@@ -191,20 +191,5 @@ public class AnimatedWebPTests
         var times = new double[durations.Length];
         for (int i = 1; i < times.Length; i++) times[i] = Math.Round(times[i - 1] + (durations[i - 1] <= 10 ? 100 : durations[i - 1]) / 1000.0, 6);
         return times;
-    }
-
-    static async Task<List<(double Time, byte[] Bgr)>> DecodeAsync(string path)
-    {
-        var info = await VideoProbe.ProbeAsync(path, CancellationToken.None);
-        Assert.NotNull(info.Animation);
-        var channel = Channel.CreateUnbounded<VideoFrame>();
-        await FrameDecoders.For(info, new FrameBufferPool(info.FrameBytes)).RunAsync(channel.Writer, CancellationToken.None);
-        var frames = new List<(double, byte[])>();
-        await foreach (var frame in channel.Reader.ReadAllAsync())
-        {
-            frames.Add((Math.Round(frame.Timestamp, 6), frame.Pixels[..frame.ByteCount]));
-            frame.Dispose();
-        }
-        return frames;
     }
 }
