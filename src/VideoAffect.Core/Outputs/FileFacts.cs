@@ -24,13 +24,23 @@ internal static partial class FileFacts
     public static FileIdentity OfEntry(string path) => Stat(path, followLinks: false);
 
     /// <summary>Absolute path with every symbolic link and "..", resolved for the longest part that exists.</summary>
-    public static string Canonical(string path)
+    public static string Canonical(string path) => Canonical(path, hops: 0);
+
+    /// <summary>How many symbolic links are followed before a chain is taken for a loop (Linux's own limit).</summary>
+    const int MostLinksFollowed = 40;
+
+    static string Canonical(string path, int hops)
     {
         string full = Path.GetFullPath(path);
         if (RealPath(full) is { } real) return real;
+        // A symbolic link to a file that does not exist yet leads where a shell's `>` would write:
+        // the file it names (so the link is kept, as for a link to an existing file). A loop stays
+        // the link itself, which is never written over (OutputSet refuses it).
+        if (hops < MostLinksFollowed && OfEntry(full).Kind == FileKind.SymbolicLink && new FileInfo(full).LinkTarget is { Length: > 0 } target)
+            return Canonical(Path.Combine(Path.GetDirectoryName(full)!, target), hops + 1);
         // Not there (yet): canonicalise the folder and keep the name.
         string? dir = Path.GetDirectoryName(full);
-        return dir is null ? full : Path.Combine(Canonical(dir), Path.GetFileName(full));
+        return dir is null ? full : Path.Combine(Canonical(dir, hops), Path.GetFileName(full));
     }
 
     public static string Describe(FileKind kind) => kind switch

@@ -78,6 +78,9 @@ internal sealed class OutputSet : IDisposable
             throw new VideoAffectException($"{what} '{path}' is {FileFacts.Describe(identity.Kind)}, not a regular file; VideoAffect never replaces one (give a file path, or /dev/null to write no {what})");
         }
         var target = new OutputTarget(path, what, FileFacts.Canonical(path), discarded: false);
+        // Links that lead to a file, or to where one can be made, are followed; what is left is a loop.
+        if (FileFacts.OfEntry(target.Final).Kind == FileKind.SymbolicLink)
+            throw new VideoAffectException($"{what} '{path}' is a symbolic link that leads to no file (a loop of links); VideoAffect never replaces one (give a file path)");
         foreach (var (given, canonical, inputIdentity) in _inputs)
         {
             if (SameFile(target.Final, identity, canonical, inputIdentity))

@@ -54,6 +54,34 @@ public class OutputSafetyTests
     }
 
     [Fact]
+    public void A_link_as_an_output_is_written_through_and_kept_and_a_loop_of_links_is_refused()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string input = Clips.MovingFace(dir.File("clip.mp4"), 6, audio: false);
+        Directory.CreateDirectory(dir.File("kept"));
+        // A link to a file that is there, and one (relative, through a second link) to a file that is not there yet.
+        File.WriteAllText(dir.File("kept/old.mp4"), "an older result");
+        File.CreateSymbolicLink(dir.File("latest.mp4"), dir.File("kept/old.mp4"));
+        File.CreateSymbolicLink(dir.File("hop.mp4"), "kept/new.mp4");
+        File.CreateSymbolicLink(dir.File("next.mp4"), "hop.mp4");
+        foreach (var (link, file) in new[] { ("latest.mp4", "kept/old.mp4"), ("next.mp4", "kept/new.mp4") })
+        {
+            var r = ProcessRunner.Cli(["analyze", input, "-o", dir.File(link), "--events", "/dev/null", "--summary", "/dev/null", "--backend", "cpu"], timeoutSeconds: 90);
+            Assert.True(r.ExitCode == 0, r.StandardError);
+            Assert.Equal(FileKind.SymbolicLink, FileFacts.OfEntry(dir.File(link)).Kind);
+            Assert.Equal(6, Clips.CountFrames(dir.File(file)));
+        }
+        Assert.Equal(FileKind.SymbolicLink, FileFacts.OfEntry(dir.File("hop.mp4")).Kind);
+        Assert.Empty(Directory.GetFiles(dir.Path, "*partial*", SearchOption.AllDirectories));
+
+        File.CreateSymbolicLink(dir.File("loop-a.mp4"), "loop-b.mp4");
+        File.CreateSymbolicLink(dir.File("loop-b.mp4"), "loop-a.mp4");
+        AssertRefused(ProcessRunner.Cli(["analyze", input, "-o", dir.File("loop-a.mp4")], timeoutSeconds: 60), "a loop of links");
+        Assert.Equal(FileKind.SymbolicLink, FileFacts.OfEntry(dir.File("loop-a.mp4")).Kind);
+        Assert.Equal(FileKind.SymbolicLink, FileFacts.OfEntry(dir.File("loop-b.mp4")).Kind);
+    }
+
+    [Fact]
     public void An_input_named_like_the_outputs_partial_file_is_not_written_over()
     {
         using var dir = TestPaths.NewTempFolder();
