@@ -33,7 +33,8 @@ public class CliTests
     }
 
     [Theory]
-    [InlineData("analyze x.mp4 --min-face abc", "videoaffect: usage: --min-face takes a whole number (got 'abc'); see 'videoaffect analyze --help'")]
+    [InlineData("analyze x.mp4 --min-face abc", "videoaffect: usage: --min-face takes a whole number of pixels or a percentage of the frame's shorter side above 0% and at most 100%, such as 30 or 5% (got 'abc'); see 'videoaffect analyze --help'")]
+    [InlineData("analyze x.mp4 --max-face 120%", "videoaffect: usage: --max-face takes a whole number of pixels or a percentage of the frame's shorter side above 0% and at most 100%, such as 30 or 5% (got '120%'); see 'videoaffect analyze --help'")]
     [InlineData("monitor x.mp4 --stall-timeout 5q", "videoaffect: usage: --stall-timeout takes a duration such as 500ms, 5s, 10m or 2h (got '5q'); see 'videoaffect monitor --help'")]
     [InlineData("analyze", "videoaffect: usage: Required argument 'inputs' missing for command: 'analyze'; see 'videoaffect analyze --help'")]
     // A mistyped option is refused, not taken as one more source or image (monitor once watched a source named '--seconds').

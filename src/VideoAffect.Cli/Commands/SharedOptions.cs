@@ -99,7 +99,7 @@ static class SharedOptions
         new Option<double>("--smoothing") { Description = "weight of a frame in its track's moving average of probabilities (1: no smoothing)", DefaultValueFactory = _ => 0.3 },
         new Option<bool>("--keep-tentative") { Description = "keep faces whose track was never confirmed (one-off detections), marked \"tentative\" in the records; by default they appear nowhere" });
 
-    public sealed record DetectorOptionSet(Option<string> Kind, Option<string> Cascade, Option<double> ScaleFactor, Option<int> MinNeighbors, Option<int> MinFace, Option<int> MaxFace,
+    public sealed record DetectorOptionSet(Option<string> Kind, Option<string> Cascade, Option<double> ScaleFactor, Option<int> MinNeighbors, Option<FaceSides.FaceSide> MinFace, Option<FaceSides.FaceSide> MaxFace,
         Option<float> MinScore, Option<float> NmsIou, Option<int> Tiles)
     {
         public IEnumerable<Option> All => [Kind, Cascade, ScaleFactor, MinNeighbors, MinFace, MaxFace, MinScore, NmsIou, Tiles];
@@ -111,8 +111,10 @@ static class SharedOptions
             CascadePath = r.GetValue(Cascade)!,
             ScaleFactor = r.GetValue(ScaleFactor),
             MinNeighbors = r.GetValue(MinNeighbors),
-            MinFaceSize = r.GetValue(MinFace),
-            MaxFaceSize = r.GetValue(MaxFace),
+            MinFaceSize = r.GetValue(MinFace).Pixels,
+            MinFacePercent = r.GetValue(MinFace).Percent,
+            MaxFaceSize = r.GetValue(MaxFace).Pixels,
+            MaxFacePercent = r.GetValue(MaxFace).Percent,
             ScoreThreshold = r.GetValue(MinScore),
             NmsIou = r.GetValue(NmsIou),
             Tiles = r.GetValue(Tiles),
@@ -131,8 +133,8 @@ static class SharedOptions
             new Option<string>("--cascade") { Description = "OpenCV Haar cascade XML", DefaultValueFactory = _ => defaults.CascadePath },
             new Option<double>("--scale-factor") { Description = "image pyramid step of the detector", DefaultValueFactory = _ => defaults.ScaleFactor },
             new Option<int>("--min-neighbors") { Description = "overlapping detections needed to keep a face", DefaultValueFactory = _ => defaults.MinNeighbors },
-            new Option<int>("--min-face") { Description = "smallest face side in pixels", DefaultValueFactory = _ => defaults.MinFaceSize },
-            new Option<int>("--max-face") { Description = "largest face side in pixels (0: no limit)", DefaultValueFactory = _ => defaults.MaxFaceSize },
+            FaceSides.Option("--min-face", "smallest face side", defaults.MinFaceSize),
+            FaceSides.Option("--max-face", "largest face side (0: no limit)", defaults.MaxFaceSize),
             new Option<float>("--min-score") { Description = "blazeface: least face score, 0 to 1", DefaultValueFactory = _ => defaults.ScoreThreshold },
             new Option<float>("--nms-iou") { Description = "blazeface: boxes overlapping more than this are merged into one face", DefaultValueFactory = _ => defaults.NmsIou },
             new Option<int>("--tiles") { Description = "blazeface: also look at N x N overlapping tiles of each frame, for faces under about 1/18 of the frame's width (1: whole frame only)", DefaultValueFactory = _ => defaults.Tiles });

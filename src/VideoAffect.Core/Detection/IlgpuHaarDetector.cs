@@ -84,8 +84,8 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
     /// <summary>Buffers for this frame size, or null when the frame is smaller than the cascade's window at every allowed scale.</summary>
     FrameBuffers? PrepareFrame(int width, int height, out IReadOnlyList<PyramidLevel> levels)
     {
-        levels = PyramidLevel.For(width, height, _cascade.WindowWidth, _cascade.WindowHeight,
-            _options.ScaleFactor, _options.MinFaceSize, _options.MaxFaceSize);
+        var (minFace, maxFace) = _options.FaceSizes(width, height);
+        levels = PyramidLevel.For(width, height, _cascade.WindowWidth, _cascade.WindowHeight, _options.ScaleFactor, minFace, maxFace);
         if (levels.Count == 0) return null;
         _accelerator.Bind(); // the pipeline calls from whichever pool thread runs the stage
         if (_frame is null || !_frame.Fits(width, height, levels))

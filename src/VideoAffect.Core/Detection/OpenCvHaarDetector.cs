@@ -27,9 +27,10 @@ internal sealed class OpenCvHaarDetector : IFaceDetector
 
     public IReadOnlyList<FaceBox> Detect(Mat gray)
     {
-        var max = _options.MaxFaceSize > 0 ? new Size(_options.MaxFaceSize, _options.MaxFaceSize) : (Size?)null;
+        var (minFace, maxFace) = _options.FaceSizes(gray.Width, gray.Height);
+        var max = maxFace > 0 ? new Size(maxFace, maxFace) : (Size?)null;
         var rects = _cascade.DetectMultiScale(gray, _options.ScaleFactor, _options.MinNeighbors, default(HaarDetectionTypes),
-            new Size(_options.MinFaceSize, _options.MinFaceSize), max);
+            new Size(minFace, minFace), max);
         var faces = new FaceBox[rects.Length];
         for (int i = 0; i < rects.Length; i++)
             faces[i] = new FaceBox(rects[i].X, rects[i].Y, rects[i].Width, rects[i].Height);

@@ -188,7 +188,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             ("backend", recognition.BackendDescription),
             ("detector", string.Create(c, $"{stream.DetectorDescription}; {(r.DetectorKind.Equals("blazeface", StringComparison.OrdinalIgnoreCase)
                 ? $"score >= {d.ScoreThreshold}, NMS IoU {d.NmsIou}{(d.Tiles > 1 ? $", {d.Tiles}x{d.Tiles} tiles" : "")}{(r.Align ? ", faces aligned" : "")}"
-                : $"{Path.GetFileName(d.CascadePath)}, scale factor {d.ScaleFactor}, {d.MinNeighbors} neighbours")}, faces {d.MinFaceSize}-{(d.MaxFaceSize > 0 ? d.MaxFaceSize.ToString(c) : "any")} px{(r.DetectEvery > 1 ? $", every {r.DetectEvery} frames" : "")}")),
+                : $"{Path.GetFileName(d.CascadePath)}, scale factor {d.ScaleFactor}, {d.MinNeighbors} neighbours")}, faces {d.DescribeFaceSizes(info.Width, info.Height)}{(r.DetectEvery > 1 ? $", every {r.DetectEvery} frames" : "")}")),
             ("model", r.ModelPath is { } model ? Path.GetFileName(model) : "FER-2013 emotion model (@vladmandic/human 3.3.6)"),
             .. r.Anonymize == Anonymization.None ? [] : new[] { ("faces shown", $"hidden ({r.Anonymize.ToString().ToLowerInvariant()}); no face crops") },
             ("speed", string.Create(c, $"{frames / Math.Max(wall.TotalSeconds, 1e-9):0.0} fps ({wall.TotalSeconds:0.00} s)")),

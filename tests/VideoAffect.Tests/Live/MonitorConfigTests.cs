@@ -97,7 +97,7 @@ public class MonitorConfigTests
         File.WriteAllText(dir.File("bad.yaml"), "streams:\n  hall: x.mp4\nmin-face: abc\n");
         var bad = ProcessRunner.Cli(["monitor", "--config", dir.File("bad.yaml")], timeoutSeconds: 60);
         Assert.Equal(2, bad.ExitCode);
-        Assert.Equal("videoaffect: usage: --min-face takes a whole number (got 'abc'); see 'videoaffect monitor --help'", bad.StandardError.Trim());
+        Assert.Equal("videoaffect: usage: --min-face takes a whole number of pixels or a percentage of the frame's shorter side above 0% and at most 100%, such as 30 or 5% (got 'abc'); see 'videoaffect monitor --help'", bad.StandardError.Trim());
         var missing = ProcessRunner.Cli(["monitor", "--config", dir.File("none.yaml")], timeoutSeconds: 60);
         Assert.Equal(2, missing.ExitCode);
         Assert.Equal($"videoaffect: --config {dir.File("none.yaml")}: no such file", missing.StandardError.Trim());

@@ -275,7 +275,7 @@ internal sealed class BlazeFaceDetector : ILandmarkFaceDetector
             Interlocked.Add(ref _views, pass.Acquired);
             pass.Results = pass.Frames.Select(f => (IReadOnlyList<DetectedFace>)_decoder
                 .Decode(pass.Outputs, Enumerable.Range(f.FirstSlot, f.Views).Select(s => (s, pass.Views[s])), f.Width, f.Height)
-                .Where(face => Wanted(face.Box)).ToList()).ToArray();
+                .Where(face => Wanted(face.Box, f.Width, f.Height)).ToList()).ToArray();
         }
         catch (Exception e)
         {
@@ -298,9 +298,12 @@ internal sealed class BlazeFaceDetector : ILandmarkFaceDetector
         return pass;
     }
 
-    bool Wanted(FaceBox box) =>
-        box.Width > 0 && box.Height > 0 && Math.Max(box.Width, box.Height) >= _options.MinFaceSize
-        && (_options.MaxFaceSize == 0 || Math.Max(box.Width, box.Height) <= _options.MaxFaceSize);
+    bool Wanted(FaceBox box, int frameWidth, int frameHeight)
+    {
+        var (min, max) = _options.FaceSizes(frameWidth, frameHeight);
+        int side = Math.Max(box.Width, box.Height);
+        return box.Width > 0 && box.Height > 0 && side >= min && (max == 0 || side <= max);
+    }
 
     int _disposed;
 

@@ -72,7 +72,8 @@ internal sealed class SimdHaarDetector : IFaceDetector
 
     IReadOnlyList<FaceBox> Candidates(ReadOnlySpan<byte> image, int width, int height)
     {
-        var levels = PyramidLevel.For(width, height, _cascade.WindowWidth, _cascade.WindowHeight, _options.ScaleFactor, _options.MinFaceSize, _options.MaxFaceSize);
+        var (minFace, maxFace) = _options.FaceSizes(width, height);
+        var levels = PyramidLevel.For(width, height, _cascade.WindowWidth, _cascade.WindowHeight, _options.ScaleFactor, minFace, maxFace);
         if (levels.Count == 0) return [];
         if (_pyramid is null || !_pyramid.Fits(width, height, levels)) _pyramid = new Pyramid(_cascade, _rows.StumpTemplate, width, height, levels, _threads);
         var pyramid = _pyramid;
