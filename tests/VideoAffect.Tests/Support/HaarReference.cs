@@ -23,6 +23,16 @@ static class HaarReference
             .Select(r => new FaceBox(r.X, r.Y, r.Width, r.Height)).ToList();
     }
 
+    /// <summary>The boxes of one frame's records (JSON lines) are OpenCV's faces, with the seed's settings, on that frame's picture; OpenCV finds at least one.</summary>
+    public static void AssertRecordedFacesAreOpenCvs(Mat gray, IEnumerable<System.Text.Json.JsonElement> records, int frame)
+    {
+        var openCv = OpenCv(gray, new DetectorOptions(), minNeighbors: 5);
+        Assert.NotEmpty(openCv);
+        var ours = records.Where(r => r.GetProperty("frame").GetInt32() == frame).Select(r => r.GetProperty("box"))
+            .Select(b => new FaceBox(b.GetProperty("x").GetInt32(), b.GetProperty("y").GetInt32(), b.GetProperty("w").GetInt32(), b.GetProperty("h").GetInt32()));
+        Assert.Equal(Describe(Sorted(openCv)), Describe(Sorted(ours)));
+    }
+
     public static string Describe(IEnumerable<FaceBox> boxes) => string.Join(" ", boxes.Select(b => $"({b.X},{b.Y},{b.Width}x{b.Height})"));
 
     public static List<FaceBox> Sorted(IEnumerable<FaceBox> boxes) => boxes.OrderBy(b => b.Width).ThenBy(b => b.Y).ThenBy(b => b.X).ToList();
