@@ -34,7 +34,7 @@ static class ClassifyCommand
             SystemPackages.Require(ffmpeg: false, detector.Read(r).CascadePath);
             var network = PretrainedModel.Load(r.GetValue(model), modelImport.Read(r));
             using var engine = BackendFactory.Create(r.GetValue(backend)!, network, 64);
-            using var faceDetector = r.GetValue(noDetect) ? null : FaceDetectorFactory.Create(detector.ReadKind(r), detector.Read(r), engine, workers: 1)[0];
+            using var faceDetector = r.GetValue(noDetect) ? null : FaceDetectorFactory.Create(detector.ReadKind(r), detector.Read(r), engine, workers: 1, threadsEach: Environment.ProcessorCount)[0];
             if (!(r.GetValue(maxMegapixels) > 0)) throw new VideoAffectException("--max-megapixels must be positive");
             using var classifier = new ImageClassifier(engine, faceDetector, r.GetValue(margin), (long)(r.GetValue(maxMegapixels) * 1e6));
             var paths = FolderInputs.Expand(r.GetValue(images)!, FolderInputs.ImageExtensions);
