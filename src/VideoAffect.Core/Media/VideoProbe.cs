@@ -47,6 +47,10 @@ public static class VideoProbe
         var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
         var video = Choose(shown, streams, streamIndex);
         var format = root.TryGetProperty("format", out var f) ? f : default;
+        // ffmpeg's WebP reader sees an animated WebP's frames as one sizeless picture; a local one
+        // was handed to libwebp above, so this is a URL (or a folder's pattern) of one.
+        if (Text(video, "codec_name") == "webp" && Int(video, "width") == 0)
+            throw new VideoAffectException($"'{shown}' is an animated WebP, which is read from a local file only (ffmpeg cannot decode one); save it to a file first");
         if (!ImageSequence.IsPattern(path) && IsImageFormat(Text(format, "format_name"))
             && await PacketsAsync(path, shown, Int(video, "index"), 2, token) < 2)
             throw new VideoAffectException($"'{shown}' is a still image, not a video: 'videoaffect classify' finds and classifies the faces in photos");

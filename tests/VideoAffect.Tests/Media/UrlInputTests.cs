@@ -50,6 +50,29 @@ public class UrlInputTests
     }
 
     [Fact]
+    public void From_a_web_server_a_photo_or_an_animated_WebP_is_one_line()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 6, fps: 10, width: 320, height: 240, audio: false);
+        Directory.CreateDirectory(dir.File("web"));
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-frames:v", "1", dir.File("web/photo.jpg"));
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-c:v", "libwebp_anim", "-loop", "0", dir.File("web/sticker.webp"));
+        using var server = new HttpFileServer(dir.File("web"));
+
+        foreach (var (name, error) in new[]
+        {
+            ("photo.jpg", "is a still image, not a video: 'videoaffect classify' finds and classifies the faces in photos"),
+            ("sticker.webp", "is an animated WebP, which is read from a local file only (ffmpeg cannot decode one); save it to a file first"),
+        })
+        {
+            var r = ProcessRunner.Cli(["analyze", server.Url(name), "-o", dir.File("out.mp4"), "--backend", "cpu"], timeoutSeconds: 60);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal($"videoaffect: error: '{server.Url(name)}' {error}", r.StandardError.Split('\n').Single(l => l.StartsWith("videoaffect:")));
+            Assert.Empty(Directory.GetFiles(dir.Path, "out*"));
+        }
+    }
+
+    [Fact]
     public async Task A_server_that_never_answers_is_an_error_within_a_minute_not_a_hang()
     {
         using var dir = TestPaths.NewTempFolder();
