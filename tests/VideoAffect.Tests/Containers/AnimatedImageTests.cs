@@ -73,6 +73,49 @@ public class AnimatedImageTests
     }
 
     [Fact]
+    public async Task Transparent_pixels_are_composed_over_black_as_in_an_animated_WebP()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        // Columns 0-39 transparent, 40-79 half (alpha 128), the rest opaque.
+        var frames = TransparentFrames.Make(dir, 4, transparentLeft: 40);
+        string pattern = dir.File("f%02d.png");
+        void Make(string name, params string[] options) =>
+            ProcessRunner.Tool("ffmpeg", ["-nostdin", "-v", "error", "-framerate", "10", "-start_number", "1", "-i", pattern, .. options, dir.File(name)]);
+        Make("anim.png", "-f", "apng");                              // APNG, RGBA
+        Make("animation.mov", "-c:v", "qtrle", "-pix_fmt", "argb");  // QuickTime Animation with alpha, as motion graphics are delivered
+        Make("anim.gif", "-filter_complex", "split[a][b];[a]palettegen=reserve_transparent=1[p];[b][p]paletteuse=alpha_threshold=128"); // one transparent palette entry
+        foreach (string name in new[] { "anim.png", "animation.mov" })
+        {
+            var decoded = await DecodedFrames.ReadAsync(dir.File(name));
+            Assert.Equal(frames.Count, decoded.Count);
+            for (int i = 0; i < frames.Count; i++)
+            {
+                using var reference = TransparentFrames.OverBlack(frames[i]);
+                reference.GetArray(out Vec3b[] pixels);
+                var expected = System.Runtime.InteropServices.MemoryMarshal.AsBytes(pixels.AsSpan());
+                int worst = 0;
+                for (int b = 0; b < expected.Length; b++) worst = Math.Max(worst, Math.Abs(expected[b] - decoded[i].Bgr[b]));
+                // Exact where opaque or transparent; ffmpeg's premultiply rounds half-transparent colours its own way.
+                Assert.True(worst <= 1, $"{name} frame {i}: {worst} levels from the source's pixels composed over black");
+            }
+        }
+        // The GIF: its transparent columns black; the rest as ffmpeg decodes the GIF's opaque pixels.
+        var gif = await DecodedFrames.ReadAsync(dir.File("anim.gif"));
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", dir.File("anim.gif"), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "bgra", dir.File("first.bgra"));
+        byte[] rgba = File.ReadAllBytes(dir.File("first.bgra"));
+        Assert.Equal(320 * 240 * 4, rgba.Length);
+        for (int y = 0; y < 240; y++)
+            for (int x = 0; x < 320; x++)
+            {
+                int p = y * 320 + x;
+                bool opaque = rgba[p * 4 + 3] == 255;
+                Assert.True(x >= 40 ? opaque : !opaque, $"({x},{y}): {(opaque ? "opaque" : "transparent")} in the GIF");
+                for (int c = 0; c < 3; c++)
+                    Assert.Equal(opaque ? rgba[p * 4 + c] : 0, gif[0].Bgr[p * 3 + c]);
+            }
+    }
+
+    [Fact]
     public void Still_pictures_are_refused_and_a_folder_stands_for_its_animations()
     {
         using var dir = TestPaths.NewTempFolder();

@@ -23,7 +23,7 @@ public class AnimatedWebPTests
     public async Task Frames_are_the_images_it_was_made_from_at_the_times_a_browser_shows_them()
     {
         using var dir = TestPaths.NewTempFolder();
-        var frames = SourceFrames(dir, Durations.Length, transparentLeft: 40);
+        var frames = TransparentFrames.Make(dir, Durations.Length, transparentLeft: 40);
         var args = new List<string> { "-loop", "0" };
         // img2webp takes no 0 ms frame: webpmux sets those afterwards.
         for (int i = 0; i < frames.Count; i++) args.AddRange(["-d", Math.Max(1, Durations[i]).ToString(CultureInfo.InvariantCulture), frames[i]]);
@@ -41,7 +41,7 @@ public class AnimatedWebPTests
         Assert.Equal(expectedTimes, decoded.Select(f => f.Time));
         for (int i = 0; i < frames.Count; i++)
         {
-            using var reference = OverBlack(frames[i]);
+            using var reference = TransparentFrames.OverBlack(frames[i]);
             Assert.True(reference.Width * reference.Height * 3 == decoded[i].Bgr.Length, $"frame {i}: size");
             reference.GetArray(out Vec3b[] pixels);
             var expected = System.Runtime.InteropServices.MemoryMarshal.AsBytes(pixels.AsSpan());
@@ -62,7 +62,7 @@ public class AnimatedWebPTests
         Assert.Equal(expectedTimes.Where((_, i) => records.Any(r => r.GetProperty("frame").GetInt32() == i)),
             records.Select(r => r.GetProperty("time").GetDouble()).Distinct());
         using var gray = new Mat();
-        using (var first = OverBlack(frames[0])) Cv2.CvtColor(first, gray, ColorConversionCodes.BGR2GRAY);
+        using (var first = TransparentFrames.OverBlack(frames[0])) Cv2.CvtColor(first, gray, ColorConversionCodes.BGR2GRAY);
         HaarReference.AssertRecordedFacesAreOpenCvs(gray, records, frame: 0);
     }
 
@@ -97,7 +97,7 @@ public class AnimatedWebPTests
     public void A_part_damage_and_wrong_streams_are_handled_as_for_videos()
     {
         using var dir = TestPaths.NewTempFolder();
-        var frames = SourceFrames(dir, 6, transparentLeft: 0);
+        var frames = TransparentFrames.Make(dir, 6, transparentLeft: 0);
         var args = new List<string> { "-lossy", "-d", "200" };
         args.AddRange(frames);
         args.AddRange(["-o", dir.File("anim.webp")]);
@@ -135,37 +135,6 @@ public class AnimatedWebPTests
         Assert.Equal(1, monitor.ExitCode);
         Assert.Contains("is an animated WebP, which monitor cannot play (ffmpeg cannot decode one); analyze reads it", monitor.StandardError);
     }
-
-    /// <summary>
-    /// PNG frames of the moving-face clip; with <paramref name="transparentLeft"/> &gt; 0, that many
-    /// columns on the left fully transparent, as many after them half (alpha 128), the rest opaque.
-    /// </summary>
-    static List<string> SourceFrames(TempFolder dir, int count, int transparentLeft)
-    {
-        string clip = Clips.MovingFace(dir.File("frames.mp4"), frames: count, fps: 10, width: 320, height: 240, audio: false);
-        string filter = transparentLeft > 0
-            ? $"format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='if(lt(X,{transparentLeft}),0,if(lt(X,{2 * transparentLeft}),128,255))'"
-            : "format=rgb24";
-        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-vf", filter, dir.File("f%02d.png"));
-        var files = Enumerable.Range(1, count).Select(i => dir.File($"f{i:00}.png")).ToList();
-        Assert.All(files, f => Assert.True(File.Exists(f), f));
-        return files;
-    }
-
-    /// <summary>A PNG composed over black, as BGR: each colour times its alpha / 255, rounded.</summary>
-    static Mat OverBlack(string png)
-    {
-        using var image = Cv2.ImRead(png, ImreadModes.Unchanged);
-        if (image.Channels() == 3) return image.Clone();
-        Assert.Equal(4, image.Channels());
-        image.GetArray(out Vec4b[] bgra);
-        var bgr = bgra.Select(p => new Vec3b(Over(p.Item0, p.Item3), Over(p.Item1, p.Item3), Over(p.Item2, p.Item3))).ToArray();
-        var result = new Mat(image.Rows, image.Cols, MatType.CV_8UC3);
-        result.SetArray(bgr);
-        return result;
-    }
-
-    static byte Over(byte colour, byte alpha) => (byte)((colour * alpha + 127) / 255);
 
     static int[] WebpmuxDurations(string path) =>
         WebpmuxFrames(path).Select(f => int.Parse(f["duration"], CultureInfo.InvariantCulture)).ToArray();
