@@ -29,6 +29,9 @@ internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string>
     /// <summary>Smoothing, drawing, records and counts.</summary>
     public BusyTime Busy { get; } = new();
     public long Frames { get; private set; }
+    /// <summary>The first and last frames' times (NaN before any): what a file that does not say its length played for.</summary>
+    public double FirstTime { get; private set; } = double.NaN;
+    public double LastTime { get; private set; } = double.NaN;
 
     public IReadOnlyDictionary<string, long> LabelCounts => labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => _labelCounts[x.i]);
 
@@ -58,6 +61,8 @@ internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string>
                             _tracks?.Add(face.TrackId, frame.Timestamp, p, face.Display!);
                         }
                     Frames++;
+                    if (double.IsNaN(FirstTime)) FirstTime = frame.Timestamp;
+                    LastTime = frame.Timestamp;
                 }
                 catch { frame.Dispose(); throw; }
                 Busy.Stop(started);

@@ -71,7 +71,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         StreamStages stream;
         try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report); }
         catch { records.Dispose(); throw; }
-        log?.Invoke($"{MediaLocation.Shown(info.Path)}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {info.Duration.TotalSeconds:0.##} s{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
+        log?.Invoke($"{MediaLocation.Shown(info.Path)}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {(info.Duration > TimeSpan.Zero ? $"{info.Duration.TotalSeconds:0.##} s" : "length not in the file")}{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
 
         var pool = new FrameBufferPool(info.FrameBytes);
         _decoder = FrameDecoders.For(info, pool);
@@ -108,13 +108,18 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         if (failure is null && _sinks.FatalError is { } refused) failure = new VideoAffectException(refused);
         clock.Stop();
         var (detect, annotate) = (stream.Detect, stream.Annotate);
+        // A raw stream (.h264, MJPEG) or an APNG does not say how long it is: then it lasted from
+        // its first frame to the end of its last, at the frame rate.
+        double seconds = !info.Range.IsWhole ? Math.Round(info.Range.Length(info), 6)
+            : info.Duration > TimeSpan.Zero ? info.Duration.TotalSeconds
+            : annotate.Frames > 0 ? Math.Round(annotate.LastTime - annotate.FirstTime + 1 / info.FrameRate, 6) : 0;
 
         string status = failure is not null ? "failed" : token.IsCancellationRequested ? "cancelled" : "complete";
         bool complete = status == "complete";
         string? reportPath = null;
         if (report is not null && reportOut is { Discarded: false } && annotate.Frames > 0)
         {
-            RunReport.Write(reportOut.Partial, reportOut.Final, report, Facts(info, recognition, stream, annotate.Frames, annotate.Faces, clock.Elapsed));
+            RunReport.Write(reportOut.Partial, reportOut.Final, report, Facts(info, seconds, recognition, stream, annotate.Frames, annotate.Faces, clock.Elapsed));
             reportPath = complete ? Named(reportOut) : reportOut.Partial;
         }
         // Keep what was processed under its .partial name; leave no empty or unplayable file behind.
@@ -134,7 +139,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             Faces = annotate.Faces,
             LabelCounts = annotate.LabelCounts,
             Tracks = options.Recognition.Tracking ? annotate.Tracks : null,
-            VideoSeconds = info.Range.IsWhole ? info.Duration.TotalSeconds : Math.Round(info.Range.Length(info), 6),
+            VideoSeconds = seconds,
             WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
             Backend = recognition.Backend.Name,
             Device = recognition.Backend.DeviceName,
@@ -174,7 +179,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         });
     }
 
-    RunFacts Facts(VideoInfo info, Recognition recognition, StreamStages stream, long frames, long faces, TimeSpan wall)
+    RunFacts Facts(VideoInfo info, double seconds, Recognition recognition, StreamStages stream, long frames, long faces, TimeSpan wall)
     {
         var r = options.Recognition;
         var d = r.Detector;
@@ -182,7 +187,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         return new RunFacts(
         [
             ("input", Path.GetFileName(MediaLocation.Shown(options.InputPath))),
-            ("duration", string.Create(c, $"{info.Duration.TotalSeconds:0.00} s{info.Range.Description}, {info.Width}x{info.Height} at {info.FrameRate:0.###} fps")),
+            ("duration", string.Create(c, $"{seconds:0.00} s{info.Range.Description}, {info.Width}x{info.Height} at {info.FrameRate:0.###} fps")),
             ("frames", frames.ToString(c)),
             ("faces", faces.ToString(c)),
             ("backend", recognition.BackendDescription),

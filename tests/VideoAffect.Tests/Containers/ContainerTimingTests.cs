@@ -92,6 +92,31 @@ public class ContainerTimingTests
     }
 
     /// <summary>Every audio track is kept, in order, with its language and which one plays by default; the video track claims no language.</summary>
+    [Theory]
+    [InlineData("clip.h264", "-c:v", "libx264", "-preset", "ultrafast", "-f", "h264")] // a camera's or a drone's raw dump
+    [InlineData("clip.png", "-f", "apng")]
+    public void A_stream_that_does_not_say_its_length_lasts_from_its_first_frame_to_the_end_of_its_last(string name, params string[] recipe)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 12, fps: 12, width: 320, height: 240, audio: false);
+        ProcessRunner.Tool("ffmpeg", ["-nostdin", "-v", "error", "-i", clip, .. recipe, dir.File(name)]);
+        // ffprobe knows no length for it, only its frames (their times, where the stream has any: a raw H.264 stream has none) and its rate.
+        Assert.Equal("N/A", ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", dir.File(name)).Trim());
+        var times = Clips.FrameTimes(dir.File(name));
+        Assert.Equal(12, times.Length);
+        string rate = ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=avg_frame_rate", "-of", "csv=p=0", dir.File(name)).Trim();
+        double fps = double.Parse(rate.Split('/')[0], CultureInfo.InvariantCulture) / double.Parse(rate.Split('/')[1], CultureInfo.InvariantCulture);
+        double expected = times.All(t => t is not null) ? times[^1]!.Value - times[0]!.Value + 1 / fps : times.Length / fps;
+
+        var run = ProcessRunner.Cli(["analyze", dir.File(name), "-o", "/dev/null", "--report", dir.File("r.html"), "--backend", "cpu", "--json"], timeoutSeconds: 60);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        Assert.Contains("fps, length not in the file;", run.StandardError);
+        using var summary = JsonDocument.Parse(run.StandardOutput);
+        Assert.Equal(12, summary.RootElement.GetProperty("frames_decoded").GetInt32());
+        Assert.Equal(expected, summary.RootElement.GetProperty("video_seconds").GetDouble(), 4);
+        Assert.Contains($"duration</th><td>{expected.ToString("0.00", CultureInfo.InvariantCulture)} s,", File.ReadAllText(dir.File("r.html")));
+    }
+
     [Fact]
     public void Every_audio_track_is_kept_with_its_language_and_default_mark()
     {
