@@ -9,11 +9,11 @@ namespace VideoAffect.Cli.Commands;
 /// </summary>
 static class FaceSides
 {
-    public static Option<FaceSide> Option(string name, string description, int defaultPixels, string? defaultText = null) => new(name)
+    public static Option<FaceSide> Option(string name, string description, int defaultPixels) => new(name)
     {
         Description = $"{description}, in pixels, or with % a percentage of the frame's shorter side (e.g. 30, 5%)",
         HelpName = "PX|N%",
-        DefaultValueFactory = _ => new FaceSide(defaultPixels, 0, defaultText),
+        DefaultValueFactory = _ => new FaceSide(defaultPixels, 0),
         CustomParser = result =>
         {
             string text = result.Tokens.Count > 0 ? result.Tokens[0].Value.Trim() : "";
@@ -38,8 +38,9 @@ static class FaceSides
     }
 
     /// <summary>A face side as given: pixels, or a percentage of the shorter side when <see cref="Percent"/> is above 0.</summary>
-    public readonly record struct FaceSide(int Pixels, double Percent, string? Text = null)
+    public readonly record struct FaceSide(int Pixels, double Percent)
     {
-        public override string ToString() => Text ?? (Percent > 0 ? Percent.ToString("0.###", CultureInfo.InvariantCulture) + "%" : Pixels.ToString(CultureInfo.InvariantCulture));
+        /// <summary>As the option takes it, for help's "[default: 30]".</summary>
+        public override string ToString() => Percent > 0 ? Percent.ToString("0.###", CultureInfo.InvariantCulture) + "%" : Pixels.ToString(CultureInfo.InvariantCulture);
     }
 }
