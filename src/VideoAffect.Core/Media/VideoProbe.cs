@@ -51,7 +51,8 @@ public static class VideoProbe
         // was handed to libwebp above, so this is a URL (or a folder's pattern) of one.
         if (Text(video, "codec_name") == "webp" && Int(video, "width") == 0)
             throw new VideoAffectException($"'{shown}' is an animated WebP, which is read from a local file only (ffmpeg cannot decode one); save it to a file first");
-        if (!ImageSequence.IsPattern(path) && IsImageFormat(Text(format, "format_name"))
+        // (A local GIF or APNG whose blocks already say it is an animation needs no second look.)
+        if (!ImageSequence.IsPattern(path) && IsImageFormat(Text(format, "format_name")) && !AnimatedImage.IsAnimatedFile(path)
             && await PacketsAsync(path, shown, Int(video, "index"), 2, token) < 2)
             throw new VideoAffectException($"'{shown}' is a still image, not a video: 'videoaffect classify' finds and classifies the faces in photos");
         var (width, height) = DisplayGeometry.Of(video);
