@@ -32,7 +32,7 @@ if [ -f "$trx" ]; then
   # flaky, by name and first message, and does not fail the run; one that fails again does. Only
   # up to 3 failures are retried: more than that is a broken build, not a noisy machine.
   if [ "$status" -ne 0 ] && [ "$failed" -ge 1 ] && [ "$failed" -le 3 ]; then
-    methods=$(awk '/outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); sub(/\(.*/, "", name); print name }' "$trx" | sort -u)
+    methods=$(awk '/outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); sub(/\(.*/, "", name); print name }' "$trx" | sort -u | sed '/^$/d')
     echo "retrying alone: $(echo "$methods" | paste -sd ' ')"
     all_passed=1
     for method in $methods; do
