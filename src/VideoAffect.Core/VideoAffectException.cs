@@ -42,3 +42,13 @@ public sealed class ModelFormatException : VideoAffectException
     /// <summary>A model failure with its one-line message and the exception behind it.</summary>
     public ModelFormatException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>
+/// Standard output's reader went away (`... --events - | head`): the run stops as a shell
+/// pipeline expects, instead of going on with nobody reading.
+/// </summary>
+public sealed class StandardOutputClosedException : VideoAffectException
+{
+    /// <summary>The one-line message every command gives for it.</summary>
+    public StandardOutputClosedException() : base("standard output was closed by the program reading it; stopped") { }
+}

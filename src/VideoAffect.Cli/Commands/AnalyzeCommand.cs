@@ -100,7 +100,7 @@ static class AnalyzeCommand
                 var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log, sinks);
                 result = await AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct));
             }
-            catch (VideoAffectException e) when (!ct.IsCancellationRequested)
+            catch (VideoAffectException e) when (!ct.IsCancellationRequested && !Outputs.StandardOutput.Closed(e)) // nobody reads the next input's records either
             {
                 string line = e.Message.Split('\n')[0];
                 // Most messages name the input already; the others get it in front.

@@ -29,7 +29,7 @@ static class ClassifyCommand
         var command = new Command("classify", "detect faces in images and print the emotion probabilities of each (one per label of the model)");
         command.Arguments.Add(images);
         foreach (var o in new Option[] { noDetect, json, annotate, anonymize, maxMegapixels, backend, model, margin }.Concat(modelImport.All).Concat(detector.All)) command.Options.Add(o);
-        command.SetAction((r, token) => CommandRunner.RunAsync(_ =>
+        command.SetAction((r, token) => CommandRunner.RunAsync(ct =>
         {
             SystemPackages.Require(ffmpeg: false, detector.Read(r).CascadePath);
             var network = PretrainedModel.Load(r.GetValue(model), modelImport.Read(r));
@@ -40,9 +40,16 @@ static class ClassifyCommand
             var paths = FolderInputs.Expand(r.GetValue(images)!, FolderInputs.ImageExtensions);
             using var annotated = r.GetValue(annotate) is { } folder ? AnnotatedImages.Plan(folder, paths, r.GetValue(model), detector.Read(r).CascadePath, r.GetValue(anonymize)) : null;
             // A bad image is reported on its own line and the others are still classified.
-            int failed = 0;
+            int failed = 0, done = 0;
             foreach (string path in paths)
             {
+                // Ctrl-C between images: each one printed and annotated so far is whole.
+                if (ct.IsCancellationRequested)
+                {
+                    Console.Error.WriteLine($"videoaffect: cancelled after {done} of {paths.Count} images");
+                    return Task.FromResult(CommandRunner.Cancelled);
+                }
+                done++;
                 ImageClassifier.Result result;
                 try
                 {
@@ -85,7 +92,7 @@ static class ClassifyCommand
 
     static void PrintJsonError(string path, string error)
     {
-        using var stdout = Console.OpenStandardOutput();
+        using var stdout = Outputs.StandardOutput.Open();
         using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
@@ -98,7 +105,7 @@ static class ClassifyCommand
 
     static void PrintJson(ImageClassifier.Result result)
     {
-        using var stdout = Console.OpenStandardOutput();
+        using var stdout = Outputs.StandardOutput.Open();
         using (var w = new Utf8JsonWriter(stdout))
         {
             w.WriteStartObject();

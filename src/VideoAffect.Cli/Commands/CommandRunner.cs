@@ -2,7 +2,8 @@ namespace VideoAffect.Cli.Commands;
 
 /// <summary>
 /// Runs a command body and turns every failure into one line on stderr and an exit code:
-/// 2 for bad input or setup (VideoAffectException), 130 when cancelled, 1 for anything unexpected.
+/// 2 for bad input or setup (VideoAffectException), 130 when cancelled, 141 when standard output's
+/// reader went away, 1 for anything unexpected.
 /// Stack traces are printed only with VIDEOAFFECT_DEBUG=1. Ctrl-C and SIGTERM cancel the body and
 /// the process waits for it to wind down, so outputs are always finalised.
 /// </summary>
@@ -10,6 +11,8 @@ static class CommandRunner
 {
     public const int BadInput = 2;
     public const int Cancelled = 130;
+    /// <summary>128 + SIGPIPE: what a shell shows for a filter whose reader went away (`| head`).</summary>
+    public const int OutputClosed = 141;
 
     public static async Task<int> RunAsync(Func<CancellationToken, Task<int>> body, CancellationToken commandToken)
     {
@@ -29,6 +32,12 @@ static class CommandRunner
         try
         {
             return await body(token);
+        }
+        catch (VideoAffectException e) when (Outputs.StandardOutput.Closed(e))
+        {
+            // What was done is kept as Ctrl-C keeps it; the message says where (analyze's names its .partial files).
+            Console.Error.WriteLine($"videoaffect: {e.Message}");
+            return OutputClosed;
         }
         catch (VideoAffectException e)
         {

@@ -15,9 +15,9 @@ static class DatasetCommand
         prepare.Arguments.Add(csv);
         prepare.Arguments.Add(output);
         prepare.Options.Add(strict);
-        prepare.SetAction((r, token) => CommandRunner.RunAsync(_ =>
+        prepare.SetAction((r, token) => CommandRunner.RunAsync(ct =>
         {
-            var result = DatasetPreparer.Prepare(r.GetValue(csv)!, r.GetValue(output)!, r.GetValue(strict), m => Console.Error.WriteLine(m));
+            var result = DatasetPreparer.Prepare(r.GetValue(csv)!, r.GetValue(output)!, r.GetValue(strict), m => Console.Error.WriteLine(m), ct);
             // Nothing to train on is bad input, as `train` and `evaluate` say of such a file, not a success.
             if (result.Written == 0)
                 throw new VideoAffectException($"'{r.GetValue(csv)}' holds no faces to write ({result.Problems.Count} malformed rows skipped)");

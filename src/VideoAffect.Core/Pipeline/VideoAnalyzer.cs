@@ -232,7 +232,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
 /// <summary>A run that failed part-way; <see cref="Summary"/> says what was kept and where.</summary>
 public sealed class AnalysisFailedException(AnalysisSummary summary, Exception inner)
     : VideoAffectException(summary.Video == "(none)" ? inner.Message.Split('\n')[0]
-        : $"{inner.Message.Split('\n')[0]} (kept {summary.FramesWritten} processed frames in {summary.Video})", inner)
+        : $"{inner.Message.Split('\n')[0]} (kept {summary.FramesWritten} processed frame{(summary.FramesWritten == 1 ? "" : "s")} in {summary.Video})", inner)
 {
     /// <summary>What the run did before it failed, and where its partial outputs are.</summary>
     public AnalysisSummary Summary { get; } = summary;

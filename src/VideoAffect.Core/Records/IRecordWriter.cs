@@ -21,7 +21,7 @@ internal static class RecordWriters
     /// <summary>Writes an output's partial file (its format chosen by the final name), JSON lines to standard output, or nothing for a discarded output.</summary>
     public static IRecordWriter Create(Outputs.OutputTarget target, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null) =>
         target.Discarded ? new DiscardingRecordWriter()
-        : target.StandardOutput ? new JsonlRecordWriter(Console.OpenStandardOutput())
+        : target.StandardOutput ? new JsonlRecordWriter(Outputs.StandardOutput.Open())
         : Path.GetExtension(target.Final).Equals(".csv", StringComparison.OrdinalIgnoreCase)
             ? new CsvRecordWriter(target.Partial, labels, landmarks)
             : new JsonlRecordWriter(target.Partial);

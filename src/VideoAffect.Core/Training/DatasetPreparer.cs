@@ -11,10 +11,11 @@ internal sealed record PrepareResult(int Written, IReadOnlyDictionary<string, in
 /// (Training to train; PublicTest and PrivateTest to test, as the seed does, with the split in the
 /// file name, public-LINE.png or private-LINE.png, so evaluation can still tell them apart).
 /// Malformed rows are skipped and listed, or, with <c>strict</c>, stop the run before anything is written.
+/// Cancellation (Ctrl-C) stops between rows.
 /// </summary>
 internal static class DatasetPreparer
 {
-    public static PrepareResult Prepare(string csvPath, string outputDirectory, bool strict, Action<string>? log = null)
+    public static PrepareResult Prepare(string csvPath, string outputDirectory, bool strict, Action<string>? log = null, CancellationToken token = default)
     {
         var problems = new List<Fer2013Problem>();
         if (strict)
@@ -28,6 +29,7 @@ internal static class DatasetPreparer
         int written = 0;
         foreach (var sample in Fer2013Csv.Read(csvPath, strict ? new List<Fer2013Problem>() : problems))
         {
+            token.ThrowIfCancellationRequested(); // between rows: every PNG written is whole
             string split = sample.Usage == "Training" ? "train" : "test";
             string prefix = sample.Usage switch { "PublicTest" => "public-", "PrivateTest" => "private-", _ => "" };
             string folder = Path.Combine(outputDirectory, split, EmotionLabels.Fer2013[sample.Label]);

@@ -12,7 +12,8 @@ sealed class RunningCli : IDisposable
     /// <param name="ownProcessGroup">start it as a terminal starts a foreground job: leading a process
     /// group of its own (setsid), so that <see cref="InterruptGroup"/> reaches it and its children alike</param>
     /// <param name="environment">variables set for it on top of this process's</param>
-    public RunningCli(IEnumerable<string> arguments, bool ownProcessGroup = false, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="outputReadUpToOneLine">read standard output up to its first line and close it, as `| head -1` does</param>
+    public RunningCli(IEnumerable<string> arguments, bool ownProcessGroup = false, IReadOnlyDictionary<string, string>? environment = null, bool outputReadUpToOneLine = false)
     {
         var start = new ProcessStartInfo(ownProcessGroup ? "setsid" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
@@ -22,7 +23,14 @@ sealed class RunningCli : IDisposable
         _process = Process.Start(start)!;
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.Add(e.Data); };
         _process.BeginErrorReadLine();
-        _stdout = _process.StandardOutput.ReadToEndAsync();
+        _stdout = outputReadUpToOneLine ? FirstLineThenCloseAsync() : _process.StandardOutput.ReadToEndAsync();
+    }
+
+    async Task<string> FirstLineThenCloseAsync()
+    {
+        string? line = await _process.StandardOutput.ReadLineAsync();
+        _process.StandardOutput.Close(); // the pipe's only reader gone: the command's next write fails
+        return line is null ? "" : line + "\n";
     }
 
     public int Id => _process.Id;

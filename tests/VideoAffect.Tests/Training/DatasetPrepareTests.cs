@@ -47,6 +47,16 @@ public class DatasetPrepareTests
     }
 
     [Fact]
+    public void A_cancelled_run_stops_before_its_next_row()
+    {
+        // Ctrl-C is looked at between rows (before 0.16 `dataset prepare` ran on to the end of the file).
+        using var dir = TestPaths.NewTempFolder();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            VideoAffect.Training.DatasetPreparer.Prepare(WriteCsv(dir), dir.File("out"), strict: false, token: new CancellationToken(canceled: true)));
+        Assert.False(Directory.Exists(dir.File("out")), "nothing written after the stop");
+    }
+
+    [Fact]
     public void Strict_rejects_the_file_at_its_first_bad_row_and_writes_nothing()
     {
         using var dir = TestPaths.NewTempFolder();
