@@ -31,6 +31,9 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         try
         {
             spec.CheckExists();
+            // A photo would play its one frame and end, with no face: said once, as analyze says it.
+            if (spec.Kind == LiveSourceKind.File && await Media.VideoProbe.IsStillImageFileAsync(spec.Location, token))
+                throw new VideoAffectException(Media.VideoProbe.StillImage(spec.Location, "a video or a camera"));
             while (!token.IsCancellationRequested)
             {
                 var (frames, reason, ended) = await AttemptAsync(output, token);

@@ -51,10 +51,8 @@ public static class VideoProbe
         // was handed to libwebp above, so this is a URL (or a folder's pattern) of one.
         if (Text(video, "codec_name") == "webp" && Int(video, "width") == 0)
             throw new VideoAffectException($"'{shown}' is an animated WebP, which is read from a local file only (ffmpeg cannot decode one); save it to a file first");
-        // (A local GIF or APNG whose blocks already say it is an animation needs no second look.)
-        if (!ImageSequence.IsPattern(path) && IsImageFormat(Text(format, "format_name")) && !AnimatedImage.IsAnimatedFile(path)
-            && await PacketsAsync(path, shown, Int(video, "index"), 2, token) < 2)
-            throw new VideoAffectException($"'{shown}' is a still image, not a video: 'videoaffect classify' finds and classifies the faces in photos");
+        if (!ImageSequence.IsPattern(path) && await IsStillAsync(path, shown, Text(format, "format_name"), Int(video, "index"), token))
+            throw new VideoAffectException(StillImage(shown, "a video"));
         var (width, height) = DisplayGeometry.Of(video);
         if (width <= 0 || height <= 0)
             throw new VideoAffectException($"'{shown}' has a video stream without a frame size (damaged or truncated file)");
@@ -98,6 +96,34 @@ public static class VideoProbe
             Animation = animation,
         };
     }
+
+    /// <summary>The one line for a still picture where a video is wanted (`analyze`; `monitor`, which also takes cameras).</summary>
+    internal static string StillImage(string shown, string wanted) =>
+        $"'{shown}' is a still image, not {wanted}: 'videoaffect classify' finds and classifies the faces in photos";
+
+    /// <summary>
+    /// Whether a local file is one picture (a photo, a one-frame GIF or PNG) rather than a clip,
+    /// for `monitor`, which would play its one frame and end with no face (a track is confirmed at
+    /// its second detection). A file ffprobe cannot read is not called a picture: the player says
+    /// what is wrong with it.
+    /// </summary>
+    internal static async Task<bool> IsStillImageFileAsync(string path, CancellationToken token)
+    {
+        if (WebP.WebPAnimation.IsAnimatedFile(path)) return false;
+        try
+        {
+            using var json = await RunAsync(path, path, ["-select_streams", "v:0", "-show_entries", "format=format_name:stream=index"], token);
+            var root = json.RootElement;
+            var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
+            return streams.Count > 0 && root.TryGetProperty("format", out var format)
+                && await IsStillAsync(path, path, Text(format, "format_name"), Int(streams[0], "index"), token);
+        }
+        catch (VideoAffectException) { return false; }
+    }
+
+    /// <summary>An image reader's file with fewer than two packets in its video stream (a local GIF or APNG whose blocks already say it is an animation needs no second look).</summary>
+    static async Task<bool> IsStillAsync(string path, string shown, string? format, int stream, CancellationToken token) =>
+        IsImageFormat(format) && !AnimatedImage.IsAnimatedFile(path) && await PacketsAsync(path, shown, stream, 2, token) < 2;
 
     /// <summary>
     /// ffmpeg's readers of image files: image2 (JPEG, and a single file of any image kind),

@@ -141,6 +141,16 @@ public class AnimatedImageTests
             Assert.False(File.Exists(dir.File("still.mp4")));
         }
 
+        // monitor plays files as cameras: a still one is one line too (it played its one frame and
+        // ended with no face before 0.16); the animations and the MJPEG stream play as they are.
+        string[] stills = ["c-still.png", "d-still.gif", "e-still.jpg", "f-still.webp", "g-one-frame.png"];
+        var watched = ProcessRunner.Cli(["monitor", .. stills.Concat(["a-anim.gif", "b-anim.png", "h-stream.mjpeg"]).Select(n => Path.Combine(folder, n)), "--backend", "cpu", "--duration", "60s"], timeoutSeconds: 90);
+        Assert.Equal(1, watched.ExitCode); // some of its streams failed
+        foreach (string still in stills)
+            Assert.Contains($"{Path.GetFileNameWithoutExtension(still)}: '{Path.Combine(folder, still)}' is a still image, not a video or a camera: 'videoaffect classify' finds and classifies the faces in photos", watched.StandardError);
+        foreach (string clipName in new[] { "a-anim", "b-anim", "h-stream" })
+            Assert.Contains($"  {clipName}: ended, 6 frames read", watched.StandardOutput + watched.StandardError);
+
         // The folder: its animations and its video-like files (.mjpeg is not a video extension, so left out), in name order.
         string output = Directory.CreateDirectory(dir.File("out")).FullName;
         var run = ProcessRunner.Cli(["analyze", folder, "-o", output, "--backend", "cpu", "--json"], timeoutSeconds: 120);
