@@ -20,13 +20,37 @@ public sealed class CsvRecordWriter : IRecordWriter
     /// <param name="labels">The model's labels: one probability column each.</param>
     /// <param name="landmarks">The detector's landmark names (BlazeFace's six), or null for a detector without them.</param>
     public CsvRecordWriter(string path, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null)
+        : this(OutputFiles.Create(path), labels, landmarks, captureTimes: false) { }
+
+    /// <summary>
+    /// A monitor's records file: each row with its frame's capture time (`utc`, after `time`), added
+    /// to across restarts. A file whose header is not this run's (another model, detector or
+    /// version wrote it) is refused rather than given rows that do not fit its columns.
+    /// </summary>
+    internal static CsvRecordWriter Appending(string path, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks)
     {
-        _file = OutputFiles.Create(path);
-        _landmarks = landmarks?.Count ?? 0;
-        var header = "time,frame,track,detected,x,y,w,h,label,confidence," + string.Join(",", labels.Select(l => "p_" + l)) + ",smoothed_label,tentative"
-            + string.Concat((landmarks ?? []).Select(n => $",{n}_x,{n}_y")) + "\n";
-        OutputFiles.Append(_file, Encoding.UTF8.GetBytes(header));
+        var file = OutputFiles.OpenToAppend(path);
+        try { return new CsvRecordWriter(file, labels, landmarks, captureTimes: true); }
+        catch { file.Dispose(); throw; }
     }
+
+    CsvRecordWriter(FileStream file, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks, bool captureTimes)
+    {
+        _file = file;
+        _landmarks = landmarks?.Count ?? 0;
+        _captureTimes = captureTimes;
+        var header = $"time,{(captureTimes ? "utc," : "")}frame,track,detected,x,y,w,h,label,confidence," + string.Join(",", labels.Select(l => "p_" + l)) + ",smoothed_label,tentative"
+            + string.Concat((landmarks ?? []).Select(n => $",{n}_x,{n}_y"));
+        switch (OutputFiles.FirstLine(file))
+        {
+            case null: OutputFiles.Append(_file, Encoding.UTF8.GetBytes(header + "\n")); break;
+            case var existing when existing == header: break;
+            case var _:
+                throw new VideoAffectException($"records file '{file.Name}' has other columns than this run writes (another model, detector or version wrote it); move it away or give --records another folder");
+        }
+    }
+
+    readonly bool _captureTimes;
 
     /// <inheritdoc/>
     public long Records { get; private set; }
@@ -39,7 +63,9 @@ public sealed class CsvRecordWriter : IRecordWriter
         foreach (var face in frame.Faces)
         {
             var (p, b) = (face.Prediction, face.Box);
-            _rows.Append(c, $"{frame.Time:0.######},{frame.Frame},{(face.Track > 0 ? face.Track.ToString(c) : "")},{(face.Detected ? 1 : 0)},{b.X},{b.Y},{b.Width},{b.Height},{p.Label},{p.Confidence:0.######}");
+            _rows.Append(c, $"{frame.Time:0.######},");
+            if (_captureTimes) _rows.Append(frame.Utc is { } utc ? utc.ToString("O", c) : "").Append(',');
+            _rows.Append(c, $"{frame.Frame},{(face.Track > 0 ? face.Track.ToString(c) : "")},{(face.Detected ? 1 : 0)},{b.X},{b.Y},{b.Width},{b.Height},{p.Label},{p.Confidence:0.######}");
             foreach (var v in p.Probabilities) _rows.Append(c, $",{v:0.######}");
             _rows.Append(',').Append(face.Smoothed?.Label ?? "").Append(face.Tentative ? ",1" : ",0");
             for (int i = 0; i < _landmarks; i++)

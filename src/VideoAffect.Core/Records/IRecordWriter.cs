@@ -11,12 +11,15 @@ public interface IRecordWriter : IDisposable
 
 internal static class RecordWriters
 {
-    /// <summary>CSV for a .csv path, JSON lines otherwise.</summary>
+    /// <summary>
+    /// A monitor's records file, CSV for a .csv path, JSON lines otherwise: a log that a restarted
+    /// monitor adds to (before 0.16 a restart emptied it at once), each record with its capture time.
+    /// </summary>
     /// <param name="landmarks">The detector's landmark names, for CSV columns (JSON lines name them in each record).</param>
-    public static IRecordWriter Create(string path, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null) =>
+    public static IRecordWriter Log(string path, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null) =>
         Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase)
-            ? new CsvRecordWriter(path, labels, landmarks)
-            : new JsonlRecordWriter(path);
+            ? CsvRecordWriter.Appending(path, labels, landmarks)
+            : JsonlRecordWriter.Appending(path);
 
     /// <summary>Writes an output's partial file (its format chosen by the final name), JSON lines to standard output, or nothing for a discarded output.</summary>
     public static IRecordWriter Create(Outputs.OutputTarget target, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null) =>

@@ -15,6 +15,9 @@ public sealed class JsonlRecordWriter : IRecordWriter
     /// <summary>A JSON Lines file: one object per face per frame, as <c>analyze</c> writes.</summary>
     public JsonlRecordWriter(string path) : this(OutputFiles.Create(path)) { }
 
+    /// <summary>A monitor's records file, added to across restarts (<see cref="OutputFiles.OpenToAppend"/>).</summary>
+    internal static JsonlRecordWriter Appending(string path) => new(OutputFiles.OpenToAppend(path));
+
     /// <summary>Lines to a stream of the caller's (standard output for `--events -`), closed with the writer.</summary>
     internal JsonlRecordWriter(Stream stream)
     {

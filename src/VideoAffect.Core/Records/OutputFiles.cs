@@ -31,6 +31,57 @@ internal static class OutputFiles
         catch (IOException e) { throw new VideoAffectException($"cannot write '{path}': {OneLine(e)}"); }
     }
 
+    /// <summary>
+    /// A records file to add to (a monitor's, kept across restarts), created if missing, at its end.
+    /// An unfinished last line (the machine lost power mid-write, the disk filled) is cut back to
+    /// the last whole line first: it is no record, and the next one would be glued to it.
+    /// </summary>
+    public static FileStream OpenToAppend(string path)
+    {
+        FileStream file;
+        try { file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0); }
+        catch (UnauthorizedAccessException) { throw new VideoAffectException($"cannot write '{path}': permission denied"); }
+        catch (IOException e) { throw new VideoAffectException($"cannot write '{path}': {OneLine(e)}"); }
+        try
+        {
+            file.SetLength(WholeLinesLength(file));
+            file.Seek(0, SeekOrigin.End);
+            return file;
+        }
+        catch (IOException e)
+        {
+            file.Dispose();
+            throw new VideoAffectException($"cannot write '{path}': {OneLine(e)}");
+        }
+    }
+
+    /// <summary>The length up to and including the file's last line break (0 without one).</summary>
+    static long WholeLinesLength(FileStream file)
+    {
+        var block = new byte[64 * 1024];
+        for (long end = file.Length; end > 0;)
+        {
+            int count = (int)Math.Min(block.Length, end);
+            file.Seek(end - count, SeekOrigin.Begin);
+            file.ReadExactly(block, 0, count);
+            int last = block.AsSpan(0, count).LastIndexOf((byte)'\n');
+            if (last >= 0) return end - count + last + 1;
+            end -= count;
+        }
+        return 0;
+    }
+
+    /// <summary>A file's first line (without its line break), or null for an empty file; the position is left at the end.</summary>
+    public static string? FirstLine(FileStream file)
+    {
+        if (file.Length == 0) return null;
+        file.Seek(0, SeekOrigin.Begin);
+        using var reader = new StreamReader(file, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
+        string? line = reader.ReadLine();
+        file.Seek(0, SeekOrigin.End);
+        return line;
+    }
+
     /// <summary>Closes a record file; a failure here was already reported by the write that failed.</summary>
     public static void Close(Stream file)
     {

@@ -25,19 +25,68 @@ public sealed class MonitorOutputsTests
 
         // The CSV of `analyze --events NAME.csv`: its header, a row per face, no track ids without tracking.
         var rows = File.ReadAllLines(Path.Combine(dir.File("records"), "odd.csv"));
-        Assert.StartsWith("time,frame,track,detected,x,y,w,h,label,confidence,p_angry", rows[0]);
+        // ... with each frame's capture time after `time`, as the JSON lines' "utc".
+        Assert.StartsWith("time,utc,frame,track,detected,x,y,w,h,label,confidence,p_angry", rows[0]);
         Assert.True(rows.Length > 1, "no face rows");
         foreach (var row in rows.Skip(1))
         {
             var cells = row.Split(',');
             Assert.Equal(rows[0].Split(',').Length, cells.Length);
-            Assert.Equal("", cells[2]);
-            Assert.True(double.TryParse(cells[9], CultureInfo.InvariantCulture, out double confidence) && confidence is > 0 and <= 1, row);
+            Assert.Equal("", cells[3]);
+            Assert.True(DateTime.TryParse(cells[1], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var utc) && utc.Kind == DateTimeKind.Utc && Math.Abs((DateTime.UtcNow - utc).TotalMinutes) < 5, row);
+            Assert.True(double.TryParse(cells[10], CultureInfo.InvariantCulture, out double confidence) && confidence is > 0 and <= 1, row);
         }
 
         // Every processed frame recorded, 321x241 padded by one black edge pixel to 322x242 (4:2:0).
         var segment = Assert.Single(Directory.GetFiles(dir.File("video"), "odd-*.mp4"));
         Assert.Equal("322,242", ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", segment).Trim());
         Assert.Equal(processed - stream.GetProperty("not_recorded").GetInt32(), Clips.CountFrames(segment));
+    }
+
+    /// <summary>
+    /// A monitor is a service: restarted (an upgrade, a reboot, a camera moved to another node),
+    /// it adds to its streams' records instead of emptying them, as it did at once before 0.16.
+    /// </summary>
+    [Fact]
+    public void A_restarted_monitor_adds_to_its_records_and_keeps_what_was_there()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("cam.mp4"), 20, fps: 10, width: 320, height: 240, audio: false);
+        string records = dir.File("records");
+        (int Exit, string Error) Watch(params string[] more)
+        {
+            var run = ProcessRunner.Cli(["monitor", $"cam={clip}", "--backend", "cpu", "--records", records, .. more], timeoutSeconds: 90);
+            return (run.ExitCode, run.StandardError);
+        }
+
+        var first = Watch();
+        Assert.True(first.Exit == 0, first.Error);
+        string jsonl = Path.Combine(records, "cam.jsonl");
+        var before = File.ReadAllBytes(jsonl);
+        Assert.NotEmpty(before);
+        // The first run died mid-write (power lost): an unfinished line, no record, is cut off.
+        File.AppendAllText(jsonl, "{\"frame\":12,\"ti");
+        var second = Watch();
+        Assert.True(second.Exit == 0, second.Error);
+        var after = File.ReadAllBytes(jsonl);
+        Assert.Equal(before, after[..before.Length]);
+        var lines = File.ReadAllLines(jsonl);
+        Assert.True(lines.Length > before.Count(b => b == (byte)'\n'), "the second run added records"); // (each parses, below)
+        var times = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("utc").GetDateTime()).ToList();
+        Assert.True(times[^1] > times[0], "the second run's records come after the first's");
+
+        // CSV: one header, the second run's rows under it; a file with other columns is refused, untouched.
+        Assert.Equal(0, Watch("--records-format", "csv").Exit);
+        string csv = Path.Combine(records, "cam.csv");
+        var firstCsv = File.ReadAllLines(csv);
+        Assert.Equal(0, Watch("--records-format", "csv").Exit);
+        var bothCsv = File.ReadAllLines(csv);
+        Assert.Equal(firstCsv, bothCsv[..firstCsv.Length]);
+        Assert.True(bothCsv.Length > firstCsv.Length, "the second run added rows");
+        Assert.Single(bothCsv, l => l.StartsWith("time,"));
+        var other = Watch("--records-format", "csv", "--detector", "blazeface"); // six landmark columns more
+        Assert.Equal(2, other.Exit);
+        Assert.Contains($"records file '{csv}' has other columns than this run writes", other.Error);
+        Assert.Equal(bothCsv, File.ReadAllLines(csv));
     }
 }
