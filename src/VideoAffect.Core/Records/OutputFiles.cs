@@ -14,6 +14,9 @@ internal static class OutputFiles
     {
         try
         {
+            // A file truncated from outside (logrotate's copytruncate of a monitor's records) is
+            // written from its new end: at the old position the kernel would fill the gap with zeros.
+            if (file is FileStream { CanSeek: true } f && f.Length < f.Position) f.Seek(0, SeekOrigin.End);
             file.Write(bytes);
             file.Flush();
         }

@@ -89,4 +89,31 @@ public sealed class MonitorOutputsTests
         Assert.Contains($"records file '{csv}' has other columns than this run writes", other.Error);
         Assert.Equal(bothCsv, File.ReadAllLines(csv));
     }
+
+    /// <summary>
+    /// logrotate's copytruncate empties a running monitor's records file under it: the next records
+    /// go at the new start, not at the old position behind a gap of zero bytes.
+    /// </summary>
+    [Fact]
+    public async Task Records_truncated_while_the_monitor_runs_go_on_from_the_new_start()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("cam.mp4"), 20, fps: 10, width: 320, height: 240, audio: false);
+        string records = dir.File("cam.jsonl");
+        using var cli = new RunningCli(["monitor", $"cam={clip}", "--loop", "--backend", "cpu", "--records", dir.Path, "--duration", "8s"]);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(records) || new FileInfo(records).Length < 4096)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"no records within 60 s: {cli.StandardError}");
+            await Task.Delay(100);
+        }
+        using (File.Open(records, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite)) { }
+        var (exitCode, _) = cli.WaitForExit(TimeSpan.FromSeconds(60));
+        Assert.True(exitCode == 0, cli.StandardError);
+        var bytes = File.ReadAllBytes(records);
+        Assert.DoesNotContain((byte)0, bytes);
+        Assert.NotEmpty(bytes);
+        foreach (var line in File.ReadAllLines(records))
+            Assert.True(JsonDocument.Parse(line).RootElement.TryGetProperty("utc", out _), line);
+    }
 }
