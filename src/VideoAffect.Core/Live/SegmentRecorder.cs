@@ -51,6 +51,9 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
         _frames = null;
     }
 
+    /// <summary>A recording's fragments are this long (or end at a key frame before that).</summary>
+    const int FragmentMicroseconds = 1_000_000;
+
     async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height)
     {
         Directory.CreateDirectory(directory);
@@ -70,7 +73,11 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
                 // segment muxer may cut.
                 .WithCustomArgument("-fps_mode passthrough")
                 .WithCustomArgument(FormattableString.Invariant($"-force_key_frames expr:gte(t,n_forced*{segmentLength.TotalSeconds:0.###})"))
-                .WithCustomArgument(FormattableString.Invariant($"-f segment -segment_time {segmentLength.TotalSeconds:0.###} -reset_timestamps 1 -strftime 1 -segment_format mp4")))
+                .WithCustomArgument(FormattableString.Invariant($"-f segment -segment_time {segmentLength.TotalSeconds:0.###} -reset_timestamps 1 -strftime 1 -segment_format mp4"))
+                // Fragmented MP4, a fragment a second: a plain MP4's index is written when the
+                // segment closes, so a power cut or a killed ffmpeg left the whole segment (up to
+                // --segment-seconds) unplayable; now all but its last second plays.
+                .WithCustomArgument($"-segment_format_options movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration={FragmentMicroseconds}:flush_packets=1"))
             .WithLogLevel(FFMpegLogLevel.Error)
             .ProcessAsynchronously(throwOnError: false);
         // Drain what ffmpeg did not take, so every frame goes back to its pool.

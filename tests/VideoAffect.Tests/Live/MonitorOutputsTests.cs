@@ -116,4 +116,26 @@ public sealed class MonitorOutputsTests
         foreach (var line in File.ReadAllLines(records))
             Assert.True(JsonDocument.Parse(line).RootElement.TryGetProperty("utc", out _), line);
     }
+
+    /// <summary>
+    /// Power lost mid-segment (the monitor and its recording ffmpeg killed at once): the segment
+    /// plays up to its last second. A plain MP4 writes its index when it closes, so before 0.16
+    /// the whole segment (up to --segment-seconds of it) was unplayable.
+    /// </summary>
+    [Fact]
+    public async Task A_recording_cut_by_a_power_loss_plays_up_to_its_last_second()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("cam.mp4"), 30, fps: 10, width: 320, height: 240, audio: false);
+        string recordings = Directory.CreateDirectory(dir.File("rec")).FullName;
+        using var cli = new RunningCli(["monitor", $"cam={clip}", "--loop", "--backend", "cpu", "--record", recordings]);
+        await cli.WaitForAsync("cam: connected", TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(5)); // ~50 frames recorded, in the first (300 s) segment
+        var recorder = ProcessRunner.Run("pgrep", ["-f", $"ffmpeg.*{recordings}"], TimeSpan.FromSeconds(5)).StandardOutput.Trim();
+        Assert.False(recorder == "", $"no recording ffmpeg found: {cli.StandardError}");
+        ProcessRunner.Run("kill", ["-KILL", cli.Id.ToString(), .. recorder.Split('\n')], TimeSpan.FromSeconds(5));
+        cli.WaitForExit(TimeSpan.FromSeconds(10), "SIGKILL");
+        var segment = Assert.Single(Directory.GetFiles(recordings, "cam-*.mp4"));
+        Assert.InRange(Clips.CountFrames(segment), 25, 80);
+    }
 }
