@@ -7,7 +7,7 @@ namespace VideoAffect.Live;
 
 /// <summary>
 /// Records a stream's annotated frames as H.264 MP4 segments of a fixed length
-/// (NAME-YYYYmmdd-HHMMSS.mp4 in the folder) through the same frame pipe and x264 settings as
+/// (NAME-YYYYmmdd-HHMMSS+ZZZZ.mp4 in the folder: local time and its UTC offset) through the same frame pipe and x264 settings as
 /// `analyze` (<see cref="TimedFramePipe"/>, <see cref="X264Output"/>), timed by each frame's capture, so
 /// dropped frames and reconnects show as the gaps they were. A new frame size (after a reconnect)
 /// closes the current recording and starts the next. Closing finalises the last segment. The
@@ -58,7 +58,9 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
     {
         Directory.CreateDirectory(directory);
         // The segment muxer expands strftime's % codes in the whole path: a % of the folder's or stream's own stays one.
-        string pattern = Path.Combine(directory.Replace("%", "%%"), $"{streamName.Replace("%", "%%")}-%Y%m%d-%H%M%S.mp4");
+        // The local time with its UTC offset (%z): the hour a clock repeats when summer time ends
+        // named its segments as the hour before, and overwrote them.
+        string pattern = Path.Combine(directory.Replace("%", "%%"), $"{streamName.Replace("%", "%%")}-%Y%m%d-%H%M%S%z.mp4");
         // Frames at their capture times (seconds since the monitor started), so the recording keeps
         // the stream's real timing and dropped frames and outages show as the gaps they were.
         double origin = double.NaN;

@@ -128,7 +128,8 @@ public sealed class MonitorOutputsTests
         using var dir = TestPaths.NewTempFolder();
         string clip = Clips.MovingFace(dir.File("cam.mp4"), 30, fps: 10, width: 320, height: 240, audio: false);
         string recordings = Directory.CreateDirectory(dir.File("rec")).FullName;
-        using var cli = new RunningCli(["monitor", $"cam={clip}", "--loop", "--backend", "cpu", "--record", recordings]);
+        using var cli = new RunningCli(["monitor", $"cam={clip}", "--loop", "--backend", "cpu", "--record", recordings],
+            environment: new Dictionary<string, string> { ["TZ"] = "America/New_York" });
         await cli.WaitForAsync("cam: connected", TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromSeconds(5)); // ~50 frames recorded, in the first (300 s) segment
         var recorder = ProcessRunner.Run("pgrep", ["-f", $"ffmpeg.*{recordings}"], TimeSpan.FromSeconds(5)).StandardOutput.Trim();
@@ -137,5 +138,11 @@ public sealed class MonitorOutputsTests
         cli.WaitForExit(TimeSpan.FromSeconds(10), "SIGKILL");
         var segment = Assert.Single(Directory.GetFiles(recordings, "cam-*.mp4"));
         Assert.InRange(Clips.CountFrames(segment), 25, 80);
+        // Named by the local time with its offset from UTC, so the hour repeated when summer time
+        // ends gets names of its own (-0400 in summer, -0500 in winter) instead of overwriting.
+        var named = System.Text.RegularExpressions.Regex.Match(Path.GetFileName(segment), @"^cam-(\d{8}-\d{6})(-0[45]00)\.mp4$");
+        Assert.True(named.Success, segment);
+        var local = DateTime.ParseExact(named.Groups[1].Value + named.Groups[2].Value, "yyyyMMdd-HHmmsszzz", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+        Assert.InRange((DateTime.UtcNow - local).TotalSeconds, 0, 120);
     }
 }
