@@ -12,6 +12,8 @@ public static class Program
     {
         // Standard output that fails once its reader has gone (`... | head`), which .NET's own hides.
         Console.SetOut(VideoAffect.Outputs.StandardOutput.Writer());
+        // Standard error as a log that a hung-up terminal cannot turn into a crash.
+        Console.SetError(VideoAffect.Outputs.StandardError.Writer());
         var root = Build();
         try { args = ConfigFile.Expand(root, args); } // monitor/node --config: the file's options become tokens
         catch (VideoAffectException e)
@@ -32,7 +34,7 @@ public static class Program
         var root = new RootCommand("""
             VideoAffect: find faces in video and recognise their emotion (FER-2013 classes).
             Exit codes: 0 done; 1 an unexpected failure, or a monitored stream that failed; 2 bad usage or bad input
-            (one line on stderr says which); 130 stopped by Ctrl-C or SIGTERM (outputs kept under their .partial names);
+            (one line on stderr says which); 130 stopped by Ctrl-C, SIGTERM or SIGHUP (outputs kept under their .partial names);
             141 stopped because the program reading standard output closed it (`--events - | head`; outputs as for 130).
             """);
         root.Subcommands.Add(AnalyzeCommand.Create());

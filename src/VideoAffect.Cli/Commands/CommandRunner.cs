@@ -28,6 +28,9 @@ static class CommandRunner
         }
         using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
         using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+        // A closed terminal (an ssh connection dropped, a terminal window closed) sends SIGHUP,
+        // whose default ended the process on the spot: no summary, lock files left behind.
+        using var hangUp = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, Stop);
         var token = stop.Token;
         try
         {

@@ -53,7 +53,7 @@ public class EarlyStopTests
         Assert.StartsWith("{\"image\":", output);
         Assert.Equal(ReaderGone, Assert.Single(cli.StandardError.Split('\n'), l => l.StartsWith("videoaffect:")));
         // Each photo is printed before it is annotated: the one whose line found nobody reading has no annotated copy.
-        Assert.InRange(Directory.GetFiles(dir.File("out")).Length, 1, 50);
+        Assert.InRange(Directory.GetFiles(dir.File("out"), "p*.annotated.jpg").Length, 1, 50);
     }
 
     [Fact]
@@ -64,7 +64,8 @@ public class EarlyStopTests
         string annotated = Directory.CreateDirectory(dir.File("out")).FullName;
         using var cli = new RunningCli(["classify", dir.File("photos"), "--annotate", annotated], ownProcessGroup: true);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (Directory.GetFiles(annotated).Length == 0)
+        // (Every output is claimed, with a lock file beside it, before the first photo.)
+        while (Directory.GetFiles(annotated, "p*.annotated.jpg").Length == 0)
         {
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"no photo annotated within 60 s: {cli.StandardError}");
             await Task.Delay(50);
@@ -77,6 +78,7 @@ public class EarlyStopTests
         Assert.InRange(done, 1, photos.Length - 1);
         // Every photo it got to is printed and annotated whole; nothing half-written is left.
         Assert.Equal(done, Regex.Matches(output, @": \d+ face\(s\)").Count);
-        Assert.Equal(done, Directory.GetFiles(annotated).Length);
+        Assert.Equal(done, Directory.GetFiles(annotated, "p*.annotated.jpg").Length);
+        Assert.Empty(Directory.GetFiles(annotated, ".*")); // the claims are given up
     }
 }
