@@ -26,6 +26,7 @@ static class MonitorCommand
         var transport = new Option<string>("--rtsp-transport") { Description = "RTSP transport: tcp or udp", DefaultValueFactory = _ => "tcp" };
         var stall = Durations.Option("--stall-timeout", "time without a frame before a source is restarted", TimeSpan.FromSeconds(5));
         var reconnectMax = Durations.Option("--reconnect-max", "longest wait between reconnection attempts (starts at 0.5 s and doubles)", TimeSpan.FromSeconds(30));
+        var snapshotInterval = Durations.Option("--snapshot-interval", "how often a still picture at a URL (a camera's snapshot.jpg) is fetched again", TimeSpan.FromSeconds(1));
         var loop = new Option<bool>("--loop") { Description = "play file sources in a loop (soak tests, demos)" };
         var queue = new Option<int>("--queue-capacity") { Description = "frames waiting per stream before detection (1: only the newest waits, for the lowest latency); beyond it the oldest is dropped", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "print the final summary as JSON" };
@@ -35,7 +36,7 @@ static class MonitorCommand
 
         var command = new Command("monitor", "watch live streams (RTSP cameras, webcams, files) and write each face's emotion as it happens");
         command.Arguments.Add(sources);
-        foreach (var o in new Option[] { ConfigFile.Option(), webcam, records, recordsFormat, record, segment, duration, soak, http, control, transport, stall, reconnectMax, loop, queue, json, publish }.Concat(recognition.All))
+        foreach (var o in new Option[] { ConfigFile.Option(), webcam, records, recordsFormat, record, segment, duration, soak, http, control, transport, stall, reconnectMax, snapshotInterval, loop, queue, json, publish }.Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -60,6 +61,7 @@ static class MonitorCommand
                     RtspTransport = r.GetValue(transport)!,
                     StallTimeout = r.GetValue(stall),
                     ReconnectMax = r.GetValue(reconnectMax),
+                    SnapshotInterval = r.GetValue(snapshotInterval),
                     LoopFiles = r.GetValue(loop),
                 },
                 QueueCapacity = r.GetValue(queue),

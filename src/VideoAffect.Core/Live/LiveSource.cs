@@ -24,6 +24,13 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     readonly StreamStatus _status = streamStatus;
     long _index;
     bool _openedOnce;
+    /// <summary>The last probe's answer when it was a picture (an image reader's format), else null.</summary>
+    Probed? _picture;
+    /// <summary>Set once the source has shown itself a snapshot camera: each poll reuses this probe.</summary>
+    Probed? _snapshot;
+
+    /// <summary>What a probe says of the stream: its frame size as analysed, what its frames need first, its colours.</summary>
+    sealed record Probed(int Width, int Height, SourceFilters Filters, OutputColour Colour, bool Picture);
 
     public async Task RunAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
     {
@@ -36,8 +43,21 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 throw new VideoAffectException(Media.VideoProbe.StillImage(spec.Location, "a video or a camera"));
             while (!token.IsCancellationRequested)
             {
+                long attemptStarted = Stopwatch.GetTimestamp();
                 var (frames, reason, ended) = await AttemptAsync(output, token);
                 if (token.IsCancellationRequested) break;
+                // A still picture at a URL (a camera's snapshot.jpg, a home-automation camera proxy)
+                // ends after its one frame: fetched again at the snapshot interval, quietly, not as
+                // a stream that ended and reconnects.
+                if (ended && frames == 1 && spec.Kind == LiveSourceKind.Url && _picture is { } picture)
+                {
+                    if (_snapshot is null) log?.Invoke($"{spec.Name}: a still picture; fetched every {options.SnapshotInterval.TotalSeconds:0.###} s (--snapshot-interval)");
+                    _snapshot = picture;
+                    var wait = options.SnapshotInterval - Stopwatch.GetElapsedTime(attemptStarted);
+                    if (wait > TimeSpan.Zero) await Task.Delay(wait, token);
+                    delay = options.ReconnectMin;
+                    continue;
+                }
                 // A file ffmpeg could never open (not a video, no video stream) will not become one by
                 // waiting; one that played before (--loop) may be being replaced, and is retried.
                 if (spec.Kind == LiveSourceKind.File && !_openedOnce)
@@ -72,16 +92,21 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// <summary>One connection: probe, decode until the stream ends, fails or stalls. Never throws for a failed connection.</summary>
     async Task<(long Frames, string Reason, bool Ended)> AttemptAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
     {
-        (int Width, int Height, SourceFilters Filters, OutputColour Colour) size;
-        try { size = await ProbeAsync(token); }
-        catch (VideoAffectException e)
+        Probed size;
+        if (_snapshot is { } known && _status.State == StreamState.Live) size = known; // the next poll of a snapshot camera
+        else
         {
-            _status.Error(e.Message);
-            return (0, e.Message, false);
+            try { size = await ProbeAsync(token); }
+            catch (VideoAffectException e)
+            {
+                _status.Error(e.Message);
+                return (0, e.Message, false);
+            }
+            _picture = size.Picture ? size : null;
+            _openedOnce = true;
+            _status.Connected(size.Width, size.Height, size.Colour);
+            log?.Invoke($"{spec.Name}: connected, {size.Width}x{size.Height}{size.Filters.Description}");
         }
-        _openedOnce = true;
-        _status.Connected(size.Width, size.Height, size.Colour);
-        log?.Invoke($"{spec.Name}: connected, {size.Width}x{size.Height}{size.Filters.Description}");
 
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
         var sink = new FrameSink(this, output, size.Width, size.Height, attempt.Token);
@@ -167,7 +192,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// FFProbe, which puts custom options after the input, where ffprobe ignores the RTSP
     /// transport and the quick-start limits (a probe then takes 1.5 s instead of 0.4 s).
     /// </summary>
-    async Task<(int Width, int Height, SourceFilters Filters, OutputColour Colour)> ProbeAsync(CancellationToken token)
+    async Task<Probed> ProbeAsync(CancellationToken token)
     {
         var limit = options.StallTimeout + TimeSpan.FromSeconds(2);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -203,6 +228,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         (int Width, int Height) size = (0, 0);
         var filters = SourceFilters.None;
         var colour = OutputColour.Bt709;
+        bool picture = false;
         try
         {
             using var json = JsonDocument.Parse(await output);
@@ -211,13 +237,15 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 (size, filters) = (DisplayGeometry.Of(streams[0]), SourceFilters.Of(streams[0]));
                 colour = OutputColour.Of(streams[0], filters.Tone.Hdr);
             }
+            picture = json.RootElement.TryGetProperty("format", out var format) && format.TryGetProperty("format_name", out var name)
+                && VideoProbe.IsImageFormat(name.GetString());
         }
         catch (JsonException) { }
         if (size.Width <= 0 || size.Height <= 0)
             throw new VideoAffectException(Media.WebP.WebPAnimation.IsAnimatedFile(spec.Location)
                 ? $"'{spec.Location}' is an animated WebP, which monitor cannot play (ffmpeg cannot decode one); analyze reads it"
                 : $"'{spec.Location}' has no video stream with a frame size");
-        return (size.Width, size.Height, filters, colour);
+        return new Probed(size.Width, size.Height, filters, colour, picture);
     }
 
     IEnumerable<string> ProbeArguments()
@@ -226,7 +254,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         if (spec.Kind == LiveSourceKind.Rtsp) arguments.AddRange(RtspArguments.Split(' '));
         if (spec.Kind is LiveSourceKind.Rtsp or LiveSourceKind.Url) arguments.AddRange(QuickStart.Split(' '));
         if (spec.Kind == LiveSourceKind.Webcam) arguments.AddRange(["-f", "v4l2"]);
-        arguments.AddRange(["-select_streams", "v:0", "-show_entries", $"stream=width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate:stream_side_data=rotation", "-of", "json", spec.Kind == LiveSourceKind.File ? FfmpegPath.Local(spec.Location) : spec.Location]);
+        arguments.AddRange(["-select_streams", "v:0", "-show_entries", $"stream=width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate:stream_side_data=rotation:format=format_name", "-of", "json", spec.Kind == LiveSourceKind.File ? FfmpegPath.Local(spec.Location) : spec.Location]);
         return arguments;
     }
 

@@ -11,6 +11,8 @@ public sealed record LiveSourceOptions
     public TimeSpan ReconnectMin { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Longest wait between reconnection attempts.</summary>
     public TimeSpan ReconnectMax { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How often a still picture at a URL (a camera's snapshot.jpg) is fetched again.</summary>
+    public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Files start over when they end (soak tests, demos); otherwise a file's stream ends with it.</summary>
     public bool LoopFiles { get; init; }
 
@@ -19,6 +21,7 @@ public sealed record LiveSourceOptions
     {
         if (RtspTransport is not ("tcp" or "udp")) throw new VideoAffectException($"--rtsp-transport must be tcp or udp (got '{RtspTransport}')");
         if (StallTimeout < TimeSpan.FromMilliseconds(100)) throw new VideoAffectException("the stall timeout must be at least 0.1 s");
+        if (SnapshotInterval < TimeSpan.FromMilliseconds(10)) throw new VideoAffectException("--snapshot-interval must be at least 10 ms");
         if (ReconnectMin <= TimeSpan.Zero || ReconnectMax < ReconnectMin) throw new VideoAffectException("reconnect delays must be positive, the maximum at least the minimum");
     }
 }

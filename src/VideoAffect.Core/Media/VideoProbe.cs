@@ -130,7 +130,7 @@ public static class VideoProbe
     /// NAME_pipe (PNG, WebP, BMP, TIFF...; also a raw MJPEG stream, which holds many pictures), GIF
     /// and APNG. Whether such a file is one picture or a clip is told by its packets.
     /// </summary>
-    static bool IsImageFormat(string? format) =>
+    internal static bool IsImageFormat(string? format) =>
         format is "image2" or "gif" or "apng" || format?.EndsWith("_pipe", StringComparison.Ordinal) == true;
 
     /// <summary>The stream's packets, counted up to <paramref name="atMost"/> (nothing is decoded).</summary>
