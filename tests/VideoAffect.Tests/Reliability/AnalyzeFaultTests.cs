@@ -80,7 +80,7 @@ public class AnalyzeFaultTests
     {
         var (dir, input) = LongClip();
         using var _ = dir;
-        var hungUp = ProcessRunner.Run("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "Support", "terminal", "hang_up.py"), "5",
+        var hungUp = ProcessRunner.Run("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "Support", "terminal", "hang_up.py"), "4",
             "dotnet", TestPaths.CliAssembly, "analyze", input, "-o", dir.File("out.mp4"), "--backend", "cpu"], TimeSpan.FromSeconds(60));
         Assert.Equal("exit 130", hungUp.StandardOutput.Trim());
         AssertKeptWhatWasDone(dir, input);
