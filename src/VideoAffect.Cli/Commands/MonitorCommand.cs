@@ -107,7 +107,7 @@ static class MonitorCommand
                 foreach (var claim in claims.Values) claim.Dispose();
                 throw;
             }
-            await using var sinks = Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []);
+            await using var sinks = Service.SystemdSink.AddTo(Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []));
             using var monitor = new LiveMonitor(options, Log, sinks);
             // A stream added while running gets the same checks as one given at the start.
             var streamControl = !controlled ? null : new StreamControl(

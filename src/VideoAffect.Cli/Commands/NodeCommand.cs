@@ -48,7 +48,7 @@ static class NodeCommand
                 Source = new LiveSourceOptions { LoopFiles = r.GetValue(loop) },
                 Recognition = settings,
             };
-            await using var sinks = Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []);
+            await using var sinks = Service.SystemdSink.AddTo(Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []));
             using var monitor = new LiveMonitor(options, Log, sinks);
             await using var server = r.GetValue(http) is { } at ? await MonitorHttpServer.StartAsync(monitor, at) : null;
             server?.Announce(Log);
