@@ -222,7 +222,9 @@ public sealed class LiveMonitor : IDisposable
             // OpenCV's cascade is single-threaded, so it gets that many detectors instead.
             bool frameThreads = options.Recognition.DetectorKind.ToLowerInvariant() is "auto" or "simd";
             var name = status.Name;
-            var writer = options.RecordsPath(name) is { } path ? RecordWriters.Log(path, recognition.Network.Labels, recognition.LandmarkNames) : new NoRecords();
+            IRecordWriter writer = options.RecordsPath(name) is { } path
+                ? new ContinuingRecordWriter(RecordWriters.Log(path, recognition.Network.Labels, recognition.LandmarkNames), status, monitor._log)
+                : new NoRecords();
             var stageSet = recognition.ForStream(name, frameThreads ? 1 : share, frameThreads ? share : 1, live: true, writer, monitor.Sinks);
             stageSet.WarmUpDetectors();
             var pipeline = new StreamPipeline(id, status, monitor._previews[name], options, monitor._log, stageSet, writer,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using FFMpegCore;
 using FFMpegCore.Enums;
@@ -28,6 +29,19 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
     /// <summary>Takes the frame (and disposes it once written).</summary>
     public async Task WriteAsync(VideoFrame frame)
     {
+        // A recording that failed (its disk full, its folder gone) is said and closed; the frames
+        // until the next try are left out and counted, and the next try starts a new segment.
+        if (_encoder is { IsCompleted: true } && _frames is not null)
+        {
+            await CloseAsync();
+            _retryAt = Stopwatch.GetTimestamp() + (long)(RetryAfter.TotalSeconds * Stopwatch.Frequency);
+        }
+        if (_frames is null && Stopwatch.GetTimestamp() < _retryAt)
+        {
+            frame.Dispose();
+            skipped?.Invoke();
+            return;
+        }
         if (_frames is null || _size != (frame.Width, frame.Height))
         {
             await CloseAsync();
@@ -47,9 +61,14 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
         if (_frames is null) return;
         _frames.Writer.TryComplete();
         try { await _encoder!; }
-        catch (VideoAffectException e) { log?.Invoke($"{streamName}: recording failed: {e.Message}"); }
+        catch (VideoAffectException e) { log?.Invoke($"{streamName}: recording failed: {e.Message}; trying again in {RetryAfter.TotalSeconds:0} s, the stream goes on"); }
+        while (_frames.Reader.TryRead(out var left)) left.Dispose(); // queued after a failed encoder stopped reading
         _frames = null;
     }
+
+    /// <summary>How long after a failed recording the next is tried (a full disk may have been cleared).</summary>
+    static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+    long _retryAt;
 
     /// <summary>A recording's fragments are this long (or end at a key frame before that).</summary>
     const int FragmentMicroseconds = 1_000_000;

@@ -12,15 +12,35 @@ internal static class OutputFiles
     /// </summary>
     public static void Append(Stream file, ReadOnlySpan<byte> bytes)
     {
+        long before = -1;
         try
         {
-            // A file truncated from outside (logrotate's copytruncate of a monitor's records) is
-            // written from its new end: at the old position the kernel would fill the gap with zeros.
-            if (file is FileStream { CanSeek: true } f && f.Length < f.Position) f.Seek(0, SeekOrigin.End);
+            if (file is FileStream { CanSeek: true } f)
+            {
+                // A file truncated from outside (logrotate's copytruncate of a monitor's records) is
+                // written from its new end: at the old position the kernel would fill the gap with zeros.
+                if (f.Length < f.Position) f.Seek(0, SeekOrigin.End);
+                before = f.Position;
+            }
             file.Write(bytes);
             file.Flush();
         }
-        catch (IOException e) { throw new VideoAffectException($"writing {(file is FileStream f ? $"'{f.Name}'" : "standard output")} failed: {OneLine(e)}"); }
+        catch (IOException e)
+        {
+            // A write cut short (a full disk takes what fits) leaves no piece of a record behind.
+            if (before >= 0) CutBack((FileStream)file, before);
+            throw new VideoAffectException($"writing {(file is FileStream f ? $"'{f.Name}'" : "standard output")} failed: {OneLine(e)}");
+        }
+    }
+
+    static void CutBack(FileStream file, long length)
+    {
+        try
+        {
+            file.SetLength(length);
+            file.Seek(length, SeekOrigin.Begin);
+        }
+        catch (IOException) { } // the next whole-line check (a restart's) cuts it instead
     }
 
     static string OneLine(Exception e) => e.Message.Split('\n')[0].Trim();

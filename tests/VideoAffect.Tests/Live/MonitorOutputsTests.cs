@@ -149,4 +149,42 @@ public sealed class MonitorOutputsTests
         var local = DateTime.ParseExact(named.Groups[1].Value + named.Groups[2].Value, "yyyyMMdd-HHmmsszzz", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
         Assert.InRange((DateTime.UtcNow - local).TotalSeconds, 0, 120);
     }
+
+    /// <summary>
+    /// The disk of the records and recordings fills up: the monitor goes on watching (before 0.16
+    /// it stopped, every camera with it, and a failed recording never started again), says so
+    /// once, loses those frames' records whole, writes again once there is room (saying how many
+    /// frames' records were lost), and starts a new recording segment 5 s after the failed one.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_full_disk_loses_records_and_recording_not_the_monitor()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("cam.mp4"), 20, fps: 10, width: 320, height: 240, audio: false);
+        string disk = dir.File("disk");
+        using var mount = Mount.Tiny(disk, 512);
+        string filler = Path.Combine(disk, "filler");
+        File.WriteAllBytes(filler, new byte[490 * 1024]); // room for a second or two; without it, for the whole run
+        string records = Path.Combine(disk, "records"), recordings = Path.Combine(disk, "video");
+        using var cli = new RunningCli(["monitor", $"cam={clip}", "--loop", "--backend", "cpu", "--records", records, "--record", recordings, "--duration", "11s", "--json"]);
+        await cli.WaitForAsync("its records are lost until they can be written again", TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // a second and more of frames without records
+        File.Delete(filler);
+        var (exitCode, output) = cli.WaitForExit(TimeSpan.FromSeconds(60));
+        Assert.True(exitCode == 0, cli.StandardError);
+        Assert.Single(cli.StandardError.Split('\n'), l => l.Contains("cam: writing") && l.Contains("No space left on device"));
+        Assert.Matches(@"cam: records written again \(\d+ frames' records lost\)", cli.StandardError);
+        Assert.Matches(@"cam: recording failed: .*No space left on device; trying again in 5 s", cli.StandardError);
+        var cam = JsonDocument.Parse(output).RootElement.GetProperty("streams")[0];
+        Assert.Equal("stopped", cam.GetProperty("state").GetString()); // watched to the end of --duration
+        var lines = File.ReadAllLines(Path.Combine(records, "cam.jsonl"));
+        foreach (var line in lines) JsonDocument.Parse(line).Dispose(); // whole records only, none cut by the full disk
+        var times = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("utc").GetDateTime()).ToList();
+        Assert.True(times.Zip(times.Skip(1)).Max(p => p.Second - p.First) > TimeSpan.FromSeconds(0.5), "the lost records leave a gap");
+        Assert.True(times[^1] - times[0] > TimeSpan.FromSeconds(5), "records before the disk filled and after it had room");
+        // The segment the full disk cut, and a new one from the next try on.
+        var segments = Directory.GetFiles(recordings, "cam-*.mp4").Order().ToList();
+        Assert.True(segments.Count >= 2, string.Join(", ", segments));
+        Assert.True(Clips.CountFrames(segments[^1]) > 10, "the new segment records");
+    }
 }
