@@ -21,9 +21,9 @@ internal sealed class ContinuingRecordWriter(IRecordWriter inner, StreamStatus s
         try { inner.Write(frame); }
         catch (VideoAffectException e)
         {
+            status.RecordsNotWritten(_lostFrames == 0 ? e.Message : null);
             if (_lostFrames == 0)
             {
-                status.Error(e.Message);
                 log?.Invoke($"{status.Name}: {e.Message}; the stream goes on, its records are lost until they can be written again");
             }
             _lostFrames++;

@@ -32,6 +32,7 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
                 $"  {s.Name}: {s.State}, {s.Frames} frames read, {s.Processed} processed ({s.AverageFps:0.0} fps), {s.Dropped} dropped, {s.Faces} faces, " +
                 $"{s.Reconnects} reconnects, {s.DowntimeSeconds:0.0} s down, latency p50 {Ms(s.LatencyP50)} p95 {Ms(s.LatencyP95)}");
             if (s.NotRecorded > 0) line += $", {s.NotRecorded} left out of the recording";
+            if (s.RecordsLost > 0) line += $", records of {s.RecordsLost} frames lost";
             text.AppendLine(s.LastError is null ? line : $"{line}; last error: {s.LastError}");
         }
         foreach (var sink in Sinks ?? [])
@@ -86,12 +87,18 @@ public sealed record StreamSummary(string Name, string Source, string State, int
     double ReceivedFps = 0, double? LastFrameAgeSeconds = null, double? RetryInSeconds = null, string? Reason = null,
     IReadOnlyList<EmotionSample>? History = null)
 {
+    /// <summary>Processed frames whose records could not be written (a full disk); the stream went on.</summary>
+    public long RecordsLost { get; init; }
+
     internal static StreamSummary From(StreamStatus s, TimeSpan elapsed) => new(s.Name, SourceSecrets.Redact(s.Source.Location), s.State.ToString().ToLowerInvariant(),
         s.Width, s.Height, s.Frames, s.Processed, s.Dropped, s.Faces, s.Reconnects, s.Errors, Math.Round(s.Downtime.TotalSeconds, 3),
         elapsed.TotalSeconds > 0 ? Math.Round(s.Processed / elapsed.TotalSeconds, 2) : 0, Math.Round(s.FramesPerSecond, 2), s.QueueDepth,
         Round(s.LatencyPercentile(50)), Round(s.LatencyPercentile(95)), s.LastError,
         s.CurrentFaces.Select(f => new CurrentFace(f.Track, f.Label, Math.Round(f.Confidence, 3))).ToList(), s.NotRecorded,
-        Math.Round(s.FramesReceivedPerSecond, 2), Round(s.SecondsSinceLastFrame), Round(s.RetryInSeconds), HumanReasons.Of(s.LastError));
+        Math.Round(s.FramesReceivedPerSecond, 2), Round(s.SecondsSinceLastFrame), Round(s.RetryInSeconds), HumanReasons.Of(s.LastError))
+    {
+        RecordsLost = s.RecordsLost,
+    };
 
     /// <summary>As <see cref="From"/>, with the last minutes of emotions (the live page's sparkline).</summary>
     internal static StreamSummary WithHistory(StreamStatus s, TimeSpan elapsed) => From(s, elapsed) with { History = s.History };

@@ -77,6 +77,9 @@ public sealed class StreamStatus
     public long Errors => Interlocked.Read(ref _errors);
     /// <summary>Processed frames left out of the recording because its encoder fell behind.</summary>
     public long NotRecorded => Interlocked.Read(ref _notRecorded);
+    /// <summary>Processed frames whose records could not be written (a full disk).</summary>
+    public long RecordsLost => Interlocked.Read(ref _recordsLost);
+    long _recordsLost;
     /// <summary>Frames waiting before detection; set by the monitor.</summary>
     internal Func<int> QueueDepthProbe { get; set; } = () => 0;
     /// <summary>Frames waiting before detection now.</summary>
@@ -183,6 +186,13 @@ public sealed class StreamStatus
     {
         Interlocked.Increment(ref _reconnects);
         SetState(StreamState.Reconnecting, reason);
+    }
+
+    /// <summary>A frame's records could not be written; the first of a run of them says why.</summary>
+    internal void RecordsNotWritten(string? message)
+    {
+        Interlocked.Increment(ref _recordsLost);
+        if (message is not null) lock (_gate) LastError = SourceSecrets.Redact(message);
     }
 
     internal void Error(string message)

@@ -177,6 +177,7 @@ public sealed class MonitorOutputsTests
         Assert.Matches(@"cam: recording failed: .*No space left on device; trying again in 5 s", cli.StandardError);
         var cam = JsonDocument.Parse(output).RootElement.GetProperty("streams")[0];
         Assert.Equal("stopped", cam.GetProperty("state").GetString()); // watched to the end of --duration
+        Assert.True(cam.GetProperty("records_lost").GetInt32() >= 5, cam.ToString()); // 1.5 s at 10 fps, counted
         var lines = File.ReadAllLines(Path.Combine(records, "cam.jsonl"));
         foreach (var line in lines) JsonDocument.Parse(line).Dispose(); // whole records only, none cut by the full disk
         var times = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("utc").GetDateTime()).ToList();
