@@ -5,11 +5,12 @@ namespace VideoAffect.Tests.Reliability;
 
 /// <summary>
 /// Long commands stopped from outside before their end: the program reading their standard output
-/// going away (`analyze --events - | head`, `classify photos/ --json | head`), and Ctrl-C to
-/// `classify`. .NET's console stream drops writes to a pipe nobody reads, so these ran to the end
+/// going away (`analyze --events - | head`, `classify photos/ --json | head`), Ctrl-C to
+/// `classify`, and the terminal hanging up under `analyze`. .NET's console stream drops writes to a pipe nobody reads, so these ran to the end
 /// of the input (and the shell waited for them); `classify` did not look at Ctrl-C at all.
 /// </summary>
-[Collection(Live.LiveCollection.Name)] // timing: a stop must land mid-run
+// Not in the serial live collection: each stop lands mid-run on a run far longer than the wait,
+// however loaded the machine (the suite's wall time is the serial collections' sum).
 public class EarlyStopTests
 {
     const string ReaderGone = "videoaffect: standard output was closed by the program reading it; stopped";
@@ -80,5 +81,27 @@ public class EarlyStopTests
         Assert.Equal(done, Regex.Matches(output, @": \d+ face\(s\)").Count);
         Assert.Equal(done, Directory.GetFiles(annotated, "p*.annotated.jpg").Length);
         Assert.Empty(Directory.GetFiles(annotated, ".*")); // the claims are given up
+    }
+
+    /// <summary>
+    /// The terminal hung up (a dropped ssh session, a closed window): SIGHUP, and every later write
+    /// to the terminal fails. Before 0.16 SIGHUP ended the process on the spot, and without it the
+    /// progress bar's failed write crashed it (SIGABRT), leaving the outputs' lock files behind.
+    /// </summary>
+    [Fact]
+    public void A_hung_up_terminal_stops_the_run_in_order()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string input = Clips.MovingFace(dir.File("long.mp4"), 900, fps: 15, width: 480, height: 360, audio: false);
+        var hungUp = ProcessRunner.Run("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "Support", "terminal", "hang_up.py"), "4",
+            "dotnet", TestPaths.CliAssembly, "analyze", input, "-o", dir.File("out.mp4"), "--backend", "cpu"], TimeSpan.FromSeconds(60));
+        Assert.Equal("exit 130", hungUp.StandardOutput.Trim());
+        Assert.False(File.Exists(dir.File("out.mp4")), "a stopped run must not look complete");
+        Assert.InRange(Clips.CountFrames(dir.File("out.partial.mp4")), 1, 899);
+        foreach (var line in File.ReadAllLines(dir.File("out.partial.jsonl"))) System.Text.Json.JsonDocument.Parse(line).Dispose();
+        var left = ProcessRunner.Run("pgrep", ["-f", input], TimeSpan.FromSeconds(5));
+        Assert.True(left.StandardOutput.Trim() == "", $"processes still using the input: {left.StandardOutput}");
+        Assert.Empty(Directory.GetFiles(dir.Path, ".*videoaffect-lock"));
+        Assert.True(File.Exists(dir.File("out.summary.partial.json")), "the summary of what was done");
     }
 }

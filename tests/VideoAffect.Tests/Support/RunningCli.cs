@@ -66,6 +66,9 @@ sealed class RunningCli : IDisposable
         bool exited = _process.WaitForExit(timeout);
         if (!exited) _process.Kill(entireProcessTree: true);
         Assert.True(exited, $"the command did not stop within {timeout.TotalSeconds} s of {after}: {StandardError}");
+        // The timed wait returns at the exit, before the last stderr lines have been handed over;
+        // this one waits for the end of the redirected streams too.
+        _process.WaitForExit();
         return (_process.ExitCode, _stdout.Result);
     }
 

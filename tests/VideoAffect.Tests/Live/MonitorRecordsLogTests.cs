@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text.Json;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Live;
+
+/// <summary>
+/// A stream's records file as a log: kept and added to across restarts, cut back to whole lines,
+/// written on from the start when emptied under the monitor. Not timed, so not in the serial
+/// live collection.
+/// </summary>
+public sealed class MonitorRecordsLogTests
+{
+    /// <summary>
+    /// A monitor is a service: restarted (an upgrade, a reboot, a camera moved to another node),
+    /// it adds to its streams' records instead of emptying them, as it did at once before 0.16.
+    /// </summary>
+    [Fact]
+    public void A_restarted_monitor_adds_to_its_records_and_keeps_what_was_there()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("cam.mp4"), 12, fps: 12, width: 320, height: 240, audio: false);
+        string records = dir.File("records");
+        (int Exit, string Error) Watch(params string[] more)
+        {
+            var run = ProcessRunner.Cli(["monitor", $"cam={clip}", "--backend", "cpu", "--records", records, .. more], timeoutSeconds: 90);
+            return (run.ExitCode, run.StandardError);
+        }
+
+        var first = Watch();
+        Assert.True(first.Exit == 0, first.Error);
+        string jsonl = Path.Combine(records, "cam.jsonl");
+        var before = File.ReadAllBytes(jsonl);
+        Assert.NotEmpty(before);
+        // The first run died mid-write (power lost): an unfinished line, no record, is cut off.
+        File.AppendAllText(jsonl, "{\"frame\":12,\"ti");
+        var second = Watch();
+        Assert.True(second.Exit == 0, second.Error);
+        var after = File.ReadAllBytes(jsonl);
+        Assert.Equal(before, after[..before.Length]);
+        var lines = File.ReadAllLines(jsonl);
+        Assert.True(lines.Length > before.Count(b => b == (byte)'\n'), "the second run added records"); // (each parses, below)
+        var times = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("utc").GetDateTime()).ToList();
+        Assert.True(times[^1] > times[0], "the second run's records come after the first's");
+
+        // CSV: one header, the second run's rows under it; a file with other columns is refused, untouched.
+        Assert.Equal(0, Watch("--records-format", "csv").Exit);
+        string csv = Path.Combine(records, "cam.csv");
+        var firstCsv = File.ReadAllLines(csv);
+        Assert.Equal(0, Watch("--records-format", "csv").Exit);
+        var bothCsv = File.ReadAllLines(csv);
+        Assert.Equal(firstCsv, bothCsv[..firstCsv.Length]);
+        Assert.True(bothCsv.Length > firstCsv.Length, "the second run added rows");
+        Assert.Single(bothCsv, l => l.StartsWith("time,"));
+        // One that 0.15 wrote: no utc column.
+        string[] older = ["time,frame,track,detected,x,y,w,h,label,confidence,p_angry,p_disgust,p_fear,p_happy,p_sad,p_surprise,p_neutral,smoothed_label,tentative",
+            "0.1,3,1,1,10,10,40,40,happy,0.9,0,0,0,0.9,0,0,0.1,happy,0"];
+        File.WriteAllLines(csv, older);
+        var other = Watch("--records-format", "csv");
+        Assert.Equal(2, other.Exit);
+        Assert.Contains($"records file '{csv}' has other columns than this run writes", other.Error);
+        Assert.Equal(older, File.ReadAllLines(csv));
+    }
+
+    /// <summary>
+    /// logrotate's copytruncate empties a running monitor's records file under it: the next records
+    /// go at the new start, not at the old position behind a gap of zero bytes.
+    /// </summary>
+    [Fact]
+    public async Task Records_truncated_while_the_monitor_runs_go_on_from_the_new_start()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("cam.mp4"), 20, fps: 10, width: 320, height: 240, audio: false);
+        string records = dir.File("cam.jsonl");
+        using var cli = new RunningCli(["monitor", $"cam={clip}", "--loop", "--backend", "cpu", "--records", dir.Path, "--duration", "8s"]);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(records) || new FileInfo(records).Length < 4096)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"no records within 60 s: {cli.StandardError}");
+            await Task.Delay(100);
+        }
+        using (File.Open(records, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite)) { }
+        var (exitCode, _) = cli.WaitForExit(TimeSpan.FromSeconds(60));
+        Assert.True(exitCode == 0, cli.StandardError);
+        var bytes = File.ReadAllBytes(records);
+        Assert.DoesNotContain((byte)0, bytes);
+        Assert.NotEmpty(bytes);
+        foreach (var line in File.ReadAllLines(records))
+            Assert.True(JsonDocument.Parse(line).RootElement.TryGetProperty("utc", out _), line);
+    }
+}
