@@ -41,7 +41,7 @@ public static class ClusterNode
         var streams = new NodeStreams(monitor, options.Name, options.MaxStreams, log);
         builder.Services.AddSingleton(streams);
         var round = TimeSpan.FromSeconds(2);
-        builder.Services.AddHostedService(services => new CameraSupervisor(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<ILocalSiloDetails>(), streams, metrics, round));
+        builder.Services.AddHostedService(services => new CameraSupervisor(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<ILocalSiloDetails>(), streams, metrics, round, log));
         var jobs = new JobSettings(options.Name, options.MaxJobs, options.Recognition);
         builder.Services.AddHostedService(services => new JobRunner(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<ILocalSiloDetails>(), jobs, log, round));
         builder.Services.AddHostedService(_ => new RedisWatch(options.Cluster, log, TimeSpan.FromSeconds(1)));
