@@ -132,6 +132,28 @@ public class CliTests
         Assert.Contains("--detect-every must be at least 1", node.StandardError);
     }
 
+    /// <summary>
+    /// A node is a monitor in a cluster: it reads cameras and writes what each stream writes as a
+    /// monitor does (before 0.16 it took only --records and --loop: no UDP cameras, no recordings,
+    /// no CSV records).
+    /// </summary>
+    [Fact]
+    public void Monitor_and_node_take_the_same_camera_and_output_options()
+    {
+        string[] live = ["--records", "--records-format", "--record", "--segment-seconds", "--rtsp-transport", "--stall-timeout",
+            "--reconnect-max", "--snapshot-interval", "--loop", "--queue-capacity"];
+        foreach (var command in new[] { "monitor", "node" })
+        {
+            string help = ProcessRunner.Cli([command, "--help"]).StandardOutput;
+            var missing = live.Where(o => !System.Text.RegularExpressions.Regex.IsMatch(help, $@"(^|[\s,]){System.Text.RegularExpressions.Regex.Escape(o)}([\s,<]|$)", System.Text.RegularExpressions.RegexOptions.Multiline)).ToList();
+            Assert.True(missing.Count == 0, $"{command} lacks {string.Join(", ", missing)}");
+        }
+        // Checked before the node joins a cluster (nothing listens on port 1).
+        var node = ProcessRunner.Cli(["node", "--cluster", "redis://127.0.0.1:1", "--records-format", "xml"], timeoutSeconds: 60);
+        Assert.Equal(2, node.ExitCode);
+        Assert.Contains("--records-format must be jsonl or csv (got 'xml')", node.StandardError);
+    }
+
     [Fact]
     public void An_unknown_detector_is_a_one_line_error()
     {

@@ -16,27 +16,18 @@ static class MonitorCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var webcam = new Option<int[]>("--webcam") { Description = "add the V4L2 webcam /dev/videoN (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var records = new Option<string?>("--records") { Description = "write each stream's face records to DIR/NAME.jsonl (or .csv)" };
-        var recordsFormat = new Option<string>("--records-format") { Description = "records files as jsonl or csv (the columns of analyze --events NAME.csv)", DefaultValueFactory = _ => "jsonl" };
-        var record = new Option<string?>("--record") { Description = "record each stream's annotated video to DIR/NAME-TIME.mp4 segments" };
-        var segment = Durations.Option("--segment-seconds", "length of recorded segments", TimeSpan.FromMinutes(5));
         var duration = Durations.Option("--duration", "stop after this long", TimeSpan.Zero, defaultText: "until Ctrl-C or SIGTERM");
         var http = new Option<string?>("--http") { Description = "serve /metrics, /streams and live previews on ADDRESS:PORT (e.g. 127.0.0.1:8080)" };
         var control = new Option<bool>("--control") { Description = "take streams added and removed while running (POST /streams with NAME=SOURCE, DELETE /streams/NAME; needs --http) and run until stopped even when every source has ended" };
-        var transport = new Option<string>("--rtsp-transport") { Description = "RTSP transport: tcp or udp", DefaultValueFactory = _ => "tcp" };
-        var stall = Durations.Option("--stall-timeout", "time without a frame before a source is restarted", TimeSpan.FromSeconds(5));
-        var reconnectMax = Durations.Option("--reconnect-max", "longest wait between reconnection attempts (starts at 0.5 s and doubles)", TimeSpan.FromSeconds(30));
-        var snapshotInterval = Durations.Option("--snapshot-interval", "how often a still picture at a URL (a camera's snapshot.jpg) is fetched again", TimeSpan.FromSeconds(1));
-        var loop = new Option<bool>("--loop") { Description = "play file sources in a loop (soak tests, demos)" };
-        var queue = new Option<int>("--queue-capacity") { Description = "frames waiting per stream before detection (1: only the newest waits, for the lowest latency); beyond it the oldest is dropped", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "print the final summary as JSON" };
         var soak = new Option<string?>("--resources") { Description = "sample memory, handles and threads every 5 s into this CSV (soak runs); the summary shows first, last and peak" };
+        var live = LiveOptionSet.Create("stream");
         var recognition = SharedOptions.Recognition();
         var publish = SharedOptions.Publish();
 
         var command = new Command("monitor", "watch live streams (RTSP cameras, webcams, files) and write each face's emotion as it happens");
         command.Arguments.Add(sources);
-        foreach (var o in new Option[] { ConfigFile.Option(), webcam, records, recordsFormat, record, segment, duration, soak, http, control, transport, stall, reconnectMax, snapshotInterval, loop, queue, json, publish }.Concat(recognition.All))
+        foreach (var o in new Option[] { ConfigFile.Option(), webcam, duration, soak, http, control, json, publish }.Concat(live.All).Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -49,22 +40,15 @@ static class MonitorCommand
             {
                 Sources = LiveSourceSpec.ParseAll(given),
                 KeepRunning = controlled,
-                RecordsDirectory = r.GetValue(records),
-                RecordsFormat = r.GetValue(recordsFormat)!.ToLowerInvariant(),
-                RecordingDirectory = r.GetValue(record),
-                SegmentLength = r.GetValue(segment),
+                RecordsDirectory = r.GetValue(live.Records),
+                RecordsFormat = r.GetValue(live.RecordsFormat)!.ToLowerInvariant(),
+                RecordingDirectory = r.GetValue(live.Record),
+                SegmentLength = r.GetValue(live.Segment),
                 Duration = r.GetValue(duration).Value is { Ticks: > 0 } d ? d : null,
                 ResourceInterval = r.GetValue(soak) is null ? null : TimeSpan.FromSeconds(5),
                 ResourceReportPath = r.GetValue(soak),
-                Source = new LiveSourceOptions
-                {
-                    RtspTransport = r.GetValue(transport)!,
-                    StallTimeout = r.GetValue(stall),
-                    ReconnectMax = r.GetValue(reconnectMax),
-                    SnapshotInterval = r.GetValue(snapshotInterval),
-                    LoopFiles = r.GetValue(loop),
-                },
-                QueueCapacity = r.GetValue(queue),
+                Source = live.ReadSource(r),
+                QueueCapacity = r.GetValue(live.Queue),
                 Recognition = recognition.Read(r),
             };
             if (options.Sources.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)

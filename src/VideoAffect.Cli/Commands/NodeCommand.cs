@@ -19,13 +19,12 @@ static class NodeCommand
         var maxStreams = new Option<int>("--max-streams") { Description = "most cameras this node watches at once", DefaultValueFactory = _ => 16 };
         var maxJobs = new Option<int>("--max-jobs") { Description = "most submitted videos this node analyses at once", DefaultValueFactory = _ => 1 };
         var http = new Option<string?>("--http") { Description = "serve /metrics, /streams and previews of this node's cameras on ADDRESS:PORT" };
-        var records = new Option<string?>("--records") { Description = "write each camera's face records to DIR/NAME.jsonl while it runs here" };
-        var loop = new Option<bool>("--loop") { Description = "play file sources in a loop" };
+        var live = LiveOptionSet.Create("camera");
         var recognition = SharedOptions.Recognition();
         var publish = SharedOptions.Publish();
 
         var command = new Command("node", "run one node of a cluster: cameras (`cluster add`) and recorded videos (`cluster submit`) are spread over the nodes and move when one dies");
-        foreach (var o in new Option[] { ConfigFile.Option(), cluster, name, address, siloPort, gatewayPort, maxStreams, maxJobs, http, records, loop, publish }.Concat(recognition.All)) command.Options.Add(o);
+        foreach (var o in new Option[] { ConfigFile.Option(), cluster, name, address, siloPort, gatewayPort, maxStreams, maxJobs, http, publish }.Concat(live.All).Concat(recognition.All)) command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
             // One recognition for the node's cameras and for the videos it analyses as jobs; checked
@@ -44,10 +43,15 @@ static class NodeCommand
             {
                 Sources = [],
                 KeepRunning = true,
-                RecordsDirectory = r.GetValue(records),
-                Source = new LiveSourceOptions { LoopFiles = r.GetValue(loop) },
+                RecordsDirectory = r.GetValue(live.Records),
+                RecordsFormat = r.GetValue(live.RecordsFormat)!.ToLowerInvariant(),
+                RecordingDirectory = r.GetValue(live.Record),
+                SegmentLength = r.GetValue(live.Segment),
+                QueueCapacity = r.GetValue(live.Queue),
+                Source = live.ReadSource(r),
                 Recognition = settings,
             };
+            options.Validate(); // a bad --records-format or --rtsp-transport before the node joins the cluster
             await using var sinks = Service.SystemdSink.AddTo(Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []));
             using var monitor = new LiveMonitor(options, Log, sinks);
             await using var server = r.GetValue(http) is { } at ? await MonitorHttpServer.StartAsync(monitor, at) : null;

@@ -1,0 +1,38 @@
+using System.CommandLine;
+using VideoAffect.Live;
+
+namespace VideoAffect.Cli.Commands;
+
+/// <summary>
+/// What `monitor` and `node` share besides the recognition: how cameras are read (RTSP transport,
+/// stall timeout, reconnects, snapshot interval, files in a loop), the live queue, and what each
+/// stream writes (records and their format, recordings in segments). Before 0.16 a node had only
+/// `--records` and `--loop`: a cluster could not read UDP cameras, record video or write CSV.
+/// </summary>
+sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration> Stall, Option<Durations.Duration> ReconnectMax,
+    Option<Durations.Duration> SnapshotInterval, Option<bool> Loop, Option<int> Queue,
+    Option<string?> Records, Option<string> RecordsFormat, Option<string?> Record, Option<Durations.Duration> Segment)
+{
+    public IEnumerable<Option> All => [Records, RecordsFormat, Record, Segment, Transport, Stall, ReconnectMax, SnapshotInterval, Loop, Queue];
+
+    public static LiveOptionSet Create(string recordsWhat) => new(
+        new Option<string>("--rtsp-transport") { Description = "RTSP transport: tcp or udp", DefaultValueFactory = _ => "tcp" },
+        Durations.Option("--stall-timeout", "time without a frame before a source is restarted", TimeSpan.FromSeconds(5)),
+        Durations.Option("--reconnect-max", "longest wait between reconnection attempts (starts at 0.5 s and doubles)", TimeSpan.FromSeconds(30)),
+        Durations.Option("--snapshot-interval", "how often a still picture at a URL (a camera's snapshot.jpg) is fetched again", TimeSpan.FromSeconds(1)),
+        new Option<bool>("--loop") { Description = "play file sources in a loop (soak tests, demos)" },
+        new Option<int>("--queue-capacity") { Description = "frames waiting per stream before detection (1: only the newest waits, for the lowest latency); beyond it the oldest is dropped", DefaultValueFactory = _ => 1 },
+        new Option<string?>("--records") { Description = $"write each {recordsWhat}'s face records to DIR/NAME.jsonl (or .csv), a log each start adds to" },
+        new Option<string>("--records-format") { Description = "records files as jsonl or csv (the columns of analyze --events NAME.csv, with utc)", DefaultValueFactory = _ => "jsonl" },
+        new Option<string?>("--record") { Description = $"record each {recordsWhat}'s annotated video to DIR/NAME-TIME.mp4 segments" },
+        Durations.Option("--segment-seconds", "length of recorded segments", TimeSpan.FromMinutes(5)));
+
+    public LiveSourceOptions ReadSource(ParseResult r) => new()
+    {
+        RtspTransport = r.GetValue(Transport)!,
+        StallTimeout = r.GetValue(Stall),
+        ReconnectMax = r.GetValue(ReconnectMax),
+        SnapshotInterval = r.GetValue(SnapshotInterval),
+        LoopFiles = r.GetValue(Loop),
+    };
+}
