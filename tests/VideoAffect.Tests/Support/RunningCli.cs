@@ -17,6 +17,11 @@ sealed class RunningCli : IDisposable
     {
         var start = new ProcessStartInfo(ownProcessGroup ? "setsid" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
+        // A terminal's foreground job gets SIGINT and SIGHUP at their defaults; a test run started
+        // under nohup or in the background would hand them down ignored, and a Ctrl-C test would
+        // then test nothing but that (the CLI keeps an inherited "ignore", as it should).
+        if (ownProcessGroup) start.ArgumentList.Add("/usr/bin/python3");
+        if (ownProcessGroup) foreach (var a in DefaultSignals) start.ArgumentList.Add(a);
         if (ownProcessGroup) start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(TestPaths.CliAssembly);
         foreach (var a in arguments) start.ArgumentList.Add(a);
@@ -32,6 +37,9 @@ sealed class RunningCli : IDisposable
         _process.StandardOutput.Close(); // the pipe's only reader gone: the command's next write fails
         return line is null ? "" : line + "\n";
     }
+
+    /// <summary>python3 -c: SIGINT and SIGHUP back to their defaults, then the command (exec: the same process, so its pid stays the group's).</summary>
+    static readonly string[] DefaultSignals = ["-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); signal.signal(signal.SIGHUP, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])"];
 
     public int Id => _process.Id;
     public string StandardError { get { lock (_stderr) return string.Join('\n', _stderr); } }

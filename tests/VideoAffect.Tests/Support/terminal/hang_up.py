@@ -8,12 +8,17 @@ Prints one line, `exit CODE` (negative: killed by that signal), once the command
 import os
 import pty
 import select
+import signal
 import sys
 import time
 
 after, command = float(sys.argv[1]), sys.argv[2:]
 pid, terminal = pty.fork()
 if pid == 0:
+    # As a terminal starts a job: SIGHUP and SIGINT at their defaults, even where this script
+    # inherited them ignored (started under nohup, or as a background job of a script).
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.execvp(command[0], command)
 
 # Read what it shows (a terminal that is not read blocks its writer), then hang up.
