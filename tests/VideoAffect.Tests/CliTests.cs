@@ -116,17 +116,20 @@ public class CliTests
     /// it (a node once took only --backend, and its cameras and jobs could not use a model or
     /// detector of the user's choice). A wrong value is refused by each in the same words.
     /// </summary>
+    /// <summary>Every option named appears in the command's --help, as an option (not inside another's name).</summary>
+    static void AssertHelpLists(string command, IEnumerable<string> options)
+    {
+        string help = ProcessRunner.Cli([command, "--help"]).StandardOutput;
+        var missing = options.Where(o => !System.Text.RegularExpressions.Regex.IsMatch(help, $@"(^|[\s,]){System.Text.RegularExpressions.Regex.Escape(o)}([\s,<]|$)", System.Text.RegularExpressions.RegexOptions.Multiline)).ToList();
+        Assert.True(missing.Count == 0, $"{command} lacks {string.Join(", ", missing)}");
+    }
+
     [Fact]
     public void Analyze_monitor_and_node_take_the_same_recognition_options()
     {
         string[] recognition = ["--backend", "--model", "--labels", "--input-mean", "--input-scale", "--pixel-order", "--batch-size", "--batch-timeout-ms",
             "--crop-margin", "--align", "--detector", "--cascade", "--detect-every", "--classify-every", "--no-tracking", "--smoothing", "--keep-tentative", "--ignore-zone", "--only-zone"];
-        foreach (var command in new[] { "analyze", "monitor", "node" })
-        {
-            string help = ProcessRunner.Cli([command, "--help"]).StandardOutput;
-            var missing = recognition.Where(o => !System.Text.RegularExpressions.Regex.IsMatch(help, $@"(^|[\s,]){System.Text.RegularExpressions.Regex.Escape(o)}([\s,<]|$)", System.Text.RegularExpressions.RegexOptions.Multiline)).ToList();
-            Assert.True(missing.Count == 0, $"{command} lacks {string.Join(", ", missing)}");
-        }
+        foreach (var command in new[] { "analyze", "monitor", "node" }) AssertHelpLists(command, recognition);
         var node = ProcessRunner.Cli(["node", "--cluster", "redis://127.0.0.1:1", "--detect-every", "0"], timeoutSeconds: 60);
         Assert.Equal(2, node.ExitCode);
         Assert.Contains("--detect-every must be at least 1", node.StandardError);
@@ -142,12 +145,7 @@ public class CliTests
     {
         string[] live = ["--records", "--records-format", "--record", "--segment-seconds", "--rtsp-transport", "--stall-timeout",
             "--reconnect-max", "--snapshot-interval", "--loop", "--queue-capacity"];
-        foreach (var command in new[] { "monitor", "node" })
-        {
-            string help = ProcessRunner.Cli([command, "--help"]).StandardOutput;
-            var missing = live.Where(o => !System.Text.RegularExpressions.Regex.IsMatch(help, $@"(^|[\s,]){System.Text.RegularExpressions.Regex.Escape(o)}([\s,<]|$)", System.Text.RegularExpressions.RegexOptions.Multiline)).ToList();
-            Assert.True(missing.Count == 0, $"{command} lacks {string.Join(", ", missing)}");
-        }
+        foreach (var command in new[] { "monitor", "node" }) AssertHelpLists(command, live);
         // Checked before the node joins a cluster (nothing listens on port 1).
         var node = ProcessRunner.Cli(["node", "--cluster", "redis://127.0.0.1:1", "--records-format", "xml"], timeoutSeconds: 60);
         Assert.Equal(2, node.ExitCode);
