@@ -29,7 +29,7 @@ static class DeviceRun
         var report = new KitReport { PackedOn = data.PackedOn, OutputDirectory = outDirectory };
         string backendName = dryRun ? "ilgpu-cpu" : "cuda";
         Accelerator? created = null;
-        // A dry run simulates a GPU's group shapes on the CPU (warps of 32, groups up to 1,024 threads).
+        // A dry run simulates a GPU's group shapes on the CPU (groups of up to 1,024 threads).
         report.Section("the accelerator", () => created = dryRun ? IlgpuRuntime.CreateGpuShapedCpuAccelerator() : CudaAccelerator());
         if (created is null) return report;
         using var accelerator = created;

@@ -32,7 +32,7 @@ public class GpuKitDryRunTests
             using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "gpukit.json")));
             var checks = report.RootElement.GetProperty("checks").EnumerateArray().ToList();
             // On a CPU accelerator shaped like a GPU: its kernels sized their groups as they will there.
-            Assert.Contains("groups of up to 1024 threads in warps of 32", report.RootElement.GetProperty("device").GetString());
+            Assert.Contains("groups of up to 1024 threads", report.RootElement.GetProperty("device").GetString());
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("network forward pass"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("faces cut on the device"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("Haar faces vs OpenCV"));

@@ -1,0 +1,10 @@
+using ILGPU;
+
+// A deliberate warp-level operation for NoWarpOperationsTests' own check: its scan must find this.
+namespace VideoAffect.Tests.Architecture.Fixture.Warps
+{
+    static class ShuffledKernel
+    {
+        public static void Kernel(Index1D index, ArrayView<int> data) => data[index] = Warp.Shuffle(data[index], 0);
+    }
+}
