@@ -13,6 +13,9 @@ internal interface IFrameDecoder
     /// <summary>Frames handed on so far.</summary>
     long FramesDecoded { get; }
 
+    /// <summary>What the decoder reported of damaged data it went past (concealed or left out).</summary>
+    DecodeDamage Damage { get; }
+
     Task RunAsync(ChannelWriter<VideoFrame> output, CancellationToken token);
 }
 

@@ -18,6 +18,9 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
     public long FramesDecoded => Interlocked.Read(ref _frames);
     long _frames;
 
+    /// <summary>What ffmpeg reported of damaged data in the last decoding run (a seek that went too far is run again from the start).</summary>
+    public DecodeDamage Damage { get; private set; } = new();
+
     public async Task RunAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
     {
         Exception? error = null;
@@ -61,6 +64,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
         var sink = new FrameSink(this, output, seek, stop, token);
+        var damage = Damage = new DecodeDamage();
         // -noaccurate_seek: frames from the keyframe at or before the start, at their own times
         // (-copyts); the sink drops those before the start.
         string seekTo = seek ? $" -ss {PlayRange.Argument(info.Range.Start)} -noaccurate_seek" : "";
@@ -84,6 +88,8 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
                     .WithCustomArgument("-write_crc32 0")
                     .ForceFormat("matroska"))
                 .WithLogLevel(FFMpegLogLevel.Error)
+                // Counted as they come: a run stopped at its part's end keeps no exit to read them from.
+                .NotifyOnStandardError(damage.Add)
                 .CancellableThrough(stop.Token)
                 .ProcessAsynchronously(throwOnError: false);
             return (sink.Stopped ? null : new FfmpegExit(result.Success, [.. result.StandardError]), sink);

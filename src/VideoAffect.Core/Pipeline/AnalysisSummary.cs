@@ -20,6 +20,14 @@ public sealed record AnalysisSummary
     public string? Report { get; init; }
     /// <summary>Frames read from the video.</summary>
     public required long FramesDecoded { get; init; }
+    /// <summary>
+    /// Errors ffmpeg reported while decoding the video: damaged data it went past, concealing the
+    /// damaged part of a picture or leaving the picture out (a run over a damaged file still
+    /// completes). 0 for an undamaged video.
+    /// </summary>
+    public long DecodeErrors { get; init; }
+    /// <summary>The first of those errors, as ffmpeg worded it ("h264: error while decoding MB 16 20, bytestream -6"); null without any.</summary>
+    public string? FirstDecodeError { get; init; }
     /// <summary>Frames that went through every stage into the outputs.</summary>
     public required long FramesWritten { get; init; }
     /// <summary>Face records written.</summary>
@@ -56,6 +64,10 @@ public sealed record AnalysisSummary
         ? "\n  busy: " + string.Join(", ", busy.Select(kv => $"{kv.Key} {kv.Value:0.00} s"))
         : "";
 
+    string Damage() => DecodeErrors > 0
+        ? $"\n  damaged: {Media.DecodeDamage.Describe(DecodeErrors, FirstDecodeError)}"
+        : "";
+
     string SinkLines() => Sinks is null ? "" : string.Concat(Sinks.Select(s =>
         $"\n  {s.Name}: {s.Sent} sent, {s.Dropped} dropped{(s.Reconnects > 0 ? $", {s.Reconnects} reconnects" : "")}{(s.Errors > 0 ? $", {s.Errors} errors (last: {s.LastError})" : "")}"));
 
@@ -77,7 +89,7 @@ public sealed record AnalysisSummary
             {Status}: {FramesWritten}/{FramesDecoded} frames, {Faces} faces ({string.Join(", ", labels.DefaultIfEmpty("none"))})
               {WallSeconds:0.00} s wall, {FramesPerSecond:0.0} fps, backend {Backend} ({Device}), {Batches} batches, detector on {DetectorRuns} frames{(DetectorPasses is { } passes ? $" in {passes} passes" : "")}{Busy()}
               video:  {Video}
-              events: {Events}{(Report is null ? "" : $"\n  report: {Report}")}{SinkLines()}
+              events: {Events}{(Report is null ? "" : $"\n  report: {Report}")}{Damage()}{SinkLines()}
             """;
     }
 }

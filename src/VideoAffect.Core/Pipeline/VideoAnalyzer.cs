@@ -135,6 +135,8 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             Events = events,
             Report = reportPath,
             FramesDecoded = _decoder.FramesDecoded,
+            DecodeErrors = _decoder.Damage.Errors,
+            FirstDecodeError = _decoder.Damage.First,
             FramesWritten = encoder.FramesEncoded,
             Faces = annotate.Faces,
             LabelCounts = annotate.LabelCounts,
@@ -189,6 +191,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             ("input", Path.GetFileName(MediaLocation.Shown(options.InputPath))),
             ("duration", string.Create(c, $"{seconds:0.00} s{info.Range.Description}, {info.Width}x{info.Height} at {info.FrameRate:0.###} fps")),
             ("frames", frames.ToString(c)),
+            .. _decoder!.Damage.Errors == 0 ? [] : new[] { ("damaged", DecodeDamage.Describe(_decoder.Damage.Errors, _decoder.Damage.First)) },
             ("faces", faces.ToString(c)),
             ("backend", recognition.BackendDescription),
             ("detector", string.Create(c, $"{stream.DetectorDescription}; {(r.DetectorKind.Equals("blazeface", StringComparison.OrdinalIgnoreCase)

@@ -13,6 +13,9 @@ internal sealed class AnimatedWebPDecoder(VideoInfo info, FrameBufferPool pool) 
 
     public long FramesDecoded => Interlocked.Read(ref _frames);
 
+    /// <summary>Never any: libwebp either decodes a frame or fails the run.</summary>
+    public DecodeDamage Damage { get; } = new();
+
     public Task RunAsync(ChannelWriter<VideoFrame> output, CancellationToken token) =>
         // libwebp decodes synchronously: on a thread of its own, as ffmpeg would be a process of its own.
         Task.Run(() => DecodeAsync(output, token), CancellationToken.None);

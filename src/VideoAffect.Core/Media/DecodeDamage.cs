@@ -1,0 +1,53 @@
+using System.Text.RegularExpressions;
+
+namespace VideoAffect.Media;
+
+/// <summary>
+/// What ffmpeg said, while decoding a video, about data it could not decode: a damaged or cut
+/// recording, a camera's lost packets. ffmpeg goes on past such data (it conceals the damaged part
+/// of a picture from the frames around it, or leaves a picture out), so a run over a damaged file
+/// completes with nothing to show for it but these messages. Fed ffmpeg's error lines as they come
+/// (it runs at log level "error", so each line is an error), from any thread.
+/// </summary>
+internal sealed partial class DecodeDamage
+{
+    long _errors;
+    string? _first;
+
+    /// <summary>Error messages so far ("Last message repeated N times" counts N).</summary>
+    public long Errors => Interlocked.Read(ref _errors);
+
+    /// <summary>The first of them, without ffmpeg's object addresses ("h264: error while decoding MB 16 20"), or null.</summary>
+    public string? First => Volatile.Read(ref _first);
+
+    public void Add(string line)
+    {
+        line = line.Trim();
+        if (line.Length == 0) return;
+        if (Repeated().Match(line) is { Success: true } repeated)
+        {
+            Interlocked.Add(ref _errors, long.Parse(repeated.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+        Interlocked.Increment(ref _errors);
+        Interlocked.CompareExchange(ref _first, Readable(line), null);
+    }
+
+    /// <summary>What the errors mean to the user, as the summary and the report say it.</summary>
+    internal static string Describe(long errors, string? first) =>
+        $"ffmpeg reported {errors} error{(errors == 1 ? "" : "s")} decoding the video (first: {first}); damaged pictures are concealed or left out";
+
+    /// <summary>"[h264 @ 0x55d0c8a3c140] error while decoding MB 16 20" → "h264: error while decoding MB 16 20": the address differs on every run.</summary>
+    internal static string Readable(string line)
+    {
+        var match = Prefix().Match(line);
+        string text = match.Success ? $"{match.Groups[1].Value}: {line[match.Length..].TrimStart()}" : line;
+        return text.Length > 160 ? text[..160] + "…" : text;
+    }
+
+    [GeneratedRegex(@"^Last message repeated (\d+) times?$")]
+    private static partial Regex Repeated();
+
+    [GeneratedRegex(@"^\[([^\]@]+?) @ 0x[0-9a-fA-F]+\]")]
+    private static partial Regex Prefix();
+}

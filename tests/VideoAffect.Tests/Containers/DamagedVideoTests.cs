@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Containers;
+
+/// <summary>
+/// A recording with damaged data inside (a bad sector, a copy cut short and patched, a camera's
+/// card): ffmpeg decodes past the damage, concealing or leaving out the pictures it hits, and exits
+/// 0, so a run over it completes. Before 0.17 nothing said the video was damaged; now the summary
+/// (text, JSON) and the report say how many errors ffmpeg's decoder reported and the first one. The
+/// reference count is ffmpeg's own, decoding the same file alone.
+/// </summary>
+public class DamagedVideoTests
+{
+    /// <summary>The clip with random bytes written over three stretches of its frame data (the MP4's index, at its end, is left whole).</summary>
+    static string Damaged(TempFolder dir)
+    {
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 60, audio: false);
+        var bytes = File.ReadAllBytes(clip);
+        var random = new Random(20261204);
+        foreach (double at in new[] { 0.3, 0.5, 0.7 })
+            random.NextBytes(bytes.AsSpan((int)(bytes.Length * at), 1500));
+        File.WriteAllBytes(dir.File("damaged.mp4"), bytes);
+        return dir.File("damaged.mp4");
+    }
+
+    /// <summary>Error messages of ffmpeg decoding the file's video alone, as ffmpeg counts them ("Last message repeated N times" is N more).</summary>
+    static int FfmpegErrors(string path)
+    {
+        var result = ProcessRunner.Run("ffmpeg", ["-nostdin", "-hide_banner", "-v", "error", "-i", path, "-map", "0:v", "-f", "null", "-"], TimeSpan.FromMinutes(1));
+        return result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Sum(line => Regex.Match(line, @"^Last message repeated (\d+) times?$") is { Success: true } m ? int.Parse(m.Groups[1].Value) : 1);
+    }
+
+    [Fact]
+    public void A_damaged_video_completes_and_says_how_many_errors_ffmpeg_reported()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string damaged = Damaged(dir);
+        int expected = FfmpegErrors(damaged);
+        Assert.True(expected > 0, "ffmpeg finds the damage");
+
+        var r = ProcessRunner.Cli(["analyze", damaged, "-o", dir.File("out.mp4"), "--backend", "cpu", "--json", "--report", dir.File("report.html")]);
+        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.StandardError}");
+        using var summary = JsonDocument.Parse(r.StandardOutput);
+        Assert.Equal("complete", summary.RootElement.GetProperty("status").GetString());
+        Assert.Equal(expected, summary.RootElement.GetProperty("decode_errors").GetInt64());
+        string first = summary.RootElement.GetProperty("first_decode_error").GetString()!;
+        Assert.StartsWith("h264: ", first);
+        Assert.DoesNotContain("0x", first); // ffmpeg's object address differs on every run
+        Assert.Contains("damaged", File.ReadAllText(dir.File("report.html")));
+
+        // The text summary says it in words; a part that ends before the file does (ffmpeg stopped
+        // at its end, so no exit status to read errors from) still counts those before its end.
+        var part = ProcessRunner.Cli(["analyze", damaged, "-o", dir.File("part.mp4"), "--backend", "cpu", "--end", "3.5"]);
+        Assert.True(part.ExitCode == 0, $"exit {part.ExitCode}: {part.StandardError}");
+        Assert.Matches(@"damaged: ffmpeg reported [1-9]\d* errors? decoding the video \(first: h264: ", part.StandardOutput);
+
+        // The undamaged clip: nothing said, 0 in the JSON.
+        var clean = ProcessRunner.Cli(["analyze", dir.File("clip.mp4"), "-o", dir.File("clean.mp4"), "--backend", "cpu", "--json"]);
+        using var cleanSummary = JsonDocument.Parse(clean.StandardOutput);
+        Assert.Equal(0, cleanSummary.RootElement.GetProperty("decode_errors").GetInt64());
+        Assert.False(cleanSummary.RootElement.TryGetProperty("first_decode_error", out _));
+    }
+}
