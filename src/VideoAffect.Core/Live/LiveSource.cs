@@ -30,7 +30,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     Probed? _snapshot;
 
     /// <summary>What a probe says of the stream: its frame size as analysed, what its frames need first, its colours.</summary>
-    sealed record Probed(int Width, int Height, SourceFilters Filters, OutputColour Colour, bool Picture);
+    sealed record Probed(int Width, int Height, SourceFilters Filters, OutputColour Colour, bool Picture, string? Codec);
 
     public async Task RunAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
     {
@@ -111,6 +111,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
         var sink = new FrameSink(this, output, size.Width, size.Height, attempt.Token);
         var watchdog = WatchAsync(sink, attempt);
+        var damage = new DecodeDamage(size.Codec);
         bool success;
         string errors;
         try
@@ -127,6 +128,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                     .WithCustomArgument("-pix_fmt bgr24")
                     .ForceFormat("rawvideo"))
                 .WithLogLevel(FFMpegLogLevel.Error)
+                .NotifyOnStandardError(line => CountDamage(damage, sink, line))
                 .CancellableThrough(attempt.Token)
                 .ProcessAsynchronously(throwOnError: false);
             success = result.Success;
@@ -151,6 +153,22 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             return (sink.Frames, $"source failed: {reason}", false);
         }
         return (sink.Frames, "stream ended", true);
+    }
+
+    /// <summary>
+    /// The decoder's errors once the connection has delivered a picture: damaged data (a camera's
+    /// lost packets, a card's bad sector) that ffmpeg concealed or left out. Those before it are
+    /// the decoder waiting for its first keyframe after joining a stream mid-way, on every
+    /// connection to a camera, not damage. The first of a connection is logged.
+    /// </summary>
+    void CountDamage(DecodeDamage damage, FrameSink sink, string line)
+    {
+        if (Interlocked.Read(ref sink.Frames) == 0) return;
+        bool first = damage.Errors == 0;
+        long counted = damage.Add(line);
+        if (counted == 0) return;
+        _status.DecodeErrorsSeen(counted);
+        if (first) log?.Invoke($"{spec.Name}: damaged data from the source ({SourceSecrets.Redact(damage.First ?? line)}); concealed or left out by the decoder, counted in decode_errors");
     }
 
     string RtspArguments => $"-rtsp_transport {options.RtspTransport} -timeout {(long)options.StallTimeout.TotalMicroseconds}";
@@ -229,6 +247,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         var filters = SourceFilters.None;
         var colour = OutputColour.Bt709;
         bool picture = false;
+        string? codec = null;
         try
         {
             using var json = JsonDocument.Parse(await output);
@@ -236,6 +255,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             {
                 (size, filters) = (DisplayGeometry.Of(streams[0]), SourceFilters.Of(streams[0]));
                 colour = OutputColour.Of(streams[0], filters.Tone.Hdr);
+                if (streams[0].TryGetProperty("codec_name", out var codecName)) codec = codecName.GetString();
             }
             picture = json.RootElement.TryGetProperty("format", out var format) && format.TryGetProperty("format_name", out var name)
                 && VideoProbe.IsImageFormat(name.GetString());
@@ -245,7 +265,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             throw new VideoAffectException(Media.WebP.WebPAnimation.IsAnimatedFile(spec.Location)
                 ? $"'{spec.Location}' is an animated WebP, which monitor cannot play (ffmpeg cannot decode one); analyze reads it"
                 : $"'{spec.Location}' has no video stream with a frame size");
-        return new Probed(size.Width, size.Height, filters, colour, picture);
+        return new Probed(size.Width, size.Height, filters, colour, picture, codec);
     }
 
     IEnumerable<string> ProbeArguments()

@@ -33,6 +33,7 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
                 $"{s.Reconnects} reconnects, {s.DowntimeSeconds:0.0} s down, latency p50 {Ms(s.LatencyP50)} p95 {Ms(s.LatencyP95)}");
             if (s.NotRecorded > 0) line += $", {s.NotRecorded} left out of the recording";
             if (s.RecordsLost > 0) line += $", records of {s.RecordsLost} frames lost";
+            if (s.DecodeErrors > 0) line += $", {s.DecodeErrors} decoding errors (damaged data)";
             text.AppendLine(s.LastError is null ? line : $"{line}; last error: {s.LastError}");
         }
         foreach (var sink in Sinks ?? [])
@@ -89,6 +90,8 @@ public sealed record StreamSummary(string Name, string Source, string State, int
 {
     /// <summary>Processed frames whose records could not be written (a full disk); the stream went on.</summary>
     public long RecordsLost { get; init; }
+    /// <summary>Errors the decoder reported in the stream's pictures (damaged data: a camera's lost packets), concealed or left out; the stream went on.</summary>
+    public long DecodeErrors { get; init; }
 
     internal static StreamSummary From(StreamStatus s, TimeSpan elapsed) => new(s.Name, SourceSecrets.Redact(s.Source.Location), s.State.ToString().ToLowerInvariant(),
         s.Width, s.Height, s.Frames, s.Processed, s.Dropped, s.Faces, s.Reconnects, s.Errors, Math.Round(s.Downtime.TotalSeconds, 3),
@@ -98,6 +101,7 @@ public sealed record StreamSummary(string Name, string Source, string State, int
         Math.Round(s.FramesReceivedPerSecond, 2), Round(s.SecondsSinceLastFrame), Round(s.RetryInSeconds), HumanReasons.Of(s.LastError))
     {
         RecordsLost = s.RecordsLost,
+        DecodeErrors = s.DecodeErrors,
     };
 
     /// <summary>As <see cref="From"/>, with the last minutes of emotions (the live page's sparkline).</summary>

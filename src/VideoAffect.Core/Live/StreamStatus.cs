@@ -80,6 +80,10 @@ public sealed class StreamStatus
     /// <summary>Processed frames whose records could not be written (a full disk).</summary>
     public long RecordsLost => Interlocked.Read(ref _recordsLost);
     long _recordsLost;
+    /// <summary>Errors the decoder reported in the stream's pictures once it was delivering them: damaged data (lost packets), concealed or left out.</summary>
+    public long DecodeErrors => Interlocked.Read(ref _decodeErrors);
+    long _decodeErrors;
+    internal void DecodeErrorsSeen(long count) => Interlocked.Add(ref _decodeErrors, count);
     /// <summary>Frames waiting before detection; set by the monitor.</summary>
     internal Func<int> QueueDepthProbe { get; set; } = () => 0;
     /// <summary>Frames waiting before detection now.</summary>

@@ -9,10 +9,17 @@ namespace VideoAffect.Media;
 /// completes with nothing to show for it but these messages. Fed ffmpeg's error lines as they come
 /// (it runs at log level "error", so each line is an error), from any thread.
 /// </summary>
-internal sealed partial class DecodeDamage
+/// <param name="decoder">
+/// Only this decoder's messages count ("h264" counts "[h264 @ ...] ..." and ffmpeg's "Error while
+/// decoding stream"): a network source's errors are mostly the connection's, not damage; null:
+/// every line, as for a file, where any error (the demuxer's too) is damage.
+/// </param>
+internal sealed partial class DecodeDamage(string? decoder = null)
 {
     long _errors;
     string? _first;
+    /// <summary>Whether the last line counted, so that its "Last message repeated" does too.</summary>
+    bool _lastCounted;
 
     /// <summary>Error messages so far ("Last message repeated N times" counts N).</summary>
     public long Errors => Interlocked.Read(ref _errors);
@@ -20,17 +27,24 @@ internal sealed partial class DecodeDamage
     /// <summary>The first of them, without ffmpeg's object addresses ("h264: error while decoding MB 16 20"), or null.</summary>
     public string? First => Volatile.Read(ref _first);
 
-    public void Add(string line)
+    /// <summary>Takes one line of ffmpeg's; returns how many errors it counted for (0 for a line that is not one of the decoder's).</summary>
+    public long Add(string line)
     {
         line = line.Trim();
-        if (line.Length == 0) return;
+        if (line.Length == 0) return 0;
         if (Repeated().Match(line) is { Success: true } repeated)
         {
-            Interlocked.Add(ref _errors, long.Parse(repeated.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
-            return;
+            if (!_lastCounted) return 0;
+            long times = long.Parse(repeated.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Interlocked.Add(ref _errors, times);
+            return times;
         }
+        _lastCounted = decoder is null || line.StartsWith($"[{decoder} @ ", StringComparison.Ordinal)
+            || line.StartsWith("Error while decoding stream", StringComparison.Ordinal);
+        if (!_lastCounted) return 0;
         Interlocked.Increment(ref _errors);
         Interlocked.CompareExchange(ref _first, Readable(line), null);
+        return 1;
     }
 
     /// <summary>What the errors mean to the user, as the summary and the report say it.</summary>

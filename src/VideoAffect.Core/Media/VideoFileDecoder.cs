@@ -89,7 +89,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
                     .ForceFormat("matroska"))
                 .WithLogLevel(FFMpegLogLevel.Error)
                 // Counted as they come: a run stopped at its part's end keeps no exit to read them from.
-                .NotifyOnStandardError(damage.Add)
+                .NotifyOnStandardError(line => damage.Add(line))
                 .CancellableThrough(stop.Token)
                 .ProcessAsynchronously(throwOnError: false);
             return (sink.Stopped ? null : new FfmpegExit(result.Success, [.. result.StandardError]), sink);

@@ -25,12 +25,27 @@ public class DamagedVideoTests
         return dir.File("damaged.mp4");
     }
 
-    /// <summary>Error messages of ffmpeg decoding the file's video alone, as ffmpeg counts them ("Last message repeated N times" is N more).</summary>
-    static int FfmpegErrors(string path)
+    /// <summary>
+    /// Error messages of ffmpeg decoding the file's video alone ("Last message repeated N times" is
+    /// N more of the line before): all of them, or only the H.264 decoder's own and ffmpeg's "Error
+    /// while decoding stream" (a live source's other errors are its connection's).
+    /// </summary>
+    static int FfmpegErrors(string path, bool decoderOnly = false)
     {
         var result = ProcessRunner.Run("ffmpeg", ["-nostdin", "-hide_banner", "-v", "error", "-i", path, "-map", "0:v", "-f", "null", "-"], TimeSpan.FromMinutes(1));
-        return result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Sum(line => Regex.Match(line, @"^Last message repeated (\d+) times?$") is { Success: true } m ? int.Parse(m.Groups[1].Value) : 1);
+        int count = 0;
+        bool lastCounted = false;
+        foreach (var line in result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (Regex.Match(line, @"^Last message repeated (\d+) times?$") is { Success: true } m)
+            {
+                if (lastCounted) count += int.Parse(m.Groups[1].Value);
+                continue;
+            }
+            lastCounted = !decoderOnly || line.StartsWith("[h264 @ ") || line.StartsWith("Error while decoding stream");
+            if (lastCounted) count++;
+        }
+        return count;
     }
 
     [Fact]
@@ -62,5 +77,29 @@ public class DamagedVideoTests
         using var cleanSummary = JsonDocument.Parse(clean.StandardOutput);
         Assert.Equal(0, cleanSummary.RootElement.GetProperty("decode_errors").GetInt64());
         Assert.False(cleanSummary.RootElement.TryGetProperty("first_decode_error", out _));
+    }
+
+    /// <summary>
+    /// The same file played as a camera by `monitor`: its stream counts the decoder's errors
+    /// (summary, /streams, metrics) and logs the first, and goes on. Before 0.17 a camera's lost
+    /// packets were concealed without a trace.
+    /// </summary>
+    [Fact]
+    public void A_monitored_stream_counts_the_decoders_errors_and_goes_on()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string damaged = Damaged(dir);
+        int expected = FfmpegErrors(damaged, decoderOnly: true);
+        Assert.True(expected > 0, "ffmpeg's H.264 decoder finds the damage");
+
+        var r = ProcessRunner.Cli(["monitor", $"cam={damaged}", $"clean={dir.File("clip.mp4")}", "--backend", "cpu", "--json"]);
+        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.StandardError}");
+        using var summary = JsonDocument.Parse(r.StandardOutput);
+        var streams = summary.RootElement.GetProperty("streams").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
+        Assert.Equal(expected, streams["cam"].GetProperty("decode_errors").GetInt64());
+        Assert.Equal("ended", streams["cam"].GetProperty("state").GetString());
+        Assert.Equal(0, streams["clean"].GetProperty("decode_errors").GetInt64());
+        Assert.Single(r.StandardError.Split('\n'), l => l.Contains("cam: damaged data from the source (h264: "));
+        Assert.DoesNotContain("clean: damaged", r.StandardError);
     }
 }
