@@ -27,10 +27,10 @@ public sealed class CsvRecordWriter : IRecordWriter
     /// to across restarts. A file whose header is not this run's (another model, detector or
     /// version wrote it) is refused rather than given rows that do not fit its columns.
     /// </summary>
-    internal static CsvRecordWriter Appending(string path, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks)
+    internal static (IRecordWriter Writer, FileStream File) Appending(string path, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks)
     {
         var file = OutputFiles.OpenToAppend(path);
-        try { return new CsvRecordWriter(file, labels, landmarks, captureTimes: true); }
+        try { return (new CsvRecordWriter(file, labels, landmarks, captureTimes: true), file); }
         catch { file.Dispose(); throw; }
     }
 

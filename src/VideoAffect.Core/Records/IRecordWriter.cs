@@ -15,11 +15,12 @@ internal static class RecordWriters
     /// A monitor's records file, CSV for a .csv path, JSON lines otherwise: a log that a restarted
     /// monitor adds to (before 0.16 a restart emptied it at once), each record with its capture time.
     /// </summary>
+    /// <remarks>A file renamed away under it (logrotate's default rotation) is followed by a new one at the path.</remarks>
     /// <param name="landmarks">The detector's landmark names, for CSV columns (JSON lines name them in each record).</param>
     public static IRecordWriter Log(string path, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null) =>
-        Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase)
-            ? CsvRecordWriter.Appending(path, labels, landmarks)
-            : JsonlRecordWriter.Appending(path);
+        new RotationFollowingWriter(path, p => Path.GetExtension(p).Equals(".csv", StringComparison.OrdinalIgnoreCase)
+            ? CsvRecordWriter.Appending(p, labels, landmarks)
+            : JsonlRecordWriter.Appending(p));
 
     /// <summary>Writes an output's partial file (its format chosen by the final name), JSON lines to standard output, or nothing for a discarded output.</summary>
     public static IRecordWriter Create(Outputs.OutputTarget target, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null) =>

@@ -16,7 +16,11 @@ public sealed class JsonlRecordWriter : IRecordWriter
     public JsonlRecordWriter(string path) : this(OutputFiles.Create(path)) { }
 
     /// <summary>A monitor's records file, added to across restarts (<see cref="OutputFiles.OpenToAppend"/>).</summary>
-    internal static JsonlRecordWriter Appending(string path) => new(OutputFiles.OpenToAppend(path));
+    internal static (IRecordWriter Writer, FileStream File) Appending(string path)
+    {
+        var file = OutputFiles.OpenToAppend(path);
+        return (new JsonlRecordWriter(file), file);
+    }
 
     /// <summary>Lines to a stream of the caller's (standard output for `--events -`), closed with the writer.</summary>
     internal JsonlRecordWriter(Stream stream)

@@ -88,4 +88,39 @@ public sealed class MonitorRecordsLogTests
         foreach (var line in File.ReadAllLines(records))
             Assert.True(JsonDocument.Parse(line).RootElement.TryGetProperty("utc", out _), line);
     }
+
+    /// <summary>
+    /// logrotate's default rotation (and a plain `mv`) renames a running monitor's records file
+    /// away: the monitor goes on in a new file at the path, a CSV with its header, within a second
+    /// or so; before 0.17 it wrote into the renamed file for the rest of its run.
+    /// </summary>
+    [Fact]
+    public async Task Records_renamed_away_while_the_monitor_runs_go_on_in_a_new_file()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("cam.mp4"), 20, fps: 10, width: 320, height: 240, audio: false);
+        string records = dir.File("cam.csv"), rotated = dir.File("cam.csv.1");
+        using var cli = new RunningCli(["monitor", $"cam={clip}", "--loop", "--backend", "cpu", "--records", dir.Path, "--records-format", "csv", "--duration", "8s"]);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(records) || File.ReadLines(records).Count() < 10)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"no records within 60 s: {cli.StandardError}");
+            await Task.Delay(100);
+        }
+        File.Move(records, rotated);
+        var (exitCode, _) = cli.WaitForExit(TimeSpan.FromSeconds(60));
+        Assert.True(exitCode == 0, cli.StandardError);
+
+        var before = File.ReadAllLines(rotated);
+        Assert.True(File.Exists(records), "a new records file at the path");
+        var after = File.ReadAllLines(records);
+        Assert.StartsWith("time,utc,frame,", after[0]);
+        Assert.StartsWith("time,utc,frame,", before[0]);
+        Assert.True(after.Length > 1, "records after the rotation");
+        static long Frame(string row) => long.Parse(row.Split(',')[2], CultureInfo.InvariantCulture);
+        // The renamed file got at most the second before the monitor noticed; nothing is in both.
+        long lastBefore = Frame(before[^1]), firstAfter = Frame(after[1]);
+        Assert.True(firstAfter > lastBefore, $"rows go on in the new file: {lastBefore} then {firstAfter}");
+        Assert.True(firstAfter - lastBefore <= 15, $"no second's rows lost between the files: frame {lastBefore}, then {firstAfter}");
+    }
 }
