@@ -43,7 +43,7 @@ internal static class OutputFiles
         catch (IOException) { } // the next whole-line check (a restart's) cuts it instead
     }
 
-    static string OneLine(Exception e) => e.Message.Split('\n')[0].Trim();
+    static string OneLine(Exception e) => e.Message.Split('\n')[0].Trim().TrimEnd('.'); // the caller goes on after it ("...: reason; the stream goes on")
 
     public static FileStream Create(string path)
     {
