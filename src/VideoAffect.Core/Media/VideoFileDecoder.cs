@@ -88,8 +88,12 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
                     .WithCustomArgument("-write_crc32 0")
                     .ForceFormat("matroska"))
                 .WithLogLevel(FFMpegLogLevel.Error)
-                // Counted as they come: a run stopped at its part's end keeps no exit to read them from.
-                .NotifyOnStandardError(line => damage.Add(line))
+                // Counted as they come (a run stopped at its part's end keeps no exit to read them
+                // from), once the decoder hands over pictures: before its first one it is waiting
+                // for a keyframe (a recording cut or exported mid-way, a camera's stream joined
+                // mid-way), which every such file does and is no damage (ffmpeg reports some 120
+                // errors for a 640x480 MPEG-TS cut 60 frames before its next keyframe).
+                .NotifyOnStandardError(line => { if (sink.Pictures) damage.Add(line); })
                 .CancellableThrough(stop.Token)
                 .ProcessAsynchronously(throwOnError: false);
             return (sink.Stopped ? null : new FfmpegExit(result.Success, [.. result.StandardError]), sink);
@@ -124,6 +128,8 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
         public bool Overshot { get; private set; }
         /// <summary>A frame at or after the part's end arrived: everything asked for was delivered.</summary>
         public bool ReachedEnd { get; private set; }
+        /// <summary>ffmpeg has handed over a picture (kept or not): its decoding errors from here on are damage.</summary>
+        public volatile bool Pictures;
         public bool Stopped => Overshot || ReachedEnd;
 
         public string GetStreamArguments() => ""; // the output options already name the format
@@ -164,6 +170,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
                     return;
                 }
                 first = false;
+                Pictures = true;
                 if (time < from - TimeEpsilon)
                 {
                     frame.Dispose();

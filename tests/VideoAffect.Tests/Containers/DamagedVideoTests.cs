@@ -77,6 +77,29 @@ public class DamagedVideoTests
         using var cleanSummary = JsonDocument.Parse(clean.StandardOutput);
         Assert.Equal(0, cleanSummary.RootElement.GetProperty("decode_errors").GetInt64());
         Assert.False(cleanSummary.RootElement.TryGetProperty("first_decode_error", out _));
+
+        // A recording cut mid-way between keyframes (an export, a `-c copy` cut): ffmpeg reports
+        // errors for the pictures before its first keyframe, which every such file has; no damage.
+        string cut = MidGop(dir);
+        Assert.True(FfmpegErrors(cut) > 0, "ffmpeg reports the pictures before the first keyframe");
+        var leading = ProcessRunner.Cli(["analyze", cut, "-o", dir.File("cut.out.mp4"), "--backend", "cpu", "--json"]);
+        Assert.True(leading.ExitCode == 0, $"exit {leading.ExitCode}: {leading.StandardError}");
+        using var leadingSummary = JsonDocument.Parse(leading.StandardOutput);
+        Assert.Equal(0, leadingSummary.RootElement.GetProperty("decode_errors").GetInt64());
+    }
+
+    /// <summary>The clip as MPEG-TS with a keyframe every 20 frames, its first 30 frames' packets cut off (10 before a keyframe).</summary>
+    static string MidGop(TempFolder dir)
+    {
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", dir.File("clip.mp4"), "-c:v", "libx264", "-preset", "ultrafast", "-g", "20",
+            "-sc_threshold", "0", "-f", "mpegts", dir.File("whole.ts"));
+        var packets = File.ReadAllBytes(dir.File("whole.ts"));
+        // Where frame 30's packets begin: the byte position ffprobe gives for it, rounded down to a 188-byte packet.
+        var positions = ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pos", "-of", "csv=p=0", dir.File("whole.ts"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => long.Parse(p.Trim().TrimEnd(','))).ToList();
+        long from = positions[30] / 188 * 188;
+        File.WriteAllBytes(dir.File("cut.ts"), packets[(int)from..]);
+        return dir.File("cut.ts");
     }
 
     /// <summary>
