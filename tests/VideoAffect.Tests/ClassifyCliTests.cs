@@ -40,6 +40,45 @@ public class ClassifyCliTests
         Assert.True(lines[0].TryGetProperty("error", out _));
     }
 
+    /// <summary>
+    /// A JPEG cut short (an interrupted download or upload) decodes without an error, its lower part
+    /// grey: classify said nothing (libjpeg's "Premature end of JPEG file" on stderr, not ours) and
+    /// gave the faces of the top part as the photo's. Now it is a damaged JPEG, refused in one line,
+    /// whether baseline or progressive (whose scans are each read to their end); a whole JPEG with
+    /// bytes after its end (a phone's trailer) is still read.
+    /// </summary>
+    [Fact]
+    public void A_jpeg_cut_short_is_refused_as_truncated_not_classified_from_its_top_part()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string baseline = TestPaths.Photo("faces/sample1.jpg");
+        string progressive = dir.File("progressive.jpg");
+        using (var image = new ImageMagick.MagickImage(baseline))
+        {
+            image.Settings.Interlace = ImageMagick.Interlace.Plane;
+            image.Write(progressive, ImageMagick.MagickFormat.Pjpeg);
+        }
+        Assert.True(File.ReadAllBytes(progressive).AsSpan().IndexOf([(byte)0xFF, (byte)0xC2]) > 0, "a progressive JPEG (SOF2)");
+        Assert.Null(ImageHeader.JpegDamage(baseline));
+        Assert.Null(ImageHeader.JpegDamage(progressive));
+        foreach (var (name, source) in new[] { ("baseline", baseline), ("progressive", progressive) })
+        {
+            var bytes = File.ReadAllBytes(source);
+            File.WriteAllBytes(dir.File($"{name}-cut.jpg"), bytes[..(bytes.Length * 2 / 3)]);
+            File.WriteAllBytes(dir.File($"{name}-trailer.jpg"), [.. bytes, .. "MPF trailer after the picture"u8.ToArray()]);
+        }
+        var r = ProcessRunner.Cli(["classify", dir.File("baseline-cut.jpg"), dir.File("baseline-trailer.jpg"), dir.File("progressive-cut.jpg"), dir.File("progressive-trailer.jpg"),
+            "--backend", "cpu", "--json"], timeoutSeconds: 90);
+        Assert.Equal(2, r.ExitCode);
+        var errors = r.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([$"videoaffect: error: '{dir.File("baseline-cut.jpg")}' is a damaged JPEG: it is truncated (its data ends before the picture does)",
+            $"videoaffect: error: '{dir.File("progressive-cut.jpg")}' is a damaged JPEG: it is truncated (its data ends before the picture does)"], errors);
+        var lines = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([false, true, false, true], lines.Select(l => l.TryGetProperty("faces", out _)));
+        // OpenCV's cascade finds the photo's two faces in the whole files (`classify` on it gives two).
+        Assert.All(lines.Where(l => l.TryGetProperty("faces", out _)), l => Assert.Equal(2, l.GetProperty("faces").GetArrayLength()));
+    }
+
     /// <summary>BlazeFace on photos: the group photo's four faces (Haar finds one) and the cameraman in profile (Haar finds none).</summary>
     [Fact]
     public void Classify_with_BlazeFace_finds_the_faces_Haar_misses()

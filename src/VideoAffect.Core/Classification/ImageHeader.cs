@@ -81,6 +81,52 @@ internal static class ImageHeader
         }
     }
 
+    /// <summary>
+    /// Null when the JPEG's data reaches its end-of-image marker; else what is wrong. Not a JPEG:
+    /// null. A JPEG cut short (a download or a camera's upload interrupted) decodes without an
+    /// error, its missing lower part grey, and libjpeg says only "Premature end of JPEG file" on
+    /// stderr: a face there would be missed without a word. Segments are skipped by their lengths
+    /// (the Exif thumbnail inside APP1 with them); after each start-of-scan the entropy-coded data is
+    /// read to the next marker (stuffed 0xFF00 and restart markers are part of it), so a
+    /// progressive JPEG's many scans are followed too. Data after the end marker (a phone's
+    /// multi-picture trailer) is not looked at.
+    /// </summary>
+    public static string? JpegDamage(string path)
+    {
+        var data = File.ReadAllBytes(path);
+        if (data.Length < 3 || data[0] != 0xFF || data[1] != 0xD8 || data[2] != 0xFF) return null;
+        const string Truncated = "it is truncated (its data ends before the picture does)";
+        int at = 2;
+        while (true)
+        {
+            // At a marker: 0xFF (fill bytes may repeat it), then its code.
+            if (at >= data.Length || data[at] != 0xFF) return at >= data.Length ? Truncated : "its markers are damaged";
+            while (at < data.Length && data[at] == 0xFF) at++;
+            if (at >= data.Length) return Truncated;
+            int marker = data[at++];
+            if (marker == 0xD9) return null; // end of image
+            if (marker is 0x01 or (>= 0xD0 and <= 0xD7)) continue; // no length
+            if (at + 2 > data.Length) return Truncated;
+            int length = BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(at));
+            if (length < 2) return "its markers are damaged";
+            at += length;
+            if (at > data.Length) return Truncated;
+            if (marker != 0xDA) continue;
+            // Entropy-coded data up to the next marker that is not a stuffed byte or a restart.
+            while (true)
+            {
+                int next = data.AsSpan(at).IndexOf((byte)0xFF);
+                if (next < 0) return Truncated;
+                at += next;
+                if (at + 1 >= data.Length) return Truncated;
+                byte code = data[at + 1];
+                if (code == 0x00 || code is >= 0xD0 and <= 0xD7) { at += 2; continue; }
+                if (code == 0xFF) { at++; continue; }
+                break;
+            }
+        }
+    }
+
     static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     static (int, int)? WebPSize(ReadOnlySpan<byte> h)
