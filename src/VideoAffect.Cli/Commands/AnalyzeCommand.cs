@@ -26,12 +26,13 @@ static class AnalyzeCommand
         var detectWorkers = new Option<int>("--detect-workers") { Description = "frames detected at once, one single-threaded cascade each (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var start = Durations.Option("--start", "analyse from this far into each video, as a player counts (records keep the source's times; the annotated video starts at 0)", TimeSpan.Zero, defaultText: "0");
         var end = Durations.Option("--end", "analyse up to this far into each video", TimeSpan.Zero, defaultText: "the end");
+        var recordedAt = new Option<string?>("--recorded-at") { Description = "when the recording started, so that each record gets its wall-clock time (utc): 'file' (each video's creation_time) or a date and time, e.g. 2026-12-04T08:00:00+01:00 (without an offset: local time)" };
         var recognition = SharedOptions.Recognition();
         var publish = SharedOptions.Publish();
 
         var command = new Command("analyze", "annotate videos with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, frameRate, start, end, queue, noAudio, detectWorkers, publish }.Concat(recognition.All))
+        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, frameRate, start, end, recordedAt, queue, noAudio, detectWorkers, publish }.Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -51,6 +52,7 @@ static class AnalyzeCommand
                 // Given or not, not "0" or "the end": --end 0 is refused as an end before the start.
                 Start = r.GetResult(start) is { Implicit: false } ? r.GetValue(start) : null,
                 End = r.GetResult(end) is { Implicit: false } ? r.GetValue(end) : null,
+                RecordedAt = r.GetValue(recordedAt),
                 QueueCapacity = r.GetValue(queue),
                 KeepAudio = !r.GetValue(noAudio),
                 EncoderPreset = r.GetValue(preset)!,
@@ -59,6 +61,8 @@ static class AnalyzeCommand
             if (runs[0].Recognition.Zones.FirstOrDefault(z => z.Stream is not null) is { } named)
                 throw new VideoAffectException($"{Detection.FaceZone.OptionName(named.Kind)}: analyze takes zones without a stream name (got '{named.Stream}=...'); names are for monitor's streams");
             runs[0].Validate(); // a bad setting is the same for every input: say so once, before any run
+            if (runs.Count > 1 && runs[0].RecordedAt is { } at && RecordingStart.Parse(at) is not null)
+                throw new VideoAffectException($"--recorded-at {at} is one video's start, and {runs.Count} videos are given; analyze them one at a time, or give --recorded-at file to read each one's own creation_time");
             // Sinks are made for one run (a run ends by draining and closing them): one set per input.
             var publishTo = r.GetValue(publish) ?? [];
             Sinks.EventSinks NewSinks() => Brokers.EventSinkFactory.Create(publishTo);

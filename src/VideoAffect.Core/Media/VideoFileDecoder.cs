@@ -162,6 +162,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
                     return;
                 }
                 double time = frame.Timestamp = ns / 1e9 / TimeScale;
+                frame.CapturedUtc = info.UtcAt(time);
                 if (first && seeking && time > from + lateness)
                 {
                     frame.Dispose();

@@ -34,7 +34,7 @@ internal sealed class VideoFrame : IDisposable
     public List<FaceBox> Uncounted { get; } = new();
     /// <summary>Which source it came from, for stages that serve several (the monitor's shared classifier).</summary>
     public int Stream { get; set; }
-    /// <summary>Wall-clock time the frame was read from a live source; null for files.</summary>
+    /// <summary>Wall-clock time the frame was read from a live source, or of its moment in a recording whose start was given (--recorded-at); null otherwise.</summary>
     public DateTime? CapturedUtc { get; set; }
     /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of the same moment, for latency.</summary>
     public long CapturedTicks { get; set; }

@@ -43,4 +43,13 @@ public sealed record VideoInfo(
 
     /// <summary>An animated WebP's frames and times, read by libwebp rather than ffmpeg (<see cref="WebP.AnimatedWebPDecoder"/>); null for everything else.</summary>
     internal WebP.WebPAnimation? Animation { get; init; }
+
+    /// <summary>When the container says it was made (its creation_time tag, as UTC); null when it does not say, or says 1970 or 1904 (a zero written as a date).</summary>
+    internal DateTime? CreationTime { get; init; }
+
+    /// <summary>The wall-clock time of the video's start (--recorded-at), as UTC; null: frames get no wall-clock time.</summary>
+    internal DateTime? RecordedAtUtc { get; init; }
+
+    /// <summary>The wall-clock time of the frame at <paramref name="time"/> (the source's own seconds): the recording's start plus the frame's position in it.</summary>
+    internal DateTime? UtcAt(double time) => RecordedAtUtc?.AddTicks((long)Math.Round((time - StartTime) * TimeSpan.TicksPerSecond));
 }

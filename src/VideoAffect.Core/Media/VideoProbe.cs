@@ -72,8 +72,15 @@ public static class VideoProbe
             Filters = filters,
             Colour = OutputColour.Of(video, filters.Tone.Hdr),
             SequenceFrameRate = sequenceFrameRate,
+            CreationTime = CreationTime(format) ?? CreationTime(video),
         };
     }
+
+    /// <summary>An element's tags.creation_time as UTC; null without one, or with a zero written as a date (1970, 1904).</summary>
+    static DateTime? CreationTime(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("tags", out var tags) && Text(tags, "creation_time") is { } text
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) && time.Year > 1971
+            ? time.UtcDateTime : null;
 
     /// <summary>
     /// An animated WebP as a video: its canvas, one stream (0), no audio, its frames at the times a

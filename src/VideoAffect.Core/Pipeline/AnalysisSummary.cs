@@ -18,6 +18,8 @@ public sealed record AnalysisSummary
     public required string Events { get; init; }
     /// <summary>The report's path; null without one.</summary>
     public string? Report { get; init; }
+    /// <summary>The wall-clock time (UTC) of the video's start, where --recorded-at gave it (records then carry `utc`); null otherwise.</summary>
+    public DateTime? RecordedAt { get; init; }
     /// <summary>Frames read from the video.</summary>
     public required long FramesDecoded { get; init; }
     /// <summary>

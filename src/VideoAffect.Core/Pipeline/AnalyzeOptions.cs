@@ -29,6 +29,13 @@ public sealed record AnalyzeOptions
     public int QueueCapacity { get; init; } = 8;
     /// <summary>Copy the source's audio (re-encoded as AAC) into the annotated video.</summary>
     public bool KeepAudio { get; init; } = true;
+    /// <summary>
+    /// When the video's recording started, so that each record gets its wall-clock time (`utc`):
+    /// "file" (the container's creation_time tag) or a date and time in ISO 8601
+    /// ("2026-12-04T08:00:00+01:00"; without an offset, this machine's local time); null: records
+    /// carry the video's own seconds only.
+    /// </summary>
+    public string? RecordedAt { get; init; }
     /// <summary>x264 preset of the annotated video.</summary>
     public string EncoderPreset { get; init; } = Media.AnnotatedVideoEncoder.DefaultPreset;
 
@@ -46,6 +53,7 @@ public sealed record AnalyzeOptions
         if (Start < TimeSpan.Zero) throw new VideoAffectException($"--start cannot be negative (got {Start.Value.TotalSeconds} s)");
         if (End is { } end && end <= (Start ?? TimeSpan.Zero))
             throw new VideoAffectException($"--end ({end.TotalSeconds:0.###} s) must come after --start ({(Start ?? TimeSpan.Zero).TotalSeconds:0.###} s)");
+        if (RecordedAt is not null) RecordingStart.Parse(RecordedAt);
         Recognition.Validate();
         // '-', the null device and other non-files are the output rules' to judge; a file must be a container we write.
         if (OutputPath != "-" && Outputs.FileFacts.Of(OutputPath) is not { Exists: true, Kind: not Outputs.FileKind.Regular }) Media.VideoContainer.For(OutputPath);

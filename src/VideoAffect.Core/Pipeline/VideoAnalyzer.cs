@@ -49,6 +49,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     {
         options.Validate();
         var info = WithRange(await VideoProbe.ProbeAsync(options.InputPath, token, options.VideoStream, options.SequenceFrameRate));
+        if (options.RecordedAt is { } recordedAt) info = info with { RecordedAtUtc = RecordingStart.Of(recordedAt, info) };
         // Every output is checked against the inputs and each other, and locked, before anything is written.
         // Every frame file of an image sequence (frames/img%05d.png) is an input.
         var inputFiles = ImageSequence.IsPattern(options.InputPath) ? ImageSequence.Files(options.InputPath) : [options.InputPath];
@@ -67,11 +68,11 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         // threads, which stall when the pipeline's other threads share the cores.
         using var openCvThreads = options.DetectWorkers > 1 ? OpenCvThreads.Single() : OpenCvThreads.Unchanged();
         var report = Report = options.ReportPath is null ? null : new ReportData(recognition.Network.Labels, faceCrops: options.Recognition.Anonymize == Anonymization.None);
-        var records = RecordWriters.Create(eventsOut, recognition.Network.Labels, recognition.LandmarkNames);
+        var records = RecordWriters.Create(eventsOut, recognition.Network.Labels, recognition.LandmarkNames, captureTimes: info.RecordedAtUtc is not null);
         StreamStages stream;
         try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report); }
         catch { records.Dispose(); throw; }
-        log?.Invoke($"{MediaLocation.Shown(info.Path)}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {(info.Duration > TimeSpan.Zero ? $"{info.Duration.TotalSeconds:0.##} s" : "length not in the file")}{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
+        log?.Invoke($"{MediaLocation.Shown(info.Path)}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {(info.Duration > TimeSpan.Zero ? $"{info.Duration.TotalSeconds:0.##} s" : "length not in the file")}{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}{(info.RecordedAtUtc is { } at ? $", recorded from {at:yyyy-MM-dd HH:mm:ss.FFF} UTC" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
 
         var pool = new FrameBufferPool(info.FrameBytes);
         _decoder = FrameDecoders.For(info, pool);
@@ -134,6 +135,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             Video = video,
             Events = events,
             Report = reportPath,
+            RecordedAt = info.RecordedAtUtc,
             FramesDecoded = _decoder.FramesDecoded,
             DecodeErrors = _decoder.Damage.Errors,
             FirstDecodeError = _decoder.Damage.First,
@@ -190,6 +192,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         [
             ("input", Path.GetFileName(MediaLocation.Shown(options.InputPath))),
             ("duration", string.Create(c, $"{seconds:0.00} s{info.Range.Description}, {info.Width}x{info.Height} at {info.FrameRate:0.###} fps")),
+            .. info.RecordedAtUtc is not { } recorded ? [] : new[] { ("recorded at", recorded.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", c)) },
             ("frames", frames.ToString(c)),
             .. _decoder!.Damage.Errors == 0 ? [] : new[] { ("damaged", DecodeDamage.Describe(_decoder.Damage.Errors, _decoder.Damage.First)) },
             ("faces", faces.ToString(c)),

@@ -22,6 +22,10 @@ public sealed class CsvRecordWriter : IRecordWriter
     public CsvRecordWriter(string path, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null)
         : this(OutputFiles.Create(path), labels, landmarks, captureTimes: false) { }
 
+    /// <summary>A new CSV file (replaced), with the `utc` column when the frames have wall-clock times.</summary>
+    internal static CsvRecordWriter Creating(string path, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks, bool captureTimes) =>
+        new(OutputFiles.Create(path), labels, landmarks, captureTimes);
+
     /// <summary>
     /// A monitor's records file: each row with its frame's capture time (`utc`, after `time`), added
     /// to across restarts. A file whose header is not this run's (another model, detector or

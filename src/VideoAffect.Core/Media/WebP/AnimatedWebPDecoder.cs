@@ -36,7 +36,7 @@ internal sealed class AnimatedWebPDecoder(VideoInfo info, FrameBufferPool pool) 
             {
                 double time = starts[i] / 1000.0;
                 if (time >= to - 1e-6) break;
-                var frame = new VideoFrame(FramesDecoded, time, info.Width, info.Height, pool);
+                var frame = new VideoFrame(FramesDecoded, time, info.Width, info.Height, pool) { CapturedUtc = info.UtcAt(time) };
                 bool decoded;
                 try { decoded = decoder.Next(frame.Pixels.AsSpan(0, frame.ByteCount)); }
                 catch { frame.Dispose(); throw; }
