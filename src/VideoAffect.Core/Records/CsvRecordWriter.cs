@@ -34,11 +34,17 @@ public sealed class CsvRecordWriter : IRecordWriter
     internal static (IRecordWriter Writer, FileStream File) Appending(string path, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks)
     {
         var file = OutputFiles.OpenToAppend(path);
-        try { return (new CsvRecordWriter(file, labels, landmarks, captureTimes: true), file); }
+        try { return (new CsvRecordWriter(file, labels, landmarks, captureTimes: true, headerMayWait: true), file); }
         catch { file.Dispose(); throw; }
     }
 
-    CsvRecordWriter(FileStream file, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks, bool captureTimes)
+    /// <param name="headerMayWait">
+    /// A new file's header that cannot be written now (a monitor started on a full disk) goes with
+    /// the first rows that can, so that the monitor starts and watches, losing records as it does
+    /// when the disk fills later, rather than failing to start (and, as a service, being restarted
+    /// into the same full disk). A file that cannot be opened at all is still an error at once.
+    /// </param>
+    CsvRecordWriter(FileStream file, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks, bool captureTimes, bool headerMayWait = false)
     {
         _file = file;
         _landmarks = landmarks?.Count ?? 0;
@@ -47,7 +53,10 @@ public sealed class CsvRecordWriter : IRecordWriter
             + string.Concat((landmarks ?? []).Select(n => $",{n}_x,{n}_y"));
         switch (OutputFiles.FirstLine(file))
         {
-            case null: OutputFiles.Append(_file, Encoding.UTF8.GetBytes(header + "\n")); break;
+            case null:
+                try { OutputFiles.Append(_file, Encoding.UTF8.GetBytes(header + "\n")); }
+                catch (VideoAffectException) when (headerMayWait) { _pendingHeader = header + "\n"; }
+                break;
             case var existing when existing == header: break;
             case var _:
                 throw new VideoAffectException($"records file '{file.Name}' has other columns than this run writes (another model, detector or version wrote it); move it away or give --records another folder");
@@ -55,6 +64,8 @@ public sealed class CsvRecordWriter : IRecordWriter
     }
 
     readonly bool _captureTimes;
+    /// <summary>The header still to write before the first rows (see the constructor's headerMayWait); null once written.</summary>
+    string? _pendingHeader;
 
     /// <inheritdoc/>
     public long Records { get; private set; }
@@ -79,7 +90,9 @@ public sealed class CsvRecordWriter : IRecordWriter
             Records++;
         }
         if (_rows.Length == 0) return;
-        OutputFiles.Append(_file, Encoding.UTF8.GetBytes(_rows.ToString()));
+        if (_pendingHeader is not null) _rows.Insert(0, _pendingHeader);
+        OutputFiles.Append(_file, Encoding.UTF8.GetBytes(_rows.ToString())); // a failure leaves the header pending
+        _pendingHeader = null;
     }
 
     /// <inheritdoc/>

@@ -123,4 +123,34 @@ public sealed class MonitorRecordsLogTests
         Assert.True(firstAfter > lastBefore, $"rows go on in the new file: {lastBefore} then {firstAfter}");
         Assert.True(firstAfter - lastBefore <= 15, $"no second's rows lost between the files: frame {lastBefore}, then {firstAfter}");
     }
+
+    /// <summary>
+    /// A monitor started on a full records disk watches all the same, as it does when the disk
+    /// fills later: its CSV records are lost, counted and said, until there is room, and the file
+    /// then starts with its header. Before 0.17 the header's failed write stopped the monitor at
+    /// its start (a service: restarted into the same full disk, its cameras unwatched).
+    /// </summary>
+    [SkippableFact]
+    public async Task A_monitor_started_on_a_full_disk_watches_and_writes_its_csv_once_there_is_room()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("cam.mp4"), 20, fps: 10, width: 320, height: 240, audio: false);
+        string disk = dir.File("disk");
+        using var mount = Mount.Tiny(disk, 256);
+        string filler = Path.Combine(disk, "filler");
+        try { File.WriteAllBytes(filler, new byte[1024 * 1024]); } catch (IOException) { } // as much as fits: the disk is full
+        string csv = Path.Combine(disk, "cam.csv");
+        using var cli = new RunningCli(["monitor", $"cam={clip}", "--loop", "--backend", "cpu", "--records", disk, "--records-format", "csv", "--duration", "6s", "--json"]);
+        await cli.WaitForAsync("its records are lost until they can be written again", TimeSpan.FromSeconds(60));
+        File.Delete(filler);
+        var (exitCode, output) = cli.WaitForExit(TimeSpan.FromSeconds(60));
+        Assert.True(exitCode == 0, cli.StandardError);
+        Assert.Matches(@"cam: records written again \(\d+ frames' records lost\)", cli.StandardError);
+        var cam = JsonDocument.Parse(output).RootElement.GetProperty("streams")[0];
+        Assert.True(cam.GetProperty("records_lost").GetInt32() >= 1, cam.ToString());
+        var rows = File.ReadAllLines(csv);
+        Assert.StartsWith("time,utc,frame,", rows[0]);
+        Assert.Single(rows, r => r.StartsWith("time,"));
+        Assert.True(rows.Length > 10, $"rows once there was room: {rows.Length}");
+    }
 }
