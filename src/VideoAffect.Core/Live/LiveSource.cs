@@ -30,7 +30,11 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     Probed? _snapshot;
 
     /// <summary>What a probe says of the stream: its frame size as analysed, what its frames need first, its colours.</summary>
-    sealed record Probed(int Width, int Height, SourceFilters Filters, OutputColour Colour, bool Picture, string? Codec);
+    /// <param name="Length">A recording's length (a video file or a finished HLS playlist at a URL), or null for a stream that goes on (a camera).</param>
+    sealed record Probed(int Width, int Height, SourceFilters Filters, OutputColour Colour, bool Picture, string? Codec, TimeSpan? Length);
+
+    /// <summary>Set once the source has shown itself a recording at a URL: played at its own rate, once (or again with --loop), as a file is.</summary>
+    bool _recording;
 
     public async Task RunAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
     {
@@ -62,7 +66,14 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 // waiting; one that played before (--loop) may be being replaced, and is retried.
                 if (spec.Kind == LiveSourceKind.File && !_openedOnce)
                     throw new VideoAffectException(reason);
-                if (ended && spec.Kind == LiveSourceKind.File && !options.LoopFiles)
+                // A recording at a URL played again (--loop) starts over at once, quietly, as a
+                // looped file does inside ffmpeg: no reconnection.
+                if (ended && _recording && options.LoopFiles && frames > 0)
+                {
+                    delay = options.ReconnectMin;
+                    continue;
+                }
+                if (ended && (spec.Kind == LiveSourceKind.File || _recording) && !options.LoopFiles)
                 {
                     _status.SetState(StreamState.Ended);
                     return;
@@ -103,6 +114,14 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 return (0, e.Message, false);
             }
             _picture = size.Picture ? size : null;
+            // A recording at a URL (http://host/clip.mp4, a finished HLS playlist) was read as fast as
+            // the network gave it, most frames dropped, and started again at its end, over and over:
+            // played at its own rate and once, as a file is (--loop: again from its start).
+            if (spec.Kind == LiveSourceKind.Url && !size.Picture && size.Length is { } length && !_recording)
+            {
+                _recording = true;
+                log?.Invoke($"{spec.Name}: a recording ({length.TotalSeconds:0.#} s), played at its own rate{(options.LoopFiles ? ", again from its start at its end (--loop)" : ", once")}");
+            }
             _openedOnce = true;
             _status.Connected(size.Width, size.Height, size.Colour);
             log?.Invoke($"{spec.Name}: connected, {size.Width}x{size.Height}{size.Filters.Description}");
@@ -195,7 +214,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     {
         LiveSourceKind.Rtsp => FFMpegArguments.FromUrlInput(new Uri(spec.Location), o => o
             .WithCustomArgument($"{RtspArguments} {QuickStart} {LowDelayDecoding} {filters.InputOptions}")),
-        LiveSourceKind.Url => FFMpegArguments.FromUrlInput(new Uri(spec.Location), o => o.WithCustomArgument($"{QuickStart} {LowDelayDecoding} {filters.InputOptions}")),
+        LiveSourceKind.Url => FFMpegArguments.FromUrlInput(new Uri(spec.Location), o => o.WithCustomArgument($"{(_recording ? "-re " : "")}{QuickStart} {LowDelayDecoding} {filters.InputOptions}")),
         LiveSourceKind.Webcam => FFMpegArguments.FromDeviceInput(spec.Location, o => o.ForceFormat("v4l2").WithCustomArgument($"{LowDelayDecoding} {filters.InputOptions}")),
         // A file plays at its own frame rate, like a camera; optionally forever.
         _ => FFMpegArguments.FromFileInput(FfmpegPath.Escape(spec.Location), verifyExists: false, o => // a file gone since is ffmpeg's error, as a camera's is
@@ -248,6 +267,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         var colour = OutputColour.Bt709;
         bool picture = false;
         string? codec = null;
+        TimeSpan? length = null;
         try
         {
             using var json = JsonDocument.Parse(await output);
@@ -259,13 +279,17 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             }
             picture = json.RootElement.TryGetProperty("format", out var format) && format.TryGetProperty("format_name", out var name)
                 && VideoProbe.IsImageFormat(name.GetString());
+            // A camera's stream has no duration ("N/A", left out of the JSON); a recording has one.
+            if (format.ValueKind == JsonValueKind.Object && format.TryGetProperty("duration", out var duration)
+                && double.TryParse(duration.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds > 0)
+                length = TimeSpan.FromSeconds(seconds);
         }
         catch (JsonException) { }
         if (size.Width <= 0 || size.Height <= 0)
             throw new VideoAffectException(Media.WebP.WebPAnimation.IsAnimatedFile(spec.Location)
                 ? $"'{spec.Location}' is an animated WebP, which monitor cannot play (ffmpeg cannot decode one); analyze reads it"
                 : $"'{spec.Location}' has no video stream with a frame size");
-        return new Probed(size.Width, size.Height, filters, colour, picture, codec);
+        return new Probed(size.Width, size.Height, filters, colour, picture, codec, length);
     }
 
     IEnumerable<string> ProbeArguments()
@@ -274,7 +298,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         if (spec.Kind == LiveSourceKind.Rtsp) arguments.AddRange(RtspArguments.Split(' '));
         if (spec.Kind is LiveSourceKind.Rtsp or LiveSourceKind.Url) arguments.AddRange(QuickStart.Split(' '));
         if (spec.Kind == LiveSourceKind.Webcam) arguments.AddRange(["-f", "v4l2"]);
-        arguments.AddRange(["-select_streams", "v:0", "-show_entries", $"stream=width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate:stream_side_data=rotation:format=format_name", "-of", "json", spec.Kind == LiveSourceKind.File ? FfmpegPath.Local(spec.Location) : spec.Location]);
+        arguments.AddRange(["-select_streams", "v:0", "-show_entries", $"stream=width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate:stream_side_data=rotation:format=format_name,duration", "-of", "json", spec.Kind == LiveSourceKind.File ? FfmpegPath.Local(spec.Location) : spec.Location]);
         return arguments;
     }
 
