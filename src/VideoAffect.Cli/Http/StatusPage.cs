@@ -13,7 +13,8 @@ namespace VideoAffect.Cli.Http;
 /// their track and smoothed emotion, and a sparkline of the last three minutes. A stream that is
 /// not live is greyed with its faces hidden (never a frozen "happy 99%"), and a picture that
 /// cannot be shown gives way to a placeholder (the MJPEG preview is opened only while the stream is
-/// live). Refreshed from /streams every second.
+/// live). Damaged pictures, lost records and frames left out of the recording are shown once they
+/// happen. Refreshed from /streams every second.
 /// </summary>
 static class StatusPage
 {
@@ -67,6 +68,7 @@ static class StatusPage
               .spark { width: 100%; height: 24px; background: #f6f6f6; display: block; }
               .facts { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: .5em 0 0; }
               .facts dt { color: #666; } .facts dd { margin: 0; }
+              .facts .warn { color: #b50; font-weight: 600; }
               .error code { display: block; white-space: pre-wrap; word-break: break-all; font-size: .85em; color: #555; }
             </style></head>
             <body><h1>VideoAffect monitor</h1><div class="grid">{{cards}}</div>
@@ -93,6 +95,13 @@ static class StatusPage
                   return `<rect x="${x.toFixed(1)}" y="${(24 - height).toFixed(1)}" width="1.2" height="${height.toFixed(1)}" fill="${colour(h.label)}"/>`;
                 }).join('');
               }
+              function warnings(s) {
+                const rows = [];
+                if (s.decode_errors > 0) rows.push(['damaged', `${s.decode_errors} decoding errors in its pictures (concealed or left out)`, true]);
+                if (s.records_lost > 0) rows.push(['records lost', `of ${s.records_lost} frames (could not be written)`, true]);
+                if (s.not_recorded > 0) rows.push(['not recorded', `${s.not_recorded} frames (the recording fell behind)`, true]);
+                return rows;
+              }
               function show(status) {
                 for (const s of status.streams) {
                   const card = document.getElementById('s-' + s.name);
@@ -116,7 +125,10 @@ static class StatusPage
                     ['latency', `p50 ${ms(s.latency_p50)}, p95 ${ms(s.latency_p95)}`],
                     ['last frame', last],
                     ['reconnects', `${s.reconnects}, ${s.downtime_seconds.toFixed(0)} s down`],
-                  ].map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');
+                    // Trouble the stream went on through, shown only once it happened: an operator must
+                    // see a camera's lost packets or a full disk here, not only in the metrics.
+                    ...warnings(s),
+                  ].map(([k, v, warn]) => `<dt${warn ? ' class="warn"' : ''}>${k}</dt><dd${warn ? ' class="warn"' : ''}>${v}</dd>`).join('');
                   const error = card.querySelector('.error');
                   error.hidden = !s.last_error;
                   if (s.last_error) { text(error.querySelector('summary'), 'last error: ' + (s.reason || 'details')); text(error.querySelector('code'), s.last_error); }

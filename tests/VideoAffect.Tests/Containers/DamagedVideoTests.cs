@@ -125,4 +125,30 @@ public class DamagedVideoTests
         Assert.Single(r.StandardError.Split('\n'), l => l.Contains("cam: damaged data from the source (h264: "));
         Assert.DoesNotContain("clean: damaged", r.StandardError);
     }
+
+    /// <summary>
+    /// The live page shows a damaged camera's decoding errors on its card, marked, as soon as
+    /// there are any (before 0.18 only /streams and the metrics had them).
+    /// </summary>
+    [Fact]
+    public async Task The_live_page_shows_a_damaged_cameras_decoding_errors()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string damaged = Damaged(dir);
+        int port = RtspTestServer.FreePort();
+        using var cli = new RunningCli(["monitor", $"cam={damaged}", $"clean={dir.File("clip.mp4")}", "--loop", "--backend", "cpu",
+            "--http", $"127.0.0.1:{port}", "--json"]);
+        await cli.WaitForAsync("cam: damaged data from the source", TimeSpan.FromSeconds(60));
+        string dom = HeadlessChromium.Dom($"http://127.0.0.1:{port}/", dir.File("chromium"));
+        var cards = Regex.Matches(dom, "<section class=\"card[^\"]*\" id=\"s-([^\"]+)\">.*?</section>", RegexOptions.Singleline)
+            .ToDictionary(m => m.Groups[1].Value, m => m.Value);
+        var shown = Regex.Match(cards["cam"], "<dt class=\"warn\">damaged</dt><dd class=\"warn\">(\\d+) decoding errors in its pictures");
+        Assert.True(shown.Success, cards["cam"]);
+        Assert.DoesNotContain("damaged", cards["clean"]);
+        var (exitCode, output) = cli.Terminate(TimeSpan.FromSeconds(30));
+        Assert.True(exitCode == 0, $"exit {exitCode}: {cli.StandardError}");
+        using var summary = JsonDocument.Parse(output);
+        var cam = summary.RootElement.GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "cam");
+        Assert.InRange(int.Parse(shown.Groups[1].Value), 1, cam.GetProperty("decode_errors").GetInt64());
+    }
 }

@@ -88,9 +88,14 @@ public sealed class MonitorOutputsTests
         string filler = Path.Combine(disk, "filler");
         File.WriteAllBytes(filler, new byte[490 * 1024]); // room for a second or two; without it, for the whole run
         string records = Path.Combine(disk, "records"), recordings = Path.Combine(disk, "video");
-        using var cli = new RunningCli(["monitor", $"cam={clip}", "--loop", "--backend", "cpu", "--records", records, "--record", recordings, "--duration", "11s", "--json"]);
+        int port = RtspTestServer.FreePort();
+        using var cli = new RunningCli(["monitor", $"cam={clip}", "--loop", "--backend", "cpu", "--records", records, "--record", recordings, "--duration", "14s", "--json",
+            "--http", $"127.0.0.1:{port}"]);
         await cli.WaitForAsync("its records are lost until they can be written again", TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // a second and more of frames without records
+        // The live page says so on the camera's card (before 0.18 only /streams and the metrics did).
+        string dom = HeadlessChromium.Dom($"http://127.0.0.1:{port}/", dir.File("chromium"));
+        Assert.Matches("<dt class=\"warn\">records lost</dt><dd class=\"warn\">of [1-9]\\d* frames", dom);
         File.Delete(filler);
         var (exitCode, output) = cli.WaitForExit(TimeSpan.FromSeconds(60));
         Assert.True(exitCode == 0, cli.StandardError);
