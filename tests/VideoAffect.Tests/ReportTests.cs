@@ -115,6 +115,61 @@ public class ReportTests
         }
     }
 
+    /// <summary>
+    /// With --recorded-at the charts run in times of day, in the offset the start was given in: each
+    /// track's points at its records' `utc` (checked against ffprobe in RecordedAtTests) in that
+    /// offset, ticks written as a 24-hour clock with the date where the chart crosses midnight, and
+    /// the page's tracks from when to when. Before 0.18 a camera's day was charted in seconds.
+    /// </summary>
+    [Fact]
+    public async Task With_the_recordings_start_the_charts_run_in_times_of_day()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 45, fps: 15, audio: false);
+        // An MPEG-TS starts at 1.4 s: the chart must count from the recording's first moment, not from the file's second 0.
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-c", "copy", "-f", "mpegts", dir.File("cam.ts"));
+        var analyzer = new VideoAnalyzer(new AnalyzeOptions
+        {
+            InputPath = dir.File("cam.ts"),
+            OutputPath = dir.File("out.mp4"),
+            EventsPath = dir.File("out.jsonl"),
+            ReportPath = dir.File("report.html"),
+            RecordedAt = "2026-12-04T23:59:58.5+01:00",
+            Recognition = new() { Backend = "cpu", DetectEvery = 2 },
+        });
+        await analyzer.RunAsync(CancellationToken.None);
+        var data = analyzer.Report!;
+        var records = File.ReadAllLines(dir.File("out.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var offset = TimeSpan.FromHours(1);
+        DateTime Shown(JsonElement r) => DateTime.Parse(r.GetProperty("utc").GetString()!, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal) + offset;
+        const double Millisecond = 1.0 / 86400 / 1000; // ToOADate keeps milliseconds
+
+        var track = Assert.Single(ReportCharts.ChartedTracks(data));
+        var mine = records.Where(r => r.GetProperty("track").GetInt32() == track.Id).ToList();
+        var plot = ReportCharts.Track(data, track);
+        var points = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().First().Data.GetScatterPoints();
+        Assert.Equal(mine.Count, points.Count);
+        for (int i = 0; i < mine.Count; i++)
+            Assert.Equal(Shown(mine[i]).ToOADate(), points[i].X, tolerance: 1.5 * Millisecond);
+        Assert.Equal("time of day (UTC+01:00)", plot.Axes.Bottom.Label.Text);
+        plot.GetImageBytes(ReportCharts.Width, 300, ScottPlot.ImageFormat.Png); // lays the ticks out
+        var ticks = plot.Axes.Bottom.TickGenerator.Ticks.Where(t => t.IsMajor).Select(t => t.Label).ToList();
+        Assert.Contains("12-05 00:00:00", ticks);
+        Assert.All(ticks, t => Assert.Matches(@"^12-0[45] \d\d:\d\d:\d\d(\.\d+)?$", t));
+
+        // The timeline: every bar within the records' times of day.
+        var timeline = ReportCharts.Timeline(data, "timeline");
+        var bars = timeline.GetPlottables().OfType<ScottPlot.Plottables.BarPlot>().Single().Bars;
+        double first = records.Min(r => Shown(r).ToOADate()), last = records.Max(r => Shown(r).ToOADate());
+        Assert.All(bars, b => Assert.InRange(b.Position, first - Millisecond, last + Millisecond));
+        Assert.True(bars.Max(b => b.Position) - bars.Min(b => b.Position) > 0.8 * (last - first), "the bars span the video");
+
+        string html = File.ReadAllText(dir.File("report.html"));
+        Assert.Contains("<th>recorded at</th><td>2026-12-04 23:59:58.5 (UTC+01:00;", html);
+        Assert.Contains($"<br>{Shown(mine[0]):yyyy-MM-dd HH:mm:ss}-{Shown(mine[^1]):yyyy-MM-dd HH:mm:ss}<br>", html);
+    }
+
     [Fact]
     public async Task Png_report_is_one_image_of_the_charts()
     {

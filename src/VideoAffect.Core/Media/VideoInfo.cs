@@ -47,8 +47,11 @@ public sealed record VideoInfo(
     /// <summary>When the container says it was made (its creation_time tag, as UTC); null when it does not say, or says 1970 or 1904 (a zero written as a date).</summary>
     internal DateTime? CreationTime { get; init; }
 
-    /// <summary>The wall-clock time of the video's start (--recorded-at), as UTC; null: frames get no wall-clock time.</summary>
-    internal DateTime? RecordedAtUtc { get; init; }
+    /// <summary>The wall-clock time of the video's start (--recorded-at), with the offset from UTC it was given in (or this machine's); null: frames get no wall-clock time.</summary>
+    internal DateTimeOffset? RecordedAt { get; init; }
+
+    /// <summary><see cref="RecordedAt"/> as UTC.</summary>
+    internal DateTime? RecordedAtUtc => RecordedAt?.UtcDateTime;
 
     /// <summary>The wall-clock time of the frame at <paramref name="time"/> (the source's own seconds): the recording's start plus the frame's position in it.</summary>
     internal DateTime? UtcAt(double time) => RecordedAtUtc?.AddTicks((long)Math.Round((time - StartTime) * TimeSpan.TicksPerSecond));

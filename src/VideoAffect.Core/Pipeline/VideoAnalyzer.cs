@@ -49,7 +49,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     {
         options.Validate();
         var info = WithRange(await VideoProbe.ProbeAsync(options.InputPath, token, options.VideoStream, options.SequenceFrameRate));
-        if (options.RecordedAt is { } recordedAt) info = info with { RecordedAtUtc = RecordingStart.Of(recordedAt, info) };
+        if (options.RecordedAt is { } recordedAt) info = info with { RecordedAt = RecordingStart.Of(recordedAt, info) };
         // Every output is checked against the inputs and each other, and locked, before anything is written.
         // Every frame file of an image sequence (frames/img%05d.png) is an input.
         var inputFiles = ImageSequence.IsPattern(options.InputPath) ? ImageSequence.Files(options.InputPath) : [options.InputPath];
@@ -67,7 +67,8 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         // Several single-threaded OpenCV cascades, one frame each, rather than OpenCV's fork-join
         // threads, which stall when the pipeline's other threads share the cores.
         using var openCvThreads = options.DetectWorkers > 1 ? OpenCvThreads.Single() : OpenCvThreads.Unchanged();
-        var report = Report = options.ReportPath is null ? null : new ReportData(recognition.Network.Labels, faceCrops: options.Recognition.Anonymize == Anonymization.None);
+        var report = Report = options.ReportPath is null ? null : new ReportData(recognition.Network.Labels, faceCrops: options.Recognition.Anonymize == Anonymization.None,
+            time: ReportTimeAxis.For(info));
         var records = RecordWriters.Create(eventsOut, recognition.Network.Labels, recognition.LandmarkNames, captureTimes: info.RecordedAtUtc is not null);
         StreamStages stream;
         try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report); }
@@ -192,7 +193,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         [
             ("input", Path.GetFileName(MediaLocation.Shown(options.InputPath))),
             ("duration", string.Create(c, $"{seconds:0.00} s{info.Range.Description}, {info.Width}x{info.Height} at {info.FrameRate:0.###} fps")),
-            .. info.RecordedAtUtc is not { } recorded ? [] : new[] { ("recorded at", recorded.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", c)) },
+            .. info.RecordedAt is not { } recorded ? [] : new[] { ("recorded at", $"{recorded.ToString("yyyy-MM-dd HH:mm:ss.FFF", c)} ({ReportTimeAxis.Zone(recorded.Offset)}; the charts' times of day are in it)") },
             ("frames", frames.ToString(c)),
             .. _decoder!.Damage.Errors == 0 ? [] : new[] { ("damaged", DecodeDamage.Describe(_decoder.Damage.Errors, _decoder.Damage.First)) },
             ("faces", faces.ToString(c)),

@@ -5,7 +5,8 @@ namespace VideoAffect.Reports;
 /// <summary>
 /// The report's charts as ScottPlot models (one model gives the PNG and the SVG, and tests read
 /// the data points from it): the emotion timeline of the whole video, label shares overall and per
-/// track, and each track's shown probabilities over time. Colours come from <see cref="EmotionPalette"/>.
+/// track, and each track's shown probabilities over time. Colours come from <see cref="EmotionPalette"/>;
+/// times are the source's seconds or, for a recording whose start is known, times of day (<see cref="ReportTimeAxis"/>).
 /// </summary>
 internal static class ReportCharts
 {
@@ -38,12 +39,12 @@ internal static class ReportCharts
             if (best < 0) continue;
             shown.Add(best);
             // A hair wider than the bin, so neighbours of one colour read as one band (no anti-aliased seams).
-            bars.Add(new Bar { Position = start + (bin + 0.5) * width, Size = width * 1.05, Value = 1, FillColor = EmotionPalette.Chart(data.Labels[best], best), LineWidth = 0 });
+            bars.Add(new Bar { Position = data.Time.X(start + (bin + 0.5) * width), Size = data.Time.Width(width * 1.05), Value = 1, FillColor = EmotionPalette.Chart(data.Labels[best], best), LineWidth = 0 });
         }
         plot.Add.Bars(bars);
-        plot.Axes.SetLimits(start, start + span, 0, 1);
+        data.Time.Apply(plot, start, start + span);
+        plot.Axes.SetLimitsY(0, 1);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual();
-        plot.Axes.Bottom.Label.Text = "time (s)";
         plot.Grid.YAxisStyle.IsVisible = false;
         Legend(plot, data, shown);
         return plot;
@@ -83,8 +84,8 @@ internal static class ReportCharts
     /// <summary>A track's shown (smoothed) probability of each emotion over time.</summary>
     public static Plot Track(ReportData data, ReportTrack track)
     {
-        var plot = NewPlot($"track #{track.Id}: {track.FirstTime:0.0}-{track.LastTime:0.0} s, {track.Records} records, mostly {data.Labels[track.Dominant]}");
-        double[] times = track.Series.Select(p => p.Time).ToArray();
+        var plot = NewPlot($"track #{track.Id}: {data.Time.Span(track.FirstTime, track.LastTime)}, {track.Records} records, mostly {data.Labels[track.Dominant]}");
+        double[] times = track.Series.Select(p => data.Time.X(p.Time)).ToArray();
         for (int l = 0; l < data.Labels.Count; l++)
         {
             int label = l;
@@ -92,8 +93,8 @@ internal static class ReportCharts
             line.LineWidth = 2;
             line.LegendText = data.Labels[l];
         }
-        plot.Axes.SetLimits(track.FirstTime, Math.Max(track.LastTime, track.FirstTime + 1e-3), 0, 1);
-        plot.Axes.Bottom.Label.Text = "time (s)";
+        data.Time.Apply(plot, track.FirstTime, Math.Max(track.LastTime, track.FirstTime + 1e-3));
+        plot.Axes.SetLimitsY(0, 1);
         plot.Axes.Left.Label.Text = "probability";
         plot.ShowLegend(Edge.Right);
         return plot;

@@ -9,7 +9,7 @@ namespace VideoAffect.Reports;
 /// probabilities over time, its label counts and the crop of its most confident classification
 /// (none when the run anonymizes faces: a hidden face's crop shows nothing).
 /// </summary>
-internal sealed class ReportData(IReadOnlyList<string> labels, bool faceCrops = true)
+internal sealed class ReportData(IReadOnlyList<string> labels, bool faceCrops = true, ReportTimeAxis? time = null)
 {
     /// <summary>Thumbnail height in pixels.</summary>
     const int ThumbnailHeight = 96;
@@ -17,6 +17,8 @@ internal sealed class ReportData(IReadOnlyList<string> labels, bool faceCrops = 
     readonly List<(double Time, int Label)> _shown = new();
 
     public IReadOnlyList<string> Labels { get; } = labels;
+    /// <summary>How the report says when: seconds, or times of day for a recording whose start is known.</summary>
+    public ReportTimeAxis Time { get; } = time ?? ReportTimeAxis.Seconds;
     public long[] LabelCounts { get; } = new long[labels.Count];
     public double FirstTime { get; private set; } = double.NaN;
     public double LastTime { get; private set; }

@@ -117,7 +117,7 @@ internal static partial class RunReport
             html.Append("<div class=\"track\">");
             if (t.Thumbnail is { } jpeg)
                 html.Append(CultureInfo.InvariantCulture, $"<img alt=\"track #{t.Id}, its most confident face\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(jpeg)}\">");
-            html.Append(CultureInfo.InvariantCulture, $"<div class=\"about\"><b>track #{t.Id}</b><br>{t.FirstTime:0.00}-{t.LastTime:0.00} s<br>{t.Records} records<br>")
+            html.Append(CultureInfo.InvariantCulture, $"<div class=\"about\"><b>track #{t.Id}</b><br>{E(data.Time.Span(t.FirstTime, t.LastTime, "0.00"))}<br>{t.Records} records<br>")
                 .Append(CultureInfo.InvariantCulture, $"<span class=\"swatch\" style=\"background:{EmotionPalette.Hex(dominant, t.Dominant)}\"></span>mostly {E(dominant)} ({100.0 * t.LabelRecords[t.Dominant] / t.Records:0}%)</div>");
             html.Append("<div class=\"chart\">").Append(Inline(charts[2 + i].Plot, charts[2 + i].Height)).Append("</div></div>");
         }
