@@ -164,6 +164,14 @@ public class ReportTests
         double first = records.Min(r => Shown(r).ToOADate()), last = records.Max(r => Shown(r).ToOADate());
         Assert.All(bars, b => Assert.InRange(b.Position, first - Millisecond, last + Millisecond));
         Assert.True(bars.Max(b => b.Position) - bars.Min(b => b.Position) > 0.8 * (last - first), "the bars span the video");
+        // 45 frames: a stretch per frame, so a bar for each frame with a face and no blank between them
+        // (120 stretches left every fourth one empty).
+        Assert.Equal(45, data.Frames);
+        Assert.Equal(records.Select(r => r.GetProperty("frame").GetInt32()).Distinct().Count(), bars.Count);
+        var positions = bars.Select(b => b.Position).Order().ToList();
+        var withFaces = records.Select(r => r.GetProperty("frame").GetInt32()).ToHashSet();
+        int between = Enumerable.Range(withFaces.Min(), withFaces.Max() - withFaces.Min() + 1).Count(f => !withFaces.Contains(f));
+        Assert.Equal(between, positions.Zip(positions.Skip(1)).Count(p => p.Second - p.First > bars[0].Size)); // blank only where a frame has no face
 
         string html = File.ReadAllText(dir.File("report.html"));
         Assert.Contains("<th>recorded at</th><td>2026-12-04 23:59:58.5 (UTC+01:00;", html);

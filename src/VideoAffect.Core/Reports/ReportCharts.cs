@@ -20,18 +20,20 @@ internal static class ReportCharts
     public static IReadOnlyList<ReportTrack> ChartedTracks(ReportData data) =>
         data.Tracks.Values.Where(t => t.Records >= MinTrackRecords).OrderByDescending(t => t.Records).Take(MaxTracks).OrderBy(t => t.FirstTime).ToList();
 
-    /// <summary>Which emotion the faces show most in each stretch of the video (blank where there is no face).</summary>
+    /// <summary>Which emotion the faces show most in each stretch of the video (blank where there is no face): 120 stretches, or one per frame in a shorter clip.</summary>
     public static Plot Timeline(ReportData data, string title)
     {
         var plot = NewPlot(title);
         double start = double.IsNaN(data.FirstTime) ? 0 : data.FirstTime, span = Math.Max(data.Duration, 1e-3);
-        double width = span / TimelineBins;
-        var counts = new long[TimelineBins, data.Labels.Count];
+        // No more stretches than frames: a short clip's empty stretches would read as moments without a face.
+        int bins = (int)Math.Clamp(data.Frames, 1, TimelineBins);
+        double width = span / bins;
+        var counts = new long[bins, data.Labels.Count];
         foreach (var (time, label) in data.Shown)
-            counts[Math.Clamp((int)((time - start) / width), 0, TimelineBins - 1), label]++;
+            counts[Math.Clamp((int)((time - start) / width), 0, bins - 1), label]++;
         var bars = new List<Bar>();
         var shown = new SortedSet<int>();
-        for (int bin = 0; bin < TimelineBins; bin++)
+        for (int bin = 0; bin < bins; bin++)
         {
             int best = -1;
             for (int l = 0; l < data.Labels.Count; l++)
