@@ -138,12 +138,18 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             var result = await Input(size.Filters)
                 .OutputToPipe(sink, o => o
                     .WithCustomArgument("-map 0:v:0 -an -sn -dn")
+                    // Every decoded frame once, as it came: the raw output's default (constant frame
+                    // rate) invented copies of the last frame to fill a camera's pause or slow-down
+                    // (22 for a file's 0.7 s pause; a burst of them when a stalled RTSP camera
+                    // resumed) and dropped frames that came close together.
+                    .WithFpsMode(FpsMode.Passthrough)
                     // The probed size is pinned, so a size change inside one connection cannot
-                    // desynchronise the byte stream; the next connection probes the new size. An
+                    // desynchronise the byte stream (a frame of another shape is fitted, not
+                    // stretched: DisplayGeometry.Fit); the next connection probes the new size. An
                     // interlaced camera (an analogue one through an encoder, a capture card) is
                     // deinterlaced as a file is, at one frame period of latency (yadif looks one
                     // frame ahead), and an HDR one mapped to SDR.
-                    .WithCustomArgument($"-vf {size.Filters.Chain}scale={size.Width}:{size.Height}")
+                    .WithCustomArgument($"-vf {size.Filters.Chain}{DisplayGeometry.Fit(size.Width, size.Height)}")
                     .WithCustomArgument("-pix_fmt bgr24")
                     .ForceFormat("rawvideo"))
                 .WithLogLevel(FFMpegLogLevel.Error)

@@ -51,6 +51,26 @@ internal static class DisplayGeometry
             && tags.TryGetProperty("rotate", out var rotate) && int.TryParse(rotate.ToString(), out int turn) ? turn : 0;
     }
 
+    /// <summary>
+    /// The decoders' last filters: every frame to the analysed size, <paramref name="width"/> x
+    /// <paramref name="height"/>, in square pixels, as BGR. A frame of the stream's own shape (its
+    /// display aspect within 1% of the size's, the case of every frame but after a mid-stream change)
+    /// is scaled to it exactly, as a plain scale would. A frame of another shape (a recording that
+    /// goes from 4:3 to 16:9, a camera reconfigured, two clips joined) is fitted inside it at its own
+    /// aspect and centred on black, letterboxed or pillarboxed, not stretched: a squeezed face is
+    /// neither what the cascade nor the classifier knows. ffmpeg evaluates the expressions again
+    /// whenever the frames' size changes; a pixel aspect further from 1 than <see cref="MostStretch"/>
+    /// is ignored there as in <see cref="Of"/>.
+    /// </summary>
+    public static string Fit(int width, int height)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string aspect = string.Create(c, $"if(between(sar,{1 / MostStretch},{MostStretch}),dar,a)");
+        string same = string.Create(c, $"lt(abs({aspect}*{height}/{width}-1),0.01)");
+        return string.Create(c, $"scale=w='if({same},{width},min({width},round({height}*{aspect})))':h='if({same},{height},min({height},round({width}/{aspect})))',")
+            + string.Create(c, $"format=bgr24,pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1");
+    }
+
     static int Int(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : 0;
 }

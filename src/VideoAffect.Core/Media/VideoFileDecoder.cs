@@ -76,11 +76,12 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
                     // The probed stream (not ffmpeg's own choice), at the source's own times.
                     .WithCustomArgument($"-copyts -map 0:{info.StreamIndex} -an -sn -dn")
                     // Keep every decoded frame once (no duplication or dropping) and pin the frame
-                    // size, so a mid-stream size change cannot desynchronise the frames; an
-                    // interlaced source is deinterlaced and HDR mapped to SDR first (SourceFilters).
+                    // size, so a mid-stream size change cannot desynchronise the frames (a frame of
+                    // another shape is fitted, not stretched: DisplayGeometry.Fit); an interlaced
+                    // source is deinterlaced and HDR mapped to SDR first (SourceFilters).
                     .WithFpsMode(FpsMode.Passthrough)
                     // Matroska counts milliseconds: times scaled by 1000 arrive in microseconds.
-                    .WithCustomArgument($"-vf {info.Filters.Chain}scale={info.Width}:{info.Height},setpts=PTS*{TimeScale}")
+                    .WithCustomArgument($"-vf {info.Filters.Chain}{DisplayGeometry.Fit(info.Width, info.Height)},setpts=PTS*{TimeScale}")
                     .WithCustomArgument("-enc_time_base -1 -c:v rawvideo -pix_fmt bgr24 -allow_raw_vfw 1")
                     // No CRC-32 per cluster: over raw frames through a local pipe it protects nothing,
                     // and computing it took half of this ffmpeg's CPU time (0.57 -> 0.30 s of user time
