@@ -63,10 +63,10 @@ public sealed class ClusterClient : IAsyncDisposable
         return known;
     }
 
-    public Task<string> SubmitAsync(string input, string outputDirectory)
+    public Task<string> SubmitAsync(string input, string outputDirectory, JobOptions? options = null)
     {
         string token = Guid.NewGuid().ToString("N"); // the same for every retry of this submission
-        return Retried(() => _client.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).Submit(token, input, outputDirectory));
+        return Retried(() => _client.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).Submit(token, input, outputDirectory, options));
     }
 
     public Task<Dictionary<string, JobInfo>> JobsAsync() => Retried(() => _client.GetGrain<IJobRegistryGrain>(ClusterNode.Jobs).List());

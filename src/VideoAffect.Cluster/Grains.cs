@@ -63,11 +63,36 @@ public sealed class JobInfo
     [Id(7)] public string? Silo { get; set; }
     /// <summary>The submitting client's token for this video: a submission retried after a lost answer is not a second job.</summary>
     [Id(8)] public string? Token { get; set; }
+    /// <summary>How this video is analysed beyond the node's recognition options; null (a job submitted before 0.18): as `analyze VIDEO -o FOLDER/`.</summary>
+    [Id(9)] public JobOptions? Options { get; set; }
+}
+
+/// <summary>
+/// What `cluster submit` asks of each of its videos' runs, as `analyze` takes it: a part of each
+/// video, wall-clock times, CSV records, an HTML report beside the outputs, no annotated video.
+/// How faces are found and classified is the node's (its recognition options, as its cameras').
+/// </summary>
+[GenerateSerializer]
+public sealed record JobOptions
+{
+    /// <summary>Analyse from this far into the video, in seconds (`--start`); null: from its start.</summary>
+    [Id(0)] public double? Start { get; init; }
+    /// <summary>Up to this far, in seconds (`--end`); null: to its end.</summary>
+    [Id(1)] public double? End { get; init; }
+    /// <summary>`--recorded-at`: "file" or an ISO 8601 time; null: records without wall-clock times.</summary>
+    [Id(2)] public string? RecordedAt { get; init; }
+    /// <summary>Records as CSV (NAME.annotated.csv) rather than JSON lines.</summary>
+    [Id(3)] public bool Csv { get; init; }
+    /// <summary>An HTML report beside the outputs (NAME.annotated.html).</summary>
+    [Id(4)] public bool Report { get; init; }
+    /// <summary>No annotated video: records, summary (and report) only.</summary>
+    [Id(5)] public bool NoVideo { get; init; }
 }
 
 /// <summary>A job handed to a node.</summary>
 [GenerateSerializer]
-public sealed record JobClaim([property: Id(0)] string Id, [property: Id(1)] string Input, [property: Id(2)] string OutputDirectory, [property: Id(3)] int Attempt);
+public sealed record JobClaim([property: Id(0)] string Id, [property: Id(1)] string Input, [property: Id(2)] string OutputDirectory, [property: Id(3)] int Attempt,
+    [property: Id(4)] JobOptions? Options = null);
 
 /// <summary>
 /// Every submitted job and its state, kept in Redis. Nodes with a free slot claim the oldest pending
@@ -77,7 +102,7 @@ public sealed record JobClaim([property: Id(0)] string Id, [property: Id(1)] str
 public interface IJobRegistryGrain : IGrainWithStringKey
 {
     /// <summary>A new job, or the one already submitted with the same token.</summary>
-    Task<string> Submit(string token, string input, string outputDirectory);
+    Task<string> Submit(string token, string input, string outputDirectory, JobOptions? options);
     /// <summary>
     /// The oldest pending job, now running on that node; null when none is pending. The node says
     /// which jobs it runs: one recorded as running there but not among them was handed over in a

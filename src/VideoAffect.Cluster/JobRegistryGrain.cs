@@ -13,12 +13,12 @@ public sealed class JobRegistryGrain(
     [PersistentState("jobs", ClusterNode.Storage)] IPersistentState<JobList> jobs,
     IClusterMembershipService membership) : Grain, IJobRegistryGrain
 {
-    public async Task<string> Submit(string token, string input, string outputDirectory)
+    public async Task<string> Submit(string token, string input, string outputDirectory, JobOptions? options)
     {
         var known = jobs.State.Jobs.FirstOrDefault(j => j.Value.Token == token);
         if (known.Value is not null) return known.Key;
         string id = $"job-{jobs.State.Jobs.Count + 1:D4}-{Path.GetFileNameWithoutExtension(input)}";
-        jobs.State.Jobs[id] = new JobInfo { Input = input, OutputDirectory = outputDirectory, Token = token };
+        jobs.State.Jobs[id] = new JobInfo { Input = input, OutputDirectory = outputDirectory, Token = token, Options = options };
         await jobs.WriteStateAsync();
         return id;
     }
@@ -41,7 +41,7 @@ public sealed class JobRegistryGrain(
             changed = true;
         }
         if (changed) await jobs.WriteStateAsync();
-        return next.Job is null ? null : new JobClaim(next.Id, next.Job.Input, next.Job.OutputDirectory, next.Job.Attempts);
+        return next.Job is null ? null : new JobClaim(next.Id, next.Job.Input, next.Job.OutputDirectory, next.Job.Attempts, next.Job.Options);
     }
 
     public async Task Finished(string id, string silo, bool done, string? error, long frames)

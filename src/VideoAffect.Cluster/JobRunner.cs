@@ -42,8 +42,7 @@ public sealed class JobRunner(IGrainFactory grains, ILocalSiloDetails silo, JobS
         log($"{job.Id}: analysing {job.Input} (run {job.Attempt})");
         try
         {
-            var (video, events, summaryPath) = FolderOutputs.In(job.OutputDirectory, job.Input); // as `analyze INPUT -o FOLDER/` names them
-            var options = new AnalyzeOptions { InputPath = job.Input, OutputPath = video, EventsPath = events, SummaryPath = summaryPath, Recognition = settings.Recognition };
+            var options = JobAnalysis.Options(job, settings.Recognition);
             var summary = await new VideoAnalyzer(options).RunAsync(stop);
             if (stop.IsCancellationRequested) { await HandBackAsync(job); return; }
             await ReportAsync(() => Registry.Finished(job.Id, SiloKey, summary.Complete, summary.Error, summary.FramesWritten), stop);

@@ -18,13 +18,19 @@ static class ClusterCommand
         var remove = new Command("remove", "stop watching a camera and forget it");
         var name = new Argument<string>("name");
         remove.Arguments.Add(name);
-        var submit = new Command("submit", "analyse recorded videos on the cluster's nodes: OUTPUT/NAME.annotated.mp4 with its .jsonl records and .summary.json each, written once a run completes");
+        var submit = new Command("submit", "analyse recorded videos on the cluster's nodes: OUTPUT/NAME.annotated.mp4 with its .jsonl (or .csv) records and .summary.json (and .html report) each, written once a run completes");
         var files = new Argument<string[]>("videos") { Description = "video files (or folders: the video files in each) every node can read at the same path", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--output", "-o") { Description = "folder for the outputs, shared by the nodes", Required = true };
         var wait = new Option<bool>("--wait") { Description = "wait until every submitted video is done or failed (exit code 1 if one failed)" };
+        // Per job, as analyze takes them; how faces are found and classified is each node's.
+        var start = Durations.Option("--start", "analyse from this far into each video, as a player counts", TimeSpan.Zero, defaultText: "0");
+        var end = Durations.Option("--end", "analyse up to this far into each video", TimeSpan.Zero, defaultText: "the end");
+        var recordedAt = new Option<string?>("--recorded-at") { Description = "when the recording started, so that each record gets its wall-clock time (utc): 'file' (each video's creation_time) or a date and time (one video only)" };
+        var recordsFormat = new Option<string>("--records-format") { Description = "records as jsonl (NAME.annotated.jsonl) or csv (NAME.annotated.csv)", DefaultValueFactory = _ => "jsonl" };
+        var report = new Option<bool>("--report") { Description = "an HTML report for each video (NAME.annotated.html)" };
+        var noVideo = new Option<bool>("--no-video") { Description = "write no annotated video: records and summary (and report) only" };
         submit.Arguments.Add(files);
-        submit.Options.Add(output);
-        submit.Options.Add(wait);
+        foreach (var o in new Option[] { output, wait, start, end, recordedAt, recordsFormat, report, noVideo }) submit.Options.Add(o);
         var status = new Command("status", "the living nodes, which node watches each camera, and each job's state");
         var json = new Option<bool>("--json") { Description = "print the status as JSON" };
         status.Options.Add(json);
@@ -52,13 +58,25 @@ static class ClusterCommand
         submit.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
             // Everything is checked before the cluster hears of any of it, as `analyze` checks a batch.
-            var (folder, plan) = PlanJobs(r.GetValue(files) ?? [], r.GetValue(output)!);
+            string format = r.GetValue(recordsFormat)!.ToLowerInvariant();
+            if (format is not ("jsonl" or "csv")) throw new VideoAffectException($"--records-format '{r.GetValue(recordsFormat)}': give jsonl or csv");
+            var options = new JobOptions
+            {
+                // Given or not, not "0" or "the end": --end 0 is refused as an end before the start.
+                Start = r.GetResult(start) is { Implicit: false } ? r.GetValue(start).Value.TotalSeconds : null,
+                End = r.GetResult(end) is { Implicit: false } ? r.GetValue(end).Value.TotalSeconds : null,
+                RecordedAt = r.GetValue(recordedAt),
+                Csv = format == "csv",
+                Report = r.GetValue(report),
+                NoVideo = r.GetValue(noVideo),
+            };
+            var (folder, plan) = PlanJobs(r.GetValue(files) ?? [], r.GetValue(output)!, options);
             await using var client = await ConnectAsync(r, submit, ct);
             Directory.CreateDirectory(folder);
             var ids = new List<string>();
             foreach (var job in plan)
             {
-                ids.Add(await client.SubmitAsync(job.Input, folder));
+                ids.Add(await client.SubmitAsync(job.Input, folder, options));
                 Console.WriteLine($"{ids[^1]}: {job.Input}");
             }
             if (!r.GetValue(wait)) return 0;
@@ -120,16 +138,20 @@ static class ClusterCommand
     /// twice, or would be written over by a job (its own or another's), or two jobs would write
     /// the same file.
     /// </summary>
-    static (string Folder, IReadOnlyList<AnalyzeOutputs.Planned> Jobs) PlanJobs(IEnumerable<string> videos, string output)
+    static (string Folder, IReadOnlyList<AnalyzeOutputs.Planned> Jobs) PlanJobs(IEnumerable<string> videos, string output, JobOptions options)
     {
         string folder = Path.GetFullPath(output);
         if (File.Exists(folder)) throw new VideoAffectException($"--output '{output}' is a file; give the folder the nodes write to");
         var inputs = AnalyzeOutputs.Expand(videos).Select(Path.GetFullPath).ToList();
         foreach (var input in inputs.Where(i => !File.Exists(i))) throw new VideoAffectException($"video '{input}' does not exist");
+        // The options as the node will run them: a bad part or time is refused here, once.
+        JobAnalysis.Options(new JobClaim("", inputs[0], folder, 0, options), new RecognitionOptions()).Validate();
+        if (inputs.Count > 1 && options.RecordedAt is { } at && RecordingStart.Parse(at) is not null)
+            throw new VideoAffectException($"--recorded-at {at} is one video's start, and {inputs.Count} videos are given; submit them one at a time, or give --recorded-at file to read each one's own creation_time");
         var plan = inputs.Select(input =>
         {
-            var (video, events, summary) = FolderOutputs.In(folder, input);
-            return new AnalyzeOutputs.Planned(input, video, events, summary, null);
+            var (video, events, summary, report) = JobAnalysis.Outputs(folder, input, options);
+            return new AnalyzeOutputs.Planned(input, video, events, summary, report);
         }).ToList();
         AnalyzeOutputs.CheckApart(plan);
         return (folder, plan);

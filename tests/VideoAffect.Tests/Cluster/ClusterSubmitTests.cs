@@ -19,10 +19,15 @@ public class ClusterSubmitTests
     [InlineData("-o out a a/talk.mp4", "'DIR/a/talk.mp4' is given twice")] // once in its folder, once by name
     [InlineData("-o out a/none.mp4", "video 'DIR/a/none.mp4' does not exist")]
     [InlineData("-o notes.txt a", "--output 'DIR/notes.txt' is a file; give the folder the nodes write to")]
+    // Per-job options are checked as analyze checks them, and their outputs' names too.
+    [InlineData("-o out a --start 5 --end 2", "--end (2 s) must come after --start (5 s)")]
+    [InlineData("-o out a b --recorded-at 2026-12-04T08:00", "--recorded-at 2026-12-04T08:00 is one video's start, and 2 videos are given")]
+    [InlineData("-o out a --records-format xml", "--records-format 'xml': give jsonl or csv")]
+    [InlineData("-o out a/talk.mp4 out/talk.annotated.csv --records-format csv", "events file 'DIR/out/talk.annotated.csv' is the input 'DIR/out/talk.annotated.csv'")]
     public void A_batch_that_would_overwrite_or_clash_is_refused_before_the_cluster_is_asked(string arguments, string expected)
     {
         using var dir = TestPaths.NewTempFolder();
-        foreach (var file in new[] { "a/talk.mp4", "b/talk.mkv", "out/talk.annotated.mp4", "notes.txt" })
+        foreach (var file in new[] { "a/talk.mp4", "b/talk.mkv", "out/talk.annotated.mp4", "out/talk.annotated.csv", "notes.txt" })
         {
             Directory.CreateDirectory(Path.GetDirectoryName(dir.File(file))!);
             File.WriteAllText(dir.File(file), file); // never opened: submit checks names, the nodes read the videos
@@ -30,7 +35,9 @@ public class ClusterSubmitTests
         Directory.CreateDirectory(dir.File("empty"));
         var before = Snapshot(dir.Path);
 
-        var paths = arguments.Split(' ').Select(a => a.StartsWith('-') ? a : dir.File(a));
+        // Paths are made absolute; an option's value (a word after an option that takes one) stays as it is.
+        var words = arguments.Split(' ');
+        var paths = words.Select((a, i) => a.StartsWith('-') || (i > 0 && words[i - 1] is "--start" or "--end" or "--recorded-at" or "--records-format") ? a : dir.File(a));
         var r = ProcessRunner.Cli(["cluster", "submit", "--cluster", Nowhere, .. paths], timeoutSeconds: 60);
         Assert.Equal(2, r.ExitCode);
         string line = Assert.Single(r.StandardError.Trim().Split('\n'));

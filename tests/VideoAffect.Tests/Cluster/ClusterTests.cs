@@ -10,7 +10,7 @@ namespace VideoAffect.Tests.Cluster;
 /// cameras running again on the others within 30 s, their records resuming there, `cluster status`
 /// agreeing; Redis killed under the running cluster (one line from each node, the cameras going on)
 /// and back (the cluster answers again); the killed node back, cameras spreading out to it; a camera removed; ten recorded videos with a node killed
-/// mid-job; a wrong Redis address refused with one line.
+/// mid-job; a job with options of its own; a wrong Redis address refused with one line.
 /// </summary>
 public class ClusterTests
 {
@@ -131,6 +131,24 @@ public class ClusterTests
             Assert.True(removed.ExitCode == 0, removed.StandardError);
             var final = await WaitForStatusAsync(cluster, s => !s.Cameras.ContainsKey("cam1"), "cam1 gone");
             Assert.Equal(5, final.Cameras.Count);
+
+            // A job with options of its own, as analyze takes them: a part, wall-clock times, CSV
+            // records, a report, no annotated video (before 0.18 every job was a plain analyze).
+            string partOut = dir.File("parts");
+            var part = ProcessRunner.Cli(["cluster", "submit", "--cluster", cluster, "--output", partOut, "--wait", videos[0], "--start", "2s", "--end", "6s",
+                "--recorded-at", "2026-12-04T08:00:00Z", "--records-format", "csv", "--report", "--no-video"], timeoutSeconds: 120);
+            Assert.True(part.ExitCode == 0, part.StandardOutput + part.StandardError);
+            Assert.Equal(["talk1.annotated.csv", "talk1.annotated.html", "talk1.annotated.summary.json"], Directory.GetFiles(partOut).Select(Path.GetFileName).Order());
+            using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(partOut, "talk1.annotated.summary.json"))))
+            {
+                Assert.Equal(60, summary.RootElement.GetProperty("frames_decoded").GetInt32()); // [2 s, 6 s) at 15 fps
+                Assert.Equal(new DateTime(2026, 12, 4, 8, 0, 0, DateTimeKind.Utc), summary.RootElement.GetProperty("recorded_at").GetDateTime().ToUniversalTime());
+            }
+            var rows = File.ReadAllLines(Path.Combine(partOut, "talk1.annotated.csv"));
+            Assert.StartsWith("time,utc,frame,", rows[0]);
+            Assert.True(rows.Length > 30, $"{rows.Length - 1} records");
+            Assert.All(rows.Skip(1), row => Assert.InRange(double.Parse(row.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture), 2, 6));
+            Assert.Contains("<th>recorded at</th>", File.ReadAllText(Path.Combine(partOut, "talk1.annotated.html")));
         }
         catch (Exception e) when (e is not ClusterFailure)
         {

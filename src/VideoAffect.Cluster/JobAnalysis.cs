@@ -1,0 +1,40 @@
+using VideoAffect.Pipeline;
+
+namespace VideoAffect.Cluster;
+
+/// <summary>
+/// One job's `analyze` run, as the node runs it and as `cluster submit` checks it before the
+/// cluster hears of it: its outputs in the job's folder, named as `analyze VIDEO -o FOLDER/` names
+/// them (NAME.annotated.mp4, .jsonl or .csv, .summary.json, .html), and its options. One place, so
+/// the names the submitter checks for clashes are the names the node writes.
+/// </summary>
+public static class JobAnalysis
+{
+    /// <summary>Where a job's outputs go; <c>Video</c> is /dev/null without an annotated video, <c>Report</c> null without a report.</summary>
+    public static (string Video, string Events, string Summary, string? Report) Outputs(string folder, string input, JobOptions? options)
+    {
+        var (video, events, summary) = FolderOutputs.In(folder, input);
+        return (options?.NoVideo == true ? "/dev/null" : video,
+            options?.Csv == true ? Path.ChangeExtension(events, ".csv") : events,
+            summary,
+            options?.Report == true ? Path.ChangeExtension(video, ".html") : null);
+    }
+
+    /// <summary>The run of <paramref name="job"/> with the node's recognition options.</summary>
+    public static AnalyzeOptions Options(JobClaim job, RecognitionOptions recognition)
+    {
+        var (video, events, summary, report) = Outputs(job.OutputDirectory, job.Input, job.Options);
+        return new AnalyzeOptions
+        {
+            InputPath = job.Input,
+            OutputPath = video,
+            EventsPath = events,
+            SummaryPath = summary,
+            ReportPath = report,
+            Start = job.Options?.Start is { } start ? TimeSpan.FromSeconds(start) : null,
+            End = job.Options?.End is { } end ? TimeSpan.FromSeconds(end) : null,
+            RecordedAt = job.Options?.RecordedAt,
+            Recognition = recognition,
+        };
+    }
+}
