@@ -36,6 +36,7 @@ public class CliTests
     [InlineData("analyze x.mp4 --min-face abc", "videoaffect: usage: --min-face takes a whole number of pixels or a percentage of the frame's shorter side above 0% and at most 100%, such as 30 or 5% (got 'abc'); see 'videoaffect analyze --help'")]
     [InlineData("analyze x.mp4 --max-face 120%", "videoaffect: usage: --max-face takes a whole number of pixels or a percentage of the frame's shorter side above 0% and at most 100%, such as 30 or 5% (got '120%'); see 'videoaffect analyze --help'")]
     [InlineData("monitor x.mp4 --stall-timeout 5q", "videoaffect: usage: --stall-timeout takes a duration such as 500ms, 5s, 10m or 2h (got '5q'); see 'videoaffect monitor --help'")]
+    [InlineData("monitor x.mp4 --record-max-size 20X", "videoaffect: usage: --record-max-size takes a size such as 500M, 20G or 1.5T (got '20X'); see 'videoaffect monitor --help'")]
     [InlineData("analyze", "videoaffect: usage: Required argument 'inputs' missing for command: 'analyze'; see 'videoaffect analyze --help'")]
     // A mistyped option is refused, not taken as one more source or image (monitor once watched a source named '--seconds').
     [InlineData("monitor x.mp4 --seconds 5", "videoaffect: usage: unknown option '--seconds'; see 'videoaffect monitor --help'")]
@@ -68,6 +69,7 @@ public class CliTests
         string Line(string option) => r.StandardOutput.Split('\n').Single(l => l.TrimStart().StartsWith(option + " "));
         Assert.EndsWith("[default: 20ms]", Line("--batch-timeout-ms").TrimEnd());
         Assert.EndsWith("[default: 5m]", Line("--segment-seconds").TrimEnd());
+        Assert.EndsWith("[default: forever]", Line("--record-keep").TrimEnd());
         Assert.EndsWith("[default: 5s]", Line("--stall-timeout").TrimEnd());
         Assert.EndsWith("[default: 30s]", Line("--reconnect-max").TrimEnd());
         Assert.EndsWith("[default: until Ctrl-C or SIGTERM]", Line("--duration").TrimEnd());

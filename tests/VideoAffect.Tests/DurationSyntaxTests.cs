@@ -25,6 +25,8 @@ public class DurationSyntaxTests
     [InlineData("00:10:00", 600)]
     [InlineData("26:00:00", 93600)]
     [InlineData("1.02:00:00", 93600)] // a .NET TimeSpan with days
+    [InlineData("7d", 604800)] // how long recordings are kept
+    [InlineData("1d12h", 129600)]
     public void Each_form_gives_its_seconds(string text, double seconds)
     {
         Assert.True(Durations.TryParse(text, bareMilliseconds: false, out var value));
@@ -41,9 +43,34 @@ public class DurationSyntaxTests
     [InlineData("1:2:3:4")]
     [InlineData("s")]
     [InlineData("5s10m")]
+    [InlineData("2h1d")]
     public void Typos_are_refused(string text) => Assert.False(Durations.TryParse(text, bareMilliseconds: false, out _));
 
     [Fact]
     public void A_bare_number_is_the_options_own_unit() =>
         Assert.Equal(TimeSpan.FromMilliseconds(20), Durations.TryParse("20", bareMilliseconds: true, out var v) ? v : TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("123", 123L)]
+    [InlineData("100K", 100L * 1024)]
+    [InlineData("500M", 500L << 20)]
+    [InlineData("20G", 20L << 30)]
+    [InlineData("1.5T", 3L << 39)]
+    [InlineData("20GB", 20L << 30)]
+    [InlineData("20GiB", 20L << 30)]
+    [InlineData("64b", 64L)]
+    public void Sizes_read_as_df_writes_them(string text, long bytes)
+    {
+        Assert.True(ByteSizes.TryParse(text, out long value));
+        Assert.Equal(bytes, value);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("G")]
+    [InlineData("20X")]
+    [InlineData("-5G")]
+    [InlineData("0")]
+    [InlineData("20 GG")]
+    public void Sizes_that_are_not_are_refused(string text) => Assert.False(ByteSizes.TryParse(text, out _));
 }

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace VideoAffect.Cli.Commands;
 
 /// <summary>
-/// One syntax for every time option: a number with a unit (500ms, 5s, 10m, 2h) or units together
+/// One syntax for every time option: a number with a unit (500ms, 5s, 10m, 2h, 7d) or units together
 /// (9m30s), a clock time as players and ffmpeg write it (9:30, 1:02:03.5), or a bare number in the
 /// option's own unit (seconds, unless its name says ms).
 /// </summary>
@@ -44,13 +44,14 @@ static partial class Durations
     {
         static string N(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
         if (value.Ticks % TimeSpan.TicksPerSecond != 0 && value < TimeSpan.FromSeconds(10)) return N(value.TotalMilliseconds) + "ms";
+        if (value.Ticks % TimeSpan.TicksPerDay == 0 && value.Ticks != 0) return N(value.TotalDays) + "d";
         if (value.Ticks % TimeSpan.TicksPerHour == 0 && value.Ticks != 0) return N(value.TotalHours) + "h";
         if (value.Ticks % TimeSpan.TicksPerMinute == 0 && value.Ticks != 0) return N(value.TotalMinutes) + "m";
         return N(value.TotalSeconds) + "s";
     }
 
     /// <summary>
-    /// 500ms, 5s, 10m, 2h, or units together (1h30m, 9m30s, 1m2.5s); a clock time as players and
+    /// 500ms, 5s, 10m, 2h, 7d, or units together (1d12h, 1h30m, 9m30s, 1m2.5s); a clock time as players and
     /// ffmpeg write it, [[HH:]MM:]SS[.fff] (9:30 is nine and a half minutes, 1:02:03 an hour and a
     /// bit); a .NET TimeSpan with days (1.02:00:00); or a bare number in the option's own unit.
     /// </summary>
@@ -66,7 +67,7 @@ static partial class Durations
         if (Units().Match(text) is { Success: true } units && units.Length > 0)
         {
             double Part(string group) => units.Groups[group].Success ? double.Parse(units.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
-            value = TimeSpan.FromHours(Part("h")) + TimeSpan.FromMinutes(Part("m")) + TimeSpan.FromSeconds(Part("s")) + TimeSpan.FromMilliseconds(Part("ms"));
+            value = TimeSpan.FromDays(Part("d")) + TimeSpan.FromHours(Part("h")) + TimeSpan.FromMinutes(Part("m")) + TimeSpan.FromSeconds(Part("s")) + TimeSpan.FromMilliseconds(Part("ms"));
             return true;
         }
         if (Clock().Match(text) is { Success: true } clock)
@@ -89,7 +90,7 @@ static partial class Durations
 
     static bool Number(string s, out double v) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out v) && v >= 0 && double.IsFinite(v);
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?<h>\d+(?:\.\d+)?)h)?(?:(?<m>\d+(?:\.\d+)?)m(?!s))?(?:(?<s>\d+(?:\.\d+)?)s)?(?:(?<ms>\d+(?:\.\d+)?)ms)?$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?<d>\d+(?:\.\d+)?)d)?(?:(?<h>\d+(?:\.\d+)?)h)?(?:(?<m>\d+(?:\.\d+)?)m(?!s))?(?:(?<s>\d+(?:\.\d+)?)s)?(?:(?<ms>\d+(?:\.\d+)?)ms)?$")]
     private static partial System.Text.RegularExpressions.Regex Units();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?:(?<h>\d+):)?(?<m>\d+):)(?<s>\d+(?:\.\d+)?)$")]

@@ -11,9 +11,13 @@ namespace VideoAffect.Cli.Commands;
 /// </summary>
 sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration> Stall, Option<Durations.Duration> ReconnectMax,
     Option<Durations.Duration> SnapshotInterval, Option<bool> Loop, Option<int> Queue,
-    Option<string?> Records, Option<string> RecordsFormat, Option<string?> Record, Option<Durations.Duration> Segment)
+    Option<string?> Records, Option<string> RecordsFormat, Option<string?> Record, Option<Durations.Duration> Segment,
+    Option<Durations.Duration> RecordKeep, Option<long?> RecordMaxSize)
 {
-    public IEnumerable<Option> All => [Records, RecordsFormat, Record, Segment, Transport, Stall, ReconnectMax, SnapshotInterval, Loop, Queue];
+    public IEnumerable<Option> All => [Records, RecordsFormat, Record, Segment, RecordKeep, RecordMaxSize, Transport, Stall, ReconnectMax, SnapshotInterval, Loop, Queue];
+
+    /// <summary>--record-keep as given; null when left out (every recording kept).</summary>
+    public TimeSpan? ReadKeep(ParseResult r) => r.GetResult(RecordKeep) is { Implicit: false } ? r.GetValue(RecordKeep).Value : null;
 
     public static LiveOptionSet Create(string recordsWhat) => new(
         new Option<string>("--rtsp-transport") { Description = "RTSP transport: tcp or udp", DefaultValueFactory = _ => "tcp" },
@@ -25,7 +29,9 @@ sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration>
         new Option<string?>("--records") { Description = $"write each {recordsWhat}'s face records to DIR/NAME.jsonl (or .csv), a log each start adds to" },
         new Option<string>("--records-format") { Description = "records files as jsonl or csv (the columns of analyze --events NAME.csv, with utc)", DefaultValueFactory = _ => "jsonl" },
         new Option<string?>("--record") { Description = $"record each {recordsWhat}'s annotated video to DIR/NAME-TIME.mp4 segments" },
-        Durations.Option("--segment-seconds", "length of recorded segments", TimeSpan.FromMinutes(5)));
+        Durations.Option("--segment-seconds", "length of recorded segments", TimeSpan.FromMinutes(5)),
+        Durations.Option("--record-keep", $"delete each {recordsWhat}'s recorded segments once they are this old, such as 7d or 12h", TimeSpan.Zero, defaultText: "forever"),
+        ByteSizes.Option("--record-max-size", $"delete each {recordsWhat}'s oldest recorded segments beyond this size in all (e.g. 20G)"));
 
     public LiveSourceOptions ReadSource(ParseResult r) => new()
     {

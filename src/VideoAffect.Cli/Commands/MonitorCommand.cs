@@ -44,6 +44,8 @@ static class MonitorCommand
                 RecordsFormat = r.GetValue(live.RecordsFormat)!.ToLowerInvariant(),
                 RecordingDirectory = r.GetValue(live.Record),
                 SegmentLength = r.GetValue(live.Segment),
+                RecordingKeep = live.ReadKeep(r),
+                RecordingMaxBytes = r.GetValue(live.RecordMaxSize),
                 Duration = r.GetValue(duration).Value is { Ticks: > 0 } d ? d : null,
                 ResourceInterval = r.GetValue(soak) is null ? null : TimeSpan.FromSeconds(5),
                 ResourceReportPath = r.GetValue(soak),

@@ -47,6 +47,8 @@ static class NodeCommand
                 RecordsFormat = r.GetValue(live.RecordsFormat)!.ToLowerInvariant(),
                 RecordingDirectory = r.GetValue(live.Record),
                 SegmentLength = r.GetValue(live.Segment),
+                RecordingKeep = live.ReadKeep(r),
+                RecordingMaxBytes = r.GetValue(live.RecordMaxSize),
                 QueueCapacity = r.GetValue(live.Queue),
                 Source = live.ReadSource(r),
                 Recognition = settings,

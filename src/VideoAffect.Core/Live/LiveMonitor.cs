@@ -228,7 +228,8 @@ public sealed class LiveMonitor : IDisposable
             var stageSet = recognition.ForStream(name, frameThreads ? 1 : share, frameThreads ? share : 1, live: true, writer, monitor.Sinks);
             stageSet.WarmUpDetectors();
             var pipeline = new StreamPipeline(id, status, monitor._previews[name], options, monitor._log, stageSet, writer,
-                options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, name, options.SegmentLength, monitor._log, status.FrameNotRecorded, () => status.Colour) : null,
+                options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, name, options.SegmentLength, monitor._log, status.FrameNotRecorded, () => status.Colour,
+                    new RecordingRetention(rec, name, options.RecordingKeep, options.RecordingMaxBytes, RecordingRetention.Period(options.SegmentLength), monitor._log)) : null,
                 CancellationTokenSource.CreateLinkedTokenSource(sourcesStop));
             _pipelines[id] = pipeline;
             _prepared.Add(pipeline);

@@ -20,6 +20,10 @@ public sealed record MonitorOptions
     public string? RecordingDirectory { get; init; }
     /// <summary>Length of each recording segment.</summary>
     public TimeSpan SegmentLength { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Recording segments whose end is older than this are deleted (this stream's own, from any run); null keeps them.</summary>
+    public TimeSpan? RecordingKeep { get; init; }
+    /// <summary>A stream's recording segments beyond this many bytes in all are deleted, oldest first; null sets no limit.</summary>
+    public long? RecordingMaxBytes { get; init; }
     /// <summary>
     /// Run until stopped even when every source has ended, and take streams added and removed while
     /// running (`monitor --control`: POST and DELETE on /streams; a cluster node's cameras).
@@ -45,6 +49,10 @@ public sealed record MonitorOptions
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
         if (SegmentLength < TimeSpan.FromSeconds(1)) throw new VideoAffectException("segments must be at least 1 s long");
         if (Duration is { } d && d <= TimeSpan.Zero) throw new VideoAffectException("--duration must be positive");
+        if (RecordingKeep is { } keep && keep <= TimeSpan.Zero) throw new VideoAffectException("--record-keep must be positive (leave it out to keep every recording)");
+        if (RecordingMaxBytes is { } max && max <= 0) throw new VideoAffectException("--record-max-size must be positive (leave it out for no limit)");
+        if ((RecordingKeep is not null || RecordingMaxBytes is not null) && RecordingDirectory is null)
+            throw new VideoAffectException("--record-keep and --record-max-size limit the recordings of --record DIR; give --record too");
         Recognition.Validate();
         CheckFolder(RecordsDirectory, "records folder");
         CheckFolder(RecordingDirectory, "recordings folder");

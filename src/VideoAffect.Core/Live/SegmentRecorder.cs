@@ -16,7 +16,9 @@ namespace VideoAffect.Live;
 /// frames, frames are left out of the recording and counted (<paramref name="skipped"/>).
 /// </summary>
 /// <param name="colour">the current connection's colours (read at each new encoder: a reconnection may bring another camera)</param>
-internal sealed class SegmentRecorder(string directory, string streamName, TimeSpan segmentLength, Action<string>? log = null, Action? skipped = null, Func<OutputColour>? colour = null) : IAsyncDisposable
+/// <param name="retention">which old segments to delete as the recording goes on (<see cref="RecordingRetention"/>); null keeps all</param>
+internal sealed class SegmentRecorder(string directory, string streamName, TimeSpan segmentLength, Action<string>? log = null, Action? skipped = null, Func<OutputColour>? colour = null,
+    RecordingRetention? retention = null) : IAsyncDisposable
 {
     bool _skipLogged;
     /// <summary>A live stream's rate is not known ahead: the last frame of a segment lasts this long.</summary>
@@ -29,6 +31,7 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
     /// <summary>Takes the frame (and disposes it once written).</summary>
     public async Task WriteAsync(VideoFrame frame)
     {
+        retention?.Tick();
         // A recording that failed (its disk full, its folder gone) is said and closed; the frames
         // until the next try are left out and counted, and the next try starts a new segment.
         if (_encoder is { IsCompleted: true } && _frames is not null)
