@@ -17,7 +17,8 @@ static class MonitorCommand
         };
         var webcam = new Option<int[]>("--webcam") { Description = "add the V4L2 webcam /dev/videoN (repeatable)", AllowMultipleArgumentsPerToken = true };
         var duration = Durations.Option("--duration", "stop after this long", TimeSpan.Zero, defaultText: "until Ctrl-C or SIGTERM");
-        var http = new Option<string?>("--http") { Description = "serve /metrics, /streams and live previews on ADDRESS:PORT (e.g. 127.0.0.1:8080)" };
+        var httpOptions = HttpOptionSet.Create("/metrics, /streams, live previews and the live page");
+        var http = httpOptions.Address;
         var control = new Option<bool>("--control") { Description = "take streams added and removed while running (POST /streams with NAME=SOURCE, DELETE /streams/NAME; needs --http) and run until stopped even when every source has ended" };
         var json = new Option<bool>("--json") { Description = "print the final summary as JSON" };
         var soak = new Option<string?>("--resources") { Description = "sample memory, handles and threads every 5 s into this CSV (soak runs); the summary shows first, last and peak" };
@@ -27,7 +28,7 @@ static class MonitorCommand
 
         var command = new Command("monitor", "watch live streams (RTSP cameras, webcams, files) and write each face's emotion as it happens");
         command.Arguments.Add(sources);
-        foreach (var o in new Option[] { ConfigFile.Option(), webcam, duration, soak, http, control, json, publish }.Concat(live.All).Concat(recognition.All))
+        foreach (var o in new Option[] { ConfigFile.Option(), webcam, duration, soak, control, json, publish }.Concat(httpOptions.All).Concat(live.All).Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -35,6 +36,7 @@ static class MonitorCommand
             var given = (r.GetValue(sources) ?? []).Concat((r.GetValue(webcam) ?? []).Select(n => $"webcam{n}=/dev/video{n}")).ToList();
             bool controlled = r.GetValue(control);
             if (controlled && r.GetValue(http) is null) throw new VideoAffectException("--control needs --http ADDRESS:PORT (streams are added and removed over HTTP)");
+            var access = httpOptions.Access(r); // a bad credentials file or certificate before any camera starts
             if (given.Count == 0 && !controlled) throw new VideoAffectException("monitor needs at least one source (an rtsp:// URL, --webcam N, or a file), or --control to add them while it runs");
             var options = new MonitorOptions
             {
@@ -110,7 +112,7 @@ static class MonitorCommand
                     if (claims.TryRemove(name, out var claim)) claim.Dispose();
                     return removed;
                 });
-            await using var server = r.GetValue(http) is { } address ? await MonitorHttpServer.StartAsync(monitor, address, streamControl) : null;
+            await using var server = r.GetValue(http) is { } address ? await MonitorHttpServer.StartAsync(monitor, address, access, streamControl) : null;
             server?.Announce(Log);
             var summary = await monitor.RunAsync(ct);
             foreach (var claim in claims.Values) claim.Dispose();

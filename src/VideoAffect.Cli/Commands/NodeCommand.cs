@@ -18,19 +18,21 @@ static class NodeCommand
         var gatewayPort = new Option<int>("--gateway-port") { Description = "port for `cluster` clients (0: a free one)", DefaultValueFactory = _ => 0 };
         var maxStreams = new Option<int>("--max-streams") { Description = "most cameras this node watches at once", DefaultValueFactory = _ => 16 };
         var maxJobs = new Option<int>("--max-jobs") { Description = "most submitted videos this node analyses at once", DefaultValueFactory = _ => 1 };
-        var http = new Option<string?>("--http") { Description = "serve /metrics, /streams and previews of this node's cameras on ADDRESS:PORT" };
+        var httpOptions = HttpOptionSet.Create("/metrics, /streams and previews of this node's cameras");
+        var http = httpOptions.Address;
         var live = LiveOptionSet.Create("camera");
         var recognition = SharedOptions.Recognition();
         var publish = SharedOptions.Publish();
 
         var command = new Command("node", "run one node of a cluster: cameras (`cluster add`) and recorded videos (`cluster submit`) are spread over the nodes and move when one dies");
-        foreach (var o in new Option[] { ConfigFile.Option(), cluster, name, address, siloPort, gatewayPort, maxStreams, maxJobs, http, publish }.Concat(live.All).Concat(recognition.All)) command.Options.Add(o);
+        foreach (var o in new Option[] { ConfigFile.Option(), cluster, name, address, siloPort, gatewayPort, maxStreams, maxJobs, publish }.Concat(httpOptions.All).Concat(live.All).Concat(recognition.All)) command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
             // One recognition for the node's cameras and for the videos it analyses as jobs; checked
             // here so that a bad value is refused before the node joins the cluster.
             var settings = recognition.Read(r);
             settings.Validate();
+            var access = httpOptions.Access(r);
             SystemPackages.Require(ffmpeg: true, settings.Detector.CascadePath);
             var where = ClusterAddress.Parse(r.GetValue(cluster)!);
             if (!IPAddress.TryParse(r.GetValue(address), out var ip)) throw new VideoAffectException($"--address '{r.GetValue(address)}' is not an IP address");
@@ -56,7 +58,7 @@ static class NodeCommand
             options.Validate(); // a bad --records-format or --rtsp-transport before the node joins the cluster
             await using var sinks = Service.SystemdSink.AddTo(Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? []));
             using var monitor = new LiveMonitor(options, Log, sinks);
-            await using var server = r.GetValue(http) is { } at ? await MonitorHttpServer.StartAsync(monitor, at) : null;
+            await using var server = r.GetValue(http) is { } at ? await MonitorHttpServer.StartAsync(monitor, at, access) : null;
             server?.Announce(Log);
             // The monitor outlives the silo: cameras leaving on the way out still close their records.
             using var monitorStop = new CancellationTokenSource();

@@ -18,17 +18,24 @@ namespace VideoAffect.Cli.Http;
 /// /streams/NAME/snapshot.jpg, and a page at / listing the streams with their current emotions.
 /// With <see cref="StreamControl"/> (`monitor --control`), POST /streams with NAME=SOURCE as the body
 /// adds a stream and DELETE /streams/NAME removes one (its records closed before the answer).
+/// Every path may be put behind a password and served over TLS (<see cref="HttpAccess"/>).
 /// </summary>
 public sealed class MonitorHttpServer : IAsyncDisposable
 {
     readonly WebApplication _app;
 
-    MonitorHttpServer(WebApplication app, string address, bool controlled)
+    MonitorHttpServer(WebApplication app, string address, bool controlled, HttpAccess access)
     {
         _app = app;
         Address = address;
         Controlled = controlled;
+        _access = access;
     }
+
+    readonly HttpAccess _access;
+
+    /// <summary>http, or https with a certificate.</summary>
+    string Scheme => _access.Certificate is null ? "http" : "https";
 
     /// <summary>Whether streams can be added and removed over HTTP (--control).</summary>
     public bool Controlled { get; }
@@ -46,14 +53,17 @@ public sealed class MonitorHttpServer : IAsyncDisposable
     /// </summary>
     public void Announce(Action<string> log)
     {
-        if (ReachableFromNetwork)
-            Console.Error.WriteLine($"videoaffect: warning: http://{Address}/ is reachable from the network, without authentication: anyone who can connect sees the cameras' previews" +
-                (Controlled ? " and, with --control, can add and remove streams (any URL or video file this machine can open)" : "") + " (use 127.0.0.1 to keep it local)");
-        log($"serving http://{Address}/ (metrics, streams, previews)");
+        if (ReachableFromNetwork && !_access.Authenticated)
+            Console.Error.WriteLine($"videoaffect: warning: {Scheme}://{Address}/ is reachable from the network, without authentication: anyone who can connect sees the cameras' previews" +
+                (Controlled ? " and, with --control, can add and remove streams (any URL or video file this machine can open)" : "") + " (use 127.0.0.1 to keep it local, or give --http-credentials)");
+        else if (ReachableFromNetwork && _access.Certificate is null)
+            Console.Error.WriteLine($"videoaffect: warning: http://{Address}/ asks for a password, which crosses the network unencrypted, as do the previews; give --http-cert and --http-key to serve https");
+        log($"serving {Scheme}://{Address}/ (metrics, streams, previews){(_access.Authenticated ? ", with a password" : "")}");
     }
 
-    public static async Task<MonitorHttpServer> StartAsync(LiveMonitor monitor, string address, StreamControl? control = null)
+    public static async Task<MonitorHttpServer> StartAsync(LiveMonitor monitor, string address, HttpAccess? access = null, StreamControl? control = null)
     {
+        access ??= HttpAccess.Open;
         var endpoint = ParseAddress(address);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -63,8 +73,21 @@ public sealed class MonitorHttpServer : IAsyncDisposable
             .AddMeter(LiveMetrics.MeterName)
             .AddView("videoaffect_latency", new ExplicitBucketHistogramConfiguration { Boundaries = LiveMetrics.LatencyBuckets })
             .AddPrometheusExporter());
-        builder.WebHost.UseUrls($"http://{endpoint}");
+        if (access.Certificate is { } certificate)
+        {
+            // The slim builder leaves HTTPS out unless asked.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            int colon = endpoint.LastIndexOf(':');
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(endpoint[..colon].Trim('[', ']')), int.Parse(endpoint[(colon + 1)..]),
+                listen => listen.UseHttps(certificate)));
+        }
+        else builder.WebHost.UseUrls($"http://{endpoint}");
         var app = builder.Build();
+        // Every path, the page and /metrics included, behind the credentials when there are some.
+        app.Use(async (context, next) =>
+        {
+            if (access.Admit(context)) await next(context);
+        });
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/streams", () => Results.Text(MonitorSummary.Live(monitor).ToJson(), "application/json"));
         app.MapGet("/streams/{name}/snapshot.jpg", (string name) =>
@@ -96,8 +119,8 @@ public sealed class MonitorHttpServer : IAsyncDisposable
         try { await app.StartAsync(); }
         catch (IOException e) { throw new VideoAffectException($"cannot serve HTTP on {endpoint}: {e.Message}"); }
         string actual = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-            .Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.Replace("http://", "") ?? endpoint;
-        return new MonitorHttpServer(app, actual, control is not null);
+            .Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.Replace("https://", "").Replace("http://", "") ?? endpoint;
+        return new MonitorHttpServer(app, actual, control is not null, access);
     }
 
     /// <summary>127.0.0.1:8080, localhost:8080, :8080 (loopback) or 0.0.0.0:8080 (every interface, on purpose only).</summary>
