@@ -1,5 +1,6 @@
 using VideoAffect.Brokers.Mqtt;
 using VideoAffect.Brokers.Redis;
+using VideoAffect.Brokers.Webhook;
 using VideoAffect.Sinks;
 
 namespace VideoAffect.Brokers;
@@ -19,6 +20,7 @@ public static class EventSinkFactory
     {
         "mqtt" => new MqttEventSink(target),
         "redis" => new RedisStreamSink(target),
+        "http" or "https" => new WebhookSink(target),
         _ => throw new VideoAffectException($"--publish: unknown scheme '{target.Scheme}'"),
     };
 }

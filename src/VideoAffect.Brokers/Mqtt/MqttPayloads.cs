@@ -9,7 +9,7 @@ namespace VideoAffect.Brokers.Mqtt;
 /// The JSON of the MQTT topics, in Frigate's shapes where Frigate has one (an event is
 /// <c>{"type", "before", "after"}</c>), snake_case throughout. Documented in the README.
 /// </summary>
-static class MqttPayloads
+internal static class MqttPayloads
 {
     static readonly JsonSerializerOptions Json = new()
     {
@@ -34,6 +34,7 @@ static class MqttPayloads
         }
     }
 
+    /// <summary>A track's event, Frigate's <c>{"type", "before", "after"}</c>: the body of MQTT's PREFIX/events and of a webhook's POST alike.</summary>
     public static byte[] Event(TrackEvent e) => JsonSerializer.SerializeToUtf8Bytes(new { e.Type, e.Before, e.After }, Json);
 
     public static byte[] Status(string stream, string state, bool up, double fps, long framesProcessed, long faces, StreamReport report) =>

@@ -143,8 +143,9 @@ public abstract class OutboxSink<TMessage> : IEventSink
                 Volatile.Write(ref _inFlight, batch.Count);
                 try
                 {
+                    _rejected = 0;
                     await SendAsync(batch, token);
-                    Counters.AddSent(batch.Count);
+                    Counters.AddSent(batch.Count - _rejected);
                 }
                 catch (Exception e) when (!token.IsCancellationRequested)
                 {
@@ -159,6 +160,20 @@ public abstract class OutboxSink<TMessage> : IEventSink
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested) { }
+    }
+
+    int _rejected;
+
+    /// <summary>
+    /// Called from <see cref="SendAsync"/> for a message of the batch the receiver refused for good
+    /// (a webhook's 400 or 404: sending it again cannot help): counted as dropped with its reason,
+    /// not as sent, while the rest of the batch goes on.
+    /// </summary>
+    protected void Rejected(string why)
+    {
+        _rejected++;
+        Counters.AddDropped(1);
+        Counters.AddError(why);
     }
 
     /// <inheritdoc/>
