@@ -15,7 +15,8 @@ namespace VideoAffect.Cli.Http;
 /// The monitor's HTTP endpoint (ASP.NET Core minimal API): /metrics in Prometheus text format
 /// (the monitor's System.Diagnostics.Metrics instruments through OpenTelemetry's exporter),
 /// /streams as JSON, /streams/NAME/preview.mjpg as a live annotated MJPEG stream,
-/// /streams/NAME/snapshot.jpg, and a page at / listing the streams with their current emotions.
+/// /streams/NAME/snapshot.jpg, /streams/NAME/tracks/ID.jpg (a recent track's face), and a page at /
+/// listing the streams with their current emotions.
 /// With <see cref="StreamControl"/> (`monitor --control`), POST /streams with NAME=SOURCE as the body
 /// adds a stream and DELETE /streams/NAME removes one (its records closed before the answer).
 /// Every path may be put behind a password and served over TLS (<see cref="HttpAccess"/>).
@@ -93,6 +94,9 @@ public sealed class MonitorHttpServer : IAsyncDisposable
         app.MapGet("/streams/{name}/snapshot.jpg", (string name) =>
             monitor.Previews.TryGetValue(name, out var hub) && hub.Latest is { } jpeg ? Results.Bytes(jpeg, "image/jpeg") : Results.NotFound());
         app.MapGet("/streams/{name}/preview.mjpg", (string name, HttpContext context) => PreviewAsync(monitor, name, context));
+        // A track's face at its most confident classification: what an event's receiver shows beside "#3 angry".
+        app.MapGet("/streams/{name}/tracks/{track:int}.jpg", (string name, int track) =>
+            monitor.Previews.TryGetValue(name, out var hub) && hub.Faces.Of(track) is { } jpeg ? Results.Bytes(jpeg, "image/jpeg") : Results.NotFound());
         app.MapGet("/", () => Results.Content(StatusPage.Html(monitor), "text/html; charset=utf-8"));
         if (control is not null)
         {

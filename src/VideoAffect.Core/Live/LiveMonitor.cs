@@ -225,7 +225,8 @@ public sealed class LiveMonitor : IDisposable
             IRecordWriter writer = options.RecordsPath(name) is { } path
                 ? new ContinuingRecordWriter(RecordWriters.Log(path, recognition.Network.Labels, recognition.LandmarkNames), status, monitor._log)
                 : new NoRecords();
-            var stageSet = recognition.ForStream(name, frameThreads ? 1 : share, frameThreads ? share : 1, live: true, writer, monitor.Sinks);
+            var stageSet = recognition.ForStream(name, frameThreads ? 1 : share, frameThreads ? share : 1, live: true, writer, monitor.Sinks,
+                trackFaces: monitor._previews[name].Faces);
             stageSet.WarmUpDetectors();
             var pipeline = new StreamPipeline(id, status, monitor._previews[name], options, monitor._log, stageSet, writer,
                 options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, name, options.SegmentLength, monitor._log, status.FrameNotRecorded, () => status.Colour,

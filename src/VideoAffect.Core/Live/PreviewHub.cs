@@ -5,12 +5,19 @@ using VideoAffect.Media;
 namespace VideoAffect.Live;
 
 /// <summary>
-/// A stream's latest annotated frame as JPEG, for the live preview. Frames are encoded only while
+/// A stream's pictures for the HTTP endpoint: its latest annotated frame as JPEG, for the live
+/// preview, and its recent tracks' faces (<see cref="Faces"/>). Frames are encoded only while
 /// someone watches (at most <see cref="MaxFps"/> a second), plus the first one so a snapshot is
 /// always there; watchers wait for the next picture instead of polling.
 /// </summary>
 internal sealed class PreviewHub
 {
+    /// <summary>How many of a stream's most recent tracks keep their face.</summary>
+    public const int TracksKept = 256;
+
+    /// <summary>Each recent track's most confident face; none when the run anonymizes faces.</summary>
+    public Pipeline.TrackFaces Faces { get; } = new(TracksKept);
+
     readonly object _gate = new();
     TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     byte[]? _jpeg;

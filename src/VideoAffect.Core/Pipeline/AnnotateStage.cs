@@ -11,9 +11,10 @@ namespace VideoAffect.Pipeline;
 /// Smooths each track's probabilities, draws the predictions, writes the per-face records and counts
 /// labels, then passes frames on with their records attached (for the event sinks).
 /// </summary>
+/// <param name="trackFaces">where each track's most confident face is kept (a live stream's /streams/NAME/tracks/ID.jpg); none when anonymizing</param>
 /// <param name="tallyTracks">sum up each track for the summary: a file's run (its tracks are as many as the file holds), not a live stream's, whose tracks never stop coming</param>
 internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string> labels, ProbabilitySmoother? smoother = null, ReportData? report = null, string stream = "",
-    IReadOnlyList<Detection.FaceZone>? zones = null, Anonymization anonymize = Anonymization.None, bool tallyTracks = true)
+    IReadOnlyList<Detection.FaceZone>? zones = null, Anonymization anonymize = Anonymization.None, bool tallyTracks = true, TrackFaces? trackFaces = null)
 {
     readonly long[] _labelCounts = new long[labels.Count];
     readonly TrackTally? _tracks = tallyTracks ? new(labels) : null;
@@ -48,6 +49,7 @@ internal sealed class AnnotateStage(IRecordWriter records, IReadOnlyList<string>
                     CarryOver(frame);
                     Smooth(frame);
                     report?.Add(frame); // before the drawing: its thumbnails are the faces as they were (none when anonymizing)
+                    if (anonymize == Anonymization.None) trackFaces?.Offer(frame);
                     FrameAnnotator.Anonymize(frame, anonymize);
                     FrameAnnotator.Draw(frame, zones);
                     var record = RecordOf(frame, stream);

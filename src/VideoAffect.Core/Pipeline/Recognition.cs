@@ -50,7 +50,8 @@ internal sealed class Recognition : IDisposable
     /// <paramref name="threadsPerFrame"/> threads on each (the SIMD cascade); <paramref name="live"/>
     /// drops unconfirmed faces at once instead of holding frames until their tracks are decided.
     /// </summary>
-    public StreamStages ForStream(string name, int workers, int threadsPerFrame, bool live, IRecordWriter records, EventSinks sinks, ReportData? report = null)
+    public StreamStages ForStream(string name, int workers, int threadsPerFrame, bool live, IRecordWriter records, EventSinks sinks, ReportData? report = null,
+        TrackFaces? trackFaces = null)
     {
         var detectors = Detectors(workers, threadsPerFrame);
         var preprocessor = new FacePreprocessor(Network.Input, _settings.CropMargin);
@@ -64,7 +65,7 @@ internal sealed class Recognition : IDisposable
             new DetectStage(detectors, preprocessor, Network.InputShape.Size, tracker, _settings.DetectEvery, _settings.ClassifyEvery, cropOnDevice, _settings.Align, zones),
             new ConfirmationGate(tentative),
             // A live stream keeps no per-track sums: a camera watched for months would hold every track it ever saw.
-            new AnnotateStage(records, Network.Labels, smoother, report, name, zones, _settings.Anonymize, tallyTracks: !live),
+            new AnnotateStage(records, Network.Labels, smoother, report, name, zones, _settings.Anonymize, tallyTracks: !live, trackFaces),
             sinks.All.Count > 0 ? new SinkStage(sinks) : null);
         _streams.Add(stages);
         return stages;

@@ -1,4 +1,3 @@
-using OpenCvSharp;
 using VideoAffect.Media;
 
 namespace VideoAffect.Reports;
@@ -11,8 +10,6 @@ namespace VideoAffect.Reports;
 /// </summary>
 internal sealed class ReportData(IReadOnlyList<string> labels, bool faceCrops = true, ReportTimeAxis? time = null)
 {
-    /// <summary>Thumbnail height in pixels.</summary>
-    const int ThumbnailHeight = 96;
     readonly Dictionary<int, ReportTrack> _tracks = new();
     readonly List<(double Time, int Label)> _shown = new();
 
@@ -43,23 +40,10 @@ internal sealed class ReportData(IReadOnlyList<string> labels, bool faceCrops = 
             track.Add(frame.Timestamp, shown);
             if (faceCrops && face.Classified && face.Prediction is { } own && own.Confidence > track.ThumbnailConfidence)
             {
-                track.Thumbnail = Crop(frame, face.Box);
+                track.Thumbnail = Pipeline.TrackFaces.Crop(frame, face.Box);
                 track.ThumbnailConfidence = own.Confidence;
             }
         }
-    }
-
-    /// <summary>The face's box from the frame's pixels (no drawing on it yet), scaled to the thumbnail height, as JPEG.</summary>
-    static byte[]? Crop(VideoFrame frame, FaceBox box)
-    {
-        var rect = new Rect(box.X, box.Y, box.Width, box.Height).Intersect(new Rect(0, 0, frame.Width, frame.Height));
-        if (rect.Width < 1 || rect.Height < 1) return null;
-        using var image = frame.AsMat();
-        using var face = new Mat(image, rect);
-        using var small = new Mat();
-        Cv2.Resize(face, small, new Size(Math.Max(1, rect.Width * ThumbnailHeight / rect.Height), ThumbnailHeight), interpolation: InterpolationFlags.Area);
-        Cv2.ImEncode(".jpg", small, out byte[] jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 85));
-        return jpeg;
     }
 }
 
