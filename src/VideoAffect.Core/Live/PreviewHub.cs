@@ -16,7 +16,7 @@ internal sealed class PreviewHub
     public const int TracksKept = 256;
 
     /// <summary>Each recent track's most confident face; none when the run anonymizes faces.</summary>
-    public Pipeline.TrackFaces Faces { get; } = new(TracksKept);
+    public Reports.TrackFaces Faces { get; } = new(TracksKept);
 
     readonly object _gate = new();
     TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -40,7 +40,7 @@ internal sealed class ReportData(IReadOnlyList<string> labels, bool faceCrops = 
             track.Add(frame.Timestamp, shown);
             if (faceCrops && face.Classified && face.Prediction is { } own && own.Confidence > track.ThumbnailConfidence)
             {
-                track.Thumbnail = Pipeline.TrackFaces.Crop(frame, face.Box);
+                track.Thumbnail = TrackFaces.Crop(frame, face.Box);
                 track.ThumbnailConfidence = own.Confidence;
             }
         }

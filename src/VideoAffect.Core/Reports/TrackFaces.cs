@@ -1,7 +1,7 @@
 using OpenCvSharp;
 using VideoAffect.Media;
 
-namespace VideoAffect.Pipeline;
+namespace VideoAffect.Reports;
 
 /// <summary>
 /// Each track's face at its most confident classification, as a small JPEG: what the report shows
