@@ -82,7 +82,8 @@ static class SharedOptions
     public static Option<string[]> Publish() => new("--publish")
     {
         Description = "send records and track events to a broker (repeatable): mqtt://[user:pass@]host[:port]/PREFIX[?records=true] " +
-            "(Frigate's topics: PREFIX/available, PREFIX/events, PREFIX/STREAM/status) or redis://[:pass@]host[:port]/STREAM[?maxlen=N] (XADD per record)",
+            "(Frigate's topics: PREFIX/available, PREFIX/events, PREFIX/STREAM/status), redis://[:pass@]host[:port]/STREAM[?maxlen=N] (XADD per record) " +
+            "or a webhook, http(s)://[user:pass@]host/PATH[?QUERY] (each track event POSTed as JSON)",
         AllowMultipleArgumentsPerToken = false,
     };
 
