@@ -95,8 +95,13 @@ public sealed class MonitorHttpServer : IAsyncDisposable
             monitor.Previews.TryGetValue(name, out var hub) && hub.Latest is { } jpeg ? Results.Bytes(jpeg, "image/jpeg") : Results.NotFound());
         app.MapGet("/streams/{name}/preview.mjpg", (string name, HttpContext context) => PreviewAsync(monitor, name, context));
         // A track's face at its most confident classification: what an event's receiver shows beside "#3 angry".
-        app.MapGet("/streams/{name}/tracks/{track:int}.jpg", (string name, int track) =>
-            monitor.Previews.TryGetValue(name, out var hub) && hub.Faces.Of(track) is { } jpeg ? Results.Bytes(jpeg, "image/jpeg") : Results.NotFound());
+        app.MapGet("/streams/{name}/tracks/{track:int}.jpg", (string name, int track, HttpContext context) =>
+        {
+            if (!monitor.Previews.TryGetValue(name, out var hub) || hub.Faces.Of(track) is not { } jpeg) return Results.NotFound();
+            // A few seconds: the live page asks again each second, and a track's face may still get better.
+            context.Response.Headers.CacheControl = "max-age=5";
+            return Results.Bytes(jpeg, "image/jpeg");
+        });
         app.MapGet("/", () => Results.Content(StatusPage.Html(monitor), "text/html; charset=utf-8"));
         if (control is not null)
         {

@@ -10,7 +10,7 @@ namespace VideoAffect.Cli.Http;
 /// The page at /: a card per stream an operator can trust. Its state in words (live; stale: no
 /// frame for N s; reconnecting in N s and why; failed and why, the raw error behind a toggle), fps
 /// processed of fps received, drops, latency p50/p95, the time of the last frame, the faces with
-/// their track and smoothed emotion, and a sparkline of the last three minutes. A stream that is
+/// their picture, track and smoothed emotion, and a sparkline of the last three minutes. A stream that is
 /// not live is greyed with its faces hidden (never a frozen "happy 99%"), and a picture that
 /// cannot be shown gives way to a placeholder (the MJPEG preview is opened only while the stream is
 /// live). Damaged pictures, lost records and frames left out of the recording are shown once they
@@ -65,6 +65,7 @@ static class StatusPage
               .card:not(.live) .faces { visibility: hidden; }
               .faces { margin: .5em 0; min-height: 1.3em; }
               .swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px; margin-right: 3px; }
+              .face { height: 2.2em; vertical-align: middle; border-radius: 3px; margin-right: 4px; }
               .spark { width: 100%; height: 24px; background: #f6f6f6; display: block; }
               .facts { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: .5em 0 0; }
               .facts dt { color: #666; } .facts dd { margin: 0; }
@@ -115,7 +116,9 @@ static class StatusPage
                   card.className = 'card ' + kind + (card.classList.contains('no-picture') ? ' no-picture' : '');
                   text(card.querySelector('.badge'), words + (s.reason && kind !== 'live' ? `: ${s.reason}` : ''));
                   const faces = card.querySelector('.faces');
-                  const shown = s.current_faces.map(f => `<span class="swatch" style="background:${colour(f.label)}"></span>${f.track ? '#' + f.track + ' ' : ''}${f.label} ${(f.confidence * 100).toFixed(0)}%`).join(', ') || 'no face';
+                  // Each tracked face with its picture (the track's most confident face; none when anonymized: the image goes).
+                  const shown = s.current_faces.map(f => (f.track ? `<img class="face" alt="" src="/streams/${encodeURIComponent(s.name)}/tracks/${f.track}.jpg" onerror="this.remove()">` : '')
+                    + `<span class="swatch" style="background:${colour(f.label)}"></span>${f.track ? '#' + f.track + ' ' : ''}${f.label} ${(f.confidence * 100).toFixed(0)}%`).join(', ') || 'no face';
                   if (faces.innerHTML !== shown) faces.innerHTML = shown;
                   spark(card.querySelector('.spark'), s.history || []);
                   const last = s.last_frame_age_seconds == null ? 'none yet' : `${s.last_frame_age_seconds.toFixed(1)} s ago (${new Date(Date.now() - s.last_frame_age_seconds * 1000).toLocaleTimeString()})`;

@@ -30,6 +30,8 @@ public sealed class LivePageTests
         var live = Cards(HeadlessChromium.Dom(url, profile));
         Assert.Contains("card live", live["door"]);
         Assert.Matches(@"#\d+ happy \d+%", live["door"]);
+        // ... with the track's face beside it (an image that failed to load is taken away).
+        Assert.Matches(@"<img class=""face"" alt="""" src=""/streams/door/tracks/\d+\.jpg""", live["door"]);
         Assert.Matches(@"processed of [\d.]+ received", live["door"]);
         Assert.Matches(@"p50 \d+ ms, p95 \d+ ms", live["door"]);
         Assert.Contains("<rect", live["door"]); // the sparkline has its first seconds
