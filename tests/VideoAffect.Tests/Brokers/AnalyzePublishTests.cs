@@ -34,15 +34,10 @@ public sealed class AnalyzePublishTests
 
         // One new and one end per track of the records, and nothing about any other track.
         var tracks = ByTrack(lines);
-        var events = subscriber.On("va/events").Select(Json).ToList();
-        Assert.Equal(tracks.Select(t => t.Key).Order(), events.Select(e => e.GetProperty("after").GetProperty("track").GetInt32()).Distinct().Order());
+        var events = OneNewAndOneEndPerTrack(tracks, subscriber.On("va/events").Select(Json).ToList());
         foreach (var track in tracks)
         {
-            var mine = events.Where(e => e.GetProperty("after").GetProperty("track").GetInt32() == track.Key).ToList();
-            Assert.Equal("new", mine[0].GetProperty("type").GetString());
-            Assert.Equal("end", mine[^1].GetProperty("type").GetString());
-            Assert.Single(mine, e => e.GetProperty("type").GetString() == "new");
-            Assert.Single(mine, e => e.GetProperty("type").GetString() == "end");
+            var mine = events[track.Key];
             // An update says the shown label changed, and only that.
             foreach (var update in mine.Where(e => e.GetProperty("type").GetString() == "update"))
                 Assert.NotEqual(update.GetProperty("before").GetProperty("label").GetString(), update.GetProperty("after").GetProperty("label").GetString());

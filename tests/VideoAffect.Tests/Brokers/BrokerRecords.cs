@@ -23,4 +23,25 @@ static class BrokerRecords
     /// <summary>The one sink of a run summary whose name starts with the scheme.</summary>
     public static JsonElement Sink(JsonElement summary, string scheme) =>
         summary.GetProperty("sinks").EnumerateArray().Single(s => s.GetProperty("name").GetString()!.StartsWith(scheme + "://", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Track events as subscribers and webhooks get them: one new (first) and one end (last) per
+    /// track of the records, and none about any other track. Returns each track's events, in order.
+    /// </summary>
+    public static Dictionary<int, List<JsonElement>> OneNewAndOneEndPerTrack(ILookup<int, JsonElement> tracks, IReadOnlyList<JsonElement> events)
+    {
+        static int Track(JsonElement e) => e.GetProperty("after").GetProperty("track").GetInt32();
+        Assert.Equal(tracks.Select(t => t.Key).Order(), events.Select(Track).Distinct().Order());
+        var byTrack = new Dictionary<int, List<JsonElement>>();
+        foreach (var track in tracks)
+        {
+            var mine = events.Where(e => Track(e) == track.Key).ToList();
+            Assert.Equal("new", mine[0].GetProperty("type").GetString());
+            Assert.Equal("end", mine[^1].GetProperty("type").GetString());
+            Assert.Single(mine, e => e.GetProperty("type").GetString() == "new");
+            Assert.Single(mine, e => e.GetProperty("type").GetString() == "end");
+            byTrack[track.Key] = mine;
+        }
+        return byTrack;
+    }
 }
