@@ -12,8 +12,9 @@ public readonly record struct MqttMessage(string Topic, byte[] Payload, bool Ret
 /// <summary>
 /// Publishes a run to an MQTT broker the way Frigate does, so Home Assistant and Node-RED can use
 /// it unchanged: PREFIX/available (online/offline, retained, offline also as the last will),
-/// PREFIX/STREAM/status (retained, every second), PREFIX/events (a track's new/update/end) and,
-/// with <c>?records=true</c>, every record on PREFIX/STREAM/records. All QoS 1 (at least once;
+/// PREFIX/STREAM/status (retained, every second), PREFIX/events (a track's new/update/end),
+/// PREFIX/STREAM/face (retained: the face of the track last new or ended, a JPEG, just before its
+/// event) and, with <c>?records=true</c>, every record on PREFIX/STREAM/records. All QoS 1 (at least once;
 /// a subscriber sees each message even across its own reconnects).
 /// </summary>
 public sealed class MqttEventSink(PublishTarget target) : OutboxSink<MqttMessage>(target.Name, capacity: 10_000)
@@ -76,12 +77,12 @@ public sealed class MqttEventSink(PublishTarget target) : OutboxSink<MqttMessage
 
     protected override IEnumerable<MqttMessage> Translate(FrameRecord record)
     {
-        _tracks ??= new TrackLifecycle(Run.TrackEndFrames);
+        _tracks ??= new TrackLifecycle(Run.TrackEndFrames, Run.TrackFace);
         var counts = Counts(record.Stream);
         counts.Frames++;
         counts.Faces += record.Faces.Count;
         foreach (var e in _tracks.Observe(record))
-            yield return new MqttMessage(_topics.Events, MqttPayloads.Event(e), Retain: false);
+            foreach (var message in EventMessages(e)) yield return message;
         if (_records)
             foreach (var face in record.Faces)
                 yield return new MqttMessage(_topics.Records(record.Stream), RecordJson.ToUtf8(record, face), Retain: false);
@@ -99,7 +100,7 @@ public sealed class MqttEventSink(PublishTarget target) : OutboxSink<MqttMessage
     protected override IEnumerable<MqttMessage> OnFinish(RunOutcome outcome)
     {
         foreach (var e in _tracks?.EndAll() ?? [])
-            yield return new MqttMessage(_topics.Events, MqttPayloads.Event(e), Retain: false);
+            foreach (var message in EventMessages(e)) yield return message;
         foreach (var stream in Run.Streams)
         {
             var report = Run.Report(stream);
@@ -113,6 +114,16 @@ public sealed class MqttEventSink(PublishTarget target) : OutboxSink<MqttMessage
             yield return Status(stream, state, up: false, fps: 0, report);
         }
         yield return new MqttMessage(_topics.Available, Offline, Retain: true);
+    }
+
+    /// <summary>
+    /// An event, after its track's face where it has one: retained, so an automation that the event
+    /// sets off (or a Home Assistant MQTT camera) reads the face of the track it was told of.
+    /// </summary>
+    IEnumerable<MqttMessage> EventMessages(TrackEvent e)
+    {
+        if (e.Face is { } jpeg) yield return new MqttMessage(_topics.Face(e.After.Stream), jpeg, Retain: true);
+        yield return new MqttMessage(_topics.Events, MqttPayloads.Event(e), Retain: false);
     }
 
     MqttMessage Status(string stream, string state, bool up, double fps, StreamReport report)

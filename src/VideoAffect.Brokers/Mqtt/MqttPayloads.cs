@@ -34,8 +34,14 @@ internal static class MqttPayloads
         }
     }
 
-    /// <summary>A track's event, Frigate's <c>{"type", "before", "after"}</c>: the body of MQTT's PREFIX/events and of a webhook's POST alike.</summary>
-    public static byte[] Event(TrackEvent e) => JsonSerializer.SerializeToUtf8Bytes(new { e.Type, e.Before, e.After }, Json);
+    /// <summary>
+    /// A track's event, Frigate's <c>{"type", "before", "after"}</c>: the body of MQTT's
+    /// PREFIX/events and of a webhook's POST alike. <paramref name="withFace"/> adds the track's face
+    /// where the event has one, <c>"face_jpeg"</c>, a JPEG in base64 (a webhook's receiver has no
+    /// other way to it; MQTT sends it raw on a topic of its own).
+    /// </summary>
+    public static byte[] Event(TrackEvent e, bool withFace = false) =>
+        JsonSerializer.SerializeToUtf8Bytes(new { e.Type, e.Before, e.After, FaceJpeg = withFace ? e.Face : null }, Json);
 
     public static byte[] Status(string stream, string state, bool up, double fps, long framesProcessed, long faces, StreamReport report) =>
         JsonSerializer.SerializeToUtf8Bytes(new

@@ -12,8 +12,8 @@ namespace VideoAffect.Brokers.Webhook;
 public readonly record struct WebhookMessage(string Type, byte[] Body);
 
 /// <summary>
-/// POSTs each track's event (new, update, end: the JSON of MQTT's PREFIX/events) to an http(s)
-/// URL, one request per event, in order: what Slack-style hooks, n8n, Node-RED's http-in, Zapier
+/// POSTs each track's event (new, update, end: the JSON of MQTT's PREFIX/events, with the track's
+/// face as <c>face_jpeg</c> in new and end) to an http(s) URL, one request per event, in order: what Slack-style hooks, n8n, Node-RED's http-in, Zapier
 /// and a site's own service take. A receiver that is down or answers 5xx, 408 or 429 gets the same
 /// event again after a backoff (0.25 s doubling to 10 s) until it takes it, so an event is delivered
 /// at least once (one whose answer timed out may come twice); the outbox meanwhile holds the events
@@ -89,12 +89,14 @@ public sealed class WebhookSink(PublishTarget target) : OutboxSink<WebhookMessag
 
     protected override IEnumerable<WebhookMessage> Translate(FrameRecord record)
     {
-        _tracks ??= new TrackLifecycle(Run.TrackEndFrames);
-        foreach (var e in _tracks.Observe(record)) yield return new WebhookMessage(e.Type, MqttPayloads.Event(e));
+        _tracks ??= new TrackLifecycle(Run.TrackEndFrames, Run.TrackFace);
+        foreach (var e in _tracks.Observe(record)) yield return Message(e);
     }
 
-    protected override IEnumerable<WebhookMessage> OnFinish(RunOutcome outcome) =>
-        (_tracks?.EndAll() ?? []).Select(e => new WebhookMessage(e.Type, MqttPayloads.Event(e)));
+    protected override IEnumerable<WebhookMessage> OnFinish(RunOutcome outcome) => (_tracks?.EndAll() ?? []).Select(Message);
+
+    /// <summary>The event's JSON with its track's face inline: a receiver elsewhere cannot fetch it from us.</summary>
+    static WebhookMessage Message(TrackEvent e) => new(e.Type, MqttPayloads.Event(e, withFace: true));
 
     public override async ValueTask DisposeAsync()
     {

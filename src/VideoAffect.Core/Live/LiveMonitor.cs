@@ -167,6 +167,9 @@ public sealed class LiveMonitor : IDisposable
             Streams = new StreamNames(this),
             Report = name => Streams.FirstOrDefault(s => s.Name == name)?.Report() ?? new StreamReport("removed", 0, 0, 0, null),
             TrackEndFrames = _options.Recognition.TrackEndFrames,
+            // The faces the live page shows: a stream's 256 newest tracks (kept none when anonymizing).
+            TrackFace = _options.Recognition.Anonymize == Anonymization.None
+                ? (name, track) => _previews.TryGetValue(name, out var hub) ? hub.Faces.Of(track) : null : null,
             Log = _log,
         });
         // The duration counts from the cameras' start, after the models were loaded and warmed up.

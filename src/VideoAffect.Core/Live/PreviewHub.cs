@@ -12,11 +12,8 @@ namespace VideoAffect.Live;
 /// </summary>
 internal sealed class PreviewHub
 {
-    /// <summary>How many of a stream's most recent tracks keep their face.</summary>
-    public const int TracksKept = 256;
-
     /// <summary>Each recent track's most confident face; none when the run anonymizes faces.</summary>
-    public Reports.TrackFaces Faces { get; } = new(TracksKept);
+    public Reports.TrackFaces Faces { get; } = new(Reports.TrackFaces.RecentTracks);
 
     readonly object _gate = new();
     TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -71,7 +71,9 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             time: ReportTimeAxis.For(info));
         var records = RecordWriters.Create(eventsOut, recognition.Network.Labels, recognition.LandmarkNames, captureTimes: info.RecordedAtUtc is not null);
         StreamStages stream;
-        try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report); }
+        // Each track's face for the events sent to brokers and webhooks (a run that anonymizes keeps none).
+        var trackFaces = _sinks.All.Count > 0 && options.Recognition.Anonymize == Anonymization.None ? new TrackFaces(TrackFaces.RecentTracks) : null;
+        try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report, trackFaces); }
         catch { records.Dispose(); throw; }
         log?.Invoke($"{MediaLocation.Shown(info.Path)}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {(info.Duration > TimeSpan.Zero ? $"{info.Duration.TotalSeconds:0.##} s" : "length not in the file")}{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}{(info.RecordedAtUtc is { } at ? $", recorded from {at:yyyy-MM-dd HH:mm:ss.FFF} UTC" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
 
@@ -94,6 +96,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
                 Streams = [StreamName],
                 Report = _ => new StreamReport("running", _decoder.FramesDecoded, 0, 0, null),
                 TrackEndFrames = options.Recognition.TrackEndFrames,
+                TrackFace = trackFaces is null ? null : (_, track) => trackFaces.Of(track),
                 Log = log,
             });
             // Cancellation stops only the decoder: what it decoded drains through every stage.

@@ -12,6 +12,8 @@ namespace VideoAffect.Reports;
 /// </summary>
 internal sealed class TrackFaces(int capacity = int.MaxValue)
 {
+    /// <summary>How many of a stream's most recent tracks keep their face where tracks never stop coming (a camera, events of a long file).</summary>
+    public const int RecentTracks = 256;
     /// <summary>Thumbnail height in pixels.</summary>
     public const int Height = 96;
     readonly object _gate = new();

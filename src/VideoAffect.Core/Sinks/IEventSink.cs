@@ -47,6 +47,11 @@ public sealed record SinkRun
     public int TrackEndFrames { get; init; } = 8;
     /// <summary>How long the end of a run may wait for a sink to send what it has queued.</summary>
     public TimeSpan DrainLimit { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// A track's face as a JPEG by stream and track (its most confident classification so far), or
+    /// null for a track without one; null when the run keeps no faces (it anonymizes them).
+    /// </summary>
+    public Func<string, int, byte[]?>? TrackFace { get; init; }
     /// <summary>Where a sink says what it is doing (connection lost, back).</summary>
     public Action<string>? Log { get; init; }
 }

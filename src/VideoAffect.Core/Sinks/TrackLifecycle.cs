@@ -11,8 +11,13 @@ namespace VideoAffect.Sinks;
 /// stream as they arrive, so frames a live stream dropped do not end a track early. Faces without
 /// a track (tracking off) and tentative ones make no events.
 /// </summary>
-public sealed class TrackLifecycle(int endAfterFrames)
+/// <param name="endAfterFrames">frames of its stream without the track after which it has ended</param>
+/// <param name="faces">a track's face as JPEG by stream and track (<see cref="SinkRun.TrackFace"/>), given to its new and end events</param>
+public sealed class TrackLifecycle(int endAfterFrames, Func<string, int, byte[]?>? faces)
 {
+    /// <summary>Events without the tracks' faces.</summary>
+    public TrackLifecycle(int endAfterFrames) : this(endAfterFrames, null) { }
+
     readonly Dictionary<string, StreamTracks> _streams = new();
 
     /// <summary>The track events one frame makes: new tracks, label changes, and tracks that ended because their stream went on without them.</summary>
@@ -30,7 +35,7 @@ public sealed class TrackLifecycle(int endAfterFrames)
                 track = new TrackState(record.Stream, face.Track, record.Time, record.Utc, shown.Labels.Count);
                 track.See(record, face, stream.Frames);
                 stream.Live[face.Track] = track;
-                events.Add(new TrackEvent("new", null, track.Snapshot(ended: false)));
+                events.Add(new TrackEvent("new", null, track.Snapshot(ended: false)) { Face = faces?.Invoke(record.Stream, face.Track) });
                 continue;
             }
             var before = track.Snapshot(ended: false);
@@ -46,11 +51,13 @@ public sealed class TrackLifecycle(int endAfterFrames)
     public IReadOnlyList<TrackEvent> EndAll() =>
         _streams.Values.SelectMany(s => s.Live.Values.ToList().Select(t => End(s, t))).ToList();
 
-    static TrackEvent End(StreamTracks stream, TrackState track)
+    TrackEvent End(StreamTracks stream, TrackState track)
     {
         stream.Live.Remove(track.Track);
         var before = track.Snapshot(ended: false);
-        return new TrackEvent("end", before, track.Snapshot(ended: true));
+        var after = track.Snapshot(ended: true);
+        // The face at the track's most confident moment, over its whole life.
+        return new TrackEvent("end", before, after) { Face = faces?.Invoke(after.Stream, after.Track) };
     }
 
     sealed class StreamTracks
@@ -95,7 +102,14 @@ public sealed class TrackLifecycle(int endAfterFrames)
 }
 
 /// <summary>A track's change: <see cref="Type"/> is new, update or end; <see cref="Before"/> is null for new.</summary>
-public sealed record TrackEvent(string Type, TrackSnapshot? Before, TrackSnapshot After);
+public sealed record TrackEvent(string Type, TrackSnapshot? Before, TrackSnapshot After)
+{
+    /// <summary>
+    /// The track's face as a JPEG (its most confident classification so far), with new and end
+    /// events of a run that keeps faces; null with updates, when anonymizing, or where none is kept.
+    /// </summary>
+    public byte[]? Face { get; init; }
+}
 
 /// <summary>
 /// A track as events describe it. Times are the stream's seconds (the video's position for a file);

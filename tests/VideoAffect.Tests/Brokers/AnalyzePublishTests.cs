@@ -52,9 +52,29 @@ public sealed class AnalyzePublishTests
                 Assert.Equal((double)group.Count() / records.Count, shares[group.Key], 3);
         }
 
-        // Retained: the stream's final status and the run's availability, for anyone who subscribes later.
+        // Each new and end event comes just after its track's face on PREFIX/STREAM/face, updates alone.
+        var ordered = messages.Where(m => m.Topic is "va/events" or "va/lobby/face").ToList();
+        var faces = subscriber.BytesOn("va/lobby/face");
+        int face = 0;
+        for (int i = 0; i < ordered.Count; i++)
+        {
+            if (ordered[i].Topic != "va/events") continue;
+            var e = Json(ordered[i].Payload);
+            bool carries = e.GetProperty("type").GetString() is "new" or "end";
+            Assert.Equal(carries, i > 0 && ordered[i - 1].Topic == "va/lobby/face");
+            Assert.False(e.TryGetProperty("face_jpeg", out _)); // MQTT's events stay light: the face has its topic
+            if (!carries) continue;
+            var records = tracks[e.GetProperty("after").GetProperty("track").GetInt32()].Where(r => r.GetProperty("classified").GetBoolean()).ToList();
+            double top = records.Max(r => r.GetProperty("confidence").GetDouble());
+            EventFaces.AssertIsFaceOf(faces[face++], clip, e.GetProperty("type").GetString() == "new" ? [records[0]]
+                : records.Where(r => r.GetProperty("confidence").GetDouble() >= top - 1e-6), dir.Path);
+        }
+        Assert.Equal(faces.Count, face);
+
+        // Retained: the stream's final status, the last ended track's face and the run's availability, for anyone who subscribes later.
         using var late = new MqttSubscriber(mqtt, "va/#", retainedOnly: true);
-        var retained = late.WaitFor(m => m.Count >= 2, TimeSpan.FromSeconds(5));
+        var retained = late.WaitFor(m => m.Count >= 3, TimeSpan.FromSeconds(5));
+        Assert.Equal(faces[^1], Assert.Single(late.BytesOn("va/lobby/face")));
         Assert.Contains(("va/available", "offline"), retained);
         var status = Json(Assert.Single(retained, m => m.Topic == "va/lobby/status").Payload);
         Assert.Equal("ended", status.GetProperty("state").GetString());

@@ -39,6 +39,13 @@ public sealed class MonitorPublishTests
             Assert.Equal(tracks, mine.Where(e => e.GetProperty("type").GetString() == "new").Select(e => e.GetProperty("after").GetProperty("track").GetInt32()).Order());
             Assert.Equal(tracks, mine.Where(e => e.GetProperty("type").GetString() == "end").Select(e => e.GetProperty("after").GetProperty("track").GetInt32()).Order());
             Assert.Contains(subscriber.On($"site/{name}/status"), s => Json(s).GetProperty("state").GetString() == "ended");
+            // Each new and end came with its track's face, taken from the stream's own frames.
+            var faces = subscriber.BytesOn($"site/{name}/face");
+            Assert.Equal(2 * tracks.Count, faces.Count);
+            var lastEnd = mine.Last(e => e.GetProperty("type").GetString() == "end").GetProperty("after").GetProperty("track").GetInt32();
+            var classified = ByTrack(lines)[lastEnd].Where(r => r.GetProperty("classified").GetBoolean()).ToList();
+            double top = classified.Max(r => r.GetProperty("confidence").GetDouble());
+            EventFaces.AssertIsFaceOf(faces[^1], clip, classified.Where(r => r.GetProperty("confidence").GetDouble() >= top - 1e-6), dir.Path);
         }
         var summary = Json(run.StandardOutput);
         Assert.Equal(stream.Count, Sink(summary, "redis").GetProperty("sent").GetInt32());

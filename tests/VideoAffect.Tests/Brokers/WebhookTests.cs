@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using VideoAffect.Tests.Support;
 using static VideoAffect.Tests.Brokers.BrokerRecords;
 
@@ -8,9 +9,10 @@ namespace VideoAffect.Tests.Brokers;
 /// <summary>
 /// `--publish https://...`: each track's events POSTed to a webhook, against a real HTTP receiver
 /// (.NET's HttpListener on a free 127.0.0.1 port) that answers as it is told: one new and one end
-/// per track of the records, each the JSON MQTT's events topic carries, in order; a receiver that
+/// per track of the records, each the JSON MQTT's events topic carries, in order, new and end with
+/// the track's face (checked against the clip's own frames); a receiver that
 /// answers 503 gets the same event again until it takes it; 401 stops the run with one line; 404
-/// drops the events, counted.
+/// drops the events, counted; an anonymizing run sends no faces.
 /// </summary>
 public sealed class WebhookTests
 {
@@ -93,15 +95,26 @@ public sealed class WebhookTests
         Assert.NotEmpty(tracks);
         var events = OneNewAndOneEndPerTrack(tracks, delivered);
         foreach (var track in tracks)
-            Assert.Equal(track.Count(), events[track.Key][^1].GetProperty("after").GetProperty("frames").GetInt32());
+        {
+            var mine = events[track.Key];
+            Assert.Equal(track.Count(), mine[^1].GetProperty("after").GetProperty("frames").GetInt32());
+            // New and end carry the track's face: its first classified face, then its most confident.
+            var classified = track.Where(r => r.GetProperty("classified").GetBoolean()).ToList();
+            double top = classified.Max(r => r.GetProperty("confidence").GetDouble());
+            EventFaces.AssertIsFaceOf(FaceOf(mine[0]), clip, [classified[0]], dir.Path);
+            EventFaces.AssertIsFaceOf(FaceOf(mine[^1]), clip, classified.Where(r => r.GetProperty("confidence").GetDouble() >= top - 1e-6), dir.Path);
+            Assert.All(mine.Where(e => e.GetProperty("type").GetString() == "update"), e => Assert.False(e.TryGetProperty("face_jpeg", out _)));
+        }
         var sink = Sink(Json(run.StandardOutput), "http");
         Assert.Equal($"http://hook@127.0.0.1:{receiver.Port}/hooks/va", sink.GetProperty("name").GetString());
         Assert.Equal(delivered.Count, sink.GetProperty("sent").GetInt32());
         Assert.Equal(0, sink.GetProperty("dropped").GetInt32());
     }
 
+    static byte[] FaceOf(JsonElement e) => Convert.FromBase64String(e.GetProperty("face_jpeg").GetString()!);
+
     [Fact]
-    public void A_receiver_that_refuses_stops_the_run_with_one_line_and_one_that_has_no_such_hook_drops_its_events()
+    public void A_receiver_that_refuses_stops_the_run_with_one_line_and_one_that_has_no_such_hook_drops_its_events_without_faces_when_anonymizing()
     {
         using var dir = TestPaths.NewTempFolder();
         string clip = Clips.MovingFace(dir.File("lobby.mp4"), 30, fps: 15, audio: false);
@@ -115,8 +128,11 @@ public sealed class WebhookTests
         }
         using (var missing = new Receiver(404))
         {
-            var run = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("out.mp4"), "--backend", "cpu", "--json", "--publish", $"http://127.0.0.1:{missing.Port}/nohook"]);
+            // Anonymizing too: its events carry no faces.
+            var run = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("out.mp4"), "--backend", "cpu", "--json", "--publish", $"http://127.0.0.1:{missing.Port}/nohook",
+                "--anonymize", "fill"]);
             Assert.True(run.ExitCode == 0, run.StandardError);
+            Assert.All(missing.Got, r => Assert.False(Json(r.Body).TryGetProperty("face_jpeg", out _)));
             var sink = Sink(Json(run.StandardOutput), "http");
             Assert.Equal(0, sink.GetProperty("sent").GetInt32());
             Assert.Equal(missing.Got.Count, sink.GetProperty("dropped").GetInt32());

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace VideoAffect.Tests.Support;
 
@@ -114,18 +115,19 @@ sealed class RedisServer : BrokerProcess
 }
 
 /// <summary>
-/// mosquitto_sub (Debian's client, not ours) subscribed at QoS 1, collecting "TOPIC PAYLOAD" lines
-/// as they arrive. Started before a run, it sees the run's messages in the order the broker sent them.
+/// mosquitto_sub (Debian's client, not ours) subscribed at QoS 1, collecting each message's topic
+/// and payload as they arrive (the payload written in hex, so a binary one, a JPEG, comes whole).
+/// Started before a run, it sees the run's messages in the order the broker sent them.
 /// </summary>
 sealed class MqttSubscriber : IDisposable
 {
     readonly Process _process;
-    readonly List<(string Topic, string Payload)> _messages = new();
+    readonly List<(string Topic, byte[] Payload)> _messages = new();
 
     public MqttSubscriber(MosquittoServer server, string topic, bool retainedOnly = false)
     {
         var start = new ProcessStartInfo("mosquitto_sub") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-h", "127.0.0.1", "-p", server.Port.ToString(), "-q", "1", "-t", topic, "-F", "%t %p" }.Concat(server.ClientArguments()))
+        foreach (var a in new[] { "-h", "127.0.0.1", "-p", server.Port.ToString(), "-q", "1", "-t", topic, "-F", "%t %x" }.Concat(server.ClientArguments()))
             start.ArgumentList.Add(a);
         if (retainedOnly) start.ArgumentList.Add("--retained-only");
         _process = Process.Start(start)!;
@@ -133,7 +135,7 @@ sealed class MqttSubscriber : IDisposable
         {
             if (e.Data is not { } line) return;
             int space = line.IndexOf(' ');
-            lock (_messages) _messages.Add(space < 0 ? (line, "") : (line[..space], line[(space + 1)..]));
+            lock (_messages) _messages.Add(space < 0 ? (line, []) : (line[..space], Convert.FromHexString(line[(space + 1)..])));
         };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
@@ -142,9 +144,13 @@ sealed class MqttSubscriber : IDisposable
         Thread.Sleep(300);
     }
 
-    public IReadOnlyList<(string Topic, string Payload)> Messages { get { lock (_messages) return _messages.ToList(); } }
+    /// <summary>Every message so far, its payload as UTF-8 text.</summary>
+    public IReadOnlyList<(string Topic, string Payload)> Messages { get { lock (_messages) return _messages.Select(m => (m.Topic, Encoding.UTF8.GetString(m.Payload))).ToList(); } }
 
     public IEnumerable<string> On(string topic) => Messages.Where(m => m.Topic == topic).Select(m => m.Payload);
+
+    /// <summary>The payloads on a topic as they came, bytes (a binary message: a JPEG).</summary>
+    public IReadOnlyList<byte[]> BytesOn(string topic) { lock (_messages) return _messages.Where(m => m.Topic == topic).Select(m => m.Payload).ToList(); }
 
     /// <summary>Waits until a message on the topic arrives (or the time is up) and returns what came.</summary>
     public IReadOnlyList<(string Topic, string Payload)> WaitFor(Func<IReadOnlyList<(string Topic, string Payload)>, bool> done, TimeSpan timeout)
