@@ -5,15 +5,17 @@ using VideoAffect.Sinks;
 
 namespace VideoAffect.Brokers;
 
-/// <summary>The event sinks a command's <c>--publish</c> URLs name, checked before the run starts.</summary>
+/// <summary>The event sinks a command's <c>--publish</c> URLs (and <c>--faces</c> folder) name, checked before the run starts.</summary>
 public static class EventSinkFactory
 {
-    public static EventSinks Create(IEnumerable<string> urls)
+    public static EventSinks Create(IEnumerable<string> urls, string? facesFolder = null)
     {
         var targets = urls.Select(PublishTarget.Parse).ToList();
         if (targets.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new VideoAffectException($"--publish '{twice.Key}' is given twice");
-        return new EventSinks(targets.Select(Create).ToList());
+        var sinks = targets.Select(Create).ToList();
+        if (facesFolder is not null) sinks.Add(new Files.FaceFolderSink(facesFolder));
+        return new EventSinks(sinks);
     }
 
     static IEventSink Create(PublishTarget target) => target.Scheme switch

@@ -43,6 +43,9 @@ internal static class MqttPayloads
     public static byte[] Event(TrackEvent e, bool withFace = false) =>
         JsonSerializer.SerializeToUtf8Bytes(new { e.Type, e.Before, e.After, FaceJpeg = withFace ? e.Face : null }, Json);
 
+    /// <summary>A track as an event's <c>after</c> describes it (what <c>--faces</c> writes beside a face).</summary>
+    public static byte[] Track(TrackSnapshot track) => JsonSerializer.SerializeToUtf8Bytes(track, Json);
+
     public static byte[] Status(string stream, string state, bool up, double fps, long framesProcessed, long faces, StreamReport report) =>
         JsonSerializer.SerializeToUtf8Bytes(new
         {

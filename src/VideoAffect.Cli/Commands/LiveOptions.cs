@@ -12,9 +12,15 @@ namespace VideoAffect.Cli.Commands;
 sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration> Stall, Option<Durations.Duration> ReconnectMax,
     Option<Durations.Duration> SnapshotInterval, Option<bool> Loop, Option<int> Queue,
     Option<string?> Records, Option<string> RecordsFormat, Option<string?> Record, Option<Durations.Duration> Segment,
-    Option<Durations.Duration> RecordKeep, Option<long?> RecordMaxSize)
+    Option<Durations.Duration> RecordKeep, Option<long?> RecordMaxSize, Option<string?> Faces)
 {
-    public IEnumerable<Option> All => [Records, RecordsFormat, Record, Segment, RecordKeep, RecordMaxSize, Transport, Stall, ReconnectMax, SnapshotInterval, Loop, Queue];
+    public IEnumerable<Option> All => [Records, RecordsFormat, Record, Segment, RecordKeep, RecordMaxSize, Faces, Transport, Stall, ReconnectMax, SnapshotInterval, Loop, Queue];
+
+    /// <summary>--faces as given, refused with --anonymize (a run that hides faces keeps none).</summary>
+    public string? ReadFaces(ParseResult r, RecognitionOptions recognition) =>
+        r.GetValue(Faces) is { } folder && recognition.Anonymize != Anonymization.None
+            ? throw new VideoAffectException("--faces keeps the faces that --anonymize hides; give one or the other")
+            : r.GetValue(Faces);
 
     /// <summary>--record-keep as given; null when left out (every recording kept).</summary>
     public TimeSpan? ReadKeep(ParseResult r) => r.GetResult(RecordKeep) is { Implicit: false } ? r.GetValue(RecordKeep).Value : null;
@@ -31,7 +37,8 @@ sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration>
         new Option<string?>("--record") { Description = $"record each {recordsWhat}'s annotated video to DIR/NAME-TIME.mp4 segments" },
         Durations.Option("--segment-seconds", "length of recorded segments", TimeSpan.FromMinutes(5)),
         Durations.Option("--record-keep", $"delete each {recordsWhat}'s recorded segments once they are this old, such as 7d or 12h", TimeSpan.Zero, defaultText: "forever"),
-        ByteSizes.Option("--record-max-size", $"delete each {recordsWhat}'s oldest recorded segments beyond this size in all (e.g. 20G)"));
+        ByteSizes.Option("--record-max-size", $"delete each {recordsWhat}'s oldest recorded segments beyond this size in all (e.g. 20G)"),
+        new Option<string?>("--faces") { Description = "write each ended track's face to DIR/NAME/DATE/TIME_TRACK_LABEL.jpg, with the track's description beside it (.json)" });
 
     public LiveSourceOptions ReadSource(ParseResult r) => new()
     {

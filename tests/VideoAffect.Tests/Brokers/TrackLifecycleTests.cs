@@ -36,6 +36,22 @@ public sealed class TrackLifecycleTests
     }
 
     [Fact]
+    public void New_and_end_carry_the_tracks_face_of_that_moment_and_updates_none()
+    {
+        var faces = new Dictionary<(string, int), byte[]> { [("a", 7)] = [1] };
+        var life = new TrackLifecycle(endAfterFrames: 1, (stream, track) => faces.GetValueOrDefault((stream, track)));
+        var created = Assert.Single(life.Observe(Frame("a", 0, (7, "happy", false))));
+        faces[("a", 7)] = [2]; // a more confident face since
+        var updated = Assert.Single(life.Observe(Frame("a", 1, (7, "sad", false))));
+        var ended = Assert.Single(life.Observe(Frame("a", 2)));
+        Assert.Equal(["new", "update", "end"], new[] { created.Type, updated.Type, ended.Type });
+        Assert.Equal([1], created.Face);
+        Assert.Null(updated.Face);
+        Assert.Equal([2], ended.Face);
+        Assert.Null(Assert.Single(new TrackLifecycle(1).Observe(Frame("a", 0, (7, "happy", false)))).Face); // without faces
+    }
+
+    [Fact]
     public void Absence_is_counted_in_the_tracks_own_stream_and_untracked_or_tentative_faces_make_no_events()
     {
         var life = new TrackLifecycle(endAfterFrames: 2);
