@@ -49,6 +49,7 @@ public static class Program
         root.Subcommands.Add(NodeCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         UsageErrors.RejectUnknownOptions(root);
+        UsageErrors.RejectEmptyValues(root);
         return root;
     }
 }

@@ -36,6 +36,57 @@ public class BadInputTests
         AssertNoCompleteOutputs(dir);
     }
 
+    /// <summary>
+    /// A value left empty (a script's unset variable: `-o "$OUT"`) is a usage line naming the
+    /// option, in every command: before 0.19 `-o ''`, an empty input and monitor's empty folders
+    /// were an unexpected failure (exit code 1), and `--model ''` quietly ran the default model.
+    /// </summary>
+    [Theory]
+    [InlineData("analyze", "{clip}|-o|", "--output takes a non-empty value (got '')")]
+    [InlineData("analyze", "", "an empty input was given ('')")]
+    [InlineData("analyze", "{clip}|--model|", "--model takes a non-empty value (got '')")]
+    [InlineData("analyze", "{clip}|--publish| ", "--publish takes a non-empty value (got '')")]
+    [InlineData("monitor", "cam={clip}|--records|", "--records takes a non-empty value (got '')")]
+    [InlineData("monitor", "cam={clip}|--faces|", "--faces takes a non-empty value (got '')")]
+    [InlineData("monitor", "cam={clip}|--http|127.0.0.1:0|--http-credentials|", "--http-credentials takes a non-empty value (got '')")]
+    [InlineData("classify", "{clip}|--annotate|", "--annotate takes a non-empty value (got '')")]
+    [InlineData("evaluate", "|", "an empty model was given ('')")]
+    public void An_empty_value_is_a_usage_line_naming_the_option(string command, string arguments, string message)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var args = arguments.Split('|').Select(a => a.Replace("{clip}", dir.File("none.mp4"))).Prepend(command).ToArray();
+        var run = ProcessRunner.Cli(args, timeoutSeconds: 30);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"videoaffect: usage: {message}; see 'videoaffect {command} --help'", run.StandardError.Trim());
+    }
+
+    /// <summary>
+    /// monitor's folders that cannot be made or written (under /proc here) are one line at the start,
+    /// exit code 2, as is a stream named with no source after its '=' (before 0.19 an unexpected
+    /// failure, and a stream that failed after the monitor had started).
+    /// </summary>
+    [Theory]
+    [InlineData("--records", "cannot write the records folder '/proc/videoaffect-none'")]
+    [InlineData("--record", "cannot write the recordings folder '/proc/videoaffect-none'")]
+    [InlineData("--faces", "cannot write the faces folder '/proc/videoaffect-none'")]
+    public void A_monitor_folder_that_cannot_be_written_is_one_line_at_the_start(string option, string message)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("cam.mp4"), 15, fps: 15, audio: false);
+        var run = ProcessRunner.Cli(["monitor", $"cam={clip}", "--backend", "cpu", option, "/proc/videoaffect-none"], timeoutSeconds: 60);
+        Assert.Equal(2, run.ExitCode);
+        AssertCleanFailure(run, message);
+        Assert.DoesNotContain("monitoring", run.StandardError); // refused before any stream started
+    }
+
+    [Fact]
+    public void A_stream_named_without_a_source_is_refused_before_it_starts()
+    {
+        var run = ProcessRunner.Cli(["monitor", "cam=", "--backend", "cpu"], timeoutSeconds: 30);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("videoaffect: error: stream 'cam' has no source after '='; give NAME=SOURCE", run.StandardError.Trim());
+    }
+
     [Fact]
     public void An_unknown_encoder_preset_is_named_with_the_choices()
     {

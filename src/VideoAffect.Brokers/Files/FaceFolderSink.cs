@@ -25,9 +25,7 @@ public sealed class FaceFolderSink : OutboxSink<FaceFile>
 
     public FaceFolderSink(string folder) : base(new Uri(Path.GetFullPath(folder)).AbsoluteUri, capacity: 1_000)
     {
-        if (File.Exists(folder)) // a file or a device
-            throw new VideoAffectException($"--faces '{folder}' is a file, not a folder");
-        Directory.CreateDirectory(folder);
+        Outputs.OutputFolder.Prepare(folder, "faces folder");
         _folder = folder;
     }
 

@@ -67,7 +67,8 @@ static class MonitorCommand
             var fileSources = options.Sources.Where(x => x.Kind == LiveSourceKind.File).Select(x => x.Location).ToList();
             using var outputs = new Outputs.OutputSet(fileSources);
             if (options.ResourceReportPath is { } resources) outputs.Add(resources, "resource report");
-            if (options.RecordsDirectory is { } recordsDir) Directory.CreateDirectory(recordsDir);
+            Outputs.OutputFolder.Prepare(options.RecordsDirectory, "records folder");
+            Outputs.OutputFolder.Prepare(options.RecordingDirectory, "recordings folder");
             outputs.Claim();
             var claims = new System.Collections.Concurrent.ConcurrentDictionary<string, Outputs.OutputSet>();
             Outputs.OutputSet ClaimStream(LiveSourceSpec spec)

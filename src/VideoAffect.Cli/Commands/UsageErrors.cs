@@ -62,6 +62,28 @@ static partial class UsageErrors
             RejectUnknownOptions(subcommand);
     }
 
+    /// <summary>
+    /// Refuses an empty value ('') for every text option and argument of <paramref name="command"/>
+    /// and its subcommands: a path left empty by a script's unset variable (`-o "$OUT"`) is a usage
+    /// error naming the option, where before some were an unexpected failure and `--model ''` quietly
+    /// ran the default model. No option of ours takes an empty text.
+    /// </summary>
+    public static void RejectEmptyValues(Command command)
+    {
+        foreach (var option in command.Options.Where(o => o.ValueType == typeof(string) || o.ValueType == typeof(string[])))
+            option.Validators.Add(result =>
+            {
+                if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value))) result.AddError($"{option.Name} takes a non-empty value (got '')");
+            });
+        foreach (var argument in command.Arguments.Where(a => a.ValueType == typeof(string) || a.ValueType == typeof(string[])))
+            argument.Validators.Add(result =>
+            {
+                if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value))) result.AddError($"an empty {argument.Name.TrimEnd('s')} was given ('')");
+            });
+        foreach (var subcommand in command.Subcommands)
+            RejectEmptyValues(subcommand);
+    }
+
     /// <summary>System.CommandLine's messages, in the user's words rather than .NET's type names.</summary>
     static string Rewrite(string message)
     {

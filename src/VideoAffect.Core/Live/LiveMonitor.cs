@@ -126,7 +126,8 @@ public sealed class LiveMonitor : IDisposable
     /// <summary>Watches every source until all have ended (or, with <see cref="MonitorOptions.KeepRunning"/>, until <paramref name="stop"/>), then closes records and recordings and returns what each stream did. Cancelling <paramref name="stop"/> is a normal end, not an error.</summary>
     public async Task<MonitorSummary> RunAsync(CancellationToken stop)
     {
-        if (_options.RecordsDirectory is { } records) Directory.CreateDirectory(records);
+        Outputs.OutputFolder.Prepare(_options.RecordsDirectory, "records folder");
+        Outputs.OutputFolder.Prepare(_options.RecordingDirectory, "recordings folder");
         using var recognition = Recognition.Load(_options.Recognition, _log);
         BackendDescription = recognition.BackendDescription;
         _detectorPasses = () => recognition.BlazeFacePasses;

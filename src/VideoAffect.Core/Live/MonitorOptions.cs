@@ -54,15 +54,7 @@ public sealed record MonitorOptions
         if ((RecordingKeep is not null || RecordingMaxBytes is not null) && RecordingDirectory is null)
             throw new VideoAffectException("--record-keep and --record-max-size limit the recordings of --record DIR; give --record too");
         Recognition.Validate();
-        CheckFolder(RecordsDirectory, "records folder");
-        CheckFolder(RecordingDirectory, "recordings folder");
-    }
-
-    /// <summary>A folder the monitor writes into: made if missing, but a file already there is not a folder ('-' is not standard output).</summary>
-    static void CheckFolder(string? path, string what)
-    {
-        if (path is null) return;
-        if (path == "-") throw new VideoAffectException($"the {what} cannot be standard output ('-'); give a folder");
-        if (File.Exists(path)) throw new VideoAffectException($"{what} '{path}' is a file, not a folder; give a folder (it is made if missing)");
+        Outputs.OutputFolder.Check(RecordsDirectory, "records folder");
+        Outputs.OutputFolder.Check(RecordingDirectory, "recordings folder");
     }
 }

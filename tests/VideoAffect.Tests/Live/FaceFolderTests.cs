@@ -64,8 +64,8 @@ public sealed class FaceFolderTests
         foreach (var (extra, message) in new[]
         {
             (new[] { "--faces", dir.File("faces"), "--anonymize", "blur" }, "--faces keeps the faces that --anonymize hides; give one or the other"),
-            (new[] { "--faces", dir.File("notes.txt") }, $"--faces '{dir.File("notes.txt")}' is a file, not a folder"),
-            (new[] { "--faces", "/dev/null" }, "--faces '/dev/null' is a file, not a folder"),
+            (new[] { "--faces", dir.File("notes.txt") }, $"the faces folder '{dir.File("notes.txt")}' is a file, not a folder; give a folder (it is made if missing)"),
+            (new[] { "--faces", "/dev/null" }, "the faces folder '/dev/null' is a file, not a folder; give a folder (it is made if missing)"),
         })
         {
             var run = ProcessRunner.Cli(["monitor", $"lobby={clip}", "--backend", "cpu", .. extra]);

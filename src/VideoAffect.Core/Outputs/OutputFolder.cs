@@ -1,0 +1,32 @@
+namespace VideoAffect.Outputs;
+
+/// <summary>
+/// A folder a run writes files into as it goes (monitor's records, recordings and faces): made if
+/// missing, and tried with a file of its own before anything starts, so a path that cannot be a
+/// folder or cannot be written (empty, '-', a file or a device, under /proc, a read-only mount, no
+/// permission) is one line at the start rather than an unexpected failure later.
+/// </summary>
+internal static class OutputFolder
+{
+    public static void Prepare(string? path, string what)
+    {
+        Check(path, what);
+        if (path is null) return;
+        try
+        {
+            Directory.CreateDirectory(path);
+            using (File.Create(Path.Combine(path, $".videoaffect-write-test-{Environment.ProcessId}"), 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (UnauthorizedAccessException) { throw new VideoAffectException($"cannot write the {what} '{path}': permission denied"); }
+        catch (IOException e) { throw new VideoAffectException($"cannot write the {what} '{path}': {e.Message.Split('\n')[0].Trim()}"); }
+    }
+
+    /// <summary>What can be told without touching the disk: not empty, not standard output, not a file.</summary>
+    public static void Check(string? path, string what)
+    {
+        if (path is null) return;
+        if (string.IsNullOrWhiteSpace(path)) throw new VideoAffectException($"the {what} path is empty");
+        if (path == "-") throw new VideoAffectException($"the {what} cannot be standard output ('-'); give a folder");
+        if (File.Exists(path)) throw new VideoAffectException($"the {what} '{path}' is a file, not a folder; give a folder (it is made if missing)");
+    }
+}
