@@ -50,6 +50,7 @@ public static class Program
         root.Subcommands.Add(ClusterCommand.Create());
         UsageErrors.RejectUnknownOptions(root);
         UsageErrors.RejectEmptyValues(root);
+        UsageErrors.RejectNonFiniteNumbers(root);
         return root;
     }
 }

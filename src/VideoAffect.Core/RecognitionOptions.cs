@@ -59,7 +59,7 @@ public sealed record RecognitionOptions
         if (DetectEvery > 1 && !Tracking) throw new VideoAffectException("--detect-every needs tracking (drop --no-tracking)");
         if (Align && !DetectorKind.Equals("blazeface", StringComparison.OrdinalIgnoreCase))
             throw new VideoAffectException("--align needs eye landmarks: use --detector blazeface");
-        if (SmoothingAlpha is <= 0 or > 1) throw new VideoAffectException($"smoothing alpha must be in (0, 1] (got {SmoothingAlpha}); 1 turns smoothing off");
+        if (!(SmoothingAlpha is > 0 and <= 1)) throw new VideoAffectException($"smoothing alpha must be in (0, 1] (got {SmoothingAlpha}); 1 turns smoothing off");
     }
 
     /// <summary>

@@ -51,6 +51,9 @@ public class BadInputTests
     [InlineData("monitor", "cam={clip}|--http|127.0.0.1:0|--http-credentials|", "--http-credentials takes a non-empty value (got '')")]
     [InlineData("classify", "{clip}|--annotate|", "--annotate takes a non-empty value (got '')")]
     [InlineData("evaluate", "|", "an empty model was given ('')")]
+    [InlineData("analyze", "{clip}|--scale-factor|nan", "--scale-factor takes a finite number (got 'nan')")]
+    [InlineData("analyze", "{clip}|--smoothing|NaN", "--smoothing takes a finite number (got 'NaN')")]
+    [InlineData("monitor", "cam={clip}|--crop-margin|-Infinity", "--crop-margin takes a finite number (got '-Infinity')")]
     public void An_empty_value_is_a_usage_line_naming_the_option(string command, string arguments, string message)
     {
         using var dir = TestPaths.NewTempFolder();
@@ -58,6 +61,24 @@ public class BadInputTests
         var run = ProcessRunner.Cli(args, timeoutSeconds: 30);
         Assert.Equal(2, run.ExitCode);
         Assert.Equal($"videoaffect: usage: {message}; see 'videoaffect {command} --help'", run.StandardError.Trim());
+    }
+
+    /// <summary>
+    /// The library refuses a NaN where a range is required, as the command line does: a NaN passes
+    /// "must be greater than" checks, and a cascade scaled by NaN never finished a frame (nor
+    /// stopped on SIGTERM, its one frame never done).
+    /// </summary>
+    [Fact]
+    public void The_library_refuses_a_NaN_setting()
+    {
+        Assert.Throws<VideoAffectException>(() => new Detection.DetectorOptions { ScaleFactor = double.NaN }.Validate());
+        Assert.Throws<VideoAffectException>(() => new Detection.DetectorOptions { ScaleFactor = double.PositiveInfinity }.Validate());
+        Assert.Throws<VideoAffectException>(() => new Detection.DetectorOptions { ScaleFactor = 1.0000001 }.Validate()); // millions of sizes per frame
+        new Detection.DetectorOptions { ScaleFactor = 1.001 }.Validate();
+        Assert.Throws<VideoAffectException>(() => new Tracking.TrackerOptions { MinIou = double.NaN }.Validate());
+        Assert.Throws<VideoAffectException>(() => new Tracking.ProbabilitySmoother(double.NaN));
+        Assert.Throws<VideoAffectException>(() => new RecognitionOptions { SmoothingAlpha = double.NaN }.Validate());
+        Assert.Throws<VideoAffectException>(() => new Preprocessing.FacePreprocessor(new Engine.TensorShape(48, 48, 1), double.NaN));
     }
 
     /// <summary>

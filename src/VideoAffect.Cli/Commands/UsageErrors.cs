@@ -84,6 +84,24 @@ static partial class UsageErrors
             RejectEmptyValues(subcommand);
     }
 
+    /// <summary>
+    /// Refuses "nan" and "infinity", which .NET reads as numbers, for every number option of
+    /// <paramref name="command"/> and its subcommands: none of ours means either, and a NaN passes
+    /// every "must be greater than" check (`--scale-factor nan` never finished a frame).
+    /// </summary>
+    public static void RejectNonFiniteNumbers(Command command)
+    {
+        foreach (var option in command.Options.Where(o => o.ValueType == typeof(double) || o.ValueType == typeof(float) || o.ValueType == typeof(double?)))
+            option.Validators.Add(result =>
+            {
+                foreach (var token in result.Tokens)
+                    if (double.TryParse(token.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && !double.IsFinite(value))
+                        result.AddError($"{option.Name} takes a finite number (got '{token.Value}')");
+            });
+        foreach (var subcommand in command.Subcommands)
+            RejectNonFiniteNumbers(subcommand);
+    }
+
     /// <summary>System.CommandLine's messages, in the user's words rather than .NET's type names.</summary>
     static string Rewrite(string message)
     {

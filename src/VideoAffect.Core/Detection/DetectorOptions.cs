@@ -57,10 +57,16 @@ public sealed record DetectorOptions
         return $"{Set(MinFaceSize, MinFacePercent)}-{Set(MaxFaceSize, MaxFacePercent)} of the shorter side: {pixels}";
     }
 
+    /// <summary>The finest pyramid step taken (OpenCV takes any above 1, and below this never finishes a frame).</summary>
+    public const double MinScaleFactor = 1.001;
+
     /// <summary>Throws a one-line <see cref="VideoAffectException"/> for a setting out of range.</summary>
     public void Validate()
     {
-        if (ScaleFactor <= 1.0) throw new VideoAffectException($"scale factor must be greater than 1 (got {ScaleFactor})");
+        if (!(ScaleFactor > 1.0 && double.IsFinite(ScaleFactor))) throw new VideoAffectException($"scale factor must be greater than 1 (got {ScaleFactor})");
+        // Each step scans the frame once more: 1.001 is some 2,800 sizes of a 640x480 frame (0.8 fps
+        // here); 1.0000001 would be millions, a frame never finished.
+        if (ScaleFactor < MinScaleFactor) throw new VideoAffectException($"scale factor must be at least {MinScaleFactor} (got {ScaleFactor}): each step scans the frame once more");
         if (MinNeighbors < 0) throw new VideoAffectException($"min neighbours must be 0 or more (got {MinNeighbors})");
         if (MinFacePercent == 0 && MinFaceSize < 1) throw new VideoAffectException($"minimum face size must be at least 1 px (got {MinFaceSize})");
         if (!(ScoreThreshold > 0f && ScoreThreshold < 1f)) throw new VideoAffectException($"score threshold must be between 0 and 1 (got {ScoreThreshold})");

@@ -25,7 +25,7 @@ internal sealed class FacePreprocessor : IDisposable
     {
         var inputShape = input.Shape;
         input.Checked("the model");
-        if (margin < 0 || margin > 1) throw new VideoAffectException($"crop margin must be between 0 and 1 (got {margin})");
+        if (!(margin is >= 0 and <= 1)) throw new VideoAffectException($"crop margin must be between 0 and 1 (got {margin})");
         _spec = input;
         _shape = inputShape;
         _margin = margin;

@@ -11,7 +11,7 @@ internal sealed class ProbabilitySmoother
 
     public ProbabilitySmoother(double alpha)
     {
-        if (alpha is <= 0 or > 1) throw new VideoAffectException($"smoothing alpha must be in (0, 1] (got {alpha}); 1 turns smoothing off");
+        if (!(alpha is > 0 and <= 1)) throw new VideoAffectException($"smoothing alpha must be in (0, 1] (got {alpha}); 1 turns smoothing off");
         _alpha = alpha;
     }
 

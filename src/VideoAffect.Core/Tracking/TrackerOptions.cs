@@ -13,7 +13,7 @@ public sealed record TrackerOptions
     /// <summary>Throws a one-line <see cref="VideoAffectException"/> for a setting out of range.</summary>
     public void Validate()
     {
-        if (MinIou is <= 0 or > 1) throw new VideoAffectException($"tracker IoU threshold must be in (0, 1] (got {MinIou})");
+        if (!(MinIou is > 0 and <= 1)) throw new VideoAffectException($"tracker IoU threshold must be in (0, 1] (got {MinIou})");
         if (HitsToConfirm < 1) throw new VideoAffectException($"hits to confirm must be at least 1 (got {HitsToConfirm})");
         if (MissesToDelete < 0) throw new VideoAffectException($"misses to delete cannot be negative (got {MissesToDelete})");
     }
