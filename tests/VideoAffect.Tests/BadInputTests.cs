@@ -100,12 +100,20 @@ public class BadInputTests
         Assert.DoesNotContain("monitoring", run.StandardError); // refused before any stream started
     }
 
-    [Fact]
-    public void A_stream_named_without_a_source_is_refused_before_it_starts()
+    /// <summary>
+    /// A stream named with no source, a negative webcam and an HTTP address that is not this
+    /// machine's (192.0.2.1, TEST-NET-1) are one line and exit code 2 before any camera starts;
+    /// before 0.19 the first was a failed stream, the last an unexpected failure (a SocketException).
+    /// </summary>
+    [Theory]
+    [InlineData("cam=", "videoaffect: error: stream 'cam' has no source after '='; give NAME=SOURCE")]
+    [InlineData("--webcam|-1", "videoaffect: usage: --webcam takes a device number, 0 or more (got '-1'); see 'videoaffect monitor --help'")]
+    [InlineData("cam=/dev/null|--http|192.0.2.1:8080", "videoaffect: error: cannot serve HTTP on 192.0.2.1:8080: Cannot assign requested address (it is not an address of this machine; 0.0.0.0 takes them all)")]
+    public void A_monitor_set_up_wrong_is_refused_before_it_starts(string arguments, string line)
     {
-        var run = ProcessRunner.Cli(["monitor", "cam=", "--backend", "cpu"], timeoutSeconds: 30);
+        var run = ProcessRunner.Cli(["monitor", .. arguments.Split('|'), "--backend", "cpu"], timeoutSeconds: 30);
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("videoaffect: error: stream 'cam' has no source after '='; give NAME=SOURCE", run.StandardError.Trim());
+        Assert.Equal(line, run.StandardError.Trim());
     }
 
     [Fact]

@@ -16,6 +16,11 @@ static class MonitorCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var webcam = new Option<int[]>("--webcam") { Description = "add the V4L2 webcam /dev/videoN (repeatable)", AllowMultipleArgumentsPerToken = true };
+        webcam.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+                if (int.TryParse(token.Value, out int n) && n < 0) result.AddError($"--webcam takes a device number, 0 or more (got '{token.Value}')");
+        });
         var duration = Durations.Option("--duration", "stop after this long", TimeSpan.Zero, defaultText: "until Ctrl-C or SIGTERM");
         var httpOptions = HttpOptionSet.Create("/metrics, /streams, live previews and the live page");
         var http = httpOptions.Address;

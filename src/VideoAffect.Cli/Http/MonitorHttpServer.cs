@@ -127,6 +127,11 @@ public sealed class MonitorHttpServer : IAsyncDisposable
         }
         try { await app.StartAsync(); }
         catch (IOException e) { throw new VideoAffectException($"cannot serve HTTP on {endpoint}: {e.Message}"); }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressNotAvailable)
+        {
+            throw new VideoAffectException($"cannot serve HTTP on {endpoint}: {e.Message.TrimEnd('.')} (it is not an address of this machine; 0.0.0.0 takes them all)");
+        }
+        catch (System.Net.Sockets.SocketException e) { throw new VideoAffectException($"cannot serve HTTP on {endpoint}: {e.Message}"); }
         string actual = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.Replace("https://", "").Replace("http://", "") ?? endpoint;
         return new MonitorHttpServer(app, actual, control is not null, access);
