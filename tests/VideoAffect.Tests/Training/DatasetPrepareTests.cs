@@ -77,6 +77,22 @@ public class DatasetPrepareTests
         Assert.Equal("", r.StandardOutput);
     }
 
+    /// <summary>An output that is the CSV itself, or a place that cannot be written, is one line before any row is read (before 0.19 an unexpected failure).</summary>
+    [Fact]
+    public void An_output_folder_that_is_a_file_or_cannot_be_written_is_one_line()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string csv = WriteCsv(dir);
+        string before = File.ReadAllText(csv);
+        var r = ProcessRunner.Cli(["dataset", "prepare", csv, csv]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"videoaffect: error: the dataset folder '{csv}' is a file, not a folder; give a folder (it is made if missing)", r.StandardError.Trim());
+        Assert.Equal(before, File.ReadAllText(csv));
+        r = ProcessRunner.Cli(["dataset", "prepare", csv, "/proc/videoaffect-none"]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("videoaffect: error: cannot write the dataset folder '/proc/videoaffect-none':", r.StandardError.Trim());
+    }
+
     [Fact]
     public void A_file_that_is_not_the_FER_CSV_is_a_clear_error()
     {
