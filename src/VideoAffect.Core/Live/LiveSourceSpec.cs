@@ -61,7 +61,7 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
         }
         if (name is not null && !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             throw new VideoAffectException($"stream name '{name}' may only hold letters, digits, '-' and '_'");
-        if (string.IsNullOrWhiteSpace(location)) throw new VideoAffectException($"stream '{name}' has no source after '='; give NAME=SOURCE");
+        if (string.IsNullOrWhiteSpace(location)) throw new VideoAffectException($"stream '{name}' has no source (NAME=SOURCE, or a stream's source in --config)");
         LiveSourceKind kind;
         if (location.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
             kind = LiveSourceKind.Rtsp;
