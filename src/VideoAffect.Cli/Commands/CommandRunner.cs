@@ -5,9 +5,10 @@ namespace VideoAffect.Cli.Commands;
 /// 2 for bad input or setup (VideoAffectException), 130 when cancelled, 141 when standard output's
 /// reader went away, 1 for anything unexpected.
 /// Stack traces are printed only with VIDEOAFFECT_DEBUG=1. Ctrl-C and SIGTERM cancel the body and
-/// the process waits for it to wind down, so outputs are always finalised.
+/// the process waits for it to wind down, so outputs are always finalised; a second Ctrl-C during
+/// that wind-down stops the process at once.
 /// </summary>
-static class CommandRunner
+static partial class CommandRunner
 {
     public const int BadInput = 2;
     public const int Cancelled = 130;
@@ -26,7 +27,22 @@ static class CommandRunner
             try { stop.CancelQuietly(); }
             catch (ObjectDisposedException) { }
         }
-        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        int interrupts = 0;
+        void Interrupt(System.Runtime.InteropServices.PosixSignalContext signal)
+        {
+            // Ctrl-C again while the first is still winding the run down (a broker that does not
+            // answer, a camera's ffmpeg that hangs): stop at once, as a terminal's user means it.
+            // Nothing finished is lost: outputs get their final names only when a run completes,
+            // so what was being written stays under its .partial name, and ffmpeg's children,
+            // their pipes closed, end on their own (an encoder closes its file).
+            if (Interlocked.Increment(ref interrupts) > 1 && stop.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("videoaffect: stopped at once (Ctrl-C again); what was being written stays under its .partial name");
+                ExitNow(Cancelled);
+            }
+            Stop(signal);
+        }
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Interrupt);
         using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
         // A closed terminal (an ssh connection dropped, a terminal window closed) sends SIGHUP,
         // whose default ended the process on the spot: no summary, lock files left behind.
@@ -58,6 +74,10 @@ static class CommandRunner
             return 1;
         }
     }
+
+    /// <summary>Ends the process on the spot: no handler, no finalizer, nothing that could wait (libc's _exit).</summary>
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "_exit")]
+    private static partial void ExitNow(int status);
 
     static void Fail(string message, Exception e)
     {
