@@ -17,7 +17,15 @@ static class DatasetCommand
         prepare.Options.Add(strict);
         prepare.SetAction((r, token) => CommandRunner.RunAsync(ct =>
         {
-            var result = DatasetPreparer.Prepare(r.GetValue(csv)!, r.GetValue(output)!, r.GetValue(strict), m => Console.Error.WriteLine(m), ct);
+            // The CSV itself given as the folder, or a folder that cannot be made, is one line (before a row is read, where it can be told).
+            string folder = r.GetValue(output)!;
+            Outputs.OutputFolder.Check(folder, "dataset folder");
+            PrepareResult result;
+            try { result = DatasetPreparer.Prepare(r.GetValue(csv)!, folder, r.GetValue(strict), m => Console.Error.WriteLine(m), ct); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException && Names(e, folder))
+            {
+                throw new VideoAffectException($"cannot write the dataset folder '{folder}': {(e is UnauthorizedAccessException ? "permission denied" : e.Message.Split('\n')[0].Trim())}");
+            }
             // Nothing to train on is bad input, as `train` and `evaluate` say of such a file, not a success.
             if (result.Written == 0)
                 throw new VideoAffectException($"'{r.GetValue(csv)}' holds no faces to write ({result.Problems.Count} malformed rows skipped)");
@@ -29,4 +37,8 @@ static class DatasetCommand
         command.Subcommands.Add(prepare);
         return command;
     }
+
+    /// <summary>Whether a failure is about the output folder (not the CSV being read).</summary>
+    static bool Names(Exception e, string folder) =>
+        e.Message.Contains(folder, StringComparison.Ordinal) || e.Message.Contains(Path.GetFullPath(folder), StringComparison.Ordinal);
 }

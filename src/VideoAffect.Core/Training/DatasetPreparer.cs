@@ -17,9 +17,6 @@ internal static class DatasetPreparer
 {
     public static PrepareResult Prepare(string csvPath, string outputDirectory, bool strict, Action<string>? log = null, CancellationToken token = default)
     {
-        // A file (the CSV itself, given twice) or an unwritable place is one line before any row is read.
-        if (!File.Exists(csvPath) && !Directory.Exists(csvPath)) throw new VideoAffectException($"dataset '{csvPath}' does not exist");
-        Outputs.OutputFolder.Check(outputDirectory, "dataset folder");
         var problems = new List<Fer2013Problem>();
         if (strict)
         {
@@ -28,8 +25,6 @@ internal static class DatasetPreparer
             if (problems.Count > 0)
                 throw new VideoAffectException($"'{csvPath}' line {problems[0].Line}: {problems[0].Reason} ({problems.Count} malformed rows; without --strict they are skipped)");
         }
-        token.ThrowIfCancellationRequested();
-        Outputs.OutputFolder.Prepare(outputDirectory, "dataset folder"); // made only once the file is taken
         var perSplit = new Dictionary<string, int>();
         int written = 0;
         foreach (var sample in Fer2013Csv.Read(csvPath, strict ? new List<Fer2013Problem>() : problems))
