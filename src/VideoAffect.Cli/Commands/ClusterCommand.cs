@@ -42,13 +42,13 @@ static class ClusterCommand
 
         add.SetAction((r, token) => WithClient(r, add, token, async client =>
         {
-            foreach (var spec in (r.GetValue(sources) ?? []).Select(LiveSourceSpec.Parse))
+            foreach (var spec in Specs(r.GetValue(sources) ?? []))
             {
                 await client.AddAsync(spec.Name, spec.Location);
                 Console.WriteLine($"{spec.Name}: registered");
             }
             return 0;
-        }));
+        }, check: () => Specs(r.GetValue(sources) ?? [])));
         remove.SetAction((r, token) => WithClient(r, remove, token, async client =>
         {
             if (await client.RemoveAsync(r.GetValue(name)!)) { Console.WriteLine($"{r.GetValue(name)}: removed"); return 0; }
@@ -118,9 +118,19 @@ static class ClusterCommand
 
     static Option<string> Address() => new("--cluster") { Description = "the cluster's Redis: redis://HOST:PORT", Required = true };
 
-    static Task<int> WithClient(ParseResult r, Command command, CancellationToken token, Func<ClusterClient, Task<int>> body) =>
+    /// <summary>The cameras to add, every one checked (name, URL, names given twice) before the cluster hears of any.</summary>
+    static IReadOnlyList<LiveSourceSpec> Specs(IReadOnlyList<string> given)
+    {
+        var specs = given.Select(LiveSourceSpec.Parse).ToList();
+        if (specs.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new VideoAffectException($"two cameras are named '{twice.Key}'; give each its own name (NAME=SOURCE)");
+        return specs;
+    }
+
+    static Task<int> WithClient(ParseResult r, Command command, CancellationToken token, Func<ClusterClient, Task<int>> body, Action? check = null) =>
         CommandRunner.RunAsync(async ct =>
         {
+            check?.Invoke(); // bad input is said as such, whether or not the cluster can be reached
             await using var client = await ConnectAsync(r, command, ct);
             return await body(client);
         }, token);

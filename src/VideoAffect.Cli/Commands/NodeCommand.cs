@@ -38,6 +38,8 @@ static class NodeCommand
             if (!IPAddress.TryParse(r.GetValue(address), out var ip)) throw new VideoAffectException($"--address '{r.GetValue(address)}' is not an IP address");
             if (r.GetValue(maxStreams) < 1) throw new VideoAffectException("--max-streams must be at least 1");
             if (r.GetValue(maxJobs) < 0) throw new VideoAffectException("--max-jobs must be 0 or more");
+            foreach (var port in new[] { siloPort, gatewayPort })
+                if (r.GetValue(port) is < 0 or > 65535) throw new VideoAffectException($"{port.Name} must be a port number, 1 to 65535 (or 0: a free one)");
             int silo = r.GetValue(siloPort) is > 0 and var s ? s : ClusterNode.FreePort();
             int gateway = r.GetValue(gatewayPort) is > 0 and var g ? g : ClusterNode.FreePort();
             var node = new NodeOptions(where, r.GetValue(name) ?? $"node-{silo}", ip, silo, gateway, r.GetValue(maxStreams), r.GetValue(maxJobs), settings);

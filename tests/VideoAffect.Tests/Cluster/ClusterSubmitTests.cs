@@ -46,6 +46,23 @@ public class ClusterSubmitTests
         Assert.Equal(before, Snapshot(dir.Path)); // nothing written, nothing removed
     }
 
+    /// <summary>
+    /// `cluster add`'s cameras and `node`'s ports are checked before the cluster is reached: a bad
+    /// camera is said as such, not as an unreachable cluster (before 0.19 the cluster was asked
+    /// first, and a bad third camera came after the first two were registered).
+    /// </summary>
+    [Theory]
+    [InlineData("cluster|add|a=rtsp://10.0.0.5/1|cam=", "videoaffect: error: stream 'cam' has no source (NAME=SOURCE, or a stream's source in --config)")]
+    [InlineData("cluster|add|bad name=rtsp://10.0.0.5/1", "videoaffect: error: stream name 'bad name' may only hold letters, digits, '-' and '_'")]
+    [InlineData("cluster|add|a=rtsp://10.0.0.5/1|a=rtsp://10.0.0.6/1", "videoaffect: error: two cameras are named 'a'; give each its own name (NAME=SOURCE)")]
+    [InlineData("node|--silo-port|99999", "videoaffect: error: --silo-port must be a port number, 1 to 65535 (or 0: a free one)")]
+    public void Cameras_and_ports_are_checked_before_the_cluster_is_reached(string arguments, string line)
+    {
+        var r = ProcessRunner.Cli([.. arguments.Split('|'), "--cluster", Nowhere], timeoutSeconds: 60);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(line, r.StandardError.Trim());
+    }
+
     static List<string> Snapshot(string root) =>
         Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
             .Select(p => $"{Path.GetRelativePath(root, p)}:{(File.Exists(p) ? File.ReadAllText(p) : "/")}").Order(StringComparer.Ordinal).ToList();
