@@ -20,6 +20,21 @@ public static class JobAnalysis
             options?.Report == true ? Path.ChangeExtension(video, ".html") : null);
     }
 
+    /// <summary>A job's options in a few words, as `cluster status` lists them ("" for a plain analyze).</summary>
+    public static string Describe(JobOptions? options)
+    {
+        if (options is null) return "";
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        var words = new List<string>();
+        if (options.Start is not null || options.End is not null)
+            words.Add($"{(options.Start ?? 0).ToString("0.###", c)} s to {(options.End is { } end ? end.ToString("0.###", c) + " s" : "the end")}");
+        if (options.RecordedAt is { } at) words.Add($"recorded at {at}");
+        if (options.Csv) words.Add("CSV records");
+        if (options.Report) words.Add("report");
+        if (options.NoVideo) words.Add("no video");
+        return string.Join(", ", words);
+    }
+
     /// <summary>The run of <paramref name="job"/> with the node's recognition options.</summary>
     public static AnalyzeOptions Options(JobClaim job, RecognitionOptions recognition)
     {

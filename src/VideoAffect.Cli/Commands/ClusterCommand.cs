@@ -102,14 +102,23 @@ static class ClusterCommand
                     nodes = s.Nodes.Select(n => n.Name),
                     node_load = s.Nodes.Select(n => new { name = n.Name, cameras = n.Cameras, max_streams = n.MaxStreams, jobs_running = n.JobsRunning }),
                     cameras = s.Cameras.Select(c => new { name = c.Camera, source = Live.SourceSecrets.Redact(c.Source), node = c.Node }),
-                    jobs = s.Jobs.OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => new { id = j.Key, input = j.Value.Input, state = j.Value.State, node = j.Value.Node, attempts = j.Value.Attempts, frames = j.Value.Frames, error = j.Value.Error }),
+                    jobs = s.Jobs.OrderBy(j => j.Key, StringComparer.Ordinal).Select(j => new
+                    {
+                        id = j.Key, input = j.Value.Input, state = j.Value.State, node = j.Value.Node, attempts = j.Value.Attempts, frames = j.Value.Frames, error = j.Value.Error,
+                        outputs = JobOutputs(j.Value),
+                        options = j.Value.Options is { } o ? new { start = o.Start, end = o.End, recorded_at = o.RecordedAt, csv = o.Csv, report = o.Report, no_video = o.NoVideo } : null,
+                    }),
                 }));
             else
             {
                 Console.WriteLine($"nodes: {string.Join(", ", s.Nodes.Select(n => $"{n.Name} ({n.Cameras}{(n.MaxStreams > 0 ? $" of {n.MaxStreams}" : "")} cameras, {n.JobsRunning} job(s))"))}");
                 foreach (var c in s.Cameras) Console.WriteLine($"{c.Camera}: {c.Node ?? "not running"} ({Live.SourceSecrets.Redact(c.Source)})");
                 foreach (var (id, job) in s.Jobs.OrderBy(j => j.Key, StringComparer.Ordinal))
-                    Console.WriteLine($"{id}: {job.State}{(job.Node is null ? "" : " on " + job.Node)}, {job.Attempts} run(s){(job.Error is null ? "" : ": " + job.Error)}");
+                {
+                    string options = JobAnalysis.Describe(job.Options);
+                    Console.WriteLine($"{id}: {job.State}{(job.Node is null ? "" : " on " + job.Node)}, {job.Attempts} run(s){(job.Error is null ? "" : ": " + job.Error)}; "
+                        + $"{job.Input} -> {job.OutputDirectory}{(options == "" ? "" : $" ({options})")}");
+                }
             }
             return 0;
         }));
@@ -117,6 +126,13 @@ static class ClusterCommand
     }
 
     static Option<string> Address() => new("--cluster") { Description = "the cluster's Redis: redis://HOST:PORT", Required = true };
+
+    /// <summary>Where a job writes, as the node names its outputs (null for what it does not write).</summary>
+    static object JobOutputs(JobInfo job)
+    {
+        var (video, events, summary, report) = JobAnalysis.Outputs(job.OutputDirectory, job.Input, job.Options);
+        return new { video = video == "/dev/null" ? null : video, events, summary, report };
+    }
 
     /// <summary>The cameras to add, every one checked (name, URL, names given twice) before the cluster hears of any.</summary>
     static IReadOnlyList<LiveSourceSpec> Specs(IReadOnlyList<string> given)

@@ -149,6 +149,22 @@ public class ClusterTests
             Assert.True(rows.Length > 30, $"{rows.Length - 1} records");
             Assert.All(rows.Skip(1), row => Assert.InRange(double.Parse(row.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture), 2, 6));
             Assert.Contains("<th>recorded at</th>", File.ReadAllText(Path.Combine(partOut, "talk1.annotated.html")));
+            // `cluster status` says how the job ran and where its outputs are.
+            var jobs = ProcessRunner.Cli(["cluster", "status", "--cluster", cluster, "--json"], timeoutSeconds: 60);
+            Assert.True(jobs.ExitCode == 0, jobs.StandardError);
+            using (var status = JsonDocument.Parse(jobs.StandardOutput))
+            {
+                var job = status.RootElement.GetProperty("jobs").EnumerateArray().Single(j => j.GetProperty("outputs").GetProperty("summary").GetString()!.StartsWith(partOut, StringComparison.Ordinal));
+                Assert.Equal("done", job.GetProperty("state").GetString());
+                Assert.Equal(JsonValueKind.Null, job.GetProperty("outputs").GetProperty("video").ValueKind);
+                Assert.Equal(Path.Combine(partOut, "talk1.annotated.csv"), job.GetProperty("outputs").GetProperty("events").GetString());
+                Assert.Equal(Path.Combine(partOut, "talk1.annotated.html"), job.GetProperty("outputs").GetProperty("report").GetString());
+                var options = job.GetProperty("options");
+                Assert.Equal((2.0, 6.0, true, true, true), (options.GetProperty("start").GetDouble(), options.GetProperty("end").GetDouble(),
+                    options.GetProperty("csv").GetBoolean(), options.GetProperty("report").GetBoolean(), options.GetProperty("no_video").GetBoolean()));
+            }
+            Assert.Contains($" -> {partOut} (2 s to 6 s, recorded at 2026-12-04T08:00:00Z, CSV records, report, no video)",
+                ProcessRunner.Cli(["cluster", "status", "--cluster", cluster], timeoutSeconds: 60).StandardOutput);
         }
         catch (Exception e) when (e is not ClusterFailure)
         {
