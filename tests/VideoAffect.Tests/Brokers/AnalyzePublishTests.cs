@@ -64,10 +64,8 @@ public sealed class AnalyzePublishTests
             Assert.Equal(carries, i > 0 && ordered[i - 1].Topic == "va/lobby/face");
             Assert.False(e.TryGetProperty("face_jpeg", out _)); // MQTT's events stay light: the face has its topic
             if (!carries) continue;
-            var records = tracks[e.GetProperty("after").GetProperty("track").GetInt32()].Where(r => r.GetProperty("classified").GetBoolean()).ToList();
-            double top = records.Max(r => r.GetProperty("confidence").GetDouble());
-            EventFaces.AssertIsFaceOf(faces[face++], clip, e.GetProperty("type").GetString() == "new" ? [records[0]]
-                : records.Where(r => r.GetProperty("confidence").GetDouble() >= top - 1e-6), dir.Path);
+            var records = tracks[e.GetProperty("after").GetProperty("track").GetInt32()];
+            EventFaces.AssertIsFaceOf(faces[face++], clip, e.GetProperty("type").GetString() == "new" ? EventFaces.FirstClassified(records) : EventFaces.MostConfident(records), dir.Path);
         }
         Assert.Equal(faces.Count, face);
 

@@ -39,6 +39,21 @@ static class EventFaces
         Assert.True(shifted < ShiftedFace, $"the check cannot tell the face from half a face beside it (correlation {shifted:0.00})");
     }
 
+    /// <summary>A track's first classified record: where a new event's face comes from.</summary>
+    public static IEnumerable<JsonElement> FirstClassified(IEnumerable<JsonElement> track) => [Classified(track)[0]];
+
+    /// <summary>A track's classified records of the highest confidence (ties within the records' rounding): where an end event's face comes from.</summary>
+    public static IEnumerable<JsonElement> MostConfident(IEnumerable<JsonElement> track)
+    {
+        var classified = Classified(track);
+        double top = classified.Max(Confidence);
+        return classified.Where(r => Confidence(r) >= top - 1e-6);
+    }
+
+    static List<JsonElement> Classified(IEnumerable<JsonElement> track) => track.Where(r => r.GetProperty("classified").GetBoolean()).ToList();
+
+    static double Confidence(JsonElement record) => record.GetProperty("confidence").GetDouble();
+
     /// <summary>Normalised correlation of the picture with the frame's crop scaled to its size.</summary>
     static double Similarity(Mat face, Mat frame, Rect rect)
     {

@@ -43,9 +43,7 @@ public sealed class MonitorPublishTests
             var faces = subscriber.BytesOn($"site/{name}/face");
             Assert.Equal(2 * tracks.Count, faces.Count);
             var lastEnd = mine.Last(e => e.GetProperty("type").GetString() == "end").GetProperty("after").GetProperty("track").GetInt32();
-            var classified = ByTrack(lines)[lastEnd].Where(r => r.GetProperty("classified").GetBoolean()).ToList();
-            double top = classified.Max(r => r.GetProperty("confidence").GetDouble());
-            EventFaces.AssertIsFaceOf(faces[^1], clip, classified.Where(r => r.GetProperty("confidence").GetDouble() >= top - 1e-6), dir.Path);
+            EventFaces.AssertIsFaceOf(faces[^1], clip, EventFaces.MostConfident(ByTrack(lines)[lastEnd]), dir.Path);
         }
         var summary = Json(run.StandardOutput);
         Assert.Equal(stream.Count, Sink(summary, "redis").GetProperty("sent").GetInt32());

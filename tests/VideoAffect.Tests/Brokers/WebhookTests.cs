@@ -99,10 +99,8 @@ public sealed class WebhookTests
             var mine = events[track.Key];
             Assert.Equal(track.Count(), mine[^1].GetProperty("after").GetProperty("frames").GetInt32());
             // New and end carry the track's face: its first classified face, then its most confident.
-            var classified = track.Where(r => r.GetProperty("classified").GetBoolean()).ToList();
-            double top = classified.Max(r => r.GetProperty("confidence").GetDouble());
-            EventFaces.AssertIsFaceOf(FaceOf(mine[0]), clip, [classified[0]], dir.Path);
-            EventFaces.AssertIsFaceOf(FaceOf(mine[^1]), clip, classified.Where(r => r.GetProperty("confidence").GetDouble() >= top - 1e-6), dir.Path);
+            EventFaces.AssertIsFaceOf(FaceOf(mine[0]), clip, EventFaces.FirstClassified(track), dir.Path);
+            EventFaces.AssertIsFaceOf(FaceOf(mine[^1]), clip, EventFaces.MostConfident(track), dir.Path);
             Assert.All(mine.Where(e => e.GetProperty("type").GetString() == "update"), e => Assert.False(e.TryGetProperty("face_jpeg", out _)));
         }
         var sink = Sink(Json(run.StandardOutput), "http");

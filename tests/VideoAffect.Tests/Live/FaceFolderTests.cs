@@ -39,9 +39,7 @@ public sealed class FaceFolderTests
             var start = DateTimeOffset.Parse(description.GetProperty("start_utc").GetString()!, CultureInfo.InvariantCulture).ToLocalTime();
             Assert.Equal(Path.Combine(faces, "lobby", start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 $"{start.ToString("HHmmsszzz", CultureInfo.InvariantCulture).Replace(":", "")}_{track.Key}_{description.GetProperty("label").GetString()}.jpg"), jpeg);
-            var classified = track.Where(r => r.GetProperty("classified").GetBoolean()).ToList();
-            double top = classified.Max(r => r.GetProperty("confidence").GetDouble());
-            EventFaces.AssertIsFaceOf(File.ReadAllBytes(jpeg), clip, classified.Where(r => r.GetProperty("confidence").GetDouble() >= top - 1e-6), dir.Path);
+            EventFaces.AssertIsFaceOf(File.ReadAllBytes(jpeg), clip, EventFaces.MostConfident(track), dir.Path);
         }
         var sink = Sink(Json(run.StandardOutput), "file");
         Assert.Equal(tracks.Count, sink.GetProperty("sent").GetInt32());
