@@ -29,8 +29,22 @@ public sealed class FaceFolderSink : OutboxSink<FaceFile>
         _folder = folder;
     }
 
-    /// <summary>Nothing to open; a folder taken away while running is made again.</summary>
-    protected override Task ConnectAsync(CancellationToken token) => Task.CompletedTask;
+    protected override string OutageLine(string reason) => $"cannot write faces ({reason}); they are dropped (counted) until one can be written, the run goes on";
+    protected override string UnreachableLine(string reason) => OutageLine(reason);
+    protected override string RecoveryLine => "writing faces again";
+
+    /// <summary>
+    /// Nothing to open: a byte written and removed, so that after a failure (a full disk, the folder
+    /// taken away: it is made again) faces are sent again only once one can be written.
+    /// </summary>
+    protected override Task ConnectAsync(CancellationToken token)
+    {
+        Directory.CreateDirectory(_folder);
+        string probe = Path.Combine(_folder, $".videoaffect-write-test-{Environment.ProcessId}");
+        try { File.WriteAllBytes(probe, [0]); }
+        finally { File.Delete(probe); }
+        return Task.CompletedTask;
+    }
 
     protected override Task SendAsync(IReadOnlyList<FaceFile> batch, CancellationToken token)
     {

@@ -57,6 +57,12 @@ public abstract class OutboxSink<TMessage> : IEventSink
     protected virtual IEnumerable<TMessage> OnTick() => [];
     /// <summary>The run's last messages (tracks ended, final status, going offline), under the sink's lock.</summary>
     protected virtual IEnumerable<TMessage> OnFinish(RunOutcome outcome) => [];
+    /// <summary>What the log says, once, when a send fails (a broker's connection lost; a folder that cannot be written).</summary>
+    protected virtual string OutageLine(string reason) => $"connection lost ({reason}); reconnecting, the run goes on";
+    /// <summary>What the log says, once, when connecting fails (the broker is not there yet).</summary>
+    protected virtual string UnreachableLine(string reason) => $"cannot connect ({reason}); retrying, the run goes on";
+    /// <summary>What the log says when sending works again after <see cref="OutageLine"/>.</summary>
+    protected virtual string RecoveryLine => "connected again";
     /// <summary>Closes the connection cleanly, if there is one.</summary>
     protected virtual Task DisconnectAsync() => Task.CompletedTask;
 
@@ -117,7 +123,7 @@ public abstract class OutboxSink<TMessage> : IEventSink
                         await ConnectAsync(token);
                         _connected = true;
                         if (_everConnected) Counters.AddReconnect();
-                        if (_outageLogged) Run.Log?.Invoke($"{Name}: connected again");
+                        if (_outageLogged) Run.Log?.Invoke($"{Name}: {RecoveryLine}");
                         _everConnected = true;
                         _outageLogged = false;
                         backoff = FirstBackoff;
@@ -131,7 +137,7 @@ public abstract class OutboxSink<TMessage> : IEventSink
                     catch (Exception e) when (!token.IsCancellationRequested)
                     {
                         Counters.AddError(OneLine(e));
-                        if (!_outageLogged) Run.Log?.Invoke($"{Name}: cannot connect ({OneLine(e)}); retrying, the run goes on");
+                        if (!_outageLogged) Run.Log?.Invoke($"{Name}: {UnreachableLine(OneLine(e))}");
                         _outageLogged = true;
                         await Task.Delay(backoff, token);
                         backoff = TimeSpan.FromTicks(Math.Min(LongestBackoff.Ticks, backoff.Ticks * 2));
@@ -153,7 +159,7 @@ public abstract class OutboxSink<TMessage> : IEventSink
                     Counters.AddDropped(batch.Count);
                     Counters.AddError(OneLine(e));
                     _connected = false;
-                    if (!_outageLogged) Run.Log?.Invoke($"{Name}: connection lost ({OneLine(e)}); reconnecting, the run goes on");
+                    if (!_outageLogged) Run.Log?.Invoke($"{Name}: {OutageLine(OneLine(e))}");
                     _outageLogged = true;
                 }
                 Volatile.Write(ref _inFlight, 0);

@@ -53,6 +53,33 @@ public sealed class FaceFolderTests
         foreach (var (path, bytes) in before) Assert.Equal(bytes, File.ReadAllBytes(path));
     }
 
+    /// <summary>
+    /// A full disk drops faces, counted and said once in words that fit a folder, and the stream goes
+    /// on: every frame read went through, exit code 0, no half-written file left in the folder.
+    /// </summary>
+    [SkippableFact]
+    public void A_full_disk_drops_faces_and_the_stream_goes_on()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("lobby.mp4"), 45, fps: 15, audio: false);
+        using var disk = Mount.Tiny(dir.File("disk"), 64);
+        File.WriteAllBytes(dir.File("disk/filler"), new byte[48 * 1024]);
+        try { File.WriteAllBytes(dir.File("disk/more"), new byte[64 * 1024]); } catch (IOException) { } // full to the last block
+        var run = ProcessRunner.Cli(["monitor", $"lobby={clip}", "--backend", "cpu", "--json", "--faces", dir.File("disk/faces")], timeoutSeconds: 90);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        var summary = Json(run.StandardOutput);
+        var stream = summary.GetProperty("streams")[0]; // every frame read went through, or was dropped by the live queue as any late frame is
+        Assert.Equal(45, stream.GetProperty("frames").GetInt32());
+        Assert.Equal(45, stream.GetProperty("processed").GetInt32() + stream.GetProperty("dropped").GetInt32());
+        Assert.True(stream.GetProperty("faces").GetInt32() > 0, run.StandardOutput);
+        var sink = Sink(summary, "file");
+        Assert.Equal(0, sink.GetProperty("sent").GetInt32());
+        Assert.True(sink.GetProperty("dropped").GetInt32() >= 1, run.StandardOutput);
+        Assert.Single(run.StandardError.Split('\n'), l => l.Contains($"{sink.GetProperty("name").GetString()}: cannot write faces (No space left on device")
+            && l.EndsWith("they are dropped (counted) until one can be written, the run goes on", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(dir.File("disk/faces"), "*", SearchOption.AllDirectories));
+    }
+
     [Fact]
     public void Faces_with_anonymize_and_a_faces_path_that_is_a_file_are_refused_with_one_line()
     {
