@@ -73,6 +73,10 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
             kind = LiveSourceKind.File;
         if (kind is LiveSourceKind.Rtsp or LiveSourceKind.Url && !Uri.TryCreate(location, UriKind.Absolute, out _))
             throw new VideoAffectException($"source '{SourceSecrets.Redact(location)}' is not a valid URL");
+        // A camera's URL names its host; only udp:// and tcp:// may leave it out (listening on a local port).
+        if (kind is LiveSourceKind.Rtsp or LiveSourceKind.Url && Uri.TryCreate(location, UriKind.Absolute, out var named)
+            && named.Scheme is not ("udp" or "tcp") && string.IsNullOrEmpty(named.Host))
+            throw new VideoAffectException($"source '{SourceSecrets.Redact(location)}' names no host");
         return new LiveSourceSpec(name ?? NameOf(location, kind) ?? $"stream{index + 1}", location, kind);
     }
 
@@ -95,6 +99,8 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
     /// <summary>A file or device that does not exist will not appear by retrying.</summary>
     internal void CheckExists()
     {
+        if (Kind == LiveSourceKind.File && Directory.Exists(Location))
+            throw new VideoAffectException($"source '{Location}' is a folder, not a video; give one of its files (NAME=FILE)");
         if (Kind is LiveSourceKind.File or LiveSourceKind.Webcam && !File.Exists(Location))
             throw new VideoAffectException(Kind == LiveSourceKind.Webcam
                 ? $"webcam '{Location}' does not exist (no such V4L2 device)"

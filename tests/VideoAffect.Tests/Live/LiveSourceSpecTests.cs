@@ -36,4 +36,21 @@ public class LiveSourceSpecTests
         }
         finally { Environment.CurrentDirectory = previous; }
     }
+
+    /// <summary>A source that cannot be a camera is said so at once (before 0.19 `x=rtsp://` was taken, and retried for ever against port 554 of nowhere).</summary>
+    [Theory]
+    [InlineData("x=rtsp://", "source 'rtsp://' names no host")]
+    [InlineData("x=rtsp:///stream", "source 'rtsp:///stream' names no host")]
+    [InlineData("x=", "stream 'x' has no source (NAME=SOURCE, or a stream's source in --config)")]
+    [InlineData("", "an empty source was given")]
+    public void A_source_that_cannot_be_a_camera_is_refused(string text, string message) =>
+        Assert.Equal(message, Assert.Throws<VideoAffectException>(() => LiveSourceSpec.Parse(text, 0)).Message);
+
+    [Fact]
+    public void A_folder_is_not_a_video()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var spec = LiveSourceSpec.Parse($"x={dir.Path}", 0);
+        Assert.Equal($"source '{dir.Path}' is a folder, not a video; give one of its files (NAME=FILE)", Assert.Throws<VideoAffectException>(spec.CheckExists).Message);
+    }
 }
