@@ -52,8 +52,11 @@ public sealed class FaceFolderSink : OutboxSink<FaceFile>
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file.JpegPath)!);
             string jpeg = Unused(file.JpegPath);
-            WriteNew(Path.ChangeExtension(jpeg, ".json"), file.Json);
-            WriteNew(jpeg, file.Jpeg); // the picture last: once it is there, so is its description
+            string json = Path.ChangeExtension(jpeg, ".json");
+            WriteNew(json, file.Json);
+            // The picture last: once it is there, so is its description; without it, no description either.
+            try { WriteNew(jpeg, file.Jpeg); }
+            catch { File.Delete(json); throw; }
         }
         return Task.CompletedTask;
     }
