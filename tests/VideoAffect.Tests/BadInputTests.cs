@@ -108,6 +108,7 @@ public class BadInputTests
     [Theory]
     [InlineData("cam=", "videoaffect: error: stream 'cam' has no source (NAME=SOURCE, or a stream's source in --config)")]
     [InlineData("--webcam|-1", "videoaffect: usage: --webcam takes a device number, 0 or more (got '-1'); see 'videoaffect monitor --help'")]
+    [InlineData("cam=/dev/null|--faces-keep|7d", "videoaffect: error: --faces-keep limits the faces of --faces DIR; give --faces too")]
     [InlineData("cam=/dev/null|--http|192.0.2.1:8080", "videoaffect: error: cannot serve HTTP on 192.0.2.1:8080: Cannot assign requested address (it is not an address of this machine; 0.0.0.0 takes them all)")]
     public void A_monitor_set_up_wrong_is_refused_before_it_starts(string arguments, string line)
     {

@@ -18,15 +18,52 @@ public readonly record struct FaceFile(string JpegPath, byte[] Jpeg, byte[] Json
 /// "-2" added). A full disk drops faces, counted and logged once, as a broker that is down drops
 /// messages; the frames never wait.
 /// </summary>
+/// <param name="folder">DIR</param>
+/// <param name="keep">faces older than this (by the track's start) are deleted, at the start and then
+/// hourly, with the day folders they leave empty; only names this sink writes, never another file; null keeps all</param>
 public sealed class FaceFolderSink : OutboxSink<FaceFile>
 {
+    /// <summary>What this sink names its files in a day folder: HHMMSS+ZZZZ_TRACK_LABEL[-N].jpg or .json.</summary>
+    static readonly System.Text.RegularExpressions.Regex Ours = new(@"^(\d{6}[+-]\d{4})_\d+_[A-Za-z0-9_-]+?(-\d+)?\.(jpg|json)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);
     readonly string _folder;
+    readonly TimeSpan? _keep;
+    DateTime _nextSweep = DateTime.MinValue;
     TrackLifecycle? _tracks;
 
-    public FaceFolderSink(string folder) : base(new Uri(Path.GetFullPath(folder)).AbsoluteUri, capacity: 1_000)
+    public FaceFolderSink(string folder, TimeSpan? keep = null) : base(new Uri(Path.GetFullPath(folder)).AbsoluteUri, capacity: 1_000)
     {
+        if (keep is { } k && k <= TimeSpan.Zero) throw new VideoAffectException("--faces-keep must be positive (leave it out to keep every face)");
         Outputs.OutputFolder.Prepare(folder, "faces folder");
         _folder = folder;
+        _keep = keep;
+        Sweep(DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>Deletes the faces older than the keep time (by the time in their folder and name); returns how many files went.</summary>
+    internal int Sweep(DateTimeOffset now)
+    {
+        _nextSweep = DateTime.UtcNow + SweepEvery;
+        if (_keep is not { } keep) return 0;
+        int deleted = 0;
+        foreach (var day in Directory.EnumerateDirectories(_folder).SelectMany(Directory.EnumerateDirectories).ToList())
+        {
+            string date = Path.GetFileName(day);
+            if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) continue; // not a day folder of ours
+            foreach (var file in Directory.EnumerateFiles(day).ToList())
+            {
+                var match = Ours.Match(Path.GetFileName(file));
+                if (!match.Success) continue;
+                string time = match.Groups[1].Value; // HHMMSS+ZZZZ, read as HHMMSS+ZZ:ZZ
+                if (!DateTimeOffset.TryParseExact($"{date} {time[..^2]}:{time[^2..]}", "yyyy-MM-dd HHmmsszzz",
+                        CultureInfo.InvariantCulture, DateTimeStyles.None, out var start) || now - start <= keep) continue;
+                try { File.Delete(file); deleted++; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Counters.AddError(e.Message); }
+            }
+            try { if (!Directory.EnumerateFileSystemEntries(day).Any()) Directory.Delete(day); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return deleted;
     }
 
     protected override string OutageLine(string reason) => $"cannot write faces ({reason}); they are dropped (counted) until one can be written, the run goes on";
@@ -48,6 +85,7 @@ public sealed class FaceFolderSink : OutboxSink<FaceFile>
 
     protected override Task SendAsync(IReadOnlyList<FaceFile> batch, CancellationToken token)
     {
+        if (DateTime.UtcNow >= _nextSweep) Sweep(DateTimeOffset.UtcNow); // on the sink's own task: the frames never wait for it
         foreach (var file in batch)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file.JpegPath)!);
@@ -76,7 +114,9 @@ public sealed class FaceFolderSink : OutboxSink<FaceFile>
         var track = e.After;
         var start = (track.StartUtc is { } utc ? new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)) : DateTimeOffset.UtcNow).ToLocalTime();
         string day = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        string name = $"{start.ToString("HHmmsszzz", CultureInfo.InvariantCulture).Replace(":", "")}_{track.Track}_{track.Label}.jpg";
+        // A model's own labels (an ONNX model's) may hold what a file name cannot.
+        string label = new(track.Label.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' ? c : '_').ToArray());
+        string name = $"{start.ToString("HHmmsszzz", CultureInfo.InvariantCulture).Replace(":", "")}_{track.Track}_{label}.jpg";
         yield return new FaceFile(Path.Combine(_folder, track.Stream, day, name), face, MqttPayloads.Track(track));
     }
 

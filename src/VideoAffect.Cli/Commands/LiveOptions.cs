@@ -12,9 +12,12 @@ namespace VideoAffect.Cli.Commands;
 sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration> Stall, Option<Durations.Duration> ReconnectMax,
     Option<Durations.Duration> SnapshotInterval, Option<bool> Loop, Option<int> Queue,
     Option<string?> Records, Option<string> RecordsFormat, Option<string?> Record, Option<Durations.Duration> Segment,
-    Option<Durations.Duration> RecordKeep, Option<long?> RecordMaxSize, Option<string?> Faces)
+    Option<Durations.Duration> RecordKeep, Option<long?> RecordMaxSize, Option<string?> Faces, Option<Durations.Duration> FacesKeep)
 {
-    public IEnumerable<Option> All => [Records, RecordsFormat, Record, Segment, RecordKeep, RecordMaxSize, Faces, Transport, Stall, ReconnectMax, SnapshotInterval, Loop, Queue];
+    public IEnumerable<Option> All => [Records, RecordsFormat, Record, Segment, RecordKeep, RecordMaxSize, Faces, FacesKeep, Transport, Stall, ReconnectMax, SnapshotInterval, Loop, Queue];
+
+    /// <summary>--faces-keep as given; null when left out (every face kept).</summary>
+    public TimeSpan? ReadFacesKeep(ParseResult r) => r.GetResult(FacesKeep) is { Implicit: false } ? r.GetValue(FacesKeep).Value : null;
 
     /// <summary>--faces as given, refused with --anonymize (a run that hides faces keeps none).</summary>
     public string? ReadFaces(ParseResult r, RecognitionOptions recognition) =>
@@ -38,7 +41,8 @@ sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration>
         Durations.Option("--segment-seconds", "length of recorded segments", TimeSpan.FromMinutes(5)),
         Durations.Option("--record-keep", $"delete each {recordsWhat}'s recorded segments once they are this old, such as 7d or 12h", TimeSpan.Zero, defaultText: "forever"),
         ByteSizes.Option("--record-max-size", $"delete each {recordsWhat}'s oldest recorded segments beyond this size in all (e.g. 20G)"),
-        new Option<string?>("--faces") { Description = "write each ended track's face to DIR/NAME/DATE/TIME_TRACK_LABEL.jpg, with the track's description beside it (.json)" });
+        new Option<string?>("--faces") { Description = "write each ended track's face to DIR/NAME/DATE/TIME_TRACK_LABEL.jpg, with the track's description beside it (.json)" },
+        Durations.Option("--faces-keep", "delete the faces of --faces once they are this old, such as 30d", TimeSpan.Zero, defaultText: "forever"));
 
     public LiveSourceOptions ReadSource(ParseResult r) => new()
     {

@@ -101,7 +101,7 @@ static class MonitorCommand
                 foreach (var claim in claims.Values) claim.Dispose();
                 throw;
             }
-            await using var sinks = Service.SystemdSink.AddTo(Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? [], live.ReadFaces(r, options.Recognition)));
+            await using var sinks = Service.SystemdSink.AddTo(Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? [], live.ReadFaces(r, options.Recognition), live.ReadFacesKeep(r)));
             using var monitor = new LiveMonitor(options, Log, sinks);
             // A stream added while running gets the same checks as one given at the start.
             var streamControl = !controlled ? null : new StreamControl(

@@ -58,7 +58,7 @@ static class NodeCommand
                 Recognition = settings,
             };
             options.Validate(); // a bad --records-format or --rtsp-transport before the node joins the cluster
-            await using var sinks = Service.SystemdSink.AddTo(Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? [], live.ReadFaces(r, options.Recognition)));
+            await using var sinks = Service.SystemdSink.AddTo(Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? [], live.ReadFaces(r, options.Recognition), live.ReadFacesKeep(r)));
             using var monitor = new LiveMonitor(options, Log, sinks);
             await using var server = r.GetValue(http) is { } at ? await MonitorHttpServer.StartAsync(monitor, at, access) : null;
             server?.Announce(Log);
