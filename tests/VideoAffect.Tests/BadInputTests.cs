@@ -36,25 +36,31 @@ public class BadInputTests
         AssertNoCompleteOutputs(dir);
     }
 
+    /// <summary>Command, its arguments joined by '|' ({clip} a file path), and the usage line's message.</summary>
+    public static TheoryData<string, string, string> EmptyOrNonFiniteValues => new()
+    {
+        { "analyze", "{clip}|-o|", "--output takes a non-empty value (got '')" },
+        { "analyze", "", "an empty input was given ('')" },
+        { "analyze", "{clip}|--model|", "--model takes a non-empty value (got '')" },
+        { "analyze", "{clip}|--publish| ", "--publish takes a non-empty value (got '')" },
+        { "monitor", "cam={clip}|--records|", "--records takes a non-empty value (got '')" },
+        { "monitor", "cam={clip}|--faces|", "--faces takes a non-empty value (got '')" },
+        { "monitor", "cam={clip}|--http|127.0.0.1:0|--http-credentials|", "--http-credentials takes a non-empty value (got '')" },
+        { "classify", "{clip}|--annotate|", "--annotate takes a non-empty value (got '')" },
+        { "evaluate", "|", "an empty model was given ('')" },
+        { "analyze", "{clip}|--scale-factor|nan", "--scale-factor takes a finite number (got 'nan')" },
+        { "analyze", "{clip}|--smoothing|NaN", "--smoothing takes a finite number (got 'NaN')" },
+        { "monitor", "cam={clip}|--crop-margin|-Infinity", "--crop-margin takes a finite number (got '-Infinity')" },
+    };
+
     /// <summary>
-    /// A value left empty (a script's unset variable: `-o "$OUT"`) is a usage line naming the
-    /// option, in every command: before 0.19 `-o ''`, an empty input and monitor's empty folders
-    /// were an unexpected failure (exit code 1), and `--model ''` quietly ran the default model.
+    /// A value left empty (a script's unset variable: `-o "$OUT"`), and a number given as nan or
+    /// infinity, is a usage line naming the option, in every command: before 0.19 `-o ''`, an empty
+    /// input and monitor's empty folders were an unexpected failure (exit code 1), and `--model ''` quietly ran the default model.
     /// </summary>
     [Theory]
-    [InlineData("analyze", "{clip}|-o|", "--output takes a non-empty value (got '')")]
-    [InlineData("analyze", "", "an empty input was given ('')")]
-    [InlineData("analyze", "{clip}|--model|", "--model takes a non-empty value (got '')")]
-    [InlineData("analyze", "{clip}|--publish| ", "--publish takes a non-empty value (got '')")]
-    [InlineData("monitor", "cam={clip}|--records|", "--records takes a non-empty value (got '')")]
-    [InlineData("monitor", "cam={clip}|--faces|", "--faces takes a non-empty value (got '')")]
-    [InlineData("monitor", "cam={clip}|--http|127.0.0.1:0|--http-credentials|", "--http-credentials takes a non-empty value (got '')")]
-    [InlineData("classify", "{clip}|--annotate|", "--annotate takes a non-empty value (got '')")]
-    [InlineData("evaluate", "|", "an empty model was given ('')")]
-    [InlineData("analyze", "{clip}|--scale-factor|nan", "--scale-factor takes a finite number (got 'nan')")]
-    [InlineData("analyze", "{clip}|--smoothing|NaN", "--smoothing takes a finite number (got 'NaN')")]
-    [InlineData("monitor", "cam={clip}|--crop-margin|-Infinity", "--crop-margin takes a finite number (got '-Infinity')")]
-    public void An_empty_value_is_a_usage_line_naming_the_option(string command, string arguments, string message)
+    [MemberData(nameof(EmptyOrNonFiniteValues))]
+    public void An_empty_or_non_finite_value_is_a_usage_line_naming_the_option(string command, string arguments, string message)
     {
         using var dir = TestPaths.NewTempFolder();
         var args = arguments.Split('|').Select(a => a.Replace("{clip}", dir.File("none.mp4"))).Prepend(command).ToArray();
