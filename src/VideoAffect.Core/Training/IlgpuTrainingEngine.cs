@@ -14,7 +14,7 @@ namespace VideoAffect.Training;
 internal sealed class IlgpuTrainingEngine : TrainingEngine
 {
     readonly Accelerator _accelerator;
-    readonly bool _ownsAccelerator, _tiledPointwise;
+    readonly bool _ownsAccelerator, _tiledConvolutions;
     readonly Kernels _kernels;
     readonly MemoryBuffer1D<float, Stride1D.Dense>[] _activations, _gradients;
     readonly DeviceParameters?[] _parameters;
@@ -35,8 +35,8 @@ internal sealed class IlgpuTrainingEngine : TrainingEngine
         _accelerator = accelerator;
         _ownsAccelerator = ownsAccelerator;
         Name = name;
-        // As in inference: the tiled GEMM for dense layers on GPUs only (barriers are simulated on the CPU accelerator).
-        _tiledPointwise = accelerator.AcceleratorType != AcceleratorType.CPU;
+        // As in inference: the tiled implicit GEMM for every convolution and dense layer on GPUs only (barriers are simulated on the CPU accelerator).
+        _tiledConvolutions = accelerator.AcceleratorType != AcceleratorType.CPU;
         _kernels = new Kernels(accelerator);
         var layers = network.Layers;
         _activations = layers.Select(l => accelerator.Allocate1D<float>(maxBatch * l.OutputShape.Size)).ToArray();
@@ -80,8 +80,8 @@ internal sealed class IlgpuTrainingEngine : TrainingEngine
     {
         var c = Conv(layer);
         var p = Params(layer);
-        if (_tiledPointwise && PointwiseConvGemmKernel.Handles(c.Geometry))
-            _kernels.Pointwise.Launch(Stream, count, _activations[layer - 1].View, p.Weights.View, p.Bias.View, _activations[layer].View, c.Geometry, c.Relu);
+        if (_tiledConvolutions)
+            _kernels.Gemm.Launch(Stream, count, _activations[layer - 1].View, p.Weights.View, p.Bias.View, _activations[layer].View, c.Geometry, c.Relu);
         else
             _kernels.Conv.Launch(Stream, count, _activations[layer - 1].View, p.Weights.View, p.Bias.View, _activations[layer].View, c.Geometry, c.Relu);
     }
@@ -198,7 +198,7 @@ internal sealed class IlgpuTrainingEngine : TrainingEngine
     sealed class Kernels(Accelerator accelerator)
     {
         public Conv2DKernel Conv { get; } = new(accelerator);
-        public PointwiseConvGemmKernel Pointwise { get; } = new(accelerator);
+        public ConvGemmKernel Gemm { get; } = new(accelerator);
         public MaxPoolKernel MaxPool { get; } = new(accelerator);
         public DropoutKernel Dropout { get; } = new(accelerator);
         public SoftmaxCrossEntropyKernel Loss { get; } = new(accelerator);

@@ -38,16 +38,16 @@ internal class Conv2DLayer : Layer
             : (inputs, output, batch) => packed.Run(inputs[0], output, batch, inputs[1]);
     }
 
-    /// <summary>1x1 convolutions as a shared-memory tiled GEMM where the device prefers it, the direct kernel otherwise.</summary>
+    /// <summary>An implicit GEMM, tiled in shared memory and registers, where the device prefers it (a GPU); the direct kernel otherwise.</summary>
     internal override IlgpuStep Ilgpu(IlgpuPlan plan)
     {
         var (weights, bias, g) = (plan.Upload(Weights), plan.Upload(Bias), Geometry);
         bool relu = Relu && Residual is null; // with a residual, the ReLU follows the sum
         IlgpuStep conv;
-        if (plan.PrefersTiledKernels && PointwiseConvGemmKernel.Handles(g))
+        if (plan.PrefersTiledKernels)
         {
-            var pointwise = plan.Kernel<PointwiseConvGemmKernel>();
-            conv = (stream, inputs, output, batch) => pointwise.Launch(stream, batch, inputs[0], weights, bias, output, g, relu);
+            var gemm = plan.Kernel<ConvGemmKernel>();
+            conv = (stream, inputs, output, batch) => gemm.Launch(stream, batch, inputs[0], weights, bias, output, g, relu);
         }
         else
         {

@@ -1,0 +1,181 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace VideoAffect.Kernels;
+
+/// <summary>
+/// Convolution of any window, stride and padding as an implicit GEMM: output [pixels, Cout] =
+/// patches [pixels, kh*kw*Cin] x weights [kh*kw*Cin, Cout] (HWIO is exactly that matrix; a patch
+/// row is gathered from the NHWC input on the fly, zero in the padding), plus bias and optional
+/// ReLU. A group of Tx x Ty threads computes a block of 4Ty pixels x 4Tx channels, staging
+/// 16-deep slices of the patches and the weights in shared memory; each thread keeps a 4 x 4 tile
+/// of outputs in registers, so every value it reads from shared memory feeds four multiply-adds
+/// (one output per thread, the first version's, fed one: its 1x1 layers ran at 7 % of the H200's
+/// fp32 peak, 11 % with the tiles, 2026-12-04). A thread's rows are Ty apart and its channels Tx
+/// apart, so a warp reads shared memory without bank conflicts and writes adjacent channels.
+/// The group's shape is chosen per launch (<see cref="Shape"/>): its channels fit Cout (a
+/// 7-channel layer in 64-wide blocks wasted 57 of every 64 products), and it has fewer threads
+/// when there are too few blocks to fill the multiprocessors (batch 1 ran at half the speed of
+/// the untiled kernel in 256-thread groups).
+/// </summary>
+internal sealed class ConvGemmKernel
+{
+    /// <summary>Each thread's outputs along each side of its tile.</summary>
+    public const int PerThread = 4;
+    /// <summary>The patch depth staged in shared memory at a time.</summary>
+    public const int DepthSlice = 16;
+
+    readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int> _kernel;
+    readonly int _tile, _warp, _multiprocessors;
+
+    public ConvGemmKernel(Accelerator accelerator)
+    {
+        _tile = 1;
+        while (_tile < 16 && (2 * _tile) * (2 * _tile) <= accelerator.MaxNumThreadsPerGroup) _tile *= 2;
+        _warp = accelerator.WarpSize;
+        _multiprocessors = accelerator.NumMultiprocessors;
+        _kernel = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int>(Execute);
+    }
+
+    /// <summary>The side of the largest square group this accelerator gets: groups have up to Tile² threads.</summary>
+    internal int Tile => _tile;
+
+    /// <param name="shape">threads along channels and rows; by default <see cref="Shape"/>'s choice (the tests choose others)</param>
+    public void Launch(AcceleratorStream stream, int batch, ArrayView<float> input, ArrayView<float> weights,
+        ArrayView<float> bias, ArrayView<float> output, in WindowGeometry g, bool relu, (int Tx, int Ty)? shape = null)
+    {
+        int rows = batch * g.OutHeight * g.OutWidth;
+        var (tx, ty) = shape ?? Shape(rows, g.OutChannels, _tile * _tile, _multiprocessors, _warp);
+        _kernel(stream, Configure(tx, ty, rows, g.OutChannels), input, weights, bias, output, g, rows, relu ? 1 : 0);
+    }
+
+    /// <summary>
+    /// The group for a launch: channel threads Tx, the fewest (a power of two up to 16) whose 4Tx
+    /// channels cover Cout; row threads Ty filling <paramref name="maxThreads"/>; then half the rows
+    /// at a time, down to a warp, while the blocks would not give each multiprocessor two groups.
+    /// </summary>
+    internal static (int Tx, int Ty) Shape(int rows, int outChannels, int maxThreads, int multiprocessors, int warp)
+    {
+        int tx = 1;
+        while (tx < 16 && PerThread * tx < outChannels && 2 * tx <= maxThreads) tx *= 2;
+        int ty = Math.Max(1, maxThreads / tx);
+        while (ty > 1 && tx * ty / 2 >= warp && Blocks(rows, outChannels, tx, ty) < 2L * multiprocessors) ty /= 2;
+        return (tx, ty);
+    }
+
+    static long Blocks(int rows, int outChannels, int tx, int ty) =>
+        (long)((rows + PerThread * ty - 1) / (PerThread * ty)) * ((outChannels + PerThread * tx - 1) / (PerThread * tx));
+
+    /// <summary>
+    /// Row blocks along the grid's x, channel blocks along y: CUDA allows 2^31-1 groups in x but
+    /// only 65,535 in y, and rows reach millions (BlazeFace's 128x128 maps at batch 256). ILGPU's
+    /// CPU accelerator has the same limits, but no test launched that many rows.
+    /// </summary>
+    internal static KernelConfig Configure(int tx, int ty, int rows, int outChannels)
+    {
+        int rowBlock = PerThread * ty, channelBlock = PerThread * tx;
+        return new KernelConfig(
+            new Index2D((rows + rowBlock - 1) / rowBlock, (outChannels + channelBlock - 1) / channelBlock),
+            new Index2D(tx, ty),
+            // The two slices, then each row's input offset and window corner (ints, in float slots).
+            SharedMemoryConfig.RequestDynamic<float>(DepthSlice * (rowBlock + 1 + channelBlock) + 3 * rowBlock));
+    }
+
+    static void Execute(ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias, ArrayView<float> output, WindowGeometry g, int rows, int relu)
+    {
+        int tx = Group.IdxX, ty = Group.IdxY, cx = Group.DimX, ry = Group.DimY;
+        int threads = cx * ry, me = ty * cx + tx;
+        int rowBlock = PerThread * ry, channelBlock = PerThread * cx;
+        // [k][row] and [k][channel]: a slice of the block's patches and of its weights. The patches'
+        // rows are one longer than the block: the 16 threads that store one row's k's then write 16
+        // banks, not one.
+        int patchStride = rowBlock + 1;
+        var shared = SharedMemory.GetDynamic<float>();
+        var patches = shared.SubView(0, DepthSlice * patchStride);
+        var filters = shared.SubView(DepthSlice * patchStride, DepthSlice * channelBlock);
+        var rowTable = shared.SubView(DepthSlice * (patchStride + channelBlock), 3 * rowBlock).Cast<int>();
+        int firstRow = Grid.IdxX * rowBlock, firstChannel = Grid.IdxY * channelBlock;
+        int depth = g.KernelHeight * g.KernelWidth * g.InChannels, cout = g.OutChannels;
+        bool pointwise = g.KernelHeight == 1 && g.KernelWidth == 1;
+
+        // Each row's output pixel decoded once (divisions are dear on a GPU): its image's first
+        // input element and its window's top-left corner (a row past the end: a corner that no tap reaches).
+        int pixels = g.OutHeight * g.OutWidth;
+        for (int r = me; r < rowBlock; r += threads)
+        {
+            int row = firstRow + r, n = row / pixels, p = row % pixels;
+            rowTable[3 * r] = n * g.InHeight * g.InWidth * g.InChannels;
+            rowTable[3 * r + 1] = row < rows ? p / g.OutWidth * g.StrideY - g.PadTop : int.MinValue / 2;
+            rowTable[3 * r + 2] = p % g.OutWidth * g.StrideX - g.PadLeft;
+        }
+        Group.Barrier();
+
+        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (int k0 = 0; k0 < depth; k0 += DepthSlice)
+        {
+            // Consecutive threads take consecutive k (one input pixel's channels are adjacent in NHWC)
+            // and consecutive channels of the weights, so both loads coalesce.
+            for (int e = me; e < DepthSlice * rowBlock; e += threads)
+            {
+                int k = k0 + e % DepthSlice, r = e / DepthSlice;
+                float value = 0f;
+                if (k < depth)
+                {
+                    int channel = k, dy = 0, dx = 0;
+                    if (!pointwise)
+                    {
+                        int tap = k / g.InChannels;
+                        channel = k - tap * g.InChannels;
+                        dy = tap / g.KernelWidth;
+                        dx = tap - dy * g.KernelWidth;
+                    }
+                    int iy = rowTable[3 * r + 1] + dy, ix = rowTable[3 * r + 2] + dx;
+                    if (iy >= 0 && iy < g.InHeight && ix >= 0 && ix < g.InWidth)
+                        value = input[rowTable[3 * r] + ((long)iy * g.InWidth + ix) * g.InChannels + channel];
+                }
+                patches[e % DepthSlice * patchStride + r] = value;
+            }
+            for (int e = me; e < DepthSlice * channelBlock; e += threads)
+            {
+                int c = e % channelBlock, k = k0 + e / channelBlock;
+                filters[e] = k < depth && firstChannel + c < cout ? weights[(long)k * cout + firstChannel + c] : 0f;
+            }
+            Group.Barrier();
+            for (int k = 0; k < DepthSlice; k++)
+            {
+                int p = k * patchStride, q = k * channelBlock;
+                float a0 = patches[p + ty], a1 = patches[p + ty + ry], a2 = patches[p + ty + 2 * ry], a3 = patches[p + ty + 3 * ry];
+                float b0 = filters[q + tx], b1 = filters[q + tx + cx], b2 = filters[q + tx + 2 * cx], b3 = filters[q + tx + 3 * cx];
+                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+            }
+            Group.Barrier();
+        }
+        int row0 = firstRow + ty, channel0 = firstChannel + tx;
+        Store(output, bias, rows, cout, relu, row0, channel0, cx, c00, c01, c02, c03);
+        Store(output, bias, rows, cout, relu, row0 + ry, channel0, cx, c10, c11, c12, c13);
+        Store(output, bias, rows, cout, relu, row0 + 2 * ry, channel0, cx, c20, c21, c22, c23);
+        Store(output, bias, rows, cout, relu, row0 + 3 * ry, channel0, cx, c30, c31, c32, c33);
+    }
+
+    /// <summary>One row's four outputs (channels <paramref name="channel"/>, + step, + 2 step, + 3 step) with bias and ReLU, those inside the output.</summary>
+    static void Store(ArrayView<float> output, ArrayView<float> bias, int rows, int cout, int relu, int row, int channel, int step, float v0, float v1, float v2, float v3)
+    {
+        if (row >= rows) return;
+        long at = (long)row * cout;
+        Put(output, bias, cout, relu, at, channel, v0);
+        Put(output, bias, cout, relu, at, channel + step, v1);
+        Put(output, bias, cout, relu, at, channel + 2 * step, v2);
+        Put(output, bias, cout, relu, at, channel + 3 * step, v3);
+    }
+
+    static void Put(ArrayView<float> output, ArrayView<float> bias, int cout, int relu, long at, int channel, float sum)
+    {
+        if (channel >= cout) return;
+        sum += bias[channel];
+        output[at + channel] = relu != 0 && sum < 0f ? 0f : sum;
+    }
+}
