@@ -48,12 +48,13 @@ public static class IlgpuRuntime
     /// Groups of up to 16 threads, as ILGPU's default CPU device, but in warps of 2 rather than 4:
     /// ILGPU 1.5's simulator runs warps of 4 or more 4 to 8 times slower (measured on 2 cores: the
     /// seed network at batch 8 in 8.4 s instead of 1.5 s, a Haar frame of 480 pixels in 1.8 s
-    /// instead of 0.5 s), and no kernel of ours uses warp-level operations (a test keeps it so), so
-    /// the warp's width changes nothing they compute. One simulated multiprocessor, as ILGPU's default:
-    /// ILGPU runs each of its threads on a thread of its own.
+    /// instead of 0.5 s). The warp's width changes nothing a kernel computes unless it uses a
+    /// warp-level operation; those kernels are few, listed, and tested with <paramref name="warpSize"/>
+    /// 32 as well (a test keeps it so: <c>Architecture/WarpOperationsTests</c>). One simulated
+    /// multiprocessor, as ILGPU's default: ILGPU runs each of its threads on a thread of its own.
     /// </summary>
-    internal static Accelerator CreateCpuAccelerator(int maxGroupSize = 16) =>
-        new CPUDevice(numThreadsPerWarp: SimulatedWarpSize, numWarpsPerMultiprocessor: maxGroupSize / SimulatedWarpSize, numMultiprocessors: 1)
+    internal static Accelerator CreateCpuAccelerator(int maxGroupSize = 16, int warpSize = SimulatedWarpSize) =>
+        new CPUDevice(numThreadsPerWarp: warpSize, numWarpsPerMultiprocessor: Math.Max(1, maxGroupSize / warpSize), numMultiprocessors: 1)
             .CreateCPUAccelerator(Context);
 
     /// <summary>

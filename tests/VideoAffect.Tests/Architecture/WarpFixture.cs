@@ -1,6 +1,6 @@
 using ILGPU;
 
-// A deliberate warp-level operation for NoWarpOperationsTests' own check: its scan must find this.
+// A deliberate warp-level operation for WarpOperationsTests' own check: its scan must find this.
 namespace VideoAffect.Tests.Architecture.Fixture.Warps
 {
     static class ShuffledKernel

@@ -112,11 +112,20 @@ public class HaarBuildingBlockTests
         }
     }
 
-    /// <summary>The integral images of several images at once (the atlas's levels), each against cv::integral.</summary>
+    /// <summary>
+    /// The integral images of several images at once (the atlas's levels), each against cv::integral;
+    /// both row passes (a GPU's warp per row, the CPU accelerator's thread per row) on the CPU
+    /// accelerator in its warps of 2 and in a GPU's warps of 32 (the warp pass scans a warp's pixels
+    /// at a time: rows shorter and longer than a warp, and not a multiple of one).
+    /// </summary>
     [Theory]
-    [InlineData(37, 23)]
-    [InlineData(300, 200)]
-    public void Integral_images_equal_OpenCVs(int width, int height)
+    [InlineData(37, 23, 2, true)]
+    [InlineData(300, 200, 2, true)]
+    [InlineData(37, 23, 32, true)]
+    [InlineData(300, 200, 32, true)]
+    [InlineData(300, 200, 2, false)]
+    [InlineData(300, 200, 32, false)]
+    public void Integral_images_equal_OpenCVs(int width, int height, int warpSize, bool warpRows)
     {
         var rnd = new RandomData();
         var sizes = new[] { (width, height), (1, 1), (width / 2 + 1, height + 3), (24, 24) };
@@ -124,12 +133,12 @@ public class HaarBuildingBlockTests
         var (atlas, _) = Atlas(width, height, sizes);
         var pixels = images.SelectMany(m => { m.GetArray(out byte[] p); return p; }).ToArray();
 
-        using var accelerator = IlgpuRuntime.CreateCpuAccelerator();
+        using var accelerator = IlgpuRuntime.CreateCpuAccelerator(maxGroupSize: 256, warpSize: warpSize);
         using var source = accelerator.Allocate1D(pixels);
         using var levelBuffer = accelerator.Allocate1D(atlas.Levels);
         using var sumBuffer = accelerator.Allocate1D<int>(atlas.Integral);
         using var squareBuffer = accelerator.Allocate1D<int>(atlas.Integral);
-        new IntegralImageKernel(accelerator).Launch(accelerator.DefaultStream, atlas, levelBuffer.View, source.View, sumBuffer.View, squareBuffer.View);
+        new IntegralImageKernel(accelerator, warpRows).Launch(accelerator.DefaultStream, atlas, levelBuffer.View, source.View, sumBuffer.View, squareBuffer.View);
         accelerator.Synchronize();
         var sums = sumBuffer.GetAsArray1D();
         var squareSums = squareBuffer.GetAsArray1D();
