@@ -41,49 +41,70 @@ internal struct HaarLevel
 }
 
 /// <summary>
-/// Evaluates a Haar cascade at every window position of every pyramid level in one launch, one
-/// thread per position, exactly as OpenCV's CascadeClassifier does on the CPU: variance
-/// normalisation over the window's inner rectangle, features in float, stage sums in double, early
-/// rejection. OpenCV also skips the next position whenever one fails the first stage; its hits are
-/// only those reached that way, so a passing thread looks back along its row: after a run of m
-/// consecutive first-stage failures OpenCV tried the 1st, 3rd, 5th... of them and skipped the
-/// others, and it reached this position only if m is even.
+/// Evaluates a Haar cascade at every window position of every pyramid level, exactly as OpenCV's
+/// CascadeClassifier does on the CPU: variance normalisation over the window's inner rectangle,
+/// features in float, stage sums in double, early rejection. OpenCV also skips the next position
+/// whenever one fails the first stage; its hits are only those reached that way, so a passing
+/// thread looks back along its row: after a run of m consecutive first-stage failures OpenCV tried
+/// the 1st, 3rd, 5th... of them and skipped the others, and it reached this position only if m is even.
+/// Two launches: a screen runs the first few stages at every position (one thread each) and lists
+/// the few that pass; the finish runs the rest of the cascade on the listed ones alone, packed
+/// into full warps. (In one launch, a warp ran as long as its deepest window, while most of its
+/// threads had stopped at the second stage: the cascade took 5.2 ms of a 1080p frame on the H200,
+/// 2026-12-04.) The finish reads the list's length on the device, so the host does not wait between them.
 /// Hits are appended as (level, x, y) triples through an atomic counter; the host learns from the
 /// counter whether the buffer was large enough.
 /// </summary>
 internal sealed class HaarCascadeKernel
 {
-    readonly Action<AcceleratorStream, Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, ArrayView<int>, ArrayView<int>> _kernel;
+    readonly Action<AcceleratorStream, Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, int, ArrayView<int>, ArrayView<int>> _screen;
+    readonly Action<AcceleratorStream, Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, int, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>> _finish;
 
-    public HaarCascadeKernel(Accelerator accelerator) =>
-        _kernel = accelerator.LoadAutoGroupedKernel<Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, ArrayView<int>, ArrayView<int>>(Execute);
+    public HaarCascadeKernel(Accelerator accelerator)
+    {
+        _screen = accelerator.LoadAutoGroupedKernel<Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, int, ArrayView<int>, ArrayView<int>>(Screen);
+        _finish = accelerator.LoadAutoGroupedKernel<Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, int, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>>(Finish);
+    }
 
+    /// <param name="screenStages">stages the screen runs at every position; 0: no screen, the finish runs every stage at every position</param>
+    /// <param name="listed">Room for a position per window (<paramref name="atlas"/>.Windows) and, in <paramref name="listedCount"/>, their count (zeroed here).</param>
     /// <param name="hits">Room for hits.Length / 3 hits.</param>
     /// <param name="hitCount">One counter, zeroed by the caller.</param>
     public void Launch(AcceleratorStream stream, in HaarCascadeViews cascade, PyramidAtlas atlas, ArrayView<AtlasLevel> levels,
-        in HaarIntegrals integrals, ArrayView<int> hits, ArrayView<int> hitCount)
+        in HaarIntegrals integrals, int screenStages, ArrayView<int> listed, ArrayView<int> listedCount, ArrayView<int> hits, ArrayView<int> hitCount)
     {
-        if (atlas.Windows > 0)
-            _kernel(stream, atlas.Windows, cascade, levels, integrals, hits, hitCount);
+        if (atlas.Windows == 0) return;
+        if (screenStages > 0)
+        {
+            listedCount.MemSetToZero(stream);
+            _screen(stream, atlas.Windows, cascade, levels, integrals, screenStages, listed, listedCount);
+        }
+        _finish(stream, atlas.Windows, cascade, levels, integrals, screenStages, listed, listedCount, hits, hitCount);
     }
 
-    static void Execute(Index1D index, HaarCascadeViews cascade, ArrayView<AtlasLevel> levels, HaarIntegrals integrals, ArrayView<int> hits, ArrayView<int> hitCount)
+    static void Screen(Index1D index, HaarCascadeViews cascade, ArrayView<AtlasLevel> levels, HaarIntegrals integrals, int stages, ArrayView<int> listed, ArrayView<int> listedCount)
     {
-        int levelIndex = PyramidAtlas.LevelOf(levels, index, AtlasPass.Windows);
-        var atlasLevel = levels[levelIndex];
-        var level = new HaarLevel
+        var (level, x, y) = Position(levels, index);
+        if (Evaluate(cascade, integrals, level, x, y, 0, XMath.Min(stages, (int)cascade.Stages.Length)) == 1)
+            listed[Atomic.Add(ref listedCount[0], 1)] = index;
+    }
+
+    /// <param name="screened">stages the screen ran; 0: this thread's position is its index, and no list was made</param>
+    static void Finish(Index1D index, HaarCascadeViews cascade, ArrayView<AtlasLevel> levels, HaarIntegrals integrals, int screened,
+        ArrayView<int> listed, ArrayView<int> listedCount, ArrayView<int> hits, ArrayView<int> hitCount)
+    {
+        int window = index;
+        if (screened > 0)
         {
-            Offset = atlasLevel.Integral, Stride = atlasLevel.Width + 1,
-            Columns = atlasLevel.Columns, Rows = atlasLevel.Rows, Step = atlasLevel.Step, Index = levelIndex,
-        };
-        int window = index - atlasLevel.Windows;
-        int columns = (level.Columns + level.Step - 1) / level.Step;
-        int x = window % columns * level.Step, y = window / columns * level.Step;
-        if (Evaluate(cascade, integrals, level, x, y, (int)cascade.Stages.Length) != 1) return;
+            if (index >= listedCount[0]) return;
+            window = listed[index];
+        }
+        var (level, x, y) = Position(levels, window);
+        if (Evaluate(cascade, integrals, level, x, y, screened, (int)cascade.Stages.Length) != 1) return;
         int failures = 0;
         for (int previous = x - level.Step; previous >= 0; previous -= level.Step)
         {
-            if (Evaluate(cascade, integrals, level, previous, y, 1) != 0) break;
+            if (Evaluate(cascade, integrals, level, previous, y, 0, 1) != 0) break;
             failures++;
         }
         if ((failures & 1) != 0) return; // OpenCV stepped over this position
@@ -96,11 +117,26 @@ internal sealed class HaarCascadeKernel
         }
     }
 
+    /// <summary>Window <paramref name="window"/> of the atlas: its level and its position there.</summary>
+    static (HaarLevel Level, int X, int Y) Position(ArrayView<AtlasLevel> levels, int window)
+    {
+        int levelIndex = PyramidAtlas.LevelOf(levels, window, AtlasPass.Windows);
+        var atlasLevel = levels[levelIndex];
+        var level = new HaarLevel
+        {
+            Offset = atlasLevel.Integral, Stride = atlasLevel.Width + 1,
+            Columns = atlasLevel.Columns, Rows = atlasLevel.Rows, Step = atlasLevel.Step, Index = levelIndex,
+        };
+        int onLevel = window - atlasLevel.Windows;
+        int columns = (level.Columns + level.Step - 1) / level.Step;
+        return (level, onLevel % columns * level.Step, onLevel / columns * level.Step);
+    }
+
     /// <summary>
-    /// OpenCV's result for the window at (x, y) over the first <paramref name="stages"/> stages:
+    /// OpenCV's result for the window at (x, y) over stages <paramref name="first"/> to <paramref name="end"/> - 1:
     /// 1 passed them all, -s failed stage s (0 for the first), -1 also for a window too flat to judge.
     /// </summary>
-    static int Evaluate(HaarCascadeViews cascade, HaarIntegrals integrals, HaarLevel level, int x, int y, int stages)
+    static int Evaluate(HaarCascadeViews cascade, HaarIntegrals integrals, HaarLevel level, int x, int y, int first, int end)
     {
         // Variance normalisation over the window shrunk by one pixel on each side.
         int nx = x + 1, ny = y + 1, nw = cascade.WindowWidth - 2, nh = cascade.WindowHeight - 2;
@@ -112,7 +148,7 @@ internal sealed class HaarCascadeKernel
         float normFactor = (float)(1.0 / XMath.Sqrt(nf));
         if (!(area * normFactor < 1e-1)) return -1;
 
-        for (int s = 0; s < stages; s++)
+        for (int s = first; s < end; s++)
         {
             var stage = cascade.Stages[s];
             double total = 0.0;

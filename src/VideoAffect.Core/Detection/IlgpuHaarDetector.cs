@@ -31,7 +31,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
     readonly MemoryBuffer1D<HaarNode, Stride1D.Dense> _nodes;
     readonly MemoryBuffer1D<float, Stride1D.Dense> _leaves;
     readonly MemoryBuffer1D<HaarFeature, Stride1D.Dense> _features;
-    readonly MemoryBuffer1D<int, Stride1D.Dense> _hitCount;
+    readonly MemoryBuffer1D<int, Stride1D.Dense> _hitCount, _listedCount;
     /// <summary>Its own stream, so that detection and a classifier sharing the device do not wait on each other's work.</summary>
     readonly AcceleratorStream _stream;
     MemoryBuffer1D<int, Stride1D.Dense> _hits;
@@ -55,11 +55,18 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         _leaves = accelerator.Allocate1D(_cascade.Leaves);
         _features = accelerator.Allocate1D(_cascade.Features);
         _hitCount = accelerator.Allocate1D<int>(1);
+        _listedCount = accelerator.Allocate1D<int>(1);
         _hits = accelerator.Allocate1D<int>(3 * 4096);
         _stream = accelerator.CreateStream();
     }
 
     public string DeviceName => _accelerator.Name;
+
+    /// <summary>Cascade stages run at every window before the rest runs on those that passed them (see <see cref="HaarCascadeKernel"/>); 0 runs the whole cascade at every window.</summary>
+    internal int ScreenStages { get; set; } = DefaultScreenStages;
+
+    /// <summary>See <see cref="ScreenStages"/>.</summary>
+    internal const int DefaultScreenStages = 2;
 
     public IReadOnlyList<FaceBox> Detect(Mat gray)
     {
@@ -123,7 +130,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         }
     }
 
-    /// <summary>The whole pyramid in 4 launches (8 with tilted features), whatever the number of levels: see <see cref="AtlasLevel"/>.</summary>
+    /// <summary>The whole pyramid in 5 launches (9 with tilted features), whatever the number of levels: see <see cref="AtlasLevel"/>.</summary>
     int Launch(FrameBuffers frame)
     {
         var stream = _stream;
@@ -140,11 +147,60 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         if (frame.TiltedScratch is { } scratch)
             _tiltedIntegral!.Launch(stream, atlas, levels, frame.Levels.View, scratch.Prefix.View, scratch.Rising.View, scratch.Falling.View, frame.Tilted.View);
         _evaluate.Launch(stream, cascade, atlas, levels, new HaarIntegrals { Sum = frame.Sum.View, Squares = frame.Squares.View, Tilted = frame.Tilted.View },
-            _hits.View, _hitCount.View);
+            ScreenStages, frame.Listed.View, _listedCount.View, _hits.View, _hitCount.View);
         var count = new int[1];
         _hitCount.View.CopyToCPU(stream, count);
         stream.Synchronize();
         return count[0];
+    }
+
+    /// <summary>
+    /// Seconds per frame of each step of <see cref="DetectBgr"/> on <paramref name="bgr"/>, each
+    /// step launched <paramref name="runs"/> times between synchronisations (so the GPU kit can say
+    /// which of the upload, the kernels and the grouping on the host holds a frame back).
+    /// </summary>
+    public IReadOnlyList<(string Step, double Seconds)> TimeSteps(byte[] bgr, int width, int height, int runs)
+    {
+        DetectBgr(bgr, width, height);
+        var frame = _frame!;
+        var levels = PyramidLevel.For(width, height, _cascade.WindowWidth, _cascade.WindowHeight, _options.ScaleFactor,
+            _options.FaceSizes(width, height).Min, _options.FaceSizes(width, height).Max);
+        var stream = _stream;
+        var bgrBuffer = frame.Bgr(_accelerator);
+        var atlas = frame.Atlas;
+        var atlasLevels = frame.AtlasLevels.View;
+        var cascade = new HaarCascadeViews
+        {
+            Stages = _stages.View, Trees = _trees.View, Nodes = _nodes.View, Leaves = _leaves.View, Features = _features.View,
+            WindowWidth = _cascade.WindowWidth, WindowHeight = _cascade.WindowHeight,
+        };
+        var integrals = new HaarIntegrals { Sum = frame.Sum.View, Squares = frame.Squares.View, Tilted = frame.Tilted.View };
+        double Time(Action step)
+        {
+            stream.Synchronize();
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (int r = 0; r < runs; r++) step();
+            stream.Synchronize();
+            return System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds / runs;
+        }
+        var steps = new List<(string, double)>
+        {
+            ("upload the BGR frame", Time(() => bgrBuffer.View.SubView(0, (long)width * height * 3).CopyFromCPU(stream, bgr.AsSpan(0, width * height * 3)))),
+            ("gray", Time(() => _grayscale.Launch(stream, bgrBuffer.View, frame.Image.View, width * height))),
+            ($"resize to {levels.Count} levels", Time(() => _resize.Launch(stream, frame.Image.View, frame.Width, frame.Taps.View, atlas, atlasLevels, frame.Levels.View))),
+            ("integrals", Time(() => _integral.Launch(stream, atlas, atlasLevels, frame.Levels.View, frame.Sum.View, frame.Squares.View))),
+        };
+        if (frame.TiltedScratch is { } scratch)
+            steps.Add(("tilted integrals", Time(() => _tiltedIntegral!.Launch(stream, atlas, atlasLevels, frame.Levels.View, scratch.Prefix.View, scratch.Rising.View, scratch.Falling.View, frame.Tilted.View))));
+        // The cascade with each screen depth (this detector's own last, so its hits are read back below).
+        foreach (int screen in new[] { 0, 1, 2, 3, 4, 6 }.Where(d => d != ScreenStages).Append(ScreenStages))
+            steps.Add(($"cascade, screening {screen} stage{(screen == 1 ? "" : "s")}{(screen == ScreenStages ? " (the detector's)" : "")}",
+                Time(() => { _hitCount.MemSetToZero(stream); _evaluate.Launch(stream, cascade, atlas, atlasLevels, integrals, screen, frame.Listed.View, _listedCount.View, _hits.View, _hitCount.View); })));
+        var count = new int[1];
+        _hitCount.View.CopyToCPU(stream, count);
+        stream.Synchronize();
+        steps.Add(($"read {count[0]} hits back and group them", Time(() => RectangleGrouping.Group(ReadHits(count[0], levels, width, height), _options.MinNeighbors))));
+        return steps;
     }
 
     /// <summary>
@@ -170,7 +226,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
     {
         _frame?.Dispose();
         _stream.Dispose();
-        foreach (var buffer in new MemoryBuffer[] { _stages, _trees, _nodes, _leaves, _features, _hitCount, _hits }) buffer.Dispose();
+        foreach (var buffer in new MemoryBuffer[] { _stages, _trees, _nodes, _leaves, _features, _hitCount, _listedCount, _hits }) buffer.Dispose();
         if (_ownsAccelerator) _accelerator.Dispose();
     }
 
@@ -205,6 +261,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
             Squares = accelerator.Allocate1D<int>(Atlas.Integral);
             // Only cascades with tilted features need the rotated integral; the others get a placeholder view.
             Tilted = accelerator.Allocate1D<int>(tilted ? Atlas.Integral : 1);
+            Listed = accelerator.Allocate1D<int>(Math.Max(1, Atlas.Windows));
             if (tilted)
                 TiltedScratch = (accelerator.Allocate1D<int>(Atlas.Pixels), accelerator.Allocate1D<int>(Atlas.Scratch), accelerator.Allocate1D<int>(Atlas.Scratch));
         }
@@ -217,6 +274,8 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         public MemoryBuffer1D<AtlasLevel, Stride1D.Dense> AtlasLevels { get; }
         public MemoryBuffer1D<ResizeTap, Stride1D.Dense> Taps { get; }
         public MemoryBuffer1D<byte, Stride1D.Dense> Image { get; }
+        /// <summary>The windows that passed the cascade's screen (room for every window).</summary>
+        public MemoryBuffer1D<int, Stride1D.Dense> Listed { get; }
 
         /// <summary>Room for the frame in BGR, made the first time a caller brings one.</summary>
         public MemoryBuffer1D<byte, Stride1D.Dense> Bgr(Accelerator accelerator) => _bgr ??= accelerator.Allocate1D<byte>(3L * Width * Height);
@@ -233,7 +292,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         public void Dispose()
         {
             _bgr?.Dispose();
-            Image.Dispose(); Levels.Dispose(); Sum.Dispose(); Squares.Dispose(); Tilted.Dispose(); Taps.Dispose(); AtlasLevels.Dispose();
+            Image.Dispose(); Levels.Dispose(); Sum.Dispose(); Squares.Dispose(); Tilted.Dispose(); Taps.Dispose(); AtlasLevels.Dispose(); Listed.Dispose();
             if (TiltedScratch is { } scratch) { scratch.Prefix.Dispose(); scratch.Rising.Dispose(); scratch.Falling.Dispose(); }
         }
     }

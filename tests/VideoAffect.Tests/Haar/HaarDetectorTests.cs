@@ -57,8 +57,28 @@ public class HaarDetectorTests(Xunit.Abstractions.ITestOutputHelper output)
             $"ours {ours.Count}, OpenCV {theirs.Count}; only ours: {Describe(ours.Except(theirs).Take(20))}; only OpenCV's: {Describe(theirs.Except(ours).Take(20))}");
     }
 
+    /// <summary>
+    /// The cascade's two launches split at any depth give the same windows: no screen (the whole
+    /// cascade at every window), one stage, and more stages than the cascade has (the finish only
+    /// looks back), on the plain cascade and the tilted one.
+    /// </summary>
+    [Theory]
+    [InlineData(0, DetectorOptions.DefaultCascadeName)]
+    [InlineData(1, DetectorOptions.DefaultCascadeName)]
+    [InlineData(40, DetectorOptions.DefaultCascadeName)]
+    [InlineData(0, "haarcascade_smile.xml")]
+    [InlineData(5, "haarcascade_smile.xml")]
+    public void Raw_candidates_are_OpenCVs_whatever_the_screen_depth(int screenStages, string cascade)
+    {
+        var (ours, theirs) = Candidates("faces/sample5.jpg", 320, 1.1, 16, cascade, IlgpuRuntime.CreateCpuAccelerator(), screenStages);
+        Assert.True(theirs.Count > 0, "OpenCV finds candidates on the photo");
+        Assert.True(ours.SequenceEqual(theirs),
+            $"screening {screenStages}: ours {ours.Count}, OpenCV {theirs.Count}; only ours: {Describe(ours.Except(theirs).Take(20))}; only OpenCV's: {Describe(theirs.Except(ours).Take(20))}");
+    }
+
     /// <summary>Our kernels' raw candidates on <paramref name="accelerator"/> (taken over) and OpenCV's, both sorted.</summary>
-    static (List<FaceBox> Ours, List<FaceBox> Theirs) Candidates(string photo, int width, double scaleFactor, int minSize, string cascade, ILGPU.Runtime.Accelerator accelerator)
+    static (List<FaceBox> Ours, List<FaceBox> Theirs) Candidates(string photo, int width, double scaleFactor, int minSize, string cascade, ILGPU.Runtime.Accelerator accelerator,
+        int screenStages = IlgpuHaarDetector.DefaultScreenStages)
     {
         using var gray = Gray(Photo(photo), width);
         var options = new DetectorOptions
@@ -66,7 +86,7 @@ public class HaarDetectorTests(Xunit.Abstractions.ITestOutputHelper output)
             ScaleFactor = scaleFactor, MinFaceSize = minSize,
             CascadePath = Path.Combine(DetectorOptions.SystemCascadeDirectory, cascade),
         };
-        using var detector = new IlgpuHaarDetector(options, accelerator);
+        using var detector = new IlgpuHaarDetector(options, accelerator) { ScreenStages = screenStages };
         return (Sorted(detector.DetectCandidates(gray)), Sorted(OpenCv(gray, options, 0)));
     }
 
