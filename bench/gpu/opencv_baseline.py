@@ -15,6 +15,15 @@ if "--seconds" in sys.argv:
     seconds = float(sys.argv[sys.argv.index("--seconds") + 1])
 kit = json.load(open(os.path.join(data, "kit.json")))
 settings = kit["detector"]
+if not hasattr(cv2, "CascadeClassifier"):
+    # Seen on the H200 image on 2026-12-04: an 'import cv2' that has no CascadeClassifier. Say which
+    # cv2 it was, so the next GPU session can carry a wheel that has it.
+    names = sorted(n for n in dir(cv2) if not n.startswith("_"))
+    with open(os.path.join(out, "gpukit.md"), "a") as md:
+        md.write(f"\nOpenCV baseline: none (this machine's python3 cv2 {getattr(cv2, '__version__', '?')} has no CascadeClassifier); "
+                 "the CPU baseline rows above are our SIMD cascade's\n")
+    sys.exit(f"opencv_baseline.py: the cv2 at {getattr(cv2, '__file__', None)} (version {getattr(cv2, '__version__', None)}, "
+             f"path {list(getattr(cv2, '__path__', []))}) has no CascadeClassifier; it has {len(names)} names: {names[:30]}")
 cascade = cv2.CascadeClassifier(os.path.join(data, kit["cascade_file"]))
 frames = []
 for f in kit["frames"]:

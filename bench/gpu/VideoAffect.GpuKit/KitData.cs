@@ -31,11 +31,17 @@ public sealed class KitData
     public sealed record DetectorSettings(double ScaleFactor, int MinNeighbors, int MinFaceSize, int MaxFaceSize);
 
     /// <summary>
-    /// One frame: raw BGR bytes, OpenCV's faces on it, the managed probabilities of those faces cut
-    /// on the host, and BlazeFace's faces on it from the managed path (whose letterbox needs OpenCV,
-    /// which the GPU machine does not have).
+    /// One frame: raw BGR bytes, OpenCV's faces on it, and BlazeFace's faces on it from the managed
+    /// path (whose letterbox needs OpenCV, which the GPU machine does not have). For OpenCV's faces,
+    /// the network inputs two ways: the float64 reference of the device's crop (OpenCV's gray,
+    /// INTER_LINEAR in float, no rounding; the tests' <c>ReferenceCrop</c>) with the managed
+    /// probabilities of those inputs, and the host path's (OpenCV's fixed-point resize, rounded to 8
+    /// bits) with its probabilities. The device's crops must equal the first and lie within a gray
+    /// level of the second; its probabilities must equal the first's. (The host path's probabilities
+    /// are only reported: a level on each of 2,304 pixels moves them by up to a few hundredths.)
     /// </summary>
-    public sealed record KitFrame(string Name, string BgrFile, int Width, int Height, List<FaceBox> OpenCvFaces, string FaceProbabilitiesFile, List<FaceBox> BlazeFaces);
+    public sealed record KitFrame(string Name, string BgrFile, int Width, int Height, List<FaceBox> OpenCvFaces,
+        string ReferenceCropsFile, string ReferenceProbabilitiesFile, string HostCropsFile, string HostProbabilitiesFile, List<FaceBox> BlazeFaces);
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 

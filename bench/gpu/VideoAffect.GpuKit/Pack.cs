@@ -3,6 +3,7 @@ using VideoAffect.Detection;
 using VideoAffect.Inference.Managed;
 using VideoAffect.Model;
 using VideoAffect.Preprocessing;
+using VideoAffect.Tests.Support;
 
 namespace VideoAffect.GpuKit;
 
@@ -51,12 +52,17 @@ static class Pack
                 var faces = opencv.Detect(gray).ToList();
                 var crops = new float[faces.Count * inputSize];
                 for (int i = 0; i < faces.Count; i++) preprocessor.Prepare(gray, faces[i], crops.AsSpan(i * inputSize, inputSize));
-                var probabilities = new float[faces.Count * classes];
-                if (faces.Count > 0) cpu.Run(crops, faces.Count, probabilities);
-                KitData.WriteFloats(Path.Combine(output, stem + ".faces.f32"), probabilities);
+                gray.GetArray(out byte[] grayLevels);
+                var shape = network.InputShape;
+                var referenceCrops = faces.SelectMany(f => ReferenceCrop.Prepare(grayLevels, width, f, shape.Height, shape.Width)).Select(v => (float)v).ToArray();
+                KitData.WriteFloats(Path.Combine(output, stem + ".reference-crops.f32"), referenceCrops);
+                KitData.WriteFloats(Path.Combine(output, stem + ".reference-faces.f32"), Classify(cpu, referenceCrops, faces.Count, classes));
+                KitData.WriteFloats(Path.Combine(output, stem + ".host-crops.f32"), crops);
+                KitData.WriteFloats(Path.Combine(output, stem + ".host-faces.f32"), Classify(cpu, crops, faces.Count, classes));
                 inputs.AddRange(crops);
                 var blazeFaces = blaze.DetectBgr(System.Runtime.InteropServices.MemoryMarshal.AsBytes(pixels.AsSpan()), width, height).ToList();
-                frames.Add(new KitData.KitFrame(name, stem + ".bgr", width, height, faces, stem + ".faces.f32", blazeFaces));
+                frames.Add(new KitData.KitFrame(name, stem + ".bgr", width, height, faces,
+                    stem + ".reference-crops.f32", stem + ".reference-faces.f32", stem + ".host-crops.f32", stem + ".host-faces.f32", blazeFaces));
             }
         // Real faces first, then random inputs in the network's range (-1..1) up to the count (a dry
         // run: one batch of its largest, 4; each pass of the simulated GPU takes seconds).
@@ -103,6 +109,14 @@ static class Pack
         string[] broken = ["unsupported_op.onnx", "missing_initializer.onnx", "wrong_rank.onnx", "old_opset.onnx"];
         foreach (var file in broken) File.Delete(Path.Combine(folder, file));
         return Directory.GetFiles(folder, "*.onnx").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList()!;
+    }
+
+    /// <summary>The managed backend's probabilities for <paramref name="count"/> inputs.</summary>
+    static float[] Classify(ManagedCpuBackend cpu, float[] inputs, int count, int classes)
+    {
+        var probabilities = new float[count * classes];
+        if (count > 0) cpu.Run(inputs, count, probabilities);
+        return probabilities;
     }
 
     static string RepoRoot()

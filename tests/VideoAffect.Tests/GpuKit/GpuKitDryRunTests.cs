@@ -34,16 +34,23 @@ public class GpuKitDryRunTests
             // On a CPU accelerator shaped like a GPU: its kernels sized their groups as they will there.
             Assert.Contains("groups of up to 1024 threads", report.RootElement.GetProperty("device").GetString());
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("network forward pass"));
-            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("faces cut on the device"));
+            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("face inputs cut on the device vs float64 reference"));
+            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("face inputs cut on the device vs the host path's OpenCV resize"));
+            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("faces cut on the device, classified"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("Haar faces vs OpenCV"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("layer 20 Softmax"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("training: weights after 3 Adam steps"));
+            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("training: layer 1 Conv2D") && c.GetProperty("name").GetString()!.Contains("gradients"));
+            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("training: Adam's variances after the first step"));
             foreach (var onnx in new[] { "ONNX branches_opset13.onnx layer", "ONNX nhwc_opset21.onnx layer", "ONNX depthwise_opset11.onnx layer" })
                 Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith(onnx));
             Assert.All(checks, c => Assert.True(c.GetProperty("passed").GetBoolean(), c.GetProperty("name").GetString()));
             var speeds = report.RootElement.GetProperty("speeds").EnumerateArray().Select(s => s.GetProperty("name").GetString()!).ToList();
             Assert.Contains("network, batch 4", speeds);
+            Assert.Contains(speeds, s => s.StartsWith("layer 1 Conv2D") && s.Contains("batch 4"));
             Assert.Contains(speeds, s => s.StartsWith("Haar 240x240"));
+            Assert.Contains(speeds, s => s.StartsWith("Haar 240x240 step: cascade"));
+            Assert.Contains(speeds, s => s.StartsWith("CPU baseline 240x240: our SIMD cascade (OpenCV's windows), 1 thread;"));
             Assert.Contains(speeds, s => s.StartsWith("1 streams of 240x240 at 30 fps"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("Haar raw candidates vs CPU cascade"));
             // The baseline: this machine's OpenCV (Debian's python3-opencv) finds the packed faces.
