@@ -116,15 +116,14 @@ public class HaarBuildingBlockTests
     /// The integral images of several images at once (the atlas's levels), each against cv::integral;
     /// both row passes (a GPU's warp per row, the CPU accelerator's thread per row) on the CPU
     /// accelerator in its warps of 2 and in a GPU's warps of 32 (the warp pass scans a warp's pixels
-    /// at a time: rows shorter and longer than a warp, and not a multiple of one).
+    /// at a time: the 37x23 atlas has rows of 1, 19, 24 and 37 pixels, shorter and longer than a
+    /// warp and not a multiple of one; 300x200 in warps of 32 took 40 s in the simulator).
     /// </summary>
     [Theory]
     [InlineData(37, 23, 2, true)]
     [InlineData(300, 200, 2, true)]
     [InlineData(37, 23, 32, true)]
-    [InlineData(300, 200, 32, true)]
     [InlineData(300, 200, 2, false)]
-    [InlineData(300, 200, 32, false)]
     public void Integral_images_equal_OpenCVs(int width, int height, int warpSize, bool warpRows)
     {
         var rnd = new RandomData();
