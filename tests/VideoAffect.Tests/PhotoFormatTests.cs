@@ -86,6 +86,69 @@ public class PhotoFormatTests
     }
 
     /// <summary>
+    /// The upright picture made transparent: alpha a ramp from 0 at the left to 255 at the right
+    /// over the whole height, and white under it, as a cut-out's old background; and that picture
+    /// composed over black, computed here level by level (c * a / 255, rounded).
+    /// </summary>
+    static (Mat Bgra, Mat OverBlack) TransparentPicture(string uprightPath, bool sixteenBits)
+    {
+        using var upright = Cv2.ImRead(uprightPath, ImreadModes.Color);
+        var bgra = new Mat(upright.Rows, upright.Cols, sixteenBits ? MatType.CV_16UC4 : MatType.CV_8UC4);
+        var overBlack = new Mat(upright.Rows, upright.Cols, MatType.CV_8UC3);
+        for (int y = 0; y < upright.Rows; y++)
+            for (int x = 0; x < upright.Cols; x++)
+            {
+                var c = upright.At<Vec3b>(y, x);
+                int a = 255 * x / (upright.Cols - 1);
+                // Where the picture is half transparent or more, white is stored under it.
+                byte B(byte v) => a < 128 ? (byte)255 : v;
+                var stored = new Vec3b(B(c.Item0), B(c.Item1), B(c.Item2));
+                if (sixteenBits)
+                    bgra.Set(y, x, new Vec4w((ushort)(stored.Item0 * 257), (ushort)(stored.Item1 * 257), (ushort)(stored.Item2 * 257), (ushort)(a * 257)));
+                else
+                    bgra.Set(y, x, new Vec4b(stored.Item0, stored.Item1, stored.Item2, (byte)a));
+                byte Over(byte v) => (byte)Math.Round(v * a / 255.0);
+                overBlack.Set(y, x, new Vec3b(Over(stored.Item0), Over(stored.Item1), Over(stored.Item2)));
+            }
+        return (bgra, overBlack);
+    }
+
+    /// <summary>
+    /// A transparent PNG (8 and 16 bits) and AVIF are read composed over black, as a transparent
+    /// video is decoded, not with the colour stored under their transparent pixels (white here).
+    /// </summary>
+    [Theory]
+    [InlineData("photo.png", false)]
+    [InlineData("photo.png", true)]
+    [InlineData("photo.avif", false)]
+    public void A_transparent_photo_is_read_over_black(string name, bool sixteenBits)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var (bgra, overBlack) = TransparentPicture(UprightPicture(dir), sixteenBits);
+        using (bgra)
+        using (overBlack)
+        {
+            string path = dir.File(name);
+            if (name.EndsWith(".png")) Cv2.ImWrite(path, bgra);
+            else
+            {
+                Cv2.ImWrite(dir.File("transparent.png"), bgra);
+                PhotoFiles.Encode(dir.File("transparent.png"), path); // heif-enc keeps the alpha as an auxiliary image
+            }
+            using var read = StillImage.Read(path);
+            Assert.Equal(overBlack.Size(), read.Size());
+            // PNG: exact but for 16-bit rounding; AVIF: lossy (colour and alpha coded at quality 90).
+            double tolerance = name.EndsWith(".png") ? 0.5 : 4;
+            Assert.InRange(PhotoFiles.MeanDifference(read, overBlack), 0, tolerance);
+            // The alpha dropped, the white under the left half shows: far from it, so the check can fail.
+            using var dropped = bgra.Depth() == MatType.CV_16U ? new Mat() : bgra.CvtColor(ColorConversionCodes.BGRA2BGR);
+            if (bgra.Depth() == MatType.CV_16U) bgra.ConvertTo(dropped, MatType.CV_8UC4, 1.0 / 256);
+            using var droppedBgr = dropped.Channels() == 4 ? dropped.CvtColor(ColorConversionCodes.BGRA2BGR) : dropped.Clone();
+            Assert.True(PhotoFiles.MeanDifference(droppedBgr, overBlack) > 40, $"the alpha dropped is only {PhotoFiles.MeanDifference(droppedBgr, overBlack):F1} levels away");
+        }
+    }
+
+    /// <summary>
     /// classify on a folder of a group photo (six faces for the cascade), the same photo as a phone
     /// writes it (HEIC grid of 512-pixel tiles, turned by irot) and a damaged HEIC: the phone's copy
     /// gives the JPEG's faces and labels, its annotated copy is an upright JPEG, the damaged one is

@@ -34,6 +34,14 @@ internal static class ImageHeader
         return null;
     }
 
+    /// <summary>Whether the file starts as a JPEG does (a format without alpha).</summary>
+    public static bool IsJpeg(string path)
+    {
+        using var file = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[3];
+        return file.ReadAtLeast(head, 3, throwOnEndOfStream: false) == 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF;
+    }
+
     /// <summary>
     /// True for the formats OpenCV's build cannot decode and <see cref="StillImage"/> hands to
     /// ImageMagick: HEIF (HEIC) and AVIF, ISO base media files whose ftyp names an image brand,

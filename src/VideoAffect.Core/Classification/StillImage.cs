@@ -11,6 +11,10 @@ namespace VideoAffect.Classification;
 /// libheif applies the HEIF's own transformations (<c>irot</c>, <c>imir</c>, crops) to the grid of
 /// tiles a phone writes, and ImageMagick then ignores the Exif orientation tag that phones repeat,
 /// as the HEIF standard says: Debian's heif-convert 1.15 applies both and turns such photos twice.
+/// A transparent image (PNG, WebP, TIFF, AVIF, HEIF, JPEG XL with alpha) is composed over black,
+/// as the video decoders compose a transparent video: OpenCV's IMREAD_COLOR and ImageMagick's BGR
+/// export just drop the alpha, leaving whatever colour the file stored under transparent pixels
+/// (often white, or the cut-out's old background) for the detector and the network to see.
 /// </summary>
 internal static class StillImage
 {
@@ -31,10 +35,46 @@ internal static class StillImage
     public static Mat Read(string path)
     {
         if (ImageHeader.IsMagickOnly(path)) return ReadWithMagick(path);
+        if (!ImageHeader.IsJpeg(path) && ReadTransparent(path) is { } composed) return composed;
         var image = Cv2.ImRead(path, ImreadModes.Color);
         if (!image.Empty()) return image;
         image.Dispose();
         throw new VideoAffectException($"'{path}' is not an image OpenCV can read");
+    }
+
+    /// <summary>
+    /// The image over black when it has an alpha channel (gray or colour, 8 or 16 bits, or float);
+    /// null when it has none, and IMREAD_COLOR then reads it as before (it alone turns an image by
+    /// its EXIF orientation, which PNG, WebP and TIFF files rarely carry).
+    /// </summary>
+    static Mat? ReadTransparent(string path)
+    {
+        using var raw = Cv2.ImRead(path, ImreadModes.Unchanged);
+        if (raw.Empty() || raw.Channels() is not (2 or 4)) return null;
+        // To 8 bits: 0..65535 onto 0..255 (divided by 257, rounded: a 16-bit file made from 8-bit
+        // levels gives them back; IMREAD_COLOR's shift by 8 bits is at most a level below); float 0..1 times 255.
+        using var eight = new Mat();
+        raw.ConvertTo(eight, MatType.CV_8UC(raw.Channels()), raw.Depth() switch
+        {
+            MatType.CV_16U => 1.0 / 257,
+            MatType.CV_32F or MatType.CV_64F => 255.0,
+            _ => 1.0,
+        });
+        var planes = eight.Split();
+        try
+        {
+            var alpha = planes[^1];
+            // Each level times alpha / 255, rounded: colour over black.
+            for (int c = 0; c < planes.Length - 1; c++) Cv2.Multiply(planes[c], alpha, planes[c], 1.0 / 255);
+            var composed = new Mat();
+            if (planes.Length == 2) Cv2.CvtColor(planes[0], composed, ColorConversionCodes.GRAY2BGR);
+            else Cv2.Merge(planes[..3], composed);
+            return composed;
+        }
+        finally
+        {
+            foreach (var plane in planes) plane.Dispose();
+        }
     }
 
     static Mat ReadWithMagick(string path)
@@ -48,8 +88,13 @@ internal static class StillImage
         using (image)
         {
             // Q8 gives 8 bits per channel whatever the file's depth (10-bit HEIC, 12-bit AVIF);
-            // a grey image is spread over the three channels, an alpha channel is left out, as
-            // OpenCV's IMREAD_COLOR does.
+            // a grey image is spread over the three channels; an alpha channel is composed over
+            // black first, as for the formats OpenCV reads.
+            if (image.HasAlpha)
+            {
+                image.BackgroundColor = MagickColors.Black;
+                image.Alpha(AlphaAction.Remove);
+            }
             int width = (int)image.Width, height = (int)image.Height;
             byte[] bgr = image.ToByteArray(MagickFormat.Bgr);
             if (bgr.Length != width * height * 3)
