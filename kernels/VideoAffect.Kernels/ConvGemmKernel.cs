@@ -51,17 +51,28 @@ internal sealed class ConvGemmKernel
 
     /// <summary>
     /// The group for a launch: channel threads Tx, the fewest (a power of two up to 16) whose 4Tx
-    /// channels cover Cout; row threads Ty filling <paramref name="maxThreads"/>; then half the rows
-    /// at a time, down to a warp, while the blocks would not give each multiprocessor two groups.
+    /// channels cover Cout; row threads Ty filling <paramref name="maxThreads"/>, up to
+    /// <see cref="MaxRowThreads"/>; then half the rows at a time, down to a warp, while the blocks
+    /// would not give each multiprocessor two groups.
     /// </summary>
     internal static (int Tx, int Ty) Shape(int rows, int outChannels, int maxThreads, int multiprocessors, int warp)
     {
         int tx = 1;
         while (tx < 16 && PerThread * tx < outChannels && 2 * tx <= maxThreads) tx *= 2;
-        int ty = Math.Max(1, maxThreads / tx);
+        int ty = Math.Clamp(maxThreads / tx, 1, MaxRowThreads);
         while (ty > 1 && tx * ty / 2 >= warp && Blocks(rows, outChannels, tx, ty) < 2L * multiprocessors) ty /= 2;
         return (tx, ty);
     }
+
+    /// <summary>
+    /// Row threads at most: blocks of 256 rows, whose slices and row table take at most 20 KB of
+    /// shared memory (a 4-channel layer's 1 x 256 groups would take 78 KB: CUDA launches with more
+    /// than 48 KB only after an opt-in, and ILGPU's CPU accelerator, which the tests run on, has no such limit).
+    /// </summary>
+    public const int MaxRowThreads = 64;
+
+    /// <summary>The dynamic shared memory a group of <paramref name="tx"/> x <paramref name="ty"/> threads takes.</summary>
+    internal static int SharedBytes(int tx, int ty) => sizeof(float) * (DepthSlice * (PerThread * ty + 1 + PerThread * tx) + 3 * PerThread * ty);
 
     static long Blocks(int rows, int outChannels, int tx, int ty) =>
         (long)((rows + PerThread * ty - 1) / (PerThread * ty)) * ((outChannels + PerThread * tx - 1) / (PerThread * tx));
@@ -77,8 +88,8 @@ internal sealed class ConvGemmKernel
         return new KernelConfig(
             new Index2D((rows + rowBlock - 1) / rowBlock, (outChannels + channelBlock - 1) / channelBlock),
             new Index2D(tx, ty),
-            // The two slices, then each row's input offset and window corner (ints, in float slots).
-            SharedMemoryConfig.RequestDynamic<float>(DepthSlice * (rowBlock + 1 + channelBlock) + 3 * rowBlock));
+            // The two slices, then each row's input offset and window corner (ints, in float slots): SharedBytes.
+            SharedMemoryConfig.RequestDynamic<float>(SharedBytes(tx, ty) / sizeof(float)));
     }
 
     static void Execute(ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias, ArrayView<float> output, WindowGeometry g, int rows, int relu)

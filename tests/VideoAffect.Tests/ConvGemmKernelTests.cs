@@ -85,10 +85,28 @@ public class ConvGemmKernelTests
     [Theory]
     [InlineData(1024 * 29 * 29, 64, 16, 16)]   // batch 1,024, 64 channels: square, full groups
     [InlineData(1024 * 8 * 8, 7, 2, 32)]       // 7 channels: blocks of 8 channels; 128 rows, so 512 blocks
+    [InlineData(4096 * 29 * 29, 3, 1, 64)]     // 3 channels: blocks of 4 channels and 256 rows (not 1,024: shared memory)
     [InlineData(29 * 29, 64, 16, 2)]           // batch 1: one warp per group, 106 blocks
     [InlineData(1, 7, 2, 16)]                  // a single face's dense layer: the smallest group, a warp
     public void Groups_fit_the_layer_and_fill_the_GPU(int rows, int outChannels, int tx, int ty) =>
         Assert.Equal((tx, ty), ConvGemmKernel.Shape(rows, outChannels, 256, 132, 32));
+
+    /// <summary>
+    /// Every group the rule can choose on a GPU fits CUDA's 48 KB of shared memory per group without
+    /// an opt-in (ILGPU's CPU accelerator, where the kernel is tested, has no such limit), and is whole
+    /// warps: any channel count, from one row to millions.
+    /// </summary>
+    [Fact]
+    public void Every_group_fits_a_GPUs_shared_memory()
+    {
+        foreach (int rows in new[] { 1, 100, 841, 65_536, 861_184, 4_194_304 })
+            for (int cout = 1; cout <= 300; cout++)
+            {
+                var (tx, ty) = ConvGemmKernel.Shape(rows, cout, 256, 132, 32);
+                Assert.True(ConvGemmKernel.SharedBytes(tx, ty) <= 48 * 1024, $"{rows} rows, {cout} channels: {tx}x{ty} groups take {ConvGemmKernel.SharedBytes(tx, ty)} bytes");
+                Assert.True(tx * ty % 32 == 0, $"{rows} rows, {cout} channels: {tx}x{ty} groups are not whole warps");
+            }
+    }
 
     /// <summary>
     /// CUDA's limits on a launch's groups (the programming guide's table of compute capabilities):
