@@ -10,12 +10,13 @@ namespace VideoAffect.GpuKit;
 /// N streams, each paced at 30 fps on its own thread, each frame through the device's Haar cascade
 /// (one detector per stream, on its own device stream) and its faces cut and classified on the
 /// device (one network shared by all streams, a frame at a time). N doubles until a stream falls
-/// behind; the report gives each N's slowest stream and the latency from a frame's due time to its
-/// probabilities.
+/// behind; the report gives each N's slowest stream, the latency from a frame's due time to its
+/// probabilities, and a frame's mean time in detection and in classification (with its wait for
+/// the shared network), so that a step that falls behind says which of the two held it back.
 /// </summary>
 static class StreamLoad
 {
-    public sealed record Step(int Streams, double SlowestFps, double LatencyP50Ms, double LatencyP95Ms, bool RealTime);
+    public sealed record Step(int Streams, double SlowestFps, double LatencyP50Ms, double LatencyP95Ms, bool RealTime, double DetectMs, double ClassifyMs);
 
     public static List<Step> Run(Accelerator accelerator, IlgpuBackend network, DetectorOptions options,
         IReadOnlyList<(byte[] Bgr, int Width, int Height)> frames, double fps, TimeSpan perStep, int maxStreams)
@@ -31,6 +32,8 @@ static class StreamLoad
                 foreach (var d in detectors) d.DetectBgr(frames[0].Bgr, frames[0].Width, frames[0].Height);
                 var latencies = new List<double>[n];
                 var counts = new int[n];
+                var detectSeconds = new double[n];
+                var classifySeconds = new double[n];
                 var clock = Stopwatch.StartNew();
                 var threads = Enumerable.Range(0, n).Select(s => new Thread(() =>
                 {
@@ -44,9 +47,13 @@ static class StreamLoad
                         var wait = due - clock.Elapsed;
                         if (wait > TimeSpan.Zero) Thread.Sleep(wait);
                         var (bgr, width, height) = frames[(k + s) % frames.Count];
+                        long started = Stopwatch.GetTimestamp();
                         var faces = detectors[s].DetectBgr(bgr, width, height).Take(64).ToList();
+                        long detected = Stopwatch.GetTimestamp();
                         if (faces.Count > 0)
                             lock (shared) network.RunOnFrames([new FrameFaces(bgr, width, height, faces)], probabilities);
+                        detectSeconds[s] += Stopwatch.GetElapsedTime(started, detected).TotalSeconds;
+                        classifySeconds[s] += Stopwatch.GetElapsedTime(detected).TotalSeconds;
                         mine.Add((clock.Elapsed - due).TotalMilliseconds);
                         counts[s]++;
                     }
@@ -59,7 +66,8 @@ static class StreamLoad
                 double p95 = Percentile(all, 0.95);
                 // Real time: every stream kept the pace, and frames were done within two frame intervals of their due time.
                 bool realTime = slowest >= fps * 0.97 && p95 <= 2000 / fps;
-                steps.Add(new Step(n, slowest, Percentile(all, 0.5), p95, realTime));
+                int frameCount = Math.Max(1, counts.Sum());
+                steps.Add(new Step(n, slowest, Percentile(all, 0.5), p95, realTime, detectSeconds.Sum() * 1e3 / frameCount, classifySeconds.Sum() * 1e3 / frameCount));
                 if (!realTime) break;
             }
             finally
