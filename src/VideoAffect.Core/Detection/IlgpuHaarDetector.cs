@@ -130,16 +130,19 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         }
     }
 
+    /// <summary>The cascade's arrays on the device, as its kernels take them.</summary>
+    HaarCascadeViews CascadeViews() => new()
+    {
+        Stages = _stages.View, Trees = _trees.View, Nodes = _nodes.View, Leaves = _leaves.View, Features = _features.View,
+        WindowWidth = _cascade.WindowWidth, WindowHeight = _cascade.WindowHeight,
+    };
+
     /// <summary>The whole pyramid in 5 launches (9 with tilted features), whatever the number of levels: see <see cref="AtlasLevel"/>.</summary>
     int Launch(FrameBuffers frame)
     {
         var stream = _stream;
         _hitCount.MemSetToZero(stream);
-        var cascade = new HaarCascadeViews
-        {
-            Stages = _stages.View, Trees = _trees.View, Nodes = _nodes.View, Leaves = _leaves.View, Features = _features.View,
-            WindowWidth = _cascade.WindowWidth, WindowHeight = _cascade.WindowHeight,
-        };
+        var cascade = CascadeViews();
         var atlas = frame.Atlas;
         var levels = frame.AtlasLevels.View;
         _resize.Launch(stream, frame.Image.View, frame.Width, frame.Taps.View, atlas, levels, frame.Levels.View);
@@ -169,11 +172,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         var bgrBuffer = frame.Bgr(_accelerator);
         var atlas = frame.Atlas;
         var atlasLevels = frame.AtlasLevels.View;
-        var cascade = new HaarCascadeViews
-        {
-            Stages = _stages.View, Trees = _trees.View, Nodes = _nodes.View, Leaves = _leaves.View, Features = _features.View,
-            WindowWidth = _cascade.WindowWidth, WindowHeight = _cascade.WindowHeight,
-        };
+        var cascade = CascadeViews();
         var integrals = new HaarIntegrals { Sum = frame.Sum.View, Squares = frame.Squares.View, Tilted = frame.Tilted.View };
         double Time(Action step)
         {
