@@ -33,6 +33,8 @@ internal sealed class ClassifyStage
     public long Batches { get; private set; }
     /// <summary>Forward passes that held faces of more than one stream (the monitor batches across streams).</summary>
     public long MixedBatches { get; private set; }
+    /// <summary>Faces classified so far (over <see cref="Batches"/>: the mean batch).</summary>
+    public long Faces { get; private set; }
 
     public async Task RunAsync(ChannelReader<VideoFrame> input, ChannelWriter<VideoFrame> output, CancellationToken token)
     {
@@ -98,6 +100,7 @@ internal sealed class ClassifyStage
         else RunOnHostInputs(faces, probabilities);
         Busy.Stop(started);
         Batches++;
+        Faces += count;
         if (_pending.Where(f => f.Faces.Count > 0).Select(f => f.Stream).Distinct().Skip(1).Any()) MixedBatches++;
         int i = 0;
         foreach (var face in faces)
