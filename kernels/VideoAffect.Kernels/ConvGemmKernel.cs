@@ -108,6 +108,10 @@ internal sealed class ConvGemmKernel
         int firstRow = Grid.IdxX * rowBlock, firstChannel = Grid.IdxY * channelBlock;
         int depth = g.KernelHeight * g.KernelWidth * g.InChannels, cout = g.OutChannels;
         bool pointwise = g.KernelHeight == 1 && g.KernelWidth == 1;
+        // A 1x1 window at stride 1 without padding reads the input as the patch matrix itself
+        // (row r, element k at r * Cin + k): no row table, no bounds but the last row.
+        bool contiguous = pointwise && g.StrideX == 1 && g.StrideY == 1 && g.PadTop == 0 && g.PadLeft == 0
+            && g.OutHeight == g.InHeight && g.OutWidth == g.InWidth;
 
         // Each row's output pixel decoded once (divisions are dear on a GPU): its image's first
         // input element and its window's top-left corner (a row past the end: a corner that no tap reaches).
@@ -127,23 +131,34 @@ internal sealed class ConvGemmKernel
         {
             // Consecutive threads take consecutive k (one input pixel's channels are adjacent in NHWC)
             // and consecutive channels of the weights, so both loads coalesce.
+            // A thread's k is the same at every step when the group's threads are a multiple of the
+            // slice depth (every GPU shape): its window tap is decoded once per slice, not per element.
+            int decodedK = -1, channel = 0, dy = 0, dx = 0;
             for (int e = me; e < DepthSlice * rowBlock; e += threads)
             {
                 int k = k0 + e % DepthSlice, r = e / DepthSlice;
                 float value = 0f;
                 if (k < depth)
                 {
-                    int channel = k, dy = 0, dx = 0;
-                    if (!pointwise)
+                    if (contiguous)
                     {
-                        int tap = k / g.InChannels;
-                        channel = k - tap * g.InChannels;
-                        dy = tap / g.KernelWidth;
-                        dx = tap - dy * g.KernelWidth;
+                        int row = firstRow + r;
+                        if (row < rows) value = input[(long)row * depth + k];
                     }
-                    int iy = rowTable[3 * r + 1] + dy, ix = rowTable[3 * r + 2] + dx;
-                    if (iy >= 0 && iy < g.InHeight && ix >= 0 && ix < g.InWidth)
-                        value = input[rowTable[3 * r] + ((long)iy * g.InWidth + ix) * g.InChannels + channel];
+                    else
+                    {
+                        if (k != decodedK)
+                        {
+                            decodedK = k;
+                            int tap = k / g.InChannels;
+                            channel = k - tap * g.InChannels;
+                            dy = tap / g.KernelWidth;
+                            dx = tap - dy * g.KernelWidth;
+                        }
+                        int iy = rowTable[3 * r + 1] + dy, ix = rowTable[3 * r + 2] + dx;
+                        if (iy >= 0 && iy < g.InHeight && ix >= 0 && ix < g.InWidth)
+                            value = input[rowTable[3 * r] + ((long)iy * g.InWidth + ix) * g.InChannels + channel];
+                    }
                 }
                 patches[e % DepthSlice * patchStride + r] = value;
             }

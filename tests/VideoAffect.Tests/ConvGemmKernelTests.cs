@@ -67,8 +67,9 @@ public class ConvGemmKernelTests
         Assert.Equal(tile, kernel.Tile);
         var expected = Conv2D(new Tensor(input.Select(v => (double)v).ToArray(), batch, h, w, cin), weights, bias, k, k, cout, stride, same, relu);
         // The launch's own choice of group, the largest square one, and narrow ones of as many threads
-        // (2 and 1 channel threads: blocks of 8 and 4 channels, many rows).
-        foreach (var group in new (int Tx, int Ty)?[] { null, (tile, tile), (2, tile * tile / 2), (1, tile * tile) })
+        // (2 and 1 channel threads: blocks of 8 and 4 channels, many rows), and one of 6 threads, not a
+        // multiple of the slice depth: a thread's k then changes from one staged element to the next.
+        foreach (var group in new (int Tx, int Ty)?[] { null, (tile, tile), (2, tile * tile / 2), (1, tile * tile), (1, 6) })
         {
             outBuffer.MemSetToZero();
             kernel.Launch(accelerator.DefaultStream, batch, inBuffer.View, wBuffer.View, bBuffer.View, outBuffer.View, g, relu, group);
