@@ -47,60 +47,104 @@ internal struct HaarLevel
 /// whenever one fails the first stage; its hits are only those reached that way, so a passing
 /// thread looks back along its row: after a run of m consecutive first-stage failures OpenCV tried
 /// the 1st, 3rd, 5th... of them and skipped the others, and it reached this position only if m is even.
-/// Two launches: a screen runs the first few stages at every position (one thread each) and lists
-/// the few that pass; the finish runs the rest of the cascade on the listed ones alone, packed
-/// into full warps. (In one launch, a warp ran as long as its deepest window, while most of its
-/// threads had stopped at the second stage: the cascade took 5.2 ms of a 1080p frame on the H200,
-/// 2026-12-04.) The finish reads the list's length on the device, so the host does not wait between them.
-/// Hits are appended as (level, x, y) triples through an atomic counter; the host learns from the
-/// counter whether the buffer was large enough.
+/// The cascade runs in rounds split at the stage counts of a schedule (<c>packAfter</c>): the first
+/// round runs its stages at every position (one thread each) and lists the few that pass; each
+/// later round runs its stages on the previous round's list alone, packed into full warps, and
+/// lists its own survivors; the last round finishes the cascade and records the hits. (In one
+/// launch, a warp ran as long as its deepest window, while most of its threads had stopped at the
+/// second stage: the cascade took 5.2 ms of a 1080p frame on the H200, 2026-12-04; later stages
+/// are larger, up to 211 trees in the default cascade, so one warp with one window still going
+/// there costs as much as a full one.) Each round reads its list's length on the device, so the
+/// host does not wait between them. Hits are appended as (level, x, y) triples through an atomic
+/// counter; the host learns from the counter whether the buffer was large enough.
 /// </summary>
 internal sealed class HaarCascadeKernel
 {
-    readonly Action<AcceleratorStream, Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, int, ArrayView<int>, ArrayView<int>> _screen;
-    readonly Action<AcceleratorStream, Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, int, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>> _finish;
+    /// <summary>Most rounds a schedule may have (the counters' room).</summary>
+    public const int MaxRounds = 16;
+
+    readonly Action<AcceleratorStream, Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, HaarRound> _pack;
+    readonly Action<AcceleratorStream, Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, HaarRound, ArrayView<int>, ArrayView<int>> _finish;
 
     public HaarCascadeKernel(Accelerator accelerator)
     {
-        _screen = accelerator.LoadAutoGroupedKernel<Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, int, ArrayView<int>, ArrayView<int>>(Screen);
-        _finish = accelerator.LoadAutoGroupedKernel<Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, int, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>>(Finish);
+        _pack = accelerator.LoadAutoGroupedKernel<Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, HaarRound>(Pack);
+        _finish = accelerator.LoadAutoGroupedKernel<Index1D, HaarCascadeViews, ArrayView<AtlasLevel>, HaarIntegrals, HaarRound, ArrayView<int>, ArrayView<int>>(Finish);
     }
 
-    /// <param name="screenStages">stages the screen runs at every position; 0: no screen, the finish runs every stage at every position</param>
-    /// <param name="listed">Room for a position per window (<paramref name="atlas"/>.Windows) and, in <paramref name="listedCount"/>, their count (zeroed here).</param>
+    /// <summary>
+    /// The rounds' boundaries for a cascade of <paramref name="stageCount"/> stages: the stage counts
+    /// after which survivors are packed, sorted, without repeats, each at least 1; a count at or past
+    /// the cascade's end leaves the last round only the look-back. Empty: one round, the whole cascade at every position.
+    /// </summary>
+    public static int[] Schedule(IEnumerable<int> packAfter, int stageCount)
+    {
+        var boundaries = packAfter.Select(s => s < 1 ? throw new ArgumentOutOfRangeException(nameof(packAfter), "stage counts start at 1")
+            : Math.Min(s, stageCount)).Distinct().Order().ToArray();
+        return boundaries.Length < MaxRounds ? boundaries : throw new ArgumentOutOfRangeException(nameof(packAfter), $"at most {MaxRounds - 1} packing points");
+    }
+
+    /// <param name="packAfter">the stage counts after which survivors are packed (<see cref="Schedule"/>'s form)</param>
+    /// <param name="lists">two lists with room for a position per window (<paramref name="atlas"/>.Windows); the rounds alternate between them</param>
+    /// <param name="counts">room for <see cref="MaxRounds"/> counters: each round's list length (zeroed here)</param>
     /// <param name="hits">Room for hits.Length / 3 hits.</param>
     /// <param name="hitCount">One counter, zeroed by the caller.</param>
     public void Launch(AcceleratorStream stream, in HaarCascadeViews cascade, PyramidAtlas atlas, ArrayView<AtlasLevel> levels,
-        in HaarIntegrals integrals, int screenStages, ArrayView<int> listed, ArrayView<int> listedCount, ArrayView<int> hits, ArrayView<int> hitCount)
+        in HaarIntegrals integrals, IReadOnlyList<int> packAfter, (ArrayView<int> A, ArrayView<int> B) lists, ArrayView<int> counts,
+        ArrayView<int> hits, ArrayView<int> hitCount)
     {
         if (atlas.Windows == 0) return;
-        if (screenStages > 0)
+        counts.MemSetToZero(stream);
+        // Every round but the first is launched for every window too: the list's length is only on the
+        // device, and threads past it return at once.
+        // Every view is a real buffer's, also where a round does not use it: a default view has no
+        // device address to hand a GPU.
+        var round = new HaarRound { First = 0, Listed = 0, Input = lists.B, InputCount = counts.SubView(0, 1), Output = lists.A, OutputCount = counts.SubView(0, 1) };
+        for (int r = 0; r < packAfter.Count; r++)
         {
-            listedCount.MemSetToZero(stream);
-            _screen(stream, atlas.Windows, cascade, levels, integrals, screenStages, listed, listedCount);
+            round.End = packAfter[r];
+            round.Output = r % 2 == 0 ? lists.A : lists.B;
+            round.OutputCount = counts.SubView(r, 1);
+            _pack(stream, atlas.Windows, cascade, levels, integrals, round);
+            round = round with { First = round.End, Listed = 1, Input = round.Output, InputCount = round.OutputCount };
         }
-        _finish(stream, atlas.Windows, cascade, levels, integrals, screenStages, listed, listedCount, hits, hitCount);
+        round.End = (int)cascade.Stages.Length;
+        _finish(stream, atlas.Windows, cascade, levels, integrals, round, hits, hitCount);
     }
 
-    static void Screen(Index1D index, HaarCascadeViews cascade, ArrayView<AtlasLevel> levels, HaarIntegrals integrals, int stages, ArrayView<int> listed, ArrayView<int> listedCount)
+    /// <summary>A round: stages First to End - 1 on every position, or on a list of them; where a packing round lists its survivors.</summary>
+    internal struct HaarRound
     {
-        var (level, x, y) = Position(levels, index);
-        if (Evaluate(cascade, integrals, level, x, y, 0, XMath.Min(stages, (int)cascade.Stages.Length)) == 1)
-            listed[Atomic.Add(ref listedCount[0], 1)] = index;
+        public int First;
+        public int End;
+        /// <summary>1: the positions are <see cref="Input"/>'s first InputCount[0]; 0: every window, by thread index.</summary>
+        public int Listed;
+        public ArrayView<int> Input;
+        public ArrayView<int> InputCount;
+        public ArrayView<int> Output;
+        public ArrayView<int> OutputCount;
     }
 
-    /// <param name="screened">stages the screen ran; 0: this thread's position is its index, and no list was made</param>
-    static void Finish(Index1D index, HaarCascadeViews cascade, ArrayView<AtlasLevel> levels, HaarIntegrals integrals, int screened,
-        ArrayView<int> listed, ArrayView<int> listedCount, ArrayView<int> hits, ArrayView<int> hitCount)
+    /// <summary>This thread's window in <paramref name="round"/>, or -1 when the thread is past its list.</summary>
+    static int WindowOf(Index1D index, HaarRound round) =>
+        round.Listed == 0 ? index : index < round.InputCount[0] ? round.Input[index] : -1;
+
+    static void Pack(Index1D index, HaarCascadeViews cascade, ArrayView<AtlasLevel> levels, HaarIntegrals integrals, HaarRound round)
     {
-        int window = index;
-        if (screened > 0)
-        {
-            if (index >= listedCount[0]) return;
-            window = listed[index];
-        }
+        int window = WindowOf(index, round);
+        if (window < 0) return;
         var (level, x, y) = Position(levels, window);
-        if (Evaluate(cascade, integrals, level, x, y, screened, (int)cascade.Stages.Length) != 1) return;
+        if (Evaluate(cascade, integrals, level, x, y, round.First, round.End) == 1)
+            round.Output[Atomic.Add(ref round.OutputCount[0], 1)] = window;
+    }
+
+    static void Finish(Index1D index, HaarCascadeViews cascade, ArrayView<AtlasLevel> levels, HaarIntegrals integrals, HaarRound round,
+        ArrayView<int> hits, ArrayView<int> hitCount)
+    {
+        int window = WindowOf(index, round);
+        if (window < 0) return;
+        var (level, x, y) = Position(levels, window);
+        if (Evaluate(cascade, integrals, level, x, y, round.First, round.End) != 1) return;
         int failures = 0;
         for (int previous = x - level.Step; previous >= 0; previous -= level.Step)
         {

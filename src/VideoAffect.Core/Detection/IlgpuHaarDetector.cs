@@ -31,7 +31,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
     readonly MemoryBuffer1D<HaarNode, Stride1D.Dense> _nodes;
     readonly MemoryBuffer1D<float, Stride1D.Dense> _leaves;
     readonly MemoryBuffer1D<HaarFeature, Stride1D.Dense> _features;
-    readonly MemoryBuffer1D<int, Stride1D.Dense> _hitCount, _listedCount;
+    readonly MemoryBuffer1D<int, Stride1D.Dense> _hitCount, _roundCounts;
     /// <summary>Its own stream, so that detection and a classifier sharing the device do not wait on each other's work.</summary>
     readonly AcceleratorStream _stream;
     MemoryBuffer1D<int, Stride1D.Dense> _hits;
@@ -55,18 +55,31 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         _leaves = accelerator.Allocate1D(_cascade.Leaves);
         _features = accelerator.Allocate1D(_cascade.Features);
         _hitCount = accelerator.Allocate1D<int>(1);
-        _listedCount = accelerator.Allocate1D<int>(1);
+        _roundCounts = accelerator.Allocate1D<int>(HaarCascadeKernel.MaxRounds);
         _hits = accelerator.Allocate1D<int>(3 * 4096);
         _stream = accelerator.CreateStream();
+        _packAfter = HaarCascadeKernel.Schedule(DefaultPackAfter, _cascade.Stages.Length);
     }
 
     public string DeviceName => _accelerator.Name;
 
-    /// <summary>Cascade stages run at every window before the rest runs on those that passed them (see <see cref="HaarCascadeKernel"/>); 0 runs the whole cascade at every window.</summary>
-    internal int ScreenStages { get; set; } = DefaultScreenStages;
+    /// <summary>
+    /// The stage counts after which the windows still in the running are listed and packed into
+    /// full warps for the next stages (see <see cref="HaarCascadeKernel"/>); empty runs the whole
+    /// cascade at every window in one launch.
+    /// </summary>
+    internal IReadOnlyList<int> PackAfter
+    {
+        get => _packAfter;
+        set => _packAfter = HaarCascadeKernel.Schedule(value, _cascade.Stages.Length);
+    }
+    int[] _packAfter;
 
-    /// <summary>See <see cref="ScreenStages"/>.</summary>
-    internal const int DefaultScreenStages = 2;
+    /// <summary>
+    /// See <see cref="PackAfter"/>: after the 2nd stage, the single split measured on no GPU yet
+    /// (the GPU kit times this and other schedules, <see cref="TimeSteps"/>).
+    /// </summary>
+    internal static readonly IReadOnlyList<int> DefaultPackAfter = [2];
 
     public IReadOnlyList<FaceBox> Detect(Mat gray)
     {
@@ -150,12 +163,15 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         if (frame.TiltedScratch is { } scratch)
             _tiltedIntegral!.Launch(stream, atlas, levels, frame.Levels.View, scratch.Prefix.View, scratch.Rising.View, scratch.Falling.View, frame.Tilted.View);
         _evaluate.Launch(stream, cascade, atlas, levels, new HaarIntegrals { Sum = frame.Sum.View, Squares = frame.Squares.View, Tilted = frame.Tilted.View },
-            ScreenStages, frame.Listed.View, _listedCount.View, _hits.View, _hitCount.View);
+            _packAfter, (frame.ListA.View, frame.ListB.View), _roundCounts.View, _hits.View, _hitCount.View);
         var count = new int[1];
         _hitCount.View.CopyToCPU(stream, count);
         stream.Synchronize();
         return count[0];
     }
+
+    /// <summary>Packing schedules <see cref="TimeSteps"/> times besides the detector's: single splits, then geometric ones.</summary>
+    static readonly int[][] ScheduleCandidates = [[], [1], [2], [3], [4], [6], [1, 3], [2, 5], [1, 3, 6], [2, 5, 10], [1, 3, 6, 10], [1, 2, 4, 7, 11, 16]];
 
     /// <summary>
     /// Seconds per frame of each step of <see cref="DetectBgr"/> on <paramref name="bgr"/>, each
@@ -191,10 +207,13 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         };
         if (frame.TiltedScratch is { } scratch)
             steps.Add(("tilted integrals", Time(() => _tiltedIntegral!.Launch(stream, atlas, atlasLevels, frame.Levels.View, scratch.Prefix.View, scratch.Rising.View, scratch.Falling.View, frame.Tilted.View))));
-        // The cascade with each screen depth (this detector's own last, so its hits are read back below).
-        foreach (int screen in new[] { 0, 1, 2, 3, 4, 6 }.Where(d => d != ScreenStages).Append(ScreenStages))
-            steps.Add(($"cascade, screening {screen} stage{(screen == 1 ? "" : "s")}{(screen == ScreenStages ? " (the detector's)" : "")}",
-                Time(() => { _hitCount.MemSetToZero(stream); _evaluate.Launch(stream, cascade, atlas, atlasLevels, integrals, screen, frame.Listed.View, _listedCount.View, _hits.View, _hitCount.View); })));
+        // The cascade with each packing schedule (this detector's own last, so its hits are read back below).
+        string Name(IReadOnlyList<int> schedule) => schedule.Count == 0 ? "in one launch" : $"packing after stage{(schedule.Count == 1 ? "" : "s")} {string.Join(",", schedule)}";
+        var schedules = ScheduleCandidates.Select(c => HaarCascadeKernel.Schedule(c, _cascade.Stages.Length))
+            .Where(c => !c.SequenceEqual(_packAfter)).Append(_packAfter).DistinctBy(Name);
+        foreach (var schedule in schedules)
+            steps.Add(($"cascade, {Name(schedule)}{(ReferenceEquals(schedule, _packAfter) ? " (the detector's)" : "")}",
+                Time(() => { _hitCount.MemSetToZero(stream); _evaluate.Launch(stream, cascade, atlas, atlasLevels, integrals, schedule, (frame.ListA.View, frame.ListB.View), _roundCounts.View, _hits.View, _hitCount.View); })));
         var count = new int[1];
         _hitCount.View.CopyToCPU(stream, count);
         stream.Synchronize();
@@ -225,7 +244,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
     {
         _frame?.Dispose();
         _stream.Dispose();
-        foreach (var buffer in new MemoryBuffer[] { _stages, _trees, _nodes, _leaves, _features, _hitCount, _listedCount, _hits }) buffer.Dispose();
+        foreach (var buffer in new MemoryBuffer[] { _stages, _trees, _nodes, _leaves, _features, _hitCount, _roundCounts, _hits }) buffer.Dispose();
         if (_ownsAccelerator) _accelerator.Dispose();
     }
 
@@ -260,7 +279,8 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
             Squares = accelerator.Allocate1D<int>(Atlas.Integral);
             // Only cascades with tilted features need the rotated integral; the others get a placeholder view.
             Tilted = accelerator.Allocate1D<int>(tilted ? Atlas.Integral : 1);
-            Listed = accelerator.Allocate1D<int>(Math.Max(1, Atlas.Windows));
+            ListA = accelerator.Allocate1D<int>(Math.Max(1, Atlas.Windows));
+            ListB = accelerator.Allocate1D<int>(Math.Max(1, Atlas.Windows));
             if (tilted)
                 TiltedScratch = (accelerator.Allocate1D<int>(Atlas.Pixels), accelerator.Allocate1D<int>(Atlas.Scratch), accelerator.Allocate1D<int>(Atlas.Scratch));
         }
@@ -273,8 +293,9 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         public MemoryBuffer1D<AtlasLevel, Stride1D.Dense> AtlasLevels { get; }
         public MemoryBuffer1D<ResizeTap, Stride1D.Dense> Taps { get; }
         public MemoryBuffer1D<byte, Stride1D.Dense> Image { get; }
-        /// <summary>The windows that passed the cascade's screen (room for every window).</summary>
-        public MemoryBuffer1D<int, Stride1D.Dense> Listed { get; }
+        /// <summary>The windows still in the running after a packing round, alternately (room for every window each).</summary>
+        public MemoryBuffer1D<int, Stride1D.Dense> ListA { get; }
+        public MemoryBuffer1D<int, Stride1D.Dense> ListB { get; }
 
         /// <summary>Room for the frame in BGR, made the first time a caller brings one.</summary>
         public MemoryBuffer1D<byte, Stride1D.Dense> Bgr(Accelerator accelerator) => _bgr ??= accelerator.Allocate1D<byte>(3L * Width * Height);
@@ -291,7 +312,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         public void Dispose()
         {
             _bgr?.Dispose();
-            Image.Dispose(); Levels.Dispose(); Sum.Dispose(); Squares.Dispose(); Tilted.Dispose(); Taps.Dispose(); AtlasLevels.Dispose(); Listed.Dispose();
+            Image.Dispose(); Levels.Dispose(); Sum.Dispose(); Squares.Dispose(); Tilted.Dispose(); Taps.Dispose(); AtlasLevels.Dispose(); ListA.Dispose(); ListB.Dispose();
             if (TiltedScratch is { } scratch) { scratch.Prefix.Dispose(); scratch.Rising.Dispose(); scratch.Falling.Dispose(); }
         }
     }

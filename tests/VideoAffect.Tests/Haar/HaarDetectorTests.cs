@@ -58,27 +58,33 @@ public class HaarDetectorTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The cascade's two launches split at any depth give the same windows: no screen (the whole
-    /// cascade at every window), one stage, and more stages than the cascade has (the finish only
-    /// looks back), on the plain cascade and the tilted one.
+    /// The cascade's rounds split anywhere give the same windows: one launch (the whole cascade at
+    /// every window), one split after the first stage, several (the rounds alternate between two
+    /// lists, so three and more reuse one), and a split past the cascade's end (the last round only
+    /// looks back), on the plain cascade and the tilted one; in groups of the CPU accelerator's size and a GPU's.
     /// </summary>
     [Theory]
-    [InlineData(0, DetectorOptions.DefaultCascadeName)]
-    [InlineData(1, DetectorOptions.DefaultCascadeName)]
-    [InlineData(40, DetectorOptions.DefaultCascadeName)]
-    [InlineData(0, "haarcascade_smile.xml")]
-    [InlineData(5, "haarcascade_smile.xml")]
-    public void Raw_candidates_are_OpenCVs_whatever_the_screen_depth(int screenStages, string cascade)
+    [InlineData("", DetectorOptions.DefaultCascadeName, false)]
+    [InlineData("1", DetectorOptions.DefaultCascadeName, false)]
+    [InlineData("40", DetectorOptions.DefaultCascadeName, false)]
+    [InlineData("1,3,6,10", DetectorOptions.DefaultCascadeName, false)]
+    [InlineData("2,5,10", DetectorOptions.DefaultCascadeName, true)]
+    [InlineData("", "haarcascade_smile.xml", false)]
+    [InlineData("5", "haarcascade_smile.xml", false)]
+    [InlineData("1,2,4,30", "haarcascade_smile.xml", true)]
+    public void Raw_candidates_are_OpenCVs_whatever_the_packing(string packAfter, string cascade, bool gpuShaped)
     {
-        var (ours, theirs) = Candidates("faces/sample5.jpg", 320, 1.1, 16, cascade, IlgpuRuntime.CreateCpuAccelerator(), screenStages);
+        var schedule = packAfter.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        var accelerator = gpuShaped ? IlgpuRuntime.CreateGpuShapedCpuAccelerator() : IlgpuRuntime.CreateCpuAccelerator();
+        var (ours, theirs) = Candidates("faces/sample5.jpg", 320, 1.1, 16, cascade, accelerator, schedule);
         Assert.True(theirs.Count > 0, "OpenCV finds candidates on the photo");
         Assert.True(ours.SequenceEqual(theirs),
-            $"screening {screenStages}: ours {ours.Count}, OpenCV {theirs.Count}; only ours: {Describe(ours.Except(theirs).Take(20))}; only OpenCV's: {Describe(theirs.Except(ours).Take(20))}");
+            $"packing after {packAfter}: ours {ours.Count}, OpenCV {theirs.Count}; only ours: {Describe(ours.Except(theirs).Take(20))}; only OpenCV's: {Describe(theirs.Except(ours).Take(20))}");
     }
 
     /// <summary>Our kernels' raw candidates on <paramref name="accelerator"/> (taken over) and OpenCV's, both sorted.</summary>
     static (List<FaceBox> Ours, List<FaceBox> Theirs) Candidates(string photo, int width, double scaleFactor, int minSize, string cascade, ILGPU.Runtime.Accelerator accelerator,
-        int screenStages = IlgpuHaarDetector.DefaultScreenStages)
+        IReadOnlyList<int>? packAfter = null)
     {
         using var gray = Gray(Photo(photo), width);
         var options = new DetectorOptions
@@ -86,7 +92,8 @@ public class HaarDetectorTests(Xunit.Abstractions.ITestOutputHelper output)
             ScaleFactor = scaleFactor, MinFaceSize = minSize,
             CascadePath = Path.Combine(DetectorOptions.SystemCascadeDirectory, cascade),
         };
-        using var detector = new IlgpuHaarDetector(options, accelerator) { ScreenStages = screenStages };
+        using var detector = new IlgpuHaarDetector(options, accelerator);
+        if (packAfter is not null) detector.PackAfter = packAfter;
         return (Sorted(detector.DetectCandidates(gray)), Sorted(OpenCv(gray, options, 0)));
     }
 
