@@ -189,6 +189,32 @@ public class FaceCropKernelTests
         Assert.True(error <= 1e-4, $"means of device crops on {backendName}: relative error {error:E2} (seed {rnd.Seed})");
     }
 
+    /// <summary>
+    /// A frame whose faces cover less than its area sends each face's rectangle alone; one whose
+    /// faces overlap to more sends itself whole: both cut what the float64 reference cuts, here in
+    /// one call (small faces at the frame's edges and corners, where the samples are clamped, then
+    /// four faces that each cover most of a second frame).
+    /// </summary>
+    [Fact]
+    public void RunOnFrames_cuts_the_same_from_faces_sent_alone_and_from_whole_frames()
+    {
+        var rnd = new RandomData();
+        var small = RandomFrame(rnd, 64, 48);
+        var covered = RandomFrame(rnd, 20, 16);
+        var alone = new[] { new FaceBox(0, 0, 9, 7), new FaceBox(55, 41, 9, 7), new FaceBox(30, 0, 5, 48), new FaceBox(20, 20, 1, 1) };
+        var whole = new[] { new FaceBox(0, 0, 18, 15), new FaceBox(2, 1, 18, 15), new FaceBox(1, 0, 19, 16), new FaceBox(0, 1, 17, 14) };
+        var shape = new TensorShape(9, 7, 1);
+        var network = Backends.Wrap(shape, _ => new GlobalAveragePoolLayer("gap", 0, shape));
+        using var backend = new IlgpuBackend(network, IlgpuRuntime.CreateCpuAccelerator(), "ilgpu-cpu", 8);
+        var means = new float[alone.Length + whole.Length];
+        backend.RunOnFrames([new FrameFaces(small.Bgr, small.Width, small.Height, alone), new FrameFaces(covered.Bgr, covered.Width, covered.Height, whole)], means);
+
+        var expected = alone.Select(c => ReferenceCrop.Prepare(small.Gray, small.Width, c, 9, 7).Average())
+            .Concat(whole.Select(c => ReferenceCrop.Prepare(covered.Gray, covered.Width, c, 9, 7).Average())).ToArray();
+        for (int i = 0; i < means.Length; i++)
+            Assert.True(Math.Abs(means[i] - expected[i]) <= 1e-5, $"face {i} ({(i < alone.Length ? alone[i] : whole[i - alone.Length])}): {means[i]} against {expected[i]} (seed {rnd.Seed})");
+    }
+
     [Fact]
     public void RunOnFrames_rejects_a_crop_outside_its_frame()
     {

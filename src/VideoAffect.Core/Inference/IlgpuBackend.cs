@@ -74,12 +74,13 @@ internal sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
         var spec = Network.Input;
         var shape = spec.Shape;
         var (crops, bytes) = PlaceFrames(frames);
+        var staging = StageFrames(frames, crops, bytes);
         _accelerator.Bind();
         int classes = Network.OutputShape(0).Size, outputLayer = Network.Outputs[0].Layer;
         if (probabilities.Length < crops.Length * classes)
             throw new ArgumentException($"{crops.Length} faces need {crops.Length * classes} outputs");
         var stream = _accelerator.DefaultStream;
-        UploadFrames(stream, frames, bytes);
+        UploadBytes(stream, [staging.AsMemory(0, (int)bytes)], bytes);
         for (int start = 0; start < crops.Length; start += MaxBatch)
         {
             int count = Math.Min(MaxBatch, crops.Length - start);
@@ -94,8 +95,13 @@ internal sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
     static long FrameBytes(FrameFaces frame) => (long)frame.Width * frame.Height * 3;
 
     /// <summary>
-    /// Where each crop's pixels will be in the packed frames buffer, which holds only the frames
-    /// that have crops, and its size; checks every crop lies inside its frame.
+    /// Where each crop's pixels will be in the device's buffer, and its size; checks every crop lies
+    /// inside its frame. Only what the crops read goes up: a frame whose crops cover less than its
+    /// area sends each crop's rectangle alone (a 1080p frame is 6 MB, a face in it tens of KB: two
+    /// uploads of whole frames a frame, the detector's and this one, were a GPU's largest cost per
+    /// frame after the cascade on the H200, 2026-12-04); one whose crops overlap to more sends
+    /// itself once, however many faces it holds. The crop kernel clamps its samples to the crop's own
+    /// rectangle, so both give the same inputs.
     /// </summary>
     static (FaceCrop[] Crops, long Bytes) PlaceFrames(IReadOnlyList<FrameFaces> frames)
     {
@@ -106,18 +112,48 @@ internal sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
             if (frame.Width < 1 || frame.Height < 1 || frame.Bgr.Length < FrameBytes(frame))
                 throw new ArgumentException($"a {frame.Width}x{frame.Height} BGR frame needs {FrameBytes(frame)} bytes, got {frame.Bgr.Length}");
             foreach (var c in frame.Crops)
-            {
                 if (c.Width < 1 || c.Height < 1 || c.X < 0 || c.Y < 0 || c.Right > frame.Width || c.Bottom > frame.Height)
                     throw new ArgumentException($"crop {c} is not inside the {frame.Width}x{frame.Height} frame");
-                crops.Add(new FaceCrop(offset, frame.Width, c.X, c.Y, c.Width, c.Height));
+            if (SendsCropsAlone(frame))
+                foreach (var c in frame.Crops)
+                {
+                    crops.Add(new FaceCrop(offset, c.Width, 0, 0, c.Width, c.Height));
+                    offset += 3L * c.Width * c.Height;
+                }
+            else
+            {
+                crops.AddRange(frame.Crops.Select(c => new FaceCrop(offset, frame.Width, c.X, c.Y, c.Width, c.Height)));
+                offset += FrameBytes(frame);
             }
-            offset += FrameBytes(frame);
         }
         return (crops.ToArray(), offset);
     }
 
-    void UploadFrames(AcceleratorStream stream, IReadOnlyList<FrameFaces> frames, long bytes) =>
-        UploadBytes(stream, frames.Where(f => f.Crops.Count > 0).Select(f => f.Bgr[..(int)FrameBytes(f)]).ToList(), bytes);
+    static bool SendsCropsAlone(FrameFaces frame) => frame.Crops.Sum(c => (long)c.Width * c.Height) < (long)frame.Width * frame.Height;
+
+    /// <summary>Host bytes for <see cref="RunOnFrames"/>'s upload, grown to the largest call seen, then reused.</summary>
+    byte[] _staging = [];
+
+    /// <summary>What <see cref="PlaceFrames"/> placed, packed on the host in the same order, so that it goes up in one copy.</summary>
+    byte[] StageFrames(IReadOnlyList<FrameFaces> frames, FaceCrop[] crops, long bytes)
+    {
+        if (_staging.Length < bytes) _staging = GC.AllocateUninitializedArray<byte>((int)Math.Max(bytes, 2L * _staging.Length));
+        long offset = 0;
+        foreach (var frame in frames.Where(f => f.Crops.Count > 0))
+        {
+            var bgr = frame.Bgr.Span;
+            if (SendsCropsAlone(frame))
+                foreach (var c in frame.Crops)
+                    for (int row = 0; row < c.Height; row++, offset += 3L * c.Width)
+                        bgr.Slice((int)(((long)(c.Y + row) * frame.Width + c.X) * 3), 3 * c.Width).CopyTo(_staging.AsSpan((int)offset));
+            else
+            {
+                bgr[..(int)FrameBytes(frame)].CopyTo(_staging.AsSpan((int)offset));
+                offset += FrameBytes(frame);
+            }
+        }
+        return _staging;
+    }
 
     /// <summary>Packs <paramref name="parts"/> one after another into the frames buffer, grown when needed.</summary>
     void UploadBytes(AcceleratorStream stream, IReadOnlyList<ReadOnlyMemory<byte>> parts, long bytes)
