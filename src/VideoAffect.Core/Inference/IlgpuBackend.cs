@@ -74,13 +74,12 @@ internal sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
         var spec = Network.Input;
         var shape = spec.Shape;
         var (crops, bytes) = PlaceFrames(frames);
-        var staging = StageFrames(frames, crops, bytes);
         _accelerator.Bind();
         int classes = Network.OutputShape(0).Size, outputLayer = Network.Outputs[0].Layer;
         if (probabilities.Length < crops.Length * classes)
             throw new ArgumentException($"{crops.Length} faces need {crops.Length * classes} outputs");
         var stream = _accelerator.DefaultStream;
-        UploadBytes(stream, [staging.AsMemory(0, (int)bytes)], bytes);
+        UploadBytes(stream, FrameParts(frames).ToList(), bytes);
         for (int start = 0; start < crops.Length; start += MaxBatch)
         {
             int count = Math.Min(MaxBatch, crops.Length - start);
@@ -131,28 +130,28 @@ internal sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
 
     static bool SendsCropsAlone(FrameFaces frame) => frame.Crops.Sum(c => (long)c.Width * c.Height) < (long)frame.Width * frame.Height;
 
-    /// <summary>Host bytes for <see cref="RunOnFrames"/>'s upload, grown to the largest call seen, then reused.</summary>
-    byte[] _staging = [];
-
-    /// <summary>What <see cref="PlaceFrames"/> placed, packed on the host in the same order, so that it goes up in one copy.</summary>
-    byte[] StageFrames(IReadOnlyList<FrameFaces> frames, FaceCrop[] crops, long bytes)
+    /// <summary>
+    /// What <see cref="PlaceFrames"/> placed, in the same order: a frame sent whole as it is, a frame's
+    /// faces sent alone packed together (each frame's own array, so no part outgrows an array however
+    /// large the frames).
+    /// </summary>
+    static IEnumerable<ReadOnlyMemory<byte>> FrameParts(IReadOnlyList<FrameFaces> frames)
     {
-        if (_staging.Length < bytes) _staging = GC.AllocateUninitializedArray<byte>((int)Math.Max(bytes, 2L * _staging.Length));
-        long offset = 0;
         foreach (var frame in frames.Where(f => f.Crops.Count > 0))
         {
-            var bgr = frame.Bgr.Span;
-            if (SendsCropsAlone(frame))
-                foreach (var c in frame.Crops)
-                    for (int row = 0; row < c.Height; row++, offset += 3L * c.Width)
-                        bgr.Slice((int)(((long)(c.Y + row) * frame.Width + c.X) * 3), 3 * c.Width).CopyTo(_staging.AsSpan((int)offset));
-            else
+            if (!SendsCropsAlone(frame))
             {
-                bgr[..(int)FrameBytes(frame)].CopyTo(_staging.AsSpan((int)offset));
-                offset += FrameBytes(frame);
+                yield return frame.Bgr[..(int)FrameBytes(frame)];
+                continue;
             }
+            var packed = new byte[frame.Crops.Sum(c => 3 * c.Width * c.Height)];
+            int offset = 0;
+            var bgr = frame.Bgr.Span;
+            foreach (var c in frame.Crops)
+                for (int row = 0; row < c.Height; row++, offset += 3 * c.Width)
+                    bgr.Slice((int)(((long)(c.Y + row) * frame.Width + c.X) * 3), 3 * c.Width).CopyTo(packed.AsSpan(offset));
+            yield return packed;
         }
-        return _staging;
     }
 
     /// <summary>Packs <paramref name="parts"/> one after another into the frames buffer, grown when needed.</summary>
