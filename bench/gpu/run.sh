@@ -4,7 +4,8 @@
 # bench/gpu/out/kit.tar.xz (made by pack.sh): unpacks the kit, checks the CUDA path against the
 # expectations computed by pack.sh and times it, then times OpenCV's own cascade on the same frames
 # with python3's cv2 where that machine has it. Writes OUT/gpukit.json, OUT/gpukit.md,
-# OUT/opencv_baseline.json and OUT/ptxas.txt (every kernel through NVIDIA's assembler).
+# OUT/opencv_baseline.json, OUT/ptxas.txt (every kernel through NVIDIA's assembler) and
+# OUT/gpu-samples.csv (nvidia-smi's utilisation while the kit ran, summed up per part in gpukit.md).
 # Exit 0 when every check passed, 1 when one failed, 2 when it could not run.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -37,8 +38,18 @@ ptxas_bin="$(command -v ptxas || ls /usr/local/cuda/bin/ptxas 2>/dev/null | head
     echo "no ptxas here (no CUDA toolkit): $(ls "$ptx"/*.ptx 2>/dev/null | wc -l) kernels' PTX generated, not assembled"
   fi
 } > "$out/ptxas.txt"
+# The GPU's own view while the kit runs: utilisation, SM clock and memory every 250 ms, in UTC
+# like the kit's part times, laid over the parts by utilisation.py below.
+sampler=""
+if command -v nvidia-smi >/dev/null; then
+  TZ=UTC nvidia-smi --query-gpu=timestamp,utilization.gpu,utilization.memory,clocks.sm,memory.used \
+    --format=csv,noheader,nounits -lms 250 > "$out/gpu-samples.csv" 2>/dev/null &
+  sampler=$!
+fi
 "$work/kit/bin/videoaffect-gpukit" run "$work/kit/data" "$out" "$@"
 rc=$?
+[ -n "$sampler" ] && kill "$sampler" 2>/dev/null
+python3 "$here/utilisation.py" "$out" >/dev/null || echo "run.sh: utilisation.py failed" >&2
 # The first python3 with cv2 (a GPU machine's has opencv-python; Debian's own python3 may have python3-opencv).
 python=""
 for candidate in python3 /usr/bin/python3; do

@@ -203,6 +203,8 @@ static class DeviceRun
                     var largest = frames.Where(f => f.Frame.Width == frames.Max(g => g.Frame.Width)).Select(f => (f.Bgr, f.Frame.Width, f.Frame.Height)).ToList();
                     var load = StreamLoad.Run(accelerator, backend, options, largest, fps: 30, perStep: dryRun ? TimeSpan.FromSeconds(0.3) : TimeSpan.FromSeconds(4), maxStreams: dryRun ? 2 : 128);
                     foreach (var step in load)
+                        report.Sections.Add(new KitReport.Timing($"many streams: {step.Streams}", step.Seconds, step.StartedUtc));
+                    foreach (var step in load)
                         report.Speeds.Add(new KitReport.Speed($"{step.Streams} streams of {largest[0].Width}x{largest[0].Height} at 30 fps (detect + cut + classify): slowest stream, latency p50 {step.LatencyP50Ms:0} ms, p95 {step.LatencyP95Ms:0} ms, a frame's detection {step.DetectMs:0.0} ms and classification {step.ClassifyMs:0.0} ms ({step.FacesPerBatch:0.0} faces a batch){(step.RealTime ? "" : ", behind")}",
                             step.SlowestFps, "fps", null, null));
                     report.RealTimeStreams = load.Where(s => s.RealTime).Select(s => s.Streams).DefaultIfEmpty(0).Max();

@@ -20,7 +20,8 @@ public sealed class KitReport
 
     public sealed record Result(string Name, bool Passed, double Error, double Tolerance, string Detail);
     public sealed record Speed(string Name, double Value, string Unit, double? Gflops, double? PeakShare);
-    public sealed record Timing(string Name, double Seconds);
+    /// <summary>A part's time, and when it began (UTC), so that run.sh's GPU samples can be laid over the parts (utilisation.py).</summary>
+    public sealed record Timing(string Name, double Seconds, DateTime StartedUtc);
 
     public void Check(string name, double error, double tolerance, string detail) => Checks.Add(new Result(name, error <= tolerance, error, tolerance, detail));
 
@@ -37,6 +38,7 @@ public sealed class KitReport
     public bool Section(string name, Action body)
     {
         bool completed = true;
+        var startedUtc = DateTime.UtcNow;
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try { body(); }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -44,7 +46,7 @@ public sealed class KitReport
             completed = false;
             Check($"{name}: ran to its end", 1, 0, $"{e.GetType().Name}: {VideoAffect.Inference.IlgpuRuntime.OneLine(e)}".Replace('|', '/'));
         }
-        Sections.Add(new Timing(name, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds));
+        Sections.Add(new Timing(name, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, startedUtc));
         if (OutputDirectory is not null) Write(OutputDirectory);
         return completed;
     }

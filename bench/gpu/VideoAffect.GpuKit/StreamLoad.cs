@@ -24,7 +24,7 @@ namespace VideoAffect.GpuKit;
 static class StreamLoad
 {
     public sealed record Step(int Streams, double SlowestFps, double LatencyP50Ms, double LatencyP95Ms, bool RealTime,
-        double DetectMs, double ClassifyMs, double FacesPerBatch);
+        double DetectMs, double ClassifyMs, double FacesPerBatch, DateTime StartedUtc, double Seconds);
 
     public static List<Step> Run(Accelerator accelerator, IInferenceBackend network, DetectorOptions options,
         IReadOnlyList<(byte[] Bgr, int Width, int Height)> frames, double fps, TimeSpan perStep, int maxStreams)
@@ -54,6 +54,7 @@ static class StreamLoad
             var classify = new ClassifyStage(network, recognition.BatchSize, recognition.BatchTimeout);
             var latencies = new List<double>();
             var counts = new int[n];
+            var startedUtc = DateTime.UtcNow;
             var detectSeconds = new double[n];
             var clock = Stopwatch.StartNew();
             var classifying = Task.Run(() => classify.RunAsync(toClassify.Reader, classified.Writer, CancellationToken.None));
@@ -97,7 +98,7 @@ static class StreamLoad
             bool realTime = slowest >= fps * 0.97 && p95 <= 2000 / fps;
             int frameCount = Math.Max(1, counts.Sum());
             return new Step(n, slowest, Percentile(latencies, 0.5), p95, realTime, detectSeconds.Sum() * 1e3 / frameCount,
-                classify.Busy.Seconds * 1e3 / frameCount, classify.Batches == 0 ? 0 : (double)classify.Faces / classify.Batches);
+                classify.Busy.Seconds * 1e3 / frameCount, classify.Batches == 0 ? 0 : (double)classify.Faces / classify.Batches, startedUtc, elapsed);
         }
         finally
         {

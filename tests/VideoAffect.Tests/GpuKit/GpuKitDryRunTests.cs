@@ -57,6 +57,10 @@ public class GpuKitDryRunTests
             using var baseline = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "opencv_baseline.json")));
             Assert.All(baseline.RootElement.GetProperty("same_faces").EnumerateArray(), f => Assert.True(f.GetProperty("same").GetBoolean()));
             Assert.Contains("OpenCV baseline", File.ReadAllText(Path.Combine(output, "gpukit.md")));
+            // No nvidia-smi here: the utilisation table says it has no samples, and every part says when it began.
+            Assert.Contains("no samples (no nvidia-smi here", File.ReadAllText(Path.Combine(output, "gpukit.md")));
+            Assert.All(report.RootElement.GetProperty("sections").EnumerateArray(), s => s.GetProperty("started_utc").GetDateTime());
+            Assert.Contains(report.RootElement.GetProperty("sections").EnumerateArray(), s => s.GetProperty("name").GetString() == "many streams: 1");
             // Every kernel's PTX for the GPU, for ptxas where the CUDA toolkit is (not here: the count of files made).
             string ptxas = File.ReadAllText(Path.Combine(output, "ptxas.txt"));
             int kernels = VideoAffect.Kernels.KernelCatalog.All().Count;
@@ -94,6 +98,44 @@ public class GpuKitDryRunTests
         finally
         {
             Directory.Delete(kitDir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// utilisation.py lays nvidia-smi's samples (as run.sh takes them: UTC, no header, no units) over
+    /// the kit's parts: each part gets the samples inside its time, a sample nvidia-smi could not
+    /// take is left out, and a part without samples says so.
+    /// </summary>
+    [Fact]
+    public void The_GPU_samples_are_summed_up_per_part()
+    {
+        string output = Directory.CreateTempSubdirectory("gpukit-samples-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(output, "gpukit.json"), """
+                {"sections": [
+                  {"name": "network speed", "seconds": 1.0, "started_utc": "2026-12-04T15:30:00.5000000Z"},
+                  {"name": "many streams: 8", "seconds": 2.0, "started_utc": "2026-12-04T15:30:02Z"},
+                  {"name": "training", "seconds": 0.2, "started_utc": "2026-12-04T15:31:00Z"}]}
+                """);
+            File.WriteAllText(Path.Combine(output, "gpukit.md"), "kit report\n");
+            File.WriteAllText(Path.Combine(output, "gpu-samples.csv"), string.Join("\n",
+                "2026/12/04 15:30:00.250, 99, 1, 1000, 100",    // before the first part
+                "2026/12/04 15:30:00.750, 80, 10, 1900, 2000",
+                "2026/12/04 15:30:01.250, 90, 10, 1980, 2100",
+                "2026/12/04 15:30:02.500, 20, 5, 1500, 3000",
+                "2026/12/04 15:30:03.000, [N/A], 5, 1500, 3000", // a sample nvidia-smi could not take
+                "2026/12/04 15:30:03.500, 40, 5, 1700, 4096") + "\n");
+            ProcessRunner.Tool("python3", Path.Combine(Scripts, "utilisation.py"), output);
+            string md = File.ReadAllText(Path.Combine(output, "gpukit.md"));
+            Assert.Contains("| network speed | 2 | 85 % | 90 % | 1940 MHz | 2100 MiB |", md);
+            Assert.Contains("| many streams: 8 | 2 | 30 % | 40 % | 1600 MHz | 4096 MiB |", md);
+            Assert.Contains("| training | 0 | | | | |", md);
+            Assert.StartsWith("kit report", md);
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
         }
     }
 }
