@@ -93,8 +93,10 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
                 // from), once the decoder hands over pictures: before its first one it is waiting
                 // for a keyframe (a recording cut or exported mid-way, a camera's stream joined
                 // mid-way), which every such file does and is no damage (ffmpeg reports some 120
-                // errors for a 640x480 MPEG-TS cut 60 frames before its next keyframe).
-                .NotifyOnStandardError(line => { if (sink.Pictures) damage.Add(line); })
+                // errors for a 640x480 MPEG-TS cut 60 frames before its next keyframe). Nor is
+                // what ffmpeg says once this side has stopped it at the part's end (--end): its
+                // write to the closed pipe fails ("av_interleaved_write_frame(): Broken pipe").
+                .NotifyOnStandardError(line => { if (sink.Pictures && !sink.Stopped) damage.Add(line); })
                 .CancellableThrough(stop.Token)
                 .ProcessAsynchronously(throwOnError: false);
             return (sink.Stopped ? null : new FfmpegExit(result.Success, [.. result.StandardError]), sink);
