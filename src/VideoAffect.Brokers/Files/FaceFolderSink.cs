@@ -8,6 +8,15 @@ namespace VideoAffect.Brokers.Files;
 /// <summary>One ended track's files: its face and what the end event says of it.</summary>
 public readonly record struct FaceFile(string JpegPath, byte[] Jpeg, byte[] Json);
 
+/// <summary>How a faces folder is laid out.</summary>
+public enum FaceFolderLayout
+{
+    /// <summary>`monitor --faces`: STREAM/YYYY-MM-DD/HHMMSS+ZZZZ_TRACK_LABEL.jpg, by the track's start in this machine's time.</summary>
+    StreamAndDay,
+    /// <summary>`analyze --faces`: one folder per video, HHMMSS.mmm_TRACK_LABEL.jpg by the track's start in the video.</summary>
+    VideoTime,
+}
+
 /// <summary>
 /// <c>--faces DIR</c>: each ended track's face (its most confident one) as
 /// DIR/STREAM/YYYY-MM-DD/HHMMSS+ZZZZ_TRACK_LABEL.jpg, the track's start in this machine's time, with
@@ -23,20 +32,33 @@ public readonly record struct FaceFile(string JpegPath, byte[] Jpeg, byte[] Json
 /// hourly, with the day folders they leave empty; only names this sink writes, never another file; null keeps all</param>
 public sealed class FaceFolderSink : OutboxSink<FaceFile>
 {
+    /// <summary>
+    /// Every name this sink may leave in a <see cref="FaceFolderLayout.VideoTime"/> folder: faces and
+    /// descriptions, their partial names while written, and its write probe.
+    /// </summary>
+    public static readonly System.Text.RegularExpressions.Regex VideoTimeNames = new(
+        @"^(\.?\d{6,}\.\d{3}_\d+_[A-Za-z0-9_-]+?(-\d+)?\.(jpg|json)(\.partial)?|\.videoaffect-write-test-\d+)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <summary>What this sink names its files in a day folder: HHMMSS+ZZZZ_TRACK_LABEL[-N].jpg or .json.</summary>
     static readonly System.Text.RegularExpressions.Regex Ours = new(@"^(\d{6}[+-]\d{4})_\d+_[A-Za-z0-9_-]+?(-\d+)?\.(jpg|json)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);
     readonly string _folder;
     readonly TimeSpan? _keep;
+    readonly FaceFolderLayout _layout;
     DateTime _nextSweep = DateTime.MinValue;
     TrackLifecycle? _tracks;
 
-    public FaceFolderSink(string folder, TimeSpan? keep = null) : base(new Uri(Path.GetFullPath(folder)).AbsoluteUri, capacity: 1_000)
+    /// <param name="layout">how the folder is laid out; <see cref="FaceFolderLayout.VideoTime"/> keeps every face (no <paramref name="keep"/>)</param>
+    /// <param name="shownAs">the folder to name in messages and summaries, where the sink writes into another for now (analyze's partial folder)</param>
+    public FaceFolderSink(string folder, TimeSpan? keep = null, FaceFolderLayout layout = FaceFolderLayout.StreamAndDay, string? shownAs = null)
+        : base(new Uri(Path.GetFullPath(shownAs ?? folder)).AbsoluteUri, capacity: 1_000)
     {
         if (keep is { } k && k <= TimeSpan.Zero) throw new VideoAffectException("--faces-keep must be positive (leave it out to keep every face)");
+        if (keep is not null && layout != FaceFolderLayout.StreamAndDay) throw new ArgumentException("only a monitor's faces folder is swept", nameof(keep));
         Outputs.OutputFolder.Prepare(folder, "faces folder");
         _folder = folder;
         _keep = keep;
+        _layout = layout;
         Sweep(DateTimeOffset.UtcNow);
     }
 
@@ -112,12 +134,25 @@ public sealed class FaceFolderSink : OutboxSink<FaceFile>
     {
         if (e.Type != "end" || e.Face is not { } face) yield break;
         var track = e.After;
-        var start = (track.StartUtc is { } utc ? new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)) : DateTimeOffset.UtcNow).ToLocalTime();
-        string day = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         // A model's own labels (an ONNX model's) may hold what a file name cannot.
         string label = new(track.Label.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' ? c : '_').ToArray());
+        if (_layout == FaceFolderLayout.VideoTime)
+        {
+            yield return new FaceFile(Path.Combine(_folder, $"{VideoTime(track.StartTime)}_{track.Track}_{label}.jpg"), face, MqttPayloads.Track(track));
+            yield break;
+        }
+        var start = (track.StartUtc is { } utc ? new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)) : DateTimeOffset.UtcNow).ToLocalTime();
+        string day = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         string name = $"{start.ToString("HHmmsszzz", CultureInfo.InvariantCulture).Replace(":", "")}_{track.Track}_{label}.jpg";
         yield return new FaceFile(Path.Combine(_folder, track.Stream, day, name), face, MqttPayloads.Track(track));
+    }
+
+    /// <summary>A position in a video as HHMMSS.mmm (hours past 99 take more digits), so that names sort by time.</summary>
+    internal static string VideoTime(double seconds)
+    {
+        long milliseconds = (long)Math.Round(Math.Max(0, seconds) * 1000);
+        long s = milliseconds / 1000;
+        return string.Create(CultureInfo.InvariantCulture, $"{s / 3600:00}{s / 60 % 60:00}{s % 60:00}.{milliseconds % 1000:000}");
     }
 
     /// <summary>The path, or the first of PATH-2, PATH-3, ... that no file holds yet.</summary>

@@ -29,16 +29,17 @@ static class AnalyzeCommand
         var recordedAt = new Option<string?>("--recorded-at") { Description = "when the recording started, so that each record gets its wall-clock time (utc): 'file' (each video's creation_time) or a date and time, e.g. 2026-12-04T08:00:00+01:00 (without an offset: local time)" };
         var recognition = SharedOptions.Recognition();
         var publish = SharedOptions.Publish();
+        var faces = new Option<string?>("--faces") { Description = "write each track's face (its most confident) to FOLDER/NAME.faces/HHMMSS.mmm_TRACK_LABEL.jpg, named by the track's start in the video, with the track's description beside it (.json); FOLDER is a folder that exists; each video's faces folder is put in place (replacing an earlier run's) only when its run completes" };
 
         var command = new Command("analyze", "annotate videos with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, frameRate, start, end, recordedAt, queue, noAudio, detectWorkers, publish }.Concat(recognition.All))
+        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, frameRate, start, end, recordedAt, queue, noAudio, detectWorkers, publish, faces }.Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
             SystemPackages.Require(ffmpeg: true, recognition.Detector.Read(r).CascadePath);
             var inputs = AnalyzeOutputs.Expand(r.GetValue(input)!);
-            var plan = AnalyzeOutputs.Plan(inputs, r.GetValue(output), r.GetValue(events), r.GetValue(summary), r.GetValue(report));
+            var plan = AnalyzeOutputs.Plan(inputs, r.GetValue(output), r.GetValue(events), r.GetValue(summary), r.GetValue(report), r.GetValue(faces));
             var runs = plan.Select(p => new AnalyzeOptions
             {
                 InputPath = p.Input,
@@ -58,6 +59,7 @@ static class AnalyzeCommand
                 EncoderPreset = r.GetValue(preset)!,
                 DetectWorkers = r.GetValue(detectWorkers),
             }).ToList();
+            var facesPaths = plan.Select(p => p.Faces).ToList();
             if (runs[0].Recognition.Zones.FirstOrDefault(z => z.Stream is not null) is { } named)
                 throw new VideoAffectException($"{Detection.FaceZone.OptionName(named.Kind)}: analyze takes zones without a stream name (got '{named.Stream}=...'); names are for monitor's streams");
             runs[0].Validate(); // a bad setting is the same for every input: say so once, before any run
@@ -68,21 +70,43 @@ static class AnalyzeCommand
             Sinks.EventSinks NewSinks() => Brokers.EventSinkFactory.Create(publishTo);
             await using (NewSinks()) { } // a bad URL is refused once, before any run (nothing connects until a run starts)
             return runs.Count == 1
-                ? await AnalyzeOneAsync(runs[0], NewSinks, r.GetValue(json), ct)
-                : await AnalyzeEachAsync(runs, NewSinks, r.GetValue(json), ct);
+                ? await AnalyzeOneAsync(runs[0], facesPaths[0], NewSinks, r.GetValue(json), ct)
+                : await AnalyzeEachAsync(runs, facesPaths, NewSinks, r.GetValue(json), ct);
         }, token));
         return command;
     }
 
-    static async Task<int> AnalyzeOneAsync(AnalyzeOptions options, Func<Sinks.EventSinks> newSinks, bool json, CancellationToken ct)
+    static async Task<int> AnalyzeOneAsync(AnalyzeOptions options, string? facesPath, Func<Sinks.EventSinks> newSinks, bool json, CancellationToken ct)
     {
-        await using var sinks = newSinks();
-        var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log, sinks);
-        var result = await AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct));
+        var (result, faces) = await RunAsync(options, facesPath, newSinks, ct);
         // With the records on standard output (--events -), the summary keeps out of their way.
         var summaryWriter = options.EventsPath == "-" ? Console.Error : Console.Out;
         summaryWriter.WriteLine(json ? result.ToJson() : result.ToText());
+        if (faces is not null) AnalyzeProgress.Log($"faces: {faces}");
         return result.Complete ? 0 : CommandRunner.Cancelled;
+    }
+
+    /// <summary>
+    /// One input's run with its sinks, and its faces folder when --faces asks for one (claimed
+    /// before the run, put in place after the sinks have written their last face).
+    /// </summary>
+    static async Task<(AnalysisSummary Result, string? Faces)> RunAsync(AnalyzeOptions options, string? facesPath, Func<Sinks.EventSinks> newSinks, CancellationToken ct)
+    {
+        await using var faces = AnalyzeFaces.Claim(facesPath, options);
+        AnalysisSummary result;
+        try
+        {
+            await using var sinks = faces is null ? newSinks() : faces.With(newSinks());
+            var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log, sinks);
+            result = await AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct));
+        }
+        catch
+        {
+            // A failed run's faces stay under the partial name, as its other outputs do.
+            if (faces?.Finish(complete: false) is { } kept) AnalyzeProgress.Log($"faces: {kept}");
+            throw;
+        }
+        return (result, faces?.Finish(result.Complete));
     }
 
     /// <summary>
@@ -90,19 +114,19 @@ static class AnalyzeCommand
     /// committed as one input's are). A failed input gets its error line and the next goes on;
     /// Ctrl-C stops the current run (its outputs kept under their .partial names) and starts no other.
     /// </summary>
-    static async Task<int> AnalyzeEachAsync(IReadOnlyList<AnalyzeOptions> runs, Func<Sinks.EventSinks> newSinks, bool json, CancellationToken ct)
+    static async Task<int> AnalyzeEachAsync(IReadOnlyList<AnalyzeOptions> runs, IReadOnlyList<string?> facesPaths, Func<Sinks.EventSinks> newSinks, bool json, CancellationToken ct)
     {
         var failed = new List<string>();
         int done = 0;
-        foreach (var options in runs)
+        for (int i = 0; i < runs.Count; i++)
         {
+            var options = runs[i];
             AnalyzeProgress.Log($"[{done + failed.Count + 1}/{runs.Count}] {options.InputPath}");
             AnalysisSummary result;
+            string? faces;
             try
             {
-                await using var sinks = newSinks();
-                var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log, sinks);
-                result = await AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct));
+                (result, faces) = await RunAsync(options, facesPaths[i], newSinks, ct);
             }
             catch (VideoAffectException e) when (!ct.IsCancellationRequested && !Outputs.StandardOutput.Closed(e)) // nobody reads the next input's records either
             {
@@ -114,6 +138,7 @@ static class AnalyzeCommand
                 continue;
             }
             Console.WriteLine(json ? OneLine(result.ToJson()) : result.ToText());
+            if (faces is not null) AnalyzeProgress.Log($"faces: {faces}");
             if (!result.Complete)
             {
                 int notStarted = runs.Count - done - failed.Count - 1;

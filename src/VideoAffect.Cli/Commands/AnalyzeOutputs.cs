@@ -13,7 +13,7 @@ namespace VideoAffect.Cli.Commands;
 static class AnalyzeOutputs
 {
     /// <summary>The paths of one input's run.</summary>
-    public sealed record Planned(string Input, string Video, string Events, string Summary, string? Report);
+    public sealed record Planned(string Input, string Video, string Events, string Summary, string? Report, string? Faces = null);
 
     /// <summary>The inputs with each folder replaced by the video files in it (<see cref="FolderInputs"/>); a folder without any is an error.</summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
@@ -31,8 +31,13 @@ static class AnalyzeOutputs
     static bool Animation(string file) =>
         AnimationExtensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase) && Media.AnimatedImage.IsAnimatedFile(file);
 
-    public static IReadOnlyList<Planned> Plan(IReadOnlyList<string> inputs, string? output, string? events, string? summary, string? report)
+    /// <param name="faces">--faces: a folder that exists, which gets each input's NAME.faces folder</param>
+    public static IReadOnlyList<Planned> Plan(IReadOnlyList<string> inputs, string? output, string? events, string? summary, string? report, string? faces = null)
     {
+        if (faces is not null && !Directory.Exists(faces))
+            throw new VideoAffectException(File.Exists(faces) || FileFacts.OfEntry(faces).Exists
+                ? $"--faces names '{faces}', which is not a folder; give a folder that exists (each video's faces go into NAME.faces there)"
+                : $"--faces names the folder '{faces}', which does not exist; create it first");
         bool several = inputs.Count > 1;
         string? videoFolder = Folder(output, "-o", several, nullDeviceAllowed: true);
         string? eventsFolder = Folder(events, "--events", several, nullDeviceAllowed: true);
@@ -57,7 +62,8 @@ static class AnalyzeOutputs
                 video,
                 eventsFolder is not null ? Path.Combine(eventsFolder, name + ".jsonl") : events ?? stem + ".jsonl",
                 summaryFolder is not null ? Path.Combine(summaryFolder, name + ".summary.json") : summary ?? stem + ".summary.json",
-                reportFolder is not null ? Path.Combine(reportFolder, name + ".html") : report));
+                reportFolder is not null ? Path.Combine(reportFolder, name + ".html") : report,
+                faces is null ? null : Commands.AnalyzeFaces.PathIn(faces, input)));
         }
         if (several) CheckApart(plan);
         return plan;
@@ -88,7 +94,7 @@ static class AnalyzeOutputs
 
         var writers = new Dictionary<string, string>();
         foreach (var run in plan)
-            foreach (string path in Files(run).Select(o => o.Path))
+            foreach (string path in Files(run).Select(o => o.Path).Concat(run.Faces is null ? [] : [run.Faces]))
                 if (writers.TryGetValue(FileFacts.Canonical(path), out string? other) && other != run.Input)
                     throw new VideoAffectException($"'{other}' and '{run.Input}' would both write '{path}'; analyse them into different folders");
                 else writers[FileFacts.Canonical(path)] = run.Input;
