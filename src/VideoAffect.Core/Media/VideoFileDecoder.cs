@@ -94,9 +94,9 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
                 // for a keyframe (a recording cut or exported mid-way, a camera's stream joined
                 // mid-way), which every such file does and is no damage (ffmpeg reports some 120
                 // errors for a 640x480 MPEG-TS cut 60 frames before its next keyframe). Nor is
-                // what ffmpeg says once this side has stopped it at the part's end (--end): its
-                // write to the closed pipe fails ("av_interleaved_write_frame(): Broken pipe").
-                .NotifyOnStandardError(line => { if (sink.Pictures && !sink.Stopped) damage.Add(line); })
+                // what ffmpeg says once this side has stopped it (the part's end, --end, or the
+                // run cancelled): its write to the closed pipe fails ("av_interleaved_write_frame(): Broken pipe").
+                .NotifyOnStandardError(line => { if (sink.Pictures && !stop.IsCancellationRequested) damage.Add(line); })
                 .CancellableThrough(stop.Token)
                 .ProcessAsynchronously(throwOnError: false);
             return (sink.Stopped ? null : new FfmpegExit(result.Success, [.. result.StandardError]), sink);
