@@ -25,7 +25,8 @@ public enum FaceFolderLayout
 /// own task, each under a temporary name and then renamed, so a reader never sees half a picture;
 /// an existing file is never replaced (a track of a later run that starts in the same second gets
 /// "-2" added). A full disk drops faces, counted and logged once, as a broker that is down drops
-/// messages; the frames never wait.
+/// messages; the frames never wait. For <c>analyze --faces</c> (<see cref="FaceFolderLayout.VideoTime"/>)
+/// the same files go flat into one video's folder, named by the track's start in the video.
 /// </summary>
 /// <param name="folder">DIR</param>
 /// <param name="keep">faces older than this (by the track's start) are deleted, at the start and then
