@@ -85,7 +85,7 @@ internal sealed class HaarCascadeKernel
     }
 
     /// <param name="packAfter">the stage counts after which survivors are packed (<see cref="Schedule"/>'s form)</param>
-    /// <param name="lists">two lists with room for a position per window (<paramref name="atlas"/>.Windows); the rounds alternate between them</param>
+    /// <param name="lists">two lists with room for a position per window (<paramref name="atlas"/>.Windows); the rounds alternate between them (with one packing point or none, only the first is used)</param>
     /// <param name="counts">room for <see cref="MaxRounds"/> counters: each round's list length (zeroed here)</param>
     /// <param name="hits">Room for hits.Length / 3 hits.</param>
     /// <param name="hitCount">One counter, zeroed by the caller.</param>

@@ -163,7 +163,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         if (frame.TiltedScratch is { } scratch)
             _tiltedIntegral!.Launch(stream, atlas, levels, frame.Levels.View, scratch.Prefix.View, scratch.Rising.View, scratch.Falling.View, frame.Tilted.View);
         _evaluate.Launch(stream, cascade, atlas, levels, new HaarIntegrals { Sum = frame.Sum.View, Squares = frame.Squares.View, Tilted = frame.Tilted.View },
-            _packAfter, (frame.ListA.View, frame.ListB.View), _roundCounts.View, _hits.View, _hitCount.View);
+            _packAfter, frame.Lists(_accelerator, _packAfter), _roundCounts.View, _hits.View, _hitCount.View);
         var count = new int[1];
         _hitCount.View.CopyToCPU(stream, count);
         stream.Synchronize();
@@ -213,7 +213,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
             .Where(c => !c.SequenceEqual(_packAfter)).Append(_packAfter).DistinctBy(Name);
         foreach (var schedule in schedules)
             steps.Add(($"cascade, {Name(schedule)}{(ReferenceEquals(schedule, _packAfter) ? " (the detector's)" : "")}",
-                Time(() => { _hitCount.MemSetToZero(stream); _evaluate.Launch(stream, cascade, atlas, atlasLevels, integrals, schedule, (frame.ListA.View, frame.ListB.View), _roundCounts.View, _hits.View, _hitCount.View); })));
+                Time(() => { _hitCount.MemSetToZero(stream); _evaluate.Launch(stream, cascade, atlas, atlasLevels, integrals, schedule, frame.Lists(_accelerator, schedule), _roundCounts.View, _hits.View, _hitCount.View); })));
         var count = new int[1];
         _hitCount.View.CopyToCPU(stream, count);
         stream.Synchronize();
@@ -280,7 +280,6 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
             // Only cascades with tilted features need the rotated integral; the others get a placeholder view.
             Tilted = accelerator.Allocate1D<int>(tilted ? Atlas.Integral : 1);
             ListA = accelerator.Allocate1D<int>(Math.Max(1, Atlas.Windows));
-            ListB = accelerator.Allocate1D<int>(Math.Max(1, Atlas.Windows));
             if (tilted)
                 TiltedScratch = (accelerator.Allocate1D<int>(Atlas.Pixels), accelerator.Allocate1D<int>(Atlas.Scratch), accelerator.Allocate1D<int>(Atlas.Scratch));
         }
@@ -293,9 +292,17 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         public MemoryBuffer1D<AtlasLevel, Stride1D.Dense> AtlasLevels { get; }
         public MemoryBuffer1D<ResizeTap, Stride1D.Dense> Taps { get; }
         public MemoryBuffer1D<byte, Stride1D.Dense> Image { get; }
-        /// <summary>The windows still in the running after a packing round, alternately (room for every window each).</summary>
+        /// <summary>The windows still in the running after a packing round (room for every window).</summary>
         public MemoryBuffer1D<int, Stride1D.Dense> ListA { get; }
-        public MemoryBuffer1D<int, Stride1D.Dense> ListB { get; }
+        /// <summary>The second list, which rounds alternate with the first: made the first time a schedule has two packing points or more.</summary>
+        MemoryBuffer1D<int, Stride1D.Dense>? _listB;
+
+        /// <summary>
+        /// The two lists the cascade's rounds alternate between; with one packing point or none the
+        /// second is never used, and the first stands in for it (12 MB less a detector at 1080p).
+        /// </summary>
+        public (ArrayView<int> A, ArrayView<int> B) Lists(Accelerator accelerator, IReadOnlyList<int> packAfter) =>
+            (ListA.View, packAfter.Count < 2 ? ListA.View : (_listB ??= accelerator.Allocate1D<int>(ListA.Length)).View);
 
         /// <summary>Room for the frame in BGR, made the first time a caller brings one.</summary>
         public MemoryBuffer1D<byte, Stride1D.Dense> Bgr(Accelerator accelerator) => _bgr ??= accelerator.Allocate1D<byte>(3L * Width * Height);
@@ -312,7 +319,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         public void Dispose()
         {
             _bgr?.Dispose();
-            Image.Dispose(); Levels.Dispose(); Sum.Dispose(); Squares.Dispose(); Tilted.Dispose(); Taps.Dispose(); AtlasLevels.Dispose(); ListA.Dispose(); ListB.Dispose();
+            Image.Dispose(); Levels.Dispose(); Sum.Dispose(); Squares.Dispose(); Tilted.Dispose(); Taps.Dispose(); AtlasLevels.Dispose(); ListA.Dispose(); _listB?.Dispose();
             if (TiltedScratch is { } scratch) { scratch.Prefix.Dispose(); scratch.Rising.Dispose(); scratch.Falling.Dispose(); }
         }
     }
