@@ -151,6 +151,14 @@ static class DeviceRun
                             seconds[i] * 1e3, "ms", layer.MultiplyAdds > 0 ? gflops : null, layer.MultiplyAdds > 0 && report.PeakGflops is { } peak ? gflops / peak : null));
                     }
                 });
+            if (backend is not null)
+                report.Section("GEMM group shapes", () =>
+                {
+                    int batch = data.Batches.Where(b => b <= 1024).Max();
+                    foreach (var t in dryRun ? GemmShapes.Run(accelerator, network, batch, runs: 1, maxLayers: 1, maxShapes: 2) : GemmShapes.Run(accelerator, network, batch, runs: 10))
+                        report.Speeds.Add(new KitReport.Speed($"GEMM layer {t.Layer} {t.Name}, batch {batch}, groups of {t.Shape.Tx}x{t.Shape.Ty}{(t.Chosen ? " (the rule's)" : "")}",
+                            t.Seconds * 1e3, "ms", t.Gflops, report.PeakGflops is { } peak ? t.Gflops / peak : null));
+                });
             // (Not in a dry run: two passes of a simulated GPU would add a minute to the test and measure nothing.)
             if (blazeBackend is not null && blazeNetwork is not null && !dryRun)
                 report.Section("BlazeFace speed", () =>
