@@ -88,8 +88,14 @@ internal sealed partial class FolderOutput : IDisposable
         }
         if (Exchange(Partial, Final))
         {
-            Empty(Partial, _ours); // the earlier result, now at the partial name
-            Directory.Delete(Partial);
+            // The earlier result, now at the partial name. A file of someone else's put there since
+            // the check keeps it (and the folder) as they are: the new result is in place either way.
+            try
+            {
+                Empty(Partial, _ours);
+                Directory.Delete(Partial);
+            }
+            catch (IOException) { }
             return;
         }
         // No exchanging rename on this file system: the earlier result goes first, then the new one
