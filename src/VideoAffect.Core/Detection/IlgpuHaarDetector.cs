@@ -299,7 +299,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
 
         /// <summary>
         /// The two lists the cascade's rounds alternate between; with one packing point or none the
-        /// second is never used, and the first stands in for it (12 MB less a detector at 1080p).
+        /// second is never used, and the first stands in for it (4 bytes less per window of the pyramid, a detector each).
         /// </summary>
         public (ArrayView<int> A, ArrayView<int> B) Lists(Accelerator accelerator, IReadOnlyList<int> packAfter) =>
             (ListA.View, packAfter.Count < 2 ? ListA.View : (_listB ??= accelerator.Allocate1D<int>(ListA.Length)).View);
