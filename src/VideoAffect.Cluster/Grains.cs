@@ -87,6 +87,8 @@ public sealed record JobOptions
     [Id(4)] public bool Report { get; init; }
     /// <summary>No annotated video: records, summary (and report) only.</summary>
     [Id(5)] public bool NoVideo { get; init; }
+    /// <summary>Each track's face with its description, in the folder NAME.annotated.faces beside the outputs (`--faces`).</summary>
+    [Id(6)] public bool Faces { get; init; }
 }
 
 /// <summary>A job handed to a node.</summary>

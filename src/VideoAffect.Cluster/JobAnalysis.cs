@@ -1,3 +1,4 @@
+using VideoAffect.Brokers.Files;
 using VideoAffect.Pipeline;
 
 namespace VideoAffect.Cluster;
@@ -5,19 +6,20 @@ namespace VideoAffect.Cluster;
 /// <summary>
 /// One job's `analyze` run, as the node runs it and as `cluster submit` checks it before the
 /// cluster hears of it: its outputs in the job's folder, named as `analyze VIDEO -o FOLDER/` names
-/// them (NAME.annotated.mp4, .jsonl or .csv, .summary.json, .html), and its options. One place, so
+/// them (NAME.annotated.mp4, .jsonl or .csv, .summary.json, .html, the .faces folder), and its options. One place, so
 /// the names the submitter checks for clashes are the names the node writes.
 /// </summary>
 public static class JobAnalysis
 {
-    /// <summary>Where a job's outputs go; <c>Video</c> is /dev/null without an annotated video, <c>Report</c> null without a report.</summary>
-    public static (string Video, string Events, string Summary, string? Report) Outputs(string folder, string input, JobOptions? options)
+    /// <summary>Where a job's outputs go: <c>Video</c> is /dev/null without an annotated video, <c>Report</c> and <c>Faces</c> (a folder) null when not asked for.</summary>
+    public static JobOutputs Outputs(string folder, string input, JobOptions? options)
     {
         var (video, events, summary) = FolderOutputs.In(folder, input);
-        return (options?.NoVideo == true ? "/dev/null" : video,
+        return new JobOutputs(options?.NoVideo == true ? "/dev/null" : video,
             options?.Csv == true ? Path.ChangeExtension(events, ".csv") : events,
             summary,
-            options?.Report == true ? Path.ChangeExtension(video, ".html") : null);
+            options?.Report == true ? Path.ChangeExtension(video, ".html") : null,
+            options?.Faces == true ? VideoFacesFolder.PathIn(folder, input) : null);
     }
 
     /// <summary>A job's options in a few words, as `cluster status` lists them ("" for a plain analyze).</summary>
@@ -32,20 +34,21 @@ public static class JobAnalysis
         if (options.Csv) words.Add("CSV records");
         if (options.Report) words.Add("report");
         if (options.NoVideo) words.Add("no video");
+        if (options.Faces) words.Add("faces");
         return string.Join(", ", words);
     }
 
     /// <summary>The run of <paramref name="job"/> with the node's recognition options.</summary>
     public static AnalyzeOptions Options(JobClaim job, RecognitionOptions recognition)
     {
-        var (video, events, summary, report) = Outputs(job.OutputDirectory, job.Input, job.Options);
+        var outputs = Outputs(job.OutputDirectory, job.Input, job.Options);
         return new AnalyzeOptions
         {
             InputPath = job.Input,
-            OutputPath = video,
-            EventsPath = events,
-            SummaryPath = summary,
-            ReportPath = report,
+            OutputPath = outputs.Video,
+            EventsPath = outputs.Events,
+            SummaryPath = outputs.Summary,
+            ReportPath = outputs.Report,
             Start = job.Options?.Start is { } start ? TimeSpan.FromSeconds(start) : null,
             End = job.Options?.End is { } end ? TimeSpan.FromSeconds(end) : null,
             RecordedAt = job.Options?.RecordedAt,
@@ -53,3 +56,6 @@ public static class JobAnalysis
         };
     }
 }
+
+/// <summary>A job's outputs, as its node writes them (see <see cref="JobAnalysis.Outputs"/>).</summary>
+public sealed record JobOutputs(string Video, string Events, string Summary, string? Report, string? Faces);

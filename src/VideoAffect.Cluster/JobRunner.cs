@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
+using VideoAffect.Brokers.Files;
 using VideoAffect.Pipeline;
+using VideoAffect.Sinks;
 
 namespace VideoAffect.Cluster;
 
@@ -43,7 +45,8 @@ public sealed class JobRunner(IGrainFactory grains, ILocalSiloDetails silo, JobS
         try
         {
             var options = JobAnalysis.Options(job, settings.Recognition);
-            var summary = await new VideoAnalyzer(options).RunAsync(stop);
+            var (summary, _) = await VideoFacesFolder.AnalyzeAsync(options, JobAnalysis.Outputs(job.OutputDirectory, job.Input, job.Options).Faces,
+                () => EventSinks.None, analyzer => analyzer.RunAsync(stop), log: null);
             if (stop.IsCancellationRequested) { await HandBackAsync(job); return; }
             await ReportAsync(() => Registry.Finished(job.Id, SiloKey, summary.Complete, summary.Error, summary.FramesWritten), stop);
             log($"{job.Id}: {summary.Status}, {summary.FramesWritten} frames");

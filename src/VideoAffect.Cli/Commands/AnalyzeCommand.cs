@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VideoAffect.Brokers.Files;
 using VideoAffect.Pipeline;
 
 namespace VideoAffect.Cli.Commands;
@@ -86,28 +87,9 @@ static class AnalyzeCommand
         return result.Complete ? 0 : CommandRunner.Cancelled;
     }
 
-    /// <summary>
-    /// One input's run with its sinks, and its faces folder when --faces asks for one (claimed
-    /// before the run, put in place after the sinks have written their last face).
-    /// </summary>
-    static async Task<(AnalysisSummary Result, string? Faces)> RunAsync(AnalyzeOptions options, string? facesPath, Func<Sinks.EventSinks> newSinks, CancellationToken ct)
-    {
-        await using var faces = AnalyzeFaces.Claim(facesPath, options);
-        AnalysisSummary result;
-        try
-        {
-            await using var sinks = faces is null ? newSinks() : faces.With(newSinks());
-            var analyzer = new VideoAnalyzer(options, AnalyzeProgress.Log, sinks);
-            result = await AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct));
-        }
-        catch
-        {
-            // A failed run's faces stay under the partial name, as its other outputs do.
-            if (faces?.Finish(complete: false) is { } kept) AnalyzeProgress.Log($"faces: {kept}");
-            throw;
-        }
-        return (result, faces?.Finish(result.Complete));
-    }
+    /// <summary>One input's run with its sinks, and its faces folder when --faces asks for one (<see cref="VideoFacesFolder"/>).</summary>
+    static Task<(AnalysisSummary Result, string? Faces)> RunAsync(AnalyzeOptions options, string? facesPath, Func<Sinks.EventSinks> newSinks, CancellationToken ct) =>
+        VideoFacesFolder.AnalyzeAsync(options, facesPath, newSinks, analyzer => AnalyzeProgress.WatchAsync(analyzer, analyzer.RunAsync(ct)), AnalyzeProgress.Log);
 
     /// <summary>
     /// Several inputs, one after the other, each a run of its own (its outputs claimed, written and

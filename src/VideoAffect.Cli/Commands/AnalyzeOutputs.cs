@@ -63,7 +63,7 @@ static class AnalyzeOutputs
                 eventsFolder is not null ? Path.Combine(eventsFolder, name + ".jsonl") : events ?? stem + ".jsonl",
                 summaryFolder is not null ? Path.Combine(summaryFolder, name + ".summary.json") : summary ?? stem + ".summary.json",
                 reportFolder is not null ? Path.Combine(reportFolder, name + ".html") : report,
-                faces is null ? null : Commands.AnalyzeFaces.PathIn(faces, input)));
+                faces is null ? null : Brokers.Files.VideoFacesFolder.PathIn(faces, input)));
         }
         if (several) CheckApart(plan);
         return plan;

@@ -18,7 +18,7 @@ static class ClusterCommand
         var remove = new Command("remove", "stop watching a camera and forget it");
         var name = new Argument<string>("name");
         remove.Arguments.Add(name);
-        var submit = new Command("submit", "analyse recorded videos on the cluster's nodes: OUTPUT/NAME.annotated.mp4 with its .jsonl (or .csv) records and .summary.json (and .html report) each, written once a run completes");
+        var submit = new Command("submit", "analyse recorded videos on the cluster's nodes: OUTPUT/NAME.annotated.mp4 with its .jsonl (or .csv) records and .summary.json (and .html report, .faces folder) each, written once a run completes");
         var files = new Argument<string[]>("videos") { Description = "video files (or folders: the video files in each) every node can read at the same path", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--output", "-o") { Description = "folder for the outputs, shared by the nodes", Required = true };
         var wait = new Option<bool>("--wait") { Description = "wait until every submitted video is done or failed (exit code 1 if one failed)" };
@@ -29,8 +29,9 @@ static class ClusterCommand
         var recordsFormat = new Option<string>("--records-format") { Description = "records as jsonl (NAME.annotated.jsonl) or csv (NAME.annotated.csv)", DefaultValueFactory = _ => "jsonl" };
         var report = new Option<bool>("--report") { Description = "an HTML report for each video (NAME.annotated.html)" };
         var noVideo = new Option<bool>("--no-video") { Description = "write no annotated video: records and summary (and report) only" };
+        var faces = new Option<bool>("--faces") { Description = "each track's face (its most confident) with its description in OUTPUT/NAME.annotated.faces/HHMMSS.mmm_TRACK_LABEL.jpg and .json, named by the track's start in the video; put in place only when its run completes" };
         submit.Arguments.Add(files);
-        foreach (var o in new Option[] { output, wait, start, end, recordedAt, recordsFormat, report, noVideo }) submit.Options.Add(o);
+        foreach (var o in new Option[] { output, wait, start, end, recordedAt, recordsFormat, report, noVideo, faces }) submit.Options.Add(o);
         var status = new Command("status", "the living nodes, which node watches each camera, and each job's state");
         var json = new Option<bool>("--json") { Description = "print the status as JSON" };
         status.Options.Add(json);
@@ -69,6 +70,7 @@ static class ClusterCommand
                 Csv = format == "csv",
                 Report = r.GetValue(report),
                 NoVideo = r.GetValue(noVideo),
+                Faces = r.GetValue(faces),
             };
             var (folder, plan) = PlanJobs(r.GetValue(files) ?? [], r.GetValue(output)!, options);
             await using var client = await ConnectAsync(r, submit, ct);
@@ -106,7 +108,7 @@ static class ClusterCommand
                     {
                         id = j.Key, input = j.Value.Input, state = j.Value.State, node = j.Value.Node, attempts = j.Value.Attempts, frames = j.Value.Frames, error = j.Value.Error,
                         outputs = JobOutputs(j.Value),
-                        options = j.Value.Options is { } o ? new { start = o.Start, end = o.End, recorded_at = o.RecordedAt, csv = o.Csv, report = o.Report, no_video = o.NoVideo } : null,
+                        options = j.Value.Options is { } o ? new { start = o.Start, end = o.End, recorded_at = o.RecordedAt, csv = o.Csv, report = o.Report, no_video = o.NoVideo, faces = o.Faces } : null,
                     }),
                 }));
             else
@@ -130,8 +132,8 @@ static class ClusterCommand
     /// <summary>Where a job writes, as the node names its outputs (null for what it does not write).</summary>
     static object JobOutputs(JobInfo job)
     {
-        var (video, events, summary, report) = JobAnalysis.Outputs(job.OutputDirectory, job.Input, job.Options);
-        return new { video = video == "/dev/null" ? null : video, events, summary, report };
+        var o = JobAnalysis.Outputs(job.OutputDirectory, job.Input, job.Options);
+        return new { video = o.Video == "/dev/null" ? null : o.Video, events = o.Events, summary = o.Summary, report = o.Report, faces = o.Faces };
     }
 
     /// <summary>The cameras to add, every one checked (name, URL, names given twice) before the cluster hears of any.</summary>
@@ -176,8 +178,8 @@ static class ClusterCommand
             throw new VideoAffectException($"--recorded-at {at} is one video's start, and {inputs.Count} videos are given; submit them one at a time, or give --recorded-at file to read each one's own creation_time");
         var plan = inputs.Select(input =>
         {
-            var (video, events, summary, report) = JobAnalysis.Outputs(folder, input, options);
-            return new AnalyzeOutputs.Planned(input, video, events, summary, report);
+            var o = JobAnalysis.Outputs(folder, input, options);
+            return new AnalyzeOutputs.Planned(input, o.Video, o.Events, o.Summary, o.Report, o.Faces);
         }).ToList();
         AnalyzeOutputs.CheckApart(plan);
         return (folder, plan);

@@ -133,12 +133,21 @@ public class ClusterTests
             Assert.Equal(5, final.Cameras.Count);
 
             // A job with options of its own, as analyze takes them: a part, wall-clock times, CSV
-            // records, a report, no annotated video (before 0.18 every job was a plain analyze).
+            // records, a report, no annotated video, the tracks' faces (before 0.18 every job was a plain analyze).
             string partOut = dir.File("parts");
             var part = ProcessRunner.Cli(["cluster", "submit", "--cluster", cluster, "--output", partOut, "--wait", videos[0], "--start", "2s", "--end", "6s",
-                "--recorded-at", "2026-12-04T08:00:00Z", "--records-format", "csv", "--report", "--no-video"], timeoutSeconds: 120);
+                "--recorded-at", "2026-12-04T08:00:00Z", "--records-format", "csv", "--report", "--no-video", "--faces"], timeoutSeconds: 120);
             Assert.True(part.ExitCode == 0, part.StandardOutput + part.StandardError);
             Assert.Equal(["talk1.annotated.csv", "talk1.annotated.html", "talk1.annotated.summary.json"], Directory.GetFiles(partOut).Select(Path.GetFileName).Order());
+            // The faces folder as analyze --faces writes it, put in place by the node when the run completed:
+            // each face named by its track's start in the video (inside the part), with its description.
+            string facesOut = Path.Combine(partOut, "talk1.annotated.faces");
+            Assert.Equal([facesOut], Directory.GetDirectories(partOut));
+            var faceFiles = Directory.GetFiles(facesOut).Select(Path.GetFileName).Where(n => n != ".videoaffect-output").Order().ToList();
+            var pictures = faceFiles.Where(n => n!.EndsWith(".jpg")).ToList();
+            Assert.NotEmpty(pictures);
+            Assert.Equal(pictures.Select(n => Path.ChangeExtension(n, ".json")).Concat(pictures).Order(), faceFiles);
+            Assert.All(pictures, n => Assert.InRange(double.Parse(n![..10], System.Globalization.CultureInfo.InvariantCulture), 2, 6)); // 000002.067_1_happy.jpg
             using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(partOut, "talk1.annotated.summary.json"))))
             {
                 Assert.Equal(60, summary.RootElement.GetProperty("frames_decoded").GetInt32()); // [2 s, 6 s) at 15 fps
@@ -159,11 +168,13 @@ public class ClusterTests
                 Assert.Equal(JsonValueKind.Null, job.GetProperty("outputs").GetProperty("video").ValueKind);
                 Assert.Equal(Path.Combine(partOut, "talk1.annotated.csv"), job.GetProperty("outputs").GetProperty("events").GetString());
                 Assert.Equal(Path.Combine(partOut, "talk1.annotated.html"), job.GetProperty("outputs").GetProperty("report").GetString());
+                Assert.Equal(facesOut, job.GetProperty("outputs").GetProperty("faces").GetString());
                 var options = job.GetProperty("options");
-                Assert.Equal((2.0, 6.0, true, true, true), (options.GetProperty("start").GetDouble(), options.GetProperty("end").GetDouble(),
-                    options.GetProperty("csv").GetBoolean(), options.GetProperty("report").GetBoolean(), options.GetProperty("no_video").GetBoolean()));
+                Assert.Equal((2.0, 6.0, true, true, true, true), (options.GetProperty("start").GetDouble(), options.GetProperty("end").GetDouble(),
+                    options.GetProperty("csv").GetBoolean(), options.GetProperty("report").GetBoolean(), options.GetProperty("no_video").GetBoolean(),
+                    options.GetProperty("faces").GetBoolean()));
             }
-            Assert.Contains($" -> {partOut} (2 s to 6 s, recorded at 2026-12-04T08:00:00Z, CSV records, report, no video)",
+            Assert.Contains($" -> {partOut} (2 s to 6 s, recorded at 2026-12-04T08:00:00Z, CSV records, report, no video, faces)",
                 ProcessRunner.Cli(["cluster", "status", "--cluster", cluster], timeoutSeconds: 60).StandardOutput);
         }
         catch (Exception e) when (e is not ClusterFailure)
