@@ -16,7 +16,9 @@ namespace VideoAffect.Kernels;
 /// The group's shape is chosen per launch (<see cref="Shape"/>): its channels fit Cout (a
 /// 7-channel layer in 64-wide blocks wasted 57 of every 64 products), and it has fewer threads
 /// when there are too few blocks to fill the multiprocessors (batch 1 ran at half the speed of
-/// the untiled kernel in 256-thread groups).
+/// the untiled kernel in 256-thread groups). Where a thread's four rows and four channels lie is
+/// the kernel's type parameter (<see cref="ITileLayout"/>): strided, as measured on the H200, or
+/// contiguous, read as one 16-byte load per side per k (<see cref="Layout"/>).
 /// </summary>
 internal sealed class ConvGemmKernel
 {
@@ -25,7 +27,7 @@ internal sealed class ConvGemmKernel
     /// <summary>The patch depth staged in shared memory at a time.</summary>
     public const int DepthSlice = 16;
 
-    readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int> _kernel;
+    readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int> _strided, _contiguous;
     readonly int _tile, _warp, _multiprocessors;
 
     public ConvGemmKernel(Accelerator accelerator)
@@ -34,19 +36,26 @@ internal sealed class ConvGemmKernel
         while (_tile < 16 && (2 * _tile) * (2 * _tile) <= accelerator.MaxNumThreadsPerGroup) _tile *= 2;
         _warp = accelerator.WarpSize;
         _multiprocessors = accelerator.NumMultiprocessors;
-        _kernel = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int>(Execute);
+        _strided = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int>(Execute<StridedTiles>);
+        _contiguous = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int>(Execute<ContiguousTiles>);
     }
+
+    /// <summary>The layout launches use unless told otherwise: strided, the one measured on a GPU (the GPU kit times both).</summary>
+    public TileLayout Layout { get; init; } = TileLayout.Strided;
 
     /// <summary>The side of the largest square group this accelerator gets: groups have up to Tile² threads.</summary>
     internal int Tile => _tile;
 
     /// <param name="shape">threads along channels and rows; by default <see cref="Shape"/>'s choice (the tests choose others)</param>
+    /// <param name="layout">where a thread's outputs lie; by default <see cref="Layout"/></param>
     public void Launch(AcceleratorStream stream, int batch, ArrayView<float> input, ArrayView<float> weights,
-        ArrayView<float> bias, ArrayView<float> output, in WindowGeometry g, bool relu, (int Tx, int Ty)? shape = null)
+        ArrayView<float> bias, ArrayView<float> output, in WindowGeometry g, bool relu, (int Tx, int Ty)? shape = null, TileLayout? layout = null)
     {
         int rows = batch * g.OutHeight * g.OutWidth;
         var (tx, ty) = shape ?? Shape(rows, g.OutChannels, _tile * _tile, _multiprocessors, _warp);
-        _kernel(stream, Configure(tx, ty, rows, g.OutChannels), input, weights, bias, output, g, rows, relu ? 1 : 0);
+        var chosen = layout ?? Layout;
+        var kernel = chosen == TileLayout.Contiguous ? _contiguous : _strided;
+        kernel(stream, Configure(tx, ty, rows, g.OutChannels, chosen), input, weights, bias, output, g, rows, relu ? 1 : 0);
     }
 
     /// <summary>
@@ -72,7 +81,11 @@ internal sealed class ConvGemmKernel
     public const int MaxRowThreads = 64;
 
     /// <summary>The dynamic shared memory a group of <paramref name="tx"/> x <paramref name="ty"/> threads takes.</summary>
-    internal static int SharedBytes(int tx, int ty) => sizeof(float) * (DepthSlice * (PerThread * ty + 1 + PerThread * tx) + 3 * PerThread * ty);
+    internal static int SharedBytes(int tx, int ty, TileLayout layout = TileLayout.Strided) =>
+        sizeof(float) * (DepthSlice * (PatchStride(layout, ty) + PerThread * tx) + 3 * PerThread * ty);
+
+    static int PatchStride(TileLayout layout, int ty) =>
+        layout == TileLayout.Contiguous ? default(ContiguousTiles).PatchStride(ty) : default(StridedTiles).PatchStride(ty);
 
     static long Blocks(int rows, int outChannels, int tx, int ty) =>
         (long)((rows + PerThread * ty - 1) / (PerThread * ty)) * ((outChannels + PerThread * tx - 1) / (PerThread * tx));
@@ -82,25 +95,27 @@ internal sealed class ConvGemmKernel
     /// only 65,535 in y, and rows reach millions (BlazeFace's 128x128 maps at batch 256). ILGPU's
     /// CPU accelerator has the same limits, but no test launched that many rows.
     /// </summary>
-    internal static KernelConfig Configure(int tx, int ty, int rows, int outChannels)
+    internal static KernelConfig Configure(int tx, int ty, int rows, int outChannels, TileLayout layout = TileLayout.Strided)
     {
         int rowBlock = PerThread * ty, channelBlock = PerThread * tx;
         return new KernelConfig(
             new Index2D((rows + rowBlock - 1) / rowBlock, (outChannels + channelBlock - 1) / channelBlock),
             new Index2D(tx, ty),
             // The two slices, then each row's input offset and window corner (ints, in float slots): SharedBytes.
-            SharedMemoryConfig.RequestDynamic<float>(SharedBytes(tx, ty) / sizeof(float)));
+            SharedMemoryConfig.RequestDynamic<float>(SharedBytes(tx, ty, layout) / sizeof(float)));
     }
 
-    static void Execute(ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias, ArrayView<float> output, WindowGeometry g, int rows, int relu)
+    static void Execute<TLayout>(ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias, ArrayView<float> output, WindowGeometry g, int rows, int relu)
+        where TLayout : struct, ITileLayout
     {
+        var layout = default(TLayout);
         int tx = Group.IdxX, ty = Group.IdxY, cx = Group.DimX, ry = Group.DimY;
         int threads = cx * ry, me = ty * cx + tx;
         int rowBlock = PerThread * ry, channelBlock = PerThread * cx;
         // [k][row] and [k][channel]: a slice of the block's patches and of its weights. The patches'
-        // rows are one longer than the block: the 16 threads that store one row's k's then write 16
-        // banks, not one.
-        int patchStride = rowBlock + 1;
+        // rows are longer than the block (the layout's stride): the 16 threads that store one row's k's
+        // then write different banks, not one.
+        int patchStride = layout.PatchStride(ry);
         var shared = SharedMemory.GetDynamic<float>();
         var patches = shared.SubView(0, DepthSlice * patchStride);
         var filters = shared.SubView(DepthSlice * patchStride, DepthSlice * channelBlock);
@@ -170,32 +185,32 @@ internal sealed class ConvGemmKernel
             Group.Barrier();
             for (int k = 0; k < DepthSlice; k++)
             {
-                int p = k * patchStride, q = k * channelBlock;
-                float a0 = patches[p + ty], a1 = patches[p + ty + ry], a2 = patches[p + ty + 2 * ry], a3 = patches[p + ty + 3 * ry];
-                float b0 = filters[q + tx], b1 = filters[q + tx + cx], b2 = filters[q + tx + 2 * cx], b3 = filters[q + tx + 3 * cx];
-                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+                var a = layout.Read(patches.SubView(k * patchStride, rowBlock), ty, ry);
+                var b = layout.Read(filters.SubView(k * channelBlock, channelBlock), tx, cx);
+                c00 += a.X * b.X; c01 += a.X * b.Y; c02 += a.X * b.Z; c03 += a.X * b.W;
+                c10 += a.Y * b.X; c11 += a.Y * b.Y; c12 += a.Y * b.Z; c13 += a.Y * b.W;
+                c20 += a.Z * b.X; c21 += a.Z * b.Y; c22 += a.Z * b.Z; c23 += a.Z * b.W;
+                c30 += a.W * b.X; c31 += a.W * b.Y; c32 += a.W * b.Z; c33 += a.W * b.W;
             }
             Group.Barrier();
         }
-        int row0 = firstRow + ty, channel0 = firstChannel + tx;
-        Store(output, bias, rows, cout, relu, row0, channel0, cx, c00, c01, c02, c03);
-        Store(output, bias, rows, cout, relu, row0 + ry, channel0, cx, c10, c11, c12, c13);
-        Store(output, bias, rows, cout, relu, row0 + 2 * ry, channel0, cx, c20, c21, c22, c23);
-        Store(output, bias, rows, cout, relu, row0 + 3 * ry, channel0, cx, c30, c31, c32, c33);
+        Store<TLayout>(output, bias, rows, cout, relu, firstRow + layout.Of(ty, ry, 0), firstChannel, tx, cx, c00, c01, c02, c03);
+        Store<TLayout>(output, bias, rows, cout, relu, firstRow + layout.Of(ty, ry, 1), firstChannel, tx, cx, c10, c11, c12, c13);
+        Store<TLayout>(output, bias, rows, cout, relu, firstRow + layout.Of(ty, ry, 2), firstChannel, tx, cx, c20, c21, c22, c23);
+        Store<TLayout>(output, bias, rows, cout, relu, firstRow + layout.Of(ty, ry, 3), firstChannel, tx, cx, c30, c31, c32, c33);
     }
 
-    /// <summary>One row's four outputs (channels <paramref name="channel"/>, + step, + 2 step, + 3 step) with bias and ReLU, those inside the output.</summary>
-    static void Store(ArrayView<float> output, ArrayView<float> bias, int rows, int cout, int relu, int row, int channel, int step, float v0, float v1, float v2, float v3)
+    /// <summary>One row's four outputs (the thread's four channels of the block) with bias and ReLU, those inside the output.</summary>
+    static void Store<TLayout>(ArrayView<float> output, ArrayView<float> bias, int rows, int cout, int relu, int row, int firstChannel, int tx, int cx,
+        float v0, float v1, float v2, float v3) where TLayout : struct, ITileLayout
     {
         if (row >= rows) return;
+        var layout = default(TLayout);
         long at = (long)row * cout;
-        Put(output, bias, cout, relu, at, channel, v0);
-        Put(output, bias, cout, relu, at, channel + step, v1);
-        Put(output, bias, cout, relu, at, channel + 2 * step, v2);
-        Put(output, bias, cout, relu, at, channel + 3 * step, v3);
+        Put(output, bias, cout, relu, at, firstChannel + layout.Of(tx, cx, 0), v0);
+        Put(output, bias, cout, relu, at, firstChannel + layout.Of(tx, cx, 1), v1);
+        Put(output, bias, cout, relu, at, firstChannel + layout.Of(tx, cx, 2), v2);
+        Put(output, bias, cout, relu, at, firstChannel + layout.Of(tx, cx, 3), v3);
     }
 
     static void Put(ArrayView<float> output, ArrayView<float> bias, int cout, int relu, long at, int channel, float sum)

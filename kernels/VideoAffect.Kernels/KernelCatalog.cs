@@ -19,7 +19,8 @@ internal static class KernelCatalog
 {
     public sealed record Kernel(Type Launcher, MethodInfo Method)
     {
-        public string Name => $"{Launcher.Name}.{Method.Name}";
+        /// <summary>Launcher.Method, and a generic kernel's type arguments after it (ConvGemmKernel.Execute.StridedTiles): each instance is a kernel of its own.</summary>
+        public string Name => $"{Launcher.Name}.{Method.Name}{string.Concat(Method.GetGenericArguments().Select(a => "." + a.Name))}";
 
         /// <summary>Auto-grouped kernels take their index first; explicitly grouped ones read Grid and Group themselves.</summary>
         public bool ImplicitlyGrouped => Method.GetParameters().FirstOrDefault()?.ParameterType is { } t
@@ -85,6 +86,6 @@ internal static class KernelCatalog
                     found.Add(method);
             }
         }
-        return found.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => new Kernel(launcher, m));
+        return found.Select(m => new Kernel(launcher, m)).OrderBy(k => k.Name, StringComparer.Ordinal);
     }
 }

@@ -12,8 +12,8 @@ namespace VideoAffect.Tests;
 /// the float64 reference: 1x1 and larger windows, SAME and VALID padding, stride 1 and 2, partial
 /// blocks on every side (rows, channels and the patch depth), batches 1 to 7. Its groups are sized
 /// from the accelerator, so it runs on the CPU accelerator in three shapes: the default (4x4
-/// groups), NVIDIA's (16x16, as on a GPU) and Intel's (8x8). GPU backends use it for every
-/// convolution and dense layer.
+/// groups), NVIDIA's (16x16, as on a GPU) and Intel's (8x8), each in both layouts of a thread's
+/// outputs. GPU backends use it for every convolution and dense layer.
 /// </summary>
 public class ConvGemmKernelTests
 {
@@ -69,14 +69,16 @@ public class ConvGemmKernelTests
         // The launch's own choice of group, the largest square one, and narrow ones of as many threads
         // (2 and 1 channel threads: blocks of 8 and 4 channels, many rows), and one of 6 threads, not a
         // multiple of the slice depth: a thread's k then changes from one staged element to the next.
-        foreach (var group in new (int Tx, int Ty)?[] { null, (tile, tile), (2, tile * tile / 2), (1, tile * tile), (1, 6) })
-        {
-            outBuffer.MemSetToZero();
-            kernel.Launch(accelerator.DefaultStream, batch, inBuffer.View, wBuffer.View, bBuffer.View, outBuffer.View, g, relu, group);
-            accelerator.Synchronize();
-            double error = RelativeError(outBuffer.GetAsArray1D(), expected.Data);
-            Assert.True(error <= 1e-4, $"{device} ({group?.ToString() ?? "its own"} groups): tiled {k}x{k} conv {h}x{w}x{cin}->{cout} s{stride} {(same ? "SAME" : "VALID")}: relative error {error:E2} (seed {rnd.Seed})");
-        }
+        // Both layouts of a thread's outputs (strided, and contiguous read 16 bytes at a time).
+        foreach (var layout in new[] { TileLayout.Strided, TileLayout.Contiguous })
+            foreach (var group in new (int Tx, int Ty)?[] { null, (tile, tile), (2, tile * tile / 2), (1, tile * tile), (1, 6) })
+            {
+                outBuffer.MemSetToZero();
+                kernel.Launch(accelerator.DefaultStream, batch, inBuffer.View, wBuffer.View, bBuffer.View, outBuffer.View, g, relu, group, layout);
+                accelerator.Synchronize();
+                double error = RelativeError(outBuffer.GetAsArray1D(), expected.Data);
+                Assert.True(error <= 1e-4, $"{device} ({group?.ToString() ?? "its own"} groups, {layout}): tiled {k}x{k} conv {h}x{w}x{cin}->{cout} s{stride} {(same ? "SAME" : "VALID")}: relative error {error:E2} (seed {rnd.Seed})");
+            }
     }
 
     /// <summary>
@@ -104,7 +106,8 @@ public class ConvGemmKernelTests
             for (int cout = 1; cout <= 300; cout++)
             {
                 var (tx, ty) = ConvGemmKernel.Shape(rows, cout, 256, 132, 32);
-                Assert.True(ConvGemmKernel.SharedBytes(tx, ty) <= 48 * 1024, $"{rows} rows, {cout} channels: {tx}x{ty} groups take {ConvGemmKernel.SharedBytes(tx, ty)} bytes");
+                foreach (var layout in new[] { TileLayout.Strided, TileLayout.Contiguous })
+                    Assert.True(ConvGemmKernel.SharedBytes(tx, ty, layout) <= 48 * 1024, $"{rows} rows, {cout} channels: {tx}x{ty} groups take {ConvGemmKernel.SharedBytes(tx, ty, layout)} bytes ({layout})");
                 Assert.True(tx * ty % 32 == 0, $"{rows} rows, {cout} channels: {tx}x{ty} groups are not whole warps");
             }
     }

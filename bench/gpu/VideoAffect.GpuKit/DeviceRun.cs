@@ -156,7 +156,7 @@ static class DeviceRun
                 {
                     int batch = dryRun ? 1 : data.Batches.Where(b => b <= 1024).Max();
                     foreach (var t in dryRun ? GemmShapes.Run(accelerator, network, batch, runs: 1, maxLayers: 1, maxShapes: 2) : GemmShapes.Run(accelerator, network, batch, runs: 10))
-                        report.Speeds.Add(new KitReport.Speed($"GEMM layer {t.Layer} {t.Name}, batch {batch}, groups of {t.Shape.Tx}x{t.Shape.Ty}{(t.Chosen ? " (the rule's)" : "")}",
+                        report.Speeds.Add(new KitReport.Speed($"GEMM layer {t.Layer} {t.Name}, batch {batch}, groups of {t.Shape.Tx}x{t.Shape.Ty}, {t.Layout.ToString().ToLowerInvariant()} tiles{(t.Chosen ? " (the rule's)" : "")}",
                             t.Seconds * 1e3, "ms", t.Gflops, report.PeakGflops is { } peak ? t.Gflops / peak : null));
                 });
             // (Not in a dry run: two passes of a simulated GPU would add a minute to the test and measure nothing.)

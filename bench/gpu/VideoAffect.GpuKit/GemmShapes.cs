@@ -11,10 +11,12 @@ namespace VideoAffect.GpuKit;
 /// chooses (<see cref="ConvGemmKernel.Shape"/>) and in the other shapes a GPU allows, on the layer's
 /// own geometry with made-up data: the rule was written from one run's layer times (run 3 on the
 /// H200), so the next run says which shape each layer runs fastest in, for the rule to follow.
+/// Each shape in both layouts of a thread's outputs (<see cref="TileLayout"/>): the contiguous one,
+/// read 16 bytes at a time, is unmeasured, and becomes the default only if it wins here.
 /// </summary>
 static class GemmShapes
 {
-    public sealed record Timing(int Layer, string Name, (int Tx, int Ty) Shape, bool Chosen, double Seconds, double Gflops);
+    public sealed record Timing(int Layer, string Name, (int Tx, int Ty) Shape, TileLayout Layout, bool Chosen, double Seconds, double Gflops);
 
     /// <summary>Group shapes tried besides the rule's: square, wide and tall ones of 64 to 256 threads.</summary>
     static readonly (int Tx, int Ty)[] Candidates = [(16, 16), (16, 8), (8, 16), (8, 8), (16, 4), (4, 16), (4, 64), (2, 64), (2, 32), (1, 64)];
@@ -35,22 +37,24 @@ static class GemmShapes
             int rows = batch * g.OutHeight * g.OutWidth;
             var chosen = ConvGemmKernel.Shape(rows, g.OutChannels, maxThreads, accelerator.NumMultiprocessors, accelerator.WarpSize);
             var shapes = Candidates.Prepend(chosen).Distinct()
-                .Where(s => s.Tx * s.Ty <= maxThreads && s.Ty <= ConvGemmKernel.MaxRowThreads && ConvGemmKernel.SharedBytes(s.Tx, s.Ty) <= 48 * 1024)
+                .Where(s => s.Tx * s.Ty <= maxThreads && s.Ty <= ConvGemmKernel.MaxRowThreads
+                    && ConvGemmKernel.SharedBytes(s.Tx, s.Ty, TileLayout.Strided) <= 48 * 1024 && ConvGemmKernel.SharedBytes(s.Tx, s.Ty, TileLayout.Contiguous) <= 48 * 1024)
                 .Take(maxShapes).ToList();
             using var input = accelerator.Allocate1D(Pattern((long)batch * g.InputSize));
             using var weights = accelerator.Allocate1D(Pattern(conv.Weights.Length));
             using var bias = accelerator.Allocate1D(conv.Bias);
             using var output = accelerator.Allocate1D<float>(Math.Max(1, (long)batch * g.OutputSize));
             foreach (var shape in shapes)
-            {
-                gemm.Launch(stream, batch, input.View, weights.View, bias.View, output.View, g, conv.Relu, shape);
-                stream.Synchronize();
-                long started = Stopwatch.GetTimestamp();
-                for (int r = 0; r < runs; r++) gemm.Launch(stream, batch, input.View, weights.View, bias.View, output.View, g, conv.Relu, shape);
-                stream.Synchronize();
-                double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds / runs;
-                timings.Add(new Timing(i, $"{conv.Op} {conv.OutputShape}", shape, shape == chosen, seconds, 2.0 * conv.MultiplyAdds * batch / seconds / 1e9));
-            }
+                foreach (var layout in new[] { TileLayout.Strided, TileLayout.Contiguous })
+                {
+                    gemm.Launch(stream, batch, input.View, weights.View, bias.View, output.View, g, conv.Relu, shape, layout);
+                    stream.Synchronize();
+                    long started = Stopwatch.GetTimestamp();
+                    for (int r = 0; r < runs; r++) gemm.Launch(stream, batch, input.View, weights.View, bias.View, output.View, g, conv.Relu, shape, layout);
+                    stream.Synchronize();
+                    double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds / runs;
+                    timings.Add(new Timing(i, $"{conv.Op} {conv.OutputShape}", shape, layout, shape == chosen, seconds, 2.0 * conv.MultiplyAdds * batch / seconds / 1e9));
+                }
         }
         return timings;
     }

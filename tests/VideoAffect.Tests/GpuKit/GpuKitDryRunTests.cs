@@ -52,6 +52,7 @@ public class GpuKitDryRunTests
             Assert.Contains(speeds, s => s.StartsWith("Haar 240x240 step: cascade"));
             Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && s.EndsWith("(the rule's)"));
             Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && !s.EndsWith("(the rule's)"));
+            Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && s.Contains(", contiguous tiles"));
             Assert.Contains(speeds, s => s.StartsWith("CPU baseline 240x240: our SIMD cascade (OpenCV's windows), 1 thread;"));
             Assert.Contains(speeds, s => s.StartsWith("1 streams of 240x240 at 30 fps") && s.Contains("a frame's detection") && s.Contains("ms and classification"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("Haar raw candidates vs CPU cascade"));
