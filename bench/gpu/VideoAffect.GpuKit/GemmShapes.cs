@@ -17,16 +17,19 @@ namespace VideoAffect.GpuKit;
 static class GemmShapes
 {
     public sealed record Timing(int Layer, string Name, (int Tx, int Ty) Shape, TileLayout Layout, bool Chosen, double Seconds, double Gflops);
+    /// <summary>How far the contiguous layout's outputs are from the strided one's, in the rule's shape, relative to the largest output (the sums are the same, in the same order).</summary>
+    public sealed record Agreement(int Layer, string Name, (int Tx, int Ty) Shape, double Difference);
 
     /// <summary>Group shapes tried besides the rule's: square, wide and tall ones of 64 to 256 threads.</summary>
     static readonly (int Tx, int Ty)[] Candidates = [(16, 16), (16, 8), (8, 16), (8, 8), (16, 4), (4, 16), (4, 64), (2, 64), (2, 32), (1, 64)];
 
     /// <param name="maxLayers">convolutions timed at most, first first (the dry run times one, in two shapes)</param>
-    public static List<Timing> Run(Accelerator accelerator, Network network, int batch, int runs, int maxLayers = int.MaxValue, int maxShapes = int.MaxValue)
+    public static (List<Timing> Timings, List<Agreement> Agreements) Run(Accelerator accelerator, Network network, int batch, int runs, int maxLayers = int.MaxValue, int maxShapes = int.MaxValue)
     {
         var gemm = new ConvGemmKernel(accelerator);
         int maxThreads = gemm.Tile * gemm.Tile;
         var timings = new List<Timing>();
+        var agreements = new List<Agreement>();
         var stream = accelerator.DefaultStream;
         int timed = 0;
         for (int i = 1; i < network.Layers.Count && timed < maxLayers; i++)
@@ -44,6 +47,14 @@ static class GemmShapes
             using var weights = accelerator.Allocate1D(Pattern(conv.Weights.Length));
             using var bias = accelerator.Allocate1D(conv.Bias);
             using var output = accelerator.Allocate1D<float>(Math.Max(1, (long)batch * g.OutputSize));
+            // Both layouts in the rule's shape give the same outputs: the contiguous one is checked where it is timed.
+            gemm.Launch(stream, batch, input.View, weights.View, bias.View, output.View, g, conv.Relu, chosen, TileLayout.Strided);
+            var strided = output.GetAsArray1D(stream);
+            output.MemSetToZero(stream);
+            gemm.Launch(stream, batch, input.View, weights.View, bias.View, output.View, g, conv.Relu, chosen, TileLayout.Contiguous);
+            var contiguous = output.GetAsArray1D(stream);
+            double largest = Math.Max(1e-30, strided.Max(MathF.Abs));
+            agreements.Add(new Agreement(i, $"{conv.Op} {conv.OutputShape}", chosen, strided.Zip(contiguous, (a, b) => Math.Abs(a - b)).Max() / largest));
             foreach (var shape in shapes)
                 foreach (var layout in new[] { TileLayout.Strided, TileLayout.Contiguous })
                 {
@@ -56,7 +67,7 @@ static class GemmShapes
                     timings.Add(new Timing(i, $"{conv.Op} {conv.OutputShape}", shape, layout, shape == chosen, seconds, 2.0 * conv.MultiplyAdds * batch / seconds / 1e9));
                 }
         }
-        return timings;
+        return (timings, agreements);
     }
 
     /// <summary>Values of a usual size, the same on every run (the speed does not depend on them).</summary>

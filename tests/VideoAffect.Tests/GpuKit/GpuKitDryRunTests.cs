@@ -42,6 +42,7 @@ public class GpuKitDryRunTests
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("training: weights after 3 Adam steps"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("training: layer 1 Conv2D") && c.GetProperty("name").GetString()!.Contains("gradients"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("training: Adam's variances after the first step"));
+            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("GEMM layer 1 Conv2D") && c.GetProperty("name").GetString()!.EndsWith("contiguous tiles vs strided"));
             foreach (var onnx in new[] { "ONNX branches_opset13.onnx layer", "ONNX nhwc_opset21.onnx layer", "ONNX depthwise_opset11.onnx layer" })
                 Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith(onnx));
             Assert.All(checks, c => Assert.True(c.GetProperty("passed").GetBoolean(), c.GetProperty("name").GetString()));
