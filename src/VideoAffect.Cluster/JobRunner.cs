@@ -44,8 +44,9 @@ public sealed class JobRunner(IGrainFactory grains, ILocalSiloDetails silo, JobS
         log($"{job.Id}: analysing {job.Input} (run {job.Attempt})");
         try
         {
-            if (job.Options?.Faces == true && settings.Recognition.Anonymize != Anonymization.None)
-                throw new VideoAffectException($"node {settings.Node} hides faces (its --anonymize), so it has none to keep for the job's --faces");
+            // The node's own options, which the submitter never gave, are named as the node's.
+            if (job.Options?.Faces == true && FaceFolderSink.OptionKeepingNoFaces(settings.Recognition) is { } option)
+                throw new VideoAffectException($"node {settings.Node} runs with {option}, so it keeps no faces for the job's --faces");
             var options = JobAnalysis.Options(job, settings.Recognition);
             var (summary, _) = await VideoFacesFolder.AnalyzeAsync(options, JobAnalysis.Outputs(job.OutputDirectory, job.Input, job.Options).Faces,
                 () => EventSinks.None, analyzer => analyzer.RunAsync(stop), log: null);

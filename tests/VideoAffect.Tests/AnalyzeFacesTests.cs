@@ -49,10 +49,10 @@ public class AnalyzeFacesTests
             Assert.True(picture.Width >= 24 && picture.Height >= 24, $"{name}.jpg is a picture of a face ({picture.Width}x{picture.Height})");
         }
 
-        // A second run (the first half second) replaces the folder whole: its faces only.
-        var again = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("out.mp4"), "--faces", dir.File("faces"), "--end", "0.5", "--backend", "cpu", "--no-tracking"]);
+        // A second run (the first half second, where the detector is told to find no face) replaces the folder whole: its faces only.
+        var again = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("out.mp4"), "--faces", dir.File("faces"), "--end", "0.5", "--backend", "cpu", "--min-neighbors", "1000"]);
         Assert.True(again.ExitCode == 0, again.StandardError);
-        Assert.Empty(Directory.GetFiles(folder, "*.jpg")); // no tracks, no faces: nothing of the first run is left
+        Assert.Empty(Directory.GetFiles(folder, "*.jpg")); // no faces found: nothing of the first run is left
         Assert.True(File.Exists(Path.Combine(folder, FolderOutput.MarkerName)));
         Assert.Equal(["faces/talk.annotated.faces"], Directory.GetFileSystemEntries(dir.File("faces")).Select(p => Path.GetRelativePath(dir.Path, p)));
     }
@@ -102,6 +102,10 @@ public class AnalyzeFacesTests
         var hidden = ProcessRunner.Cli(["analyze", clip, "--faces", dir.File("faces"), "--anonymize", "blur"]);
         Assert.Equal(2, hidden.ExitCode);
         Assert.Contains("--faces keeps the faces that --anonymize hides", hidden.StandardError);
+        // Without tracking there is no track to keep a face of: said, not an empty folder.
+        var untracked = ProcessRunner.Cli(["analyze", clip, "--faces", dir.File("faces"), "--no-tracking"]);
+        Assert.Equal(2, untracked.ExitCode);
+        Assert.Equal("videoaffect: error: --faces keeps each track's face, and --no-tracking makes no tracks; give one or the other", untracked.StandardError.Trim());
         var missing = ProcessRunner.Cli(["analyze", clip, "--faces", dir.File("nowhere")]);
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("--faces names the folder", missing.StandardError);

@@ -40,6 +40,24 @@ public sealed class FaceFolderSink : OutboxSink<FaceFile>
     public static readonly System.Text.RegularExpressions.Regex VideoTimeNames = new(
         @"^(\.?\d{6,}\.\d{3}_\d+_[A-Za-z0-9_-]+?(-\d+)?\.(jpg|json)(\.partial)?|\.videoaffect-write-test-\d+)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
+    /// <summary>
+    /// The recognition option that leaves a run no face to keep: <c>--anonymize</c> hides them, and
+    /// <c>--no-tracking</c> makes no tracks to end (before 0.22 `--faces` with it wrote nothing and
+    /// said nothing); null when the run keeps faces.
+    /// </summary>
+    public static string? OptionKeepingNoFaces(RecognitionOptions recognition) =>
+        recognition.Anonymize != Anonymization.None ? "--anonymize" : !recognition.Tracking ? "--no-tracking" : null;
+
+    /// <summary>Refuses <c>--faces</c> beside an option that leaves it nothing to keep, in one line that says which.</summary>
+    public static void CheckKeepsFaces(RecognitionOptions recognition)
+    {
+        switch (OptionKeepingNoFaces(recognition))
+        {
+            case "--anonymize": throw new VideoAffectException("--faces keeps the faces that --anonymize hides; give one or the other");
+            case { } option: throw new VideoAffectException($"--faces keeps each track's face, and {option} makes no tracks; give one or the other");
+        }
+    }
+
     /// <summary>What this sink names its files in a day folder: HHMMSS+ZZZZ_TRACK_LABEL[-N].jpg or .json.</summary>
     static readonly System.Text.RegularExpressions.Regex Ours = new(@"^(\d{6}[+-]\d{4})_\d+_[A-Za-z0-9_-]+?(-\d+)?\.(jpg|json)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);

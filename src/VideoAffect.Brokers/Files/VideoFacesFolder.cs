@@ -53,8 +53,7 @@ public sealed class VideoFacesFolder : IAsyncDisposable
     static VideoFacesFolder? Claim(string? path, AnalyzeOptions options)
     {
         if (path is null) return null;
-        if (options.Recognition.Anonymize != Anonymization.None)
-            throw new VideoAffectException("--faces keeps the faces that --anonymize hides; give one or the other");
+        FaceFolderSink.CheckKeepsFaces(options.Recognition);
         var folder = FolderOutput.Claim(path, "faces folder", FaceFolderSink.VideoTimeNames,
             inputs: [options.InputPath, options.Recognition.ModelPath ?? "", options.Recognition.Detector.CascadePath],
             outputs: [options.OutputPath, options.EventsPath, options.SummaryPath ?? "", options.ReportPath ?? ""]);

@@ -19,11 +19,12 @@ sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration>
     /// <summary>--faces-keep as given; null when left out (every face kept).</summary>
     public TimeSpan? ReadFacesKeep(ParseResult r) => r.GetResult(FacesKeep) is { Implicit: false } ? r.GetValue(FacesKeep).Value : null;
 
-    /// <summary>--faces as given, refused with --anonymize (a run that hides faces keeps none).</summary>
-    public string? ReadFaces(ParseResult r, RecognitionOptions recognition) =>
-        r.GetValue(Faces) is { } folder && recognition.Anonymize != Anonymization.None
-            ? throw new VideoAffectException("--faces keeps the faces that --anonymize hides; give one or the other")
-            : r.GetValue(Faces);
+    /// <summary>--faces as given, refused with --anonymize or --no-tracking (a run that hides faces or makes no tracks keeps none).</summary>
+    public string? ReadFaces(ParseResult r, RecognitionOptions recognition)
+    {
+        if (r.GetValue(Faces) is { } folder) Brokers.Files.FaceFolderSink.CheckKeepsFaces(recognition);
+        return r.GetValue(Faces);
+    }
 
     /// <summary>--record-keep as given; null when left out (every recording kept).</summary>
     public TimeSpan? ReadKeep(ParseResult r) => r.GetResult(RecordKeep) is { Implicit: false } ? r.GetValue(RecordKeep).Value : null;

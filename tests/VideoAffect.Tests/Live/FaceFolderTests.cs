@@ -89,6 +89,7 @@ public sealed class FaceFolderTests
         foreach (var (extra, message) in new[]
         {
             (new[] { "--faces", dir.File("faces"), "--anonymize", "blur" }, "--faces keeps the faces that --anonymize hides; give one or the other"),
+            (new[] { "--faces", dir.File("faces"), "--no-tracking" }, "--faces keeps each track's face, and --no-tracking makes no tracks; give one or the other"),
             (new[] { "--faces", dir.File("notes.txt") }, $"the faces folder '{dir.File("notes.txt")}' is a file, not a folder; give a folder (it is made if missing)"),
             (new[] { "--faces", "/dev/null" }, "the faces folder '/dev/null' is a file, not a folder; give a folder (it is made if missing)"),
         })
