@@ -98,6 +98,14 @@ public class AnalyzeFacesTests
         Assert.Contains("is a folder VideoAffect did not make", refused.StandardError);
         Assert.Equal("a user's picture", File.ReadAllText(dir.File("faces/talk.annotated.faces/me.jpg")));
         Assert.False(File.Exists(dir.File("out.mp4")));
+        // In a batch, the second video's folder refuses the whole batch before its first video runs.
+        string first = Clips.MovingFace(dir.File("intro.mp4"), 6, audio: false);
+        Directory.CreateDirectory(dir.File("out"));
+        var batch = ProcessRunner.Cli(["analyze", first, clip, "-o", dir.File("out"), "--faces", dir.File("faces"), "--backend", "cpu"]);
+        Assert.Equal(2, batch.ExitCode);
+        Assert.Contains($"videoaffect: error: {clip}: the faces folder", batch.StandardError);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.File("out")));
+        Assert.Equal(["talk.annotated.faces"], Directory.GetFileSystemEntries(dir.File("faces")).Select(Path.GetFileName));
 
         var hidden = ProcessRunner.Cli(["analyze", clip, "--faces", dir.File("faces"), "--anonymize", "blur"]);
         Assert.Equal(2, hidden.ExitCode);

@@ -49,12 +49,26 @@ public sealed class VideoFacesFolder : IAsyncDisposable
         return (result, faces?.Finish(result.Complete));
     }
 
+    const string What = "faces folder";
+
+    /// <summary>
+    /// The claim's checks without the claim, for a batch whose every folder is checked before its
+    /// first run starts (`analyze A B --faces F`, `cluster submit --faces`): a folder VideoAffect did
+    /// not make, or an input inside it, refuses the whole batch, not its second video half-way. A
+    /// folder whose parent is not made yet (a cluster's new output folder) has nothing to check.
+    /// </summary>
+    public static void Check(string path, IEnumerable<string> inputs, IEnumerable<string> outputs)
+    {
+        if (!Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(path).TrimEnd('/')))) return;
+        FolderOutput.Check(path, What, FaceFolderSink.VideoTimeNames, inputs, outputs);
+    }
+
     /// <summary>Claims the run's faces folder before it starts (checked against its inputs and other outputs); null without one.</summary>
     static VideoFacesFolder? Claim(string? path, AnalyzeOptions options)
     {
         if (path is null) return null;
         FaceFolderSink.CheckKeepsFaces(options.Recognition);
-        var folder = FolderOutput.Claim(path, "faces folder", FaceFolderSink.VideoTimeNames,
+        var folder = FolderOutput.Claim(path, What, FaceFolderSink.VideoTimeNames,
             inputs: [options.InputPath, options.Recognition.ModelPath ?? "", options.Recognition.Detector.CascadePath],
             outputs: [options.OutputPath, options.EventsPath, options.SummaryPath ?? "", options.ReportPath ?? ""]);
         return new VideoFacesFolder(folder);

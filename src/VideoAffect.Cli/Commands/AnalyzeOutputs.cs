@@ -99,13 +99,15 @@ static class AnalyzeOutputs
                     throw new VideoAffectException($"'{other}' and '{run.Input}' would both write '{path}'; analyse them into different folders");
                 else writers[FileFacts.Canonical(path)] = run.Input;
 
-        // An output that is another run's input (analyze a.mp4 a.annotated.mp4): the rules of one run, over all the inputs.
+        // An output that is another run's input (analyze a.mp4 a.annotated.mp4): the rules of one run, over all the inputs;
+        // and a faces folder that may not be replaced (one VideoAffect did not make) refuses the batch before its first run.
         foreach (var run in plan)
         {
             using var rules = new OutputSet(plan.Select(p => p.Input));
             try
             {
                 foreach (var (path, what) in Files(run)) rules.Add(path, what);
+                if (run.Faces is not null) Brokers.Files.VideoFacesFolder.Check(run.Faces, plan.Select(p => p.Input), Files(run).Select(f => f.Path));
             }
             catch (VideoAffectException e) { throw new VideoAffectException($"{run.Input}: {e.Message}"); }
         }

@@ -43,6 +43,29 @@ internal sealed partial class FolderOutput : IDisposable
     /// <param name="outputs">the run's other outputs: none may be the folder, or inside it</param>
     public static FolderOutput Claim(string path, string what, Regex ours, IEnumerable<string> inputs, IEnumerable<string> outputs)
     {
+        var (final, partial) = Check(path, what, ours, inputs, outputs);
+        var held = OutputLock.Acquire(final, what);
+        try
+        {
+            if (Directory.Exists(partial)) Empty(partial, ours); // an earlier run's, stopped before it completed
+            Directory.CreateDirectory(partial);
+            File.WriteAllText(Path.Combine(partial, MarkerName), "Made by VideoAffect; replaced as a whole by the next run that writes here.\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            held.Dispose();
+            throw new VideoAffectException($"cannot write the {what} '{path}': {e.Message.Split('\n')[0].Trim()}");
+        }
+        return new FolderOutput(path, what, final, ours, held);
+    }
+
+    /// <summary>
+    /// The checks of <see cref="Claim"/> without claiming anything: for a batch, whose runs' folders
+    /// are all checked before the first run starts (a batch never stops half-way over a folder it
+    /// may not replace). Returns the folder's final and partial paths.
+    /// </summary>
+    public static (string Final, string Partial) Check(string path, string what, Regex ours, IEnumerable<string> inputs, IEnumerable<string> outputs)
+    {
         if (string.IsNullOrWhiteSpace(path)) throw new VideoAffectException($"the {what} path is empty");
         string final = Path.GetFullPath(path).TrimEnd('/');
         string partial = OutputTarget.PartialPathOf(final);
@@ -59,19 +82,7 @@ internal sealed partial class FolderOutput : IDisposable
         }
         CheckReplaceable(final, path, what, ours);
         CheckReplaceable(partial, path, what, ours, isPartial: true);
-        var held = OutputLock.Acquire(final, what);
-        try
-        {
-            if (Directory.Exists(partial)) Empty(partial, ours); // an earlier run's, stopped before it completed
-            Directory.CreateDirectory(partial);
-            File.WriteAllText(Path.Combine(partial, MarkerName), "Made by VideoAffect; replaced as a whole by the next run that writes here.\n");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            held.Dispose();
-            throw new VideoAffectException($"cannot write the {what} '{path}': {e.Message.Split('\n')[0].Trim()}");
-        }
-        return new FolderOutput(path, what, final, ours, held);
+        return (final, partial);
     }
 
     /// <summary>
