@@ -64,7 +64,7 @@ public class ClusterTests
             }
 
             // A folder of ten recorded videos; the first node to analyse one dies without a word, mid-job.
-            var submit = Task.Run(() => ProcessRunner.Cli(["cluster", "submit", "--cluster", cluster, "--output", outputs, "--wait", recordings], timeoutSeconds: 300));
+            var submit = Task.Run(() => ProcessRunner.Cli(["cluster", "submit", "--cluster", cluster, "--output", outputs, "--wait", "--faces", recordings], timeoutSeconds: 300));
             string? victim = null;
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             while (victim is null && DateTime.UtcNow < deadline)
@@ -102,6 +102,9 @@ public class ClusterTests
             // No .partial left, no extra copy, no hidden file of the killed run's (the 31st file once, unnamed).
             var left = Directory.GetFiles(outputs).Select(Path.GetFileName).Order().ToList();
             Assert.True(left.Count == 30, $"{left.Count} files: {string.Join(", ", left)}");
+            // Each video's faces folder in place, the killed run's partial one taken over by its rerun.
+            Assert.Equal(videos.Select(v => Path.GetFileNameWithoutExtension(v) + ".annotated.faces").Order(), Directory.GetDirectories(outputs).Select(Path.GetFileName).Order());
+            Assert.All(videos, v => Assert.NotEmpty(Directory.GetFiles(Path.Combine(outputs, Path.GetFileNameWithoutExtension(v) + ".annotated.faces"), "*.jpg")));
 
             // Redis dies under the running cluster: each node says so once; the cameras go on.
             var living = nodes.Where(n => n.Key != victim).ToList();
