@@ -7,27 +7,25 @@ namespace VideoAffect.Kernels;
 /// Convolution of any window, stride and padding as an implicit GEMM: output [pixels, Cout] =
 /// patches [pixels, kh*kw*Cin] x weights [kh*kw*Cin, Cout] (HWIO is exactly that matrix; a patch
 /// row is gathered from the NHWC input on the fly, zero in the padding), plus bias and optional
-/// ReLU. A group of Tx x Ty threads computes a block of 4Ty pixels x 4Tx channels, staging
-/// 16-deep slices of the patches and the weights in shared memory; each thread keeps a 4 x 4 tile
-/// of outputs in registers, so every value it reads from shared memory feeds four multiply-adds
-/// (one output per thread, the first version's, fed one: its 1x1 layers ran at 7 % of the H200's
-/// fp32 peak, 11 % with the tiles, 2026-12-04). A thread's rows are Ty apart and its channels Tx
-/// apart, so a warp reads shared memory without bank conflicts and writes adjacent channels.
+/// ReLU. A group of Tx x Ty threads computes a block of S*Ty pixels x S*Tx channels, staging
+/// 16-deep slices of the patches and the weights in shared memory; each thread keeps an S x S
+/// tile of outputs in registers (S = 4, or 8 in the wide layout), so every value it reads from
+/// shared memory feeds S multiply-adds (one output per thread, the first version's, fed one: its
+/// 1x1 layers ran at 7 % of the H200's fp32 peak, 11 % with 4 x 4 tiles, 2026-12-04).
 /// The group's shape is chosen per launch (<see cref="Shape"/>): its channels fit Cout (a
 /// 7-channel layer in 64-wide blocks wasted 57 of every 64 products), and it has fewer threads
 /// when there are too few blocks to fill the multiprocessors (batch 1 ran at half the speed of
-/// the untiled kernel in 256-thread groups). Where a thread's four rows and four channels lie is
-/// the kernel's type parameter (<see cref="ITileLayout"/>): strided, as measured on the H200, or
-/// contiguous, read as one 16-byte load per side per k (<see cref="Layout"/>).
+/// the untiled kernel in 256-thread groups). How many outputs a thread keeps and where they lie is
+/// the kernel's type parameter (<see cref="ITileLayout{TSums}"/>): 4 x 4 strided, as measured on
+/// the H200; 4 x 4 contiguous, read as one 16-byte load per side per k; 8 x 8 wide
+/// (<see cref="Layout"/>; the GPU kit times all three).
 /// </summary>
 internal sealed class ConvGemmKernel
 {
-    /// <summary>Each thread's outputs along each side of its tile.</summary>
-    public const int PerThread = 4;
     /// <summary>The patch depth staged in shared memory at a time.</summary>
     public const int DepthSlice = 16;
 
-    readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int> _strided, _contiguous;
+    readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int> _strided, _contiguous, _wide;
     readonly int _tile, _warp, _multiprocessors;
 
     public ConvGemmKernel(Accelerator accelerator)
@@ -36,59 +34,69 @@ internal sealed class ConvGemmKernel
         while (_tile < 16 && (2 * _tile) * (2 * _tile) <= accelerator.MaxNumThreadsPerGroup) _tile *= 2;
         _warp = accelerator.WarpSize;
         _multiprocessors = accelerator.NumMultiprocessors;
-        _strided = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int>(Execute<StridedTiles>);
-        _contiguous = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int>(Execute<ContiguousTiles>);
+        _strided = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int>(Execute<StridedTiles, Sums4x4>);
+        _contiguous = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int>(Execute<ContiguousTiles, Sums4x4>);
+        _wide = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowGeometry, int, int>(Execute<WideTiles, Sums8x8>);
     }
 
-    /// <summary>The layout launches use unless told otherwise: strided, the one measured on a GPU (the GPU kit times both).</summary>
+    /// <summary>The layout launches use unless told otherwise: strided, the one measured on a GPU (the GPU kit times all three).</summary>
     public TileLayout Layout { get; init; } = TileLayout.Strided;
 
     /// <summary>The side of the largest square group this accelerator gets: groups have up to Tile² threads.</summary>
     internal int Tile => _tile;
 
+    /// <summary>A thread's outputs along each side of its tile in <paramref name="layout"/>.</summary>
+    public static int Side(TileLayout layout) => layout == TileLayout.Wide ? default(WideTiles).Side : default(StridedTiles).Side;
+
     /// <param name="shape">threads along channels and rows; by default <see cref="Shape"/>'s choice (the tests choose others)</param>
-    /// <param name="layout">where a thread's outputs lie; by default <see cref="Layout"/></param>
+    /// <param name="layout">how many outputs a thread keeps and where; by default <see cref="Layout"/></param>
     public void Launch(AcceleratorStream stream, int batch, ArrayView<float> input, ArrayView<float> weights,
         ArrayView<float> bias, ArrayView<float> output, in WindowGeometry g, bool relu, (int Tx, int Ty)? shape = null, TileLayout? layout = null)
     {
         int rows = batch * g.OutHeight * g.OutWidth;
-        var (tx, ty) = shape ?? Shape(rows, g.OutChannels, _tile * _tile, _multiprocessors, _warp);
         var chosen = layout ?? Layout;
-        var kernel = chosen == TileLayout.Contiguous ? _contiguous : _strided;
+        var (tx, ty) = shape ?? Shape(rows, g.OutChannels, _tile * _tile, _multiprocessors, _warp, chosen);
+        var kernel = chosen switch { TileLayout.Contiguous => _contiguous, TileLayout.Wide => _wide, _ => _strided };
         kernel(stream, Configure(tx, ty, rows, g.OutChannels, chosen), input, weights, bias, output, g, rows, relu ? 1 : 0);
     }
 
     /// <summary>
-    /// The group for a launch: channel threads Tx, the fewest (a power of two up to 16) whose 4Tx
+    /// The group for a launch: channel threads Tx, the fewest (a power of two up to 16) whose S*Tx
     /// channels cover Cout; row threads Ty filling <paramref name="maxThreads"/>, up to
     /// <see cref="MaxRowThreads"/>; then half the rows at a time, down to a warp, while the blocks
     /// would not give each multiprocessor two groups.
     /// </summary>
-    internal static (int Tx, int Ty) Shape(int rows, int outChannels, int maxThreads, int multiprocessors, int warp)
+    internal static (int Tx, int Ty) Shape(int rows, int outChannels, int maxThreads, int multiprocessors, int warp, TileLayout layout = TileLayout.Strided)
     {
+        int side = Side(layout);
         int tx = 1;
-        while (tx < 16 && PerThread * tx < outChannels && 2 * tx <= maxThreads) tx *= 2;
+        while (tx < 16 && side * tx < outChannels && 2 * tx <= maxThreads) tx *= 2;
         int ty = Math.Clamp(maxThreads / tx, 1, MaxRowThreads);
-        while (ty > 1 && tx * ty / 2 >= warp && Blocks(rows, outChannels, tx, ty) < 2L * multiprocessors) ty /= 2;
+        while (ty > 1 && tx * ty / 2 >= warp && Blocks(rows, outChannels, tx, ty, side) < 2L * multiprocessors) ty /= 2;
         return (tx, ty);
     }
 
     /// <summary>
-    /// Row threads at most: blocks of 256 rows, whose slices and row table take at most 20 KB of
-    /// shared memory (a 4-channel layer's 1 x 256 groups would take 78 KB: CUDA launches with more
-    /// than 48 KB only after an opt-in, and ILGPU's CPU accelerator, which the tests run on, has no such limit).
+    /// Row threads at most: blocks of 256 rows (512 wide), whose slices and row table take at most
+    /// 40 KB of shared memory (a 4-channel layer's 1 x 256 groups would take 78 KB: CUDA launches
+    /// with more than 48 KB only after an opt-in, and ILGPU's CPU accelerator, which the tests run
+    /// on, has no such limit).
     /// </summary>
     public const int MaxRowThreads = 64;
 
     /// <summary>The dynamic shared memory a group of <paramref name="tx"/> x <paramref name="ty"/> threads takes.</summary>
     internal static int SharedBytes(int tx, int ty, TileLayout layout = TileLayout.Strided) =>
-        sizeof(float) * (DepthSlice * (PatchStride(layout, ty) + PerThread * tx) + 3 * PerThread * ty);
+        sizeof(float) * (DepthSlice * (PatchStride(layout, ty) + Side(layout) * tx) + 3 * Side(layout) * ty);
 
-    static int PatchStride(TileLayout layout, int ty) =>
-        layout == TileLayout.Contiguous ? default(ContiguousTiles).PatchStride(ty) : default(StridedTiles).PatchStride(ty);
+    static int PatchStride(TileLayout layout, int ty) => layout switch
+    {
+        TileLayout.Contiguous => default(ContiguousTiles).PatchStride(ty),
+        TileLayout.Wide => default(WideTiles).PatchStride(ty),
+        _ => default(StridedTiles).PatchStride(ty),
+    };
 
-    static long Blocks(int rows, int outChannels, int tx, int ty) =>
-        (long)((rows + PerThread * ty - 1) / (PerThread * ty)) * ((outChannels + PerThread * tx - 1) / (PerThread * tx));
+    static long Blocks(int rows, int outChannels, int tx, int ty, int side) =>
+        (long)((rows + side * ty - 1) / (side * ty)) * ((outChannels + side * tx - 1) / (side * tx));
 
     /// <summary>
     /// Row blocks along the grid's x, channel blocks along y: CUDA allows 2^31-1 groups in x but
@@ -97,7 +105,7 @@ internal sealed class ConvGemmKernel
     /// </summary>
     internal static KernelConfig Configure(int tx, int ty, int rows, int outChannels, TileLayout layout = TileLayout.Strided)
     {
-        int rowBlock = PerThread * ty, channelBlock = PerThread * tx;
+        int side = Side(layout), rowBlock = side * ty, channelBlock = side * tx;
         return new KernelConfig(
             new Index2D((rows + rowBlock - 1) / rowBlock, (outChannels + channelBlock - 1) / channelBlock),
             new Index2D(tx, ty),
@@ -105,13 +113,13 @@ internal sealed class ConvGemmKernel
             SharedMemoryConfig.RequestDynamic<float>(SharedBytes(tx, ty, layout) / sizeof(float)));
     }
 
-    static void Execute<TLayout>(ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias, ArrayView<float> output, WindowGeometry g, int rows, int relu)
-        where TLayout : struct, ITileLayout
+    static void Execute<TLayout, TSums>(ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias, ArrayView<float> output, WindowGeometry g, int rows, int relu)
+        where TLayout : struct, ITileLayout<TSums> where TSums : struct
     {
         var layout = default(TLayout);
         int tx = Group.IdxX, ty = Group.IdxY, cx = Group.DimX, ry = Group.DimY;
         int threads = cx * ry, me = ty * cx + tx;
-        int rowBlock = PerThread * ry, channelBlock = PerThread * cx;
+        int rowBlock = layout.Side * ry, channelBlock = layout.Side * cx;
         // [k][row] and [k][channel]: a slice of the block's patches and of its weights. The patches'
         // rows are longer than the block (the layout's stride): the 16 threads that store one row's k's
         // then write different banks, not one.
@@ -140,8 +148,7 @@ internal sealed class ConvGemmKernel
         }
         Group.Barrier();
 
-        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        var sums = default(TSums);
         for (int k0 = 0; k0 < depth; k0 += DepthSlice)
         {
             // Consecutive threads take consecutive k (one input pixel's channels are adjacent in NHWC)
@@ -184,39 +191,9 @@ internal sealed class ConvGemmKernel
             }
             Group.Barrier();
             for (int k = 0; k < DepthSlice; k++)
-            {
-                var a = layout.Read(patches.SubView(k * patchStride, rowBlock), ty, ry);
-                var b = layout.Read(filters.SubView(k * channelBlock, channelBlock), tx, cx);
-                c00 += a.X * b.X; c01 += a.X * b.Y; c02 += a.X * b.Z; c03 += a.X * b.W;
-                c10 += a.Y * b.X; c11 += a.Y * b.Y; c12 += a.Y * b.Z; c13 += a.Y * b.W;
-                c20 += a.Z * b.X; c21 += a.Z * b.Y; c22 += a.Z * b.Z; c23 += a.Z * b.W;
-                c30 += a.W * b.X; c31 += a.W * b.Y; c32 += a.W * b.Z; c33 += a.W * b.W;
-            }
+                sums = layout.MultiplyAdd(sums, patches.SubView(k * patchStride, rowBlock), filters.SubView(k * channelBlock, channelBlock), ty, ry, tx, cx);
             Group.Barrier();
         }
-        Store<TLayout>(output, bias, rows, cout, relu, firstRow + layout.Of(ty, ry, 0), firstChannel, tx, cx, c00, c01, c02, c03);
-        Store<TLayout>(output, bias, rows, cout, relu, firstRow + layout.Of(ty, ry, 1), firstChannel, tx, cx, c10, c11, c12, c13);
-        Store<TLayout>(output, bias, rows, cout, relu, firstRow + layout.Of(ty, ry, 2), firstChannel, tx, cx, c20, c21, c22, c23);
-        Store<TLayout>(output, bias, rows, cout, relu, firstRow + layout.Of(ty, ry, 3), firstChannel, tx, cx, c30, c31, c32, c33);
-    }
-
-    /// <summary>One row's four outputs (the thread's four channels of the block) with bias and ReLU, those inside the output.</summary>
-    static void Store<TLayout>(ArrayView<float> output, ArrayView<float> bias, int rows, int cout, int relu, int row, int firstChannel, int tx, int cx,
-        float v0, float v1, float v2, float v3) where TLayout : struct, ITileLayout
-    {
-        if (row >= rows) return;
-        var layout = default(TLayout);
-        long at = (long)row * cout;
-        Put(output, bias, cout, relu, at, firstChannel + layout.Of(tx, cx, 0), v0);
-        Put(output, bias, cout, relu, at, firstChannel + layout.Of(tx, cx, 1), v1);
-        Put(output, bias, cout, relu, at, firstChannel + layout.Of(tx, cx, 2), v2);
-        Put(output, bias, cout, relu, at, firstChannel + layout.Of(tx, cx, 3), v3);
-    }
-
-    static void Put(ArrayView<float> output, ArrayView<float> bias, int cout, int relu, long at, int channel, float sum)
-    {
-        if (channel >= cout) return;
-        sum += bias[channel];
-        output[at + channel] = relu != 0 && sum < 0f ? 0f : sum;
+        layout.Store(new TileOutput { Output = output, Bias = bias, Rows = rows, OutChannels = cout, Relu = relu }, sums, firstRow, firstChannel, ty, ry, tx, cx);
     }
 }

@@ -46,11 +46,15 @@ internal static class KernelCatalog
     /// Every kernel compiled to PTX for <paramref name="architecture"/> and <paramref name="instructionSet"/>,
     /// with no GPU needed: what ILGPU would hand a CUDA driver of that device.
     /// </summary>
-    public static IReadOnlyList<PtxResult> CompileAll(Context context, CudaArchitecture architecture, CudaInstructionSet instructionSet)
+    public static IReadOnlyList<PtxResult> CompileAll(Context context, CudaArchitecture architecture, CudaInstructionSet instructionSet) =>
+        Compile(context, architecture, instructionSet, All());
+
+    /// <summary>The given kernels compiled as <see cref="CompileAll"/> compiles every one.</summary>
+    public static IReadOnlyList<PtxResult> Compile(Context context, CudaArchitecture architecture, CudaInstructionSet instructionSet, IEnumerable<Kernel> kernels)
     {
         using var backend = new PTXBackend(context, new CudaCapabilityContext(architecture), architecture, instructionSet, nvvmAPI: null);
         var results = new List<PtxResult>();
-        foreach (var kernel in All())
+        foreach (var kernel in kernels)
         {
             try
             {

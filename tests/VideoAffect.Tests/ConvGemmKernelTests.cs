@@ -12,8 +12,8 @@ namespace VideoAffect.Tests;
 /// the float64 reference: 1x1 and larger windows, SAME and VALID padding, stride 1 and 2, partial
 /// blocks on every side (rows, channels and the patch depth), batches 1 to 7. Its groups are sized
 /// from the accelerator, so it runs on the CPU accelerator in three shapes: the default (4x4
-/// groups), NVIDIA's (16x16, as on a GPU) and Intel's (8x8), each in both layouts of a thread's
-/// outputs. GPU backends use it for every convolution and dense layer.
+/// groups), NVIDIA's (16x16, as on a GPU) and Intel's (8x8), each in every layout of a thread's
+/// outputs (4 x 4 strided and contiguous, 8 x 8 wide). GPU backends use it for every convolution and dense layer.
 /// </summary>
 public class ConvGemmKernelTests
 {
@@ -69,8 +69,8 @@ public class ConvGemmKernelTests
         // The launch's own choice of group, the largest square one, and narrow ones of as many threads
         // (2 and 1 channel threads: blocks of 8 and 4 channels, many rows), and one of 6 threads, not a
         // multiple of the slice depth: a thread's k then changes from one staged element to the next.
-        // Both layouts of a thread's outputs (strided, and contiguous read 16 bytes at a time).
-        foreach (var layout in new[] { TileLayout.Strided, TileLayout.Contiguous })
+        // Every layout of a thread's outputs (4 x 4 strided, 4 x 4 contiguous read 16 bytes at a time, 8 x 8 wide).
+        foreach (var layout in Enum.GetValues<TileLayout>())
             foreach (var group in new (int Tx, int Ty)?[] { null, (tile, tile), (2, tile * tile / 2), (1, tile * tile), (1, 6) })
             {
                 outBuffer.MemSetToZero();
@@ -102,14 +102,14 @@ public class ConvGemmKernelTests
     [Fact]
     public void Every_group_fits_a_GPUs_shared_memory()
     {
-        foreach (int rows in new[] { 1, 100, 841, 65_536, 861_184, 4_194_304 })
-            for (int cout = 1; cout <= 300; cout++)
-            {
-                var (tx, ty) = ConvGemmKernel.Shape(rows, cout, 256, 132, 32);
-                foreach (var layout in new[] { TileLayout.Strided, TileLayout.Contiguous })
+        foreach (var layout in Enum.GetValues<TileLayout>())
+            foreach (int rows in new[] { 1, 100, 841, 65_536, 861_184, 4_194_304 })
+                for (int cout = 1; cout <= 300; cout++)
+                {
+                    var (tx, ty) = ConvGemmKernel.Shape(rows, cout, 256, 132, 32, layout);
                     Assert.True(ConvGemmKernel.SharedBytes(tx, ty, layout) <= 48 * 1024, $"{rows} rows, {cout} channels: {tx}x{ty} groups take {ConvGemmKernel.SharedBytes(tx, ty, layout)} bytes ({layout})");
-                Assert.True(tx * ty % 32 == 0, $"{rows} rows, {cout} channels: {tx}x{ty} groups are not whole warps");
-            }
+                    Assert.True(tx * ty % 32 == 0, $"{rows} rows, {cout} channels: {tx}x{ty} groups are not whole warps ({layout})");
+                }
     }
 
     /// <summary>
@@ -123,12 +123,16 @@ public class ConvGemmKernelTests
     [InlineData(1, 100_000)]           // a wide dense layer
     public void Launch_stays_within_CUDA_grid_limits(int rows, int outChannels)
     {
-        var (tx, ty) = ConvGemmKernel.Shape(rows, outChannels, 256, 132, 32); // a GPU's groups
-        var config = ConvGemmKernel.Configure(tx, ty, rows, outChannels);
-        Assert.InRange(config.GridDim.X, 1, int.MaxValue);
-        Assert.InRange(config.GridDim.Y, 1, 65_535);
-        Assert.InRange(config.GridDim.Z, 1, 65_535);
-        Assert.True((long)config.GridDim.X * ty * ConvGemmKernel.PerThread >= rows && (long)config.GridDim.Y * tx * ConvGemmKernel.PerThread >= outChannels,
-            "the grid must cover every row and channel");
+        foreach (var layout in Enum.GetValues<TileLayout>())
+        {
+            var (tx, ty) = ConvGemmKernel.Shape(rows, outChannels, 256, 132, 32, layout); // a GPU's groups
+            var config = ConvGemmKernel.Configure(tx, ty, rows, outChannels, layout);
+            Assert.InRange(config.GridDim.X, 1, int.MaxValue);
+            Assert.InRange(config.GridDim.Y, 1, 65_535);
+            Assert.InRange(config.GridDim.Z, 1, 65_535);
+            int side = ConvGemmKernel.Side(layout);
+            Assert.True((long)config.GridDim.X * ty * side >= rows && (long)config.GridDim.Y * tx * side >= outChannels,
+                $"the grid must cover every row and channel ({layout})");
+        }
     }
 }

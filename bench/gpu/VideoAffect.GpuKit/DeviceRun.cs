@@ -157,7 +157,7 @@ static class DeviceRun
                     int batch = dryRun ? 1 : data.Batches.Where(b => b <= 1024).Max();
                     var (timings, agreements) = dryRun ? GemmShapes.Run(accelerator, network, batch, runs: 1, maxLayers: 1, maxShapes: 2) : GemmShapes.Run(accelerator, network, batch, runs: 10);
                     foreach (var a in agreements)
-                        report.Check($"GEMM layer {a.Layer} {a.Name}, contiguous tiles vs strided", a.Difference, 1e-5, $"groups of {a.Shape.Tx}x{a.Shape.Ty}; relative to the largest output");
+                        report.Check($"GEMM layer {a.Layer} {a.Name}, {a.Layout.ToString().ToLowerInvariant()} tiles vs strided", a.Difference, 1e-5, $"groups of {a.Shape.Tx}x{a.Shape.Ty}; relative to the largest output");
                     foreach (var t in timings)
                         report.Speeds.Add(new KitReport.Speed($"GEMM layer {t.Layer} {t.Name}, batch {batch}, groups of {t.Shape.Tx}x{t.Shape.Ty}, {t.Layout.ToString().ToLowerInvariant()} tiles{(t.Chosen ? " (the rule's)" : "")}",
                             t.Seconds * 1e3, "ms", t.Gflops, report.PeakGflops is { } peak ? t.Gflops / peak : null));

@@ -42,7 +42,8 @@ public class GpuKitDryRunTests
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("training: weights after 3 Adam steps"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("training: layer 1 Conv2D") && c.GetProperty("name").GetString()!.Contains("gradients"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("training: Adam's variances after the first step"));
-            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("GEMM layer 1 Conv2D") && c.GetProperty("name").GetString()!.EndsWith("contiguous tiles vs strided"));
+            foreach (var layout in new[] { "contiguous", "wide" })
+                Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("GEMM layer 1 Conv2D") && c.GetProperty("name").GetString()!.EndsWith($"{layout} tiles vs strided"));
             foreach (var onnx in new[] { "ONNX branches_opset13.onnx layer", "ONNX nhwc_opset21.onnx layer", "ONNX depthwise_opset11.onnx layer" })
                 Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith(onnx));
             Assert.All(checks, c => Assert.True(c.GetProperty("passed").GetBoolean(), c.GetProperty("name").GetString()));
@@ -53,7 +54,8 @@ public class GpuKitDryRunTests
             Assert.Contains(speeds, s => s.StartsWith("Haar 240x240 step: cascade"));
             Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && s.EndsWith("(the rule's)"));
             Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && !s.EndsWith("(the rule's)"));
-            Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && s.Contains(", contiguous tiles"));
+            foreach (var layout in new[] { "strided", "contiguous", "wide" })
+                Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && s.Contains($", {layout} tiles"));
             Assert.Contains(speeds, s => s.StartsWith("CPU baseline 240x240: our SIMD cascade (OpenCV's windows), 1 thread;"));
             Assert.Contains(speeds, s => s.StartsWith("1 streams of 240x240 at 30 fps") && s.Contains("a frame's detection") && s.Contains("ms and classification"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("Haar raw candidates vs CPU cascade"));

@@ -47,4 +47,31 @@ public class PtxCompilationTests
         }
         Assert.True(failures.Count == 0, $"sm_{major}{minor}, ISA {instructionSet}: {failures.Count} of {kernels.Count} kernels failed:\n{string.Join("\n", failures)}");
     }
+
+    /// <summary>
+    /// What the tiled GEMM's layouts are for, read in ILGPU's PTX for the H200: each k of the
+    /// contiguous 4 x 4 layout reads shared memory as two 16-byte loads, the wide 8 x 8 one as four,
+    /// the strided one as eight scalar loads; no layout keeps its sums in local memory (a thread's
+    /// stack, in DRAM behind the L1) or calls a function (the sums' structs and their helpers must be
+    /// inlined into registers). ILGPU vectorizes a load only where it sees the offset's alignment,
+    /// so a change to how a layout writes its offsets can silently turn one load into four.
+    /// </summary>
+    [Theory]
+    [InlineData("ConvGemmKernel.Execute.StridedTiles.Sums4x4", 0, 8, 16)]
+    [InlineData("ConvGemmKernel.Execute.ContiguousTiles.Sums4x4", 2, 0, 16)]
+    [InlineData("ConvGemmKernel.Execute.WideTiles.Sums8x8", 4, 0, 64)]
+    public void Each_GEMM_layout_reads_shared_memory_as_it_says_and_keeps_its_sums_in_registers(string name, int vectorLoads, int scalarLoads, int products)
+    {
+        var architecture = CudaDevice.GetArchitecture(9, 0);
+        using var context = IlgpuRuntime.CreateContext();
+        var kernel = Assert.Single(KernelCatalog.All(), k => k.Name == name);
+        var (_, ptx, error) = Assert.Single(KernelCatalog.Compile(context, architecture, CudaAccelerator.GetInstructionSet(architecture, CudaDriverVersion.FromMajorMinor(13, 0)), [kernel]));
+        Assert.True(ptx is not null, error?.Message);
+        Assert.Equal(vectorLoads, Regex.Matches(ptx, @"\bld\.shared\.v4\.f32\b").Count);
+        Assert.Equal(scalarLoads, Regex.Matches(ptx, @"\bld\.shared\.f32\b").Count);
+        // One multiply per output for each k (the loop body appears once).
+        Assert.Equal(products, Regex.Matches(ptx, @"\bmul\.f32\b").Count);
+        Assert.DoesNotMatch(@"\.local\b", ptx);
+        Assert.DoesNotMatch(@"\bcall(\.uni)?\b", ptx);
+    }
 }
