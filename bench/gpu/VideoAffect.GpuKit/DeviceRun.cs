@@ -4,6 +4,7 @@ using ILGPU.Runtime.Cuda;
 using VideoAffect.Detection;
 using VideoAffect.Detection.BlazeFace;
 using VideoAffect.Inference;
+using VideoAffect.Kernels;
 using VideoAffect.Model;
 
 namespace VideoAffect.GpuKit;
@@ -151,15 +152,22 @@ static class DeviceRun
                             seconds[i] * 1e3, "ms", layer.MultiplyAdds > 0 ? gflops : null, layer.MultiplyAdds > 0 && report.PeakGflops is { } peak ? gflops / peak : null));
                     }
                 });
+            // The tile layout each GEMM layer chose, per batch class, when the runs above first met it (GPUs only: the CPU accelerator runs the direct kernel).
+            if (backend is not null)
+                foreach (var (layer, choice) in backend.GemmChoices())
+                    report.Speeds.Add(new KitReport.Speed(
+                        $"GEMM layout chosen, layer {layer} {network.Layers[layer].Op} {network.Layers[layer].OutputShape}, batches up to {choice.MaxBatch}: {Name(choice.Layout)} ("
+                        + string.Join(", ", choice.Seconds.Select(s => $"{Name(s.Key)} {s.Value * 1e3:0.###} ms")) + ")",
+                        choice.Seconds[choice.Layout] * 1e3, "ms", null, null));
             if (backend is not null)
                 report.Section("GEMM group shapes", () =>
                 {
                     int batch = dryRun ? 1 : data.Batches.Where(b => b <= 1024).Max();
                     var (timings, agreements) = dryRun ? GemmShapes.Run(accelerator, network, batch, runs: 1, maxLayers: 1, maxShapes: 2) : GemmShapes.Run(accelerator, network, batch, runs: 10);
                     foreach (var a in agreements)
-                        report.Check($"GEMM layer {a.Layer} {a.Name}, {a.Layout.ToString().ToLowerInvariant()} tiles vs strided", a.Difference, 1e-5, $"groups of {a.Shape.Tx}x{a.Shape.Ty}; relative to the largest output");
+                        report.Check($"GEMM layer {a.Layer} {a.Name}, {Name(a.Layout)} tiles vs strided", a.Difference, 1e-5, $"groups of {a.Shape.Tx}x{a.Shape.Ty}; relative to the largest output");
                     foreach (var t in timings)
-                        report.Speeds.Add(new KitReport.Speed($"GEMM layer {t.Layer} {t.Name}, batch {batch}, groups of {t.Shape.Tx}x{t.Shape.Ty}, {t.Layout.ToString().ToLowerInvariant()} tiles{(t.Chosen ? " (the rule's)" : "")}",
+                        report.Speeds.Add(new KitReport.Speed($"GEMM layer {t.Layer} {t.Name}, batch {batch}, groups of {t.Shape.Tx}x{t.Shape.Ty}, {Name(t.Layout)} tiles{(t.Chosen ? " (the rule's)" : "")}",
                             t.Seconds * 1e3, "ms", t.Gflops, report.PeakGflops is { } peak ? t.Gflops / peak : null));
                 });
             // (Not in a dry run: two passes of a simulated GPU would add a minute to the test and measure nothing.)
@@ -238,6 +246,8 @@ static class DeviceRun
                 : "no CUDA device: ILGPU found no NVIDIA GPU or driver (use --dry-run to try the kit on the CPU accelerator)");
         return IlgpuRuntime.CreateVerified(device);
     }
+
+    static string Name(TileLayout layout) => layout.ToString().ToLowerInvariant();
 
     internal static double MaxDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

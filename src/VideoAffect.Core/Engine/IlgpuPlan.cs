@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
+using VideoAffect.Kernels;
 
 namespace VideoAffect.Engine;
 
@@ -12,6 +13,7 @@ internal sealed class IlgpuPlan(Accelerator accelerator) : IDisposable
 {
     readonly Dictionary<Type, object> _kernels = new();
     readonly List<MemoryBuffer> _buffers = new();
+    readonly Dictionary<Layer, TunedConvGemm> _gemms = new();
 
     public Accelerator Accelerator => accelerator;
 
@@ -20,6 +22,20 @@ internal sealed class IlgpuPlan(Accelerator accelerator) : IDisposable
     /// shared-memory tiled kernels far slower there than the direct ones.
     /// </summary>
     public bool PrefersTiledKernels => accelerator.AcceleratorType != AcceleratorType.CPU;
+
+    /// <summary>
+    /// A layer's GEMM, launched in the tile layout that runs it fastest here (timed on its first
+    /// launch of each batch size class), for the GPU kit and diagnostics to read back.
+    /// </summary>
+    public TunedConvGemm TunedGemm(Layer layer, in WindowGeometry geometry)
+    {
+        var gemm = new TunedConvGemm(Kernel<ConvGemmKernel>(), geometry);
+        _gemms.Add(layer, gemm);
+        return gemm;
+    }
+
+    /// <summary>The tuned GEMM of each layer that has one.</summary>
+    public IReadOnlyDictionary<Layer, TunedConvGemm> TunedGemms => _gemms;
 
     /// <summary>A kernel launcher (a class in kernels/ constructed from the accelerator), loaded on first use.</summary>
     public T Kernel<T>() where T : class

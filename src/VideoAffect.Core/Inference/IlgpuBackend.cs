@@ -237,6 +237,13 @@ internal sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
         return seconds;
     }
 
+    /// <summary>Each GEMM layer's tile layouts chosen so far (by index), for the GPU kit's report.</summary>
+    public IReadOnlyList<(int Layer, TunedConvGemm.Choice Choice)> GemmChoices() =>
+        Network.Layers.Select((layer, i) => (layer, i))
+            .Where(l => _plan.TunedGemms.ContainsKey(l.layer))
+            .SelectMany(l => _plan.TunedGemms[l.layer].Choices.Select(c => (l.i, c)))
+            .ToList();
+
     /// <summary>Every layer after the input, as launches on <paramref name="stream"/>, for the batch already in the input buffer.</summary>
     void RunLayers(AcceleratorStream stream, int batch)
     {

@@ -38,7 +38,10 @@ internal class Conv2DLayer : Layer
             : (inputs, output, batch) => packed.Run(inputs[0], output, batch, inputs[1]);
     }
 
-    /// <summary>An implicit GEMM, tiled in shared memory and registers, where the device prefers it (a GPU); the direct kernel otherwise.</summary>
+    /// <summary>
+    /// An implicit GEMM, tiled in shared memory and registers, where the device prefers it (a GPU),
+    /// in the tile layout that runs this layer fastest there; the direct kernel otherwise.
+    /// </summary>
     internal override IlgpuStep Ilgpu(IlgpuPlan plan)
     {
         var (weights, bias, g) = (plan.Upload(Weights), plan.Upload(Bias), Geometry);
@@ -46,8 +49,8 @@ internal class Conv2DLayer : Layer
         IlgpuStep conv;
         if (plan.PrefersTiledKernels)
         {
-            var gemm = plan.Kernel<ConvGemmKernel>();
-            conv = (stream, inputs, output, batch) => gemm.Launch(stream, batch, inputs[0], weights, bias, output, g, relu);
+            var gemm = plan.TunedGemm(this, g);
+            conv = (stream, inputs, output, batch) => gemm.Launch(stream, batch, inputs[0], weights, bias, output, relu);
         }
         else
         {
