@@ -13,7 +13,7 @@ internal sealed class IlgpuPlan(Accelerator accelerator) : IDisposable
 {
     readonly Dictionary<Type, object> _kernels = new();
     readonly List<MemoryBuffer> _buffers = new();
-    readonly Dictionary<Layer, TunedConvGemm> _gemms = new();
+    readonly Dictionary<Layer, TunedConvolution> _convolutions = new();
 
     public Accelerator Accelerator => accelerator;
 
@@ -24,18 +24,19 @@ internal sealed class IlgpuPlan(Accelerator accelerator) : IDisposable
     public bool PrefersTiledKernels => accelerator.AcceleratorType != AcceleratorType.CPU;
 
     /// <summary>
-    /// A layer's GEMM, launched in the tile layout that runs it fastest here (timed on its first
-    /// launch of each batch size class), for the GPU kit and diagnostics to read back.
+    /// A layer's convolution, launched by the tactic (GEMM tile layout or direct kernel) that runs
+    /// it fastest here, timed on its first launch of each batch size class; kept for the GPU kit
+    /// and diagnostics to read the choices back.
     /// </summary>
-    public TunedConvGemm TunedGemm(Layer layer, in WindowGeometry geometry)
+    public TunedConvolution TunedConvolution(Layer layer, in WindowGeometry geometry)
     {
-        var gemm = new TunedConvGemm(Kernel<ConvGemmKernel>(), geometry);
-        _gemms.Add(layer, gemm);
-        return gemm;
+        var convolution = new TunedConvolution(Kernel<ConvGemmKernel>(), Kernel<Conv2DKernel>(), geometry);
+        _convolutions.Add(layer, convolution);
+        return convolution;
     }
 
-    /// <summary>The tuned GEMM of each layer that has one.</summary>
-    public IReadOnlyDictionary<Layer, TunedConvGemm> TunedGemms => _gemms;
+    /// <summary>The tuned convolution of each layer that has one.</summary>
+    public IReadOnlyDictionary<Layer, TunedConvolution> TunedConvolutions => _convolutions;
 
     /// <summary>A kernel launcher (a class in kernels/ constructed from the accelerator), loaded on first use.</summary>
     public T Kernel<T>() where T : class

@@ -237,11 +237,11 @@ internal sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
         return seconds;
     }
 
-    /// <summary>Each GEMM layer's tile layouts chosen so far (by index), for the GPU kit's report.</summary>
-    public IReadOnlyList<(int Layer, TunedConvGemm.Choice Choice)> GemmChoices() =>
+    /// <summary>Each convolution's tactics chosen so far (by layer index), for the GPU kit's report.</summary>
+    public IReadOnlyList<(int Layer, TunedConvolution.Choice Choice)> ConvolutionChoices() =>
         Network.Layers.Select((layer, i) => (layer, i))
-            .Where(l => _plan.TunedGemms.ContainsKey(l.layer))
-            .SelectMany(l => _plan.TunedGemms[l.layer].Choices.Select(c => (l.i, c)))
+            .Where(l => _plan.TunedConvolutions.ContainsKey(l.layer))
+            .SelectMany(l => _plan.TunedConvolutions[l.layer].Choices.Select(c => (l.i, c)))
             .ToList();
 
     /// <summary>Every layer after the input, as launches on <paramref name="stream"/>, for the batch already in the input buffer.</summary>

@@ -39,8 +39,9 @@ internal class Conv2DLayer : Layer
     }
 
     /// <summary>
-    /// An implicit GEMM, tiled in shared memory and registers, where the device prefers it (a GPU),
-    /// in the tile layout that runs this layer fastest there; the direct kernel otherwise.
+    /// On a GPU, whichever runs this layer fastest there: an implicit GEMM tiled in shared memory and
+    /// registers (in one of its tile layouts) or the direct kernel, timed per batch size class; on
+    /// ILGPU's CPU accelerator, which simulates the GEMM's barriers slowly, the direct kernel.
     /// </summary>
     internal override IlgpuStep Ilgpu(IlgpuPlan plan)
     {
@@ -49,8 +50,8 @@ internal class Conv2DLayer : Layer
         IlgpuStep conv;
         if (plan.PrefersTiledKernels)
         {
-            var gemm = plan.TunedGemm(this, g);
-            conv = (stream, inputs, output, batch) => gemm.Launch(stream, batch, inputs[0], weights, bias, output, relu);
+            var tuned = plan.TunedConvolution(this, g);
+            conv = (stream, inputs, output, batch) => tuned.Launch(stream, batch, inputs[0], weights, bias, output, relu);
         }
         else
         {
