@@ -98,6 +98,14 @@ internal sealed class TunedConvolution
         _ => TileLayout.Strided,
     };
 
+    /// <summary>
+    /// No timing, the default chosen: for ILGPU's CPU accelerator, where the tests run a GPU's path
+    /// and a simulated GPU's times say nothing of a real one's (every tactic is tested on its own,
+    /// against float64, and the choice with a clock the tests set).
+    /// </summary>
+    public static double DefaultOnly(ConvTactic tactic, AcceleratorStream stream, Action launch) =>
+        tactic == Default ? 0 : double.PositiveInfinity;
+
     /// <summary>One launch to warm up, then the fastest of three, each waited for (the launch's cost to the stream, overhead included).</summary>
     static double BestOfThree(ConvTactic tactic, AcceleratorStream stream, Action launch)
     {

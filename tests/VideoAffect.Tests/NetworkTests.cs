@@ -1,4 +1,6 @@
+using VideoAffect.Engine;
 using VideoAffect.Inference;
+using VideoAffect.Kernels;
 using VideoAffect.Model;
 using VideoAffect.Tests.Support;
 
@@ -15,16 +17,25 @@ public class NetworkTests
     [Theory]
     [InlineData("cpu", 3)]
     [InlineData("ilgpu-cpu", 2)]
-    [InlineData("ilgpu-gpu-shaped", 3)] // its dense layers in the tiled GEMM's 16x16 groups, as on a GPU
+    [InlineData("ilgpu-gpu-shaped", 2)] // a GPU's path: every convolution through its tuned kernel, the tiled GEMM in a GPU's groups
     public void Whole_network_matches_float64_reference(string backend, int batch)
     {
         var rnd = new RandomData();
         var network = Logits(Model.Value);
         var input = rnd.Floats(batch * network.InputShape.Size);
         var expected = ReferenceNetwork.Run(network, input, batch);
-        var actual = Backends.Run(backend, network, input, batch);
+        using var engine = Backends.Create(backend, network, batch);
+        var actual = new float[batch * network.ClassCount];
+        engine.Run(input, batch, actual);
         double error = ReferenceOps.RelativeError(actual, expected);
         Assert.True(error <= 1e-4, $"{backend}: logits relative error {error:E2} (seed {rnd.Seed})");
+        if (backend == "ilgpu-gpu-shaped")
+        {
+            // Each convolution and dense layer made its choice (on the CPU accelerator: the default, untimed).
+            var choices = ((IlgpuBackend)engine).ConvolutionChoices();
+            Assert.Equal(network.Layers.Count(l => l is Conv2DLayer), choices.Count);
+            Assert.All(choices, c => Assert.Equal(TunedConvolution.Default, c.Choice.Tactic));
+        }
     }
 
     [Fact]

@@ -9,7 +9,8 @@ namespace VideoAffect.Engine;
 /// loaded once per accelerator however many layers use it) and the parameters uploaded for the
 /// network, freed with the plan.
 /// </summary>
-internal sealed class IlgpuPlan(Accelerator accelerator) : IDisposable
+/// <param name="tiledKernels">whether ops take their tiled (and tuned) kernels; by default on every accelerator but ILGPU's CPU one (the tests ask for them there, to run a GPU's path)</param>
+internal sealed class IlgpuPlan(Accelerator accelerator, bool? tiledKernels = null) : IDisposable
 {
     readonly Dictionary<Type, object> _kernels = new();
     readonly List<MemoryBuffer> _buffers = new();
@@ -21,7 +22,7 @@ internal sealed class IlgpuPlan(Accelerator accelerator) : IDisposable
     /// ILGPU's CPU accelerator simulates group barriers with thread synchronisation, which makes
     /// shared-memory tiled kernels far slower there than the direct ones.
     /// </summary>
-    public bool PrefersTiledKernels => accelerator.AcceleratorType != AcceleratorType.CPU;
+    public bool PrefersTiledKernels { get; } = tiledKernels ?? accelerator.AcceleratorType != AcceleratorType.CPU;
 
     /// <summary>
     /// A layer's convolution, launched by the tactic (GEMM tile layout or direct kernel) that runs
@@ -30,7 +31,8 @@ internal sealed class IlgpuPlan(Accelerator accelerator) : IDisposable
     /// </summary>
     public TunedConvolution TunedConvolution(Layer layer, in WindowGeometry geometry)
     {
-        var convolution = new TunedConvolution(Kernel<ConvGemmKernel>(), Kernel<Conv2DKernel>(), geometry);
+        var convolution = new TunedConvolution(Kernel<ConvGemmKernel>(), Kernel<Conv2DKernel>(), geometry,
+            accelerator.AcceleratorType == AcceleratorType.CPU ? Kernels.TunedConvolution.DefaultOnly : null);
         _convolutions.Add(layer, convolution);
         return convolution;
     }

@@ -25,13 +25,14 @@ internal sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
     /// <summary>Frames for <see cref="RunOnFrames"/>; grown to the largest call seen, then reused.</summary>
     MemoryBuffer1D<byte, Stride1D.Dense>? _frames;
 
-    public IlgpuBackend(Network network, Accelerator accelerator, string name, int maxBatch = 64, bool ownsAccelerator = true)
+    /// <param name="tiledKernels">the ops' tiled and tuned kernels (a GPU's path); by default on every accelerator but ILGPU's CPU one</param>
+    public IlgpuBackend(Network network, Accelerator accelerator, string name, int maxBatch = 64, bool ownsAccelerator = true, bool? tiledKernels = null)
         : base(network, maxBatch)
     {
         _accelerator = accelerator;
         _ownsAccelerator = ownsAccelerator;
         Name = name;
-        _plan = new IlgpuPlan(accelerator);
+        _plan = new IlgpuPlan(accelerator, tiledKernels);
         try
         {
             _steps = network.Layers.Select((l, i) => i == 0 ? null : l.Ilgpu(_plan) ?? throw new UnsupportedOpException(l, name)).ToArray();

@@ -20,12 +20,13 @@ static class Backends
     /// <summary>
     /// A backend by name; "cpu-avx2" is the managed path held to 256-bit vectors, so that the
     /// kernels an AVX2-only machine runs are tested on an AVX-512 one too; "ilgpu-gpu-shaped" is our
-    /// kernels on ILGPU's CPU accelerator with an NVIDIA GPU's warps and group sizes.
+    /// kernels on ILGPU's CPU accelerator with an NVIDIA GPU's warps and group sizes, taking a GPU's
+    /// path: the tiled GEMM, each convolution's kernel chosen by timing (<see cref="Kernels.TunedConvolution"/>).
     /// </summary>
     public static IInferenceBackend Create(string backend, Network network, int maxBatch) => backend switch
     {
         "cpu-avx2" => new VideoAffect.Inference.Managed.ManagedCpuBackend(network, maxBatch, allowAvx512: false),
-        "ilgpu-gpu-shaped" => new IlgpuBackend(network, IlgpuRuntime.CreateGpuShapedCpuAccelerator(), backend, maxBatch),
+        "ilgpu-gpu-shaped" => new IlgpuBackend(network, IlgpuRuntime.CreateGpuShapedCpuAccelerator(), backend, maxBatch, tiledKernels: true),
         _ => BackendFactory.Create(backend, network, maxBatch),
     };
 
