@@ -26,13 +26,14 @@ static class StreamLoad
     public sealed record Step(int Streams, double SlowestFps, double LatencyP50Ms, double LatencyP95Ms, bool RealTime,
         double DetectMs, double ClassifyMs, double FacesPerBatch, DateTime StartedUtc, double Seconds);
 
+    /// <param name="packAfter">the detectors' packing schedule (null: each chooses its own on its first frames)</param>
     public static List<Step> Run(Accelerator accelerator, IInferenceBackend network, DetectorOptions options,
-        IReadOnlyList<(byte[] Bgr, int Width, int Height)> frames, double fps, TimeSpan perStep, int maxStreams)
+        IReadOnlyList<(byte[] Bgr, int Width, int Height)> frames, double fps, TimeSpan perStep, int maxStreams, IReadOnlyList<int>? packAfter = null)
     {
         var steps = new List<Step>();
         for (int n = 1; n <= maxStreams; n *= 2)
         {
-            var step = RunStep(accelerator, network, options, frames, fps, perStep, n);
+            var step = RunStep(accelerator, network, options, frames, fps, perStep, n, packAfter);
             steps.Add(step);
             if (!step.RealTime) break;
         }
@@ -40,10 +41,12 @@ static class StreamLoad
     }
 
     static Step RunStep(Accelerator accelerator, IInferenceBackend network, DetectorOptions options,
-        IReadOnlyList<(byte[] Bgr, int Width, int Height)> frames, double fps, TimeSpan perStep, int n)
+        IReadOnlyList<(byte[] Bgr, int Width, int Height)> frames, double fps, TimeSpan perStep, int n, IReadOnlyList<int>? packAfter)
     {
         var recognition = new RecognitionOptions();
         var detectors = Enumerable.Range(0, n).Select(_ => new IlgpuHaarDetector(options, accelerator, ownsAccelerator: false)).ToList();
+        if (packAfter is not null)
+            foreach (var d in detectors) d.PackAfter = packAfter;
         try
         {
             // A first frame each, untimed: buffers for the frame size, kernels compiled.

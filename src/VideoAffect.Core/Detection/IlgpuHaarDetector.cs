@@ -59,6 +59,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         _hits = accelerator.Allocate1D<int>(3 * 4096);
         _stream = accelerator.CreateStream();
         _packAfter = HaarCascadeKernel.Schedule(DefaultPackAfter, _cascade.Stages.Length);
+        _tuner = new PackingScheduleTuner(ScheduleCandidates.Select(c => HaarCascadeKernel.Schedule(c, _cascade.Stages.Length)).DistinctBy(c => string.Join(",", c)).ToList(), _packAfter);
     }
 
     public string DeviceName => _accelerator.Name;
@@ -66,20 +67,30 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
     /// <summary>
     /// The stage counts after which the windows still in the running are listed and packed into
     /// full warps for the next stages (see <see cref="HaarCascadeKernel"/>); empty runs the whole
-    /// cascade at every window in one launch.
+    /// cascade at every window in one launch. Unless set, each frame size's schedule is chosen by
+    /// timing the candidates on its first frames (<see cref="PackingScheduleTuner"/>), and this is
+    /// the fallback they must beat; setting it fixes the schedule for every frame.
     /// </summary>
     internal IReadOnlyList<int> PackAfter
     {
         get => _packAfter;
-        set => _packAfter = HaarCascadeKernel.Schedule(value, _cascade.Stages.Length);
+        set
+        {
+            _packAfter = HaarCascadeKernel.Schedule(value, _cascade.Stages.Length);
+            _tuner = null;
+        }
     }
     int[] _packAfter;
+    PackingScheduleTuner? _tuner;
 
     /// <summary>
     /// See <see cref="PackAfter"/>: after the 2nd stage, the single split measured on no GPU yet
     /// (the GPU kit times this and other schedules, <see cref="TimeSteps"/>).
     /// </summary>
     internal static readonly IReadOnlyList<int> DefaultPackAfter = [2];
+
+    /// <summary>The schedule chosen for frames of this size and each candidate's best frame time, once its trials are done; null before, or when <see cref="PackAfter"/> was set.</summary>
+    internal (int[] Chosen, IReadOnlyList<(int[] Schedule, double Seconds)> Times)? PackingChoice(int width, int height) => _tuner?.Choice(width, height);
 
     public IReadOnlyList<FaceBox> Detect(Mat gray)
     {
@@ -121,9 +132,12 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         var frame = PrepareFrame(width, height, out var levels);
         if (frame is null) return [];
         fillImage(frame);
+        var schedule = _tuner?.Next(width, height) ?? _packAfter;
         while (true)
         {
-            int count = Launch(frame);
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            int count = Launch(frame, schedule);
+            _tuner?.Report(width, height, schedule, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             if (3L * count <= _hits.Length) return RectangleGrouping.Group(ReadHits(count, levels, width, height), minNeighbors);
             // More hits than room: grow and run again (rare; the buffer keeps its size afterwards).
             _hits.Dispose();
@@ -151,7 +165,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
     };
 
     /// <summary>The whole pyramid in 5 launches (9 with tilted features), whatever the number of levels: see <see cref="AtlasLevel"/>.</summary>
-    int Launch(FrameBuffers frame)
+    int Launch(FrameBuffers frame, int[] packAfter)
     {
         var stream = _stream;
         _hitCount.MemSetToZero(stream);
@@ -163,14 +177,18 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         if (frame.TiltedScratch is { } scratch)
             _tiltedIntegral!.Launch(stream, atlas, levels, frame.Levels.View, scratch.Prefix.View, scratch.Rising.View, scratch.Falling.View, frame.Tilted.View);
         _evaluate.Launch(stream, cascade, atlas, levels, new HaarIntegrals { Sum = frame.Sum.View, Squares = frame.Squares.View, Tilted = frame.Tilted.View },
-            _packAfter, frame.Lists(_accelerator, _packAfter), _roundCounts.View, _hits.View, _hitCount.View);
+            packAfter, frame.Lists(_accelerator, packAfter), _roundCounts.View, _hits.View, _hitCount.View);
         var count = new int[1];
         _hitCount.View.CopyToCPU(stream, count);
         stream.Synchronize();
         return count[0];
     }
 
-    /// <summary>Packing schedules <see cref="TimeSteps"/> times besides the detector's: single splits, then geometric ones.</summary>
+    /// <summary>A schedule as the GPU kit's report names it.</summary>
+    internal static string ScheduleName(IReadOnlyList<int> schedule) =>
+        schedule.Count == 0 ? "in one launch" : $"packing after stage{(schedule.Count == 1 ? "" : "s")} {string.Join(",", schedule)}";
+
+    /// <summary>Packing schedules the detector tries on each frame size's first frames, and <see cref="TimeSteps"/> times: single splits, then geometric ones.</summary>
     static readonly int[][] ScheduleCandidates = [[], [1], [2], [3], [4], [6], [1, 3], [2, 5], [1, 3, 6], [2, 5, 10], [1, 3, 6, 10], [1, 2, 4, 7, 11, 16]];
 
     /// <summary>
@@ -207,12 +225,12 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         };
         if (frame.TiltedScratch is { } scratch)
             steps.Add(("tilted integrals", Time(() => _tiltedIntegral!.Launch(stream, atlas, atlasLevels, frame.Levels.View, scratch.Prefix.View, scratch.Rising.View, scratch.Falling.View, frame.Tilted.View))));
-        // The cascade with each packing schedule (this detector's own last, so its hits are read back below).
-        string Name(IReadOnlyList<int> schedule) => schedule.Count == 0 ? "in one launch" : $"packing after stage{(schedule.Count == 1 ? "" : "s")} {string.Join(",", schedule)}";
+        // The cascade with each packing schedule (the one this detector uses at this size last, so its hits are read back below).
+        var mine = PackingChoice(width, height)?.Chosen ?? _packAfter;
         var schedules = ScheduleCandidates.Select(c => HaarCascadeKernel.Schedule(c, _cascade.Stages.Length))
-            .Where(c => !c.SequenceEqual(_packAfter)).Append(_packAfter).DistinctBy(Name);
+            .Where(c => !c.SequenceEqual(mine)).Append(mine).DistinctBy(ScheduleName);
         foreach (var schedule in schedules)
-            steps.Add(($"cascade, {Name(schedule)}{(ReferenceEquals(schedule, _packAfter) ? " (the detector's)" : "")}",
+            steps.Add(($"cascade, {ScheduleName(schedule)}{(ReferenceEquals(schedule, mine) ? " (the detector's)" : "")}",
                 Time(() => { _hitCount.MemSetToZero(stream); _evaluate.Launch(stream, cascade, atlas, atlasLevels, integrals, schedule, frame.Lists(_accelerator, schedule), _roundCounts.View, _hits.View, _hitCount.View); })));
         var count = new int[1];
         _hitCount.View.CopyToCPU(stream, count);
