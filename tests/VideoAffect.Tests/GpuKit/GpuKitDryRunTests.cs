@@ -52,6 +52,7 @@ public class GpuKitDryRunTests
             Assert.Contains(speeds, s => s.StartsWith("layer 1 Conv2D") && s.Contains("batch 4"));
             Assert.Contains(speeds, s => s.StartsWith("Haar 240x240"));
             Assert.Contains(speeds, s => s.StartsWith("Haar 240x240 step: cascade"));
+            Assert.Contains(speeds, s => s.StartsWith("Haar 240x240 packing chosen: ") && s.Contains("in one launch") && s.Contains("packing after stages 1,3,6,10"));
             Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && s.EndsWith("(the rule's)"));
             Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && !s.EndsWith("(the rule's)"));
             foreach (var layout in new[] { "strided", "contiguous", "wide" })
