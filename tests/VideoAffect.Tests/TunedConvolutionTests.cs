@@ -48,7 +48,7 @@ public class TunedConvolutionTests
         using var bBuffer = accelerator.Allocate1D(bias);
         var tactic = Enum.Parse<ConvTactic>(fastest);
         var clock = new Clock(Fastest(tactic));
-        var tuned = new TunedConvolution(new ConvGemmKernel(accelerator), new Conv2DKernel(accelerator), g, clock.Time);
+        var tuned = new TunedConvolution(new ConvGemmKernel(accelerator), new Conv2DKernel(accelerator), g, new TacticTimer<ConvTactic>(TunedConvolution.Default, TunedConvolution.All, clock.Time));
 
         void Run(int batch)
         {
@@ -87,7 +87,7 @@ public class TunedConvolutionTests
         using var output = accelerator.Allocate1D<float>(128);
         var seconds = Enum.GetValues<ConvTactic>().ToDictionary(t => t, t => t == TunedConvolution.Default ? 1.0 : 1.5);
         seconds[ConvTactic.Direct] = directSeconds;
-        var tuned = new TunedConvolution(new ConvGemmKernel(accelerator), new Conv2DKernel(accelerator), g, new Clock(seconds).Time);
+        var tuned = new TunedConvolution(new ConvGemmKernel(accelerator), new Conv2DKernel(accelerator), g, new TacticTimer<ConvTactic>(TunedConvolution.Default, TunedConvolution.All, new Clock(seconds).Time));
         tuned.Launch(accelerator.DefaultStream, 1, input.View, weights.View, bias.View, output.View, relu: false);
         Assert.Equal(Enum.Parse<ConvTactic>(expected), Assert.Single(tuned.Choices).Tactic);
     }

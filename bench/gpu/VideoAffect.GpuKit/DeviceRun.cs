@@ -152,13 +152,13 @@ static class DeviceRun
                             seconds[i] * 1e3, "ms", layer.MultiplyAdds > 0 ? gflops : null, layer.MultiplyAdds > 0 && report.PeakGflops is { } peak ? gflops / peak : null));
                     }
                 });
-            // The kernel (GEMM tile layout or direct) each convolution chose, per batch class, when the runs above first met it (GPUs only: the CPU accelerator runs the direct kernel).
+            // The kernel each layer chose (GEMM tile layout or direct; depthwise channels a thread) per batch class, when the runs above first met it (GPUs only: the CPU accelerator takes the defaults).
             if (backend is not null)
-                foreach (var (layer, choice) in backend.ConvolutionChoices())
+                foreach (var (layer, choice) in backend.TacticChoices().Where(c => c.Choice.Seconds.Count > 0))
                     report.Speeds.Add(new KitReport.Speed(
-                        $"convolution kernel chosen, layer {layer} {network.Layers[layer].Op} {network.Layers[layer].OutputShape}, batches up to {choice.MaxBatch}: {Name(choice.Tactic)} ("
-                        + string.Join(", ", choice.Seconds.Select(s => $"{Name(s.Key)} {s.Value * 1e3:0.###} ms")) + ")",
-                        choice.Seconds[choice.Tactic] * 1e3, "ms", null, null));
+                        $"kernel chosen, layer {layer} {network.Layers[layer].Op} {network.Layers[layer].OutputShape}, batches up to {choice.MaxBatch}: {choice.Tactic} ("
+                        + string.Join(", ", choice.Seconds.Select(s => $"{s.Tactic} {s.Seconds * 1e3:0.###} ms")) + ")",
+                        choice.Seconds.First(s => s.Tactic == choice.Tactic).Seconds * 1e3, "ms", null, null));
             if (backend is not null)
                 report.Section("GEMM group shapes", () =>
                 {
@@ -262,13 +262,6 @@ static class DeviceRun
 
     static string Name(TileLayout layout) => layout.ToString().ToLowerInvariant();
 
-    static string Name(ConvTactic tactic) => tactic switch
-    {
-        ConvTactic.StridedGemm => "strided GEMM",
-        ConvTactic.ContiguousGemm => "contiguous GEMM",
-        ConvTactic.WideGemm => "wide GEMM",
-        _ => "direct",
-    };
 
     internal static double MaxDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

@@ -14,7 +14,7 @@ internal sealed class IlgpuPlan(Accelerator accelerator, bool? tiledKernels = nu
 {
     readonly Dictionary<Type, object> _kernels = new();
     readonly List<MemoryBuffer> _buffers = new();
-    readonly Dictionary<Layer, TunedConvolution> _convolutions = new();
+    readonly Dictionary<Layer, ITacticChoices> _tactics = new();
 
     public Accelerator Accelerator => accelerator;
 
@@ -25,20 +25,21 @@ internal sealed class IlgpuPlan(Accelerator accelerator, bool? tiledKernels = nu
     public bool PrefersTiledKernels { get; } = tiledKernels ?? accelerator.AcceleratorType != AcceleratorType.CPU;
 
     /// <summary>
-    /// A layer's convolution, launched by the tactic (GEMM tile layout or direct kernel) that runs
-    /// it fastest here, timed on its first launch of each batch size class; kept for the GPU kit
-    /// and diagnostics to read the choices back.
+    /// A layer's choice among its kernels (<paramref name="tactics"/>), made by timing them on its
+    /// first launch of each batch size class (<see cref="TacticTimer{TTactic}"/>); on ILGPU's CPU
+    /// accelerator, whose simulated times say nothing of a GPU's, the default, untimed. Kept for the
+    /// GPU kit and diagnostics to read the choices back.
     /// </summary>
-    public TunedConvolution TunedConvolution(Layer layer, in WindowGeometry geometry)
+    public TacticTimer<TTactic> Tactics<TTactic>(Layer layer, TTactic @default, IReadOnlyList<TTactic> tactics) where TTactic : struct, Enum
     {
-        var convolution = new TunedConvolution(Kernel<ConvGemmKernel>(), Kernel<Conv2DKernel>(), geometry,
-            accelerator.AcceleratorType == AcceleratorType.CPU ? Kernels.TunedConvolution.DefaultOnly : null);
-        _convolutions.Add(layer, convolution);
-        return convolution;
+        var timer = new TacticTimer<TTactic>(@default, tactics,
+            accelerator.AcceleratorType == AcceleratorType.CPU ? TacticTimer<TTactic>.DefaultOnly(@default) : null);
+        _tactics.Add(layer, timer);
+        return timer;
     }
 
-    /// <summary>The tuned convolution of each layer that has one.</summary>
-    public IReadOnlyDictionary<Layer, TunedConvolution> TunedConvolutions => _convolutions;
+    /// <summary>The tactic choices of each layer that has them.</summary>
+    public IReadOnlyDictionary<Layer, ITacticChoices> TacticChoices => _tactics;
 
     /// <summary>A kernel launcher (a class in kernels/ constructed from the accelerator), loaded on first use.</summary>
     public T Kernel<T>() where T : class

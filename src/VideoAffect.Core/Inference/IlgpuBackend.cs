@@ -238,11 +238,11 @@ internal sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
         return seconds;
     }
 
-    /// <summary>Each convolution's tactics chosen so far (by layer index), for the GPU kit's report.</summary>
-    public IReadOnlyList<(int Layer, TunedConvolution.Choice Choice)> ConvolutionChoices() =>
+    /// <summary>Each layer's kernel choices so far (by layer index), for the GPU kit's report.</summary>
+    public IReadOnlyList<(int Layer, TacticChoice Choice)> TacticChoices() =>
         Network.Layers.Select((layer, i) => (layer, i))
-            .Where(l => _plan.TunedConvolutions.ContainsKey(l.layer))
-            .SelectMany(l => _plan.TunedConvolutions[l.layer].Choices.Select(c => (l.i, c)))
+            .Where(l => _plan.TacticChoices.ContainsKey(l.layer))
+            .SelectMany(l => _plan.TacticChoices[l.layer].Made.Select(c => (l.i, c)))
             .ToList();
 
     /// <summary>Every layer after the input, as launches on <paramref name="stream"/>, for the batch already in the input buffer.</summary>

@@ -74,4 +74,28 @@ public class PtxCompilationTests
         Assert.DoesNotMatch(@"\.local\b", ptx);
         Assert.DoesNotMatch(@"\bcall(\.uni)?\b", ptx);
     }
+
+    /// <summary>
+    /// The depthwise kernel's four-channel tactic, read in ILGPU's PTX for the H200: every input,
+    /// weight and bias is one 16-byte load and every output one 16-byte store (ILGPU issues them in
+    /// the generic address space), where the one-channel kernel's are scalar; neither keeps values in
+    /// local memory or calls a function.
+    /// </summary>
+    [Theory]
+    [InlineData("DepthwiseConv2DKernel.Execute.OneChannel.Single", 0, 0, 6, 4)]
+    [InlineData("DepthwiseConv2DKernel.Execute.FourChannels.Quad", 6, 4, 0, 0)]
+    public void The_depthwise_tactics_load_and_store_as_they_say(string name, int vectorLoads, int vectorStores, int scalarLoads, int scalarStores)
+    {
+        var architecture = CudaDevice.GetArchitecture(9, 0);
+        using var context = IlgpuRuntime.CreateContext();
+        var kernel = Assert.Single(KernelCatalog.All(), k => k.Name == name);
+        var (_, ptx, error) = Assert.Single(KernelCatalog.Compile(context, architecture, CudaAccelerator.GetInstructionSet(architecture, CudaDriverVersion.FromMajorMinor(13, 0)), [kernel]));
+        Assert.True(ptx is not null, error?.Message);
+        Assert.Equal(vectorLoads, Regex.Matches(ptx, @"\bld(\.global)?\.v4\.f32\b").Count);
+        Assert.Equal(vectorStores, Regex.Matches(ptx, @"\bst(\.global)?\.v4\.f32\b").Count);
+        Assert.Equal(scalarLoads, Regex.Matches(ptx, @"\bld(\.global)?\.f32\b").Count);
+        Assert.Equal(scalarStores, Regex.Matches(ptx, @"\bst(\.global)?\.f32\b").Count);
+        Assert.DoesNotMatch(@"\.local\b", ptx);
+        Assert.DoesNotMatch(@"\bcall(\.uni)?\b", ptx);
+    }
 }

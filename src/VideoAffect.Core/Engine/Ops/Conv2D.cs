@@ -50,7 +50,8 @@ internal class Conv2DLayer : Layer
         IlgpuStep conv;
         if (plan.PrefersTiledKernels)
         {
-            var tuned = plan.TunedConvolution(this, g);
+            var tuned = new TunedConvolution(plan.Kernel<ConvGemmKernel>(), plan.Kernel<Conv2DKernel>(), g,
+                plan.Tactics(this, TunedConvolution.Default, TunedConvolution.All));
             conv = (stream, inputs, output, batch) => tuned.Launch(stream, batch, inputs[0], weights, bias, output, relu);
         }
         else
