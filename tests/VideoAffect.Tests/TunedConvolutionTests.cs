@@ -91,4 +91,37 @@ public class TunedConvolutionTests
         tuned.Launch(accelerator.DefaultStream, 1, input.View, weights.View, bias.View, output.View, relu: false);
         Assert.Equal(Enum.Parse<ConvTactic>(expected), Assert.Single(tuned.Choices).Tactic);
     }
+
+    /// <summary>
+    /// A tactic the device refuses (on a GPU: a launch asking for more registers or shared memory
+    /// than a group may have) is left out and its error kept for the report; the default's own
+    /// failure is the layer's, and is not hidden.
+    /// </summary>
+    [Fact]
+    public void A_tactic_that_fails_is_left_out_and_the_defaults_failure_is_not_hidden()
+    {
+        var timer = new TacticTimer<ConvTactic>(TunedConvolution.Default, TunedConvolution.All, (tactic, _, launch) =>
+        {
+            launch();
+            return tactic == ConvTactic.WideGemm ? 0.1 : 1.0;
+        });
+        var launched = new List<ConvTactic>();
+        using var accelerator = IlgpuRuntime.CreateCpuAccelerator();
+        timer.Launch(accelerator.DefaultStream, 8, tactic =>
+        {
+            if (tactic == ConvTactic.WideGemm) throw new InvalidOperationException("too many resources requested for launch\nmore");
+            launched.Add(tactic);
+        });
+        var choice = Assert.Single(timer.Choices);
+        Assert.Equal(TunedConvolution.Default, choice.Tactic);
+        Assert.Equal("InvalidOperationException: too many resources requested for launch", choice.Failures[ConvTactic.WideGemm]);
+        Assert.Equal(double.PositiveInfinity, choice.Seconds[ConvTactic.WideGemm]);
+        Assert.Equal(TunedConvolution.Default, launched[^1]);
+
+        var failing = new TacticTimer<ConvTactic>(TunedConvolution.Default, TunedConvolution.All, (_, _, launch) => { launch(); return 1.0; });
+        Assert.Throws<InvalidOperationException>(() => failing.Launch(accelerator.DefaultStream, 1, tactic =>
+        {
+            if (tactic == TunedConvolution.Default) throw new InvalidOperationException("the default fails");
+        }));
+    }
 }

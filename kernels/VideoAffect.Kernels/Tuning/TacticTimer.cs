@@ -18,8 +18,11 @@ internal sealed class TacticTimer<TTactic> : ITacticChoices where TTactic : stru
     /// <summary>A tactic other than the default must beat it by this share to be chosen: at small batches a launch takes about as long as its timing's noise.</summary>
     public const double Margin = 0.03;
 
-    /// <summary>The tactic chosen for batches up to <paramref name="MaxBatch"/>, and each tactic's time per launch.</summary>
-    public sealed record Choice(int MaxBatch, TTactic Tactic, IReadOnlyDictionary<TTactic, double> Seconds);
+    /// <summary>
+    /// The tactic chosen for batches up to <paramref name="MaxBatch"/>, each tactic's time per launch,
+    /// and why any tactic other than the default could not run (it is then never chosen).
+    /// </summary>
+    public sealed record Choice(int MaxBatch, TTactic Tactic, IReadOnlyDictionary<TTactic, double> Seconds, IReadOnlyDictionary<TTactic, string> Failures);
 
     readonly TTactic _default;
     readonly IReadOnlyList<TTactic> _tactics;
@@ -46,7 +49,8 @@ internal sealed class TacticTimer<TTactic> : ITacticChoices where TTactic : stru
     }
 
     IReadOnlyList<TacticChoice> ITacticChoices.Made => Choices
-        .Select(c => new TacticChoice(c.MaxBatch, TacticNames.Of(c.Tactic), c.Seconds.Select(s => (TacticNames.Of(s.Key), s.Value)).ToList()))
+        .Select(c => new TacticChoice(c.MaxBatch, TacticNames.Of(c.Tactic), c.Seconds.Select(s => (TacticNames.Of(s.Key), s.Value)).ToList(),
+            c.Failures.Select(f => (TacticNames.Of(f.Key), f.Value)).ToList()))
         .ToList();
 
     /// <summary>The batch's launch, by <paramref name="launch"/> with the tactic chosen for its class (timing them all first, the first time).</summary>
@@ -57,12 +61,24 @@ internal sealed class TacticTimer<TTactic> : ITacticChoices where TTactic : stru
         lock (_lock)
         {
             if (!_choices.TryGetValue(maxBatch, out choice) && _tactics.Count == 1)
-                _choices[maxBatch] = choice = new Choice(maxBatch, _default, new Dictionary<TTactic, double>()); // nothing to choose: no timing
+                _choices[maxBatch] = choice = new Choice(maxBatch, _default, new Dictionary<TTactic, double>(), new Dictionary<TTactic, string>()); // nothing to choose: no timing
             else if (choice is null)
             {
-                var seconds = _tactics.ToDictionary(tactic => tactic, tactic => _time(tactic, stream, () => launch(tactic)));
+                var seconds = new Dictionary<TTactic, double>();
+                var failures = new Dictionary<TTactic, string>();
+                foreach (var tactic in _tactics)
+                {
+                    // A variant the device refuses (a launch asking for more registers or shared memory
+                    // than a group may have) is left out, not the run failed; the default's failure is the op's.
+                    try { seconds[tactic] = _time(tactic, stream, () => launch(tactic)); }
+                    catch (Exception e) when (!EqualityComparer<TTactic>.Default.Equals(tactic, _default) && e is not OutOfMemoryException)
+                    {
+                        seconds[tactic] = double.PositiveInfinity;
+                        failures[tactic] = $"{e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}";
+                    }
+                }
                 var fastest = seconds.MinBy(s => s.Value).Key;
-                _choices[maxBatch] = choice = new Choice(maxBatch, seconds[fastest] < (1 - Margin) * seconds[_default] ? fastest : _default, seconds);
+                _choices[maxBatch] = choice = new Choice(maxBatch, seconds[fastest] < (1 - Margin) * seconds[_default] ? fastest : _default, seconds, failures);
             }
         }
         launch(choice.Tactic);
@@ -94,7 +110,7 @@ internal sealed class TacticTimer<TTactic> : ITacticChoices where TTactic : stru
 }
 
 /// <summary>A choice as reports show it: the tactic's name and each tactic's time, whatever the op.</summary>
-internal sealed record TacticChoice(int MaxBatch, string Tactic, IReadOnlyList<(string Tactic, double Seconds)> Seconds);
+internal sealed record TacticChoice(int MaxBatch, string Tactic, IReadOnlyList<(string Tactic, double Seconds)> Seconds, IReadOnlyList<(string Tactic, string Error)> Failures);
 
 /// <summary>An op's tactic choices, for reports (the GPU kit) that list every op's alike.</summary>
 internal interface ITacticChoices
