@@ -165,6 +165,13 @@ static class DeviceRun
                         + string.Join(", ", choice.Seconds.Select(s => double.IsFinite(s.Seconds) ? $"{s.Tactic} {s.Seconds * 1e3:0.###} ms" : $"{s.Tactic} failed")) + ")",
                         choice.Seconds.First(s => s.Tactic == choice.Tactic).Seconds * 1e3, "ms", null, null));
                 }
+            // Every variant the layers' timers may choose, against the reference variant, so a tactic no batch above chose is checked too.
+            if (backend is not null)
+                report.Section("kernel variants", () =>
+                {
+                    foreach (var a in KernelVariants.Run(accelerator, network, batch: dryRun ? 1 : 8, maxLayers: dryRun ? 1 : int.MaxValue))
+                        report.Check($"layer {a.Layer} {a.Name}, {a.Variant} vs {a.Reference}", a.Difference, 1e-5, "relative to the largest output");
+                });
             if (backend is not null)
                 report.Section("GEMM group shapes", () =>
                 {

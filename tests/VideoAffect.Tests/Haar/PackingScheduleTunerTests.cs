@@ -81,18 +81,18 @@ public class PackingScheduleTunerTests
         var expected = HaarReference.Sorted(HaarReference.OpenCv(gray, options, 0));
         Assert.NotEmpty(expected);
         using var detector = new IlgpuHaarDetector(options, IlgpuRuntime.CreateCpuAccelerator());
-        int frames = 0;
-        while (detector.PackingChoice(gray.Width, gray.Height) is null)
+        int width = gray.Width, height = gray.Height, frames = 0;
+        while (detector.PackingChoice(width, height) is null)
         {
             Assert.Equal(expected, HaarReference.Sorted(detector.DetectCandidates(gray)));
             Assert.True(++frames <= 40, "the trials never end");
         }
-        var choice = detector.PackingChoice(gray.Width, gray.Height)!.Value;
+        var choice = detector.PackingChoice(width, height)!.Value;
         Assert.Equal(PackingScheduleTuner.Trials * choice.Times.Count, frames);
         Assert.True(choice.Times.Count >= 10, $"{choice.Times.Count} candidates");
         Assert.All(choice.Times, t => Assert.True(t.Seconds > 0 && t.Seconds < 60));
         detector.PackAfter = [3];
-        Assert.Null(detector.PackingChoice(gray.Width, gray.Height));
+        Assert.Null(detector.PackingChoice(width, height));
         Assert.Equal(expected, HaarReference.Sorted(detector.DetectCandidates(gray)));
     }
 }
