@@ -71,7 +71,7 @@ static class DeviceRun
             // 2. Faces cut, resized and normalised on the device (the pipeline's GPU path), and 3. the Haar kernels.
             report.Section("Haar and the device crop", () =>
             {
-                haar = new IlgpuHaarDetector(options, accelerator, ownsAccelerator: false);
+                haar = new IlgpuHaarDetector(options, accelerator, ownsAccelerator: false, tunePacking: true); // the dry run too, so its trials are exercised
                 foreach (var (frame, bgr) in frames)
                 {
                     string what = $"{frame.Name} {frame.Width}x{frame.Height}";

@@ -37,7 +37,8 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
     MemoryBuffer1D<int, Stride1D.Dense> _hits;
     FrameBuffers? _frame;
 
-    public IlgpuHaarDetector(DetectorOptions options, Accelerator accelerator, bool ownsAccelerator = true)
+    /// <param name="tunePacking">choose each frame size's packing schedule on its first frames (<see cref="PackAfter"/>); by default on every accelerator but ILGPU's CPU one, whose simulated times say nothing of a GPU's</param>
+    public IlgpuHaarDetector(DetectorOptions options, Accelerator accelerator, bool ownsAccelerator = true, bool? tunePacking = null)
     {
         options.Validate();
         _cascade = HaarCascadeReader.Load(options.CascadePath);
@@ -59,7 +60,8 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         _hits = accelerator.Allocate1D<int>(3 * 4096);
         _stream = accelerator.CreateStream();
         _packAfter = HaarCascadeKernel.Schedule(DefaultPackAfter, _cascade.Stages.Length);
-        _tuner = new PackingScheduleTuner(ScheduleCandidates.Select(c => HaarCascadeKernel.Schedule(c, _cascade.Stages.Length)).DistinctBy(c => string.Join(",", c)).ToList(), _packAfter);
+        if (tunePacking ?? accelerator.AcceleratorType != AcceleratorType.CPU)
+            _tuner = new PackingScheduleTuner(ScheduleCandidates.Select(c => HaarCascadeKernel.Schedule(c, _cascade.Stages.Length)).DistinctBy(c => string.Join(",", c)).ToList(), _packAfter);
     }
 
     public string DeviceName => _accelerator.Name;

@@ -69,9 +69,10 @@ public class PackingScheduleTunerTests
     }
 
     /// <summary>
-    /// The detector on ILGPU's CPU accelerator, one photo again and again: every trial frame, each
-    /// under another schedule, gives the faces OpenCV gives, and after the trials the detector names
-    /// its choice; a schedule set by hand ends the trials.
+    /// The detector on ILGPU's CPU accelerator (asked to tune, as it does on a GPU), one photo again
+    /// and again: every trial frame, each under another schedule, gives the faces OpenCV gives, and
+    /// after the trials the detector names its choice; a schedule set by hand ends the trials.
+    /// Without asking, the CPU accelerator keeps the default.
     /// </summary>
     [Fact]
     public void The_detectors_trial_frames_give_the_same_faces_whichever_schedule_runs_them()
@@ -80,7 +81,7 @@ public class PackingScheduleTunerTests
         var options = new DetectorOptions { MinFaceSize = 24 };
         var expected = HaarReference.Sorted(HaarReference.OpenCv(gray, options, 0));
         Assert.NotEmpty(expected);
-        using var detector = new IlgpuHaarDetector(options, IlgpuRuntime.CreateCpuAccelerator());
+        using var detector = new IlgpuHaarDetector(options, IlgpuRuntime.CreateCpuAccelerator(), tunePacking: true);
         int width = gray.Width, height = gray.Height, frames = 0;
         while (detector.PackingChoice(width, height) is null)
         {
@@ -91,6 +92,9 @@ public class PackingScheduleTunerTests
         Assert.Equal(PackingScheduleTuner.Trials * choice.Times.Count, frames);
         Assert.True(choice.Times.Count >= 10, $"{choice.Times.Count} candidates");
         Assert.All(choice.Times, t => Assert.True(t.Seconds > 0 && t.Seconds < 60));
+        using var untuned = new IlgpuHaarDetector(options, IlgpuRuntime.CreateCpuAccelerator());
+        untuned.DetectCandidates(gray);
+        Assert.Null(untuned.PackingChoice(width, height));
         detector.PackAfter = [3];
         Assert.Null(detector.PackingChoice(width, height));
         Assert.Equal(expected, HaarReference.Sorted(detector.DetectCandidates(gray)));
