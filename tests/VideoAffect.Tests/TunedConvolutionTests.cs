@@ -124,4 +124,28 @@ public class TunedConvolutionTests
             if (tactic == TunedConvolution.Default) throw new InvalidOperationException("the default fails");
         }));
     }
+
+    /// <summary>Disabled, a timer launches the default, untimed, and keeps no choice; enabled again, it times as before.</summary>
+    [Fact]
+    public void A_disabled_timer_takes_the_default_untimed_until_enabled()
+    {
+        var timed = new List<ConvTactic>();
+        var timer = new TacticTimer<ConvTactic>(TunedConvolution.Default, TunedConvolution.All, (tactic, _, launch) =>
+        {
+            timed.Add(tactic);
+            launch();
+            return tactic == ConvTactic.Direct ? 0.1 : 1.0;
+        }) { Enabled = false };
+        var launched = new List<ConvTactic>();
+        using var accelerator = IlgpuRuntime.CreateCpuAccelerator();
+        timer.Launch(accelerator.DefaultStream, 4, launched.Add);
+        Assert.Equal([TunedConvolution.Default], launched);
+        Assert.Empty(timed);
+        Assert.Empty(timer.Choices);
+        timer.Enabled = true;
+        launched.Clear();
+        timer.Launch(accelerator.DefaultStream, 4, launched.Add);
+        Assert.Equal(TunedConvolution.All.Count, timed.Count);
+        Assert.Equal(ConvTactic.Direct, launched[^1]);
+    }
 }

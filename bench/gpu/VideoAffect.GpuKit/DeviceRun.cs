@@ -56,7 +56,8 @@ static class DeviceRun
             // layer, so a failure names the kernel (expectations from this machine's CPU).
             report.Section("the emotion network", () =>
             {
-                backend = new IlgpuBackend(network, accelerator, backendName, maxBatch, ownsAccelerator: false);
+                // The checks run the default kernels (those of the earlier runs); the variants are checked on their own and timed only after them.
+                backend = new IlgpuBackend(network, accelerator, backendName, maxBatch, ownsAccelerator: false) { TuneKernels = false };
                 var expected = KitData.ReadFloats(P(data.ExpectedProbabilitiesFile));
                 var actual = new float[expected.Length];
                 for (int start = 0; start < data.InputCount; start += maxBatch)
@@ -93,7 +94,7 @@ static class DeviceRun
             report.Section("BlazeFace", () =>
             {
                 blazeNetwork = BlazeFaceModel.Load(Path.Combine(P(data.ModelDirectory), BlazeFaceModel.JsonFile));
-                blazeBackend = new IlgpuBackend(blazeNetwork, accelerator, backendName, blazeBatch, ownsAccelerator: false);
+                blazeBackend = new IlgpuBackend(blazeNetwork, accelerator, backendName, blazeBatch, ownsAccelerator: false) { TuneKernels = false };
                 using var blaze = new BlazeFaceDetector(blazeBackend, new DetectorOptions(), ownsBackend: false);
                 foreach (var (frame, bgr) in dryRun ? [] : frames)
                 {
@@ -110,14 +111,25 @@ static class DeviceRun
                     var imported = Model.Onnx.OnnxImporter.LoadGraph(File.ReadAllBytes(Path.Combine(dataDirectory, "onnx", file)), file);
                     const int batch = 4;
                     var input = Enumerable.Range(0, batch * imported.InputShape.Size).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-                    using var onnxBackend = new IlgpuBackend(imported, accelerator, backendName, batch, ownsAccelerator: false);
+                    using var onnxBackend = new IlgpuBackend(imported, accelerator, backendName, batch, ownsAccelerator: false) { TuneKernels = false };
                     DeviceChecks.GraphLayers(report, $"ONNX {file} ", imported, onnxBackend, input, batch);
                 });
 
             // 6. Training: the backward kernels and Adam, three steps against the managed path.
             if (!skip.Contains("training"))
                 report.Section("training", () => DeviceChecks.Training(report, backendName, dryRun ? 4 : 64, small: dryRun));
+            // Every variant the layers' timers may choose, against the reference variant: the checks above ran the defaults, and no variant is timed (or chosen) before this.
+            if (backend is not null)
+                report.Section("kernel variants", () =>
+                {
+                    foreach (var a in KernelVariants.Run(accelerator, network, batch: dryRun ? 1 : 8, maxLayers: dryRun ? 1 : int.MaxValue))
+                        report.Check($"layer {a.Layer} {a.Name}, {a.Variant} vs {a.Reference}", a.Difference, 1e-5, "relative to the largest output");
+                });
             if (skip.Contains("speed")) return report;
+
+            // From here on each layer times its kernel variants and takes the fastest, as the product does on a GPU.
+            if (backend is not null) backend.TuneKernels = true;
+            if (blazeBackend is not null) blazeBackend.TuneKernels = true;
 
             // Speed: the network at each batch, then BlazeFace and Haar per frame size, then many streams at once.
             if (backend is not null)
@@ -165,13 +177,6 @@ static class DeviceRun
                         + string.Join(", ", choice.Seconds.Select(s => double.IsFinite(s.Seconds) ? $"{s.Tactic} {s.Seconds * 1e3:0.###} ms" : $"{s.Tactic} failed")) + ")",
                         choice.Seconds.First(s => s.Tactic == choice.Tactic).Seconds * 1e3, "ms", null, null));
                 }
-            // Every variant the layers' timers may choose, against the reference variant, so a tactic no batch above chose is checked too.
-            if (backend is not null)
-                report.Section("kernel variants", () =>
-                {
-                    foreach (var a in KernelVariants.Run(accelerator, network, batch: dryRun ? 1 : 8, maxLayers: dryRun ? 1 : int.MaxValue))
-                        report.Check($"layer {a.Layer} {a.Name}, {a.Variant} vs {a.Reference}", a.Difference, 1e-5, "relative to the largest output");
-                });
             if (backend is not null)
                 report.Section("GEMM group shapes", () =>
                 {

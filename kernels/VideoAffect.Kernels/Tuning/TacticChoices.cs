@@ -7,6 +7,9 @@ internal sealed record TacticChoice(int MaxBatch, string Tactic, IReadOnlyList<(
 internal interface ITacticChoices
 {
     IReadOnlyList<TacticChoice> Made { get; }
+
+    /// <summary>Whether the op times its tactics (false: the default, untimed).</summary>
+    bool Enabled { get; set; }
 }
 
 /// <summary>Tactics' names in reports: "StridedGemm" as "strided GEMM".</summary>

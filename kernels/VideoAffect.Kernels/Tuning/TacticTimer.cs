@@ -42,6 +42,13 @@ internal sealed class TacticTimer<TTactic> : ITacticChoices where TTactic : stru
 
     public TTactic Default => _default;
 
+    /// <summary>
+    /// False: launches take the default, untimed, and no choice is kept (the GPU kit checks the
+    /// defaults, the kernels measured before, first, and lets the variants run only afterwards, so
+    /// that an untried variant cannot spoil the device for every check).
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>The choices made so far, smallest batch class first.</summary>
     public IReadOnlyList<Choice> Choices
     {
@@ -56,6 +63,11 @@ internal sealed class TacticTimer<TTactic> : ITacticChoices where TTactic : stru
     /// <summary>The batch's launch, by <paramref name="launch"/> with the tactic chosen for its class (timing them all first, the first time).</summary>
     public void Launch(AcceleratorStream stream, int batch, Action<TTactic> launch)
     {
+        if (!Enabled)
+        {
+            launch(_default);
+            return;
+        }
         int maxBatch = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, batch));
         Choice? choice;
         lock (_lock)

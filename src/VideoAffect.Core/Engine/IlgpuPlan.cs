@@ -34,9 +34,22 @@ internal sealed class IlgpuPlan(Accelerator accelerator, bool? tiledKernels = nu
     {
         var timer = new TacticTimer<TTactic>(@default, tactics,
             accelerator.AcceleratorType == AcceleratorType.CPU ? TacticTimer<TTactic>.DefaultOnly(@default) : null);
+        timer.Enabled = _tuneKernels;
         _tactics.Add(layer, timer);
         return timer;
     }
+
+    /// <summary>Whether layers time their tactics (true, the default) or take their defaults for now (see <see cref="TacticTimer{TTactic}.Enabled"/>).</summary>
+    public bool TuneKernels
+    {
+        get => _tuneKernels;
+        set
+        {
+            _tuneKernels = value;
+            foreach (var timer in _tactics.Values) timer.Enabled = value;
+        }
+    }
+    bool _tuneKernels = true;
 
     /// <summary>The tactic choices of each layer that has them.</summary>
     public IReadOnlyDictionary<Layer, ITacticChoices> TacticChoices => _tactics;

@@ -238,6 +238,13 @@ internal sealed class IlgpuBackend : InferenceBackend, IFrameInferenceBackend
         return seconds;
     }
 
+    /// <summary>Whether layers time their kernel variants and take the fastest (the default), or take their defaults for now.</summary>
+    public bool TuneKernels
+    {
+        get => _plan.TuneKernels;
+        set => _plan.TuneKernels = value;
+    }
+
     /// <summary>Each layer's kernel choices so far (by layer index), for the GPU kit's report.</summary>
     public IReadOnlyList<(int Layer, TacticChoice Choice)> TacticChoices() =>
         Network.Layers.Select((layer, i) => (layer, i))
