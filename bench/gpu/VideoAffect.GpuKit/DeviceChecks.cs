@@ -102,7 +102,7 @@ static class DeviceChecks
     public static void HaarCandidates(KitReport report, DetectorOptions options, ILGPU.Runtime.Accelerator accelerator, string what, byte[] bgr, int width, int height)
     {
         var raw = options with { MinNeighbors = 0 };
-        using var device = new IlgpuHaarDetector(raw, accelerator, ownsAccelerator: false);
+        using var device = new IlgpuHaarDetector(raw, accelerator, ownsAccelerator: false, tunePacking: false);
         using var simd = new SimdHaarDetector(raw, Environment.ProcessorCount);
         var gray = Gray(bgr, width, height);
         var ours = device.DetectBgr(bgr, width, height).OrderBy(b => (b.Width, b.Y, b.X)).ToList();
@@ -110,6 +110,30 @@ static class DeviceChecks
         bool same = ours.SequenceEqual(cpu);
         report.Check($"Haar raw candidates vs CPU cascade, {what}", same ? 0 : 1, 0,
             $"device {ours.Count}, CPU {cpu.Count}" + (same ? "" : $"; only device: {string.Join(" ", ours.Except(cpu).Take(10))}; only CPU: {string.Join(" ", cpu.Except(ours).Take(10))}"));
+    }
+
+    /// <summary>
+    /// The same with each packing schedule the detector may choose on a GPU (<see cref="IlgpuHaarDetector.PackAfter"/>):
+    /// one check per frame, passed when every schedule gives the CPU cascade's windows, naming those that do not.
+    /// </summary>
+    /// <param name="maxSchedules">schedules checked at most, first first (the dry run checks a few: its simulated GPU takes a second each)</param>
+    public static void HaarCandidatesByEverySchedule(KitReport report, DetectorOptions options, ILGPU.Runtime.Accelerator accelerator, string what, byte[] bgr, int width, int height,
+        int maxSchedules = int.MaxValue)
+    {
+        var raw = options with { MinNeighbors = 0 };
+        using var device = new IlgpuHaarDetector(raw, accelerator, ownsAccelerator: false, tunePacking: false);
+        using var simd = new SimdHaarDetector(raw, Environment.ProcessorCount);
+        var cpu = simd.DetectCandidates(Gray(bgr, width, height), width, height).OrderBy(b => (b.Width, b.Y, b.X)).ToList();
+        var wrong = new List<string>();
+        var schedules = IlgpuHaarDetector.ScheduleCandidates.Take(maxSchedules).ToList();
+        foreach (var schedule in schedules)
+        {
+            device.PackAfter = schedule;
+            var ours = device.DetectBgr(bgr, width, height).OrderBy(b => (b.Width, b.Y, b.X)).ToList();
+            if (!ours.SequenceEqual(cpu)) wrong.Add($"{IlgpuHaarDetector.ScheduleName(device.PackAfter)} ({ours.Count} windows)");
+        }
+        report.Check($"Haar raw candidates with each of {schedules.Count} packing schedules vs CPU cascade, {what}", wrong.Count == 0 ? 0 : 1, 0,
+            $"CPU {cpu.Count}" + (wrong.Count == 0 ? "" : $"; different: {string.Join(", ", wrong)}"));
     }
 
     /// <summary>OpenCV's gray levels of a BGR frame, computed on the host (the GPU machine has no OpenCV).</summary>

@@ -72,7 +72,7 @@ static class DeviceRun
             // 2. Faces cut, resized and normalised on the device (the pipeline's GPU path), and 3. the Haar kernels.
             report.Section("Haar and the device crop", () =>
             {
-                haar = new IlgpuHaarDetector(options, accelerator, ownsAccelerator: false, tunePacking: true); // the dry run too, so its trials are exercised
+                haar = new IlgpuHaarDetector(options, accelerator, ownsAccelerator: false, tunePacking: false); // the checks run the default packing; every schedule is checked later
                 foreach (var (frame, bgr) in frames)
                 {
                     string what = $"{frame.Name} {frame.Width}x{frame.Height}";
@@ -125,6 +125,13 @@ static class DeviceRun
                     foreach (var a in KernelVariants.Run(accelerator, network, batch: dryRun ? 1 : 8, maxLayers: dryRun ? 1 : int.MaxValue))
                         report.Check($"layer {a.Layer} {a.Name}, {a.Variant} vs {a.Reference}", a.Difference, 1e-5, "relative to the largest output");
                 });
+            // The Haar cascade's packing schedules, each of which the detector may choose: the checks above ran the default.
+            report.Section("packing schedules", () =>
+            {
+                foreach (var (frame, bgr) in frames.DistinctBy(f => (f.Frame.Width, f.Frame.Height)))
+                    DeviceChecks.HaarCandidatesByEverySchedule(report, options, accelerator, $"{frame.Name} {frame.Width}x{frame.Height}", bgr, frame.Width, frame.Height,
+                        maxSchedules: dryRun ? 3 : int.MaxValue);
+            });
             if (skip.Contains("speed")) return report;
 
             // From here on each layer times its kernel variants and takes the fastest, as the product does on a GPU.
@@ -205,6 +212,9 @@ static class DeviceRun
             if (haar is not null)
                 report.Section("Haar speed", () =>
                 {
+                    // Now as the product runs on a GPU: each frame size's packing chosen on its first frames (the dry run too, so its trials are exercised).
+                    haar.Dispose();
+                    haar = new IlgpuHaarDetector(options, accelerator, ownsAccelerator: false, tunePacking: true);
                     foreach (var group in frames.GroupBy(f => (f.Frame.Width, f.Frame.Height)))
                     {
                         var list = group.ToList();

@@ -191,7 +191,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         schedule.Count == 0 ? "in one launch" : $"packing after stage{(schedule.Count == 1 ? "" : "s")} {string.Join(",", schedule)}";
 
     /// <summary>Packing schedules the detector tries on each frame size's first frames, and <see cref="TimeSteps"/> times: single splits, then geometric ones.</summary>
-    static readonly int[][] ScheduleCandidates = [[], [1], [2], [3], [4], [6], [1, 3], [2, 5], [1, 3, 6], [2, 5, 10], [1, 3, 6, 10], [1, 2, 4, 7, 11, 16]];
+    internal static readonly IReadOnlyList<int[]> ScheduleCandidates = [[], [1], [2], [3], [4], [6], [1, 3], [2, 5], [1, 3, 6], [2, 5, 10], [1, 3, 6, 10], [1, 2, 4, 7, 11, 16]];
 
     /// <summary>
     /// Seconds per frame of each step of <see cref="DetectBgr"/> on <paramref name="bgr"/>, each

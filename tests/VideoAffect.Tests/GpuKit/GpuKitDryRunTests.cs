@@ -44,6 +44,7 @@ public class GpuKitDryRunTests
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("training: Adam's variances after the first step"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("layer 1 Conv2D") && c.GetProperty("name").GetString()!.EndsWith("direct kernel vs strided GEMM"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("layer 3 DepthwiseConv2D") && c.GetProperty("name").GetString()!.EndsWith("four channels a thread vs one"));
+            Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("Haar raw candidates with each of 3 packing schedules vs CPU cascade"));
             foreach (var layout in new[] { "contiguous", "wide" })
                 Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("GEMM layer 1 Conv2D") && c.GetProperty("name").GetString()!.EndsWith($"{layout} tiles vs strided"));
             foreach (var onnx in new[] { "ONNX branches_opset13.onnx layer", "ONNX nhwc_opset21.onnx layer", "ONNX depthwise_opset11.onnx layer" })
