@@ -139,7 +139,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         {
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             int count = Launch(frame, schedule);
-            _tuner?.Report(width, height, schedule, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            _tuner?.Report(width, height, schedule, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, count);
             if (3L * count <= _hits.Length) return RectangleGrouping.Group(ReadHits(count, levels, width, height), minNeighbors);
             // More hits than room: grow and run again (rare; the buffer keeps its size afterwards).
             _hits.Dispose();

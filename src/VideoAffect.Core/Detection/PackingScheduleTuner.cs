@@ -9,7 +9,11 @@ namespace VideoAffect.Detection;
 /// size (how many windows) and the scene (how many survive the first stages), so no constant fits
 /// every device. Every schedule finds the same windows (the packing changes which thread evaluates
 /// a window, not what it computes), so the trial frames' faces are those of any other; they only
-/// cost their schedule's time. Not thread-safe: the detector runs one frame at a time.
+/// cost their schedule's time. A frame where no window passed the whole cascade does not count:
+/// a video's first frames are often black (a fade-in) or blank, where every window falls at the
+/// first stages and the schedule with the least packing always wins, which would then be kept for
+/// the scenes after them. The fallback is tried first, so a scene with nothing in it keeps it.
+/// Not thread-safe: the detector runs one frame at a time.
 /// </summary>
 internal sealed class PackingScheduleTuner(IReadOnlyList<int[]> candidates, int[] fallback)
 {
@@ -28,9 +32,9 @@ internal sealed class PackingScheduleTuner(IReadOnlyList<int[]> candidates, int[
     }
 
     readonly Dictionary<(int Width, int Height), SizeState> _sizes = new();
-    readonly IReadOnlyList<int[]> _candidates = candidates.Any(c => c.SequenceEqual(fallback)) ? candidates : [fallback, .. candidates];
+    readonly IReadOnlyList<int[]> _candidates = [fallback, .. candidates.Where(c => !c.SequenceEqual(fallback))];
 
-    /// <summary>The candidates, the fallback among them.</summary>
+    /// <summary>The candidates, the fallback first.</summary>
     public IReadOnlyList<int[]> Candidates => _candidates;
 
     /// <summary>The schedule for the next frame of this size: a candidate on trial, or the one chosen.</summary>
@@ -40,11 +44,11 @@ internal sealed class PackingScheduleTuner(IReadOnlyList<int[]> candidates, int[
         return state.Chosen ?? _candidates[state.Frames % _candidates.Count];
     }
 
-    /// <summary>How long a frame of this size took under <paramref name="schedule"/> (what <see cref="Next"/> gave).</summary>
-    public void Report(int width, int height, int[] schedule, double seconds)
+    /// <summary>How long a frame of this size took under <paramref name="schedule"/> (what <see cref="Next"/> gave), and how many windows passed the cascade.</summary>
+    public void Report(int width, int height, int[] schedule, double seconds, int hits)
     {
         var state = State(width, height);
-        if (state.Chosen is not null) return;
+        if (state.Chosen is not null || hits == 0) return;
         int index = IndexOf(schedule);
         if (index < 0) return;
         state.Best[index] = Math.Min(state.Best[index], seconds);

@@ -24,7 +24,7 @@ public class PackingScheduleTunerTests
         {
             var schedule = tuner.Next(width, height);
             ran.Add(schedule);
-            tuner.Report(width, height, schedule, seconds(schedule));
+            tuner.Report(width, height, schedule, seconds(schedule), hits: 5);
             Assert.True(ran.Count <= 100, "the trials never end");
         }
         return ran;
@@ -37,7 +37,8 @@ public class PackingScheduleTunerTests
         // At 640x480 packing after stage 1 is fastest; at 1920x1080 after stages 1 and 3.
         var small = RunTrials(tuner, 640, 480, s => s.SequenceEqual([1]) ? 1.0 : 2.0);
         Assert.Equal(PackingScheduleTuner.Trials * Candidates.Length, small.Count);
-        Assert.Equal(Candidates.Concat(Candidates).Select(c => string.Join(",", c)), small.Select(s => string.Join(",", s)));
+        string[] order = ["2", "", "1", "1,3"]; // the fallback first, then the others in their order
+        Assert.Equal(order.Concat(order), small.Select(s => string.Join(",", s)));
         Assert.Equal([1], tuner.Next(640, 480));
         Assert.Equal(2.0, tuner.Choice(640, 480)!.Value.Times.Single(t => t.Schedule.Length == 0).Seconds);
 
@@ -45,8 +46,26 @@ public class PackingScheduleTunerTests
         RunTrials(tuner, 1920, 1080, s => s.SequenceEqual([1, 3]) ? 5.0 : 9.0 + calls++); // noisy, and the best of the trials counts
         Assert.Equal([1, 3], tuner.Next(1920, 1080));
         Assert.Equal([1], tuner.Next(640, 480)); // each size its own
-        tuner.Report(1920, 1080, [2], 0.1);     // after the choice, times change nothing
+        tuner.Report(1920, 1080, [2], 0.1, 5);  // after the choice, times change nothing
         Assert.Equal([1, 3], tuner.Next(1920, 1080));
+    }
+
+    /// <summary>
+    /// Frames where no window passed (a fade-in's black frames, a blank wall) do not count: there
+    /// the least packing always wins. Until a frame with a window comes, the fallback runs.
+    /// </summary>
+    [Fact]
+    public void Frames_without_a_window_do_not_count()
+    {
+        var tuner = new PackingScheduleTuner(Candidates, [2]);
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.Equal([2], tuner.Next(640, 480));
+            tuner.Report(640, 480, tuner.Next(640, 480), seconds: 0.001, hits: 0);
+        }
+        Assert.Null(tuner.Choice(640, 480));
+        RunTrials(tuner, 640, 480, s => s.SequenceEqual([1, 3]) ? 1.0 : 2.0);
+        Assert.Equal([1, 3], tuner.Choice(640, 480)!.Value.Chosen);
     }
 
     [Theory]
