@@ -176,7 +176,8 @@ internal readonly struct ContiguousTiles : ITileLayout<Sums4x4>
 /// the rows and channels for the same threads, so each global load feeds twice the products: the
 /// register tile of the SGEMMs that reach half a GPU's fp32 peak. The two runs half a block apart
 /// (not eight side by side) keep a quarter warp's 16-byte reads of a row on distinct banks. Takes
-/// about 100 registers a thread; not yet measured on a GPU.
+/// more registers a thread than the 4 x 4 layouts (64 sums and 16 operands; ptxas's count is in
+/// the GPU kit's ptxas.txt); not yet measured on a GPU.
 /// </summary>
 internal readonly struct WideTiles : ITileLayout<Sums8x8>
 {

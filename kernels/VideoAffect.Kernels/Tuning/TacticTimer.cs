@@ -11,7 +11,7 @@ namespace VideoAffect.Kernels;
 /// buffers and keeps the fastest for the class; another tactic must beat the default by
 /// <see cref="Margin"/>. The op's tactics compute the same outputs (each is tested against
 /// float64), so the choice changes the speed, never the results beyond float32 rounding. Timing
-/// costs a few launches per tactic, once per class: under a millisecond at a live stream's batches.
+/// costs a few launches per tactic, once per class (not yet measured on a GPU).
 /// </summary>
 internal sealed class TacticTimer<TTactic> : ITacticChoices where TTactic : struct, Enum
 {
