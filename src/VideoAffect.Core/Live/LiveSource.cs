@@ -342,13 +342,27 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
 
         public string GetStreamArguments() => "";
 
-        public async Task ReadAsync(Stream input, CancellationToken ffmpegExited)
+        /// <summary>
+        /// Reads on a thread of its own, blocked in the pipe's read, so that a frame's capture time
+        /// is taken the moment its last byte comes. An await would stamp it only when the thread
+        /// pool ran the read's continuation: on a busy machine (the detector's crew on every core,
+        /// a blocked pool) that is tens of milliseconds to seconds later, hidden from the latency
+        /// figures, and the drop-oldest queue would judge frames by the wrong age. The read ends
+        /// when ffmpeg's end of the pipe closes: at the stream's end, or when the attempt is
+        /// cancelled and ffmpeg killed.
+        /// </summary>
+        public Task ReadAsync(Stream input, CancellationToken ffmpegExited) =>
+            Task.Factory.StartNew(() => ReadFrames(input), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        void ReadFrames(Stream input)
         {
-            while (true)
+            Thread.CurrentThread.Name = "live source read";
+            // Frames that come after the attempt was cancelled (ffmpeg not yet gone) are not queued.
+            while (!attemptToken.IsCancellationRequested)
             {
                 var frame = new VideoFrame(source._index, 0, width, height, _pool);
                 int read;
-                try { read = await PipeReading.ReadFullyAsync(input, frame.Pixels.AsMemory(0, frame.ByteCount), attemptToken); }
+                try { read = PipeReading.ReadFully(input, frame.Pixels.AsSpan(0, frame.ByteCount)); }
                 catch { frame.Dispose(); throw; }
                 if (read < frame.ByteCount) { frame.Dispose(); return; }
                 frame.CapturedTicks = LastFrameTicks = Stopwatch.GetTimestamp();

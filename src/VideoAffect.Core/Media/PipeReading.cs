@@ -15,4 +15,17 @@ static class PipeReading
         }
         return total;
     }
+
+    /// <summary>The same, blocking the calling thread until the bytes come or the pipe ends.</summary>
+    public static int ReadFully(Stream input, Span<byte> buffer)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = input.Read(buffer[total..]);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
 }
