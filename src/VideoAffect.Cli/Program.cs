@@ -36,7 +36,7 @@ public static class Program
             Exit codes: 0 done; 1 an unexpected failure, or a monitored stream that failed; 2 bad usage or bad input
             (one line on stderr says which); 130 stopped by Ctrl-C, SIGTERM or SIGHUP (outputs kept under their .partial names;
             Ctrl-C again while it winds down stops it at once);
-            141 stopped because the program reading standard output closed it (`--events - | head`; outputs as for 130).
+            141 stopped because the program reading standard output or the events pipe closed it (`--events - | head`; outputs as for 130).
             """);
         root.Subcommands.Add(AnalyzeCommand.Create());
         root.Subcommands.Add(MonitorCommand.Create());

@@ -15,7 +15,7 @@ static class AnalyzeCommand
     {
         var input = new Argument<string[]>("inputs") { Description = "video files (or http(s)/ftp URLs, or folders: the video files in each) to analyse, one after the other", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--output", "-o") { Description = "annotated video to write: .mp4, .mov or .mkv (Matroska); or a folder for each input's NAME.annotated.mp4 (default: INPUT.annotated.mp4 beside the input)" };
-        var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines, or CSV for a .csv path, or a folder; - writes JSON lines to standard output as frames are done, and the summary to stderr (default: OUTPUT with .jsonl)" };
+        var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines, or CSV for a .csv path, or a folder; - (or /dev/stdout) writes JSON lines to standard output as frames are done, and the summary to stderr; an existing named pipe or terminal (a FIFO, bash's >(...), /dev/stderr) gets JSON lines written into it (default: OUTPUT with .jsonl)" };
         var summary = new Option<string?>("--summary") { Description = "run summary JSON to write, or a folder (default: OUTPUT with .summary.json)" };
         var report = new Option<string?>("--report") { Description = "per-run report: emotions over time per track and label shares (.html, .svg or .png), or a folder for each input's NAME.annotated.html" };
         var json = new Option<bool>("--json") { Description = "print the run summary as JSON (with several inputs, one line per input)" };
@@ -81,7 +81,7 @@ static class AnalyzeCommand
     {
         var (result, faces) = await RunAsync(options, facesPath, newSinks, ct);
         // With the records on standard output (--events -), the summary keeps out of their way.
-        var summaryWriter = options.EventsPath == "-" ? Console.Error : Console.Out;
+        var summaryWriter = options.EventsPath == "-" || Outputs.PipeOutput.IsStandardOutput(options.EventsPath) ? Console.Error : Console.Out;
         summaryWriter.WriteLine(json ? result.ToJson() : result.ToText());
         if (faces is not null) AnalyzeProgress.Log($"faces: {faces}");
         return result.Complete ? 0 : CommandRunner.Cancelled;

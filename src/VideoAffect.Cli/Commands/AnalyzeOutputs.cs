@@ -43,7 +43,7 @@ static class AnalyzeOutputs
         string? eventsFolder = Folder(events, "--events", several, nullDeviceAllowed: true);
         string? summaryFolder = Folder(summary, "--summary", several, nullDeviceAllowed: true);
         string? reportFolder = Folder(report, "--report", several, nullDeviceAllowed: false);
-        if (several && events == "-")
+        if (several && (events == "-" || (events is not null && PipeOutput.IsStandardOutput(events))))
             throw new VideoAffectException("--events - takes one input (the records of several videos on one stream could not be told apart); give a folder");
 
         var plan = new List<Planned>();

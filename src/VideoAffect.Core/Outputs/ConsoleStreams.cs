@@ -21,11 +21,11 @@ internal static class StandardOutput
     /// </summary>
     public static Stream Open()
     {
-        if (!Console.IsOutputRedirected) return new GuardedConsoleStream(Console.OpenStandardOutput(), readerGoneIsError: false); // a terminal
+        if (!Console.IsOutputRedirected) return new GuardedConsoleStream(Console.OpenStandardOutput(), readerGone: null); // a terminal
         try
         {
             var fd = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
-            if (!fd.CanSeek) return new GuardedConsoleStream(fd, readerGoneIsError: true);
+            if (!fd.CanSeek) return new GuardedConsoleStream(fd, readerGone: () => new StandardOutputClosedException());
             fd.Dispose();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { } // closed with `>&-`
@@ -35,8 +35,10 @@ internal static class StandardOutput
     /// <summary>Console.Out over <see cref="Open"/>: UTF-8, flushed at every write, safe from several threads.</summary>
     public static TextWriter Writer() => ConsoleStreams.Writer(Open());
 
-    /// <summary>Whether a failure is, or was caused by, standard output's reader going away.</summary>
-    public static bool Closed(Exception e) => e is StandardOutputClosedException || e.InnerException is StandardOutputClosedException;
+    /// <summary>Whether a failure is, or was caused by, the reader of standard output or of a pipe output going away.</summary>
+    public static bool Closed(Exception e) => ReaderGone(e) || (e.InnerException is { } inner && ReaderGone(inner));
+
+    static bool ReaderGone(Exception e) => e is StandardOutputClosedException or PipeReaderGoneException;
 }
 
 /// <summary>
@@ -48,7 +50,7 @@ internal static class StandardOutput
 internal static class StandardError
 {
     /// <summary>Console.Error's replacement.</summary>
-    public static TextWriter Writer() => ConsoleStreams.Writer(new GuardedConsoleStream(Console.OpenStandardError(), readerGoneIsError: false));
+    public static TextWriter Writer() => ConsoleStreams.Writer(new GuardedConsoleStream(Console.OpenStandardError(), readerGone: null));
 }
 
 static class ConsoleStreams
@@ -60,10 +62,10 @@ static class ConsoleStreams
 
 /// <summary>
 /// A console stream whose first failed write ends its writing: a pipe whose reader went away
-/// (EPIPE) throws <see cref="StandardOutputClosedException"/> where that is news to act on;
+/// (EPIPE) throws <paramref name="readerGone"/>'s exception where that is news to act on;
 /// anything else (a hung-up terminal's EIO) is dropped quietly, as is every write after it.
 /// </summary>
-sealed class GuardedConsoleStream(Stream inner, bool readerGoneIsError) : Stream
+sealed class GuardedConsoleStream(Stream inner, Func<Exception>? readerGone) : Stream
 {
     /// <summary>EPIPE: the reading end of the pipe is closed (Linux and macOS both number it 32).</summary>
     const int BrokenPipe = 32;
@@ -78,8 +80,8 @@ sealed class GuardedConsoleStream(Stream inner, bool readerGoneIsError) : Stream
         catch (IOException e)
         {
             _gone = true;
-            if (readerGoneIsError && (e.HResult == BrokenPipe || e.Message.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase)))
-                throw new StandardOutputClosedException();
+            if (readerGone is not null && (e.HResult == BrokenPipe || e.Message.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase)))
+                throw readerGone();
         }
     }
 

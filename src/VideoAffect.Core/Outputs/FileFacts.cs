@@ -83,6 +83,24 @@ internal static partial class FileFacts
         return new FileIdentity(device, inode, kind);
     }
 
+    /// <summary>
+    /// Whether a path leads to a terminal (a console, a serial line, an ssh or terminal window's
+    /// pseudo-terminal), told by its device number alone: opening a device to ask it can act on it
+    /// (a watchdog starts counting, a tape rewinds on close), so nothing is opened here.
+    /// </summary>
+    public static bool IsTerminal(string path)
+    {
+        var buffer = new byte[256];
+        if (stat(path, buffer) != 0 || Decode(buffer).Kind != FileKind.CharacterDevice) return false;
+        // st_rdev follows st_uid, st_gid and padding on x86-64; on arm64's generic layout it follows st_gid.
+        int rdevOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 40 : 32;
+        ulong rdev = BitConverter.ToUInt64(buffer.AsSpan(rdevOffset, 8));
+        ulong major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffUL);
+        // Linux's devices.txt: 4 the virtual consoles and serial ports, 5 /dev/tty and /dev/console,
+        // 136-143 the pseudo-terminals (/dev/pts/N).
+        return major is 4 or 5 or (>= 136 and <= 143);
+    }
+
     static string? RealPath(string path)
     {
         IntPtr resolved = realpath(path, IntPtr.Zero);

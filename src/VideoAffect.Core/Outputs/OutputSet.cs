@@ -7,14 +7,15 @@ namespace VideoAffect.Outputs;
 /// </summary>
 internal sealed class OutputTarget
 {
-    internal OutputTarget(string given, string what, string canonical, bool discarded, bool standardOutput = false)
+    internal OutputTarget(string given, string what, string canonical, bool discarded, bool standardOutput = false, bool pipe = false)
     {
         Given = given;
         What = what;
         Final = canonical;
         Discarded = discarded;
         StandardOutput = standardOutput;
-        Partial = discarded || standardOutput ? canonical : PartialPathOf(canonical);
+        Pipe = pipe;
+        Partial = discarded || Streamed ? canonical : PartialPathOf(canonical);
     }
 
     /// <summary>The path as the user gave it, for messages.</summary>
@@ -28,8 +29,15 @@ internal sealed class OutputTarget
     public bool Discarded { get; }
     /// <summary>Written to the process's standard output as the run goes ('-'): no file, no partial name, nothing to claim or commit.</summary>
     public bool StandardOutput { get; }
-    /// <summary>Whether this output is a file of its own (not discarded, not standard output).</summary>
-    public bool IsFile => !Discarded && !StandardOutput;
+    /// <summary>
+    /// An existing named pipe or terminal (a program's FIFO, bash's <c>&gt;(...)</c>, /dev/stderr, /dev/tty),
+    /// written into as the run goes, as standard output is: never replaced, no partial name.
+    /// </summary>
+    public bool Pipe { get; }
+    /// <summary>Written as the run goes into something read as it is written: standard output or a pipe.</summary>
+    public bool Streamed => StandardOutput || Pipe;
+    /// <summary>Whether this output is a file of its own (not discarded, not streamed).</summary>
+    public bool IsFile => !Discarded && !Streamed;
 
     public static string PartialPathOf(string path) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $"{Path.GetFileNameWithoutExtension(path)}.partial{Path.GetExtension(path)}");
@@ -39,7 +47,8 @@ internal sealed class OutputTarget
 /// The rules every command follows before it writes anything, so that no user file is destroyed:
 /// <list type="bullet">
 /// <item>no output, nor its partial file, may be one of the run's inputs (by path or by identity, through links) or another output;</item>
-/// <item>an existing output that is not a regular file (a device, FIFO, socket or folder) is never replaced; the null device means "write nothing";</item>
+/// <item>an existing output that is not a regular file (a device, FIFO, socket or folder) is never replaced; the null device means "write nothing";
+/// a stream of records may be written into a named pipe or a terminal, as into standard output;</item>
 /// <item>each output is claimed with a lock for the whole run, so a second run on the same outputs is refused while the first holds them;</item>
 /// <item>a finished output replaces the old one atomically (rename), and only when the run completes.</item>
 /// </list>
@@ -63,18 +72,28 @@ internal sealed class OutputSet : IDisposable
     /// <summary>Declares an output and checks it against the inputs and the outputs declared before it.</summary>
     /// <param name="path">The path; '-' is standard output where <paramref name="standardOutputAllowed"/>, else refused (never a file named '-').</param>
     /// <param name="what">What it is, for messages ("events file").</param>
-    /// <param name="standardOutputAllowed">The output is a stream of lines that can be read as it is written (records).</param>
+    /// <param name="standardOutputAllowed">
+    /// The output is a stream of lines that can be read as it is written (records): '-' (or
+    /// /dev/stdout) is standard output, and an existing named pipe or terminal is written into.
+    /// </param>
     public OutputTarget Add(string path, string what, bool standardOutputAllowed = false)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new VideoAffectException($"the {what} path is empty");
-        if (path == "-")
+        if (path == "-" || (standardOutputAllowed && PipeOutput.IsStandardOutput(path)))
             return standardOutputAllowed
-                ? Remember(new OutputTarget(path, what, path, discarded: false, standardOutput: true))
+                ? Remember(new OutputTarget(path, what, "-", discarded: false, standardOutput: true))
                 : throw new VideoAffectException($"the {what} cannot go to standard output ('-'); give a file path (or /dev/null to write no {what})");
+        // Standard error, whatever it is (a terminal, a pipe, a log file a shell opened), gets the lines where it stands.
+        if (standardOutputAllowed && PipeOutput.IsStandardError(path))
+            return Remember(new OutputTarget(path, what, path, discarded: false, pipe: true));
         var identity = FileFacts.Of(path);
         if (identity.Exists && identity.Kind != FileKind.Regular)
         {
             if (identity == NullDevice.Value) return Remember(new OutputTarget(path, what, "/dev/null", discarded: true));
+            // Written into, not replaced: the reader of a FIFO or of bash's >(...) (/dev/fd/N, whose
+            // link names no path), or a terminal. Other devices are never opened (that can act on them).
+            if (standardOutputAllowed && (identity.Kind == FileKind.Fifo || FileFacts.IsTerminal(path)))
+                return Remember(new OutputTarget(path, what, Path.GetFullPath(path), discarded: false, pipe: true));
             throw new VideoAffectException($"{what} '{path}' is {FileFacts.Describe(identity.Kind)}, not a regular file; VideoAffect never replaces one (give a file path, or /dev/null to write no {what})");
         }
         var target = new OutputTarget(path, what, FileFacts.Canonical(path), discarded: false);

@@ -231,6 +231,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     {
         if (target.Discarded) return "(discarded)";
         if (target.StandardOutput) return StandardOutputName;
+        if (target.Pipe) return target.Given;
         if (useful && File.Exists(target.Partial) && new FileInfo(target.Partial).Length > 0) return target.Partial;
         File.Delete(target.Partial);
         return "(none)";
@@ -241,7 +242,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
 
 /// <summary>A run that failed part-way; <see cref="Summary"/> says what was kept and where.</summary>
 public sealed class AnalysisFailedException(AnalysisSummary summary, Exception inner)
-    : VideoAffectException(summary.Video == "(none)" ? inner.Message.Split('\n')[0]
+    : VideoAffectException(summary.Video is "(none)" or "(discarded)" ? inner.Message.Split('\n')[0]
         : $"{inner.Message.Split('\n')[0]} (kept {summary.FramesWritten} processed frame{(summary.FramesWritten == 1 ? "" : "s")} in {summary.Video})", inner)
 {
     /// <summary>What the run did before it failed, and where its partial outputs are.</summary>

@@ -22,11 +22,12 @@ internal static class RecordWriters
             ? CsvRecordWriter.Appending(p, labels, landmarks)
             : JsonlRecordWriter.Appending(p));
 
-    /// <summary>Writes an output's partial file (its format chosen by the final name), JSON lines to standard output, or nothing for a discarded output.</summary>
+    /// <summary>Writes an output's partial file (its format chosen by the final name), JSON lines to standard output or into a pipe, or nothing for a discarded output.</summary>
     /// <param name="captureTimes">whether the frames have wall-clock times (a recording's `--recorded-at`): a CSV gets the `utc` column (JSON lines have it wherever a frame has one)</param>
     public static IRecordWriter Create(Outputs.OutputTarget target, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null, bool captureTimes = false) =>
         target.Discarded ? new DiscardingRecordWriter()
         : target.StandardOutput ? new JsonlRecordWriter(Outputs.StandardOutput.Open())
+        : target.Pipe ? new JsonlRecordWriter(Outputs.PipeOutput.Open(target))
         : Path.GetExtension(target.Final).Equals(".csv", StringComparison.OrdinalIgnoreCase)
             ? CsvRecordWriter.Creating(target.Partial, labels, landmarks, captureTimes)
             : new JsonlRecordWriter(target.Partial);
