@@ -29,14 +29,16 @@ sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration>
     /// <summary>--record-keep as given; null when left out (every recording kept).</summary>
     public TimeSpan? ReadKeep(ParseResult r) => r.GetResult(RecordKeep) is { Implicit: false } ? r.GetValue(RecordKeep).Value : null;
 
-    public static LiveOptionSet Create(string recordsWhat) => new(
+    /// <param name="recordsStream">--records also takes '-' or a pipe: every stream's records on one stream (monitor)</param>
+    public static LiveOptionSet Create(string recordsWhat, bool recordsStream = false) => new(
         new Option<string>("--rtsp-transport") { Description = "RTSP transport: tcp or udp", DefaultValueFactory = _ => "tcp" },
         Durations.Option("--stall-timeout", "time without a frame before a source is restarted", TimeSpan.FromSeconds(5)),
         Durations.Option("--reconnect-max", "longest wait between reconnection attempts (starts at 0.5 s and doubles)", TimeSpan.FromSeconds(30)),
         Durations.Option("--snapshot-interval", "how often a still picture at a URL (a camera's snapshot.jpg) is fetched again", TimeSpan.FromSeconds(1)),
         new Option<bool>("--loop") { Description = "play file sources in a loop (soak tests, demos)" },
         new Option<int>("--queue-capacity") { Description = "frames waiting per stream before detection (1: only the newest waits, for the lowest latency); beyond it the oldest is dropped", DefaultValueFactory = _ => 1 },
-        new Option<string?>("--records") { Description = $"write each {recordsWhat}'s face records to DIR/NAME.jsonl (or .csv), a log each start adds to" },
+        new Option<string?>("--records") { Description = $"write each {recordsWhat}'s face records to DIR/NAME.jsonl (or .csv), a log each start adds to"
+            + (recordsStream ? $"; - (or an existing named pipe or terminal: a FIFO, bash's >(...), /dev/stderr) takes every {recordsWhat}'s records as JSON lines, each naming its {recordsWhat}, as frames are done (the summary then goes to stderr)" : "") },
         new Option<string>("--records-format") { Description = "records files as jsonl or csv (the columns of analyze --events NAME.csv, with utc)", DefaultValueFactory = _ => "jsonl" },
         new Option<string?>("--record") { Description = $"record each {recordsWhat}'s annotated video to DIR/NAME-TIME.mp4 segments" },
         Durations.Option("--segment-seconds", "length of recorded segments", TimeSpan.FromMinutes(5)),

@@ -27,7 +27,7 @@ static class MonitorCommand
         var control = new Option<bool>("--control") { Description = "take streams added and removed while running (POST /streams with NAME=SOURCE, DELETE /streams/NAME; needs --http) and run until stopped even when every source has ended" };
         var json = new Option<bool>("--json") { Description = "print the final summary as JSON" };
         var soak = new Option<string?>("--resources") { Description = "sample memory, handles and threads every 5 s into this CSV (soak runs); the summary shows first, last and peak" };
-        var live = LiveOptionSet.Create("stream");
+        var live = LiveOptionSet.Create("stream", recordsStream: true);
         var recognition = SharedOptions.Recognition();
         var publish = SharedOptions.Publish();
 
@@ -43,11 +43,15 @@ static class MonitorCommand
             if (controlled && r.GetValue(http) is null) throw new VideoAffectException("--control needs --http ADDRESS:PORT (streams are added and removed over HTTP)");
             var access = httpOptions.Access(r); // a bad credentials file or certificate before any camera starts
             if (given.Count == 0 && !controlled) throw new VideoAffectException("monitor needs at least one source (an rtsp:// URL, --webcam N, or a file), or --control to add them while it runs");
+            // --records names a folder, or a stream every stream's records go to (standard output, a pipe).
+            string? records = r.GetValue(live.Records);
+            bool recordsStreamed = records is not null && Outputs.PipeOutput.IsStream(records);
             var options = new MonitorOptions
             {
                 Sources = LiveSourceSpec.ParseAll(given),
                 KeepRunning = controlled,
-                RecordsDirectory = r.GetValue(live.Records),
+                RecordsDirectory = recordsStreamed ? null : records,
+                RecordsStream = recordsStreamed ? records : null,
                 RecordsFormat = r.GetValue(live.RecordsFormat)!.ToLowerInvariant(),
                 RecordingDirectory = r.GetValue(live.Record),
                 SegmentLength = r.GetValue(live.Segment),
@@ -122,7 +126,9 @@ static class MonitorCommand
             server?.Announce(Log);
             var summary = await monitor.RunAsync(ct);
             foreach (var claim in claims.Values) claim.Dispose();
-            Console.WriteLine(r.GetValue(json) ? summary.ToJson() : summary.ToText());
+            // With the records on standard output, the summary keeps out of their way, as analyze's does.
+            var summaryWriter = options.RecordsStream is { } stream && (stream == "-" || Outputs.PipeOutput.IsStandardOutput(stream)) ? Console.Error : Console.Out;
+            summaryWriter.WriteLine(r.GetValue(json) ? summary.ToJson() : summary.ToText());
             // Stopping by Ctrl-C or SIGTERM is how a monitor normally ends; a stream that failed, or
             // never delivered a frame, makes it a failure all the same (the other streams went on).
             var broken = summary.Streams.Where(s => s.State == "failed" || s.Frames == 0).Select(s => s.Name).ToList();

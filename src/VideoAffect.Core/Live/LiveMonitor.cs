@@ -136,7 +136,8 @@ public sealed class LiveMonitor : IDisposable
         using var sourcesStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         // A failing stage stops everything, sources included; a failing source only ends its stream.
         using var stages = new StageGroup(onFailure: () => sourcesStop.CancelQuietly());
-        var running = new Running(this, recognition, stages, sourcesStop.Token);
+        using var recordsStream = OpenRecordsStream();
+        var running = new Running(this, recognition, stages, sourcesStop.Token, recordsStream);
         try
         {
             lock (_gate)
@@ -156,6 +157,17 @@ public sealed class LiveMonitor : IDisposable
             lock (_gate) _running = null;
             await running.CloseAsync();
         }
+    }
+
+    /// <summary>The one stream every stream's records go to (<see cref="MonitorOptions.RecordsStream"/>), or null.</summary>
+    SharedRecordStream? OpenRecordsStream()
+    {
+        if (_options.RecordsStream is not { } path) return null;
+        using var rules = new Outputs.OutputSet([]);
+        var target = rules.Add(path, "records stream", standardOutputAllowed: true);
+        if (!target.Streamed)
+            throw new VideoAffectException($"the records stream '{path}' is neither standard output ('-') nor a named pipe or terminal; give a folder for records files");
+        return new SharedRecordStream(RecordWriters.Streamed(target));
     }
 
     async Task<MonitorSummary> RunStreamsAsync(Running running, StageGroup stages, CancellationTokenSource sourcesStop, CancellationToken stop)
@@ -187,6 +199,9 @@ public sealed class LiveMonitor : IDisposable
         _clock.Stop();
         stopSampling.Cancel();
         await sampling;
+        // Nobody reads the records any more: the monitor ends as a shell pipeline's filter does
+        // (the CLI's exit code 141), with its sources stopped and its outputs closed.
+        if (failure is not null && Outputs.StandardOutput.Closed(failure)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         string reason = failure is not null ? "failed" : stop.IsCancellationRequested ? "stopped" : _options.Duration is not null && sourcesStop.IsCancellationRequested ? "duration reached" : "sources ended";
         return MonitorSummary.From(this, reason, failure?.Message);
     }
@@ -205,7 +220,7 @@ public sealed class LiveMonitor : IDisposable
     /// A run's shared parts (the recognition, the stage group, the queues around the one
     /// classifier) and its stream pipelines by stream number, which streams join and leave.
     /// </summary>
-    sealed class Running(LiveMonitor monitor, Recognition recognition, StageGroup stages, CancellationToken sourcesStop)
+    sealed class Running(LiveMonitor monitor, Recognition recognition, StageGroup stages, CancellationToken sourcesStop, SharedRecordStream? recordsStream)
     {
         readonly ConcurrentDictionary<int, StreamPipeline> _pipelines = new();
         readonly List<StreamPipeline> _prepared = new();
@@ -228,7 +243,7 @@ public sealed class LiveMonitor : IDisposable
             var name = status.Name;
             IRecordWriter writer = options.RecordsPath(name) is { } path
                 ? new ContinuingRecordWriter(RecordWriters.Log(path, recognition.Network.Labels, recognition.LandmarkNames), status, monitor._log)
-                : new NoRecords();
+                : recordsStream?.ForStream() ?? new NoRecords();
             var stageSet = recognition.ForStream(name, frameThreads ? 1 : share, frameThreads ? share : 1, live: true, writer, monitor.Sinks,
                 trackFaces: monitor._previews[name].Faces);
             stageSet.WarmUpDetectors();

@@ -14,6 +14,13 @@ public sealed record MonitorOptions
     /// <summary>jsonl or csv: the records files' format, the same as `analyze --events` writes.</summary>
     public string RecordsFormat { get; init; } = "jsonl";
 
+    /// <summary>
+    /// Every stream's records as one stream of JSON lines, each naming its stream ("stream"), as
+    /// frames are done: "-" for standard output, or an existing named pipe or terminal, written
+    /// into (a FIFO a program reads, bash's &gt;(...), /dev/stderr); null writes none.
+    /// </summary>
+    public string? RecordsStream { get; init; }
+
     /// <summary>Where a stream's records go; null without <see cref="RecordsDirectory"/>.</summary>
     internal string? RecordsPath(string stream) => RecordsDirectory is { } dir ? Path.Combine(dir, $"{stream}.{RecordsFormat}") : null;
     /// <summary>Annotated recordings in segments go to DIR/NAME-TIME.mp4; null records nothing.</summary>
@@ -46,6 +53,9 @@ public sealed record MonitorOptions
         if (duplicate is not null) throw new VideoAffectException($"two sources are named '{duplicate.Key}'; name them NAME=SOURCE");
         Source.Validate();
         if (RecordsFormat is not ("jsonl" or "csv")) throw new VideoAffectException($"--records-format must be jsonl or csv (got '{RecordsFormat}')");
+        if (RecordsStream is not null && RecordsDirectory is not null) throw new VideoAffectException("records go to a folder or to one stream, not both");
+        if (RecordsStream is not null && RecordsFormat != "jsonl")
+            throw new VideoAffectException($"records on a stream ('{RecordsStream}') are JSON lines, each naming its stream; --records-format csv takes a folder");
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
         if (SegmentLength < TimeSpan.FromSeconds(1)) throw new VideoAffectException("segments must be at least 1 s long");
         if (Duration is { } d && d <= TimeSpan.Zero) throw new VideoAffectException("--duration must be positive");

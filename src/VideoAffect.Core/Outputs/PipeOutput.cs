@@ -17,6 +17,10 @@ internal static partial class PipeOutput
     /// <summary>The names of this process's standard error, written to where it stands (a log file too, at its end).</summary>
     public static bool IsStandardError(string path) => path is "/dev/stderr" or "/dev/fd/2" or "/proc/self/fd/2";
 
+    /// <summary>Whether a path names a stream to write lines into ('-', standard output or error, an existing FIFO or terminal), not a file or folder.</summary>
+    public static bool IsStream(string path) =>
+        path == "-" || IsStandardOutput(path) || IsStandardError(path) || FileFacts.Of(path).Kind == FileKind.Fifo || FileFacts.IsTerminal(path);
+
     /// <summary>Opens <paramref name="target"/> (a <see cref="OutputTarget.Pipe"/>) for writing.</summary>
     public static Stream Open(OutputTarget target)
     {

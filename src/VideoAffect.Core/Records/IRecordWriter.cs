@@ -26,11 +26,14 @@ internal static class RecordWriters
     /// <param name="captureTimes">whether the frames have wall-clock times (a recording's `--recorded-at`): a CSV gets the `utc` column (JSON lines have it wherever a frame has one)</param>
     public static IRecordWriter Create(Outputs.OutputTarget target, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null, bool captureTimes = false) =>
         target.Discarded ? new DiscardingRecordWriter()
-        : target.StandardOutput ? new JsonlRecordWriter(Outputs.StandardOutput.Open())
-        : target.Pipe ? new JsonlRecordWriter(Outputs.PipeOutput.Open(target))
+        : target.Streamed ? new JsonlRecordWriter(Streamed(target))
         : Path.GetExtension(target.Final).Equals(".csv", StringComparison.OrdinalIgnoreCase)
             ? CsvRecordWriter.Creating(target.Partial, labels, landmarks, captureTimes)
             : new JsonlRecordWriter(target.Partial);
+
+    /// <summary>Standard output, or the pipe or terminal a <see cref="Outputs.OutputTarget.Streamed"/> target names, open for writing.</summary>
+    public static Stream Streamed(Outputs.OutputTarget target) =>
+        target.StandardOutput ? Outputs.StandardOutput.Open() : Outputs.PipeOutput.Open(target);
 
     /// <summary>Counts records and keeps none (`--events /dev/null`).</summary>
     sealed class DiscardingRecordWriter : IRecordWriter

@@ -22,11 +22,15 @@ public sealed class JsonlRecordWriter : IRecordWriter
         return (new JsonlRecordWriter(file), file);
     }
 
+    readonly bool _withStream;
+
     /// <summary>Lines to a stream of the caller's (standard output for `--events -`), closed with the writer.</summary>
-    internal JsonlRecordWriter(Stream stream)
+    /// <param name="withStream">each record names its stream: the lines of several streams on one (monitor --records -)</param>
+    internal JsonlRecordWriter(Stream stream, bool withStream = false)
     {
         _file = stream;
         _json = new Utf8JsonWriter(_line);
+        _withStream = withStream;
     }
 
     /// <inheritdoc/>
@@ -39,7 +43,7 @@ public sealed class JsonlRecordWriter : IRecordWriter
         foreach (var face in frame.Faces)
         {
             _json.Reset(_line);
-            RecordJson.Write(_json, frame, face);
+            RecordJson.Write(_json, frame, face, _withStream);
             _json.Flush();
             _line.WriteByte((byte)'\n');
             Records++;
