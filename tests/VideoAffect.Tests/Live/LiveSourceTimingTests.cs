@@ -24,7 +24,7 @@ public class LiveSourceTimingTests
         long connected = 0;
         // "connected" is logged just before ffmpeg starts; from there it reads packet N at N / fps (-re).
         var (source, output, metrics) = PacedFile(dir, fps, frames, line => { if (line.Contains("connected")) connected = Stopwatch.GetTimestamp(); });
-        using var _ = metrics;
+        using var metricsOwned = metrics;
 
         // The test host keeps two thread-pool threads blocked in synchronous waits (xunit's runner,
         // the test platform's socket loop; seen with dotnet-stack), which on two cores leaves the
@@ -65,29 +65,41 @@ public class LiveSourceTimingTests
         using var dir = TestPaths.NewTempFolder();
         const int fps = 10, frames = 40;
         var (source, output, metrics) = PacedFile(dir, fps, frames);
-        using var _ = metrics;
-        var run = Task.Run(() => source.RunAsync(output.Writer, CancellationToken.None));
-
+        using var metricsOwned = metrics;
         var stamps = new List<long>();
         long starvedFrom = 0, starvedUntil = 0;
         var poolFree = new ManualResetEventSlim();
+        var release = new ManualResetEventSlim();
+        var run = Task.Run(() => source.RunAsync(output.Writer, CancellationToken.None));
         await foreach (var frame in output.Reader.ReadAllAsync())
         {
             stamps.Add(frame.CapturedTicks);
             frame.Dispose();
             if (stamps.Count == 5)
             {
-                // Every pool thread blocked for 1.2 s (a library's synchronous wait, a burst of
-                // blocking I/O), and a few more items for the threads the pool adds meanwhile; the
-                // marker queued behind them says when the pool could run anything again. Not more:
-                // a starvation past the stall timeout (5 s) would rightly restart the source.
+                // Every pool thread held (a library's synchronous wait, a burst of blocking I/O):
+                // work items that wait for the release are queued until one stays unstarted, then a
+                // few more for the threads the pool adds meanwhile (one every half second or so); the
+                // marker queued behind them says when the pool could run anything again. A test host
+                // grows its pool to dozens of threads, so counting them beforehand left idle ones.
+                int started = 0, queued = 0;
+                void Hold() { queued++; ThreadPool.UnsafeQueueUserWorkItem(_ => { Interlocked.Increment(ref started); release.Wait(); }, null); }
+                for (bool full = false; !full && queued < 1000;)
+                {
+                    Hold();
+                    var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 20;
+                    while (Volatile.Read(ref started) < queued && Stopwatch.GetTimestamp() < deadline) Thread.Sleep(1);
+                    full = Volatile.Read(ref started) < queued;
+                }
+                for (int i = 0; i < 8; i++) Hold();
                 starvedFrom = Stopwatch.GetTimestamp();
-                for (int i = 0; i < ThreadPool.ThreadCount + 4; i++)
-                    ThreadPool.UnsafeQueueUserWorkItem(_ => Thread.Sleep(1200), null);
                 ThreadPool.UnsafeQueueUserWorkItem(_ => { starvedUntil = Stopwatch.GetTimestamp(); poolFree.Set(); }, null);
+                // Released after 1.2 s by a thread of its own: longer would pass the stall timeout (5 s) and rightly restart the source.
+                new Thread(() => { Thread.Sleep(1200); release.Set(); }) { IsBackground = true }.Start();
             }
         }
         await run;
+        release.Set();
         poolFree.Wait(TimeSpan.FromSeconds(30));
 
         Assert.Equal(frames, stamps.Count);
