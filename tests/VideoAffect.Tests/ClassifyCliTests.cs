@@ -206,4 +206,41 @@ public class ClassifyCliTests
         Assert.Equal(before.Keys.Order(), after.Order());
         Assert.All(after, f => Assert.Equal(before[f], File.ReadAllBytes(f)));
     }
+
+    /// <summary>`curl -s URL | videoaffect classify -`: the piped image is classified as its file is, named "-".</summary>
+    [Fact]
+    public void An_image_piped_to_standard_input_is_classified_as_its_file_is()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string photo = TestPaths.Photo("astronaut.png");
+        Directory.CreateDirectory(dir.File("out"));
+        string Cli(string args) => $"dotnet '{TestPaths.CliAssembly}' classify {args} --backend cpu";
+        var file = ProcessRunner.Cli(["classify", photo, "--json", "--backend", "cpu"], timeoutSeconds: 60);
+        Assert.True(file.ExitCode == 0, file.StandardError);
+        var piped = ProcessRunner.Run("bash", ["-c", $"cat '{photo}' | {Cli($"- --json --annotate '{dir.File("out")}'")}"], TimeSpan.FromSeconds(60));
+        Assert.True(piped.ExitCode == 0, piped.StandardError);
+        var expected = JsonDocument.Parse(file.StandardOutput).RootElement;
+        var got = JsonDocument.Parse(piped.StandardOutput).RootElement;
+        Assert.Equal("-", got.GetProperty("image").GetString());
+        Assert.Equal(expected.GetProperty("faces").GetRawText(), got.GetProperty("faces").GetRawText());
+        // Its annotated copy is named after standard input, in the format its bytes say.
+        Assert.True(File.Exists(dir.File("out/stdin.annotated.png")), string.Join(", ", Directory.GetFiles(dir.File("out"))));
+
+        // /dev/stdin is the same; an empty pipe, a second '-' and a terminal's input are one line each.
+        var dev = ProcessRunner.Run("bash", ["-c", $"cat '{photo}' | {Cli("/dev/stdin")}"], TimeSpan.FromSeconds(60));
+        Assert.True(dev.ExitCode == 0, dev.StandardError);
+        Assert.StartsWith("-: 1 face(s)", dev.StandardOutput);
+        foreach (var (script, message) in new[]
+        {
+            ($"true | {Cli("-")}", "standard input ('-') held no image: it was empty"),
+            ($"cat '{photo}' | {Cli("- -")}", "standard input ('-') holds one image; give it once"),
+            ($"echo not an image | {Cli("-")}", "'-' is not an image OpenCV can read"),
+        })
+        {
+            var r = ProcessRunner.Run("bash", ["-c", script], TimeSpan.FromSeconds(60));
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains($"videoaffect: error: {message}", r.StandardError);
+            Assert.DoesNotContain("   at ", r.StandardError);
+        }
+    }
 }

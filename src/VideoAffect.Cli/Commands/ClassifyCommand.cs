@@ -14,7 +14,7 @@ static class ClassifyCommand
 {
     public static Command Create()
     {
-        var images = new Argument<string[]>("images") { Description = "image files (PNG, JPEG, ...), or folders: the images in each", Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("images") { Description = "image files (PNG, JPEG, ...), or folders: the images in each; - reads one image from standard input (curl -s URL | videoaffect classify -)", Arity = ArgumentArity.OneOrMore };
         var noDetect = new Option<bool>("--no-detect") { Description = "treat each whole image as one face (for pre-cropped faces)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object per image (with \"error\" for an image that could not be read)" };
         var annotate = new Option<string?>("--annotate") { Description = "write each image with its faces' boxes and emotions drawn as in analyze's video, to FOLDER/NAME.annotated.EXT (a folder that exists)" };
@@ -29,15 +29,21 @@ static class ClassifyCommand
         var command = new Command("classify", "detect faces in images and print the emotion probabilities of each (one per label of the model)");
         command.Arguments.Add(images);
         foreach (var o in new Option[] { noDetect, json, annotate, anonymize, maxMegapixels, backend, model, margin }.Concat(modelImport.All).Concat(detector.All)) command.Options.Add(o);
-        command.SetAction((r, token) => CommandRunner.RunAsync(ct =>
+        command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
             SystemPackages.Require(ffmpeg: false, detector.Read(r).CascadePath);
+            var given = r.GetValue(images)!;
+            if (given.Count(StandardInputImage.Names) > 1) throw new VideoAffectException("standard input ('-') holds one image; give it once");
+            // The piped image is read first, in full: as a file, it is read as any other image is.
+            string? piped = given.Any(StandardInputImage.Names) ? await StandardInputImage.ReadAsync(ct) : null;
+            string Shown(string path) => path == piped ? "-" : path;
+            string ShownIn(string message) => piped is null ? message : message.Replace(piped, "-");
             var network = PretrainedModel.Load(r.GetValue(model), modelImport.Read(r));
             using var engine = BackendFactory.Create(r.GetValue(backend)!, network, 64);
             using var faceDetector = r.GetValue(noDetect) ? null : FaceDetectorFactory.Create(detector.ReadKind(r), detector.Read(r), engine, workers: 1, threadsEach: Environment.ProcessorCount)[0];
             if (!(r.GetValue(maxMegapixels) > 0)) throw new VideoAffectException("--max-megapixels must be positive");
             using var classifier = new ImageClassifier(engine, faceDetector, r.GetValue(margin), (long)(r.GetValue(maxMegapixels) * 1e6));
-            var paths = FolderInputs.Expand(r.GetValue(images)!, FolderInputs.ImageExtensions);
+            var paths = FolderInputs.Expand(given.Select(p => StandardInputImage.Names(p) ? piped! : p).ToArray(), FolderInputs.ImageExtensions);
             using var annotated = r.GetValue(annotate) is { } folder ? AnnotatedImages.Plan(folder, paths, r.GetValue(model), detector.Read(r).CascadePath, r.GetValue(anonymize)) : null;
             // A bad image is reported on its own line and the others are still classified.
             int failed = 0, done = 0;
@@ -47,7 +53,7 @@ static class ClassifyCommand
                 if (ct.IsCancellationRequested)
                 {
                     Console.Error.WriteLine($"videoaffect: cancelled after {done} of {paths.Count} images");
-                    return Task.FromResult(CommandRunner.Cancelled);
+                    return CommandRunner.Cancelled;
                 }
                 done++;
                 ImageClassifier.Result result;
@@ -62,20 +68,20 @@ static class ClassifyCommand
                 catch (VideoAffectException e)
                 {
                     failed++;
-                    Console.Error.WriteLine($"videoaffect: error: {e.Message}");
-                    if (r.GetValue(json)) PrintJsonError(path, e.Message);
+                    Console.Error.WriteLine($"videoaffect: error: {ShownIn(e.Message)}");
+                    if (r.GetValue(json)) PrintJsonError(Shown(path), ShownIn(e.Message));
                     continue;
                 }
-                if (r.GetValue(json)) PrintJson(result);
-                else PrintText(result);
+                if (r.GetValue(json)) PrintJson(result with { Path = Shown(result.Path) });
+                else PrintText(result with { Path = Shown(result.Path) });
                 try { annotated?.Write(result); }
                 catch (VideoAffectException e)
                 {
                     failed++;
-                    Console.Error.WriteLine($"videoaffect: error: {e.Message}");
+                    Console.Error.WriteLine($"videoaffect: error: {ShownIn(e.Message)}");
                 }
             }
-            return Task.FromResult(failed == 0 ? 0 : CommandRunner.BadInput);
+            return failed == 0 ? 0 : CommandRunner.BadInput;
         }, token));
         return command;
     }
