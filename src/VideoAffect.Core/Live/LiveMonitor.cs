@@ -164,7 +164,7 @@ public sealed class LiveMonitor : IDisposable
     {
         if (_options.RecordsStream is not { } path) return null;
         using var rules = new Outputs.OutputSet([]);
-        var target = rules.Add(path, "records stream", standardOutputAllowed: true);
+        var target = rules.Add(path, "records stream", streamAllowed: true);
         if (!target.Streamed)
             throw new VideoAffectException($"the records stream '{path}' is neither standard output ('-') nor a named pipe or terminal; give a folder for records files");
         return new SharedRecordStream(RecordWriters.Streamed(target));

@@ -70,21 +70,21 @@ internal sealed class OutputSet : IDisposable
     }
 
     /// <summary>Declares an output and checks it against the inputs and the outputs declared before it.</summary>
-    /// <param name="path">The path; '-' is standard output where <paramref name="standardOutputAllowed"/>, else refused (never a file named '-').</param>
+    /// <param name="path">The path; '-' is standard output where <paramref name="streamAllowed"/>, else refused (never a file named '-').</param>
     /// <param name="what">What it is, for messages ("events file").</param>
-    /// <param name="standardOutputAllowed">
+    /// <param name="streamAllowed">
     /// The output is a stream of lines that can be read as it is written (records): '-' (or
     /// /dev/stdout) is standard output, and an existing named pipe or terminal is written into.
     /// </param>
-    public OutputTarget Add(string path, string what, bool standardOutputAllowed = false)
+    public OutputTarget Add(string path, string what, bool streamAllowed = false)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new VideoAffectException($"the {what} path is empty");
-        if (path == "-" || (standardOutputAllowed && PipeOutput.IsStandardOutput(path)))
-            return standardOutputAllowed
+        if (path == "-" || (streamAllowed && PipeOutput.IsStandardOutput(path)))
+            return streamAllowed
                 ? Remember(new OutputTarget(path, what, "-", discarded: false, standardOutput: true))
                 : throw new VideoAffectException($"the {what} cannot go to standard output ('-'); give a file path (or /dev/null to write no {what})");
         // Standard error, whatever it is (a terminal, a pipe, a log file a shell opened), gets the lines where it stands.
-        if (standardOutputAllowed && PipeOutput.IsStandardError(path))
+        if (streamAllowed && PipeOutput.IsStandardError(path))
             return Remember(new OutputTarget(path, what, path, discarded: false, pipe: true));
         var identity = FileFacts.Of(path);
         if (identity.Exists && identity.Kind != FileKind.Regular)
@@ -92,7 +92,7 @@ internal sealed class OutputSet : IDisposable
             if (identity == NullDevice.Value) return Remember(new OutputTarget(path, what, "/dev/null", discarded: true));
             // Written into, not replaced: the reader of a FIFO or of bash's >(...) (/dev/fd/N, whose
             // link names no path), or a terminal. Other devices are never opened (that can act on them).
-            if (standardOutputAllowed && (identity.Kind == FileKind.Fifo || FileFacts.IsTerminal(path)))
+            if (streamAllowed && (identity.Kind == FileKind.Fifo || FileFacts.IsTerminal(path)))
                 return Remember(new OutputTarget(path, what, Path.GetFullPath(path), discarded: false, pipe: true));
             throw new VideoAffectException($"{what} '{path}' is {FileFacts.Describe(identity.Kind)}, not a regular file; VideoAffect never replaces one (give a file path, or /dev/null to write no {what})");
         }

@@ -55,7 +55,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var inputFiles = ImageSequence.IsPattern(options.InputPath) ? ImageSequence.Files(options.InputPath) : [options.InputPath];
         using var outputs = new OutputSet([.. inputFiles, options.Recognition.ModelPath, options.Recognition.Detector.CascadePath]);
         var videoOut = outputs.Add(options.OutputPath, "output video");
-        var eventsOut = outputs.Add(options.EventsPath, "events file", standardOutputAllowed: true);
+        var eventsOut = outputs.Add(options.EventsPath, "events file", streamAllowed: true);
         var summaryOut = options.SummaryPath is null ? null : outputs.Add(options.SummaryPath, "summary file");
         var reportOut = options.ReportPath is null ? null : outputs.Add(options.ReportPath, "report");
         // After the safety checks (a report named like the input is refused as such), before anything is written.
