@@ -140,6 +140,9 @@ static class ClusterCommand
     static IReadOnlyList<LiveSourceSpec> Specs(IReadOnlyList<string> given)
     {
         var specs = given.Select(LiveSourceSpec.Parse).ToList();
+        // A node's standard input is not the submitter's: pipe into `monitor` on the machine itself.
+        if (specs.FirstOrDefault(s => s.Kind == LiveSourceKind.StandardInput) is { } piped)
+            throw new VideoAffectException($"camera '{piped.Name}' is standard input ('-'), which no cluster node has; run monitor where the stream is piped");
         if (specs.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new VideoAffectException($"two cameras are named '{twice.Key}'; give each its own name (NAME=SOURCE)");
         return specs;

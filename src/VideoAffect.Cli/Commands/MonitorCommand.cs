@@ -12,7 +12,7 @@ static class MonitorCommand
     {
         var sources = new Argument<string[]>("sources")
         {
-            Description = "rtsp:// URLs, /dev/videoN webcams, other ffmpeg URLs or video files; NAME=SOURCE names a stream",
+            Description = "rtsp:// URLs, /dev/videoN webcams, other ffmpeg URLs (udp://, tcp://...?listen=1 and srt://...?mode=listener take what a sender pushes), video files, or - for a stream piped into standard input; NAME=SOURCE names a stream",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var webcam = new Option<int[]>("--webcam") { Description = "add the V4L2 webcam /dev/videoN (repeatable)", AllowMultipleArgumentsPerToken = true };
@@ -64,6 +64,11 @@ static class MonitorCommand
                 QueueCapacity = r.GetValue(live.Queue),
                 Recognition = recognition.Read(r),
             };
+            // Standard input ('-'): one stream another program pipes in (a camera tool, an ffmpeg receiving what monitor cannot).
+            if (options.Sources.Count(x => x.Kind == LiveSourceKind.StandardInput) > 1)
+                throw new VideoAffectException("standard input ('-') can feed one stream; give it once");
+            if (options.Sources.Any(x => x.Kind == LiveSourceKind.StandardInput) && !Console.IsInputRedirected)
+                throw new VideoAffectException("'-' is a stream on standard input, which is a terminal; pipe one in (libcamera-vid -t 0 -o - | videoaffect monitor pi=-)");
             if (options.Sources.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new VideoAffectException($"two streams are named '{twice.Key}'; give each its own name (NAME=SOURCE)");
             // A zone for a stream that is not there is a typo, unless streams may still be added (--control).
@@ -111,6 +116,8 @@ static class MonitorCommand
             var streamControl = !controlled ? null : new StreamControl(
                 Add: spec =>
                 {
+                    if (spec.Kind == LiveSourceKind.StandardInput)
+                        throw new VideoAffectException("standard input ('-') can be a stream only on monitor's command line");
                     spec.CheckExists();
                     var claim = ClaimStream(spec);
                     try { monitor.AddStream(spec); }

@@ -9,6 +9,7 @@ internal static class HumanReasons
     static readonly (string Needle, string Reason)[] Known =
     [
         ("Connection refused", "connection refused: nothing listens there"),
+        ("Address already in use", "the port is taken by another program"),
         ("timed out", "no answer: the camera or the network is down"),
         ("Timeout", "no answer: the camera or the network is down"),
         ("No route to host", "no route to the camera's host"),

@@ -36,6 +36,12 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// <summary>Set once the source has shown itself a recording at a URL: played at its own rate, once (or again with --loop), as a file is.</summary>
     bool _recording;
 
+    /// <summary>Whether "waiting for a sender" was said since the last sender (not again for each retry of a port that cannot be opened).</summary>
+    bool _waitingSaid;
+
+    /// <summary>Standard input's bytes, read once for the source's whole life: a decoder that fails is followed by one that goes on from there.</summary>
+    PushedBytes? _standardInput;
+
     public async Task RunAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
     {
         var delay = options.ReconnectMin;
@@ -64,7 +70,8 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 }
                 // A file ffmpeg could never open (not a video, no video stream) will not become one by
                 // waiting; one that played before (--loop) may be being replaced, and is retried.
-                if (spec.Kind == LiveSourceKind.File && !_openedOnce)
+                // Nor does standard input that held no video: what it held is read and gone.
+                if (spec.Kind is LiveSourceKind.File or LiveSourceKind.StandardInput && !_openedOnce)
                     throw new VideoAffectException(reason);
                 // A recording at a URL played again (--loop) starts over at once, quietly, as a
                 // looped file does inside ffmpeg: no reconnection.
@@ -72,6 +79,21 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 {
                     delay = options.ReconnectMin;
                     continue;
+                }
+                // A sender that closed its connection to our listening port (or stopped pushing UDP) may
+                // come back, or another may come: listened for again at once, the port closed as briefly as can be.
+                if (ended && spec.IsPushed && spec.Kind != LiveSourceKind.StandardInput && frames > 0)
+                {
+                    delay = options.ReconnectMin;
+                    _status.Reconnecting("the sender stopped");
+                    _waitingSaid = false; // said again by the next attempt, with the URL
+                    log?.Invoke($"{spec.Name}: the sender stopped");
+                    continue;
+                }
+                if (ended && spec.Kind == LiveSourceKind.StandardInput)
+                {
+                    _status.SetState(StreamState.Ended);
+                    return;
                 }
                 if (ended && (spec.Kind == LiveSourceKind.File || _recording) && !options.LoopFiles)
                 {
@@ -103,21 +125,49 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// <summary>One connection: probe, decode until the stream ends, fails or stalls. Never throws for a failed connection.</summary>
     async Task<(long Frames, string Reason, bool Ended)> AttemptAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
     {
+        if (!spec.IsPushed) return await AttemptAsync(output, pushed: null, token);
+        if (spec.Kind == LiveSourceKind.StandardInput)
+        {
+            _standardInput ??= new PushedBytes(Console.OpenStandardInput(), $"{spec.Name} read");
+            return await AttemptAsync(output, _standardInput, token);
+        }
+        using var relay = ByteRelay.Start(spec.Location, spec.Name);
+        if (!_waitingSaid) log?.Invoke(SourceSecrets.Redact($"{spec.Name}: waiting for a sender on {spec.Location}"));
+        _waitingSaid = true;
+        try
+        {
+            if (!await relay.Bytes.WaitForFirstAsync(token))
+            {
+                // ffmpeg's error names the URL again ("tcp://...: Address already in use").
+                string why = await relay.FailureAsync();
+                if (why.StartsWith(spec.Location + ": ", StringComparison.Ordinal)) why = why[(spec.Location.Length + 2)..];
+                return (0, $"cannot receive on '{spec.Location}': {why}", false);
+            }
+        }
+        catch (OperationCanceledException) { return (0, "stopped", false); }
+        return await AttemptAsync(output, relay.Bytes, token);
+    }
+
+    /// <summary>One connection, its bytes read from <paramref name="pushed"/> when the source pushes them (null: ffmpeg opens the source itself).</summary>
+    async Task<(long Frames, string Reason, bool Ended)> AttemptAsync(ChannelWriter<VideoFrame> output, PushedBytes? pushed, CancellationToken token)
+    {
         Probed size;
         if (_snapshot is { } known && _status.State == StreamState.Live) size = known; // the next poll of a snapshot camera
         else
         {
-            try { size = await ProbeAsync(token); }
+            try { size = pushed is null ? await ProbeAsync(null, token) : await ProbePushedAsync(pushed, token); }
             catch (VideoAffectException e)
             {
                 _status.Error(e.Message);
-                return (0, e.Message, false);
+                // Standard input that ended while no video could be found in its last bytes has ended.
+                return (0, e.Message, spec.Kind == LiveSourceKind.StandardInput && pushed!.Ended);
             }
+            catch (OperationCanceledException) when (token.IsCancellationRequested) { return (0, "stopped", false); }
             _picture = size.Picture ? size : null;
             // A recording at a URL (http://host/clip.mp4, a finished HLS playlist) was read as fast as
             // the network gave it, most frames dropped, and started again at its end, over and over:
             // played at its own rate and once, as a file is (--loop: again from its start).
-            if (spec.Kind == LiveSourceKind.Url && !size.Picture && size.Length is { } length && !_recording)
+            if (spec.Kind == LiveSourceKind.Url && pushed is null && !size.Picture && size.Length is { } length && !_recording)
             {
                 _recording = true;
                 log?.Invoke($"{spec.Name}: a recording ({length.TotalSeconds:0.#} s), played at its own rate{(options.LoopFiles ? ", again from its start at its end (--loop)" : ", once")}");
@@ -135,7 +185,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         string errors;
         try
         {
-            var result = await Input(size.Filters)
+            var result = await (pushed is null ? Input(size.Filters) : PushedInput(pushed, size.Filters, attempt.Token))
                 .OutputToPipe(sink, o => o
                     .WithCustomArgument("-map 0:v:0 -an -sn -dn")
                     // Every decoded frame once, as it came: the raw output's default (constant frame
@@ -236,34 +286,69 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         }),
     };
 
+    /// <summary>A pushed stream's bytes, those the probe looked at first, through a pipe: ffmpeg tells the container from them.</summary>
+    static FFMpegArguments PushedInput(PushedBytes pushed, SourceFilters filters, CancellationToken attempt) =>
+        FFMpegArguments.FromPipeInput(pushed.Replay(attempt), o => o.WithCustomArgument($"{QuickStart} {LowDelayDecoding} {filters.InputOptions}"));
+
+    /// <summary>
+    /// How much of a pushed stream the probe looks at: a second of it (or 1 MB) is enough when the
+    /// sender started with its stream; one joined mid-way (UDP, standard input from a camera tool
+    /// already running) may need its next keyframe, up to several seconds later.
+    /// </summary>
+    static readonly (long Bytes, TimeSpan Within)[] LookAheads = [(512 << 10, TimeSpan.FromSeconds(0.4)), (4 << 20, TimeSpan.FromSeconds(2)), (16 << 20, TimeSpan.FromSeconds(6))];
+
+    /// <summary>The probe of a pushed stream, over the first of its bytes (kept for the decoder).</summary>
+    async Task<Probed> ProbePushedAsync(PushedBytes pushed, CancellationToken token)
+    {
+        if (!await pushed.WaitForBytesAsync(token))
+            throw new VideoAffectException(pushed.Failure is { } failure ? $"cannot read {Shown}: {failure}"
+                : pushed.Total == 0 ? $"{Shown} ended before any video came" : $"{Shown} ended");
+        VideoAffectException? last = null;
+        foreach (var (bytes, within) in LookAheads)
+        {
+            var head = await pushed.LookAheadAsync(bytes, within, token);
+            if (head.Length == 0) break; // cannot be: bytes were waited for
+            try { return await ProbeAsync(head, token); }
+            catch (VideoAffectException e) { last = e; }
+            if (pushed.Ended) break;
+        }
+        pushed.DropHeld(); // no video in them: the next attempt looks at newer bytes
+        throw last ?? new VideoAffectException($"{Shown} ended before any video came");
+    }
+
+    /// <summary>The source as messages name it.</summary>
+    string Shown => spec.Kind == LiveSourceKind.StandardInput ? "standard input" : $"'{spec.Location}'";
+
     /// <summary>
     /// The stream's frame size as analysed (<see cref="DisplayGeometry"/>) and what its frames need first (<see cref="SourceFilters"/>), from ffprobe. Run directly rather than through FFMpegCore's
     /// FFProbe, which puts custom options after the input, where ffprobe ignores the RTSP
     /// transport and the quick-start limits (a probe then takes 1.5 s instead of 0.4 s).
     /// </summary>
-    async Task<Probed> ProbeAsync(CancellationToken token)
+    /// <param name="head">a pushed stream's first bytes, given to ffprobe through its standard input (null: ffprobe opens the source)</param>
+    async Task<Probed> ProbeAsync(byte[]? head, CancellationToken token)
     {
         var limit = options.StallTimeout + TimeSpan.FromSeconds(2);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
         timeout.CancelAfter(limit);
         var start = new ProcessStartInfo(GlobalFFOptions.GetFFProbeBinaryPath())
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = head is not null, UseShellExecute = false,
         };
-        foreach (var a in ProbeArguments()) start.ArgumentList.Add(a);
+        foreach (var a in ProbeArguments(head?.Length)) start.ArgumentList.Add(a);
         using var process = new Process { StartInfo = start };
         long started = Stopwatch.GetTimestamp();
         try { process.Start(); }
         catch (System.ComponentModel.Win32Exception) { throw new VideoAffectException("ffprobe is not installed; run ./setup.sh"); }
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        if (head is not null) _ = FeedAsync(process.StandardInput.BaseStream, head);
         try { await process.WaitForExitAsync(timeout.Token); }
         catch (OperationCanceledException)
         {
             try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             await process.WaitForExitAsync(CancellationToken.None);
             token.ThrowIfCancellationRequested();
-            throw new VideoAffectException($"no answer from '{spec.Location}' within {limit.TotalSeconds:0.#} s");
+            throw new VideoAffectException($"no answer from {Shown} within {limit.TotalSeconds:0.#} s");
         }
         if (process.ExitCode != 0)
         {
@@ -271,7 +356,8 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             // socket timeout with a misleading "Invalid data": say what happened instead.
             if (spec.Kind == LiveSourceKind.Rtsp && Stopwatch.GetElapsedTime(started) >= options.StallTimeout * 0.9)
                 throw new VideoAffectException($"no answer from '{spec.Location}' within {options.StallTimeout.TotalSeconds:0.#} s (connected, but the server never replied)");
-            throw new VideoAffectException($"cannot open '{spec.Location}': {FfmpegErrors.Reason(await errors)}");
+            // Fed through its standard input, ffprobe names it "pipe:0".
+            throw new VideoAffectException($"cannot open {Shown}: {FfmpegErrors.Reason(await errors).Replace("pipe:0: ", "")}");
         }
         // Upright and in square pixels, as a file's frames (many CCTV cameras send 704x576 at 12:11).
         (int Width, int Height) size = (0, 0);
@@ -300,17 +386,34 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         if (size.Width <= 0 || size.Height <= 0)
             throw new VideoAffectException(Media.WebP.WebPAnimation.IsAnimatedFile(spec.Location)
                 ? $"'{spec.Location}' is an animated WebP, which monitor cannot play (ffmpeg cannot decode one); analyze reads it"
-                : $"'{spec.Location}' has no video stream with a frame size");
+                : $"{Shown} has no video stream with a frame size");
         return new Probed(size.Width, size.Height, filters, colour, picture, codec, length);
     }
 
-    IEnumerable<string> ProbeArguments()
+    /// <summary>Writes a pushed stream's first bytes to ffprobe and closes its input: it reads what it needs, and an end where they end.</summary>
+    static async Task FeedAsync(Stream input, byte[] head)
+    {
+        try
+        {
+            await input.WriteAsync(head);
+            await input.DisposeAsync();
+        }
+        catch (IOException) { } // ffprobe had enough and exited before reading it all
+    }
+
+    /// <param name="given">the length of a pushed stream's first bytes, fed through standard input; null when ffprobe opens the source</param>
+    IEnumerable<string> ProbeArguments(int? given)
     {
         var arguments = new List<string> { "-v", "error" };
+        bool fromStandardInput = given is not null;
         if (spec.Kind == LiveSourceKind.Rtsp) arguments.AddRange(RtspArguments.Split(' '));
-        if (spec.Kind is LiveSourceKind.Rtsp or LiveSourceKind.Url) arguments.AddRange(QuickStart.Split(' '));
+        // Bytes already here are read at once, however many: all of them may be looked at (a stream
+        // joined mid-way finds its first keyframe in them), and their end is the probe's end.
+        if (fromStandardInput) arguments.AddRange(["-probesize", Math.Max(given!.Value, 32).ToString(System.Globalization.CultureInfo.InvariantCulture), "-analyzeduration", "60000000"]);
+        else if (spec.Kind is LiveSourceKind.Rtsp or LiveSourceKind.Url) arguments.AddRange(QuickStart.Split(' '));
         if (spec.Kind == LiveSourceKind.Webcam) arguments.AddRange(["-f", "v4l2"]);
-        arguments.AddRange(["-select_streams", "v:0", "-show_entries", $"stream=width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate:stream_side_data=rotation:format=format_name,duration", "-of", "json", spec.Kind == LiveSourceKind.File ? FfmpegPath.Local(spec.Location) : spec.Location]);
+        arguments.AddRange(["-select_streams", "v:0", "-show_entries", $"stream=width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate:stream_side_data=rotation:format=format_name,duration", "-of", "json",
+            fromStandardInput ? "pipe:0" : spec.Kind == LiveSourceKind.File ? FfmpegPath.Local(spec.Location) : spec.Location]);
         return arguments;
     }
 

@@ -11,6 +11,8 @@ public enum LiveSourceKind
     File,
     /// <summary>Another URL ffmpeg reads (http://, udp://, ...).</summary>
     Url,
+    /// <summary>Standard input ('-'): a stream another program pipes in (a camera tool's output, an ffmpeg that receives what monitor cannot).</summary>
+    StandardInput,
 }
 
 /// <summary>
@@ -63,21 +65,35 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
             throw new VideoAffectException($"stream name '{name}' may only hold letters, digits, '-' and '_'");
         if (string.IsNullOrWhiteSpace(location)) throw new VideoAffectException($"stream '{name}' has no source (NAME=SOURCE, or a stream's source in --config)");
         LiveSourceKind kind;
-        if (location.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
+        if (location is "-" or "/dev/stdin" or "/dev/fd/0" or "/proc/self/fd/0")
+            kind = LiveSourceKind.StandardInput;
+        else if (location.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
             kind = LiveSourceKind.Rtsp;
         else if (location.StartsWith("/dev/video", StringComparison.Ordinal))
             kind = LiveSourceKind.Webcam;
-        else if (Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "udp" or "tcp" or "rtmp" or "srt")
+        else if (UriOf(location) is { } uri && uri.Scheme is "http" or "https" or "udp" or "tcp" or "rtmp" or "srt")
             kind = LiveSourceKind.Url;
         else
             kind = LiveSourceKind.File;
-        if (kind is LiveSourceKind.Rtsp or LiveSourceKind.Url && !Uri.TryCreate(location, UriKind.Absolute, out _))
+        if (kind is LiveSourceKind.Rtsp or LiveSourceKind.Url && UriOf(location) is null)
             throw new VideoAffectException($"source '{SourceSecrets.Redact(location)}' is not a valid URL");
-        // A camera's URL names its host; only udp:// and tcp:// may leave it out (listening on a local port).
-        if (kind is LiveSourceKind.Rtsp or LiveSourceKind.Url && Uri.TryCreate(location, UriKind.Absolute, out var named)
-            && named.Scheme is not ("udp" or "tcp") && string.IsNullOrEmpty(named.Host))
+        // A camera's URL names its host; only udp://, tcp:// and srt:// may leave it out (listening on a local port).
+        if (kind is LiveSourceKind.Rtsp or LiveSourceKind.Url && UriOf(location) is { } named
+            && named.Scheme is not ("udp" or "tcp" or "srt") && string.IsNullOrEmpty(named.Host))
             throw new VideoAffectException($"source '{SourceSecrets.Redact(location)}' names no host");
         return new LiveSourceSpec(name ?? NameOf(location, kind) ?? $"stream{index + 1}", location, kind);
+    }
+
+    /// <summary>
+    /// The location as a URL, or null. ffmpeg listens on every address for a URL that names no
+    /// host (tcp://:5001?listen=1, srt://:9000?mode=listener), which .NET's Uri refuses: read as
+    /// the same URL with 0.0.0.0 (the name then says the port only).
+    /// </summary>
+    static Uri? UriOf(string location)
+    {
+        if (Uri.TryCreate(location, UriKind.Absolute, out var uri)) return uri;
+        int at = location.IndexOf("://:", StringComparison.Ordinal);
+        return at > 0 && location[..at] is "udp" or "tcp" or "srt" && Uri.TryCreate(location.Insert(at + 3, "0.0.0.0"), UriKind.Absolute, out uri) ? uri : null;
     }
 
     /// <summary>lobby for /videos/lobby.mp4, video0 for /dev/video0, 10-0-0-5-cam-main for rtsp://user@10.0.0.5:554/cam/main.</summary>
@@ -85,15 +101,40 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
     {
         string raw = kind switch
         {
+            LiveSourceKind.StandardInput => "stdin",
             LiveSourceKind.File => Path.GetFileNameWithoutExtension(location),
             LiveSourceKind.Webcam => Path.GetFileName(location),
             // Some cameras take their password in the path (/user=admin&password=...): never in a name.
-            _ => Uri.TryCreate(location, UriKind.Absolute, out var uri) ? uri.Host + SourceSecrets.Redact(Uri.UnescapeDataString(uri.AbsolutePath)) : location,
+            // A port we listen on on every address is named by its protocol and port (udp-5000).
+            _ => UriOf(location) is { } uri && uri.Host is "0.0.0.0" or "[::]" or "" ? $"{uri.Scheme}-{uri.Port}"
+                : UriOf(location) is { } named ? named.Host + SourceSecrets.Redact(Uri.UnescapeDataString(named.AbsolutePath)) : location,
         };
         var name = new string(raw.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' ? c : '-').ToArray());
         while (name.Contains("--")) name = name.Replace("--", "-");
         name = name.Trim('-');
         return name.Length > 0 ? name : null;
+    }
+
+    /// <summary>
+    /// A stream a sender pushes to us rather than one we fetch: standard input, UDP datagrams, a TCP
+    /// port we listen on (tcp://0.0.0.0:5001?listen=1) or an SRT listener (srt://:9000?mode=listener).
+    /// Its bytes can be read only once: the probe and the decoder must share them (<see cref="PushedBytes"/>).
+    /// </summary>
+    internal bool IsPushed
+    {
+        get
+        {
+            if (Kind == LiveSourceKind.StandardInput) return true;
+            if (Kind != LiveSourceKind.Url || UriOf(Location) is not { } uri) return false;
+            var query = System.Web.HttpUtility.ParseQueryString(uri.Query);
+            return uri.Scheme switch
+            {
+                "udp" => true,
+                "tcp" => query["listen"] is { } listen && listen != "0",
+                "srt" => string.Equals(query["mode"], "listener", StringComparison.OrdinalIgnoreCase),
+                _ => false,
+            };
+        }
     }
 
     /// <summary>A file or device that does not exist will not appear by retrying.</summary>

@@ -16,8 +16,34 @@ public class LiveSourceSpecTests
     [InlineData("/dev/video0", "video0", "/dev/video0", LiveSourceKind.Webcam)]
     [InlineData("door=http://cam.local/mjpg?a=b", "door", "http://cam.local/mjpg?a=b", LiveSourceKind.Url)]
     [InlineData("/videos/lobby.mp4", "lobby", "/videos/lobby.mp4", LiveSourceKind.File)]
+    [InlineData("-", "stdin", "-", LiveSourceKind.StandardInput)]
+    [InlineData("pi=-", "pi", "-", LiveSourceKind.StandardInput)]
+    [InlineData("pi=/dev/stdin", "pi", "/dev/stdin", LiveSourceKind.StandardInput)]
+    [InlineData("udp://0.0.0.0:5000", "udp-5000", "udp://0.0.0.0:5000", LiveSourceKind.Url)]
+    [InlineData("tcp://:5001?listen=1", "tcp-5001", "tcp://:5001?listen=1", LiveSourceKind.Url)] // no host: every address, as ffmpeg reads it
+    [InlineData("srt://:9000?mode=listener", "srt-9000", "srt://:9000?mode=listener", LiveSourceKind.Url)]
     public void A_source_is_named_by_its_user_or_after_itself(string text, string name, string location, LiveSourceKind kind) =>
         Assert.Equal(new LiveSourceSpec(name, location, kind), LiveSourceSpec.Parse(text, 0));
+
+    /// <summary>Pushed sources (a sender connects to us, or pipes in) are read once and shared by the probe and the decoder.</summary>
+    [Theory]
+    [InlineData("-", true)]
+    [InlineData("udp://0.0.0.0:5000", true)]
+    [InlineData("udp://@239.0.0.1:1234?fifo_size=100000", true)]
+    [InlineData("tcp://0.0.0.0:5001?listen=1", true)]
+    [InlineData("tcp://:5001?listen=1", true)]
+    [InlineData("tcp://0.0.0.0:5001?timeout=5&listen=2", true)]
+    [InlineData("tcp://0.0.0.0:5001?listen=0", false)]
+    [InlineData("tcp://10.0.0.5:5001", false)]
+    [InlineData("srt://:9000?mode=listener", true)]
+    [InlineData("srt://0.0.0.0:9000?latency=200000&mode=Listener", true)]
+    [InlineData("srt://10.0.0.5:9000", false)]
+    [InlineData("srt://10.0.0.5:9000?mode=caller", false)]
+    [InlineData("rtsp://10.0.0.5/stream", false)]
+    [InlineData("http://cam.local/mjpg", false)]
+    [InlineData("/dev/video0", false)]
+    public void Pushed_sources_are_told_from_their_url(string text, bool pushed) =>
+        Assert.Equal(pushed, LiveSourceSpec.Parse(text, 0).IsPushed);
 
     [Fact]
     public void A_file_whose_name_holds_an_equals_sign_is_that_file()

@@ -37,6 +37,10 @@ public class MonitorControlTests
         Assert.Contains("may only hold letters", await badName.Content.ReadAsStringAsync());
         var missing = await http.PostAsync("/streams", new StringContent($"third={dir.File("missing.mp4")}"));
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        // Standard input is the command line's own: never a stream added later.
+        var piped = await http.PostAsync("/streams", new StringContent("third=-"));
+        Assert.Equal(HttpStatusCode.BadRequest, piped.StatusCode);
+        Assert.Contains("standard input ('-') can be a stream only on monitor's command line", await piped.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync("/streams/nosuch")).StatusCode);
 
         // The first leaves: its records are complete when DELETE answers, and its series are gone.

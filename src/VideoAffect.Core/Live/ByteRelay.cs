@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using FFMpegCore;
+using VideoAffect.Media;
+
+namespace VideoAffect.Live;
+
+/// <summary>
+/// One ffmpeg that receives a pushed stream on its URL (listens on a TCP port, is an SRT listener,
+/// takes UDP datagrams) and hands its bytes over unchanged (ffmpeg's "data" demuxer and muxer: no
+/// parsing, no remuxing), so that the probe and the decoder both read the one connection a sender
+/// makes. It ends when the sender closes its connection; a new relay listens again.
+/// </summary>
+internal sealed class ByteRelay : IDisposable
+{
+    readonly Process _process;
+    readonly Task<string> _errors;
+
+    ByteRelay(Process process, string threadName)
+    {
+        _process = process;
+        _errors = process.StandardError.ReadToEndAsync();
+        Bytes = new PushedBytes(process.StandardOutput.BaseStream, threadName);
+    }
+
+    /// <summary>The bytes received, as they come.</summary>
+    public PushedBytes Bytes { get; }
+
+    /// <summary>Starts receiving on <paramref name="url"/> (a listening port is open when this returns, or ffmpeg is about to open it).</summary>
+    public static ByteRelay Start(string url, string streamName)
+    {
+        var start = new ProcessStartInfo(GlobalFFOptions.GetFFMpegBinaryPath())
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-hide_banner", "-nostdin", "-v", "error", "-f", "data", "-i", url, "-map", "0", "-c", "copy", "-f", "data", "pipe:1" })
+            start.ArgumentList.Add(a);
+        var process = new Process { StartInfo = start };
+        try { process.Start(); }
+        catch (System.ComponentModel.Win32Exception) { throw new VideoAffectException("ffmpeg is not installed; run ./setup.sh"); }
+        return new ByteRelay(process, $"{streamName} receive");
+    }
+
+    /// <summary>Why the relay ended without a sender's bytes: ffmpeg's error (a port already taken, a bad option), once it has exited.</summary>
+    public async Task<string> FailureAsync()
+    {
+        await _process.WaitForExitAsync();
+        string errors = await _errors;
+        return FfmpegErrors.Reason(errors.Length > 0 ? errors : $"ffmpeg exited with code {_process.ExitCode}");
+    }
+
+    public void Dispose()
+    {
+        Bytes.Abandon();
+        try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { } // exited meanwhile
+        _process.WaitForExit(5000);
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,126 @@
+using System.IO.Pipes;
+using System.Text.Json;
+using VideoAffect.Live;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests.Live;
+
+/// <summary>
+/// Streams a sender pushes to the monitor: a TCP port it listens on, or standard input. Their
+/// bytes can be read once only, so the probe and the decoder share them (PushedBytes); before
+/// 0.25 the probe took a one-shot sender's connection and closed it, and the sender died with a
+/// broken pipe before one frame was seen.
+/// </summary>
+public class PushedSourceTests
+{
+    [Fact]
+    public async Task Bytes_looked_ahead_at_are_replayed_to_the_decoder_and_a_finished_replay_takes_no_more()
+    {
+        using var server = new AnonymousPipeServerStream(PipeDirection.Out);
+        using var client = new AnonymousPipeClientStream(PipeDirection.In, server.ClientSafePipeHandle);
+        var bytes = new PushedBytes(client, "test read");
+        byte[] sent = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray();
+        server.Write(sent, 0, 100_000);
+        server.Flush();
+        Assert.True(await bytes.WaitForFirstAsync(CancellationToken.None));
+        byte[] head = await bytes.LookAheadAsync(100_000, TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.Equal(sent[..100_000], head);
+
+        // The decoder gets the held bytes again, then the rest as it comes.
+        using var attempt = new CancellationTokenSource();
+        var decoder = new MemoryStream();
+        var replay = bytes.Replay(attempt.Token).WriteAsync(decoder, CancellationToken.None);
+        server.Write(sent, 100_000, 100_000);
+        server.Flush();
+        await WaitUntil(() => decoder.Length == 200_000);
+        // The attempt ends (its ffmpeg killed): the replay stops and takes nothing of what comes next.
+        attempt.Cancel();
+        await replay.WaitAsync(TimeSpan.FromSeconds(10));
+        server.Write(sent, 200_000, 100_000);
+        server.Close();
+        Assert.Equal(sent[..200_000], decoder.ToArray());
+        Assert.True(await bytes.WaitForBytesAsync(CancellationToken.None));
+        Assert.Equal(sent[200_000..], await bytes.LookAheadAsync(1 << 20, TimeSpan.FromSeconds(10), CancellationToken.None));
+        Assert.True(bytes.Ended);
+        Assert.Equal(300_000, bytes.Total);
+    }
+
+    static async Task WaitUntil(Func<bool> condition)
+    {
+        for (int i = 0; i < 200 && !condition(); i++) await Task.Delay(50);
+        Assert.True(condition());
+    }
+
+    [Fact]
+    public async Task A_one_shot_sender_to_a_listening_port_is_received_whole_and_the_port_listens_again()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 45, fps: 15, audio: false);
+        int expected = Clips.CountFrames(clip);
+        int port = RtspTestServer.FreePort();
+        using var cli = new RunningCli(["monitor", $"door=tcp://127.0.0.1:{port}?listen=1", "--backend", "cpu", "--json"]);
+        await cli.WaitForAsync("door: waiting for a sender", TimeSpan.FromSeconds(60));
+        // Two senders one after the other, each connecting once, as `ffmpeg -re -i clip -f mpegts tcp://...` does.
+        for (int sender = 1; sender <= 2; sender++)
+        {
+            var sent = ProcessRunner.Run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", clip, "-c", "copy", "-f", "mpegts", $"tcp://127.0.0.1:{port}"], TimeSpan.FromSeconds(60));
+            Assert.True(sent.ExitCode == 0, $"sender {sender} was cut off: {sent.StandardError}\n{cli.StandardError}");
+            await WaitUntilCount(cli, "door: the sender stopped", sender);
+            await WaitUntilCount(cli, "door: waiting for a sender", sender + 1);
+        }
+        var (code, output) = cli.Terminate(TimeSpan.FromSeconds(30));
+        Assert.True(code == 0, cli.StandardError);
+        var stream = JsonDocument.Parse(output).RootElement.GetProperty("streams")[0];
+        // TCP loses nothing: every frame of both sends is decoded (ffprobe's count of the clip, twice).
+        Assert.Equal(2 * expected, stream.GetProperty("frames").GetInt64());
+        // Most are processed too: the live queue drops what comes together, the 0.4 s the probe
+        // looked at (decoded at once when a sender starts) and the frames ffmpeg flushes at its end.
+        Assert.True(stream.GetProperty("processed").GetInt64() >= 2 * expected - 16, output);
+        Assert.Equal(2, stream.GetProperty("reconnects").GetInt64());
+    }
+
+    static async Task WaitUntilCount(RunningCli cli, string text, int count)
+    {
+        for (int i = 0; i < 600 && Count(cli.StandardError, text) < count; i++) await Task.Delay(100);
+        Assert.True(Count(cli.StandardError, text) >= count, $"'{text}' not seen {count} time(s): {cli.StandardError}");
+    }
+
+    static int Count(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
+
+    [Fact]
+    public void A_stream_piped_into_standard_input_is_one_stream_that_ends_with_it()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 45, fps: 15, audio: false);
+        int expected = Clips.CountFrames(clip);
+        // A camera tool's raw H.264 on its standard output, in real time (libcamera-vid -o -).
+        string cli = $"dotnet '{TestPaths.CliAssembly}' monitor";
+        var r = ProcessRunner.Run("bash", ["-c", $"ffmpeg -nostdin -v error -re -i '{clip}' -c copy -f h264 pipe:1 | {cli} pi=- --backend cpu --records - --json"], TimeSpan.FromSeconds(90));
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        string summary = Assert.Single(r.StandardError.Split('\n'), l => l.StartsWith("{\"status\""));
+        var stream = JsonDocument.Parse(summary).RootElement.GetProperty("streams")[0];
+        Assert.Equal("pi", stream.GetProperty("name").GetString());
+        Assert.Equal("ended", stream.GetProperty("state").GetString());
+        Assert.Equal(expected, stream.GetProperty("frames").GetInt64());
+        var records = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.NotEmpty(records);
+        Assert.All(records, x => Assert.Equal("pi", x.GetProperty("stream").GetString()));
+
+        // Nothing, no video, '-' twice, a terminal, and '-' added over HTTP or to a cluster: one line each.
+        foreach (var (script, code, message) in new[]
+        {
+            ($"true | {cli} pi=- --backend cpu", 1, "pi: standard input ended before any video came"),
+            ($"echo not a video | {cli} pi=- --backend cpu", 1, "pi: cannot open standard input: Invalid data found when processing input"),
+            ($"true | {cli} a=- b=/dev/stdin --backend cpu", 2, "videoaffect: error: standard input ('-') can feed one stream; give it once"),
+            ($"script -qec \"{cli} pi=- --backend cpu\" /dev/null", 2, "videoaffect: error: '-' is a stream on standard input, which is a terminal"),
+            ($"dotnet '{TestPaths.CliAssembly}' cluster add pi=- --cluster redis://127.0.0.1:1", 2, "camera 'pi' is standard input ('-'), which no cluster node has"),
+        })
+        {
+            var bad = ProcessRunner.Run("bash", ["-c", script], TimeSpan.FromSeconds(60));
+            string said = bad.StandardError + bad.StandardOutput; // script(1) puts the terminal's output on its standard output
+            Assert.True(bad.ExitCode == code, $"{script}: {bad.ExitCode} {said}");
+            Assert.Contains(message, said);
+            Assert.DoesNotContain("   at ", said);
+        }
+    }
+}
