@@ -12,7 +12,7 @@ static class MonitorCommand
     {
         var sources = new Argument<string[]>("sources")
         {
-            Description = "rtsp:// URLs, /dev/videoN webcams, other ffmpeg URLs (udp://, tcp://...?listen=1 and srt://...?mode=listener take what a sender pushes), video files, or - for a stream piped into standard input; NAME=SOURCE names a stream",
+            Description = "rtsp:// URLs, /dev/videoN webcams, other ffmpeg URLs (udp://, tcp://...?listen=1, srt://...?mode=listener and rtmp:// or http:// with ?listen=1 take what a sender pushes), video files, or - for a stream piped into standard input; NAME=SOURCE names a stream",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var webcam = new Option<int[]>("--webcam") { Description = "add the V4L2 webcam /dev/videoN (repeatable)", AllowMultipleArgumentsPerToken = true };

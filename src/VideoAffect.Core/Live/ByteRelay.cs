@@ -25,19 +25,22 @@ internal sealed class ByteRelay : IDisposable
     /// <summary>The bytes received, as they come.</summary>
     public PushedBytes Bytes { get; }
 
-    /// <summary>Starts receiving on <paramref name="url"/> (a listening port is open when this returns, or ffmpeg is about to open it).</summary>
-    public static ByteRelay Start(string url, string streamName)
+    /// <summary>Starts receiving <paramref name="source"/> (a listening port is open when this returns, or ffmpeg is about to open it).</summary>
+    public static ByteRelay Start(LiveSourceSpec source)
     {
         var start = new ProcessStartInfo(GlobalFFOptions.GetFFMpegBinaryPath())
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };
-        foreach (var a in new[] { "-hide_banner", "-nostdin", "-v", "error", "-f", "data", "-i", url, "-map", "0", "-c", "copy", "-f", "data", "pipe:1" })
+        // An RTMP or HTTP server for one sender: ffmpeg's -listen, the URL without our listen=1
+        // (RTMP then hands over the FLV it receives, HTTP the body of the sender's POST or PUT).
+        string[] input = source.ListensAsServer ? ["-listen", "1", "-f", "data", "-i", source.ServerUrl] : ["-f", "data", "-i", source.Location];
+        foreach (var a in new[] { "-hide_banner", "-nostdin", "-v", "error" }.Concat(input).Concat(["-map", "0", "-c", "copy", "-f", "data", "pipe:1"]))
             start.ArgumentList.Add(a);
         var process = new Process { StartInfo = start };
         try { process.Start(); }
         catch (System.ComponentModel.Win32Exception) { throw new VideoAffectException("ffmpeg is not installed; run ./setup.sh"); }
-        return new ByteRelay(process, $"{streamName} receive");
+        return new ByteRelay(process, $"{source.Name} receive");
     }
 
     /// <summary>Why the relay ended without a sender's bytes: ffmpeg's error (a port already taken, a bad option), once it has exited.</summary>

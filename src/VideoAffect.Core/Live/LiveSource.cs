@@ -131,7 +131,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             _standardInput ??= new PushedBytes(Console.OpenStandardInput(), $"{spec.Name} read");
             return await AttemptAsync(output, _standardInput, token);
         }
-        using var relay = ByteRelay.Start(spec.Location, spec.Name);
+        using var relay = ByteRelay.Start(spec);
         if (!_waitingSaid) log?.Invoke(SourceSecrets.Redact($"{spec.Name}: waiting for a sender on {spec.Location}"));
         _waitingSaid = true;
         try
@@ -140,7 +140,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             {
                 // ffmpeg's error names the URL again ("tcp://...: Address already in use").
                 string why = await relay.FailureAsync();
-                if (why.StartsWith(spec.Location + ": ", StringComparison.Ordinal)) why = why[(spec.Location.Length + 2)..];
+                if (why.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon && why[..colon].Contains("://", StringComparison.Ordinal)) why = why[(colon + 2)..];
                 return (0, $"cannot receive on '{spec.Location}': {why}", false);
             }
         }
@@ -163,7 +163,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 return (0, e.Message, spec.Kind == LiveSourceKind.StandardInput && pushed!.Ended);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested) { return (0, "stopped", false); }
-            _picture = size.Picture ? size : null;
+            _picture = size.Picture && pushed is null ? size : null; // a picture pushed to us is not a camera's snapshot to fetch again
             // A recording at a URL (http://host/clip.mp4, a finished HLS playlist) was read as fast as
             // the network gave it, most frames dropped, and started again at its end, over and over:
             // played at its own rate and once, as a file is (--loop: again from its start).

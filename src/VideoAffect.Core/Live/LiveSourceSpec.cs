@@ -117,7 +117,8 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
 
     /// <summary>
     /// A stream a sender pushes to us rather than one we fetch: standard input, UDP datagrams, a TCP
-    /// port we listen on (tcp://0.0.0.0:5001?listen=1) or an SRT listener (srt://:9000?mode=listener).
+    /// port we listen on (tcp://0.0.0.0:5001?listen=1), an SRT listener (srt://:9000?mode=listener),
+    /// or an RTMP or HTTP server for one sender (rtmp://0.0.0.0/live/cam?listen=1: OBS pushes there).
     /// Its bytes can be read only once: the probe and the decoder must share them (<see cref="PushedBytes"/>).
     /// </summary>
     internal bool IsPushed
@@ -132,8 +133,31 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
                 "udp" => true,
                 "tcp" => query["listen"] is { } listen && listen != "0",
                 "srt" => string.Equals(query["mode"], "listener", StringComparison.OrdinalIgnoreCase),
+                "rtmp" or "http" => ListensAsServer,
                 _ => false,
             };
+        }
+    }
+
+    /// <summary>
+    /// An rtmp:// or http:// URL with listen=1 in its query: ffmpeg's own -listen option (these
+    /// protocols take no options in their URL; the query would be part of the path), the URL
+    /// without it in <see cref="ServerUrl"/>.
+    /// </summary>
+    internal bool ListensAsServer =>
+        Kind == LiveSourceKind.Url && UriOf(Location) is { Scheme: "rtmp" or "http" } uri
+        && System.Web.HttpUtility.ParseQueryString(uri.Query)["listen"] is { } listen && listen != "0";
+
+    /// <summary>The URL a server that listens (<see cref="ListensAsServer"/>) is given: its listen=1 left out.</summary>
+    internal string ServerUrl
+    {
+        get
+        {
+            var uri = new UriBuilder(UriOf(Location)!);
+            var query = System.Web.HttpUtility.ParseQueryString(uri.Query);
+            query.Remove("listen");
+            uri.Query = query.ToString();
+            return uri.Uri.ToString();
         }
     }
 

@@ -42,8 +42,23 @@ public class LiveSourceSpecTests
     [InlineData("rtsp://10.0.0.5/stream", false)]
     [InlineData("http://cam.local/mjpg", false)]
     [InlineData("/dev/video0", false)]
+    [InlineData("rtmp://0.0.0.0/live/cam?listen=1", true)]
+    [InlineData("rtmp://server.local/live/cam", false)]
+    [InlineData("http://0.0.0.0:8080/cam?listen=1", true)]
     public void Pushed_sources_are_told_from_their_url(string text, bool pushed) =>
         Assert.Equal(pushed, LiveSourceSpec.Parse(text, 0).IsPushed);
+
+    /// <summary>RTMP and HTTP take no options in their URL: listen=1 becomes ffmpeg's -listen, the rest of the URL stays as given.</summary>
+    [Theory]
+    [InlineData("rtmp://0.0.0.0/live/cam?listen=1", "rtmp://0.0.0.0/live/cam")]
+    [InlineData("rtmp://0.0.0.0:1936/live/cam?listen=1", "rtmp://0.0.0.0:1936/live/cam")]
+    [InlineData("http://0.0.0.0:8080/cam?listen=1&token=abc", "http://0.0.0.0:8080/cam?token=abc")]
+    public void A_server_for_one_sender_is_given_its_url_without_listen(string text, string url)
+    {
+        var spec = LiveSourceSpec.Parse(text, 0);
+        Assert.True(spec.ListensAsServer);
+        Assert.Equal(url, spec.ServerUrl);
+    }
 
     [Fact]
     public void A_file_whose_name_holds_an_equals_sign_is_that_file()

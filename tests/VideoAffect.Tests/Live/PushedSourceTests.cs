@@ -6,7 +6,7 @@ using VideoAffect.Tests.Support;
 namespace VideoAffect.Tests.Live;
 
 /// <summary>
-/// Streams a sender pushes to the monitor: a TCP port it listens on, or standard input. Their
+/// Streams a sender pushes to the monitor: a TCP port or an RTMP server it listens on, or standard input. Their
 /// bytes can be read once only, so the probe and the decoder share them (PushedBytes); before
 /// 0.25 the probe took a one-shot sender's connection and closed it, and the sender died with a
 /// broken pipe before one frame was seen.
@@ -52,31 +52,43 @@ public class PushedSourceTests
     }
 
     [Fact]
-    public async Task A_one_shot_sender_to_a_listening_port_is_received_whole_and_the_port_listens_again()
+    public async Task One_shot_senders_to_listening_ports_are_received_whole_and_the_ports_listen_again()
     {
         using var dir = TestPaths.NewTempFolder();
         string clip = Clips.MovingFace(dir.File("clip.mp4"), 45, fps: 15, audio: false);
         int expected = Clips.CountFrames(clip);
-        int port = RtspTestServer.FreePort();
-        using var cli = new RunningCli(["monitor", $"door=tcp://127.0.0.1:{port}?listen=1", "--backend", "cpu", "--json"]);
+        int tcp = RtspTestServer.FreePort(), rtmp = RtspTestServer.FreePort();
+        // A TCP port, and an RTMP server for one sender (what OBS pushes to).
+        using var cli = new RunningCli(["monitor", $"door=tcp://127.0.0.1:{tcp}?listen=1", $"hall=rtmp://127.0.0.1:{rtmp}/live/hall?listen=1", "--backend", "cpu", "--json"]);
         await cli.WaitForAsync("door: waiting for a sender", TimeSpan.FromSeconds(60));
-        // Two senders one after the other, each connecting once, as `ffmpeg -re -i clip -f mpegts tcp://...` does.
-        for (int sender = 1; sender <= 2; sender++)
+        await cli.WaitForAsync("hall: waiting for a sender", TimeSpan.FromSeconds(60));
+        // Two senders to each, one after the other, each connecting once, as `ffmpeg -re -i clip -f mpegts tcp://...` does.
+        for (int round = 1; round <= 2; round++)
         {
-            var sent = ProcessRunner.Run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", clip, "-c", "copy", "-f", "mpegts", $"tcp://127.0.0.1:{port}"], TimeSpan.FromSeconds(60));
-            Assert.True(sent.ExitCode == 0, $"sender {sender} was cut off: {sent.StandardError}\n{cli.StandardError}");
-            await WaitUntilCount(cli, "door: the sender stopped", sender);
-            await WaitUntilCount(cli, "door: waiting for a sender", sender + 1);
+            var senders = new[]
+            {
+                Task.Run(() => ProcessRunner.Run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", clip, "-c", "copy", "-f", "mpegts", $"tcp://127.0.0.1:{tcp}"], TimeSpan.FromSeconds(60))),
+                Task.Run(() => ProcessRunner.Run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", clip, "-c", "copy", "-f", "flv", $"rtmp://127.0.0.1:{rtmp}/live/hall"], TimeSpan.FromSeconds(60))),
+            };
+            foreach (var sent in await Task.WhenAll(senders))
+                Assert.True(sent.ExitCode == 0, $"a sender of round {round} was cut off: {sent.StandardError}\n{cli.StandardError}");
+            foreach (string name in new[] { "door", "hall" })
+            {
+                await WaitUntilCount(cli, $"{name}: the sender stopped", round);
+                await WaitUntilCount(cli, $"{name}: waiting for a sender", round + 1);
+            }
         }
         var (code, output) = cli.Terminate(TimeSpan.FromSeconds(30));
         Assert.True(code == 0, cli.StandardError);
-        var stream = JsonDocument.Parse(output).RootElement.GetProperty("streams")[0];
-        // TCP loses nothing: every frame of both sends is decoded (ffprobe's count of the clip, twice).
-        Assert.Equal(2 * expected, stream.GetProperty("frames").GetInt64());
-        // Most are processed too: the live queue drops what comes together, the 0.4 s the probe
-        // looked at (decoded at once when a sender starts) and the frames ffmpeg flushes at its end.
-        Assert.True(stream.GetProperty("processed").GetInt64() >= 2 * expected - 16, output);
-        Assert.Equal(2, stream.GetProperty("reconnects").GetInt64());
+        foreach (var stream in JsonDocument.Parse(output).RootElement.GetProperty("streams").EnumerateArray())
+        {
+            // Nothing is lost on the way: every frame of both sends is decoded (ffprobe's count of the clip, twice).
+            Assert.True(2 * expected == stream.GetProperty("frames").GetInt64(), output);
+            // Most are processed too: the live queue drops what comes together, the 0.4 s the probe
+            // looked at (decoded at once when a sender starts) and the frames ffmpeg flushes at its end.
+            Assert.True(stream.GetProperty("processed").GetInt64() >= 2 * expected - 16, output);
+            Assert.Equal(2, stream.GetProperty("reconnects").GetInt64());
+        }
     }
 
     static async Task WaitUntilCount(RunningCli cli, string text, int count)
