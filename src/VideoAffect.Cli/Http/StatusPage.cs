@@ -86,6 +86,7 @@ static class StatusPage
                 if (s.state === 'reconnecting')
                   return ['reconnecting', s.retry_in_seconds != null ? `reconnecting in ${Math.ceil(s.retry_in_seconds)} s` : 'reconnecting'];
                 if (s.state === 'failed') return ['failed', 'failed'];
+                if (s.state === 'waiting') return ['waiting', 'waiting for a sender'];
                 return [s.state, s.state];
               }
               function spark(svg, history) {

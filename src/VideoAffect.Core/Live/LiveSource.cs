@@ -128,10 +128,15 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         if (!spec.IsPushed) return await AttemptAsync(output, pushed: null, token);
         if (spec.Kind == LiveSourceKind.StandardInput)
         {
-            _standardInput ??= new PushedBytes(Console.OpenStandardInput(), $"{spec.Name} read");
+            if (_standardInput is null)
+            {
+                _status.SetState(StreamState.Waiting);
+                _standardInput = new PushedBytes(Console.OpenStandardInput(), $"{spec.Name} read");
+            }
             return await AttemptAsync(output, _standardInput, token);
         }
         using var relay = ByteRelay.Start(spec);
+        _status.SetState(StreamState.Waiting);
         if (!_waitingSaid) log?.Invoke(SourceSecrets.Redact($"{spec.Name}: waiting for a sender on {spec.Location}"));
         _waitingSaid = true;
         try

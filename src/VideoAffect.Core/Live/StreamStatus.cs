@@ -18,6 +18,8 @@ public enum StreamState
     Failed,
     /// <summary>Stopped by the user or removed.</summary>
     Stopped,
+    /// <summary>A pushed source (a port it listens on, standard input) waits for its sender.</summary>
+    Waiting,
 }
 
 /// <summary>One second of a stream's emotion: its most confident face's shown label (null: no face).</summary>

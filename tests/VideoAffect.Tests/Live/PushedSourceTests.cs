@@ -57,11 +57,18 @@ public class PushedSourceTests
         using var dir = TestPaths.NewTempFolder();
         string clip = Clips.MovingFace(dir.File("clip.mp4"), 45, fps: 15, audio: false);
         int expected = Clips.CountFrames(clip);
-        int tcp = RtspTestServer.FreePort(), rtmp = RtspTestServer.FreePort();
+        int tcp = RtspTestServer.FreePort(), rtmp = RtspTestServer.FreePort(), http = RtspTestServer.FreePort();
         // A TCP port, and an RTMP server for one sender (what OBS pushes to).
-        using var cli = new RunningCli(["monitor", $"door=tcp://127.0.0.1:{tcp}?listen=1", $"hall=rtmp://127.0.0.1:{rtmp}/live/hall?listen=1", "--backend", "cpu", "--json"]);
+        using var cli = new RunningCli(["monitor", $"door=tcp://127.0.0.1:{tcp}?listen=1", $"hall=rtmp://127.0.0.1:{rtmp}/live/hall?listen=1", "--backend", "cpu", "--json", "--http", $"127.0.0.1:{http}"]);
         await cli.WaitForAsync("door: waiting for a sender", TimeSpan.FromSeconds(60));
         await cli.WaitForAsync("hall: waiting for a sender", TimeSpan.FromSeconds(60));
+        // Said as such to an operator, not as "connecting" for as long as nobody sends.
+        using (var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) })
+        {
+            await cli.WaitForAsync("serving http://", TimeSpan.FromSeconds(30));
+            var streams = JsonDocument.Parse(await client.GetStringAsync($"http://127.0.0.1:{http}/streams")).RootElement;
+            Assert.Equal(["waiting", "waiting"], streams.GetProperty("streams").EnumerateArray().Select(s => s.GetProperty("state").GetString()));
+        }
         // Two senders to each, one after the other, each connecting once, as `ffmpeg -re -i clip -f mpegts tcp://...` does.
         for (int round = 1; round <= 2; round++)
         {
