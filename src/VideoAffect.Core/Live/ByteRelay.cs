@@ -5,10 +5,11 @@ using VideoAffect.Media;
 namespace VideoAffect.Live;
 
 /// <summary>
-/// One ffmpeg that receives a pushed stream on its URL (listens on a TCP port, is an SRT listener,
-/// takes UDP datagrams) and hands its bytes over unchanged (ffmpeg's "data" demuxer and muxer: no
+/// One ffmpeg that receives a pushed stream on its URL (is an SRT listener, an RTMP or HTTP server
+/// for one sender, takes UDP datagrams) and hands its bytes over unchanged (ffmpeg's "data" demuxer and muxer: no
 /// parsing, no remuxing), so that the probe and the decoder both read the one connection a sender
-/// makes. It ends when the sender closes its connection; a new relay listens again.
+/// makes. It ends when the sender closes its connection; a new relay listens again. (A TCP port
+/// is held open by us instead: <see cref="TcpPushListener"/>.)
 /// </summary>
 internal sealed class ByteRelay : IDisposable
 {
@@ -43,11 +44,16 @@ internal sealed class ByteRelay : IDisposable
         return new ByteRelay(process, $"{source.Name} receive");
     }
 
-    /// <summary>Why the relay ended without a sender's bytes: ffmpeg's error (a port already taken, a bad option), once it has exited.</summary>
-    public async Task<string> FailureAsync()
+    /// <summary>
+    /// Why the relay ended without a sender's bytes, once it has exited: null when a connection
+    /// came and closed with nothing sent (a port check, a health probe), else ffmpeg's error (a
+    /// port already taken, a bad option, a sender that broke off its handshake).
+    /// </summary>
+    public async Task<string?> FailureAsync()
     {
         await _process.WaitForExitAsync();
         string errors = await _errors;
+        if (_process.ExitCode == 0 && errors.Trim().Length == 0) return null;
         return FfmpegErrors.Reason(errors.Length > 0 ? errors : $"ffmpeg exited with code {_process.ExitCode}");
     }
 

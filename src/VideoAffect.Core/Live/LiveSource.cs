@@ -36,6 +36,9 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// <summary>Set once the source has shown itself a recording at a URL: played at its own rate, once (or again with --loop), as a file is.</summary>
     bool _recording;
 
+    /// <summary>The TCP port a tcp://...?listen=1 source holds open while it runs (null until bound).</summary>
+    TcpPushListener? _tcpListener;
+
     /// <summary>Whether "waiting for a sender" was said since the last sender (not again for each retry of a port that cannot be opened).</summary>
     bool _waitingSaid;
 
@@ -82,9 +85,14 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 }
                 // A sender that closed its connection to our listening port (or stopped pushing UDP) may
                 // come back, or another may come: listened for again at once, the port closed as briefly as can be.
-                if (ended && spec.IsPushed && spec.Kind != LiveSourceKind.StandardInput && frames > 0)
+                if (ended && spec.IsPushed && spec.Kind != LiveSourceKind.StandardInput)
                 {
                     delay = options.ReconnectMin;
+                    if (frames == 0)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(100), token); // a connection that sent nothing: quietly, and never in a tight loop
+                        continue;
+                    }
                     _status.Reconnecting("the sender stopped");
                     _waitingSaid = false; // said again by the next attempt, with the URL
                     log?.Invoke($"{spec.Name}: the sender stopped");
@@ -100,7 +108,9 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                     _status.SetState(StreamState.Ended);
                     return;
                 }
-                if (frames > 0) delay = options.ReconnectMin;
+                // A listening source that listened a while before it failed (a sender that broke off
+                // its handshake) listens again soon: a long backoff would refuse the next sender.
+                if (frames > 0 || (spec.IsPushed && Stopwatch.GetElapsedTime(attemptStarted) >= TimeSpan.FromSeconds(1))) delay = options.ReconnectMin;
                 _status.RetryAfter(delay);
                 _status.Reconnecting(reason);
                 log?.Invoke(SourceSecrets.Redact($"{spec.Name}: {reason}; reconnecting in {delay.TotalSeconds:0.#} s"));
@@ -117,6 +127,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         }
         finally
         {
+            _tcpListener?.Dispose();
             if (_status.State is not (StreamState.Failed or StreamState.Ended)) _status.SetState(StreamState.Stopped);
             output.TryComplete();
         }
@@ -135,22 +146,62 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             }
             return await AttemptAsync(output, _standardInput, token);
         }
+        if (spec.TcpListenUrl is { } tcp) return await AcceptAttemptAsync(output, tcp, token);
         using var relay = ByteRelay.Start(spec);
-        _status.SetState(StreamState.Waiting);
-        if (!_waitingSaid) log?.Invoke(SourceSecrets.Redact($"{spec.Name}: waiting for a sender on {spec.Location}"));
-        _waitingSaid = true;
+        SayWaiting();
         try
         {
             if (!await relay.Bytes.WaitForFirstAsync(token))
             {
+                // A connection that sent nothing (a port check) ends the attempt as a stream does: listened for again at once.
+                if (await relay.FailureAsync() is not { } why) return (0, "a connection that sent nothing", true);
                 // ffmpeg's error names the URL again ("tcp://...: Address already in use").
-                string why = await relay.FailureAsync();
                 if (why.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon && why[..colon].Contains("://", StringComparison.Ordinal)) why = why[(colon + 2)..];
                 return (0, $"cannot receive on '{spec.Location}': {why}", false);
             }
         }
         catch (OperationCanceledException) { return (0, "stopped", false); }
         return await AttemptAsync(output, relay.Bytes, token);
+    }
+
+    void SayWaiting()
+    {
+        _status.SetState(StreamState.Waiting);
+        if (!_waitingSaid) log?.Invoke(SourceSecrets.Redact($"{spec.Name}: waiting for a sender on {spec.Location}"));
+        _waitingSaid = true;
+    }
+
+    /// <summary>
+    /// One sender to a TCP port we hold open: accepted, then read as any pushed stream. A connection
+    /// that sends nothing for the stall timeout (a port check left open) is closed, so that it cannot
+    /// keep the port from the next sender.
+    /// </summary>
+    async Task<(long Frames, string Reason, bool Ended)> AcceptAttemptAsync(ChannelWriter<VideoFrame> output, Uri url, CancellationToken token)
+    {
+        try { _tcpListener ??= TcpPushListener.Open(url); }
+        catch (VideoAffectException e)
+        {
+            _status.Error(e.Message);
+            return (0, e.Message, false);
+        }
+        SayWaiting();
+        PushedBytes bytes;
+        IDisposable connection;
+        try { (bytes, connection) = await _tcpListener.AcceptAsync(spec.Name, token); }
+        catch (OperationCanceledException) { return (0, "stopped", false); }
+        using (connection)
+        {
+            try
+            {
+                using var silence = CancellationTokenSource.CreateLinkedTokenSource(token);
+                silence.CancelAfter(options.StallTimeout);
+                if (!await bytes.WaitForFirstAsync(silence.Token)) return (0, "a connection that sent nothing", true);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested) { return (0, "stopped", false); }
+            catch (OperationCanceledException) { return (0, "a connection that sent nothing", true); }
+            try { return await AttemptAsync(output, bytes, token); }
+            finally { bytes.Abandon(); }
+        }
     }
 
     /// <summary>One connection, its bytes read from <paramref name="pushed"/> when the source pushes them (null: ffmpeg opens the source itself).</summary>

@@ -139,6 +139,9 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
         }
     }
 
+    /// <summary>A TCP port we listen on for a sender (tcp://HOST:PORT?listen=1), held open by us (<see cref="TcpPushListener"/>); else null.</summary>
+    internal Uri? TcpListenUrl => IsPushed && UriOf(Location) is { Scheme: "tcp" } uri ? uri : null;
+
     /// <summary>
     /// An rtmp:// or http:// URL with listen=1 in its query: ffmpeg's own -listen option (these
     /// protocols take no options in their URL; the query would be part of the path), the URL

@@ -69,13 +69,17 @@ public class PushedSourceTests
             var streams = JsonDocument.Parse(await client.GetStringAsync($"http://127.0.0.1:{http}/streams")).RootElement;
             Assert.Equal(["waiting", "waiting"], streams.GetProperty("streams").EnumerateArray().Select(s => s.GetProperty("state").GetString()));
         }
+        // A port check (connect, close, nothing sent) is no sender: the port listens again at once, quietly.
+        for (int check = 0; check < 3; check++) await ConnectAndCloseAsync(tcp);
         // Two senders to each, one after the other, each connecting once, as `ffmpeg -re -i clip -f mpegts tcp://...` does.
         for (int round = 1; round <= 2; round++)
         {
             var senders = new[]
             {
                 Task.Run(() => ProcessRunner.Run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", clip, "-c", "copy", "-f", "mpegts", $"tcp://127.0.0.1:{tcp}"], TimeSpan.FromSeconds(60))),
-                Task.Run(() => ProcessRunner.Run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", clip, "-c", "copy", "-f", "flv", $"rtmp://127.0.0.1:{rtmp}/live/hall"], TimeSpan.FromSeconds(60))),
+                // The RTMP server is an ffmpeg that listens for one sender: a new one starts after
+                // each, and a sender that comes before it listens is refused and tries again, as OBS does.
+                Task.Run(() => SendUntilNotRefused(["-nostdin", "-v", "error", "-re", "-i", clip, "-c", "copy", "-f", "flv", $"rtmp://127.0.0.1:{rtmp}/live/hall"])),
             };
             foreach (var sent in await Task.WhenAll(senders))
                 Assert.True(sent.ExitCode == 0, $"a sender of round {round} was cut off: {sent.StandardError}\n{cli.StandardError}");
@@ -87,6 +91,7 @@ public class PushedSourceTests
         }
         var (code, output) = cli.Terminate(TimeSpan.FromSeconds(30));
         Assert.True(code == 0, cli.StandardError);
+        Assert.DoesNotContain("cannot receive", cli.StandardError);
         foreach (var stream in JsonDocument.Parse(output).RootElement.GetProperty("streams").EnumerateArray())
         {
             // Nothing is lost on the way: every frame of both sends is decoded (ffprobe's count of the clip, twice).
@@ -95,6 +100,32 @@ public class PushedSourceTests
             // looked at (decoded at once when a sender starts) and the frames ffmpeg flushes at its end.
             Assert.True(stream.GetProperty("processed").GetInt64() >= 2 * expected - 16, output);
             Assert.Equal(2, stream.GetProperty("reconnects").GetInt64());
+        }
+    }
+
+    static ProcessRunner.Result SendUntilNotRefused(string[] arguments)
+    {
+        for (int i = 0; ; i++)
+        {
+            var sent = ProcessRunner.Run("ffmpeg", arguments, TimeSpan.FromSeconds(60));
+            if (sent.ExitCode == 0 || !sent.StandardError.Contains("Connection refused") || i == 50) return sent;
+            Thread.Sleep(100);
+        }
+    }
+
+    /// <summary>Connects once the port listens again (ffmpeg takes a moment to start), and closes at once.</summary>
+    static async Task ConnectAndCloseAsync(int port)
+    {
+        for (int i = 0; ; i++)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync("127.0.0.1", port);
+                await Task.Delay(200);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (i < 100) { await Task.Delay(100); }
         }
     }
 
