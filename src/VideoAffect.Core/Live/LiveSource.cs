@@ -15,7 +15,9 @@ namespace VideoAffect.Live;
 /// attempt starts after an exponential backoff (reset by any attempt that delivered frames).
 /// Frames go to <c>output</c> without waiting: a live queue drops its oldest frame instead.
 /// A source that cannot exist (a missing file or device, a malformed URL) fails at once; the
-/// monitor's other streams are not affected either way.
+/// monitor's other streams are not affected either way. A pushed source (a port a sender connects
+/// to, standard input) is received once, its bytes shared by the probe and the decoder
+/// (<see cref="PushedBytes"/>), and waits for its sender rather than reconnecting.
 /// </summary>
 internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, StreamStatus streamStatus, int streamIndex, Action<string>? log = null)
 {
@@ -84,7 +86,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                     continue;
                 }
                 // A sender that closed its connection to our listening port (or stopped pushing UDP) may
-                // come back, or another may come: listened for again at once, the port closed as briefly as can be.
+                // come back, or another may come: listened for again at once.
                 if (ended && spec.IsPushed && spec.Kind != LiveSourceKind.StandardInput)
                 {
                     delay = options.ReconnectMin;
@@ -155,7 +157,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             {
                 // A connection that sent nothing (a port check) ends the attempt as a stream does: listened for again at once.
                 if (await relay.FailureAsync() is not { } why) return (0, "a connection that sent nothing", true);
-                // ffmpeg's error names the URL again ("tcp://...: Address already in use").
+                // ffmpeg's error names the URL again ("srt://...: Input/output error").
                 if (why.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon && why[..colon].Contains("://", StringComparison.Ordinal)) why = why[(colon + 2)..];
                 return (0, $"cannot receive on '{spec.Location}': {why}", false);
             }
@@ -347,9 +349,10 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         FFMpegArguments.FromPipeInput(pushed.Replay(attempt), o => o.WithCustomArgument($"{QuickStart} {LowDelayDecoding} {filters.InputOptions}"));
 
     /// <summary>
-    /// How much of a pushed stream the probe looks at: a second of it (or 1 MB) is enough when the
-    /// sender started with its stream; one joined mid-way (UDP, standard input from a camera tool
-    /// already running) may need its next keyframe, up to several seconds later.
+    /// How much of a pushed stream the probe looks at: 0.4 s of it (or 512 KB) is enough when the
+    /// sender started with its stream, and is all that comes to the decoder at once (more would be
+    /// a burst the live queue drops); one joined mid-way (UDP, standard input from a camera tool
+    /// already running) may need its next keyframe, and is looked at again over more of it.
     /// </summary>
     static readonly (long Bytes, TimeSpan Within)[] LookAheads = [(512 << 10, TimeSpan.FromSeconds(0.4)), (4 << 20, TimeSpan.FromSeconds(2)), (16 << 20, TimeSpan.FromSeconds(6))];
 
