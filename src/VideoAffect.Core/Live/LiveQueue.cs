@@ -11,7 +11,10 @@ namespace VideoAffect.Live;
 /// frame, whichever comes first), though, nothing is dropped (up to <see cref="StartupFrames"/> frames and
 /// <see cref="StartupBytes"/>): the first frames run code for the first time and take a few
 /// hundred milliseconds, and dropping them (3-4 frames of a 24 fps camera, seen on every start)
-/// would lose records without making the start any faster.
+/// would lose records without making the start any faster. A reconnection gets the same allowance
+/// for <see cref="CatchUpTime"/> from its first frame: a new connection's first frames come
+/// together (ffmpeg reads ahead to find the stream; a pushed stream's first 0.4 s is decoded at
+/// once after the probe), and were dropped all but the newest though the pipeline was warm.
 /// </summary>
 internal sealed class LiveQueue
 {
@@ -25,7 +28,7 @@ internal sealed class LiveQueue
     readonly Func<bool> _started;
     readonly Action<VideoFrame> _dropped;
     bool _live;
-    long _startedTicks;
+    long _startedTicks, _reconnectedTicks;
 
     /// <param name="capacity">frames that may wait once the stream has started</param>
     /// <param name="started">whether the stream's first frame has come out of the pipeline</param>
@@ -52,7 +55,9 @@ internal sealed class LiveQueue
             _startedTicks = _startedTicks == 0 ? System.Diagnostics.Stopwatch.GetTimestamp() : _startedTicks;
             _live = _channel.Reader.Count <= _capacity || System.Diagnostics.Stopwatch.GetElapsedTime(_startedTicks) >= CatchUpTime;
         }
-        int limit = _live ? _capacity : (int)Math.Max(_capacity, Math.Min(StartupFrames, StartupBytes / Math.Max(1, frame.ByteCount)));
+        if (frame.FirstOfConnection && _live) _reconnectedTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool reconnecting = _reconnectedTicks != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(_reconnectedTicks) < CatchUpTime;
+        int limit = _live && !reconnecting ? _capacity : (int)Math.Max(_capacity, Math.Min(StartupFrames, StartupBytes / Math.Max(1, frame.ByteCount)));
         // The reader may take frames meanwhile; whatever is still over the limit goes, oldest first.
         while (_channel.Reader.Count > limit && _channel.Reader.TryRead(out var oldest)) _dropped(oldest);
         return true;

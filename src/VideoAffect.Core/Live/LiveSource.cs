@@ -531,6 +531,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 frame.CapturedUtc = DateTime.UtcNow;
                 frame.Timestamp = source._clock.Elapsed.TotalSeconds;
                 frame.Stream = source._stream;
+                frame.FirstOfConnection = Frames == 0;
                 Frames++;
                 source._index++;
                 source._status.FrameRead();

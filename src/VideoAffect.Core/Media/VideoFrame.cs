@@ -38,6 +38,8 @@ internal sealed class VideoFrame : IDisposable
     public DateTime? CapturedUtc { get; set; }
     /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of the same moment, for latency.</summary>
     public long CapturedTicks { get; set; }
+    /// <summary>The first frame of a live source's connection (or reconnection); the frames right after it often come together.</summary>
+    public bool FirstOfConnection { get; set; }
 
     /// <summary>The frame's records once annotated, for the event sinks downstream (they outlive the pixels).</summary>
     public Records.FrameRecord? Record { get; set; }

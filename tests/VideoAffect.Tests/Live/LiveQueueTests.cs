@@ -55,6 +55,29 @@ public class LiveQueueTests
     }
 
     [Fact]
+    public void A_reconnections_first_frames_get_the_start_up_allowance_for_the_catch_up_time()
+    {
+        var dropped = new List<long>();
+        var queue = new LiveQueue(1, () => true, f => { dropped.Add(f.Index); f.Dispose(); });
+        for (int i = 0; i < 3; i++) queue.Writer.TryWrite(Frame(i));
+        Assert.Equal([0, 1], dropped); // live: the newest waits alone
+        while (queue.Reader.TryRead(out var f)) f.Dispose();
+        // A new connection: its first frames come together, and are kept...
+        var first = Frame(3);
+        first.FirstOfConnection = true;
+        queue.Writer.TryWrite(first);
+        for (int i = 4; i < 12; i++) queue.Writer.TryWrite(Frame(i));
+        Assert.Equal([0, 1], dropped);
+        Assert.Equal(9, queue.Count);
+        // ...for the catch-up time: then the oldest go again.
+        Thread.Sleep(LiveQueue.CatchUpTime + TimeSpan.FromMilliseconds(100));
+        queue.Writer.TryWrite(Frame(12));
+        Assert.Equal(1, queue.Count);
+        Assert.Equal(Enumerable.Range(3, 9).Select(i => (long)i).Prepend(1).Prepend(0), dropped);
+        while (queue.Reader.TryRead(out var f)) f.Dispose();
+    }
+
+    [Fact]
     public void The_start_up_allowance_is_bounded_in_frames_and_in_bytes()
     {
         int dropped = 0;
