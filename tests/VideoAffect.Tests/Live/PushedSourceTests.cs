@@ -59,7 +59,7 @@ public class PushedSourceTests
         int expected = Clips.CountFrames(clip);
         int tcp = RtspTestServer.FreePort(), rtmp = RtspTestServer.FreePort(), http = RtspTestServer.FreePort();
         // A TCP port, and an RTMP server for one sender (what OBS pushes to).
-        using var cli = new RunningCli(["monitor", $"door=tcp://127.0.0.1:{tcp}?listen=1", $"hall=rtmp://127.0.0.1:{rtmp}/live/hall?listen=1", "--backend", "cpu", "--json", "--http", $"127.0.0.1:{http}"]);
+        using var cli = new RunningCli(["monitor", $"door=tcp://127.0.0.1:{tcp}?listen=1", $"hall=rtmp://127.0.0.1:{rtmp}/live/hall?listen=1", "--backend", "cpu", "--json", "--http", $"127.0.0.1:{http}", "--stall-timeout", "2s"]);
         await cli.WaitForAsync("door: waiting for a sender", TimeSpan.FromSeconds(60));
         await cli.WaitForAsync("hall: waiting for a sender", TimeSpan.FromSeconds(60));
         // Said as such to an operator, not as "connecting" for as long as nobody sends.
@@ -71,6 +71,15 @@ public class PushedSourceTests
         }
         // A port check (connect, close, nothing sent) is no sender: the port listens again at once, quietly.
         for (int check = 0; check < 3; check++) await ConnectAndCloseAsync(tcp);
+        // One left open with nothing sent is closed after the stall timeout, so it cannot keep the port from a sender.
+        using (var silent = new System.Net.Sockets.TcpClient())
+        {
+            await silent.ConnectAsync("127.0.0.1", tcp);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            int read = await silent.GetStream().ReadAsync(new byte[1]).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(0, read);
+            Assert.InRange(clock.Elapsed.TotalSeconds, 1.5, 20);
+        }
         // Two senders to each, one after the other, each connecting once, as `ffmpeg -re -i clip -f mpegts tcp://...` does.
         for (int round = 1; round <= 2; round++)
         {
