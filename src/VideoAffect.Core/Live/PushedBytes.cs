@@ -15,7 +15,7 @@ namespace VideoAffect.Live;
 /// </summary>
 internal sealed class PushedBytes
 {
-    /// <summary>What may wait for the decoder: 64 MiB, about two minutes of a 4 Mbit/s camera stream.</summary>
+    /// <summary>What may wait for the decoder: 1024 reads, at most 64 KiB each (64 MiB, about two minutes of a 4 Mbit/s camera stream; less for small reads such as UDP datagrams).</summary>
     const int MostQueued = 1024, ChunkBytes = 64 << 10;
 
     readonly Channel<byte[]> _incoming = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(MostQueued) { SingleReader = true, SingleWriter = true });
@@ -41,15 +41,19 @@ internal sealed class PushedBytes
     {
         try
         {
+            var buffer = new byte[ChunkBytes];
             while (true)
             {
-                var buffer = new byte[ChunkBytes];
                 int n = input.Read(buffer);
                 if (n == 0) break;
                 Interlocked.Add(ref _total, n);
                 _first.TrySetResult();
+                // A full buffer is handed over as it is and replaced; a short read (a datagram, a
+                // pipe's few bytes) is copied out, so the buffer is not allocated anew for each.
+                byte[] chunk = n == buffer.Length ? buffer : buffer[..n];
+                if (n == buffer.Length) buffer = new byte[ChunkBytes];
                 // Blocks while the queue is full; fails once the queue was completed (the attempt is over).
-                _incoming.Writer.WriteAsync(n == buffer.Length ? buffer : buffer[..n]).AsTask().GetAwaiter().GetResult();
+                _incoming.Writer.WriteAsync(chunk).AsTask().GetAwaiter().GetResult();
             }
         }
         catch (ChannelClosedException) { }
