@@ -143,7 +143,7 @@ public class BadInputTests
     }
 
     [Fact]
-    public void A_pipe_a_device_and_standard_input_are_named_for_what_they_are_not_read_half()
+    public void A_pipe_a_device_and_an_empty_standard_input_are_named_for_what_they_are_not_read_half()
     {
         // A pipe would be half consumed by the probe before the decoder opened it (`analyze <(curl ...)`
         // said "Invalid data"), a FIFO nobody writes to would hang the probe, and a device is no recording.
@@ -151,7 +151,8 @@ public class BadInputTests
         ProcessRunner.Tool("mkfifo", dir.File("stream.mp4"));
         AssertCleanFailure(Analyze(dir, dir.File("stream.mp4")), $"input '{dir.File("stream.mp4")}' is a named pipe (FIFO), not a video file: a video file is opened more than once");
         AssertCleanFailure(Analyze(dir, "/dev/zero"), "input '/dev/zero' is a character device, not a video file; a webcam is watched with videoaffect monitor");
-        AssertCleanFailure(Analyze(dir, "-"), "input '-': standard input is not read");
+        // Standard input is kept in a file first (`analyze -`): here it is empty.
+        AssertCleanFailure(Analyze(dir, "-"), "standard input ('-') held no video: it was empty");
         AssertNoCompleteOutputs(dir);
     }
 

@@ -39,11 +39,16 @@ static class AnalyzeCommand
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
             SystemPackages.Require(ffmpeg: true, recognition.Detector.Read(r).CascadePath);
-            var inputs = AnalyzeOutputs.Expand(r.GetValue(input)!);
-            var plan = AnalyzeOutputs.Plan(inputs, r.GetValue(output), r.GetValue(events), r.GetValue(summary), r.GetValue(report), r.GetValue(faces));
+            var given = r.GetValue(input)!;
+            // A piped video is kept in a file (it is opened more than once), read only once the
+            // options and outputs are checked: a mistyped option does not swallow the stream.
+            using var kept = StandardInput.IsAmong(given, StandardInput.Video) ? new StandardInput.Kept() : null;
+            var inputs = AnalyzeOutputs.Expand(given.Select(p => StandardInput.Names(p) ? kept!.Path : p));
+            var plan = AnalyzeOutputs.Plan(inputs, r.GetValue(output), r.GetValue(events), r.GetValue(summary), r.GetValue(report), r.GetValue(faces), kept?.Path);
             var runs = plan.Select(p => new AnalyzeOptions
             {
                 InputPath = p.Input,
+                InputName = p.Input == kept?.Path ? "-" : null,
                 OutputPath = p.Video,
                 EventsPath = p.Events,
                 SummaryPath = p.Summary,
@@ -70,6 +75,12 @@ static class AnalyzeCommand
             var publishTo = r.GetValue(publish) ?? [];
             Sinks.EventSinks NewSinks() => Brokers.EventSinkFactory.Create(publishTo);
             await using (NewSinks()) { } // a bad URL is refused once, before any run (nothing connects until a run starts)
+            if (kept is not null)
+            {
+                await kept.ReadAsync(StandardInput.Video, ct);
+                long bytes = new FileInfo(kept.Path).Length;
+                AnalyzeProgress.Log(bytes >= 1_000_000 ? $"read {bytes / 1e6:0.0} MB from standard input" : $"read {bytes / 1e3:0.0} kB from standard input");
+            }
             return runs.Count == 1
                 ? await AnalyzeOneAsync(runs[0], facesPaths[0], NewSinks, r.GetValue(json), ct)
                 : await AnalyzeEachAsync(runs, facesPaths, NewSinks, r.GetValue(json), ct);
@@ -79,7 +90,17 @@ static class AnalyzeCommand
 
     static async Task<int> AnalyzeOneAsync(AnalyzeOptions options, string? facesPath, Func<Sinks.EventSinks> newSinks, bool json, CancellationToken ct)
     {
-        var (result, faces) = await RunAsync(options, facesPath, newSinks, ct);
+        AnalysisSummary result;
+        string? faces;
+        try
+        {
+            (result, faces) = await RunAsync(options, facesPath, newSinks, ct);
+        }
+        catch (VideoAffectException e) when (options.InputName is { } name && e.Message.Contains(options.InputPath, StringComparison.Ordinal) && !Outputs.StandardOutput.Closed(e))
+        {
+            // A piped video's messages call it '-', not the file it was kept in.
+            throw new VideoAffectException(e.Message.Replace(options.InputPath, name), e);
+        }
         // With the records on standard output (--events -), the summary keeps out of their way.
         var summaryWriter = options.EventsPath == "-" || Outputs.PipeOutput.IsStandardOutput(options.EventsPath) ? Console.Error : Console.Out;
         summaryWriter.WriteLine(json ? result.ToJson() : result.ToText());
@@ -103,7 +124,8 @@ static class AnalyzeCommand
         for (int i = 0; i < runs.Count; i++)
         {
             var options = runs[i];
-            AnalyzeProgress.Log($"[{done + failed.Count + 1}/{runs.Count}] {options.InputPath}");
+            string shown = options.InputName ?? options.InputPath;
+            AnalyzeProgress.Log($"[{done + failed.Count + 1}/{runs.Count}] {shown}");
             AnalysisSummary result;
             string? faces;
             try
@@ -114,9 +136,10 @@ static class AnalyzeCommand
             {
                 string line = e.Message.Split('\n')[0];
                 // Most messages name the input already; the others get it in front.
-                Console.Error.WriteLine($"videoaffect: error: {(line.Contains(options.InputPath, StringComparison.Ordinal) ? line : $"{options.InputPath}: {line}")}");
-                failed.Add(options.InputPath);
-                if (json) Console.WriteLine(e is AnalysisFailedException f ? OneLine(f.Summary.ToJson()) : FailedJson(options.InputPath, e.Message));
+                line = line.Contains(options.InputPath, StringComparison.Ordinal) ? line.Replace(options.InputPath, shown) : $"{shown}: {line}";
+                Console.Error.WriteLine($"videoaffect: error: {line}");
+                failed.Add(shown);
+                if (json) Console.WriteLine(e is AnalysisFailedException f ? OneLine(f.Summary.ToJson()) : FailedJson(shown, e.Message.Replace(options.InputPath, shown)));
                 continue;
             }
             Console.WriteLine(json ? OneLine(result.ToJson()) : result.ToText());
@@ -124,7 +147,7 @@ static class AnalyzeCommand
             if (!result.Complete)
             {
                 int notStarted = runs.Count - done - failed.Count - 1;
-                Console.Error.WriteLine($"videoaffect: cancelled during '{options.InputPath}'{(notStarted > 0 ? $"; {notStarted} input(s) not started" : "")}");
+                Console.Error.WriteLine($"videoaffect: cancelled during '{shown}'{(notStarted > 0 ? $"; {notStarted} input(s) not started" : "")}");
                 return CommandRunner.Cancelled;
             }
             done++;

@@ -3,7 +3,7 @@ using VideoAffect.Outputs;
 namespace VideoAffect.Cli.Commands;
 
 /// <summary>
-/// Where `analyze` writes for each input (beside it, or in the current folder for a URL). One
+/// Where `analyze` writes for each input (beside it, or in the current folder for a URL or standard input). One
 /// input: `-o`, `--events`, `--summary` and `--report` name files, as always. Any number of
 /// inputs: each of them may instead name an existing folder,
 /// which gets the outputs of every input there under the input's name (`-o out/` writes
@@ -32,7 +32,8 @@ static class AnalyzeOutputs
         AnimationExtensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase) && Media.AnimatedImage.IsAnimatedFile(file);
 
     /// <param name="faces">--faces: a folder that exists, which gets each input's NAME.faces folder</param>
-    public static IReadOnlyList<Planned> Plan(IReadOnlyList<string> inputs, string? output, string? events, string? summary, string? report, string? faces = null)
+    /// <param name="piped">the file standard input is kept in ('-'), whose outputs default to the current folder</param>
+    public static IReadOnlyList<Planned> Plan(IReadOnlyList<string> inputs, string? output, string? events, string? summary, string? report, string? faces = null, string? piped = null)
     {
         if (faces is not null && !Directory.Exists(faces))
             throw new VideoAffectException(File.Exists(faces) || FileFacts.OfEntry(faces).Exists
@@ -50,8 +51,8 @@ static class AnalyzeOutputs
         foreach (string input in inputs)
         {
             string name = Pipeline.FolderOutputs.Stem(input);
-            // A URL's outputs default to the current folder, there being no folder beside it.
-            string home = Media.MediaLocation.IsUrl(input) ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(input))!;
+            // A URL's or a piped video's outputs default to the current folder, there being no folder beside it.
+            string home = Media.MediaLocation.IsUrl(input) || input == piped ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(input))!;
             string besideInput = Path.Combine(home, name + ".mp4");
             string video = videoFolder is not null ? Path.Combine(videoFolder, name + ".mp4") : output ?? besideInput;
             // Records and summary default to the video's name; with no video (-o /dev/null), to the input's.

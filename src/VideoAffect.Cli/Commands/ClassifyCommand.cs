@@ -33,9 +33,9 @@ static class ClassifyCommand
         {
             SystemPackages.Require(ffmpeg: false, detector.Read(r).CascadePath);
             var given = r.GetValue(images)!;
-            if (given.Count(StandardInputImage.Names) > 1) throw new VideoAffectException("standard input ('-') holds one image; give it once");
             // The piped image is read first, in full: as a file, it is read as any other image is.
-            string? piped = given.Any(StandardInputImage.Names) ? await StandardInputImage.ReadAsync(ct) : null;
+            using var kept = StandardInput.IsAmong(given, StandardInput.Image) ? await StandardInput.ReadAsync(StandardInput.Image, ct) : null;
+            string? piped = kept?.Path;
             string Shown(string path) => path == piped ? "-" : path;
             string ShownIn(string message) => piped is null ? message : message.Replace(piped, "-");
             var network = PretrainedModel.Load(r.GetValue(model), modelImport.Read(r));
@@ -43,7 +43,7 @@ static class ClassifyCommand
             using var faceDetector = r.GetValue(noDetect) ? null : FaceDetectorFactory.Create(detector.ReadKind(r), detector.Read(r), engine, workers: 1, threadsEach: Environment.ProcessorCount)[0];
             if (!(r.GetValue(maxMegapixels) > 0)) throw new VideoAffectException("--max-megapixels must be positive");
             using var classifier = new ImageClassifier(engine, faceDetector, r.GetValue(margin), (long)(r.GetValue(maxMegapixels) * 1e6));
-            var paths = FolderInputs.Expand(given.Select(p => StandardInputImage.Names(p) ? piped! : p).ToArray(), FolderInputs.ImageExtensions);
+            var paths = FolderInputs.Expand(given.Select(p => StandardInput.Names(p) ? piped! : p).ToArray(), FolderInputs.ImageExtensions);
             using var annotated = r.GetValue(annotate) is { } folder ? AnnotatedImages.Plan(folder, paths, r.GetValue(model), detector.Read(r).CascadePath, r.GetValue(anonymize)) : null;
             // A bad image is reported on its own line and the others are still classified.
             int failed = 0, done = 0;

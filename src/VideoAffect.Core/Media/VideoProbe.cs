@@ -29,7 +29,7 @@ public static class VideoProbe
         {
             if (Directory.Exists(path)) throw new VideoAffectException($"input '{path}' is a folder, not a video file");
             if (path == "-")
-                throw new VideoAffectException($"input '-': standard input is not read, as a video file is opened more than once (probed, decoded, its audio copied); save the stream to a file first");
+                throw new VideoAffectException($"input '-': standard input cannot be analysed as it comes, as a video file is opened more than once (probed, decoded, its audio copied); keep it in a file first (the CLI's analyze - does)");
             if (!File.Exists(path)) throw new VideoAffectException($"input '{path}' does not exist");
             // A pipe (`analyze <(curl ...)`, a FIFO) is consumed by the probe, so the decoder would
             // see the rest of it; a device is not a recording.
@@ -37,7 +37,7 @@ public static class VideoProbe
             if (kind == Outputs.FileKind.CharacterDevice)
                 throw new VideoAffectException($"input '{path}' is {Outputs.FileFacts.Describe(kind)}, not a video file; a webcam is watched with videoaffect monitor");
             if (kind is not Outputs.FileKind.Regular and not Outputs.FileKind.Missing)
-                throw new VideoAffectException($"input '{path}' is {Outputs.FileFacts.Describe(kind)}, not a video file: a video file is opened more than once (probed, decoded, its audio copied); save the stream to a file first");
+                throw new VideoAffectException($"input '{path}' is {Outputs.FileFacts.Describe(kind)}, not a video file: a video file is opened more than once (probed, decoded, its audio copied); pipe the stream into standard input instead ('-'), which is kept in a file");
             if (new FileInfo(path).Length == 0) throw new VideoAffectException($"input '{path}' is empty");
         }
         // ffmpeg reads still WebP images only: an animated one is libwebp's to read.

@@ -40,7 +40,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         if (options.Start is null && options.End is null) return info;
         double start = options.Start?.TotalSeconds ?? 0, length = info.Duration.TotalSeconds;
         if (length > 0 && start >= length)
-            throw new VideoAffectException($"--start {start:0.###} s is past the end of '{MediaLocation.Shown(info.Path)}', which is {length:0.###} s long");
+            throw new VideoAffectException($"--start {start:0.###} s is past the end of '{InputShown}', which is {length:0.###} s long");
         return info with { Range = new PlayRange(start, options.End?.TotalSeconds) };
     }
 
@@ -75,7 +75,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var trackFaces = _sinks.All.Count > 0 && options.Recognition.Anonymize == Anonymization.None ? new TrackFaces(TrackFaces.RecentTracks) : null;
         try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report, trackFaces); }
         catch { records.Dispose(); throw; }
-        log?.Invoke($"{MediaLocation.Shown(info.Path)}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {(info.Duration > TimeSpan.Zero ? $"{info.Duration.TotalSeconds:0.##} s" : "length not in the file")}{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}{(info.RecordedAtUtc is { } at ? $", recorded from {at:yyyy-MM-dd HH:mm:ss.FFF} UTC" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
+        log?.Invoke($"{InputShown}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {(info.Duration > TimeSpan.Zero ? $"{info.Duration.TotalSeconds:0.##} s" : "length not in the file")}{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}{(info.RecordedAtUtc is { } at ? $", recorded from {at:yyyy-MM-dd HH:mm:ss.FFF} UTC" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
 
         var pool = new FrameBufferPool(info.FrameBytes);
         _decoder = FrameDecoders.For(info, pool);
@@ -133,7 +133,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
 
         var summary = new AnalysisSummary
         {
-            Input = MediaLocation.Shown(options.InputPath),
+            Input = InputShown,
             Status = status,
             Error = failure is null ? null : OneLine(failure),
             Video = video,
@@ -194,7 +194,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var c = System.Globalization.CultureInfo.InvariantCulture;
         return new RunFacts(
         [
-            ("input", Path.GetFileName(MediaLocation.Shown(options.InputPath))),
+            ("input", Path.GetFileName(InputShown)),
             ("duration", string.Create(c, $"{seconds:0.00} s{info.Range.Description}, {info.Width}x{info.Height} at {info.FrameRate:0.###} fps")),
             .. info.RecordedAt is not { } recorded ? [] : new[] { ("recorded at", $"{recorded.ToString("yyyy-MM-dd HH:mm:ss.FFF", c)} ({ReportTimeAxis.Zone(recorded.Offset)}; the charts' times of day are in it)") },
             ("frames", frames.ToString(c)),
@@ -211,6 +211,9 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             ("command", RunFacts.CommandLine()),
         ]);
     }
+
+    /// <summary>The input as messages, the summary and the report show it: a URL without its secrets, a piped video as '-'.</summary>
+    string InputShown => options.InputName ?? MediaLocation.Shown(options.InputPath);
 
     /// <summary>The stream's name in records and events: the input's name.</summary>
     string StreamName => MediaLocation.NameOf(options.InputPath);
