@@ -173,6 +173,8 @@ static class ClusterCommand
     {
         string folder = Path.GetFullPath(output);
         if (File.Exists(folder)) throw new VideoAffectException($"--output '{output}' is a file; give the folder the nodes write to");
+        if (videos.Any(StandardInput.Names))
+            throw new VideoAffectException("standard input ('-') is this command's, which no node can read; save the video where the nodes read files, and submit that file");
         var inputs = AnalyzeOutputs.Expand(videos).Select(Path.GetFullPath).ToList();
         foreach (var input in inputs.Where(i => !File.Exists(i))) throw new VideoAffectException($"video '{input}' does not exist");
         // The options as the node will run them: a bad part or time is refused here, once.

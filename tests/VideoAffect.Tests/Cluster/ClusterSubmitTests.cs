@@ -19,6 +19,7 @@ public class ClusterSubmitTests
     [InlineData("-o out a a/talk.mp4", "'DIR/a/talk.mp4' is given twice")] // once in its folder, once by name
     [InlineData("-o out a/none.mp4", "video 'DIR/a/none.mp4' does not exist")]
     [InlineData("-o notes.txt a", "--output 'DIR/notes.txt' is a file; give the folder the nodes write to")]
+    [InlineData("-o out a -", "standard input ('-') is this command's, which no node can read")]
     // Per-job options are checked as analyze checks them, and their outputs' names too.
     [InlineData("-o out a --start 5 --end 2", "--end (2 s) must come after --start (5 s)")]
     [InlineData("-o out a b --recorded-at 2026-12-04T08:00", "--recorded-at 2026-12-04T08:00 is one video's start, and 2 videos are given")]
