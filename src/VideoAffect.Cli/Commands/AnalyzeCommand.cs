@@ -77,9 +77,10 @@ static class AnalyzeCommand
             await using (NewSinks()) { } // a bad URL is refused once, before any run (nothing connects until a run starts)
             if (kept is not null)
             {
-                await kept.ReadAsync(StandardInput.Video, ct);
-                long bytes = new FileInfo(kept.Path).Length;
-                AnalyzeProgress.Log(bytes >= 1_000_000 ? $"read {bytes / 1e6:0.0} MB from standard input" : $"read {bytes / 1e3:0.0} kB from standard input");
+                // Analysed once it is whole: a long download piped in says how far it has come.
+                static string Size(long bytes) => bytes >= 1_000_000 ? $"{bytes / 1e6:0.0} MB" : $"{bytes / 1e3:0.0} kB";
+                await kept.ReadAsync(StandardInput.Video, ct, bytes => AnalyzeProgress.Log($"reading standard input: {Size(bytes)} so far"));
+                AnalyzeProgress.Log($"read {Size(new FileInfo(kept.Path).Length)} from standard input");
             }
             return runs.Count == 1
                 ? await AnalyzeOneAsync(runs[0], facesPaths[0], NewSinks, r.GetValue(json), ct)

@@ -50,14 +50,14 @@ static class StandardInput
 
         public string Path { get; private set; }
 
-        /// <summary>Reads standard input to its end into the file.</summary>
-        public async Task ReadAsync(Kind kind, CancellationToken token)
+        /// <summary>Reads standard input to its end into the file; <paramref name="reading"/> is told the bytes read so far every 10 s (a long download piped in).</summary>
+        public async Task ReadAsync(Kind kind, CancellationToken token, Action<long>? reading = null)
         {
             await using (var file = new FileStream(Path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0))
             {
                 // Waited for with the token: a writer that never writes nor closes leaves the read
                 // blocked, and Ctrl-C or SIGTERM must still end the command.
-                var copy = CopyAsync(Console.OpenStandardInput(), file, kind);
+                var copy = CopyAsync(Console.OpenStandardInput(), file, kind, reading);
                 await copy.WaitAsync(token);
             }
             if (new FileInfo(Path).Length == 0) throw new VideoAffectException($"standard input ('-') held no {kind.Noun}: it was empty");
@@ -90,14 +90,20 @@ static class StandardInput
         }
     }
 
-    static async Task CopyAsync(Stream input, Stream file, Kind kind)
+    static async Task CopyAsync(Stream input, Stream file, Kind kind, Action<long>? reading)
     {
         var buffer = new byte[1 << 20];
         long total = 0;
         int n;
+        var said = System.Diagnostics.Stopwatch.StartNew();
         while ((n = await input.ReadAsync(buffer)) > 0)
         {
             total += n;
+            if (reading is not null && said.Elapsed >= TimeSpan.FromSeconds(10))
+            {
+                reading(total);
+                said.Restart();
+            }
             if (total > kind.MostBytes) throw new VideoAffectException($"standard input ('-') gave more than {kind.MostBytes >> 30} GiB; no {kind.Noun} is that large");
             try { await file.WriteAsync(buffer.AsMemory(0, n)); }
             catch (IOException e)
