@@ -44,6 +44,9 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// <summary>Whether "waiting for a sender" was said since the last sender (not again for each retry of a port that cannot be opened).</summary>
     bool _waitingSaid;
 
+    /// <summary>Whether a newer sender to our TCP port took over from the one read last (it is read next, without waiting).</summary>
+    bool _takenOver;
+
     /// <summary>Standard input's bytes, read once for the source's whole life: a decoder that fails is followed by one that goes on from there.</summary>
     PushedBytes? _standardInput;
 
@@ -78,6 +81,13 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 // Nor does standard input that held no video: what it held is read and gone.
                 if (spec.Kind is LiveSourceKind.File or LiveSourceKind.StandardInput && !_openedOnce)
                     throw new VideoAffectException(reason);
+                // A newer sender to our TCP port took over (however the old one's decoder ended): read at once.
+                if (_takenOver)
+                {
+                    delay = options.ReconnectMin;
+                    log?.Invoke($"{spec.Name}: a new sender connected; the previous one is let go");
+                    continue;
+                }
                 // A recording at a URL played again (--loop) starts over at once, quietly, as a
                 // looped file does inside ffmpeg: no reconnection.
                 if (ended && _recording && options.LoopFiles && frames > 0)
@@ -174,9 +184,8 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     }
 
     /// <summary>
-    /// One sender to a TCP port we hold open: accepted, then read as any pushed stream. A connection
-    /// that sends nothing for the stall timeout (a port check left open) is closed, so that it cannot
-    /// keep the port from the next sender.
+    /// One sender to a TCP port we hold open (<see cref="TcpPushListener"/>), read as any pushed
+    /// stream, until it stops or a newer sender takes over.
     /// </summary>
     async Task<(long Frames, string Reason, bool Ended)> AcceptAttemptAsync(ChannelWriter<VideoFrame> output, Uri url, CancellationToken token)
     {
@@ -186,23 +195,22 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             _status.Error(e.Message);
             return (0, e.Message, false);
         }
-        SayWaiting();
-        PushedBytes bytes;
-        IDisposable connection;
-        try { (bytes, connection) = await _tcpListener.AcceptAsync(spec.Name, token); }
+        if (!_takenOver) SayWaiting();
+        _takenOver = false;
+        TcpPushListener.Sender sender;
+        try { sender = await _tcpListener.NextSenderAsync(spec.Name, options.StallTimeout, token); }
         catch (OperationCanceledException) { return (0, "stopped", false); }
-        using (connection)
+        using (sender)
         {
-            try
+            using var watching = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var newer = _tcpListener.WatchForNewerAsync(sender, spec.Name, options.StallTimeout, watching.Token);
+            try { return await AttemptAsync(output, sender.Bytes, token); }
+            finally
             {
-                using var silence = CancellationTokenSource.CreateLinkedTokenSource(token);
-                silence.CancelAfter(options.StallTimeout);
-                if (!await bytes.WaitForFirstAsync(silence.Token)) return (0, "a connection that sent nothing", true);
+                await watching.CancelAsync();
+                try { _takenOver = await newer; }
+                catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException or IOException) { _takenOver = false; } // no newer sender, then
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested) { return (0, "stopped", false); }
-            catch (OperationCanceledException) { return (0, "a connection that sent nothing", true); }
-            try { return await AttemptAsync(output, bytes, token); }
-            finally { bytes.Abandon(); }
         }
     }
 

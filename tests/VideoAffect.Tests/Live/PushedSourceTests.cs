@@ -112,6 +112,53 @@ public class PushedSourceTests
         }
     }
 
+    /// <summary>
+    /// A camera that reconnects while its old connection is left half-open (it restarted, or its
+    /// network broke: the old connection is silent but never closed) is read at once, not after
+    /// the stall timeout behind the old one; a port check meanwhile takes nothing over.
+    /// </summary>
+    [Fact]
+    public async Task A_newer_sender_takes_over_from_one_left_half_open_and_a_port_check_does_not()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 45, fps: 15, audio: false);
+        int expected = Clips.CountFrames(clip);
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-c", "copy", "-f", "mpegts", dir.File("clip.ts"));
+        byte[] ts = File.ReadAllBytes(dir.File("clip.ts"));
+        int tcp = RtspTestServer.FreePort();
+        // A stall timeout far longer than the test: the old sender is never let go for its silence.
+        using var cli = new RunningCli(["monitor", $"door=tcp://127.0.0.1:{tcp}?listen=1", "--backend", "cpu", "--json", "--stall-timeout", "60s"]);
+        await cli.WaitForAsync("door: waiting for a sender", TimeSpan.FromSeconds(60));
+
+        // The old connection: the first half of the stream, then silence, never closed.
+        using var old = new System.Net.Sockets.TcpClient();
+        await old.ConnectAsync("127.0.0.1", tcp);
+        await old.GetStream().WriteAsync(ts.AsMemory(0, ts.Length / 2));
+        await cli.WaitForAsync("door: connected", TimeSpan.FromSeconds(30));
+
+        // The camera again, on a new connection: read at once, every frame of it.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var sender = Task.Run(() => ProcessRunner.Run("ffmpeg", ["-nostdin", "-v", "error", "-re", "-i", clip, "-c", "copy", "-f", "mpegts", $"tcp://127.0.0.1:{tcp}"], TimeSpan.FromSeconds(60)));
+        await cli.WaitForAsync("door: a new sender connected; the previous one is let go", TimeSpan.FromSeconds(20));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"taken over after {clock.Elapsed.TotalSeconds:0.0} s");
+        // The old connection is closed by the monitor.
+        int read = await old.GetStream().ReadAsync(new byte[1]).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, read);
+        // A port check while the new sender is read takes nothing over.
+        await ConnectAndCloseAsync(tcp);
+        var sent = await sender;
+        Assert.True(sent.ExitCode == 0, sent.StandardError);
+        await WaitUntilCount(cli, "door: the sender stopped", 1);
+        Assert.Equal(1, Count(cli.StandardError, "a new sender connected"));
+
+        var (code, output) = cli.Terminate(TimeSpan.FromSeconds(30));
+        Assert.True(code == 0, cli.StandardError);
+        var stream = JsonDocument.Parse(output).RootElement.GetProperty("streams")[0];
+        // The new sender's every frame, after what the old one's half gave before it was let go.
+        long frames = stream.GetProperty("frames").GetInt64();
+        Assert.True(frames > expected && frames <= expected + expected / 2 + 1, $"{frames} frames: {output}\n{cli.StandardError}");
+    }
+
     static ProcessRunner.Result SendUntilNotRefused(string[] arguments)
     {
         for (int i = 0; ; i++)
