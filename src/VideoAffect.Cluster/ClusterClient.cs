@@ -27,6 +27,8 @@ public sealed class ClusterClient : IAsyncDisposable
 
     public static async Task<ClusterClient> ConnectAsync(ClusterAddress cluster, CancellationToken token)
     {
+        try { await cluster.CheckAnswersAsync(token); }
+        catch (VideoAffectException e) { throw new VideoAffectException($"cannot reach the cluster at {cluster}: {e.Message}"); }
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>

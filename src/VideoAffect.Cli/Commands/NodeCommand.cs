@@ -58,6 +58,9 @@ static class NodeCommand
                 Recognition = settings,
             };
             options.Validate(); // a bad --records-format or --rtsp-transport before the node joins the cluster
+            // A wrong address is one line at once, before the monitor starts and says anything.
+            try { await where.CheckAnswersAsync(ct); }
+            catch (VideoAffectException e) { throw new VideoAffectException($"cannot join the cluster at {where}: {e.Message}"); }
             await using var sinks = Service.SystemdSink.AddTo(Brokers.EventSinkFactory.Create(r.GetValue(publish) ?? [], live.ReadFaces(r, options.Recognition), live.ReadFacesKeep(r)));
             using var monitor = new LiveMonitor(options, Log, sinks);
             await using var server = r.GetValue(http) is { } at ? await MonitorHttpServer.StartAsync(monitor, at, access) : null;

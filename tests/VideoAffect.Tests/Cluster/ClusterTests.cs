@@ -198,12 +198,20 @@ public class ClusterTests
         int closed = RtspTestServer.FreePort();
         var node = ProcessRunner.Cli(["node", "--cluster", $"redis://127.0.0.1:{closed}", "--backend", "cpu"], timeoutSeconds: 90);
         Assert.Equal(2, node.ExitCode);
-        Assert.Contains($"cannot join the cluster at redis://127.0.0.1:{closed}", node.StandardError);
-        Assert.Single(node.StandardError.Trim().Split('\n'), l => l.StartsWith("videoaffect: error:"));
+        Assert.Contains($"cannot join the cluster at redis://127.0.0.1:{closed}: Redis did not answer (connection refused", node.StandardError);
+        // That line alone: the address is tried before the node's monitor starts (before 0.26 it
+        // said it monitored 0 streams, that a camera round failed and that Redis was lost, first).
+        Assert.StartsWith("videoaffect: error:", Assert.Single(node.StandardError.Trim().Split('\n')));
         var status = ProcessRunner.Cli(["cluster", "status", "--cluster", $"redis://127.0.0.1:{closed}"], timeoutSeconds: 90);
         Assert.Equal(2, status.ExitCode);
         Assert.Single(status.StandardError.Trim().Split('\n'));
-        Assert.Contains("cannot reach the cluster", status.StandardError);
+        Assert.Contains($"cannot reach the cluster at redis://127.0.0.1:{closed}: Redis did not answer (connection refused", status.StandardError);
+        // Something that is not Redis at the address is said as such.
+        using var served = TestPaths.NewTempFolder();
+        using var web = new HttpFileServer(served.Path);
+        var notRedis = ProcessRunner.Cli(["cluster", "status", "--cluster", $"redis://127.0.0.1:{web.Port}"], timeoutSeconds: 90);
+        Assert.Equal(2, notRedis.ExitCode);
+        Assert.Contains($"what answers at 127.0.0.1:{web.Port} is not Redis", Assert.Single(notRedis.StandardError.Trim().Split('\n')));
     }
 
     sealed class ClusterFailure(Exception inner, string logs) : Exception($"{inner.Message}\n{logs}", inner);
