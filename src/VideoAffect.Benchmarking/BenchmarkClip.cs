@@ -45,7 +45,7 @@ internal static class BenchmarkClip
                 .WithCustomArgument(string.Create(CultureInfo.InvariantCulture, $"-t {seconds} -r {fps} -pix_fmt yuv420p"))
                 .WithVideoCodec("libx264")
                 .WithCustomArgument("-preset veryfast -crf 20"))
-            .ProcessAsynchronously(throwOnError: false);
+            .RunAsync();
         if (!ok.Success) throw new VideoAffectException($"could not generate benchmark clip {path}: {string.Join(' ', ok.StandardError.TakeLast(2))}");
         File.Move(partial, path, overwrite: true);
         return path;

@@ -277,7 +277,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 .WithLogLevel(FFMpegLogLevel.Error)
                 .NotifyOnStandardError(line => CountDamage(damage, sink, line))
                 .CancellableThrough(attempt.Token)
-                .ProcessAsynchronously(throwOnError: false);
+                .RunAsync();
             success = result.Success;
             errors = string.Join('\n', result.StandardError);
         }

@@ -103,7 +103,7 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
                 // --segment-seconds) unplayable; now all but its last second plays.
                 .WithCustomArgument($"-segment_format_options movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration={FragmentMicroseconds}:flush_packets=1"))
             .WithLogLevel(FFMpegLogLevel.Error)
-            .ProcessAsynchronously(throwOnError: false);
+            .RunAsync();
         // Drain what ffmpeg did not take, so every frame goes back to its pool.
         while (input.TryRead(out var left)) left.Dispose();
         if (!result.Success)

@@ -56,7 +56,7 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
                 Finish(o);
             })
             .WithLogLevel(FFMpegLogLevel.Error)
-            .ProcessAsynchronously(throwOnError: false);
+            .RunAsync();
         if (!result.Success)
             throw new VideoAffectException($"encoding '{outputPath}' failed ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
         if (withAudio && pipe.EndedEarly && pipe.VideoEnd is { } end) await CutAudioAsync(end);
@@ -74,7 +74,7 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
             .OutputToFile(FfmpegPath.Escape(cut), overwrite: true, o => Finish(o
                 .WithCustomArgument($"-map 0 -c copy -t {videoEnd.ToString("R", CultureInfo.InvariantCulture)}")))
             .WithLogLevel(FFMpegLogLevel.Error)
-            .ProcessAsynchronously(throwOnError: false);
+            .RunAsync();
         if (cutResult.Success) File.Move(cut, outputPath, overwrite: true);
         else File.Delete(cut); // the uncut file is still whole and playable
     }

@@ -48,6 +48,28 @@ internal static class FfmpegProcesses
         }
     }
 
+    static readonly object FirstStart = new();
+    static volatile bool _started;
+
+    /// <summary>
+    /// Runs an ffmpeg command as <c>ProcessAsynchronously(throwOnError: false)</c> does, but lets
+    /// the process's first command start alone. Before a process's first command FFMpegCore checks
+    /// that ffmpeg starts (<c>ffmpeg -version</c>, synchronously, before the call returns its task,
+    /// and kept once it passed); the decoder and the encoder start together, so each ran that check:
+    /// an extra ffmpeg start of ~0.1 s CPU, a tenth of a short run's work. Had FFMpegCore started
+    /// the check later, commands would only run it twice again, as before.
+    /// </summary>
+    public static Task<FFMpegResult> RunAsync(this FFMpegArgumentProcessor command)
+    {
+        if (_started) return command.ProcessAsynchronously(throwOnError: false);
+        lock (FirstStart)
+        {
+            var run = command.ProcessAsynchronously(throwOnError: false);
+            _started = true;
+            return run;
+        }
+    }
+
     /// <summary>Removes this process's pipe folder; call at exit.</summary>
     public static void Release()
     {

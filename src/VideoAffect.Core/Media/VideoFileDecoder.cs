@@ -98,7 +98,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
                 // run cancelled): its write to the closed pipe fails ("av_interleaved_write_frame(): Broken pipe").
                 .NotifyOnStandardError(line => { if (sink.Pictures && !stop.IsCancellationRequested) damage.Add(line); })
                 .CancellableThrough(stop.Token)
-                .ProcessAsynchronously(throwOnError: false);
+                .RunAsync();
             return (sink.Stopped ? null : new FfmpegExit(result.Success, [.. result.StandardError]), sink);
         }
         catch (OperationCanceledException) when (sink.Stopped && !token.IsCancellationRequested)
