@@ -7,10 +7,14 @@ namespace VideoAffect.Tests.Packaging;
 /// built against the package in a project of its own, outside the solution; the stream and the
 /// custom-sink samples run on the sample clip.
 /// </summary>
+[Collection(IdleTimeCollection.Name)]
 public class LibraryPackageTests
 {
     [Fact]
-    public void The_samples_build_against_the_packed_library_and_run()
+    public Task The_samples_build_against_the_packed_library_and_run() => IdleTime.Run(PackTheLibraryAndBuildAndRunTheSamples);
+
+    /// <summary>The test's work and checks, a job run in the live tests' idle time.</summary>
+    internal static void PackTheLibraryAndBuildAndRunTheSamples()
     {
         using var dir = TestPaths.NewTempFolder();
         // A version of this run's own, so that NuGet's package cache never serves an older build of the same number.
@@ -18,7 +22,7 @@ public class LibraryPackageTests
         foreach (var project in new[] { "kernels/VideoAffect.Kernels/VideoAffect.Kernels.csproj", "src/VideoAffect.Core/VideoAffect.Core.csproj" })
         {
             var pack = ProcessRunner.Run("dotnet", ["pack", Path.Combine(TestPaths.RepoRoot, project), "-c", "Release", "--no-build", "-o", dir.File("pack"),
-                $"-p:PackageVersion={version}"], TimeSpan.FromMinutes(3));
+                $"-p:PackageVersion={version}"], TimeSpan.FromMinutes(3), IdleTime.NoBuildServers);
             Assert.True(pack.ExitCode == 0, pack.StandardOutput + pack.StandardError);
         }
         Assert.True(File.Exists(dir.File($"pack/VideoAffect.Core.{version}.nupkg")));
@@ -58,7 +62,7 @@ public class LibraryPackageTests
             """);
         // Its own folder, away from the repository's Directory.Build.props.
         File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />");
-        var build = ProcessRunner.Run("dotnet", ["build", Path.Combine(app, "App.csproj"), "-c", "Release", "--nologo", $"-p:VideoAffectVersion={version}"], TimeSpan.FromMinutes(5));
+        var build = ProcessRunner.Run("dotnet", ["build", Path.Combine(app, "App.csproj"), "-c", "Release", "--nologo", $"-p:VideoAffectVersion={version}"], TimeSpan.FromMinutes(5), IdleTime.NoBuildServers);
         Assert.True(build.ExitCode == 0, $"{sample}: {build.StandardOutput}{build.StandardError}");
         Assert.Contains($"VideoAffect.Core/{version}", File.ReadAllText(Path.Combine(app, "obj", "project.assets.json")));
     }
