@@ -16,5 +16,6 @@ public sealed class IdleTimeCollection
         GpuKit.GpuKitDryRunTests.PackAndRunTheKit,
         Packaging.LibraryPackageTests.PackTheLibraryAndBuildAndRunTheSamples,
         Packaging.ToolPackageTests.PackInstallAndRunTheTool,
+        Reliability.EightKVideoTests.AnalyzeAnEightKVideo,
     ];
 }
