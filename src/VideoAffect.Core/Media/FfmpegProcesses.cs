@@ -56,8 +56,8 @@ internal static class FfmpegProcesses
     /// the process's first command start alone. Before a process's first command FFMpegCore checks
     /// that ffmpeg starts (<c>ffmpeg -version</c>, synchronously, before the call returns its task,
     /// and kept once it passed); the decoder and the encoder start together, so each ran that check:
-    /// an extra ffmpeg start of ~0.1 s CPU, a tenth of a short run's work. Had FFMpegCore started
-    /// the check later, commands would only run it twice again, as before.
+    /// an extra ffmpeg start of ~0.1 s CPU, a tenth of a short run's work. Should a later FFMpegCore
+    /// check after its first await, both commands would run the check again: slower, never wrong.
     /// </summary>
     public static Task<FFMpegResult> RunAsync(this FFMpegArgumentProcessor command)
     {
