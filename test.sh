@@ -6,7 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 "$root/setup.sh"
 # Scripts the tests run (bench/gpu/pack.sh) need not check the set-up again.
 export VIDEOAFFECT_SETUP_DONE=1
-# The whole suite runs: the live collection may start the GPU kit's dry run beside it (GpuKitDryRun.cs).
+# The whole suite runs: the live collection starts the idle-time jobs beside it (tests/VideoAffect.Tests/Support/IdleTime.cs).
 export VIDEOAFFECT_WHOLE_SUITE=1
 results="$root/.cache/test-results"
 rm -rf "$results"

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using VideoAffect.Live;
 using VideoAffect.Tests.Support;
 
 namespace VideoAffect.Tests.Containers;
