@@ -19,8 +19,9 @@ static class TestPaths
 
     public static string SampleClip => Existing(Path.Combine(RepoRoot, ".cache", "samples", "sample.mp4"));
 
-    /// <summary>The CLI assembly, copied beside the tests by the project reference.</summary>
-    public static string CliAssembly => Existing(Path.Combine(AppContext.BaseDirectory, "videoaffect.dll"));
+    /// <summary>The CLI as `dotnet publish` gives it (precompiled), which building the tests publishes into cli/ beside them.</summary>
+    public static string CliAssembly { get; } = Path.Combine(AppContext.BaseDirectory, "cli", "videoaffect.dll") is var path && File.Exists(path)
+        ? path : throw new FileNotFoundException($"{path} is missing: build the tests (./test.sh does), which publishes the CLI there");
 
     static string Existing(string path) =>
         File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: run ./setup.sh (./test.sh does)");
