@@ -15,6 +15,7 @@ namespace VideoAffect.Tests;
 /// groups), NVIDIA's (16x16, as on a GPU) and Intel's (8x8), each in every layout of a thread's
 /// outputs (4 x 4 strided and contiguous, 8 x 8 wide). GPU backends use it for every convolution and dense layer.
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class ConvGemmKernelTests
 {
     static readonly (int H, int W, int Cin, int Cout, int K, int Stride, bool Same, bool Relu, int Batch)[] Shapes =

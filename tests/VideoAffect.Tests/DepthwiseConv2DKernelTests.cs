@@ -13,6 +13,7 @@ namespace VideoAffect.Tests;
 /// (16-byte loads and stores) where C is a multiple of 4; 3x3 and 5x5 windows, SAME and VALID,
 /// strides 1 and 2, widths that end a thread's run of four early, ReLU, batches 1 to 3.
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class DepthwiseConv2DKernelTests
 {
     static readonly (int H, int W, int C, int K, int Stride, bool Same, bool Relu, int Batch)[] Shapes =

@@ -14,6 +14,7 @@ namespace VideoAffect.Tests;
 /// reference on both portable backends, several named outputs from one pass, the refusal of an op
 /// a backend lacks, and the ONNX mapping of a whole multi-output graph run by OpenCV's DNN module.
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class EngineOpsTests
 {
     const double Tolerance = 1e-4;

@@ -17,6 +17,7 @@ namespace VideoAffect.Tests;
 /// OpenCV resize on a real photo, and through <see cref="IlgpuBackend.RunOnFrames"/> with several
 /// frames, faceless frames and batches split by the maximum batch size.
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class FaceCropKernelTests
 {
     sealed record Frame(byte[] Bgr, byte[] Gray, int Width, int Height);

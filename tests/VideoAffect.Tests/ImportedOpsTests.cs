@@ -9,6 +9,7 @@ namespace VideoAffect.Tests;
 /// ScaleShift, Concat, the channels-first flatten and its inverse) against the float64 reference on
 /// both portable backends. Whole imported graphs are checked against ONNX Runtime in OnnxImportTests.
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class ImportedOpsTests
 {
     const double Tolerance = 1e-5;

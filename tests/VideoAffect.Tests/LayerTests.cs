@@ -9,6 +9,7 @@ namespace VideoAffect.Tests;
 /// Every layer type, on both the managed CPU path and our ILGPU kernels (CPU accelerator), against
 /// the float64 reference on fresh random inputs: odd sizes, both paddings, strides 1 and 2, batches 1…64.
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class LayerTests
 {
     const double Tolerance = 1e-4;

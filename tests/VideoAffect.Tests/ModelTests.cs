@@ -8,6 +8,7 @@ using VideoAffect.Tests.Support;
 namespace VideoAffect.Tests;
 
 /// <summary>The pretrained model as setup installs it, and what it says about a real photo.</summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class ModelTests
 {
     [Fact]

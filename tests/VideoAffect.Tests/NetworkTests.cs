@@ -7,6 +7,7 @@ using VideoAffect.Tests.Support;
 namespace VideoAffect.Tests;
 
 /// <summary>The shipped model end to end: every backend against the float64 reference network and each other.</summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class NetworkTests
 {
     static readonly Lazy<Network> Model = new(() => PretrainedModel.Load());

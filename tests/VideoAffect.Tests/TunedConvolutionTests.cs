@@ -14,6 +14,7 @@ namespace VideoAffect.Tests;
 /// margin does not displace the default, and every launch's outputs, the timed ones and the chosen
 /// one, are the float64 reference's.
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class TunedConvolutionTests
 {
     sealed class Clock(Dictionary<ConvTactic, double> seconds)

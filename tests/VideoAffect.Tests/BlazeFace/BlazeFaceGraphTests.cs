@@ -9,6 +9,7 @@ namespace VideoAffect.Tests.BlazeFace;
 /// regressors at both strides) for real photos, letterboxed as the detector feeds them, on the
 /// managed CPU path and on our kernels on ILGPU's CPU accelerator.
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class BlazeFaceGraphTests
 {
     const double Tolerance = 1e-4;

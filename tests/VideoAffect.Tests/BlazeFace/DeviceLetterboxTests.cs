@@ -15,6 +15,7 @@ namespace VideoAffect.Tests.BlazeFace;
 /// point, the kernel in float), tiles included. The detector on a device against the managed
 /// path's faces is the GPU kit's check (its dry run, on ILGPU's CPU accelerator, is in GpuKit/).
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class DeviceLetterboxTests
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace VideoAffect.Tests.Haar;
 /// levels of an atlas in each launch, as the detector runs them), and the grouping against
 /// cv::groupRectangles.
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class HaarBuildingBlockTests
 {
     static Mat RandomImage(RandomData rnd, int width, int height)

@@ -13,6 +13,7 @@ namespace VideoAffect.Tests.Haar;
 /// skimage's astronaut, camera, chelsea and coffee (Debian) and face-api's six group photos (npm),
 /// scaled down so the simulated GPU stays quick, plus generated frames.
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class HaarDetectorTests(Xunit.Abstractions.ITestOutputHelper output)
 {
 

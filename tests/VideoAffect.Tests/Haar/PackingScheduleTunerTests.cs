@@ -12,6 +12,7 @@ namespace VideoAffect.Tests.Haar;
 /// fallback; and the detector on ILGPU's CPU accelerator finds the same windows on every trial
 /// frame, whichever schedule ran it, then reports its choice.
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class PackingScheduleTunerTests
 {
     static readonly int[][] Candidates = [[], [1], [2], [1, 3]];

@@ -16,6 +16,7 @@ namespace VideoAffect.Tests.Onnx;
 /// to 21, and our own export of the emotion model and the seed network read back (round trip).
 /// Random inputs and real face crops; at most 1e-4 apart (relative to the largest output).
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public class OnnxImportTests(GeneratedOnnxModels models) : IClassFixture<GeneratedOnnxModels>
 {
     const double Tolerance = 1e-4;

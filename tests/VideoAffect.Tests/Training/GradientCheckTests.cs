@@ -16,6 +16,7 @@ namespace VideoAffect.Tests.Training;
 /// differences of the float64 reference forward pass (ReferenceOps). The loss is a random linear
 /// function of the layer's output, L = sum(r * y), so the check covers any upstream gradient.
 /// </summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public sealed class GradientCheckTests(ITestOutputHelper output)
 {
     const int Batch = 2;

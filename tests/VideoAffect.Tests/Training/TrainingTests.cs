@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace VideoAffect.Tests.Training;
 
 /// <summary>The training loop end to end, through the API, on images the test generates.</summary>
+[Collection(Support.KernelSimulationCollection.Name)]
 public sealed class TrainingTests(ITestOutputHelper output)
 {
     const int Side = 24;
