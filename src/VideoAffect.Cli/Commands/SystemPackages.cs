@@ -17,9 +17,10 @@ static class SystemPackages
             missing.Add("ffmpeg and ffprobe are not installed (Debian package: ffmpeg)");
         if (cascadePath == new Detection.DetectorOptions().CascadePath && !File.Exists(cascadePath))
             missing.Add($"OpenCV's Haar cascades are not installed ({cascadePath} is missing; Debian package: opencv-data)");
-        if (!NativeLibrary.TryLoad("libgtk-3.so.0", out var gtk))
+        // Left loaded when present: OpenCV's library, loaded next by most commands, needs it, and
+        // loading GTK's ~100 libraries a second time after a free cost ~50 ms of every run.
+        if (!NativeLibrary.TryLoad("libgtk-3.so.0", out _))
             missing.Add("GTK 3, which OpenCV's native library links, is not installed (Debian package: libgtk-3-0)");
-        else NativeLibrary.Free(gtk);
         if (missing.Count > 0) throw new VideoAffectException(string.Join('\n', missing));
     }
 

@@ -90,7 +90,10 @@ public static class FaceDetectorFactory
     {
         if (!File.Exists(options.CascadePath))
             throw new VideoAffectException($"face cascade '{options.CascadePath}' is missing; run ./setup.sh (it installs Debian's opencv-data) or pass --cascade");
-        return Several(workers, () => new Simd.SimdHaarDetector(options, threadsEach));
+        options.Validate();
+        // Read once for all workers: the cascade is never changed after loading.
+        var cascade = Cascade.HaarCascadeReader.Load(options.CascadePath);
+        return Several(workers, () => new Simd.SimdHaarDetector(options, cascade, threadsEach));
     }
 
     static IReadOnlyList<IFaceDetector> Several(int count, Func<IFaceDetector> make)

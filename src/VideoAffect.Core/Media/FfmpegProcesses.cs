@@ -38,6 +38,7 @@ internal static class FfmpegProcesses
                     WriteScript(Path.Combine(bin, "ffmpeg"), setsid, ffmpeg);
                     WriteScript(Path.Combine(bin, "ffprobe"), setsid, ffprobe);
                     GlobalFFOptions.Configure(o => o.BinaryFolder = bin);
+                    SkipVersionCheck(Path.Combine(bin, "ffmpeg"));
                 }
                 _runFolder = PipeFolder(Path.Combine(root, "run"));
             }
@@ -46,6 +47,22 @@ internal static class FfmpegProcesses
                 _runFolder = ""; // a read-only home: run as before, with the system's temporary folder
             }
         }
+    }
+
+    /// <summary>
+    /// Tells FFMpegCore that <paramref name="ffmpeg"/> was checked, as its own check would record it
+    /// after running <c>ffmpeg -version</c>: an ffmpeg start (~0.1 s of CPU, 215 shared libraries
+    /// to link) in every run, for what the scripts just written and the found ffmpeg already show.
+    /// A broken ffmpeg still fails the run, as the decoder's or encoder's own error. FFMpegCore
+    /// offers no option for it, so this writes its private cache (FFMpegHelper._verifiedBinaries,
+    /// FFMpegCore 6); should a later version move it, nothing is written and its check runs again.
+    /// </summary>
+    static void SkipVersionCheck(string ffmpeg)
+    {
+        var cache = typeof(GlobalFFOptions).Assembly.GetType("FFMpegCore.Helpers.FFMpegHelper")
+            ?.GetField("_verifiedBinaries", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)
+            ?.GetValue(null) as System.Collections.Concurrent.ConcurrentDictionary<string, bool>;
+        cache?.TryAdd(ffmpeg, true);
     }
 
     static readonly object FirstStart = new();
