@@ -8,8 +8,39 @@ static class Clips
     /// <summary>One picture as an endless 25 fps stream.</summary>
     const string Repeated = "loop=loop=-1:size=1:start=0,setpts=N/(25*TB)";
 
-    /// <summary>The astronaut's face sliding over a blurred face-free background; optional sine audio.</summary>
+    /// <summary>
+    /// The astronaut's face sliding over a blurred face-free background; optional sine audio. Each
+    /// clip is encoded once per test run and copied to <paramref name="path"/> after that: the suite
+    /// asks for ~180 clips of ~40 kinds, and each encoding is an ffmpeg start and an x264 run.
+    /// </summary>
     public static string MovingFace(string path, int frames, int fps = 15, int width = 480, int height = 360, bool audio = true)
+    {
+        string kind = FormattableString.Invariant($"{frames}f-{fps}fps-{width}x{height}-{(audio ? "audio" : "mute")}{Path.GetExtension(path).ToLowerInvariant()}");
+        string made = Made.GetOrAdd(kind, k => new Lazy<string>(() => EncodeMovingFace(Path.Combine(CacheFolder.Value, k), frames, fps, width, height, audio))).Value;
+        File.Copy(made, path, overwrite: true);
+        return path;
+    }
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>> Made = new();
+
+    /// <summary>This test process's clips, removed when it exits.</summary>
+    static readonly Lazy<string> CacheFolder = new(() =>
+    {
+        string root = Path.Combine(Path.GetTempPath(), "videoaffect-tests");
+        string folder = Path.Combine(root, $"clips-{Environment.ProcessId}");
+        Directory.CreateDirectory(folder);
+        // Those of killed test processes go too.
+        foreach (string stale in Directory.GetDirectories(root, "clips-*"))
+            if (int.TryParse(Path.GetFileName(stale)["clips-".Length..], out int pid) && !Directory.Exists($"/proc/{pid}"))
+                try { Directory.Delete(stale, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return folder;
+    });
+
+    static string EncodeMovingFace(string path, int frames, int fps, int width, int height, bool audio)
     {
         double seconds = (double)frames / fps;
         var args = new List<string>
