@@ -63,6 +63,7 @@ public class SimdHaarDetectorTests
         };
         var theirs = OpenCv(gray, options, 0);
         Assert.True(theirs.Count > 0, "OpenCV finds candidates on the photo");
+        var theirFaces = OpenCv(gray, options, options.MinNeighbors);
         // Every vector width this machine has (16, 8 and 4 windows, and window by window) on one
         // thread; the widest on three.
         foreach (var (threads, lanes) in new[] { (1, 16), (1, 8), (1, 4), (1, 1), (3, 16) })
@@ -71,7 +72,7 @@ public class SimdHaarDetectorTests
             string what = detector.Description;
             var ours = detector.DetectCandidates(gray);
             AssertSame(ours, theirs, $"candidates, {what}");
-            AssertSame(detector.Detect(gray), OpenCv(gray, options, options.MinNeighbors), $"faces, {what}");
+            AssertSame(detector.Detect(gray), theirFaces, $"faces, {what}");
         }
     }
 
