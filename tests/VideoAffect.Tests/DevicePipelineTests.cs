@@ -7,7 +7,7 @@ namespace VideoAffect.Tests;
 /// <summary>
 /// `analyze`'s pipeline with its device stages (the crop kernel, the ILGPU Haar detector) on ILGPU's
 /// CPU accelerator, against the host paths. In the kernel collection: the simulated threads spin
-/// when descheduled, and beside the parallel phase these two took 35 s instead of ~10.
+/// when descheduled, and beside the parallel phase these two took 35 s instead of 12.
 /// </summary>
 [Collection(KernelSimulationCollection.Name)]
 public class DevicePipelineTests
