@@ -31,7 +31,6 @@ public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? de
         if (!File.Exists(path)) throw new VideoAffectException($"image '{path}' does not exist");
         if (StillImage.ReadSize(path) is var (w, h) && (long)w * h > maxPixels)
             throw new VideoAffectException($"'{path}' is {w}x{h} ({(long)w * h / 1e6:0.#} megapixels), above the limit of {maxPixels / 1e6:0.#}; raise it with --max-megapixels");
-        if (ImageHeader.PngDamage(path) is { } damage) throw new VideoAffectException($"'{path}' is a damaged PNG: {damage}");
         if (ImageHeader.JpegDamage(path) is { } jpegDamage) throw new VideoAffectException($"'{path}' is a damaged JPEG: {jpegDamage}");
         using var image = StillImage.Read(path);
         using var gray = image.CvtColor(ColorConversionCodes.BGR2GRAY);

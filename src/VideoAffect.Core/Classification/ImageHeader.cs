@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Hashing;
 
 namespace VideoAffect.Classification;
 
@@ -70,24 +69,7 @@ internal static class ImageHeader
     }
 
     /// <summary>Null when the PNG's chunks are whole; else what is wrong. Not a PNG: null.</summary>
-    public static string? PngDamage(string path)
-    {
-        var data = File.ReadAllBytes(path);
-        if (data.Length < 8 || !data.AsSpan(0, 8).SequenceEqual(PngSignature)) return null;
-        int at = 8;
-        while (true)
-        {
-            if (at + 12 > data.Length) return "it is truncated";
-            uint length = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(at));
-            if (length > int.MaxValue || at + 12 + (long)length > data.Length) return "it is truncated";
-            var typeAndData = data.AsSpan(at + 4, 4 + (int)length);
-            uint crc = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(at + 8 + (int)length));
-            string type = System.Text.Encoding.ASCII.GetString(typeAndData[..4]);
-            if (Crc32.HashToUInt32(typeAndData) != crc) return $"its {type} chunk is damaged (CRC mismatch)";
-            if (type == "IEND") return null;
-            at += 12 + (int)length;
-        }
-    }
+    public static string? PngDamage(string path) => PngChunks.Damage(File.ReadAllBytes(path));
 
     /// <summary>
     /// Null when the JPEG's data reaches its end-of-image marker; else what is wrong. Not a JPEG:

@@ -36,7 +36,7 @@ internal static class StillImage
     {
         if (ImageHeader.IsMagickOnly(path)) return ReadWithMagick(path);
         if (!ImageHeader.IsJpeg(path) && ReadTransparent(path) is { } composed) return composed;
-        var image = Cv2.ImRead(path, ImreadModes.Color);
+        var image = OpenCvImageFile.Read(path, ImreadModes.Color);
         if (!image.Empty()) return image;
         image.Dispose();
         throw new VideoAffectException($"'{path}' is not an image OpenCV can read");
@@ -49,7 +49,7 @@ internal static class StillImage
     /// </summary>
     static Mat? ReadTransparent(string path)
     {
-        using var raw = Cv2.ImRead(path, ImreadModes.Unchanged);
+        using var raw = OpenCvImageFile.Read(path, ImreadModes.Unchanged);
         if (raw.Empty() || raw.Channels() is not (2 or 4)) return null;
         // To 8 bits: 0..65535 onto 0..255 (divided by 257, rounded: a 16-bit file made from 8-bit
         // levels gives them back; IMREAD_COLOR's shift by 8 bits is at most a level below); float 0..1 times 255.

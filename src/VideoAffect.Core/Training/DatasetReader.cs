@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using VideoAffect.Classification;
 using VideoAffect.Model;
 using VideoAffect.Preprocessing;
 
@@ -99,7 +100,7 @@ internal static class DatasetReader
                 throw new VideoAffectException($"folder '{labelFolder}' is not one of the labels {string.Join(", ", labels)}");
             foreach (string file in Directory.GetFiles(labelFolder).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal))
             {
-                using var gray = Cv2.ImRead(file, ImreadModes.Grayscale);
+                using var gray = OpenCvImageFile.Read(file, ImreadModes.Grayscale);
                 if (gray.Empty()) throw new VideoAffectException($"'{file}' is not a readable image");
                 items.Add(gray, label, groupOf(file), preprocessor);
             }
