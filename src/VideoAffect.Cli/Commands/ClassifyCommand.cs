@@ -72,6 +72,9 @@ static class ClassifyCommand
                     if (r.GetValue(json)) PrintJsonError(Shown(path), ShownIn(e.Message));
                     continue;
                 }
+                // Classified all the same (as ffmpeg decodes a video past its damage), but said, with the file's name.
+                if (result.DecodeWarning is { } complaint)
+                    Console.Error.WriteLine($"videoaffect: warning: {ShownIn($"'{path}' may be damaged; its decoder said: {complaint}")}");
                 if (r.GetValue(json)) PrintJson(result with { Path = Shown(result.Path) });
                 else PrintText(result with { Path = Shown(result.Path) });
                 try { annotated?.Write(result); }
@@ -126,6 +129,7 @@ static class ClassifyCommand
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (result.DecodeWarning is { } complaint) w.WriteString("decode_warning", complaint);
             w.WriteEndObject();
         }
         stdout.WriteByte((byte)'\n');

@@ -22,7 +22,15 @@ public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? de
     /// <param name="Width">Image width in pixels.</param>
     /// <param name="Height">Image height in pixels.</param>
     /// <param name="Faces">Each face's box in image pixels and its prediction.</param>
-    public sealed record Result(string Path, int Width, int Height, IReadOnlyList<(FaceBox Box, EmotionPrediction Prediction)> Faces);
+    public sealed record Result(string Path, int Width, int Height, IReadOnlyList<(FaceBox Box, EmotionPrediction Prediction)> Faces)
+    {
+        /// <summary>
+        /// What the image's decoder complained of while decoding it (a JPEG's "Corrupt JPEG data: 41
+        /// extraneous bytes before marker 0xd9"), null when it said nothing: the image may be damaged
+        /// where the faces were looked for.
+        /// </summary>
+        public string? DecodeWarning { get; init; }
+    }
 
     /// <summary>Reads the image (refusing folders, missing, damaged or oversized files with one-line <see cref="VideoAffectException"/>s), finds its faces (or takes the whole image without a detector) and classifies each.</summary>
     public Result Classify(string path)
@@ -32,7 +40,7 @@ public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? de
         if (StillImage.ReadSize(path) is var (w, h) && (long)w * h > maxPixels)
             throw new VideoAffectException($"'{path}' is {w}x{h} ({(long)w * h / 1e6:0.#} megapixels), above the limit of {maxPixels / 1e6:0.#}; raise it with --max-megapixels");
         if (ImageHeader.JpegDamage(path) is { } jpegDamage) throw new VideoAffectException($"'{path}' is a damaged JPEG: {jpegDamage}");
-        using var image = StillImage.Read(path);
+        using var image = StillImage.Read(path, out string? warning);
         using var gray = image.CvtColor(ColorConversionCodes.BGR2GRAY);
         var boxes = detector is null ? [new FaceBox(0, 0, gray.Width, gray.Height)] : detector.Detect(gray);
         var network = backend.Network;
@@ -47,7 +55,7 @@ public sealed class ImageClassifier(IInferenceBackend backend, IFaceDetector? de
         var probabilities = new float[boxes.Count * network.ClassCount];
         backend.Run(input, boxes.Count, probabilities);
         var faces = boxes.Select((b, i) => (b, new EmotionPrediction(network.Labels, probabilities.AsSpan(i * network.ClassCount, network.ClassCount).ToArray()))).ToList();
-        return new Result(path, image.Width, image.Height, faces);
+        return new Result(path, image.Width, image.Height, faces) { DecodeWarning = warning };
     }
 
     /// <summary>Releases the preprocessing buffers; the backend and detector stay with their owner.</summary>

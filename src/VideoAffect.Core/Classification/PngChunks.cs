@@ -9,7 +9,7 @@ namespace VideoAffect.Classification;
 /// than hold it: a colour profile made for another colour type (a grey photo saved with its RGB
 /// camera profile), a profile it knows to be wrong ("known incorrect sRGB profile", common on the
 /// web), a rendering intent, significant bits, background or time out of range. OpenCV uses none
-/// of them (its pixels are the same with or without them: <c>Classification/PngMetadataTests</c>),
+/// of them (its pixels are the same with or without them: <c>PngMetadataTests</c>),
 /// so they are left out of the bytes it decodes, and a run on such files prints nothing of libpng's.
 /// </summary>
 internal static class PngChunks

@@ -32,11 +32,15 @@ internal static class StillImage
     }
 
     /// <summary>The decoded, upright image; a one-line <see cref="VideoAffectException"/> if it cannot be read.</summary>
-    public static Mat Read(string path)
+    public static Mat Read(string path) => Read(path, out _);
+
+    /// <summary>The decoded, upright image, and what the decoder complained of while decoding it (see <see cref="OpenCvImageFile"/>).</summary>
+    public static Mat Read(string path, out string? warning)
     {
+        warning = null;
         if (ImageHeader.IsMagickOnly(path)) return ReadWithMagick(path);
-        if (!ImageHeader.IsJpeg(path) && ReadTransparent(path) is { } composed) return composed;
-        var image = OpenCvImageFile.Read(path, ImreadModes.Color);
+        if (!ImageHeader.IsJpeg(path) && ReadTransparent(path, out warning) is { } composed) return composed;
+        var image = OpenCvImageFile.Read(path, ImreadModes.Color, out warning);
         if (!image.Empty()) return image;
         image.Dispose();
         throw new VideoAffectException($"'{path}' is not an image OpenCV can read");
@@ -47,9 +51,9 @@ internal static class StillImage
     /// null when it has none, and IMREAD_COLOR then reads it as before (it alone turns an image by
     /// its EXIF orientation, which PNG, WebP and TIFF files rarely carry).
     /// </summary>
-    static Mat? ReadTransparent(string path)
+    static Mat? ReadTransparent(string path, out string? warning)
     {
-        using var raw = OpenCvImageFile.Read(path, ImreadModes.Unchanged);
+        using var raw = OpenCvImageFile.Read(path, ImreadModes.Unchanged, out warning);
         if (raw.Empty() || raw.Channels() is not (2 or 4)) return null;
         // To 8 bits: 0..65535 onto 0..255 (divided by 257, rounded: a 16-bit file made from 8-bit
         // levels gives them back; IMREAD_COLOR's shift by 8 bits is at most a level below); float 0..1 times 255.

@@ -28,7 +28,7 @@ internal static class DatasetReader
         using var preprocessor = new FacePreprocessor(spec);
         var items = new Collector(input);
         if (File.Exists(path)) ReadCsv(path, preprocessor, items, log, labels);
-        else if (Directory.Exists(path)) ReadFolders(path, preprocessor, items, labels);
+        else if (Directory.Exists(path)) ReadFolders(path, preprocessor, items, log, labels);
         else throw new VideoAffectException($"dataset '{path}' does not exist");
         if (items.Count == 0) throw new VideoAffectException($"dataset '{path}' holds no labelled faces");
         return items.ToImages();
@@ -73,24 +73,24 @@ internal static class DatasetReader
             log?.Invoke($"'{path}': skipped {problems.Count} malformed rows (first: line {problems[0].Line}: {problems[0].Reason})");
     }
 
-    static void ReadFolders(string root, FacePreprocessor preprocessor, Collector items, IReadOnlyList<string> labels)
+    static void ReadFolders(string root, FacePreprocessor preprocessor, Collector items, Action<string>? log, IReadOnlyList<string> labels)
     {
         string train = Path.Combine(root, "train"), test = Path.Combine(root, "test");
         bool layout = Directory.Exists(train) || Directory.Exists(test);
-        if (!layout) { ReadLabelFolders(root, _ => "Images", preprocessor, items, labels); return; }
-        if (Directory.Exists(train)) ReadLabelFolders(train, _ => Training, preprocessor, items, labels);
+        if (!layout) { ReadLabelFolders(root, _ => "Images", preprocessor, items, log, labels); return; }
+        if (Directory.Exists(train)) ReadLabelFolders(train, _ => Training, preprocessor, items, log, labels);
         if (Directory.Exists(test))
             ReadLabelFolders(test, file => Path.GetFileName(file) switch
             {
                 var f when f.StartsWith("public-", StringComparison.Ordinal) => "PublicTest",
                 var f when f.StartsWith("private-", StringComparison.Ordinal) => "PrivateTest",
                 _ => "Test",
-            }, preprocessor, items, labels);
+            }, preprocessor, items, log, labels);
     }
 
     static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".pgm"];
 
-    static void ReadLabelFolders(string folder, Func<string, string> groupOf, FacePreprocessor preprocessor, Collector items, IReadOnlyList<string> labels)
+    static void ReadLabelFolders(string folder, Func<string, string> groupOf, FacePreprocessor preprocessor, Collector items, Action<string>? log, IReadOnlyList<string> labels)
     {
         foreach (string labelFolder in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
         {
@@ -100,7 +100,8 @@ internal static class DatasetReader
                 throw new VideoAffectException($"folder '{labelFolder}' is not one of the labels {string.Join(", ", labels)}");
             foreach (string file in Directory.GetFiles(labelFolder).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal))
             {
-                using var gray = OpenCvImageFile.Read(file, ImreadModes.Grayscale);
+                using var gray = OpenCvImageFile.Read(file, ImreadModes.Grayscale, out string? complaint);
+                if (complaint is not null) log?.Invoke($"'{file}' may be damaged; its decoder said: {complaint}");
                 if (gray.Empty()) throw new VideoAffectException($"'{file}' is not a readable image");
                 items.Add(gray, label, groupOf(file), preprocessor);
             }

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests;
+
+/// <summary>
+/// A JPEG that libjpeg decodes with a complaint ("Corrupt JPEG data: N extraneous bytes before
+/// marker 0xd9": a camera's padding before the end marker, or bytes damaged in transit) is still
+/// classified, as before, but libjpeg's line, which went to the terminal without the photo's name,
+/// is now one `videoaffect: warning:` line that names the photo and quotes libjpeg, and the JSON
+/// result carries it. The reference for the message is libjpeg's own text; for the faces, the
+/// undamaged photo's.
+/// </summary>
+public class DecoderWarningTests
+{
+    [Fact]
+    public void A_jpeg_libjpeg_complains_about_is_classified_and_named_in_one_warning_line()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clean = dir.File("clean.jpg");
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", TestPaths.Photo("astronaut.png"), "-frames:v", "1", clean);
+        byte[] jpeg = File.ReadAllBytes(clean);
+        Assert.Equal([0xFF, 0xD9], jpeg[^2..]);
+        // Padding before the end marker: the picture is whole.
+        File.WriteAllBytes(dir.File("padded.jpg"), [.. jpeg[..^2], 0, 0, 0, 0, .. jpeg[^2..]]);
+        // Bytes damaged in the lower half: the picture is not, and libjpeg says so in the same words.
+        var damaged = (byte[])jpeg.Clone();
+        for (int i = jpeg.Length * 3 / 4; i < jpeg.Length * 3 / 4 + 60; i += 3) damaged[i] ^= 0x5A;
+        File.WriteAllBytes(dir.File("damaged.jpg"), damaged);
+
+        var r = ProcessRunner.Cli(["classify", clean, dir.File("padded.jpg"), dir.File("damaged.jpg"), "--backend", "cpu", "--json"], timeoutSeconds: 90);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        var errors = r.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, errors.Length);
+        Assert.StartsWith($"videoaffect: warning: '{dir.File("padded.jpg")}' may be damaged; its decoder said: Corrupt JPEG data: ", errors[0]);
+        Assert.StartsWith($"videoaffect: warning: '{dir.File("damaged.jpg")}' may be damaged; its decoder said: Corrupt JPEG data: ", errors[1]);
+        var results = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(3, results.Count);
+        Assert.False(results[0].TryGetProperty("decode_warning", out _));
+        Assert.StartsWith("Corrupt JPEG data: ", results[1].GetProperty("decode_warning").GetString());
+        Assert.Equal(errors[1][(errors[1].IndexOf("Corrupt", StringComparison.Ordinal))..], results[2].GetProperty("decode_warning").GetString());
+        // The padded photo is the clean one, face for face; the astronaut's face is in the top half, untouched.
+        Assert.Equal(results[0].GetProperty("faces").GetRawText(), results[1].GetProperty("faces").GetRawText());
+        Assert.Equal(1, results[2].GetProperty("faces").GetArrayLength());
+    }
+}
