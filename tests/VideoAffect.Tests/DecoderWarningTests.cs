@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using VideoAffect.Classification;
 using VideoAffect.Tests.Support;
 
 namespace VideoAffect.Tests;
@@ -11,8 +13,29 @@ namespace VideoAffect.Tests;
 /// result carries it. The reference for the message is libjpeg's own text; for the faces, the
 /// undamaged photo's.
 /// </summary>
-public class DecoderWarningTests
+public partial class DecoderWarningTests
 {
+    [LibraryImport("libc")] private static partial nint write(int fd, byte[] buffer, nint count);
+
+    /// <summary>What native code writes to descriptor 2 is taken; what .NET code writes through Console.Error meanwhile is not.</summary>
+    [Fact]
+    public void Native_writes_to_stderr_are_taken_and_Console_Error_is_left_alone()
+    {
+        byte[] native = "native complaint\n"u8.ToArray();
+        int result = NativeStderr.Capture(() =>
+        {
+            write(2, native, native.Length);
+            Console.Error.WriteLine("(a managed line the test host shows; it must not be taken)");
+            return 42;
+        }, out string written);
+        Assert.Equal(42, result);
+        Assert.Equal("native complaint\n", written);
+        // Put back: a second capture starts empty, and throwing through it still puts descriptor 2 back.
+        Assert.Throws<InvalidOperationException>(() => NativeStderr.Capture<int>(() => throw new InvalidOperationException(), out _));
+        NativeStderr.Capture(() => 0, out written);
+        Assert.Equal("", written);
+    }
+
     [Fact]
     public void A_jpeg_libjpeg_complains_about_is_classified_and_named_in_one_warning_line()
     {

@@ -10,7 +10,9 @@ namespace VideoAffect.Classification;
 /// name of the photo it came from, so a folder's run said that one of its photos was damaged but
 /// not which. File descriptor 2 is pointed at an in-memory file for the call (a lock keeps the
 /// calls one at a time) and put back after it; what was written is returned, for the caller to
-/// say in its own words. Where the in-memory file cannot be made, the call simply runs.
+/// say in its own words. Meanwhile <see cref="Console.Error"/> writes to the real standard error,
+/// so that what the process's other threads say through it is neither taken nor held back (a
+/// service's log lines). Where the in-memory file cannot be made, the call simply runs.
 /// </summary>
 internal static partial class NativeStderr
 {
@@ -26,13 +28,19 @@ internal static partial class NativeStderr
             if (memory < 0) return call();
             int saved = fcntl(StandardError, F_DUPFD_CLOEXEC, 3);
             if (saved < 0) { close(memory); return call(); }
-            Console.Error.Flush();
+            var console = Console.Error;
+            console.Flush();
+            var direct = new StreamWriter(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(saved, ownsHandle: false), FileAccess.Write, bufferSize: 0),
+                new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
+            Console.SetError(direct);
             dup2(memory, StandardError);
             try { return call(); }
             finally
             {
                 fflush(IntPtr.Zero); // C's stderr is unbuffered, but a library may write through stdio's other streams' buffers
                 dup2(saved, StandardError);
+                Console.SetError(console);
+                direct.Dispose(); // not the descriptor: closed next
                 close(saved);
                 written = ReadAll(memory);
                 close(memory);
