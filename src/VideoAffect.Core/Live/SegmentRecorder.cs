@@ -79,6 +79,7 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
     async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height)
     {
         Directory.CreateDirectory(directory);
+        var started = DateTime.UtcNow;
         // The segment muxer expands strftime's % codes in the whole path: a % of the folder's or stream's own stays one.
         // The local time with its UTC offset (%z): the hour a clock repeats when summer time ends
         // named its segments as the hour before, and overwrote them.
@@ -107,8 +108,34 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
         // Drain what ffmpeg did not take, so every frame goes back to its pool.
         while (input.TryRead(out var left)) left.Dispose();
         if (!result.Success)
+        {
+            RemoveEmptySegments(started);
             throw new VideoAffectException(FfmpegErrors.Reason(string.Join('\n', result.StandardError)));
+        }
     }
+
+    /// <summary>
+    /// The segments this failed encoder opened but could not write a byte to. While a disk stays
+    /// full, each try (one every 5 s) made such a file: 720 empty .mp4 files an hour, each a
+    /// "recording" that does not play. A segment that holds anything is kept (a fragmented MP4
+    /// plays up to its damage).
+    /// </summary>
+    void RemoveEmptySegments(DateTime since)
+    {
+        try
+        {
+            foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*.mp4"))
+                if (IsSegmentOfThisStream(file.Name) && file.Length == 0 && file.LastWriteTimeUtc >= since.AddSeconds(-1))
+                    file.Delete();
+        }
+        catch (IOException) { } // the folder gone or unreadable: the failure itself is what is said
+        catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>NAME-YYYYmmdd-HHMMSS+ZZZZ.mp4 of this stream, not of a stream whose name starts with this one's ("cam" and "cam-2").</summary>
+    bool IsSegmentOfThisStream(string name) =>
+        name.StartsWith(streamName + "-", StringComparison.Ordinal)
+        && System.Text.RegularExpressions.Regex.IsMatch(name[(streamName.Length + 1)..], @"^\d{8}-\d{6}[+-]\d{4}\.mp4$");
 
     public async ValueTask DisposeAsync() => await CloseAsync();
 }
