@@ -66,4 +66,31 @@ public partial class DecoderWarningTests
         Assert.Equal(results[0].GetProperty("faces").GetRawText(), results[1].GetProperty("faces").GetRawText());
         Assert.Equal(1, results[2].GetProperty("faces").GetArrayLength());
     }
+
+    /// <summary>
+    /// A TIFF or BMP cut short: OpenCV's decoder printed its own "[ERROR:0@0.02] global
+    /// grfmt_tiff.cpp:116 TIFF_Error ..." lines before our error line. Now the one error line says
+    /// what the decoder said, in its words, without OpenCV's log decoration.
+    /// </summary>
+    [Fact]
+    public void A_tiff_or_bmp_cut_short_is_one_error_line_with_the_decoders_reason()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        foreach (var extension in new[] { "tif", "bmp" })
+        {
+            string whole = dir.File($"whole.{extension}");
+            ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", TestPaths.Photo("astronaut.png"), "-frames:v", "1", whole);
+            byte[] bytes = File.ReadAllBytes(whole);
+            File.WriteAllBytes(dir.File($"cut.{extension}"), bytes[..(bytes.Length / 2)]);
+        }
+        var r = ProcessRunner.Cli(["classify", dir.File("cut.tif"), dir.File("whole.tif"), dir.File("cut.bmp"), dir.File("whole.bmp"), "--backend", "cpu", "--json"], timeoutSeconds: 90);
+        Assert.Equal(2, r.ExitCode);
+        var errors = r.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, errors.Length);
+        Assert.StartsWith($"videoaffect: error: '{dir.File("cut.tif")}' is not an image OpenCV can read (its decoder said: TIFF", errors[0]);
+        Assert.StartsWith($"videoaffect: error: '{dir.File("cut.bmp")}' is not an image OpenCV can read (its decoder said: ", errors[1]);
+        Assert.All(errors, e => Assert.DoesNotContain("[ERROR", e));
+        var results = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([false, true, false, true], results.Select(l => l.TryGetProperty("faces", out _)));
+    }
 }

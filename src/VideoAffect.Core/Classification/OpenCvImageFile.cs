@@ -27,12 +27,23 @@ internal static class OpenCvImageFile
         return image;
     }
 
-    /// <summary>The decoder's distinct lines, joined: "Corrupt JPEG data: 41 extraneous bytes before marker 0xd9".</summary>
+    /// <summary>
+    /// The decoder's distinct lines, joined: "Corrupt JPEG data: 41 extraneous bytes before marker
+    /// 0xd9" (libjpeg); OpenCV's own log lines without their level, source file and build path
+    /// ("[ERROR:0@0.02] global grfmt_tiff.cpp:116 TIFF_Error TIFFFetchDirectory: Can not read TIFF
+    /// directory count" says "TIFFFetchDirectory: Can not read TIFF directory count").
+    /// </summary>
     static string? Complaint(string written)
     {
-        var lines = written.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+        var lines = written.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => OpenCvLogDecoration.Replace(l, "").Trim()).Where(l => l.Length > 0).Distinct().ToList();
         return lines.Count == 0 ? null : string.Join("; ", lines.Take(3)) + (lines.Count > 3 ? $" (and {lines.Count - 3} more)" : "");
     }
+
+    /// <summary>"[ERROR:0@0.017] global loadsave.cpp:612 imread_ ", "imread_('FILE'): ", "TIFF_Error ", "OpenCV(4.13.0) /path/bitstrm.cpp:77: error: (-2:Unspecified error) ", " in function 'readBlock'".</summary>
+    static readonly System.Text.RegularExpressions.Regex OpenCvLogDecoration = new(
+        @"^\[\s*(?:WARN|ERROR|INFO|DEBUG|FATAL)[^\]]*\]\s*(?:global\s+\S+:\d+\s+\S+\s+)?|imread_\('[^']*'\):\s*|\bTIFF_(?:Error|Warning)\s+|OpenCV\(\d[^)]*\)\s+\S+:\d+:\s+error:\s+\(-?\d+:[^)]*\)\s*| in function '[^']*'$",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     static bool StartsAsPng(string path)
     {

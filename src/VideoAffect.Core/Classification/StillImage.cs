@@ -43,7 +43,7 @@ internal static class StillImage
         var image = OpenCvImageFile.Read(path, ImreadModes.Color, out warning);
         if (!image.Empty()) return image;
         image.Dispose();
-        throw new VideoAffectException($"'{path}' is not an image OpenCV can read");
+        throw new VideoAffectException($"'{path}' is not an image OpenCV can read" + (warning is null ? "" : $" (its decoder said: {warning})"));
     }
 
     /// <summary>

@@ -101,8 +101,8 @@ internal static class DatasetReader
             foreach (string file in Directory.GetFiles(labelFolder).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal))
             {
                 using var gray = OpenCvImageFile.Read(file, ImreadModes.Grayscale, out string? complaint);
+                if (gray.Empty()) throw new VideoAffectException($"'{file}' is not a readable image" + (complaint is null ? "" : $" (its decoder said: {complaint})"));
                 if (complaint is not null) log?.Invoke($"'{file}' may be damaged; its decoder said: {complaint}");
-                if (gray.Empty()) throw new VideoAffectException($"'{file}' is not a readable image");
                 items.Add(gray, label, groupOf(file), preprocessor);
             }
         }
