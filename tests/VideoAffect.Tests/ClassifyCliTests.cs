@@ -117,7 +117,7 @@ public class ClassifyCliTests
         using var decoded = Cv2.ImRead(path, ImreadModes.Unchanged);
         Assert.False(decoded.Empty());
         Assert.Equal((decoded.Width, decoded.Height), ImageHeader.ReadSize(path));
-        Assert.Null(ImageHeader.PngDamage(path));
+        Assert.Null(PngChunks.Damage(File.ReadAllBytes(path)));
     }
     /// <summary>
     /// --annotate draws each face where the detector found it, as the video does: checked on the

@@ -4,9 +4,8 @@ namespace VideoAffect.Classification;
 
 /// <summary>
 /// What an image file says about itself before it is decoded: its pixel size (PNG, JPEG, BMP, GIF,
-/// WebP), so that a huge image is refused before it takes gigabytes, and for PNG whether its chunks
-/// are whole (lengths, CRCs, IEND), so that a damaged file gets our one-line error instead of
-/// libpng's own message on stderr.
+/// WebP), so that a huge image is refused before it takes gigabytes, and whether a JPEG reaches its
+/// end, so that one cut short gets our one-line error (a PNG's chunks: <see cref="PngChunks"/>).
 /// </summary>
 internal static class ImageHeader
 {
@@ -17,7 +16,7 @@ internal static class ImageHeader
         var head = new byte[32];
         int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         var h = head.AsSpan(0, n);
-        if (n >= 24 && h[..8].SequenceEqual(PngSignature) && h[12..16].SequenceEqual("IHDR"u8))
+        if (n >= 24 && PngChunks.IsPng(h) && h[12..16].SequenceEqual("IHDR"u8))
             return (BinaryPrimitives.ReadInt32BigEndian(h[16..]), BinaryPrimitives.ReadInt32BigEndian(h[20..]));
         if (n >= 10 && (h[..6].SequenceEqual("GIF87a"u8) || h[..6].SequenceEqual("GIF89a"u8)))
             return (BinaryPrimitives.ReadUInt16LittleEndian(h[6..]), BinaryPrimitives.ReadUInt16LittleEndian(h[8..]));
@@ -68,9 +67,6 @@ internal static class ImageHeader
         return null;
     }
 
-    /// <summary>Null when the PNG's chunks are whole; else what is wrong. Not a PNG: null.</summary>
-    public static string? PngDamage(string path) => PngChunks.Damage(File.ReadAllBytes(path));
-
     /// <summary>
     /// Null when the JPEG's data reaches its end-of-image marker; else what is wrong. Not a JPEG:
     /// null. A JPEG cut short (a download or a camera's upload interrupted) decodes without an
@@ -116,8 +112,6 @@ internal static class ImageHeader
             }
         }
     }
-
-    static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     static (int, int)? WebPSize(ReadOnlySpan<byte> h)
     {

@@ -21,14 +21,12 @@ internal static class AnimatedImage
             if (WebP.WebPAnimation.IsAnimated(head)) return true;
             file.Position = 0;
             if (head.AsSpan(0, 6).SequenceEqual("GIF89a"u8) || head.AsSpan(0, 6).SequenceEqual("GIF87a"u8)) return GifImages(file, atMost: 2) >= 2;
-            if (head.AsSpan(0, 8).SequenceEqual(PngSignature)) return ApngFrames(file) >= 2;
+            if (Classification.PngChunks.IsPng(head)) return ApngFrames(file) >= 2;
             return false;
         }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }
     }
-
-    static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>
     /// The images (image descriptors) in a GIF, counted up to <paramref name="atMost"/>: after the
