@@ -1,3 +1,4 @@
+using VideoAffect.Media;
 using VideoAffect.Tests.Support;
 
 namespace VideoAffect.Tests;
@@ -170,7 +171,9 @@ public class BadInputTests
     {
         using var dir = TestPaths.NewTempFolder();
         File.WriteAllText(dir.File("notes.mp4"), "these are not the frames you are looking for\n");
-        AssertCleanFailure(Analyze(dir, dir.File("notes.mp4")), "is not a readable video");
+        // ffmpeg's own last line ("/tmp/.../notes.mp4: Invalid data found when processing input") named
+        // the file twice and said nothing; its demuxer's line before it says what is missing.
+        AssertCleanFailure(Analyze(dir, dir.File("notes.mp4")), $"'{dir.File("notes.mp4")}' is not a readable video (it has no MP4/MOV index (moov atom): a recording cut off before it was finished, or not a video at all)");
         AssertNoCompleteOutputs(dir);
     }
 
@@ -189,8 +192,43 @@ public class BadInputTests
         string clip = Clips.MovingFace(dir.File("clip.mp4"), 30);
         var bytes = File.ReadAllBytes(clip);
         File.WriteAllBytes(dir.File("cut.mp4"), bytes[..(bytes.Length / 2)]); // the moov index is at the end
-        AssertCleanFailure(Analyze(dir, dir.File("cut.mp4")), "is not a readable video");
+        AssertCleanFailure(Analyze(dir, dir.File("cut.mp4")), "is not a readable video (it has no MP4/MOV index (moov atom): a recording cut off");
         AssertNoCompleteOutputs(dir);
+    }
+
+    [Fact]
+    public async Task What_is_wrong_with_a_file_ffprobe_refuses_is_its_demuxers_reason_once()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        File.WriteAllText(dir.File("notes.mkv"), "these are not the frames you are looking for\n");
+        var e = await Assert.ThrowsAsync<VideoAffectException>(() => VideoProbe.ProbeAsync(dir.File("notes.mkv"), CancellationToken.None));
+        Assert.Equal($"'{dir.File("notes.mkv")}' is not a readable video (matroska,webm: EBML header parsing failed)", e.Message);
+        // (Only that generic line is replaced: a server's 404 keeps its own words, UrlInputTests.)
+    }
+
+    [Fact]
+    public async Task Matroska_cut_short_is_truncated_as_an_mp4_is_and_its_decoded_part_kept_as_partial()
+    {
+        // OBS and browsers record Matroska/WebM, which a crash or a stopped download cuts anywhere:
+        // ffmpeg decodes up to the cut and exits 0, saying "File ended prematurely" (before 0.26.5 the
+        // run completed as if the video ended there; one cut before its first frame failed "after 0
+        // frames (Error marking filters as finished)").
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 60, audio: false);
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-c", "copy", dir.File("whole.mkv"));
+        var bytes = File.ReadAllBytes(dir.File("whole.mkv"));
+        File.WriteAllBytes(dir.File("cut.mkv"), bytes[..(bytes.Length * 2 / 3)]);
+        int readable = Clips.CountFrames(dir.File("cut.mkv")); // what ffprobe decodes of it
+        Assert.InRange(readable, 1, 59);
+        AssertCleanFailure(Analyze(dir, dir.File("cut.mkv")), $"'{dir.File("cut.mkv")}' is truncated: its video ends after {readable} frames");
+        AssertNoCompleteOutputs(dir);
+        Assert.Equal(readable, Clips.CountFrames(dir.File("out.partial.mp4")));
+        // Cut inside its first cluster: the header says what the streams are, no frame follows.
+        int cluster = bytes.AsSpan().IndexOf(new byte[] { 0x1F, 0x43, 0xB6, 0x75 }); // the first Cluster's ID
+        Assert.True(cluster > 0);
+        File.WriteAllBytes(dir.File("head.mkv"), bytes[..(cluster + 24)]); // its size, timestamp and a block's start: no whole frame
+        var e = await Assert.ThrowsAsync<VideoAffectException>(() => DecodedFrames.ReadAsync(dir.File("head.mkv")));
+        Assert.Equal($"'{dir.File("head.mkv")}' is truncated: it ends before its first video frame", e.Message);
     }
 
     [Fact]

@@ -59,6 +59,9 @@ internal sealed partial class DecodeDamage(string? decoder = null)
         return text.Length > 160 ? text[..160] + "…" : text;
     }
 
+    /// <summary>Whether the line is one of a demuxer's or decoder's own ("[mov,mp4,... @ 0x55...] moov atom not found").</summary>
+    internal static bool IsComponentLine(string line) => Prefix().IsMatch(line);
+
     [GeneratedRegex(@"^Last message repeated (\d+) times?$")]
     private static partial Regex Repeated();
 

@@ -39,12 +39,15 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
             if (FramesDecoded == 0 && !info.Range.IsWhole)
                 throw new VideoAffectException($"'{MediaLocation.Shown(info.Path)}' has no video frames in the part asked for ({info.Range.Description.TrimStart(',', ' ')})");
             if (sink.ReachedEnd) return; // ffmpeg was stopped at the part's end: its exit says nothing
+            // ffmpeg exits 0 on a cut-off file after decoding what is there (and fails, with words about
+            // its filters, when the cut comes before the first frame); the demuxer's message is the only
+            // sign, and a short result must not look complete.
+            if (result is not null && FfmpegErrors.SaysTruncated(result.StandardError))
+                throw new VideoAffectException(FramesDecoded == 0
+                    ? $"'{MediaLocation.Shown(info.Path)}' is truncated: it ends before its first video frame"
+                    : $"'{MediaLocation.Shown(info.Path)}' is truncated: its video ends after {FramesDecoded} frames");
             if (result is { Success: false })
                 throw new VideoAffectException($"decoding '{MediaLocation.Shown(info.Path)}' failed after {FramesDecoded} frames ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
-            // ffmpeg exits 0 on a cut-off file after decoding what is there; the demuxer's
-            // "partial file" message is the only sign, and a short result must not look complete.
-            if (result is not null && result.StandardError.Any(l => l.Contains("partial file", StringComparison.OrdinalIgnoreCase)))
-                throw new VideoAffectException($"'{MediaLocation.Shown(info.Path)}' is truncated: its video ends after {FramesDecoded} frames");
             if (FramesDecoded == 0)
                 throw new VideoAffectException($"'{MediaLocation.Shown(info.Path)}' contains no decodable video frames (damaged or truncated file)");
         }
