@@ -24,5 +24,19 @@ internal sealed record VideoContainer(string Muxer, bool FastStart, string Argum
     /// <summary>The container for this output path; a one-line <see cref="VideoAffectException"/> for an extension we do not write.</summary>
     public static VideoContainer For(string path) =>
         ByExtension.TryGetValue(Path.GetExtension(path), out var container) ? container
-            : throw new VideoAffectException($"the annotated video '{path}' needs a name ending in {string.Join(", ", ByExtension.Keys)} (H.264 in MP4, MOV or Matroska)");
+            : throw new VideoAffectException($"the annotated video '{path}' needs a name ending in {Extensions}");
+
+    /// <summary>
+    /// Checks the name the user gave and, where it is a symbolic link, the file it leads to, which is
+    /// what gets written (and named the container): `-o clip.mp4` linking to notes.txt is refused
+    /// before the run, saying so, not after the probe with the link's target's partial name.
+    /// </summary>
+    public static void Check(string given, string written)
+    {
+        For(given);
+        if (!ByExtension.ContainsKey(Path.GetExtension(written)))
+            throw new VideoAffectException($"the annotated video '{given}' is a link to '{written}', which needs a name ending in {Extensions} to be written");
+    }
+
+    static string Extensions => $"{string.Join(", ", ByExtension.Keys)} (H.264 in MP4, MOV or Matroska)";
 }

@@ -58,6 +58,7 @@ public sealed record AnalyzeOptions
         if (RecordedAt is not null) RecordingStart.Parse(RecordedAt);
         Recognition.Validate();
         // '-', the null device and other non-files are the output rules' to judge; a file must be a container we write.
-        if (OutputPath != "-" && Outputs.FileFacts.Of(OutputPath) is not { Exists: true, Kind: not Outputs.FileKind.Regular }) Media.VideoContainer.For(OutputPath);
+        if (OutputPath != "-" && Outputs.FileFacts.Of(OutputPath) is not { Exists: true, Kind: not Outputs.FileKind.Regular })
+            Media.VideoContainer.Check(OutputPath, Outputs.FileFacts.Canonical(OutputPath));
     }
 }

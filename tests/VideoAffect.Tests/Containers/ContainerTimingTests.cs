@@ -150,6 +150,23 @@ public class ContainerTimingTests
     }
 
     [Fact]
+    public void A_link_named_mp4_to_a_file_of_another_kind_is_refused_before_the_run_and_the_file_kept()
+    {
+        // What is written through a link is the file it names: before 0.26.5 `-o clip.mp4` linking to
+        // notes.txt passed the check, probed the input, then failed on 'notes.partial.txt'.
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 5, audio: false);
+        File.WriteAllText(dir.File("notes.txt"), "mine");
+        File.CreateSymbolicLink(dir.File("out.mp4"), "notes.txt");
+        var r = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("out.mp4"), "--backend", "cpu"], timeoutSeconds: 60);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"videoaffect: error: the annotated video '{dir.File("out.mp4")}' is a link to '{dir.File("notes.txt")}', which needs a name ending in .mp4, .m4v, .mov, .mkv (H.264 in MP4, MOV or Matroska) to be written",
+            r.StandardError.Trim());
+        Assert.Equal("mine", File.ReadAllText(dir.File("notes.txt")));
+        Assert.Equal(["clip.mp4", "notes.txt", "out.mp4"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
     public void With_two_video_streams_the_default_one_is_analysed_and_another_can_be_chosen()
     {
         using var dir = TestPaths.NewTempFolder();
