@@ -229,6 +229,15 @@ public class BadInputTests
         File.WriteAllBytes(dir.File("head.mkv"), bytes[..(cluster + 24)]); // its size, timestamp and a block's start: no whole frame
         var e = await Assert.ThrowsAsync<VideoAffectException>(() => DecodedFrames.ReadAsync(dir.File("head.mkv")));
         Assert.Equal($"'{dir.File("head.mkv")}' is truncated: it ends before its first video frame", e.Message);
+        // Played as cameras: the one cut before its first frame fails at once (it was reconnected to
+        // with a growing back-off, "Error marking filters as finished", until the monitor stopped);
+        // the other plays up to its cut and ends, saying it is cut.
+        var monitor = ProcessRunner.Cli(["monitor", $"head={dir.File("head.mkv")}", $"cut={dir.File("cut.mkv")}", "--backend", "cpu"], timeoutSeconds: 60);
+        Assert.Equal(1, monitor.ExitCode);
+        Assert.Single(monitor.StandardError.Split('\n'), l => l.EndsWith($"head: source failed: '{dir.File("head.mkv")}' is truncated: it ends before its first video frame", StringComparison.Ordinal));
+        Assert.DoesNotContain("reconnecting", monitor.StandardError);
+        Assert.Contains($"cut: '{dir.File("cut.mkv")}' is truncated: its video ended after {readable} frames", monitor.StandardError);
+        Assert.EndsWith("videoaffect: error: head: failed or never delivered a frame", monitor.StandardError.Trim());
     }
 
     [Fact]

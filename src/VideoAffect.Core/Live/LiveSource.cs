@@ -26,6 +26,8 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     readonly StreamStatus _status = streamStatus;
     long _index;
     bool _openedOnce;
+    /// <summary>Whether any connection delivered a frame: a file that opened but never gave one (cut before its first frame) is not retried.</summary>
+    bool _deliveredOnce;
     /// <summary>The last probe's answer when it was a picture (an image reader's format), else null.</summary>
     Probed? _picture;
     /// <summary>Set once the source has shown itself a snapshot camera: each poll reuses this probe.</summary>
@@ -64,6 +66,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 long attemptStarted = Stopwatch.GetTimestamp();
                 var (frames, reason, ended) = await AttemptAsync(output, token);
                 if (token.IsCancellationRequested) break;
+                if (frames > 0) _deliveredOnce = true;
                 // A still picture at a URL (a camera's snapshot.jpg, a home-automation camera proxy)
                 // ends after its one frame: fetched again at the snapshot interval, quietly, not as
                 // a stream that ended and reconnects.
@@ -76,10 +79,11 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                     delay = options.ReconnectMin;
                     continue;
                 }
-                // A file ffmpeg could never open (not a video, no video stream) will not become one by
-                // waiting; one that played before (--loop) may be being replaced, and is retried.
-                // Nor does standard input that held no video: what it held is read and gone.
-                if (spec.Kind is LiveSourceKind.File or LiveSourceKind.StandardInput && !_openedOnce)
+                // A file ffmpeg could never open (not a video, no video stream) or never decode a frame
+                // of (cut before its first) will not become one by waiting; one that played before
+                // (--loop) may be being replaced, and is retried. Nor does standard input that held
+                // no video: what it held is read and gone.
+                if ((spec.Kind == LiveSourceKind.File && !ended && !_deliveredOnce) || (spec.Kind == LiveSourceKind.StandardInput && !_openedOnce))
                     throw new VideoAffectException(reason);
                 // A newer sender to our TCP port took over (however the old one's decoder ended): read at once.
                 if (_takenOver)
@@ -295,10 +299,16 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         if (sink.Stalled) { _status.Error($"no frame for {options.StallTimeout.TotalSeconds:0.#} s"); return (sink.Frames, $"stalled (no frame for {options.StallTimeout.TotalSeconds:0.#} s)", false); }
         if (!success)
         {
-            string reason = FfmpegErrors.Reason(errors);
+            // A file cut before its first frame makes ffmpeg fail with words about its filters; its demuxer said why.
+            string reason = spec.Kind == LiveSourceKind.File && sink.Frames == 0 && FfmpegErrors.SaysTruncated(errors.Split('\n'))
+                ? $"{Shown} is truncated: it ends before its first video frame" : FfmpegErrors.Reason(errors);
             _status.Error(reason);
             return (sink.Frames, $"source failed: {reason}", false);
         }
+        // A file played as a camera and cut short ends where the cut is, as it would without the
+        // cut; said once, so that a short run is not taken for the whole recording.
+        if (spec.Kind == LiveSourceKind.File && FfmpegErrors.SaysTruncated(errors.Split('\n')))
+            log?.Invoke($"{spec.Name}: {Shown} is truncated: its video ended after {sink.Frames} frames");
         return (sink.Frames, "stream ended", true);
     }
 
