@@ -71,7 +71,7 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
             kind = LiveSourceKind.Rtsp;
         else if (location.StartsWith("/dev/video", StringComparison.Ordinal))
             kind = LiveSourceKind.Webcam;
-        else if (UriOf(location) is { } uri && uri.Scheme is "http" or "https" or "udp" or "tcp" or "rtmp" or "srt")
+        else if (UriOf(location) is { } uri && Media.MediaLocation.StreamSchemes.Contains(uri.Scheme))
             kind = LiveSourceKind.Url;
         else
             kind = LiveSourceKind.File;
@@ -80,7 +80,7 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
         // A camera's URL names its host; only udp://, tcp:// and srt:// may leave it out (listening on a local port).
         if (kind is LiveSourceKind.Rtsp or LiveSourceKind.Url && UriOf(location) is { } named
             && named.Scheme is not ("udp" or "tcp" or "srt") && string.IsNullOrEmpty(named.Host))
-            throw new VideoAffectException($"source '{SourceSecrets.Redact(location)}' names no host");
+            throw new VideoAffectException($"source '{SourceSecrets.Redact(location)}' names no host{Media.LocationTypos.Hint(location, Media.MediaLocation.StreamSchemes, SourceSecrets.Redact)}");
         return new LiveSourceSpec(name ?? NameOf(location, kind) ?? $"stream{index + 1}", location, kind);
     }
 
@@ -172,6 +172,9 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
         if (Kind is LiveSourceKind.File or LiveSourceKind.Webcam && !File.Exists(Location))
             throw new VideoAffectException(Kind == LiveSourceKind.Webcam
                 ? $"webcam '{Location}' does not exist (no such V4L2 device)"
-                : $"source '{Location}' does not exist");
+                : Media.LocationTypos.Hint(Location, Media.MediaLocation.StreamSchemes, SourceSecrets.Redact) is { Length: > 0 } hint ? $"source '{SourceSecrets.Redact(Location)}' does not exist{hint}"
+                : Media.LocationTypos.OtherScheme(Location) is { } scheme
+                    ? $"source '{SourceSecrets.Redact(Location)}' is no file, and monitor reads no {scheme}:// URL (rtsp(s)://, http(s)://, udp://, tcp://, rtmp:// and srt://); another of ffmpeg's inputs can be piped in: ffmpeg -i URL -c copy -f mpegts - | videoaffect monitor NAME=-"
+                : $"source '{SourceSecrets.Redact(Location)}' does not exist");
     }
 }

@@ -8,6 +8,21 @@ internal static class MediaLocation
 {
     static readonly string[] UrlSchemes = ["http", "https", "ftp"];
 
+    /// <summary>The schemes of live streams, which monitor watches (analyze reads recordings only).</summary>
+    public static readonly string[] StreamSchemes = ["rtsp", "rtsps", "http", "https", "udp", "tcp", "rtmp", "srt"];
+
+    /// <summary>Why an input that is no file cannot be analysed, where its name says more than "does not exist": a live stream's URL, or a URL typed wrong.</summary>
+    public static string? NotAFile(string input)
+    {
+        if (Uri.TryCreate(input, UriKind.Absolute, out var uri) && StreamSchemes.Contains(uri.Scheme) && !UrlSchemes.Contains(uri.Scheme))
+            return $"input '{WithoutSecrets(input)}' is a live stream, which analyze does not read (it takes video files and recordings at http(s):// or ftp:// URLs); watch it with videoaffect monitor";
+        string hint = LocationTypos.Hint(input, [.. UrlSchemes, .. StreamSchemes], WithoutSecrets);
+        if (hint.Length > 0) return $"input '{WithoutSecrets(input)}' does not exist{hint}";
+        return LocationTypos.OtherScheme(input) is { } scheme
+            ? $"input '{WithoutSecrets(input)}' is no file, and analyze reads no {scheme}:// URL (only http(s):// and ftp://); another of ffmpeg's inputs can be piped in: ffmpeg -i URL -c copy -f matroska - | videoaffect analyze -"
+            : null;
+    }
+
     /// <summary>Whether the input is a URL rather than a file path.</summary>
     public static bool IsUrl(string input) =>
         Uri.TryCreate(input, UriKind.Absolute, out var uri) && UrlSchemes.Contains(uri.Scheme) && uri.Host.Length > 0;
@@ -33,6 +48,11 @@ internal static class MediaLocation
         string name = Path.GetFileNameWithoutExtension(path.TrimEnd('/'));
         return name.Length > 0 ? name : "video";
     }
+
+    /// <summary>Any URL without its user, password, query and fragment; anything else as it is.</summary>
+    static string WithoutSecrets(string input) =>
+        Uri.TryCreate(input, UriKind.Absolute, out var uri) && uri.Host.Length > 0
+            ? $"{uri.Scheme}://{uri.Host}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}{uri.AbsolutePath}" : input;
 
     /// <summary>The input as messages and reports show it: a URL without its user and password, query or fragment (a presigned link's signature is a secret).</summary>
     public static string Shown(string input)

@@ -30,7 +30,7 @@ public static class VideoProbe
             if (Directory.Exists(path)) throw new VideoAffectException($"input '{path}' is a folder, not a video file");
             if (path == "-")
                 throw new VideoAffectException($"input '-': standard input cannot be analysed as it comes, as a video file is opened more than once (probed, decoded, its audio copied); keep it in a file first (the CLI's analyze - does)");
-            if (!File.Exists(path)) throw new VideoAffectException($"input '{path}' does not exist");
+            if (!File.Exists(path)) throw new VideoAffectException(MediaLocation.NotAFile(path) ?? $"input '{path}' does not exist");
             // A pipe (`analyze <(curl ...)`, a FIFO) is consumed by the probe, so the decoder would
             // see the rest of it; a device is not a recording.
             var kind = Outputs.FileFacts.Of(path).Kind;
