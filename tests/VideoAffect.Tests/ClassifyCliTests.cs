@@ -235,6 +235,7 @@ public class ClassifyCliTests
             ($"true | {Cli("-")}", "standard input ('-') held no image: it was empty"),
             ($"cat '{photo}' | {Cli("- -")}", "standard input ('-') holds one image; give it once"),
             ($"echo not an image | {Cli("-")}", "'-' is not an image OpenCV can read"),
+            ($"cat '{TestPaths.SampleClip}' | {Cli("-")}", "'-' is a video (MP4/MOV), not a photo; videos are analysed with videoaffect analyze"),
         })
         {
             var r = ProcessRunner.Run("bash", ["-c", script], TimeSpan.FromSeconds(60));

@@ -82,6 +82,7 @@ public class PhotoFormatTests
         string upright = UprightPicture(dir);
         PhotoFiles.Encode(upright, dir.File(name));
         Assert.Equal(format, ImageHeader.Describe(dir.File(name)));
+        Assert.Null(ImageHeader.VideoContainer(dir.File(name))); // an ISO media file, but a photo
         AssertReadsAs(dir.File(name), upright);
     }
 

@@ -68,6 +68,29 @@ internal static class ImageHeader
     }
 
     /// <summary>
+    /// The kind of video file it starts as ("MP4/MOV", "Matroska/WebM", "AVI", "MPEG-TS", ...), or
+    /// null: for the line that sends a video given to classify to analyze, instead of "not an image".
+    /// An ISO media file naming an image brand (HEIF, AVIF) is a photo (<see cref="Describe"/>).
+    /// </summary>
+    public static string? VideoContainer(string path)
+    {
+        using var file = File.OpenRead(path);
+        var head = new byte[400];
+        int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var h = head.AsSpan(0, n);
+        if (n >= 12 && (h[4..8].SequenceEqual("ftyp"u8) || h[4..8].SequenceEqual("moov"u8) || h[4..8].SequenceEqual("mdat"u8) || h[4..8].SequenceEqual("wide"u8)))
+            return Describe(path) is null ? "MP4/MOV" : null;
+        if (n >= 4 && h[..4].SequenceEqual((ReadOnlySpan<byte>)[0x1A, 0x45, 0xDF, 0xA3])) return "Matroska/WebM";
+        if (n >= 12 && h[..4].SequenceEqual("RIFF"u8) && h[8..12].SequenceEqual("AVI "u8)) return "AVI";
+        if (n >= 8 && h[..8].SequenceEqual((ReadOnlySpan<byte>)[0x30, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11])) return "ASF/WMV";
+        if (n >= 4 && h[..3].SequenceEqual("FLV"u8) && h[3] == 1) return "FLV";
+        if (n >= 4 && h[..4].SequenceEqual("OggS"u8)) return "Ogg";
+        if (n >= 4 && h[..4].SequenceEqual((ReadOnlySpan<byte>)[0, 0, 1, 0xBA])) return "MPEG program stream";
+        if (n >= 377 && h[0] == 0x47 && h[188] == 0x47 && h[376] == 0x47) return "MPEG-TS";
+        return null;
+    }
+
+    /// <summary>
     /// Null when the JPEG's data reaches its end-of-image marker; else what is wrong. Not a JPEG:
     /// null. A JPEG cut short (a download or a camera's upload interrupted) decodes without an
     /// error, its missing lower part grey, and libjpeg says only "Premature end of JPEG file" on

@@ -43,6 +43,8 @@ internal static class StillImage
         var image = OpenCvImageFile.Read(path, ImreadModes.Color, out warning);
         if (!image.Empty()) return image;
         image.Dispose();
+        if (ImageHeader.VideoContainer(path) is { } video)
+            throw new VideoAffectException($"'{path}' is a video ({video}), not a photo; videos are analysed with videoaffect analyze");
         throw new VideoAffectException($"'{path}' is not an image OpenCV can read" + (warning is null ? "" : $" (its decoder said: {warning})"));
     }
 
