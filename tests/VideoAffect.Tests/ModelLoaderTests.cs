@@ -63,7 +63,20 @@ public class ModelLoaderTests
         File.WriteAllText(dir.File("m.json"), "{\"hello\": 1}");
         Assert.Throws<ModelFormatException>(() => TfjsGraphModelLoader.Load(dir.File("m.json")));
         File.WriteAllText(dir.File("broken.json"), "{\"modelTopology\": ");
-        Assert.Throws<ModelFormatException>(() => TfjsGraphModelLoader.Load(dir.File("broken.json")));
+        Assert.Contains("is not valid JSON", Assert.Throws<ModelFormatException>(() => TfjsGraphModelLoader.Load(dir.File("broken.json"))).Message);
+        // With a byte order mark and white space it is still read as JSON.
+        File.WriteAllText(dir.File("bom.json"), " \n{\"hello\": 1}", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        Assert.DoesNotContain("none of the models", Assert.Throws<ModelFormatException>(() => TfjsGraphModelLoader.Load(dir.File("bom.json"))).Message);
+    }
+
+    [Fact]
+    public void A_file_that_is_no_json_is_said_to_be_no_model_without_being_read_whole()
+    {
+        // A video given as --model: before 0.26.5 read whole into memory, then "is not valid JSON ('0x00' is an invalid start of a value ...)".
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("talk.mp4"), 3, audio: false);
+        var e = Assert.Throws<ModelFormatException>(() => PretrainedModel.Load(clip));
+        Assert.Equal($"model file '{clip}' is none of the models VideoAffect reads: a .vamodel from videoaffect train, an ONNX classifier (.onnx) or a TF.js graph model (its model.json)", e.Message);
     }
 
     [Fact]

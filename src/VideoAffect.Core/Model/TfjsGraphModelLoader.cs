@@ -26,11 +26,27 @@ internal static class TfjsGraphModelLoader
     /// </summary>
     public static Network LoadGraph(string jsonPath, Func<TensorShape, InputSpec>? input = null) => Load(jsonPath, null, input);
 
+    /// <summary>Whether the file's first byte after white space (and a UTF-8 byte order mark) is '{'.</summary>
+    static bool StartsAsJsonObject(string path)
+    {
+        using var file = File.OpenRead(path);
+        var head = new byte[256];
+        int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var bytes = head.AsSpan(0, n);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
+        int at = bytes.IndexOfAnyExcept((ReadOnlySpan<byte>)[(byte)' ', (byte)'\t', (byte)'\r', (byte)'\n']);
+        return at >= 0 && bytes[at] == (byte)'{';
+    }
+
     static Network Load(string jsonPath, IReadOnlyList<string>? labels, Func<TensorShape, InputSpec>? input)
     {
         string source = Path.GetFileName(jsonPath);
         if (!File.Exists(jsonPath))
             throw new ModelFormatException($"model file '{jsonPath}' does not exist");
+        // A file that does not start as JSON (a video or a weights file given by mistake) is said to be
+        // no model before it is read whole: ReadAllBytes of a large one took its size in memory.
+        if (!StartsAsJsonObject(jsonPath))
+            throw new ModelFormatException($"model file '{jsonPath}' is none of the models VideoAffect reads: a .vamodel from videoaffect train, an ONNX classifier (.onnx) or a TF.js graph model (its model.json)");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllBytes(jsonPath)); }
         catch (JsonException e) { throw new ModelFormatException($"{source} is not valid JSON ({e.Message.Split('\n')[0]}); it is not a TF.js graph model or it is damaged"); }

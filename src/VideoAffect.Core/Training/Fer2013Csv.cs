@@ -22,13 +22,14 @@ internal static class Fer2013Csv
     public static IEnumerable<Fer2013Sample> Read(string path, List<Fer2013Problem> problems)
     {
         if (!File.Exists(path)) throw new VideoAffectException($"dataset '{path}' does not exist");
+        CheckIsText(path);
         using var reader = new StreamReader(path);
         string? header = reader.ReadLine();
         if (header is null) throw new VideoAffectException($"'{path}' is empty");
         var columns = header.Trim().Split(',').Select(c => c.Trim().ToLowerInvariant()).ToArray();
         int emotion = Array.IndexOf(columns, "emotion"), pixels = Array.IndexOf(columns, "pixels"), usage = Array.IndexOf(columns, "usage");
         if (emotion < 0 || pixels < 0)
-            throw new VideoAffectException($"'{path}' is not the FER-2013 CSV: its header must name emotion and pixels (found '{header}')");
+            throw new VideoAffectException($"'{path}' is not the FER-2013 CSV: its header must name emotion and pixels (found '{(header.Length > 80 ? header[..80] + "…" : header)}')");
         int line = 1;
         for (string? row = reader.ReadLine(); row is not null; row = reader.ReadLine())
         {
@@ -38,6 +39,27 @@ internal static class Fer2013Csv
             if (sample is null) problems.Add(new Fer2013Problem(line, problem!));
             else yield return sample;
         }
+    }
+
+    /// <summary>
+    /// A file that is not text (a video, a zip, a model given by mistake) is said to be so before a
+    /// line of it is read: its first "line" could be the whole file, and it would be printed as the header.
+    /// The CSV has a line end within its first 4 KiB (the header) and no NUL byte.
+    /// </summary>
+    static void CheckIsText(string path)
+    {
+        using var file = File.OpenRead(path);
+        var head = new byte[4096];
+        int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var bytes = head.AsSpan(0, n);
+        if (bytes.Contains((byte)0))
+        {
+            string what = Classification.ImageHeader.VideoContainer(path) is { } video ? $"a video ({video})"
+                : bytes.StartsWith("PK\u0003\u0004"u8) ? "a zip archive (unpack it: the CSV is inside)" : "not text";
+            throw new VideoAffectException($"'{path}' is not the FER-2013 CSV: it is {what}");
+        }
+        if (n == head.Length && !bytes.Contains((byte)'\n'))
+            throw new VideoAffectException($"'{path}' is not the FER-2013 CSV: its first 4 KiB hold no line end, so no header line");
     }
 
     static Fer2013Sample? Parse(string row, int line, int emotionColumn, int pixelColumn, int usageColumn, int columnCount, out string? problem)

@@ -101,4 +101,23 @@ public class DatasetPrepareTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("is not the FER-2013 CSV", r.StandardError);
     }
+
+    [Fact]
+    public void A_file_that_is_not_text_is_said_to_be_what_it_is_not_printed_as_a_header()
+    {
+        // Before 0.26.5 a video given as the CSV had its first "line" (~1 KB of binary) printed as the header found.
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("talk.mp4"), 3, audio: false);
+        Assert.Equal($"'{clip}' is not the FER-2013 CSV: it is a video (MP4/MOV)",
+            Assert.Throws<VideoAffectException>(() => VideoAffect.Training.Fer2013Csv.Read(clip, []).ToList()).Message);
+        File.WriteAllBytes(dir.File("fer2013.zip"), [(byte)'P', (byte)'K', 3, 4, 20, 0, 0, 0]);
+        Assert.Equal($"'{dir.File("fer2013.zip")}' is not the FER-2013 CSV: it is a zip archive (unpack it: the CSV is inside)",
+            Assert.Throws<VideoAffectException>(() => VideoAffect.Training.Fer2013Csv.Read(dir.File("fer2013.zip"), []).ToList()).Message);
+        File.WriteAllText(dir.File("long.csv"), new string('x', 5000));
+        Assert.Equal($"'{dir.File("long.csv")}' is not the FER-2013 CSV: its first 4 KiB hold no line end, so no header line",
+            Assert.Throws<VideoAffectException>(() => VideoAffect.Training.Fer2013Csv.Read(dir.File("long.csv"), []).ToList()).Message);
+        // A header of other columns is shown, cut short.
+        File.WriteAllText(dir.File("other.csv"), string.Join(',', Enumerable.Range(0, 40).Select(i => $"column{i}")) + "\n1\n");
+        Assert.EndsWith("…')", Assert.Throws<VideoAffectException>(() => VideoAffect.Training.Fer2013Csv.Read(dir.File("other.csv"), []).ToList()).Message);
+    }
 }
