@@ -109,23 +109,25 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
         while (input.TryRead(out var left)) left.Dispose();
         if (!result.Success)
         {
-            RemoveEmptySegments(started);
+            RemoveUnplayableSegments(started);
             throw new VideoAffectException(FfmpegErrors.Reason(string.Join('\n', result.StandardError)));
         }
     }
 
     /// <summary>
-    /// The segments this failed encoder opened but could not write a byte to. While a disk stays
+    /// The segments this failed encoder opened but could not write a frame to. While a disk stays
     /// full, each try (one every 5 s) made such a file: 720 empty .mp4 files an hour, each a
-    /// "recording" that does not play. A segment that holds anything is kept (a fragmented MP4
-    /// plays up to its damage).
+    /// "recording" that does not play; one the disk filled inside its first fragment kept its
+    /// header and half a fragment (~4 KB, no frame). A segment with a whole fragment is kept: a
+    /// fragmented MP4 plays up to its damage (<see cref="FragmentedMp4"/>).
     /// </summary>
-    void RemoveEmptySegments(DateTime since)
+    void RemoveUnplayableSegments(DateTime since)
     {
         try
         {
             foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*.mp4"))
-                if (IsSegmentOfThisStream(file.Name) && file.Length == 0 && file.LastWriteTimeUtc >= since.AddSeconds(-1))
+                if (IsSegmentOfThisStream(file.Name) && file.LastWriteTimeUtc >= since.AddSeconds(-1)
+                    && FragmentedMp4.HoldsNoFrame(file.FullName))
                     file.Delete();
         }
         catch (IOException) { } // the folder gone or unreadable: the failure itself is what is said
