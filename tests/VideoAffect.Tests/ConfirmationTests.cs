@@ -105,12 +105,31 @@ public class ConfirmationTests
         var r = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("out.mp4"), "--backend", "cpu", "--report", dir.File("out.html"), "--json"], timeoutSeconds: 90);
         Assert.True(r.ExitCode == 0, r.StandardError);
         Assert.Empty(File.ReadAllLines(dir.File("out.jsonl")));
-        Assert.Equal(0, JsonDocument.Parse(r.StandardOutput).RootElement.GetProperty("faces").GetInt32());
+        var summary = JsonDocument.Parse(r.StandardOutput).RootElement;
+        Assert.Equal(0, summary.GetProperty("faces").GetInt32());
+        // ...but said to have been left out (before 0.26.5 the summary said "0 faces (none)" alone).
+        Assert.Equal(1, summary.GetProperty("unconfirmed_faces").GetInt32());
 
-        r = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("kept.mp4"), "--backend", "cpu", "--keep-tentative"], timeoutSeconds: 90);
+        r = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("kept.mp4"), "--backend", "cpu", "--keep-tentative", "--json"], timeoutSeconds: 90);
         Assert.True(r.ExitCode == 0, r.StandardError);
         var record = JsonDocument.Parse(Assert.Single(File.ReadAllLines(dir.File("kept.jsonl")))).RootElement;
         Assert.Equal(6, record.GetProperty("frame").GetInt32());
         Assert.True(record.GetProperty("tentative").GetBoolean());
+        Assert.Equal(0, JsonDocument.Parse(r.StandardOutput).RootElement.GetProperty("unconfirmed_faces").GetInt32());
+    }
+
+    [Fact]
+    public void The_summary_says_how_many_unconfirmed_faces_were_left_out_and_why_when_none_was_reported()
+    {
+        static AnalysisSummary Summary(long faces, long unconfirmed) => new()
+        {
+            Input = "clip.mp4", Status = "complete", Video = "out.mp4", Events = "out.jsonl", FramesDecoded = 1, FramesWritten = 1,
+            Faces = faces, UnconfirmedFaces = unconfirmed, LabelCounts = new Dictionary<string, long> { ["happy"] = faces },
+            VideoSeconds = 0.04, WallSeconds = 1, Backend = "cpu", Device = "test", Batches = 1, DetectorRuns = 1,
+        };
+        Assert.StartsWith("complete: 1/1 frames, 0 faces (none), 1 unconfirmed left out (a face is reported once it is detected again; --keep-tentative keeps these)\n",
+            Summary(0, 1).ToText());
+        Assert.StartsWith("complete: 1/1 frames, 3 faces (happy 3), 2 unconfirmed left out\n", Summary(3, 2).ToText());
+        Assert.StartsWith("complete: 1/1 frames, 3 faces (happy 3)\n", Summary(3, 0).ToText());
     }
 }

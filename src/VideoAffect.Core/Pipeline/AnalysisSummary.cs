@@ -34,6 +34,13 @@ public sealed record AnalysisSummary
     public required long FramesWritten { get; init; }
     /// <summary>Face records written.</summary>
     public required long Faces { get; init; }
+    /// <summary>
+    /// Face records left out because their track was never confirmed: a face detected at one
+    /// detection round and not at the next, most often a false face (a short clip's only face too).
+    /// They are in no output; 0 with --keep-tentative (they are then in the records, marked
+    /// tentative) and with --no-tracking.
+    /// </summary>
+    public long UnconfirmedFaces { get; init; }
     /// <summary>Face records per shown label.</summary>
     public required IReadOnlyDictionary<string, long> LabelCounts { get; init; }
     /// <summary>Length of the video processed, in its own seconds.</summary>
@@ -62,6 +69,10 @@ public sealed record AnalysisSummary
     /// <summary>Whether the run completed (and its outputs have their final names).</summary>
     public bool Complete => Status == "complete";
 
+    /// <summary>Said, so that a clip too short to confirm a face (one frame, one detection round) does not read as "no face was seen".</summary>
+    string Unconfirmed() => UnconfirmedFaces == 0 ? ""
+        : $", {UnconfirmedFaces} unconfirmed left out{(Faces == 0 ? " (a face is reported once it is detected again; --keep-tentative keeps these)" : "")}";
+
     string Busy() => StageBusySeconds is { Count: > 0 } busy
         ? "\n  busy: " + string.Join(", ", busy.Select(kv => $"{kv.Key} {kv.Value:0.00} s"))
         : "";
@@ -88,7 +99,7 @@ public sealed record AnalysisSummary
     {
         var labels = LabelCounts.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}");
         return $"""
-            {Status}: {FramesWritten}/{FramesDecoded} frames, {Faces} faces ({string.Join(", ", labels.DefaultIfEmpty("none"))})
+            {Status}: {FramesWritten}/{FramesDecoded} frames, {Faces} faces ({string.Join(", ", labels.DefaultIfEmpty("none"))}){Unconfirmed()}
               {WallSeconds:0.00} s wall, {FramesPerSecond:0.0} fps, backend {Backend} ({Device}), {Batches} batches, detector on {DetectorRuns} frames{(DetectorPasses is { } passes ? $" in {passes} passes" : "")}{Busy()}
               video:  {Video}
               events: {Events}{(Report is null ? "" : $"\n  report: {Report}")}{Damage()}{SinkLines()}

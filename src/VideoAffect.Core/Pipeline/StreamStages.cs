@@ -16,6 +16,7 @@ internal sealed class StreamStages(string name, IReadOnlyList<IFaceDetector> det
     public string Name => name;
     public DetectStage Detect => detect;
     public AnnotateStage Annotate => annotate;
+    public ConfirmationGate Gate => gate;
 
     public string DetectorDescription => detectors[0] switch
     {

@@ -145,6 +145,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             FirstDecodeError = _decoder.Damage.First,
             FramesWritten = encoder.FramesEncoded,
             Faces = annotate.Faces,
+            UnconfirmedFaces = stream.Gate.Removed,
             LabelCounts = annotate.LabelCounts,
             Tracks = options.Recognition.Tracking ? annotate.Tracks : null,
             VideoSeconds = seconds,
