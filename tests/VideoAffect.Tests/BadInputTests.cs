@@ -218,9 +218,14 @@ public class BadInputTests
         ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-c", "copy", dir.File("whole.mkv"));
         var bytes = File.ReadAllBytes(dir.File("whole.mkv"));
         File.WriteAllBytes(dir.File("cut.mkv"), bytes[..(bytes.Length * 2 / 3)]);
-        int readable = Clips.CountFrames(dir.File("cut.mkv")); // what ffprobe decodes of it
+        // What ffprobe decodes of it: how many frames, and the last one's time.
+        var times = ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=best_effort_timestamp_time", "-of", "csv=p=0", dir.File("cut.mkv"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        int readable = times.Length;
         Assert.InRange(readable, 1, 59);
-        AssertCleanFailure(Analyze(dir, dir.File("cut.mkv")), $"'{dir.File("cut.mkv")}' is truncated: its video ends after {readable} frames");
+        double last = double.Parse(times[^1], System.Globalization.CultureInfo.InvariantCulture);
+        AssertCleanFailure(Analyze(dir, dir.File("cut.mkv")),
+            FormattableString.Invariant($"'{dir.File("cut.mkv")}' is truncated: its video ends at {last:0.###} s, after {readable} frames"));
         AssertNoCompleteOutputs(dir);
         Assert.Equal(readable, Clips.CountFrames(dir.File("out.partial.mp4")));
         // Cut inside its first cluster: the header says what the streams are, no frame follows.

@@ -45,7 +45,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
             if (result is not null && FfmpegErrors.SaysTruncated(result.StandardError))
                 throw new VideoAffectException(FramesDecoded == 0
                     ? $"'{MediaLocation.Shown(info.Path)}' is truncated: it ends before its first video frame"
-                    : $"'{MediaLocation.Shown(info.Path)}' is truncated: its video ends after {FramesDecoded} frames");
+                    : FormattableString.Invariant($"'{MediaLocation.Shown(info.Path)}' is truncated: its video ends at {sink.LastTime:0.###} s, after {FramesDecoded} frames{(info.Range.IsWhole ? "" : " of the part")}"));
             if (result is { Success: false })
                 throw new VideoAffectException($"decoding '{MediaLocation.Shown(info.Path)}' failed after {FramesDecoded} frames ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
             if (FramesDecoded == 0)
@@ -137,6 +137,8 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
         /// <summary>ffmpeg has handed over a picture (kept or not): its decoding errors from here on are damage.</summary>
         public volatile bool Pictures;
         public bool Stopped => Overshot || ReachedEnd;
+        /// <summary>The time of the last frame handed on, in the video's own seconds; null before the first.</summary>
+        public double? LastTime { get; private set; }
 
         public string GetStreamArguments() => ""; // the output options already name the format
 
@@ -192,6 +194,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
                 }
                 try { await output.WriteAsync(frame, token); }
                 catch { frame.Dispose(); throw; }
+                LastTime = time;
                 Interlocked.Increment(ref decoder._frames);
             }
         }
