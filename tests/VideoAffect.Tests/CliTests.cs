@@ -45,7 +45,10 @@ public class CliTests
     [InlineData("devices --bogus", "videoaffect: usage: unknown option or argument '--bogus'; see 'videoaffect devices --help'")]
     // A subcommand's hint names its whole path, and an unknown command is called that.
     [InlineData("models fetch --all", "videoaffect: usage: unknown option '--all'; see 'videoaffect models fetch --help'")]
-    [InlineData("analyse x.mp4", "videoaffect: usage: unknown command 'analyse'; name a command: analyze, monitor, classify, devices, bench, dataset, train, evaluate, models, node, cluster; see 'videoaffect --help'")]
+    // A mistyped option or command is said with the one most likely meant (0.26.5).
+    [InlineData("analyse x.mp4", "videoaffect: usage: unknown command 'analyse' (did you mean 'analyze'?); name a command: analyze, monitor, classify, devices, bench, dataset, train, evaluate, models, node, cluster; see 'videoaffect --help'")]
+    [InlineData("analyze x.mp4 --detect-evry 3", "videoaffect: usage: unknown option '--detect-evry' (did you mean '--detect-every'?); see 'videoaffect analyze --help'")]
+    [InlineData("cluster stats", "videoaffect: usage: unknown command 'cluster stats' (did you mean 'status'?); name a command: add, remove, submit, status; see 'videoaffect cluster --help'")]
     [InlineData("cluster list", "videoaffect: usage: unknown command 'cluster list'; name a command: add, remove, submit, status; see 'videoaffect cluster --help'")]
     [InlineData("models", "videoaffect: usage: name a command: list, fetch, verify; see 'videoaffect models --help'")]
     [InlineData("", "videoaffect: usage: name a command: analyze, monitor, classify, devices, bench, dataset, train, evaluate, models, node, cluster; see 'videoaffect --help'")]

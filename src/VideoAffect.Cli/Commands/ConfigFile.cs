@@ -78,7 +78,7 @@ static class ConfigFile
             string name = "--" + key.Replace('_', '-');
             var option = command.Options.FirstOrDefault(o => o.Name == name || o.Aliases.Contains(name));
             if (option is null || option.Name is OptionName or "--help")
-                throw At(path, keyNode, $"'{key}' is not a key of {command.Name}; keys are its long options without '--' and 'streams'");
+                throw At(path, keyNode, $"'{key}' is not a key of {command.Name}{Spelling.Hint(key, command.Options.Where(o => o.Name is not (OptionName or "--help") && o.Name.StartsWith("--", StringComparison.Ordinal)).Select(o => o.Name[2..]).Append("streams"))}; keys are its long options without '--' and 'streams'");
             if (given.Contains(option.Name) || option.Aliases.Any(given.Contains)) continue; // the command line wins
             var values = value is YamlSequenceNode list ? list.Children.Select(v => Scalar(path, v, $"a value of '{key}'")).ToList() : [Scalar(path, value, $"the value of '{key}'")];
             if (option.ValueType == typeof(bool))
@@ -123,7 +123,7 @@ static class ConfigFile
                     var zones = value is YamlSequenceNode z ? z.Children : [value];
                     foreach (var zone in zones) zoneTokens.AddRange([zoneOption, $"{name}={Scalar(path, zone, $"a zone of stream '{name}'")}"]);
                 }
-                else throw At(path, keyNode, $"'{key}' is not a key of a stream; a stream takes source, ignore-zones and only-zones");
+                else throw At(path, keyNode, $"'{key}' is not a key of a stream{Spelling.Hint(key, ["source", "ignore-zones", "only-zones"])}; a stream takes source, ignore-zones and only-zones");
             }
             if (source is null) throw At(path, details, $"stream '{name}' has no source");
             yield return $"{name}={source}";

@@ -26,10 +26,14 @@ static partial class UsageErrors
     /// <summary>A token nobody took: a command where the command has subcommands (`videoaffect bogus`, `cluster list`), else an option or argument.</summary>
     static string Unknown(Command command, string token)
     {
-        if (command.Subcommands.Count == 0 || token.StartsWith('-')) return $"unknown option or argument '{token}'";
+        if (command.Subcommands.Count == 0 || token.StartsWith('-')) return $"unknown option or argument '{token}'{OptionHint(command, token)}";
         string name = command is RootCommand ? token : $"{command.Name} {token}";
-        return $"unknown command '{name}'; {Commands(command)}";
+        return $"unknown command '{name}'{Spelling.Hint(token, command.Subcommands.Select(c => c.Name))}; {Commands(command)}";
     }
+
+    /// <summary>The command's option nearest to a mistyped one (`--detect-evry`: --detect-every), as " (did you mean ...?)".</summary>
+    static string OptionHint(Command command, string token) =>
+        token.StartsWith('-') ? Spelling.Hint(token.Split('=')[0], command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal))) : "";
 
     static string Commands(Command command) => "name a command: " + string.Join(", ", command.Subcommands.Select(c => c.Name));
 
@@ -56,7 +60,7 @@ static partial class UsageErrors
             {
                 foreach (var token in result.Tokens)
                     if (token.Value.Length > 1 && token.Value[0] == '-' && !File.Exists(token.Value) && !Directory.Exists(token.Value))
-                        result.AddError($"unknown option '{token.Value}'");
+                        result.AddError($"unknown option '{token.Value}'{OptionHint(command, token.Value)}");
             });
         foreach (var subcommand in command.Subcommands)
             RejectUnknownOptions(subcommand);

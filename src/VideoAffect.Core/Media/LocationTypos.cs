@@ -30,7 +30,7 @@ internal static partial class LocationTypos
         string scheme = match.Groups["scheme"].Value.ToLowerInvariant();
         if (OtherProtocols.Contains(scheme)) return null;
         string? meant = schemes.Contains(scheme) ? scheme
-            : schemes.Distinct().Where(s => OneEditApart(scheme, s)).ToList() is [var only] ? only : null;
+            : schemes.Distinct().Where(s => Spelling.Distance(scheme, s) == 1).ToList() is [var only] ? only : null;
         // Three slashes are a URL without its host (rtsp:///stream), not a typo to mend.
         if (meant is null || match.Groups["slashes"].Length > 2 || (meant == scheme && match.Groups["slashes"].Length == 2)) return null;
         return $"{meant}://{match.Groups["rest"].Value}";
@@ -43,18 +43,6 @@ internal static partial class LocationTypos
     /// <summary>The scheme of a "SCHEME://..." name where it is none of ours (rtp, sftp, smb...): that command does not read it.</summary>
     public static string? OtherScheme(string location) =>
         SchemeLike().Match(location) is { Success: true } match && match.Groups["slashes"].Length == 2 ? match.Groups["scheme"].Value.ToLowerInvariant() : null;
-
-    /// <summary>Whether two words differ by one letter typed, left out or changed, or two neighbours swapped.</summary>
-    internal static bool OneEditApart(string a, string b)
-    {
-        if (a == b || Math.Abs(a.Length - b.Length) > 1) return false;
-        int i = 0;
-        while (i < Math.Min(a.Length, b.Length) && a[i] == b[i]) i++;
-        if (a.Length == b.Length)
-            return a[(i + 1)..] == b[(i + 1)..] // one changed
-                || (i + 1 < a.Length && a[i] == b[i + 1] && a[i + 1] == b[i] && a[(i + 2)..] == b[(i + 2)..]); // two swapped
-        return a.Length > b.Length ? a[(i + 1)..] == b[i..] : a[i..] == b[(i + 1)..]; // one typed or left out
-    }
 
     /// <summary>A scheme of 2 to 10 letters, a colon, up to three slashes, then the rest (which starts with no slash).</summary>
     [GeneratedRegex(@"^(?<scheme>[A-Za-z][A-Za-z0-9+.-]{1,9}):(?<slashes>/{0,3})(?<rest>[^/].*)$")]

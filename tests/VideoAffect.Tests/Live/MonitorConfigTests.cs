@@ -54,7 +54,8 @@ public class MonitorConfigTests
     }
 
     [Theory]
-    [InlineData("recrods: rec/\n", ":1: 'recrods' is not a key of monitor; keys are its long options without '--' and 'streams'")]
+    [InlineData("recrods: rec/\n", ":1: 'recrods' is not a key of monitor (did you mean 'records'?); keys are its long options without '--' and 'streams'")]
+    [InlineData("streams:\n  hall:\n    sorce: x.mp4\n", ":3: 'sorce' is not a key of a stream (did you mean 'source'?); a stream takes source, ignore-zones and only-zones")]
     [InlineData("streams:\n  hall:\n    url: x.mp4\n", ":3: 'url' is not a key of a stream; a stream takes source, ignore-zones and only-zones")]
     [InlineData("streams:\n  hall:\n    ignore-zones: [\"1,2,3,4\"]\n", ":3: stream 'hall' has no source")]
     [InlineData("streams: [a\n", ":2:1: not YAML that can be read")]
