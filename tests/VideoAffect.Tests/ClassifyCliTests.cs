@@ -244,4 +244,21 @@ public class ClassifyCliTests
             Assert.DoesNotContain("   at ", r.StandardError);
         }
     }
+
+    [Fact]
+    public void An_animation_is_classified_by_its_first_frame_and_said_to_be_one()
+    {
+        // A GIF of the astronaut then a face-free picture: its first frame holds the face.
+        using var dir = TestPaths.NewTempFolder();
+        string gif = dir.File("reaction.gif");
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-loop", "1", "-t", "0.4", "-i", TestPaths.Photo("astronaut.png"), "-loop", "1", "-t", "0.4", "-i", TestPaths.Photo("coffee.png"),
+            "-filter_complex", "[0:v]scale=512:512,setsar=1[a];[1:v]scale=512:512,setsar=1[b];[a][b]concat=n=2:v=1,fps=5", gif);
+        var r = ProcessRunner.Cli(["classify", "--json", "--backend", "cpu", gif, TestPaths.Photo("astronaut.png")]);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        Assert.Equal($"videoaffect: warning: '{gif}' is an animation; only its first frame was classified (videoaffect analyze reads every frame)", r.StandardError.Trim());
+        var lines = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.True(lines[0].GetProperty("animation").GetBoolean());
+        Assert.Single(lines[0].GetProperty("faces").EnumerateArray()); // the astronaut, on the first frame
+        Assert.False(lines[1].TryGetProperty("animation", out _)); // a still picture says nothing of it
+    }
 }

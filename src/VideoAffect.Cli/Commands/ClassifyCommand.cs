@@ -75,7 +75,12 @@ static class ClassifyCommand
                 // Classified all the same (as ffmpeg decodes a video past its damage), but said, with the file's name.
                 if (result.DecodeWarning is { } complaint)
                     Console.Error.WriteLine($"videoaffect: warning: {ShownIn($"'{path}' may be damaged; its decoder said: {complaint}")}");
-                if (r.GetValue(json)) PrintJson(result with { Path = Shown(result.Path) });
+                // An animation (GIF, APNG, WebP) is read as OpenCV reads it, its first frame: said, as
+                // analyze says a photo is classify's, so that its other frames are not taken for seen.
+                bool animation = Media.AnimatedImage.IsAnimatedFile(result.Path);
+                if (animation)
+                    Console.Error.WriteLine($"videoaffect: warning: {ShownIn($"'{path}' is an animation; only its first frame was classified (videoaffect analyze reads every frame)")}");
+                if (r.GetValue(json)) PrintJson(result with { Path = Shown(result.Path) }, animation);
                 else PrintText(result with { Path = Shown(result.Path) });
                 try { annotated?.Write(result); }
                 catch (VideoAffectException e)
@@ -112,7 +117,7 @@ static class ClassifyCommand
         stdout.WriteByte((byte)'\n');
     }
 
-    static void PrintJson(ImageClassifier.Result result)
+    static void PrintJson(ImageClassifier.Result result, bool animation)
     {
         using var stdout = Outputs.StandardOutput.Open();
         using (var w = new Utf8JsonWriter(stdout))
@@ -130,6 +135,7 @@ static class ClassifyCommand
             }
             w.WriteEndArray();
             if (result.DecodeWarning is { } complaint) w.WriteString("decode_warning", complaint);
+            if (animation) w.WriteBoolean("animation", true); // its first frame's faces
             w.WriteEndObject();
         }
         stdout.WriteByte((byte)'\n');
