@@ -56,8 +56,10 @@ public class ShapeChangeTests
         }
         Assert.True(checkedFrames > after / 2, $"OpenCV found the face on {checkedFrames} of {after} frames after the change");
 
-        // `monitor` fits them the same way, the file played as a camera (frames counted as read; a frame the live queue dropped has no records).
-        var monitor = ProcessRunner.Cli(["monitor", $"cam={dir.File("joined.ts")}", "--backend", "cpu", "--no-tracking", "--records", dir.File("live")]);
+        // `monitor` fits them the same way, the file played as a camera (frames counted as read). Its
+        // queue holds every frame: with the default (the newest only), a loaded machine dropped most
+        // of the 1280x720 frames, and the test once saw 7 of 20 (a clean clone, 2026-12-05).
+        var monitor = ProcessRunner.Cli(["monitor", $"cam={dir.File("joined.ts")}", "--backend", "cpu", "--no-tracking", "--records", dir.File("live"), "--queue-capacity", "64"]);
         Assert.True(monitor.ExitCode == 0, monitor.StandardError);
         var live = File.ReadAllLines(Path.Combine(dir.File("live"), "cam.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var liveFrames = live.Select(r => r.GetProperty("frame").GetInt32()).Where(f => f >= before).Distinct().ToList();
