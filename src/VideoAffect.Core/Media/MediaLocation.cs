@@ -11,7 +11,7 @@ internal static class MediaLocation
     /// <summary>The schemes of live streams, which monitor watches (analyze reads recordings only).</summary>
     public static readonly string[] StreamSchemes = ["rtsp", "rtsps", "http", "https", "udp", "tcp", "rtmp", "srt"];
 
-    /// <summary>Why an input that is no file cannot be analysed, where its name says more than "does not exist": a live stream's URL, or a URL typed wrong.</summary>
+    /// <summary>Why an input that is no file cannot be analysed, where its name says more than "does not exist": a live stream's URL, a URL typed wrong, or another of ffmpeg's protocols; null for a plain missing file.</summary>
     public static string? NotAFile(string input)
     {
         if (Uri.TryCreate(input, UriKind.Absolute, out var uri) && StreamSchemes.Contains(uri.Scheme) && !UrlSchemes.Contains(uri.Scheme))
@@ -55,10 +55,5 @@ internal static class MediaLocation
             ? $"{uri.Scheme}://{uri.Host}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}{uri.AbsolutePath}" : input;
 
     /// <summary>The input as messages and reports show it: a URL without its user and password, query or fragment (a presigned link's signature is a secret).</summary>
-    public static string Shown(string input)
-    {
-        if (!IsUrl(input)) return input;
-        var uri = new Uri(input);
-        return $"{uri.Scheme}://{uri.Host}{(uri.IsDefaultPort ? "" : $":{uri.Port}")}{uri.AbsolutePath}";
-    }
+    public static string Shown(string input) => IsUrl(input) ? WithoutSecrets(input) : input;
 }
