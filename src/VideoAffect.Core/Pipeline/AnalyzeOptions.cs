@@ -60,5 +60,10 @@ public sealed record AnalyzeOptions
         // '-', the null device and other non-files are the output rules' to judge; a file must be a container we write.
         if (OutputPath != "-" && Outputs.FileFacts.Of(OutputPath) is not { Exists: true, Kind: not Outputs.FileKind.Regular })
             Media.VideoContainer.Check(OutputPath, Outputs.FileFacts.Canonical(OutputPath));
+        // Likewise a records file must be named for JSON lines or CSV (a link, and its target);
+        // standard output, pipes, terminals and the null device take JSON lines whatever their name.
+        if (EventsPath != "-" && Outputs.FileFacts.Of(EventsPath) is not { Exists: true, Kind: not Outputs.FileKind.Regular })
+            foreach (string name in new[] { EventsPath, Outputs.FileFacts.Canonical(EventsPath) }.Distinct())
+                Records.RecordWriters.CheckName(name, "--events");
     }
 }

@@ -22,6 +22,22 @@ internal static class RecordWriters
             ? CsvRecordWriter.Appending(p, labels, landmarks)
             : JsonlRecordWriter.Appending(p));
 
+    /// <summary>
+    /// The names a records file may have: JSON lines (the default, so also a name without an
+    /// extension) or CSV. A name that says another format (`faces.parquet`, `faces.xlsx`,
+    /// `faces.tsv`) is refused rather than given JSON lines under it, which the tool it was meant
+    /// for could not read.
+    /// </summary>
+    public static readonly IReadOnlyList<string> JsonLinesExtensions = ["", ".jsonl", ".ndjson", ".json", ".txt", ".log"];
+
+    /// <summary>One clear line for a records file named for a format we do not write.</summary>
+    public static void CheckName(string path, string option)
+    {
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension != ".csv" && !JsonLinesExtensions.Contains(extension))
+            throw new VideoAffectException($"{option} '{path}': unknown records format '{extension}'; use .jsonl (JSON lines) or .csv");
+    }
+
     /// <summary>Writes an output's partial file (its format chosen by the final name), JSON lines to standard output or into a pipe, or nothing for a discarded output.</summary>
     /// <param name="captureTimes">whether the frames have wall-clock times (a recording's `--recorded-at`): a CSV gets the `utc` column (JSON lines have it wherever a frame has one)</param>
     public static IRecordWriter Create(Outputs.OutputTarget target, IReadOnlyList<string> labels, IReadOnlyList<string>? landmarks = null, bool captureTimes = false) =>

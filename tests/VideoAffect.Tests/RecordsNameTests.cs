@@ -1,0 +1,65 @@
+using VideoAffect.Pipeline;
+using VideoAffect.Tests.Support;
+
+namespace VideoAffect.Tests;
+
+/// <summary>
+/// `--events NAME` writes CSV for a .csv name and JSON lines otherwise. Before 0.26.6 a name that
+/// says another format (`faces.parquet`, `faces.xlsx`) silently got JSON lines, which the tool it
+/// was meant for could not read; it is now one line before anything runs.
+/// </summary>
+public class RecordsNameTests
+{
+    static AnalyzeOptions Options(TempFolder dir, string events) =>
+        new() { InputPath = TestPaths.SampleClip, OutputPath = dir.File("out.mp4"), EventsPath = events };
+
+    [Theory]
+    [InlineData("faces.parquet")]
+    [InlineData("faces.xlsx")]
+    [InlineData("faces.tsv")]
+    [InlineData("faces.mp4")] // a second video name, as a slip of the keyboard gives
+    public void A_records_name_of_another_format_is_refused(string name)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var e = Assert.Throws<VideoAffectException>(() => Options(dir, dir.File(name)).Validate());
+        Assert.Equal($"--events '{dir.File(name)}': unknown records format '{Path.GetExtension(name)}'; use .jsonl (JSON lines) or .csv", e.Message);
+    }
+
+    [Theory]
+    [InlineData("faces.jsonl")]
+    [InlineData("faces.NDJSON")]
+    [InlineData("faces.json")]
+    [InlineData("faces.csv")]
+    [InlineData("faces.txt")]
+    [InlineData("faces")]
+    [InlineData("-")]
+    [InlineData("/dev/null")]
+    [InlineData("/dev/stdout")]
+    public void JSON_lines_CSV_and_streams_are_taken(string name)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        Options(dir, name.StartsWith('/') || name == "-" ? name : dir.File(name)).Validate();
+    }
+
+    [Fact]
+    public void A_pipe_takes_JSON_lines_whatever_its_name_and_a_link_is_judged_by_its_target_too()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        ProcessRunner.Run("mkfifo", [dir.File("records.fifo")], TimeSpan.FromSeconds(5));
+        Options(dir, dir.File("records.fifo")).Validate();
+
+        File.CreateSymbolicLink(dir.File("faces.jsonl"), dir.File("sheet.xlsx"));
+        var e = Assert.Throws<VideoAffectException>(() => Options(dir, dir.File("faces.jsonl")).Validate());
+        Assert.Contains($"'{dir.File("sheet.xlsx")}': unknown records format '.xlsx'", e.Message);
+    }
+
+    [Fact]
+    public void The_CLI_says_it_in_one_line_and_writes_nothing()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var r = ProcessRunner.Cli(["analyze", TestPaths.SampleClip, "-o", dir.File("out.mp4"), "--events", dir.File("faces.parquet"), "--backend", "cpu"]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"videoaffect: error: --events '{dir.File("faces.parquet")}': unknown records format '.parquet'; use .jsonl (JSON lines) or .csv", r.StandardError.Trim());
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+}
