@@ -184,6 +184,23 @@ public class CliTests
         Assert.True(r.ExitCode == 0, r.StandardError);
         Assert.Contains("cpu        usable", r.StandardOutput);
         Assert.Contains("ilgpu-cpu  usable", r.StandardOutput);
+
+        // --json: the same list, line for line, for scripts (`jq '.[] | select(.usable) | .backend'`).
+        var j = ProcessRunner.Cli(["devices", "--json"]);
+        Assert.True(j.ExitCode == 0, j.StandardError);
+        using var list = JsonDocument.Parse(j.StandardOutput);
+        var rows = list.RootElement.EnumerateArray().ToList();
+        var lines = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(lines.Length, rows.Count);
+        foreach (var (line, row) in lines.Zip(rows))
+        {
+            string state = row.GetProperty("state").GetString()!;
+            Assert.StartsWith($"{row.GetProperty("backend").GetString(),-10} {(state == "not usable" ? "NOT usable" : state)}", line);
+            Assert.Equal(state == "usable", row.GetProperty("usable").GetBoolean());
+            Assert.EndsWith(row.GetProperty("detail").GetString()!, line);
+        }
+        Assert.True(rows.Single(x => x.GetProperty("backend").GetString() == "cpu").GetProperty("usable").GetBoolean());
+        Assert.True(rows.Single(x => x.GetProperty("backend").GetString() == "ilgpu-cpu").GetProperty("usable").GetBoolean());
     }
 
     [Fact]
