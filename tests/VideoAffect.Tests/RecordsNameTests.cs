@@ -4,7 +4,7 @@ using VideoAffect.Tests.Support;
 namespace VideoAffect.Tests;
 
 /// <summary>
-/// `--events NAME` writes CSV for a .csv name and JSON lines otherwise. Before 0.26.6 a name that
+/// `--events NAME` writes CSV for a .csv name and JSON lines otherwise. Before 0.27 a name that
 /// says another format (`faces.parquet`, `faces.xlsx`) silently got JSON lines, which the tool it
 /// was meant for could not read; it is now one line before anything runs.
 /// </summary>
