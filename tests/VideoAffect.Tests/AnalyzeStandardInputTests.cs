@@ -63,6 +63,8 @@ public class AnalyzeStandardInputTests
             ($"script -qec \"{Cli("- -o out.mp4")}\" /dev/null", "'-' is a video on standard input, which is a terminal; pipe one in"),
             // A stream that never ends: the bad option is said at once, standard input left unread.
             ($"yes | {Cli("- -o out.avi")}", "out.avi"),
+            ($"yes | {Cli("- --events faces.parquet")}", "unknown records format '.parquet'"),
+            ($"yes | {Cli("- --report faces.pdf")}", "unknown report format '.pdf'"),
         })
         {
             var r = Bash(script, dir.Path, seconds: 60);

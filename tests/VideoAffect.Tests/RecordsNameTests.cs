@@ -6,12 +6,20 @@ namespace VideoAffect.Tests;
 /// <summary>
 /// `--events NAME` writes CSV for a .csv name and JSON lines otherwise. Before 0.27 a name that
 /// says another format (`faces.parquet`, `faces.xlsx`) silently got JSON lines, which the tool it
-/// was meant for could not read; it is now one line before anything runs.
+/// was meant for could not read; it is now one line before anything is written (after the output
+/// safety rules, which say first that a records file would be the input or another output).
 /// </summary>
 public class RecordsNameTests
 {
     static AnalyzeOptions Options(TempFolder dir, string events) =>
         new() { InputPath = TestPaths.SampleClip, OutputPath = dir.File("out.mp4"), EventsPath = events };
+
+    /// <summary>As a run checks the names: after the safety rules have made the records file's target.</summary>
+    static void CheckAsTheRunDoes(AnalyzeOptions options)
+    {
+        using var outputs = new Outputs.OutputSet([options.InputPath]);
+        options.CheckOutputNames(outputs.Add(options.EventsPath, "events file", streamAllowed: true));
+    }
 
     [Theory]
     [InlineData("faces.parquet")]
@@ -21,7 +29,7 @@ public class RecordsNameTests
     public void A_records_name_of_another_format_is_refused(string name)
     {
         using var dir = TestPaths.NewTempFolder();
-        var e = Assert.Throws<VideoAffectException>(() => Options(dir, dir.File(name)).Validate());
+        var e = Assert.Throws<VideoAffectException>(() => CheckAsTheRunDoes(Options(dir, dir.File(name))));
         Assert.Equal($"--events '{dir.File(name)}': unknown records format '{Path.GetExtension(name)}'; use .jsonl (JSON lines) or .csv", e.Message);
     }
 
@@ -38,7 +46,9 @@ public class RecordsNameTests
     public void JSON_lines_CSV_and_streams_are_taken(string name)
     {
         using var dir = TestPaths.NewTempFolder();
-        Options(dir, name.StartsWith('/') || name == "-" ? name : dir.File(name)).Validate();
+        var options = Options(dir, name.StartsWith('/') || name == "-" ? name : dir.File(name));
+        CheckAsTheRunDoes(options);
+        options.CheckOutputNames(); // as the CLI checks them before reading a piped video
     }
 
     [Fact]
@@ -46,11 +56,20 @@ public class RecordsNameTests
     {
         using var dir = TestPaths.NewTempFolder();
         ProcessRunner.Run("mkfifo", [dir.File("records.fifo")], TimeSpan.FromSeconds(5));
-        Options(dir, dir.File("records.fifo")).Validate();
+        CheckAsTheRunDoes(Options(dir, dir.File("records.fifo")));
+        Options(dir, dir.File("records.fifo")).CheckOutputNames();
 
         File.CreateSymbolicLink(dir.File("faces.jsonl"), dir.File("sheet.xlsx"));
-        var e = Assert.Throws<VideoAffectException>(() => Options(dir, dir.File("faces.jsonl")).Validate());
+        var e = Assert.Throws<VideoAffectException>(() => CheckAsTheRunDoes(Options(dir, dir.File("faces.jsonl"))));
         Assert.Contains($"'{dir.File("sheet.xlsx")}': unknown records format '.xlsx'", e.Message);
+    }
+
+    [Fact]
+    public void The_input_given_as_the_records_file_is_refused_as_the_input_first()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var e = Assert.Throws<VideoAffectException>(() => CheckAsTheRunDoes(Options(dir, TestPaths.SampleClip)));
+        Assert.Contains("is the input", e.Message);
     }
 
     [Fact]

@@ -77,6 +77,7 @@ static class AnalyzeCommand
             await using (NewSinks()) { } // a bad URL is refused once, before any run (nothing connects until a run starts)
             if (kept is not null)
             {
+                foreach (var run in runs) run.CheckOutputNames(); // a report or records name we cannot write, before the stream is read
                 // Analysed once it is whole: a long download piped in says how far it has come.
                 static string Size(long bytes) => bytes >= 1_000_000 ? $"{bytes / 1e6:0.0} MB" : $"{bytes / 1e3:0.0} kB";
                 await kept.ReadAsync(StandardInput.Video, ct, bytes => AnalyzeProgress.Log($"reading standard input: {Size(bytes)} so far"));

@@ -28,5 +28,18 @@ internal static class OutputFolder
         if (string.IsNullOrWhiteSpace(path)) throw new VideoAffectException($"the {what} path is empty");
         if (path == "-") throw new VideoAffectException($"the {what} cannot be standard output ('-'); give a folder");
         if (File.Exists(path)) throw new VideoAffectException($"the {what} '{path}' is a file, not a folder; give a folder (it is made if missing)");
+        // `--records faces.csv` or `--record lobby.mp4` meant a file, and got a folder of that name
+        // with the files inside. A folder that already exists is taken whatever its name.
+        string extension = Path.GetExtension(Path.TrimEndingDirectorySeparator(path)).ToLowerInvariant();
+        if (FileExtensions.Contains(extension) && !Directory.Exists(path))
+            throw new VideoAffectException($"the {what} '{path}' is named like a {extension} file, but it names a folder to write files into (made if missing); give a folder name such as '{Path.ChangeExtension(Path.TrimEndingDirectorySeparator(path), null)}'{Hint(what, extension)}");
     }
+
+    /// <summary>Extensions of the files a user might mean instead of a folder: records, tables, videos, pictures.</summary>
+    static readonly string[] FileExtensions =
+        [".csv", ".jsonl", ".ndjson", ".json", ".txt", ".log", ".tsv", ".parquet", ".xlsx",
+         ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".jpg", ".jpeg", ".png"];
+
+    static string Hint(string what, string extension) =>
+        what == "records folder" && extension == ".csv" ? " (with --records-format csv for CSV files)" : "";
 }

@@ -41,6 +41,23 @@ public sealed record AnalyzeOptions
     /// <summary>x264 preset of the annotated video.</summary>
     public string EncoderPreset { get; init; } = Media.AnnotatedVideoEncoder.DefaultPreset;
 
+    /// <summary>
+    /// The report's and the records file's names say formats we write: checked by the run after the
+    /// output safety rules (a records file named like the input is refused as the input), and by the
+    /// CLI before it reads a video piped in.
+    /// </summary>
+    internal void CheckOutputNames(Outputs.OutputTarget? events = null)
+    {
+        if (ReportPath is { } report) Reports.RunReport.CheckPath(report);
+        // Standard output, pipes, terminals and the null device take JSON lines whatever their name;
+        // a link is judged by its target too.
+        if (events is { Discarded: false, Streamed: false })
+            foreach (string name in new[] { EventsPath, events.Final }.Distinct())
+                Records.RecordWriters.CheckName(name, "--events");
+        else if (events is null && EventsPath != "-" && Outputs.FileFacts.Of(EventsPath) is not { Exists: true, Kind: not Outputs.FileKind.Regular })
+            Records.RecordWriters.CheckName(EventsPath, "--events");
+    }
+
     /// <summary>Throws a one-line <see cref="VideoAffectException"/> for a setting out of range (which paths may be written is checked when the run starts).</summary>
     public void Validate()
     {
@@ -60,10 +77,5 @@ public sealed record AnalyzeOptions
         // '-', the null device and other non-files are the output rules' to judge; a file must be a container we write.
         if (OutputPath != "-" && Outputs.FileFacts.Of(OutputPath) is not { Exists: true, Kind: not Outputs.FileKind.Regular })
             Media.VideoContainer.Check(OutputPath, Outputs.FileFacts.Canonical(OutputPath));
-        // Likewise a records file must be named for JSON lines or CSV (a link, and its target);
-        // standard output, pipes, terminals and the null device take JSON lines whatever their name.
-        if (EventsPath != "-" && Outputs.FileFacts.Of(EventsPath) is not { Exists: true, Kind: not Outputs.FileKind.Regular })
-            foreach (string name in new[] { EventsPath, Outputs.FileFacts.Canonical(EventsPath) }.Distinct())
-                Records.RecordWriters.CheckName(name, "--events");
     }
 }
