@@ -35,10 +35,10 @@ internal static class OutputFolder
             throw new VideoAffectException($"the {what} '{path}' is named like a {extension} file, but it names a folder to write files into (made if missing); give a folder name such as '{Path.ChangeExtension(Path.TrimEndingDirectorySeparator(path), null)}'{Hint(what, extension)}");
     }
 
-    /// <summary>Extensions of the files a user might mean instead of a folder: records, tables, videos, pictures.</summary>
+    /// <summary>Extensions of the files a user might mean instead of a folder: records, tables, videos, pictures, archives.</summary>
     static readonly string[] FileExtensions =
         [".csv", ".jsonl", ".ndjson", ".json", ".txt", ".log", ".tsv", ".parquet", ".xlsx",
-         ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".jpg", ".jpeg", ".png"];
+         ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".jpg", ".jpeg", ".png", ".zip", ".tar", ".gz"];
 
     static string Hint(string what, string extension) =>
         what == "records folder" && extension == ".csv" ? " (with --records-format csv for CSV files)" : "";

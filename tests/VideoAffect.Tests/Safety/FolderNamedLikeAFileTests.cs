@@ -38,6 +38,7 @@ public class FolderNamedLikeAFileTests
         var e = Assert.Throws<VideoAffectException>(() => Monitor(recordings: dir.File("lobby.mp4")).Validate());
         Assert.StartsWith($"the recordings folder '{dir.File("lobby.mp4")}' is named like a .mp4 file", e.Message);
         Assert.Throws<VideoAffectException>(() => Outputs.OutputFolder.Prepare(dir.File("data.csv"), "dataset folder"));
+        Assert.Throws<VideoAffectException>(() => Outputs.OutputFolder.Prepare(dir.File("faces.zip"), "faces folder")); // an archive was meant
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
 
         // Names with dots that are no file's (a version, a host), and a folder made beforehand.
