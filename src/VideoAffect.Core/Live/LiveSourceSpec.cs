@@ -48,6 +48,21 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
         return eq > 0 && !text[..eq].Contains(':') && !text[..eq].Contains('/') && !File.Exists(text);
     }
 
+    /// <summary>
+    /// The NAME of a NAME=SOURCE that was not taken as a name because it holds '/' or ':' (cams/door=...,
+    /// door:1=rtsp://...), where the whole is no file but SOURCE is a source: without this, the stream
+    /// started and failed as a missing file named after the whole text. Null where that is not the case.
+    /// </summary>
+    static string? MistakenName(string text)
+    {
+        int eq = text.IndexOf('=');
+        if (eq <= 0 || File.Exists(text) || Directory.Exists(text)) return null;
+        string source = text[(eq + 1)..];
+        bool isSource = source is "-" || source.StartsWith("/dev/video", StringComparison.Ordinal) || File.Exists(source)
+            || UriOf(source) is { } uri && (uri.Scheme is "rtsp" or "rtsps" || Media.MediaLocation.StreamSchemes.Contains(uri.Scheme));
+        return isSource ? text[..eq] : null;
+    }
+
     /// <summary>One source as given on the command line: NAME=LOCATION, or a location alone (named after it; <paramref name="index"/> names a source that gives no name of its own).</summary>
     public static LiveSourceSpec Parse(string text, int index)
     {
@@ -75,6 +90,8 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
             kind = LiveSourceKind.Url;
         else
             kind = LiveSourceKind.File;
+        if (name is null && kind == LiveSourceKind.File && MistakenName(text) is { } mistaken)
+            throw new VideoAffectException($"source '{SourceSecrets.Redact(text)}' is no file, and '{mistaken}' cannot be a stream's name (NAME=SOURCE): a name may only hold letters, digits, '-' and '_'");
         if (kind is LiveSourceKind.Rtsp or LiveSourceKind.Url && UriOf(location) is null)
             throw new VideoAffectException($"source '{SourceSecrets.Redact(location)}' is not a valid URL");
         // A camera's URL names its host; only udp://, tcp:// and srt:// may leave it out (listening on a local port).

@@ -87,6 +87,32 @@ public class LiveSourceSpecTests
     public void A_source_that_cannot_be_a_camera_is_refused(string text, string message) =>
         Assert.Equal(message, Assert.Throws<VideoAffectException>(() => LiveSourceSpec.Parse(text, 0)).Message);
 
+    /// <summary>
+    /// NAME=SOURCE with a name that holds '/' or ':' is read as one location (a URL's query and a
+    /// path may hold '='); where that is no file but the part after '=' is a source, the name is the
+    /// mistake, said at once (before 0.27.1 the stream started, then failed as a missing file).
+    /// </summary>
+    [Fact]
+    public void A_name_that_cannot_be_one_is_said_so_where_its_source_exists()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = dir.File("door.mp4");
+        File.WriteAllText(clip, "");
+        foreach (var (text, name) in new[] { ($"cams/door={clip}", "cams/door"), ("door:1=rtsp://10.0.0.5/stream", "door:1"), ("a/b=/dev/video0", "a/b"), ("x:y=-", "x:y") })
+            Assert.Equal($"source '{text}' is no file, and '{name}' cannot be a stream's name (NAME=SOURCE): a name may only hold letters, digits, '-' and '_'",
+                Assert.Throws<VideoAffectException>(() => LiveSourceSpec.Parse(text, 0)).Message);
+        // The password of a camera's URL stays out of the line.
+        Assert.DoesNotContain("s3cret", Assert.Throws<VideoAffectException>(() => LiveSourceSpec.Parse("door:1=rtsp://admin:s3cret@10.0.0.5/stream", 0)).Message);
+
+        // Not a mistake: a file whose path holds '=' exists; the part after '=' is no source; a URL whose query holds a URL.
+        string dotted = Directory.CreateDirectory(dir.File("run=1")).FullName;
+        string inside = Path.Combine(dotted, "cam.mp4");
+        File.WriteAllText(inside, "");
+        Assert.Equal(LiveSourceKind.File, LiveSourceSpec.Parse(inside, 0).Kind);
+        Assert.Equal(LiveSourceKind.File, LiveSourceSpec.Parse("cams/door=/no/such/file.mp4", 0).Kind);
+        Assert.Equal(LiveSourceKind.Url, LiveSourceSpec.Parse("http://relay.local/play?to=rtsp://10.0.0.5/stream", 0).Kind);
+    }
+
     [Fact]
     public void A_folder_is_not_a_video()
     {
