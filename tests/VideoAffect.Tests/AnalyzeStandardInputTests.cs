@@ -65,6 +65,7 @@ public class AnalyzeStandardInputTests
             ($"yes | {Cli("- -o out.avi")}", "out.avi"),
             ($"yes | {Cli("- --events faces.parquet")}", "unknown records format '.parquet'"),
             ($"yes | {Cli("- --report faces.pdf")}", "unknown report format '.pdf'"),
+            ($"yes | {Cli("- --summary run.csv")}", "the run summary is one JSON document, not '.csv'"),
         })
         {
             var r = Bash(script, dir.Path, seconds: 60);

@@ -94,6 +94,20 @@ public sealed record AnalysisSummary
     /// <summary>The summary as indented JSON (snake_case names), as <c>analyze --summary</c> writes it.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>
+    /// Names a summary may have: it is one JSON document, which YAML readers also load; a name that
+    /// says another format (.csv, .xlsx, .jsonl) would get a file its reader fails on after the run.
+    /// </summary>
+    internal static readonly IReadOnlyList<string> Extensions = ["", ".json", ".yaml", ".yml", ".txt", ".log"];
+
+    /// <summary>One clear line for a summary named for a format it is not in.</summary>
+    internal static void CheckName(string path)
+    {
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (!Extensions.Contains(extension))
+            throw new VideoAffectException($"--summary '{path}': the run summary is one JSON document, not '{extension}'; give it a .json name (or a folder)");
+    }
+
     /// <summary>The summary as the CLI prints it.</summary>
     public string ToText()
     {

@@ -42,13 +42,19 @@ public sealed record AnalyzeOptions
     public string EncoderPreset { get; init; } = Media.AnnotatedVideoEncoder.DefaultPreset;
 
     /// <summary>
-    /// The report's and the records file's names say formats we write: checked by the run after the
-    /// output safety rules (a records file named like the input is refused as the input), and by the
-    /// CLI before it reads a video piped in.
+    /// The report's, the summary's and the records file's names say formats we write: checked by the
+    /// run after the output safety rules (a records file named like the input is refused as the
+    /// input), and by the CLI before it reads a video piped in.
     /// </summary>
-    internal void CheckOutputNames(Outputs.OutputTarget? events = null)
+    internal void CheckOutputNames(Outputs.OutputTarget? events = null, Outputs.OutputTarget? summary = null)
     {
         if (ReportPath is { } report) Reports.RunReport.CheckPath(report);
+        // The null device takes the summary whatever its name; a link is judged by its target too.
+        if (summary is { Discarded: false })
+            foreach (string name in new[] { summary.Given, summary.Final }.Distinct())
+                AnalysisSummary.CheckName(name);
+        else if (summary is null && SummaryPath is { } path && Outputs.FileFacts.Of(path) is not { Exists: true, Kind: not Outputs.FileKind.Regular })
+            AnalysisSummary.CheckName(path);
         // Standard output, pipes, terminals and the null device take JSON lines whatever their name;
         // a link is judged by its target too.
         if (events is { Discarded: false, Streamed: false })

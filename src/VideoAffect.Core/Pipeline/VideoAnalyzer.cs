@@ -59,7 +59,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var summaryOut = options.SummaryPath is null ? null : outputs.Add(options.SummaryPath, "summary file");
         var reportOut = options.ReportPath is null ? null : outputs.Add(options.ReportPath, "report");
         // After the safety checks (a report named like the input is refused as such), before anything is written.
-        options.CheckOutputNames(eventsOut);
+        options.CheckOutputNames(eventsOut, summaryOut);
         outputs.Claim();
 
         FramesExpected = info.Range.IsWhole ? info.ExpectedFrames : (long)Math.Round(info.Range.Length(info) * info.FrameRate);

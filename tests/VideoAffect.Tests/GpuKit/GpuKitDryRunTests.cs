@@ -24,7 +24,7 @@ public class GpuKitDryRunTests
         string output = Path.Combine(kitDir, "results");
         try
         {
-            var environment = new Dictionary<string, string>(IdleTime.NoBuildServers) { ["VIDEOAFFECT_KIT_DIR"] = kitDir };
+            var environment = new Dictionary<string, string>(IdleTime.SdkEnvironment(kitDir)) { ["VIDEOAFFECT_KIT_DIR"] = kitDir };
             var pack = ProcessRunner.Run(Path.Combine(Scripts, "pack.sh"), ["--dry-run"], TimeSpan.FromMinutes(6), environment);
             Assert.True(pack.ExitCode == 0, $"pack.sh failed: {pack.StandardError}");
             var archive = new FileInfo(Path.Combine(kitDir, "kit.tar.xz"));

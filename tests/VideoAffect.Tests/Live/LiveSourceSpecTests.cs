@@ -90,7 +90,7 @@ public class LiveSourceSpecTests
     /// <summary>
     /// NAME=SOURCE with a name that holds '/' or ':' is read as one location (a URL's query and a
     /// path may hold '='); where that is no file but the part after '=' is a source, the name is the
-    /// mistake, said at once (before 0.27.1 the stream started, then failed as a missing file).
+    /// mistake, said at once (before 0.28 the stream started, then failed as a missing file).
     /// </summary>
     [Fact]
     public void A_name_that_cannot_be_one_is_said_so_where_its_source_exists()

@@ -22,7 +22,7 @@ public class LibraryPackageTests
         foreach (var project in new[] { "kernels/VideoAffect.Kernels/VideoAffect.Kernels.csproj", "src/VideoAffect.Core/VideoAffect.Core.csproj" })
         {
             var pack = ProcessRunner.Run("dotnet", ["pack", Path.Combine(TestPaths.RepoRoot, project), "-c", "Release", "--no-build", "-o", dir.File("pack"),
-                $"-p:PackageVersion={version}"], TimeSpan.FromMinutes(3), IdleTime.NoBuildServers);
+                $"-p:PackageVersion={version}"], TimeSpan.FromMinutes(3), IdleTime.SdkEnvironment(dir.Path));
             Assert.True(pack.ExitCode == 0, pack.StandardOutput + pack.StandardError);
         }
         Assert.True(File.Exists(dir.File($"pack/VideoAffect.Core.{version}.nupkg")));
@@ -62,7 +62,7 @@ public class LibraryPackageTests
             """);
         // Its own folder, away from the repository's Directory.Build.props.
         File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />");
-        var build = ProcessRunner.Run("dotnet", ["build", Path.Combine(app, "App.csproj"), "-c", "Release", "--nologo", $"-p:VideoAffectVersion={version}"], TimeSpan.FromMinutes(5), IdleTime.NoBuildServers);
+        var build = ProcessRunner.Run("dotnet", ["build", Path.Combine(app, "App.csproj"), "-c", "Release", "--nologo", $"-p:VideoAffectVersion={version}"], TimeSpan.FromMinutes(5), IdleTime.SdkEnvironment(dir.Path));
         Assert.True(build.ExitCode == 0, $"{sample}: {build.StandardOutput}{build.StandardError}");
         Assert.Contains($"VideoAffect.Core/{version}", File.ReadAllText(Path.Combine(app, "obj", "project.assets.json")));
     }

@@ -21,7 +21,7 @@ public class ToolPackageTests
         using var version = new TestPackageVersion("videoaffect");
         // The suite's own Release build is packed as it is (no second build beside the running tests).
         var pack = ProcessRunner.Run("dotnet", ["pack", project, "-c", "Release", "--no-build", "-o", dir.File("pack"), $"-p:PackageVersion={version}"],
-            TimeSpan.FromMinutes(3), IdleTime.NoBuildServers);
+            TimeSpan.FromMinutes(3), IdleTime.SdkEnvironment(dir.Path));
         Assert.True(pack.ExitCode == 0, pack.StandardOutput + pack.StandardError);
         Assert.True(File.Exists(dir.File($"pack/videoaffect.{version}.nupkg")));
         // Native libraries for Linux x64 only (where OpenCV's runtime is): ImageMagick's, SkiaSharp's
@@ -35,7 +35,7 @@ public class ToolPackageTests
         }
 
         var install = ProcessRunner.Run("dotnet", ["tool", "install", "videoaffect", "--tool-path", dir.File("tool"), "--add-source", dir.File("pack"), "--version", version.ToString()],
-            TimeSpan.FromMinutes(3));
+            TimeSpan.FromMinutes(3), IdleTime.SdkEnvironment(dir.Path));
         Assert.True(install.ExitCode == 0, install.StandardOutput + install.StandardError);
         string tool = dir.File(Path.Combine("tool", "videoaffect"));
         // Run from a folder outside the checkout, with an empty per-user cache.

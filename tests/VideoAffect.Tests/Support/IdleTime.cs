@@ -41,14 +41,18 @@ static class IdleTime
     }
 
     /// <summary>
-    /// For a job's `dotnet build`, `pack` and `publish`: no MSBuild node or compiler server left
-    /// running after it, which would keep the job's low priority and serve later builds with it.
+    /// For a job's `dotnet build`, `pack`, `publish` and `tool install`: no MSBuild node or compiler
+    /// server left running after it, which would keep the job's low priority and serve later builds
+    /// with it; and temporary files in <paramref name="folder"/> (the test's own, deleted after it):
+    /// each such command of the .NET 10 SDK leaves two empty folders in the temporary folder
+    /// (/tmp/XXXXXX, seen with strace), some 20 a suite run.
     /// </summary>
-    public static Dictionary<string, string> NoBuildServers => new()
+    public static Dictionary<string, string> SdkEnvironment(string folder) => new()
     {
         ["MSBUILDDISABLENODEREUSE"] = "1",
         ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
         ["UseSharedCompilation"] = "false", // MSBuild reads the environment as properties
+        ["TMPDIR"] = Directory.CreateDirectory(Path.Combine(folder, "tmp")).FullName,
     };
 
     const int PrioProcess = 0;
