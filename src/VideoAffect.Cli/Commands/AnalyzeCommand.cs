@@ -14,7 +14,7 @@ static class AnalyzeCommand
     public static Command Create()
     {
         var input = new Argument<string[]>("inputs") { Description = "video files (or http(s)/ftp URLs, or folders: the video files in each) to analyse, one after the other", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string?>("--output", "-o") { Description = "annotated video to write: .mp4, .mov or .mkv (Matroska); or a folder for each input's NAME.annotated.mp4 (default: INPUT.annotated.mp4 beside the input)" };
+        var output = new Option<string?>("--output", "-o") { Description = "annotated video to write: .mp4, .mov or .mkv (Matroska) with H.264, .webm with VP9; or a folder for each input's NAME.annotated.mp4 (default: INPUT.annotated.mp4 beside the input)" };
         var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines (.jsonl, .ndjson, .json), or CSV for a .csv path (another extension is refused), or a folder; - (or /dev/stdout) writes JSON lines to standard output as frames are done, and the summary to stderr; an existing named pipe or terminal (a FIFO, bash's >(...), /dev/stderr) gets JSON lines written into it (default: OUTPUT with .jsonl)" };
         var summary = new Option<string?>("--summary") { Description = "run summary JSON to write, or a folder (default: OUTPUT with .summary.json)" };
         var report = new Option<string?>("--report") { Description = "per-run report: emotions over time per track and label shares (.html, .svg or .png), or a folder for each input's NAME.annotated.html" };
@@ -23,7 +23,7 @@ static class AnalyzeCommand
         var frameRate = new Option<double?>("--frame-rate") { Description = "frames per second of an image sequence given as a pattern (frames/img%05d.png; default 25)" };
         var videoStream = new Option<int?>("--video-stream") { Description = "the video stream to analyse, by ffprobe's stream index (default: the stream marked default, else the first)" };
         var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio tracks" };
-        var preset = new Option<string>("--encoder-preset") { Description = "x264 preset of the annotated video: ultrafast ... veryslow (faster presets: bigger files)", DefaultValueFactory = _ => Media.AnnotatedVideoEncoder.DefaultPreset };
+        var preset = new Option<string>("--encoder-preset") { Description = "x264 preset of the annotated video (libvpx speed for .webm): ultrafast ... veryslow (faster presets: bigger files)", DefaultValueFactory = _ => Media.AnnotatedVideoEncoder.DefaultPreset };
         var detectWorkers = new Option<int>("--detect-workers") { Description = "frames detected at once, one single-threaded cascade each (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var start = Durations.Option("--start", "analyse from this far into each video, as a player counts (records keep the source's times; the annotated video starts at 0)", TimeSpan.Zero, defaultText: "0");
         var end = Durations.Option("--end", "analyse up to this far into each video", TimeSpan.Zero, defaultText: "the end");

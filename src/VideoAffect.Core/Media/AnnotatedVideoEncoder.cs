@@ -7,8 +7,8 @@ using FFMpegCore.Pipes;
 namespace VideoAffect.Media;
 
 /// <summary>
-/// Encodes the frames of a channel to one H.264 video (<see cref="X264Output"/>) in the container
-/// its name asks for (<see cref="VideoContainer"/>: MP4 unless it ends in .mov or .mkv), fed through
+/// Encodes the frames of a channel to one video in the container its name asks for
+/// (<see cref="VideoContainer"/>: H.264 in MP4 unless it ends in .mov or .mkv; VP9 in .webm), fed through
 /// <see cref="TimedFramePipe"/> so every frame keeps the source's own time (variable frame rates
 /// stay variable) in the source's time base, and adds the source's audio tracks, aligned by the same
 /// origin. A run that ends early still gets a playable file whose audio ends with its video.
@@ -49,10 +49,10 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
                 string timescale = source.TimeBase.Split('/')[^1];
                 o.WithCustomArgument($"-copyts -map 0:v:0 -fps_mode passthrough -enc_time_base {source.TimeBase} -video_track_timescale {timescale}");
                 // Every audio track (languages, commentary), each keeping its language and default mark.
-                if (withAudio) o.WithCustomArgument("-map 1:a").WithAudioCodec(AudioCodec.Aac);
+                if (withAudio) o.WithCustomArgument($"-map 1:a -c:a {_container.AudioEncoder}");
                 if (withAudio && !range.IsWhole)
                     o.WithCustomArgument($"-af atrim=start=0{(range.End is { } end ? $":end={PlayRange.Argument(end - range.Start)}" : "")}");
-                X264Output.Apply(o, preset, source.Colour);
+                _container.EncodeVideo(o, preset, source.Colour);
                 Finish(o);
             })
             .WithLogLevel(FFMpegLogLevel.Error)

@@ -1,17 +1,21 @@
+using FFMpegCore;
+
 namespace VideoAffect.Media;
 
 /// <summary>
 /// The container an annotated video is written in, chosen by the output's extension: MP4 (and
-/// .m4v), QuickTime MOV, or Matroska (which stays playable up to where a writer was killed). Any
-/// other name is refused before the run: `-o out.txt` used to get an MP4 under that name.
+/// .m4v), QuickTime MOV, or Matroska (which stays playable up to where a writer was killed), with
+/// H.264 and AAC; or WebM, with VP9 and Opus, what a browser plays in a page. Any other name is
+/// refused before the run: `-o out.txt` used to get an MP4 under that name.
 /// </summary>
 /// <param name="Muxer">ffmpeg's name for it.</param>
 /// <param name="FastStart">Whether the index goes to the front (MP4, MOV), so a player starts before the whole file has arrived.</param>
-/// <param name="Arguments">What else its muxer is told. Matroska: keep the AAC encoder's priming
-/// (21 ms before the first frame) at its negative time, instead of moving every frame 21 ms later
-/// than the source's (and the records') times, as its muxer does by default; MP4 and MOV hold the
-/// priming in an edit list.</param>
-internal sealed record VideoContainer(string Muxer, bool FastStart, string Arguments = "")
+/// <param name="Arguments">What else its muxer is told. Matroska and WebM: keep the audio encoder's priming
+/// (AAC's 21 ms, Opus's 6.5 ms before the first frame) at its negative time, instead of moving every
+/// frame that much later than the source's (and the records') times, as their muxer does by default;
+/// MP4 and MOV hold the priming in an edit list.</param>
+/// <param name="Vp9">Whether the video is VP9 with Opus audio (<see cref="Vp9Output"/>) rather than H.264 with AAC (<see cref="X264Output"/>).</param>
+internal sealed record VideoContainer(string Muxer, bool FastStart, string Arguments = "", bool Vp9 = false)
 {
     static readonly Dictionary<string, VideoContainer> ByExtension = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -19,7 +23,15 @@ internal sealed record VideoContainer(string Muxer, bool FastStart, string Argum
         [".m4v"] = new("mp4", FastStart: true),
         [".mov"] = new("mov", FastStart: true),
         [".mkv"] = new("matroska", FastStart: false, "-avoid_negative_ts disabled"),
+        [".webm"] = new("webm", FastStart: false, "-avoid_negative_ts disabled", Vp9: true),
     };
+
+    /// <summary>ffmpeg's encoder for the audio tracks.</summary>
+    public string AudioEncoder => Vp9 ? "libopus" : "aac";
+
+    /// <summary>The video encoder and its settings for this container, at x264's <paramref name="preset"/> (or its libvpx equivalent).</summary>
+    public FFMpegOutputOptions EncodeVideo(FFMpegOutputOptions options, string preset, OutputColour colour) =>
+        Vp9 ? Vp9Output.Apply(options, preset, colour) : X264Output.Apply(options, preset, colour);
 
     /// <summary>The container for this output path; a one-line <see cref="VideoAffectException"/> for an extension we do not write.</summary>
     public static VideoContainer For(string path) =>
@@ -38,5 +50,5 @@ internal sealed record VideoContainer(string Muxer, bool FastStart, string Argum
             throw new VideoAffectException($"the annotated video '{given}' is a link to '{written}', which needs a name ending in {Extensions} to be written");
     }
 
-    static string Extensions => $"{string.Join(", ", ByExtension.Keys)} (H.264 in MP4, MOV or Matroska)";
+    static string Extensions => $"{string.Join(", ", ByExtension.Keys)} (H.264 in MP4, MOV or Matroska; VP9 in WebM)";
 }

@@ -18,6 +18,9 @@ internal static class X264Output
         .WithCustomArgument($"-preset {preset}")
         .WithCustomArgument("-threads 1")
         .WithConstantRateFactor(20)
-        .WithCustomArgument($"-vf pad=ceil(iw/2)*2:ceil(ih/2)*2,scale=out_color_matrix={colour.Matrix}:out_range=tv,format=yuv420p")
+        .WithCustomArgument($"-vf {Filter(colour)}")
         .WithCustomArgument(colour.Tags);
+
+    /// <summary>Odd sides padded to even, RGB converted to the output's matrix in TV range, 4:2:0: what every encoder here is given.</summary>
+    public static string Filter(OutputColour colour) => $"pad=ceil(iw/2)*2:ceil(ih/2)*2,scale=out_color_matrix={colour.Matrix}:out_range=tv,format=yuv420p";
 }

@@ -7,7 +7,7 @@ public sealed record AnalyzeOptions
     public required string InputPath { get; init; }
     /// <summary>What the summary and the report call the input; null: <see cref="InputPath"/> (a URL without its secrets). The CLI's "-" for a piped video kept in a file.</summary>
     public string? InputName { get; init; }
-    /// <summary>The annotated video: MP4 (.mp4, .m4v), MOV (.mov) or Matroska (.mkv); written as NAME.partial.EXT until the run completes.</summary>
+    /// <summary>The annotated video: H.264 in MP4 (.mp4, .m4v), MOV (.mov) or Matroska (.mkv), or VP9 in WebM (.webm); written as NAME.partial.EXT until the run completes.</summary>
     public required string OutputPath { get; init; }
     /// <summary>Per-face JSON lines (CSV for a .csv path); written as NAME.partial.jsonl until the run completes; "-" writes JSON lines to standard output as the run goes.</summary>
     public required string EventsPath { get; init; }

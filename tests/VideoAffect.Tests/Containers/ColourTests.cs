@@ -15,13 +15,14 @@ public class ColourTests
     [InlineData(640, 480, "smpte170m")]  // SD (BT.601)
     [InlineData(1280, 720, "unknown")]   // HD that does not say (ffmpeg-made, for one: BT.601 inside, which players take for BT.709)
     [InlineData(640, 480, "unknown")]    // SD that does not say
-    public void A_player_shows_the_annotated_video_in_the_sources_colours(int width, int height, string matrix)
+    [InlineData(640, 480, "smpte170m", "out.webm")] // VP9 in WebM, converted and tagged as H.264 is
+    public void A_player_shows_the_annotated_video_in_the_sources_colours(int width, int height, string matrix, string name = "out.mp4")
     {
         using var dir = TestPaths.NewTempFolder();
         string source = Bars(dir, width, height, matrix);
-        var r = ProcessRunner.Cli(["analyze", source, "-o", dir.File("out.mp4"), "--backend", "cpu"], timeoutSeconds: 120);
+        var r = ProcessRunner.Cli(["analyze", source, "-o", dir.File(name), "--backend", "cpu"], timeoutSeconds: 120);
         Assert.True(r.ExitCode == 0, r.StandardError);
-        string output = dir.File("out.mp4");
+        string output = dir.File(name);
         Assert.Equal(Described(source), Described(output)); // the source's own description back (none for none)
 
         var expected = Rgb(source, width, height, PlayerDecoding(source, height));

@@ -70,7 +70,8 @@ public class ContainerTimingTests
     [InlineData("out.mov", "qt")]   // QuickTime's brand
     [InlineData("out.m4v", "isom")] // MP4's
     [InlineData("out.MP4", "isom")]
-    public void The_annotated_video_is_written_in_the_container_its_name_asks_for(string name, string kind)
+    [InlineData("out.webm", "webm", "vp9 opus")] // what a browser plays in a page
+    public void The_annotated_video_is_written_in_the_container_its_name_asks_for(string name, string kind, string codecs = "h264 aac")
     {
         using var dir = TestPaths.NewTempFolder();
         string clip = Clips.MovingFace(dir.File("clip.mp4"), 20, fps: 15, audio: true);
@@ -81,8 +82,9 @@ public class ContainerTimingTests
         // ffprobe names MP4 and MOV alike ("mov,mp4,..."): the file's major brand tells them apart.
         string format = ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "format=format_name:format_tags=major_brand", "-of", "default=nw=1:nk=1", dir.File(name));
         var facts = format.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
-        Assert.Contains(kind, kind == "matroska" ? facts[0].Split(',') : facts.Skip(1));
+        Assert.Contains(kind, kind is "matroska" or "webm" ? facts[0].Split(',') : facts.Skip(1));
         Assert.Equal("video audio", Clips.StreamTypes(dir.File(name)));
+        Assert.Equal(codecs, ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", dir.File(name)).Replace("\n", " ").Trim());
         var source = Clips.FrameTimes(input);
         var output = Clips.FrameTimes(dir.File(name));
         Assert.Equal(source.Length, output.Length);
@@ -145,7 +147,7 @@ public class ContainerTimingTests
         string clip = Clips.MovingFace(dir.File("clip.mp4"), 5, audio: false);
         var r = ProcessRunner.Cli(["analyze", clip, "-o", dir.File(name), "--backend", "cpu"], timeoutSeconds: 60);
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal($"videoaffect: error: the annotated video '{dir.File(name)}' needs a name ending in .mp4, .m4v, .mov, .mkv (H.264 in MP4, MOV or Matroska)", r.StandardError.Trim());
+        Assert.Equal($"videoaffect: error: the annotated video '{dir.File(name)}' needs a name ending in .mp4, .m4v, .mov, .mkv, .webm (H.264 in MP4, MOV or Matroska; VP9 in WebM)", r.StandardError.Trim());
         Assert.Equal(["clip.mp4"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
     }
 
@@ -160,7 +162,7 @@ public class ContainerTimingTests
         File.CreateSymbolicLink(dir.File("out.mp4"), "notes.txt");
         var r = ProcessRunner.Cli(["analyze", clip, "-o", dir.File("out.mp4"), "--backend", "cpu"], timeoutSeconds: 60);
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal($"videoaffect: error: the annotated video '{dir.File("out.mp4")}' is a link to '{dir.File("notes.txt")}', which needs a name ending in .mp4, .m4v, .mov, .mkv (H.264 in MP4, MOV or Matroska) to be written",
+        Assert.Equal($"videoaffect: error: the annotated video '{dir.File("out.mp4")}' is a link to '{dir.File("notes.txt")}', which needs a name ending in .mp4, .m4v, .mov, .mkv, .webm (H.264 in MP4, MOV or Matroska; VP9 in WebM) to be written",
             r.StandardError.Trim());
         Assert.Equal("mine", File.ReadAllText(dir.File("notes.txt")));
         Assert.Equal(["clip.mp4", "notes.txt", "out.mp4"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName).Order());
