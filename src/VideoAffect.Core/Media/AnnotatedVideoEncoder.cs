@@ -50,8 +50,9 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
                 o.WithCustomArgument($"-copyts -map 0:v:0 -fps_mode passthrough -enc_time_base {source.TimeBase} -video_track_timescale {timescale}");
                 // Every audio track (languages, commentary), each keeping its language and default mark.
                 if (withAudio) o.WithCustomArgument($"-map 1:a -c:a {_container.AudioEncoder}");
-                if (withAudio && !range.IsWhole)
-                    o.WithCustomArgument($"-af atrim=start=0{(range.End is { } end ? $":end={PlayRange.Argument(end - range.Start)}" : "")}");
+                string? trim = range.IsWhole ? null : $"atrim=start=0{(range.End is { } end ? $":end={PlayRange.Argument(end - range.Start)}" : "")}";
+                string audioFilters = string.Join(',', new[] { _container.AudioFilter, trim }.OfType<string>());
+                if (withAudio && audioFilters.Length > 0) o.WithCustomArgument($"-af {audioFilters}");
                 _container.EncodeVideo(o, preset, source.Colour);
                 Finish(o);
             })

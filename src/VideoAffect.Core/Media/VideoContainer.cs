@@ -29,6 +29,15 @@ internal sealed record VideoContainer(string Muxer, bool FastStart, string Argum
     /// <summary>ffmpeg's encoder for the audio tracks.</summary>
     public string AudioEncoder => Vp9 ? "libopus" : "aac";
 
+    /// <summary>
+    /// What the audio goes through before its encoder, or null. Opus (libopus) takes only mono,
+    /// stereo, 3.0, quad, 5.0, 5.1, 6.1 and 7.1 and refuses to start on any other layout, among
+    /// them AC-3's common 5.1(side), 2.1 and 4.0 (and a layout a file does not name); ffmpeg's
+    /// resampler maps those to the nearest of its own (5.1(side) to 5.1, 2.1 to stereo, 4.0 to 5.0,
+    /// 16 unnamed channels to 7.1). AAC takes them all.
+    /// </summary>
+    public string? AudioFilter => Vp9 ? "aformat=channel_layouts=mono|stereo|3.0|quad|5.0|5.1|6.1|7.1" : null;
+
     /// <summary>The video encoder and its settings for this container, at x264's <paramref name="preset"/> (or its libvpx equivalent).</summary>
     public FFMpegOutputOptions EncodeVideo(FFMpegOutputOptions options, string preset, OutputColour colour) =>
         Vp9 ? Vp9Output.Apply(options, preset, colour) : X264Output.Apply(options, preset, colour);

@@ -94,6 +94,29 @@ public class ContainerTimingTests
     }
 
     /// <summary>Every audio track is kept, in order, with its language and which one plays by default; the video track claims no language.</summary>
+    /// <summary>
+    /// Opus, WebM's audio, takes only some channel layouts (libopus refused AC-3's common 5.1(side),
+    /// 2.1, 4.0 and unnamed ones, and the run failed after its probe): they are mapped to the nearest it
+    /// takes, each track keeping its language, through a part's cut as well.
+    /// </summary>
+    [Fact]
+    public void WebM_takes_every_audio_layout_as_the_nearest_Opus_holds()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), 15, fps: 15, audio: false);
+        string input = dir.File("surround.mkv");
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip,
+            "-f", "lavfi", "-i", "sine=frequency=440:duration=1,aformat=channel_layouts=5.1(side)",
+            "-f", "lavfi", "-i", "sine=frequency=880:duration=1,aformat=channel_layouts=4.0",
+            "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "copy", "-c:a:0", "ac3", "-c:a:1", "aac",
+            "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra", input);
+        var r = ProcessRunner.Cli(["analyze", input, "-o", dir.File("out.webm"), "--start", "0.2", "--backend", "cpu"], timeoutSeconds: 120);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        Assert.Equal("vp9|video\nopus|audio|5.1|eng\nopus|audio|5.0|fra",
+            ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name,channel_layout:stream_tags=language",
+                "-of", "compact=p=0:nk=1", dir.File("out.webm")).Trim());
+    }
+
     [Theory]
     [InlineData("clip.h264", "-c:v", "libx264", "-preset", "ultrafast", "-f", "h264")] // a camera's or a drone's raw dump
     [InlineData("clip.png", "-f", "apng")]
