@@ -124,7 +124,10 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         string? reportPath = null;
         if (report is not null && reportOut is { Discarded: false } && annotate.Frames > 0)
         {
-            RunReport.Write(reportOut.Partial, reportOut.Final, report, Facts(info, seconds, recognition, stream, annotate.Frames, annotate.Faces, clock.Elapsed));
+            // The page plays the annotated video under the name it will have once this run has ended.
+            var played = videoOut.Discarded || encoder.FramesEncoded == 0 ? null
+                : ReportVideo.Between(complete ? reportOut.Final : reportOut.Partial, complete ? videoOut.Final : videoOut.Partial, info.Range.From(info));
+            RunReport.Write(reportOut.Partial, reportOut.Final, report, Facts(info, seconds, recognition, stream, annotate.Frames, annotate.Faces, clock.Elapsed), played);
             reportPath = complete ? Named(reportOut) : reportOut.Partial;
         }
         // Keep what was processed under its .partial name; leave no empty or unplayable file behind.

@@ -20,11 +20,22 @@ internal static class ReportCharts
     public static IReadOnlyList<ReportTrack> ChartedTracks(ReportData data) =>
         data.Tracks.Values.Where(t => t.Records >= MinTrackRecords).OrderByDescending(t => t.Records).Take(MaxTracks).OrderBy(t => t.FirstTime).ToList();
 
+    /// <summary>The source's seconds the timeline's axis runs over: from the first face record to the last.</summary>
+    public static (double From, double To) TimelineSpan(ReportData data)
+    {
+        double start = double.IsNaN(data.FirstTime) ? 0 : data.FirstTime;
+        return (start, start + Math.Max(data.Duration, 1e-3));
+    }
+
+    /// <summary>The source's seconds a track's chart runs over.</summary>
+    public static (double From, double To) TrackSpan(ReportTrack track) => (track.FirstTime, Math.Max(track.LastTime, track.FirstTime + 1e-3));
+
     /// <summary>Which emotion the faces show most in each stretch of the video (blank where there is no face): 120 stretches, or one per frame in a shorter clip.</summary>
     public static Plot Timeline(ReportData data, string title)
     {
         var plot = NewPlot(title);
-        double start = double.IsNaN(data.FirstTime) ? 0 : data.FirstTime, span = Math.Max(data.Duration, 1e-3);
+        var (start, end) = TimelineSpan(data);
+        double span = end - start;
         // No more stretches than frames: a short clip's empty stretches would read as moments without a face.
         int bins = (int)Math.Clamp(data.Frames, 1, TimelineBins);
         double width = span / bins;
@@ -44,7 +55,7 @@ internal static class ReportCharts
             bars.Add(new Bar { Position = data.Time.X(start + (bin + 0.5) * width), Size = data.Time.Width(width * 1.05), Value = 1, FillColor = EmotionPalette.Chart(data.Labels[best], best), LineWidth = 0 });
         }
         plot.Add.Bars(bars);
-        data.Time.Apply(plot, start, start + span);
+        data.Time.Apply(plot, start, end);
         plot.Axes.SetLimitsY(0, 1);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual();
         plot.Grid.YAxisStyle.IsVisible = false;
@@ -95,7 +106,8 @@ internal static class ReportCharts
             line.LineWidth = 2;
             line.LegendText = data.Labels[l];
         }
-        data.Time.Apply(plot, track.FirstTime, Math.Max(track.LastTime, track.FirstTime + 1e-3));
+        var (from, to) = TrackSpan(track);
+        data.Time.Apply(plot, from, to);
         plot.Axes.SetLimitsY(0, 1);
         plot.Axes.Left.Label.Text = "probability";
         plot.ShowLegend(Edge.Right);

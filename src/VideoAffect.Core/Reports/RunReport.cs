@@ -24,16 +24,20 @@ internal static partial class RunReport
             throw new VideoAffectException($"--report '{path}': unknown report format '{(extension.Length > 0 ? extension : "(none)")}'; use .html, .svg or .png");
     }
 
-    public static void Write(string path, string finalName, ReportData data, RunFacts facts)
+    /// <summary>A chart and, for one over time, the source's seconds its axis runs over (a click there seeks the video).</summary>
+    sealed record Chart(ScottPlot.Plot Plot, int Height, (double From, double To)? Span = null);
+
+    /// <param name="video">the annotated video the page plays, where one is written; null for none</param>
+    public static void Write(string path, string finalName, ReportData data, RunFacts facts, ReportVideo? video = null)
     {
         var tracks = ReportCharts.ChartedTracks(data);
         string title = $"{facts["input"]}: {data.Frames} frames, {data.Duration:0.0} s";
-        var charts = new List<(ScottPlot.Plot Plot, int Height)>
+        var charts = new List<Chart>
         {
-            (ReportCharts.Timeline(data, $"emotion timeline: {title}"), TimelineHeight),
-            (ReportCharts.Shares(data, tracks), ReportCharts.SharesHeight(tracks.Count + 1)),
+            new(ReportCharts.Timeline(data, $"emotion timeline: {title}"), TimelineHeight, ReportCharts.TimelineSpan(data)),
+            new(ReportCharts.Shares(data, tracks), ReportCharts.SharesHeight(tracks.Count + 1)),
         };
-        charts.AddRange(tracks.Select(t => (ReportCharts.Track(data, t), TrackHeight)));
+        charts.AddRange(tracks.Select(t => new Chart(ReportCharts.Track(data, t), TrackHeight, ReportCharts.TrackSpan(t))));
         switch (Path.GetExtension(finalName).ToLowerInvariant())
         {
             case ".png":
@@ -43,12 +47,12 @@ internal static partial class RunReport
                 File.WriteAllText(path, StackedSvg(charts));
                 break;
             default:
-                File.WriteAllText(path, Html(data, facts, title, charts, tracks));
+                File.WriteAllText(path, Html(data, facts, title, charts, tracks, video));
                 break;
         }
     }
 
-    static byte[] StackedPng(List<(ScottPlot.Plot Plot, int Height)> charts)
+    static byte[] StackedPng(List<Chart> charts)
     {
         var images = charts.Select(c => Cv2.ImDecode(c.Plot.GetImageBytes(ReportCharts.Width, c.Height, ScottPlot.ImageFormat.Png), ImreadModes.Color)).ToArray();
         try
@@ -64,13 +68,13 @@ internal static partial class RunReport
         }
     }
 
-    static string StackedSvg(List<(ScottPlot.Plot Plot, int Height)> charts)
+    static string StackedSvg(List<Chart> charts)
     {
         var svg = new StringBuilder();
         int total = charts.Sum(c => c.Height);
         svg.Append(CultureInfo.InvariantCulture, $"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"{ReportCharts.Width}\" height=\"{total}\" viewBox=\"0 0 {ReportCharts.Width} {total}\">\n");
         int y = 0;
-        foreach (var (plot, height) in charts)
+        foreach (var (plot, height, _) in charts)
         {
             svg.Append(Root().Replace(Bare(plot.GetSvgXml(ReportCharts.Width, height)), $"<svg x=\"0\" y=\"{y}\" ", 1)).Append('\n');
             y += height;
@@ -78,16 +82,49 @@ internal static partial class RunReport
         return svg.Append("</svg>\n").ToString();
     }
 
-    /// <summary>A chart's SVG to put inside a page: no XML declaration, and a viewBox so it scales to the page's width.</summary>
-    static string Inline(ScottPlot.Plot plot, int height) =>
-        "<div class=\"scroll\">" + Root().Replace(Bare(plot.GetSvgXml(ReportCharts.Width, height)), $"<svg viewBox=\"0 0 {ReportCharts.Width} {height}\" ", 1) + "</div>";
+    /// <summary>
+    /// A chart's SVG to put inside a page: no XML declaration, and a viewBox so it scales to the
+    /// page's width. With a video, a chart over time says where its axis runs, in the SVG's pixels
+    /// and in the video's seconds, for the page's script to turn a click into a time.
+    /// </summary>
+    static string Inline(ReportData data, Chart chart, ReportVideo? video)
+    {
+        string svg = Root().Replace(Bare(chart.Plot.GetSvgXml(ReportCharts.Width, chart.Height)), $"<svg viewBox=\"0 0 {ReportCharts.Width} {chart.Height}\" ", 1);
+        if (video is null || chart.Span is not { } span) return "<div class=\"scroll\">" + svg + "</div>";
+        // Where the axis's ends were drawn, as the render just made placed them.
+        double left = chart.Plot.GetPixel(new ScottPlot.Coordinates(data.Time.X(span.From), 0)).X;
+        double right = chart.Plot.GetPixel(new ScottPlot.Coordinates(data.Time.X(span.To), 0)).X;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"<div class=\"scroll seek\" title=\"click to play the video from that moment\" data-width=\"{ReportCharts.Width}\" data-left=\"{left:0.##}\" data-right=\"{right:0.##}\" data-from=\"{span.From - video.Origin:0.######}\" data-to=\"{span.To - video.Origin:0.######}\">")
+            + svg + "</div>";
+    }
+
+    /// <summary>
+    /// Plays the video from a chart's clicked moment or a track's time. The note under the video says
+    /// its length once the browser has read it, or that this browser cannot play the file (Firefox
+    /// plays no Matroska), with a link to open it elsewhere.
+    /// </summary>
+    const string VideoScript = """
+        <script>
+        const video = document.getElementById('video'), note = document.getElementById('video-note');
+        function play(t) { video.currentTime = Math.max(0, t); video.play(); video.scrollIntoView({ block: 'nearest' }); }
+        video.addEventListener('loadedmetadata', () => { note.firstChild.textContent = video.duration.toFixed(1) + ' s; click the timeline or a track to play from that moment. '; });
+        video.addEventListener('error', () => { note.firstChild.textContent = 'This browser cannot play the video; open it in a player: '; });
+        document.querySelectorAll('.seek').forEach(chart => chart.addEventListener('click', e => {
+          const box = chart.querySelector('svg').getBoundingClientRect(), d = chart.dataset;
+          const x = (e.clientX - box.left) / box.width * d.width, f = (x - d.left) / (d.right - d.left);
+          if (f >= 0 && f <= 1) play(+d.from + f * (d.to - d.from));
+        }));
+        document.querySelectorAll('a.play').forEach(a => a.addEventListener('click', e => { e.preventDefault(); play(+a.dataset.t); }));
+        </script>
+        """;
 
     static string Bare(string svg) => svg[(svg.IndexOf("<svg", StringComparison.Ordinal))..];
 
     [GeneratedRegex("^<svg ")]
     private static partial Regex Root();
 
-    static string Html(ReportData data, RunFacts facts, string title, List<(ScottPlot.Plot Plot, int Height)> charts, IReadOnlyList<ReportTrack> tracks)
+    static string Html(ReportData data, RunFacts facts, string title, List<Chart> charts, IReadOnlyList<ReportTrack> tracks, ReportVideo? video)
     {
         string E(string text) => WebUtility.HtmlEncode(text);
         var html = new StringBuilder();
@@ -102,13 +139,18 @@ internal static partial class RunReport
             .Append(".track{display:flex;flex-wrap:wrap;gap:12px;align-items:center;border-top:1px solid #ddd;padding-top:10px;margin-top:10px}")
             .Append(".track img{height:96px;border-radius:4px}.track .about{min-width:12em}.track .chart{flex:1 1 560px;min-width:0}")
             .Append(".swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:4px;vertical-align:baseline}")
+            .Append("video{width:100%;max-height:70vh;background:#000}.seek{cursor:pointer}.note{color:#555;font-size:.9em}")
             .Append("</style></head><body>");
         html.Append("<h1>VideoAffect report: ").Append(E(title)).Append("</h1><table class=\"facts\">");
         foreach (var (name, value) in facts.Items)
             html.Append("<tr><th>").Append(E(name)).Append("</th><td>").Append(E(value)).Append("</td></tr>");
         html.Append("</table>");
-        html.Append("<h2>Which emotion when</h2>").Append(Inline(charts[0].Plot, charts[0].Height));
-        html.Append("<h2>Label shares</h2>").Append(Inline(charts[1].Plot, charts[1].Height));
+        if (video is not null)
+            html.Append("<h2>The annotated video</h2><video id=\"video\" controls preload=\"metadata\" src=\"").Append(E(video.Url)).Append("\"></video>")
+                .Append("<p class=\"note\" id=\"video-note\">Click the timeline or a track to play from that moment. <a href=\"").Append(E(video.Url)).Append("\">")
+                .Append(E(Uri.UnescapeDataString(video.Url))).Append("</a></p>");
+        html.Append("<h2>Which emotion when</h2>").Append(Inline(data, charts[0], video));
+        html.Append("<h2>Label shares</h2>").Append(Inline(data, charts[1], video));
         html.Append(CultureInfo.InvariantCulture, $"<h2>Tracks</h2><p>{data.Tracks.Count} tracks; the {tracks.Count} with at least {ReportCharts.MinTrackRecords} records (the longest {ReportCharts.MaxTracks} at most) are charted: the shown (smoothed) probability of each emotion over time.</p>");
         for (int i = 0; i < tracks.Count; i++)
         {
@@ -118,9 +160,12 @@ internal static partial class RunReport
             if (t.Thumbnail is { } jpeg)
                 html.Append(CultureInfo.InvariantCulture, $"<img alt=\"track #{t.Id}, its most confident face\" src=\"data:image/jpeg;base64,{Convert.ToBase64String(jpeg)}\">");
             html.Append(CultureInfo.InvariantCulture, $"<div class=\"about\"><b>track #{t.Id}</b><br>{E(data.Time.Span(t.FirstTime, t.LastTime, "0.00"))}<br>{t.Records} records<br>")
-                .Append(CultureInfo.InvariantCulture, $"<span class=\"swatch\" style=\"background:{EmotionPalette.Hex(dominant, t.Dominant)}\"></span>mostly {E(dominant)} ({100.0 * t.LabelRecords[t.Dominant] / t.Records:0}%)</div>");
-            html.Append("<div class=\"chart\">").Append(Inline(charts[2 + i].Plot, charts[2 + i].Height)).Append("</div></div>");
+                .Append(CultureInfo.InvariantCulture, $"<span class=\"swatch\" style=\"background:{EmotionPalette.Hex(dominant, t.Dominant)}\"></span>mostly {E(dominant)} ({100.0 * t.LabelRecords[t.Dominant] / t.Records:0}%)");
+            if (video is not null)
+                html.Append(CultureInfo.InvariantCulture, $"<br><a class=\"play\" href=\"#video\" data-t=\"{t.FirstTime - video.Origin:0.######}\">&#9654; play from its start</a>");
+            html.Append("</div><div class=\"chart\">").Append(Inline(data, charts[2 + i], video)).Append("</div></div>");
         }
+        if (video is not null) html.Append(VideoScript);
         return html.Append("</body></html>\n").ToString();
     }
 }
