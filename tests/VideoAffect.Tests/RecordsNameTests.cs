@@ -72,13 +72,16 @@ public class RecordsNameTests
         Assert.Contains("is the input", e.Message);
     }
 
-    [Fact]
-    public void The_CLI_says_it_in_one_line_and_writes_nothing()
+    /// <summary>The records' and the summary's names (<see cref="SummaryNameTests"/>) through the CLI.</summary>
+    [Theory]
+    [InlineData("--events", "faces.parquet", "unknown records format '.parquet'; use .jsonl (JSON lines) or .csv")]
+    [InlineData("--summary", "run.csv", "the run summary is one JSON document, not '.csv'; give it a .json name (or a folder)")]
+    public void The_CLI_says_it_in_one_line_and_writes_nothing(string option, string name, string reason)
     {
         using var dir = TestPaths.NewTempFolder();
-        var r = ProcessRunner.Cli(["analyze", TestPaths.SampleClip, "-o", dir.File("out.mp4"), "--events", dir.File("faces.parquet"), "--backend", "cpu"]);
+        var r = ProcessRunner.Cli(["analyze", TestPaths.SampleClip, "-o", dir.File("out.mp4"), option, dir.File(name), "--backend", "cpu"]);
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal($"videoaffect: error: --events '{dir.File("faces.parquet")}': unknown records format '.parquet'; use .jsonl (JSON lines) or .csv", r.StandardError.Trim());
+        Assert.Equal($"videoaffect: error: {option} '{dir.File(name)}': {reason}", r.StandardError.Trim());
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
 }
