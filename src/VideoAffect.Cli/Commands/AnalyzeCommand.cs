@@ -18,6 +18,7 @@ static class AnalyzeCommand
         var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines (.jsonl, .ndjson, .json), or CSV for a .csv path (another extension is refused), or a folder; - (or /dev/stdout) writes JSON lines to standard output as frames are done, and the summary to stderr; an existing named pipe or terminal (a FIFO, bash's >(...), /dev/stderr) gets JSON lines written into it (default: OUTPUT with .jsonl)" };
         var summary = new Option<string?>("--summary") { Description = "run summary JSON to write, or a folder (default: OUTPUT with .summary.json)" };
         var report = new Option<string?>("--report") { Description = "per-run report: emotions over time per track and label shares (.html, .svg or .png), or a folder for each input's NAME.annotated.html" };
+        var captions = new Option<string?>("--captions") { Description = "each track's emotion as WebVTT captions (.vtt) for a player to show over the annotated video or the source itself, or a folder for each input's NAME.annotated.vtt" };
         var json = new Option<bool>("--json") { Description = "print the run summary as JSON (with several inputs, one line per input)" };
         var queue = new Option<int>("--queue-capacity") { Description = "frames each inter-stage queue holds", DefaultValueFactory = _ => 8 };
         var frameRate = new Option<double?>("--frame-rate") { Description = "frames per second of an image sequence given as a pattern (frames/img%05d.png; default 25)" };
@@ -34,7 +35,7 @@ static class AnalyzeCommand
 
         var command = new Command("analyze", "annotate videos with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { preset, output, events, summary, report, json, videoStream, frameRate, start, end, recordedAt, queue, noAudio, detectWorkers, publish, faces }.Concat(recognition.All))
+        foreach (var o in new Option[] { preset, output, events, summary, report, captions, json, videoStream, frameRate, start, end, recordedAt, queue, noAudio, detectWorkers, publish, faces }.Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -44,7 +45,7 @@ static class AnalyzeCommand
             // options and outputs are checked: a mistyped option does not swallow the stream.
             using var kept = StandardInput.IsAmong(given, StandardInput.Video) ? new StandardInput.Kept() : null;
             var inputs = AnalyzeOutputs.Expand(given.Select(p => StandardInput.Names(p) ? kept!.Path : p));
-            var plan = AnalyzeOutputs.Plan(inputs, r.GetValue(output), r.GetValue(events), r.GetValue(summary), r.GetValue(report), r.GetValue(faces), kept?.Path);
+            var plan = AnalyzeOutputs.Plan(inputs, r.GetValue(output), r.GetValue(events), r.GetValue(summary), r.GetValue(report), r.GetValue(faces), kept?.Path, r.GetValue(captions));
             var runs = plan.Select(p => new AnalyzeOptions
             {
                 InputPath = p.Input,
@@ -53,6 +54,7 @@ static class AnalyzeCommand
                 EventsPath = p.Events,
                 SummaryPath = p.Summary,
                 ReportPath = p.Report,
+                CaptionsPath = p.Captions,
                 Recognition = recognition.Read(r),
                 VideoStream = r.GetValue(videoStream),
                 SequenceFrameRate = r.GetValue(frameRate),

@@ -13,7 +13,7 @@ namespace VideoAffect.Cli.Commands;
 static class AnalyzeOutputs
 {
     /// <summary>The paths of one input's run.</summary>
-    public sealed record Planned(string Input, string Video, string Events, string Summary, string? Report, string? Faces = null);
+    public sealed record Planned(string Input, string Video, string Events, string Summary, string? Report, string? Faces = null, string? Captions = null);
 
     /// <summary>The inputs with each folder replaced by the video files in it (<see cref="FolderInputs"/>); a folder without any is an error.</summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
@@ -33,7 +33,9 @@ static class AnalyzeOutputs
 
     /// <param name="faces">--faces: a folder that exists, which gets each input's NAME.faces folder</param>
     /// <param name="piped">the file standard input is kept in ('-'), whose outputs default to the current folder</param>
-    public static IReadOnlyList<Planned> Plan(IReadOnlyList<string> inputs, string? output, string? events, string? summary, string? report, string? faces = null, string? piped = null)
+    /// <param name="captions">--captions: a .vtt file (one input) or a folder that exists, which gets each input's NAME.annotated.vtt</param>
+    public static IReadOnlyList<Planned> Plan(IReadOnlyList<string> inputs, string? output, string? events, string? summary, string? report, string? faces = null, string? piped = null,
+        string? captions = null)
     {
         if (faces is not null && !Directory.Exists(faces))
             throw new VideoAffectException(File.Exists(faces) || FileFacts.OfEntry(faces).Exists
@@ -44,6 +46,7 @@ static class AnalyzeOutputs
         string? eventsFolder = Folder(events, "--events", several, nullDeviceAllowed: true);
         string? summaryFolder = Folder(summary, "--summary", several, nullDeviceAllowed: true);
         string? reportFolder = Folder(report, "--report", several, nullDeviceAllowed: false);
+        string? captionsFolder = Folder(captions, "--captions", several, nullDeviceAllowed: true);
         if (several && (events == "-" || (events is not null && PipeOutput.IsStandardOutput(events))))
             throw new VideoAffectException("--events - takes one input (the records of several videos on one stream could not be told apart); give a folder");
 
@@ -64,7 +67,8 @@ static class AnalyzeOutputs
                 eventsFolder is not null ? Path.Combine(eventsFolder, name + ".jsonl") : events ?? stem + ".jsonl",
                 summaryFolder is not null ? Path.Combine(summaryFolder, name + ".summary.json") : summary ?? stem + ".summary.json",
                 reportFolder is not null ? Path.Combine(reportFolder, name + ".html") : report,
-                faces is null ? null : Brokers.Files.VideoFacesFolder.PathIn(faces, input)));
+                faces is null ? null : Brokers.Files.VideoFacesFolder.PathIn(faces, input),
+                captionsFolder is not null ? Path.Combine(captionsFolder, name + ".vtt") : captions));
         }
         if (several) CheckApart(plan);
         return plan;
@@ -116,7 +120,7 @@ static class AnalyzeOutputs
 
     /// <summary>The outputs of a run that are files (not standard output, not discarded), with what each is.</summary>
     static IEnumerable<(string Path, string What)> Files(Planned run) =>
-        new[] { (run.Video, "output video"), (run.Events, "events file"), (run.Summary, "summary file"), (run.Report!, "report") }
+        new[] { (run.Video, "output video"), (run.Events, "events file"), (run.Summary, "summary file"), (run.Report!, "report"), (run.Captions!, "captions file") }
             .Where(o => o.Item1 is not null && o.Item1 != "-" && !IsNullDevice(o.Item1));
 
     static bool IsNullDevice(string path) => path == "/dev/null" || FileFacts.Of(path) == FileFacts.Of("/dev/null");

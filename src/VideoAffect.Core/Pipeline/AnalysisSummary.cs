@@ -18,6 +18,8 @@ public sealed record AnalysisSummary
     public required string Events { get; init; }
     /// <summary>The report's path; null without one.</summary>
     public string? Report { get; init; }
+    /// <summary>The WebVTT captions' path (its .partial name unless complete); null without them.</summary>
+    public string? Captions { get; init; }
     /// <summary>The wall-clock time (UTC) of the video's start, where --recorded-at gave it (records then carry `utc`); null otherwise.</summary>
     public DateTime? RecordedAt { get; init; }
     /// <summary>Frames read from the video.</summary>
@@ -116,7 +118,7 @@ public sealed record AnalysisSummary
             {Status}: {FramesWritten}/{FramesDecoded} frames, {Faces} faces ({string.Join(", ", labels.DefaultIfEmpty("none"))}){Unconfirmed()}
               {WallSeconds:0.00} s wall, {FramesPerSecond:0.0} fps, backend {Backend} ({Device}), {Batches} batches, detector on {DetectorRuns} frames{(DetectorPasses is { } passes ? $" in {passes} passes" : "")}{Busy()}
               video:  {Video}
-              events: {Events}{(Report is null ? "" : $"\n  report: {Report}")}{Damage()}{SinkLines()}
+              events: {Events}{(Report is null ? "" : $"\n  report: {Report}")}{(Captions is null ? "" : $"\n  captions: {Captions}")}{Damage()}{SinkLines()}
             """;
     }
 }

@@ -15,6 +15,8 @@ public sealed record AnalyzeOptions
     public string? ReportPath { get; init; }
     /// <summary>Run summary JSON; null to skip.</summary>
     public string? SummaryPath { get; init; }
+    /// <summary>The faces' emotions as WebVTT captions (.vtt), for a player to show over the annotated video or the source; null to skip.</summary>
+    public string? CaptionsPath { get; init; }
     /// <summary>How faces are found, followed and classified.</summary>
     public RecognitionOptions Recognition { get; init; } = new();
     /// <summary>Which video stream to analyse (ffprobe's stream index); null: the default one.</summary>
@@ -49,6 +51,8 @@ public sealed record AnalyzeOptions
     internal void CheckOutputNames(Outputs.OutputTarget? events = null, Outputs.OutputTarget? summary = null)
     {
         if (ReportPath is { } report) Reports.RunReport.CheckPath(report);
+        if (CaptionsPath is { } captions && captions != "/dev/null" && !Path.GetExtension(captions).Equals(".vtt", StringComparison.OrdinalIgnoreCase))
+            throw new VideoAffectException($"--captions '{captions}': captions are WebVTT; give them a .vtt name (or a folder)");
         // The null device takes the summary whatever its name; a link is judged by its target too.
         if (summary is { Discarded: false })
             foreach (string name in new[] { summary.Given, summary.Final }.Distinct())

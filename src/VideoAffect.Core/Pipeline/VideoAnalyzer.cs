@@ -58,6 +58,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var eventsOut = outputs.Add(options.EventsPath, "events file", streamAllowed: true);
         var summaryOut = options.SummaryPath is null ? null : outputs.Add(options.SummaryPath, "summary file");
         var reportOut = options.ReportPath is null ? null : outputs.Add(options.ReportPath, "report");
+        var captionsOut = options.CaptionsPath is null ? null : outputs.Add(options.CaptionsPath, "captions file");
         // After the safety checks (a report named like the input is refused as such), before anything is written.
         options.CheckOutputNames(eventsOut, summaryOut);
         outputs.Claim();
@@ -70,6 +71,8 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var report = Report = options.ReportPath is null ? null : new ReportData(recognition.Network.Labels, faceCrops: options.Recognition.Anonymize == Anonymization.None,
             time: ReportTimeAxis.For(info));
         var records = RecordWriters.Create(eventsOut, recognition.Network.Labels, recognition.LandmarkNames, captureTimes: info.RecordedAtUtc is not null);
+        if (captionsOut is { Discarded: false })
+            records = RecordWriters.Both(records, new WebVttWriter(captionsOut.Partial, info.Range.From(info), 1 / info.FrameRate, info.Width, info.Height));
         StreamStages stream;
         // Each track's face for the events sent to brokers and webhooks (a run that anonymizes keeps none).
         var trackFaces = _sinks.All.Count > 0 && options.Recognition.Anonymize == Anonymization.None ? new TrackFaces(TrackFaces.RecentTracks) : null;
@@ -126,13 +129,15 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         {
             // The page plays the annotated video under the name it will have once this run has ended.
             var played = videoOut.Discarded || encoder.FramesEncoded == 0 ? null
-                : ReportVideo.Between(complete ? reportOut.Final : reportOut.Partial, complete ? videoOut.Final : videoOut.Partial, info.Range.From(info));
+                : ReportVideo.Between(complete ? reportOut.Final : reportOut.Partial, complete ? videoOut.Final : videoOut.Partial, info.Range.From(info),
+                    captionsOut is { Discarded: false } ? (complete ? captionsOut.Final : captionsOut.Partial) : null);
             RunReport.Write(reportOut.Partial, reportOut.Final, report, Facts(info, seconds, recognition, stream, annotate.Frames, annotate.Faces, clock.Elapsed), played);
             reportPath = complete ? Named(reportOut) : reportOut.Partial;
         }
         // Keep what was processed under its .partial name; leave no empty or unplayable file behind.
         string video = complete ? Named(videoOut) : KeepIfUseful(videoOut, encoder.FramesEncoded > 0);
         string events = complete ? Named(eventsOut) : KeepIfUseful(eventsOut, annotate.Frames > 0);
+        string? captions = captionsOut is null ? null : complete ? Named(captionsOut) : KeepIfUseful(captionsOut, annotate.Frames > 0);
 
         var summary = new AnalysisSummary
         {
@@ -141,6 +146,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
             Error = failure is null ? null : OneLine(failure),
             Video = video,
             Events = events,
+            Captions = captions,
             Report = reportPath,
             RecordedAt = info.RecordedAtUtc,
             FramesDecoded = _decoder.FramesDecoded,
@@ -177,7 +183,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         // Only a complete run replaces earlier results, each atomically; the video goes last, so
         // a result under its final name is never newer than its records.
         if (complete)
-            foreach (var target in new[] { eventsOut, summaryOut, reportOut, videoOut })
+            foreach (var target in new[] { eventsOut, captionsOut, summaryOut, reportOut, videoOut })
                 if (target is not null) OutputSet.Commit(target);
         if (failure is not null)
             throw new AnalysisFailedException(summary, failure);

@@ -51,6 +51,26 @@ internal static class RecordWriters
     public static Stream Streamed(Outputs.OutputTarget target) =>
         target.StandardOutput ? Outputs.StandardOutput.Open() : Outputs.PipeOutput.Open(target);
 
+    /// <summary>Every frame to both writers (the records and the captions); counts as <paramref name="first"/> does.</summary>
+    public static IRecordWriter Both(IRecordWriter first, IRecordWriter second) => new BothWriters(first, second);
+
+    sealed class BothWriters(IRecordWriter first, IRecordWriter second) : IRecordWriter
+    {
+        public long Records => first.Records;
+
+        public void Write(FrameRecord frame)
+        {
+            first.Write(frame);
+            second.Write(frame);
+        }
+
+        public void Dispose()
+        {
+            try { first.Dispose(); }
+            finally { second.Dispose(); }
+        }
+    }
+
     /// <summary>Counts records and keeps none (`--events /dev/null`).</summary>
     sealed class DiscardingRecordWriter : IRecordWriter
     {

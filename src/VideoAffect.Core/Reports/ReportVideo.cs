@@ -6,12 +6,14 @@ namespace VideoAffect.Reports;
 /// </summary>
 /// <param name="Url">Its address relative to the report (the two may be in different folders), each part escaped for a URL.</param>
 /// <param name="Origin">The source's time of the video's second 0: the annotated video of a part (--start) starts at 0.</param>
-internal sealed record ReportVideo(string Url, double Origin)
+/// <param name="CaptionsUrl">The run's WebVTT captions (`--captions`), relative to the report as the video is; null without them.</param>
+internal sealed record ReportVideo(string Url, double Origin, string? CaptionsUrl = null)
 {
-    /// <summary>The video at <paramref name="video"/> as seen from a report written to <paramref name="report"/>.</summary>
-    public static ReportVideo Between(string report, string video, double origin)
+    /// <summary>The video at <paramref name="video"/> (and the captions at <paramref name="captions"/>) as seen from a report written to <paramref name="report"/>.</summary>
+    public static ReportVideo Between(string report, string video, double origin, string? captions = null)
     {
-        string relative = Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(report))!, Path.GetFullPath(video));
-        return new ReportVideo(string.Join('/', relative.Split(Path.DirectorySeparatorChar).Select(Uri.EscapeDataString)), origin);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(report))!;
+        string Relative(string path) => string.Join('/', Path.GetRelativePath(folder, Path.GetFullPath(path)).Split(Path.DirectorySeparatorChar).Select(Uri.EscapeDataString));
+        return new ReportVideo(Relative(video), origin, captions is null ? null : Relative(captions));
     }
 }

@@ -146,7 +146,8 @@ internal static partial class RunReport
             html.Append("<tr><th>").Append(E(name)).Append("</th><td>").Append(E(value)).Append("</td></tr>");
         html.Append("</table>");
         if (video is not null)
-            html.Append("<h2>The annotated video</h2><video id=\"video\" controls preload=\"metadata\" src=\"").Append(E(video.Url)).Append("\"></video>")
+            html.Append("<h2>The annotated video</h2><video id=\"video\" controls preload=\"metadata\" src=\"").Append(E(video.Url)).Append("\">")
+                .Append(video.CaptionsUrl is { } captions ? $"<track kind=\"captions\" label=\"emotions\" srclang=\"en\" default src=\"{E(captions)}\">" : "").Append("</video>")
                 .Append("<p class=\"note\" id=\"video-note\">Click the timeline or a track to play from that moment. <a href=\"").Append(E(video.Url)).Append("\">")
                 .Append(E(Uri.UnescapeDataString(video.Url))).Append("</a></p>");
         html.Append("<h2>Which emotion when</h2>").Append(Inline(data, charts[0], video));
