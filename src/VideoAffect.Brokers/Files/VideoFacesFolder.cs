@@ -70,7 +70,7 @@ public sealed class VideoFacesFolder : IAsyncDisposable
         FaceFolderSink.CheckKeepsFaces(options.Recognition);
         var folder = FolderOutput.Claim(path, What, FaceFolderSink.VideoTimeNames,
             inputs: [options.InputPath, options.Recognition.ModelPath ?? "", options.Recognition.Detector.CascadePath],
-            outputs: [options.OutputPath, options.EventsPath, options.SummaryPath ?? "", options.ReportPath ?? ""]);
+            outputs: [options.OutputPath, options.EventsPath, options.SummaryPath ?? "", options.ReportPath ?? "", options.CaptionsPath ?? ""]);
         return new VideoFacesFolder(folder);
     }
 
