@@ -26,7 +26,7 @@ internal static class Vp9Output
         "slow" => ("good", 4),
         "slower" => ("good", 2),
         "veryslow" => ("good", 1),
-        _ => throw new VideoAffectException($"unknown --encoder-preset '{preset}'; choose one of: {string.Join(", ", AnnotatedVideoEncoder.Presets)}"),
+        _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "not one of x264's presets (AnalyzeOptions.Validate says so to the user first)"),
     };
 
     public static FFMpegOutputOptions Apply(FFMpegOutputOptions options, string preset, OutputColour colour)
