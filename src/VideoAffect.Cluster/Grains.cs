@@ -69,7 +69,7 @@ public sealed class JobInfo
 
 /// <summary>
 /// What `cluster submit` asks of each of its videos' runs, as `analyze` takes it: a part of each
-/// video, wall-clock times, CSV records, an HTML report beside the outputs, no annotated video.
+/// video, wall-clock times, CSV records, an HTML report beside the outputs, no annotated video or another container for it.
 /// How faces are found and classified is the node's (its recognition options, as its cameras').
 /// </summary>
 [GenerateSerializer]
@@ -89,6 +89,8 @@ public sealed record JobOptions
     [Id(5)] public bool NoVideo { get; init; }
     /// <summary>Each track's face with its description, in the folder NAME.annotated.faces beside the outputs (`--faces`).</summary>
     [Id(6)] public bool Faces { get; init; }
+    /// <summary>The annotated video's container (`--video-format`: "mov", "mkv" or "webm"); null: MP4. A node before 0.29 writes MP4.</summary>
+    [Id(7)] public string? VideoFormat { get; init; }
 }
 
 /// <summary>A job handed to a node.</summary>

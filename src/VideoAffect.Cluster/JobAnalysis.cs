@@ -15,6 +15,7 @@ public static class JobAnalysis
     public static JobOutputs Outputs(string folder, string input, JobOptions? options)
     {
         var (video, events, summary) = FolderOutputs.In(folder, input);
+        if (options?.VideoFormat is { } format) video = Path.ChangeExtension(video, Media.VideoContainer.ExtensionOf(format));
         return new JobOutputs(options?.NoVideo == true ? "/dev/null" : video,
             options?.Csv == true ? Path.ChangeExtension(events, ".csv") : events,
             summary,
@@ -34,6 +35,7 @@ public static class JobAnalysis
         if (options.Csv) words.Add("CSV records");
         if (options.Report) words.Add("report");
         if (options.NoVideo) words.Add("no video");
+        if (options.VideoFormat is { } format) words.Add($"{format} video");
         if (options.Faces) words.Add("faces");
         return string.Join(", ", words);
     }

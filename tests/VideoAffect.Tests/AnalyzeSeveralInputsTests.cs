@@ -75,6 +75,42 @@ public class AnalyzeSeveralInputsTests
         Assert.False(File.Exists(Path.Combine(folder, "older", "deeper.annotated.mp4")));
     }
 
+    [Fact]
+    public void The_videos_a_command_names_itself_take_the_format_asked_for()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string folder = dir.File("rec");
+        Directory.CreateDirectory(folder);
+        Clips.MovingFace(Path.Combine(folder, "a.mp4"), 5, audio: false);
+        Clips.MovingFace(Path.Combine(folder, "b.mov"), 6, audio: true);
+
+        for (int run = 1; run <= 2; run++)
+        {
+            // The second run finds the first one's WebM outputs beside the videos, and leaves them out.
+            var r = ProcessRunner.Cli(["analyze", folder, "-o", folder, "--video-format", "webm", "--json", "--backend", "cpu"], timeoutSeconds: 120);
+            Assert.True(r.ExitCode == 0, r.StandardError);
+            Assert.Equal(["a.mp4", "b.mov"], r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => Path.GetFileName(JsonDocument.Parse(l).RootElement.GetProperty("input").GetString())));
+        }
+        foreach (var (name, frames, codecs) in new[] { ("a", 5, "vp9"), ("b", 6, "vp9 opus") })
+        {
+            string video = Path.Combine(folder, $"{name}.annotated.webm");
+            Assert.Equal(codecs, Codecs(video));
+            Assert.Equal(frames, Clips.CountFrames(video));
+            Assert.True(File.Exists(Path.Combine(folder, $"{name}.annotated.jsonl")), "the records beside the video, under its name");
+        }
+        Assert.Empty(Directory.GetFiles(folder, "*.annotated.mp4"));
+
+        // Beside the input, with no -o: INPUT.annotated.EXT; the option's value may be written as an extension.
+        var beside = ProcessRunner.Cli(["analyze", Path.Combine(folder, "a.mp4"), "--video-format", ".MKV", "--backend", "cpu"], timeoutSeconds: 120);
+        Assert.True(beside.ExitCode == 0, beside.StandardError);
+        Assert.Equal("matroska,webm h264", ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "format=format_name", "-of", "default=nw=1:nk=1",
+            Path.Combine(folder, "a.annotated.mkv")).Trim() + " " + Codecs(Path.Combine(folder, "a.annotated.mkv")));
+    }
+
+    static string Codecs(string video) =>
+        ProcessRunner.Tool("ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", video).Replace("\n", " ").Trim();
+
     [Theory]
     [InlineData("empty-folder", "holds no video files")]
     [InlineData("missing-folder", "-o names the folder")] // one input, a folder asked for with its slash
@@ -84,6 +120,8 @@ public class AnalyzeSeveralInputsTests
     [InlineData("events-stdout", "--events - takes one input")]
     [InlineData("twice", "is given twice")]
     [InlineData("output-is-input", "is the input")]
+    [InlineData("format-unknown", "--video-format 'avi': give mp4, mov, mkv or webm")]
+    [InlineData("format-contradicts", "names its own container, not --video-format webm's")]
     public void Outputs_that_would_clash_are_refused_before_anything_is_written(string kind, string expected)
     {
         using var dir = TestPaths.NewTempFolder();
@@ -105,6 +143,8 @@ public class AnalyzeSeveralInputsTests
             "events-stdout" => [a, c, "--events", "-"],
             "twice" => [c, dir.File("a/../c.mp4")],
             "output-is-input" => [c, dir.File("c.annotated.mp4")],
+            "format-unknown" => [a, c, "-o", dir.File("out"), "--video-format", "avi"],
+            "format-contradicts" => [c, "-o", dir.File("out/c.mp4"), "--video-format", "webm"],
             _ => throw new ArgumentException(kind),
         };
         var before = Directory.GetFiles(dir.Path, "*", SearchOption.AllDirectories).Order().ToList();

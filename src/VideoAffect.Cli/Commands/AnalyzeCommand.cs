@@ -14,7 +14,8 @@ static class AnalyzeCommand
     public static Command Create()
     {
         var input = new Argument<string[]>("inputs") { Description = "video files (or http(s)/ftp URLs, or folders: the video files in each) to analyse, one after the other", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string?>("--output", "-o") { Description = "annotated video to write: .mp4, .mov or .mkv (Matroska) with H.264, .webm with VP9; or a folder for each input's NAME.annotated.mp4 (default: INPUT.annotated.mp4 beside the input)" };
+        var output = new Option<string?>("--output", "-o") { Description = "annotated video to write: .mp4, .mov or .mkv (Matroska) with H.264, .webm with VP9; or a folder for each input's NAME.annotated.mp4 (default: INPUT.annotated.mp4 beside the input; see --video-format)" };
+        var videoFormat = new Option<string?>("--video-format") { Description = "container of the annotated videos named NAME.annotated.EXT, in -o's folder or beside each input: mp4, mov, mkv (H.264) or webm (VP9) (default: mp4)" };
         var events = new Option<string?>("--events") { Description = "per-face records to write: JSON lines (.jsonl, .ndjson, .json), or CSV for a .csv path (another extension is refused), or a folder; - (or /dev/stdout) writes JSON lines to standard output as frames are done, and the summary to stderr; an existing named pipe or terminal (a FIFO, bash's >(...), /dev/stderr) gets JSON lines written into it (default: OUTPUT with .jsonl)" };
         var summary = new Option<string?>("--summary") { Description = "run summary JSON to write, or a folder (default: OUTPUT with .summary.json)" };
         var report = new Option<string?>("--report") { Description = "per-run report: emotions over time per track and label shares (.html, .svg or .png), or a folder for each input's NAME.annotated.html" };
@@ -35,7 +36,7 @@ static class AnalyzeCommand
 
         var command = new Command("analyze", "annotate videos with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { preset, output, events, summary, report, captions, json, videoStream, frameRate, start, end, recordedAt, queue, noAudio, detectWorkers, publish, faces }.Concat(recognition.All))
+        foreach (var o in new Option[] { preset, output, videoFormat, events, summary, report, captions, json, videoStream, frameRate, start, end, recordedAt, queue, noAudio, detectWorkers, publish, faces }.Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -45,7 +46,7 @@ static class AnalyzeCommand
             // options and outputs are checked: a mistyped option does not swallow the stream.
             using var kept = StandardInput.IsAmong(given, StandardInput.Video) ? new StandardInput.Kept() : null;
             var inputs = AnalyzeOutputs.Expand(given.Select(p => StandardInput.Names(p) ? kept!.Path : p));
-            var plan = AnalyzeOutputs.Plan(inputs, r.GetValue(output), r.GetValue(events), r.GetValue(summary), r.GetValue(report), r.GetValue(faces), kept?.Path, r.GetValue(captions));
+            var plan = AnalyzeOutputs.Plan(inputs, r.GetValue(output), r.GetValue(events), r.GetValue(summary), r.GetValue(report), r.GetValue(faces), kept?.Path, r.GetValue(captions), r.GetValue(videoFormat));
             var runs = plan.Select(p => new AnalyzeOptions
             {
                 InputPath = p.Input,

@@ -34,9 +34,11 @@ static class AnalyzeOutputs
     /// <param name="faces">--faces: a folder that exists, which gets each input's NAME.faces folder</param>
     /// <param name="piped">the file standard input is kept in ('-'), whose outputs default to the current folder</param>
     /// <param name="captions">--captions: a .vtt file (one input) or a folder that exists, which gets each input's NAME.annotated.vtt</param>
+    /// <param name="videoFormat">--video-format: the container of the annotated videos this command names itself (in a folder, or beside the input)</param>
     public static IReadOnlyList<Planned> Plan(IReadOnlyList<string> inputs, string? output, string? events, string? summary, string? report, string? faces = null, string? piped = null,
-        string? captions = null)
+        string? captions = null, string? videoFormat = null)
     {
+        string extension = VideoExtension(videoFormat, output);
         if (faces is not null && !Directory.Exists(faces))
             throw new VideoAffectException(File.Exists(faces) || FileFacts.OfEntry(faces).Exists
                 ? $"--faces names '{faces}', which is not a folder; give a folder that exists (each video's faces go into NAME.faces there)"
@@ -56,8 +58,8 @@ static class AnalyzeOutputs
             string name = Pipeline.FolderOutputs.Stem(input);
             // A URL's or a piped video's outputs default to the current folder, there being no folder beside it.
             string home = Media.MediaLocation.IsUrl(input) || input == piped ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(input))!;
-            string besideInput = Path.Combine(home, name + ".mp4");
-            string video = videoFolder is not null ? Path.Combine(videoFolder, name + ".mp4") : output ?? besideInput;
+            string besideInput = Path.Combine(home, name + extension);
+            string video = videoFolder is not null ? Path.Combine(videoFolder, name + extension) : output ?? besideInput;
             // Records and summary default to the video's name; with no video (-o /dev/null), to the input's.
             string named = IsNullDevice(video) ? besideInput : video;
             string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(named))!, Path.GetFileNameWithoutExtension(named));
@@ -72,6 +74,22 @@ static class AnalyzeOutputs
         }
         if (several) CheckApart(plan);
         return plan;
+    }
+
+    /// <summary>
+    /// The extension of the annotated videos named here (NAME.annotated.EXT in a folder or beside
+    /// the input): .mp4, or --video-format's, which a batch needs to write WebM. A video named by
+    /// -o has its own extension; --video-format may repeat it, and is refused where it contradicts
+    /// it, which would leave the user unsure which one was written.
+    /// </summary>
+    static string VideoExtension(string? format, string? output)
+    {
+        if (format is null) return ".mp4";
+        string extension = Media.VideoContainer.ExtensionOf(format);
+        if (output is not null && !Directory.Exists(output) && !output.EndsWith('/') && !IsNullDevice(output) && output != "-"
+            && Media.VideoContainer.For(output) != Media.VideoContainer.For("x" + extension))
+            throw new VideoAffectException($"-o '{output}' names its own container, not --video-format {format}'s; give one of them");
+        return extension;
     }
 
     /// <summary>The option's value when it names an existing folder; else null, after refusing a file name given for several inputs.</summary>

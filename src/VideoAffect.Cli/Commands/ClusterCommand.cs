@@ -18,7 +18,7 @@ static class ClusterCommand
         var remove = new Command("remove", "stop watching a camera and forget it");
         var name = new Argument<string>("name");
         remove.Arguments.Add(name);
-        var submit = new Command("submit", "analyse recorded videos on the cluster's nodes: OUTPUT/NAME.annotated.mp4 with its .jsonl (or .csv) records and .summary.json (and .html report, .faces folder) each, written once a run completes");
+        var submit = new Command("submit", "analyse recorded videos on the cluster's nodes: OUTPUT/NAME.annotated.mp4 (or --video-format's) with its .jsonl (or .csv) records and .summary.json (and .html report, .faces folder) each, written once a run completes");
         var files = new Argument<string[]>("videos") { Description = "video files (or folders: the video files in each) every node can read at the same path", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--output", "-o") { Description = "folder for the outputs, shared by the nodes", Required = true };
         var wait = new Option<bool>("--wait") { Description = "wait until every submitted video is done or failed (exit code 1 if one failed)" };
@@ -29,9 +29,10 @@ static class ClusterCommand
         var recordsFormat = new Option<string>("--records-format") { Description = "records as jsonl (NAME.annotated.jsonl) or csv (NAME.annotated.csv)", DefaultValueFactory = _ => "jsonl" };
         var report = new Option<bool>("--report") { Description = "an HTML report for each video (NAME.annotated.html)" };
         var noVideo = new Option<bool>("--no-video") { Description = "write no annotated video: records and summary (and report) only" };
+        var videoFormat = new Option<string?>("--video-format") { Description = "container of the annotated videos (OUTPUT/NAME.annotated.EXT): mp4, mov, mkv (H.264) or webm (VP9) (default: mp4)" };
         var faces = new Option<bool>("--faces") { Description = "each track's face (its most confident) with its description in OUTPUT/NAME.annotated.faces/HHMMSS.mmm_TRACK_LABEL.jpg and .json, named by the track's start in the video; put in place only when its run completes" };
         submit.Arguments.Add(files);
-        foreach (var o in new Option[] { output, wait, start, end, recordedAt, recordsFormat, report, noVideo, faces }) submit.Options.Add(o);
+        foreach (var o in new Option[] { output, wait, start, end, recordedAt, recordsFormat, report, noVideo, videoFormat, faces }) submit.Options.Add(o);
         var status = new Command("status", "the living nodes, which node watches each camera, and each job's state");
         var json = new Option<bool>("--json") { Description = "print the status as JSON" };
         status.Options.Add(json);
@@ -61,6 +62,9 @@ static class ClusterCommand
             // Everything is checked before the cluster hears of any of it, as `analyze` checks a batch.
             string format = r.GetValue(recordsFormat)!.ToLowerInvariant();
             if (format is not ("jsonl" or "csv")) throw new VideoAffectException($"--records-format '{r.GetValue(recordsFormat)}': give jsonl or csv");
+            // The name the nodes write the video under, as analyze names it; "mp4" is the default's own name.
+            string? container = r.GetValue(videoFormat) is { } given ? Media.VideoContainer.ExtensionOf(given)[1..] : null;
+            if (container is not null && r.GetValue(noVideo)) throw new VideoAffectException("--video-format names the annotated video's container, and --no-video asks for none; give one of them");
             var options = new JobOptions
             {
                 // Given or not, not "0" or "the end": --end 0 is refused as an end before the start.
@@ -71,6 +75,7 @@ static class ClusterCommand
                 Report = r.GetValue(report),
                 NoVideo = r.GetValue(noVideo),
                 Faces = r.GetValue(faces),
+                VideoFormat = container is null or "mp4" ? null : container,
             };
             var (folder, plan) = PlanJobs(r.GetValue(files) ?? [], r.GetValue(output)!, options);
             await using var client = await ConnectAsync(r, submit, ct);
@@ -108,7 +113,7 @@ static class ClusterCommand
                     {
                         id = j.Key, input = j.Value.Input, state = j.Value.State, node = j.Value.Node, attempts = j.Value.Attempts, frames = j.Value.Frames, error = j.Value.Error,
                         outputs = JobOutputs(j.Value),
-                        options = j.Value.Options is { } o ? new { start = o.Start, end = o.End, recorded_at = o.RecordedAt, csv = o.Csv, report = o.Report, no_video = o.NoVideo, faces = o.Faces } : null,
+                        options = j.Value.Options is { } o ? new { start = o.Start, end = o.End, recorded_at = o.RecordedAt, csv = o.Csv, report = o.Report, no_video = o.NoVideo, faces = o.Faces, video_format = o.NoVideo ? null : o.VideoFormat ?? "mp4" } : null,
                     }),
                 }));
             else

@@ -59,5 +59,17 @@ internal sealed record VideoContainer(string Muxer, bool FastStart, string Argum
             throw new VideoAffectException($"the annotated video '{given}' is a link to '{written}', which needs a name ending in {Extensions} to be written");
     }
 
+    /// <summary>
+    /// The formats a command that names its annotated videos itself (NAME.annotated.EXT in a folder
+    /// or beside the input: `analyze --video-format`, `cluster submit --video-format`) writes them in,
+    /// each with its extension: what a batch needs to write WebM for a page.
+    /// </summary>
+    public static readonly IReadOnlyList<string> FormatNames = ["mp4", "mov", "mkv", "webm"];
+
+    /// <summary>The extension of <paramref name="format"/> (one of <see cref="FormatNames"/>, any case, with or without its dot); a one-line error for another.</summary>
+    public static string ExtensionOf(string format, string option = "--video-format") =>
+        FormatNames.FirstOrDefault(f => string.Equals(f, format.TrimStart('.'), StringComparison.OrdinalIgnoreCase)) is { } name ? "." + name
+            : throw new VideoAffectException($"{option} '{format}': give {string.Join(", ", FormatNames.SkipLast(1))} or {FormatNames[^1]}");
+
     static string Extensions => $"{string.Join(", ", ByExtension.Keys)} (H.264 in MP4, MOV or Matroska; VP9 in WebM)";
 }

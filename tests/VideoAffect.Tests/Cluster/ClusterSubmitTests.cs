@@ -25,10 +25,13 @@ public class ClusterSubmitTests
     [InlineData("-o out a b --recorded-at 2026-12-04T08:00", "--recorded-at 2026-12-04T08:00 is one video's start, and 2 videos are given")]
     [InlineData("-o out a --records-format xml", "--records-format 'xml': give jsonl or csv")]
     [InlineData("-o out a/talk.mp4 out/talk.annotated.csv --records-format csv", "events file 'DIR/out/talk.annotated.csv' is the input 'DIR/out/talk.annotated.csv'")]
+    [InlineData("-o out a --video-format avi", "--video-format 'avi': give mp4, mov, mkv or webm")]
+    [InlineData("-o out a --video-format webm --no-video", "--video-format names the annotated video's container, and --no-video asks for none")]
+    [InlineData("-o out a/talk.mp4 out/talk.annotated.webm --video-format webm", "output video 'DIR/out/talk.annotated.webm' is the input 'DIR/out/talk.annotated.webm'")]
     public void A_batch_that_would_overwrite_or_clash_is_refused_before_the_cluster_is_asked(string arguments, string expected)
     {
         using var dir = TestPaths.NewTempFolder();
-        foreach (var file in new[] { "a/talk.mp4", "b/talk.mkv", "out/talk.annotated.mp4", "out/talk.annotated.csv", "notes.txt" })
+        foreach (var file in new[] { "a/talk.mp4", "b/talk.mkv", "out/talk.annotated.mp4", "out/talk.annotated.csv", "out/talk.annotated.webm", "notes.txt" })
         {
             Directory.CreateDirectory(Path.GetDirectoryName(dir.File(file))!);
             File.WriteAllText(dir.File(file), file); // never opened: submit checks names, the nodes read the videos
@@ -38,7 +41,7 @@ public class ClusterSubmitTests
 
         // Paths are made absolute; an option's value (a word after an option that takes one) stays as it is.
         var words = arguments.Split(' ');
-        var paths = words.Select((a, i) => a.StartsWith('-') || (i > 0 && words[i - 1] is "--start" or "--end" or "--recorded-at" or "--records-format") ? a : dir.File(a));
+        var paths = words.Select((a, i) => a.StartsWith('-') || (i > 0 && words[i - 1] is "--start" or "--end" or "--recorded-at" or "--records-format" or "--video-format") ? a : dir.File(a));
         var r = ProcessRunner.Cli(["cluster", "submit", "--cluster", Nowhere, .. paths], timeoutSeconds: 60);
         Assert.Equal(2, r.ExitCode);
         string line = Assert.Single(r.StandardError.Trim().Split('\n'));

@@ -64,8 +64,8 @@ public class ClusterTests
                 Assert.Matches(@"videoaffect_cluster_nodes(\{[^}]*\})? 3", metrics);
             }
 
-            // A folder of ten recorded videos; the first node to analyse one dies without a word, mid-job.
-            var submit = Task.Run(() => ProcessRunner.Cli(["cluster", "submit", "--cluster", cluster, "--output", outputs, "--wait", "--faces", recordings], timeoutSeconds: 300));
+            // A folder of ten recorded videos, into Matroska; the first node to analyse one dies without a word, mid-job.
+            var submit = Task.Run(() => ProcessRunner.Cli(["cluster", "submit", "--cluster", cluster, "--output", outputs, "--wait", "--faces", "--video-format", "mkv", recordings], timeoutSeconds: 300));
             string? victim = null;
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             while (victim is null && DateTime.UtcNow < deadline)
@@ -94,8 +94,8 @@ public class ClusterTests
             Assert.Contains("2 run(s)", result.StandardOutput);
             foreach (var video in videos)
             {
-                string stem = Path.Combine(outputs, Path.GetFileNameWithoutExtension(video) + ".annotated"); // as `analyze VIDEOS -o outputs/` names them
-                Assert.Equal(120, Clips.CountFrames(stem + ".mp4"));
+                string stem = Path.Combine(outputs, Path.GetFileNameWithoutExtension(video) + ".annotated"); // as `analyze VIDEOS -o outputs/ --video-format mkv` names them
+                Assert.Equal(120, Clips.CountFrames(stem + ".mkv"));
                 foreach (var line in File.ReadAllLines(stem + ".jsonl")) JsonDocument.Parse(line).Dispose();
                 using var summary = JsonDocument.Parse(File.ReadAllText(stem + ".summary.json"));
                 Assert.Equal("complete", summary.RootElement.GetProperty("status").GetString());
@@ -177,6 +177,13 @@ public class ClusterTests
                 Assert.Equal((2.0, 6.0, true, true, true, true), (options.GetProperty("start").GetDouble(), options.GetProperty("end").GetDouble(),
                     options.GetProperty("csv").GetBoolean(), options.GetProperty("report").GetBoolean(), options.GetProperty("no_video").GetBoolean(),
                     options.GetProperty("faces").GetBoolean()));
+                Assert.Equal(JsonValueKind.Null, options.GetProperty("video_format").ValueKind);
+                // The folder's jobs say the container they were asked for, and name their video in it.
+                var folderJobs = status.RootElement.GetProperty("jobs").EnumerateArray()
+                    .Where(j => Path.GetDirectoryName(j.GetProperty("outputs").GetProperty("summary").GetString()) == outputs).ToList();
+                Assert.Equal(videos.Count, folderJobs.Count);
+                Assert.All(folderJobs, j => Assert.Equal(("mkv", ".mkv"),
+                    (j.GetProperty("options").GetProperty("video_format").GetString(), Path.GetExtension(j.GetProperty("outputs").GetProperty("video").GetString()))));
             }
             Assert.Contains($" -> {partOut} (2 s to 6 s, recorded at 2026-12-04T08:00:00Z, CSV records, report, no video, faces)",
                 ProcessRunner.Cli(["cluster", "status", "--cluster", cluster], timeoutSeconds: 60).StandardOutput);
