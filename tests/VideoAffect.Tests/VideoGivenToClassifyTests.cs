@@ -43,4 +43,19 @@ public class VideoGivenToClassifyTests
         Assert.Null(ImageHeader.VideoContainer(dir.File("notes.mkv")));
         Assert.StartsWith($"'{dir.File("notes.mkv")}' is not an image OpenCV can read", Assert.Throws<VideoAffectException>(() => StillImage.Read(dir.File("notes.mkv")).Dispose()).Message);
     }
+
+    /// <summary>A download or copy that failed leaves 0 bytes, of any name: said to be empty, in the library and the CLI.</summary>
+    [Fact]
+    public void An_empty_file_is_said_to_be_empty()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        foreach (var name in new[] { "photo.jpg", "photo.heic", "photo" })
+        {
+            File.WriteAllBytes(dir.File(name), []);
+            Assert.Equal($"'{dir.File(name)}' is empty (0 bytes): no image", Assert.Throws<VideoAffectException>(() => StillImage.Read(dir.File(name)).Dispose()).Message);
+        }
+        var r = ProcessRunner.Cli(["classify", "--backend", "cpu", dir.File("photo.jpg")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"videoaffect: error: '{dir.File("photo.jpg")}' is empty (0 bytes): no image", r.StandardError.Trim());
+    }
 }

@@ -38,6 +38,8 @@ internal static class StillImage
     public static Mat Read(string path, out string? warning)
     {
         warning = null;
+        // A download or copy that failed leaves a file of 0 bytes: said as what it is, not as a format OpenCV lacks.
+        if (File.Exists(path) && new FileInfo(path).Length == 0) throw new VideoAffectException($"'{path}' is empty (0 bytes): no image");
         if (ImageHeader.IsMagickOnly(path)) return ReadWithMagick(path);
         if (!ImageHeader.IsJpeg(path) && ReadTransparent(path, out warning) is { } composed) return composed;
         var image = OpenCvImageFile.Read(path, ImreadModes.Color, out warning);
