@@ -37,6 +37,10 @@ public class CliTests
     [InlineData("analyze x.mp4 --max-face 120%", "videoaffect: usage: --max-face takes a whole number of pixels or a percentage of the frame's shorter side above 0% and at most 100%, such as 30 or 5% (got '120%'); see 'videoaffect analyze --help'")]
     [InlineData("monitor x.mp4 --stall-timeout 5q", "videoaffect: usage: --stall-timeout takes a duration such as 500ms, 5s, 10m or 2h (got '5q'); see 'videoaffect monitor --help'")]
     [InlineData("monitor x.mp4 --record-max-size 20X", "videoaffect: usage: --record-max-size takes a size such as 500M, 20G or 1.5T (got '20X'); see 'videoaffect monitor --help'")]
+    // Optional number options (Nullable<T>) are said in words too, as the others are.
+    [InlineData("analyze x.mp4 --input-mean x", "videoaffect: usage: --input-mean takes a number (got 'x'); see 'videoaffect analyze --help'")]
+    [InlineData("analyze x.mp4 --video-stream first", "videoaffect: usage: --video-stream takes a whole number (got 'first'); see 'videoaffect analyze --help'")]
+    [InlineData("analyze x.mp4 --batch-size many", "videoaffect: usage: --batch-size takes a whole number (got 'many'); see 'videoaffect analyze --help'")]
     [InlineData("analyze", "videoaffect: usage: Required argument 'inputs' missing for command: 'analyze'; see 'videoaffect analyze --help'")]
     // A mistyped option is refused, not taken as one more source or image (monitor once watched a source named '--seconds').
     [InlineData("monitor x.mp4 --seconds 5", "videoaffect: usage: unknown option '--seconds'; see 'videoaffect monitor --help'")]

@@ -112,9 +112,11 @@ static partial class UsageErrors
         var match = CannotParse().Match(message);
         if (match.Success)
         {
-            string what = match.Groups["type"].Value switch
+            // An optional option's type is Nullable`1[T]: said as T is (`--input-mean x` said "takes Double]").
+            string type = match.Groups["type"].Value is var t && t.StartsWith("System.Nullable`1[", StringComparison.Ordinal) && t.EndsWith(']') ? t["System.Nullable`1[".Length..^1] : t;
+            string what = type switch
             {
-                "System.Int32" or "System.Int64" or "System.Nullable`1[System.Int32]" => "a whole number",
+                "System.Int32" or "System.Int64" => "a whole number",
                 "System.Double" or "System.Single" => "a number",
                 "System.Boolean" => "true or false",
                 var other => other.Split('.')[^1],
