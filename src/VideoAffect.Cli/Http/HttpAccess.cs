@@ -49,6 +49,9 @@ public sealed class HttpAccess
     static string ReadCredentials(string path)
     {
         string[] lines;
+        // Said as a user would say it, not as .NET's "Could not find file '...'." of a path made absolute.
+        if (Directory.Exists(path)) throw new VideoAffectException($"--http-credentials '{path}' is a folder; give the file that holds USER:PASSWORD");
+        if (!File.Exists(path)) throw new VideoAffectException($"--http-credentials '{path}' does not exist; give the file that holds USER:PASSWORD");
         try
         {
             if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
@@ -57,7 +60,7 @@ public sealed class HttpAccess
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VideoAffectException($"--http-credentials '{path}': {e.Message}");
+            throw new VideoAffectException($"--http-credentials '{path}': {e.Message.Split('\n')[0].TrimEnd('.')}");
         }
         var given = lines.Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         int colon = given.Count == 1 ? given[0].IndexOf(':') : -1;

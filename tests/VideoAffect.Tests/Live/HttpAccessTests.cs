@@ -87,4 +87,20 @@ public class HttpAccessTests
         Assert.Equal(2, r.ExitCode);
         Assert.Equal($"videoaffect: error: --http-credentials '{path}' {expected}", r.StandardError.Trim());
     }
+
+    [Fact]
+    public void A_credentials_file_that_is_missing_or_a_folder_is_said_to_be_so()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        foreach (var (path, expected) in new[]
+        {
+            ("viewers.txt", "does not exist; give the file that holds USER:PASSWORD"),
+            (dir.Path, "is a folder; give the file that holds USER:PASSWORD"),
+        })
+        {
+            var r = ProcessRunner.Cli(["monitor", TestPaths.Photo("astronaut.png"), "--http", "127.0.0.1:0", "--http-credentials", path], workingDirectory: dir.Path);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Equal($"videoaffect: error: --http-credentials '{path}' {expected}", r.StandardError.Trim());
+        }
+    }
 }
