@@ -60,6 +60,21 @@ public sealed record DetectorOptions
     /// <summary>The finest pyramid step taken (OpenCV takes any above 1, and below this never finishes a frame).</summary>
     public const double MinScaleFactor = 1.001;
 
+    /// <summary>
+    /// One line for a Haar cascade that is not a file: the default one missing (setup installs it),
+    /// or a path the user gave that does not exist or is a folder (`--cascade /tmp` was said to be
+    /// "missing; run ./setup.sh").
+    /// </summary>
+    internal void CheckCascadeFile()
+    {
+        if (File.Exists(CascadePath)) return;
+        if (Directory.Exists(CascadePath))
+            throw new VideoAffectException($"face cascade '{CascadePath}' is a folder; give an OpenCV cascade XML file");
+        if (CascadePath == new DetectorOptions().CascadePath)
+            throw new VideoAffectException($"face cascade '{CascadePath}' is missing; run ./setup.sh (it installs Debian's opencv-data) or pass --cascade");
+        throw new VideoAffectException($"face cascade '{CascadePath}' does not exist");
+    }
+
     /// <summary>Throws a one-line <see cref="VideoAffectException"/> for a setting out of range.</summary>
     public void Validate()
     {

@@ -88,8 +88,7 @@ public static class FaceDetectorFactory
 
     static IReadOnlyList<IFaceDetector> Simd(DetectorOptions options, int workers, int threadsEach)
     {
-        if (!File.Exists(options.CascadePath))
-            throw new VideoAffectException($"face cascade '{options.CascadePath}' is missing; run ./setup.sh (it installs Debian's opencv-data) or pass --cascade");
+        options.CheckCascadeFile();
         options.Validate();
         // Read once for all workers: the cascade is never changed after loading.
         var cascade = Cascade.HaarCascadeReader.Load(options.CascadePath);

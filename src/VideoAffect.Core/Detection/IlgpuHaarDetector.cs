@@ -41,6 +41,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
     public IlgpuHaarDetector(DetectorOptions options, Accelerator accelerator, bool ownsAccelerator = true, bool? tunePacking = null)
     {
         options.Validate();
+        options.CheckCascadeFile();
         _cascade = HaarCascadeReader.Load(options.CascadePath);
         _options = options;
         _accelerator = accelerator;

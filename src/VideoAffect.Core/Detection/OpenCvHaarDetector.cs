@@ -12,8 +12,7 @@ internal sealed class OpenCvHaarDetector : IFaceDetector
     {
         options.Validate();
         _options = options;
-        if (!File.Exists(options.CascadePath))
-            throw new VideoAffectException($"face cascade '{options.CascadePath}' is missing; run ./setup.sh (it installs Debian's opencv-data) or pass --cascade");
+        options.CheckCascadeFile();
         _cascade = new CascadeClassifier();
         bool loaded;
         try { loaded = _cascade.Load(options.CascadePath); }

@@ -81,4 +81,22 @@ public class HaarCascadeReaderTests
         var error = Assert.Throws<CascadeFormatException>(() => HaarCascadeReader.Load(dir.File("cut.xml")));
         Assert.Contains("not valid XML", error.Message);
     }
+
+    /// <summary>
+    /// A --cascade that is a folder or names no file is said to be one, by every Haar detector;
+    /// "missing; run ./setup.sh" is for the default cascade alone (setup installs it).
+    /// </summary>
+    [Theory]
+    [InlineData("simd", "folder")]
+    [InlineData("opencv", "missing")]
+    [InlineData("ilgpu", "folder")]
+    public void A_cascade_given_that_is_no_file_is_said_to_be_a_folder_or_missing(string detector, string given)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string path = given == "folder" ? dir.Path : dir.File("frontal.xml");
+        var r = ProcessRunner.Cli(["classify", "--backend", "cpu", "--detector", detector, "--cascade", path, TestPaths.Photo("astronaut.png")]);
+        Assert.Equal(2, r.ExitCode);
+        string expected = given == "folder" ? "is a folder; give an OpenCV cascade XML file" : "does not exist";
+        Assert.Equal($"videoaffect: error: face cascade '{path}' {expected}", r.StandardError.Trim());
+    }
 }
