@@ -133,6 +133,8 @@ static class ConfigFile
     static YamlMappingNode Load(string path)
     {
         string text;
+        // .NET says a folder is "Access to the path is denied".
+        if (Directory.Exists(path)) throw new VideoAffectException($"{OptionName} {path}: a folder, not a config file");
         try { text = File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -37,6 +37,8 @@ public sealed class HttpAccess
         X509Certificate2? certificate = null;
         if (certificateFile is not null)
         {
+            RequireFile("--http-cert", certificateFile, "the certificate (PEM)");
+            RequireFile("--http-key", keyFile!, "its private key (PEM)");
             try { certificate = X509Certificate2.CreateFromPemFile(certificateFile, keyFile); }
             catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
             {
@@ -46,12 +48,17 @@ public sealed class HttpAccess
         return new HttpAccess(expected, certificate);
     }
 
+    /// <summary>A file the option names is missing or a folder: said as a user would say it, not as .NET's "Could not find file '...'." of a path made absolute.</summary>
+    static void RequireFile(string option, string path, string holds)
+    {
+        if (Directory.Exists(path)) throw new VideoAffectException($"{option} '{path}' is a folder; give the file that holds {holds}");
+        if (!File.Exists(path)) throw new VideoAffectException($"{option} '{path}' does not exist; give the file that holds {holds}");
+    }
+
     static string ReadCredentials(string path)
     {
         string[] lines;
-        // Said as a user would say it, not as .NET's "Could not find file '...'." of a path made absolute.
-        if (Directory.Exists(path)) throw new VideoAffectException($"--http-credentials '{path}' is a folder; give the file that holds USER:PASSWORD");
-        if (!File.Exists(path)) throw new VideoAffectException($"--http-credentials '{path}' does not exist; give the file that holds USER:PASSWORD");
+        RequireFile("--http-credentials", path, "USER:PASSWORD");
         try
         {
             if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)

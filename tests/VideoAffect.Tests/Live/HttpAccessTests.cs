@@ -89,18 +89,21 @@ public class HttpAccessTests
     }
 
     [Fact]
-    public void A_credentials_file_that_is_missing_or_a_folder_is_said_to_be_so()
+    public void A_credentials_certificate_or_key_file_that_is_missing_or_a_folder_is_said_to_be_so()
     {
         using var dir = TestPaths.NewTempFolder();
-        foreach (var (path, expected) in new[]
+        File.WriteAllText(dir.File("cert.pem"), "");
+        foreach (var (options, expected) in new[]
         {
-            ("viewers.txt", "does not exist; give the file that holds USER:PASSWORD"),
-            (dir.Path, "is a folder; give the file that holds USER:PASSWORD"),
+            (new[] { "--http-credentials", "viewers.txt" }, "--http-credentials 'viewers.txt' does not exist; give the file that holds USER:PASSWORD"),
+            (["--http-credentials", dir.Path], $"--http-credentials '{dir.Path}' is a folder; give the file that holds USER:PASSWORD"),
+            (["--http-cert", "site.pem", "--http-key", "site.key"], "--http-cert 'site.pem' does not exist; give the file that holds the certificate (PEM)"),
+            (["--http-cert", "cert.pem", "--http-key", dir.Path], $"--http-key '{dir.Path}' is a folder; give the file that holds its private key (PEM)"),
         })
         {
-            var r = ProcessRunner.Cli(["monitor", TestPaths.Photo("astronaut.png"), "--http", "127.0.0.1:0", "--http-credentials", path], workingDirectory: dir.Path);
+            var r = ProcessRunner.Cli(["monitor", TestPaths.Photo("astronaut.png"), "--http", "127.0.0.1:0", .. options], workingDirectory: dir.Path);
             Assert.Equal(2, r.ExitCode);
-            Assert.Equal($"videoaffect: error: --http-credentials '{path}' {expected}", r.StandardError.Trim());
+            Assert.Equal($"videoaffect: error: {expected}", r.StandardError.Trim());
         }
     }
 }

@@ -102,5 +102,8 @@ public class MonitorConfigTests
         var missing = ProcessRunner.Cli(["monitor", "--config", dir.File("none.yaml")], timeoutSeconds: 60);
         Assert.Equal(2, missing.ExitCode);
         Assert.Equal($"videoaffect: --config {dir.File("none.yaml")}: no such file", missing.StandardError.Trim());
+        var folder = ProcessRunner.Cli(["monitor", "--config", dir.Path], timeoutSeconds: 60);
+        Assert.Equal(2, folder.ExitCode);
+        Assert.Equal($"videoaffect: --config {dir.Path}: a folder, not a config file", folder.StandardError.Trim());
     }
 }
