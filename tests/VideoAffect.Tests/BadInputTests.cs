@@ -204,6 +204,10 @@ public class BadInputTests
         var e = await Assert.ThrowsAsync<VideoAffectException>(() => VideoProbe.ProbeAsync(dir.File("notes.mkv"), CancellationToken.None));
         Assert.Equal($"'{dir.File("notes.mkv")}' is not a readable video (matroska,webm: EBML header parsing failed)", e.Message);
         // (Only that generic line is replaced: a server's 404 keeps its own words, UrlInputTests.)
+        // A demuxer's own error line is said without ffmpeg's "[concat @ 0x55...]" prefix.
+        File.WriteAllText(dir.File("list.ffconcat"), "ffconcat version 1.0\nfile /etc/passwd\n");
+        e = await Assert.ThrowsAsync<VideoAffectException>(() => VideoProbe.ProbeAsync(dir.File("list.ffconcat"), CancellationToken.None));
+        Assert.Equal($"'{dir.File("list.ffconcat")}' is not a readable video (concat: Unsafe file name '/etc/passwd')", e.Message);
     }
 
     [Fact]

@@ -26,6 +26,8 @@ static class FfmpegErrors
             && lines.LastOrDefault(l => l != error && DecodeDamage.IsComponentLine(l)) is { } specific)
             error = Explain(DecodeDamage.Readable(specific));
         string reason = error ?? lines.FirstOrDefault() ?? "no output";
+        // A component's own line loses ffmpeg's "[concat @ 0x55...]" prefix, a pointer no user needs.
+        if (DecodeDamage.IsComponentLine(reason)) reason = DecodeDamage.Readable(reason);
         // FFMpegCore wraps ffprobe's output in "(exit code - message)"; drop the wrapper's parenthesis.
         if (reason.EndsWith(')') && reason.Count(c => c == ')') > reason.Count(c => c == '(')) reason = reason[..^1];
         return reason.Length > 200 ? reason[..200] + "…" : reason;
