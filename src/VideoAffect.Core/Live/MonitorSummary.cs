@@ -25,7 +25,7 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
     public string ToText()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"monitor {Status} after {Seconds:0.0} s{(Error is null ? "" : $": {Error}")}; {Batches} forward passes, {MixedBatches} with faces from several streams{(DetectorPasses is { } passes ? $"; face detector: {passes} passes" : "")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"monitor {Status} after {Seconds:0.0} s{(Error is null ? "" : $": {Error}")}; {Batches} forward passes{(Streams.Count > 1 ? $", {MixedBatches} with faces from several streams" : "")}{(DetectorPasses is { } passes ? $"; face detector: {passes} passes" : "")}");
         foreach (var s in Streams)
         {
             string line = string.Create(CultureInfo.InvariantCulture,
