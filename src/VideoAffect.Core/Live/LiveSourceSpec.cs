@@ -90,6 +90,9 @@ public sealed record LiveSourceSpec(string Name, string Location, LiveSourceKind
             kind = LiveSourceKind.Url;
         else
             kind = LiveSourceKind.File;
+        // "=door.mp4" (a name left out, or a variable that expanded to nothing) is no file named "=door.mp4".
+        if (name is null && kind == LiveSourceKind.File && text.StartsWith('=') && !File.Exists(text))
+            throw new VideoAffectException($"source '{SourceSecrets.Redact(text)}' has an empty stream name before '='; give NAME=SOURCE, or the source alone");
         if (name is null && kind == LiveSourceKind.File && MistakenName(text) is { } mistaken)
             throw new VideoAffectException($"source '{SourceSecrets.Redact(text)}' is no file, and '{mistaken}' cannot be a stream's name (NAME=SOURCE): a name may only hold letters, digits, '-' and '_'");
         if (kind is LiveSourceKind.Rtsp or LiveSourceKind.Url && UriOf(location) is null)

@@ -84,6 +84,8 @@ public class LiveSourceSpecTests
     [InlineData("x=rtsp:///stream", "source 'rtsp:///stream' names no host")]
     [InlineData("x=", "stream 'x' has no source (NAME=SOURCE, or a stream's source in --config)")]
     [InlineData("", "an empty source was given")]
+    [InlineData("=door.mp4", "source '=door.mp4' has an empty stream name before '='; give NAME=SOURCE, or the source alone")]
+    [InlineData("=rtsp://cam.local/live", "source '=rtsp://cam.local/live' has an empty stream name before '='; give NAME=SOURCE, or the source alone")]
     public void A_source_that_cannot_be_a_camera_is_refused(string text, string message) =>
         Assert.Equal(message, Assert.Throws<VideoAffectException>(() => LiveSourceSpec.Parse(text, 0)).Message);
 
