@@ -28,9 +28,9 @@ static class DatasetCommand
             }
             // Nothing to train on is bad input, as `train` and `evaluate` say of such a file, not a success.
             if (result.Written == 0)
-                throw new VideoAffectException($"'{r.GetValue(csv)}' holds no faces to write ({result.Problems.Count} malformed rows skipped)");
+                throw new VideoAffectException($"'{r.GetValue(csv)}' holds no faces to write ({DatasetReader.MalformedRows(result.Problems.Count)} skipped)");
             Console.WriteLine($"wrote {result.Written} faces ({string.Join(", ", result.PerSplit.Select(kv => $"{kv.Key} {kv.Value}"))}); " +
-                $"{result.Problems.Count} malformed rows skipped");
+                $"{DatasetReader.MalformedRows(result.Problems.Count)} skipped");
             return Task.FromResult(0);
         }, token));
         var command = new Command("dataset", "prepare training data");

@@ -23,7 +23,7 @@ internal static class DatasetPreparer
             // Read everything first: a strict run writes nothing from a file it rejects.
             foreach (var _ in Fer2013Csv.Read(csvPath, problems)) { }
             if (problems.Count > 0)
-                throw new VideoAffectException($"'{csvPath}' line {problems[0].Line}: {problems[0].Reason} ({problems.Count} malformed rows; without --strict they are skipped)");
+                throw new VideoAffectException($"'{csvPath}' line {problems[0].Line}: {problems[0].Reason} ({DatasetReader.MalformedRows(problems.Count)}; without --strict they are skipped)");
         }
         var perSplit = new Dictionary<string, int>();
         int written = 0;
@@ -41,7 +41,7 @@ internal static class DatasetPreparer
             written++;
         }
         foreach (var p in problems.Take(20)) log?.Invoke($"line {p.Line}: {p.Reason}; skipped");
-        if (problems.Count > 20) log?.Invoke($"... and {problems.Count - 20} more malformed rows skipped");
+        if (problems.Count > 20) log?.Invoke($"... and {problems.Count - 20} more malformed row{(problems.Count == 21 ? "" : "s")} skipped");
         return new PrepareResult(written, perSplit, problems);
     }
 }

@@ -14,6 +14,9 @@ namespace VideoAffect.Training;
 /// </summary>
 internal static class DatasetReader
 {
+    /// <summary>"1 malformed row", "4 malformed rows": the count every dataset message gives.</summary>
+    public static string MalformedRows(int count) => count == 1 ? "1 malformed row" : $"{count} malformed rows";
+
     public const string Training = "Training";
 
     /// <summary>
@@ -70,7 +73,7 @@ internal static class DatasetReader
         if (skipped > 0)
             log?.Invoke($"'{path}': skipped {skipped} faces of FER-2013 classes the model does not have ({string.Join(", ", EmotionLabels.Fer2013.Where((_, i) => toModel[i] < 0))})");
         if (problems.Count > 0)
-            log?.Invoke($"'{path}': skipped {problems.Count} malformed rows (first: line {problems[0].Line}: {problems[0].Reason})");
+            log?.Invoke($"'{path}': skipped {MalformedRows(problems.Count)} (first: line {problems[0].Line}: {problems[0].Reason})");
     }
 
     static void ReadFolders(string root, FacePreprocessor preprocessor, Collector items, Action<string>? log, IReadOnlyList<string> labels)

@@ -73,7 +73,7 @@ public class DatasetPrepareTests
         string csv = WriteLines(dir, ["emotion,pixels,Usage", "9,1 2 3,Training"]);
         var r = ProcessRunner.Cli(["dataset", "prepare", csv, dir.File("out")]);
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains($"videoaffect: error: '{csv}' holds no faces to write (1 malformed rows skipped)", r.StandardError);
+        Assert.Contains($"videoaffect: error: '{csv}' holds no faces to write (1 malformed row skipped)", r.StandardError);
         Assert.Equal("", r.StandardOutput);
     }
 

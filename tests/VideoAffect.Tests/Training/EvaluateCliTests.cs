@@ -22,7 +22,7 @@ public class EvaluateCliTests
 
         var r = ProcessRunner.Cli(["evaluate", dir.File("bands.vamodel"), csv, "-o", dir.File("eval"), "--backend", "cpu"]);
         Assert.True(r.ExitCode == 0, r.StandardError);
-        Assert.Contains("skipped 1 malformed rows (first: line 17: 2 pixels", r.StandardError);
+        Assert.Contains("skipped 1 malformed row (first: line 17: 2 pixels", r.StandardError);
         Assert.Contains("PublicTest: accuracy 66.67 % (6 of 9)", r.StandardOutput);
         Assert.Contains("PrivateTest: accuracy 80.00 % (4 of 5)", r.StandardOutput);
         Assert.True(r.StandardOutput.IndexOf("PublicTest") < r.StandardOutput.IndexOf("PrivateTest"));

@@ -16,7 +16,7 @@ public class TrainCliTests
         var first = ProcessRunner.Cli(["train", csv, "-o", model, "--epochs", "1", .. common], timeoutSeconds: 300);
         Assert.True(first.ExitCode == 0, first.StandardError);
         Assert.Contains("loaded 56 training and 14 validation faces", first.StandardError);
-        Assert.Contains("skipped 1 malformed rows (first: line 72", first.StandardError);
+        Assert.Contains("skipped 1 malformed row (first: line 72", first.StandardError);
         Assert.Contains("2,345,607 parameters", first.StandardError);
         Assert.Matches(@"epoch 1/1: train loss \d\.\d{4} accuracy [\d.]+ %, validation loss \d\.\d{4} accuracy [\d.]+ %", first.StandardOutput);
         var (network, checkpoint) = ModelFile.Load(model);
