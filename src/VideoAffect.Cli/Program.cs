@@ -25,7 +25,19 @@ public static class Program
         if (parse.Errors.Count > 0) return UsageErrors.Report(parse);
         // ffmpeg children out of the terminal's Ctrl-C, and their pipes in a folder of our own.
         VideoAffect.Media.FfmpegProcesses.Isolate();
-        try { return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }); }
+        // Every command runs in CommandRunner, which turns its failures into one line and an exit code;
+        // what runs outside one (--help, --version) gets the same here instead of System.CommandLine's
+        // default handler, which printed a stack trace when `videoaffect --help | head` closed the pipe.
+        try { return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }); }
+        catch (Exception e) when (VideoAffect.Outputs.StandardOutput.Closed(e))
+        {
+            return CommandRunner.OutputClosed; // its reader took what it wanted, as `git --help | head` does: nothing to say
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"videoaffect: error: unexpected failure: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            return 1;
+        }
         finally { VideoAffect.Media.FfmpegProcesses.Release(); }
     }
 

@@ -57,6 +57,22 @@ public class EarlyStopTests
         Assert.InRange(Directory.GetFiles(dir.File("out"), "p*.annotated.jpg").Length, 1, 50);
     }
 
+    /// <summary>
+    /// Help and the version into a pipe whose reader is gone (`videoaffect --help | head` once printed a
+    /// stack trace): exit 141, as the commands give, and nothing on stderr, as `git --help | head` says nothing.
+    /// `head -c 0` exits before the CLI has started, so every write finds the pipe closed.
+    /// </summary>
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("analyze --help")]
+    [InlineData("--version")]
+    public void Help_and_version_into_a_closed_pipe_end_quietly(string arguments)
+    {
+        var r = ProcessRunner.Run("bash", ["-c", $"dotnet '{TestPaths.CliAssembly}' {arguments} | head -c 0; exit ${{PIPESTATUS[0]}}"], TimeSpan.FromSeconds(60));
+        Assert.True(r.ExitCode == 141, $"exit {r.ExitCode}: {r.StandardError}");
+        Assert.Equal("", r.StandardError.Trim());
+    }
+
     [Fact]
     public async Task Ctrl_C_stops_classify_between_photos()
     {
