@@ -69,6 +69,8 @@ static class MonitorCommand
                 throw new VideoAffectException("standard input ('-') can feed one stream; give it once");
             if (options.Sources.Any(x => x.Kind == LiveSourceKind.StandardInput) && !Console.IsInputRedirected)
                 throw new VideoAffectException("'-' is a stream on standard input, which is a terminal; pipe one in (libcamera-vid -t 0 -o - | videoaffect monitor pi=-)");
+            if (options.Sources.Any(x => x.Kind == LiveSourceKind.StandardInput) && StandardInput.CannotEnd())
+                throw new VideoAffectException("'-' is a stream on standard input, which is closed; pipe one in (libcamera-vid -t 0 -o - | videoaffect monitor pi=-)");
             if (options.Sources.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new VideoAffectException($"two streams are named '{twice.Key}'; give each its own name (NAME=SOURCE)");
             // A zone for a stream that is not there is a typo, unless streams may still be added (--control).

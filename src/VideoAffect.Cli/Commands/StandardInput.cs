@@ -34,7 +34,33 @@ static class StandardInput
         if (count > 1) throw new VideoAffectException($"standard input ('-') holds one {kind.Noun}; give it once");
         if (count == 1 && !Console.IsInputRedirected)
             throw new VideoAffectException($"'-' is {Article(kind.Noun)} on standard input, which is a terminal; pipe one in ({kind.Example})");
+        if (count == 1 && CannotEnd())
+            throw new VideoAffectException($"'-' is {Article(kind.Noun)} on standard input, which is closed; pipe one in ({kind.Example})");
         return count == 1;
+    }
+
+    /// <summary>
+    /// Whether standard input is a pipe this process holds the writing end of, so that reading it
+    /// would wait for ever. That is what a closed standard input (`&lt;&amp;-`) becomes: the .NET
+    /// runtime makes a pipe of its own at start-up, and the lowest free descriptor, 0, is its
+    /// reading end (`analyze - &lt;&amp;-` waited on it until killed). Linux only (/proc).
+    /// </summary>
+    public static bool CannotEnd()
+    {
+        try
+        {
+            if (!OperatingSystem.IsLinux() || new FileInfo("/proc/self/fd/0").LinkTarget is not { } target || !target.StartsWith("pipe:", StringComparison.Ordinal)) return false;
+            foreach (var fd in Directory.GetFiles("/proc/self/fd"))
+            {
+                string name = System.IO.Path.GetFileName(fd);
+                if (name == "0" || new FileInfo(fd).LinkTarget != target) continue;
+                // fdinfo's flags are octal; their last digit is the access mode: 1 write-only, 2 read-write.
+                string? flags = File.ReadLines($"/proc/self/fdinfo/{name}").FirstOrDefault(l => l.StartsWith("flags:", StringComparison.Ordinal));
+                if (flags is not null && flags.TrimEnd()[^1] is '1' or '2') return true;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // a descriptor closed while looked at
+        return false;
     }
 
     /// <summary>

@@ -9,7 +9,8 @@ namespace VideoAffect.Outputs;
 /// shell waited for it. Here the first write after the reader has gone throws
 /// <see cref="StandardOutputClosedException"/>, and later ones are dropped (so a writer flushed
 /// again at exit does not fail a second time). A terminal that hung up (a dropped ssh session)
-/// fails writes with EIO instead; what nobody can see any more is dropped.
+/// fails writes with EIO instead, and a descriptor closed before the start (`&gt;&amp;-`) with EBADF;
+/// what nobody can see any more is dropped.
 /// </summary>
 internal static class StandardOutput
 {
@@ -29,7 +30,7 @@ internal static class StandardOutput
             fd.Dispose();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { } // closed with `>&-`
-        return Console.OpenStandardOutput();
+        return new GuardedConsoleStream(Console.OpenStandardOutput(), readerGone: null);
     }
 
     /// <summary>Console.Out over <see cref="Open"/>: UTF-8, flushed at every write, safe from several threads.</summary>
@@ -83,13 +84,16 @@ sealed class GuardedConsoleStream(Stream inner, Func<Exception>? readerGone) : S
             if (readerGone is not null && (e.HResult == BrokenPipe || e.Message.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase)))
                 throw readerGone();
         }
+        // A descriptor closed before the start (`2>&-`): .NET says EBADF as "access denied". An error
+        // line written to a closed stderr crashed the process (SIGABRT) instead of exiting with its code.
+        catch (UnauthorizedAccessException) { _gone = true; }
     }
 
     public override void Flush()
     {
         if (_gone) return;
         try { inner.Flush(); }
-        catch (IOException) { _gone = true; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { _gone = true; }
     }
 
     protected override void Dispose(bool disposing)
