@@ -253,6 +253,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         var damage = new DecodeDamage(size.Codec);
         bool success;
         string errors;
+        using var ffmpegStop = new QuietCancellation(attempt.Token);
         try
         {
             var result = await (pushed is null ? Input(size.Filters) : PushedInput(pushed, size.Filters, attempt.Token))
@@ -280,7 +281,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                     .ForceFormat("rawvideo"))
                 .WithLogLevel(FFMpegLogLevel.Error)
                 .NotifyOnStandardError(line => CountDamage(damage, sink, line))
-                .CancellableThrough(attempt.Token)
+                .CancellableThrough(ffmpegStop.Token)
                 .RunAsync();
             success = result.Success;
             errors = string.Join('\n', result.StandardError);

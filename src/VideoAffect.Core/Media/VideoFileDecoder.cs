@@ -66,6 +66,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
     async Task<(FfmpegExit? Result, FrameSink Sink)> DecodeAsync(ChannelWriter<VideoFrame> output, bool seek, CancellationToken token)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        using var ffmpegStop = new QuietCancellation(stop.Token);
         var sink = new FrameSink(this, output, seek, stop, token);
         var damage = Damage = new DecodeDamage();
         // -noaccurate_seek: frames from the keyframe at or before the start, at their own times
@@ -100,7 +101,7 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
                 // what ffmpeg says once this side has stopped it (the part's end, --end, or the
                 // run cancelled): its write to the closed pipe fails ("av_interleaved_write_frame(): Broken pipe").
                 .NotifyOnStandardError(line => { if (sink.Pictures && !stop.IsCancellationRequested) damage.Add(line); })
-                .CancellableThrough(stop.Token)
+                .CancellableThrough(ffmpegStop.Token)
                 .RunAsync();
             return (sink.Stopped ? null : new FfmpegExit(result.Success, [.. result.StandardError]), sink);
         }
