@@ -6,15 +6,15 @@ namespace VideoAffect.Cli.Commands;
 /// <summary>
 /// What `monitor` and `node` share besides the recognition: how cameras are read (RTSP transport,
 /// stall timeout, reconnects, snapshot interval, files in a loop), the live queue, and what each
-/// stream writes (records and their format, recordings in segments). Before 0.16 a node had only
+/// stream writes (records and their format, recordings in segments, the restream). Before 0.16 a node had only
 /// `--records` and `--loop`: a cluster could not read UDP cameras, record video or write CSV.
 /// </summary>
 sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration> Stall, Option<Durations.Duration> ReconnectMax,
     Option<Durations.Duration> SnapshotInterval, Option<bool> Loop, Option<int> Queue,
     Option<string?> Records, Option<string> RecordsFormat, Option<string?> Record, Option<Durations.Duration> Segment,
-    Option<Durations.Duration> RecordKeep, Option<long?> RecordMaxSize, Option<string?> Faces, Option<Durations.Duration> FacesKeep)
+    Option<Durations.Duration> RecordKeep, Option<long?> RecordMaxSize, Option<string?> Restream, Option<string?> Faces, Option<Durations.Duration> FacesKeep)
 {
-    public IEnumerable<Option> All => [Records, RecordsFormat, Record, Segment, RecordKeep, RecordMaxSize, Faces, FacesKeep, Transport, Stall, ReconnectMax, SnapshotInterval, Loop, Queue];
+    public IEnumerable<Option> All => [Records, RecordsFormat, Record, Segment, RecordKeep, RecordMaxSize, Restream, Faces, FacesKeep, Transport, Stall, ReconnectMax, SnapshotInterval, Loop, Queue];
 
     /// <summary>--faces-keep as given; null when left out (every face kept).</summary>
     public TimeSpan? ReadFacesKeep(ParseResult r) => r.GetResult(FacesKeep) is { Implicit: false } ? r.GetValue(FacesKeep).Value : null;
@@ -44,6 +44,7 @@ sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration>
         Durations.Option("--segment-seconds", "length of recorded segments", TimeSpan.FromMinutes(5)),
         Durations.Option("--record-keep", $"delete each {recordsWhat}'s recorded segments once they are this old, such as 7d or 12h", TimeSpan.Zero, defaultText: "forever"),
         ByteSizes.Option("--record-max-size", $"delete each {recordsWhat}'s oldest recorded segments beyond this size in all (e.g. 20G)"),
+        new Option<string?>("--restream") { Description = $"push each {recordsWhat}'s annotated video, live, to a media server or player: rtmp://, rtmps://, rtsp://, rtsps://, srt://, udp:// or tcp:// URL, {{name}} in it the {recordsWhat}'s name (rtmp://10.0.0.2/live/{{name}})" },
         new Option<string?>("--faces") { Description = "write each ended track's face to DIR/NAME/DATE/TIME_TRACK_LABEL.jpg, with the track's description beside it (.json)" },
         Durations.Option("--faces-keep", "delete the faces of --faces once they are this old, such as 30d", TimeSpan.Zero, defaultText: "forever"));
 

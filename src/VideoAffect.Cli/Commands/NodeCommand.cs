@@ -53,6 +53,7 @@ static class NodeCommand
                 SegmentLength = r.GetValue(live.Segment),
                 RecordingKeep = live.ReadKeep(r),
                 RecordingMaxBytes = r.GetValue(live.RecordMaxSize),
+                RestreamUrl = r.GetValue(live.Restream),
                 QueueCapacity = r.GetValue(live.Queue),
                 Source = live.ReadSource(r),
                 Recognition = settings,

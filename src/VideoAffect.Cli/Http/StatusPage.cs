@@ -102,6 +102,7 @@ static class StatusPage
                 if (s.decode_errors > 0) rows.push(['damaged', `${s.decode_errors} decoding errors in its pictures (concealed or left out)`, true]);
                 if (s.records_lost > 0) rows.push(['records lost', `of ${s.records_lost} frames (could not be written)`, true]);
                 if (s.not_recorded > 0) rows.push(['not recorded', `${s.not_recorded} frames (the recording fell behind)`, true]);
+                if (s.not_restreamed > 0) rows.push(['not restreamed', `${s.not_restreamed} frames (the restream fell behind or its server was away)`, true]);
                 return rows;
               }
               function show(status) {

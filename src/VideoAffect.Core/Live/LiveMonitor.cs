@@ -247,9 +247,14 @@ public sealed class LiveMonitor : IDisposable
             var stageSet = recognition.ForStream(name, frameThreads ? 1 : share, frameThreads ? share : 1, live: true, writer, monitor.Sinks,
                 trackFaces: monitor._previews[name].Faces);
             stageSet.WarmUpDetectors();
-            var pipeline = new StreamPipeline(id, status, monitor._previews[name], options, monitor._log, stageSet, writer,
-                options.RecordingDirectory is { } rec ? new SegmentRecorder(rec, name, options.SegmentLength, monitor._log, status.FrameNotRecorded, () => status.Colour,
-                    new RecordingRetention(rec, name, options.RecordingKeep, options.RecordingMaxBytes, RecordingRetention.Period(options.SegmentLength), monitor._log)) : null,
+            // The annotated video's outputs, each taking every processed frame: the recording, the restream.
+            var videoOutputs = new List<AnnotatedVideoOutput>();
+            if (options.RecordingDirectory is { } rec)
+                videoOutputs.Add(new SegmentRecorder(rec, name, options.SegmentLength, monitor._log, status.FrameNotRecorded, () => status.Colour,
+                    new RecordingRetention(rec, name, options.RecordingKeep, options.RecordingMaxBytes, RecordingRetention.Period(options.SegmentLength), monitor._log)));
+            if (options.Restream is { } restream)
+                videoOutputs.Add(new RestreamPush(restream, name, monitor._log, status.FrameNotRestreamed, () => status.Colour));
+            var pipeline = new StreamPipeline(id, status, monitor._previews[name], options, monitor._log, stageSet, writer, videoOutputs,
                 CancellationTokenSource.CreateLinkedTokenSource(sourcesStop));
             _pipelines[id] = pipeline;
             _prepared.Add(pipeline);
@@ -347,7 +352,7 @@ public sealed class LiveMonitor : IDisposable
     /// closes its side once its last frame has returned.
     /// </summary>
     sealed class StreamPipeline(int id, StreamStatus status, PreviewHub preview, MonitorOptions options, Action<string>? log,
-        StreamStages stages, IRecordWriter writer, SegmentRecorder? recorder, CancellationTokenSource sourceStop)
+        StreamStages stages, IRecordWriter writer, IReadOnlyList<AnnotatedVideoOutput> videoOutputs, CancellationTokenSource sourceStop)
     {
         long _inFlight;
         int _merged;
@@ -419,8 +424,10 @@ public sealed class LiveMonitor : IDisposable
                     preview.Offer(frame);
                 }
                 catch { frame.Dispose(); throw; }
-                if (recorder is not null) await recorder.WriteAsync(frame);
-                else frame.Dispose();
+                // Each output disposes the frame it takes: the first gets it, the others copies.
+                if (videoOutputs.Count == 0) { frame.Dispose(); continue; }
+                for (int i = videoOutputs.Count - 1; i > 0; i--) await videoOutputs[i].WriteAsync(frame.CopyPixels());
+                await videoOutputs[0].WriteAsync(frame);
             }
         }
 
@@ -429,7 +436,7 @@ public sealed class LiveMonitor : IDisposable
         public async Task CloseAsync()
         {
             if (Interlocked.Exchange(ref _closed, 1) == 1) return;
-            if (recorder is not null) await recorder.DisposeAsync();
+            foreach (var output in videoOutputs) await output.DisposeAsync();
             writer.Dispose();
             sourceStop.Dispose();
         }

@@ -32,6 +32,15 @@ public sealed record MonitorOptions
     /// <summary>A stream's recording segments beyond this many bytes in all are deleted, oldest first; null sets no limit.</summary>
     public long? RecordingMaxBytes { get; init; }
     /// <summary>
+    /// Push each stream's annotated video, live, to this URL (rtmp://, rtmps://, rtsp://, rtsps://,
+    /// srt://, udp:// or tcp://), <c>{name}</c> in it replaced by the stream's name; null pushes nothing.
+    /// </summary>
+    public string? RestreamUrl { get; init; }
+
+    /// <summary>The parsed <see cref="RestreamUrl"/>; null without one.</summary>
+    internal RestreamTarget? Restream => RestreamUrl is { } url ? RestreamTarget.Parse(url) : null;
+
+    /// <summary>
     /// Run until stopped even when every source has ended, and take streams added and removed while
     /// running (`monitor --control`: POST and DELETE on /streams; a cluster node's cameras).
     /// </summary>
@@ -63,6 +72,8 @@ public sealed record MonitorOptions
         if (RecordingMaxBytes is { } max && max <= 0) throw new VideoAffectException("--record-max-size must be positive (leave it out for no limit)");
         if ((RecordingKeep is not null || RecordingMaxBytes is not null) && RecordingDirectory is null)
             throw new VideoAffectException("--record-keep and --record-max-size limit the recordings of --record DIR; give --record too");
+        if (Restream is { NamesStreams: false } && (Sources.Count > 1 || KeepRunning))
+            throw new VideoAffectException($"--restream '{SourceSecrets.Redact(RestreamUrl!)}' would take every stream at one URL; put {RestreamTarget.NamePlaceholder} in it for the stream's name (rtmp://10.0.0.2/live/{RestreamTarget.NamePlaceholder})");
         Recognition.Validate();
         Outputs.OutputFolder.Check(RecordsDirectory, "records folder");
         Outputs.OutputFolder.Check(RecordingDirectory, "recordings folder");

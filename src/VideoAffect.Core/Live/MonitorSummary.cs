@@ -32,6 +32,7 @@ public sealed record MonitorSummary(string Status, string? Error, double Seconds
                 $"  {s.Name}: {s.State}, {s.Frames} frames read, {s.Processed} processed ({s.AverageFps:0.0} fps), {s.Dropped} dropped, {s.Faces} faces, " +
                 $"{s.Reconnects} reconnects, {s.DowntimeSeconds:0.0} s down, latency p50 {Ms(s.LatencyP50)} p95 {Ms(s.LatencyP95)}");
             if (s.NotRecorded > 0) line += $", {s.NotRecorded} left out of the recording";
+            if (s.NotRestreamed > 0) line += $", {s.NotRestreamed} left out of the restream";
             if (s.RecordsLost > 0) line += $", records of {s.RecordsLost} frames lost";
             if (s.DecodeErrors > 0) line += $", {s.DecodeErrors} decoding errors (damaged data)";
             text.AppendLine(s.LastError is null ? line : $"{line}; last error: {s.LastError}");
@@ -92,6 +93,8 @@ public sealed record StreamSummary(string Name, string Source, string State, int
     public long RecordsLost { get; init; }
     /// <summary>Errors the decoder reported in the stream's pictures (damaged data: a camera's lost packets), concealed or left out; the stream went on.</summary>
     public long DecodeErrors { get; init; }
+    /// <summary>Processed frames left out of the restream (its push fell behind, or its server was away); the stream went on.</summary>
+    public long NotRestreamed { get; init; }
 
     internal static StreamSummary From(StreamStatus s, TimeSpan elapsed) => new(s.Name, SourceSecrets.Redact(s.Source.Location), s.State.ToString().ToLowerInvariant(),
         s.Width, s.Height, s.Frames, s.Processed, s.Dropped, s.Faces, s.Reconnects, s.Errors, Math.Round(s.Downtime.TotalSeconds, 3),
@@ -102,6 +105,7 @@ public sealed record StreamSummary(string Name, string Source, string State, int
     {
         RecordsLost = s.RecordsLost,
         DecodeErrors = s.DecodeErrors,
+        NotRestreamed = s.NotRestreamed,
     };
 
     /// <summary>As <see cref="From"/>, with the last minutes of emotions (the live page's sparkline).</summary>

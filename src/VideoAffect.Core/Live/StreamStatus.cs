@@ -48,7 +48,7 @@ public sealed class StreamStatus
     readonly Queue<long> _recentFrames = new(), _recentReads = new();
     readonly Queue<EmotionSample> _history = new();
     long _lastProcessedTicks, _retryAtTicks;
-    long _latencyCount, _frames, _dropped, _processed, _faces, _reconnects, _errors, _notRecorded;
+    long _latencyCount, _frames, _dropped, _processed, _faces, _reconnects, _errors, _notRecorded, _notRestreamed;
     StreamState _state = StreamState.Connecting;
     long _notLiveSince = Stopwatch.GetTimestamp();
     TimeSpan _downtime;
@@ -79,6 +79,8 @@ public sealed class StreamStatus
     public long Errors => Interlocked.Read(ref _errors);
     /// <summary>Processed frames left out of the recording because its encoder fell behind.</summary>
     public long NotRecorded => Interlocked.Read(ref _notRecorded);
+    /// <summary>Processed frames left out of the restream (`--restream`): its push fell behind, or its server was away.</summary>
+    public long NotRestreamed => Interlocked.Read(ref _notRestreamed);
     /// <summary>Processed frames whose records could not be written (a full disk).</summary>
     public long RecordsLost => Interlocked.Read(ref _recordsLost);
     long _recordsLost;
@@ -187,6 +189,7 @@ public sealed class StreamStatus
     internal void FrameDropped() { Interlocked.Increment(ref _dropped); }
 
     internal void FrameNotRecorded() { Interlocked.Increment(ref _notRecorded); }
+    internal void FrameNotRestreamed() { Interlocked.Increment(ref _notRestreamed); }
 
     internal void Reconnecting(string reason)
     {

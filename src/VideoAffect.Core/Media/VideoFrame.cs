@@ -47,6 +47,17 @@ internal sealed class VideoFrame : IDisposable
     /// <summary>An OpenCV view of the pixels (no copy); dispose it before the frame.</summary>
     public Mat AsMat() => Mat.FromPixelData(Height, Width, MatType.CV_8UC3, Marshal.UnsafeAddrOfPinnedArrayElement(Pixels, 0));
 
+    /// <summary>
+    /// A frame of its own with the same pixels and times (no faces): for a second output that
+    /// takes frames as the first does, each disposing its own (the recording and the restream).
+    /// </summary>
+    public VideoFrame CopyPixels()
+    {
+        var copy = new VideoFrame(Index, Timestamp, Width, Height, _pool) { CapturedUtc = CapturedUtc, CapturedTicks = CapturedTicks, Stream = Stream };
+        Buffer.BlockCopy(Pixels, 0, copy.Pixels, 0, ByteCount);
+        return copy;
+    }
+
     public void Dispose()
     {
         foreach (var face in Faces) face.ReleaseInput();

@@ -41,6 +41,12 @@ public sealed class MonitorOutputsTests
         var segment = Assert.Single(Directory.GetFiles(dir.File("video"), "odd-*.mp4"));
         Assert.Equal("322,242", ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", segment).Trim());
         Assert.Equal(processed - stream.GetProperty("not_recorded").GetInt32(), Clips.CountFrames(segment));
+        // Each frame at its capture time, 15 fps here (66.7 ms): before 0.30 the encoder's time base
+        // was the nominal 1/25 s, which put the frames at steps of 40 and 80 ms, some at one time.
+        var times = Clips.FrameTimes(segment).Select(t => t!.Value).Order().ToList();
+        var steps = times.Zip(times.Skip(1), (a, b) => b - a).Order().ToList();
+        Assert.True(steps[0] > 0, "two recorded frames at one time");
+        Assert.InRange(steps[steps.Count / 2], 0.060, 0.073);
     }
 
     /// <summary>

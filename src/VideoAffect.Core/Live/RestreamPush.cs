@@ -1,0 +1,40 @@
+using System.Threading.Channels;
+using FFMpegCore;
+using FFMpegCore.Enums;
+using VideoAffect.Media;
+
+namespace VideoAffect.Live;
+
+/// <summary>
+/// Pushes a stream's annotated frames, live, to a media server or player (<see cref="RestreamTarget"/>):
+/// H.264 by x264 as the recording has it (<see cref="X264Output"/>), tuned for latency (no frame
+/// held back for B-frames or look-ahead), a key frame every 2 s so that a viewer who joins sees a
+/// picture within that, each frame at its capture time. A server that refuses, goes away or stops
+/// answering (10 s) is said and tried again 5 s later, the frames meanwhile left out and counted;
+/// the stream itself goes on (<see cref="AnnotatedVideoOutput"/>): a push that falls behind drops
+/// frames rather than add latency.
+/// </summary>
+internal sealed class RestreamPush(RestreamTarget target, string streamName, Action<string>? log = null, Action? skipped = null, Func<OutputColour>? colour = null)
+    : AnnotatedVideoOutput(streamName, "the restream", log, skipped)
+{
+    /// <summary>Seconds between key frames: how long a viewer who joins may wait for a picture.</summary>
+    const double KeyFrameSeconds = 2;
+
+    protected override string FailedWhat => $"restream to {target.Shown(StreamName)}";
+
+    protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height)
+    {
+        string url = target.UrlFor(StreamName);
+        var pipe = new TimedFramePipe(input, width, height, NominalFrameSeconds, CaptureTimes());
+        var result = await FFMpegArguments.FromPipeInput(pipe)
+            .OutputToUrl(url, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset, colour?.Invoke() ?? OutputColour.Bt709)
+                .WithCustomArgument("-tune zerolatency")
+                .WithCustomArgument($"-fps_mode passthrough {CaptureTimeBase}")
+                .WithCustomArgument(FormattableString.Invariant($"-force_key_frames expr:gte(t,n_forced*{KeyFrameSeconds})"))
+                .WithCustomArgument(target.FfmpegOptions))
+            .WithLogLevel(FFMpegLogLevel.Error)
+            .RunAsync();
+        if (!result.Success)
+            throw new VideoAffectException(SourceSecrets.Redact(FfmpegErrors.Reason(string.Join('\n', result.StandardError)).Replace(url, target.Shown(StreamName), StringComparison.Ordinal)));
+    }
+}
