@@ -51,8 +51,8 @@ public sealed class RestreamTests
         var sent = await DecodedFrames.ReadAsync(pushed);
         Assert.Equal(processed, recorded.Count);
         // Each frame at its capture time, 15 fps here (66.7 ms), in both: the encoders' time base was
-        // the nominal 1/25 s before 0.30, which put the frames at steps of 40 and 80 ms and two of
-        // every six at one time.
+        // the nominal 1/25 s before 0.30, which put these frames 40 and 80 ms apart (and two of
+        // every six of a 30 fps camera's at one time).
         foreach (var (what, frames) in new[] { ("recording", recorded), ("restream", sent) })
         {
             var steps = frames.Zip(frames.Skip(1), (a, b) => b.Time - a.Time).Order().ToList();
