@@ -40,7 +40,7 @@ public sealed record RecognitionOptions
     public int ClassifyEvery { get; init; } = 1;
     /// <summary>Parts of the picture whose faces are not counted (posters, screens), or the only ones whose faces are; see <see cref="FaceZone"/>.</summary>
     public IReadOnlyList<FaceZone> Zones { get; init; } = [];
-    /// <summary>How the pictures a run writes hide the faces found (the annotated video, recordings, live preview; the report then has no face crops); records are unchanged.</summary>
+    /// <summary>How the pictures a run writes hide the faces found (the annotated video, recordings, restream, live preview; the report then has no face crops); records are unchanged.</summary>
     public Anonymization Anonymize { get; init; }
     /// <summary>Weight of a frame's probabilities in its track's moving average; 1: no smoothing.</summary>
     public double SmoothingAlpha { get; init; } = 0.3;

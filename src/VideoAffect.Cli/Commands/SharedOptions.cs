@@ -61,7 +61,7 @@ static class SharedOptions
     /// <summary>--anonymize MODE: pixelate, blur or fill every face found in the pictures written (records unchanged).</summary>
     public static Option<Anonymization> Anonymize() => new("--anonymize")
     {
-        Description = "hide every face found in the pictures written (annotated video, recordings, live preview, annotated images; the report then has no face crops), "
+        Description = "hide every face found in the pictures written (annotated video, recordings, restream, live preview, annotated images; the report then has no face crops), "
             + "labels and records unchanged: pixelate (8x8 blocks), blur (softer; an acquaintance may still know a face) or fill (grey); "
             + "a face the detector misses is not hidden",
         HelpName = "pixelate|blur|fill",
