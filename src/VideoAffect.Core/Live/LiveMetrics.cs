@@ -26,6 +26,8 @@ internal sealed class LiveMetrics : IDisposable
         _meter.CreateObservableCounter("videoaffect_reconnects", () => Each(s => s.Reconnects), description: "times the source was restarted after it ended, failed or stalled");
         _meter.CreateObservableCounter("videoaffect_source_errors", () => Each(s => s.Errors), description: "failed connection attempts and source failures");
         _meter.CreateObservableCounter("videoaffect_records_lost", () => Each(s => s.RecordsLost), description: "processed frames whose records could not be written (a full disk)");
+        _meter.CreateObservableCounter("videoaffect_frames_not_recorded", () => Each(s => s.NotRecorded), description: "processed frames left out of the recording (it fell behind, or its disk was full)");
+        _meter.CreateObservableCounter("videoaffect_frames_not_restreamed", () => Each(s => s.NotRestreamed), description: "processed frames left out of the restream (it fell behind, or its server was away)");
         _meter.CreateObservableCounter("videoaffect_decode_errors", () => Each(s => s.DecodeErrors), description: "errors the decoder reported in the stream's pictures (damaged data, lost packets), concealed or left out");
         Latency = _meter.CreateHistogram<double>("videoaffect_latency", "s", "frame capture to record written");
         _meter.CreateObservableGauge("videoaffect_queue_depth", () => Each(s => s.QueueDepth), description: "frames waiting before detection");

@@ -26,7 +26,7 @@ public class MonitorCliTests
         Assert.Contains("with --control, can add and remove streams (any URL or video file this machine can open)", cli.StandardError);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
         string metrics = await http.GetStringAsync("/metrics");
-        foreach (string counter in new[] { "frames", "frames_dropped", "frames_processed", "faces", "decode_errors", "records_lost" })
+        foreach (string counter in new[] { "frames", "frames_dropped", "frames_processed", "faces", "decode_errors", "records_lost", "frames_not_recorded", "frames_not_restreamed" })
             Assert.Matches($@"videoaffect_{counter}_total\{{[^}}]*stream=""door""[^}}]*\}} 0", metrics);
         var (exitCode, _) = cli.WaitForExit(TimeSpan.FromSeconds(30), "--duration");
         Assert.Equal(1, exitCode);

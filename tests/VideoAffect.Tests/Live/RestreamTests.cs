@@ -19,13 +19,17 @@ public sealed class RestreamTests
         string clip = Clips.MovingFace(dir.File("lobby.mp4"), 45, fps: 15, width: 320, height: 240, audio: false);
         string recordings = Directory.CreateDirectory(dir.File("rec")).FullName;
         string pushed = dir.File("pushed.flv");
-        int port = RtspTestServer.FreePort();
+        int port = RtspTestServer.FreePort(), httpPort = RtspTestServer.FreePort();
         using var cli = new RunningCli(["monitor", $"lobby={clip}", "--loop", "--backend", "cpu", "--record", recordings, "--json", "--duration", "12s",
-            "--restream", $"rtmp://pub:s3cret@127.0.0.1:{port}/live/{{name}}"]);
+            "--restream", $"rtmp://pub:s3cret@127.0.0.1:{port}/live/{{name}}", "--http", $"127.0.0.1:{httpPort}"]);
 
         // Nothing listens yet: the push fails, is said (the server, not its path or password), and is tried again in 5 s.
         await cli.WaitForAsync($"lobby: restream to rtmp://127.0.0.1:{port} failed: ", TimeSpan.FromSeconds(60));
         Assert.Contains("Connection refused; trying again in 5 s, the stream goes on", cli.StandardError);
+        // The frames the server misses meanwhile are counted for Prometheus too.
+        await Task.Delay(1000);
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+            Assert.Matches(@"videoaffect_frames_not_restreamed_total\{[^}]*stream=""lobby""[^}]*\} [1-9]", await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics"));
         var server = Task.Run(() => ProcessRunner.Run("ffmpeg", ["-nostdin", "-v", "error", "-y", "-listen", "1", "-f", "flv",
             "-i", $"rtmp://127.0.0.1:{port}/live/lobby", "-c", "copy", pushed], TimeSpan.FromSeconds(60)));
 
