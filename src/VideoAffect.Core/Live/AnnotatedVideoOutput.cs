@@ -27,14 +27,17 @@ internal abstract class AnnotatedVideoOutput(string streamName, string what, Act
 
     /// <summary>
     /// While a new encoder starts, more may wait: its ffmpeg takes some 0.2 s to start, and a push
-    /// to an RTMP server held it another 0.35 s after its first frame (measured here), while a connection's first
-    /// frames come together (4 to 19 frames of each restream's start were left out so). Capped as the live queue's
-    /// start is (<see cref="LiveQueue"/>).
+    /// to an RTMP server held it another 0.35 s after its first frame (measured here), while a
+    /// connection's first frames come together (4 to 19 frames of each restream's start were left
+    /// out so). Capped as the live queue's start is (<see cref="LiveQueue"/>).
     /// </summary>
-    static int StartFrames(int frameBytes) => Math.Clamp((int)(LiveQueue.StartupBytes / Math.Max(1, frameBytes)), QueueFrames, LiveQueue.StartupFrames);
+    static int StartFrames(int frameBytes) =>
+        Math.Clamp((int)(LiveQueue.StartupBytes / Math.Max(1, frameBytes)), QueueFrames, LiveQueue.StartupFrames);
+
+    // The current encoder's start: when it started, frames given to it, and whether it has caught up.
+    long _started;
     long _written;
     bool _caughtUp;
-    long _started;
 
     /// <summary>A live stream's rate is not known ahead: the last frame an encoder gets lasts this long.</summary>
     protected const double NominalFrameSeconds = 1 / 25.0;

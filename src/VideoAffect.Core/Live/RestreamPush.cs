@@ -9,10 +9,10 @@ namespace VideoAffect.Live;
 /// Pushes a stream's annotated frames, live, to a media server or player (<see cref="RestreamTarget"/>):
 /// H.264 by x264 as the recording has it (<see cref="X264Output"/>), without B-frames and with a
 /// look-ahead of 5 frames (tuned for zero latency it took twice the bit rate), a key frame every
-/// 2 s so that a viewer who joins sees a picture within that, each frame at its capture time. A server that refuses, goes away or stops
-/// answering (10 s) is said and tried again 5 s later, the frames meanwhile left out and counted;
-/// the stream itself goes on (<see cref="AnnotatedVideoOutput"/>): a push that falls behind drops
-/// frames rather than add latency.
+/// 2 s so that a viewer who joins sees a picture within that, each frame at its capture time. A
+/// server that refuses, goes away or stops answering (10 s) is said and tried again 5 s later, the
+/// frames meanwhile left out and counted; the stream itself goes on (<see cref="AnnotatedVideoOutput"/>):
+/// a push that falls behind drops frames rather than add latency.
 /// </summary>
 internal sealed class RestreamPush(RestreamTarget target, string streamName, Action<string>? log = null, Action? skipped = null, Func<OutputColour>? colour = null)
     : AnnotatedVideoOutput(streamName, "the restream", log, skipped)
