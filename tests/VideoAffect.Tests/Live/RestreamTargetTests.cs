@@ -10,16 +10,20 @@ namespace VideoAffect.Tests.Live;
 /// </summary>
 public sealed class RestreamTargetTests
 {
+    const string N = RestreamTarget.NamePlaceholder; // where a URL takes the stream's name
+
     [Theory]
-    [InlineData("rtmp://10.0.0.2/live/{name}", "-f flv -rw_timeout 10000000")]
-    [InlineData("rtmps://live.example.com:443/app/{name}", "-f flv -rw_timeout 10000000")]
-    [InlineData("rtsp://10.0.0.2:8554/{name}", "-f rtsp -rtsp_transport tcp -timeout 10000000")]
-    [InlineData("RTSPS://10.0.0.2:8322/{name}", "-f rtsp -rtsp_transport tcp -timeout 10000000")]
-    [InlineData("srt://10.0.0.2:8890?streamid=publish:{name}", "-f mpegts -linger 2")]
+    [InlineData("rtmp://10.0.0.2/live/" + N, "-f flv -rw_timeout 10000000")]
+    [InlineData("rtmps://live.example.com:443/app/" + N, "-f flv -rw_timeout 10000000")]
+    [InlineData("rtsp://10.0.0.2:8554/" + N, "-f rtsp -rtsp_transport tcp -timeout 10000000")]
+    [InlineData("RTSPS://10.0.0.2:8322/" + N, "-f rtsp -rtsp_transport tcp -timeout 10000000")]
+    [InlineData("srt://10.0.0.2:8890?streamid=publish:" + N, "-f mpegts -linger 2")]
     [InlineData("udp://239.0.0.1:5000", "-f mpegts")]
     [InlineData("tcp://10.0.0.2:5001", "-f mpegts -rw_timeout 10000000")]
-    public void Each_scheme_is_pushed_in_its_container(string url, string options) =>
+    public void Each_scheme_is_pushed_in_its_container(string url, string options)
+    {
         Assert.Equal(options, RestreamTarget.Parse(url).FfmpegOptions);
+    }
 
     [Fact]
     public void Each_stream_gets_its_own_url_and_messages_show_no_path_or_credentials()
@@ -37,11 +41,11 @@ public sealed class RestreamTargetTests
     [Theory]
     [InlineData("restream", "it is no URL (a recording goes to a folder: --record DIR)")]
     [InlineData("out/restream.mp4", "it is no URL")]
-    [InlineData("http://10.0.0.2/live/{name}", "its scheme 'http://' is not one monitor pushes to")]
+    [InlineData("http://10.0.0.2/live/" + N, "its scheme 'http://' is not one monitor pushes to")]
     [InlineData("file:///tmp/x.flv", "its scheme 'file://' is not one monitor pushes to")]
-    [InlineData("rtmp:///live/{name}", "no server to push to in it")]
+    [InlineData("rtmp:///live/" + N, "no server to push to in it")]
     [InlineData("udp://239.0.0.1", "udp:// needs a port (udp://239.0.0.1:5000)")]
-    [InlineData("srt://10.0.0.2?streamid={name}", "srt:// needs a port")]
+    [InlineData("srt://10.0.0.2?streamid=" + N, "srt:// needs a port")]
     public void A_url_monitor_cannot_push_to_is_one_line(string url, string message)
     {
         var e = Assert.Throws<VideoAffectException>(() => RestreamTarget.Parse(url));
