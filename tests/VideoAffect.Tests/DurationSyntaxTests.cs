@@ -73,4 +73,26 @@ public class DurationSyntaxTests
     [InlineData("0")]
     [InlineData("20 GG")]
     public void Sizes_that_are_not_are_refused(string text) => Assert.False(ByteSizes.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("800k", 800_000L)]
+    [InlineData("2.5M", 2_500_000L)]
+    [InlineData("1500kbps", 1_500_000L)]
+    [InlineData("64000", 64_000L)]
+    [InlineData("6 Mbit/s", 6_000_000L)]
+    [InlineData("10k", 10_000L)]
+    public void Bit_rates_read_as_streaming_settings_write_them(string text, long bitsPerSecond)
+    {
+        Assert.True(Bitrates.TryParse(text, out long value));
+        Assert.Equal(bitsPerSecond, value);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("fast")]
+    [InlineData("9k")] // no picture fits in less than 10 kbit/s
+    [InlineData("2G")] // beyond what any uplink takes: a mistyped unit
+    [InlineData("-1M")]
+    [InlineData("2MB")] // bytes, where streaming settings count bits
+    public void Bit_rates_that_are_not_are_refused(string text) => Assert.False(Bitrates.TryParse(text, out _));
 }

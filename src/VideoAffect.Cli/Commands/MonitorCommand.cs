@@ -58,6 +58,7 @@ static class MonitorCommand
                 RecordingKeep = live.ReadKeep(r),
                 RecordingMaxBytes = r.GetValue(live.RecordMaxSize),
                 RestreamUrl = r.GetValue(live.Restream),
+                RestreamBitrate = r.GetValue(live.RestreamBitrate),
                 Duration = r.GetValue(duration).Value is { Ticks: > 0 } d ? d : null,
                 ResourceInterval = r.GetValue(soak) is null ? null : TimeSpan.FromSeconds(5),
                 ResourceReportPath = r.GetValue(soak),

@@ -54,6 +54,7 @@ static class NodeCommand
                 RecordingKeep = live.ReadKeep(r),
                 RecordingMaxBytes = r.GetValue(live.RecordMaxSize),
                 RestreamUrl = r.GetValue(live.Restream),
+                RestreamBitrate = r.GetValue(live.RestreamBitrate),
                 QueueCapacity = r.GetValue(live.Queue),
                 Source = live.ReadSource(r),
                 Recognition = settings,

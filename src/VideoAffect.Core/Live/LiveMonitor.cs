@@ -253,7 +253,7 @@ public sealed class LiveMonitor : IDisposable
                 videoOutputs.Add(new SegmentRecorder(rec, name, options.SegmentLength, monitor._log, status.FrameNotRecorded, () => status.Colour,
                     new RecordingRetention(rec, name, options.RecordingKeep, options.RecordingMaxBytes, RecordingRetention.Period(options.SegmentLength), monitor._log)));
             if (options.Restream is { } restream)
-                videoOutputs.Add(new RestreamPush(restream, name, monitor._log, status.FrameNotRestreamed, () => status.Colour));
+                videoOutputs.Add(new RestreamPush(restream, name, options.RestreamBitrate, monitor._log, status.FrameNotRestreamed, () => status.Colour));
             var pipeline = new StreamPipeline(id, status, monitor._previews[name], options, monitor._log, stageSet, writer, videoOutputs,
                 CancellationTokenSource.CreateLinkedTokenSource(sourcesStop));
             _pipelines[id] = pipeline;

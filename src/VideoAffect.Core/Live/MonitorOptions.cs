@@ -37,6 +37,9 @@ public sealed record MonitorOptions
     /// </summary>
     public string? RestreamUrl { get; init; }
 
+    /// <summary>The restream's bit rate cap, in bits per second (x264's VBV, a buffer of one second); null: by quality alone (CRF 20).</summary>
+    public long? RestreamBitrate { get; init; }
+
     /// <summary>The parsed <see cref="RestreamUrl"/>; null without one.</summary>
     internal RestreamTarget? Restream => RestreamUrl is { } url ? RestreamTarget.Parse(url) : null;
 
@@ -72,6 +75,8 @@ public sealed record MonitorOptions
         if (RecordingMaxBytes is { } max && max <= 0) throw new VideoAffectException("--record-max-size must be positive (leave it out for no limit)");
         if ((RecordingKeep is not null || RecordingMaxBytes is not null) && RecordingDirectory is null)
             throw new VideoAffectException("--record-keep and --record-max-size limit the recordings of --record DIR; give --record too");
+        if (RestreamBitrate is not null && RestreamUrl is null) throw new VideoAffectException("--restream-bitrate caps the push of --restream URL; give --restream too");
+        if (RestreamBitrate is <= 0) throw new VideoAffectException("--restream-bitrate must be positive");
         if (Restream is { NamesStreams: false } && (Sources.Count > 1 || KeepRunning))
             throw new VideoAffectException($"--restream '{SourceSecrets.Redact(RestreamUrl!)}' would take every stream at one URL; put {RestreamTarget.NamePlaceholder} in it for the stream's name (rtmp://10.0.0.2/live/{RestreamTarget.NamePlaceholder})");
         Recognition.Validate();

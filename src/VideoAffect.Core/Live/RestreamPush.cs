@@ -14,7 +14,9 @@ namespace VideoAffect.Live;
 /// frames meanwhile left out and counted; the stream itself goes on (<see cref="AnnotatedVideoOutput"/>):
 /// a push that falls behind drops frames rather than add latency.
 /// </summary>
-internal sealed class RestreamPush(RestreamTarget target, string streamName, Action<string>? log = null, Action? skipped = null, Func<OutputColour>? colour = null)
+/// <param name="maxBitrate">bits per second the push keeps to (x264's VBV with a buffer of one second: in any W seconds at most
+/// W + 1 seconds' worth), for an uplink or a streaming site's limit; null: by quality alone, as the recording</param>
+internal sealed class RestreamPush(RestreamTarget target, string streamName, long? maxBitrate = null, Action<string>? log = null, Action? skipped = null, Func<OutputColour>? colour = null)
     : AnnotatedVideoOutput(streamName, "the restream", log, skipped)
 {
     /// <summary>Seconds between key frames: how long a viewer who joins may wait for a picture.</summary>
@@ -35,6 +37,7 @@ internal sealed class RestreamPush(RestreamTarget target, string streamName, Act
                 .WithCustomArgument("-x264-params rc-lookahead=5:bframes=0")
                 .WithCustomArgument($"-fps_mode passthrough {CaptureTimeBase}")
                 .WithCustomArgument(FormattableString.Invariant($"-force_key_frames expr:gte(t,n_forced*{KeyFrameSeconds})"))
+                .WithCustomArgument(maxBitrate is { } rate ? FormattableString.Invariant($"-maxrate {rate} -bufsize {rate}") : "")
                 .WithCustomArgument(target.FfmpegOptions))
             .WithLogLevel(FFMpegLogLevel.Error)
             .RunAsync();
