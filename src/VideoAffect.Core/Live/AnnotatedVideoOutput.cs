@@ -70,8 +70,20 @@ internal abstract class AnnotatedVideoOutput(string streamName, string what, Act
     /// </summary>
     protected const string CaptureTimeBase = "-enc_time_base 1/90000";
 
-    /// <summary>Encodes the frames of one size until the channel completes; a <see cref="VideoAffectException"/> says why it failed.</summary>
-    protected abstract Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height);
+    /// <summary>
+    /// Encodes the frames of one size until the channel completes; a <see cref="VideoAffectException"/>
+    /// says why it failed. <paramref name="stop"/> is cancelled when closing gives up waiting
+    /// (<see cref="CloseLimit"/>): the encoder is then to be stopped at once.
+    /// </summary>
+    protected abstract Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, CancellationToken stop);
+
+    /// <summary>
+    /// How long closing waits for the encoder to finish what it holds before stopping it; null: as
+    /// long as it takes (ffmpeg's own timeouts end a stuck one).
+    /// </summary>
+    protected virtual TimeSpan? CloseLimit => null;
+
+    CancellationTokenSource? _stop;
 
     /// <summary>Called for every frame offered, written or not (the recording's retention runs here).</summary>
     protected virtual void BeforeFrame() { }
@@ -99,7 +111,8 @@ internal abstract class AnnotatedVideoOutput(string streamName, string what, Act
             _written = 0;
             _caughtUp = false;
             _started = Stopwatch.GetTimestamp();
-            _encoder = EncodeAsync(_frames.Reader, frame.Width, frame.Height);
+            _stop = new CancellationTokenSource();
+            _encoder = EncodeAsync(_frames.Reader, frame.Width, frame.Height, _stop.Token);
         }
         // The start's allowance lasts for a second from the encoder's start (ffmpeg takes a frame or
         // two, then opens its output: a push connects, publishes and may wait for the server), and
@@ -120,8 +133,21 @@ internal abstract class AnnotatedVideoOutput(string streamName, string what, Act
     {
         if (_frames is null) return;
         _frames.Writer.TryComplete();
+        bool stopped = false;
+        if (CloseLimit is { } limit && await Task.WhenAny(_encoder!, Task.Delay(limit)) != _encoder)
+        {
+            log?.Invoke($"{streamName}: {FailedWhat} had not finished {limit.TotalSeconds:0.#} s after its close; stopped");
+            _stop!.CancelQuietly();
+            stopped = true;
+        }
         try { await _encoder!; }
+        catch (Exception) when (stopped) { } // its failure is the stop that was asked for
         catch (VideoAffectException e) { log?.Invoke($"{streamName}: {FailedWhat} failed: {e.Message}; trying again in {RetryAfter.TotalSeconds:0} s, the stream goes on"); }
+        finally
+        {
+            _stop!.Dispose();
+            _stop = null;
+        }
         // What ffmpeg did not take (a failed encoder stops reading): left out too, and counted, and
         // every frame goes back to its pool.
         while (_frames.Reader.TryRead(out var left))

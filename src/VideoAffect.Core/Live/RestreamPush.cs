@@ -24,7 +24,15 @@ internal sealed class RestreamPush(RestreamTarget target, string streamName, lon
 
     protected override string FailedWhat => $"restream to {target.Shown(StreamName)}";
 
-    protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height)
+    /// <summary>
+    /// A server that stops reading holds ffmpeg in a write until its 10 s timeout, and held the
+    /// monitor's stop that long; at a close (the monitor stopping, a new frame size) the push gets
+    /// this long to encode and send what it holds (well under a second here), then is stopped: what
+    /// it still holds is stale for a live viewer.
+    /// </summary>
+    protected override TimeSpan? CloseLimit => TimeSpan.FromSeconds(3);
+
+    protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, CancellationToken stop)
     {
         string url = target.UrlFor(StreamName);
         var pipe = new TimedFramePipe(input, width, height, NominalFrameSeconds, CaptureTimes());
@@ -40,6 +48,7 @@ internal sealed class RestreamPush(RestreamTarget target, string streamName, lon
                 .WithCustomArgument(maxBitrate is { } rate ? FormattableString.Invariant($"-maxrate {rate} -bufsize {rate}") : "")
                 .WithCustomArgument(target.FfmpegOptions))
             .WithLogLevel(FFMpegLogLevel.Error)
+            .CancellableThrough(stop, TimeSpan.FromMilliseconds(200)) // 'q', then killed 0.2 s later: a process stuck in a write reads no 'q'
             .RunAsync();
         if (!result.Success)
             throw new VideoAffectException(SourceSecrets.Redact(FfmpegErrors.Reason(string.Join('\n', result.StandardError)).Replace(url, target.Shown(StreamName), StringComparison.Ordinal)));

@@ -25,7 +25,7 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
     /// <summary>A recording's fragments are this long (or end at a key frame before that).</summary>
     const int FragmentMicroseconds = 1_000_000;
 
-    protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height)
+    protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, CancellationToken stop)
     {
         Directory.CreateDirectory(directory);
         var started = DateTime.UtcNow;

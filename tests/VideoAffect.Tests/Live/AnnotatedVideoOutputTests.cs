@@ -7,7 +7,8 @@ namespace VideoAffect.Tests.Live;
 /// <summary>
 /// The queue before a recording's or a restream's encoder: a new encoder's start (ffmpeg starting,
 /// a push connecting after its first frame) while a connection's first frames come together loses
-/// nothing; once it has caught up, an encoder 16 frames behind has frames left out, each counted.
+/// nothing; once it has caught up, an encoder 16 frames behind has frames left out, each counted;
+/// an output with a close limit (the restream) whose encoder is stuck is stopped at it.
 /// </summary>
 public sealed class AnnotatedVideoOutputTests
 {
@@ -19,7 +20,7 @@ public sealed class AnnotatedVideoOutputTests
 
         protected override string FailedWhat => "test output";
 
-        protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height)
+        protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, CancellationToken stop)
         {
             bool first = true;
             await foreach (var frame in input.ReadAllAsync())
@@ -65,5 +66,44 @@ public sealed class AnnotatedVideoOutputTests
         await output.DisposeAsync();
         Assert.Equal(57, Volatile.Read(ref output.Taken));
         Assert.Equal(4, skipped);
+    }
+
+    /// <summary>Takes one frame, then hangs as ffmpeg writing to a server that reads nothing does, until stopped.</summary>
+    sealed class StuckOutput(Action skipped, Action<string> log) : AnnotatedVideoOutput("cam", "the test push", log, skipped)
+    {
+        public int Taken;
+        public bool Stopped;
+
+        protected override string FailedWhat => "push to test";
+
+        protected override TimeSpan? CloseLimit => TimeSpan.FromMilliseconds(300);
+
+        protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, CancellationToken stop)
+        {
+            var frame = await input.ReadAsync();
+            frame.Dispose();
+            Interlocked.Increment(ref Taken);
+            try { await Task.Delay(Timeout.Infinite, stop); }
+            finally { Stopped = stop.IsCancellationRequested; }
+        }
+    }
+
+    [Fact]
+    public async Task A_stuck_encoder_is_stopped_at_its_close_limit_and_what_it_did_not_take_is_counted()
+    {
+        int skipped = 0;
+        var lines = new List<string>();
+        var output = new StuckOutput(() => Interlocked.Increment(ref skipped), line => { lock (lines) lines.Add(line); });
+        var pool = new FrameBufferPool(32 * 24 * 3);
+        for (int i = 0; i < 6; i++) await output.WriteAsync(new VideoFrame(i, i / 30.0, 32, 24, pool));
+        for (int i = 0; i < 300 && Volatile.Read(ref output.Taken) < 1; i++) await Task.Delay(10);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await output.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"the close took {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(250), $"the close gave up after {clock.Elapsed.TotalMilliseconds:0} ms"); // it waited its limit first
+        Assert.True(output.Stopped);
+        Assert.Equal(5, skipped); // one taken, five left waiting
+        Assert.Equal("cam: push to test had not finished 0.3 s after its close; stopped", Assert.Single(lines));
     }
 }

@@ -9,6 +9,7 @@ namespace VideoAffect.Tests.Live;
 /// the same frames, as the recording has them by quality alone, take many times more; the packets'
 /// sizes and times are read back by ffprobe from what a real receiver (ffmpeg listening on TCP) got.
 /// Not in the live collection: a loaded machine drops frames, which lowers the rate, never raises it.
+/// And a server that stops reading holds the monitor's stop no longer than the push's close limit.
 /// </summary>
 public sealed class RestreamBitrateTests
 {
@@ -18,10 +19,7 @@ public sealed class RestreamBitrateTests
     public async Task The_push_keeps_to_its_cap_where_the_recording_of_the_same_frames_takes_far_more()
     {
         using var dir = TestPaths.NewTempFolder();
-        // Noise in every frame: x264 at CRF 20 takes some 5 Mbit/s for it at 30 fps (measured 4.9).
-        string clip = dir.File("noisy.mp4");
-        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30,noise=alls=30:allf=t",
-            "-t", "2", "-c:v", "libx264", "-crf", "10", "-pix_fmt", "yuv420p", clip);
+        string clip = NoisyClip(dir);
         string recordings = Directory.CreateDirectory(dir.File("rec")).FullName;
         string pushed = dir.File("pushed.ts");
         int port = RtspTestServer.FreePort();
@@ -57,6 +55,38 @@ public sealed class RestreamBitrateTests
         var run = ProcessRunner.Cli(["monitor", "cam=rtsp://127.0.0.1:9/cam", .. options], timeoutSeconds: 60);
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, Assert.Single(run.StandardError.Trim().Split('\n')));
+    }
+
+    [Fact]
+    public async Task A_server_that_reads_nothing_holds_the_stop_for_the_close_limit_not_ffmpegs_timeout()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = NoisyClip(dir);
+        // Accepts the push and never reads: ffmpeg's writes stall once the small buffers are full
+        // (a fraction of a second of this clip; the moving face's few kbit/s fitted in them).
+        using var deaf = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        deaf.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        deaf.Listen();
+        var accepted = deaf.AcceptAsync();
+        int port = ((System.Net.IPEndPoint)deaf.LocalEndPoint!).Port;
+
+        var run = ProcessRunner.Cli(["monitor", $"cam={clip}", "--loop", "--backend", "cpu", "--duration", "4s", "--restream", $"tcp://127.0.0.1:{port}"], timeoutSeconds: 90);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        using var connection = await accepted.WaitAsync(TimeSpan.FromSeconds(10));
+        // Stopped 3 s after the close, before ffmpeg's own 10 s timeout ended the write ("Connection
+        // timed out", which the stop waited for before 0.31, 15 s for this 4 s run).
+        Assert.Contains($"cam: restream to tcp://127.0.0.1:{port} had not finished 3 s after its close; stopped", run.StandardError);
+        Assert.DoesNotContain("timed out", run.StandardError);
+        Assert.Empty(ProcessRunner.Run("pgrep", ["-f", $"tcp://127.0.0.1:{port}"], TimeSpan.FromSeconds(10)).StandardOutput);
+    }
+
+    /// <summary>Noise in every frame: x264 at CRF 20 takes some 5 Mbit/s for it at 30 fps (measured 4.9).</summary>
+    static string NoisyClip(TempFolder dir)
+    {
+        string clip = dir.File("noisy.mp4");
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30,noise=alls=30:allf=t",
+            "-t", "2", "-c:v", "libx264", "-crf", "10", "-pix_fmt", "yuv420p", clip);
+        return clip;
     }
 
     /// <summary>Each video packet's time (s) and size (bytes), in time order, as ffprobe reads them.</summary>
