@@ -35,6 +35,7 @@ internal sealed class RestreamPush(RestreamTarget target, string streamName, lon
     protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, CancellationToken stop)
     {
         string url = target.UrlFor(StreamName);
+        using var ffmpegStop = new QuietCancellation(stop);
         var pipe = new TimedFramePipe(input, width, height, NominalFrameSeconds, CaptureTimes());
         var result = await FFMpegArguments.FromPipeInput(pipe)
             .OutputToUrl(url, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset, colour?.Invoke() ?? OutputColour.Bt709)
@@ -48,7 +49,7 @@ internal sealed class RestreamPush(RestreamTarget target, string streamName, lon
                 .WithCustomArgument(maxBitrate is { } rate ? FormattableString.Invariant($"-maxrate {rate} -bufsize {rate}") : "")
                 .WithCustomArgument(target.FfmpegOptions))
             .WithLogLevel(FFMpegLogLevel.Error)
-            .CancellableThrough(stop, TimeSpan.FromMilliseconds(200)) // 'q', then killed 0.2 s later: a process stuck in a write reads no 'q'
+            .CancellableThrough(ffmpegStop.Token, TimeSpan.FromMilliseconds(200)) // 'q', then killed 0.2 s later: a process stuck in a write reads no 'q'
             .RunAsync();
         if (!result.Success)
             throw new VideoAffectException(SourceSecrets.Redact(FfmpegErrors.Reason(string.Join('\n', result.StandardError)).Replace(url, target.Shown(StreamName), StringComparison.Ordinal)));
