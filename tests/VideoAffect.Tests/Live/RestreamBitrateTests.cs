@@ -47,12 +47,12 @@ public sealed class RestreamBitrateTests
     }
 
     [Theory]
-    [InlineData(new[] { "--restream-bitrate", "2M" }, "--restream-bitrate caps the push of --restream URL; give --restream too")]
-    [InlineData(new[] { "--restream", "udp://127.0.0.1:5000", "--restream-bitrate", "fast" }, "--restream-bitrate takes a bit rate such as 800k, 2M or 2.5M (got 'fast')")]
-    [InlineData(new[] { "--restream", "udp://127.0.0.1:5000", "--restream-bitrate", "5k" }, "--restream-bitrate takes a bit rate such as 800k, 2M or 2.5M (got '5k')")]
-    public void A_cap_without_a_restream_or_that_is_no_bit_rate_is_one_line(string[] options, string message)
+    [InlineData("--restream-bitrate 2M", "--restream-bitrate caps the push of --restream URL; give --restream too")]
+    [InlineData("--restream udp://127.0.0.1:5000 --restream-bitrate fast", "--restream-bitrate takes a bit rate such as 800k, 2M or 2.5M (got 'fast')")]
+    [InlineData("--restream udp://127.0.0.1:5000 --restream-bitrate 5k", "--restream-bitrate takes a bit rate such as 800k, 2M or 2.5M (got '5k')")]
+    public void A_cap_without_a_restream_or_that_is_no_bit_rate_is_one_line(string options, string message)
     {
-        var run = ProcessRunner.Cli(["monitor", "cam=rtsp://127.0.0.1:9/cam", .. options], timeoutSeconds: 60);
+        var run = ProcessRunner.Cli(["monitor", "cam=rtsp://127.0.0.1:9/cam", .. options.Split(' ')], timeoutSeconds: 60); // options given as a user types them
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, Assert.Single(run.StandardError.Trim().Split('\n')));
     }
