@@ -490,7 +490,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         if (fromStandardInput) arguments.AddRange(["-probesize", Math.Max(given!.Value, 32).ToString(System.Globalization.CultureInfo.InvariantCulture), "-analyzeduration", "60000000"]);
         else if (spec.Kind is LiveSourceKind.Rtsp or LiveSourceKind.Url) arguments.AddRange(QuickStart.Split(' '));
         if (spec.Kind == LiveSourceKind.Webcam) arguments.AddRange(["-f", "v4l2"]);
-        arguments.AddRange(["-select_streams", "v:0", "-show_entries", $"stream=width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate:stream_side_data=rotation:format=format_name,duration", "-of", "json",
+        arguments.AddRange(["-select_streams", "v:0", "-show_entries", $"stream=width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate,{Transparency.AlphaTag}:stream_side_data=rotation:format=format_name,duration", "-of", "json",
             fromStandardInput ? "pipe:0" : spec.Kind == LiveSourceKind.File ? FfmpegPath.Local(spec.Location) : spec.Location]);
         return arguments;
     }

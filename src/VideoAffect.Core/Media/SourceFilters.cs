@@ -27,8 +27,8 @@ internal sealed record SourceFilters(ScanLayout Scan, ToneMapping Tone)
     /// <summary>The head of the decoder's -vf chain: each filter followed by a comma; empty when there is nothing to do.</summary>
     public string Chain => Transparency.Filters + Scan.Filters + Tone.Filters;
 
-    /// <summary>ffmpeg input options the chain needs.</summary>
-    public string InputOptions => Scan.InputOptions;
+    /// <summary>ffmpeg input options the chain needs (space-separated; empty when none).</summary>
+    public string InputOptions => string.Join(' ', new[] { Transparency.InputOptions, Scan.InputOptions }.Where(o => o.Length > 0));
 
     /// <summary>For the run's first line and logs: what is done to the frames; empty for plain video.</summary>
     public string Description => (Transparency.HasAlpha ? ", transparent (over black)" : "") + (Scan.Interlaced ? ", interlaced (deinterlaced)" : "") + (Tone.Hdr ? ", HDR (mapped to SDR)" : "");
