@@ -61,9 +61,11 @@ public sealed class RestreamBitrateTests
     public async Task A_server_that_reads_nothing_holds_the_stop_for_the_close_limit_not_ffmpegs_timeout()
     {
         using var dir = TestPaths.NewTempFolder();
-        string clip = NoisyClip(dir);
-        // Accepts the push and never reads: ffmpeg's writes stall once the small buffers are full
-        // (a fraction of a second of this clip; the moving face's few kbit/s fitted in them).
+        // 640x480: some 120 KB a frame pushed. Accepts the push and never reads: ffmpeg's writes
+        // stall once the buffers are full, the kernel's send buffer the largest (it grows up to
+        // tcp_wmem's 4 MB). At 320x240 (30 KB a frame) a run that a loaded machine slowed to 90
+        // frames fitted in it, and its push closed on time (seen once in a suite, and beside three busy loops).
+        string clip = NoisyClip(dir, 640, 480);
         using var deaf = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
         deaf.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         deaf.Listen();
@@ -80,11 +82,11 @@ public sealed class RestreamBitrateTests
         Assert.Empty(ProcessRunner.Run("pgrep", ["-f", $"tcp://127.0.0.1:{port}"], TimeSpan.FromSeconds(10)).StandardOutput);
     }
 
-    /// <summary>Noise in every frame: x264 at CRF 20 takes some 5 Mbit/s for it at 30 fps (measured 4.9).</summary>
-    static string NoisyClip(TempFolder dir)
+    /// <summary>Noise in every frame: x264 at CRF 20 takes some 5 Mbit/s for it at 320x240 and 30 fps (measured 4.9), four times that at 640x480.</summary>
+    static string NoisyClip(TempFolder dir, int width = 320, int height = 240)
     {
         string clip = dir.File("noisy.mp4");
-        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30,noise=alls=30:allf=t",
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate=30,noise=alls=30:allf=t",
             "-t", "2", "-c:v", "libx264", "-crf", "10", "-pix_fmt", "yuv420p", clip);
         return clip;
     }
