@@ -21,8 +21,8 @@ public static class EventSinkFactory
 
     static IEventSink Create(PublishTarget target) => target.Scheme switch
     {
-        "mqtt" => new MqttEventSink(target),
-        "redis" => new RedisStreamSink(target),
+        "mqtt" or "mqtts" => new MqttEventSink(target),
+        "redis" or "rediss" => new RedisStreamSink(target),
         "http" or "https" => new WebhookSink(target),
         _ => throw new VideoAffectException($"--publish: unknown scheme '{target.Scheme}'"),
     };

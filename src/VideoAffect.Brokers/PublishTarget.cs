@@ -2,7 +2,8 @@ namespace VideoAffect.Brokers;
 
 /// <summary>
 /// A parsed <c>--publish</c> URL: <c>mqtt://[user:pass@]host[:port]/PREFIX[?records=true]</c>,
-/// <c>redis://[[user]:pass@]host[:port]/STREAM[?maxlen=N]</c>, or a webhook,
+/// <c>redis://[[user]:pass@]host[:port]/STREAM[?maxlen=N]</c>, the same over TLS as <c>mqtts://</c>
+/// and <c>rediss://</c> (with <c>ca=FILE</c> for a broker with a CA of its own), or a webhook,
 /// <c>http(s)://[user:pass@]host[:port]/PATH[?QUERY]</c>, whose path and query are the receiver's
 /// own (a token in it is a secret). <see cref="Name"/> is the URL without its password (and a
 /// webhook's without its query), for messages and summaries.
@@ -17,6 +18,9 @@ public sealed record PublishTarget(string Scheme, string Host, int Port, string 
     /// <summary>An http(s) receiver of POSTed events.</summary>
     public bool IsWebhook => Scheme is "http" or "https";
 
+    /// <summary>A broker reached over TLS (mqtts://, rediss://).</summary>
+    public bool UsesTls => Scheme is "mqtts" or "rediss";
+
     /// <summary>A webhook's address as given, without its credentials (they go in an Authorization header).</summary>
     public Uri? Endpoint { get; init; }
 
@@ -27,17 +31,19 @@ public sealed record PublishTarget(string Scheme, string Host, int Port, string 
             Bad("not a URL; use mqtt://[user:pass@]host[:port]/PREFIX, redis://host[:port]/STREAM or https://host/PATH (a webhook)");
         string scheme = uri!.Scheme.ToLowerInvariant();
         if (scheme is "http" or "https") return Webhook(uri);
-        int port = uri.IsDefaultPort || uri.Port < 0 ? scheme switch { "mqtt" => 1883, "redis" => 6379, _ => 0 } : uri.Port;
-        if (scheme is not ("mqtt" or "redis")) Bad($"unknown scheme '{scheme}'; mqtt://, redis:// and http(s):// (a webhook) are supported");
+        // MQTT over TLS has its own port (8883); Redis keeps 6379, as redis-cli --tls and the rediss:// clients do.
+        int port = uri.IsDefaultPort || uri.Port < 0 ? scheme switch { "mqtt" => 1883, "mqtts" => 8883, "redis" or "rediss" => 6379, _ => 0 } : uri.Port;
+        if (scheme is not ("mqtt" or "mqtts" or "redis" or "rediss")) Bad($"unknown scheme '{scheme}'; mqtt://, mqtts://, redis://, rediss:// and http(s):// (a webhook) are supported");
+        bool mqtt = scheme is "mqtt" or "mqtts";
         string path = Uri.UnescapeDataString(uri.AbsolutePath.Trim('/'));
-        if (path.Length == 0) path = scheme == "mqtt" ? "videoaffect" : "videoaffect:records";
+        if (path.Length == 0) path = mqtt ? "videoaffect" : "videoaffect:records";
         // '#' is a URL's fragment mark, so a wildcard there never reaches the path.
-        if (scheme == "mqtt" && (path.IndexOfAny(['+', '#']) >= 0 || uri.Fragment.Length > 0)) Bad("the topic prefix may not contain MQTT wildcards (+ or #)");
+        if (mqtt && (path.IndexOfAny(['+', '#']) >= 0 || uri.Fragment.Length > 0)) Bad("the topic prefix may not contain MQTT wildcards (+ or #)");
         var (user, password) = Credentials(uri);
         var query = uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('=', 2))
             .ToDictionary(p => Uri.UnescapeDataString(p[0]).ToLowerInvariant(), p => p.Length > 1 ? Uri.UnescapeDataString(p[1]) : "true");
-        var known = scheme == "mqtt" ? new[] { "records" } : ["maxlen"];
+        var known = (mqtt ? new[] { "records" } : ["maxlen"]).Concat(scheme is "mqtts" or "rediss" ? [BrokerTls.CaOption] : []).ToArray();
         if (query.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
             Bad($"unknown option '{unknown}' (known: {string.Join(", ", known)})");
         return new PublishTarget(scheme, uri.Host, port, path, user, password, query);

@@ -24,6 +24,7 @@ public sealed class MqttEventSink(PublishTarget target) : OutboxSink<MqttMessage
     readonly bool _records = target.Flag("records");
     readonly Dictionary<string, StreamCounts> _streams = new();
     readonly string _clientId = $"videoaffect-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40];
+    readonly BrokerTls? _tls = target.UsesTls ? new BrokerTls(target.Query.GetValueOrDefault(BrokerTls.CaOption), target.Name) : null;
     IMqttClient? _client;
     TrackLifecycle? _tracks;
 
@@ -40,9 +41,12 @@ public sealed class MqttEventSink(PublishTarget target) : OutboxSink<MqttMessage
             .WithWillTopic(_topics.Available).WithWillPayload(Offline).WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         if (target.User is not null) options = options.WithCredentials(target.User, target.Password ?? "");
+        if (_tls is { } tls)
+            options = options.WithTlsOptions(o => o.UseTls().WithCertificateValidationHandler(e => tls.Trusts(e.Certificate, e.Chain, e.SslPolicyErrors)));
         MqttClientConnectResult result;
         try { result = await _client.ConnectAsync(options.Build(), token); }
         catch (MQTTnet.Adapter.MqttConnectingFailedException e) when (Refused(e.Message)) { throw new SinkRefusedException(RefusedLine(e.Message)); }
+        catch (Exception e) when (_tls is not null && BrokerTls.IsHandshakeFailure(e)) { throw new SinkRefusedException(_tls.Untrusted); }
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
             string code = result.ResultCode.ToString();

@@ -16,6 +16,7 @@ public sealed class RedisStreamSink(PublishTarget target) : OutboxSink<NameValue
     readonly RedisKey _key = target.Path;
     readonly long _maxLength = target.Number("maxlen", 100_000);
     ConnectionMultiplexer? _connection;
+    readonly BrokerTls? _tls = target.UsesTls ? new BrokerTls(target.Query.GetValueOrDefault(BrokerTls.CaOption), target.Name) : null;
 
     protected override async Task ConnectAsync(CancellationToken token)
     {
@@ -39,7 +40,14 @@ public sealed class RedisStreamSink(PublishTarget target) : OutboxSink<NameValue
             BacklogPolicy = BacklogPolicy.FailFast,
             ClientName = "videoaffect",
         };
+        if (_tls is { } tls)
+        {
+            options.Ssl = true;
+            options.SslHost = target.Host;
+            options.CertificateValidation += (_, certificate, chain, errors) => tls.Trusts(certificate, chain, errors);
+        }
         try { _connection = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(token); }
+        catch (RedisConnectionException e) when (_tls is not null && BrokerTls.IsHandshakeFailure(e)) { throw new SinkRefusedException(_tls.Untrusted); }
         catch (RedisConnectionException e) when (e.FailureType == ConnectionFailureType.AuthenticationFailure || e.Message.Contains("WRONGPASS", StringComparison.Ordinal) || e.Message.Contains("NOAUTH", StringComparison.Ordinal))
         {
             throw new SinkRefusedException("the server refused the credentials");

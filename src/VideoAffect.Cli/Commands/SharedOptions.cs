@@ -82,7 +82,8 @@ static class SharedOptions
     public static Option<string[]> Publish() => new("--publish")
     {
         Description = "send records and track events to a broker (repeatable): mqtt://[user:pass@]host[:port]/PREFIX[?records=true] " +
-            "(Frigate's topics: PREFIX/available, PREFIX/events, PREFIX/STREAM/status), redis://[:pass@]host[:port]/STREAM[?maxlen=N] (XADD per record) " +
+            "(Frigate's topics: PREFIX/available, PREFIX/events, PREFIX/STREAM/status), redis://[:pass@]host[:port]/STREAM[?maxlen=N] (XADD per record), " +
+            "mqtts:// (port 8883) and rediss:// over TLS (?ca=FILE: a PEM CA to trust besides the system's), " +
             "or a webhook, http(s)://[user:pass@]host/PATH[?QUERY] (each track event POSTed as JSON)",
         AllowMultipleArgumentsPerToken = false,
     };

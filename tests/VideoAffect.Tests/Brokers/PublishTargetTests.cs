@@ -29,7 +29,7 @@ public sealed class PublishTargetTests
         Assert.Equal("https://hooks.example.com/services/T0/B1?token=XYZ&x=1", target.Endpoint!.AbsoluteUri);
         Assert.DoesNotContain("XYZ", target.Name);
         var e = Assert.Throws<VideoAffectException>(() => PublishTarget.Parse("ftp://h/p"));
-        Assert.Contains("mqtt://, redis:// and http(s):// (a webhook) are supported", e.Message);
+        Assert.Contains("mqtt://, mqtts://, redis://, rediss:// and http(s):// (a webhook) are supported", e.Message);
     }
 
     [Fact]

@@ -68,15 +68,22 @@ abstract class BrokerProcess : IDisposable
     }
 }
 
-/// <summary>mosquitto 2.0; with a user, anonymous clients are refused and only that password is accepted.</summary>
+/// <summary>
+/// mosquitto 2.0; with a user, anonymous clients are refused and only that password is accepted;
+/// with <paramref name="tls"/>, its listener speaks TLS only, with that certificate.
+/// </summary>
 sealed class MosquittoServer : BrokerProcess
 {
     readonly (string User, string Password)? _account;
+    readonly TestCertificates? _tls;
 
-    public MosquittoServer((string User, string Password)? account = null)
+    public MosquittoServer((string User, string Password)? account = null, TestCertificates? tls = null)
     {
         _account = account;
-        var config = new List<string> { $"listener {Port} 127.0.0.1", "persistence false", "log_dest stderr" };
+        _tls = tls;
+        var config = new List<string> { $"listener {Port} 127.0.0.1" };
+        if (tls is not null) config.AddRange([$"cafile {tls.Ca}", $"certfile {tls.ServerCertificate}", $"keyfile {tls.ServerKey}"]);
+        config.AddRange(["persistence false", "log_dest stderr"]);
         if (account is { } a)
         {
             string passwords = Path.Combine(Folder, "passwords");
@@ -92,26 +99,63 @@ sealed class MosquittoServer : BrokerProcess
     protected override string Program => "/usr/sbin/mosquitto";
     protected override IEnumerable<string> Arguments() => ["-c", Path.Combine(Folder, "mosquitto.conf")];
 
-    /// <summary>mosquitto_sub's credentials for this server.</summary>
-    public IEnumerable<string> ClientArguments() => _account is { } a ? ["-u", a.User, "-P", a.Password] : [];
+    /// <summary>mosquitto_sub's credentials for this server, and the CA it trusts it by.</summary>
+    public IEnumerable<string> ClientArguments() =>
+        (_account is { } a ? new[] { "-u", a.User, "-P", a.Password } : []).Concat(_tls is { } t ? ["--cafile", t.Ca] : []);
 }
 
 /// <summary>redis-server 7.0, in memory only, or with <c>persistent</c> an append-only file that a restart (<see cref="BrokerProcess.Start"/> after a kill) reads back, as a cluster's Redis runs.</summary>
 sealed class RedisServer : BrokerProcess
 {
     readonly bool _persistent;
+    readonly TestCertificates? _tls;
 
-    public RedisServer(bool persistent = false)
+    /// <param name="tls">a certificate to speak TLS only with (clients need none of their own)</param>
+    public RedisServer(bool persistent = false, TestCertificates? tls = null)
     {
         _persistent = persistent;
+        _tls = tls;
         Start();
     }
 
     public string Url(string stream) => $"redis://127.0.0.1:{Port}/{stream}";
     protected override string Program => "/usr/bin/redis-server";
     protected override IEnumerable<string> Arguments() =>
-        ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", Folder,
+        [.. _tls is { } t
+            ? new[] { "--port", "0", "--tls-port", Port.ToString(), "--tls-cert-file", t.ServerCertificate, "--tls-key-file", t.ServerKey, "--tls-ca-cert-file", t.Ca, "--tls-auth-clients", "no" }
+            : ["--port", Port.ToString()],
+         "--bind", "127.0.0.1", "--save", "", "--dir", Folder,
          .. _persistent ? new[] { "--appendonly", "yes", "--appendfsync", "always" } : ["--appendonly", "no"]];
+
+    /// <summary>redis-cli (Debian's client, not ours) on this server, over TLS if it speaks it; its output.</summary>
+    public string Cli(params string[] command) =>
+        ProcessRunner.Tool("redis-cli", [.. "-h 127.0.0.1 -p".Split(' '), Port.ToString(), .. _tls is { } t ? new[] { "--tls", "--cacert", t.Ca } : [], .. command]);
+}
+
+/// <summary>
+/// A certificate authority of the test's own and a server certificate it signed for 127.0.0.1
+/// (subjectAltName IP; or <paramref name="serverAddress"/>), made with Debian's openssl, as a home lab sets up its broker's TLS.
+/// </summary>
+sealed class TestCertificates
+{
+    public TestCertificates(TempFolder dir, string name, string serverAddress = "127.0.0.1")
+    {
+        string File(string suffix) => dir.File($"{name}-{suffix}");
+        (Ca, ServerCertificate, ServerKey) = (File("ca.crt"), File("server.crt"), File("server.key"));
+        string extensions = File("server.ext");
+        System.IO.File.WriteAllText(extensions, $"subjectAltName=IP:{serverAddress}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
+        ProcessRunner.Tool("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", $"/CN={name} test CA", "-keyout", File("ca.key"), "-out", Ca);
+        ProcessRunner.Tool("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", $"/CN={serverAddress}", "-keyout", ServerKey, "-out", File("server.csr"));
+        ProcessRunner.Tool("openssl", "x509", "-req", "-in", File("server.csr"), "-CA", Ca, "-CAkey", File("ca.key"), "-CAcreateserial",
+            "-days", "2", "-extfile", extensions, "-out", ServerCertificate);
+        // mosquitto started as root reads its key after it has dropped to its own user; openssl writes keys for their owner only.
+        System.IO.File.SetUnixFileMode(ServerKey, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+    }
+
+    /// <summary>The CA's certificate (PEM): what a client trusts the server by.</summary>
+    public string Ca { get; }
+    public string ServerCertificate { get; }
+    public string ServerKey { get; }
 }
 
 /// <summary>
