@@ -10,10 +10,14 @@ namespace VideoAffect.Media;
 /// Encodes the frames of a channel to one video in the container its name asks for
 /// (<see cref="VideoContainer"/>: H.264 in MP4 unless it ends in .mov or .mkv; VP9 in .webm), fed through
 /// <see cref="TimedFramePipe"/> so every frame keeps the source's own time (variable frame rates
-/// stay variable) in the source's time base, and adds the source's audio tracks, aligned by the same
-/// origin. A run that ends early still gets a playable file whose audio ends with its video.
+/// stay variable) in the source's time base, and carries on from the source, aligned by the same
+/// origin, what a player shows with the picture: its audio tracks, its chapters, its subtitle tracks
+/// (converted to a format the container holds; see <see cref="VideoContainer.SubtitleCodecFor"/>;
+/// in Matroska with the files attached to the source, such as the fonts of its ASS subtitles)
+/// and its metadata (title, creation time, place), unless <paramref name="keepTags"/> is false. A
+/// run that ends early still gets a playable file whose audio, subtitles and chapters end with its video.
 /// </summary>
-internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, bool keepAudio = true, string preset = AnnotatedVideoEncoder.DefaultPreset) : IFrameSink
+internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, bool keepAudio = true, string preset = AnnotatedVideoEncoder.DefaultPreset, bool keepTags = true) : IFrameSink
 {
     /// <summary>x264's speed/size trade-off; see the README for what each costs here.</summary>
     public const string DefaultPreset = "veryfast";
@@ -26,6 +30,40 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
     TimedFramePipe? _pipe;
     readonly VideoContainer _container = VideoContainer.For(outputPath);
 
+    /// <summary>
+    /// Whether ffmpeg opens the source beside the frames: not an animated WebP (libwebp's to read)
+    /// nor an image sequence (pictures carry none of it).
+    /// </summary>
+    static bool SourceOpened(VideoInfo source) => source.Animation is null && !ImageSequence.IsPattern(source.Path);
+
+    /// <summary>
+    /// The source's subtitle tracks the annotated video gets, each with its codec there; a part
+    /// (--start, --end) takes text tracks only, as they are cut here (<see cref="SubtitlePart"/>).
+    /// </summary>
+    static IReadOnlyList<(SubtitleTrack Track, string Codec)> KeptSubtitles(VideoInfo source, VideoContainer container) =>
+        !SourceOpened(source) ? []
+            : source.Subtitles
+                .Where(t => source.Range.IsWhole || t.IsText)
+                .Select(t => (Track: t, Codec: container.SubtitleCodecFor(t, fromText: !source.Range.IsWhole)))
+                .Where(t => t.Codec is not null)
+                .Select(t => (t.Track, t.Codec!)).ToList();
+
+    /// <summary>
+    /// ", subtitle track 2 (hdmv_pgs_subtitle, eng) left out: ..." for the run's first line, one
+    /// clause for each of the source's subtitle tracks the annotated video at <paramref name="outputPath"/> cannot carry; empty if none.
+    /// </summary>
+    public static string LeftOutSubtitles(VideoInfo source, string outputPath)
+    {
+        var container = VideoContainer.For(outputPath);
+        var kept = KeptSubtitles(source, container).Select(k => k.Track).ToHashSet();
+        var reasons = source.Subtitles.Where(t => !kept.Contains(t)).Select(t =>
+            $", {t.Shown} left out: " + (
+                !t.IsText && !t.IsPicture ? "not a subtitle format VideoAffect carries"
+                : !source.Range.IsWhole && t.IsPicture ? "picture subtitles are carried for a whole video only, not for a part"
+                : $"{Path.GetExtension(outputPath)} cannot hold picture subtitles of its kind (.mkv can)"));
+        return string.Concat(reasons);
+    }
+
     public async Task RunAsync(ChannelReader<VideoFrame> input)
     {
         // Each frame at its own time in the source, measured from the source's start, or from the
@@ -33,45 +71,82 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
         var range = source.Range;
         double origin = range.From(source);
         var pipe = _pipe = new TimedFramePipe(input, source.Width, source.Height, 1 / source.FrameRate, frame => frame.Timestamp - origin);
-        bool withAudio = keepAudio && source.HasAudio;
-        var arguments = FFMpegArguments.FromPipeInput(pipe);
-        // Both inputs keep their timestamps (-copyts), measured from the same origin: the frames
-        // are written that way, the audio is moved by the same amount. For a part, the audio is
-        // read from a little before its start (a seek's inaccuracy moves nothing, as times are
-        // kept) and cut to it by its own times (atrim), to the sample.
-        string audioSeek = range.Start > 0 ? $" -ss {PlayRange.Argument(Math.Max(0, range.Start - AudioSeekMargin))} -noaccurate_seek" : "";
-        if (withAudio) arguments = arguments.AddFileInput(FfmpegPath.Escape(source.Path), verifyExists: false,
-            o => o.WithCustomArgument($"{MediaLocation.InputOptions(source.Path)}{audioSeek} -itsoffset {PlayRange.Argument(-origin)}"));
-        var result = await arguments
-            .OutputToFile(FfmpegPath.Escape(outputPath), overwrite: true, o =>
-            {
-                // The source's time base for the encoder and the MP4 track: its frame times then survive exactly.
-                string timescale = source.TimeBase.Split('/')[^1];
-                o.WithCustomArgument($"-copyts -map 0:v:0 -fps_mode passthrough -enc_time_base {source.TimeBase} -video_track_timescale {timescale}");
-                // Every audio track (languages, commentary), each keeping its language and default mark.
-                if (withAudio) o.WithCustomArgument($"-map 1:a -c:a {_container.AudioEncoder}");
-                string? trim = range.IsWhole ? null : $"atrim=start=0{(range.End is { } end ? $":end={PlayRange.Argument(end - range.Start)}" : "")}";
-                string audioFilters = string.Join(',', new[] { _container.AudioFilter, trim }.OfType<string>());
-                if (withAudio && audioFilters.Length > 0) o.WithCustomArgument($"-af {audioFilters}");
-                _container.EncodeVideo(o, preset, source.Colour);
-                Finish(o);
-            })
-            .WithLogLevel(FFMpegLogLevel.Error)
-            .RunAsync();
-        if (!result.Success)
-            throw new VideoAffectException($"encoding '{outputPath}' failed ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
-        if (withAudio && pipe.EndedEarly && pipe.VideoEnd is { } end) await CutAudioAsync(end);
+        bool opened = SourceOpened(source);
+        bool withAudio = keepAudio && source.HasAudio && opened;
+        var subtitles = KeptSubtitles(source, _container);
+        // A part's subtitle tracks, cut and timed from its start, each in a file beside the output.
+        var partFiles = range.IsWhole ? [] : subtitles.Select((_, k) => $"{outputPath}.subtitles{k}.ass").ToList();
+        try
+        {
+            for (int k = 0; k < partFiles.Count; k++)
+                await SubtitlePart.WriteAsync(source.Path, subtitles[k].Track, origin, range.To(source), partFiles[k]);
+            var arguments = FFMpegArguments.FromPipeInput(pipe);
+            // The source keeps its timestamps (-copyts), moved by the frames' origin. For a part, the
+            // audio is read from a little before its start (a seek's inaccuracy moves nothing, as
+            // times are kept) and cut to it by its own times (atrim), to the sample.
+            string audioSeek = range.Start > 0 ? $" -ss {PlayRange.Argument(Math.Max(0, range.Start - AudioSeekMargin))} -noaccurate_seek" : "";
+            if (opened) arguments = arguments.AddFileInput(FfmpegPath.Escape(source.Path), verifyExists: false,
+                o => o.WithCustomArgument($"{MediaLocation.InputOptions(source.Path)}{audioSeek} -itsoffset {PlayRange.Argument(-origin)}"));
+            foreach (string file in partFiles) arguments = arguments.AddFileInput(FfmpegPath.Escape(file), verifyExists: false);
+            var result = await arguments
+                .OutputToFile(FfmpegPath.Escape(outputPath), overwrite: true, o =>
+                {
+                    // The source's time base for the encoder and the MP4 track: its frame times then survive exactly.
+                    string timescale = source.TimeBase.Split('/')[^1];
+                    o.WithCustomArgument($"-copyts -map 0:v:0 -fps_mode passthrough -enc_time_base {source.TimeBase} -video_track_timescale {timescale}");
+                    // Every audio track (languages, commentary), each keeping its language and default mark.
+                    if (withAudio) o.WithCustomArgument($"-map 1:a -c:a {_container.AudioEncoder}");
+                    string? trim = range.IsWhole ? null : $"atrim=start=0{(range.End is { } end ? $":end={PlayRange.Argument(end - range.Start)}" : "")}";
+                    string audioFilters = string.Join(',', new[] { _container.AudioFilter, trim }.OfType<string>());
+                    if (withAudio && audioFilters.Length > 0) o.WithCustomArgument($"-af {audioFilters}");
+                    // The source's chapters, moved as its streams are (ffmpeg takes input 1's offset), and its
+                    // tags; without them (:g), its tracks still keep their languages and titles.
+                    o.WithCustomArgument(opened ? $"-map_chapters 1 -map_metadata{(keepTags ? " 1" : ":g -1")}" : "-map_chapters -1");
+                    for (int k = 0; k < subtitles.Count; k++) o.WithCustomArgument(SubtitleArguments(k, subtitles[k].Track, subtitles[k].Codec, range.IsWhole ? null : 2 + k));
+                    if (opened && _container.Attachments) o.WithCustomArgument("-map 1:t? -c:t copy");
+                    _container.EncodeVideo(o, preset, source.Colour);
+                    Finish(o);
+                })
+                .WithLogLevel(FFMpegLogLevel.Error)
+                .RunAsync();
+            if (!result.Success)
+                throw new VideoAffectException($"encoding '{outputPath}' failed ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
+        }
+        finally { foreach (string file in partFiles) File.Delete(file); }
+        // What came from the source may run past the last frame written: a run that stopped early, or
+        // a part's end (chapters are not cut by it).
+        if (opened && (pipe.EndedEarly || range.End is not null) && pipe.VideoEnd is { } videoEnd) await CutToVideoAsync(videoEnd);
     }
 
     /// <summary>
-    /// A run that stopped early has video up to where it stopped but the source's whole audio:
-    /// remux (no re-encoding) so that the audio ends with the video. ffmpeg's -shortest would cut
-    /// complete runs too, and imprecisely (by a few hundred milliseconds).
+    /// The output's subtitle stream <paramref name="k"/>: the source's track as it is (a whole
+    /// video), or the cut file of input <paramref name="partInput"/> (a part), which carries none
+    /// of the track's own tags and marks, so they are set from the probe.
     /// </summary>
-    async Task CutAudioAsync(double videoEnd)
+    static string SubtitleArguments(int k, SubtitleTrack track, string codec, int? partInput)
+    {
+        string n = k.ToString(CultureInfo.InvariantCulture);
+        string map = partInput is { } input ? $"-map {input}:s:0" : $"-map 1:s:{track.Number.ToString(CultureInfo.InvariantCulture)}";
+        string arguments = $"{map} -c:s:{n} {codec}";
+        if (partInput is null) return arguments;
+        if (track.Language is { Length: > 0 } language) arguments += $" -metadata:s:s:{n} language={FfmpegPath.Quoted(language)}";
+        if (track.Title is { Length: > 0 } title) arguments += $" -metadata:s:s:{n} title={FfmpegPath.Quoted(title)}";
+        string marks = string.Join('+', new[] { track.Default ? "default" : null, track.Forced ? "forced" : null }.OfType<string>());
+        return arguments + $" -disposition:s:{n} {(marks.Length > 0 ? marks : "0")}";
+    }
+
+    /// <summary>
+    /// A run that stopped early has video up to where it stopped but the source's whole audio,
+    /// subtitles and chapters (a part with an end, its chapters): remux (no re-encoding) so that
+    /// they end with the video. ffmpeg's -shortest would cut complete runs too, and imprecisely (by
+    /// a few hundred milliseconds). Its times are kept as they are (-copyts): without it, ffmpeg
+    /// would start the copy at 0, moving a Matroska or WebM file's every frame later by its audio
+    /// encoder's priming (21 ms, 6.5 ms), off the records' times.
+    /// </summary>
+    async Task CutToVideoAsync(double videoEnd)
     {
         string cut = outputPath + ".cut" + Path.GetExtension(outputPath);
-        var cutResult = await FFMpegArguments.FromFileInput(FfmpegPath.Escape(outputPath), verifyExists: false)
+        var cutResult = await FFMpegArguments.FromFileInput(FfmpegPath.Escape(outputPath), verifyExists: false, o => o.WithCustomArgument("-copyts"))
             .OutputToFile(FfmpegPath.Escape(cut), overwrite: true, o => Finish(o
                 .WithCustomArgument($"-map 0 -c copy -t {videoEnd.ToString("R", CultureInfo.InvariantCulture)}")))
             .WithLogLevel(FFMpegLogLevel.Error)

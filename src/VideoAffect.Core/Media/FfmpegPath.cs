@@ -22,9 +22,16 @@ internal static class FfmpegPath
     /// before it (or before the closing quote, at the end) are doubled; other backslashes stay.
     /// Give FFMpegCore <c>verifyExists: false</c> with it (its check would look for the escaped name).
     /// </summary>
-    public static string Escape(string path)
+    public static string Escape(string path) => EscapeInQuotes(Local(path));
+
+    /// <summary>
+    /// Any text as one argument of the command line FFMpegCore hands to .NET's process start,
+    /// which splits it as Windows does: quoted, a double quote and the backslashes before it escaped.
+    /// </summary>
+    public static string Quoted(string text) => "\"" + EscapeInQuotes(text) + "\"";
+
+    static string EscapeInQuotes(string path)
     {
-        path = Local(path);
         if (!path.Contains('"') && !path.EndsWith('\\')) return path;
         var escaped = new StringBuilder(path.Length + 8);
         int backslashes = 0;

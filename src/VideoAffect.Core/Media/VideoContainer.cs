@@ -26,6 +26,9 @@ internal sealed record VideoContainer(string Muxer, bool FastStart, string Argum
         [".webm"] = new("webm", FastStart: false, "-avoid_negative_ts disabled", Vp9: true),
     };
 
+    /// <summary>Whether it holds attached files (Matroska alone): the fonts an ASS subtitle track is drawn with go on with it.</summary>
+    public bool Attachments => Muxer == "matroska";
+
     /// <summary>ffmpeg's encoder for the audio tracks.</summary>
     public string AudioEncoder => Vp9 ? "libopus" : "aac";
 
@@ -37,6 +40,34 @@ internal sealed record VideoContainer(string Muxer, bool FastStart, string Argum
     /// 16 unnamed channels to 7.1). AAC takes them all.
     /// </summary>
     public string? AudioFilter => Vp9 ? "aformat=channel_layouts=mono|stereo|3.0|quad|5.0|5.1|6.1|7.1" : null;
+
+    /// <summary>
+    /// How a source's subtitle track goes into this container: "copy" where its format is the
+    /// container's own, else the encoder that converts it (MP4 and MOV hold text as mov_text, WebM
+    /// as WebVTT, Matroska takes SubRip, ASS and WebVTT as they are and the rest as SubRip), or null
+    /// where it cannot go: picture subtitles convert to nothing, and only Matroska takes DVD's, DVB's
+    /// and Blu-ray's, MP4 and MOV DVD's alone, WebM none.
+    /// <paramref name="fromText"/>: the track comes as ffmpeg's styled text (a part's retimed lines), so nothing is copied.
+    /// </summary>
+    public string? SubtitleCodecFor(SubtitleTrack track, bool fromText = false)
+    {
+        string? target = Muxer switch
+        {
+            "mp4" or "mov" => track.IsText ? "mov_text" : track.Codec == "dvd_subtitle" ? "copy" : null,
+            "webm" => track.IsText ? "webvtt" : null,
+            _ => track.Codec switch
+            {
+                "subrip" or "srt" => "srt",
+                "ass" or "ssa" => "ass",
+                "webvtt" => "webvtt",
+                "dvd_subtitle" or "dvb_subtitle" or "hdmv_pgs_subtitle" => "copy",
+                _ => track.IsText ? "srt" : null,
+            },
+        };
+        if (target is null || fromText) return target;
+        // The track's own format already: copied as it is, nothing of its styling or timing touched.
+        return target == "copy" || track.Codec == target || (target == "srt" && track.Codec == "subrip") ? "copy" : target;
+    }
 
     /// <summary>The video encoder and its settings for this container, at x264's <paramref name="preset"/> (or its libvpx equivalent).</summary>
     public FFMpegOutputOptions EncodeVideo(FFMpegOutputOptions options, string preset, OutputColour colour) =>

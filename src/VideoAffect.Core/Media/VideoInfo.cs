@@ -47,6 +47,9 @@ public sealed record VideoInfo(
     /// <summary>When the container says it was made (its creation_time tag, as UTC); null when it does not say, or says 1970 or 1904 (a zero written as a date).</summary>
     internal DateTime? CreationTime { get; init; }
 
+    /// <summary>The file's subtitle streams, in order (carried on into the annotated video: <see cref="AnnotatedVideoEncoder"/>).</summary>
+    internal IReadOnlyList<SubtitleTrack> Subtitles { get; init; } = [];
+
     /// <summary>The wall-clock time of the video's start (--recorded-at), with the offset from UTC it was given in (or this machine's); null: frames get no wall-clock time.</summary>
     internal DateTimeOffset? RecordedAt { get; init; }
 

@@ -73,6 +73,9 @@ public static class VideoProbe
             Colour = OutputColour.Of(video, filters.Tone.Hdr),
             SequenceFrameRate = sequenceFrameRate,
             CreationTime = CreationTime(format) ?? CreationTime(video),
+            Subtitles = streams.Where(x => Text(x, "codec_type") == "subtitle")
+                .Select((x, number) => new SubtitleTrack(number, Text(x, "codec_name") ?? "unknown", Tag(x, "language"), Tag(x, "title"), Flag(x, "default"), Flag(x, "forced")))
+                .ToList(),
         };
     }
 
@@ -200,6 +203,8 @@ public static class VideoProbe
 
     static string? Text(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()) : null;
+
+    static string? Tag(JsonElement e, string name) => e.TryGetProperty("tags", out var tags) ? Text(tags, name) : null;
 
     static int Int(JsonElement e, string name) => int.TryParse(Text(e, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : 0;
 

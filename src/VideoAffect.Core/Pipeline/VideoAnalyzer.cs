@@ -78,12 +78,14 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var trackFaces = _sinks.All.Count > 0 && options.Recognition.Anonymize == Anonymization.None ? new TrackFaces(TrackFaces.RecentTracks) : null;
         try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report, trackFaces); }
         catch { records.Dispose(); throw; }
-        log?.Invoke($"{InputShown}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {(info.Duration > TimeSpan.Zero ? $"{info.Duration.TotalSeconds:0.##} s" : "length not in the file")}{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}{(info.RecordedAtUtc is { } at ? $", recorded from {at:yyyy-MM-dd HH:mm:ss.FFF} UTC" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
+        log?.Invoke($"{InputShown}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {(info.Duration > TimeSpan.Zero ? $"{info.Duration.TotalSeconds:0.##} s" : "length not in the file")}{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}{Subtitles(info, videoOut)}{(info.RecordedAtUtc is { } at ? $", recorded from {at:yyyy-MM-dd HH:mm:ss.FFF} UTC" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
 
         var pool = new FrameBufferPool(info.FrameBytes);
         _decoder = FrameDecoders.For(info, pool);
         var classify = recognition.Classifier();
-        IFrameSink encoder = videoOut.Discarded ? new DiscardingSink() : new AnnotatedVideoEncoder(info, videoOut.Partial, options.KeepAudio, options.EncoderPreset);
+        IFrameSink encoder = videoOut.Discarded ? new DiscardingSink() : new AnnotatedVideoEncoder(info, videoOut.Partial, options.KeepAudio, options.EncoderPreset,
+            // Faces hidden for sharing: the source's tags (its place, its camera, its owner) are not passed on either.
+            keepTags: options.Recognition.Anonymize == Anonymization.None);
 
         var clock = Stopwatch.StartNew();
         using var stages = new StageGroup();
@@ -236,6 +238,11 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         (int)Math.Clamp(QueuedBytesLimit / 6 / Math.Max(1, info.FrameBytes), 1, requested);
 
     /// <summary>Where a complete run's output ends up, as the summary reports it.</summary>
+    /// <summary>The source's subtitle tracks for the first line: how many, and each that the annotated video cannot carry.</summary>
+    static string Subtitles(VideoInfo info, OutputTarget videoOut) =>
+        info.Subtitles.Count == 0 || videoOut.Discarded ? ""
+            : $", {info.Subtitles.Count} subtitle track{(info.Subtitles.Count == 1 ? "" : "s")}{AnnotatedVideoEncoder.LeftOutSubtitles(info, videoOut.Partial)}";
+
     static string Named(OutputTarget target) => target.Discarded ? "(discarded)" : target.StandardOutput ? StandardOutputName : target.Given;
 
     const string StandardOutputName = "(standard output)";
