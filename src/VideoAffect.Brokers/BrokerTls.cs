@@ -21,14 +21,15 @@ internal sealed class BrokerTls
 
     /// <param name="caFile">a PEM file of one or more CA certificates, or null for the system's store alone</param>
     /// <param name="shown">the target as messages show it</param>
-    public BrokerTls(string? caFile, string shown)
+    /// <param name="option">the option that gave it, for messages (--publish; the cluster's --cluster)</param>
+    public BrokerTls(string? caFile, string shown, string option = "--publish")
     {
         if (caFile is null) return;
-        if (!File.Exists(caFile)) throw new VideoAffectException($"--publish '{shown}': its CA file '{caFile}' does not exist");
+        if (!File.Exists(caFile)) throw new VideoAffectException($"{option} '{shown}': its CA file '{caFile}' does not exist");
         _authority = new X509Certificate2Collection();
         try { _authority.ImportFromPemFile(caFile); }
         catch (CryptographicException) { }
-        if (_authority.Count == 0) throw new VideoAffectException($"--publish '{shown}': '{caFile}' holds no PEM certificate (-----BEGIN CERTIFICATE-----) to trust");
+        if (_authority.Count == 0) throw new VideoAffectException($"{option} '{shown}': '{caFile}' holds no PEM certificate (-----BEGIN CERTIFICATE-----) to trust");
     }
 
     /// <summary>The line a run stops with when the broker's certificate is not trusted.</summary>

@@ -132,7 +132,7 @@ static class ClusterCommand
         return command;
     }
 
-    static Option<string> Address() => new("--cluster") { Description = "the cluster's Redis: redis://HOST:PORT", Required = true };
+    static Option<string> Address() => new("--cluster") { Description = "the cluster's Redis: redis://[:PASSWORD@]HOST[:PORT], or rediss://...[?ca=FILE] over TLS", Required = true };
 
     /// <summary>Where a job writes, as the node names its outputs (null for what it does not write).</summary>
     static object JobOutputs(JobInfo job)

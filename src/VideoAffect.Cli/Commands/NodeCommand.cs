@@ -11,7 +11,7 @@ static class NodeCommand
 {
     public static Command Create()
     {
-        var cluster = new Option<string>("--cluster") { Description = "the cluster's Redis: redis://HOST:PORT (membership, the camera registry)", Required = true };
+        var cluster = new Option<string>("--cluster") { Description = "the cluster's Redis (membership, the camera registry): redis://[:PASSWORD@]HOST[:PORT], or rediss://...[?ca=FILE] over TLS", Required = true };
         var name = new Option<string?>("--name") { Description = "this node's name in `cluster status` (default: node-SILOPORT)" };
         var address = new Option<string>("--address") { Description = "the address other nodes reach this one on", DefaultValueFactory = _ => "127.0.0.1" };
         var siloPort = new Option<int>("--silo-port") { Description = "port for the other nodes (0: a free one)", DefaultValueFactory = _ => 0 };

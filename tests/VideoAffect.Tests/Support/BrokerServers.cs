@@ -109,12 +109,15 @@ sealed class RedisServer : BrokerProcess
 {
     readonly bool _persistent;
     readonly TestCertificates? _tls;
+    readonly string? _password;
 
     /// <param name="tls">a certificate to speak TLS only with (clients need none of their own)</param>
-    public RedisServer(bool persistent = false, TestCertificates? tls = null)
+    /// <param name="password">a password clients must give (requirepass)</param>
+    public RedisServer(bool persistent = false, TestCertificates? tls = null, string? password = null)
     {
         _persistent = persistent;
         _tls = tls;
+        _password = password;
         Start();
     }
 
@@ -125,11 +128,13 @@ sealed class RedisServer : BrokerProcess
             ? new[] { "--port", "0", "--tls-port", Port.ToString(), "--tls-cert-file", t.ServerCertificate, "--tls-key-file", t.ServerKey, "--tls-ca-cert-file", t.Ca, "--tls-auth-clients", "no" }
             : ["--port", Port.ToString()],
          "--bind", "127.0.0.1", "--save", "", "--dir", Folder,
+         .. _password is { } password ? new[] { "--requirepass", password } : [],
          .. _persistent ? new[] { "--appendonly", "yes", "--appendfsync", "always" } : ["--appendonly", "no"]];
 
     /// <summary>redis-cli (Debian's client, not ours) on this server, over TLS if it speaks it; its output.</summary>
     public string Cli(params string[] command) =>
-        ProcessRunner.Tool("redis-cli", [.. "-h 127.0.0.1 -p".Split(' '), Port.ToString(), .. _tls is { } t ? new[] { "--tls", "--cacert", t.Ca } : [], .. command]);
+        ProcessRunner.Tool("redis-cli", [.. "-h 127.0.0.1 -p".Split(' '), Port.ToString(), .. _tls is { } t ? new[] { "--tls", "--cacert", t.Ca } : [],
+            .. _password is { } password ? new[] { "--no-auth-warning", "-a", password } : [], .. command]);
 }
 
 /// <summary>
