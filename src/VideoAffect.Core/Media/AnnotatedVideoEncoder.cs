@@ -60,7 +60,7 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
             $", {t.Shown} left out: " + (
                 !t.IsText && !t.IsPicture ? "not a subtitle format VideoAffect carries"
                 : !source.Range.IsWhole && t.IsPicture ? "picture subtitles are carried for a whole video only, not for a part"
-                : $"{Path.GetExtension(outputPath)} cannot hold picture subtitles of its kind (.mkv can)"));
+                : $"{Path.GetExtension(outputPath)} cannot hold them{(VideoContainer.For("any.mkv").SubtitleCodecFor(t) is null ? "" : " (.mkv can)")}"));
         return string.Concat(reasons);
     }
 

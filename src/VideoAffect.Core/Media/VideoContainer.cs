@@ -45,15 +45,16 @@ internal sealed record VideoContainer(string Muxer, bool FastStart, string Argum
     /// How a source's subtitle track goes into this container: "copy" where its format is the
     /// container's own, else the encoder that converts it (MP4 and MOV hold text as mov_text, WebM
     /// as WebVTT, Matroska takes SubRip, ASS and WebVTT as they are and the rest as SubRip), or null
-    /// where it cannot go: picture subtitles convert to nothing, and only Matroska takes DVD's, DVB's
-    /// and Blu-ray's, MP4 and MOV DVD's alone, WebM none.
+    /// where it cannot go: picture subtitles convert to nothing, and only Matroska takes them (DVD's,
+    /// DVB's and Blu-ray's). (MP4 has a DVD subtitle track too, but a muxer that refused one would fail
+    /// the whole run, after its frames: it is not risked.)
     /// <paramref name="fromText"/>: the track comes as ffmpeg's styled text (a part's retimed lines), so nothing is copied.
     /// </summary>
     public string? SubtitleCodecFor(SubtitleTrack track, bool fromText = false)
     {
         string? target = Muxer switch
         {
-            "mp4" or "mov" => track.IsText ? "mov_text" : track.Codec == "dvd_subtitle" ? "copy" : null,
+            "mp4" or "mov" => track.IsText ? "mov_text" : null,
             "webm" => track.IsText ? "webvtt" : null,
             _ => track.Codec switch
             {

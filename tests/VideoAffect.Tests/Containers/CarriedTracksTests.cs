@@ -146,7 +146,9 @@ public class CarriedTracksTests(CarriedTracksTests.Source source) : IClassFixtur
     [InlineData("subrip", ".mp4", "mov_text")]
     [InlineData("ass", ".mov", "mov_text")]
     [InlineData("mov_text", ".mp4", "copy")]
-    [InlineData("dvd_subtitle", ".mp4", "copy")]
+    [InlineData("dvd_subtitle", ".mp4", null)]
+    [InlineData("dvd_subtitle", ".mkv", "copy")]
+    [InlineData("xsub", ".mkv", null)]
     [InlineData("hdmv_pgs_subtitle", ".mp4", null)]
     [InlineData("subrip", ".mkv", "copy")]
     [InlineData("ass", ".mkv", "copy")]
@@ -173,12 +175,15 @@ public class CarriedTracksTests(CarriedTracksTests.Source source) : IClassFixtur
     {
         var info = new VideoInfo("film.mkv", 0, 640, 480, 25, TimeSpan.FromSeconds(10), false, 0, "1/1000", 250)
         {
-            Subtitles = [Track("subrip") with { Number = 0 }, Track("hdmv_pgs_subtitle") with { Number = 1, Language = "deu" }, Track("eia_608") with { Number = 2 }],
+            Subtitles = [Track("subrip") with { Number = 0 }, Track("hdmv_pgs_subtitle") with { Number = 1, Language = "deu" }, Track("eia_608") with { Number = 2 },
+                Track("xsub") with { Number = 3 }],
         };
-        Assert.Equal(", subtitle track 2 (hdmv_pgs_subtitle, deu) left out: .mp4 cannot hold picture subtitles of its kind (.mkv can)"
-            + ", subtitle track 3 (eia_608) left out: not a subtitle format VideoAffect carries",
+        Assert.Equal(", subtitle track 2 (hdmv_pgs_subtitle, deu) left out: .mp4 cannot hold them (.mkv can)"
+            + ", subtitle track 3 (eia_608) left out: not a subtitle format VideoAffect carries"
+            + ", subtitle track 4 (xsub) left out: .mp4 cannot hold them",
             AnnotatedVideoEncoder.LeftOutSubtitles(info, "film.annotated.mp4"));
-        Assert.Equal(", subtitle track 3 (eia_608) left out: not a subtitle format VideoAffect carries", AnnotatedVideoEncoder.LeftOutSubtitles(info, "film.annotated.mkv"));
+        Assert.Equal(", subtitle track 3 (eia_608) left out: not a subtitle format VideoAffect carries, subtitle track 4 (xsub) left out: .mkv cannot hold them",
+            AnnotatedVideoEncoder.LeftOutSubtitles(info, "film.annotated.mkv"));
         var part = info with { };
         part = part with { Range = new PlayRange(2, null) };
         Assert.Contains("subtitle track 2 (hdmv_pgs_subtitle, deu) left out: picture subtitles are carried for a whole video only", AnnotatedVideoEncoder.LeftOutSubtitles(part, "film.annotated.mkv"));
