@@ -38,12 +38,14 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
 
     /// <summary>
     /// The source's subtitle tracks the annotated video gets, each with its codec there; a part
-    /// (--start, --end) takes text tracks only, as they are cut here (<see cref="SubtitlePart"/>).
+    /// (--start, --end) takes text tracks only, as they are cut here (<see cref="SubtitlePart"/>),
+    /// and none of a URL's, as cutting them means reading the whole video (a download of all of it
+    /// for a minute of it).
     /// </summary>
     static IReadOnlyList<(SubtitleTrack Track, string Codec)> KeptSubtitles(VideoInfo source, VideoContainer container) =>
         !SourceOpened(source) ? []
             : source.Subtitles
-                .Where(t => source.Range.IsWhole || t.IsText)
+                .Where(t => source.Range.IsWhole || (t.IsText && !MediaLocation.IsUrl(source.Path)))
                 .Select(t => (Track: t, Codec: container.SubtitleCodecFor(t, fromText: !source.Range.IsWhole)))
                 .Where(t => t.Codec is not null)
                 .Select(t => (t.Track, t.Codec!)).ToList();
@@ -60,6 +62,7 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
             $", {t.Shown} left out: " + (
                 !t.IsText && !t.IsPicture ? "not a subtitle format VideoAffect carries"
                 : !source.Range.IsWhole && t.IsPicture ? "picture subtitles are carried for a whole video only, not for a part"
+                : !source.Range.IsWhole && MediaLocation.IsUrl(source.Path) ? "a part of a video at a URL gets no subtitles (cutting them means downloading the whole video)"
                 : $"{Path.GetExtension(outputPath)} cannot hold them{(VideoContainer.For("any.mkv").SubtitleCodecFor(t) is null ? "" : " (.mkv can)")}"));
         return string.Concat(reasons);
     }

@@ -184,9 +184,11 @@ public class CarriedTracksTests(CarriedTracksTests.Source source) : IClassFixtur
             AnnotatedVideoEncoder.LeftOutSubtitles(info, "film.annotated.mp4"));
         Assert.Equal(", subtitle track 3 (eia_608) left out: not a subtitle format VideoAffect carries, subtitle track 4 (xsub) left out: .mkv cannot hold them",
             AnnotatedVideoEncoder.LeftOutSubtitles(info, "film.annotated.mkv"));
-        var part = info with { };
-        part = part with { Range = new PlayRange(2, null) };
+        var part = info with { Range = new PlayRange(2, null) };
         Assert.Contains("subtitle track 2 (hdmv_pgs_subtitle, deu) left out: picture subtitles are carried for a whole video only", AnnotatedVideoEncoder.LeftOutSubtitles(part, "film.annotated.mkv"));
+        Assert.DoesNotContain("track 1", AnnotatedVideoEncoder.LeftOutSubtitles(part, "film.annotated.mkv"));
+        var remotePart = part with { Path = "https://example.com/film.mkv" };
+        Assert.Contains("subtitle track 1 (subrip) left out: a part of a video at a URL gets no subtitles", AnnotatedVideoEncoder.LeftOutSubtitles(remotePart, "film.annotated.mkv"));
     }
 
     [Fact]
