@@ -30,11 +30,12 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # libjxl-tools (cjxl): the encoders that make the photo-format tests' HEIC, AVIF and JPEG XL files
 # (reading them needs neither: ImageMagick comes with the build); libwebpdemux2: libwebp's animation
 # decoder, which reads animated WebP (ffmpeg cannot), and webp (img2webp, webpmux): the tools its
-# tests make and list such files with.
+# tests make and list such files with. libimage-exiftool-perl (exiftool): the photo-metadata tests
+# write EXIF and colour profiles into their photos with it and read the annotated copies' back.
 apt_packages=(ffmpeg opencv-data libgtk-3-0 pocl-opencl-icd ocl-icd-libopencl1 clinfo
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good chromium python3-opencv
   mosquitto mosquitto-clients redis-server python3-onnx libheif-examples libjxl-tools
-  libwebpdemux2 webp)
+  libwebpdemux2 webp libimage-exiftool-perl)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -63,10 +63,15 @@ sealed class AnnotatedImages : IDisposable
         using var image = StillImage.Read(result.Path);
         foreach (var face in result.Faces) FaceAnonymizer.Hide(image, face.Box, _anonymize);
         FrameAnnotator.Draw(image, result.Faces.Select(f => (f.Box, f.Prediction, 0)));
-        bool written;
-        try { written = Cv2.ImWrite(target.Partial, image); }
+        bool encoded;
+        byte[] bytes;
+        try { encoded = Cv2.ImEncode(Path.GetExtension(target.Partial), image, out bytes); }
         catch (OpenCVException e) { throw new VideoAffectException($"cannot write {target.What} to '{target.Given}': {e.Message.Split('\n')[0]}"); }
-        if (!written) throw new VideoAffectException($"cannot write {target.What} to '{target.Given}'");
+        if (!encoded) throw new VideoAffectException($"cannot write {target.What} to '{target.Given}'");
+        // The photo's colour profile, and its EXIF unless faces are hidden (PhotoMetadata says why).
+        bytes = PhotoMetadata.Into(bytes, PhotoMetadata.Read(result.Path, exif: _anonymize == Anonymization.None));
+        try { File.WriteAllBytes(target.Partial, bytes); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new VideoAffectException($"cannot write {target.What} to '{target.Given}': {e.Message}"); }
         OutputSet.Commit(target);
     }
 
