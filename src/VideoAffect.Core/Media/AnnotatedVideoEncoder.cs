@@ -77,8 +77,8 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
         bool opened = SourceOpened(source);
         bool withAudio = keepAudio && source.HasAudio && opened;
         var subtitles = KeptSubtitles(source, _container);
-        // A part's subtitle tracks, cut and timed from its start, each in a file beside the output.
-        var partFiles = range.IsWhole ? [] : subtitles.Select((_, k) => $"{outputPath}.subtitles{k}.ass").ToList();
+        // A part's subtitle tracks, cut and timed from its start, each in a scratch file of the run's.
+        var partFiles = range.IsWhole ? [] : subtitles.Select(_ => FfmpegProcesses.ScratchFile(".ass")).ToList();
         try
         {
             for (int k = 0; k < partFiles.Count; k++)

@@ -65,6 +65,20 @@ internal static class FfmpegProcesses
         cache?.TryAdd(ffmpeg, true);
     }
 
+    /// <summary>
+    /// A new file name for a run's own scratch file (a part's cut subtitles) in this process's run
+    /// folder, removed with it (and, after a kill, at the next start), or in the system's temporary
+    /// folder without one: never beside a user's files, where a name could be one of theirs.
+    /// </summary>
+    public static string ScratchFile(string extension)
+    {
+        lock (Gate)
+        {
+            string folder = string.IsNullOrEmpty(_runFolder) ? Path.GetTempPath() : _runFolder;
+            return Path.Combine(folder, $"videoaffect-{Guid.NewGuid():N}{extension}");
+        }
+    }
+
     static readonly object FirstStart = new();
     static volatile bool _started;
 
