@@ -26,6 +26,7 @@ static class AnalyzeCommand
         var videoStream = new Option<int?>("--video-stream") { Description = "the video stream to analyse, by ffprobe's stream index (default: the stream marked default, else the first)" };
         var noAudio = new Option<bool>("--no-audio") { Description = "do not copy the input's audio tracks" };
         var preset = new Option<string>("--encoder-preset") { Description = "x264 preset of the annotated video (libvpx speed for .webm): ultrafast ... veryslow (faster presets: bigger files)", DefaultValueFactory = _ => Media.AnnotatedVideoEncoder.DefaultPreset };
+        var crf = new Option<int?>("--crf") { Description = "the annotated video's constant rate factor, lower is better and larger: x264's 0 (lossless) to 51, default 20; for .webm libvpx's 0 to 63, default 31" };
         var detectWorkers = new Option<int>("--detect-workers") { Description = "frames detected at once, one single-threaded cascade each (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var start = Durations.Option("--start", "analyse from this far into each video, as a player counts (records keep the source's times; the annotated video starts at 0)", TimeSpan.Zero, defaultText: "0");
         var end = Durations.Option("--end", "analyse up to this far into each video", TimeSpan.Zero, defaultText: "the end");
@@ -36,7 +37,7 @@ static class AnalyzeCommand
 
         var command = new Command("analyze", "annotate videos with each face's emotion and write per-face records");
         command.Arguments.Add(input);
-        foreach (var o in new Option[] { preset, output, videoFormat, events, summary, report, captions, json, videoStream, frameRate, start, end, recordedAt, queue, noAudio, detectWorkers, publish, faces }.Concat(recognition.All))
+        foreach (var o in new Option[] { preset, crf, output, videoFormat, events, summary, report, captions, json, videoStream, frameRate, start, end, recordedAt, queue, noAudio, detectWorkers, publish, faces }.Concat(recognition.All))
             command.Options.Add(o);
         command.SetAction((r, token) => CommandRunner.RunAsync(async ct =>
         {
@@ -66,6 +67,7 @@ static class AnalyzeCommand
                 QueueCapacity = r.GetValue(queue),
                 KeepAudio = !r.GetValue(noAudio),
                 EncoderPreset = r.GetValue(preset)!,
+                Crf = r.GetValue(crf),
                 DetectWorkers = r.GetValue(detectWorkers),
             }).ToList();
             var facesPaths = plan.Select(p => p.Faces).ToList();

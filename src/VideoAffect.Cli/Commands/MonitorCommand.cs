@@ -59,6 +59,7 @@ static class MonitorCommand
                 RecordingMaxBytes = r.GetValue(live.RecordMaxSize),
                 RestreamUrl = r.GetValue(live.Restream),
                 RestreamBitrate = r.GetValue(live.RestreamBitrate),
+                Crf = r.GetValue(live.Crf),
                 Duration = r.GetValue(duration).Value is { Ticks: > 0 } d ? d : null,
                 ResourceInterval = r.GetValue(soak) is null ? null : TimeSpan.FromSeconds(5),
                 ResourceReportPath = r.GetValue(soak),

@@ -55,6 +55,7 @@ static class NodeCommand
                 RecordingMaxBytes = r.GetValue(live.RecordMaxSize),
                 RestreamUrl = r.GetValue(live.Restream),
                 RestreamBitrate = r.GetValue(live.RestreamBitrate),
+                Crf = r.GetValue(live.Crf),
                 QueueCapacity = r.GetValue(live.Queue),
                 Source = live.ReadSource(r),
                 Recognition = settings,

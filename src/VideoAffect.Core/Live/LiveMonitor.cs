@@ -251,9 +251,9 @@ public sealed class LiveMonitor : IDisposable
             var videoOutputs = new List<AnnotatedVideoOutput>();
             if (options.RecordingDirectory is { } rec)
                 videoOutputs.Add(new SegmentRecorder(rec, name, options.SegmentLength, monitor._log, status.FrameNotRecorded, () => status.Colour,
-                    new RecordingRetention(rec, name, options.RecordingKeep, options.RecordingMaxBytes, RecordingRetention.Period(options.SegmentLength), monitor._log)));
+                    new RecordingRetention(rec, name, options.RecordingKeep, options.RecordingMaxBytes, RecordingRetention.Period(options.SegmentLength), monitor._log), options.Crf));
             if (options.Restream is { } restream)
-                videoOutputs.Add(new RestreamPush(restream, name, options.RestreamBitrate, monitor._log, status.FrameNotRestreamed, () => status.Colour));
+                videoOutputs.Add(new RestreamPush(restream, name, options.RestreamBitrate, monitor._log, status.FrameNotRestreamed, () => status.Colour, options.Crf));
             var pipeline = new StreamPipeline(id, status, monitor._previews[name], options, monitor._log, stageSet, writer, videoOutputs,
                 CancellationTokenSource.CreateLinkedTokenSource(sourcesStop));
             _pipelines[id] = pipeline;

@@ -37,8 +37,14 @@ public sealed record MonitorOptions
     /// </summary>
     public string? RestreamUrl { get; init; }
 
-    /// <summary>The restream's bit rate cap, in bits per second (x264's VBV, a buffer of one second); null: by quality alone (CRF 20).</summary>
+    /// <summary>The restream's bit rate cap, in bits per second (x264's VBV, a buffer of one second); null: by quality alone (<see cref="Crf"/>).</summary>
     public long? RestreamBitrate { get; init; }
+
+    /// <summary>
+    /// x264's constant rate factor for the recordings and the restream, 0 (lossless) to 51 (the
+    /// smallest); null: 20. A camera recorded for days is smaller at 26 to 28.
+    /// </summary>
+    public int? Crf { get; init; }
 
     /// <summary>The parsed <see cref="RestreamUrl"/>; null without one.</summary>
     internal RestreamTarget? Restream => RestreamUrl is { } url ? RestreamTarget.Parse(url) : null;
@@ -77,6 +83,10 @@ public sealed record MonitorOptions
             throw new VideoAffectException("--record-keep and --record-max-size limit the recordings of --record DIR; give --record too");
         if (RestreamBitrate is not null && RestreamUrl is null) throw new VideoAffectException("--restream-bitrate caps the push of --restream URL; give --restream too");
         if (RestreamBitrate is <= 0) throw new VideoAffectException("--restream-bitrate must be positive");
+        if (Crf is { } crf && (crf < 0 || crf > Media.X264Output.MaxCrf))
+            throw new VideoAffectException($"--crf {crf}: x264's constant rate factor goes from 0 (lossless) to {Media.X264Output.MaxCrf}");
+        if (Crf is not null && RecordingDirectory is null && RestreamUrl is null)
+            throw new VideoAffectException("--crf sets the quality of --record's and --restream's video; give one of them too");
         if (Restream is { NamesStreams: false } && (Sources.Count > 1 || KeepRunning))
             throw new VideoAffectException($"--restream '{SourceSecrets.Redact(RestreamUrl!)}' would take every stream at one URL; put {RestreamTarget.NamePlaceholder} in it for the stream's name (rtmp://10.0.0.2/live/{RestreamTarget.NamePlaceholder})");
         Recognition.Validate();

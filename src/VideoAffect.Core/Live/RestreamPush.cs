@@ -16,7 +16,8 @@ namespace VideoAffect.Live;
 /// </summary>
 /// <param name="maxBitrate">bits per second the push keeps to (x264's VBV with a buffer of one second: in any W seconds at most
 /// W + 1 seconds' worth), for an uplink or a streaming site's limit; null: by quality alone, as the recording</param>
-internal sealed class RestreamPush(RestreamTarget target, string streamName, long? maxBitrate = null, Action<string>? log = null, Action? skipped = null, Func<OutputColour>? colour = null)
+internal sealed class RestreamPush(RestreamTarget target, string streamName, long? maxBitrate = null, Action<string>? log = null, Action? skipped = null, Func<OutputColour>? colour = null,
+    int? crf = null)
     : AnnotatedVideoOutput(streamName, "the restream", log, skipped)
 {
     /// <summary>Seconds between key frames: how long a viewer who joins may wait for a picture.</summary>
@@ -38,7 +39,7 @@ internal sealed class RestreamPush(RestreamTarget target, string streamName, lon
         using var ffmpegStop = new QuietCancellation(stop);
         var pipe = new TimedFramePipe(input, width, height, NominalFrameSeconds, CaptureTimes());
         var result = await FFMpegArguments.FromPipeInput(pipe)
-            .OutputToUrl(url, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset, colour?.Invoke() ?? OutputColour.Bt709)
+            .OutputToUrl(url, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset, colour?.Invoke() ?? OutputColour.Bt709, crf)
                 // No B-frames (WebRTC, which a media server may serve the push to, has none, and an RTSP
                 // receiver lost their timestamps here), but 5 frames of look-ahead: 5 frames later than
                 // tuned for zero latency, at half its bit rate (the sample clip at CRF 20: 196 against

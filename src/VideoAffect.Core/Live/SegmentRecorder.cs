@@ -16,7 +16,7 @@ namespace VideoAffect.Live;
 /// <param name="colour">the current connection's colours (read at each new encoder: a reconnection may bring another camera)</param>
 /// <param name="retention">which old segments to delete as the recording goes on (<see cref="RecordingRetention"/>); null keeps all</param>
 internal sealed class SegmentRecorder(string directory, string streamName, TimeSpan segmentLength, Action<string>? log = null, Action? skipped = null, Func<OutputColour>? colour = null,
-    RecordingRetention? retention = null) : AnnotatedVideoOutput(streamName, "the recording", log, skipped)
+    RecordingRetention? retention = null, int? crf = null) : AnnotatedVideoOutput(streamName, "the recording", log, skipped)
 {
     protected override string FailedWhat => "recording";
 
@@ -37,7 +37,7 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
         // dropped frames and outages show as the gaps they were.
         var pipe = new TimedFramePipe(input, width, height, NominalFrameSeconds, CaptureTimes());
         var result = await FFMpegArguments.FromPipeInput(pipe)
-            .OutputToFile(FfmpegPath.Escape(pattern), overwrite: true, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset, colour?.Invoke() ?? OutputColour.Bt709)
+            .OutputToFile(FfmpegPath.Escape(pattern), overwrite: true, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset, colour?.Invoke() ?? OutputColour.Bt709, crf)
                 // Every frame kept at its capture time; a key frame at each segment boundary, where the
                 // segment muxer may cut.
                 .WithCustomArgument($"-fps_mode passthrough {CaptureTimeBase}")

@@ -17,7 +17,8 @@ namespace VideoAffect.Media;
 /// and its metadata (title, creation time, place), unless <paramref name="keepTags"/> is false. A
 /// run that ends early still gets a playable file whose audio, subtitles and chapters end with its video.
 /// </summary>
-internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, bool keepAudio = true, string preset = AnnotatedVideoEncoder.DefaultPreset, bool keepTags = true) : IFrameSink
+internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, bool keepAudio = true, string preset = AnnotatedVideoEncoder.DefaultPreset, bool keepTags = true,
+    int? crf = null) : IFrameSink
 {
     /// <summary>x264's speed/size trade-off; see the README for what each costs here.</summary>
     public const string DefaultPreset = "veryfast";
@@ -107,7 +108,7 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
                     o.WithCustomArgument(opened ? $"-map_chapters 1 -map_metadata{(keepTags ? " 1" : ":g -1")}" : "-map_chapters -1");
                     for (int k = 0; k < subtitles.Count; k++) o.WithCustomArgument(SubtitleArguments(k, subtitles[k].Track, subtitles[k].Codec, range.IsWhole ? null : 2 + k));
                     if (opened && _container.Attachments) o.WithCustomArgument("-map 1:t? -c:t copy");
-                    _container.EncodeVideo(o, preset, source.Colour);
+                    _container.EncodeVideo(o, preset, source.Colour, crf);
                     Finish(o);
                 })
                 .WithLogLevel(FFMpegLogLevel.Error)

@@ -71,8 +71,18 @@ internal sealed record VideoContainer(string Muxer, bool FastStart, string Argum
     }
 
     /// <summary>The video encoder and its settings for this container, at x264's <paramref name="preset"/> (or its libvpx equivalent).</summary>
-    public FFMpegOutputOptions EncodeVideo(FFMpegOutputOptions options, string preset, OutputColour colour) =>
-        Vp9 ? Vp9Output.Apply(options, preset, colour) : X264Output.Apply(options, preset, colour);
+    public FFMpegOutputOptions EncodeVideo(FFMpegOutputOptions options, string preset, OutputColour colour, int? crf = null) =>
+        Vp9 ? Vp9Output.Apply(options, preset, colour, crf) : X264Output.Apply(options, preset, colour, crf);
+
+    /// <summary>A one-line <see cref="VideoAffectException"/> for a --crf this container's encoder does not take (x264 0 to 51, libvpx 0 to 63).</summary>
+    public void CheckCrf(int? crf, string shown)
+    {
+        int max = Vp9 ? Vp9Output.MaxCrf : X264Output.MaxCrf;
+        if (crf is { } value && (value < 0 || value > max))
+            throw new VideoAffectException(Vp9
+                ? $"--crf {value}: libvpx's constant rate factor for '{shown}' (WebM) goes from 0 (best) to {max}"
+                : $"--crf {value}: x264's constant rate factor for '{shown}' goes from 0 (lossless) to {max} (up to {Vp9Output.MaxCrf} is libvpx's, for .webm)");
+    }
 
     /// <summary>The container for this output path; a one-line <see cref="VideoAffectException"/> for an extension we do not write.</summary>
     public static VideoContainer For(string path) =>

@@ -4,7 +4,7 @@ namespace VideoAffect.Media;
 
 /// <summary>
 /// How an annotated video is encoded for WebM (what browsers play in a page without a licence
-/// question): VP9 by libvpx at constant quality (CRF 31, libvpx's advice for 480p-720p), on one
+/// question): VP9 by libvpx at constant quality (CRF 31, libvpx's advice for 480p-720p, unless --crf says otherwise), on one
 /// thread as x264 is, 4:2:0, with the same padding and colour conversion and tags as
 /// <see cref="X264Output"/>. x264's presets are taken as libvpx speeds, so that --encoder-preset
 /// means the same trade-off in either container.
@@ -29,11 +29,16 @@ internal static class Vp9Output
         _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "not one of x264's presets (AnalyzeOptions.Validate says so to the user first)"),
     };
 
-    public static FFMpegOutputOptions Apply(FFMpegOutputOptions options, string preset, OutputColour colour)
+    public const int DefaultCrf = 31;
+
+    /// <summary>libvpx's range of constant rate factors (0 best, 63 the smallest).</summary>
+    public const int MaxCrf = 63;
+
+    public static FFMpegOutputOptions Apply(FFMpegOutputOptions options, string preset, OutputColour colour, int? crf = null)
     {
         var (deadline, speed) = SpeedOf(preset);
         return options
-            .WithCustomArgument($"-c:v libvpx-vp9 -deadline {deadline} -cpu-used {speed} -threads 1 -b:v 0 -crf 31")
+            .WithCustomArgument($"-c:v libvpx-vp9 -deadline {deadline} -cpu-used {speed} -threads 1 -b:v 0 -crf {crf ?? DefaultCrf}")
             .WithCustomArgument($"-vf {X264Output.Filter(colour)}")
             .WithCustomArgument(colour.Tags);
     }

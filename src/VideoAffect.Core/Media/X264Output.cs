@@ -5,7 +5,7 @@ namespace VideoAffect.Media;
 
 /// <summary>
 /// How every annotated video we write is encoded, in one place for the file encoder and the live
-/// recorder alike: H.264 by x264 at the chosen preset and CRF 20, on one thread (the pipeline's own
+/// recorder alike: H.264 by x264 at the chosen preset and CRF (20 unless --crf says otherwise), on one thread (the pipeline's own
 /// stages need the cores), 4:2:0 for every player, with odd frame sides padded to even by one black
 /// edge pixel (4:2:0 cannot hold an odd side; a 1x1 source works too).
 /// Colours are converted and tagged as <see cref="OutputColour"/> says, so that a player shows the
@@ -13,11 +13,17 @@ namespace VideoAffect.Media;
 /// </summary>
 internal static class X264Output
 {
-    public static FFMpegOutputOptions Apply(FFMpegOutputOptions options, string preset, OutputColour colour) => options
+    /// <summary>x264's constant rate factor unless one is given: visually near the source at a few hundred kB a minute of 640x480.</summary>
+    public const int DefaultCrf = 20;
+
+    /// <summary>x264's range of constant rate factors (0 lossless, 51 the smallest).</summary>
+    public const int MaxCrf = 51;
+
+    public static FFMpegOutputOptions Apply(FFMpegOutputOptions options, string preset, OutputColour colour, int? crf = null) => options
         .WithVideoCodec(VideoCodec.LibX264)
         .WithCustomArgument($"-preset {preset}")
         .WithCustomArgument("-threads 1")
-        .WithConstantRateFactor(20)
+        .WithConstantRateFactor(crf ?? DefaultCrf)
         .WithCustomArgument($"-vf {Filter(colour)}")
         .WithCustomArgument(colour.Tags);
 

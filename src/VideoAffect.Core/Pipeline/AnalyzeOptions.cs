@@ -42,6 +42,11 @@ public sealed record AnalyzeOptions
     public string? RecordedAt { get; init; }
     /// <summary>x264 preset of the annotated video.</summary>
     public string EncoderPreset { get; init; } = Media.AnnotatedVideoEncoder.DefaultPreset;
+    /// <summary>
+    /// The annotated video's constant rate factor: x264's, 0 (lossless) to 51, for MP4, MOV and
+    /// Matroska; libvpx's, 0 to 63, for WebM; lower is better and larger. Null: 20 for x264, 31 for libvpx.
+    /// </summary>
+    public int? Crf { get; init; }
 
     /// <summary>
     /// The report's, the summary's and the records file's names say formats we write: checked by the
@@ -78,6 +83,7 @@ public sealed record AnalyzeOptions
         if (SequenceFrameRate is not null && !Media.ImageSequence.IsPattern(InputPath))
             throw new VideoAffectException($"--frame-rate is for image sequences (frames/img%05d.png); '{InputPath}' is a video, with its own frame times");
         if (QueueCapacity < 1) throw new VideoAffectException($"queue capacity must be at least 1 (got {QueueCapacity})");
+        if (Crf is < 0 or > Media.Vp9Output.MaxCrf) throw new VideoAffectException($"--crf {Crf}: the encoders' constant rate factors go from 0 (best) to {Media.X264Output.MaxCrf} (x264) or {Media.Vp9Output.MaxCrf} (libvpx, for .webm)");
         if (DetectWorkers < 1) throw new VideoAffectException($"detect workers must be at least 1 (got {DetectWorkers})");
         if (Start < TimeSpan.Zero) throw new VideoAffectException($"--start cannot be negative (got {Start.Value.TotalSeconds} s)");
         if (End is { } end && end <= (Start ?? TimeSpan.Zero))

@@ -55,6 +55,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var inputFiles = ImageSequence.IsPattern(options.InputPath) ? ImageSequence.Files(options.InputPath) : [options.InputPath];
         using var outputs = new OutputSet([.. inputFiles, options.Recognition.ModelPath, options.Recognition.Detector.CascadePath]);
         var videoOut = outputs.Add(options.OutputPath, "output video");
+        if (!videoOut.Discarded) Media.VideoContainer.For(videoOut.Final).CheckCrf(options.Crf, videoOut.Given); // x264 takes up to 51, libvpx 63
         var eventsOut = outputs.Add(options.EventsPath, "events file", streamAllowed: true);
         var summaryOut = options.SummaryPath is null ? null : outputs.Add(options.SummaryPath, "summary file");
         var reportOut = options.ReportPath is null ? null : outputs.Add(options.ReportPath, "report");
@@ -85,7 +86,7 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var classify = recognition.Classifier();
         IFrameSink encoder = videoOut.Discarded ? new DiscardingSink() : new AnnotatedVideoEncoder(info, videoOut.Partial, options.KeepAudio, options.EncoderPreset,
             // Faces hidden for sharing: the source's tags (its place, its camera, its owner) are not passed on either.
-            keepTags: options.Recognition.Anonymize == Anonymization.None);
+            keepTags: options.Recognition.Anonymize == Anonymization.None, crf: options.Crf);
 
         var clock = Stopwatch.StartNew();
         using var stages = new StageGroup();
