@@ -49,7 +49,7 @@ sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration>
         Bitrates.Option("--restream-bitrate", "cap each restream's bit rate, for an uplink or a streaming site's limit (x264 with a buffer of one second at it: in any W seconds at most W + 1 seconds' worth); default: by quality, as the recordings (CRF 20), uncapped"),
         new Option<string?>("--faces") { Description = "write each ended track's face to DIR/NAME/DATE/TIME_TRACK_LABEL.jpg, with the track's description beside it (.json)" },
         Durations.Option("--faces-keep", "delete the faces of --faces once they are this old, such as 30d", TimeSpan.Zero, defaultText: "forever"),
-        new Option<int?>("--crf") { Description = "x264's constant rate factor of --record's and --restream's video: 0 (lossless) to 51, lower is better and larger; default 20 (26-28: a camera recorded for days in half the space or less)" });
+        new Option<int?>("--crf") { Description = "x264's constant rate factor of --record's and --restream's video: 0 (lossless) to 51, lower is better and larger; default 20 (28: about half the size)" });
 
     public LiveSourceOptions ReadSource(ParseResult r) => new()
     {

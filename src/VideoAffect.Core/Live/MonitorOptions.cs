@@ -42,7 +42,7 @@ public sealed record MonitorOptions
 
     /// <summary>
     /// x264's constant rate factor for the recordings and the restream, 0 (lossless) to 51 (the
-    /// smallest); null: 20. A camera recorded for days is smaller at 26 to 28.
+    /// smallest); null: 20. At 28 the sample clip's video is half its size at 20.
     /// </summary>
     public int? Crf { get; init; }
 
