@@ -91,6 +91,8 @@ public sealed record JobOptions
     [Id(6)] public bool Faces { get; init; }
     /// <summary>The annotated video's container (`--video-format`: "mov", "mkv" or "webm"); null: MP4. A node before 0.29 writes MP4.</summary>
     [Id(7)] public string? VideoFormat { get; init; }
+    /// <summary>The annotated video's constant rate factor (`--crf`); null: the encoder's default. A node before 0.33 ignores it.</summary>
+    [Id(8)] public int? Crf { get; init; }
 }
 
 /// <summary>A job handed to a node.</summary>

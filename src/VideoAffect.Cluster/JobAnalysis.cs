@@ -36,6 +36,7 @@ public static class JobAnalysis
         if (options.Report) words.Add("report");
         if (options.NoVideo) words.Add("no video");
         if (options.VideoFormat is { } format) words.Add($"{format} video");
+        if (options.Crf is { } crf) words.Add($"CRF {crf}");
         if (options.Faces) words.Add("faces");
         return string.Join(", ", words);
     }
@@ -54,6 +55,7 @@ public static class JobAnalysis
             Start = job.Options?.Start is { } start ? TimeSpan.FromSeconds(start) : null,
             End = job.Options?.End is { } end ? TimeSpan.FromSeconds(end) : null,
             RecordedAt = job.Options?.RecordedAt,
+            Crf = job.Options?.Crf,
             Recognition = recognition,
         };
     }

@@ -32,7 +32,8 @@ static class ClusterCommand
         var videoFormat = new Option<string?>("--video-format") { Description = "container of the annotated videos (OUTPUT/NAME.annotated.EXT): mp4, mov, mkv (H.264) or webm (VP9) (default: mp4)" };
         var faces = new Option<bool>("--faces") { Description = "each track's face (its most confident) with its description in OUTPUT/NAME.annotated.faces/HHMMSS.mmm_TRACK_LABEL.jpg and .json, named by the track's start in the video; put in place only when its run completes" };
         submit.Arguments.Add(files);
-        foreach (var o in new Option[] { output, wait, start, end, recordedAt, recordsFormat, report, noVideo, videoFormat, faces }) submit.Options.Add(o);
+        var crf = new Option<int?>("--crf") { Description = "the annotated videos' constant rate factor, lower is better and larger: x264's 0 to 51 (20 by default), libvpx's 0 to 63 for webm (31)" };
+        foreach (var o in new Option[] { output, wait, start, end, recordedAt, recordsFormat, report, noVideo, videoFormat, crf, faces }) submit.Options.Add(o);
         var status = new Command("status", "the living nodes, which node watches each camera, and each job's state");
         var json = new Option<bool>("--json") { Description = "print the status as JSON" };
         status.Options.Add(json);
@@ -65,6 +66,8 @@ static class ClusterCommand
             // The name the nodes write the video under, as analyze names it; "mp4" is the default's own name.
             string? container = r.GetValue(videoFormat) is { } given ? Media.VideoContainer.ExtensionOf(given)[1..] : null;
             if (container is not null && r.GetValue(noVideo)) throw new VideoAffectException("--video-format names the annotated video's container, and --no-video asks for none; give one of them");
+            if (r.GetValue(crf) is not null && r.GetValue(noVideo)) throw new VideoAffectException("--crf sets the annotated video's quality, and --no-video asks for none; give one of them");
+            Media.VideoContainer.For("video." + (container ?? "mp4")).CheckCrf(r.GetValue(crf), $"NAME.annotated.{container ?? "mp4"}");
             var options = new JobOptions
             {
                 // Given or not, not "0" or "the end": --end 0 is refused as an end before the start.
@@ -76,6 +79,7 @@ static class ClusterCommand
                 NoVideo = r.GetValue(noVideo),
                 Faces = r.GetValue(faces),
                 VideoFormat = container is null or "mp4" ? null : container,
+                Crf = r.GetValue(crf),
             };
             var (folder, plan) = PlanJobs(r.GetValue(files) ?? [], r.GetValue(output)!, options);
             await using var client = await ConnectAsync(r, submit, ct);
@@ -113,7 +117,7 @@ static class ClusterCommand
                     {
                         id = j.Key, input = j.Value.Input, state = j.Value.State, node = j.Value.Node, attempts = j.Value.Attempts, frames = j.Value.Frames, error = j.Value.Error,
                         outputs = JobOutputs(j.Value),
-                        options = j.Value.Options is { } o ? new { start = o.Start, end = o.End, recorded_at = o.RecordedAt, csv = o.Csv, report = o.Report, no_video = o.NoVideo, faces = o.Faces, video_format = o.NoVideo ? null : o.VideoFormat ?? "mp4" } : null,
+                        options = j.Value.Options is { } o ? new { start = o.Start, end = o.End, recorded_at = o.RecordedAt, csv = o.Csv, report = o.Report, no_video = o.NoVideo, faces = o.Faces, video_format = o.NoVideo ? null : o.VideoFormat ?? "mp4", crf = o.Crf } : null,
                     }),
                 }));
             else

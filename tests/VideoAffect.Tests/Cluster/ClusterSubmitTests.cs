@@ -28,6 +28,9 @@ public class ClusterSubmitTests
     [InlineData("-o out a --video-format avi", "--video-format 'avi': give mp4, mov, mkv or webm")]
     [InlineData("-o out a --video-format webm --no-video", "--video-format names the annotated video's container, and --no-video asks for none")]
     [InlineData("-o out a/talk.mp4 out/talk.annotated.webm --video-format webm", "output video 'DIR/out/talk.annotated.webm' is the input 'DIR/out/talk.annotated.webm'")]
+    [InlineData("-o out a --crf 52", "--crf 52: x264's constant rate factor for 'NAME.annotated.mp4' goes from 0 (lossless) to 51")]
+    [InlineData("-o out a --video-format webm --crf 64", "--crf 64: libvpx's constant rate factor for 'NAME.annotated.webm' (WebM) goes from 0 (best) to 63")]
+    [InlineData("-o out a --crf 28 --no-video", "--crf sets the annotated video's quality, and --no-video asks for none")]
     public void A_batch_that_would_overwrite_or_clash_is_refused_before_the_cluster_is_asked(string arguments, string expected)
     {
         using var dir = TestPaths.NewTempFolder();
@@ -41,13 +44,23 @@ public class ClusterSubmitTests
 
         // Paths are made absolute; an option's value (a word after an option that takes one) stays as it is.
         var words = arguments.Split(' ');
-        var paths = words.Select((a, i) => a.StartsWith('-') || (i > 0 && words[i - 1] is "--start" or "--end" or "--recorded-at" or "--records-format" or "--video-format") ? a : dir.File(a));
+        var paths = words.Select((a, i) => a.StartsWith('-') || (i > 0 && words[i - 1] is "--start" or "--end" or "--recorded-at" or "--records-format" or "--video-format" or "--crf") ? a : dir.File(a));
         var r = ProcessRunner.Cli(["cluster", "submit", "--cluster", Nowhere, .. paths], timeoutSeconds: 60);
         Assert.Equal(2, r.ExitCode);
         string line = Assert.Single(r.StandardError.Trim().Split('\n'));
         Assert.StartsWith("videoaffect: error: ", line);
         Assert.Contains(expected.Replace("DIR", dir.Path), line);
         Assert.Equal(before, Snapshot(dir.Path)); // nothing written, nothing removed
+    }
+
+    [Fact]
+    public void A_jobs_options_become_the_nodes_analyze_options()
+    {
+        var job = new VideoAffect.Cluster.JobClaim("job-0001-talk", "/videos/talk.mp4", "/out", 1,
+            new VideoAffect.Cluster.JobOptions { Crf = 28, VideoFormat = "webm", Start = 2 });
+        var options = VideoAffect.Cluster.JobAnalysis.Options(job, new RecognitionOptions());
+        Assert.Equal((28, "/out/talk.annotated.webm", TimeSpan.FromSeconds(2)), (options.Crf, options.OutputPath, options.Start));
+        Assert.Equal("2 s to the end, webm video, CRF 28", VideoAffect.Cluster.JobAnalysis.Describe(job.Options));
     }
 
     /// <summary>
