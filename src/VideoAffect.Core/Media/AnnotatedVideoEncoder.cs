@@ -75,15 +75,23 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
         var range = source.Range;
         double origin = range.From(source);
         var pipe = _pipe = new TimedFramePipe(input, source.Width, source.Height, 1 / source.FrameRate, frame => frame.Timestamp - origin);
-        bool opened = SourceOpened(source);
-        bool withAudio = keepAudio && source.HasAudio && opened;
         var subtitles = KeptSubtitles(source, _container);
+        bool withAudio = keepAudio && source.HasAudio && SourceOpened(source);
+        bool withAttachments = _container.Attachments && source.HasAttachments && SourceOpened(source);
+        // The source is opened beside the frames only for streams taken from it: ffmpeg reads an
+        // input none of whose streams is taken to its end (see SourceMetadata), so its tags and
+        // chapters come from the probe instead.
+        bool opened = withAudio || withAttachments || (range.IsWhole && subtitles.Count > 0);
         // A part's subtitle tracks, cut and timed from its start, each in a scratch file of the run's.
         var partFiles = range.IsWhole ? [] : subtitles.Select(_ => FfmpegProcesses.ScratchFile(".ass")).ToList();
+        string? metadata = SourceOpened(source) ? SourceMetadata.Text(source, origin, range.To(source), keepTags) : null;
+        string? metadataFile = metadata is null ? null : FfmpegProcesses.ScratchFile(".ffmeta");
+        int sourceInput = 1, firstPartInput = opened ? 2 : 1, metadataInput = firstPartInput + partFiles.Count;
         try
         {
             for (int k = 0; k < partFiles.Count; k++)
                 await SubtitlePart.WriteAsync(source.Path, subtitles[k].Track, origin, range.To(source), partFiles[k]);
+            if (metadataFile is not null) await File.WriteAllTextAsync(metadataFile, metadata, new System.Text.UTF8Encoding(false));
             var arguments = FFMpegArguments.FromPipeInput(pipe);
             // The source keeps its timestamps (-copyts), moved by the frames' origin. For a part, the
             // audio is read from a little before its start (a seek's inaccuracy moves nothing, as
@@ -92,6 +100,7 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
             if (opened) arguments = arguments.AddFileInput(FfmpegPath.Escape(source.Path), verifyExists: false,
                 o => o.WithCustomArgument($"{MediaLocation.InputOptions(source.Path)}{audioSeek} -itsoffset {PlayRange.Argument(-origin)}"));
             foreach (string file in partFiles) arguments = arguments.AddFileInput(FfmpegPath.Escape(file), verifyExists: false);
+            if (metadataFile is not null) arguments = arguments.AddFileInput(FfmpegPath.Escape(metadataFile), verifyExists: false, o => o.ForceFormat("ffmetadata"));
             var result = await arguments
                 .OutputToFile(FfmpegPath.Escape(outputPath), overwrite: true, o =>
                 {
@@ -99,15 +108,17 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
                     string timescale = source.TimeBase.Split('/')[^1];
                     o.WithCustomArgument($"-copyts -map 0:v:0 -fps_mode passthrough -enc_time_base {source.TimeBase} -video_track_timescale {timescale}");
                     // Every audio track (languages, commentary), each keeping its language and default mark.
-                    if (withAudio) o.WithCustomArgument($"-map 1:a -c:a {_container.AudioEncoder}");
+                    if (withAudio) o.WithCustomArgument($"-map {sourceInput}:a -c:a {_container.AudioEncoder}");
                     string? trim = range.IsWhole ? null : $"atrim=start=0{(range.End is { } end ? $":end={PlayRange.Argument(end - range.Start)}" : "")}";
                     string audioFilters = string.Join(',', new[] { _container.AudioFilter, trim }.OfType<string>());
                     if (withAudio && audioFilters.Length > 0) o.WithCustomArgument($"-af {audioFilters}");
-                    // The source's chapters, moved as its streams are (ffmpeg takes input 1's offset), and its
-                    // tags; without them (:g), its tracks still keep their languages and titles.
-                    o.WithCustomArgument(opened ? $"-map_chapters 1 -map_metadata{(keepTags ? " 1" : ":g -1")}" : "-map_chapters -1");
-                    for (int k = 0; k < subtitles.Count; k++) o.WithCustomArgument(SubtitleArguments(k, subtitles[k].Track, subtitles[k].Codec, range.IsWhole ? null : 2 + k));
-                    if (opened && _container.Attachments) o.WithCustomArgument("-map 1:t? -c:t copy");
+                    // The tags and chapters (timed as the frames are) of the metadata file; none else,
+                    // so that ffmpeg does not take the source's own chapters at their source times.
+                    o.WithCustomArgument(metadataFile is not null ? $"-map_metadata {metadataInput} -map_chapters {metadataInput}" : "-map_chapters -1");
+                    for (int k = 0; k < subtitles.Count; k++)
+                        o.WithCustomArgument(SubtitleArguments(k, subtitles[k].Track, subtitles[k].Codec,
+                            range.IsWhole ? $"{sourceInput}:s:{subtitles[k].Track.Number.ToString(CultureInfo.InvariantCulture)}" : $"{firstPartInput + k}:s:0"));
+                    if (withAttachments) o.WithCustomArgument($"-map {sourceInput}:t? -c:t copy");
                     _container.EncodeVideo(o, preset, source.Colour, crf);
                     Finish(o);
                 })
@@ -116,23 +127,28 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
             if (!result.Success)
                 throw new VideoAffectException($"encoding '{outputPath}' failed ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
         }
-        finally { foreach (string file in partFiles) File.Delete(file); }
-        // What came from the source may run past the last frame written: a run that stopped early, or
-        // a part's end (chapters are not cut by it).
-        if (opened && (pipe.EndedEarly || range.End is not null) && pipe.VideoEnd is { } videoEnd) await CutToVideoAsync(videoEnd);
+        finally
+        {
+            foreach (string file in partFiles) File.Delete(file);
+            if (metadataFile is not null) File.Delete(metadataFile);
+        }
+        // What came with the frames may run past the last frame written (audio, subtitles,
+        // chapters): a run that stopped early, or a part whose end lies past the video's.
+        bool more = opened || partFiles.Count > 0 || metadataFile is not null;
+        if (more && (pipe.EndedEarly || range.End is not null) && pipe.VideoEnd is { } videoEnd) await CutToVideoAsync(videoEnd);
     }
 
     /// <summary>
-    /// The output's subtitle stream <paramref name="k"/>: the source's track as it is (a whole
-    /// video), or the cut file of input <paramref name="partInput"/> (a part), which carries none
-    /// of the track's own tags and marks, so they are set from the probe.
+    /// The output's subtitle stream <paramref name="k"/>, from <paramref name="stream"/>: the
+    /// source's track as it is (a whole video), or a part's cut file, which carries none of the
+    /// track's own tags and marks, so they are set from the probe.
     /// </summary>
-    static string SubtitleArguments(int k, SubtitleTrack track, string codec, int? partInput)
+    string SubtitleArguments(int k, SubtitleTrack track, string codec, string stream)
     {
         string n = k.ToString(CultureInfo.InvariantCulture);
-        string map = partInput is { } input ? $"-map {input}:s:0" : $"-map 1:s:{track.Number.ToString(CultureInfo.InvariantCulture)}";
+        string map = $"-map {stream}";
         string arguments = $"{map} -c:s:{n} {codec}";
-        if (partInput is null) return arguments;
+        if (source.Range.IsWhole) return arguments;
         if (track.Language is { Length: > 0 } language) arguments += $" -metadata:s:s:{n} language={FfmpegPath.Quoted(language)}";
         if (track.Title is { Length: > 0 } title) arguments += $" -metadata:s:s:{n} title={FfmpegPath.Quoted(title)}";
         string marks = string.Join('+', new[] { track.Default ? "default" : null, track.Forced ? "forced" : null }.OfType<string>());

@@ -50,6 +50,15 @@ public sealed record VideoInfo(
     /// <summary>The file's subtitle streams, in order (carried on into the annotated video: <see cref="AnnotatedVideoEncoder"/>).</summary>
     internal IReadOnlyList<SubtitleTrack> Subtitles { get; init; } = [];
 
+    /// <summary>The container's tags (title, creation_time, ...), as ffprobe gives them.</summary>
+    internal IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The container's chapters, at the source's own times.</summary>
+    internal IReadOnlyList<SourceChapter> Chapters { get; init; } = [];
+
+    /// <summary>Whether the container holds attached files (Matroska's fonts).</summary>
+    internal bool HasAttachments { get; init; }
+
     /// <summary>The wall-clock time of the video's start (--recorded-at), with the offset from UTC it was given in (or this machine's); null: frames get no wall-clock time.</summary>
     internal DateTimeOffset? RecordedAt { get; init; }
 

@@ -42,7 +42,7 @@ public static class VideoProbe
         }
         // ffmpeg reads still WebP images only: an animated one is libwebp's to read.
         if (WebP.WebPAnimation.IsAnimatedFile(path)) return AnimatedWebP(path, shown, streamIndex);
-        using var json = await RunAsync(path, shown, ["-show_format", "-show_streams"], token, sequenceFrameRate);
+        using var json = await RunAsync(path, shown, ["-show_format", "-show_streams", "-show_chapters"], token, sequenceFrameRate);
         var root = json.RootElement;
         var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
         var video = Choose(shown, streams, streamIndex);
@@ -73,6 +73,11 @@ public static class VideoProbe
             Colour = OutputColour.Of(video, filters.Tone.Hdr),
             SequenceFrameRate = sequenceFrameRate,
             CreationTime = CreationTime(format) ?? CreationTime(video),
+            Tags = Tags(format),
+            Chapters = root.TryGetProperty("chapters", out var chapters) && chapters.ValueKind == JsonValueKind.Array
+                ? chapters.EnumerateArray().Select(c => new SourceChapter(Seconds(c, "start_time"), Seconds(c, "end_time"), Tags(c))).Where(c => double.IsFinite(c.Start) && double.IsFinite(c.End)).ToList()
+                : [],
+            HasAttachments = streams.Any(x => Text(x, "codec_type") == "attachment"),
             Subtitles = streams.Where(x => Text(x, "codec_type") == "subtitle")
                 .Select((x, number) => new SubtitleTrack(number, Text(x, "codec_name") ?? "unknown", Tag(x, "language"), Tag(x, "title"), Flag(x, "default"), Flag(x, "forced")))
                 .ToList(),
@@ -205,6 +210,12 @@ public static class VideoProbe
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()) : null;
 
     static string? Tag(JsonElement e, string name) => e.TryGetProperty("tags", out var tags) ? Text(tags, name) : null;
+
+    /// <summary>An element's tags as ffprobe gives them (strings); empty without any.</summary>
+    static IReadOnlyDictionary<string, string> Tags(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Object
+            ? tags.EnumerateObject().Where(t => t.Value.ValueKind == JsonValueKind.String).ToDictionary(t => t.Name, t => t.Value.GetString()!)
+            : new Dictionary<string, string>();
 
     static int Int(JsonElement e, string name) => int.TryParse(Text(e, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : 0;
 

@@ -130,6 +130,32 @@ public class CarriedTracksTests(CarriedTracksTests.Source source) : IClassFixtur
     }
 
     [Fact]
+    public void A_silent_video_without_subtitles_keeps_its_tags_and_chapters_whole_and_in_part()
+    {
+        // Nothing of this source's streams goes on but its picture: its tags and chapters come
+        // from the probe (ffmpeg would read the whole source again for them).
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), frames: 90, fps: 15, audio: false);
+        File.WriteAllText(dir.File("chapters.txt"), ";FFMETADATA1\ntitle=Caméra = porte\\; nord\n"
+            + "[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=2500\ntitle=Arrivée\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=2500\nEND=6000\ntitle=Départ\n");
+        string silent = dir.File("door.mp4");
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-i", dir.File("chapters.txt"), "-map", "0", "-map_metadata", "1", "-map_chapters", "1",
+            "-c", "copy", "-metadata", "creation_time=2026-03-02T01:00:00Z", silent);
+        var whole = ProcessRunner.Cli(["analyze", silent, "-o", dir.File("whole.mkv"), "--backend", "cpu", "--events", dir.File("whole.jsonl")]);
+        Assert.True(whole.ExitCode == 0, whole.StandardError);
+        var tags = FormatTags(dir.File("whole.mkv"));
+        Assert.Equal("Caméra = porte; nord", tags.GetValueOrDefault("title")); // ffmetadata's escapes undone
+        Assert.StartsWith("2026-03-02T01:00:00", tags.GetValueOrDefault("creation_time"));
+        Assert.Equal(Chapters(silent), Chapters(dir.File("whole.mkv")), (a, b) => a.Title == b.Title && Math.Abs(a.Start - b.Start) < 0.002 && Math.Abs(a.End - b.End) < 0.002);
+
+        var part = ProcessRunner.Cli(["analyze", silent, "-o", dir.File("part.mp4"), "--backend", "cpu", "--start", "2", "--end", "4", "--events", dir.File("part.jsonl")]);
+        Assert.True(part.ExitCode == 0, part.StandardError);
+        var chapters = Chapters(dir.File("part.mp4"));
+        Assert.Equal(["Arrivée", "Départ"], chapters.Select(c => c.Title));
+        Assert.True(Math.Abs(chapters[0].Start) < 0.002 && Math.Abs(chapters[1].Start - 0.5) < 0.002 && Math.Abs(chapters[1].End - 2) < 0.07, string.Join(", ", chapters));
+    }
+
+    [Fact]
     public void An_anonymized_video_keeps_its_subtitles_and_chapters_but_not_its_tags()
     {
         using var dir = TestPaths.NewTempFolder();
