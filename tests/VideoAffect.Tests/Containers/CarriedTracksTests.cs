@@ -136,15 +136,15 @@ public class CarriedTracksTests(CarriedTracksTests.Source source) : IClassFixtur
         // from the probe (ffmpeg would read the whole source again for them).
         using var dir = TestPaths.NewTempFolder();
         string clip = Clips.MovingFace(dir.File("clip.mp4"), frames: 90, fps: 15, audio: false);
-        File.WriteAllText(dir.File("chapters.txt"), ";FFMETADATA1\ntitle=Caméra = porte\\; nord\n"
+        File.WriteAllText(dir.File("chapters.txt"), ";FFMETADATA1\n"
             + "[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=2500\ntitle=Arrivée\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=2500\nEND=6000\ntitle=Départ\n");
         string silent = dir.File("door.mp4");
         ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-i", dir.File("chapters.txt"), "-map", "0", "-map_metadata", "1", "-map_chapters", "1",
-            "-c", "copy", "-metadata", "creation_time=2026-03-02T01:00:00Z", silent);
+            "-c", "copy", "-metadata", "creation_time=2026-03-02T01:00:00Z", "-metadata", "comment=Caméra = porte; nord\n#2 at C:\\cams", silent);
         var whole = ProcessRunner.Cli(["analyze", silent, "-o", dir.File("whole.mkv"), "--backend", "cpu", "--events", dir.File("whole.jsonl")]);
         Assert.True(whole.ExitCode == 0, whole.StandardError);
         var tags = FormatTags(dir.File("whole.mkv"));
-        Assert.Equal("Caméra = porte; nord", tags.GetValueOrDefault("title")); // ffmetadata's escapes undone
+        Assert.Equal("Caméra = porte; nord\n#2 at C:\\cams", tags.GetValueOrDefault("comment")); // every character FFMETADATA escapes
         Assert.StartsWith("2026-03-02T01:00:00", tags.GetValueOrDefault("creation_time"));
         Assert.Equal(Chapters(silent), Chapters(dir.File("whole.mkv")), (a, b) => a.Title == b.Title && Math.Abs(a.Start - b.Start) < 0.002 && Math.Abs(a.End - b.End) < 0.002);
 
