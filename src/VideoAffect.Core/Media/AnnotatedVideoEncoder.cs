@@ -14,7 +14,8 @@ namespace VideoAffect.Media;
 /// origin, what a player shows with the picture: its audio tracks, its chapters, its subtitle tracks
 /// (converted to a format the container holds; see <see cref="VideoContainer.SubtitleCodecFor"/>;
 /// in Matroska with the files attached to the source, such as the fonts of its ASS subtitles)
-/// and its metadata (title, creation time, place), unless <paramref name="keepTags"/> is false. A
+/// and its tags (title, creation time, place; from the probe: <see cref="SourceMetadata"/>), unless
+/// <paramref name="keepTags"/> is false. A
 /// run that ends early still gets a playable file whose audio, subtitles and chapters end with its video.
 /// </summary>
 internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, bool keepAudio = true, string preset = AnnotatedVideoEncoder.DefaultPreset, bool keepTags = true,
@@ -32,10 +33,10 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
     readonly VideoContainer _container = VideoContainer.For(outputPath);
 
     /// <summary>
-    /// Whether ffmpeg opens the source beside the frames: not an animated WebP (libwebp's to read)
-    /// nor an image sequence (pictures carry none of it).
+    /// Whether ffmpeg may take streams, tags and chapters from the source: not an animated WebP
+    /// (libwebp's to read) nor an image sequence (pictures carry none of them).
     /// </summary>
-    static bool SourceOpened(VideoInfo source) => source.Animation is null && !ImageSequence.IsPattern(source.Path);
+    static bool SourceReadable(VideoInfo source) => source.Animation is null && !ImageSequence.IsPattern(source.Path);
 
     /// <summary>
     /// The source's subtitle tracks the annotated video gets, each with its codec there; a part
@@ -44,7 +45,7 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
     /// for a minute of it).
     /// </summary>
     static IReadOnlyList<(SubtitleTrack Track, string Codec)> KeptSubtitles(VideoInfo source, VideoContainer container) =>
-        !SourceOpened(source) ? []
+        !SourceReadable(source) ? []
             : source.Subtitles
                 .Where(t => source.Range.IsWhole || (t.IsText && !MediaLocation.IsUrl(source.Path)))
                 .Select(t => (Track: t, Codec: container.SubtitleCodecFor(t, fromText: !source.Range.IsWhole)))
@@ -76,15 +77,15 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
         double origin = range.From(source);
         var pipe = _pipe = new TimedFramePipe(input, source.Width, source.Height, 1 / source.FrameRate, frame => frame.Timestamp - origin);
         var subtitles = KeptSubtitles(source, _container);
-        bool withAudio = keepAudio && source.HasAudio && SourceOpened(source);
-        bool withAttachments = _container.Attachments && source.HasAttachments && SourceOpened(source);
+        bool withAudio = keepAudio && source.HasAudio && SourceReadable(source);
+        bool withAttachments = _container.Attachments && source.HasAttachments && SourceReadable(source);
         // The source is opened beside the frames only for streams taken from it: ffmpeg reads an
         // input none of whose streams is taken to its end (see SourceMetadata), so its tags and
         // chapters come from the probe instead.
         bool opened = withAudio || withAttachments || (range.IsWhole && subtitles.Count > 0);
         // A part's subtitle tracks, cut and timed from its start, each in a scratch file of the run's.
         var partFiles = range.IsWhole ? [] : subtitles.Select(_ => FfmpegProcesses.ScratchFile(".ass")).ToList();
-        string? metadata = SourceOpened(source) ? SourceMetadata.Text(source, origin, range.To(source), keepTags) : null;
+        string? metadata = SourceReadable(source) ? SourceMetadata.Text(source, origin, range.To(source), keepTags) : null;
         string? metadataFile = metadata is null ? null : FfmpegProcesses.ScratchFile(".ffmeta");
         int sourceInput = 1, firstPartInput = opened ? 2 : 1, metadataInput = firstPartInput + partFiles.Count;
         try
