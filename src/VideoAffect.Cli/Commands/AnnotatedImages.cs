@@ -69,7 +69,7 @@ sealed class AnnotatedImages : IDisposable
         catch (OpenCVException e) { throw new VideoAffectException($"cannot write {target.What} to '{target.Given}': {e.Message.Split('\n')[0]}"); }
         if (!encoded) throw new VideoAffectException($"cannot write {target.What} to '{target.Given}'");
         // The photo's colour profile, and its EXIF unless faces are hidden (PhotoMetadata says why).
-        bytes = PhotoMetadata.Into(bytes, PhotoMetadata.Read(result.Path, exif: _anonymize == Anonymization.None));
+        bytes = PhotoMetadata.Into(bytes, PhotoMetadata.Read(result.Path, exif: _anonymize == Anonymization.None), image.Width, image.Height);
         try { File.WriteAllBytes(target.Partial, bytes); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new VideoAffectException($"cannot write {target.What} to '{target.Given}': {e.Message}"); }
         OutputSet.Commit(target);

@@ -11,9 +11,9 @@ namespace VideoAffect.Classification;
 /// colours for sRGB and shows them dull) and its EXIF (when it was taken, which photo libraries
 /// sort by, the camera, the place), with the orientation set to upright, as the copy is written
 /// turned, and the thumbnail left out, which would show the photo without its boxes. They go into
-/// the JPEG or PNG that OpenCV encoded, as its segments or chunks: its pixels are not touched.
+/// the JPEG, PNG or WebP that OpenCV encoded, as its segments or chunks: its pixels are not touched.
 /// Without <c>exif</c> (--anonymize: the place, the camera and its owner can name someone) only
-/// the colour profile is kept, which names nobody. Other formats are written as OpenCV writes them.
+/// the colour profile is kept, which names nobody. Other formats (TIFF, BMP) are written as OpenCV writes them.
 /// </summary>
 internal static class PhotoMetadata
 {
@@ -34,6 +34,8 @@ internal static class PhotoMetadata
         {
             using var image = new MagickImage();
             image.Ping(photo);
+            // ImageMagick's WebP reader gives a WebP's profiles only when it reads the picture.
+            if (image.Format == MagickFormat.WebP) image.Read(photo);
             byte[]? tiff = null;
             if (exif && image.GetExifProfile() is { } profile)
             {
@@ -49,13 +51,60 @@ internal static class PhotoMetadata
         catch (MagickException) { return Kept.None; }
     }
 
-    /// <summary>The encoded copy with <paramref name="kept"/> in it: a JPEG's APP1 and APP2 segments, a PNG's eXIf and iCCP chunks; other formats as they are.</summary>
-    public static byte[] Into(byte[] encoded, Kept kept)
+    /// <summary>The encoded copy with <paramref name="kept"/> in it: a JPEG's APP1 and APP2 segments, a PNG's eXIf and iCCP chunks, a WebP's EXIF and ICCP chunks; other formats as they are.</summary>
+    /// <param name="width">the picture's width (a WebP's extended header repeats it)</param>
+    /// <param name="height">its height</param>
+    public static byte[] Into(byte[] encoded, Kept kept, int width, int height)
     {
         if (kept.Exif is null && kept.Icc is null) return encoded;
         if (encoded.Length > 2 && encoded[0] == 0xFF && encoded[1] == 0xD8) return IntoJpeg(encoded, kept);
         if (encoded.AsSpan().StartsWith(PngSignature)) return IntoPng(encoded, kept);
+        if (encoded.Length > 20 && encoded.AsSpan(0, 4).SequenceEqual("RIFF"u8) && encoded.AsSpan(8, 4).SequenceEqual("WEBP"u8)) return IntoWebP(encoded, kept, width, height);
         return encoded;
+    }
+
+    /// <summary>
+    /// A simple WebP (one VP8 or VP8L image chunk, as OpenCV writes an opaque picture) made extended:
+    /// a VP8X header saying which of ICC and EXIF follow, the profile before the image, the EXIF after
+    /// it, as the container's specification orders them. One already extended is left as it is.
+    /// </summary>
+    static byte[] IntoWebP(byte[] webp, Kept kept, int width, int height)
+    {
+        string first = System.Text.Encoding.ASCII.GetString(webp, 12, 4);
+        if (first is not ("VP8 " or "VP8L")) return webp;
+        using var body = new MemoryStream(webp.Length + (kept.Exif?.Length ?? 0) + (kept.Icc?.Length ?? 0) + 64);
+        var header = new byte[10];
+        header[0] = (byte)((kept.Icc is null ? 0 : 0x20) | (kept.Exif is null ? 0 : 0x08));
+        WriteUInt24(header.AsSpan(4), width - 1);
+        WriteUInt24(header.AsSpan(7), height - 1);
+        RiffChunk(body, "VP8X", header);
+        if (kept.Icc is { } icc) RiffChunk(body, "ICCP", icc);
+        body.Write(webp, 12, webp.Length - 12); // the image chunk (and anything after it) as OpenCV wrote it
+        if (kept.Exif is { } exif) RiffChunk(body, "EXIF", exif);
+        var result = new byte[12 + body.Length];
+        "RIFF"u8.CopyTo(result);
+        BinaryPrimitives.WriteUInt32LittleEndian(result.AsSpan(4), (uint)(4 + body.Length));
+        "WEBP"u8.CopyTo(result.AsSpan(8));
+        body.ToArray().CopyTo(result, 12);
+        return result;
+    }
+
+    static void WriteUInt24(Span<byte> at, int value)
+    {
+        at[0] = (byte)value;
+        at[1] = (byte)(value >> 8);
+        at[2] = (byte)(value >> 16);
+    }
+
+    /// <summary>A RIFF chunk: its type, its size (little-endian), its data, padded to an even length.</summary>
+    static void RiffChunk(Stream output, string type, byte[] data)
+    {
+        Span<byte> head = stackalloc byte[8];
+        System.Text.Encoding.ASCII.GetBytes(type, head);
+        BinaryPrimitives.WriteUInt32LittleEndian(head[4..], (uint)data.Length);
+        output.Write(head);
+        output.Write(data);
+        if (data.Length % 2 == 1) output.WriteByte(0);
     }
 
     /// <summary>After the JPEG's start and its JFIF segment: APP1 "Exif", then the profile in APP2 "ICC_PROFILE" segments of up to 64 KB each.</summary>
