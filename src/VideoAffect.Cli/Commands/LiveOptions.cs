@@ -13,9 +13,9 @@ sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration>
     Option<Durations.Duration> SnapshotInterval, Option<bool> Loop, Option<int> Queue,
     Option<string?> Records, Option<string> RecordsFormat, Option<string?> Record, Option<Durations.Duration> Segment,
     Option<Durations.Duration> RecordKeep, Option<long?> RecordMaxSize, Option<string?> Restream, Option<long?> RestreamBitrate, Option<string?> Faces, Option<Durations.Duration> FacesKeep,
-    Option<int?> Crf)
+    Option<int?> Crf, Option<bool> NoAudio)
 {
-    public IEnumerable<Option> All => [Records, RecordsFormat, Record, Segment, RecordKeep, RecordMaxSize, Restream, RestreamBitrate, Crf, Faces, FacesKeep, Transport, Stall, ReconnectMax, SnapshotInterval, Loop, Queue];
+    public IEnumerable<Option> All => [Records, RecordsFormat, Record, Segment, RecordKeep, RecordMaxSize, Restream, RestreamBitrate, Crf, NoAudio, Faces, FacesKeep, Transport, Stall, ReconnectMax, SnapshotInterval, Loop, Queue];
 
     /// <summary>--faces-keep as given; null when left out (every face kept).</summary>
     public TimeSpan? ReadFacesKeep(ParseResult r) => r.GetResult(FacesKeep) is { Implicit: false } ? r.GetValue(FacesKeep).Value : null;
@@ -49,7 +49,8 @@ sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration>
         Bitrates.Option("--restream-bitrate", "cap each restream's bit rate, for an uplink or a streaming site's limit (x264 with a buffer of one second at it: in any W seconds at most W + 1 seconds' worth); default: by quality, as the recordings (CRF 20), uncapped"),
         new Option<string?>("--faces") { Description = "write each ended track's face to DIR/NAME/DATE/TIME_TRACK_LABEL.jpg, with the track's description beside it (.json)" },
         Durations.Option("--faces-keep", "delete the faces of --faces once they are this old, such as 30d", TimeSpan.Zero, defaultText: "forever"),
-        new Option<int?>("--crf") { Description = "x264's constant rate factor of --record's and --restream's video: 0 (lossless) to 51, lower is better and larger; default 20 (28: about half the size)" });
+        new Option<int?>("--crf") { Description = "x264's constant rate factor of --record's and --restream's video: 0 (lossless) to 51, lower is better and larger; default 20 (28: about half the size)" },
+        new Option<bool>("--no-audio") { Description = $"record and restream each {recordsWhat}'s annotated video without its sound (by default its first audio track goes with it, as AAC)" });
 
     public LiveSourceOptions ReadSource(ParseResult r) => new()
     {

@@ -60,6 +60,7 @@ static class MonitorCommand
                 RestreamUrl = r.GetValue(live.Restream),
                 RestreamBitrate = r.GetValue(live.RestreamBitrate),
                 Crf = r.GetValue(live.Crf),
+                KeepAudio = !r.GetValue(live.NoAudio),
                 Duration = r.GetValue(duration).Value is { Ticks: > 0 } d ? d : null,
                 ResourceInterval = r.GetValue(soak) is null ? null : TimeSpan.FromSeconds(5),
                 ResourceReportPath = r.GetValue(soak),

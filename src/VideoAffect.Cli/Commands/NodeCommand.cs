@@ -56,6 +56,7 @@ static class NodeCommand
                 RestreamUrl = r.GetValue(live.Restream),
                 RestreamBitrate = r.GetValue(live.RestreamBitrate),
                 Crf = r.GetValue(live.Crf),
+                KeepAudio = !r.GetValue(live.NoAudio),
                 QueueCapacity = r.GetValue(live.Queue),
                 Source = live.ReadSource(r),
                 Recognition = settings,

@@ -14,7 +14,8 @@ namespace VideoAffect.Live;
 /// the encoder and starts the next. Closing finishes what the encoder holds.
 /// </summary>
 /// <param name="what">what the output is, in the logs: "the recording", "the restream"</param>
-internal abstract class AnnotatedVideoOutput(string streamName, string what, Action<string>? log, Action? skipped) : IAsyncDisposable
+/// <param name="audio">the stream's sound, carried beside the frames by each encoder started while the stream brings some (<see cref="AudioFeed"/>); null: none</param>
+internal abstract class AnnotatedVideoOutput(string streamName, string what, Action<string>? log, Action? skipped, StreamAudio? audio = null) : IAsyncDisposable
 {
     bool _skipLogged;
     Channel<VideoFrame>? _frames;
@@ -75,7 +76,14 @@ internal abstract class AnnotatedVideoOutput(string streamName, string what, Act
     /// says why it failed. <paramref name="stop"/> is cancelled when closing gives up waiting
     /// (<see cref="CloseLimit"/>): the encoder is then to be stopped at once.
     /// </summary>
-    protected abstract Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, CancellationToken stop);
+    /// <param name="sound">the stream's sound to carry beside the frames (<see cref="AudioFeed.CarryAsync"/>); null: the stream brings none, or none is wanted</param>
+    protected abstract Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, AudioFeed? sound, CancellationToken stop);
+
+    /// <summary>An encoder with the sound it carries, which is let go when the encoder ends.</summary>
+    async Task EncodeWithSoundAsync(ChannelReader<VideoFrame> input, int width, int height, AudioFeed? sound, CancellationToken stop)
+    {
+        await using (sound) await EncodeAsync(input, width, height, sound, stop);
+    }
 
     /// <summary>
     /// How long closing waits for the encoder to finish what it holds before stopping it; null: as
@@ -112,7 +120,9 @@ internal abstract class AnnotatedVideoOutput(string streamName, string what, Act
             _caughtUp = false;
             _started = Stopwatch.GetTimestamp();
             _stop = new CancellationTokenSource();
-            _encoder = EncodeAsync(_frames.Reader, frame.Width, frame.Height, _stop.Token);
+            // The sound's time 0 is this first frame's capture, as the frames' is (CaptureTimes).
+            var sound = audio is { Present: true } ? new AudioFeed(audio, frame.Timestamp) : null;
+            _encoder = EncodeWithSoundAsync(_frames.Reader, frame.Width, frame.Height, sound, _stop.Token);
         }
         // The start's allowance lasts for a second from the encoder's start (ffmpeg takes a frame or
         // two, then opens its output: a push connects, publishes and may wait for the server), and

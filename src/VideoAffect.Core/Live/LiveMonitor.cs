@@ -248,14 +248,16 @@ public sealed class LiveMonitor : IDisposable
                 trackFaces: monitor._previews[name].Faces);
             stageSet.WarmUpDetectors();
             // The annotated video's outputs, each taking every processed frame: the recording, the restream.
+            // The camera's sound goes with them (decoded only when one of them carries it).
+            var audio = options.KeepAudio && (options.RecordingDirectory is not null || options.Restream is not null) ? new StreamAudio() : null;
             var videoOutputs = new List<AnnotatedVideoOutput>();
             if (options.RecordingDirectory is { } rec)
                 videoOutputs.Add(new SegmentRecorder(rec, name, options.SegmentLength, monitor._log, status.FrameNotRecorded, () => status.Colour,
-                    new RecordingRetention(rec, name, options.RecordingKeep, options.RecordingMaxBytes, RecordingRetention.Period(options.SegmentLength), monitor._log), options.Crf));
+                    new RecordingRetention(rec, name, options.RecordingKeep, options.RecordingMaxBytes, RecordingRetention.Period(options.SegmentLength), monitor._log), options.Crf, audio));
             if (options.Restream is { } restream)
-                videoOutputs.Add(new RestreamPush(restream, name, options.RestreamBitrate, monitor._log, status.FrameNotRestreamed, () => status.Colour, options.Crf));
+                videoOutputs.Add(new RestreamPush(restream, name, options.RestreamBitrate, monitor._log, status.FrameNotRestreamed, () => status.Colour, options.Crf, audio));
             var pipeline = new StreamPipeline(id, status, monitor._previews[name], options, monitor._log, stageSet, writer, videoOutputs,
-                CancellationTokenSource.CreateLinkedTokenSource(sourcesStop));
+                CancellationTokenSource.CreateLinkedTokenSource(sourcesStop), audio);
             _pipelines[id] = pipeline;
             _prepared.Add(pipeline);
             return pipeline;
@@ -352,7 +354,7 @@ public sealed class LiveMonitor : IDisposable
     /// closes its side once its last frame has returned.
     /// </summary>
     sealed class StreamPipeline(int id, StreamStatus status, PreviewHub preview, MonitorOptions options, Action<string>? log,
-        StreamStages stages, IRecordWriter writer, IReadOnlyList<AnnotatedVideoOutput> videoOutputs, CancellationTokenSource sourceStop)
+        StreamStages stages, IRecordWriter writer, IReadOnlyList<AnnotatedVideoOutput> videoOutputs, CancellationTokenSource sourceStop, StreamAudio? audio)
     {
         long _inFlight;
         int _merged;
@@ -378,7 +380,7 @@ public sealed class LiveMonitor : IDisposable
             status.QueueDepthProbe = () => captured.Count;
             var detected = Small(2);
             var annotated = Small();
-            var source = new LiveSource(status.Source, options.Source, status, id, log);
+            var source = new LiveSource(status.Source, options.Source, status, id, log, audio);
             // The source reports its own failures on the stream's status; it never stops the others.
             group.Add(Task.Run(() => source.RunAsync(captured.Writer, sourceStop.Token)));
             stages.RunDetection(group, captured.Reader, detected.Writer);

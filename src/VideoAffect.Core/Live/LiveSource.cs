@@ -19,7 +19,8 @@ namespace VideoAffect.Live;
 /// to, standard input) is received once, its bytes shared by the probe and the decoder
 /// (<see cref="PushedBytes"/>), and waits for its sender rather than reconnecting.
 /// </summary>
-internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, StreamStatus streamStatus, int streamIndex, Action<string>? log = null)
+/// <param name="audio">where the stream's sound goes (its first audio track, as <see cref="StreamAudio"/> says), for the outputs that carry it; null: not decoded</param>
+internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options, StreamStatus streamStatus, int streamIndex, Action<string>? log = null, StreamAudio? audio = null)
 {
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly int _stream = streamIndex;
@@ -35,7 +36,9 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
 
     /// <summary>What a probe says of the stream: its frame size as analysed, what its frames need first, its colours.</summary>
     /// <param name="Length">A recording's length (a video file or a finished HLS playlist at a URL), or null for a stream that goes on (a camera).</param>
-    sealed record Probed(int Width, int Height, SourceFilters Filters, OutputColour Colour, bool Picture, string? Codec, TimeSpan? Length);
+    /// <param name="AudioCodec">the first audio track's codec, when ffmpeg can decode it; null: no sound to carry</param>
+    /// <param name="FramesFoundByParser">the container does not mark where a frame ends (RTSP, MPEG-TS, raw H.264): ffmpeg knows a frame is whole when the next one starts, so each frame comes a frame period after its sound</param>
+    sealed record Probed(int Width, int Height, SourceFilters Filters, OutputColour Colour, bool Picture, string? Codec, TimeSpan? Length, string? AudioCodec, bool FramesFoundByParser);
 
     /// <summary>Set once the source has shown itself a recording at a URL: played at its own rate, once (or again with --loop), as a file is.</summary>
     bool _recording;
@@ -54,6 +57,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
 
     public async Task RunAsync(ChannelWriter<VideoFrame> output, CancellationToken token)
     {
+        audio?.UseClock(() => _clock.Elapsed.TotalSeconds);
         var delay = options.ReconnectMin;
         try
         {
@@ -254,10 +258,18 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         bool success;
         string errors;
         using var ffmpegStop = new QuietCancellation(attempt.Token);
+        // The stream's sound, when an output carries it: a second output of this decoder, read as it comes.
+        // Where a frame comes a frame period after its sound (Probed.FramesFoundByParser), the sound is
+        // stamped that much later, so the two arrive together as they were sent (RTSP at 10 fps: the
+        // sound was 115 ms ahead).
+        using var sound = audio is not null && size.AudioCodec is not null
+            ? AudioTap.Open(audio, size.FramesFoundByParser ? () => sink.FramePeriod : () => 0) : null;
+        audio?.Connected(sound is not null);
         try
         {
             var result = await (pushed is null ? Input(size.Filters) : PushedInput(pushed, size.Filters, attempt.Token))
                 .OutputToPipe(sink, o => o
+                    .WithCustomArgument(sound?.OutputArguments ?? "")
                     .WithCustomArgument("-map 0:v:0 -an -sn -dn")
                     // Every decoded frame once, as it came: the raw output's default (constant frame
                     // rate) invented copies of the last frame to fill a camera's pause or slow-down
@@ -442,19 +454,27 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         var filters = SourceFilters.None;
         var colour = OutputColour.Bt709;
         bool picture = false;
-        string? codec = null;
+        string? codec = null, audioCodec = null, formatName = null;
         TimeSpan? length = null;
         try
         {
             using var json = JsonDocument.Parse(await output);
-            if (json.RootElement.TryGetProperty("streams", out var streams) && streams.GetArrayLength() > 0)
+            if (json.RootElement.TryGetProperty("streams", out var streams))
             {
-                (size, filters) = (DisplayGeometry.Of(streams[0]), SourceFilters.Of(streams[0]));
-                colour = OutputColour.Of(streams[0], filters.Tone.Hdr);
-                if (streams[0].TryGetProperty("codec_name", out var codecName)) codec = codecName.GetString();
+                // The decoder's -map 0:v:0 and -map 0:a:0: the first of each kind.
+                if (FirstOfType(streams, "video") is { } video)
+                {
+                    (size, filters) = (DisplayGeometry.Of(video), SourceFilters.Of(video));
+                    colour = OutputColour.Of(video, filters.Tone.Hdr);
+                    if (video.TryGetProperty("codec_name", out var codecName)) codec = codecName.GetString();
+                }
+                // Sound ffmpeg cannot decode (a camera's rare codec) would fail the whole connection: the frames come without it.
+                if (audio is not null && FirstOfType(streams, "audio") is { } sound && sound.TryGetProperty("codec_name", out var soundCodec)
+                    && FfmpegCodecs.CanDecode(soundCodec.GetString()))
+                    audioCodec = soundCodec.GetString();
             }
             picture = json.RootElement.TryGetProperty("format", out var format) && format.TryGetProperty("format_name", out var name)
-                && VideoProbe.IsImageFormat(name.GetString());
+                && VideoProbe.IsImageFormat(formatName = name.GetString());
             // A camera's stream has no duration ("N/A", left out of the JSON); a recording has one.
             if (format.ValueKind == JsonValueKind.Object && format.TryGetProperty("duration", out var duration)
                 && double.TryParse(duration.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds > 0)
@@ -465,8 +485,12 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             throw new VideoAffectException(Media.WebP.WebPAnimation.IsAnimatedFile(spec.Location)
                 ? $"'{spec.Location}' is an animated WebP, which monitor cannot play (ffmpeg cannot decode one); analyze reads it"
                 : $"{Shown} has no video stream with a frame size");
-        return new Probed(size.Width, size.Height, filters, colour, picture, codec, length);
+        return new Probed(size.Width, size.Height, filters, colour, picture, codec, length, picture ? null : audioCodec,
+            formatName is "rtsp" or "mpegts" or "h264" or "hevc" or "rtp" or "sdp" or "mpegvideo");
     }
+
+    static JsonElement? FirstOfType(JsonElement streams, string type) =>
+        streams.EnumerateArray().Where(s => s.TryGetProperty("codec_type", out var t) && t.GetString() == type).Select(s => (JsonElement?)s).FirstOrDefault();
 
     /// <summary>Writes a pushed stream's first bytes to ffprobe and closes its input: it reads what it needs, and an end where they end.</summary>
     static async Task FeedAsync(Stream input, byte[] head)
@@ -490,7 +514,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         if (fromStandardInput) arguments.AddRange(["-probesize", Math.Max(given!.Value, 32).ToString(System.Globalization.CultureInfo.InvariantCulture), "-analyzeduration", "60000000"]);
         else if (spec.Kind is LiveSourceKind.Rtsp or LiveSourceKind.Url) arguments.AddRange(QuickStart.Split(' '));
         if (spec.Kind == LiveSourceKind.Webcam) arguments.AddRange(["-f", "v4l2"]);
-        arguments.AddRange(["-select_streams", "v:0", "-show_entries", $"stream=width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate,{Transparency.AlphaTag}:stream_side_data=rotation:format=format_name,duration", "-of", "json",
+        arguments.AddRange(["-show_entries", $"stream=codec_type,width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate,{Transparency.AlphaTag}:stream_side_data=rotation:format=format_name,duration", "-of", "json",
             fromStandardInput ? "pipe:0" : spec.Kind == LiveSourceKind.File ? FfmpegPath.Local(spec.Location) : spec.Location]);
         return arguments;
     }
@@ -521,6 +545,21 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         public volatile bool Stalled;
         public long Frames;
 
+        /// <summary>The gaps between the last frames (s), for <see cref="FramePeriod"/>.</summary>
+        readonly double[] _gaps = new double[15];
+        int _gapCount;
+        double _framePeriod;
+
+        /// <summary>The median gap between the connection's last 15 frames, in seconds (0 before two frames): its frame period as it comes.</summary>
+        public double FramePeriod => Volatile.Read(ref _framePeriod);
+
+        void NoteGap(double seconds)
+        {
+            _gaps[_gapCount++ % _gaps.Length] = seconds;
+            var sorted = _gaps.Take(Math.Min(_gapCount, _gaps.Length)).Order().ToArray();
+            Volatile.Write(ref _framePeriod, sorted[sorted.Length / 2]);
+        }
+
         public string GetStreamArguments() => "";
 
         /// <summary>
@@ -546,7 +585,9 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 try { read = PipeReading.ReadFully(input, frame.Pixels.AsSpan(0, frame.ByteCount)); }
                 catch { frame.Dispose(); throw; }
                 if (read < frame.ByteCount) { frame.Dispose(); return; }
-                frame.CapturedTicks = LastFrameTicks = Stopwatch.GetTimestamp();
+                long now = Stopwatch.GetTimestamp();
+                if (Frames > 0) NoteGap(Stopwatch.GetElapsedTime(LastFrameTicks, now).TotalSeconds);
+                frame.CapturedTicks = LastFrameTicks = now;
                 frame.CapturedUtc = DateTime.UtcNow;
                 frame.Timestamp = source._clock.Elapsed.TotalSeconds;
                 frame.Stream = source._stream;

@@ -46,6 +46,12 @@ public sealed record MonitorOptions
     /// </summary>
     public int? Crf { get; init; }
 
+    /// <summary>
+    /// Whether the recordings and the restream carry the stream's sound (its first audio track, as
+    /// AAC, in step with the frames by their arrival); false: video alone.
+    /// </summary>
+    public bool KeepAudio { get; init; } = true;
+
     /// <summary>The parsed <see cref="RestreamUrl"/>; null without one.</summary>
     internal RestreamTarget? Restream => RestreamUrl is { } url ? RestreamTarget.Parse(url) : null;
 

@@ -17,8 +17,8 @@ namespace VideoAffect.Live;
 /// <param name="maxBitrate">bits per second the push keeps to (x264's VBV with a buffer of one second: in any W seconds at most
 /// W + 1 seconds' worth), for an uplink or a streaming site's limit; null: by quality alone, as the recording</param>
 internal sealed class RestreamPush(RestreamTarget target, string streamName, long? maxBitrate = null, Action<string>? log = null, Action? skipped = null, Func<OutputColour>? colour = null,
-    int? crf = null)
-    : AnnotatedVideoOutput(streamName, "the restream", log, skipped)
+    int? crf = null, StreamAudio? audio = null)
+    : AnnotatedVideoOutput(streamName, "the restream", log, skipped, audio)
 {
     /// <summary>Seconds between key frames: how long a viewer who joins may wait for a picture.</summary>
     const double KeyFrameSeconds = 2;
@@ -33,13 +33,14 @@ internal sealed class RestreamPush(RestreamTarget target, string streamName, lon
     /// </summary>
     protected override TimeSpan? CloseLimit => TimeSpan.FromSeconds(3);
 
-    protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, CancellationToken stop)
+    protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, AudioFeed? sound, CancellationToken stop)
     {
         string url = target.UrlFor(StreamName);
         using var ffmpegStop = new QuietCancellation(stop);
         var pipe = new TimedFramePipe(input, width, height, NominalFrameSeconds, CaptureTimes());
-        var result = await FFMpegArguments.FromPipeInput(pipe)
+        var running = AudioFeed.Inputs(pipe, sound)
             .OutputToUrl(url, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset, colour?.Invoke() ?? OutputColour.Bt709, crf)
+                .WithCustomArgument(AudioFeed.OutputArguments(sound))
                 // No B-frames (WebRTC, which a media server may serve the push to, has none, and an RTSP
                 // receiver lost their timestamps here), but 5 frames of look-ahead: 5 frames later than
                 // tuned for zero latency, at half its bit rate (the sample clip at CRF 20: 196 against
@@ -52,6 +53,8 @@ internal sealed class RestreamPush(RestreamTarget target, string streamName, lon
             .WithLogLevel(FFMpegLogLevel.Error)
             .CancellableThrough(ffmpegStop.Token, TimeSpan.FromMilliseconds(200)) // 'q', then killed 0.2 s later: a process stuck in a write reads no 'q'
             .RunAsync();
+        if (sound is not null) await sound.CarryAsync(pipe, running, fragmentedMp4: false);
+        var result = await running;
         if (!result.Success)
             throw new VideoAffectException(SourceSecrets.Redact(FfmpegErrors.Reason(string.Join('\n', result.StandardError)).Replace(url, target.Shown(StreamName), StringComparison.Ordinal)));
     }

@@ -16,7 +16,7 @@ namespace VideoAffect.Live;
 /// <param name="colour">the current connection's colours (read at each new encoder: a reconnection may bring another camera)</param>
 /// <param name="retention">which old segments to delete as the recording goes on (<see cref="RecordingRetention"/>); null keeps all</param>
 internal sealed class SegmentRecorder(string directory, string streamName, TimeSpan segmentLength, Action<string>? log = null, Action? skipped = null, Func<OutputColour>? colour = null,
-    RecordingRetention? retention = null, int? crf = null) : AnnotatedVideoOutput(streamName, "the recording", log, skipped)
+    RecordingRetention? retention = null, int? crf = null, StreamAudio? audio = null) : AnnotatedVideoOutput(streamName, "the recording", log, skipped, audio)
 {
     protected override string FailedWhat => "recording";
 
@@ -25,7 +25,7 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
     /// <summary>A recording's fragments are this long (or end at a key frame before that).</summary>
     const int FragmentMicroseconds = 1_000_000;
 
-    protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, CancellationToken stop)
+    protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, AudioFeed? sound, CancellationToken stop)
     {
         Directory.CreateDirectory(directory);
         var started = DateTime.UtcNow;
@@ -36,8 +36,9 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
         // Frames at their capture times, so the recording keeps the stream's real timing and
         // dropped frames and outages show as the gaps they were.
         var pipe = new TimedFramePipe(input, width, height, NominalFrameSeconds, CaptureTimes());
-        var result = await FFMpegArguments.FromPipeInput(pipe)
+        var running = AudioFeed.Inputs(pipe, sound)
             .OutputToFile(FfmpegPath.Escape(pattern), overwrite: true, o => X264Output.Apply(o, AnnotatedVideoEncoder.DefaultPreset, colour?.Invoke() ?? OutputColour.Bt709, crf)
+                .WithCustomArgument(AudioFeed.OutputArguments(sound))
                 // Every frame kept at its capture time; a key frame at each segment boundary, where the
                 // segment muxer may cut.
                 .WithCustomArgument($"-fps_mode passthrough {CaptureTimeBase}")
@@ -49,6 +50,8 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
                 .WithCustomArgument($"-segment_format_options movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration={FragmentMicroseconds}:flush_packets=1"))
             .WithLogLevel(FFMpegLogLevel.Error)
             .RunAsync();
+        if (sound is not null) await sound.CarryAsync(pipe, running, fragmentedMp4: true);
+        var result = await running;
         if (!result.Success)
         {
             RemoveUnplayableSegments(started);

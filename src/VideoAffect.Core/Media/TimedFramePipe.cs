@@ -22,6 +22,18 @@ internal sealed class TimedFramePipe(ChannelReader<VideoFrame> input, int width,
     /// <summary>Output time just after the last frame written (its start plus the gap before it).</summary>
     public double? VideoEnd { get; private set; }
 
+    readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource<double> _reorderDelay = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    double _firstTime;
+
+    /// <summary>
+    /// How much later than their times a fragmented MP4 shows x264's frames (<see cref="X264Output.ReorderFrames"/>):
+    /// the time of that frame less the first's, once it has been written; 0 when fewer frames came.
+    /// </summary>
+    public Task<double> ReorderDelay => _reorderDelay.Task;
+    /// <summary>Completes once every frame has been handed over and the input closed (or ffmpeg went away): <see cref="VideoEnd"/> is final.</summary>
+    public Task Ended => _ended.Task;
+
     public string GetStreamArguments() => "-f matroska";
 
     public async Task WriteAsync(Stream output, CancellationToken token)
@@ -39,6 +51,8 @@ internal sealed class TimedFramePipe(ChannelReader<VideoFrame> input, int width,
                         double time = timeOf(frame);
                         await writer.WriteAsync(matroska.FramePrefix(time));
                         await writer.WriteAsync(frame.Pixels.AsMemory(0, frame.ByteCount));
+                        if (double.IsNaN(_lastTime)) _firstTime = time;
+                        if (Frames == X264Output.ReorderFrames) _reorderDelay.TrySetResult(time - _firstTime);
                         double step = double.IsNaN(_lastTime) ? frameSeconds : time - _lastTime;
                         VideoEnd = time + step;
                         _lastTime = time;
@@ -50,6 +64,11 @@ internal sealed class TimedFramePipe(ChannelReader<VideoFrame> input, int width,
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // ffmpeg went away; its exit code and error output, checked by the writer that runs it, say why.
+        }
+        finally
+        {
+            _reorderDelay.TrySetResult(0);
+            _ended.TrySetResult();
         }
     }
 

@@ -19,6 +19,14 @@ internal static class X264Output
     /// <summary>x264's range of constant rate factors (0 lossless, 51 the smallest).</summary>
     public const int MaxCrf = 51;
 
+    /// <summary>
+    /// How many frames x264 holds back to reorder them at the presets we use (B-frames in a
+    /// pyramid): its first decode time is that many frames before its first frame's time, and a
+    /// fragmented MP4, which has no edit list, moves the whole video track later by the difference
+    /// (<see cref="TimedFramePipe.ReorderDelay"/>).
+    /// </summary>
+    public const int ReorderFrames = 2;
+
     public static FFMpegOutputOptions Apply(FFMpegOutputOptions options, string preset, OutputColour colour, int? crf = null) => options
         .WithVideoCodec(VideoCodec.LibX264)
         .WithCustomArgument($"-preset {preset}")

@@ -20,7 +20,7 @@ public sealed class AnnotatedVideoOutputTests
 
         protected override string FailedWhat => "test output";
 
-        protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, CancellationToken stop)
+        protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, AudioFeed? sound, CancellationToken stop)
         {
             bool first = true;
             await foreach (var frame in input.ReadAllAsync())
@@ -78,7 +78,7 @@ public sealed class AnnotatedVideoOutputTests
 
         protected override TimeSpan? CloseLimit => TimeSpan.FromMilliseconds(300);
 
-        protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, CancellationToken stop)
+        protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, AudioFeed? sound, CancellationToken stop)
         {
             var frame = await input.ReadAsync();
             frame.Dispose();

@@ -112,7 +112,7 @@ public sealed class RestreamBitrateTests
         packets.Max(first => packets.Where(p => p.Time >= first.Time && p.Time < first.Time + seconds).Sum(p => 8.0 * p.Bytes));
 
     /// <summary>Waits until ffmpeg accepts connections on the port (a probe it takes as its one sender would end it, so only the port's state is read).</summary>
-    static async Task WaitForListenerAsync(int port)
+    internal static async Task WaitForListenerAsync(int port)
     {
         string hex = port.ToString("X4", CultureInfo.InvariantCulture);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

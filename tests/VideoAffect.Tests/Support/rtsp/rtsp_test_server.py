@@ -6,7 +6,9 @@ each JPEG file given as --mount NAME=FILE at rtsp://127.0.0.1:PORT/NAME as an en
 stream at --fps, paced in real time (--codec h264: H.264 from Cisco's OpenH264 encoder, the one
 GStreamer H.264 encoder Debian ships, in gstreamer1.0-plugins-bad, with a key frame every second).
 A mount NAME=FILE.mp4 instead serves that file's H.264 track as it is, paced by its timestamps,
-once: a camera whose encoding costs this machine nothing, for measurements. It answers RTSP over TCP and UDP, and prints "ready" once
+once: a camera whose encoding costs this machine nothing, for measurements. A mount
+NAME=FILE.mp4+SOUND.wav adds the WAV file's sound as a camera sends it, G.711 mu-law at 8 kHz mono
+(PCMU) in packets of 20 ms as a camera sends it, both tracks paced by one clock from 0. It answers RTSP over TCP and UDP, and prints "ready" once
 it listens. Killing it drops every client, which is how the tests simulate a camera going away.
 """
 import argparse
@@ -37,7 +39,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--fps", type=int, default=15)
-    parser.add_argument("--mount", action="append", required=True, help="NAME=FILE.jpg, or NAME=FILE.mp4 (H.264, served as it is)")
+    parser.add_argument("--mount", action="append", required=True, help="NAME=FILE.jpg, NAME=FILE.mp4 (H.264, served as it is), or NAME=FILE.mp4+SOUND.wav (and its sound, as G.711)")
     parser.add_argument("--codec", choices=["mjpeg", "h264"], default="mjpeg")
     args = parser.parse_args()
 
@@ -49,6 +51,15 @@ def main() -> int:
     for mount in args.mount:
         name, path = mount.split("=", 1)
         factory = GstRtspServer.RTSPMediaFactory()
+        if "+" in path and path.endswith(".wav"):
+            video, sound = path.split("+", 1)
+            factory.set_launch(
+                f'( filesrc location="{video}" ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 '
+                f'filesrc location="{sound}" ! wavparse ! audioconvert ! audioresample ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay name=pay1 pt=0 max-ptime=20000000 )'
+            )
+            factory.set_shared(True)
+            mounts.add_factory("/" + name, factory)
+            continue
         if path.endswith(".mp4"):
             factory.set_launch(f'( filesrc location="{path}" ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )')
             factory.set_shared(True)

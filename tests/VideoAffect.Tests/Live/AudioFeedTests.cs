@@ -1,0 +1,70 @@
+using System.Net.Sockets;
+using VideoAffect.Live;
+
+namespace VideoAffect.Tests.Live;
+
+/// <summary>
+/// How the camera's sound is laid on the frames' timeline (<see cref="AudioFeed"/>), read back as
+/// an encoder reads it, from its port: a piece where its arrival puts it; an outage as silence; a
+/// burst's overlap cut; the end padded with silence to the frames' end. The clock is the test's.
+/// </summary>
+public sealed class AudioFeedTests
+{
+    const int Rate = StreamAudio.SampleRate;
+
+    [Fact]
+    public async Task Pieces_go_where_they_came_with_silence_for_an_outage_and_a_burst_cut()
+    {
+        var audio = new StreamAudio();
+        double now = 10;
+        audio.UseClock(() => now);
+        audio.Connected(true);
+        await using var feed = new AudioFeed(audio, origin: 10);
+        using var encoder = new TcpClient();
+        await encoder.ConnectAsync(feed.Url.Host, feed.Url.Port);
+        var reading = ReadAllAsync(encoder.GetStream());
+
+        // 0.3 s of sound as it came, then a burst: 0.7 s more at once that ends at 0.35 s, of which
+        // only its last 0.05 s is new.
+        Publish(audio, ref now, 1000, seconds: 0.3, end: 10.3);
+        Publish(audio, ref now, 2000, seconds: 0.7, end: 10.35);
+        // An outage until 1.0 s, then 0.2 s of sound, a piece of 0.1 s at a time.
+        Publish(audio, ref now, 3000, seconds: 0.1, end: 11.1);
+        Publish(audio, ref now, 3000, seconds: 0.1, end: 11.2);
+        now = 11.5;
+        await feed.FinishAsync(videoEnd: 1.5);
+        encoder.Client.Shutdown(SocketShutdown.Send);
+        var samples = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((int)(1.5 * Rate), samples.Length);
+        Assert.Equal(1000, Level(samples, 0.0, 0.3));
+        Assert.Equal(2000, Level(samples, 0.3, 0.35));
+        Assert.Equal(0, Level(samples, 0.35, 1.0));
+        Assert.Equal(3000, Level(samples, 1.0, 1.2));
+        Assert.Equal(0, Level(samples, 1.2, 1.5));
+    }
+
+    static void Publish(StreamAudio audio, ref double now, short level, double seconds, double end)
+    {
+        now = end;
+        var pcm = new byte[(int)Math.Round(seconds * Rate) * StreamAudio.FrameBytes];
+        for (int i = 0; i < pcm.Length; i += 2) BitConverter.TryWriteBytes(pcm.AsSpan(i), level);
+        audio.Publish(pcm, end);
+        Thread.Sleep(150); // the feed takes each piece before the next comes, as it does live
+    }
+
+    /// <summary>The one level of the left channel's samples from..to (s), or -1 where they differ.</summary>
+    static int Level(short[] left, double from, double to)
+    {
+        var part = left[(int)Math.Round(from * Rate)..(int)Math.Round(to * Rate)];
+        return part.All(s => s == part[0]) ? part[0] : -1;
+    }
+
+    static async Task<short[]> ReadAllAsync(NetworkStream stream)
+    {
+        using var bytes = new MemoryStream();
+        await stream.CopyToAsync(bytes);
+        var all = bytes.ToArray();
+        return Enumerable.Range(0, all.Length / StreamAudio.FrameBytes).Select(i => BitConverter.ToInt16(all, i * StreamAudio.FrameBytes)).ToArray();
+    }
+}
