@@ -38,7 +38,7 @@ internal sealed class AudioFeed : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly TaskCompletionSource<double> _end = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Task _writing;
-    /// <summary>How much later the sound is placed than its arrival says (<see cref="CarryAsync"/>); nothing is written before it is known.</summary>
+    /// <summary>How much later the sound is to be placed than its arrival says (<see cref="CarryAsync"/>), known after the encoder's first frames.</summary>
     readonly TaskCompletionSource<double> _shift = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The silence ffmpeg's AAC encoder starts with (1024 samples), by which an MP4 track without an edit list starts late.</summary>
@@ -91,9 +91,6 @@ internal sealed class AudioFeed : IAsyncDisposable
         if (await Task.WhenAny(frames.Ended, encoder) == encoder) return;
         await Task.WhenAny(FinishAsync(frames.VideoEnd ?? 0), encoder);
     }
-
-    /// <summary>Sample frames written (tests).</summary>
-    internal long Written => Interlocked.Read(ref _written);
 
     /// <summary>The frames have ended at <paramref name="videoEnd"/> (output seconds): the sound is written up to there and closed.</summary>
     internal async Task FinishAsync(double videoEnd)
