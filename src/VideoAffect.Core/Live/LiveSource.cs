@@ -36,9 +36,10 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
 
     /// <summary>What a probe says of the stream: its frame size as analysed, what its frames need first, its colours.</summary>
     /// <param name="Length">A recording's length (a video file or a finished HLS playlist at a URL), or null for a stream that goes on (a camera).</param>
-    /// <param name="AudioCodec">the first audio track's codec, when ffmpeg can decode it; null: no sound to carry</param>
+    /// <param name="VideoStream">the index of the video track decoded (ffmpeg's errors name it: "Error while decoding stream #0:N")</param>
+    /// <param name="AudioStream">the index of the first audio track, when ffmpeg has a decoder for it; null: no sound to carry</param>
     /// <param name="FramesFoundByParser">the container does not mark where a frame ends (RTSP, MPEG-TS, raw H.264): ffmpeg knows a frame is whole when the next one starts, so each frame comes a frame period after its sound</param>
-    sealed record Probed(int Width, int Height, SourceFilters Filters, OutputColour Colour, bool Picture, string? Codec, TimeSpan? Length, string? AudioCodec, bool FramesFoundByParser);
+    sealed record Probed(int Width, int Height, SourceFilters Filters, OutputColour Colour, bool Picture, string? Codec, TimeSpan? Length, int VideoStream, int? AudioStream, bool FramesFoundByParser);
 
     /// <summary>Set once the source has shown itself a recording at a URL: played at its own rate, once (or again with --loop), as a file is.</summary>
     bool _recording;
@@ -254,7 +255,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
         var sink = new FrameSink(this, output, size.Width, size.Height, attempt.Token);
         var watchdog = WatchAsync(sink, attempt);
-        var damage = new DecodeDamage(size.Codec);
+        var damage = new DecodeDamage(size.Codec, size.VideoStream);
         bool success;
         string errors;
         using var ffmpegStop = new QuietCancellation(attempt.Token);
@@ -262,7 +263,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         // Where a frame comes a frame period after its sound (Probed.FramesFoundByParser), the sound is
         // stamped that much later, so the two arrive together as they were sent (RTSP at 10 fps: the
         // sound was 115 ms ahead).
-        using var sound = audio is not null && size.AudioCodec is not null
+        using var sound = audio is not null && size.AudioStream is not null
             ? AudioTap.Open(audio, size.FramesFoundByParser ? () => sink.FramePeriod : () => 0) : null;
         audio?.Connected(sound is not null);
         try
@@ -292,7 +293,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                     .WithCustomArgument("-threads 1")
                     .ForceFormat("rawvideo"))
                 .WithLogLevel(FFMpegLogLevel.Error)
-                .NotifyOnStandardError(line => CountDamage(damage, sink, line))
+                .NotifyOnStandardError(line => { CountDamage(damage, sink, line); NoteSoundError(size, line); })
                 .CancellableThrough(ffmpegStop.Token)
                 .RunAsync();
             success = result.Success;
@@ -310,6 +311,9 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         }
         if (token.IsCancellationRequested) return (sink.Frames, "stopped", false);
         if (sink.Stalled) { _status.Error($"no frame for {options.StallTimeout.TotalSeconds:0.#} s"); return (sink.Frames, $"stalled (no frame for {options.StallTimeout.TotalSeconds:0.#} s)", false); }
+        // A source whose sound never decoded ends with ffmpeg failing for want of its format; its
+        // pictures ended as they should (a file played once ends, not reconnects).
+        if (!success && sound is not null && errors.Contains($"Cannot determine format of input stream 0:{size.AudioStream} after EOF", StringComparison.Ordinal)) success = true;
         if (!success)
         {
             // A file cut before its first frame makes ffmpeg fail with words about its filters; its demuxer said why.
@@ -339,6 +343,21 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         if (counted == 0) return;
         _status.DecodeErrorsSeen(counted);
         if (first) log?.Invoke($"{spec.Name}: damaged data from the source ({SourceSecrets.Redact(damage.First ?? line)}); concealed or left out by the decoder, counted in decode_errors");
+    }
+
+    /// <summary>Whether the source's sound failing to decode was said (once for the source's life: it is the camera's, every connection).</summary>
+    bool _soundErrorSaid;
+
+    /// <summary>
+    /// ffmpeg's errors decoding the sound: not damage to the pictures (their count is the video's),
+    /// but said once, as the recording and restream then carry silence in its place.
+    /// </summary>
+    void NoteSoundError(Probed size, string line)
+    {
+        if (audio is null || size.AudioStream is not { } stream || _soundErrorSaid) return;
+        if (!line.TrimStart().StartsWith($"Error while decoding stream #0:{stream}:", StringComparison.Ordinal)) return;
+        _soundErrorSaid = true;
+        log?.Invoke(SourceSecrets.Redact($"{spec.Name}: its sound cannot be decoded ({line.Trim()}); the recording and restream carry silence in its place"));
     }
 
     string RtspArguments => $"-rtsp_transport {options.RtspTransport} -timeout {(long)options.StallTimeout.TotalMicroseconds}";
@@ -454,7 +473,9 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         var filters = SourceFilters.None;
         var colour = OutputColour.Bt709;
         bool picture = false;
-        string? codec = null, audioCodec = null, formatName = null;
+        string? codec = null, formatName = null;
+        int videoStream = 0;
+        int? audioStream = null;
         TimeSpan? length = null;
         try
         {
@@ -467,11 +488,12 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                     (size, filters) = (DisplayGeometry.Of(video), SourceFilters.Of(video));
                     colour = OutputColour.Of(video, filters.Tone.Hdr);
                     if (video.TryGetProperty("codec_name", out var codecName)) codec = codecName.GetString();
+                    if (video.TryGetProperty("index", out var index)) videoStream = index.GetInt32();
                 }
                 // Sound ffmpeg cannot decode (a camera's rare codec) would fail the whole connection: the frames come without it.
                 if (audio is not null && FirstOfType(streams, "audio") is { } sound && sound.TryGetProperty("codec_name", out var soundCodec)
-                    && FfmpegCodecs.CanDecode(soundCodec.GetString()))
-                    audioCodec = soundCodec.GetString();
+                    && FfmpegCodecs.CanDecode(soundCodec.GetString()) && sound.TryGetProperty("index", out var soundIndex))
+                    audioStream = soundIndex.GetInt32();
             }
             picture = json.RootElement.TryGetProperty("format", out var format) && format.TryGetProperty("format_name", out var name)
                 && VideoProbe.IsImageFormat(formatName = name.GetString());
@@ -485,7 +507,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             throw new VideoAffectException(Media.WebP.WebPAnimation.IsAnimatedFile(spec.Location)
                 ? $"'{spec.Location}' is an animated WebP, which monitor cannot play (ffmpeg cannot decode one); analyze reads it"
                 : $"{Shown} has no video stream with a frame size");
-        return new Probed(size.Width, size.Height, filters, colour, picture, codec, length, picture ? null : audioCodec,
+        return new Probed(size.Width, size.Height, filters, colour, picture, codec, length, videoStream, picture ? null : audioStream,
             formatName is "rtsp" or "mpegts" or "h264" or "hevc" or "rtp" or "sdp" or "mpegvideo");
     }
 
@@ -514,7 +536,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         if (fromStandardInput) arguments.AddRange(["-probesize", Math.Max(given!.Value, 32).ToString(System.Globalization.CultureInfo.InvariantCulture), "-analyzeduration", "60000000"]);
         else if (spec.Kind is LiveSourceKind.Rtsp or LiveSourceKind.Url) arguments.AddRange(QuickStart.Split(' '));
         if (spec.Kind == LiveSourceKind.Webcam) arguments.AddRange(["-f", "v4l2"]);
-        arguments.AddRange(["-show_entries", $"stream=codec_type,width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate,{Transparency.AlphaTag}:stream_side_data=rotation:format=format_name,duration", "-of", "json",
+        arguments.AddRange(["-show_entries", $"stream=index,codec_type,width,height,sample_aspect_ratio,{SourceFilters.ProbeEntries}:stream_tags=rotate,{Transparency.AlphaTag}:stream_side_data=rotation:format=format_name,duration", "-of", "json",
             fromStandardInput ? "pipe:0" : spec.Kind == LiveSourceKind.File ? FfmpegPath.Local(spec.Location) : spec.Location]);
         return arguments;
     }

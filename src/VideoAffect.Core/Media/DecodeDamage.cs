@@ -14,7 +14,8 @@ namespace VideoAffect.Media;
 /// decoding stream"): a network source's errors are mostly the connection's, not damage; null:
 /// every line, as for a file, where any error (the demuxer's too) is damage.
 /// </param>
-internal sealed partial class DecodeDamage(string? decoder = null)
+/// <param name="stream">with a decoder, the index of its track, whose "Error while decoding stream #0:N" lines alone count (another track's, the sound's, are not the pictures' damage); null: any track's</param>
+internal sealed partial class DecodeDamage(string? decoder = null, int? stream = null)
 {
     long _errors;
     string? _first;
@@ -40,7 +41,7 @@ internal sealed partial class DecodeDamage(string? decoder = null)
             return times;
         }
         _lastCounted = decoder is null || line.StartsWith($"[{decoder} @ ", StringComparison.Ordinal)
-            || line.StartsWith("Error while decoding stream", StringComparison.Ordinal);
+            || line.StartsWith(stream is { } n ? $"Error while decoding stream #0:{n}:" : "Error while decoding stream", StringComparison.Ordinal);
         if (!_lastCounted) return 0;
         Interlocked.Increment(ref _errors);
         Interlocked.CompareExchange(ref _first, Readable(line), null);

@@ -64,6 +64,41 @@ public sealed class MonitorSoundTests
         Assert.Equal("video", Clips.StreamTypes(Assert.Single(Directory.GetFiles(none, "cam-*.mp4"))));
     }
 
+    /// <summary>
+    /// A source whose sound ffmpeg has a decoder for but cannot decode (here a Matroska track that
+    /// says FLAC and holds PCM): before it was handled, every one of its errors counted as damage to
+    /// the pictures, and the file, played once, ended with ffmpeg failing for want of the sound's
+    /// format, so it was reconnected to and played again, forever. Now: said once, silence in the
+    /// recording, no decode errors, the file ends.
+    /// </summary>
+    [Fact]
+    public void A_source_whose_sound_cannot_be_decoded_is_recorded_with_silence_and_ends()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var (video, _) = FlashesAndBeeps.Make(dir.Path, fps: 10, seconds: 3, bFrames: false);
+        string pcm = dir.File("pcm.mkv");
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", video, "-c:v", "copy", "-c:a", "pcm_s16le", pcm);
+        var bytes = File.ReadAllBytes(pcm);
+        int at = bytes.AsSpan().IndexOf("A_PCM/INT/LIT"u8);
+        Assert.True(at > 0, "no PCM track's codec id");
+        "A_FLAC\0\0\0\0\0\0\0"u8.CopyTo(bytes.AsSpan(at)); // same length: EBML strings may end in zeros
+        string broken = dir.File("broken-sound.mkv");
+        File.WriteAllBytes(broken, bytes);
+        string recordings = Directory.CreateDirectory(dir.File("rec")).FullName;
+
+        var run = ProcessRunner.Cli(["monitor", $"cam={broken}", "--backend", "cpu", "--record", recordings, "--json"], timeoutSeconds: 60);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        Assert.Single(run.StandardError.Split('\n'), l => l.Contains("cam: its sound cannot be decoded (Error while decoding stream #0:1: ", StringComparison.Ordinal));
+        var stream = JsonDocument.Parse(run.StandardOutput).RootElement.GetProperty("streams")[0];
+        Assert.Equal("ended", stream.GetProperty("state").GetString());
+        Assert.Equal(0, stream.GetProperty("reconnects").GetInt32());
+        Assert.Equal(0, stream.GetProperty("decode_errors").GetInt32());
+        var segment = Assert.Single(Directory.GetFiles(recordings, "cam-*.mp4"));
+        Assert.Equal("video audio", Clips.StreamTypes(segment));
+        Assert.Empty(FlashesAndBeeps.Beeps(segment));
+        Assert.InRange(FlashesAndBeeps.Flashes(segment).Count, 1, 2);
+    }
+
     /// <summary>The restream carries the sound too, in step (MPEG-TS over TCP to a receiving ffmpeg).</summary>
     [Fact]
     public async Task The_restream_carries_the_sound_in_step()
