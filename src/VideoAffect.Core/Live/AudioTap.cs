@@ -39,7 +39,7 @@ internal sealed class AudioTap : IDisposable
     /// and sent as decoded (its TCP output otherwise waits for 32 KB, 170 ms of sound).
     /// </summary>
     public string OutputArguments =>
-        $"-map 0:a:0 -vn -sn -dn -c:a pcm_s16le {StreamAudio.RawFormat.Replace("-f s16le ", "")} -flush_packets 1 -f s16le tcp://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        $"-map 0:a:0 -vn -sn -dn -c:a pcm_s16le {StreamAudio.RawLayout} -flush_packets 1 -f s16le tcp://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
     void Read()
     {

@@ -16,8 +16,10 @@ internal sealed class StreamAudio
     public const int Channels = 2;
     /// <summary>Bytes of one sample frame: two 16-bit channels.</summary>
     public const int FrameBytes = 2 * Channels;
+    /// <summary>The raw sound's rate and channels, as ffmpeg's options (an output's, and an input's after -f s16le).</summary>
+    public const string RawLayout = "-ar 48000 -ac 2";
     /// <summary>What ffmpeg is told the raw sound is, on both sides.</summary>
-    public const string RawFormat = "-f s16le -ar 48000 -ac 2";
+    public const string RawFormat = $"-f s16le {RawLayout}";
 
     /// <summary>
     /// Pieces an output may hold before its oldest are let go: about 10 s (ffmpeg gives a piece
