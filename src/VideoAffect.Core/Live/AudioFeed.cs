@@ -10,22 +10,29 @@ namespace VideoAffect.Live;
 /// A stream's sound going into one encoder beside its annotated frames (the recording's, the
 /// restream's), placed on the frames' timeline: the encoder's frames are at their capture times
 /// from its first frame's (<see cref="AnnotatedVideoOutput"/>), and each piece of sound goes where
-/// its arrival by the same clock puts it. Raw sound has no timestamps (its time is its sample
-/// count), so the feed keeps it continuous: a piece later than where the sound has got to, by more
-/// than <see cref="Slack"/>, is preceded by silence (a camera's outage, its sound dropped by a
-/// busy network); one earlier is cut by its overlap (a burst at a connection's start); and while
-/// none comes (a camera without sound after a reconnection, an outage) silence is written up to
-/// <see cref="Lag"/> behind now, so that the encoder, which interleaves the two, never waits on the
-/// sound. The encoder reads it from a loopback TCP port it connects to (<see cref="Inputs"/>).
+/// its time on the same clock puts it (<see cref="AudioTap"/>). Raw sound has no timestamps (its
+/// time is its sample count), so the feed keeps it continuous: a piece later than where the sound
+/// has got to, by more than <see cref="Slack"/>, is preceded by silence (a camera's outage, its
+/// sound dropped by a busy network); one earlier is cut by its overlap (a new connection's first
+/// pieces); and while none comes (a camera without sound after a reconnection, an outage) silence
+/// is written up to <see cref="Lag"/> behind now, or further behind where the sound comes later
+/// than that after its place (an HLS segment's sound comes after all its pictures), so that the
+/// encoder, which interleaves the two, waits on the sound no longer than it must. The encoder reads it from a loopback TCP port it connects to (<see cref="Inputs"/>).
 /// When the frames end (<see cref="FinishAsync"/>), the sound is written up to the frames' end and closed.
 /// </summary>
 internal sealed class AudioFeed : IAsyncDisposable
 {
     /// <summary>How far a piece may be from where the sound has got to and still be written as it comes.</summary>
-    internal const double Slack = 0.3;
+    internal const double Slack = 0.1;
 
-    /// <summary>How far behind now the sound is kept while no piece comes (pieces come within tens of ms).</summary>
+    /// <summary>How far behind now the sound is kept at least while no piece comes (pieces come within tens of ms).</summary>
     internal const double Lag = 0.5;
+
+    /// <summary>How long the latest arrivals are remembered, to keep the silence behind the sound's usual lateness.</summary>
+    const double LatenessMemory = 10;
+
+    /// <summary>How late (s after their place's start) the pieces of the last <see cref="LatenessMemory"/> seconds came, in arrival order.</summary>
+    readonly Queue<(double Arrived, double Late)> _arrivals = new();
 
     const int SampleRate = StreamAudio.SampleRate;
     const int FrameBytes = StreamAudio.FrameBytes;
@@ -38,7 +45,7 @@ internal sealed class AudioFeed : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly TaskCompletionSource<double> _end = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Task _writing;
-    /// <summary>How much later the sound is to be placed than its arrival says (<see cref="CarryAsync"/>), known after the encoder's first frames.</summary>
+    /// <summary>How much later the sound is to be placed than its time says (<see cref="CarryAsync"/>), known after the encoder's first frames.</summary>
     readonly TaskCompletionSource<double> _shift = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The silence ffmpeg's AAC encoder starts with (1024 samples), by which an MP4 track without an edit list starts late.</summary>
@@ -122,7 +129,7 @@ internal sealed class AudioFeed : IAsyncDisposable
                 var waiting = _pieces.WaitToReadAsync(tick.Token).AsTask();
                 await Task.WhenAny(waiting, _end.Task, shifted ? _end.Task : _shift.Task);
                 while (_pieces.TryRead(out var piece)) await PlaceAsync(output, piece, limit: double.PositiveInfinity);
-                await SilenceUntilAsync(output, _audio.Now - _origin - Lag);
+                await SilenceUntilAsync(output, _audio.Now - _origin - Behind());
             }
             // The frames' end, on the sound's timeline (moved by the shift made).
             double end = await _end.Task + _shifted;
@@ -138,12 +145,12 @@ internal sealed class AudioFeed : IAsyncDisposable
     }
 
     /// <summary>
-    /// How late the last pieces came against where the sound had got to. ffmpeg hands the sound
-    /// over in irregular bursts (a file played in real time: up to 90 ms either way of where it
-    /// belongs, pieces read apart that were written together), so no one piece says where the
-    /// sound should be; the median of a window does, and the sound is moved by it when it is off
-    /// by more than <see cref="Drift"/> (the sound started off, or the source's sound clock runs
-    /// slower or faster than ours).
+    /// How far the last pieces' places were from where the sound had got to. Each piece's place
+    /// follows the frames' arrival, which jitters (the decoder's work, a B-frame camera's frames in
+    /// pairs), so no one piece says where the sound should be; the median of a window does, and
+    /// the sound is moved by it when it is off by more than <see cref="Drift"/> (the source's sound
+    /// runs slower or faster than its pictures, or its place was its arrival after a jump in the
+    /// source's times, <see cref="AudioTap.MostApart"/>).
     /// </summary>
     readonly List<double> _lateness = [];
     const int DriftWindow = 10;
@@ -151,18 +158,35 @@ internal sealed class AudioFeed : IAsyncDisposable
     bool _placed;
     /// <summary>How much later the sound was moved (<see cref="ShiftAsync"/>).</summary>
     double _shifted;
+    /// <summary>Whether the pieces overlap the sound already written, each to be cut by its own overlap.</summary>
+    bool _cutting;
 
-    /// <summary>Writes a piece where its arrival puts it (within <see cref="Slack"/>; <see cref="Drift"/> over a window), none of it past <paramref name="limit"/>.</summary>
+    /// <summary>How far behind now silence may be written: <see cref="Lag"/>, or the sound's latest lateness and a little more.</summary>
+    double Behind()
+    {
+        double now = _audio.Now;
+        while (_arrivals.Count > 0 && _arrivals.Peek().Arrived < now - LatenessMemory) _arrivals.Dequeue();
+        return _arrivals.Count == 0 ? Lag : Math.Max(Lag, _arrivals.Max(a => a.Late) + Lag / 2);
+    }
+
+    /// <summary>Writes a piece where its time puts it (within <see cref="Slack"/>; <see cref="Drift"/> over a window), none of it past <paramref name="limit"/>.</summary>
     async Task PlaceAsync(Stream output, AudioPiece piece, double limit)
     {
+        _arrivals.Enqueue((piece.Arrived, piece.Arrived - (piece.End - piece.Seconds)));
         double start = piece.End - piece.Seconds - _origin;
         double late = start - Position;
         double skipSeconds = 0;
-        // The first piece where it came; after an outage, where it came again.
-        if (!_placed || late > Slack) await SilenceUntilAsync(output, start);
-        // A burst (a connection's first pieces, read together): what overlaps is cut.
-        else if (late < -Slack) skipSeconds = -late;
-        else
+        // The first piece where it belongs; after an outage, where it belongs again.
+        if (late > Slack || (!_placed && late > 0))
+        {
+            await SilenceUntilAsync(output, start);
+            _cutting = false;
+        }
+        // Sound for a time already written (a new connection's first pieces; the first piece, after
+        // the silence written while it had not come): what overlaps is cut, from this piece and the
+        // next ones (a piece is 20-40 ms, the overlap up to seconds), each by its own overlap.
+        else if (late < -Slack || (!_placed && late < 0)) _cutting = true;
+        else if (!_cutting)
         {
             _lateness.Add(late);
             if (_lateness.Count == DriftWindow)
@@ -173,6 +197,12 @@ internal sealed class AudioFeed : IAsyncDisposable
                 _lateness.Clear();
             }
         }
+        if (_cutting)
+        {
+            skipSeconds = Math.Max(0, -late);
+            _cutting = skipSeconds > piece.Seconds; // the overlap goes on into the next piece
+            _lateness.Clear();
+        }
         _placed = true;
         int skip = (int)Math.Min(piece.Pcm.Length, Math.Round(skipSeconds * SampleRate) * FrameBytes);
         int count = piece.Pcm.Length - skip;
@@ -182,7 +212,7 @@ internal sealed class AudioFeed : IAsyncDisposable
         Interlocked.Add(ref _written, count / FrameBytes);
     }
 
-    /// <summary>Moves the sound later by <paramref name="seconds"/> from here on (a silence that long); earlier (by less than <see cref="Slack"/>, AAC's priming) is left as it is.</summary>
+    /// <summary>Moves the sound later by <paramref name="seconds"/> from here on (a silence that long); earlier (AAC's priming, 21 ms) is left as it is.</summary>
     async Task ShiftAsync(Stream output, double seconds)
     {
         if (seconds <= 0) return;

@@ -38,8 +38,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
     /// <param name="Length">A recording's length (a video file or a finished HLS playlist at a URL), or null for a stream that goes on (a camera).</param>
     /// <param name="VideoStream">the index of the video track decoded (ffmpeg's errors name it: "Error while decoding stream #0:N")</param>
     /// <param name="AudioStream">the index of the first audio track, when ffmpeg has a decoder for it; null: no sound to carry</param>
-    /// <param name="FramesFoundByParser">the container does not mark where a frame ends (RTSP, MPEG-TS, raw H.264): ffmpeg knows a frame is whole when the next one starts, so each frame comes a frame period after its sound</param>
-    sealed record Probed(int Width, int Height, SourceFilters Filters, OutputColour Colour, bool Picture, string? Codec, TimeSpan? Length, int VideoStream, int? AudioStream, bool FramesFoundByParser);
+    sealed record Probed(int Width, int Height, SourceFilters Filters, OutputColour Colour, bool Picture, string? Codec, TimeSpan? Length, int VideoStream, int? AudioStream);
 
     /// <summary>Set once the source has shown itself a recording at a URL: played at its own rate, once (or again with --loop), as a file is.</summary>
     bool _recording;
@@ -253,18 +252,16 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         }
 
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
-        var sink = new FrameSink(this, output, size.Width, size.Height, attempt.Token);
+        // The connection's map from the source's times to the stream's clock: its frames keep it, its sound is placed by it.
+        var timeline = new SourceTimeline();
+        var sink = new FrameSink(this, output, size.Width, size.Height, timeline, attempt.Token);
         var watchdog = WatchAsync(sink, attempt);
         var damage = new DecodeDamage(size.Codec, size.VideoStream);
         bool success;
         string errors;
         using var ffmpegStop = new QuietCancellation(attempt.Token);
-        // The stream's sound, when an output carries it: a second output of this decoder, read as it comes.
-        // Where a frame comes a frame period after its sound (Probed.FramesFoundByParser), the sound is
-        // stamped that much later, so the two arrive together as they were sent (RTSP at 10 fps: the
-        // sound was 115 ms ahead).
-        using var sound = audio is not null && size.AudioStream is not null
-            ? AudioTap.Open(audio, size.FramesFoundByParser ? () => sink.FramePeriod : () => 0) : null;
+        // The stream's sound, when an output carries it: a second output of this decoder, placed by its times.
+        using var sound = audio is not null && size.AudioStream is not null ? AudioTap.Open(audio, timeline) : null;
         audio?.Connected(sound is not null);
         try
         {
@@ -291,7 +288,10 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                     // measured with ffmpeg alone, 5.1: the first frame of a paced file at 1.07 s,
                     // 0.06 s with this; no cost in throughput, 1080p to bgr24 at ~225 fps either way).
                     .WithCustomArgument("-threads 1")
-                    .ForceFormat("rawvideo"))
+                    // Raw frames in NUT packets, each with its time in the source's own time base
+                    // (-enc_time_base -1: not rounded to a frame rate), written as it comes.
+                    .WithCustomArgument($"-c:v rawvideo -enc_time_base -1 {SourceTimeline.OutputOffset}")
+                    .ForceFormat("nut"))
                 .WithLogLevel(FFMpegLogLevel.Error)
                 .NotifyOnStandardError(line => { CountDamage(damage, sink, line); NoteSoundError(size, line); })
                 .CancellableThrough(ffmpegStop.Token)
@@ -473,7 +473,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         var filters = SourceFilters.None;
         var colour = OutputColour.Bt709;
         bool picture = false;
-        string? codec = null, formatName = null;
+        string? codec = null;
         int videoStream = 0;
         int? audioStream = null;
         TimeSpan? length = null;
@@ -496,7 +496,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                     audioStream = soundIndex.GetInt32();
             }
             picture = json.RootElement.TryGetProperty("format", out var format) && format.TryGetProperty("format_name", out var name)
-                && VideoProbe.IsImageFormat(formatName = name.GetString());
+                && VideoProbe.IsImageFormat(name.GetString());
             // A camera's stream has no duration ("N/A", left out of the JSON); a recording has one.
             if (format.ValueKind == JsonValueKind.Object && format.TryGetProperty("duration", out var duration)
                 && double.TryParse(duration.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds > 0)
@@ -507,8 +507,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
             throw new VideoAffectException(Media.WebP.WebPAnimation.IsAnimatedFile(spec.Location)
                 ? $"'{spec.Location}' is an animated WebP, which monitor cannot play (ffmpeg cannot decode one); analyze reads it"
                 : $"{Shown} has no video stream with a frame size");
-        return new Probed(size.Width, size.Height, filters, colour, picture, codec, length, videoStream, picture ? null : audioStream,
-            formatName is "rtsp" or "mpegts" or "h264" or "hevc" or "rtp" or "sdp" or "mpegvideo");
+        return new Probed(size.Width, size.Height, filters, colour, picture, codec, length, videoStream, picture ? null : audioStream);
     }
 
     static JsonElement? FirstOfType(JsonElement streams, string type) =>
@@ -559,28 +558,13 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         catch (OperationCanceledException) { }
     }
 
-    /// <summary>Cuts ffmpeg's raw byte stream into timestamped frames and queues them without waiting.</summary>
-    sealed class FrameSink(LiveSource source, ChannelWriter<VideoFrame> output, int width, int height, CancellationToken attemptToken) : IPipeSink
+    /// <summary>Reads ffmpeg's frames out of their NUT packets, stamps them as they come (keeping the connection's <see cref="SourceTimeline"/>) and queues them without waiting.</summary>
+    sealed class FrameSink(LiveSource source, ChannelWriter<VideoFrame> output, int width, int height, SourceTimeline timeline, CancellationToken attemptToken) : IPipeSink
     {
         readonly FrameBufferPool _pool = new(width * height * 3);
         public long LastFrameTicks = Stopwatch.GetTimestamp();
         public volatile bool Stalled;
         public long Frames;
-
-        /// <summary>The gaps between the last frames (s), for <see cref="FramePeriod"/>.</summary>
-        readonly double[] _gaps = new double[15];
-        int _gapCount;
-        double _framePeriod;
-
-        /// <summary>The median gap between the connection's last 15 frames, in seconds (0 before two frames): its frame period as it comes.</summary>
-        public double FramePeriod => Volatile.Read(ref _framePeriod);
-
-        void NoteGap(double seconds)
-        {
-            _gaps[_gapCount++ % _gaps.Length] = seconds;
-            var sorted = _gaps.Take(Math.Min(_gapCount, _gaps.Length)).Order().ToArray();
-            Volatile.Write(ref _framePeriod, sorted[sorted.Length / 2]);
-        }
 
         public string GetStreamArguments() => "";
 
@@ -599,19 +583,28 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
         void ReadFrames(Stream input)
         {
             Thread.CurrentThread.Name = "live source read";
+            var reader = new Media.Nut.NutReader(input);
             // Frames that come after the attempt was cancelled (ffmpeg not yet gone) are not queued.
             while (!attemptToken.IsCancellationRequested)
             {
+                Media.Nut.NutFrame packet;
                 var frame = new VideoFrame(source._index, 0, width, height, _pool);
-                int read;
-                try { read = PipeReading.ReadFully(input, frame.Pixels.AsSpan(0, frame.ByteCount)); }
+                try
+                {
+                    if (!reader.Next(out packet)) { frame.Dispose(); return; }
+                    if (packet.Stream != 0 || packet.Size != frame.ByteCount)
+                        throw new InvalidDataException($"a frame of {packet.Size} bytes where {frame.ByteCount} were expected");
+                    reader.ReadData(frame.Pixels.AsSpan(0, frame.ByteCount));
+                }
+                catch (EndOfStreamException) { frame.Dispose(); return; } // ffmpeg stopped inside a frame
                 catch { frame.Dispose(); throw; }
-                if (read < frame.ByteCount) { frame.Dispose(); return; }
                 long now = Stopwatch.GetTimestamp();
-                if (Frames > 0) NoteGap(Stopwatch.GetElapsedTime(LastFrameTicks, now).TotalSeconds);
                 frame.CapturedTicks = LastFrameTicks = now;
-                frame.CapturedUtc = DateTime.UtcNow;
-                frame.Timestamp = source._clock.Elapsed.TotalSeconds;
+                // Its time: where the source's own time puts it, by the connection's map (not later
+                // than its arrival; a bursty source's frames at their pace, SourceTimeline).
+                double arrival = source._clock.Elapsed.TotalSeconds;
+                frame.Timestamp = timeline.Frame(packet.Time, arrival);
+                frame.CapturedUtc = DateTime.UtcNow - TimeSpan.FromSeconds(arrival - frame.Timestamp);
                 frame.Stream = source._stream;
                 frame.FirstOfConnection = Frames == 0;
                 Frames++;

@@ -4,9 +4,9 @@ namespace VideoAffect.Live;
 
 /// <summary>
 /// A live stream's sound, for the outputs that carry it beside the annotated frames (the
-/// recording, the restream): the source's decoder hands it over as it comes (<see cref="AudioTap"/>),
-/// each piece stamped on arrival by the clock that stamps the stream's frames, and each output
-/// that takes it (<see cref="AudioFeed"/>) places it by that time. It is always in one format:
+/// recording, the restream): the source's decoder hands it over (<see cref="AudioTap"/>), each
+/// piece placed by its own time on the clock that stamps the stream's frames, and each output
+/// that takes it (<see cref="AudioFeed"/>) places it there. It is always in one format:
 /// 16-bit stereo at 48 kHz (a camera's 8 kHz G.711 mono and a file's 5.1 alike), so an output's
 /// encoder, started once, takes every connection's sound however the camera changes.
 /// </summary>
@@ -43,11 +43,11 @@ internal sealed class StreamAudio
     /// <summary>Each connection says whether it brings sound.</summary>
     public void Connected(bool withSound) => _present = withSound;
 
-    /// <summary>A piece of sound that has just come, <paramref name="end"/> its arrival by <see cref="Now"/>'s clock.</summary>
-    public void Publish(byte[] pcm, double end)
+    /// <summary>A piece of sound that has just come (at <paramref name="arrived"/>), whose end belongs at <paramref name="end"/>, both by <see cref="Now"/>'s clock.</summary>
+    public void Publish(byte[] pcm, double end, double arrived)
     {
         lock (_takers)
-            foreach (var taker in _takers) taker.Writer.TryWrite(new AudioPiece(pcm, end));
+            foreach (var taker in _takers) taker.Writer.TryWrite(new AudioPiece(pcm, end, arrived));
     }
 
     /// <summary>The pieces from now on, for one output, until <see cref="Leave"/>.</summary>
@@ -64,8 +64,8 @@ internal sealed class StreamAudio
     }
 }
 
-/// <summary>Raw sound (<see cref="StreamAudio.RawFormat"/>) that came at <paramref name="End"/>, by the stream's clock.</summary>
-internal readonly record struct AudioPiece(byte[] Pcm, double End)
+/// <summary>Raw sound (<see cref="StreamAudio.RawFormat"/>) whose end belongs at <paramref name="End"/> and that came at <paramref name="Arrived"/>, by the stream's clock.</summary>
+internal readonly record struct AudioPiece(byte[] Pcm, double End, double Arrived)
 {
     public double Seconds => Pcm.Length / (double)(StreamAudio.FrameBytes * StreamAudio.SampleRate);
 }

@@ -44,12 +44,49 @@ public sealed class AudioFeedTests
         Assert.Equal(0, Level(samples, 1.2, 1.5));
     }
 
-    static void Publish(StreamAudio audio, ref double now, short level, double seconds, double end)
+    /// <summary>
+    /// Sound that comes seconds after its place (an HLS recording's segment: its sound after all its
+    /// pictures) is not cut by the silence written while it had not come: after the first such
+    /// piece, silence stays behind the sound's lateness. The first piece, whose place had been
+    /// filled with silence already, is cut, not written late.
+    /// </summary>
+    [Fact]
+    public async Task Sound_that_comes_late_is_placed_by_its_time_and_kept()
     {
-        now = end;
+        var audio = new StreamAudio();
+        double now = 10;
+        audio.UseClock(() => now);
+        audio.Connected(true);
+        await using var feed = new AudioFeed(audio, origin: 10);
+        using var encoder = new TcpClient();
+        await encoder.ConnectAsync(feed.Url.Host, feed.Url.Port);
+        var reading = ReadAllAsync(encoder.GetStream());
+
+        now = 12.5;
+        Thread.Sleep(500); // no sound yet: silence up to 0.5 s behind now (2.0 s)
+        Publish(audio, ref now, 1000, seconds: 0.5, end: 10.5, arrived: 12.5); // its place (0-0.5 s) is written: cut
+        Publish(audio, ref now, 3000, seconds: 0.5, end: 12.5, arrived: 14.5); // 2.0-2.5 s, 2.5 s after its start like the first
+        now = 15.2;
+        Thread.Sleep(300);
+        Publish(audio, ref now, 4000, seconds: 0.5, end: 13.0, arrived: 15.5); // 2.5-3.0 s
+        now = 16;
+        await feed.FinishAsync(videoEnd: 3.5);
+        encoder.Client.Shutdown(SocketShutdown.Send);
+        var samples = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((int)(3.5 * Rate), samples.Length);
+        Assert.Equal(0, Level(samples, 0.0, 2.0));
+        Assert.Equal(3000, Level(samples, 2.0, 2.5));
+        Assert.Equal(4000, Level(samples, 2.5, 3.0));
+        Assert.Equal(0, Level(samples, 3.0, 3.5));
+    }
+
+    static void Publish(StreamAudio audio, ref double now, short level, double seconds, double end, double? arrived = null)
+    {
+        now = arrived ?? end;
         var pcm = new byte[(int)Math.Round(seconds * Rate) * StreamAudio.FrameBytes];
         for (int i = 0; i < pcm.Length; i += 2) BitConverter.TryWriteBytes(pcm.AsSpan(i), level);
-        audio.Publish(pcm, end);
+        audio.Publish(pcm, end, arrived: now);
         Thread.Sleep(150); // the feed takes each piece before the next comes, as it does live
     }
 
