@@ -5,8 +5,9 @@ namespace VideoAffect.Tests.Live;
 
 /// <summary>
 /// How the camera's sound is laid on the frames' timeline (<see cref="AudioFeed"/>), read back as
-/// an encoder reads it, from its port: a piece where its arrival puts it; an outage as silence; a
-/// burst's overlap cut; the end padded with silence to the frames' end. The clock is the test's.
+/// an encoder reads it, from its port: a piece where its time puts it; an outage as silence; a
+/// burst's overlap cut; sound that comes seconds late kept; the end padded with silence to the
+/// frames' end. The clock is the test's.
 /// </summary>
 public sealed class AudioFeedTests
 {
@@ -15,26 +16,16 @@ public sealed class AudioFeedTests
     [Fact]
     public async Task Pieces_go_where_they_came_with_silence_for_an_outage_and_a_burst_cut()
     {
-        var audio = new StreamAudio();
-        double now = 10;
-        audio.UseClock(() => now);
-        audio.Connected(true);
-        await using var feed = new AudioFeed(audio, origin: 10);
-        using var encoder = new TcpClient();
-        await encoder.ConnectAsync(feed.Url.Host, feed.Url.Port);
-        var reading = ReadAllAsync(encoder.GetStream());
-
+        await using var feed = await Feed.StartAsync();
         // 0.3 s of sound as it came, then a burst: 0.7 s more at once that ends at 0.35 s, of which
         // only its last 0.05 s is new.
-        Publish(audio, ref now, 1000, seconds: 0.3, end: 10.3);
-        Publish(audio, ref now, 2000, seconds: 0.7, end: 10.35);
+        feed.Publish(1000, seconds: 0.3, end: 10.3);
+        feed.Publish(2000, seconds: 0.7, end: 10.35);
         // An outage until 1.0 s, then 0.2 s of sound, a piece of 0.1 s at a time.
-        Publish(audio, ref now, 3000, seconds: 0.1, end: 11.1);
-        Publish(audio, ref now, 3000, seconds: 0.1, end: 11.2);
-        now = 11.5;
-        await feed.FinishAsync(videoEnd: 1.5);
-        encoder.Client.Shutdown(SocketShutdown.Send);
-        var samples = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        feed.Publish(3000, seconds: 0.1, end: 11.1);
+        feed.Publish(3000, seconds: 0.1, end: 11.2);
+        feed.Now = 11.5;
+        var samples = await feed.FinishAsync(videoEnd: 1.5);
 
         Assert.Equal((int)(1.5 * Rate), samples.Length);
         Assert.Equal(1000, Level(samples, 0.0, 0.3));
@@ -53,26 +44,16 @@ public sealed class AudioFeedTests
     [Fact]
     public async Task Sound_that_comes_late_is_placed_by_its_time_and_kept()
     {
-        var audio = new StreamAudio();
-        double now = 10;
-        audio.UseClock(() => now);
-        audio.Connected(true);
-        await using var feed = new AudioFeed(audio, origin: 10);
-        using var encoder = new TcpClient();
-        await encoder.ConnectAsync(feed.Url.Host, feed.Url.Port);
-        var reading = ReadAllAsync(encoder.GetStream());
-
-        now = 12.5;
+        await using var feed = await Feed.StartAsync();
+        feed.Now = 12.5;
         Thread.Sleep(500); // no sound yet: silence up to 0.5 s behind now (2.0 s)
-        Publish(audio, ref now, 1000, seconds: 0.5, end: 10.5, arrived: 12.5); // its place (0-0.5 s) is written: cut
-        Publish(audio, ref now, 3000, seconds: 0.5, end: 12.5, arrived: 14.5); // 2.0-2.5 s, 2.5 s after its start like the first
-        now = 15.2;
+        feed.Publish(1000, seconds: 0.5, end: 10.5, arrived: 12.5); // its place (0-0.5 s) is written: cut
+        feed.Publish(3000, seconds: 0.5, end: 12.5, arrived: 14.5); // 2.0-2.5 s, 2.5 s after its start like the first
+        feed.Now = 15.2;
         Thread.Sleep(300);
-        Publish(audio, ref now, 4000, seconds: 0.5, end: 13.0, arrived: 15.5); // 2.5-3.0 s
-        now = 16;
-        await feed.FinishAsync(videoEnd: 3.5);
-        encoder.Client.Shutdown(SocketShutdown.Send);
-        var samples = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        feed.Publish(4000, seconds: 0.5, end: 13.0, arrived: 15.5); // 2.5-3.0 s
+        feed.Now = 16;
+        var samples = await feed.FinishAsync(videoEnd: 3.5);
 
         Assert.Equal((int)(3.5 * Rate), samples.Length);
         Assert.Equal(0, Level(samples, 0.0, 2.0));
@@ -81,13 +62,57 @@ public sealed class AudioFeedTests
         Assert.Equal(0, Level(samples, 3.0, 3.5));
     }
 
-    static void Publish(StreamAudio audio, ref double now, short level, double seconds, double end, double? arrived = null)
+    /// <summary>A stream's sound on the test's clock, fed to an <see cref="AudioFeed"/> whose first frame was at 10 s, and an encoder's reading of it.</summary>
+    sealed class Feed : IAsyncDisposable
     {
-        now = arrived ?? end;
-        var pcm = new byte[(int)Math.Round(seconds * Rate) * StreamAudio.FrameBytes];
-        for (int i = 0; i < pcm.Length; i += 2) BitConverter.TryWriteBytes(pcm.AsSpan(i), level);
-        audio.Publish(pcm, end, arrived: now);
-        Thread.Sleep(150); // the feed takes each piece before the next comes, as it does live
+        public double Now = 10;
+        readonly StreamAudio _audio = new();
+        AudioFeed _feed = null!;
+        readonly TcpClient _encoder = new();
+        Task<short[]> _reading = null!;
+
+        public static async Task<Feed> StartAsync()
+        {
+            var f = new Feed();
+            f._audio.UseClock(() => f.Now);
+            f._audio.Connected(true);
+            f._feed = new AudioFeed(f._audio, origin: 10);
+            await f._encoder.ConnectAsync(f._feed.Url.Host, f._feed.Url.Port);
+            f._reading = ReadAllAsync(f._encoder.GetStream());
+            return f;
+        }
+
+        /// <summary>A piece of one level that comes at <paramref name="arrived"/> (at its end's time when not said) and belongs up to <paramref name="end"/>.</summary>
+        public void Publish(short level, double seconds, double end, double? arrived = null)
+        {
+            Now = arrived ?? end;
+            var pcm = new byte[(int)Math.Round(seconds * Rate) * StreamAudio.FrameBytes];
+            for (int i = 0; i < pcm.Length; i += 2) BitConverter.TryWriteBytes(pcm.AsSpan(i), level);
+            _audio.Publish(pcm, end, arrived: Now);
+            Thread.Sleep(150); // the feed takes each piece before the next comes, as it does live
+        }
+
+        /// <summary>The frames end at <paramref name="videoEnd"/>: the left channel's samples as the encoder read them.</summary>
+        public async Task<short[]> FinishAsync(double videoEnd)
+        {
+            await _feed.FinishAsync(videoEnd);
+            _encoder.Client.Shutdown(SocketShutdown.Send);
+            return await _reading.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _feed.DisposeAsync();
+            _encoder.Dispose();
+        }
+
+        static async Task<short[]> ReadAllAsync(NetworkStream stream)
+        {
+            using var bytes = new MemoryStream();
+            await stream.CopyToAsync(bytes);
+            var all = bytes.ToArray();
+            return Enumerable.Range(0, all.Length / StreamAudio.FrameBytes).Select(i => BitConverter.ToInt16(all, i * StreamAudio.FrameBytes)).ToArray();
+        }
     }
 
     /// <summary>The one level of the left channel's samples from..to (s), or -1 where they differ.</summary>
@@ -95,13 +120,5 @@ public sealed class AudioFeedTests
     {
         var part = left[(int)Math.Round(from * Rate)..(int)Math.Round(to * Rate)];
         return part.All(s => s == part[0]) ? part[0] : -1;
-    }
-
-    static async Task<short[]> ReadAllAsync(NetworkStream stream)
-    {
-        using var bytes = new MemoryStream();
-        await stream.CopyToAsync(bytes);
-        var all = bytes.ToArray();
-        return Enumerable.Range(0, all.Length / StreamAudio.FrameBytes).Select(i => BitConverter.ToInt16(all, i * StreamAudio.FrameBytes)).ToArray();
     }
 }
