@@ -19,7 +19,7 @@ internal sealed class VideoFrame : IDisposable
 
     /// <summary>0-based position in the source, in presentation order.</summary>
     public long Index { get; }
-    /// <summary>Presentation time in seconds (for a live source: since the monitor started, set once the frame is read).</summary>
+    /// <summary>Presentation time in seconds (for a live source: since the monitor started, where the source's own time puts the frame on that clock, never after it was read; see Live/SourceTimeline).</summary>
     public double Timestamp { get; set; }
     public int Width { get; }
     public int Height { get; }
@@ -34,9 +34,9 @@ internal sealed class VideoFrame : IDisposable
     public List<FaceBox> Uncounted { get; } = new();
     /// <summary>Which source it came from, for stages that serve several (the monitor's shared classifier).</summary>
     public int Stream { get; set; }
-    /// <summary>Wall-clock time the frame was read from a live source, or of its moment in a recording whose start was given (--recorded-at); null otherwise.</summary>
+    /// <summary>Wall-clock time of the frame's <see cref="Timestamp"/> from a live source, or of its moment in a recording whose start was given (--recorded-at); null otherwise.</summary>
     public DateTime? CapturedUtc { get; set; }
-    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of the same moment, for latency.</summary>
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of when a live frame was read from its source, for latency and the live queue's age.</summary>
     public long CapturedTicks { get; set; }
     /// <summary>The first frame of a live source's connection (or reconnection); the frames right after it often come together.</summary>
     public bool FirstOfConnection { get; set; }
