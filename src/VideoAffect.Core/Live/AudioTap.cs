@@ -18,7 +18,7 @@ internal sealed class AudioTap : IDisposable
     /// </summary>
     internal const double MostApart = 5;
 
-    /// <summary>Sound held while no frame has come yet to place it by: about 10 s (pieces of 20-40 ms).</summary>
+    /// <summary>Sound held while the connection's frames have not yet settled to their pace to place it by: about 10 s (pieces of 20-40 ms).</summary>
     const int MostHeld = 500;
 
     readonly TcpListener _listener;
