@@ -31,6 +31,8 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
     const double AudioSeekMargin = 5;
     TimedFramePipe? _pipe;
     readonly VideoContainer _container = VideoContainer.For(outputPath);
+    /// <summary>Whether MP4 and MOV write their tags as QuickTime's keyed list (<see cref="SourceMetadata.HasKeyedTags"/>).</summary>
+    readonly bool _keyedTags = SourceReadable(source) && SourceMetadata.HasKeyedTags(source, keepTags);
 
     /// <summary>
     /// Whether ffmpeg may take streams, tags and chapters from the source: not an animated WebP
@@ -179,7 +181,7 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
     /// <summary>The container and its muxer's settings (<see cref="VideoContainer"/>).</summary>
     FFMpegOutputOptions Finish(FFMpegOutputOptions o)
     {
-        if (_container.FastStart) o = o.WithFastStart();
+        if (_container.FastStart) o = o.WithCustomArgument(_keyedTags ? "-movflags +faststart+use_metadata_tags" : "-movflags +faststart");
         if (_container.Arguments.Length > 0) o = o.WithCustomArgument(_container.Arguments);
         return o.ForceFormat(_container.Muxer);
     }

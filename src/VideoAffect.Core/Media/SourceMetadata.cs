@@ -41,6 +41,18 @@ internal static class SourceMetadata
         return text.ToString();
     }
 
+    /// <summary>
+    /// Whether the tags carried include keys named in reverse-DNS form (an iPhone's
+    /// com.apple.quicktime.location.ISO6709, make, model and creationdate; an Android phone's
+    /// com.android.version): MP4 and MOV hold such keys only in QuickTime's list of keyed tags
+    /// ('keys' and 'ilst' under a 'mdta' handler), where ffmpeg writes every tag when told to
+    /// (movflags use_metadata_tags), and drops them otherwise. That list replaces the usual atoms
+    /// (a MOV's ©nam, ©xyz; an MP4's iTunes list), so it is chosen only for a source that has such
+    /// keys, as a phone's own video has them (checked with ffprobe, 2026-12-07: every tag read back).
+    /// </summary>
+    public static bool HasKeyedTags(VideoInfo source, bool keepTags) =>
+        keepTags && source.Tags.Keys.Any(key => !MuxersOwn.Contains(key) && key.Trim('.').Contains('.'));
+
     static long Microseconds(double seconds) => (long)Math.Round(seconds * 1_000_000);
 
     /// <summary>FFMETADATA's escapes: '=', ';', '#', '\' and a line break each after a backslash.</summary>

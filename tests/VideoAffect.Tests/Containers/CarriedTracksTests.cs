@@ -168,6 +168,58 @@ public class CarriedTracksTests(CarriedTracksTests.Source source) : IClassFixtur
         Assert.Equal(3, Chapters(output).Count);
     }
 
+    /// <summary>An iPhone's keys, as its camera writes them (QuickTime's keyed list), with the place and creation date a photo library sorts by.</summary>
+    static readonly Dictionary<string, string> PhoneKeys = new()
+    {
+        ["com.apple.quicktime.location.ISO6709"] = "+48.8584+002.2945+035.000/",
+        ["com.apple.quicktime.make"] = "Apple",
+        ["com.apple.quicktime.model"] = "iPhone 15",
+        ["com.apple.quicktime.creationdate"] = "2026-11-30T10:00:00+0100",
+    };
+
+    [Theory]
+    [InlineData(".mp4", false)]
+    [InlineData(".mov", false)]
+    [InlineData(".mp4", true)]
+    public void A_phones_keyed_tags_go_on_into_MP4_and_MOV_whole_and_in_part(string extension, bool part)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), frames: 30, fps: 15, audio: false);
+        string phone = dir.File("IMG_0001.MOV");
+        ProcessRunner.Tool("ffmpeg", ["-nostdin", "-v", "error", "-i", clip, "-map", "0", "-c", "copy",
+            .. PhoneKeys.SelectMany(k => new[] { "-metadata", $"{k.Key}={k.Value}" }), "-movflags", "use_metadata_tags", phone]);
+        // (FormatTags gives the keys in lower case.)
+        Assert.Equal(PhoneKeys.ToDictionary(t => t.Key.ToLowerInvariant(), t => t.Value), FormatTags(phone).Where(t => t.Key.StartsWith("com.", StringComparison.Ordinal)).ToDictionary());
+        string output = dir.File("annotated" + extension);
+        // A part ending before the video does is cut to its last frame by a second remux (CutToVideoAsync), which must keep them too.
+        var run = ProcessRunner.Cli(["analyze", phone, "-o", output, "--backend", "cpu", "--events", dir.File("records.jsonl"), .. part ? new[] { "--end", "1" } : []]);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        var tags = FormatTags(output);
+        foreach (var (key, value) in PhoneKeys) Assert.True(tags.GetValueOrDefault(key.ToLowerInvariant()) == value, $"{key} lost: {string.Join(", ", tags)}");
+    }
+
+    [Fact]
+    public void Tags_without_keys_stay_in_the_atoms_every_player_reads()
+    {
+        // QuickTime's keyed list replaces a MOV's ©nam and ©xyz atoms, which older players and
+        // tools read: a source without keyed tags keeps them.
+        using var dir = TestPaths.NewTempFolder();
+        string clip = Clips.MovingFace(dir.File("clip.mp4"), frames: 15, fps: 15, audio: false);
+        string camera = dir.File("camera.mov");
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", clip, "-map", "0", "-c", "copy", "-metadata", "title=Porte nord",
+            "-metadata", "location=+48.8584+002.2945/", camera);
+        string output = dir.File("annotated.mov");
+        var run = ProcessRunner.Cli(["analyze", camera, "-o", output, "--backend", "cpu", "--events", dir.File("records.jsonl")]);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        byte[] bytes = File.ReadAllBytes(output);
+        Assert.True(Contains(bytes, [0xA9, (byte)'n', (byte)'a', (byte)'m']), "no \u00a9nam atom");
+        Assert.True(Contains(bytes, [0xA9, (byte)'x', (byte)'y', (byte)'z']), "no \u00a9xyz atom");
+        Assert.False(Contains(bytes, "mdta"u8.ToArray()), "the tags were written as QuickTime's keyed list");
+        Assert.Equal("Porte nord", FormatTags(output).GetValueOrDefault("title"));
+    }
+
+    static bool Contains(byte[] bytes, byte[] part) => bytes.AsSpan().IndexOf(part) >= 0;
+
     [Theory]
     [InlineData("subrip", ".mp4", "mov_text")]
     [InlineData("ass", ".mov", "mov_text")]
