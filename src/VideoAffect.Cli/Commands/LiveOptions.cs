@@ -37,7 +37,7 @@ sealed record LiveOptionSet(Option<string> Transport, Option<Durations.Duration>
         Durations.Option("--reconnect-max", "longest wait between reconnection attempts (starts at 0.5 s and doubles)", TimeSpan.FromSeconds(30)),
         Durations.Option("--snapshot-interval", "how often a still picture at a URL (a camera's snapshot.jpg) is fetched again", TimeSpan.FromSeconds(1)),
         new Option<bool>("--loop") { Description = "play file sources in a loop (soak tests, demos)" },
-        new Option<int>("--queue-capacity") { Description = "frames waiting per stream before detection (1: only the newest waits, for the lowest latency); beyond it the oldest is dropped", DefaultValueFactory = _ => 1 },
+        new Option<int>("--queue-capacity") { Description = "arrivals waiting per stream before detection, an arrival being a frame or the frames a source sent together (1: only the newest waits, for the lowest latency); beyond it the oldest is dropped", DefaultValueFactory = _ => 1 },
         new Option<string?>("--records") { Description = $"write each {recordsWhat}'s face records to DIR/NAME.jsonl (or .csv), a log each start adds to"
             + (recordsStream ? $"; - (or an existing named pipe or terminal: a FIFO, bash's >(...), /dev/stderr) takes every {recordsWhat}'s records as JSON lines, each naming its {recordsWhat}, as frames are done (the summary then goes to stderr)" : "") },
         new Option<string>("--records-format") { Description = "records files as jsonl or csv (the columns of analyze --events NAME.csv, with utc)", DefaultValueFactory = _ => "jsonl" },

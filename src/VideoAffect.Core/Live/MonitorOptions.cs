@@ -66,7 +66,7 @@ public sealed record MonitorOptions
     public TimeSpan? ResourceInterval { get; init; }
     /// <summary>Where the samples also go, as CSV while the run goes on.</summary>
     public string? ResourceReportPath { get; init; }
-    /// <summary>Frames waiting per stream before detection; beyond it the oldest is dropped.</summary>
+    /// <summary>Arrivals (a frame, or frames the source sent together) waiting per stream before detection; beyond it the oldest is dropped.</summary>
     public int QueueCapacity { get; init; } = 1;
 
     /// <summary>Throws a one-line <see cref="VideoAffectException"/> for a setting out of range or two sources with one name.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using VideoAffect.Live;
 using VideoAffect.Media;
 
@@ -5,12 +6,17 @@ namespace VideoAffect.Tests.Live;
 
 /// <summary>
 /// The live queue before detection: nothing lost while the stream starts (its first frames are
-/// slow), then at most its capacity waiting, the oldest dropped and the newest always kept.
+/// slow), then at most its capacity of arrivals waiting (frames that came together count as one),
+/// the oldest dropped and the newest always kept.
 /// </summary>
 public class LiveQueueTests
 {
     static readonly FrameBufferPool Pool = new(640 * 480 * 3);
-    static VideoFrame Frame(long index, int width = 640, int height = 480) => new(index, index / 24.0, width, height, Pool);
+    static readonly long Origin = Stopwatch.GetTimestamp();
+
+    /// <summary>A 24 fps camera's frame, read at its pace unless <paramref name="readAt"/> (seconds) says otherwise.</summary>
+    static VideoFrame Frame(long index, int width = 640, int height = 480, double? readAt = null) =>
+        new(index, index / 24.0, width, height, Pool) { CapturedTicks = Origin + (long)((readAt ?? index / 24.0) * Stopwatch.Frequency) };
 
     [Fact]
     public void Nothing_is_dropped_while_the_stream_starts_then_the_oldest_beyond_the_capacity_go()
@@ -33,6 +39,52 @@ public class LiveQueueTests
         Assert.True(queue.Reader.TryRead(out var newest));
         Assert.Equal(14, newest.Index);
         newest.Dispose();
+    }
+
+    [Fact]
+    public void Frames_that_came_together_wait_as_one_arrival_until_the_next_arrival_comes()
+    {
+        var dropped = new List<long>();
+        var queue = new LiveQueue(1, () => true, f => { dropped.Add(f.Index); f.Dispose(); });
+        queue.Writer.TryWrite(Frame(0));
+        Take(queue, 0);
+        // Frames 1-3 (a source that sends its frames in bunches, 1/24 s apart by its own times)
+        // read within 2 ms of each other, after 3 frame periods: detection took the first at once,
+        // and the other two wait behind it as one arrival.
+        for (int i = 1; i <= 3; i++) queue.Writer.TryWrite(Frame(i, readAt: 3 / 24.0 + 0.001 * i));
+        Assert.Empty(dropped);
+        Take(queue, 1);
+        Assert.Equal(2, queue.Count);
+        // The next arrival (read at its pace) came before they were taken: they go, it waits alone.
+        queue.Writer.TryWrite(Frame(4, readAt: 4 / 24.0 + 0.004));
+        Assert.Equal([2, 3], dropped);
+        Take(queue, 4);
+
+        // Read a quarter of their period apart or more, frames are arrivals of their own.
+        queue.Writer.TryWrite(Frame(5, readAt: 5 / 24.0));
+        queue.Writer.TryWrite(Frame(6, readAt: 5 / 24.0 + 1 / 96.0 + 0.0005));
+        Assert.Equal([2, 3, 5], dropped);
+        Take(queue, 6);
+    }
+
+    [Fact]
+    public void A_capacity_of_two_keeps_the_last_two_arrivals_whole()
+    {
+        var dropped = new List<long>();
+        var queue = new LiveQueue(2, () => true, f => { dropped.Add(f.Index); f.Dispose(); });
+        // Three bunches of two (10 fps by the source's times, read 0.5 ms apart within a bunch), none taken.
+        for (int i = 0; i < 6; i++)
+            queue.Writer.TryWrite(new VideoFrame(i, i / 10.0, 64, 48, Pool) { CapturedTicks = Origin + (long)((i / 2 * 0.2 + i % 2 * 0.0005) * Stopwatch.Frequency) });
+        Assert.Equal([0, 1], dropped);
+        Assert.Equal(4, queue.Count);
+        Take(queue, 2);
+    }
+
+    static void Take(LiveQueue queue, long expected)
+    {
+        Assert.True(queue.Reader.TryRead(out var frame));
+        Assert.Equal(expected, frame.Index);
+        frame.Dispose();
     }
 
     [Fact]

@@ -38,10 +38,7 @@ public sealed class MonitorSoundTests
         using var server = rtsp ? new RtspTestServer(("cam", $"{video}+{sound}")) : null;
         using var web = kind.StartsWith("hls", StringComparison.Ordinal) ? Hls(video, dir.File("web"), kind == "hls-fmp4" ? "fmp4" : "mpegts") : null;
         string source = server?.Url("cam") ?? web?.Url("cam.m3u8") ?? video;
-        // An HLS recording in MPEG-TS gives its frames three or four at a time: a queue of one
-        // frame keeps the newest of each bunch (7 of 80 frames dropped here), a queue of four all.
-        string queue = kind == "hls" ? "4" : "1";
-        var run = ProcessRunner.Cli(["monitor", $"cam={source}", "--backend", "cpu", "--record", recordings, "--duration", "8s", "--queue-capacity", queue, "--json"], timeoutSeconds: 90);
+        var run = ProcessRunner.Cli(["monitor", $"cam={source}", "--backend", "cpu", "--record", recordings, "--duration", "8s", "--json"], timeoutSeconds: 90);
         Assert.True(run.ExitCode == 0, run.StandardError);
 
         var segment = Assert.Single(Directory.GetFiles(recordings, "cam-*.mp4"));
@@ -49,13 +46,17 @@ public sealed class MonitorSoundTests
         Assert.Equal("video audio", Clips.StreamTypes(segment));
         Assert.Equal("aac,48000,2", ProcessRunner.Tool("ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=codec_name,sample_rate,channels", "-of", "csv=p=0", segment).Trim());
         // A flash whose first frame the live queue dropped shows a frame late; the recording shows
-        // the gap before it (frames are at their source's pace), so such a flash is left out (an
-        // HLS recording in MPEG-TS gives its frames in bunches, of which the queue keeps the newest).
+        // the gap before it (frames are at their source's pace), so such a flash is left out.
         var frameTimes = Clips.FrameTimes(segment).OfType<double>().Order().ToList();
         var all = FlashesAndBeeps.Pairs(segment);
         var pairs = all.Where(p => frameTimes.IndexOf(p.Flash) is int i and > 0 && frameTimes[i] - frameTimes[i - 1] < 0.15).ToList();
+        int dropped = JsonDocument.Parse(run.StandardOutput).RootElement.GetProperty("streams")[0].GetProperty("dropped").GetInt32();
         var offsets = string.Join(", ", all.Select(p => $"{p.Flash:0.000}: {p.Offset * 1000:+0;-0} ms{(pairs.Contains(p) ? "" : " (after a dropped frame)")}"))
-            + $" ({JsonDocument.Parse(run.StandardOutput).RootElement.GetProperty("streams")[0].GetProperty("dropped").GetInt32()} frames dropped)";
+            + $" ({dropped} frames dropped)";
+        // Detection keeps up with 10 fps many times over: the default one-frame queue loses none
+        // (the odd one to a busy machine), bunches included, which count as one arrival (LiveQueue;
+        // before 0.35.1 it kept the newest of each MPEG-TS bunch: 4 to 7 of 80 frames lost).
+        Assert.True(dropped <= 2, $"flash to beep: {offsets}");
         Assert.True(pairs.Count >= 2 && all.Count >= 3, $"flash to beep: {offsets}: {run.StandardError}");
         Assert.True(pairs.All(p => Math.Abs(p.Offset) <= InStep), $"flash to beep: {offsets}");
         Assert.True(pairs.Select(p => Math.Abs(p.Offset)).Order().ElementAt(pairs.Count / 2) <= 0.03, $"flash to beep: {offsets}");
