@@ -11,7 +11,11 @@ namespace VideoAffect.Live;
 /// that queue, frames are left out and counted (<paramref name="skipped"/>). An encoder that fails
 /// (a full disk, a server gone) is said and closed, and the next try starts 5 s later with a new
 /// encoder, the frames meanwhile left out and counted. A new frame size (after a reconnect) closes
-/// the encoder and starts the next. Closing finishes what the encoder holds.
+/// the encoder and starts the next, and so does sound that comes to an encoder started without
+/// (a later connection that brings some: a pushed stream's next sender with a microphone, a
+/// camera whose sound was switched on), which would otherwise record pictures alone until the next
+/// new size. Sound that goes away does not: the encoder that has it writes silence meanwhile.
+/// Closing finishes what the encoder holds.
 /// </summary>
 /// <param name="what">what the output is, in the logs: "the recording", "the restream"</param>
 /// <param name="audio">the stream's sound, carried beside the frames by each encoder started while the stream brings some (<see cref="AudioFeed"/>); null: none</param>
@@ -21,6 +25,8 @@ internal abstract class AnnotatedVideoOutput(string streamName, string what, Act
     Channel<VideoFrame>? _frames;
     Task? _encoder;
     (int Width, int Height) _size;
+    /// <summary>Whether the current encoder carries the stream's sound.</summary>
+    bool _withSound;
     long _retryAt;
 
     /// <summary>Frames an encoder may be behind before frames are left out: half a second at 30 fps.</summary>
@@ -111,7 +117,7 @@ internal abstract class AnnotatedVideoOutput(string streamName, string what, Act
             skipped?.Invoke();
             return;
         }
-        if (_frames is null || _size != (frame.Width, frame.Height))
+        if (_frames is null || _size != (frame.Width, frame.Height) || (!_withSound && audio is { Present: true }))
         {
             await CloseAsync();
             _size = (frame.Width, frame.Height);
@@ -122,6 +128,7 @@ internal abstract class AnnotatedVideoOutput(string streamName, string what, Act
             _stop = new CancellationTokenSource();
             // The sound's time 0 is this first frame's capture, as the frames' is (CaptureTimes).
             var sound = audio is { Present: true } ? new AudioFeed(audio, frame.Timestamp) : null;
+            _withSound = sound is not null;
             _encoder = EncodeWithSoundAsync(_frames.Reader, frame.Width, frame.Height, sound, _stop.Token);
         }
         // The start's allowance lasts for a second from the encoder's start (ffmpeg takes a frame or

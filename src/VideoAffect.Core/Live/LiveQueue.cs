@@ -8,7 +8,8 @@ namespace VideoAffect.Live;
 /// A stream's queue before detection. Live, a frame never waits behind more than
 /// <c>capacity</c> arrivals: when detection falls behind, the oldest waiting frame is dropped, so
 /// latency stays bounded. An arrival is a frame, or the frames that came together though the
-/// source's own times put them a frame period apart or more (<see cref="CameTogether"/>): an HLS
+/// source's own times (<see cref="VideoFrame.SourceTime"/>) put them a frame period apart or more
+/// (<see cref="CameTogether"/>): an HLS
 /// recording in MPEG-TS gives its frames three or four at a time, a B-frame camera's decoder in
 /// pairs. That wait is the source's, not ours, and a one-frame queue kept only the newest of
 /// each bunch (4 to 7 of 80 frames lost at 10 fps); a bunch is now worked off whole unless the
@@ -40,7 +41,7 @@ internal sealed class LiveQueue
     bool _live;
     long _startedTicks, _reconnectedTicks;
     long _arrival, _lastTicks;
-    double _lastTimestamp;
+    double _lastSourceTime;
 
     /// <param name="capacity">arrivals that may wait once the stream has started</param>
     /// <param name="started">whether the stream's first frame has come out of the pipeline</param>
@@ -82,9 +83,9 @@ internal sealed class LiveQueue
             if (frame.FirstOfConnection && _live) _reconnectedTicks = Stopwatch.GetTimestamp();
             bool reconnecting = _reconnectedTicks != 0 && Stopwatch.GetElapsedTime(_reconnectedTicks) < CatchUpTime;
             bool together = !frame.FirstOfConnection && frame.CapturedTicks != 0 && _lastTicks != 0
-                && CameTogether(Stopwatch.GetElapsedTime(_lastTicks, frame.CapturedTicks).TotalSeconds, frame.Timestamp - _lastTimestamp);
+                && CameTogether(Stopwatch.GetElapsedTime(_lastTicks, frame.CapturedTicks).TotalSeconds, frame.SourceTime - _lastSourceTime);
             if (!together) _arrival++;
-            (_lastTicks, _lastTimestamp) = (frame.CapturedTicks, frame.Timestamp);
+            (_lastTicks, _lastSourceTime) = (frame.CapturedTicks, frame.SourceTime);
             _arrivals.Enqueue(_arrival);
             // However they came, no more frames wait than the start-up allowance holds.
             int most = (int)Math.Max(_capacity, Math.Min(StartupFrames, StartupBytes / Math.Max(1, frame.ByteCount)));

@@ -604,6 +604,7 @@ internal sealed class LiveSource(LiveSourceSpec spec, LiveSourceOptions options,
                 // than its arrival; a bursty source's frames at their pace, SourceTimeline).
                 double arrival = source._clock.Elapsed.TotalSeconds;
                 frame.Timestamp = timeline.Frame(packet.Time, arrival);
+                frame.SourceTime = packet.Time;
                 frame.CapturedUtc = DateTime.UtcNow - TimeSpan.FromSeconds(arrival - frame.Timestamp);
                 frame.Stream = source._stream;
                 frame.FirstOfConnection = Frames == 0;

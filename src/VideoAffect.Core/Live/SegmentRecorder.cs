@@ -28,6 +28,12 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
     protected override async Task EncodeAsync(ChannelReader<VideoFrame> input, int width, int height, AudioFeed? sound, CancellationToken stop)
     {
         Directory.CreateDirectory(directory);
+        // A segment is named for the second it starts in, and ffmpeg writes over a file of that
+        // name: an encoder started in the second the last one's segment started (a new frame size,
+        // or sound, right after a connection's start) would have replaced that segment. It waits
+        // for the next second instead; its frames wait in its queue meanwhile.
+        while (File.Exists(SegmentPath(DateTimeOffset.Now)))
+            await Task.Delay(TimeSpan.FromMilliseconds(1001 - DateTimeOffset.Now.Millisecond), stop);
         var started = DateTime.UtcNow;
         // The segment muxer expands strftime's % codes in the whole path: a % of the folder's or stream's own stays one.
         // The local time with its UTC offset (%z): the hour a clock repeats when summer time ends
@@ -77,6 +83,14 @@ internal sealed class SegmentRecorder(string directory, string streamName, TimeS
         }
         catch (IOException) { } // the folder gone or unreadable: the failure itself is what is said
         catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>The segment an encoder opening it at <paramref name="time"/> (local, with its UTC offset) writes: what strftime's %Y%m%d-%H%M%S%z gives.</summary>
+    internal string SegmentPath(DateTimeOffset time)
+    {
+        var offset = time.Offset;
+        string zone = $"{(offset < TimeSpan.Zero ? '-' : '+')}{Math.Abs(offset.Hours):00}{Math.Abs(offset.Minutes):00}";
+        return Path.Combine(directory, $"{StreamName}-{time.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}{zone}.mp4");
     }
 
     /// <summary>NAME-YYYYmmdd-HHMMSS+ZZZZ.mp4 of this stream, not of a stream whose name starts with this one's ("cam" and "cam-2").</summary>

@@ -38,6 +38,12 @@ internal sealed class VideoFrame : IDisposable
     public DateTime? CapturedUtc { get; set; }
     /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of when a live frame was read from its source, for latency and the live queue's age.</summary>
     public long CapturedTicks { get; set; }
+    /// <summary>
+    /// A live frame's own time in its source (seconds, on its connection's clock, as ffmpeg gave it),
+    /// before <see cref="Timestamp"/> maps it to the stream's clock: frames that came together are
+    /// told by it (<see cref="Live.LiveQueue"/>), as the map places a burst after a stall at its arrival.
+    /// </summary>
+    internal double SourceTime { get; set; }
     /// <summary>The first frame of a live source's connection (or reconnection); the frames right after it often come together.</summary>
     public bool FirstOfConnection { get; set; }
 

@@ -14,9 +14,13 @@ public class LiveQueueTests
     static readonly FrameBufferPool Pool = new(640 * 480 * 3);
     static readonly long Origin = Stopwatch.GetTimestamp();
 
-    /// <summary>A 24 fps camera's frame, read at its pace unless <paramref name="readAt"/> (seconds) says otherwise.</summary>
+    /// <summary>
+    /// A 24 fps camera's frame, read at its pace unless <paramref name="readAt"/> (seconds) says
+    /// otherwise, and placed at its reading, as the stream's clock places a burst after a stall
+    /// (SourceTimeline): frames that came together are told by their own times in the source.
+    /// </summary>
     static VideoFrame Frame(long index, int width = 640, int height = 480, double? readAt = null) =>
-        new(index, index / 24.0, width, height, Pool) { CapturedTicks = Origin + (long)((readAt ?? index / 24.0) * Stopwatch.Frequency) };
+        new(index, readAt ?? index / 24.0, width, height, Pool) { SourceTime = index / 24.0, CapturedTicks = Origin + (long)((readAt ?? index / 24.0) * Stopwatch.Frequency) };
 
     [Fact]
     public void Nothing_is_dropped_while_the_stream_starts_then_the_oldest_beyond_the_capacity_go()
@@ -74,7 +78,7 @@ public class LiveQueueTests
         var queue = new LiveQueue(2, () => true, f => { dropped.Add(f.Index); f.Dispose(); });
         // Three bunches of two (10 fps by the source's times, read 0.5 ms apart within a bunch), none taken.
         for (int i = 0; i < 6; i++)
-            queue.Writer.TryWrite(new VideoFrame(i, i / 10.0, 64, 48, Pool) { CapturedTicks = Origin + (long)((i / 2 * 0.2 + i % 2 * 0.0005) * Stopwatch.Frequency) });
+            queue.Writer.TryWrite(new VideoFrame(i, i / 10.0, 64, 48, Pool) { SourceTime = i / 10.0, CapturedTicks = Origin + (long)((i / 2 * 0.2 + i % 2 * 0.0005) * Stopwatch.Frequency) });
         Assert.Equal([0, 1], dropped);
         Assert.Equal(4, queue.Count);
         Take(queue, 2);

@@ -91,6 +91,42 @@ public sealed class MonitorSoundTests
     }
 
     /// <summary>
+    /// A pushed stream whose first sender has no sound and whose next has (a phone with its
+    /// microphone switched on, the same frame size): the recording's encoder, started without
+    /// sound, is started again with it at the new sender, in a segment of its own; before 0.36 the
+    /// recording stayed silent until the next new frame size. The first sender's short segment is
+    /// not written over by the second, though both may start in one second (segments are named by it).
+    /// </summary>
+    [Fact]
+    public async Task Sound_that_comes_with_a_later_sender_is_recorded_from_then_on()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        var (withSound, _) = FlashesAndBeeps.Make(dir.Path, fps: 10, seconds: 6, bFrames: false);
+        string silent = Clips.MovingFace(dir.File("silent.mp4"), 8, fps: 10, width: 320, height: 240, audio: false);
+        string recordings = Directory.CreateDirectory(dir.File("rec")).FullName;
+        int port = RtspTestServer.FreePort();
+        using var cli = new RunningCli(["monitor", $"cam=tcp://127.0.0.1:{port}?listen=1", "--backend", "cpu", "--record", recordings, "--json", "--stall-timeout", "60s"]);
+        await cli.WaitForAsync("cam: waiting for a sender", TimeSpan.FromSeconds(60));
+        foreach (string clip in new[] { silent, withSound })
+        {
+            var sent = PushedSourceTests.SendUntilNotRefused(["-nostdin", "-v", "error", "-re", "-i", clip, "-c:v", "libx264", "-tune", "zerolatency", "-g", "10", "-c:a", "aac", "-f", "mpegts", $"tcp://127.0.0.1:{port}"]);
+            Assert.True(sent.ExitCode == 0, sent.StandardError);
+            await PushedSourceTests.WaitUntilCount(cli, "cam: the sender stopped", clip == silent ? 1 : 2);
+        }
+        var (code, output) = cli.Terminate(TimeSpan.FromSeconds(30));
+        Assert.True(code == 0, cli.StandardError);
+
+        var segments = Directory.GetFiles(recordings, "cam-*.mp4").Order(StringComparer.Ordinal).ToList();
+        Assert.True(segments.Count == 2, $"{string.Join(", ", segments.Select(Path.GetFileName))}: {cli.StandardError}");
+        Assert.Equal("video", Clips.StreamTypes(segments[0]));
+        Assert.InRange(Clips.CountFrames(segments[0]), 6, 8);
+        Assert.Equal("video audio", Clips.StreamTypes(segments[1]));
+        var pairs = FlashesAndBeeps.Pairs(segments[1]);
+        var offsets = string.Join(", ", pairs.Select(p => $"{p.Flash:0.000}: {p.Offset * 1000:+0;-0} ms"));
+        Assert.True(pairs.Count >= 3 && pairs.All(p => Math.Abs(p.Offset) <= InStep), $"flash to beep: {offsets}; {output}");
+    }
+
+    /// <summary>
     /// A source whose sound ffmpeg has a decoder for but cannot decode (here a Matroska track that
     /// says FLAC and holds PCM): before it was handled, every one of its errors counted as damage to
     /// the pictures, and the file, played once, ended with ffmpeg failing for want of the sound's
