@@ -21,7 +21,7 @@ public abstract class OutboxSink<TMessage> : IEventSink
     readonly object _gate = new();
     readonly CancellationTokenSource _stop = new();
     Task _sending = Task.CompletedTask, _ticking = Task.CompletedTask;
-    volatile bool _connected, _finishing;
+    volatile bool _connected, _connecting, _finishing;
     bool _everConnected, _outageLogged, _finished;
     int _inFlight;
 
@@ -120,22 +120,26 @@ public abstract class OutboxSink<TMessage> : IEventSink
                 {
                     try
                     {
+                        _connecting = true;
                         await ConnectAsync(token);
                         _connected = true;
                         if (_everConnected) Counters.AddReconnect();
                         if (_outageLogged) Run.Log?.Invoke($"{Name}: {RecoveryLine}");
                         _everConnected = true;
+                        _connecting = false;
                         _outageLogged = false;
                         backoff = FirstBackoff;
                     }
                     catch (SinkRefusedException e)
                     {
+                        _connecting = false;
                         FatalError = $"{Name}: {e.Message}";
                         Counters.AddError(e.Message);
                         return;
                     }
                     catch (Exception e) when (!token.IsCancellationRequested)
                     {
+                        _connecting = false;
                         Counters.AddError(OneLine(e));
                         if (!_outageLogged) Run.Log?.Invoke($"{Name}: {UnreachableLine(OneLine(e))}");
                         _outageLogged = true;
@@ -192,9 +196,13 @@ public abstract class OutboxSink<TMessage> : IEventSink
         catch (Exception e) { Counters.AddError(e.Message); }
         _outbox.Writer.TryComplete();
         // Connected: up to the drain limit for the queue to go out. Not connected: a moment more to
-        // reconnect, then what is queued is given up; a dead broker never holds the run's end.
+        // reconnect, then what is queued is given up; a dead broker never holds the run's end. An
+        // attempt under way is let finish (within the drain limit): a TLS handshake that a loaded
+        // machine took over the moment to refuse (a certificate not trusted) was cancelled, and a
+        // short run then ended with exit 0 and its records silently given up, not with the line
+        // that says why.
         var clock = Stopwatch.StartNew();
-        while (!_sending.IsCompleted && clock.Elapsed < Run.DrainLimit && (_connected || clock.Elapsed < UnconnectedGrace))
+        while (!_sending.IsCompleted && clock.Elapsed < Run.DrainLimit && (_connected || _connecting || clock.Elapsed < UnconnectedGrace))
             await Task.WhenAny(_sending, Task.Delay(20));
         _stop.Cancel();
         try { await Task.WhenAll(_sending, _ticking); }
