@@ -14,6 +14,8 @@ public abstract class OutboxSink<TMessage> : IEventSink
 {
     /// <summary>At the end of a run, how long a sink with no connection may still try before its queue is given up.</summary>
     static readonly TimeSpan UnconnectedGrace = TimeSpan.FromSeconds(1);
+    /// <summary>At the end of a run, how long a sink's first connection attempt, still under way, may take to give its verdict.</summary>
+    static readonly TimeSpan FirstAttemptGrace = TimeSpan.FromSeconds(3);
     static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250), LongestBackoff = TimeSpan.FromSeconds(10);
     const int BatchLimit = 256;
 
@@ -21,7 +23,7 @@ public abstract class OutboxSink<TMessage> : IEventSink
     readonly object _gate = new();
     readonly CancellationTokenSource _stop = new();
     Task _sending = Task.CompletedTask, _ticking = Task.CompletedTask;
-    volatile bool _connected, _connecting, _finishing;
+    volatile bool _connected, _connecting, _attempted, _finishing;
     bool _everConnected, _outageLogged, _finished;
     int _inFlight;
 
@@ -126,20 +128,20 @@ public abstract class OutboxSink<TMessage> : IEventSink
                         if (_everConnected) Counters.AddReconnect();
                         if (_outageLogged) Run.Log?.Invoke($"{Name}: {RecoveryLine}");
                         _everConnected = true;
-                        _connecting = false;
+                        (_connecting, _attempted) = (false, true);
                         _outageLogged = false;
                         backoff = FirstBackoff;
                     }
                     catch (SinkRefusedException e)
                     {
-                        _connecting = false;
+                        (_connecting, _attempted) = (false, true);
                         FatalError = $"{Name}: {e.Message}";
                         Counters.AddError(e.Message);
                         return;
                     }
                     catch (Exception e) when (!token.IsCancellationRequested)
                     {
-                        _connecting = false;
+                        (_connecting, _attempted) = (false, true);
                         Counters.AddError(OneLine(e));
                         if (!_outageLogged) Run.Log?.Invoke($"{Name}: {UnreachableLine(OneLine(e))}");
                         _outageLogged = true;
@@ -196,13 +198,14 @@ public abstract class OutboxSink<TMessage> : IEventSink
         catch (Exception e) { Counters.AddError(e.Message); }
         _outbox.Writer.TryComplete();
         // Connected: up to the drain limit for the queue to go out. Not connected: a moment more to
-        // reconnect, then what is queued is given up; a dead broker never holds the run's end. An
-        // attempt under way is let finish (within the drain limit): a TLS handshake that a loaded
-        // machine took over the moment to refuse (a certificate not trusted) was cancelled, and a
-        // short run then ended with exit 0 and its records silently given up, not with the line
-        // that says why.
+        // reconnect, then what is queued is given up; a dead broker never holds the run's end for
+        // long. The sink's first attempt, still under way, gets a little longer to give its
+        // verdict: a TLS handshake that a loaded machine took over the moment to refuse (a
+        // certificate not trusted) was cancelled, and a short run then ended with exit 0 and its
+        // records silently given up, not with the line that says why.
         var clock = Stopwatch.StartNew();
-        while (!_sending.IsCompleted && clock.Elapsed < Run.DrainLimit && (_connected || _connecting || clock.Elapsed < UnconnectedGrace))
+        while (!_sending.IsCompleted && clock.Elapsed < Run.DrainLimit
+            && (_connected || clock.Elapsed < UnconnectedGrace || (_connecting && !_attempted && clock.Elapsed < FirstAttemptGrace)))
             await Task.WhenAny(_sending, Task.Delay(20));
         _stop.Cancel();
         try { await Task.WhenAll(_sending, _ticking); }

@@ -77,8 +77,10 @@ public sealed class BrokerOutageTests
 
         var (withBrokers, without) = (Json(published.StandardOutput), Json(plain.StandardOutput));
         double slow = withBrokers.GetProperty("wall_seconds").GetDouble(), fast = without.GetProperty("wall_seconds").GetDouble();
-        // The end of the run gives an unconnected sink one second; the rest is the machine's noise.
-        Assert.True(slow <= fast * 1.3 + 2, $"{slow:0.00} s with a silent broker vs {fast:0.00} s without");
+        // The end of the run gives an unconnected sink one second, or up to three while its first
+        // attempt is under way (a short run's end may come before Redis's 3 s connect timeout);
+        // the rest is the machine's noise.
+        Assert.True(slow <= fast * 1.3 + 4, $"{slow:0.00} s with a silent broker vs {fast:0.00} s without");
         Assert.Equal(File.ReadAllLines(dir.File("plain.jsonl")), File.ReadAllLines(dir.File("published.jsonl")));
         foreach (var scheme in new[] { "mqtt", "redis" })
         {
