@@ -221,7 +221,8 @@ internal sealed class AudioFeed : IAsyncDisposable
         await SilenceUntilAsync(output, Position + seconds);
     }
 
-    double Position => Interlocked.Read(ref _written) / (double)SampleRate;
+    /// <summary>Seconds of sound and silence written so far, from the first frame's time.</summary>
+    internal double Position => Interlocked.Read(ref _written) / (double)SampleRate;
 
     async Task SilenceUntilAsync(Stream output, double until)
     {

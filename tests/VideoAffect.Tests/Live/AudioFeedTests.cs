@@ -46,7 +46,7 @@ public sealed class AudioFeedTests
     {
         await using var feed = await Feed.StartAsync();
         feed.Now = 12.5;
-        Thread.Sleep(500); // no sound yet: silence up to 0.5 s behind now (2.0 s)
+        feed.WaitWritten(2.0); // no sound yet: silence up to 0.5 s behind now (a fixed sleep was too short on a loaded machine)
         feed.Publish(1000, seconds: 0.5, end: 10.5, arrived: 12.5); // its place (0-0.5 s) is written: cut
         feed.Publish(3000, seconds: 0.5, end: 12.5, arrived: 14.5); // 2.0-2.5 s, 2.5 s after its start like the first
         feed.Now = 15.2;
@@ -90,6 +90,16 @@ public sealed class AudioFeedTests
             for (int i = 0; i < pcm.Length; i += 2) BitConverter.TryWriteBytes(pcm.AsSpan(i), level);
             _audio.Publish(pcm, end, arrived: Now);
             Thread.Sleep(150); // the feed takes each piece before the next comes, as it does live
+        }
+
+        /// <summary>Waits (10 s at most) until the feed has written <paramref name="seconds"/> of sound or silence.</summary>
+        public void WaitWritten(double seconds)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (_feed.Position < seconds - 1e-6 && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(10);
+            Assert.True(_feed.Position >= seconds - 1e-6, $"{_feed.Position:0.000} s written, {seconds} s expected");
+            Thread.Sleep(50); // and not more than that: the feed writes no further while the clock stands
+            Assert.True(Math.Abs(_feed.Position - seconds) < 1e-3, $"{_feed.Position:0.000} s written, {seconds} s expected");
         }
 
         /// <summary>The frames end at <paramref name="videoEnd"/>: the left channel's samples as the encoder read them.</summary>
