@@ -68,7 +68,8 @@ internal sealed class LiveQueue
 
     bool Write(VideoFrame frame)
     {
-        var dropped = new List<VideoFrame>();
+        // Allocated only when a frame goes: this runs for every frame of every stream.
+        List<VideoFrame>? dropped = null;
         lock (_gate)
         {
             if (!_channel.Writer.TryWrite(frame)) return false;
@@ -95,10 +96,10 @@ internal sealed class LiveQueue
                 && _channel.Reader.TryRead(out var old))
             {
                 _arrivals.Dequeue();
-                dropped.Add(old);
+                (dropped ??= []).Add(old);
             }
         }
-        foreach (var old in dropped) _dropped(old);
+        if (dropped is not null) foreach (var old in dropped) _dropped(old);
         return true;
     }
 
