@@ -17,5 +17,6 @@ public sealed class IdleTimeCollection
         Packaging.LibraryPackageTests.PackTheLibraryAndBuildAndRunTheSamples,
         Packaging.ToolPackageTests.PackInstallAndRunTheTool,
         Reliability.EightKVideoTests.AnalyzeAnEightKVideo,
+        IdleTimeClasses.RunThemInAChildTestProcess,
     ];
 }
