@@ -12,6 +12,7 @@ namespace VideoAffect.Tests;
 /// one before the start; the frames before the start are dropped), and MPEG-TS with a single
 /// keyframe at 1.4 s (ffmpeg 5.1's seek lands past the start there: decoded again from the top).
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class AnalyzePartTests
 {
     // A start past 5 s: the audio is then read from a seek too (from 5 s before the part).

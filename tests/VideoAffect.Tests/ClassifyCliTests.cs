@@ -6,6 +6,7 @@ using VideoAffect.Tests.Support;
 namespace VideoAffect.Tests;
 
 /// <summary>`classify` on many images: a bad one is reported on its own line and the rest are still done.</summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class ClassifyCliTests
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace VideoAffect.Tests;
 /// tests/photos/make_heif.py for the grid), so a wrong turn, a missing tile or a colour swap
 /// shows as a large difference.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class PhotoFormatTests
 {
     /// <summary>The astronaut's top 320 rows: not square, so a wrong quarter turn changes the size.</summary>

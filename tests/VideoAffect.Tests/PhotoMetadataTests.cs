@@ -12,6 +12,7 @@ namespace VideoAffect.Tests;
 /// read back from the copy with it. The copy is upright, so its orientation must say so; its
 /// thumbnail (the photo without boxes) is gone; under --anonymize the EXIF goes and the profile stays.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class PhotoMetadataTests
 {
     static readonly string[] Tags = ["DateTimeOriginal", "Make", "Model", "GPSLatitude", "GPSLongitude", "Orientation", "ProfileDescription", "ThumbnailImage", "ImageWidth", "ImageHeight"];

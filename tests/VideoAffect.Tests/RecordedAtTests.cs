@@ -10,6 +10,7 @@ namespace VideoAffect.Tests;
 /// start (an MPEG-TS starts at 1.4 s, so a record's `time` is not its position); "file" takes the
 /// start from the container's creation_time, as cameras and phones write it.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class RecordedAtTests
 {
     static List<JsonElement> Records(string path) =>

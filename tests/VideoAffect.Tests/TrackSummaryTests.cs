@@ -8,7 +8,7 @@ namespace VideoAffect.Tests;
 /// last time, its record count, the share of each shown (smoothed) label, its most shown label and
 /// the mean of its records' own probabilities.
 /// </summary>
-[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the live tests' idle time by test.sh
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class TrackSummaryTests
 {
     [Theory]

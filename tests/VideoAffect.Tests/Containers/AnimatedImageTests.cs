@@ -14,7 +14,7 @@ namespace VideoAffect.Tests.Containers;
 /// frame could never confirm a track, so analyze would report no face). Checked against
 /// ImageMagick's own composition of an optimised GIF and against ffprobe's frame counts.
 /// </summary>
-[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the live tests' idle time by test.sh
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class AnimatedImageTests
 {
     /// <summary>Per frame, in GIF's hundredths of a second: 0 and 1 are shown for 100 ms by browsers (and by ffmpeg's GIF reader), 2 as it says.</summary>

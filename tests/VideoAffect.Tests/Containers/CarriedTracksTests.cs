@@ -14,7 +14,7 @@ namespace VideoAffect.Tests.Containers;
 /// in English, ASS in French with a title), a font attached, three chapters and two tags; everything is read back
 /// with ffmpeg and ffprobe and compared with the source read the same way.
 /// </summary>
-[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the live tests' idle time by test.sh
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class CarriedTracksTests(CarriedTracksTests.Source source) : IClassFixture<CarriedTracksTests.Source>
 {
     /// <summary>The 6 s source, made once.</summary>

@@ -8,7 +8,7 @@ namespace VideoAffect.Tests.Containers;
 /// most players' rule; ffmpeg's conversion defaults to BT.601 whatever the size, which is why an
 /// untagged HD annotated video of a tagged source showed saturated colours shifted).
 /// </summary>
-[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the live tests' idle time by test.sh
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class ColourTests
 {
     [Theory]

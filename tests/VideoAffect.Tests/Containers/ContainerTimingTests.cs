@@ -9,7 +9,7 @@ namespace VideoAffect.Tests.Containers;
 /// kept, each record's time is that frame's own presentation time (ffprobe's best_effort_timestamp),
 /// and the annotated video plays each frame at the source's time (measured from the source's start).
 /// </summary>
-[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the live tests' idle time by test.sh
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class ContainerTimingTests
 {
     /// <summary>How each kind of file is made from the same moving-face clip (20 frames at 15 fps, with audio).</summary>

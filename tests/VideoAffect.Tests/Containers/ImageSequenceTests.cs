@@ -11,6 +11,7 @@ namespace VideoAffect.Tests.Containers;
 /// with the records the same pictures get as a lossless video; its outputs named after it; none of
 /// its frame files ever an output.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class ImageSequenceTests
 {
     static List<JsonElement> Records(string path) => File.ReadLines(path).Select(l => JsonDocument.Parse(l).RootElement).ToList();

@@ -10,7 +10,7 @@ namespace VideoAffect.Tests.Containers;
 /// deinterlaces such a stream as ffmpeg's own yadif does (the reference), frame for frame and at
 /// the frames' own times, and leaves progressive video alone. (A camera: <see cref="InterlacedCameraTests"/>.)
 /// </summary>
-[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the live tests' idle time by test.sh
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class InterlacedVideoTests
 {
     /// <summary>An interlaced recording of the astronaut's face crossing the picture in half a second.</summary>

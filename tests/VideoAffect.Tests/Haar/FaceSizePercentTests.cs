@@ -11,7 +11,7 @@ namespace VideoAffect.Tests.Haar;
 /// Each detector must find what OpenCV finds with the pixel sizes those percentages come to on
 /// that frame (worked out here, by hand), and the CLI must give the records of a run given those pixels.
 /// </summary>
-[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the live tests' idle time by test.sh
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class FaceSizePercentTests
 {
     [Fact]

@@ -12,7 +12,7 @@ namespace VideoAffect.Tests.Haar;
 /// faces the same boxes, for every cascade in opencv-data, several scale factors and size limits,
 /// odd image sizes and images smaller than the window; with one thread and with several.
 /// </summary>
-[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the live tests' idle time by test.sh
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class SimdHaarDetectorTests
 {
 

@@ -2,8 +2,7 @@ namespace VideoAffect.Tests.Support;
 
 /// <summary>
 /// The in-process tests whose kernels run on ILGPU's CPU accelerator, one after another with the
-/// machine to themselves, after the parallel phase and before the live collection
-/// (<see cref="SuiteOrder"/>). The accelerator runs each simulated GPU thread on an OS thread and
+/// machine to themselves, before every other test (<see cref="SuiteFramework"/>). The accelerator runs each simulated GPU thread on an OS thread and
 /// meets them at System.Threading.Barrier's at every launch; a descheduled thread leaves the others
 /// spinning in sched_yield. The Haar photo test took 10 s alone and 58 s beside one busy process
 /// (perf: 85% of its samples in the barriers' spinning), and beside the CLI-heavy tests it took

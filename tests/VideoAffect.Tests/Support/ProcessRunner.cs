@@ -24,7 +24,7 @@ static class ProcessRunner
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        bool exited = process.WaitForExit(timeout);
+        bool exited = process.WaitForExit(IdleTimeClasses.HangGuard(timeout));
         if (!exited) process.Kill(entireProcessTree: true);
         process.WaitForExit();
         return new Result(exited ? process.ExitCode : -1, stdout.Result, stderr.Result, !exited);
