@@ -9,6 +9,7 @@ namespace VideoAffect.Tests;
 /// "stdin" in its outputs' names, in the current folder; its options are checked before standard
 /// input is read; an empty pipe, '-' twice, text and a terminal are one line each.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class AnalyzeStandardInputTests
 {
     static string Cli(string arguments) => $"dotnet '{TestPaths.CliAssembly}' analyze {arguments} --backend cpu";

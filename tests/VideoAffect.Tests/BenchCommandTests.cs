@@ -4,6 +4,7 @@ using VideoAffect.Tests.Support;
 namespace VideoAffect.Tests;
 
 /// <summary>`videoaffect bench` on a tiny configuration: every stage and baseline measured, ratios printed, JSON written.</summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class BenchCommandTests
 {
     [Fact]

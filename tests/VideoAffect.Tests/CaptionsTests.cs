@@ -12,6 +12,7 @@ namespace VideoAffect.Tests;
 /// the records: every record's moment lies in a cue of its track and label, and every cue starts at
 /// a record of its track and label and ends one frame after its last.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class CaptionsTests
 {
     sealed record Cue(double Start, double End, int Track, string Label);

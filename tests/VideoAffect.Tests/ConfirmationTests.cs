@@ -12,6 +12,7 @@ namespace VideoAffect.Tests;
 /// One-off false detections (issue #15, item 12): a face whose track is never confirmed appears in
 /// no output by default; a confirmed face appears from its very first frame.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class ConfirmationTests
 {
     static readonly FaceBox Real = new(100, 100, 60, 60), Ghost = new(400, 50, 40, 40);

@@ -13,6 +13,7 @@ namespace VideoAffect.Tests;
 /// result carries it. The reference for the message is libjpeg's own text; for the faces, the
 /// undamaged photo's.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public partial class DecoderWarningTests
 {
     [LibraryImport("libc")] private static partial nint write(int fd, byte[] buffer, nint count);

@@ -13,6 +13,7 @@ namespace VideoAffect.Tests;
 /// the page's own numbers: the video file the run wrote (by the link's path), the charts' own tick
 /// labels (where the chart drew each second), the records' times, and Chromium running the page.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class ReportVideoTests
 {
     /// <summary>A part (from the source's second 1) of a 3 s clip, the video and the report in folders of their own, the video's name with a space.</summary>

@@ -9,6 +9,7 @@ namespace VideoAffect.Tests;
 /// Each container is made by ffmpeg; HEIF and AVIF photos, ISO media files too, stay photos
 /// (<see cref="PhotoFormatTests"/>).
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class VideoGivenToClassifyTests
 {
     [Theory]

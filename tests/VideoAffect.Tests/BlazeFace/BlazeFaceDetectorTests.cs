@@ -12,6 +12,7 @@ namespace VideoAffect.Tests.BlazeFace;
 /// own faces, the keypoints sit where a face's parts are, and `analyze --detector blazeface`
 /// writes them into the records.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class BlazeFaceDetectorTests
 {
     static readonly string[] Photos = ["astronaut.png", "faces/sample1.jpg", "camera.png", "faces/sample4.jpg"];

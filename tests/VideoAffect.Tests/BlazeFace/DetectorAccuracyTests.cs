@@ -12,6 +12,7 @@ namespace VideoAffect.Tests.BlazeFace;
 /// Haar cascade with the seed's settings, BlazeFace on the whole frame, and BlazeFace with 2x2
 /// tiles. The figures asserted are the ones measured, with a margin of one face.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class DetectorAccuracyTests(ITestOutputHelper output)
 {
     static unsafe (int Found, int Missed, int False) Evaluate(Func<Mat, IReadOnlyList<FaceBox>> detect, ITestOutputHelper output, string name)

@@ -13,6 +13,7 @@ namespace VideoAffect.Tests.Containers;
 /// alpha is, in files and live sources alike. The reference: libvpx's own decoding of the alpha
 /// (ffmpeg's libvpx decoders, to RGBA), composed over black by the test's own arithmetic.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class TransparentWebMTests
 {
     const int Width = 320, Height = 240, Frames = 4, TransparentColumns = 40;

@@ -12,6 +12,7 @@ namespace VideoAffect.Tests.Media;
 /// code times by their low bits, at irregular frame times, with raw frames over the 4 KB above which
 /// a frame carries a checksum, and MP2 sound, whose packets' first bytes NUT leaves out (elision headers).
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class NutReaderTests
 {
     static readonly string[] Source =

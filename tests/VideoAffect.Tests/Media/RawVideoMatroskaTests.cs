@@ -8,6 +8,7 @@ namespace VideoAffect.Tests.Media;
 /// The Matroska pipe format both ways, against ffmpeg itself: what our writer writes, ffmpeg reads as
 /// the same pixels at the same times; what ffmpeg writes, our reader reads back exactly.
 /// </summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class RawVideoMatroskaTests
 {
     static byte[] Pattern(int width, int height, int seed)

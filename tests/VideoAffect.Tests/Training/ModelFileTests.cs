@@ -7,6 +7,7 @@ using VideoAffect.Training;
 namespace VideoAffect.Tests.Training;
 
 /// <summary>The .vamodel format: exact round trips, and a clear ModelFormatException for every kind of bad file.</summary>
+[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class ModelFileTests
 {
     [Fact]
