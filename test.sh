@@ -25,7 +25,7 @@ trx="$results/results.trx"
 idle_trx="$results/idle-time/results.trx"
 if [ -f "$idle_trx" ]; then
   echo
-  echo "The idle-time classes, run beside the live tests ($results/idle-time/console.log):"
+  echo "The idle-time classes, run in a test process of their own in the suite's idle time ($results/idle-time/console.log):"
   grep -E '^ +(Passed|Failed|Skipped) ' "$results/idle-time/console.log" || true
 fi
 if [ -f "$trx" ]; then
