@@ -5,7 +5,7 @@ using VideoAffect.Tests.Support;
 namespace VideoAffect.Tests;
 
 /// <summary>
-/// The classes left to the live tests' idle time (<see cref="IdleTimeClasses"/>) ran there, in a test
+/// The classes left to the suite's idle time (<see cref="IdleTimeClasses"/>) ran there, in a test
 /// process of their own, and left test.sh their results. Their tests' own results are in that file,
 /// read and reported by test.sh; this test waits for the process, so that the main run does not end
 /// before it.
