@@ -14,9 +14,10 @@ export VIDEOAFFECT_WHOLE_SUITE=1
 results="$root/.cache/test-results"
 rm -rf "$results"
 status=0
-# The classes of CPU work and no timing (trait Phase=IdleTime) are left out here: the live collection
-# runs them in its idle time, in a test process of their own at nice 19, whose results file lands in
-# idle-time/ (tests/VideoAffect.Tests/Support/IdleTimeClasses.cs). Both files are read below.
+# The classes of CPU work and no timing (trait Phase=IdleTime) are left out here: the main run starts
+# them, as its kernel tests end, in a test process of their own at nice 19 that takes the cores the
+# other tests leave idle, whose results file lands in idle-time/
+# (tests/VideoAffect.Tests/Support/IdleTimeClasses.cs). Both files are read below.
 VIDEOAFFECT_IDLE_TIME_RESULTS="$results/idle-time" dotnet test "$root/VideoAffect.sln" -c Release --nologo \
   --filter "Phase!=IdleTime" \
   --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
