@@ -13,9 +13,10 @@ namespace VideoAffect.Media;
 /// stay variable) in the source's time base, and carries on from the source, aligned by the same
 /// origin, what a player shows with the picture: its audio tracks, its chapters, its subtitle tracks
 /// (converted to a format the container holds; see <see cref="VideoContainer.SubtitleCodecFor"/>;
-/// in Matroska with the files attached to the source, such as the fonts of its ASS subtitles)
+/// in Matroska with the files attached to the source, such as the fonts of its ASS subtitles),
+/// its cover pictures (<see cref="CoverPicture"/>, where the container holds them: <see cref="VideoContainer.Holds"/>)
 /// and its tags (title, creation time, place; from the probe: <see cref="SourceMetadata"/>), unless
-/// <paramref name="keepTags"/> is false. A
+/// <paramref name="keepTags"/> is false (nor its cover pictures then, which may show a face). A
 /// run that ends early still gets a playable file whose audio, subtitles and chapters end with its video.
 /// </summary>
 internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath, bool keepAudio = true, string preset = AnnotatedVideoEncoder.DefaultPreset, bool keepTags = true,
@@ -54,6 +55,32 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
                 .Where(t => t.Codec is not null)
                 .Select(t => (t.Track, t.Codec!)).ToList();
 
+    /// <summary>The source's cover pictures the annotated video gets: none unless its tags go on too (a cover may show a face that --anonymize hides).</summary>
+    static IReadOnlyList<CoverPicture> KeptCovers(VideoInfo source, VideoContainer container, bool keepTags) =>
+        !SourceReadable(source) || !keepTags ? [] : source.Covers.Where(container.Holds).ToList();
+
+    /// <summary>
+    /// ", a cover picture" for the run's first line, or ", a cover picture left out: ..." where the
+    /// annotated video at <paramref name="outputPath"/> cannot carry it; empty when the source has none.
+    /// </summary>
+    public static string Covers(VideoInfo source, string outputPath, bool keepTags)
+    {
+        if (source.Covers.Count == 0) return "";
+        var container = VideoContainer.For(outputPath);
+        var kept = KeptCovers(source, container, keepTags).ToHashSet();
+        string Reason(CoverPicture cover) =>
+            !keepTags ? "--anonymize passes on none of the source's tags and pictures"
+            : container.Muxer == "mp4" && VideoContainer.For("any.mkv").Holds(cover) ? $"an MP4 cover is JPEG, PNG or BMP, not {cover.Codec} (.mkv holds it)"
+            : container.Muxer is "mp4" or "matroska" ? $"{cover.Codec} is not a picture format VideoAffect carries"
+            : $"{Path.GetExtension(outputPath)} cannot hold cover pictures (.mp4 and .mkv can)";
+        string Count(int n, string one) => n == 1 ? one : $"{n} cover pictures";
+        string keptText = kept.Count == 0 ? "" : ", " + Count(kept.Count, "a cover picture");
+        // One clause for each reason: ", 2 cover pictures left out: .mov cannot hold cover pictures (.mp4 and .mkv can)".
+        var leftOut = source.Covers.Where(c => !kept.Contains(c)).GroupBy(Reason)
+            .Select(g => $", {Count(g.Count(), source.Covers.Count == 1 ? "a cover picture" : $"cover picture {source.Covers.ToList().IndexOf(g.First()) + 1} ({g.First().Codec})")} left out: {g.Key}");
+        return keptText + string.Concat(leftOut);
+    }
+
     /// <summary>
     /// ", subtitle track 2 (hdmv_pgs_subtitle, eng) left out: ..." for the run's first line, one
     /// clause for each of the source's subtitle tracks the annotated video at <paramref name="outputPath"/> cannot carry; empty if none.
@@ -80,11 +107,15 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
         var pipe = _pipe = new TimedFramePipe(input, source.Width, source.Height, 1 / source.FrameRate, frame => frame.Timestamp - origin);
         var subtitles = KeptSubtitles(source, _container);
         bool withAudio = keepAudio && source.HasAudio && SourceReadable(source);
-        bool withAttachments = _container.Attachments && source.HasAttachments && SourceReadable(source);
+        bool withAttachments = _container.Attachments && source.Attachments > 0 && SourceReadable(source);
+        var covers = KeptCovers(source, _container, keepTags);
+        // MP4 copies its covers from the source; Matroska attaches them as files, written out first.
+        bool coverStreams = covers.Count > 0 && !_container.Attachments;
+        var coverFiles = coverStreams ? [] : covers.Select((c, k) => (Cover: c, File: FfmpegProcesses.ScratchFile(Path.GetExtension(c.AttachmentFileName(k))), Name: c.AttachmentFileName(k))).ToList();
         // The source is opened beside the frames only for streams taken from it: ffmpeg reads an
         // input none of whose streams is taken to its end (see SourceMetadata), so its tags and
         // chapters come from the probe instead.
-        bool opened = withAudio || withAttachments || (range.IsWhole && subtitles.Count > 0);
+        bool opened = withAudio || withAttachments || coverStreams || (range.IsWhole && subtitles.Count > 0);
         // A part's subtitle tracks, cut and timed from its start, each in a scratch file of the run's.
         var partFiles = range.IsWhole ? [] : subtitles.Select(_ => FfmpegProcesses.ScratchFile(".ass")).ToList();
         string? metadata = SourceReadable(source) ? SourceMetadata.Text(source, origin, range.To(source), keepTags) : null;
@@ -95,6 +126,7 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
             for (int k = 0; k < partFiles.Count; k++)
                 await SubtitlePart.WriteAsync(source.Path, subtitles[k].Track, origin, range.To(source), partFiles[k]);
             if (metadataFile is not null) await File.WriteAllTextAsync(metadataFile, metadata, new System.Text.UTF8Encoding(false));
+            foreach (var (cover, file, _) in coverFiles) await cover.WriteAsync(source.Path, file);
             var arguments = FFMpegArguments.FromPipeInput(pipe);
             // The source keeps its timestamps (-copyts), moved by the frames' origin. For a part, the
             // audio is read from a little before its start (a seek's inaccuracy moves nothing, as
@@ -123,23 +155,45 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
                             range.IsWhole ? $"{sourceInput}:s:{subtitles[k].Track.Number.ToString(CultureInfo.InvariantCulture)}" : $"{firstPartInput + k}:s:0"));
                     if (withAttachments) o.WithCustomArgument($"-map {sourceInput}:t? -c:t copy");
                     _container.EncodeVideo(o, preset, source.Colour, crf);
+                    // After the encoder's settings, which name every video stream (-c:v): a later
+                    // option for one stream is the one ffmpeg takes for it.
+                    for (int k = 0; coverStreams && k < covers.Count; k++)
+                    {
+                        string n = (k + 1).ToString(CultureInfo.InvariantCulture);
+                        o.WithCustomArgument($"-map {sourceInput}:v:{covers[k].Number.ToString(CultureInfo.InvariantCulture)} -c:v:{n} copy -disposition:v:{n} attached_pic");
+                    }
+                    o.WithCustomArgument(Attach(coverFiles, withAttachments ? source.Attachments : 0));
                     Finish(o);
                 })
                 .WithLogLevel(FFMpegLogLevel.Error)
                 .RunAsync();
             if (!result.Success)
                 throw new VideoAffectException($"encoding '{outputPath}' failed ({FfmpegErrors.Reason(string.Join('\n', result.StandardError))})");
+            // What came with the frames may run past the last frame written (audio, subtitles,
+            // chapters): a run that stopped early, or a part whose end lies past the video's.
+            bool more = opened || partFiles.Count > 0 || metadataFile is not null;
+            if (more && (pipe.EndedEarly || range.End is not null) && pipe.VideoEnd is { } videoEnd)
+                await CutToVideoAsync(videoEnd, coverFiles, withAttachments ? source.Attachments : 0);
         }
         finally
         {
             foreach (string file in partFiles) File.Delete(file);
             if (metadataFile is not null) File.Delete(metadataFile);
+            foreach (var (_, file, _) in coverFiles) File.Delete(file);
         }
-        // What came with the frames may run past the last frame written (audio, subtitles,
-        // chapters): a run that stopped early, or a part whose end lies past the video's.
-        bool more = opened || partFiles.Count > 0 || metadataFile is not null;
-        if (more && (pipe.EndedEarly || range.End is not null) && pipe.VideoEnd is { } videoEnd) await CutToVideoAsync(videoEnd);
     }
+
+    /// <summary>
+    /// ffmpeg's arguments attaching the cover files to a Matroska output, each with the name and
+    /// type players look for; <paramref name="before"/> attachments come before them (the source's
+    /// own files, mapped), as ffmpeg numbers the attached files after every mapped stream.
+    /// </summary>
+    static string Attach(IReadOnlyList<(CoverPicture Cover, string File, string Name)> files, int before) =>
+        string.Join(' ', files.Select((f, k) =>
+        {
+            string t = (before + k).ToString(CultureInfo.InvariantCulture);
+            return $"-attach {FfmpegPath.Quoted(FfmpegPath.Local(f.File))} -metadata:s:t:{t} mimetype={FfmpegPath.Quoted(f.Cover.AttachmentMimeType)} -metadata:s:t:{t} filename={FfmpegPath.Quoted(f.Name)}";
+        }));
 
     /// <summary>
     /// The output's subtitle stream <paramref name="k"/>, from <paramref name="stream"/>: the
@@ -166,12 +220,15 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
     /// would start the copy at 0, moving a Matroska or WebM file's every frame later by its audio
     /// encoder's priming (21 ms, 6.5 ms), off the records' times.
     /// </summary>
-    async Task CutToVideoAsync(double videoEnd)
+    /// Matroska's attached pictures read back as video streams (ffmpeg's attached pictures), which
+    /// its muxer would write as video tracks: they are attached again from their files instead.
+    async Task CutToVideoAsync(double videoEnd, IReadOnlyList<(CoverPicture Cover, string File, string Name)> coverFiles, int attachments)
     {
+        string streams = coverFiles.Count == 0 ? "-map 0" : $"-map 0:V -map 0:a? -map 0:s? -map 0:t? {Attach(coverFiles, attachments)}";
         string cut = outputPath + ".cut" + Path.GetExtension(outputPath);
         var cutResult = await FFMpegArguments.FromFileInput(FfmpegPath.Escape(outputPath), verifyExists: false, o => o.WithCustomArgument("-copyts"))
             .OutputToFile(FfmpegPath.Escape(cut), overwrite: true, o => Finish(o
-                .WithCustomArgument($"-map 0 -c copy -t {videoEnd.ToString("R", CultureInfo.InvariantCulture)}")))
+                .WithCustomArgument($"{streams} -c copy -t {videoEnd.ToString("R", CultureInfo.InvariantCulture)}")))
             .WithLogLevel(FFMpegLogLevel.Error)
             .RunAsync();
         if (cutResult.Success) File.Move(cut, outputPath, overwrite: true);

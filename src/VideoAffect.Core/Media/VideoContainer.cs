@@ -29,6 +29,18 @@ internal sealed record VideoContainer(string Muxer, bool FastStart, string Argum
     /// <summary>Whether it holds attached files (Matroska alone): the fonts an ASS subtitle track is drawn with go on with it.</summary>
     public bool Attachments => Muxer == "matroska";
 
+    /// <summary>
+    /// Whether it can hold <paramref name="cover"/>: MP4 as its cover (JPEG, PNG or BMP), Matroska
+    /// as an attachment (any picture). MOV cannot (ffmpeg 5.1 writes no cover in QuickTime's own
+    /// mode), nor WebM (no attachments).
+    /// </summary>
+    public bool Holds(CoverPicture cover) => Muxer switch
+    {
+        "mp4" => cover.Mp4Holds,
+        "matroska" => cover.Attachable,
+        _ => false,
+    };
+
     /// <summary>ffmpeg's encoder for the audio tracks.</summary>
     public string AudioEncoder => Vp9 ? "libopus" : "aac";
 

@@ -56,8 +56,11 @@ public sealed record VideoInfo(
     /// <summary>The container's chapters, at the source's own times.</summary>
     internal IReadOnlyList<SourceChapter> Chapters { get; init; } = [];
 
-    /// <summary>Whether the container holds attached files (Matroska's fonts).</summary>
-    internal bool HasAttachments { get; init; }
+    /// <summary>How many files the container holds attached (Matroska's fonts), its pictures apart (<see cref="Covers"/>).</summary>
+    internal int Attachments { get; init; }
+
+    /// <summary>The file's cover pictures (an MP4's cover art, a Matroska file's cover.jpg), in order.</summary>
+    internal IReadOnlyList<CoverPicture> Covers { get; init; } = [];
 
     /// <summary>The wall-clock time of the video's start (--recorded-at), with the offset from UTC it was given in (or this machine's); null: frames get no wall-clock time.</summary>
     internal DateTimeOffset? RecordedAt { get; init; }

@@ -77,7 +77,13 @@ public static class VideoProbe
             Chapters = root.TryGetProperty("chapters", out var chapters) && chapters.ValueKind == JsonValueKind.Array
                 ? chapters.EnumerateArray().Select(c => new SourceChapter(Seconds(c, "start_time"), Seconds(c, "end_time"), Tags(c))).Where(c => double.IsFinite(c.Start) && double.IsFinite(c.End)).ToList()
                 : [],
-            HasAttachments = streams.Any(x => Text(x, "codec_type") == "attachment"),
+            Attachments = streams.Count(x => Text(x, "codec_type") == "attachment"),
+            // Numbered as ffmpeg's v:N numbers them: among all video streams, cover pictures counted.
+            Covers = streams.Where(x => Text(x, "codec_type") == "video")
+                .Select((x, number) => (Stream: x, Number: number))
+                .Where(x => Flag(x.Stream, "attached_pic"))
+                .Select(x => new CoverPicture(x.Number, Text(x.Stream, "codec_name") ?? "unknown", AnyCaseTag(x.Stream, "filename"), AnyCaseTag(x.Stream, "mimetype")))
+                .ToList(),
             Subtitles = streams.Where(x => Text(x, "codec_type") == "subtitle")
                 .Select((x, number) => new SubtitleTrack(number, Text(x, "codec_name") ?? "unknown", Tag(x, "language"), Tag(x, "title"), Flag(x, "default"), Flag(x, "forced")))
                 .ToList(),
@@ -210,6 +216,12 @@ public static class VideoProbe
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()) : null;
 
     static string? Tag(JsonElement e, string name) => e.TryGetProperty("tags", out var tags) ? Text(tags, name) : null;
+
+    /// <summary>A tag whatever the case of its name: Matroska's attachments say "filename", its tracks' tags "FILENAME".</summary>
+    static string? AnyCaseTag(JsonElement e, string name) =>
+        e.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Object
+            ? tags.EnumerateObject().FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase) && t.Value.ValueKind == JsonValueKind.String).Value is { ValueKind: JsonValueKind.String } value ? value.GetString() : null
+            : null;
 
     /// <summary>An element's tags as ffprobe gives them (strings); empty without any.</summary>
     static IReadOnlyDictionary<string, string> Tags(JsonElement e) =>

@@ -39,7 +39,7 @@ internal static class Vp9Output
         var (deadline, speed) = SpeedOf(preset);
         return options
             .WithCustomArgument($"-c:v libvpx-vp9 -deadline {deadline} -cpu-used {speed} -threads 1 -b:v 0 -crf {crf ?? DefaultCrf}")
-            .WithCustomArgument($"-vf {X264Output.Filter(colour)}")
+            .WithCustomArgument($"-filter:v:0 {X264Output.Filter(colour)}")
             .WithCustomArgument(colour.Tags);
     }
 }

@@ -32,7 +32,8 @@ internal static class X264Output
         .WithCustomArgument($"-preset {preset}")
         .WithCustomArgument("-threads 1")
         .WithConstantRateFactor(crf ?? DefaultCrf)
-        .WithCustomArgument($"-vf {Filter(colour)}")
+        // The first video stream's alone: a cover picture copied beside it (AnnotatedVideoEncoder) takes no filter.
+        .WithCustomArgument($"-filter:v:0 {Filter(colour)}")
         .WithCustomArgument(colour.Tags);
 
     /// <summary>Odd sides padded to even, RGB converted to the output's matrix in TV range, 4:2:0: what every encoder here is given.</summary>

@@ -79,14 +79,13 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
         var trackFaces = _sinks.All.Count > 0 && options.Recognition.Anonymize == Anonymization.None ? new TrackFaces(TrackFaces.RecentTracks) : null;
         try { stream = recognition.ForStream(StreamName, options.DetectWorkers, threadsPerFrame: 1, live: false, records, _sinks, report, trackFaces); }
         catch { records.Dispose(); throw; }
-        log?.Invoke($"{InputShown}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {(info.Duration > TimeSpan.Zero ? $"{info.Duration.TotalSeconds:0.##} s" : "length not in the file")}{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}{Subtitles(info, videoOut)}{(info.RecordedAtUtc is { } at ? $", recorded from {at:yyyy-MM-dd HH:mm:ss.FFF} UTC" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
+        log?.Invoke($"{InputShown}: {info.Width}x{info.Height} @ {info.FrameRate:0.###} fps, {(info.Duration > TimeSpan.Zero ? $"{info.Duration.TotalSeconds:0.##} s" : "length not in the file")}{info.Range.Description}{info.Filters.Description}{(info.HasAudio ? ", with audio" : "")}{Subtitles(info, videoOut)}{(videoOut.Discarded ? "" : AnnotatedVideoEncoder.Covers(info, videoOut.Partial, KeepTags))}{(info.RecordedAtUtc is { } at ? $", recorded from {at:yyyy-MM-dd HH:mm:ss.FFF} UTC" : "")}; backend {recognition.BackendDescription}; detector {stream.DetectorDescription}");
 
         var pool = new FrameBufferPool(info.FrameBytes);
         _decoder = FrameDecoders.For(info, pool);
         var classify = recognition.Classifier();
         IFrameSink encoder = videoOut.Discarded ? new DiscardingSink() : new AnnotatedVideoEncoder(info, videoOut.Partial, options.KeepAudio, options.EncoderPreset,
-            // Faces hidden for sharing: the source's tags (its place, its camera, its owner) are not passed on either.
-            keepTags: options.Recognition.Anonymize == Anonymization.None, crf: options.Crf);
+            keepTags: KeepTags, crf: options.Crf);
 
         var clock = Stopwatch.StartNew();
         using var stages = new StageGroup();
@@ -238,7 +237,12 @@ public sealed class VideoAnalyzer(AnalyzeOptions options, Action<string>? log = 
     static int QueueCapacityFor(VideoInfo info, int requested) =>
         (int)Math.Clamp(QueuedBytesLimit / 6 / Math.Max(1, info.FrameBytes), 1, requested);
 
-    /// <summary>Where a complete run's output ends up, as the summary reports it.</summary>
+    /// <summary>
+    /// Whether the annotated video takes the source's tags and cover pictures: not when faces are
+    /// hidden for sharing, as tags can name the place, the camera, its owner, and a cover can show a face.
+    /// </summary>
+    bool KeepTags => options.Recognition.Anonymize == Anonymization.None;
+
     /// <summary>The source's subtitle tracks for the first line: how many, and each that the annotated video cannot carry.</summary>
     static string Subtitles(VideoInfo info, OutputTarget videoOut) =>
         info.Subtitles.Count == 0 || videoOut.Discarded ? ""
