@@ -143,5 +143,9 @@ fi
 cp "$root/tests/tfjs/run_graph.mjs" "$tfjs_dir/"
 
 # --- .NET packages ------------------------------------------------------------------------------
-dotnet restore "$root/VideoAffect.sln" --verbosity quiet >/dev/null
+# test.sh builds beside this script, and its build restores: two restores of the same projects at
+# once could write the same files.
+if [ -z "${VIDEOAFFECT_SETUP_NO_RESTORE:-}" ]; then
+  dotnet restore "$root/VideoAffect.sln" --verbosity quiet >/dev/null
+fi
 say "ready (model: $model_dir, photos: $data_dir, sample: $sample)"
