@@ -41,6 +41,8 @@ internal static class StillImage
         // A download or copy that failed leaves a file of 0 bytes: said as what it is, not as a format OpenCV lacks.
         if (File.Exists(path) && new FileInfo(path).Length == 0) throw new VideoAffectException($"'{path}' is empty (0 bytes): no image");
         if (ImageHeader.IsMagickOnly(path)) return ReadWithMagick(path);
+        // A TIFF not stored upright: ImageMagick turns it (OpenCV cannot: TiffOrientation).
+        if (TiffOrientation.Of(path) is { } turn and not 1) return ReadWithMagick(path, upright: true);
         if (!ImageHeader.IsJpeg(path) && ReadTransparent(path, out warning) is { } composed) return composed;
         var image = OpenCvImageFile.Read(path, ImreadModes.Color, out warning);
         if (!image.Empty()) return image;
@@ -53,7 +55,7 @@ internal static class StillImage
     /// <summary>
     /// The image over black when it has an alpha channel (gray or colour, 8 or 16 bits, or float);
     /// null when it has none, and IMREAD_COLOR then reads it as before (it alone turns an image by
-    /// its EXIF orientation, which PNG, WebP and TIFF files rarely carry).
+    /// its EXIF orientation, which PNG and WebP files rarely carry; a turned TIFF is ImageMagick's to read).
     /// </summary>
     static Mat? ReadTransparent(string path, out string? warning)
     {
@@ -85,16 +87,18 @@ internal static class StillImage
         }
     }
 
-    static Mat ReadWithMagick(string path)
+    /// <param name="upright">turn it by its orientation tag (a TIFF's); not a HEIF's, which libheif turned already</param>
+    static Mat ReadWithMagick(string path, bool upright = false)
     {
         MagickImage image;
         try { image = new MagickImage(path); }
         catch (MagickException e)
         {
-            throw new VideoAffectException($"'{path}' is a damaged or unsupported {ImageHeader.Describe(path)} image: {FirstLine(e.Message)}");
+            throw new VideoAffectException($"'{path}' is a damaged or unsupported {ImageHeader.Describe(path) ?? "TIFF"} image: {FirstLine(e.Message)}");
         }
         using (image)
         {
+            if (upright) image.AutoOrient();
             // Q8 gives 8 bits per channel whatever the file's depth (10-bit HEIC, 12-bit AVIF);
             // a grey image is spread over the three channels; an alpha channel is composed over
             // black first, as for the formats OpenCV reads.
