@@ -7,8 +7,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # start (tests/VideoAffect.Tests/Support/ChildRuntimeSettings.cs says why): less CPU, same programs.
 export DOTNET_EnableWriteXorExecute="${DOTNET_EnableWriteXorExecute:-0}"
 # The build runs beside the set-up (downloads, the sample clip, npm; apt's questions, if any, in the
-# foreground): on a clean clone each leaves much of a core idle (build 71 s with 23 of its
-# 142 CPU-s idle, set-up 16 s, 2026-12-07), and the tests need both. Its output follows the set-up's.
+# foreground): on a clean clone each leaves much of a core idle (a 71-s build left 23 of its 142
+# core-seconds idle; the set-up took 16 s, 2026-12-07), and the tests need both. Its output follows the set-up's.
 build_log="$(mktemp)"
 trap 'rm -f "$build_log"' EXIT
 dotnet build "$root/VideoAffect.sln" -c Release --nologo > "$build_log" 2>&1 &

@@ -7,7 +7,7 @@ namespace VideoAffect.Tests;
 /// <summary>
 /// A TIFF is read upright whatever its orientation tag says: a camera's or a scanner's portrait
 /// (orientation 6 or 8) used to be "not an image OpenCV can read", as OpenCV 4.13's TIFF decoder
-/// fails on a TIFF it must turn a quarter, and a mirrored one (2, 4) came out unmirrored. For each
+/// fails on a TIFF it must turn a quarter (ImageMagick reads those now; OpenCV the others). For each
 /// of the eight orientations, ffmpeg stores a photo turned and mirrored the other way (its
 /// transpose and flip filters) in a lossless TIFF, exiftool writes the tag, and the TIFF must read
 /// as the photo itself, pixel for pixel.

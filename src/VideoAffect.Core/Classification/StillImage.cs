@@ -41,8 +41,8 @@ internal static class StillImage
         // A download or copy that failed leaves a file of 0 bytes: said as what it is, not as a format OpenCV lacks.
         if (File.Exists(path) && new FileInfo(path).Length == 0) throw new VideoAffectException($"'{path}' is empty (0 bytes): no image");
         if (ImageHeader.IsMagickOnly(path)) return ReadWithMagick(path);
-        // A TIFF not stored upright: ImageMagick turns it (OpenCV cannot: TiffOrientation).
-        if (TiffOrientation.Of(path) is { } turn and not 1) return ReadWithMagick(path, upright: true);
+        // A TIFF stored a quarter turned: ImageMagick turns it (OpenCV cannot: TiffOrientation).
+        if (TiffOrientation.Of(path) is >= 5) return ReadWithMagick(path, upright: true);
         if (!ImageHeader.IsJpeg(path) && ReadTransparent(path, out warning) is { } composed) return composed;
         var image = OpenCvImageFile.Read(path, ImreadModes.Color, out warning);
         if (!image.Empty()) return image;

@@ -6,8 +6,8 @@ namespace VideoAffect.Classification;
 /// A TIFF's orientation tag (274), read from its first directory. OpenCV 4.13's TIFF decoder
 /// fails on a TIFF whose orientation turns it a quarter (5 to 8: "can't read data", an internal
 /// check in imread_, even told to ignore the orientation), which is how cameras and scanners
-/// store a portrait, and its mirrored ones (2, 4) came out unmirrored: a TIFF that is not stored
-/// upright is read by ImageMagick instead (<see cref="StillImage"/>).
+/// store a portrait: such a TIFF is read by ImageMagick instead (<see cref="StillImage"/>). OpenCV
+/// turns and mirrors the others (2 to 4) as it does a JPEG.
 /// </summary>
 internal static class TiffOrientation
 {

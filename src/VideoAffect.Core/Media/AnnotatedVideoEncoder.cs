@@ -111,7 +111,8 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
         var covers = KeptCovers(source, _container, keepTags);
         // MP4 copies its covers from the source; Matroska attaches them as files, written out first.
         bool coverStreams = covers.Count > 0 && !_container.Attachments;
-        var coverFiles = coverStreams ? [] : covers.Select((c, k) => (Cover: c, File: FfmpegProcesses.ScratchFile(Path.GetExtension(c.AttachmentFileName(k))), Name: c.AttachmentFileName(k))).ToList();
+        var coverFiles = coverStreams ? [] : covers.Select((c, k) => (Cover: c, Name: c.AttachmentFileName(k)))
+            .Select(c => (c.Cover, File: FfmpegProcesses.ScratchFile(Path.GetExtension(c.Name)), c.Name)).ToList();
         // The source is opened beside the frames only for streams taken from it: ffmpeg reads an
         // input none of whose streams is taken to its end (see SourceMetadata), so its tags and
         // chapters come from the probe instead.
@@ -218,10 +219,10 @@ internal sealed class AnnotatedVideoEncoder(VideoInfo source, string outputPath,
     /// they end with the video. ffmpeg's -shortest would cut complete runs too, and imprecisely (by
     /// a few hundred milliseconds). Its times are kept as they are (-copyts): without it, ffmpeg
     /// would start the copy at 0, moving a Matroska or WebM file's every frame later by its audio
-    /// encoder's priming (21 ms, 6.5 ms), off the records' times.
+    /// encoder's priming (21 ms, 6.5 ms), off the records' times. Matroska's attached pictures read
+    /// back as video streams (ffmpeg's attached pictures), which its muxer would write as video
+    /// tracks: they are attached again from their files instead.
     /// </summary>
-    /// Matroska's attached pictures read back as video streams (ffmpeg's attached pictures), which
-    /// its muxer would write as video tracks: they are attached again from their files instead.
     async Task CutToVideoAsync(double videoEnd, IReadOnlyList<(CoverPicture Cover, string File, string Name)> coverFiles, int attachments)
     {
         string streams = coverFiles.Count == 0 ? "-map 0" : $"-map 0:V -map 0:a? -map 0:s? -map 0:t? {Attach(coverFiles, attachments)}";
