@@ -55,7 +55,7 @@ public class OnnxCliTests(GeneratedOnnxModels models) : IClassFixture<GeneratedO
     public void Analyze_records_carry_the_onnx_models_labels(string model, string? labels)
     {
         using var dir = TestPaths.NewTempFolder();
-        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", TestPaths.SampleClip, "-t", "2", "-c", "copy", dir.File("clip.mp4"));
+        Clips.SampleStart(dir.File("clip.mp4"), seconds: 2);
         string[] labelOptions = labels is null ? [] : ["--labels", labels];
         var r = ProcessRunner.Cli(["analyze", dir.File("clip.mp4"), "-o", dir.File("out.mp4"), "--model", models.Path(model), .. labelOptions, "--backend", "cpu"], timeoutSeconds: 180);
         Assert.True(r.ExitCode == 0, r.StandardError);
@@ -70,7 +70,7 @@ public class OnnxCliTests(GeneratedOnnxModels models) : IClassFixture<GeneratedO
     public void A_colour_model_cut_on_the_device_matches_the_host_crop()
     {
         using var dir = TestPaths.NewTempFolder();
-        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", TestPaths.SampleClip, "-t", "1", "-c", "copy", dir.File("clip.mp4"));
+        Clips.SampleStart(dir.File("clip.mp4"), seconds: 1);
         var records = new Dictionary<string, List<JsonElement>>();
         foreach (var backend in new[] { "cpu", "ilgpu-cpu" })
         {
@@ -89,7 +89,7 @@ public class OnnxCliTests(GeneratedOnnxModels models) : IClassFixture<GeneratedO
     public void Monitor_runs_a_colour_onnx_model()
     {
         using var dir = TestPaths.NewTempFolder();
-        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", TestPaths.SampleClip, "-t", "1", "-c", "copy", dir.File("clip.mp4"));
+        Clips.SampleStart(dir.File("clip.mp4"), seconds: 1);
         var r = ProcessRunner.Cli(["monitor", $"hall={dir.File("clip.mp4")}", "--model", models.Path("nhwc_opset21.onnx"), "--backend", "ilgpu-cpu",
             "--records", dir.File("records"), "--records-format", "csv", "--json"], timeoutSeconds: 120);
         Assert.True(r.ExitCode == 0, r.StandardError);
