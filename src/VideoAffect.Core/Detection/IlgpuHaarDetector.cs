@@ -36,9 +36,16 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
     readonly AcceleratorStream _stream;
     MemoryBuffer1D<int, Stride1D.Dense> _hits;
     FrameBuffers? _frame;
+    /// <summary>The packing schedules the tuner tries and <see cref="TimeSteps"/> times, cut to this cascade's stages.</summary>
+    readonly IReadOnlyList<int[]> _scheduleCandidates;
 
     /// <param name="tunePacking">choose each frame size's packing schedule on its first frames (<see cref="PackAfter"/>); by default on every accelerator but ILGPU's CPU one, whose simulated times say nothing of a GPU's</param>
     public IlgpuHaarDetector(DetectorOptions options, Accelerator accelerator, bool ownsAccelerator = true, bool? tunePacking = null)
+        : this(options, accelerator, ownsAccelerator, tunePacking, ScheduleCandidates) { }
+
+    /// <param name="packingCandidates">the schedules the tuner tries and <see cref="TimeSteps"/> times (the
+    /// GPU kit's dry run takes a few: on ILGPU's CPU accelerator each trial is a whole frame of simulated threads)</param>
+    internal IlgpuHaarDetector(DetectorOptions options, Accelerator accelerator, bool ownsAccelerator, bool? tunePacking, IReadOnlyList<int[]> packingCandidates)
     {
         options.Validate();
         options.CheckCascadeFile();
@@ -61,8 +68,9 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         _hits = accelerator.Allocate1D<int>(3 * 4096);
         _stream = accelerator.CreateStream();
         _packAfter = HaarCascadeKernel.Schedule(DefaultPackAfter, _cascade.Stages.Length);
+        _scheduleCandidates = packingCandidates.Select(c => HaarCascadeKernel.Schedule(c, _cascade.Stages.Length)).DistinctBy(c => string.Join(",", c)).ToList();
         if (tunePacking ?? accelerator.AcceleratorType != AcceleratorType.CPU)
-            _tuner = new PackingScheduleTuner(ScheduleCandidates.Select(c => HaarCascadeKernel.Schedule(c, _cascade.Stages.Length)).DistinctBy(c => string.Join(",", c)).ToList(), _packAfter);
+            _tuner = new PackingScheduleTuner(_scheduleCandidates, _packAfter);
     }
 
     public string DeviceName => _accelerator.Name;
@@ -191,7 +199,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
     internal static string ScheduleName(IReadOnlyList<int> schedule) =>
         schedule.Count == 0 ? "in one launch" : $"packing after stage{(schedule.Count == 1 ? "" : "s")} {string.Join(",", schedule)}";
 
-    /// <summary>Packing schedules the detector tries on each frame size's first frames, and <see cref="TimeSteps"/> times: single splits, then geometric ones.</summary>
+    /// <summary>Packing schedules the detector tries on each frame size's first frames, and <see cref="TimeSteps"/> times, unless given others: single splits, then geometric ones.</summary>
     internal static readonly IReadOnlyList<int[]> ScheduleCandidates = [[], [1], [2], [3], [4], [6], [1, 3], [2, 5], [1, 3, 6], [2, 5, 10], [1, 3, 6, 10], [1, 2, 4, 7, 11, 16]];
 
     /// <summary>
@@ -230,8 +238,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
             steps.Add(("tilted integrals", Time(() => _tiltedIntegral!.Launch(stream, atlas, atlasLevels, frame.Levels.View, scratch.Prefix.View, scratch.Rising.View, scratch.Falling.View, frame.Tilted.View))));
         // The cascade with each packing schedule (the one this detector uses at this size last, so its hits are read back below).
         var mine = PackingChoice(width, height)?.Chosen ?? _packAfter;
-        var schedules = ScheduleCandidates.Select(c => HaarCascadeKernel.Schedule(c, _cascade.Stages.Length))
-            .Where(c => !c.SequenceEqual(mine)).Append(mine).DistinctBy(ScheduleName);
+        var schedules = _scheduleCandidates.Where(c => !c.SequenceEqual(mine)).Append(mine).DistinctBy(ScheduleName);
         foreach (var schedule in schedules)
             steps.Add(($"cascade, {ScheduleName(schedule)}{(ReferenceEquals(schedule, mine) ? " (the detector's)" : "")}",
                 Time(() => { _hitCount.MemSetToZero(stream); _evaluate.Launch(stream, cascade, atlas, atlasLevels, integrals, schedule, frame.Lists(_accelerator, schedule), _roundCounts.View, _hits.View, _hitCount.View); })));
