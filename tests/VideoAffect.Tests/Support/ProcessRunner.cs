@@ -21,6 +21,7 @@ static class ProcessRunner
         if (environment is not null)
             foreach (var (k, v) in environment) start.Environment[k] = v;
         using var process = Process.Start(start)!;
+        ProcessLog.Started(process, start);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

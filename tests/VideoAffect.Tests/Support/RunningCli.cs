@@ -26,6 +26,7 @@ sealed class RunningCli : IDisposable
         start.ArgumentList.Add(TestPaths.CliAssembly);
         foreach (var a in arguments) start.ArgumentList.Add(a);
         _process = Process.Start(start)!;
+        ProcessLog.Started(_process, start);
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.Add(e.Data); };
         _process.BeginErrorReadLine();
         _stdout = outputReadUpToOneLine ? FirstLineThenCloseAsync() : _process.StandardOutput.ReadToEndAsync();
