@@ -40,12 +40,10 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
     readonly IReadOnlyList<int[]> _scheduleCandidates;
 
     /// <param name="tunePacking">choose each frame size's packing schedule on its first frames (<see cref="PackAfter"/>); by default on every accelerator but ILGPU's CPU one, whose simulated times say nothing of a GPU's</param>
-    public IlgpuHaarDetector(DetectorOptions options, Accelerator accelerator, bool ownsAccelerator = true, bool? tunePacking = null)
-        : this(options, accelerator, ownsAccelerator, tunePacking, ScheduleCandidates) { }
-
-    /// <param name="packingCandidates">the schedules the tuner tries and <see cref="TimeSteps"/> times (the
-    /// GPU kit's dry run takes a few: on ILGPU's CPU accelerator each trial is a whole frame of simulated threads)</param>
-    internal IlgpuHaarDetector(DetectorOptions options, Accelerator accelerator, bool ownsAccelerator, bool? tunePacking, IReadOnlyList<int[]> packingCandidates)
+    /// <param name="packingCandidates">the schedules the tuner tries and <see cref="TimeSteps"/> times, by default
+    /// <see cref="ScheduleCandidates"/> (the GPU kit's dry run takes a few: on ILGPU's CPU accelerator each trial is a whole frame of simulated threads)</param>
+    public IlgpuHaarDetector(DetectorOptions options, Accelerator accelerator, bool ownsAccelerator = true, bool? tunePacking = null,
+        IReadOnlyList<int[]>? packingCandidates = null)
     {
         options.Validate();
         options.CheckCascadeFile();
@@ -68,7 +66,7 @@ internal sealed class IlgpuHaarDetector : IBgrFaceDetector
         _hits = accelerator.Allocate1D<int>(3 * 4096);
         _stream = accelerator.CreateStream();
         _packAfter = HaarCascadeKernel.Schedule(DefaultPackAfter, _cascade.Stages.Length);
-        _scheduleCandidates = packingCandidates.Select(c => HaarCascadeKernel.Schedule(c, _cascade.Stages.Length)).DistinctBy(c => string.Join(",", c)).ToList();
+        _scheduleCandidates = (packingCandidates ?? ScheduleCandidates).Select(c => HaarCascadeKernel.Schedule(c, _cascade.Stages.Length)).DistinctBy(c => string.Join(",", c)).ToList();
         if (tunePacking ?? accelerator.AcceleratorType != AcceleratorType.CPU)
             _tuner = new PackingScheduleTuner(_scheduleCandidates, _packAfter);
     }
