@@ -10,7 +10,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="${1:-$root/.cache/suite-cpu}"
 [ "$(id -u)" = 0 ] || { echo "suite-cpu.sh: process accounting (accton) needs root" >&2; exit 2; }
-command -v accton >/dev/null || apt-get install -y acct >/dev/null || { echo "suite-cpu.sh: cannot install acct" >&2; exit 2; }
+command -v accton >/dev/null || apt-get install -y acct >/dev/null || { apt-get update >/dev/null && apt-get install -y acct >/dev/null; } ||
+  { echo "suite-cpu.sh: cannot install acct (Debian's process accounting)" >&2; exit 2; }
 mkdir -p "$out"
 : > "$out/pacct"
 : > "$out/processes.tsv"

@@ -11,15 +11,15 @@ namespace VideoAffect.Tests.Support;
 /// </summary>
 static class ProcessLog
 {
-    static readonly string? File = Environment.GetEnvironmentVariable("VIDEOAFFECT_PROCESS_LOG") is { Length: > 0 } file ? file : null;
+    static readonly string? LogFile = Environment.GetEnvironmentVariable("VIDEOAFFECT_PROCESS_LOG") is { Length: > 0 } file ? file : null;
     static readonly object Gate = new();
 
     public static void Started(Process process, ProcessStartInfo start)
     {
-        if (File is null) return;
+        if (LogFile is null) return;
         string line = $"{process.Id}\t{TestClass()}\t{start.FileName} {string.Join(' ', start.ArgumentList)}".Replace('\n', ' ');
         // The idle-time classes' test process appends to the same file: one short write each.
-        lock (Gate) System.IO.File.AppendAllText(File, line + "\n");
+        lock (Gate) File.AppendAllText(LogFile, line + "\n");
     }
 
     /// <summary>The first test class on the stack (an async test's state machine counts as its class); "?" if none.</summary>
