@@ -56,15 +56,15 @@ public class GpuKitDryRunTests
             var speeds = report.RootElement.GetProperty("speeds").EnumerateArray().Select(s => s.GetProperty("name").GetString()!).ToList();
             Assert.Contains("network, batch 4", speeds);
             Assert.Contains(speeds, s => s.StartsWith("layer 1 Conv2D") && s.Contains("batch 4"));
-            Assert.Contains(speeds, s => s.StartsWith("Haar 240x240"));
-            Assert.Contains(speeds, s => s.StartsWith("Haar 240x240 step: cascade"));
-            Assert.Contains(speeds, s => s.StartsWith("Haar 240x240 packing chosen: ") && s.Contains("in one launch") && s.Contains("packing after stages 1,3,6,10"));
+            Assert.Contains(speeds, s => s.StartsWith("Haar 192x192"));
+            Assert.Contains(speeds, s => s.StartsWith("Haar 192x192 step: cascade"));
+            Assert.Contains(speeds, s => s.StartsWith("Haar 192x192 packing chosen: ") && s.Contains("in one launch") && s.Contains("packing after stages 1,3,6,10"));
             Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && s.EndsWith("(the rule's)"));
             Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && !s.EndsWith("(the rule's)"));
             foreach (var layout in new[] { "strided", "contiguous", "wide" })
                 Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && s.Contains($", {layout} tiles"));
-            Assert.Contains(speeds, s => s.StartsWith("CPU baseline 240x240: our SIMD cascade (OpenCV's windows), 1 thread;"));
-            Assert.Contains(speeds, s => s.StartsWith("1 streams of 240x240 at 30 fps") && s.Contains("a frame's detection") && s.Contains("ms and classification"));
+            Assert.Contains(speeds, s => s.StartsWith("CPU baseline 192x192: our SIMD cascade (OpenCV's windows), 1 thread;"));
+            Assert.Contains(speeds, s => s.StartsWith("1 streams of 192x192 at 30 fps") && s.Contains("a frame's detection") && s.Contains("ms and classification"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("Haar raw candidates vs CPU cascade"));
             // The baseline: this machine's OpenCV (Debian's python3-opencv) finds the packed faces.
             using var baseline = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "opencv_baseline.json")));
