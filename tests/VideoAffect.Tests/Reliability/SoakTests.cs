@@ -5,8 +5,8 @@ namespace VideoAffect.Tests.Reliability;
 
 /// <summary>
 /// A soak of `monitor` over four local streams (one generated clip played in a loop, in real time,
-/// four times): after a 15-second warm-up, resident memory may not grow by 10% or more, and handles
-/// and threads may not keep climbing through the second half. 40 s in the suite (trait
+/// four times): after a 15-second warm-up, resident memory may not grow by 10% or more from the first half to
+/// the second, and handles and threads may not keep climbing through the second half. 40 s in the suite (trait
 /// Category=Soak); VIDEOAFFECT_SOAK_SECONDS sets a longer one. The 10-minute figures are in the README.
 /// It runs beside the other tests, not in the live collection (which runs alone, after them, so its
 /// 40 s would add to the suite's wall time): what it measures, growth and whether every stream went
@@ -34,13 +34,14 @@ public class SoakTests
             .Select(f => (Seconds: double.Parse(f[0], CultureInfo.InvariantCulture), Resident: long.Parse(f[1]), Handles: int.Parse(f[3]), Threads: int.Parse(f[4])))
             .ToList();
         Assert.True(samples.Count >= Seconds / 5 - 1, $"{samples.Count} samples in {Seconds} s");
-        var warm = samples.First(s => s.Seconds >= 15);
-        var last = samples[^1];
         string table = string.Join("; ", samples.Select(s => $"{s.Seconds:0}s {s.Resident / 1048576} MiB {s.Handles}h {s.Threads}t"));
-        Assert.True(last.Resident < warm.Resident * 1.10, $"memory grew after warm-up: {table}");
-        // The thread pool may add threads for a while (blocking OpenCV calls); a leak keeps adding them.
+        // After the warm-up, the second half against the first: a leak keeps growing through both, where
+        // the heap's last step up may come after 15 s on a loaded machine (210 to 243 MiB at 20 s, then
+        // flat to the end, in a suite run beside other work, 2026-12-07). The thread pool, likewise, may
+        // add threads for a while (blocking OpenCV calls); a leak keeps adding them.
         var after = samples.Where(s => s.Seconds >= 15).ToList();
         var (early, late) = (after.Take(after.Count / 2).ToList(), after.Skip(after.Count / 2).ToList());
+        Assert.True(late.Max(s => s.Resident) < early.Max(s => s.Resident) * 1.10, $"memory grew after warm-up: {table}");
         Assert.True(late.Max(s => s.Handles) <= early.Max(s => s.Handles) + 10, $"handles kept growing: {table}");
         Assert.True(late.Max(s => s.Threads) <= early.Max(s => s.Threads) + 5, $"threads kept growing: {table}");
         foreach (var stream in new[] { "a", "b", "c", "d" })
