@@ -225,6 +225,8 @@ sealed unsafe class PackedConv2D
     struct ThreeVectors : IBlockVectors { public static int Count => 3; }
 
     /// <summary>4 output pixels (starting at flat pixel <paramref name="p"/>) x 2 or 3 vectors of output channels.</summary>
+    // Hot from the first batch: compiled optimised at once, whatever the host's tiering settings (see ManagedCpuBackend).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Block<TSimd, TVector, TVectors>(in Context c, int p)
         where TSimd : struct, ISimd<TVector> where TVector : struct where TVectors : struct, IBlockVectors
     {
@@ -273,6 +275,8 @@ sealed unsafe class PackedConv2D
     /// so its input is the two pixels' broadcasts blended. Per input value: 12 FMAs of 16 lanes
     /// where the 256-bit blocks of 3 x 8 channels need 24 of 8 lanes for the same 8 pixels.
     /// </summary>
+    // Hot from the first batch: compiled optimised at once, whatever the host's tiering settings (see ManagedCpuBackend).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void PairBlock(in Context c, int p)
     {
         var g = _g;

@@ -104,6 +104,8 @@ sealed unsafe class PackedDepthwiseConv2D
     }
 
     /// <summary>One output row, except pixels [<paramref name="doneFirst"/>, <paramref name="doneEnd"/>) the flat path has written.</summary>
+    // Hot from the first batch: compiled optimised at once, whatever the host's tiering settings (see ManagedCpuBackend).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void RunRow<TSimd, TVector>(in Row row, float* biases, in WindowGeometry g, int doneFirst, int doneEnd)
         where TSimd : struct, ISimd<TVector> where TVector : struct
     {
@@ -157,6 +159,8 @@ sealed unsafe class PackedDepthwiseConv2D
     }
 
     /// <summary>144 floats of the flat (pixel, channel) axis from pixel <paramref name="ox"/>: 9 vectors, phases 0, 1, 2, 0, 1, 2, ...</summary>
+    // Hot from the first batch: compiled optimised at once, whatever the host's tiering settings (see ManagedCpuBackend).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void FlatGroup(in Row r, float* phasedWeights, float* phasedBias, int ox)
     {
         var g = _g;
@@ -205,6 +209,8 @@ sealed unsafe class PackedDepthwiseConv2D
     struct EightPixels : IGroupPixels { public static int Count => 8; }
 
     /// <summary>Output pixels [ox, ox + TPixels.Count) of the row, one vector of channels from c; every window inside the input.</summary>
+    // Hot from the first batch: compiled optimised at once, whatever the host's tiering settings (see ManagedCpuBackend).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Group<TSimd, TVector, TPixels>(in Row r, in WindowGeometry g, TVector bias, int ox, int c)
         where TSimd : struct, ISimd<TVector> where TVector : struct where TPixels : struct, IGroupPixels
     {
@@ -248,6 +254,8 @@ sealed unsafe class PackedDepthwiseConv2D
     }
 
     /// <summary>One output pixel's vector of channels, taps outside the input skipped.</summary>
+    // Hot from the first batch: compiled optimised at once, whatever the host's tiering settings (see ManagedCpuBackend).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static TVector Pixel<TSimd, TVector>(in Row r, in WindowGeometry g, TVector sum, int ox, int c)
         where TSimd : struct, ISimd<TVector> where TVector : struct
     {

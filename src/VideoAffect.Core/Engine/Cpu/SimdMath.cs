@@ -1,12 +1,17 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace VideoAffect.Engine.Cpu;
 
-/// <summary>The few vector loops the managed layers share.</summary>
+/// <summary>
+/// The few vector loops the managed layers share; each compiled optimised at its first call, as the
+/// layers' own loops are (see ManagedCpuBackend).
+/// </summary>
 static class SimdMath
 {
     /// <summary>acc += row * scale.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAdd(Span<float> acc, ReadOnlySpan<float> row, float scale)
     {
         int i = 0;
@@ -24,6 +29,7 @@ static class SimdMath
     }
 
     /// <summary>acc += a * b element-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAdd(Span<float> acc, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         int i = 0;
@@ -40,6 +46,7 @@ static class SimdMath
             acc[i] += a[i] * b[i];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Max(Span<float> acc, ReadOnlySpan<float> values)
     {
         int i = 0;
@@ -55,6 +62,7 @@ static class SimdMath
             acc[i] = MathF.Max(acc[i], values[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
     {
         int i = 0;
@@ -71,6 +79,7 @@ static class SimdMath
             output[i] = a[i] + b[i];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Relu(Span<float> values)
     {
         int i = 0;
