@@ -33,8 +33,17 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
             bool seek = info.Range.Start > 0;
             var (result, sink) = await DecodeAsync(output, seek, token);
             if (seek && (sink.Overshot || (FramesDecoded == 0 && !sink.ReachedEnd)) && !token.IsCancellationRequested)
-                (result, sink) = await DecodeAsync(output, seek: false, token);
+                (result, sink) = await DecodeAsync(output, seek = false, token);
+            // FFMpegCore stops waiting for ffmpeg to connect to the output pipe, and closes it, as
+            // soon as ffmpeg exits: an ffmpeg whose whole output fits in the pipe's buffer (a few
+            // tiny frames) can connect, write it all and exit before this side's accept completes
+            // on a loaded machine, a successful run of which nothing was read (a 3x3 clip in a
+            // suite run, 2026-12-07). Nothing was handed on, so it is run again.
+            for (int retry = 0; retry < LostPipeRetries && result is { Success: true } && !sink.Opened && !token.IsCancellationRequested; retry++)
+                (result, sink) = await DecodeAsync(output, seek, token);
             token.ThrowIfCancellationRequested();
+            if (result is { Success: true } && !sink.Opened)
+                throw new VideoAffectException($"decoding '{MediaLocation.Shown(info.Path)}' gave nothing to read: ffmpeg finished before its output was read, {LostPipeRetries + 1} times (is the machine overloaded?)");
             if (sink.Failure is not null) throw sink.Failure;
             if (FramesDecoded == 0 && !info.Range.IsWhole)
                 throw new VideoAffectException($"'{MediaLocation.Shown(info.Path)}' has no video frames in the part asked for ({info.Range.Description.TrimStart(',', ' ')})");
@@ -67,7 +76,9 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
         using var ffmpegStop = new QuietCancellation(stop.Token);
-        var sink = new FrameSink(this, output, seek, stop, token);
+        bool lost = SimulatedLostPipes > 0;
+        if (lost) SimulatedLostPipes--;
+        var sink = new FrameSink(this, output, seek, stop, token, lost);
         var damage = Damage = new DecodeDamage();
         // -noaccurate_seek: frames from the keyframe at or before the start, at their own times
         // (-copyts); the sink drops those before the start.
@@ -111,6 +122,15 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
         }
     }
 
+    /// <summary>Runs again after an ffmpeg run whose output pipe was never read (see RunAsync).</summary>
+    internal const int LostPipeRetries = 2;
+
+    /// <summary>
+    /// Tests: this many runs from now read ffmpeg's output to its end and drop it without a word,
+    /// as if FFMpegCore had closed the pipe before it was read (the race RunAsync retries).
+    /// </summary>
+    internal int SimulatedLostPipes { get; set; }
+
     /// <summary>How an ffmpeg run that was not stopped by this side ended.</summary>
     sealed record FfmpegExit(bool Success, IReadOnlyList<string> StandardError);
 
@@ -128,9 +148,12 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
     /// </remarks>
     /// <param name="seeking">Whether ffmpeg was told to seek: its first frame then shows whether it landed at or before the start.</param>
     /// <param name="stop">Stops ffmpeg once the part's end is reached, or after a seek that went too far.</param>
-    sealed class FrameSink(VideoFileDecoder decoder, ChannelWriter<VideoFrame> output, bool seeking, CancellationTokenSource stop, CancellationToken runToken) : IPipeSink
+    /// <param name="lost">Tests: drop what ffmpeg writes unread (<see cref="SimulatedLostPipes"/>).</param>
+    sealed class FrameSink(VideoFileDecoder decoder, ChannelWriter<VideoFrame> output, bool seeking, CancellationTokenSource stop, CancellationToken runToken, bool lost) : IPipeSink
     {
         public Exception? Failure { get; private set; }
+        /// <summary>FFMpegCore handed over ffmpeg's output pipe: whatever ffmpeg wrote was read.</summary>
+        public bool Opened { get; private set; }
         /// <summary>The seek landed after the part's start: frames would be missing, so decoding starts again from the beginning.</summary>
         public bool Overshot { get; private set; }
         /// <summary>A frame at or after the part's end arrived: everything asked for was delivered.</summary>
@@ -146,6 +169,12 @@ internal sealed class VideoFileDecoder(VideoInfo info, FrameBufferPool pool) : I
         public async Task ReadAsync(Stream input, CancellationToken ffmpegExited)
         {
             var token = runToken;
+            if (lost)
+            {
+                await input.CopyToAsync(Stream.Null, token);
+                return;
+            }
+            Opened = true;
             var info = decoder.Info;
             double from = info.Range.From(info), to = info.Range.To(info);
             // A seek may land on a keyframe before the start, never after it; a frame more than two
