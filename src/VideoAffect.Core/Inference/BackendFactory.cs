@@ -32,8 +32,9 @@ public static class BackendFactory
                 return Guarded(FromDevice(AcceleratorType.OpenCL, "opencl", network, maxBatch)
                     ?? throw new VideoAffectException("backend 'opencl': no OpenCL device found (install an OpenCL ICD); use --backend cpu"), log);
             case "auto":
-                var gpu = TryDevice(AcceleratorType.Cuda, "cuda", network, maxBatch)
-                    ?? TryDevice(AcceleratorType.OpenCL, "opencl", network, maxBatch, IsOpenClGpu);
+                // ILGPU only where a driver says there may be a GPU: its context costs a CPU-only run ~0.1 s (GpuDriverCheck).
+                var gpu = !GpuDriverCheck.MayHaveGpu() ? null
+                    : TryDevice(AcceleratorType.Cuda, "cuda", network, maxBatch) ?? TryDevice(AcceleratorType.OpenCL, "opencl", network, maxBatch, IsOpenClGpu);
                 return gpu is null ? new ManagedCpuBackend(network, maxBatch) : Guarded(gpu, log);
             default:
                 throw new VideoAffectException($"unknown backend '{name}'; choose one of: {string.Join(", ", Names)}");
