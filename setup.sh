@@ -3,6 +3,7 @@
 #   - Debian packages: ffmpeg, OpenCV's Haar cascades, an OpenCL ICD (PoCL), GStreamer's RTSP server (tests);
 #   - the pretrained emotion model and the BlazeFace detector from the npm registry, sha256-checked, into .cache/models;
 #   - the TF.js runtime (pinned by tests/tfjs/package-lock.json) into .cache/tfjs, the tests' model reference;
+#   - the tests' own static ffprobe from the npm registry (@ffprobe-installer/linux-x64), sha256-checked, into .cache/tools;
 #   - public-domain test photos from Debian's python3-skimage package, into .cache/data;
 #   - group photos with real faces from the npm registry (@vladmandic/face-api), into .cache/data/faces;
 #   - a sample clip made from those photos with ffmpeg, into .cache/samples;
@@ -141,6 +142,29 @@ if ! cmp -s "$root/tests/tfjs/package-lock.json" "$tfjs_dir/package-lock.json" |
   (cd "$tfjs_dir" && npm ci --silent --no-audit --no-fund --ignore-scripts >/dev/null)
 fi
 cp "$root/tests/tfjs/run_graph.mjs" "$tfjs_dir/"
+
+# --- the tests' own ffprobe (npm registry, a static build) ----------------------------------------
+# The tests ask ffprobe ~500 times per run (frame counts, timestamps, streams: the reference the
+# product's outputs are checked against). Debian's ffprobe spends ~0.1 CPU-s of each start in the
+# dynamic linker binding its ~215 libraries; this static build of John Van Sickle's starts in
+# under 0.01 and reads the same files (FFmpeg's development line of 2022-09-10, just after the 5.1
+# that Debian ships: the build of 2023 failed a raw H.264 stream's timing test that both pass).
+# The product itself always runs Debian's ffmpeg and ffprobe, as a user's machine has them.
+# Pinned by sha256; x86-64 only (elsewhere the tests use the ffprobe on PATH).
+tools_dir="$cache/tools"
+ffprobe_sum="f9d468b12081ffe245589585b18f87d4fdb1318b5e600af178e0531ca243a55e"
+if [ "$(uname -m)" = x86_64 ] && ! { [ -x "$tools_dir/ffprobe" ] && echo "$ffprobe_sum  $tools_dir/ffprobe" | sha256sum -c --status; }; then
+  say "fetching the tests' static ffprobe from the npm registry (@ffprobe-installer/linux-x64@5.1.0)"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent @ffprobe-installer/linux-x64@5.1.0 >/dev/null)
+  tar -xzf "$tmp"/ffprobe-installer-linux-x64-5.1.0.tgz -C "$tmp" package/ffprobe
+  echo "$ffprobe_sum  $tmp/package/ffprobe" | sha256sum -c --status ||
+    { rm -rf "$tmp"; echo "[setup] error: the downloaded ffprobe does not match its pinned sha256 sum" >&2; exit 1; }
+  mkdir -p "$tools_dir"
+  chmod 755 "$tmp/package/ffprobe"
+  mv "$tmp/package/ffprobe" "$tools_dir/ffprobe"
+  rm -rf "$tmp"
+fi
 
 # --- .NET packages ------------------------------------------------------------------------------
 # test.sh builds beside this script, and its build restores: two restores of the same projects at

@@ -35,10 +35,12 @@ static class ProcessRunner
     public static Result Cli(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, int timeoutSeconds = 120, string? workingDirectory = null) =>
         Run("dotnet", new[] { TestPaths.CliAssembly }.Concat(arguments), TimeSpan.FromSeconds(timeoutSeconds), environment, workingDirectory);
 
-    /// <summary>ffmpeg/ffprobe; throws with their error output if they fail.</summary>
+    /// <summary>ffmpeg/ffprobe (the tests' own, <see cref="TestPaths.Ffprobe"/>); throws with their error output if they fail.</summary>
     public static string Tool(string tool, params string[] arguments)
     {
-        var r = Run(tool, arguments, TimeSpan.FromSeconds(120));
+        var r = tool == "ffprobe"
+            ? Run(TestPaths.Ffprobe, arguments, TimeSpan.FromSeconds(120), TestPaths.FfprobeEnvironment)
+            : Run(tool, arguments, TimeSpan.FromSeconds(120));
         if (r.ExitCode != 0) throw new InvalidOperationException($"{tool} {string.Join(' ', arguments)} failed: {r.StandardError}");
         return r.StandardOutput;
     }

@@ -23,6 +23,22 @@ static class TestPaths
     public static string CliAssembly { get; } = Path.Combine(AppContext.BaseDirectory, "cli", "videoaffect.dll") is var path && File.Exists(path)
         ? path : throw new FileNotFoundException($"{path} is missing: build the tests (./test.sh does), which publishes the CLI there");
 
+    /// <summary>
+    /// The ffprobe the tests read files with: the static build ./setup.sh installs on x86-64 (it starts
+    /// in under 0.01 CPU-s, Debian's in ~0.1, and the tests ask ~500 times), else the one on PATH.
+    /// The product under test always runs Debian's.
+    /// </summary>
+    public static string Ffprobe { get; } = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64
+        ? Existing(Path.Combine(RepoRoot, ".cache", "tools", "ffprobe")) : "ffprobe";
+
+    /// <summary>
+    /// What <see cref="Ffprobe"/> runs with. A statically linked glibc loads the system's character-set
+    /// modules for iconv, built for another glibc: the static ffprobe crashed (SIGSEGV) on every MPEG-TS
+    /// file, whose demuxer opens iconv for DVB names. With no module folder, iconv has only its
+    /// built-in sets (UTF-8, ASCII), which is all those names need.
+    /// </summary>
+    public static IDictionary<string, string> FfprobeEnvironment { get; } = new Dictionary<string, string> { ["GCONV_PATH"] = "/nonexistent" };
+
     static string Existing(string path) =>
         File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: run ./setup.sh (./test.sh does)");
 
