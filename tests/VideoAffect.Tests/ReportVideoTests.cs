@@ -99,7 +99,18 @@ public class ReportVideoTests
                 d.querySelector('a.play').click();
                 out.textContent = 'note=' + d.getElementById('video-note').firstChild.textContent + '|chart=' + chartTime + '|track=' + v.currentTime;
               };
-              if (v.readyState >= 1) run(); else { v.addEventListener('loadedmetadata', run); v.addEventListener('error', () => out.textContent = 'video error'); }
+              // The page's own loadedmetadata handler writes the note; the video may have its metadata
+              // (readyState 1) before that event's task has run, so wait for the note, not the state
+              // (a loaded machine read the note before the page had written it).
+              const note = () => d.getElementById('video-note').firstChild.textContent;
+              let tries = 0;
+              const wait = () => {
+                if (v.error) out.textContent = 'video error';
+                else if (v.readyState >= 1 && !note().startsWith('Click')) run();
+                else if (++tries < 500) setTimeout(wait, 10);
+                else out.textContent = 'no length noted: ' + note();
+              };
+              wait();
             } catch (e) { out.textContent = 'error ' + e; } });
             </script></body></html>
             """);
