@@ -26,9 +26,10 @@ static class TestPaths
     /// <summary>
     /// The ffprobe the tests read files with: the static build ./setup.sh installs on x86-64 (it starts
     /// in under 0.01 CPU-s, Debian's in ~0.1, and the tests ask ~500 times), else the one on PATH.
-    /// The product under test always runs Debian's.
+    /// The product under test always runs Debian's. Looked up when used, so that a missing file fails
+    /// only the tests that read with it.
     /// </summary>
-    public static string Ffprobe { get; } = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64
+    public static string Ffprobe => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64
         ? Existing(Path.Combine(RepoRoot, ".cache", "tools", "ffprobe")) : "ffprobe";
 
     /// <summary>
