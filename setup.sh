@@ -145,7 +145,7 @@ cp "$root/tests/tfjs/run_graph.mjs" "$tfjs_dir/"
 
 # --- the tests' own ffprobe (npm registry, a static build) ----------------------------------------
 # The tests ask ffprobe ~500 times per run (frame counts, timestamps, streams: the reference the
-# product's outputs are checked against). Debian's ffprobe spends ~0.1 CPU-s of each start in the
+# product's outputs are checked against). Debian's ffprobe takes ~0.1 CPU-s to start, most of it in the
 # dynamic linker binding its ~215 libraries; this static build of John Van Sickle's starts in
 # under 0.01 and reads the same files (FFmpeg's development line of 2022-09-10, just after the 5.1
 # that Debian ships: the build of 2023 failed a raw H.264 stream's timing test that both pass).

@@ -30,7 +30,8 @@ public class ClusterTests
         string clip = Clips.MovingFace(dir.File("face.mp4"), frames: 240, fps: 15, width: 320, height: 240, audio: false);
         // The cameras at 2 fps: what is checked of them (placement, failover, records resuming and
         // growing without Redis) needs frames, not many. Six at 15 fps would take most of two cores
-        // from the nodes' jobs; at 5 fps they took ~45 of the test's ~100 CPU-s (2026-12-07).
+        // from the nodes' jobs; from 5 fps to 2 the test's processes went from 97.6 CPU-s to 84-91 alone,
+        // and from 105 to 76 in a suite run (2026-12-07).
         string cameraClip = Clips.MovingFace(dir.File("camera.mp4"), frames: 6, fps: 2, width: 320, height: 240, audio: false);
         string recordings = dir.File("recordings");
         Directory.CreateDirectory(recordings);
