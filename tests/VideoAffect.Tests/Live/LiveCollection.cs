@@ -19,7 +19,8 @@ public sealed class LiveCollection : ICollectionFixture<LiveCollection.IdleTimeJ
         public IdleTimeJobs()
         {
             if (!IdleTime.WholeSuite) return;
-            foreach (var job in IdleTimeCollection.Jobs) IdleTime.Run(job, background: true);
+            foreach (var job in IdleTimeCollection.Jobs)
+                IdleTime.Run(job, background: true, nice: IdleTimeCollection.AboveTheOtherJobs.Contains(job) ? 10 : 19);
         }
     }
 }
