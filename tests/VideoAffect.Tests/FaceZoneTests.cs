@@ -10,7 +10,6 @@ namespace VideoAffect.Tests;
 /// nothing else changes. The clip has a poster (the astronaut, small and still, bottom right) that
 /// the cascade finds on every frame, and the astronaut moving at the top left.
 /// </summary>
-[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class FaceZoneTests
 {
     static FaceZone Polygon(string? stream, bool percent, params double[] xy) =>

@@ -19,8 +19,7 @@ public sealed class LiveCollection : ICollectionFixture<LiveCollection.IdleTimeJ
         public IdleTimeJobs()
         {
             if (!IdleTime.WholeSuite) return;
-            foreach (var job in IdleTimeCollection.Jobs)
-                IdleTime.Run(job, background: true, nice: IdleTimeCollection.AboveTheOtherJobs.Contains(job) ? 10 : 19);
+            foreach (var job in IdleTimeCollection.Jobs) IdleTime.Run(job, background: true);
         }
     }
 }

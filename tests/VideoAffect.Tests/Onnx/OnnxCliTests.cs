@@ -9,7 +9,6 @@ namespace VideoAffect.Tests.Onnx;
 /// `--model FILE.onnx` through the commands: classify, analyze and evaluate run an imported model,
 /// and records, matrices and output use the model's own label set (FER+'s 8, with contempt).
 /// </summary>
-[Trait(IdleTimeClasses.Trait, IdleTimeClasses.Value)] // CPU and no timing: run in the suite's idle time by test.sh
 public class OnnxCliTests(GeneratedOnnxModels models) : IClassFixture<GeneratedOnnxModels>
 {
     const string FerPlus = "neutral,happiness,surprise,sadness,anger,disgust,fear,contempt";

@@ -21,11 +21,8 @@ static class IdleTime
 
     public static bool WholeSuite => Environment.GetEnvironmentVariable("VIDEOAFFECT_WHOLE_SUITE") == "1";
 
-    /// <summary>
-    /// The job's one run in this test process: started now (lowered to nice <paramref name="nice"/> if
-    /// <paramref name="background"/>), or the one started before.
-    /// </summary>
-    public static Task Run(Action job, bool background = false, int nice = 19)
+    /// <summary>The job's one run in this test process: started now (lowered if <paramref name="background"/>), or the one started before.</summary>
+    public static Task Run(Action job, bool background = false)
     {
         lock (Gate)
         {
@@ -34,7 +31,7 @@ static class IdleTime
             // A thread of its own, never a pool thread: the lowered priority must not pass to other tests.
             var thread = new Thread(() =>
             {
-                if (background && OperatingSystem.IsLinux()) setpriority(PrioProcess, 0, nice); // who 0: this thread
+                if (background && OperatingSystem.IsLinux()) setpriority(PrioProcess, 0, 19); // who 0: this thread
                 try { job(); done.SetResult(); }
                 catch (Exception e) { done.SetException(e); }
             }) { IsBackground = true, Name = $"idle-time {job.Method.Name}" };

@@ -20,16 +20,6 @@ public sealed class IdleTimeCollection
     ];
 
     /// <summary>
-    /// Of <see cref="Jobs"/>, those lowered less (nice 10, the others 19), so that they take the idle
-    /// cores before the other idle-time work: the GPU kit's dry run, whose 1,024-thread simulated
-    /// groups spin at barriers whenever one thread is descheduled (47.5 CPU-s alone, 66-87 at nice 19
-    /// beside the idle-time classes and the packaging jobs, 2026-12-07), and which ended last, after
-    /// the live tests, once more classes ran in the idle-time process. The live tests, at nice 0,
-    /// weigh nine times as much to the scheduler (1,024 against 110).
-    /// </summary>
-    public static readonly Action[] AboveTheOtherJobs = [GpuKit.GpuKitDryRunTests.PackAndRunTheKit];
-
-    /// <summary>
     /// The jobs started earlier, as the kernels' phase ends (<see cref="SuiteFramework"/>), to take the
     /// parallel phase's idle cores too: the idle-time classes' test process, whose hang guards allow
     /// for its low priority (<see cref="IdleTimeClasses"/>). The jobs above stay in the live phase,

@@ -32,10 +32,12 @@ public sealed class SuiteOrder : ITestCollectionOrderer
         "VideoAffect.Tests.Brokers.BrokerTlsTests", // 22-30
         "VideoAffect.Tests.Safety.OutputSafetyTests", // 23-28
         "VideoAffect.Tests.AnonymizationTests", // 25
+        "VideoAffect.Tests.Onnx.OnnxCliTests", // 24
         "VideoAffect.Tests.Media.UrlInputTests", // 16-24
         "VideoAffect.Tests.Reliability.EarlyStopTests", // 20
         "VideoAffect.Tests.AnalyzeFacesTests", // 12-20
         "VideoAffect.Tests.BadInputTests", // 18
+        "VideoAffect.Tests.FaceZoneTests", // 17
         "VideoAffect.Tests.Reliability.LoaderFuzzTests", // 16
         "VideoAffect.Tests.Live.FaceFolderTests", // 15
     ];
