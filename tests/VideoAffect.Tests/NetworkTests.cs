@@ -19,9 +19,9 @@ public class NetworkTests
     [InlineData("cpu", 3)]
     [InlineData("ilgpu-cpu", 2)]
     // A GPU's path: every convolution through its tuned kernel, the tiled GEMM in a GPU's groups. One
-    // face: GPU-sized groups of 1,024 simulated threads cost ~7 s a face alone here (15 s for two, 8 s for one), in the kernel phase
-    // that runs alone; the kernels' batch offsets are checked in GPU shapes by their own tests
-    // (ConvGemmKernelTests, DepthwiseConv2DKernelTests, TunedConvolutionTests: batches 1 to 7).
+    // face: in GPU-sized groups of 1,024 simulated threads the test took 15 s alone here for two
+    // faces, 8 s for one, in the kernel phase, which runs alone; the kernels' batch offsets are checked
+    // in GPU shapes by their own tests (ConvGemm, DepthwiseConv2D, TunedConvolution: batches 1 to 7).
     [InlineData("ilgpu-gpu-shaped", 1)]
     public void Whole_network_matches_float64_reference(string backend, int batch)
     {
