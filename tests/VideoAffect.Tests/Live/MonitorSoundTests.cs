@@ -101,9 +101,9 @@ public sealed class MonitorSoundTests
     public async Task Sound_that_comes_with_a_later_sender_is_recorded_from_then_on()
     {
         using var dir = TestPaths.NewTempFolder();
-        // 8 s, a flash and beep every 1.5 s (six): on a loaded machine the new segment's first and last
-        // flashes were lost (two of the 6-s clip's four found, on two of 2026-12-07's clean clones,
-        // each passing alone after); losing as many of six leaves four.
+        // 8 s, a flash and beep every 1.5 s (six): on a loaded machine the new segment held only two
+        // of the 6-s clip's four (on two of 2026-12-07's clean clones, each passing alone after);
+        // losing as many of six leaves four.
         var (withSound, _) = FlashesAndBeeps.Make(dir.Path, fps: 10, seconds: 8, bFrames: false);
         string silent = Clips.MovingFace(dir.File("silent.mp4"), 8, fps: 10, width: 320, height: 240, audio: false);
         string recordings = Directory.CreateDirectory(dir.File("rec")).FullName;
