@@ -40,6 +40,12 @@ static class IdleTime
         }
     }
 
+    /// <summary>Completes when every job started so far has ended, failed or not (their tests report how).</summary>
+    public static Task AllEnded()
+    {
+        lock (Gate) return Task.WhenAll(Started.Values).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
     /// <summary>
     /// For a job's `dotnet build`, `pack`, `publish` and `tool install`: no MSBuild node or compiler
     /// server left running after it, which would keep the job's low priority and serve later builds

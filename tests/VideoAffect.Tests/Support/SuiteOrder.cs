@@ -6,11 +6,9 @@ using Xunit.Sdk;
 namespace VideoAffect.Tests.Support;
 
 /// <summary>
-/// xunit's own order of the test collections, but the longest classes of the parallel phase first
-/// and, after the rest, the live collection, then the idle-time jobs' collection: xunit runs the
-/// collections that allow no parallelism one after the other, after the rest, in this order, and
-/// the jobs run while the live tests do (<see cref="IdleTime"/>). The kernels on the CPU
-/// accelerator run before all of them (<see cref="SuiteFramework"/>).
+/// xunit's own order of the parallel phase's test collections, but the longest classes first. The
+/// collections that allow no parallelism (the kernels, the live tests, the idle-time jobs) are run
+/// by <see cref="SuiteFramework"/>, before and after this phase.
 /// </summary>
 public sealed class SuiteOrder : ITestCollectionOrderer
 {
@@ -50,11 +48,5 @@ public sealed class SuiteOrder : ITestCollectionOrderer
 
     public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> collections) =>
         _default.OrderTestCollections(collections)
-            .OrderBy(c => c.DisplayName switch
-            {
-                IdleTimeCollection.Name => 2,
-                Live.LiveCollection.Name => 1,
-                _ => 0,
-            })
-            .ThenBy(c => Array.IndexOf(LongestFirst, ClassOf(c)) is >= 0 and var place ? place : LongestFirst.Length);
+            .OrderBy(c => Array.IndexOf(LongestFirst, ClassOf(c)) is >= 0 and var place ? place : LongestFirst.Length);
 }
