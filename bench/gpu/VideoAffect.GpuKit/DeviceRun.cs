@@ -181,7 +181,9 @@ static class DeviceRun
                             1, 0, error.Replace('|', '/'));
                     report.Speeds.Add(new KitReport.Speed(
                         $"kernel chosen, layer {layer} {network.Layers[layer].Op} {network.Layers[layer].OutputShape}, batches up to {choice.MaxBatch}: {choice.Tactic} ("
-                        + string.Join(", ", choice.Seconds.Select(s => double.IsFinite(s.Seconds) ? $"{s.Tactic} {s.Seconds * 1e3:0.###} ms" : $"{s.Tactic} failed")) + ")",
+                        + string.Join(", ", choice.Seconds.Select(s => double.IsFinite(s.Seconds) ? $"{s.Tactic} {s.Seconds * 1e3:0.###} ms"
+                            // No time and no failure: a variant left untimed (the CPU accelerator times none: its simulated times say nothing of a GPU's).
+                            : choice.Failures.Any(f => f.Tactic == s.Tactic) ? $"{s.Tactic} failed" : $"{s.Tactic} not timed")) + ")",
                         choice.Seconds.First(s => s.Tactic == choice.Tactic).Seconds * 1e3, "ms", null, null));
                 }
             if (backend is not null)
