@@ -271,7 +271,7 @@ static class DeviceRun
                     foreach (var step in load)
                         report.Sections.Add(new KitReport.Timing($"many streams: {step.Streams}", step.Seconds, step.StartedUtc));
                     foreach (var step in load)
-                        report.Speeds.Add(new KitReport.Speed($"{step.Streams} streams of {largest[0].Width}x{largest[0].Height} at 30 fps (detect + cut + classify): slowest stream, latency p50 {step.LatencyP50Ms:0} ms, p95 {step.LatencyP95Ms:0} ms, a frame's detection {step.DetectMs:0.0} ms and classification {step.ClassifyMs:0.0} ms ({step.FacesPerBatch:0.0} faces a batch){(step.RealTime ? "" : ", behind")}",
+                        report.Speeds.Add(new KitReport.Speed($"{step.Streams} stream{(step.Streams == 1 ? "" : "s")} of {largest[0].Width}x{largest[0].Height} at 30 fps (detect + cut + classify): slowest stream, latency p50 {step.LatencyP50Ms:0} ms, p95 {step.LatencyP95Ms:0} ms, a frame's detection {step.DetectMs:0.0} ms and classification {step.ClassifyMs:0.0} ms ({step.FacesPerBatch:0.0} faces a batch){(step.RealTime ? "" : ", behind")}",
                             step.SlowestFps, "fps", null, null));
                     report.RealTimeStreams = load.Where(s => s.RealTime).Select(s => s.Streams).DefaultIfEmpty(0).Max();
                 });

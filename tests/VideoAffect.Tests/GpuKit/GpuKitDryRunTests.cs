@@ -67,7 +67,7 @@ public class GpuKitDryRunTests
             foreach (var layout in new[] { "strided", "contiguous", "wide" })
                 Assert.Contains(speeds, s => s.StartsWith("GEMM layer 1 Conv2D") && s.Contains($", {layout} tiles"));
             Assert.Contains(speeds, s => s.StartsWith("CPU baseline 192x192: our SIMD cascade (OpenCV's windows), 1 thread;"));
-            Assert.Contains(speeds, s => s.StartsWith("1 streams of 192x192 at 30 fps") && s.Contains("a frame's detection") && s.Contains("ms and classification"));
+            Assert.Contains(speeds, s => s.StartsWith("1 stream of 192x192 at 30 fps") && s.Contains("a frame's detection") && s.Contains("ms and classification"));
             Assert.Contains(checks, c => c.GetProperty("name").GetString()!.StartsWith("Haar raw candidates vs CPU cascade"));
             // The baseline: this machine's OpenCV (Debian's python3-opencv) finds the packed faces.
             using var baseline = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "opencv_baseline.json")));
