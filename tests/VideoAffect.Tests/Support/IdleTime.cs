@@ -4,8 +4,9 @@ namespace VideoAffect.Tests.Support;
 
 /// <summary>
 /// Work of the suite's that needs CPU but no timing (packing and building, the GPU kit's dry run),
-/// done while the cores are idle. The live collection runs alone, after the other tests, and its
-/// real-time streams leave about two thirds of the two cores idle for over 3 minutes; run after
+/// done while the cores are idle. The live collection runs after the other tests, one class at a
+/// time until these jobs have ended (<see cref="LivePhase"/>), and its real-time streams leave
+/// about two thirds of the two cores idle meanwhile; run after
 /// it, or beside the other tests, this work added minutes to the suite. So when the whole suite
 /// runs (test.sh sets VIDEOAFFECT_WHOLE_SUITE), the live collection starts every job of
 /// <see cref="IdleTimeCollection"/> as it starts, each on a thread of its own at nice 19: Linux's

@@ -4,9 +4,10 @@ namespace VideoAffect.Tests.Support;
 /// Whole test classes of CPU work and no timing (transcoding, containers, photos, the SIMD cascade),
 /// run in the suite's idle time by a second test process, when test.sh runs the whole suite.
 /// <para>
-/// The live collection runs alone for about 5 minutes and its real-time streams leave much of the
-/// two cores idle even with the idle-time jobs (<see cref="IdleTime"/>) beside them: some 300
-/// CPU-seconds, measured with vmstat (2026-12-07); the parallel phase leaves 15-20% of them idle
+/// The live collection runs apart from the rest for 3.5 to 5 minutes and its real-time streams leave
+/// much of the two cores idle even with the idle-time jobs (<see cref="IdleTime"/>) beside them: some
+/// 300 CPU-seconds, measured with vmstat (2026-12-07), until the jobs end and its second lane starts
+/// (<see cref="LivePhase"/>); the parallel phase leaves 15-20% of them idle
 /// too, as its tests wait on servers, timeouts and each other. Each job of <see cref="IdleTime"/> is
 /// one test's work; a class is many tests, theories among them, each of which must be reported for
 /// itself, so the classes run as they are, in a test process of their own at nice 19, started as
