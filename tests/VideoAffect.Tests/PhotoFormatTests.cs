@@ -49,7 +49,7 @@ public class PhotoFormatTests
         string upright = UprightPicture(dir);
         // 192-pixel tiles: 2 x 3 of them, the last row and column padded and cropped by the grid's size.
         PhotoFiles.PhoneHeic(upright, dir.File("photo.heic"), turns, tile: 192);
-        Assert.Equal("HEIF", ImageHeader.Describe(dir.File("photo.heic")));
+        Assert.Equal("HEIF", ImageHeader.MagickPhotoOf(dir.File("photo.heic"))?.Name);
         AssertReadsAs(dir.File("photo.heic"), upright);
     }
 
@@ -82,9 +82,50 @@ public class PhotoFormatTests
         using var dir = TestPaths.NewTempFolder();
         string upright = UprightPicture(dir);
         PhotoFiles.Encode(upright, dir.File(name));
-        Assert.Equal(format, ImageHeader.Describe(dir.File(name)));
+        Assert.Equal(format, ImageHeader.MagickPhotoOf(dir.File(name))?.Name);
         Assert.Null(ImageHeader.VideoContainer(dir.File(name))); // an ISO media file, but a photo
         AssertReadsAs(dir.File(name), upright);
+    }
+
+    /// <summary>
+    /// JPEG 2000 (as a JP2 file and as a bare codestream) and QOI, coded losslessly by ffmpeg, and
+    /// Photoshop's PSD, written by ImageMagick, read as their picture, level for level; a JPEG 2000
+    /// with subsampled colour, which OpenCV's OpenJPEG reader refuses ("tiles are not supported"),
+    /// within the levels its lossy coding costs.
+    /// </summary>
+    [Theory]
+    [InlineData("photo.jp2", "JPEG 2000", new[] { "-c:v", "jpeg2000", "-pred", "dwt53", "-pix_fmt", "rgb24" })]
+    [InlineData("photo.j2k", "JPEG 2000", new[] { "-c:v", "jpeg2000", "-pred", "dwt53", "-pix_fmt", "rgb24", "-format", "j2k" })]
+    [InlineData("photo.qoi", "QOI", new[] { "-c:v", "qoi" })]
+    [InlineData("photo.psd", "Photoshop", new string[0])]
+    public void JPEG_2000_PSD_and_QOI_are_read_as_the_picture_they_hold(string name, string format, string[] coding)
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string upright = UprightPicture(dir), path = dir.File(name);
+        if (name.EndsWith(".psd", StringComparison.Ordinal))
+        {
+            using var psd = new ImageMagick.MagickImage(upright);
+            psd.Write(path, ImageMagick.MagickFormat.Psd);
+        }
+        else ProcessRunner.Tool("ffmpeg", ["-nostdin", "-v", "error", "-i", upright, .. coding, path]);
+        Assert.Equal(format, ImageHeader.MagickPhotoOf(path)?.Name);
+        using var expected = Cv2.ImRead(upright, ImreadModes.Color);
+        Assert.Equal((expected.Width, expected.Height), StillImage.ReadSize(path));
+        using var read = StillImage.Read(path);
+        Assert.Equal(0, PhotoFiles.MeanDifference(read, expected));
+    }
+
+    [Fact]
+    public void A_JPEG_2000_with_subsampled_colour_is_read_as_its_picture()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string upright = UprightPicture(dir);
+        // A JP2's YCbCr is sYCC, full range: ffmpeg is told so, as it would otherwise store video
+        // levels (16-235) under that tag (9 levels off on average, read as the tag says).
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", upright, "-vf", "scale=out_range=full:out_color_matrix=bt601",
+            "-c:v", "jpeg2000", "-pix_fmt", "yuv420p", dir.File("subsampled.jp2"));
+        using (var refused = Cv2.ImRead(dir.File("subsampled.jp2"), ImreadModes.Color)) Assert.True(refused.Empty());
+        AssertReadsAs(dir.File("subsampled.jp2"), upright);
     }
 
     /// <summary>

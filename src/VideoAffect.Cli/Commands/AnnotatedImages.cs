@@ -14,15 +14,24 @@ namespace VideoAffect.Cli.Commands;
 /// </summary>
 sealed class AnnotatedImages : IDisposable
 {
-    /// <summary>Formats written as they came; phones' formats that OpenCV cannot write (HEIC, AVIF, JPEG XL) as JPEG, any other input (GIF, PPM, ...) as PNG.</summary>
+    /// <summary>Formats written as they came; photos in formats that OpenCV cannot write (HEIC, AVIF, JPEG XL, camera RAWs) as JPEG, any other input (GIF, PPM, JPEG 2000, PSD, ...) as PNG.</summary>
     static readonly string[] KeptFormats = [".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"];
-    static readonly string[] PhotoFormats = [".heic", ".heif", ".hif", ".avif", ".jxl"];
+    static readonly string[] PhotoFormats = [".heic", ".heif", ".hif", ".avif", ".jxl", .. CameraRaw.Extensions];
 
     static string AnnotatedExtension(string image)
     {
         string extension = Path.GetExtension(image).ToLowerInvariant();
         return KeptFormats.Contains(extension) ? extension : PhotoFormats.Contains(extension) ? ".jpg" : ".png";
     }
+
+    /// <summary>
+    /// NAME.annotated.EXT; a camera RAW's keeps its own extension in its name (IMG_0001.CR3.annotated.jpg),
+    /// as cameras write each shot as a RAW and a JPEG of one name side by side, whose copies would
+    /// otherwise both be IMG_0001.annotated.jpg.
+    /// </summary>
+    static string AnnotatedName(string image) =>
+        (CameraRaw.Extensions.Contains(Path.GetExtension(image).ToLowerInvariant()) ? Path.GetFileName(image) : Path.GetFileNameWithoutExtension(image))
+        + Pipeline.FolderOutputs.Marker + AnnotatedExtension(image);
 
     readonly OutputSet _outputs;
     readonly Anonymization _anonymize;
@@ -40,7 +49,7 @@ sealed class AnnotatedImages : IDisposable
             var byName = new Dictionary<string, string>();
             foreach (string image in images.Distinct().Where(i => !Directory.Exists(i))) // a folder left here holds no image: an error of its own
             {
-                string path = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(image)}.annotated{AnnotatedExtension(image)}");
+                string path = Path.Combine(folder, AnnotatedName(image));
                 if (!byName.TryAdd(FileFacts.Canonical(path), image))
                     throw new VideoAffectException($"'{byName[FileFacts.Canonical(path)]}' and '{image}' would both be annotated as '{path}'; annotate them into different folders");
                 plan._byImage[image] = plan._outputs.Add(path, "annotated image");

@@ -11,9 +11,13 @@ static partial class FolderInputs
     public static readonly string[] VideoExtensions =
         [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".ts", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob", ".wmv", ".flv", ".3gp", ".ogv", ".mxf", ".dv"];
 
-    public static readonly string[] ImageExtensions =
-        [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif", ".pgm", ".ppm", ".pnm", ".jp2",
-         ".heic", ".heif", ".hif", ".avif", ".jxl"];
+    /// <summary>Pictures ffmpeg reads too: a numbered run of them may be a clip (<see cref="SequenceHint"/>).</summary>
+    static readonly string[] PictureExtensions =
+        [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif", ".pgm", ".ppm", ".pnm", ".jp2", ".j2k", ".jpf",
+         ".heic", ".heif", ".hif", ".avif", ".jxl", ".psd", ".qoi"];
+
+    /// <summary>Photos classify takes from a folder: those pictures and camera RAWs.</summary>
+    public static readonly string[] ImageExtensions = [.. PictureExtensions, .. Classification.CameraRaw.Extensions];
 
     /// <summary>The inputs with each folder replaced by its files of the kind; a folder without any stays as it is, for the caller to report.</summary>
     /// <param name="also">takes files of other extensions too, by their content (analyze: an animated .webp is a video, a still one is not)</param>
@@ -29,9 +33,10 @@ static partial class FolderInputs
         return expanded;
     }
 
-    /// <summary>What to say of a folder that holds no file of the kind.</summary>
+    /// <summary>What to say of a folder that holds no file of the kind (camera RAWs' two dozen extensions said as such).</summary>
     public static string Empty(string folder, string what, IReadOnlyCollection<string> extensions) =>
-        $"folder '{folder}' holds no {what} ({string.Join(", ", extensions)})";
+        $"folder '{folder}' holds no {what} ({string.Join(", ", extensions.Except(Classification.CameraRaw.Extensions))}"
+        + (extensions.Intersect(Classification.CameraRaw.Extensions).Any() ? ", and camera RAWs: .dng, .cr3, .nef, .arw, .raf, ...)" : ")");
 
     /// <summary>
     /// For a folder of numbered images given to analyze: the pattern that reads them as one clip
@@ -39,7 +44,7 @@ static partial class FolderInputs
     /// </summary>
     public static string SequenceHint(string folder)
     {
-        var numbered = FilesIn(folder, ImageExtensions).Select(Path.GetFileName).Select(n => LastNumber().Match(n!)).FirstOrDefault(m => m.Success);
+        var numbered = FilesIn(folder, PictureExtensions).Select(Path.GetFileName).Select(n => LastNumber().Match(n!)).FirstOrDefault(m => m.Success);
         if (numbered is null) return "";
         var digits = numbered.Groups["digits"].Value;
         string spec = digits.Length > 1 && digits[0] == '0' ? $"%0{digits.Length}d" : "%d";

@@ -146,7 +146,7 @@ static class StandardInput
     static string ImageExtension(string path)
     {
         if (ImageHeader.IsJpeg(path)) return ".jpg";
-        if (ImageHeader.Describe(path) is { } photo) return photo switch { "AVIF" => ".avif", "JPEG XL" => ".jxl", _ => ".heic" };
+        if (ImageHeader.MagickPhotoOf(path) is { } photo) return photo.Extension;
         Span<byte> head = stackalloc byte[12];
         using (var file = File.OpenRead(path)) head = head[..file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
         if (head.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G'])) return ".png";

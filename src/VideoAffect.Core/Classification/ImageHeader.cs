@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ImageMagick;
 
 namespace VideoAffect.Classification;
 
@@ -41,36 +42,53 @@ internal static class ImageHeader
     }
 
     /// <summary>
-    /// True for the formats OpenCV's build cannot decode and <see cref="StillImage"/> hands to
-    /// ImageMagick: HEIF (HEIC) and AVIF, ISO base media files whose ftyp names an image brand,
-    /// and JPEG XL, as a bare codestream or in its own container.
+    /// A format <see cref="StillImage"/> hands to ImageMagick: one OpenCV's build cannot decode, or
+    /// decodes as something else than the photo.
     /// </summary>
-    public static bool IsMagickOnly(string path) => Describe(path) is not null;
+    /// <param name="Name">"HEIF", "AVIF", "JPEG XL", "DNG", "CR3", "JPEG 2000", ...: for messages</param>
+    /// <param name="Extension">the extension its content has (a photo piped in is kept under it)</param>
+    /// <param name="Format">the one decoder ImageMagick is told to use; null where it tells by the content itself</param>
+    /// <param name="Upright">whether ImageMagick turns the picture by its orientation (a RAW's); HEIF's and JPEG XL's decoders turn it themselves</param>
+    /// <param name="Sequence">a HEIF or AVIF image sequence (an animation), which ffmpeg may read as a clip; every other is one photo</param>
+    public sealed record MagickPhoto(string Name, string Extension, MagickFormat? Format = null, bool Upright = false, bool Sequence = false);
 
-    /// <summary>"HEIF", "AVIF" or "JPEG XL" from the file's first bytes; null for any other file.</summary>
-    public static string? Describe(string path)
+    /// <summary>
+    /// The format of a photo read with ImageMagick, from the file's first bytes: HEIF (HEIC) and
+    /// AVIF, ISO base media files whose ftyp names an image brand; JPEG XL, as a bare codestream
+    /// or in its own container; camera RAWs (<see cref="CameraRaw"/>); JPEG 2000 (OpenCV's
+    /// OpenJPEG reader refuses one with subsampled colour, as ffmpeg and many cameras write it),
+    /// Photoshop's PSD and QOI. Null for any other file.
+    /// </summary>
+    public static MagickPhoto? MagickPhotoOf(string path)
     {
-        using var file = File.OpenRead(path);
         var head = new byte[64];
-        int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        int n;
+        using (var file = File.OpenRead(path)) n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         var h = head.AsSpan(0, n);
-        if (n >= 2 && h[0] == 0xFF && h[1] == 0x0A) return "JPEG XL";
-        if (n >= 12 && h[..12].SequenceEqual((ReadOnlySpan<byte>)[0, 0, 0, 0x0C, (byte)'J', (byte)'X', (byte)'L', (byte)' ', 0x0D, 0x0A, 0x87, 0x0A])) return "JPEG XL";
+        if (n >= 2 && h[0] == 0xFF && h[1] == 0x0A) return new("JPEG XL", ".jxl");
+        if (n >= 12 && h[..12].SequenceEqual((ReadOnlySpan<byte>)[0, 0, 0, 0x0C, (byte)'J', (byte)'X', (byte)'L', (byte)' ', 0x0D, 0x0A, 0x87, 0x0A])) return new("JPEG XL", ".jxl");
+        if (n >= 12 && h[..12].SequenceEqual((ReadOnlySpan<byte>)[0, 0, 0, 0x0C, (byte)'j', (byte)'P', (byte)' ', (byte)' ', 0x0D, 0x0A, 0x87, 0x0A])) return new("JPEG 2000", ".jp2", MagickFormat.Jp2);
+        if (n >= 4 && h[..4].SequenceEqual((ReadOnlySpan<byte>)[0xFF, 0x4F, 0xFF, 0x51])) return new("JPEG 2000", ".j2k", MagickFormat.J2k);
+        if (n >= 6 && h[..4].SequenceEqual("8BPS"u8) && h[4] == 0 && h[5] is 1 or 2) return new("Photoshop", ".psd", MagickFormat.Psd);
+        if (n >= 4 && h[..4].SequenceEqual("qoif"u8)) return new("QOI", ".qoi", MagickFormat.Qoi);
+        // ImageMagick's DNG decoder is LibRaw, which tells every camera's format by its content.
+        if (CameraRaw.Describe(path, h) is { } raw)
+            return new(raw == CameraRaw.Unnamed ? raw : $"camera RAW ({raw})", raw == CameraRaw.Unnamed ? ".dng" : "." + raw.ToLowerInvariant(), MagickFormat.Dng, Upright: true);
         if (n < 16 || !h[4..8].SequenceEqual("ftyp"u8)) return null;
         int end = Math.Min(n, (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(h), (uint)n));
         // The major brand, then the compatible brands after the minor version; an AVIF also
         // names HEIF's generic brand (mif1), so AVIF's own brands decide first.
         var brands = new List<string>();
         for (int at = 8; at + 4 <= end; at += at == 8 ? 8 : 4) brands.Add(System.Text.Encoding.ASCII.GetString(h.Slice(at, 4)));
-        if (brands.Any(b => b is "avif" or "avis")) return "AVIF";
-        if (brands.Any(b => b is "heic" or "heix" or "heim" or "heis" or "hevc" or "hevx" or "mif1" or "msf1")) return "HEIF";
+        if (brands.Any(b => b is "avif" or "avis")) return new("AVIF", ".avif", Sequence: brands[0] == "avis");
+        if (brands.Any(b => b is "heic" or "heix" or "heim" or "heis" or "hevc" or "hevx" or "mif1" or "msf1")) return new("HEIF", ".heic", Sequence: brands[0] is "msf1" or "hevc" or "hevx");
         return null;
     }
 
     /// <summary>
     /// The kind of video file it starts as ("MP4/MOV", "Matroska/WebM", "AVI", "MPEG-TS", ...), or
     /// null: for the line that sends a video given to classify to analyze, instead of "not an image".
-    /// An ISO media file naming an image brand (HEIF, AVIF) is a photo (<see cref="Describe"/>).
+    /// An ISO media file naming an image brand (HEIF, AVIF) is a photo (<see cref="MagickPhotoOf"/>).
     /// </summary>
     public static string? VideoContainer(string path)
     {
@@ -79,7 +97,7 @@ internal static class ImageHeader
         int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         var h = head.AsSpan(0, n);
         if (n >= 12 && (h[4..8].SequenceEqual("ftyp"u8) || h[4..8].SequenceEqual("moov"u8) || h[4..8].SequenceEqual("mdat"u8) || h[4..8].SequenceEqual("wide"u8)))
-            return Describe(path) is null ? "MP4/MOV" : null;
+            return MagickPhotoOf(path) is null ? "MP4/MOV" : null;
         if (n >= 4 && h[..4].SequenceEqual((ReadOnlySpan<byte>)[0x1A, 0x45, 0xDF, 0xA3])) return "Matroska/WebM";
         if (n >= 12 && h[..4].SequenceEqual("RIFF"u8) && h[8..12].SequenceEqual("AVI "u8)) return "AVI";
         if (n >= 8 && h[..8].SequenceEqual((ReadOnlySpan<byte>)[0x30, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11])) return "ASF/WMV";

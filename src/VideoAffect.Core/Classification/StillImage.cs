@@ -7,7 +7,9 @@ namespace VideoAffect.Classification;
 /// Reads a photo the way a viewer shows it: upright, as 8-bit BGR. OpenCV decodes the formats it
 /// knows (JPEG, PNG, WebP, TIFF, ...; it turns a JPEG by its EXIF orientation). Phones and the web
 /// also write formats OpenCV's build cannot read: HEIC/HEIF (every iPhone photo since iOS 11),
-/// AVIF and JPEG XL; those go through Magick.NET (ImageMagick with libheif, for HEIF and AVIF, and libjxl).
+/// AVIF and JPEG XL; those go through Magick.NET (ImageMagick with libheif, for HEIF and AVIF, and libjxl),
+/// as do camera RAWs (LibRaw develops them, and ImageMagick turns them by their orientation; OpenCV
+/// read a DNG's preview as if it were the photo), JPEG 2000, PSD and QOI (<see cref="ImageHeader.MagickPhotoOf"/>).
 /// libheif applies the HEIF's own transformations (<c>irot</c>, <c>imir</c>, crops) to the grid of
 /// tiles a phone writes, and ImageMagick then ignores the Exif orientation tag that phones repeat,
 /// as the HEIF standard says: Debian's heif-convert 1.15 applies both and turns such photos twice.
@@ -22,10 +24,10 @@ internal static class StillImage
     public static (int Width, int Height)? ReadSize(string path)
     {
         if (ImageHeader.ReadSize(path) is { } size) return size;
-        if (!ImageHeader.IsMagickOnly(path)) return null;
+        if (ImageHeader.MagickPhotoOf(path) is not { } photo) return null;
         try
         {
-            var info = new MagickImageInfo(path); // a ping: the boxes that give the size, no pixels
+            var info = new MagickImageInfo(path, Settings(photo)); // a ping: the boxes that give the size, no pixels
             return ((int)info.Width, (int)info.Height);
         }
         catch (MagickException) { return null; } // damaged: Read says so
@@ -40,9 +42,9 @@ internal static class StillImage
         warning = null;
         // A download or copy that failed leaves a file of 0 bytes: said as what it is, not as a format OpenCV lacks.
         if (File.Exists(path) && new FileInfo(path).Length == 0) throw new VideoAffectException($"'{path}' is empty (0 bytes): no image");
-        if (ImageHeader.IsMagickOnly(path)) return ReadWithMagick(path);
+        if (ImageHeader.MagickPhotoOf(path) is { } photo) return ReadWithMagick(path, photo);
         // A TIFF stored a quarter turned: ImageMagick turns it (OpenCV cannot: TiffOrientation).
-        if (TiffOrientation.Of(path) is >= 5) return ReadWithMagick(path, upright: true);
+        if (TiffOrientation.Of(path) is >= 5) return ReadWithMagick(path, new ImageHeader.MagickPhoto("TIFF", ".tif", MagickFormat.Tiff, Upright: true));
         if (!ImageHeader.IsJpeg(path) && ReadTransparent(path, out warning) is { } composed) return composed;
         var image = OpenCvImageFile.Read(path, ImreadModes.Color, out warning);
         if (!image.Empty()) return image;
@@ -87,21 +89,32 @@ internal static class StillImage
         }
     }
 
-    /// <param name="upright">turn it by its orientation tag (a TIFF's); not a HEIF's, which libheif turned already</param>
-    static Mat ReadWithMagick(string path, bool upright = false)
+    /// <summary>
+    /// The one decoder the photo's content names, never one ImageMagick would choose by the file's
+    /// name (its text, SVG and MVG readers read other files and URLs), and its first picture only
+    /// (a PSD's merged picture, not its layers); HEIF, AVIF and JPEG XL as ImageMagick tells them
+    /// by their content (a HEIF's primary picture).
+    /// </summary>
+    static MagickReadSettings Settings(ImageHeader.MagickPhoto photo) =>
+        photo.Format is { } format ? new() { Format = format, FrameIndex = 0, FrameCount = 1 } : new();
+
+    static Mat ReadWithMagick(string path, ImageHeader.MagickPhoto photo)
     {
         MagickImage image;
-        try { image = new MagickImage(path); }
+        try { image = new MagickImage(path, Settings(photo)); }
         catch (MagickException e)
         {
-            throw new VideoAffectException($"'{path}' is a damaged or unsupported {ImageHeader.Describe(path) ?? "TIFF"} image: {FirstLine(e.Message)}");
+            throw new VideoAffectException($"'{path}' is a damaged or unsupported {photo.Name} image: {FirstLine(e.Message)}");
         }
         using (image)
         {
-            if (upright) image.AutoOrient();
-            // Q8 gives 8 bits per channel whatever the file's depth (10-bit HEIC, 12-bit AVIF);
-            // a grey image is spread over the three channels; an alpha channel is composed over
-            // black first, as for the formats OpenCV reads.
+            // A TIFF's or a RAW's orientation tag; not a HEIF's, which libheif turned already.
+            if (photo.Upright) image.AutoOrient();
+            // Q8 holds 8 bits per channel whatever the file's depth (10-bit HEIC, 12-bit AVIF), but
+            // an image that says 16 (LibRaw's developed RAW, a 16-bit TIFF or JPEG 2000) is exported
+            // at 16 unless told 8; a grey image is spread over the three channels; an alpha channel
+            // is composed over black first, as for the formats OpenCV reads.
+            image.Depth = 8;
             if (image.HasAlpha)
             {
                 image.BackgroundColor = MagickColors.Black;

@@ -40,6 +40,11 @@ public static class VideoProbe
                 throw new VideoAffectException($"input '{path}' is {Outputs.FileFacts.Describe(kind)}, not a video file: a video file is opened more than once (probed, decoded, its audio copied); pipe the stream into standard input instead ('-'), which is kept in a file");
             if (new FileInfo(path).Length == 0) throw new VideoAffectException($"input '{path}' is empty");
         }
+        // A photo whose container ffprobe takes for a video's, or cannot read: a phone's HEIC or
+        // AVIF (ISO media files without a moov: "a recording cut off" before), a camera's CR3 (one
+        // with a moov, its picture in a codec ffmpeg lacks) or another camera RAW.
+        if (File.Exists(path) && Classification.ImageHeader.MagickPhotoOf(path) is { Sequence: false })
+            throw new VideoAffectException(StillImage(shown, "a video"));
         // ffmpeg reads still WebP images only: an animated one is libwebp's to read.
         if (WebP.WebPAnimation.IsAnimatedFile(path)) return AnimatedWebP(path, shown, streamIndex);
         using var json = await RunAsync(path, shown, ["-show_format", "-show_streams", "-show_chapters"], token, sequenceFrameRate);

@@ -116,6 +116,29 @@ public class AnimatedImageTests
             }
     }
 
+    /// <summary>
+    /// A phone's HEIC or AVIF and a camera's RAW given to analyze are photos too, where ffprobe
+    /// took a HEIC for an MP4 "cut off before it was finished" (an ISO media file without a moov),
+    /// and a CR3 (one with a moov) for a video in a codec ffmpeg lacks.
+    /// </summary>
+    [Fact]
+    public void Photos_in_phone_and_camera_formats_are_refused_as_stills()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        using (var photo = OpenCvSharp.Cv2.ImRead(TestPaths.Photo("astronaut.png"), OpenCvSharp.ImreadModes.Color))
+            DngFiles.Write(photo, dir.File("camera.dng"));
+        PhotoFiles.Encode(TestPaths.Photo("astronaut.png"), dir.File("iphone.heic"));
+        PhotoFiles.Encode(TestPaths.Photo("astronaut.png"), dir.File("android.avif"));
+        // A CR3's start: an ISO media file of Canon's brand, then its boxes.
+        File.WriteAllBytes(dir.File("canon.cr3"), [0, 0, 0, 0x18, .. "ftypcrx "u8, 0, 0, 0, 1, .. "crx isom"u8, .. new byte[4096]]);
+        string[] photos = ["iphone.heic", "android.avif", "camera.dng", "canon.cr3"];
+        var refused = ProcessRunner.Cli(["analyze", .. photos.Select(dir.File), "-o", dir.Path], timeoutSeconds: 60);
+        Assert.Equal(2, refused.ExitCode);
+        foreach (string photo in photos)
+            Assert.Contains($"videoaffect: error: '{dir.File(photo)}' is a still image, not a video: 'videoaffect classify' finds and classifies the faces in photos", refused.StandardError);
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.annotated.*"));
+    }
+
     [Fact]
     public void Still_pictures_are_refused_and_a_folder_stands_for_its_animations()
     {
