@@ -60,6 +60,44 @@ public class PhotoMetadataTests
         Assert.Equal("Adobe RGB (1998)", copy.GetProperty("ProfileDescription").GetString());
     }
 
+    /// <summary>
+    /// A camera RAW's copy keeps its EXIF too, though LibRaw gives ImageMagick none: a DNG made
+    /// here, stored on its side with orientation 6, its tags written by exiftool.
+    /// </summary>
+    [Fact]
+    public void A_camera_RAWs_annotated_copy_keeps_its_EXIF_upright()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string photo = dir.File("phone.dng");
+        using (var picture = Cv2.ImRead(TestPaths.Photo("astronaut.png"), ImreadModes.Color))
+        using (var upright = picture[0, 400, 0, 512]) // the phone photo's picture: not square, so a wrong quarter turn shows
+            DngFiles.Write(upright, photo, orientation: 6);
+        ProcessRunner.Tool("exiftool", [
+            "-q", "-overwrite_original", "-DateTimeOriginal=2024:07:14 10:30:00", "-Make=Google", "-Model=Pixel 9",
+            "-GPSLatitude=48.8584", "-GPSLatitudeRef=N", "-GPSLongitude=2.2945", "-GPSLongitudeRef=E", photo]);
+        var source = Read(photo);
+        Assert.Equal(6L, source.GetProperty("Orientation").GetInt64());
+
+        Directory.CreateDirectory(dir.File("out"));
+        var r = ProcessRunner.Cli(["classify", photo, "--annotate", dir.File("out")]);
+        Assert.True(r.ExitCode == 0, r.StandardError);
+        Assert.Contains("1 face(s)", r.StandardOutput); // the face is found on the upright photo
+        string annotated = dir.File("out/phone.dng.annotated.jpg");
+        var copy = Read(annotated);
+        foreach (string tag in new[] { "DateTimeOriginal", "Make", "Model", "GPSLatitude", "GPSLongitude" })
+            Assert.Equal(source.GetProperty(tag).ToString(), copy.GetProperty(tag).ToString());
+        Assert.Equal(1L, copy.GetProperty("Orientation").GetInt64());
+        Assert.Equal((512L, 400L), (copy.GetProperty("ImageWidth").GetInt64(), copy.GetProperty("ImageHeight").GetInt64()));
+
+        // Under --anonymize, none of it.
+        File.Delete(annotated);
+        var anonymized = ProcessRunner.Cli(["classify", photo, "--annotate", dir.File("out"), "--anonymize", "fill"]);
+        Assert.True(anonymized.ExitCode == 0, anonymized.StandardError);
+        var bare = Read(annotated);
+        foreach (string tag in new[] { "DateTimeOriginal", "Make", "Model", "GPSLatitude", "GPSLongitude" })
+            Assert.False(bare.TryGetProperty(tag, out var value), $"{tag} is {value}");
+    }
+
     /// <summary>The astronaut photo as a phone stores a portrait: turned on its side, EXIF orientation 6 (turn 90 degrees clockwise to show), with tags, a thumbnail and a profile.</summary>
     static string PhonePhoto(TempFolder dir, string extension)
     {

@@ -30,6 +30,9 @@ internal static class PhotoMetadata
     /// <summary>The photo's metadata to keep; none where ImageMagick cannot read it (the copy is still written).</summary>
     public static Kept Read(string photo, bool exif)
     {
+        // A camera RAW, developed into sRGB (no profile to keep): LibRaw gives ImageMagick no EXIF,
+        // which the RAW's own TIFF directories hold.
+        if (ImageHeader.MagickPhotoOf(photo) is { Format: MagickFormat.Dng }) return new Kept(exif ? RawExif.Of(photo) : null, null);
         try
         {
             using var image = new MagickImage();

@@ -3,53 +3,97 @@ using System.Buffers.Binary;
 namespace VideoAffect.Classification;
 
 /// <summary>
-/// The tags of a TIFF file's first directory (IFD0), read without decoding anything: what
-/// <see cref="TiffOrientation"/> and <see cref="CameraRaw"/> decide by. Each tag keeps its first
-/// value where the entry holds it (a SHORT or LONG); a tag whose values lie elsewhere is still
-/// listed, with its first value unread (0).
+/// A TIFF file's directories read without decoding a picture: the tags of the first one (IFD0),
+/// which <see cref="TiffOrientation"/> and <see cref="CameraRaw"/> decide by, and any directory's
+/// entries with their values, which <see cref="RawExif"/> copies. Camera RAWs are TIFFs, some with
+/// a number of their own in the header (Panasonic's RW2, Olympus's ORF).
 /// </summary>
 internal static class TiffFirstDirectory
 {
-    /// <summary>IFD0's tags and their first values; null for a file that is not a TIFF (nor a TIFF-based camera RAW) or whose first directory cannot be read.</summary>
+    /// <summary>One entry: its tag, its TIFF type, its count, and its values' bytes in the file's byte order.</summary>
+    public sealed record Entry(int Tag, int Type, uint Count, byte[] Value);
+
+    /// <summary>The largest value copied (a maker's private data can be megabytes; EXIF holds 64 KB in all).</summary>
+    const int MostValueBytes = 64 * 1024;
+
+    /// <summary>IFD0's tags and their first values (a SHORT's, LONG's or IFD pointer's; 0 for other types); null for a file that is not a TIFF or whose first directory cannot be read.</summary>
     public static IReadOnlyDictionary<int, uint>? Read(string path)
     {
         try
         {
             using var file = File.OpenRead(path);
-            Span<byte> head = stackalloc byte[8];
-            if (file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return null;
-            bool little = head[0] == 'I' && head[1] == 'I';
-            if (!little && !(head[0] == 'M' && head[1] == 'M')) return null;
-            // 42 is TIFF; Panasonic's RW2 (0x55) and Olympus's ORF ("RO", "RS") are TIFFs with a
-            // number of their own; 43 is BigTIFF, which cameras do not write.
-            if (UInt16(head[2..], little) is not (42 or 0x55 or 0x4F52 or 0x5352)) return null;
-            file.Position = UInt32(head[4..], little);
-            Span<byte> count = stackalloc byte[2];
-            if (file.ReadAtLeast(count, 2, throwOnEndOfStream: false) < 2) return null;
-            int entries = Math.Min((int)UInt16(count, little), 4096);
+            if (Header(file) is not var (little, first)) return null;
+            if (Entries(file, little, first) is not { } entries) return null;
             var tags = new Dictionary<int, uint>();
-            Span<byte> entry = stackalloc byte[12];
-            for (int i = 0; i < entries; i++)
-            {
-                if (file.ReadAtLeast(entry, entry.Length, throwOnEndOfStream: false) < entry.Length) break;
-                int tag = (int)UInt16(entry, little), type = (int)UInt16(entry[2..], little);
-                uint values = UInt32(entry[4..], little);
-                // A SHORT (type 3) holds its first value in the entry's first two bytes, a LONG
-                // (4) or IFD (13) in all four, when the values fit in the entry's four bytes.
-                tags.TryAdd(tag, type switch
+            foreach (var e in entries)
+                tags.TryAdd(e.Tag, e.Type switch
                 {
-                    3 when values <= 2 => UInt16(entry[8..], little),
-                    4 or 13 when values == 1 => UInt32(entry[8..], little),
+                    3 when e.Value.Length >= 2 => UInt16(e.Value, little),
+                    4 or 13 when e.Value.Length >= 4 => UInt32(e.Value, little),
                     _ => 0,
                 });
-            }
             return tags;
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
     }
 
-    static uint UInt16(ReadOnlySpan<byte> b, bool little) => little ? BinaryPrimitives.ReadUInt16LittleEndian(b) : BinaryPrimitives.ReadUInt16BigEndian(b);
+    /// <summary>The byte order ("II" little-endian, "MM" big) and the first directory's offset; null for a file that is not a TIFF.</summary>
+    public static (bool Little, uint First)? Header(Stream file)
+    {
+        Span<byte> head = stackalloc byte[8];
+        file.Position = 0;
+        if (file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return null;
+        bool little = head[0] == 'I' && head[1] == 'I';
+        if (!little && !(head[0] == 'M' && head[1] == 'M')) return null;
+        // 42 is TIFF; Panasonic's RW2 (0x55) and Olympus's ORF ("RO", "RS") are TIFFs with a
+        // number of their own; 43 is BigTIFF, which cameras do not write.
+        if (UInt16(head[2..], little) is not (42 or 0x55 or 0x4F52 or 0x5352)) return null;
+        return (little, UInt32(head[4..], little));
+    }
 
-    static uint UInt32(ReadOnlySpan<byte> b, bool little) => little ? BinaryPrimitives.ReadUInt32LittleEndian(b) : BinaryPrimitives.ReadUInt32BigEndian(b);
+    /// <summary>The entries of the directory at <paramref name="offset"/>, with their values; null where it cannot be read. Values over 64 KB are left out.</summary>
+    public static List<Entry>? Entries(Stream file, bool little, uint offset)
+    {
+        if (offset < 8 || offset >= file.Length) return null;
+        file.Position = offset;
+        Span<byte> count = stackalloc byte[2];
+        if (file.ReadAtLeast(count, 2, throwOnEndOfStream: false) < 2) return null;
+        int n = Math.Min((int)UInt16(count, little), 4096);
+        var raw = new byte[12 * n];
+        n = file.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false) / 12;
+        var entries = new List<Entry>(n);
+        for (int i = 0; i < n; i++)
+        {
+            var e = raw.AsSpan(12 * i, 12);
+            int tag = (int)UInt16(e, little), type = (int)UInt16(e[2..], little);
+            uint values = UInt32(e[4..], little);
+            long size = (long)values * TypeSize(type);
+            if (size > MostValueBytes || TypeSize(type) == 0) continue;
+            byte[] value;
+            if (size <= 4) value = e.Slice(8, (int)size).ToArray();
+            else
+            {
+                value = new byte[size];
+                file.Position = UInt32(e[8..], little);
+                if (file.ReadAtLeast(value, value.Length, throwOnEndOfStream: false) < value.Length) continue;
+            }
+            entries.Add(new Entry(tag, type, values, value));
+        }
+        return entries;
+    }
+
+    /// <summary>Bytes per value of a TIFF type (BYTE, ASCII, SHORT, LONG, RATIONAL, SBYTE, UNDEFINED, SSHORT, SLONG, SRATIONAL, FLOAT, DOUBLE, IFD); 0 for an unknown type.</summary>
+    public static int TypeSize(int type) => type switch
+    {
+        1 or 2 or 6 or 7 => 1,
+        3 or 8 => 2,
+        4 or 9 or 11 or 13 => 4,
+        5 or 10 or 12 => 8,
+        _ => 0,
+    };
+
+    public static uint UInt16(ReadOnlySpan<byte> b, bool little) => little ? BinaryPrimitives.ReadUInt16LittleEndian(b) : BinaryPrimitives.ReadUInt16BigEndian(b);
+
+    public static uint UInt32(ReadOnlySpan<byte> b, bool little) => little ? BinaryPrimitives.ReadUInt32LittleEndian(b) : BinaryPrimitives.ReadUInt32BigEndian(b);
 }
