@@ -30,7 +30,7 @@ public class DurationSyntaxTests
     public void Each_form_gives_its_seconds(string text, double seconds)
     {
         Assert.True(Durations.TryParse(text, bareMilliseconds: false, out var value));
-        Assert.Equal(seconds, value.TotalSeconds, 6);
+        Assert.Equal(seconds, value.TotalSeconds, tolerance: 1e-6);
     }
 
     [Theory]

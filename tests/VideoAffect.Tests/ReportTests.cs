@@ -73,7 +73,7 @@ public class ReportTests
             foreach (var bar in drawn)
             {
                 string label = expected.Keys.Single(l => EmotionPalette.Chart(l, labels.ToList().IndexOf(l)) == bar.FillColor);
-                Assert.Equal(expected[label], bar.Value - bar.ValueBase, 6);
+                Assert.Equal(expected[label], bar.Value - bar.ValueBase, tolerance: 1e-6);
             }
         }
 

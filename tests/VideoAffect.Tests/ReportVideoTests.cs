@@ -74,13 +74,13 @@ public class ReportVideoTests
         }
         // The timeline runs from the first record to the last, in the video's seconds.
         double first = records.Min(r => r.GetProperty("time").GetDouble()), last = records.Max(r => r.GetProperty("time").GetDouble());
-        Assert.Equal(first - Origin, Number(charts[0].Groups[4].Value), 6);
-        Assert.Equal(last - Origin, Number(charts[0].Groups[5].Value), 6);
+        Assert.Equal(first - Origin, Number(charts[0].Groups[4].Value), tolerance: 1e-6);
+        Assert.Equal(last - Origin, Number(charts[0].Groups[5].Value), tolerance: 1e-6);
         // Each track's link: its first record.
         var links = Regex.Matches(html, "<a class=\"play\" href=\"#video\" data-t=\"([-\\d.]+)\">");
         Assert.Equal(charted, links.Count);
         double firstOfTrack = records.Where(r => r.GetProperty("track").GetInt32() == records[0].GetProperty("track").GetInt32()).Min(r => r.GetProperty("time").GetDouble());
-        Assert.Equal(firstOfTrack - Origin, Number(links[0].Groups[1].Value), 6);
+        Assert.Equal(firstOfTrack - Origin, Number(links[0].Groups[1].Value), tolerance: 1e-6);
 
         // Chromium runs the page: it reads the video's length, and a click a quarter of the way along
         // the timeline, then the first track's link, set the video's time.

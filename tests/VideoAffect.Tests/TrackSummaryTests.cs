@@ -30,16 +30,16 @@ public class TrackSummaryTests
         foreach (var (group, track) in byTrack.Zip(tracks))
         {
             var times = group.Select(x => x.GetProperty("time").GetDouble()).ToList();
-            Assert.Equal(times.Min(), track.GetProperty("first_time").GetDouble(), 6);
-            Assert.Equal(times.Max(), track.GetProperty("last_time").GetDouble(), 6);
+            Assert.Equal(times.Min(), track.GetProperty("first_time").GetDouble(), tolerance: 1e-6);
+            Assert.Equal(times.Max(), track.GetProperty("last_time").GetDouble(), tolerance: 1e-6);
             Assert.Equal(group.Count(), track.GetProperty("records").GetInt32());
             // Shown: the smoothed label where the records have one, else the frame's own.
             var shown = group.Select(x => (x.TryGetProperty("smoothed_label", out var smoothed) ? smoothed : x.GetProperty("label")).GetString()!).ToList();
             foreach (string label in labels)
             {
-                Assert.Equal(shown.Count(s => s == label) / (double)shown.Count, track.GetProperty("shares").GetProperty(label).GetDouble(), 5);
+                Assert.Equal(shown.Count(s => s == label) / (double)shown.Count, track.GetProperty("shares").GetProperty(label).GetDouble(), tolerance: 1e-5);
                 // The records' probabilities have 6 significant digits; the mean is of the full values.
-                Assert.Equal(group.Average(x => x.GetProperty("probabilities").GetProperty(label).GetDouble()), track.GetProperty("mean_probabilities").GetProperty(label).GetDouble(), 4);
+                Assert.Equal(group.Average(x => x.GetProperty("probabilities").GetProperty(label).GetDouble()), track.GetProperty("mean_probabilities").GetProperty(label).GetDouble(), tolerance: 1e-4);
             }
             string most = labels.OrderByDescending(l => shown.Count(s => s == l)).ThenBy(l => Array.IndexOf(labels, l)).First();
             Assert.Equal(most, track.GetProperty("label").GetString());
@@ -76,9 +76,9 @@ public class TrackSummaryTests
         Assert.Equal(0.0, t5.Shares["a"]);
         Assert.Equal(0.5, t5.Shares["b"]);
         Assert.Equal(0.5, t5.Shares["c"]);
-        Assert.Equal((0.5 + 0.1 + 0.2 + 0.0) / 4, t5.MeanProbabilities["a"], 6);
-        Assert.Equal((0.3 + 0.1 + 0.2 + 1.0) / 4, t5.MeanProbabilities["b"], 6);
-        Assert.Equal((0.2 + 0.8 + 0.6 + 0.0) / 4, t5.MeanProbabilities["c"], 6);
+        Assert.Equal((0.5 + 0.1 + 0.2 + 0.0) / 4, t5.MeanProbabilities["a"], tolerance: 1e-6);
+        Assert.Equal((0.3 + 0.1 + 0.2 + 1.0) / 4, t5.MeanProbabilities["b"], tolerance: 1e-6);
+        Assert.Equal((0.2 + 0.8 + 0.6 + 0.0) / 4, t5.MeanProbabilities["c"], tolerance: 1e-6);
         Assert.Equal("a", all[0].Label);
     }
 

@@ -44,12 +44,12 @@ public sealed class AnalyzePublishTests
             var end = mine[^1].GetProperty("after");
             var records = track.ToList();
             Assert.Equal(records.Count, end.GetProperty("frames").GetInt32());
-            Assert.Equal(records[0].GetProperty("time").GetDouble(), end.GetProperty("start_time").GetDouble(), 3);
-            Assert.Equal(records[^1].GetProperty("time").GetDouble(), end.GetProperty("end_time").GetDouble(), 3);
+            Assert.Equal(records[0].GetProperty("time").GetDouble(), end.GetProperty("start_time").GetDouble(), tolerance: 1e-3);
+            Assert.Equal(records[^1].GetProperty("time").GetDouble(), end.GetProperty("end_time").GetDouble(), tolerance: 1e-3);
             // Label shares are the fractions of the track's records shown with each label.
             var shares = end.GetProperty("shares").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
             foreach (var group in records.GroupBy(r => r.TryGetProperty("smoothed_label", out var s) ? s.GetString()! : r.GetProperty("label").GetString()!))
-                Assert.Equal((double)group.Count() / records.Count, shares[group.Key], 3);
+                Assert.Equal((double)group.Count() / records.Count, shares[group.Key], tolerance: 1e-3);
         }
 
         // Each new and end event comes just after its track's face on PREFIX/STREAM/face, updates alone.

@@ -34,7 +34,7 @@ public sealed class FaceFolderTests
             var description = Json(File.ReadAllText(Path.ChangeExtension(jpeg, ".json")));
             Assert.Equal(track.Key, description.GetProperty("track").GetInt32());
             Assert.Equal(track.Count(), description.GetProperty("frames").GetInt32());
-            Assert.Equal(track.First().GetProperty("time").GetDouble(), description.GetProperty("start_time").GetDouble(), 3);
+            Assert.Equal(track.First().GetProperty("time").GetDouble(), description.GetProperty("start_time").GetDouble(), tolerance: 1e-3);
             // Named DIR/STREAM/DATE/HHMMSS+ZZZZ_TRACK_LABEL.jpg by the track's start here, with its shown label.
             var start = DateTimeOffset.Parse(description.GetProperty("start_utc").GetString()!, CultureInfo.InvariantCulture).ToLocalTime();
             Assert.Equal(Path.Combine(faces, "lobby", start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),

@@ -132,7 +132,7 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
         }
         var analytic = engine.ReadGradient(0, Batch);
         for (int i = 0; i <= 41; i++) Assert.True(Math.Abs(analytic[i] - numeric[i]) < 1e-4, $"element {i}: {analytic[i]} vs {numeric[i]} (seed {data.Seed})");
-        for (int i = 0; i < x.Length; i++) Assert.Equal(y[i] == 0f ? 0f : 2 * r[i], analytic[i], 5);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(y[i] == 0f ? 0f : 2 * r[i], analytic[i], tolerance: 1e-5);
     }
 
     [Theory]
@@ -160,7 +160,7 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
             return total / batch;
         }
         for (int n = 0; n < batch; n++)
-            Assert.Equal(MeanLoss(logits) * batch, outcome.LossSum, 4);
+            Assert.Equal(MeanLoss(logits) * batch, outcome.LossSum, tolerance: 1e-4);
         WithinBound(Compare("logit gradient", engine.ReadGradient(1, batch), InputDifferences(logits.Select(v => (float)v).ToArray(), MeanLoss), data.Seed));
         var probabilities = engine.ReadActivation(2, batch);
         for (int n = 0; n < batch; n++)
