@@ -40,11 +40,7 @@ public static class VideoProbe
                 throw new VideoAffectException($"input '{path}' is {Outputs.FileFacts.Describe(kind)}, not a video file: a video file is opened more than once (probed, decoded, its audio copied); pipe the stream into standard input instead ('-'), which is kept in a file");
             if (new FileInfo(path).Length == 0) throw new VideoAffectException($"input '{path}' is empty");
         }
-        // A photo whose container ffprobe takes for a video's, or cannot read: a phone's HEIC or
-        // AVIF (ISO media files without a moov: "a recording cut off" before), a camera's CR3 (one
-        // with a moov, its picture in a codec ffmpeg lacks) or another camera RAW.
-        if (File.Exists(path) && Classification.ImageHeader.MagickPhotoOf(path) is { Sequence: false })
-            throw new VideoAffectException(StillImage(shown, "a video"));
+        if (IsPhotoFfprobeMisreads(path)) throw new VideoAffectException(StillImage(shown, "a video"));
         // ffmpeg reads still WebP images only: an animated one is libwebp's to read.
         if (WebP.WebPAnimation.IsAnimatedFile(path)) return AnimatedWebP(path, shown, streamIndex);
         using var json = await RunAsync(path, shown, ["-show_format", "-show_streams", "-show_chapters"], token, sequenceFrameRate);
@@ -135,6 +131,7 @@ public static class VideoProbe
     /// </summary>
     internal static async Task<bool> IsStillImageFileAsync(string path, CancellationToken token)
     {
+        if (IsPhotoFfprobeMisreads(path)) return true;
         if (WebP.WebPAnimation.IsAnimatedFile(path)) return false;
         try
         {
@@ -145,6 +142,18 @@ public static class VideoProbe
                 && await IsStillAsync(path, path, Text(format, "format_name"), Int(streams[0], "index"), token);
         }
         catch (VideoAffectException) { return false; }
+    }
+
+    /// <summary>
+    /// A local photo whose container ffprobe takes for a video's, or cannot read, known by its
+    /// first bytes: a phone's HEIC or AVIF (ISO media files without a moov, which were "a recording
+    /// cut off before it was finished"), a camera's CR3 (one with a moov, its picture in a codec
+    /// ffmpeg lacks) or another camera RAW. A HEIF or AVIF image sequence is left to ffprobe.
+    /// </summary>
+    static bool IsPhotoFfprobeMisreads(string path)
+    {
+        try { return File.Exists(path) && Classification.ImageHeader.MagickPhotoOf(path) is { Sequence: false }; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; } // the reader says what is wrong
     }
 
     /// <summary>An image reader's file with fewer than two packets in its video stream (a local GIF or APNG whose blocks already say it is an animation needs no second look).</summary>

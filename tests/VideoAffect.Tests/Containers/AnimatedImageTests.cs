@@ -117,7 +117,7 @@ public class AnimatedImageTests
     }
 
     /// <summary>
-    /// A phone's HEIC or AVIF and a camera's RAW given to analyze are photos too, where ffprobe
+    /// A phone's HEIC or AVIF and a camera's RAW given to analyze or monitor are photos too, where ffprobe
     /// took a HEIC for an MP4 "cut off before it was finished" (an ISO media file without a moov),
     /// and a CR3 (one with a moov) for a video in a codec ffmpeg lacks.
     /// </summary>
@@ -137,6 +137,12 @@ public class AnimatedImageTests
         foreach (string photo in photos)
             Assert.Contains($"videoaffect: error: '{dir.File(photo)}' is a still image, not a video: 'videoaffect classify' finds and classifies the faces in photos", refused.StandardError);
         Assert.Empty(Directory.GetFiles(dir.Path, "*.annotated.*"));
+
+        // monitor, which plays files as cameras, says the same of each.
+        var watched = ProcessRunner.Cli(["monitor", .. photos.Select(p => $"{Path.GetFileNameWithoutExtension(p)}={dir.File(p)}"), "--backend", "cpu", "--duration", "30s"], timeoutSeconds: 60);
+        Assert.Equal(1, watched.ExitCode);
+        foreach (string photo in photos)
+            Assert.Contains($"{Path.GetFileNameWithoutExtension(photo)}: '{dir.File(photo)}' is a still image, not a video or a camera: 'videoaffect classify' finds and classifies the faces in photos", watched.StandardError);
     }
 
     [Fact]
