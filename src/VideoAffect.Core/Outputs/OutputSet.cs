@@ -178,6 +178,12 @@ internal sealed class OutputSet : IDisposable
         // probe is named after the output, like its lock file, so a run killed while it exists (a
         // cluster node's, mid-claim) leaves one that the next run on that output replaces and removes.
         string probe = Path.Combine(dir, $".{Path.GetFileName(target.Final)}.videoaffect-write-test");
+        // The output's name, or those made beside it (this probe, its lock, its partial file), over
+        // the 255 bytes a file name may have: said as such, not as the probe's "path too long".
+        const int LongestName = 255;
+        int longest = new[] { probe, target.Partial, target.Final }.Max(p => System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(p)));
+        if (longest > LongestName)
+            throw new VideoAffectException($"cannot write {target.What} '{target.Given}': its name is {System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(target.Final))} bytes, and with the partial and lock files made beside it over the {LongestName} a file name may have: name it shorter");
         try
         {
             using (File.Create(probe, 1, FileOptions.DeleteOnClose)) { }

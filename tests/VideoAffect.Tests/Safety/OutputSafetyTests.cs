@@ -91,6 +91,24 @@ public class OutputSafetyTests
         Assert.Equal(before, Hash(input));
     }
 
+    /// <summary>
+    /// An input whose outputs' names would pass the 255 bytes a file name may have (a long
+    /// download's title, in a script's folder): one line naming the output, not its write probe's
+    /// "path too long", and nothing written.
+    /// </summary>
+    [Fact]
+    public void An_output_name_too_long_for_the_file_system_is_one_line()
+    {
+        using var dir = TestPaths.NewTempFolder();
+        string name = new string('a', 235) + ".mp4"; // the input's name fits, NAME.annotated.mp4 (249 bytes) and its probe do not
+        string input = Clips.MovingFace(dir.File(name), 6, audio: false);
+        Directory.CreateDirectory(dir.File("out"));
+        string output = Path.Combine(dir.File("out"), Path.GetFileNameWithoutExtension(name) + ".annotated.mp4");
+        AssertRefused(ProcessRunner.Cli(["analyze", input, "-o", dir.File("out"), "--backend", "cpu"], timeoutSeconds: 60),
+            $"cannot write output video '{output}': its name is 249 bytes, and with the partial and lock files made beside it over the 255 a file name may have: name it shorter");
+        Assert.Empty(Directory.GetFileSystemEntries(dir.File("out")));
+    }
+
     [Theory]
     [InlineData("-o")]
     [InlineData("--summary")]
