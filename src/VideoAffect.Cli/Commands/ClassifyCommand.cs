@@ -14,7 +14,7 @@ static class ClassifyCommand
 {
     public static Command Create()
     {
-        var images = new Argument<string[]>("images") { Description = "image files (PNG, JPEG, ...), or folders: the images in each; - reads one image from standard input (curl -s URL | videoaffect classify -)", Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("images") { Description = "image files (JPEG, PNG, HEIC, AVIF, WebP, TIFF, camera RAWs: DNG, CR3, NEF, ARW, ...), or folders: the images in each; - reads one image from standard input (curl -s URL | videoaffect classify -)", Arity = ArgumentArity.OneOrMore };
         var noDetect = new Option<bool>("--no-detect") { Description = "treat each whole image as one face (for pre-cropped faces)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object per image (with \"error\" for an image that could not be read)" };
         var annotate = new Option<string?>("--annotate") { Description = "write each image with its faces' boxes and emotions drawn as in analyze's video, to FOLDER/NAME.annotated.EXT (a folder that exists)" };

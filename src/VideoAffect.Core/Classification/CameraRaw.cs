@@ -15,7 +15,7 @@ internal static class CameraRaw
     /// <summary>The extensions of camera RAW files (for a folder's photos, and the RAWs that say nothing of themselves in their first bytes).</summary>
     public static readonly string[] Extensions =
         [".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".orf", ".rw2", ".raf", ".pef", ".srw",
-         ".3fr", ".erf", ".kdc", ".dcr", ".mef", ".mos", ".mrw", ".x3f", ".iiq", ".rwl"];
+         ".3fr", ".fff", ".erf", ".kdc", ".dcr", ".mef", ".mos", ".mrw", ".x3f", ".iiq", ".rwl", ".raw"];
 
     /// <summary>What <see cref="Describe"/> calls a RAW known by its structure alone.</summary>
     public const string Unnamed = "camera RAW";
