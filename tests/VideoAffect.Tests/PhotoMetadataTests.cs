@@ -21,6 +21,7 @@ public class PhotoMetadataTests
     [InlineData(".jpg")]
     [InlineData(".png")]
     [InlineData(".webp")]
+    [InlineData(".tif")] // a scanner's or a camera's: its EXIF in its own directories, which ImageMagick gives as properties only
     public void An_annotated_copy_keeps_the_photos_colour_profile_and_EXIF_upright_without_its_thumbnail(string extension)
     {
         using var dir = TestPaths.NewTempFolder();

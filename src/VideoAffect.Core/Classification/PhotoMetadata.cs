@@ -11,9 +11,10 @@ namespace VideoAffect.Classification;
 /// colours for sRGB and shows them dull) and its EXIF (when it was taken, which photo libraries
 /// sort by, the camera, the place), with the orientation set to upright, as the copy is written
 /// turned, and the thumbnail left out, which would show the photo without its boxes. They go into
-/// the JPEG, PNG or WebP that OpenCV encoded, as its segments or chunks: its pixels are not touched.
+/// the JPEG, PNG, WebP or TIFF that OpenCV encoded, as its segments, chunks or tags: its pixels are not touched.
 /// Without <c>exif</c> (--anonymize: the place, the camera and its owner can name someone) only
-/// the colour profile is kept, which names nobody. Other formats (TIFF, BMP) are written as OpenCV writes them.
+/// the colour profile is kept, which names nobody. A TIFF copy gets them in its first directory, as
+/// a camera's TIFF holds them; a BMP, which has no place for them, is written as OpenCV writes it.
 /// </summary>
 internal static class PhotoMetadata
 {
@@ -32,7 +33,7 @@ internal static class PhotoMetadata
     {
         // A camera RAW, developed into sRGB (no profile to keep): LibRaw gives ImageMagick no EXIF,
         // which the RAW's own TIFF directories hold.
-        if (ImageHeader.MagickPhotoOf(photo) is { Format: MagickFormat.Dng }) return new Kept(exif ? RawExif.Of(photo) : null, null);
+        if (ImageHeader.MagickPhotoOf(photo) is { Format: MagickFormat.Dng }) return new Kept(exif ? TiffExif.Of(photo) : null, null);
         try
         {
             using var image = new MagickImage();
@@ -40,7 +41,9 @@ internal static class PhotoMetadata
             // ImageMagick's WebP reader gives a WebP's profiles only when it reads the picture.
             if (image.Format == MagickFormat.WebP) image.Read(photo);
             byte[]? tiff = null;
-            if (exif && image.GetExifProfile() is { } profile)
+            // A TIFF's EXIF is in its own directories, which ImageMagick gives as properties only.
+            if (exif && image.Format is MagickFormat.Tiff or MagickFormat.Tiff64 or MagickFormat.Ptif) tiff = TiffExif.Of(photo);
+            else if (exif && image.GetExifProfile() is { } profile)
             {
                 profile.SetValue(ExifTag.Orientation, (ushort)1);
                 profile.RemoveThumbnail();
@@ -62,8 +65,48 @@ internal static class PhotoMetadata
         if (kept.Exif is null && kept.Icc is null) return encoded;
         if (encoded.Length > 2 && encoded[0] == 0xFF && encoded[1] == 0xD8) return IntoJpeg(encoded, kept);
         if (encoded.AsSpan().StartsWith(PngSignature)) return IntoPng(encoded, kept);
+        if (encoded.AsSpan().StartsWith("II*\0"u8) || encoded.AsSpan().StartsWith("MM\0*"u8)) return IntoTiff(encoded, kept);
         if (encoded.Length > 20 && encoded.AsSpan(0, 4).SequenceEqual("RIFF"u8) && encoded.AsSpan(8, 4).SequenceEqual("WEBP"u8)) return IntoWebP(encoded, kept, width, height);
         return encoded;
+    }
+
+    /// <summary>
+    /// A TIFF with the photo's metadata in its first directory, as a camera's TIFF holds it: the
+    /// profile as its ICC tag (34675), the EXIF's description of the photo (camera, date, author)
+    /// as its own tags, and the EXIF's Exif and GPS directories after it, with an orientation that
+    /// says upright. The directory OpenCV wrote is written again at the file's end with those tags
+    /// added (its values as they were: the strips stay where they are) and the header points to it.
+    /// EXIF in the other byte order than OpenCV's TIFF is left out (the profile is still kept).
+    /// </summary>
+    static byte[] IntoTiff(byte[] tiff, Kept kept)
+    {
+        using var output = new MemoryStream();
+        output.Write(tiff);
+        if (TiffFirstDirectory.Header(output) is not var (little, first)) return tiff;
+        if (TiffFirstDirectory.Entries(output, little, first, whole: true) is not { } ifd0) return tiff;
+        var entries = new List<TiffFirstDirectory.Entry>(ifd0);
+        List<TiffFirstDirectory.Entry>? exifDirectory = null, gpsDirectory = null;
+        if (kept.Exif is { } exif)
+        {
+            using var source = new MemoryStream(exif);
+            if (TiffExif.Directories(source) is var (exifLittle, described, exifEntries, gpsEntries) && exifLittle == little)
+            {
+                entries.AddRange(described.Where(d => entries.All(e => e.Tag != d.Tag)));
+                entries.RemoveAll(e => e.Tag == TiffExif.Orientation);
+                entries.Add(new(TiffExif.Orientation, TiffExif.Short, 1, TiffWriter.Bytes16(1, little)));
+                (exifDirectory, gpsDirectory) = (exifEntries, gpsEntries);
+            }
+        }
+        const int IccProfile = 34675, Undefined = 7;
+        if (kept.Icc is { } icc)
+        {
+            entries.RemoveAll(e => e.Tag == IccProfile);
+            entries.Add(new(IccProfile, Undefined, (uint)icc.Length, icc));
+        }
+        uint at = TiffWriter.AppendDirectories(output, little, entries, exifDirectory, gpsDirectory);
+        var result = output.ToArray();
+        TiffWriter.Put32(result.AsSpan(4), at, little);
+        return result;
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace VideoAffect.Classification;
 /// <summary>
 /// A TIFF file's directories read without decoding a picture: the tags of the first one (IFD0),
 /// which <see cref="TiffOrientation"/> and <see cref="CameraRaw"/> decide by, and any directory's
-/// entries with their values, which <see cref="RawExif"/> copies. Camera RAWs are TIFFs, some with
+/// entries with their values, which <see cref="TiffExif"/> copies. Camera RAWs are TIFFs, some with
 /// a number of their own in the header (Panasonic's RW2, Olympus's ORF).
 /// </summary>
 internal static class TiffFirstDirectory
@@ -52,16 +52,21 @@ internal static class TiffFirstDirectory
         return (little, UInt32(head[4..], little));
     }
 
-    /// <summary>The entries of the directory at <paramref name="offset"/>, with their values; null where it cannot be read. Values over 64 KB are left out.</summary>
-    public static List<Entry>? Entries(Stream file, bool little, uint offset)
+    /// <summary>
+    /// The entries of the directory at <paramref name="offset"/>, with their values; null where it
+    /// cannot be read. Values over 64 KB are left out, unless <paramref name="whole"/>: then every
+    /// entry is read whatever its size, or null returned (a directory to write back as it was).
+    /// </summary>
+    public static List<Entry>? Entries(Stream file, bool little, uint offset, bool whole = false)
     {
         if (offset < 8 || offset >= file.Length) return null;
         file.Position = offset;
         Span<byte> count = stackalloc byte[2];
         if (file.ReadAtLeast(count, 2, throwOnEndOfStream: false) < 2) return null;
-        int n = Math.Min((int)UInt16(count, little), 4096);
-        var raw = new byte[12 * n];
-        n = file.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false) / 12;
+        int declared = Math.Min((int)UInt16(count, little), 4096);
+        var raw = new byte[12 * declared];
+        int n = file.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false) / 12;
+        if (whole && n < declared) return null;
         var entries = new List<Entry>(n);
         for (int i = 0; i < n; i++)
         {
@@ -69,16 +74,17 @@ internal static class TiffFirstDirectory
             int tag = (int)UInt16(e, little), type = (int)UInt16(e[2..], little);
             uint values = UInt32(e[4..], little);
             long size = (long)values * TypeSize(type);
-            if (size > MostValueBytes || TypeSize(type) == 0) continue;
-            byte[] value;
-            if (size <= 4) value = e.Slice(8, (int)size).ToArray();
-            else
+            bool readable = TypeSize(type) != 0 && size <= (whole ? Math.Min(file.Length, int.MaxValue) : MostValueBytes);
+            byte[]? value = null;
+            if (readable && size <= 4) value = e.Slice(8, (int)size).ToArray();
+            else if (readable)
             {
                 value = new byte[size];
                 file.Position = UInt32(e[8..], little);
-                if (file.ReadAtLeast(value, value.Length, throwOnEndOfStream: false) < value.Length) continue;
+                if (file.ReadAtLeast(value, value.Length, throwOnEndOfStream: false) < value.Length) value = null;
             }
-            entries.Add(new Entry(tag, type, values, value));
+            if (value is not null) entries.Add(new Entry(tag, type, values, value));
+            else if (whole) return null;
         }
         return entries;
     }
