@@ -254,12 +254,19 @@ public class ClassifyCliTests
         string gif = dir.File("reaction.gif");
         ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-loop", "1", "-t", "0.4", "-i", TestPaths.Photo("astronaut.png"), "-loop", "1", "-t", "0.4", "-i", TestPaths.Photo("coffee.png"),
             "-filter_complex", "[0:v]scale=512:512,setsar=1[a];[1:v]scale=512:512,setsar=1[b];[a][b]concat=n=2:v=1,fps=5", gif);
-        var r = ProcessRunner.Cli(["classify", "--json", "--backend", "cpu", gif, TestPaths.Photo("astronaut.png")]);
+        // The same frames as an animated AVIF (an image sequence, brand "avis", as ffmpeg writes one).
+        string avif = dir.File("reaction.avif");
+        ProcessRunner.Tool("ffmpeg", "-nostdin", "-v", "error", "-i", gif, "-c:v", "libaom-av1", "-cpu-used", "8", "-pix_fmt", "yuv420p", "-f", "avif", avif);
+        var r = ProcessRunner.Cli(["classify", "--json", "--backend", "cpu", gif, TestPaths.Photo("astronaut.png"), avif]);
         Assert.True(r.ExitCode == 0, r.StandardError);
-        Assert.Equal($"videoaffect: warning: '{gif}' is an animation; only its first frame was classified (videoaffect analyze reads every frame)", r.StandardError.Trim());
+        Assert.Equal([$"videoaffect: warning: '{gif}' is an animation; only its first frame was classified (videoaffect analyze reads every frame)",
+            $"videoaffect: warning: '{avif}' is an animation; only its first frame was classified (videoaffect analyze reads every frame)"],
+            r.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         var lines = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.True(lines[0].GetProperty("animation").GetBoolean());
         Assert.Single(lines[0].GetProperty("faces").EnumerateArray()); // the astronaut, on the first frame
         Assert.False(lines[1].TryGetProperty("animation", out _)); // a still picture says nothing of it
+        Assert.True(lines[2].GetProperty("animation").GetBoolean());
+        Assert.Single(lines[2].GetProperty("faces").EnumerateArray());
     }
 }

@@ -25,9 +25,9 @@ static class AnalyzeOutputs
     }
 
     /// <summary>The image kinds that may hold an animation, which a folder's video files include.</summary>
-    static readonly string[] AnimationExtensions = [".gif", ".png", ".apng", ".webp"];
+    static readonly string[] AnimationExtensions = [".gif", ".png", ".apng", ".webp", ".avif"];
 
-    /// <summary>An animation in a folder (a GIF, an animated PNG or WebP) is a video to analyse; a still image is a photo, for classify.</summary>
+    /// <summary>An animation in a folder (a GIF, an animated PNG, WebP or AVIF) is a video to analyse; a still image is a photo, for classify.</summary>
     static bool Animation(string file) =>
         AnimationExtensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase) && Media.AnimatedImage.IsAnimatedFile(file);
 

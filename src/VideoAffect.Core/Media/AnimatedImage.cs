@@ -3,13 +3,13 @@ using System.Buffers.Binary;
 namespace VideoAffect.Media;
 
 /// <summary>
-/// Whether an image file is an animation (a short clip: a GIF, an animated PNG or WebP) rather than
+/// Whether an image file is an animation (a short clip: a GIF, an animated PNG, WebP or AVIF) rather than
 /// a still picture, read from its blocks without decoding a pixel. A folder given to analyze
 /// stands for its videos and its animations, not its photos; a photo is classify's.
 /// </summary>
 internal static class AnimatedImage
 {
-    /// <summary>True for a GIF with two or more images, a PNG with an animation control chunk (APNG) of two or more frames, or an animated WebP; false for anything else, URLs and missing files.</summary>
+    /// <summary>True for a GIF with two or more images, a PNG with an animation control chunk (APNG) of two or more frames, an animated WebP, or an AVIF or HEIF image sequence; false for anything else, URLs and missing files.</summary>
     public static bool IsAnimatedFile(string path)
     {
         if (MediaLocation.IsUrl(path) || !File.Exists(path)) return false;
@@ -22,7 +22,8 @@ internal static class AnimatedImage
             file.Position = 0;
             if (head.AsSpan(0, 6).SequenceEqual("GIF89a"u8) || head.AsSpan(0, 6).SequenceEqual("GIF87a"u8)) return GifImages(file, atMost: 2) >= 2;
             if (Classification.PngChunks.IsPng(head)) return ApngFrames(file) >= 2;
-            return false;
+            // An AVIF or HEIF image sequence (ffmpeg writes animated AVIF so): said by its brand.
+            return Classification.ImageHeader.MagickPhotoOf(path) is { Sequence: true };
         }
         catch (IOException) { return false; }
         catch (UnauthorizedAccessException) { return false; }

@@ -161,8 +161,10 @@ public class AnimatedImageTests
         Make("f-still.webp", "-frames:v", "1");
         Make("g-one-frame.png", "-frames:v", "1", "-f", "apng"); // an APNG of one frame is a still picture
         Make("h-stream.mjpeg", "-c:v", "mjpeg", "-f", "mjpeg"); // a raw MJPEG stream: many pictures, one after the other
+        Make("i-anim.avif", "-c:v", "libaom-av1", "-cpu-used", "8", "-pix_fmt", "yuv420p", "-f", "avif"); // an image sequence (brand "avis")
+        Make("j-still.avif", "-frames:v", "1", "-c:v", "libaom-av1", "-cpu-used", "8", "-still-picture", "1", "-pix_fmt", "yuv420p", "-f", "avif");
 
-        foreach (string still in new[] { "c-still.png", "d-still.gif", "e-still.jpg", "f-still.webp", "g-one-frame.png" })
+        foreach (string still in new[] { "c-still.png", "d-still.gif", "e-still.jpg", "f-still.webp", "g-one-frame.png", "j-still.avif" })
         {
             string input = Path.Combine(folder, still);
             var refused = ProcessRunner.Cli(["analyze", input, "-o", dir.File("still.mp4")], timeoutSeconds: 60);
@@ -186,7 +188,7 @@ public class AnimatedImageTests
         var run = ProcessRunner.Cli(["analyze", folder, "-o", output, "--backend", "cpu", "--json"], timeoutSeconds: 120);
         Assert.True(run.ExitCode == 0, run.StandardError);
         var summaries = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal(["a-anim.gif", "b-anim.png"], summaries.Select(s => Path.GetFileName(s.GetProperty("input").GetString())));
+        Assert.Equal(["a-anim.gif", "b-anim.png", "i-anim.avif"], summaries.Select(s => Path.GetFileName(s.GetProperty("input").GetString())));
         foreach (var s in summaries)
             Assert.Equal(Clips.CountFrames(s.GetProperty("input").GetString()!), s.GetProperty("frames_decoded").GetInt32());
         Assert.Equal(6, summaries[1].GetProperty("frames_decoded").GetInt32());
