@@ -94,11 +94,11 @@ public class PhotoFormatTests
     /// within the levels its lossy coding costs.
     /// </summary>
     [Theory]
-    [InlineData("photo.jp2", "JPEG 2000", new[] { "-c:v", "jpeg2000", "-pred", "dwt53", "-pix_fmt", "rgb24" })]
-    [InlineData("photo.j2k", "JPEG 2000", new[] { "-c:v", "jpeg2000", "-pred", "dwt53", "-pix_fmt", "rgb24", "-format", "j2k" })]
-    [InlineData("photo.qoi", "QOI", new[] { "-c:v", "qoi" })]
-    [InlineData("photo.psd", "Photoshop", new string[0])]
-    public void JPEG_2000_PSD_and_QOI_are_read_as_the_picture_they_hold(string name, string format, string[] coding)
+    [InlineData("photo.jp2", "JPEG 2000", "-c:v jpeg2000 -pred dwt53 -pix_fmt rgb24")]
+    [InlineData("photo.j2k", "JPEG 2000", "-c:v jpeg2000 -pred dwt53 -pix_fmt rgb24 -format j2k")]
+    [InlineData("photo.qoi", "QOI", "-c:v qoi")]
+    [InlineData("photo.psd", "Photoshop", "")] // ImageMagick writes it
+    public void JPEG_2000_PSD_and_QOI_are_read_as_the_picture_they_hold(string name, string format, string coding)
     {
         using var dir = TestPaths.NewTempFolder();
         string upright = UprightPicture(dir), path = dir.File(name);
@@ -107,7 +107,7 @@ public class PhotoFormatTests
             using var psd = new ImageMagick.MagickImage(upright);
             psd.Write(path, ImageMagick.MagickFormat.Psd);
         }
-        else ProcessRunner.Tool("ffmpeg", ["-nostdin", "-v", "error", "-i", upright, .. coding, path]);
+        else ProcessRunner.Tool("ffmpeg", ["-nostdin", "-v", "error", "-i", upright, .. coding.Split(' '), path]);
         Assert.Equal(format, ImageHeader.MagickPhotoOf(path)?.Name);
         using var expected = Cv2.ImRead(upright, ImreadModes.Color);
         Assert.Equal((expected.Width, expected.Height), StillImage.ReadSize(path));
