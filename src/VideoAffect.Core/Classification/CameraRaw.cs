@@ -5,7 +5,7 @@ namespace VideoAffect.Classification;
 /// Canon's CR2/CR3, Nikon's NEF, Sony's ARW, Fujifilm's RAF, ...), which LibRaw (inside
 /// ImageMagick) develops: demosaicing, the camera's white balance and colour matrix, sRGB.
 /// Most are TIFFs whose first directory is a small preview, with the sensor's picture in a
-/// sub-directory: OpenCV read a DNG as that preview (240x160 for a 1920x1280 photo) and found
+/// sub-directory: OpenCV read a DNG as that preview (240x160, in a test DNG of a 1920x1280 photo) and found
 /// the faces of a thumbnail, at its coordinates, without a word. So a RAW is known first, by its
 /// content where it says what it is (DNG's version tag, Canon's, Olympus's, Panasonic's and
 /// Fujifilm's signatures, a sensor-data directory) and otherwise by its extension.
