@@ -25,15 +25,7 @@ static class DngFiles
     /// </summary>
     public static void Write(Mat upright, string path, int orientation = 1, bool dngTags = true)
     {
-        using var stored = new Mat();
-        if (orientation == 1) upright.CopyTo(stored);
-        else Cv2.Rotate(upright, stored, orientation switch
-        {
-            3 => RotateFlags.Rotate180,
-            6 => RotateFlags.Rotate90Counterclockwise,
-            8 => RotateFlags.Rotate90Clockwise,
-            _ => throw new ArgumentOutOfRangeException(nameof(orientation)),
-        });
+        using var stored = PhotoFiles.StoredFor(upright, orientation);
         int width = stored.Width & ~1, height = stored.Height & ~1;
         var mosaic = new byte[width * height * 2];
         for (int y = 0; y < height; y++)

@@ -14,15 +14,7 @@ static class PhotoFiles
     /// <summary>The upright picture stored turned back by what EXIF orientation 3, 6 or 8 says to turn it, with that tag.</summary>
     public static void JpegWithOrientation(Mat upright, int orientation, string path)
     {
-        using var stored = new Mat();
-        // Orientation 6 means "turn 90 degrees clockwise to show", so the camera stored it turned anticlockwise.
-        Cv2.Rotate(upright, stored, orientation switch
-        {
-            3 => RotateFlags.Rotate180,
-            6 => RotateFlags.Rotate90Counterclockwise,
-            8 => RotateFlags.Rotate90Clockwise,
-            _ => throw new ArgumentOutOfRangeException(nameof(orientation)),
-        });
+        using var stored = StoredFor(upright, orientation);
         byte[] jpeg = stored.ImEncode(".jpg", new ImageEncodingParam(ImwriteFlags.JpegQuality, 95));
         // APP1 "Exif": a big-endian TIFF header and one IFD with one entry, Orientation (0x0112, SHORT).
         var tiff = new byte[26];
@@ -37,6 +29,22 @@ static class PhotoFiles
         byte[] app1 = [0xFF, 0xE1, 0, 0, .. "Exif\0\0"u8, .. tiff];
         BinaryPrimitives.WriteUInt16BigEndian(app1.AsSpan(2), (ushort)(app1.Length - 2));
         File.WriteAllBytes(path, [.. jpeg[..2], .. app1, .. jpeg[2..]]);
+    }
+
+    /// <summary>The upright picture as a camera stores it under EXIF/TIFF orientation 1, 3, 6 or 8 (a new Mat).</summary>
+    public static Mat StoredFor(Mat upright, int orientation)
+    {
+        var stored = new Mat();
+        // Orientation 6 means "turn 90 degrees clockwise to show", so the camera stored it turned anticlockwise.
+        if (orientation == 1) upright.CopyTo(stored);
+        else Cv2.Rotate(upright, stored, orientation switch
+        {
+            3 => RotateFlags.Rotate180,
+            6 => RotateFlags.Rotate90Counterclockwise,
+            8 => RotateFlags.Rotate90Clockwise,
+            _ => throw new ArgumentOutOfRangeException(nameof(orientation)),
+        });
+        return stored;
     }
 
     /// <summary>A phone's HEIC: the picture stored turned back by <paramref name="turns"/> quarter turns, as a grid of tiles, with irot and the Exif tag.</summary>
